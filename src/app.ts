@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerFactory, type FastifyServerOptions } from 'fastify';
+import type { TObject } from 'typebox';
+import type { Queryable } from './db/queryable.ts';
+import { installErrorHandling } from './http/error-handler.ts';
+import { installJsonBodyParser } from './http/json-body.ts';
+import { canonicalLocktUrl } from './http/lockt/paths.ts';
+import { installApiKeyAuth } from './http/plugins/api-key-auth.ts';
+import { installProxiedHttpsGuard } from './http/plugins/https-guard.ts';
+import { installRequestContext } from './http/plugins/request-context.ts';
+import { validatorCompiler } from './http/validation.ts';
+import { type Clock, systemClock } from './lib/clock.ts';
+import { VERSION } from './lib/release.ts';
+import { LOCKT_MODULES } from './modules/index.ts';
+import type { LocktModule, TypedApp } from './modules/module.ts';
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export interface AppOptions {
+  db: Queryable;
+  clock?: Clock;
+  /** Largest request body, in bytes. */
+  bodyLimit?: number;
+  /**
+   * Set when a TLS-terminating proxy sits in front: the addresses (or CIDR ranges) whose
+   * `X-Forwarded-Proto` is believed. Without it Portcullis expects to terminate TLS itself.
+   */
+  trustedProxies?: string[];
+  /** Fastify/pino logger options; false (the default) logs nothing, as tests want. */
+  logger?: FastifyServerOptions['logger'];
+  /** Builds the raw server (the TLS server, in production); tests use the default. */
+  serverFactory?: FastifyServerFactory;
+  modules?: readonly LocktModule[];
+}
+
+/** Secrets that must never reach a log line, wherever they appear in a logged request. */
+const REDACTED = ['req.headers.apikey', 'req.headers.authorization', 'req.headers.cookie'];
+
+/** Builds the application without listening, so tests can inject requests into the real stack. */
+export async function buildApp(options: AppOptions): Promise<TypedApp> {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const proxied = options.trustedProxies !== undefined && options.trustedProxies.length > 0;
+  const logger =
+    options.logger && typeof options.logger === 'object'
+      ? { ...options.logger, redact: { paths: REDACTED, censor: '[redacted]' } }
+      : (options.logger ?? false);
+  const app = Fastify({
+    logger,
+    bodyLimit,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: proxied ? options.trustedProxies : false,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    rewriteUrl: (request: IncomingMessage) => canonicalLocktUrl(request.url ?? '/'),
+    ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedApp;
+
+  app.setValidatorCompiler(validatorCompiler);
+  installJsonBodyParser(app);
+  installErrorHandling(app, bodyLimit);
+  installRequestContext(app);
+  if (proxied) installProxiedHttpsGuard(app);
+  installApiKeyAuth(app, options.db);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Portcullis: Lockt SecureAccess Cloud API v1',
+        version: VERSION,
+        description:
+          'The Lockt SecureAccess Cloud API v1 as Portcullis serves it. Endpoints marked "extension" are Portcullis additions; docs/api-differences.md lists every difference from the vendor document.',
+      },
+      components: {
+        securitySchemes: {
+          apiuser: { type: 'apiKey', in: 'header', name: 'apiuser' },
+          apikey: { type: 'apiKey', in: 'header', name: 'apikey' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const modules = options.modules ?? LOCKT_MODULES;
+  const objectTypes = new Map<string, TObject>();
+  for (const module of modules) {
+    for (const [name, schema] of Object.entries(module.objectTypes ?? {})) objectTypes.set(name, schema);
+  }
+  const context = { db: options.db, clock: options.clock ?? systemClock, bodyLimit, objectTypes };
+  for (const module of modules) module.register(app, context);
+
+  await app.ready();
+  return app;
+}
+

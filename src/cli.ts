@@ -1,0 +1,64 @@
+import { Command, CommanderError } from 'commander';
+import { registerKeyCommands } from './cli/keys.ts';
+import { registerMaintenanceCommands } from './cli/maintenance.ts';
+import { registerSiteCommands } from './cli/sites.ts';
+import { type StoreFlags, UsageError, describeFailure, print, wholeNumber, withStore, withStoreFlags } from './cli/common.ts';
+import { type ServeFlags, serverConfig } from './config.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { VERSION } from './lib/release.ts';
+import { startServer } from './server.ts';
+
+function buildProgram(): Command {
+  const program = new Command('portcullis')
+    .description('Portcullis access-control server')
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+
+  withStoreFlags(program.command('serve'))
+    .description('serve the APIs over HTTPS')
+    .option('--host <host>', 'address to bind (default $PORTCULLIS_HOST or 0.0.0.0)')
+    .option('--port <port>', 'port to bind (default $PORTCULLIS_PORT or 8443)', wholeNumber('--port'))
+    .option('--tls-cert <file>', 'PEM certificate (default: self-signed, made in <data>/tls)')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--trusted-proxies <list>', 'behind a TLS-terminating proxy: its comma-separated addresses/CIDRs')
+    .option('--body-limit <bytes>', 'largest request body (default 1048576)', wholeNumber('--body-limit'))
+    .option('--log-level <level>', 'pino log level (default info)')
+    .action(async (flags: ServeFlags) => {
+      const server = await startServer(serverConfig(flags), (line) => process.stdout.write(`${line}\n`));
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+    });
+
+  withStoreFlags(program.command('migrate'))
+    .description('bring the store to the latest schema')
+    .action(async (flags: StoreFlags) => {
+      const applied = await withStore(flags, (store) => migrateToLatest(store.db));
+      print(flags, { applied }, applied.length === 0 ? 'Schema is up to date.' : `Applied: ${applied.join(', ')}`);
+    });
+
+  registerSiteCommands(program);
+  registerKeyCommands(program);
+  registerMaintenanceCommands(program);
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code (0 ok, 1 failed, 2 bad usage). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its own message (or the help/version it was asked for).
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    process.stderr.write(`portcullis: ${describeFailure(error)}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}

@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { migrateToLatest } from '../db/migrate.ts';
+import { type Store, openStore } from '../db/open.ts';
+import { PortcullisError } from '../domain/errors.ts';
+
+/** Options every command takes. */
+export interface StoreFlags {
+  data: string;
+  databaseUrl?: string;
+  json?: boolean;
+}
+
+/** Adds `--data`, `--database-url` and `--json` to a command. */
+export function withStoreFlags(command: Command): Command {
+  return command
+    .option('--data <dir>', 'directory of the embedded store', process.env.PORTCULLIS_DATA ?? './data')
+    .option('--database-url <url>', 'postgres://… to use PostgreSQL (default: $DATABASE_URL)', process.env.DATABASE_URL)
+    .option('--json', 'print machine-readable JSON');
+}
+
+/** Opens and migrates the store the flags name, runs `work`, and always closes it. */
+export async function withStore<T>(flags: StoreFlags, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = openStore({ dataDir: flags.data, databaseUrl: flags.databaseUrl || undefined });
+  try {
+    await migrateToLatest(store.db);
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Prints `value` as JSON with --json, else the human text. */
+export function print(flags: { json?: boolean }, value: unknown, human: string): void {
+  process.stdout.write(flags.json ? `${JSON.stringify(value, null, 2)}\n` : `${human}\n`);
+}
+
+/** A command-line argument that must be a whole number. */
+export function wholeNumber(label: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value)) throw new UsageError(`${label} must be a whole number, got '${value}'`);
+    return Number.parseInt(value, 10);
+  };
+}
+
+/** A command-line argument that must be true or false. */
+export function trueOrFalse(label: string) {
+  return (value: string): boolean => {
+    if (value === 'true') return true;
+    if (value === 'false') return false;
+    throw new UsageError(`${label} must be true or false, got '${value}'`);
+  };
+}
+
+/** A mistake in how the command was called: reported with exit code 2. */
+export class UsageError extends Error {}
+
+/** The message a failure prints: domain failures as they are, anything else with its message. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof PortcullisError || error instanceof UsageError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,64 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface StoreOptions {
+  /** Directory of the embedded store; used when no `databaseUrl` is given. */
+  dataDir: string;
+  /** `postgres://…`: selects PostgreSQL. */
+  databaseUrl?: string | undefined;
+  /** PostgreSQL only: the schema every connection works in (tests use a fresh one each). */
+  pgSchema?: string | undefined;
+  /** PostgreSQL pool size. */
+  pgPoolSize?: number | undefined;
+}
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Where the data lives, for messages: a file path or the URL without its password. */
+  location: string;
+  close(): Promise<void>;
+}
+
+// int8 (bigint, our epoch-ms columns and counts) arrives as a string by default; every value we keep
+// there is far below 2^53, so a JS number is exact.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+/** The one place that chooses and opens a dialect. */
+export function openStore(options: StoreOptions): Store {
+  if (options.databaseUrl) {
+    return openPostgres(options.databaseUrl, options.pgSchema, options.pgPoolSize ?? 10);
+  }
+  return openSqlite(options.dataDir);
+}
+
+function openSqlite(dataDir: string): Store {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'portcullis.sqlite');
+  const database = new SQLite(file);
+  // WAL lets readers run beside the writer; FULL makes every acknowledged commit survive power loss.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  // The CLI and a running server may share the file: wait for the other's write instead of failing.
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+}
+
+function openPostgres(url: string, schema: string | undefined, max: number): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  return { db, dialect: 'postgres', location, close: () => db.destroy() };
+}

@@ -1,0 +1,75 @@
+/**
+ * The closed set of failures Portcullis reports. The domain throws these; each wire face decides how
+ * a code looks on the wire (src/http/errors.ts maps codes to statuses, the face renders the body).
+ */
+export type ErrorCode =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'bad_request'
+  | 'unparseable_body'
+  | 'batch_too_large'
+  | 'validation_failed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'https_required'
+  | 'under_maintenance'
+  | 'internal';
+
+/** One record of a batch that failed validation: every message about it, and what was sent. */
+export interface RecordFailure {
+  /** Position of the record in the submitted array. */
+  index: number;
+  messages: string[];
+  input: unknown;
+}
+
+export class PortcullisError extends Error {
+  readonly code: ErrorCode;
+  readonly failures: RecordFailure[];
+  readonly headers: Record<string, string>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    extra: { failures?: RecordFailure[]; headers?: Record<string, string> } = {},
+  ) {
+    super(message);
+    this.name = 'PortcullisError';
+    this.code = code;
+    this.failures = extra.failures ?? [];
+    this.headers = extra.headers ?? {};
+  }
+}
+
+/** Factories, so every message of a kind reads the same wherever it is raised. */
+export const ERRORS = {
+  unauthorized: (message = 'Invalid API credentials.') => new PortcullisError('unauthorized', message),
+  forbidden: (message: string) => new PortcullisError('forbidden', message),
+  notFound: (message: string) => new PortcullisError('not_found', message),
+  methodNotAllowed: (method: string, path: string, allowed: string[]) =>
+    new PortcullisError('method_not_allowed', `Method ${method} is not allowed on ${path}.`, {
+      headers: { allow: allowed.join(', ') },
+    }),
+  badRequest: (message: string) => new PortcullisError('bad_request', message),
+  unparseableBody: () =>
+    new PortcullisError('unparseable_body', 'No data found or invalid JSON objects supplied. Could not parse input.'),
+  batchTooLarge: (max: number) =>
+    new PortcullisError('batch_too_large', `Batch size exceeds maximum of ${max} objects.`),
+  validationFailed: (failures: RecordFailure[]) =>
+    new PortcullisError('validation_failed', 'Validation errors found. Batch has failed. Details provided.', {
+      failures,
+    }),
+  payloadTooLarge: (limit: number) =>
+    new PortcullisError('payload_too_large', `Request body exceeds the limit of ${limit} bytes.`),
+  unsupportedMediaType: () =>
+    new PortcullisError('unsupported_media_type', "Request body must be sent with Content-Type 'application/json'."),
+  httpsRequired: () => new PortcullisError('https_required', 'HTTPS is required'),
+  underMaintenance: (message: string) => new PortcullisError('under_maintenance', message),
+  internal: () =>
+    new PortcullisError(
+      'internal',
+      'An Unexpected Error has occurred. Request has been terminated and exception flagged.',
+    ),
+} as const;

@@ -1,0 +1,139 @@
+import type { TObject } from 'typebox';
+import { isUniqueViolation } from '../db/conventions.ts';
+import type { Queryable } from '../db/queryable.ts';
+import { ERRORS, type RecordFailure } from '../domain/errors.ts';
+import { BATCH_OPTION_DEFAULTS, type BatchOptionName, type BatchOptions } from './schemas.ts';
+import { fieldProblems, showValue } from './validation.ts';
+
+/**
+ * The one batch runner behind every Lockt write endpoint:
+ * 1. the key's `max_batch_size` (or the endpoint's own cap) is checked before any work;
+ * 2. every record is checked against its schema and then by the domain, and all of its messages kept;
+ * 3. `validate_fails_batch` true (the default): any failure rolls the whole batch back;
+ *    false: the passing records are written in one transaction and the failures reported beside the summary;
+ * 4. a write that loses a race on a unique constraint is run again, so it is re-validated against what the
+ *    winner committed and its caller gets a validation error, not a 500.
+ */
+
+/**
+ * What the domain says of one record: why it fails, what to write, or that it is deliberately left
+ * alone (an update when `update_existing` is false): counted as submitted, neither written nor an error.
+ */
+export type RecordCheck<Plan> = { messages: string[] } | { plan: Plan } | { ignored: true };
+
+export interface WriteCounts {
+  inserted?: number;
+  updated?: number;
+  deleted?: number;
+  processed?: number;
+}
+
+export type SummaryKind = 'write' | 'delete' | 'process';
+
+export interface BatchOperation<Input, Plan, Context> {
+  /** The body's top-level array: `users`, `doors`, … */
+  node: string;
+  /** Schema of one record: presence, blankness, type and form of each field. */
+  record: TObject;
+  /** The processing options this endpoint reads. */
+  options: readonly BatchOptionName[];
+  /** A cap the endpoint itself sets (the spec limits delegates and PUT /user to one record per call). */
+  maxRecords?: number;
+  /** When false, any failure fails the batch whatever `validate_fails_batch` says. */
+  partialAllowed?: boolean;
+  summary: SummaryKind;
+  /** From a record (fields that failed the schema removed) to the domain's input. */
+  parse(record: Record<string, unknown>): Input;
+  /** Domain checks for the whole batch, inside the transaction, with a bounded number of queries. */
+  check(trx: Queryable, inputs: Input[], options: BatchOptions, context: Context): Promise<RecordCheck<Plan>[]>;
+  /** Writes the plans of the records that passed. */
+  write(trx: Queryable, plans: Plan[], options: BatchOptions, context: Context): Promise<WriteCounts>;
+}
+
+export interface BatchResult {
+  data: Record<string, number>;
+  /** Present only when `validate_fails_batch` was false and some records failed. */
+  errors?: { error: string[]; input_data: unknown }[];
+}
+
+const RETRIES = 3;
+
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return isUniqueViolation(error) || (typeof code === 'string' && code.startsWith('SQLITE_BUSY'));
+}
+
+/** Reads the options an endpoint takes; booleans or the strings "true"/"false", else a 400. */
+export function readOptions(raw: unknown, names: readonly BatchOptionName[]): BatchOptions {
+  const given = (raw ?? {}) as Record<string, unknown>;
+  const options: BatchOptions = { ...BATCH_OPTION_DEFAULTS };
+  for (const name of names) {
+    const value = given[name];
+    if (value === undefined) continue;
+    if (value === true || value === 'true') options[name] = true;
+    else if (value === false || value === 'false') options[name] = false;
+    else throw ERRORS.badRequest(`Invalid value for option ${name}: ${showValue(value)} (expected true or false)`);
+  }
+  return options;
+}
+
+function summarize(kind: SummaryKind, submitted: number, counts: WriteCounts, errors: number): Record<string, number> {
+  switch (kind) {
+    case 'write':
+      return { submitted, inserted: counts.inserted ?? 0, updated: counts.updated ?? 0, errors };
+    case 'delete':
+      return { submitted, deleted: counts.deleted ?? 0, errors };
+    case 'process':
+      return { submitted, processed: counts.processed ?? 0, errors };
+  }
+}
+
+export async function runBatch<Input, Plan, Context>(
+  db: Queryable,
+  operation: BatchOperation<Input, Plan, Context>,
+  body: Record<string, unknown>,
+  limits: { maxBatchSize: number },
+  context: Context,
+): Promise<BatchResult> {
+  // The validator compiler has already checked the envelope: a non-empty array of objects.
+  const records = body[operation.node] as Record<string, unknown>[];
+  const cap = Math.min(limits.maxBatchSize, operation.maxRecords ?? Number.POSITIVE_INFINITY);
+  if (records.length > cap) throw ERRORS.batchTooLarge(cap);
+  const options = readOptions(body.options, operation.options);
+
+  const schemaMessages: string[][] = [];
+  const inputs: Input[] = [];
+  for (const record of records) {
+    const problems = fieldProblems(operation.record, record);
+    schemaMessages.push(problems.map((p) => p.message));
+    const usable = { ...record };
+    for (const { field } of problems) delete usable[field];
+    inputs.push(operation.parse(usable));
+  }
+  const failFast = operation.partialAllowed === false || options.validate_fails_batch;
+
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(async (trx) => {
+        const checks = await operation.check(trx, inputs, options, context);
+        const failures: RecordFailure[] = [];
+        const plans: Plan[] = [];
+        records.forEach((input, index) => {
+          const check = checks[index];
+          if (!check) throw new Error(`check() returned no result for record ${index}`);
+          const messages = [...(schemaMessages[index] ?? []), ...('messages' in check ? check.messages : [])];
+          if (messages.length > 0) failures.push({ index, messages, input });
+          else if ('plan' in check) plans.push(check.plan);
+        });
+        if (failures.length > 0 && failFast) throw ERRORS.validationFailed(failures);
+        const counts = plans.length > 0 ? await operation.write(trx, plans, options, context) : {};
+        const data = summarize(operation.summary, records.length, counts, failures.length);
+        if (failures.length === 0) return { data };
+        return { data, errors: failures.map((f) => ({ error: f.messages, input_data: f.input })) };
+      });
+    } catch (error) {
+      if (attempt < RETRIES && isRetryable(error)) continue;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ERRORS, PortcullisError } from '../domain/errors.ts';
+import { STATUS_OF } from './errors.ts';
+import { renderLocktError } from './lockt/envelope.ts';
+
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+
+/** Fastify's own failures, translated into the closed vocabulary. */
+function fromFastify(error: FastifyError, bodyLimit: number): PortcullisError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return ERRORS.unsupportedMediaType();
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return ERRORS.payloadTooLarge(bodyLimit);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return ERRORS.unparseableBody();
+    default:
+      break;
+  }
+  // Any other client error Fastify raises (a malformed header, a bad URL) keeps its message, which
+  // carries no internals; server-side failures never do.
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500 && status !== 404) return ERRORS.badRequest(error.message);
+  return undefined;
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, error: PortcullisError): FastifyReply {
+  const status = STATUS_OF[error.code];
+  return reply
+    .code(status)
+    .headers(error.headers)
+    .type('application/json; charset=utf-8')
+    .send(renderLocktError(error, status, request.method));
+}
+
+/**
+ * The one place errors become responses. Expected failures are rendered in the face's format; anything
+ * else is logged with the request id and answered with the spec's generic 500, never with its details.
+ */
+export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known = error instanceof PortcullisError ? error : fromFastify(error, bodyLimit);
+    if (known) return send(request, reply, known);
+    request.log.error({ err: error }, 'unexpected error');
+    return send(request, reply, ERRORS.internal());
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    const allowed = METHODS.filter((method) => app.hasRoute({ method, url: path }));
+    if (allowed.length > 0) return send(request, reply, ERRORS.methodNotAllowed(request.method, path, allowed));
+    return send(request, reply, ERRORS.notFound(`Unknown endpoint: ${request.method} ${path}`));
+  });
+}

@@ -1,0 +1,42 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Queryable } from '../../db/queryable.ts';
+import { ERRORS } from '../../domain/errors.ts';
+import { type ApiKeyPrincipal, authenticateApiKey } from '../../modules/api-keys/api-keys.service.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** How the route authenticates its caller; routes without it are public. */
+    auth?: 'api_key';
+  }
+  interface FastifyRequest {
+    principal: ApiKeyPrincipal | null;
+  }
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * Authenticates Lockt routes from the `apiuser` and `apikey` headers before the body is read, so an
+ * unauthenticated caller never gets its body parsed.
+ */
+export function installApiKeyAuth(app: FastifyInstance, db: Queryable): void {
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.auth !== 'api_key') return;
+    const apiuser = header(request, 'apiuser');
+    const apikey = header(request, 'apikey');
+    if (!apiuser || !apikey) {
+      throw ERRORS.unauthorized('Missing API credentials: send the apiuser and apikey headers.');
+    }
+    request.principal = await authenticateApiKey(db, apiuser, apikey);
+  });
+}
+
+/** The authenticated caller of an `auth: 'api_key'` route. */
+export function principalOf(request: FastifyRequest): ApiKeyPrincipal {
+  if (!request.principal) throw ERRORS.unauthorized();
+  return request.principal;
+}

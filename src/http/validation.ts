@@ -1,0 +1,101 @@
+import type { FastifySchemaCompiler } from 'fastify';
+import type { TSchema } from 'typebox';
+import { Compile, type Validator } from 'typebox/compile';
+import { ERRORS } from '../domain/errors.ts';
+import { BATCH_NODE } from './schemas.ts';
+
+/**
+ * Turns schemas into checks and schema failures into the messages clients read. One place, so every
+ * endpoint names the field and the value the same way.
+ */
+const compiled = new WeakMap<TSchema, Validator>();
+
+function validatorFor(schema: TSchema): Validator {
+  let validator = compiled.get(schema);
+  if (!validator) {
+    validator = Compile(schema);
+    compiled.set(schema, validator);
+  }
+  return validator;
+}
+
+/** How a value is quoted in a message: as sent, short enough to read. */
+export function showValue(value: unknown): string {
+  if (value === '') return '""';
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+interface SchemaWithProperties {
+  properties?: Record<string, TSchema & { 'x-error'?: string }>;
+  required?: string[];
+}
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+const isBlank = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+
+/**
+ * Every problem of one object against its schema, one per offending field: a missing or blank required
+ * field, or a field of the wrong form quoted with its value. Empty when the object passes.
+ */
+export function fieldProblems(schema: TSchema, value: unknown): FieldProblem[] {
+  const validator = validatorFor(schema);
+  if (validator.Check(value)) return [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return [{ field: '', message: 'Record must be a JSON object.' }];
+  }
+  const record = value as Record<string, unknown>;
+  const { properties = {} } = schema as SchemaWithProperties;
+  const problems = new Map<string, string>();
+  for (const error of validator.Errors(value)) {
+    if (error.keyword === 'required') {
+      for (const field of (error.params as { requiredProperties?: string[] }).requiredProperties ?? []) {
+        if (!(field in record)) problems.set(field, `Missing or blank ${field}`);
+      }
+      continue;
+    }
+    const field = error.instancePath.split('/')[1] ?? '';
+    if (problems.has(field)) continue;
+    const fieldValue = record[field];
+    const custom = properties[field]?.['x-error'];
+    problems.set(
+      field,
+      isBlank(fieldValue) ? `Missing or blank ${field}` : `${custom ?? `Invalid ${field} found`}: ${showValue(fieldValue)}`,
+    );
+  }
+  return [...problems].map(([field, message]) => ({ field, message }));
+}
+
+/** True when `body` has the batch envelope's shape: an object whose node is a non-empty array of objects. */
+function isBatchEnvelope(body: unknown, node: string): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const { [node]: records, options } = body as Record<string, unknown>;
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  return (
+    Array.isArray(records) &&
+    records.length > 0 &&
+    records.every(isObject) &&
+    (options === undefined || isObject(options))
+  );
+}
+
+/**
+ * Fastify's validator compiler. Batch bodies are checked only as envelopes here: their records are
+ * validated one by one by the batch runner, which reports every failing record rather than the first.
+ */
+export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
+  const node = (schema as Record<string, unknown>)[BATCH_NODE];
+  if (typeof node === 'string') {
+    return (body) => (isBatchEnvelope(body, node) ? { value: body } : { error: ERRORS.unparseableBody() });
+  }
+  const validator = validatorFor(schema);
+  return (data) => {
+    if (validator.Check(data)) return { value: data };
+    if (httpPart === 'body') return { error: ERRORS.unparseableBody() };
+    return { error: ERRORS.badRequest(fieldProblems(schema, data).map((p) => p.message).join('; ')) };
+  };
+};

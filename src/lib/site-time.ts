@@ -1,0 +1,50 @@
+import { DateTime, IANAZone } from 'luxon';
+
+/**
+ * Times on the wire: the Lockt spec writes zone-less `YYYY-MM-DD HH:MM:SS`, read and written in the
+ * site's IANA zone; ISO 8601 with an offset is accepted too. Stored as epoch milliseconds.
+ */
+const SITE_FORMAT = 'yyyy-MM-dd HH:mm:ss';
+const SITE_PATTERN = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+export function isValidTimeZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+export type ParsedTime = { ok: true; value: number | null } | { ok: false };
+
+/**
+ * Parses a wire time. `""` (and null) mean "none". A local time that does not exist in the zone (the
+ * hour skipped when clocks go forward) is rejected rather than silently moved; in the repeated hour
+ * the earlier of the two instants is taken.
+ */
+export function parseWireTime(input: unknown, zone: string): ParsedTime {
+  if (input === '' || input === null || input === undefined) return { ok: true, value: null };
+  if (typeof input !== 'string') return { ok: false };
+  if (SITE_PATTERN.test(input)) {
+    const local = DateTime.fromFormat(input, SITE_FORMAT, { zone });
+    if (!local.isValid || local.toFormat(SITE_FORMAT) !== input) return { ok: false };
+    return { ok: true, value: local.toMillis() };
+  }
+  if (ISO_WITH_OFFSET.test(input)) {
+    const instant = DateTime.fromISO(input, { setZone: true });
+    return instant.isValid ? { ok: true, value: instant.toMillis() } : { ok: false };
+  }
+  return { ok: false };
+}
+
+/** `YYYY-MM-DD HH:MM:SS` in the site's zone. */
+export function formatSiteTime(ms: number, zone: string): string {
+  return DateTime.fromMillis(ms, { zone }).toFormat(SITE_FORMAT);
+}
+
+/** ISO 8601 in UTC with milliseconds, as the spec shows user, fob and event times. */
+export function formatIsoUtc(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** The zone's current offset, e.g. `+01:00`, for showing beside a local time. */
+export function zoneOffset(ms: number, zone: string): string {
+  return DateTime.fromMillis(ms, { zone }).toFormat('ZZ');
+}

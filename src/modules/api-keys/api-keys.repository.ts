@@ -1,0 +1,67 @@
+import type { Queryable } from '../../db/queryable.ts';
+import type { ApiKeyRow, SiteRow } from '../../db/schema.ts';
+
+export interface NewApiKey {
+  site_id: number;
+  apiuser: string;
+  key_hash: string;
+  created_at: number;
+}
+
+export function insertApiKey(db: Queryable, row: NewApiKey): Promise<ApiKeyRow> {
+  return db.insertInto('api_key').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function listApiKeys(db: Queryable, siteId: number): Promise<ApiKeyRow[]> {
+  return db.selectFrom('api_key').selectAll().where('site_id', '=', siteId).orderBy('id').execute();
+}
+
+export function findApiKey(db: Queryable, apiuser: string): Promise<ApiKeyRow | undefined> {
+  return db.selectFrom('api_key').selectAll().where('apiuser', '=', apiuser).executeTakeFirst();
+}
+
+/** The key with its site, in one round trip: what authenticating a request needs. */
+export async function findApiKeyWithSite(
+  db: Queryable,
+  apiuser: string,
+): Promise<{ key: ApiKeyRow; site: SiteRow } | undefined> {
+  const row = await db
+    .selectFrom('api_key')
+    .innerJoin('site', 'site.id', 'api_key.site_id')
+    .selectAll('site')
+    .select([
+      'api_key.id as key_id',
+      'api_key.apiuser as key_apiuser',
+      'api_key.key_hash as key_hash',
+      'api_key.max_batch_size as key_max_batch_size',
+      'api_key.enabled as key_enabled',
+      'api_key.revoked_at as key_revoked_at',
+      'api_key.created_at as key_created_at',
+    ])
+    .where('api_key.apiuser', '=', apiuser)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { key_id, key_apiuser, key_hash, key_max_batch_size, key_enabled, key_revoked_at, key_created_at, ...site } =
+    row;
+  return {
+    site,
+    key: {
+      id: key_id,
+      site_id: site.id,
+      apiuser: key_apiuser,
+      key_hash,
+      max_batch_size: key_max_batch_size,
+      enabled: key_enabled,
+      revoked_at: key_revoked_at,
+      created_at: key_created_at,
+    },
+  };
+}
+
+export function updateApiKey(
+  db: Queryable,
+  apiuser: string,
+  changes: Partial<Pick<ApiKeyRow, 'max_batch_size' | 'enabled' | 'revoked_at'>>,
+): Promise<ApiKeyRow | undefined> {
+  return db.updateTable('api_key').set(changes).where('apiuser', '=', apiuser).returningAll().executeTakeFirst();
+}

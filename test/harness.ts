@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { type AppOptions, buildApp } from '../src/app.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { type Dialect, type Store, openStore } from '../src/db/open.ts';
+import { type Clock, systemClock } from '../src/lib/clock.ts';
+import type { TypedApp } from '../src/modules/module.ts';
+import type { Site } from '../src/modules/sites/site.ts';
+import { createSite } from '../src/modules/sites/sites.service.ts';
+
+/** The stores every integration suite runs on: SQLite always, PostgreSQL when the run has one. */
+export const DIALECTS: Dialect[] = inject('pgUrl') ? ['sqlite', 'postgres'] : ['sqlite'];
+
+/** A fresh, migrated store: a new SQLite file, or a new schema in the run's PostgreSQL database. */
+export async function openTestStore(dialect: Dialect): Promise<Store & { dataDir: string; databaseUrl?: string; pgSchema?: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-test-'));
+  if (dialect === 'sqlite') {
+    const store = openStore({ dataDir });
+    await migrateToLatest(store.db);
+    return {
+      ...store,
+      dataDir,
+      close: async () => {
+        await store.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  const databaseUrl = inject('pgUrl');
+  if (!databaseUrl) throw new Error('PostgreSQL is not available in this run');
+  const pgSchema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${pgSchema}`);
+  await admin.end();
+  const store = openStore({ dataDir, databaseUrl, pgSchema, pgPoolSize: 4 });
+  await migrateToLatest(store.db);
+  return {
+    ...store,
+    dataDir,
+    databaseUrl,
+    pgSchema,
+    close: async () => {
+      await store.close();
+      const cleanup = new pg.Client({ connectionString: databaseUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP SCHEMA ${pgSchema} CASCADE`);
+      await cleanup.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Credentials {
+  apiuser: string;
+  apikey: string;
+}
+
+export interface Response {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: any;
+  text: string;
+}
+
+export interface Harness {
+  app: TypedApp;
+  store: Store;
+  site: Site;
+  credentials: Credentials;
+  clock: Clock;
+  /** A request through the whole Fastify stack with this site's key (or `as`). */
+  request(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH',
+    url: string,
+    options?: { body?: unknown; rawBody?: string; as?: Credentials | null; headers?: Record<string, string> },
+  ): Promise<Response>;
+  /** Another site in the same store, with its own key. */
+  addSite(name: string, timezone?: string): Promise<{ site: Site; credentials: Credentials }>;
+  close(): Promise<void>;
+}
+
+export async function createHarness(
+  dialect: Dialect,
+  options: Omit<AppOptions, 'db'> & { timezone?: string } = {},
+): Promise<Harness> {
+  const store = await openTestStore(dialect);
+  const clock = options.clock ?? systemClock;
+  const app = await buildApp({ ...options, db: store.db, clock });
+  const first = await createSite(store.db, { name: 'Test Site', timezone: options.timezone ?? 'UTC' }, clock);
+  const credentials = { apiuser: first.apiuser, apikey: first.apikey };
+  return {
+    app,
+    store,
+    site: first.site,
+    credentials,
+    clock,
+    async request(method, url, { body, rawBody, as, headers = {} } = {}) {
+      const auth = as === null ? {} : (as ?? credentials);
+      const payload = rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
+      const response = await app.inject({
+        method,
+        url,
+        headers: {
+          ...auth,
+          ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        ...(payload !== undefined ? { payload } : {}),
+      });
+      let parsed: unknown;
+      try {
+        parsed = response.json();
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.statusCode, headers: response.headers, body: parsed, text: response.body };
+    },
+    async addSite(name, timezone) {
+      const created = await createSite(store.db, { name, timezone }, clock);
+      return { site: created.site, credentials: { apiuser: created.apiuser, apikey: created.apikey } };
+    },
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
