@@ -35,6 +35,10 @@ export const WireTime = (field: string, description: string) =>
 export const Text = (field: string, description: string) =>
   Type.String({ description, 'x-error': `Invalid ${field} found (expected text)`, 'x-datatype': 'string' });
 
+/** Text that must not be blank (names): a blank value is reported as "Missing or blank <field>". */
+export const RequiredText = (field: string, description: string) =>
+  Type.String({ pattern: '\\S', description, 'x-error': `Invalid ${field} found (expected text)`, 'x-datatype': 'string' });
+
 /** A number or string the domain reads as digits (card numbers, PINs). */
 export const DigitsInput = (field: string, description: string) =>
   Type.Union([Type.Integer(), Type.String()], {
@@ -112,8 +116,13 @@ export const ProcessSummary = Type.Object({
   errors: Type.Integer(),
 });
 
+const RecordErrors = Type.Array(
+  Type.Object({ error: Type.Array(Type.String()), input_data: Type.Unknown() }),
+  { description: 'Records that failed validation, when validate_fails_batch was false.' },
+);
+
+/** A write's answer: the summary, and the failed records when the passing ones were written anyway. */
+export const BatchResponse = (summary: TSchema) => Type.Object({ data: summary, errors: Type.Optional(RecordErrors) });
+
 export const ErrorEnvelope = Type.Object({ data: Type.Object({ error: Type.String() }) });
-export const FailureEnvelope = Type.Object({
-  result: Type.Array(Type.String()),
-  errors: Type.Array(Type.Object({ error: Type.Array(Type.String()), input_data: Type.Unknown() })),
-});
+export const FailureEnvelope = Type.Object({ result: Type.Array(Type.String()), errors: RecordErrors });

@@ -1,0 +1,61 @@
+import type { Queryable } from '../../db/queryable.ts';
+
+export interface LocationTypeRow {
+  id: number;
+  name: string;
+}
+
+export function listLocationTypes(db: Queryable, siteId: number, afterId: number, limit: number): Promise<LocationTypeRow[]> {
+  return db
+    .selectFrom('location_type')
+    .select(['id', 'name'])
+    .where('site_id', '=', siteId)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** Which of these name keys are taken in the site. */
+export async function takenNameKeys(db: Queryable, siteId: number, keys: string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('location_type')
+    .select('name_key')
+    .where('site_id', '=', siteId)
+    .where('name_key', 'in', keys)
+    .execute();
+  return new Set(rows.map((r) => r.name_key));
+}
+
+export async function insertLocationTypes(
+  db: Queryable,
+  rows: { site_id: number; name: string; name_key: string; created_at: number }[],
+): Promise<void> {
+  await db.insertInto('location_type').values(rows).execute();
+}
+
+/** Of these ids, the ones that exist in the site. */
+export async function existingIds(db: Queryable, siteId: number, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('location_type').select('id').where('site_id', '=', siteId).where('id', 'in', ids).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Of these ids, the ones some location still uses. */
+export async function idsInUse(db: Queryable, siteId: number, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('location')
+    .select('location_type_id')
+    .distinct()
+    .where('site_id', '=', siteId)
+    .where('location_type_id', 'in', ids)
+    .execute();
+  return new Set(rows.map((r) => r.location_type_id));
+}
+
+export async function deleteLocationTypes(db: Queryable, siteId: number, ids: number[]): Promise<number> {
+  const result = await db.deleteFrom('location_type').where('site_id', '=', siteId).where('id', 'in', ids).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
