@@ -3,7 +3,7 @@ import { isUniqueViolation } from '../db/conventions.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { ERRORS, type RecordFailure } from '../domain/errors.ts';
 import { BATCH_OPTION_DEFAULTS, type BatchOptionName, type BatchOptions } from './schemas.ts';
-import { fieldProblems, showValue } from './validation.ts';
+import { fieldProblems, isBatchEnvelope, showValue } from './validation.ts';
 
 /**
  * The one batch runner behind every Lockt write endpoint:
@@ -91,15 +91,17 @@ function summarize(kind: SummaryKind, submitted: number, counts: WriteCounts, er
 export async function runBatch<Input, Plan, Context>(
   db: Queryable,
   operation: BatchOperation<Input, Plan, Context>,
-  body: Record<string, unknown>,
+  body: unknown,
   limits: { maxBatchSize: number },
   context: Context,
 ): Promise<BatchResult> {
-  // The validator compiler has already checked the envelope: a non-empty array of objects.
-  const records = body[operation.node] as Record<string, unknown>[];
+  // Route validation has normally checked the envelope already; routes whose body may be absent have not.
+  if (!isBatchEnvelope(body, operation.node)) throw ERRORS.unparseableBody();
+  const envelope = body as Record<string, unknown>;
+  const records = envelope[operation.node] as Record<string, unknown>[];
   const cap = Math.min(limits.maxBatchSize, operation.maxRecords ?? Number.POSITIVE_INFINITY);
   if (records.length > cap) throw ERRORS.batchTooLarge(cap);
-  const options = readOptions(body.options, operation.options);
+  const options = readOptions(envelope.options, operation.options);
 
   const schemaMessages: string[][] = [];
   const inputs: Input[] = [];

@@ -52,6 +52,7 @@ export const BATCH_OPTION_DEFAULTS = {
   validate_fails_batch: true,
   update_existing: false,
   replace_privileges: true,
+  replace_doors: true,
 } as const;
 export type BatchOptionName = keyof typeof BATCH_OPTION_DEFAULTS;
 export type BatchOptions = Record<BatchOptionName, boolean>;
@@ -63,6 +64,8 @@ const OPTION_DESCRIPTIONS: Record<BatchOptionName, string> = {
     'If false, records that would update an existing record are ignored; if true, they update it. Defaults to false.',
   replace_privileges:
     "If true, supplied access levels replace the user's; if false, they are added. Defaults to true.",
+  replace_doors:
+    "Extension (PUT /accesslevel): if true, supplied doors replace the level's; if false, they are added. Defaults to true.",
 };
 
 export function optionsSchema(names: readonly BatchOptionName[]): TObject {
@@ -74,14 +77,25 @@ export function optionsSchema(names: readonly BatchOptionName[]): TObject {
 /** Marks a body schema as a batch envelope, so validation checks only the envelope and leaves records to the batch runner. */
 export const BATCH_NODE = 'x-batch-node';
 
-/** `{ <node>: [records], options: {…} }`: the body of every Lockt write endpoint. */
-export function batchBody(node: string, record: TObject, options: readonly BatchOptionName[]): TObject {
+/** Marks a batch body that may also be absent (`POST /delegate?purge` shares its route with the batch). */
+export const BATCH_BODY_OPTIONAL = 'x-batch-body-optional';
+
+/**
+ * `{ <node>: [records], options: {…} }`: the body of every Lockt write endpoint. With `optional`, an
+ * absent body passes validation and the handler decides (runBatch still refuses it).
+ */
+export function batchBody(
+  node: string,
+  record: TObject,
+  options: readonly BatchOptionName[],
+  { optional = false }: { optional?: boolean } = {},
+): TObject {
   return Type.Object(
     {
       [node]: Type.Array(record, { minItems: 1 }),
       ...(options.length > 0 ? { options: Type.Optional(optionsSchema(options)) } : {}),
     },
-    { [BATCH_NODE]: node },
+    { [BATCH_NODE]: node, ...(optional ? { [BATCH_BODY_OPTIONAL]: true } : {}) },
   );
 }
 

@@ -2,7 +2,7 @@ import type { FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
 import { ERRORS } from '../domain/errors.ts';
-import { BATCH_NODE } from './schemas.ts';
+import { BATCH_BODY_OPTIONAL, BATCH_NODE } from './schemas.ts';
 
 /**
  * Turns schemas into checks and schema failures into the messages clients read. One place, so every
@@ -71,7 +71,7 @@ export function fieldProblems(schema: TSchema, value: unknown): FieldProblem[] {
 }
 
 /** True when `body` has the batch envelope's shape: an object whose node is a non-empty array of objects. */
-function isBatchEnvelope(body: unknown, node: string): boolean {
+export function isBatchEnvelope(body: unknown, node: string): boolean {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
   const { [node]: records, options } = body as Record<string, unknown>;
   const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -90,7 +90,11 @@ function isBatchEnvelope(body: unknown, node: string): boolean {
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const node = (schema as Record<string, unknown>)[BATCH_NODE];
   if (typeof node === 'string') {
-    return (body) => (isBatchEnvelope(body, node) ? { value: body } : { error: ERRORS.unparseableBody() });
+    const optional = (schema as Record<string, unknown>)[BATCH_BODY_OPTIONAL] === true;
+    return (body) =>
+      isBatchEnvelope(body, node) || (optional && body === undefined)
+        ? { value: body }
+        : { error: ERRORS.unparseableBody() };
   }
   const validator = validatorFor(schema);
   return (data) => {
