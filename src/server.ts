@@ -62,8 +62,10 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
     port,
     url: `https://${shownHost}:${port}`,
     close: async () => {
-      await new Promise<void>((resolve) => listener.close(() => resolve()));
-      app.server.closeAllConnections?.();
+      // Stop accepting, then end the kept-alive TLS connections, which the listener alone would wait on.
+      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      app.server.closeAllConnections();
+      await closed;
       await app.close();
       await store.close();
     },

@@ -26,7 +26,10 @@ export function httpsOnlyListener(tlsServer: TlsServer): net.Server {
         tlsServer.emit('connection', socket);
         process.nextTick(() => socket.resume());
       } else {
+        // Drain whatever else the client sends so its end of the connection is read and the socket closes.
         socket.end(REFUSAL);
+        socket.resume();
+        socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
       }
     });
     socket.on('error', () => socket.destroy());

@@ -23,15 +23,32 @@ export function parseWireTime(input: unknown, zone: string): ParsedTime {
   if (input === '' || input === null || input === undefined) return { ok: true, value: null };
   if (typeof input !== 'string') return { ok: false };
   if (SITE_PATTERN.test(input)) {
-    const local = DateTime.fromFormat(input, SITE_FORMAT, { zone });
-    if (!local.isValid || local.toFormat(SITE_FORMAT) !== input) return { ok: false };
-    return { ok: true, value: local.toMillis() };
+    const instant = earliestInstant(input, zone);
+    return instant === undefined ? { ok: false } : { ok: true, value: instant };
   }
   if (ISO_WITH_OFFSET.test(input)) {
     const instant = DateTime.fromISO(input, { setZone: true });
     return instant.isValid ? { ok: true, value: instant.toMillis() } : { ok: false };
   }
   return { ok: false };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The earliest instant whose wall-clock time in `zone` reads `local`, or undefined when none does (an
+ * impossible date, or a time inside the gap when clocks go forward). The zone's offsets a day either
+ * side are the only candidates, which covers every real transition (none comes twice within a day).
+ */
+function earliestInstant(local: string, zone: string): number | undefined {
+  const asUtc = DateTime.fromFormat(local, SITE_FORMAT, { zone: 'UTC' });
+  if (!asUtc.isValid || asUtc.toFormat(SITE_FORMAT) !== local) return undefined;
+  const wall = asUtc.toMillis();
+  const offsets = new Set([wall - DAY_MS, wall + DAY_MS].map((at) => DateTime.fromMillis(at, { zone }).offset));
+  const matches = [...offsets]
+    .map((offsetMinutes) => wall - offsetMinutes * 60_000)
+    .filter((instant) => DateTime.fromMillis(instant, { zone }).toFormat(SITE_FORMAT) === local);
+  return matches.length === 0 ? undefined : Math.min(...matches);
 }
 
 /** `YYYY-MM-DD HH:MM:SS` in the site's zone. */

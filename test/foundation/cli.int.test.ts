@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { openStore } from '../../src/db/open.ts';
+import { runCli } from '../cli-runner.ts';
+import { DIALECTS } from '../harness.ts';
+import { inject } from 'vitest';
+
+/** The flags that point the CLI at a fresh store of the dialect. */
+async function freshStoreFlags(dialect: string): Promise<{ flags: string[]; cleanup: () => Promise<void>; open: () => ReturnType<typeof openStore> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-cli-'));
+  if (dialect === 'sqlite') {
+    return {
+      flags: ['--data', dataDir],
+      open: () => openStore({ dataDir }),
+      cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
+  }
+  const base = inject('pgUrl') as string;
+  const schema = `cli_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    flags: ['--data', dataDir, '--database-url', url.toString()],
+    open: () => openStore({ dataDir, databaseUrl: base, pgSchema: schema }),
+    cleanup: async () => {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe.each(DIALECTS)('portcullis CLI on %s', (dialect) => {
+  let store: Awaited<ReturnType<typeof freshStoreFlags>>;
+  beforeEach(async () => {
+    store = await freshStoreFlags(dialect);
+  });
+  afterEach(async () => {
+    await store.cleanup();
+  });
+  const cli = (...args: string[]) => runCli([...args, ...store.flags]);
+
+  it('site create --json prints the site and a working key pair', async () => {
+    const result = await cli('site', 'create', '--name', 'Head Office', '--timezone', 'America/New_York', '--json');
+    expect(result.code).toBe(0);
+    const created = JSON.parse(result.stdout);
+    expect(created).toEqual({
+      site: { id: expect.any(Number), name: 'Head Office', timezone: 'America/New_York' },
+      apiuser: expect.stringMatching(/^[a-z0-9]{32}$/),
+      apikey: expect.stringMatching(/^[a-z0-9]{32}$/),
+    });
+    const db = store.open();
+    const app = await buildApp({ db: db.db });
+    const ping = await app.inject({ url: '/api/v1/ping', headers: { apiuser: created.apiuser, apikey: created.apikey } });
+    expect(ping.statusCode).toBe(200);
+    await app.close();
+    await db.close();
+  });
+
+  it('site list --json lists id, name and zone; site set changes rules', async () => {
+    await cli('site', 'create', '--name', 'A');
+    await cli('site', 'create', '--name', 'B', '--timezone', 'Europe/Berlin');
+    const list = JSON.parse((await cli('site', 'list', '--json')).stdout);
+    expect(list).toEqual([
+      { id: expect.any(Number), name: 'A', timezone: 'UTC' },
+      { id: expect.any(Number), name: 'B', timezone: 'Europe/Berlin' },
+    ]);
+    const set = await cli('site', 'set', '--site', String(list[1].id), '--unique-pins', 'true', '--json');
+    expect(JSON.parse(set.stdout).settings.uniquePins).toBe(true);
+  });
+
+  it('key create, list (no secrets), set and revoke', async () => {
+    const site = JSON.parse((await cli('site', 'create', '--name', 'Keys', '--json')).stdout);
+    const second = JSON.parse((await cli('key', 'create', '--site', String(site.site.id), '--json')).stdout);
+    expect(second.apikey).toMatch(/^[a-z0-9]{32}$/);
+    const listed = await cli('key', 'list', '--site', String(site.site.id), '--json');
+    expect(listed.stdout).not.toContain(site.apikey);
+    expect(listed.stdout).not.toContain(second.apikey);
+    expect(JSON.parse(listed.stdout)).toHaveLength(2);
+    const set = JSON.parse((await cli('key', 'set', '--apiuser', second.apiuser, '--max-batch-size', '500', '--json')).stdout);
+    expect(set.max_batch_size).toBe(500);
+    const revoked = JSON.parse((await cli('key', 'revoke', '--apiuser', second.apiuser, '--json')).stdout);
+    expect(revoked).toMatchObject({ apiuser: second.apiuser, revoked: true, enabled: false });
+    const reenable = await cli('key', 'set', '--apiuser', second.apiuser, '--enabled', 'true');
+    expect(reenable.code).toBe(1);
+    expect(reenable.stderr).toMatch(/revoked and cannot be enabled again/);
+  });
+
+  it('maintenance add, list and remove', async () => {
+    const site = JSON.parse((await cli('site', 'create', '--name', 'M', '--json')).stdout);
+    const id = String(site.site.id);
+    const added = await cli('maintenance', 'add', '--site', id, '--title', 'Upgrade', '--start', '2099-01-01 01:00:00', '--end', '2099-01-01 02:00:00', '--notification-only', '--json');
+    expect(JSON.parse(added.stdout)).toMatchObject({ title: 'Upgrade', notification_only: true, start_date: '2099-01-01 01:00:00' });
+    const listed = JSON.parse((await cli('maintenance', 'list', '--site', id, '--json')).stdout);
+    expect(listed).toHaveLength(1);
+    expect((await cli('maintenance', 'remove', '--site', id, '--id', String(listed[0].id))).code).toBe(0);
+    expect(JSON.parse((await cli('maintenance', 'list', '--site', id, '--json')).stdout)).toEqual([]);
+    const backwards = await cli('maintenance', 'add', '--site', id, '--title', 'X', '--start', '2099-01-02 00:00:00', '--end', '2099-01-01 00:00:00');
+    expect(backwards.code).toBe(1);
+    expect(backwards.stderr).toMatch(/must be after its start/);
+  });
+
+  it('migrate applies nothing on a store that is up to date', async () => {
+    const first = JSON.parse((await cli('migrate', '--json')).stdout);
+    expect(first.applied).toEqual([]);
+  });
+
+  it('fails with a clear message and a non-zero exit on bad arguments', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['site', 'create', '--name', 'X', '--timezone', 'Mars/Olympus'], 1, /Unknown IANA time zone: Mars\/Olympus/],
+      [['site', 'create', '--name', '   '], 1, /must not be blank/],
+      [['key', 'list', '--site', 'abc'], 2, /--site must be a whole number/],
+      [['key', 'list', '--site', '999'], 1, /No site with id 999/],
+      [['key', 'revoke', '--apiuser', 'nobody'], 1, /No API key with apiuser nobody/],
+      [['key', 'set', '--apiuser', 'nobody'], 2, /needs --max-batch-size or --enabled/],
+    ];
+    for (const [args, code, message] of cases) {
+      const result = await cli(...args);
+      expect(result.code, args.join(' ')).toBe(code);
+      expect(result.stderr, args.join(' ')).toMatch(message);
+    }
+  });
+});
+
+describe('portcullis CLI usage', () => {
+  it('rejects an unknown command with exit code 2', async () => {
+    const result = await runCli(['frobnicate']);
+    expect(result.code).toBe(2);
+  });
+});
