@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { type DecisionFacts, type Grant, type ReasonCode, decide } from './decide.ts';
+
+const WEEKDAYS = [true, true, true, true, true, false, false];
+const EVERY_DAY = [true, true, true, true, true, true, true];
+const officeHours: Grant = {
+  via: 'level',
+  levelId: 10,
+  levelName: 'Office',
+  schedule: { id: 5, name: 'Office hours', days: WEEKDAYS, start: '08:00:00', stop: '16:59:59' },
+};
+const delegation = (effective: number | null, expires: number | null): Grant => ({
+  via: 'delegation',
+  levelId: 20,
+  levelName: 'delegate_abc',
+  window: { effective, expires },
+});
+
+// Wednesday 2026-11-25 10:00 UTC.
+const AT = Date.UTC(2026, 10, 25, 10, 0, 0);
+const HOUR = 3_600_000;
+
+function facts(overrides: Partial<DecisionFacts> = {}): DecisionFacts {
+  return {
+    timezone: 'UTC',
+    credential: { id: 1, enabled: true, isFob: false, holderId: 7, effective: null, expires: null, passesLeft: null },
+    holder: { id: 7, name: 'Jones, Adam', enabled: true, effective: null, expires: null },
+    door: { id: 3, name: 'Front Door', enabled: true },
+    grants: [officeHours],
+    ...overrides,
+  };
+}
+
+const base = facts();
+const credential = base.credential as NonNullable<DecisionFacts['credential']>;
+const holder = base.holder as NonNullable<DecisionFacts['holder']>;
+const door = base.door as NonNullable<DecisionFacts['door']>;
+
+describe('decide: one row per reason', () => {
+  const rows: [string, DecisionFacts, number, ReasonCode][] = [
+    ['unknown credential', facts({ credential: null, holder: null }), AT, 'unknown_credential'],
+    ['credential disabled', facts({ credential: { ...credential, enabled: false } }), AT, 'credential_disabled'],
+    ['credential not yet effective', facts({ credential: { ...credential, effective: AT + 1 } }), AT, 'credential_not_yet_effective'],
+    ['credential expired (at the expiry instant)', facts({ credential: { ...credential, expires: AT } }), AT, 'credential_expired'],
+    ['fob not assigned', facts({ credential: { ...credential, isFob: true, holderId: null }, holder: null }), AT, 'fob_not_assigned'],
+    ['holder disabled', facts({ holder: { ...holder, enabled: false } }), AT, 'holder_disabled'],
+    ['holder not yet effective', facts({ holder: { ...holder, effective: AT + 1000 } }), AT, 'holder_not_yet_effective'],
+    ['holder expired', facts({ holder: { ...holder, expires: AT - 1 } }), AT, 'holder_expired'],
+    ['unknown door', facts({ door: null }), AT, 'unknown_door'],
+    ['door disabled', facts({ door: { ...door, enabled: false } }), AT, 'door_disabled'],
+    ['no grant', facts({ grants: [] }), AT, 'no_grant'],
+    ['outside schedule (Saturday)', base, Date.UTC(2026, 10, 28, 10, 0, 0), 'outside_schedule'],
+    ['passes used up', facts({ credential: { ...credential, passesLeft: 0 } }), AT, 'passes_used_up'],
+    ['granted', base, AT, 'granted'],
+  ];
+  it.each(rows)('%s', (_label, input, at, reason) => {
+    const decision = decide(input, at);
+    expect(decision.reason).toBe(reason);
+    expect(decision.granted).toBe(reason === 'granted');
+    expect(decision.trace.at(-1)).toEqual({ check: reason, passed: reason === 'granted' });
+  });
+});
+
+describe('decide: precedence', () => {
+  it.each([
+    ['a disabled credential beats an expired holder', facts({ credential: { ...credential, enabled: false }, holder: { ...holder, expires: 0 } }), 'credential_disabled'],
+    ['an expired credential beats a disabled door', facts({ credential: { ...credential, expires: 0 }, door: { ...door, enabled: false } }), 'credential_expired'],
+    ['a disabled holder beats an unknown door', facts({ holder: { ...holder, enabled: false }, door: null }), 'holder_disabled'],
+    ['a disabled door beats having no grant', facts({ door: { ...door, enabled: false }, grants: [] }), 'door_disabled'],
+    ['no grant beats no passes', facts({ grants: [], credential: { ...credential, passesLeft: 0 } }), 'no_grant'],
+    ['outside schedule beats no passes', facts({ credential: { ...credential, passesLeft: 0 } }), 'outside_schedule'],
+  ] as [string, DecisionFacts, ReasonCode][])('%s', (_label, input, reason) => {
+    const at = reason === 'outside_schedule' ? Date.UTC(2026, 10, 28, 10) : AT;
+    expect(decide(input, at).reason).toBe(reason);
+  });
+
+  it('a delegation outside its window is no grant at all', () => {
+    expect(decide(facts({ grants: [delegation(AT + HOUR, AT + 2 * HOUR)] }), AT).reason).toBe('no_grant');
+    expect(decide(facts({ grants: [delegation(AT - HOUR, AT)] }), AT).reason).toBe('no_grant');
+  });
+
+  it('names the delegation or the level and schedule that granted', () => {
+    expect(decide(facts({ grants: [delegation(AT - HOUR, AT + HOUR)] }), AT).rule).toEqual({ via: 'delegation', levelId: 20, levelName: 'delegate_abc' });
+    const granted = decide(base, AT);
+    expect(granted.rule).toEqual({ via: 'level', levelId: 10, levelName: 'Office', scheduleId: 5, scheduleName: 'Office hours' });
+    expect(granted.explanation).toBe('Granted by access level Office on schedule Office hours.');
+  });
+
+  it('grants through any one of several grants', () => {
+    const night: Grant = { via: 'level', levelId: 11, levelName: 'Night', schedule: { id: 6, name: 'Nights', days: EVERY_DAY, start: '22:00:00', stop: '05:59:59' } };
+    const decision = decide(facts({ grants: [officeHours, night] }), Date.UTC(2026, 10, 28, 23, 0, 0));
+    expect(decision.rule).toMatchObject({ levelId: 11 });
+  });
+});
+
+describe('decide: schedule edges', () => {
+  const at = (iso: string) => Date.parse(iso);
+  const inZone = (timezone: string, grant: Grant = officeHours) => facts({ timezone, grants: [grant] });
+
+  it('includes the stop second and excludes the next', () => {
+    expect(decide(base, at('2026-11-25T16:59:59.999Z')).granted).toBe(true);
+    expect(decide(base, at('2026-11-25T17:00:00Z')).granted).toBe(false);
+    expect(decide(base, at('2026-11-25T07:59:59Z')).granted).toBe(false);
+    expect(decide(base, at('2026-11-25T08:00:00Z')).granted).toBe(true);
+  });
+
+  it('a stop before the start spans midnight, and the early hours belong to the day it started', () => {
+    const fridayNight: Grant = { via: 'level', levelId: 12, levelName: 'Fri', schedule: { id: 7, name: 'Friday night', days: [false, false, false, false, true, false, false], start: '22:00:00', stop: '02:00:00' } };
+    const f = facts({ grants: [fridayNight] });
+    expect(decide(f, at('2026-11-27T23:30:00Z')).granted).toBe(true); // Friday 23:30
+    expect(decide(f, at('2026-11-28T00:00:00Z')).granted).toBe(true); // Saturday 00:00
+    expect(decide(f, at('2026-11-28T02:00:00Z')).granted).toBe(true); // Saturday 02:00:00, stop included
+    expect(decide(f, at('2026-11-28T02:00:01Z')).granted).toBe(false);
+    expect(decide(f, at('2026-11-28T23:30:00Z')).granted).toBe(false); // Saturday night is not Friday's
+    expect(decide(f, at('2026-11-27T01:00:00Z')).granted).toBe(false); // Friday early hours belong to Thursday
+  });
+
+  it('follows the wall clock in the site zone, not UTC', () => {
+    // 08:30 in New York is 13:30 UTC in November.
+    expect(decide(inZone('America/New_York'), at('2026-11-25T13:30:00Z')).granted).toBe(true);
+    expect(decide(inZone('America/New_York'), at('2026-11-25T12:30:00Z')).granted).toBe(false);
+  });
+
+  const earlyShift: Grant = { via: 'level', levelId: 13, levelName: 'Early', schedule: { id: 8, name: 'Early', days: EVERY_DAY, start: '01:00:00', stop: '02:59:59' } };
+
+  it('London, clocks go forward (2026-03-29 01:00 → 02:00): the skipped hour never opens, the window reopens at 02:00', () => {
+    const f = inZone('Europe/London', earlyShift);
+    expect(decide(f, at('2026-03-29T00:59:59Z')).granted).toBe(false); // 00:59:59 GMT
+    expect(decide(f, at('2026-03-29T01:00:00Z')).granted).toBe(true); // 02:00:00 BST
+    expect(decide(f, at('2026-03-29T01:59:59Z')).granted).toBe(true); // 02:59:59 BST
+    expect(decide(f, at('2026-03-29T02:00:00Z')).granted).toBe(false); // 03:00:00 BST
+  });
+
+  it('London, clocks go back (2026-10-25 02:00 → 01:00): the repeated hour opens both times', () => {
+    const oneToTwo: Grant = { via: 'level', levelId: 14, levelName: 'Repeat', schedule: { id: 9, name: '01-02', days: EVERY_DAY, start: '01:00:00', stop: '01:59:59' } };
+    const f = inZone('Europe/London', oneToTwo);
+    expect(decide(f, at('2026-10-25T00:30:00Z')).granted).toBe(true); // 01:30 BST
+    expect(decide(f, at('2026-10-25T01:30:00Z')).granted).toBe(true); // 01:30 GMT, the second pass
+    expect(decide(f, at('2026-10-25T02:00:00Z')).granted).toBe(false); // 02:00 GMT
+  });
+
+  it('New York, clocks go forward (2026-03-08 02:00 → 03:00) and back (2026-11-01 02:00 → 01:00)', () => {
+    const twoToThree: Grant = { via: 'level', levelId: 15, levelName: 'NY', schedule: { id: 10, name: '02-03', days: EVERY_DAY, start: '02:00:00', stop: '02:59:59' } };
+    const f = inZone('America/New_York', twoToThree);
+    // The 02:00–02:59 hour does not exist on 2026-03-08: 06:59:59Z is 01:59:59 EST, 07:00Z is 03:00 EDT.
+    expect(decide(f, at('2026-03-08T06:59:59Z')).granted).toBe(false);
+    expect(decide(f, at('2026-03-08T07:00:00Z')).granted).toBe(false);
+    const oneToTwo: Grant = { via: 'level', levelId: 16, levelName: 'NY', schedule: { id: 11, name: '01-02', days: EVERY_DAY, start: '01:00:00', stop: '01:59:59' } };
+    const g = inZone('America/New_York', oneToTwo);
+    expect(decide(g, at('2026-11-01T05:30:00Z')).granted).toBe(true); // 01:30 EDT
+    expect(decide(g, at('2026-11-01T06:30:00Z')).granted).toBe(true); // 01:30 EST
+    expect(decide(g, at('2026-11-01T07:00:00Z')).granted).toBe(false); // 02:00 EST
+  });
+
+  it('midnight in the site zone decides the weekday', () => {
+    // Friday 23:30 in Tokyo is Friday 14:30 UTC; Saturday 00:30 in Tokyo is Friday 15:30 UTC.
+    const evenings: Grant = { via: 'level', levelId: 17, levelName: 'Tokyo', schedule: { id: 12, name: 'Weekday all day', days: WEEKDAYS, start: '00:00:00', stop: '23:59:59' } };
+    const f = inZone('Asia/Tokyo', evenings);
+    expect(decide(f, at('2026-11-27T14:30:00Z')).granted).toBe(true);
+    expect(decide(f, at('2026-11-27T15:30:00Z')).granted).toBe(false);
+  });
+});

@@ -1,0 +1,44 @@
+import { DateTime } from 'luxon';
+
+/**
+ * A weekly schedule as the Lockt spec has it: days d0 (Monday) … d6 (Sunday) and a start and stop time
+ * of day. The stop second is included (`16:59:59` means up to the end of that second); a stop before
+ * the start spans midnight, and the part after midnight belongs to the day the window started on.
+ * Times are wall-clock times in the site's zone, so across a daylight-saving change a window follows
+ * the clocks on the wall: in the skipped hour nothing happens, in the repeated hour both passes count.
+ */
+export interface WeeklySchedule {
+  /** Index 0 is Monday, 6 Sunday. */
+  days: readonly boolean[];
+  /** `HH:MM:SS` */
+  start: string;
+  /** `HH:MM:SS` */
+  stop: string;
+}
+
+const TIME_OF_DAY = /^([01]\d|2[0-3]):([0-5]\d):([0-5]\d)$/;
+
+/** Seconds since midnight of `HH:MM:SS`, or undefined when it is not a valid time of day. */
+export function secondsOfDay(time: string): number | undefined {
+  const match = TIME_OF_DAY.exec(time);
+  if (!match) return undefined;
+  return Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3]);
+}
+
+/** Wall-clock weekday (0 = Monday) and second of the day of an instant in a zone. */
+export function wallClock(at: number, zone: string): { weekday: number; second: number } {
+  const local = DateTime.fromMillis(at, { zone });
+  return { weekday: local.weekday - 1, second: local.hour * 3600 + local.minute * 60 + local.second };
+}
+
+/** Whether the schedule admits the instant `at`, read in `zone`. */
+export function isScheduleActive(schedule: WeeklySchedule, at: number, zone: string): boolean {
+  const start = secondsOfDay(schedule.start);
+  const stop = secondsOfDay(schedule.stop);
+  if (start === undefined || stop === undefined) return false;
+  const { weekday, second } = wallClock(at, zone);
+  const today = schedule.days[weekday] === true;
+  if (start <= stop) return today && second >= start && second <= stop;
+  const yesterday = schedule.days[(weekday + 6) % 7] === true;
+  return (today && second >= start) || (yesterday && second <= stop);
+}
