@@ -5,11 +5,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerFactory, type FastifyServerOptions } from 'fastify';
 import type { TObject } from 'typebox';
+import { AccessIndex } from './access/access-index.ts';
+import { changeFeedOf } from './db/change-feed.ts';
 import type { Queryable } from './db/queryable.ts';
 import { installErrorHandling } from './http/error-handler.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
 import { canonicalLocktUrl } from './http/lockt/paths.ts';
 import { installApiKeyAuth } from './http/plugins/api-key-auth.ts';
+import { installDeviceAuth } from './http/plugins/device-auth.ts';
 import { installProxiedHttpsGuard } from './http/plugins/https-guard.ts';
 import { installRequestContext } from './http/plugins/request-context.ts';
 import { validatorCompiler } from './http/validation.ts';
@@ -65,6 +68,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
   installRequestContext(app);
   if (proxied) installProxiedHttpsGuard(app);
   installApiKeyAuth(app, options.db);
+  installDeviceAuth(app, options.db, options.clock ?? systemClock);
 
   await app.register(swagger, {
     openapi: {
@@ -79,6 +83,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
         securitySchemes: {
           apiuser: { type: 'apiKey', in: 'header', name: 'apiuser' },
           apikey: { type: 'apiKey', in: 'header', name: 'apikey' },
+          deviceKey: { type: 'http', scheme: 'bearer', description: 'A device key from `portcullis device create`.' },
         },
       },
     },
@@ -91,7 +96,10 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
   for (const module of modules) {
     for (const [name, schema] of Object.entries(module.objectTypes ?? {})) objectTypes.set(name, schema);
   }
-  const context = { db: options.db, clock: options.clock ?? systemClock, bodyLimit, objectTypes };
+  const access = new AccessIndex(options.db);
+  const unsubscribe = changeFeedOf(options.db).subscribe((site) => (site === null ? access.invalidateAll() : access.invalidate(site)));
+  app.addHook('onClose', async () => unsubscribe());
+  const context = { db: options.db, clock: options.clock ?? systemClock, bodyLimit, objectTypes, access };
   for (const module of modules) module.register(app, context);
 
   await app.ready();

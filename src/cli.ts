@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { registerDeviceCommands } from './cli/devices.ts';
 import { registerKeyCommands } from './cli/keys.ts';
 import { registerMaintenanceCommands } from './cli/maintenance.ts';
+import { registerOperatorCommands } from './cli/operators.ts';
 import { registerSiteCommands } from './cli/sites.ts';
 import { type StoreFlags, UsageError, describeFailure, print, wholeNumber, withStore, withStoreFlags } from './cli/common.ts';
 import { type ServeFlags, serverConfig } from './config.ts';
@@ -44,6 +46,8 @@ function buildProgram(): Command {
   registerSiteCommands(program);
   registerKeyCommands(program);
   registerMaintenanceCommands(program);
+  registerOperatorCommands(program);
+  registerDeviceCommands(program);
   return program;
 }
 

@@ -22,6 +22,12 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, say: (line: string) => void): Promise<RunningServer> {
   const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   await migrateToLatest(store.db);
+  // What the CLI or another Portcullis process commits reaches this one's caches within a second.
+  const stopWatching = await store.watchOtherProcesses();
+  const closeStore = async () => {
+    await stopWatching();
+    await store.close();
+  };
   const logger = { level: config.logLevel };
   const proxied = config.trustedProxies.length > 0;
 
@@ -36,7 +42,7 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
       url: `http://${config.host}:${port}`,
       close: async () => {
         await app.close();
-        await store.close();
+        await closeStore();
       },
     };
   }
@@ -67,7 +73,7 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
       app.server.closeAllConnections();
       await closed;
       await app.close();
-      await store.close();
+      await closeStore();
     },
   };
 }

@@ -1,7 +1,9 @@
-import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from 'kysely';
+import { dialectOf } from './dialect.ts';
 import type { Database } from './schema.ts';
 import * as foundation from './migrations/2026_11_23_0001_foundation.ts';
 import * as locktResources from './migrations/2026_11_23_0002_lockt_resources.ts';
+import * as devicesEventsAudit from './migrations/2026_11_23_0003_devices_events_audit.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the set is the same
@@ -11,11 +13,24 @@ import * as locktResources from './migrations/2026_11_23_0002_lockt_resources.ts
 const MIGRATIONS: Record<string, Migration> = {
   '2026_11_23_0001_foundation': foundation,
   '2026_11_23_0002_lockt_resources': locktResources,
+  '2026_11_23_0003_devices_events_audit': devicesEventsAudit,
 };
+
+/**
+ * The PostgreSQL schema the connection works in. Kysely looks for its bookkeeping tables in every schema
+ * unless told which, and would take another schema's for this one's.
+ */
+async function currentSchema(db: Kysely<Database>): Promise<string | undefined> {
+  if (dialectOf(db) !== 'postgres') return undefined;
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema;
+}
 
 /** Brings the store to the latest schema; safe to run again. Throws if a migration fails. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const schema = await currentSchema(db);
   const migrator = new Migrator({
+    ...(schema ? { migrationTableSchema: schema } : {}),
     // Migrations see the store untyped: they are frozen and must not depend on today's schema types.
     db: db as unknown as Kysely<unknown>,
     provider: { getMigrations: async () => MIGRATIONS },

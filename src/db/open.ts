@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { changeFeedOf, watchPostgres, watchSqlite } from './change-feed.ts';
+import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect };
 
 export interface StoreOptions {
   /** Directory of the embedded store; used when no `databaseUrl` is given. */
@@ -23,6 +25,11 @@ export interface Store {
   dialect: Dialect;
   /** Where the data lives, for messages: a file path or the URL without its password. */
   location: string;
+  /**
+   * Starts reporting, on the store's change feed, what other processes commit (SQLite: polling
+   * `PRAGMA data_version`; PostgreSQL: LISTEN on a dedicated connection). Returns a stop function.
+   */
+  watchOtherProcesses(): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -49,16 +56,32 @@ function openSqlite(dataDir: string): Store {
   // The CLI and a running server may share the file: wait for the other's write instead of failing.
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    location: file,
+    watchOtherProcesses: async () => {
+      const stop = watchSqlite(db, changeFeedOf(db));
+      return async () => stop();
+    },
+    close: () => db.destroy(),
+  };
 }
 
 function openPostgres(url: string, schema: string | undefined, max: number): Store {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  });
+  const config = { connectionString: url, ...(schema ? { options: `-c search_path=${schema}` } : {}) };
+  const pool = new pg.Pool({ ...config, max });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-  return { db, dialect: 'postgres', location, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    location,
+    watchOtherProcesses: async () => {
+      const client = new pg.Client(config);
+      await client.connect();
+      return watchPostgres(client, changeFeedOf(db));
+    },
+    close: () => db.destroy(),
+  };
 }

@@ -18,6 +18,11 @@ export interface Database {
   access_level: AccessLevelTable;
   access_level_door: AccessLevelDoorTable;
   user_access_level: UserAccessLevelTable;
+  device: DeviceTable;
+  device_door: DeviceDoorTable;
+  event: EventTable;
+  audit: AuditTable;
+  door_command: DoorCommandTable;
 }
 
 export interface SiteTable {
@@ -197,6 +202,79 @@ export interface UserAccessLevelTable {
   user_id: number;
   access_level_id: number;
   site_id: number;
+}
+
+/** A door controller or panel; authenticates with a device key (stored hashed). */
+export interface DeviceTable {
+  id: Generated<number>;
+  site_id: number;
+  name: string;
+  name_key: string;
+  key_hash: string;
+  revoked_at: number | null;
+  last_seen_at: number | null;
+  created_at: number;
+}
+
+/** Which doors a device drives, and under which lock number (BAS-IP panels have locks 1 and 2). */
+export interface DeviceDoorTable {
+  device_id: number;
+  door_id: number;
+  lock_number: number;
+  site_id: number;
+}
+
+/** One entry of the event log; names are copied in when written, so the log keeps what was true then. */
+export interface EventTable {
+  id: Generated<number>;
+  site_id: number;
+  code: number;
+  subcode: number | null;
+  category: number;
+  device_id: number | null;
+  device_name: ColumnType<string, string | undefined, string>;
+  controller: ColumnType<string, string | undefined, string>;
+  door_id: number | null;
+  door_name: ColumnType<string, string | undefined, string>;
+  location_name: ColumnType<string, string | undefined, string>;
+  schedule_name: ColumnType<string, string | undefined, string>;
+  credential_id: number | null;
+  card_num: ColumnType<string, string | undefined, string>;
+  user_id: number | null;
+  user_name: ColumnType<string, string | undefined, string>;
+  detail: ColumnType<string, string | undefined, string>;
+  /** When the device says it happened. */
+  hw_time: number;
+  /** When Portcullis recorded it. */
+  db_time: number;
+}
+
+/** Who changed what, written in the same transaction as the change. */
+export interface AuditTable {
+  id: Generated<number>;
+  site_id: number;
+  actor_kind: string;
+  actor: string;
+  resource: string;
+  action: string;
+  /** Comma-separated ids of the records the change touched. */
+  record_ids: ColumnType<string, string | undefined, string>;
+  detail: ColumnType<string, string | undefined, string>;
+  at: number;
+}
+
+/** A command (remote unlock) waiting for, delivered to, or acknowledged by a door's device. */
+export interface DoorCommandTable {
+  id: Generated<number>;
+  site_id: number;
+  door_id: number;
+  device_id: number;
+  command: string;
+  requested_by: string;
+  requested_at: number;
+  delivered_at: number | null;
+  acked_at: number | null;
+  result: string | null;
 }
 
 export type SiteRow = Selectable<SiteTable>;

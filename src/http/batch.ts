@@ -1,9 +1,12 @@
 import type { TObject } from 'typebox';
-import { isUniqueViolation } from '../db/conventions.ts';
+import type { Actor, AuditEntry } from '../audit/audit-log.ts';
+import { writeTransaction } from '../db/change-feed.ts';
+import { isForeignKeyViolation, isUniqueViolation } from '../db/conventions.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { ERRORS, type RecordFailure } from '../domain/errors.ts';
 import { BATCH_OPTION_DEFAULTS, type BatchOptionName, type BatchOptions } from './schemas.ts';
-import { fieldProblems, isBatchEnvelope, showValue } from './validation.ts';
+import { showValue } from '../lib/show-value.ts';
+import { fieldProblems, isBatchEnvelope } from './validation.ts';
 
 /**
  * The one batch runner behind every Lockt write endpoint:
@@ -11,8 +14,9 @@ import { fieldProblems, isBatchEnvelope, showValue } from './validation.ts';
  * 2. every record is checked against its schema and then by the domain, and all of its messages kept;
  * 3. `validate_fails_batch` true (the default): any failure rolls the whole batch back;
  *    false: the passing records are written in one transaction and the failures reported beside the summary;
- * 4. a write that loses a race on a unique constraint is run again, so it is re-validated against what the
- *    winner committed and its caller gets a validation error, not a 500.
+ * 4. a write that loses a race (a unique value taken, or a referenced row deleted, by a concurrent commit) is
+ *    run again, so it is re-validated against what the winner committed and its caller gets a validation
+ *    error, not a 500.
  */
 
 /**
@@ -26,6 +30,15 @@ export interface WriteCounts {
   updated?: number;
   deleted?: number;
   processed?: number;
+  /** Ids of the records written, for the audit trail. */
+  ids?: number[];
+}
+
+/** Who calls a batch: their limit, their site, and how the audit trail names them. */
+export interface BatchCaller {
+  maxBatchSize: number;
+  site: { id: number };
+  actor: Actor;
 }
 
 export type SummaryKind = 'write' | 'delete' | 'process';
@@ -58,9 +71,25 @@ export interface BatchResult {
 
 const RETRIES = 3;
 
+const now = () => Date.now();
+
+/** The audit record of a batch that wrote something: the resource, the kind of write, ids and counts. */
+function auditEntry(
+  operation: { node: string; summary: SummaryKind },
+  actor: Actor,
+  result: BatchResult,
+  counts: WriteCounts,
+): AuditEntry | undefined {
+  const { submitted: _submitted, errors: _errors, ...changed } = result.data;
+  if (Object.values(changed).every((n) => n === 0)) return undefined;
+  return { actor, resource: operation.node, action: operation.summary, recordIds: counts.ids ?? [], detail: result.data };
+}
+
 function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return isUniqueViolation(error) || (typeof code === 'string' && code.startsWith('SQLITE_BUSY'));
+  return (
+    isUniqueViolation(error) || isForeignKeyViolation(error) || (typeof code === 'string' && code.startsWith('SQLITE_BUSY'))
+  );
 }
 
 /** Reads the options an endpoint takes; booleans or the strings "true"/"false", else a 400. */
@@ -92,14 +121,14 @@ export async function runBatch<Input, Plan, Context>(
   db: Queryable,
   operation: BatchOperation<Input, Plan, Context>,
   body: unknown,
-  limits: { maxBatchSize: number },
+  caller: BatchCaller,
   context: Context,
 ): Promise<BatchResult> {
   // Route validation has normally checked the envelope already; routes whose body may be absent have not.
   if (!isBatchEnvelope(body, operation.node)) throw ERRORS.unparseableBody();
   const envelope = body as Record<string, unknown>;
   const records = envelope[operation.node] as Record<string, unknown>[];
-  const cap = Math.min(limits.maxBatchSize, operation.maxRecords ?? Number.POSITIVE_INFINITY);
+  const cap = Math.min(caller.maxBatchSize, operation.maxRecords ?? Number.POSITIVE_INFINITY);
   if (records.length > cap) throw ERRORS.batchTooLarge(cap);
   const options = readOptions(envelope.options, operation.options);
 
@@ -114,9 +143,10 @@ export async function runBatch<Input, Plan, Context>(
   }
   const failFast = operation.partialAllowed === false || options.validate_fails_batch;
 
+  let written: WriteCounts = {};
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute(async (trx) => {
+      return await writeTransaction(db, caller.site.id, async (trx) => {
         const checks = await operation.check(trx, inputs, options, context);
         const failures: RecordFailure[] = [];
         const plans: Plan[] = [];
@@ -129,10 +159,11 @@ export async function runBatch<Input, Plan, Context>(
         });
         if (failures.length > 0 && failFast) throw ERRORS.validationFailed(failures);
         const counts = plans.length > 0 ? await operation.write(trx, plans, options, context) : {};
+        written = counts;
         const data = summarize(operation.summary, records.length, counts, failures.length);
         if (failures.length === 0) return { data };
         return { data, errors: failures.map((f) => ({ error: f.messages, input_data: f.input })) };
-      });
+      }, { of: (result) => auditEntry(operation, caller.actor, result, written), at: now() });
     } catch (error) {
       if (attempt < RETRIES && isRetryable(error)) continue;
       throw error;

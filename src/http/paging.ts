@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MAX_ID } from '../db/conventions.ts';
 import { NumericParam } from './schemas.ts';
 
 /**
@@ -20,5 +21,6 @@ export interface Paging {
 
 export function readPaging(query: { limit?: string | undefined; after_id?: string | undefined }): Paging {
   const limit = query.limit === undefined ? undefined : Math.min(Math.max(Number(query.limit), 1), MAX_PAGE);
-  return { limit, afterId: query.after_id === undefined ? 0 : Number(query.after_id) };
+  // No id exceeds MAX_ID, and PostgreSQL fails a comparison with a number beyond the column's range.
+  return { limit, afterId: query.after_id === undefined ? 0 : Math.min(Number(query.after_id), MAX_ID) };
 }

@@ -77,12 +77,12 @@ export function optionsSchema(names: readonly BatchOptionName[]): TObject {
 /** Marks a body schema as a batch envelope, so validation checks only the envelope and leaves records to the batch runner. */
 export const BATCH_NODE = 'x-batch-node';
 
-/** Marks a batch body that may also be absent (`POST /delegate?purge` shares its route with the batch). */
+/** Marks a batch body that may also be absent or `{}` (`POST /delegate?purge` shares its route with the batch). */
 export const BATCH_BODY_OPTIONAL = 'x-batch-body-optional';
 
 /**
  * `{ <node>: [records], options: {…} }`: the body of every Lockt write endpoint. With `optional`, an
- * absent body passes validation and the handler decides (runBatch still refuses it).
+ * absent body (or `{}`) passes validation and the handler decides (runBatch still refuses it).
  */
 export function batchBody(
   node: string,

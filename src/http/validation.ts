@@ -1,7 +1,9 @@
 import type { FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
+import { Settings } from 'typebox/system';
 import { ERRORS } from '../domain/errors.ts';
+import { showValue } from '../lib/show-value.ts';
 import { BATCH_BODY_OPTIONAL, BATCH_NODE } from './schemas.ts';
 
 /**
@@ -9,6 +11,10 @@ import { BATCH_BODY_OPTIONAL, BATCH_NODE } from './schemas.ts';
  * endpoint names the field and the value the same way.
  */
 const compiled = new WeakMap<TSchema, Validator>();
+
+// TypeBox stops listing errors after 8, and one bad union field (ids, booleans) spends several of them,
+// so later fields of a record would lose their messages; every message of a record must be reported.
+Settings.Set({ maxErrors: 1000 });
 
 function validatorFor(schema: TSchema): Validator {
   let validator = compiled.get(schema);
@@ -19,12 +25,6 @@ function validatorFor(schema: TSchema): Validator {
   return validator;
 }
 
-/** How a value is quoted in a message: as sent, short enough to read. */
-export function showValue(value: unknown): string {
-  if (value === '') return '""';
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
 
 interface SchemaWithProperties {
   properties?: Record<string, TSchema & { 'x-error'?: string }>;
@@ -84,6 +84,15 @@ export function isBatchEnvelope(body: unknown, node: string): boolean {
 }
 
 /**
+ * No body, or `{}`: what clients send on a call that needs none (`POST /delegate?purge`). Fastify hands
+ * a missing or empty body to validation as null, not undefined.
+ */
+function isAbsentBody(body: unknown): boolean {
+  if (body === undefined || body === null) return true;
+  return typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0;
+}
+
+/**
  * Fastify's validator compiler. Batch bodies are checked only as envelopes here: their records are
  * validated one by one by the batch runner, which reports every failing record rather than the first.
  */
@@ -92,7 +101,7 @@ export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, http
   if (typeof node === 'string') {
     const optional = (schema as Record<string, unknown>)[BATCH_BODY_OPTIONAL] === true;
     return (body) =>
-      isBatchEnvelope(body, node) || (optional && body === undefined)
+      isBatchEnvelope(body, node) || (optional && isAbsentBody(body))
         ? { value: body }
         : { error: ERRORS.unparseableBody() };
   }

@@ -1,9 +1,37 @@
 import type { LocktModule } from './module.ts';
+import { accessModule } from './access/access.routes.ts';
+import { auditModule } from './audit/audit.routes.ts';
+import { privacyModule } from './privacy/privacy.routes.ts';
+import { accessLevelsModule } from './access-levels/access-levels.routes.ts';
+import { delegatesModule } from './delegates/delegates.routes.ts';
+import { doorStatesModule } from './door-states/door-states.routes.ts';
+import { doorsModule } from './doors/doors.routes.ts';
+import { eventsModule } from './events/events.routes.ts';
 import { locationTypesModule } from './location-types/location-types.routes.ts';
+import { locationsModule } from './locations/locations.routes.ts';
+import { schedulesModule } from './schedules/schedules.routes.ts';
 import { systemModule } from './system/system.routes.ts';
+import { usersModule } from './users/users.routes.ts';
+import { credentialsModule } from './credentials/credentials.routes.ts';
+import { fobsModule } from './fobs/fobs.routes.ts';
+import { devicesModule } from './devices/devices.routes.ts';
 
 /** Every Lockt resource module, in the order their routes are registered. */
 export const LOCKT_MODULES: readonly LocktModule[] = [
   systemModule,
   locationTypesModule,
+  locationsModule,
+  doorsModule,
+  doorStatesModule,
+  schedulesModule,
+  accessLevelsModule,
+  delegatesModule,
+  usersModule,
+  credentialsModule,
+  fobsModule,
+  eventsModule,
+  accessModule,
+  auditModule,
+  privacyModule,
+  devicesModule,
 ];

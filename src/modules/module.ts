@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { TObject } from 'typebox';
+import type { AccessIndex } from '../access/access-index.ts';
 import type { Queryable } from '../db/queryable.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { ObjectTypes } from './system/object-types.ts';
@@ -21,6 +22,8 @@ export interface AppContext {
   bodyLimit: number;
   /** Every object type `/object` can describe, gathered from all modules. */
   objectTypes: ObjectTypes;
+  /** The in-memory index decisions read facts from; kept current by the store's change feed. */
+  access: AccessIndex;
 }
 
 /** One resource folder as the app sees it: its routes and the objects it lets `/object` describe. */

@@ -39,7 +39,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('site_id', 'integer', site)
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('name_key', 'text', (c) => c.notNull())
-    .addColumn('location_id', 'integer', (c) => c.references('location.id').onDelete('set null'))
+    // No cascade: a location in use cannot be deleted (DELETE /location refuses it; a race ends in a retry).
+    .addColumn('location_id', 'integer', (c) => c.references('location.id'))
     .addColumn('enabled', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('created_at', TIME_TYPE, (c) => c.notNull())
     .execute();

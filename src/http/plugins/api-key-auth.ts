@@ -5,8 +5,8 @@ import { type ApiKeyPrincipal, authenticateApiKey } from '../../modules/api-keys
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** How the route authenticates its caller; routes without it are public. */
-    auth?: 'api_key';
+    /** How the route authenticates its caller; routes without it are public. `device`: src/http/plugins/device-auth.ts. */
+    auth?: 'api_key' | 'device';
   }
   interface FastifyRequest {
     principal: ApiKeyPrincipal | null;

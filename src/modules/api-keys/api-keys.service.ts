@@ -1,3 +1,4 @@
+import type { Actor } from '../../audit/audit-log.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { fromFlag, toFlag } from '../../db/conventions.ts';
 import type { ApiKeyRow } from '../../db/schema.ts';
@@ -20,6 +21,8 @@ export interface ApiKeyPrincipal {
   apiuser: string;
   maxBatchSize: number;
   site: Site;
+  /** How the audit trail names this caller. */
+  actor: Actor;
 }
 
 /** A key as listed: never its secret. */
@@ -118,5 +121,6 @@ export async function authenticateApiKey(
     apiuser: found.key.apiuser,
     maxBatchSize: found.key.max_batch_size,
     site: siteFromRow(found.site),
+    actor: { kind: 'api_key', name: found.key.apiuser },
   };
 }

@@ -106,6 +106,8 @@ describe.each(DIALECTS)('/locationtype on %s', (dialect) => {
       const bad = await h.request('DELETE', '/api/v1/locationtype', { body: { locationtypes: [{ id }, { id: 999999 }] } });
       expect(bad.status).toBe(400);
       expect(bad.body.errors).toEqual([{ error: ['Invalid Location Type id: 999999'], input_data: { id: 999999 } }]);
+      const huge = await h.request('DELETE', '/api/v1/locationtype', { body: { locationtypes: [{ id: 99999999999 }] } });
+      expect(huge.body.errors).toEqual([{ error: ['Invalid Location Type id: 99999999999'], input_data: { id: 99999999999 } }]);
       const ok = await h.request('DELETE', '/api/v1/locationtype', { body: { locationtypes: [{ id: String(id) }] } });
       expect(ok.body).toEqual({ data: { submitted: 1, deleted: 1, errors: 0 } });
     });

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/queryable.ts';
+import { storableIds } from '../../db/conventions.ts';
 import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import { nameKey } from '../../domain/names.ts';
 import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
@@ -56,7 +57,7 @@ export async function checkLocationTypeDeletions(
   ids: (number | undefined)[],
   { site }: LocationTypeContext,
 ): Promise<RecordCheck<number>[]> {
-  const known = ids.filter((id): id is number => id !== undefined);
+  const known = storableIds(ids);
   const [existing, inUse] = await Promise.all([repo.existingIds(trx, site.id, known), repo.idsInUse(trx, site.id, known)]);
   const repeated = repeatedInBatch(ids, (id) => (id === undefined ? undefined : String(id)));
   return ids.map((id, index) => {

@@ -1,0 +1,139 @@
+import { Type } from 'typebox';
+import { keysetChunks, mapChunks } from '../../db/keyset.ts';
+import { toId } from '../../domain/batch-checks.ts';
+import { type BatchOperation, runBatch } from '../../http/batch.ts';
+import { data } from '../../http/lockt/envelope.ts';
+import { sendDataStream } from '../../http/lockt/stream.ts';
+import { readPaging } from '../../http/paging.ts';
+import { principalOf } from '../../http/plugins/api-key-auth.ts';
+import { BatchResponse, DataEnvelope, DeleteSummary, WriteSummary, batchBody } from '../../http/schemas.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { presentAccessLevel } from './access-levels.presenter.ts';
+import {
+  AccessLevelCreate,
+  AccessLevelDelete,
+  AccessLevelObject,
+  AccessLevelQuery,
+  AccessLevelUpdate,
+} from './access-levels.schema.ts';
+import {
+  type AccessLevelChange,
+  type AccessLevelContext,
+  type InsertPlan,
+  type NewAccessLevel,
+  type UpdatePlan,
+  checkAccessLevelChanges,
+  checkAccessLevelDeletions,
+  checkNewAccessLevels,
+  deleteAccessLevels,
+  findAccessLevelsByName,
+  insertAccessLevels,
+  listAccessLevels,
+  toDoorAssignments,
+  updateAccessLevels,
+} from './access-levels.service.ts';
+
+const tags = ['accesslevel'];
+
+const create: BatchOperation<NewAccessLevel, InsertPlan, AccessLevelContext> = {
+  node: 'accesslevels',
+  record: AccessLevelCreate,
+  options: ['validate_fails_batch'],
+  summary: 'write',
+  parse: (record) => ({ name: record.name as string | undefined, doors: toDoorAssignments(record.doors) ?? [] }),
+  check: (trx, inputs, _options, context) => checkNewAccessLevels(trx, inputs, context),
+  write: (trx, plans, _options, context) => insertAccessLevels(trx, plans, context),
+};
+
+const update: BatchOperation<AccessLevelChange, UpdatePlan, AccessLevelContext> = {
+  node: 'accesslevels',
+  record: AccessLevelUpdate,
+  options: ['validate_fails_batch', 'replace_doors'],
+  summary: 'write',
+  parse: (record) => ({ id: toId(record.id), name: record.name as string | undefined, doors: toDoorAssignments(record.doors) }),
+  check: (trx, inputs, _options, context) => checkAccessLevelChanges(trx, inputs, context),
+  write: (trx, plans, options, context) => updateAccessLevels(trx, plans, options, context),
+};
+
+const remove: BatchOperation<number | undefined, number, AccessLevelContext> = {
+  node: 'accesslevels',
+  record: AccessLevelDelete,
+  options: ['validate_fails_batch'],
+  summary: 'delete',
+  parse: (record) => toId(record.id),
+  check: (trx, ids, _options, context) => checkAccessLevelDeletions(trx, ids, context),
+  write: (trx, ids, _options, context) => deleteAccessLevels(trx, ids, context),
+};
+
+/** `/accesslevel`: GET, POST and DELETE as the spec has them; PUT as an extension. */
+export const accessLevelsModule: LocktModule = {
+  name: 'access-levels',
+  objectTypes: { accesslevel: AccessLevelObject, accesslevel_create: AccessLevelCreate },
+  register(app, { db, clock }) {
+    app.get('/api/v1/accesslevel', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: 'List all access levels, delegate levels included, or the one named by ?name= (case-insensitive).',
+        querystring: AccessLevelQuery,
+        response: { 200: DataEnvelope(Type.Array(AccessLevelObject)) },
+      },
+      handler: async (request, reply) => {
+        const { site } = principalOf(request);
+        if (request.query.name !== undefined) {
+          const levels = await findAccessLevelsByName(db, site.id, request.query.name);
+          return data(levels.map(presentAccessLevel));
+        }
+        const { limit, afterId } = readPaging(request.query);
+        const chunks = keysetChunks((after, n) => listAccessLevels(db, site.id, after, n), { afterId, total: limit });
+        return sendDataStream(reply, mapChunks(chunks, presentAccessLevel));
+      },
+    });
+
+    app.post('/api/v1/accesslevel', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: 'Create access levels by assigning doors to schedules.',
+        body: batchBody('accesslevels', AccessLevelCreate, ['validate_fails_batch']),
+        response: { 200: BatchResponse(WriteSummary) },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        return runBatch(db, create, request.body, principal, { site: principal.site, clock });
+      },
+    });
+
+    app.put('/api/v1/accesslevel', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: 'Extension: rename access levels and replace (replace_doors true, the default) or add to their doors.',
+        body: batchBody('accesslevels', AccessLevelUpdate, ['validate_fails_batch', 'replace_doors']),
+        response: { 200: BatchResponse(WriteSummary) },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        return runBatch(db, update, request.body, principal, { site: principal.site, clock });
+      },
+    });
+
+    app.delete('/api/v1/accesslevel', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: "Delete access levels; users assigned to them lose the assignment.",
+        body: batchBody('accesslevels', AccessLevelDelete, ['validate_fails_batch']),
+        response: { 200: BatchResponse(DeleteSummary) },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        return runBatch(db, remove, request.body, principal, { site: principal.site, clock });
+      },
+    });
+  },
+};

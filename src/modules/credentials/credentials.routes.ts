@@ -1,0 +1,133 @@
+import { Type } from 'typebox';
+import { keysetChunks, mapChunks } from '../../db/keyset.ts';
+import { toId } from '../../domain/batch-checks.ts';
+import { ERRORS } from '../../domain/errors.ts';
+import { type BatchOperation, runBatch } from '../../http/batch.ts';
+import { data } from '../../http/lockt/envelope.ts';
+import { sendDataStream } from '../../http/lockt/stream.ts';
+import { PagingQuery, readPaging } from '../../http/paging.ts';
+import { principalOf } from '../../http/plugins/api-key-auth.ts';
+import { BatchResponse, DataEnvelope, DeleteSummary, ProcessSummary, batchBody } from '../../http/schemas.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { presentCredential, presentCredentialSummary } from './credentials.presenter.ts';
+import * as repo from './credentials.repository.ts';
+import {
+  ClaimQuery,
+  CredentialClaim,
+  CredentialDelete,
+  CredentialObject,
+  CredentialQuery,
+  CredentialSummaryObject,
+} from './credentials.schema.ts';
+import {
+  type CredentialContext,
+  checkClaims,
+  checkCredentialDeletions,
+  credentialSummary,
+  deleteCredentials,
+  normalizeCredentialKey,
+} from './credentials.service.ts';
+
+const tags = ['credential'];
+
+const remove: BatchOperation<number | undefined, number, CredentialContext> = {
+  node: 'credentials',
+  record: CredentialDelete,
+  options: ['validate_fails_batch'],
+  summary: 'delete',
+  parse: (record) => toId(record.id),
+  check: (trx, ids, _options, context) => checkCredentialDeletions(trx, ids, context),
+  write: (trx, ids, _options, context) => deleteCredentials(trx, ids, context),
+};
+
+const claim: BatchOperation<string | undefined, number, CredentialContext> = {
+  node: 'credentials',
+  record: CredentialClaim,
+  options: ['validate_fails_batch'],
+  summary: 'process',
+  parse: (record) => (typeof record.credential_key === 'string' ? normalizeCredentialKey(record.credential_key) : undefined),
+  check: (trx, keys, _options, context) => checkClaims(trx, keys, context),
+  // checkClaims has taken the claims; what is left is to count them.
+  write: async (_trx, ids) => ({ processed: ids.length, ids }),
+};
+
+/** `/credential` (GET, DELETE, and the claim extension) and `/credentialsummary`. */
+export const credentialsModule: LocktModule = {
+  name: 'credentials',
+  objectTypes: { credential: CredentialObject },
+  register(app, { db, clock }) {
+    app.get('/api/v1/credential', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: 'List credentials: all, or by ?id=, ?user_id= or ?card_num=.',
+        querystring: Type.Object({ ...PagingQuery, ...CredentialQuery.properties }),
+        response: { 200: DataEnvelope(Type.Array(CredentialObject)) },
+      },
+      handler: async (request, reply) => {
+        const { site } = principalOf(request);
+        const { id, user_id: userId, card_num: cardNum } = request.query;
+        if ([id, userId, cardNum].filter((v) => v !== undefined).length > 1) {
+          throw ERRORS.badRequest('Use at most one of id, user_id and card_num.');
+        }
+        const filter = {
+          id: id === undefined ? undefined : Number(id),
+          userId: userId === undefined ? undefined : Number(userId),
+          cardNum: cardNum?.trim(),
+        };
+        const { limit, afterId } = readPaging(request.query);
+        const chunks = keysetChunks((after, n) => repo.listCredentials(db, site.id, filter, after, n), { afterId, total: limit });
+        return sendDataStream(reply, mapChunks(chunks, presentCredential));
+      },
+    });
+
+    app.delete('/api/v1/credential', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: 'Delete credentials (not fobs: see DELETE /fob).',
+        body: batchBody('credentials', CredentialDelete, ['validate_fails_batch']),
+        response: { 200: BatchResponse(DeleteSummary) },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        return runBatch(db, remove, request.body, principal, { site: principal.site, clock });
+      },
+    });
+
+    app.post('/api/v1/credential', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: 'Extension: claim credentials by their keys (?claim), as the mobile app does.',
+        querystring: ClaimQuery,
+        body: batchBody('credentials', CredentialClaim, ['validate_fails_batch']),
+        response: { 200: BatchResponse(ProcessSummary) },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        if (request.query.claim === undefined) {
+          throw ERRORS.badRequest('POST /credential claims credentials: call it as POST /credential?claim.');
+        }
+        return runBatch(db, claim, request.body, principal, { site: principal.site, clock });
+      },
+    });
+
+    app.get('/api/v1/credentialsummary', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: 'Count the credentials, claimed and unclaimed.',
+        response: { 200: DataEnvelope(Type.Array(CredentialSummaryObject)) },
+      },
+      handler: async (request) => {
+        const { site } = principalOf(request);
+        return data([presentCredentialSummary(await credentialSummary(db, site.id))]);
+      },
+    });
+  },
+};

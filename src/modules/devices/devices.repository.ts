@@ -1,0 +1,282 @@
+import type { Queryable } from '../../db/queryable.ts';
+import type { SiteRow } from '../../db/schema.ts';
+
+export interface DeviceRow {
+  id: number;
+  site_id: number;
+  name: string;
+  revoked_at: number | null;
+  last_seen_at: number | null;
+  created_at: number;
+}
+
+const deviceColumns = ['id', 'site_id', 'name', 'revoked_at', 'last_seen_at', 'created_at'] as const;
+
+export async function insertDevice(
+  db: Queryable,
+  row: { site_id: number; name: string; name_key: string; key_hash: string; created_at: number },
+): Promise<DeviceRow> {
+  return db.insertInto('device').values(row).returning(deviceColumns).executeTakeFirstOrThrow();
+}
+
+export async function isDeviceNameTaken(db: Queryable, siteId: number, nameKey: string): Promise<boolean> {
+  const row = await db.selectFrom('device').select('id').where('site_id', '=', siteId).where('name_key', '=', nameKey).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** A device by id, whatever its site: the CLI names devices by id alone, as it names API keys by apiuser. */
+export function findDevice(db: Queryable, deviceId: number): Promise<DeviceRow | undefined> {
+  return db.selectFrom('device').select(deviceColumns).where('id', '=', deviceId).executeTakeFirst();
+}
+
+export function listDevices(db: Queryable, siteId: number): Promise<DeviceRow[]> {
+  return db.selectFrom('device').select(deviceColumns).where('site_id', '=', siteId).orderBy('id').execute();
+}
+
+export async function revokeDevice(db: Queryable, siteId: number, deviceId: number, at: number): Promise<void> {
+  await db
+    .updateTable('device')
+    .set({ revoked_at: at })
+    .where('site_id', '=', siteId)
+    .where('id', '=', deviceId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+/** The device holding this key hash, with its site, in one round trip: what authenticating a call needs. */
+export async function findDeviceByKeyHash(
+  db: Queryable,
+  keyHash: string,
+): Promise<{ device: DeviceRow & { key_hash: string }; site: SiteRow } | undefined> {
+  const row = await db
+    .selectFrom('device')
+    .innerJoin('site', 'site.id', 'device.site_id')
+    .selectAll('site')
+    .select([
+      'device.id as device_id',
+      'device.name as device_name',
+      'device.key_hash as device_key_hash',
+      'device.revoked_at as device_revoked_at',
+      'device.last_seen_at as device_last_seen_at',
+      'device.created_at as device_created_at',
+    ])
+    .where('device.key_hash', '=', keyHash)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { device_id, device_name, device_key_hash, device_revoked_at, device_last_seen_at, device_created_at, ...site } = row;
+  return {
+    site,
+    device: {
+      id: device_id,
+      site_id: site.id,
+      name: device_name,
+      key_hash: device_key_hash,
+      revoked_at: device_revoked_at,
+      last_seen_at: device_last_seen_at,
+      created_at: device_created_at,
+    },
+  };
+}
+
+export async function touchDevice(db: Queryable, siteId: number, deviceId: number, at: number): Promise<void> {
+  await db.updateTable('device').set({ last_seen_at: at }).where('site_id', '=', siteId).where('id', '=', deviceId).execute();
+}
+
+export interface DeviceDoorRow {
+  device_id: number;
+  door_id: number;
+  door_name: string;
+  lock_number: number;
+}
+
+/** The doors of these devices with their lock numbers, by device then lock. */
+export function listDeviceDoors(db: Queryable, siteId: number, deviceIds: number[]): Promise<DeviceDoorRow[]> {
+  if (deviceIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('device_door')
+    .innerJoin('door', 'door.id', 'device_door.door_id')
+    .select(['device_door.device_id', 'device_door.door_id', 'door.name as door_name', 'device_door.lock_number'])
+    .where('device_door.site_id', '=', siteId)
+    .where('device_door.device_id', 'in', deviceIds)
+    .orderBy('device_door.device_id')
+    .orderBy('device_door.lock_number')
+    .execute();
+}
+
+export async function insertDeviceDoors(
+  db: Queryable,
+  rows: { device_id: number; door_id: number; lock_number: number; site_id: number }[],
+): Promise<void> {
+  if (rows.length > 0) await db.insertInto('device_door').values(rows).execute();
+}
+
+export async function deleteDeviceDoor(db: Queryable, siteId: number, deviceId: number, doorId: number): Promise<number> {
+  const result = await db
+    .deleteFrom('device_door')
+    .where('site_id', '=', siteId)
+    .where('device_id', '=', deviceId)
+    .where('door_id', '=', doorId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export interface DoorRow {
+  id: number;
+  name: string;
+  location_name: string | null;
+}
+
+/** Of these ids, the doors of the site, with the names events copy in. */
+export function findDoors(db: Queryable, siteId: number, doorIds: number[]): Promise<DoorRow[]> {
+  if (doorIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('door')
+    .leftJoin('location', 'location.id', 'door.location_id')
+    .select(['door.id', 'door.name', 'location.name as location_name'])
+    .where('door.site_id', '=', siteId)
+    .where('door.id', 'in', doorIds)
+    .execute();
+}
+
+/** The devices, not revoked, that drive each of these doors. */
+export function activeDevicesOfDoors(
+  db: Queryable,
+  siteId: number,
+  doorIds: number[],
+): Promise<{ door_id: number; device_id: number; device_name: string }[]> {
+  if (doorIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('device_door')
+    .innerJoin('device', 'device.id', 'device_door.device_id')
+    .select(['device_door.door_id', 'device.id as device_id', 'device.name as device_name'])
+    .where('device_door.site_id', '=', siteId)
+    .where('device_door.door_id', 'in', doorIds)
+    .where('device.revoked_at', 'is', null)
+    .orderBy('device.id')
+    .execute();
+}
+
+export async function upsertDoorState(
+  db: Queryable,
+  row: { door_id: number; site_id: number; battery_level: number | null; online: number; door_open: number; reported_at: number },
+): Promise<void> {
+  await db
+    .insertInto('door_state')
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('door_id').doUpdateSet({
+        battery_level: row.battery_level,
+        online: row.online,
+        door_open: row.door_open,
+        reported_at: row.reported_at,
+      }),
+    )
+    .execute();
+}
+
+export async function insertCommands(
+  db: Queryable,
+  rows: { site_id: number; door_id: number; device_id: number; command: string; requested_by: string; requested_at: number }[],
+): Promise<{ id: number; door_id: number; device_id: number }[]> {
+  if (rows.length === 0) return [];
+  return db.insertInto('door_command').values(rows).returning(['id', 'door_id', 'device_id']).execute();
+}
+
+export interface PendingCommandRow {
+  id: number;
+  command: string;
+  door_id: number;
+  door_name: string;
+  location_name: string | null;
+  lock_number: number;
+  requested_at: number;
+  delivered_at: number | null;
+}
+
+/**
+ * A device's commands not yet acknowledged and requested since `since`, oldest first. Only doors the
+ * device still drives: a door detached since has no lock on it to open.
+ */
+export function pendingCommands(db: Queryable, siteId: number, deviceId: number, since: number, limit: number): Promise<PendingCommandRow[]> {
+  return db
+    .selectFrom('door_command as c')
+    .innerJoin('device_door as dd', (join) => join.onRef('dd.device_id', '=', 'c.device_id').onRef('dd.door_id', '=', 'c.door_id'))
+    .innerJoin('door', 'door.id', 'c.door_id')
+    .leftJoin('location', 'location.id', 'door.location_id')
+    .select([
+      'c.id',
+      'c.command',
+      'c.door_id',
+      'door.name as door_name',
+      'location.name as location_name',
+      'dd.lock_number',
+      'c.requested_at',
+      'c.delivered_at',
+    ])
+    .where('c.site_id', '=', siteId)
+    .where('c.device_id', '=', deviceId)
+    .where('c.acked_at', 'is', null)
+    .where('c.requested_at', '>=', since)
+    .orderBy('c.id')
+    .limit(limit)
+    .execute();
+}
+
+/** Marks these commands delivered, unless they already were; returns the ids this call marked. */
+export async function markDelivered(db: Queryable, siteId: number, deviceId: number, ids: number[], at: number): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .updateTable('door_command')
+    .set({ delivered_at: at })
+    .where('site_id', '=', siteId)
+    .where('device_id', '=', deviceId)
+    .where('id', 'in', ids)
+    .where('delivered_at', 'is', null)
+    .returning('id')
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+export interface CommandRow {
+  id: number;
+  door_id: number;
+  door_name: string;
+  location_name: string | null;
+  acked_at: number | null;
+}
+
+/** Of these ids, the commands addressed to this device. */
+export function findDeviceCommands(db: Queryable, siteId: number, deviceId: number, ids: number[]): Promise<CommandRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('door_command as c')
+    .innerJoin('door', 'door.id', 'c.door_id')
+    .leftJoin('location', 'location.id', 'door.location_id')
+    .select(['c.id', 'c.door_id', 'door.name as door_name', 'location.name as location_name', 'c.acked_at'])
+    .where('c.site_id', '=', siteId)
+    .where('c.device_id', '=', deviceId)
+    .where('c.id', 'in', ids)
+    .execute();
+}
+
+/** Records the acknowledgement of these commands unless one already was; returns the ids this call recorded. */
+export async function markAcked(
+  db: Queryable,
+  siteId: number,
+  deviceId: number,
+  ids: number[],
+  result: string,
+  at: number,
+): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .updateTable('door_command')
+    .set({ acked_at: at, result })
+    .where('site_id', '=', siteId)
+    .where('device_id', '=', deviceId)
+    .where('id', 'in', ids)
+    .where('acked_at', 'is', null)
+    .returning('id')
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}

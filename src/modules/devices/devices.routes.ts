@@ -1,0 +1,258 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { type TObject, Type } from 'typebox';
+import type { Queryable } from '../../db/queryable.ts';
+import { toBool, toId } from '../../domain/batch-checks.ts';
+import { ERRORS, PortcullisError } from '../../domain/errors.ts';
+import type { NewEvent } from '../../event-log/event-log.ts';
+import { type BatchOperation, type BatchResult, runBatch } from '../../http/batch.ts';
+import { STATUS_OF } from '../../http/errors.ts';
+import { data } from '../../http/lockt/envelope.ts';
+import { principalOf } from '../../http/plugins/api-key-auth.ts';
+import { deviceOf } from '../../http/plugins/device-auth.ts';
+import { BatchResponse, DataEnvelope, ProcessSummary, batchBody } from '../../http/schemas.ts';
+import { fieldProblems } from '../../http/validation.ts';
+import type { ApiKeyPrincipal } from '../api-keys/api-keys.service.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { presentAnswer, presentCommand } from './devices.presenter.ts';
+import {
+  AccessAnswer,
+  AccessRequest,
+  CommandAck,
+  CommandObject,
+  CommandsQuery,
+  DeviceEventRecord,
+  type DeviceEventType,
+  EventsAnswer,
+  StateAnswer,
+  StateReport,
+  UnlockRequest,
+} from './devices.schema.ts';
+import * as service from './devices.service.ts';
+
+const tags = ['device'];
+const DEVICE_AUTH = { auth: 'device' } as const;
+/** OpenAPI security requirement of the device routes: `Authorization: Bearer <device_key>` (docs/devices.md). */
+const DEVICE_SECURITY = [{ deviceKey: [] }];
+
+const DEFAULT_WAIT_SECONDS = 25;
+const MAX_WAIT_SECONDS = 30;
+
+/**
+ * Device routes answer every refusal `{"data":{"error"}}`: they are not Lockt writes, whose 400 puts the
+ * message under `result`. The failing records of a batch keep the Lockt failure envelope, which lists
+ * each one; anything else goes on to the app's error handler.
+ */
+function deviceErrors(error: FastifyError | PortcullisError, _request: FastifyRequest, reply: FastifyReply) {
+  if (!(error instanceof PortcullisError) || error.failures.length > 0) throw error;
+  return reply
+    .code(STATUS_OF[error.code])
+    .headers(error.headers)
+    .type('application/json; charset=utf-8')
+    .send({ data: { error: error.message } });
+}
+
+/**
+ * One object body, checked field by field so the device reads which field is wrong (Fastify's own body
+ * check, left attached and unread, can only say the body failed).
+ */
+function readObject(schema: TObject, body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw ERRORS.unparseableBody();
+  const problems = fieldProblems(schema, body);
+  if (problems.length > 0) throw ERRORS.badRequest(problems.map((p) => p.message).join('; '));
+  return body as Record<string, unknown>;
+}
+
+/** A device as the batch runner sees it: devices have no API key, so the cap is the device API's own. */
+const batchCaller = (device: service.DevicePrincipal) => ({ maxBatchSize: service.DEVICE_MAX_BATCH, site: device.site, actor: device.actor });
+
+const recordEvents: BatchOperation<service.DeviceEventInput, NewEvent, service.DeviceEventContext> = {
+  node: 'events',
+  record: DeviceEventRecord,
+  options: [],
+  partialAllowed: false,
+  summary: 'write',
+  parse: (record) => ({
+    type: record.type as DeviceEventType | undefined,
+    doorId: toId(record.door_id),
+    hwTime: record.hw_time,
+    detail: record.detail as string | undefined,
+  }),
+  check: (trx, inputs, _options, context) => service.checkDeviceEvents(trx, inputs, context),
+  write: (trx, plans, _options, context) => service.recordDeviceEvents(trx, plans, context),
+};
+
+const acknowledge: BatchOperation<service.AckInput, service.AckPlan, service.AckContext> = {
+  node: 'commands',
+  record: CommandAck,
+  options: [],
+  partialAllowed: false,
+  summary: 'process',
+  parse: (record) => ({ id: toId(record.id), result: record.result as 'ok' | 'failed' | undefined }),
+  check: (trx, inputs, _options, context) => service.checkAcks(trx, inputs, context),
+  write: (trx, plans, _options, context) => service.writeAcks(trx, plans, context),
+};
+
+const unlock: BatchOperation<number | undefined, service.UnlockPlan, service.UnlockContext> = {
+  node: 'doors',
+  record: UnlockRequest,
+  options: ['validate_fails_batch'],
+  summary: 'process',
+  parse: (record) => toId(record.id),
+  check: (trx, ids, _options, context) => service.checkUnlockRequests(trx, ids, context),
+  write: (trx, plans, _options, context) => service.queueUnlocks(trx, plans, context),
+};
+
+/**
+ * Remote unlock through the batch runner, for `POST /door/unlock` (and `POST /door?unlock` once the doors
+ * module routes it here): the caller's API key is named as who asked, and the devices' polls are woken
+ * after the commit.
+ */
+export async function runUnlockBatch(db: Queryable, body: unknown, principal: ApiKeyPrincipal, now: number): Promise<BatchResult> {
+  const context: service.UnlockContext = { site: principal.site, requestedBy: `API key ${principal.apiuser}`, now, queued: new Set() };
+  const result = await runBatch(db, unlock, body, principal, context);
+  service.signalDevices(db, context.queued);
+  return result;
+}
+
+/** The device API (extension): access decisions, events, door state, and remote-unlock commands. */
+export const devicesModule: LocktModule = {
+  name: 'devices',
+  register(app, { db, clock, access }) {
+    // Long polls in flight: ended when the server begins to close, which waits for open requests.
+    const polls = new Set<AbortController>();
+    app.addHook('preClose', async () => {
+      for (const poll of polls) poll.abort();
+    });
+
+    app.post('/api/v1/device/access', {
+      config: DEVICE_AUTH,
+      errorHandler: deviceErrors,
+      attachValidation: true,
+      schema: {
+        tags,
+        security: DEVICE_SECURITY,
+        summary: 'Extension: decide whether a presented card, PIN or mobile credential opens a door, and record it.',
+        body: AccessRequest,
+        response: { 200: DataEnvelope(AccessAnswer) },
+      },
+      handler: async (request) => {
+        const device = deviceOf(request);
+        const body = readObject(AccessRequest, request.body);
+        const answer = await service.decideAtDoor(
+          db,
+          access,
+          device,
+          {
+            doorId: toId(body.door_id),
+            cardNum: body.card_num as number | string | undefined,
+            pin: body.pin as number | string | undefined,
+            credentialKey: body.credential_key as string | undefined,
+          },
+          clock.now(),
+        );
+        return data(presentAnswer(answer));
+      },
+    });
+
+    app.post('/api/v1/device/events', {
+      config: DEVICE_AUTH,
+      errorHandler: deviceErrors,
+      schema: {
+        tags,
+        security: DEVICE_SECURITY,
+        summary: 'Extension: report door alarms and device events; the whole batch fails if any record does.',
+        body: batchBody('events', DeviceEventRecord, []),
+        response: { 200: EventsAnswer },
+      },
+      handler: async (request) => {
+        const device = deviceOf(request);
+        const context: service.DeviceEventContext = { device, now: clock.now(), eventIds: [] };
+        const result = await runBatch(db, recordEvents, request.body, batchCaller(device), context);
+        const { submitted = 0, inserted = 0, errors = 0 } = result.data;
+        return data({ submitted, inserted, errors, event_ids: context.eventIds });
+      },
+    });
+
+    app.post('/api/v1/device/state', {
+      config: DEVICE_AUTH,
+      errorHandler: deviceErrors,
+      attachValidation: true,
+      schema: {
+        tags,
+        security: DEVICE_SECURITY,
+        summary: "Extension: report a door's battery level, whether its lock is online and whether it is open.",
+        body: StateReport,
+        response: { 200: StateAnswer },
+      },
+      handler: async (request) => {
+        const device = deviceOf(request);
+        const body = readObject(StateReport, request.body);
+        const state = {
+          doorId: toId(body.door_id) as number,
+          batteryLevel: body.battery_level as number | null,
+          online: toBool(body.online) as boolean,
+          doorOpen: toBool(body.door_open) as boolean,
+        };
+        await service.reportDoorState(db, device, state, clock.now());
+        return data({ door_id: state.doorId, battery_level: state.batteryLevel, online: state.online, door_open: state.doorOpen });
+      },
+    });
+
+    app.get('/api/v1/device/commands', {
+      config: DEVICE_AUTH,
+      errorHandler: deviceErrors,
+      schema: {
+        tags,
+        security: DEVICE_SECURITY,
+        summary: 'Extension: long poll for commands (remote unlock): at once if any is pending, else the first within ?wait= seconds (default 25, at most 30), else none.',
+        querystring: CommandsQuery,
+        response: { 200: DataEnvelope(Type.Array(CommandObject)) },
+      },
+      handler: async (request, reply) => {
+        const device = deviceOf(request);
+        const seconds = Math.min(request.query.wait === undefined ? DEFAULT_WAIT_SECONDS : Number(request.query.wait), MAX_WAIT_SECONDS);
+        const poll = new AbortController();
+        // The response's close, not the request's: Node closes a request once its body is read, while
+        // the response closes early only when the client goes away.
+        const gone = () => poll.abort();
+        reply.raw.once('close', gone);
+        polls.add(poll);
+        try {
+          const commands = await service.waitForCommands(db, device, seconds * 1000, clock, poll.signal);
+          return data(commands.map(presentCommand));
+        } finally {
+          polls.delete(poll);
+          reply.raw.off('close', gone);
+        }
+      },
+    });
+
+    app.post('/api/v1/device/commands/ack', {
+      config: DEVICE_AUTH,
+      errorHandler: deviceErrors,
+      schema: {
+        tags,
+        security: DEVICE_SECURITY,
+        summary: 'Extension: acknowledge collected commands, each ok or failed.',
+        body: batchBody('commands', CommandAck, []),
+        response: { 200: BatchResponse(ProcessSummary) },
+      },
+      handler: async (request) => {
+        const device = deviceOf(request);
+        return runBatch(db, acknowledge, request.body, batchCaller(device), { device, now: clock.now() });
+      },
+    });
+
+    app.post('/api/v1/door/unlock', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags: ['door'],
+        security: LOCKT_SECURITY,
+        summary: 'Extension: remote unlock: queue an unlock for every device attached to each door.',
+        body: batchBody('doors', UnlockRequest, ['validate_fails_batch']),
+        response: { 200: BatchResponse(ProcessSummary) },
+      },
+      handler: async (request) => runUnlockBatch(db, request.body, principalOf(request), clock.now()),
+    });
+  },
+};

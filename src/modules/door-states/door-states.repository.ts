@@ -1,0 +1,24 @@
+import type { Queryable } from '../../db/queryable.ts';
+
+/** A door and its last reported battery level. */
+export interface DoorStateRow {
+  id: number;
+  name: string;
+  /** Null when the door's device has never reported, or reported no battery. */
+  battery_level: number | null;
+}
+
+/** Every door of the site in id order, with what its device last reported, if anything. */
+export function listDoorStates(db: Queryable, siteId: number, afterId: number, limit: number): Promise<DoorStateRow[]> {
+  return db
+    .selectFrom('door')
+    .leftJoin('door_state', (join) =>
+      join.onRef('door_state.door_id', '=', 'door.id').onRef('door_state.site_id', '=', 'door.site_id'),
+    )
+    .select(['door.id', 'door.name', 'door_state.battery_level'])
+    .where('door.site_id', '=', siteId)
+    .where('door.id', '>', afterId)
+    .orderBy('door.id')
+    .limit(limit)
+    .execute();
+}

@@ -1,0 +1,134 @@
+import { Type } from 'typebox';
+import { keysetChunks, mapChunks } from '../../db/keyset.ts';
+import { toBool, toId } from '../../domain/batch-checks.ts';
+import { type BatchOperation, runBatch } from '../../http/batch.ts';
+import { sendDataStream } from '../../http/lockt/stream.ts';
+import { readPaging } from '../../http/paging.ts';
+import { principalOf } from '../../http/plugins/api-key-auth.ts';
+import { BatchResponse, DataEnvelope, DeleteSummary, FlagParam, ProcessSummary, WriteSummary, batchBody } from '../../http/schemas.ts';
+import { runUnlockBatch } from '../devices/devices.routes.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { presentDoor } from './doors.presenter.ts';
+import * as repo from './doors.repository.ts';
+import { DoorCreate, DoorDelete, DoorObject, DoorQuery, DoorUpdate } from './doors.schema.ts';
+import * as service from './doors.service.ts';
+
+const tags = ['door'];
+
+type Operation<Input, Plan> = BatchOperation<Input, Plan, service.DoorContext>;
+
+/** A location as sent: null or "" clears it, otherwise an id; undefined when absent. */
+const toLocation = (value: unknown): number | null | undefined => (value === null || value === '' ? null : toId(value));
+
+const create: Operation<service.NewDoor, service.DoorInsertPlan> = {
+  node: 'doors',
+  record: DoorCreate,
+  options: ['validate_fails_batch'],
+  summary: 'write',
+  parse: (record) => ({
+    name: record.name as string | undefined,
+    location: toLocation(record.location),
+    enabled: toBool(record.enabled),
+  }),
+  check: (trx, inputs, _options, context) => service.checkNewDoors(trx, inputs, context),
+  write: (trx, plans, _options, context) => service.insertDoors(trx, plans, context),
+};
+
+const update: Operation<service.DoorChange, service.DoorUpdatePlan> = {
+  node: 'doors',
+  record: DoorUpdate,
+  options: ['validate_fails_batch'],
+  summary: 'write',
+  parse: (record) => ({
+    id: toId(record.id),
+    name: record.name as string | undefined,
+    location: toLocation(record.location),
+    enabled: toBool(record.enabled),
+  }),
+  check: (trx, inputs, _options, context) => service.checkDoorChanges(trx, inputs, context),
+  write: (trx, plans, _options, context) => service.updateDoors(trx, plans, context),
+};
+
+const remove: Operation<number | undefined, number> = {
+  node: 'doors',
+  record: DoorDelete,
+  options: ['validate_fails_batch'],
+  summary: 'delete',
+  parse: (record) => toId(record.id),
+  check: (trx, ids, _options, context) => service.checkDoorDeletions(trx, ids, context),
+  write: (trx, ids, _options, context) => service.deleteDoors(trx, ids, context),
+};
+
+/** `/door`: GET (whole list, `?user_id`, `?id_num`), POST and DELETE as the spec has them; PUT as an extension. */
+export const doorsModule: LocktModule = {
+  name: 'doors',
+  objectTypes: { door: DoorObject, door_create: DoorCreate, door_update: DoorUpdate },
+  register(app, { db, clock }) {
+    app.get('/api/v1/door', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: 'List all doors, or with ?user_id= or ?id_num= the doors a cardholder reaches through all assigned access levels.',
+        querystring: DoorQuery,
+        response: { 200: DataEnvelope(Type.Array(DoorObject)) },
+      },
+      handler: async (request, reply) => {
+        const { site } = principalOf(request);
+        const { limit, afterId } = readPaging(request.query);
+        const holderId = await service.resolveDoorHolder(db, site.id, request.query);
+        const chunks = keysetChunks((after, n) => repo.listDoors(db, site.id, after, n, holderId), { afterId, total: limit });
+        return sendDataStream(reply, mapChunks(chunks, presentDoor));
+      },
+    });
+
+    app.post('/api/v1/door', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: 'Create doors; with ?unlock (extension), remotely unlock the doors listed by id instead (as POST /door/unlock).',
+        querystring: Type.Object({
+          unlock: Type.Optional(FlagParam('Extension: unlock the listed doors `{"doors": [{"id"}]}` through their devices.')),
+        }),
+        body: batchBody('doors', DoorCreate, ['validate_fails_batch']),
+        response: { 200: BatchResponse(Type.Union([WriteSummary, ProcessSummary])) },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        if (request.query.unlock !== undefined) return runUnlockBatch(db, request.body, principal, clock.now());
+        return runBatch(db, create, request.body, principal, { site: principal.site, clock });
+      },
+    });
+
+    app.put('/api/v1/door', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: 'Extension: update doors; only the properties supplied change.',
+        body: batchBody('doors', DoorUpdate, ['validate_fails_batch']),
+        response: { 200: BatchResponse(WriteSummary) },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        return runBatch(db, update, request.body, principal, { site: principal.site, clock });
+      },
+    });
+
+    app.delete('/api/v1/door', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: 'Delete doors, taking them out of every access level.',
+        body: batchBody('doors', DoorDelete, ['validate_fails_batch']),
+        response: { 200: BatchResponse(DeleteSummary) },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        return runBatch(db, remove, request.body, principal, { site: principal.site, clock });
+      },
+    });
+  },
+};

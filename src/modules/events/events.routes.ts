@@ -1,0 +1,54 @@
+import { Type } from 'typebox';
+import { MAX_ID } from '../../db/conventions.ts';
+import { ERRORS } from '../../domain/errors.ts';
+import { data } from '../../http/lockt/envelope.ts';
+import { principalOf } from '../../http/plugins/api-key-auth.ts';
+import { DataEnvelope } from '../../http/schemas.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { EventStreams } from './event-stream.ts';
+import { presentEvent } from './events.presenter.ts';
+import { listEventsAfter, listNewestEvents } from './events.repository.ts';
+import { EventObject, EventsQuery } from './events.schema.ts';
+
+/** A resumption point sent as `Last-Event-ID`: a whole number, or nothing. */
+function lastEventId(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !/^\d+$/.test(header.trim())) {
+    throw ERRORS.badRequest(`Invalid Last-Event-ID: ${String(header)} (expected an event id)`);
+  }
+  return Math.min(Number(header.trim()), MAX_ID);
+}
+
+/** `/events`: the newest events, the events after an id, or a live stream of them. */
+export const eventsModule: LocktModule = {
+  name: 'events',
+  objectTypes: { event: EventObject },
+  register(app, { db }) {
+    const streams = new EventStreams();
+    app.addHook('onClose', async () => streams.closeAll());
+
+    app.get('/api/v1/events', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags: ['events'],
+        security: LOCKT_SECURITY,
+        summary:
+          'The newest events (at most the site’s events_limit, default 5000), newest first; with ?id=X the events after X, oldest first; with ?stream (extension) a Server-Sent Events stream.',
+        querystring: EventsQuery,
+        response: { 200: DataEnvelope(Type.Array(EventObject)) },
+      },
+      handler: async (request, reply) => {
+        const { site } = principalOf(request);
+        const { id, stream } = request.query;
+        if (stream !== undefined) {
+          const resumeAfter = lastEventId(request.headers['last-event-id']) ?? (id === undefined ? undefined : Math.min(Number(id), MAX_ID));
+          await streams.serve(request, reply, db, site.id, resumeAfter);
+          return reply;
+        }
+        const limit = site.settings.eventsLimit;
+        const rows = id === undefined ? await listNewestEvents(db, site.id, limit) : await listEventsAfter(db, site.id, Math.min(Number(id), MAX_ID), limit);
+        return data(rows.map(presentEvent));
+      },
+    });
+  },
+};

@@ -1,0 +1,84 @@
+import type { Updateable } from 'kysely';
+import { isStorableId } from '../../db/conventions.ts';
+import type { Queryable } from '../../db/queryable.ts';
+import type { CredentialTable } from '../../db/schema.ts';
+import { valuesById } from '../users/users.repository.ts';
+
+/** Fobs are the credentials tagged `is_fob`; these queries read and write only those. */
+export interface FobRow {
+  id: number;
+  user_id: number | null;
+  id_num: string | null;
+  name: string;
+  card_num: string | null;
+  credential_key: string;
+  enabled: number;
+  access_effective: number | null;
+  access_expires: number | null;
+}
+
+export interface FobFilter {
+  id?: number | undefined;
+  idNum?: string | undefined;
+  nameKey?: string | undefined;
+  cardNum?: string | undefined;
+}
+
+export async function listFobs(db: Queryable, siteId: number, filter: FobFilter, afterId: number, limit: number): Promise<FobRow[]> {
+  // An id no row can hold matches nothing (and PostgreSQL would refuse to compare it).
+  if (filter.id !== undefined && !isStorableId(filter.id)) return [];
+  return db
+    .selectFrom('credential')
+    .select(['id', 'user_id', 'id_num', 'name', 'card_num', 'credential_key', 'enabled', 'access_effective', 'access_expires'])
+    .where('site_id', '=', siteId)
+    .where('is_fob', '=', 1)
+    .$if(filter.id !== undefined, (q) => q.where('id', '=', filter.id as number))
+    .$if(filter.idNum !== undefined, (q) => q.where('id_num', '=', filter.idNum as string))
+    .$if(filter.nameKey !== undefined, (q) => q.where('name_key', '=', filter.nameKey as string))
+    .$if(filter.cardNum !== undefined, (q) => q.where('card_num', '=', filter.cardNum as string))
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** The site's fobs carrying these name keys, by key. */
+export async function fobIdsByNameKey(db: Queryable, siteId: number, keys: string[]): Promise<Map<string, number>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('credential')
+    .select(['id', 'name_key'])
+    .where('site_id', '=', siteId)
+    .where('is_fob', '=', 1)
+    .where('name_key', 'in', keys)
+    .execute();
+  return new Map(rows.map((r) => [r.name_key as string, r.id]));
+}
+
+export type FobChanges = Pick<
+  Updateable<CredentialTable>,
+  'user_id' | 'name' | 'name_key' | 'id_num' | 'card_num' | 'access_effective' | 'access_expires'
+>;
+
+/** Applies each fob's own changes, all in one statement. */
+export async function updateFobs(db: Queryable, siteId: number, updates: { id: number; changes: FobChanges }[]): Promise<void> {
+  const changed = updates.filter((u) => Object.keys(u.changes).length > 0);
+  if (changed.length === 0) return;
+  await db
+    .updateTable('credential')
+    .set(valuesById(changed) as Updateable<CredentialTable>)
+    .where('site_id', '=', siteId)
+    .where('is_fob', '=', 1)
+    .where('id', 'in', changed.map((u) => u.id))
+    .execute();
+}
+
+export async function deleteFobs(db: Queryable, siteId: number, ids: number[]): Promise<number> {
+  const result = await db
+    .deleteFrom('credential')
+    .where('site_id', '=', siteId)
+    .where('is_fob', '=', 1)
+    .where('id', 'in', ids)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,18 @@
+import type { ScheduleRow } from './schedules.repository.ts';
+
+/** A schedule on the wire: days as 0/1 numbers, times as `HH:MM:SS`, as the spec shows them. */
+export function presentSchedule(row: ScheduleRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    d0: row.d0,
+    d1: row.d1,
+    d2: row.d2,
+    d3: row.d3,
+    d4: row.d4,
+    d5: row.d5,
+    d6: row.d6,
+    start: row.start_time,
+    stop: row.stop_time,
+  };
+}

@@ -1,0 +1,81 @@
+import { type TSchema, Type } from 'typebox';
+import { IdInput, RequiredText } from '../../http/schemas.ts';
+
+/** The spec numbers days from Monday: d0 is Monday … d6 Sunday. */
+const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+
+/** `d0`…`d6`, each made by `field(name, index, day)`. */
+function dayProperties(field: (name: string, index: number, day: string) => TSchema): Record<string, TSchema> {
+  return Object.fromEntries(DAYS.map((day, index) => [`d${index}`, field(`d${index}`, index, day)]));
+}
+
+/** 0/1, as the list shows them, or true/false and "0"/"1" as clients tend to send them. */
+const DayInput = (name: string, index: number, day: string) =>
+  Type.Union(
+    [
+      Type.Literal(0),
+      Type.Literal(1),
+      Type.Boolean(),
+      Type.Literal('0'),
+      Type.Literal('1'),
+      Type.Literal('true'),
+      Type.Literal('false'),
+    ],
+    {
+      description: `1 if the schedule includes day ${index} (${day}); defaults to 0 on create.`,
+      'x-error': `Invalid ${name} found (expected 0 or 1)`,
+      'x-datatype': 'bit',
+    },
+  );
+
+/** `HH:MM:SS` from 00:00:00 to 23:59:59. */
+const TimeOfDay = (field: string, description: string) =>
+  Type.String({
+    pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$',
+    description,
+    'x-error': `Invalid ${field} time found`,
+    'x-datatype': 'time',
+  });
+
+const START = 'The time the schedule starts, HH:MM:SS in the site’s time zone.';
+const STOP = 'The time the schedule stops, HH:MM:SS, included; a stop before the start runs past midnight.';
+
+/** A schedule as `GET /schedule` shows it. */
+export const ScheduleObject = Type.Object({
+  id: Type.Integer({ description: 'The unique, system assigned id of the schedule.' }),
+  name: Type.String({ description: 'The name of the schedule.' }),
+  ...dayProperties((_name, index, day) =>
+    Type.Integer({ minimum: 0, maximum: 1, description: `1 if the schedule includes day ${index} (${day}).`, 'x-datatype': 'bit' }),
+  ),
+  start: Type.String({ description: 'The time the schedule starts in format HH:MM:SS', 'x-datatype': 'time' }),
+  stop: Type.String({ description: 'The time the schedule stops in format HH:MM:SS', 'x-datatype': 'time' }),
+});
+
+/** One record of `POST /schedule` (extension). */
+export const ScheduleCreate = Type.Object(
+  {
+    name: RequiredText('name', 'The name of the schedule; unique within the site.'),
+    ...dayProperties((name, index, day) => Type.Optional(DayInput(name, index, day))),
+    start: TimeOfDay('start', START),
+    stop: TimeOfDay('stop', STOP),
+  },
+  { required: ['name', 'start', 'stop'] },
+);
+
+/** One record of `PUT /schedule` (extension): only the properties supplied change. */
+export const ScheduleUpdate = Type.Object(
+  {
+    id: IdInput('id', 'The unique, system assigned id of the schedule to update.'),
+    name: Type.Optional(RequiredText('name', 'The new name of the schedule; unique within the site.')),
+    ...dayProperties((name, index, day) => Type.Optional(DayInput(name, index, day))),
+    start: Type.Optional(TimeOfDay('start', START)),
+    stop: Type.Optional(TimeOfDay('stop', STOP)),
+  },
+  { required: ['id'] },
+);
+
+/** One record of `DELETE /schedule` (extension). */
+export const ScheduleDelete = Type.Object(
+  { id: IdInput('id', 'The unique, system assigned id of the schedule.') },
+  { required: ['id'] },
+);

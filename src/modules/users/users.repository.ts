@@ -1,0 +1,294 @@
+import { type RawBuilder, type Updateable, sql } from 'kysely';
+import { isStorableId } from '../../db/conventions.ts';
+import type { Queryable } from '../../db/queryable.ts';
+import type { UserRole, UserTable } from '../../db/schema.ts';
+
+export interface UserRow {
+  id: number;
+  role: UserRole;
+  id_num: string | null;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone: string;
+  pin_hash: string | null;
+  username: string | null;
+  enabled: number;
+  access_effective: number | null;
+  access_expires: number | null;
+}
+
+const USER_COLUMNS = [
+  'id',
+  'role',
+  'id_num',
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'pin_hash',
+  'username',
+  'enabled',
+  'access_effective',
+  'access_expires',
+] as const;
+
+/** Which users a list shows: cardholders (optionally those holding no credential), or operators by role. */
+export interface UserListFilter {
+  roles: readonly UserRole[];
+  missingCredentials?: boolean;
+  id?: number | undefined;
+  idNum?: string | undefined;
+}
+
+export async function listUsers(db: Queryable, siteId: number, filter: UserListFilter, afterId: number, limit: number): Promise<UserRow[]> {
+  // An id no row can hold matches nothing (and PostgreSQL would refuse to compare it).
+  if (filter.id !== undefined && !isStorableId(filter.id)) return [];
+  return db
+    .selectFrom('user')
+    .select(USER_COLUMNS)
+    .where('site_id', '=', siteId)
+    .where('role', 'in', filter.roles)
+    .$if(filter.id !== undefined, (q) => q.where('id', '=', filter.id as number))
+    .$if(filter.idNum !== undefined, (q) => q.where('id_num', '=', filter.idNum as string))
+    .$if(filter.missingCredentials === true, (q) =>
+      q.where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('credential')
+              .select('credential.id')
+              .whereRef('credential.user_id', '=', 'user.id')
+              .where('credential.site_id', '=', siteId),
+          ),
+        ),
+      ),
+    )
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** The site's key for PIN hashes: read only where a PIN is hashed, never carried around. */
+export async function pinSecretOf(db: Queryable, siteId: number): Promise<string> {
+  const row = await db.selectFrom('site').select('pin_secret').where('id', '=', siteId).executeTakeFirstOrThrow();
+  return row.pin_secret;
+}
+
+export interface AccessWindow {
+  access_effective: number | null;
+  access_expires: number | null;
+}
+
+/** Of these ids, the site's cardholders (operators are not users of the Lockt API), with their access windows. */
+export async function cardholderWindows(db: Queryable, siteId: number, ids: number[]): Promise<Map<number, AccessWindow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('user')
+    .select(['id', 'access_effective', 'access_expires'])
+    .where('site_id', '=', siteId)
+    .where('role', '=', 'cardholder')
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(rows.map(({ id, ...window }) => [id, window]));
+}
+
+/** The users of the site holding these id_nums, by id_num. */
+export async function userIdsByIdNum(db: Queryable, siteId: number, idNums: string[]): Promise<Map<string, number>> {
+  if (idNums.length === 0) return new Map();
+  const rows = await db.selectFrom('user').select(['id', 'id_num']).where('site_id', '=', siteId).where('id_num', 'in', idNums).execute();
+  return new Map(rows.map((r) => [r.id_num as string, r.id]));
+}
+
+/** The users of the site holding these (lower-cased) emails, by email key. */
+export async function userIdsByEmailKey(db: Queryable, siteId: number, keys: string[]): Promise<Map<string, number>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('user')
+    .select(['id', 'email_key'])
+    .where('site_id', '=', siteId)
+    .where('email_key', 'in', keys)
+    .execute();
+  return new Map(rows.map((r) => [r.email_key as string, r.id]));
+}
+
+/** The users of the site holding each of these PIN hashes (several, if PINs were not always unique). */
+export async function userIdsByPinHash(db: Queryable, siteId: number, hashes: string[]): Promise<Map<string, number[]>> {
+  const holders = new Map<string, number[]>();
+  if (hashes.length === 0) return holders;
+  const rows = await db
+    .selectFrom('user')
+    .select(['id', 'pin_hash'])
+    .where('site_id', '=', siteId)
+    .where('pin_hash', 'in', hashes)
+    .execute();
+  for (const row of rows) holders.set(row.pin_hash as string, [...(holders.get(row.pin_hash as string) ?? []), row.id]);
+  return holders;
+}
+
+export interface NewCardholderRow {
+  site_id: number;
+  id_num: string;
+  first_name: string;
+  last_name: string;
+  email: string;
+  email_key: string;
+  phone: string;
+  pin_hash: string | null;
+  enabled: number;
+  access_effective: number | null;
+  access_expires: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Inserts cardholders; returns their new ids by id_num, which is unique and set for every cardholder. */
+export async function insertCardholders(db: Queryable, rows: NewCardholderRow[]): Promise<Map<string, number>> {
+  if (rows.length === 0) return new Map();
+  const inserted = await db.insertInto('user').values(rows).returning(['id', 'id_num']).execute();
+  return new Map(inserted.map((r) => [r.id_num as string, r.id]));
+}
+
+/** The columns an update of a cardholder may change. */
+export type UserChanges = Pick<
+  Updateable<UserTable>,
+  | 'id_num'
+  | 'first_name'
+  | 'last_name'
+  | 'email'
+  | 'email_key'
+  | 'phone'
+  | 'pin_hash'
+  | 'enabled'
+  | 'access_effective'
+  | 'access_expires'
+>;
+
+/**
+ * The SET clause that gives each row its own values in one statement: every changed column becomes
+ * `CASE id WHEN <id> THEN <value> … ELSE <column> END`, so a batch of 100 updates is one query.
+ * (Generic over the table; fobs use it too.)
+ */
+export function valuesById<Changes extends object>(updates: { id: number; changes: Changes }[]): Record<string, RawBuilder<unknown>> {
+  const columns = [...new Set(updates.flatMap((u) => Object.keys(u.changes)))] as (keyof Changes & string)[];
+  const set: Record<string, RawBuilder<unknown>> = {};
+  for (const column of columns) {
+    const whens = updates
+      .filter((u) => u.changes[column] !== undefined)
+      .map((u) => sql`when ${u.id} then ${u.changes[column]}`);
+    set[column] = sql`case ${sql.ref('id')} ${sql.join(whens, sql` `)} else ${sql.ref(column)} end`;
+  }
+  return set;
+}
+
+/** Applies each cardholder's own changes, all in one statement. */
+export async function updateCardholders(
+  db: Queryable,
+  siteId: number,
+  updates: { id: number; changes: UserChanges }[],
+  now: number,
+): Promise<void> {
+  if (updates.length === 0) return;
+  await db
+    .updateTable('user')
+    .set({ ...(valuesById(updates) as Updateable<UserTable>), updated_at: now })
+    .where('site_id', '=', siteId)
+    .where('id', 'in', updates.map((u) => u.id))
+    .execute();
+}
+
+export async function deleteUsers(db: Queryable, siteId: number, ids: number[]): Promise<number> {
+  const result = await db.deleteFrom('user').where('site_id', '=', siteId).where('id', 'in', ids).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** An access level as a user's record names it. */
+export interface LevelRef {
+  id: number;
+  name: string;
+}
+
+/**
+ * Access levels belong to their own module; these few reads and writes of `access_level` and
+ * `user_access_level` are the ones a user's record needs.
+ */
+export async function existingAccessLevelIds(db: Queryable, siteId: number, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('access_level').select('id').where('site_id', '=', siteId).where('id', 'in', ids).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Each user's access levels, in level id order. */
+export async function levelsOfUsers(db: Queryable, siteId: number, userIds: number[]): Promise<Map<number, LevelRef[]>> {
+  const levels = new Map<number, LevelRef[]>();
+  if (userIds.length === 0) return levels;
+  const rows = await db
+    .selectFrom('user_access_level as ual')
+    .innerJoin('access_level as al', 'al.id', 'ual.access_level_id')
+    .select(['ual.user_id', 'al.id', 'al.name'])
+    .where('ual.site_id', '=', siteId)
+    .where('ual.user_id', 'in', userIds)
+    .orderBy('al.id')
+    .execute();
+  for (const row of rows) levels.set(row.user_id, [...(levels.get(row.user_id) ?? []), { id: row.id, name: row.name }]);
+  return levels;
+}
+
+export async function clearLevelsOfUsers(db: Queryable, siteId: number, userIds: number[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await db.deleteFrom('user_access_level').where('site_id', '=', siteId).where('user_id', 'in', userIds).execute();
+}
+
+/** Grants levels; a level the user already holds is left as it is. */
+export async function grantLevels(db: Queryable, rows: { site_id: number; user_id: number; access_level_id: number }[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('user_access_level')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['user_id', 'access_level_id']).doNothing())
+    .execute();
+}
+
+export interface OperatorRow {
+  id: number;
+  role: UserRole;
+  username: string | null;
+  first_name: string;
+  last_name: string;
+}
+
+export function insertOperator(
+  db: Queryable,
+  row: {
+    site_id: number;
+    role: UserRole;
+    username: string;
+    username_key: string;
+    password_hash: string;
+    first_name: string;
+    last_name: string;
+    created_at: number;
+    updated_at: number;
+  },
+): Promise<OperatorRow> {
+  return db
+    .insertInto('user')
+    .values(row)
+    .returning(['id', 'role', 'username', 'first_name', 'last_name'])
+    .executeTakeFirstOrThrow();
+}
+
+export async function usernameKeyTaken(db: Queryable, siteId: number, key: string): Promise<boolean> {
+  const row = await db.selectFrom('user').select('id').where('site_id', '=', siteId).where('username_key', '=', key).executeTakeFirst();
+  return row !== undefined;
+}
+
+export function listOperators(db: Queryable, siteId: number, roles: readonly UserRole[]): Promise<OperatorRow[]> {
+  return db
+    .selectFrom('user')
+    .select(['id', 'role', 'username', 'first_name', 'last_name'])
+    .where('site_id', '=', siteId)
+    .where('role', 'in', roles)
+    .orderBy('id')
+    .execute();
+}

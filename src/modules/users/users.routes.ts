@@ -1,0 +1,152 @@
+import { Type } from 'typebox';
+import { keysetChunks, mapChunks } from '../../db/keyset.ts';
+import { toId } from '../../domain/batch-checks.ts';
+import { ERRORS } from '../../domain/errors.ts';
+import { type BatchOperation, runBatch } from '../../http/batch.ts';
+import { sendDataStream } from '../../http/lockt/stream.ts';
+import { PagingQuery, readPaging } from '../../http/paging.ts';
+import { principalOf } from '../../http/plugins/api-key-auth.ts';
+import { BatchResponse, DataEnvelope, DeleteSummary, WriteSummary, batchBody } from '../../http/schemas.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { presentUser } from './users.presenter.ts';
+import { UserCreate, UserDelete, UserObject, UserQuery, UserUpdate } from './users.schema.ts';
+import {
+  type UserContext,
+  type UserInput,
+  type UserPlan,
+  type UserSelection,
+  checkUserChanges,
+  checkUserDeletions,
+  deleteUsers,
+  parseUserRecord,
+  userListFilter,
+  userViews,
+  writeUserChanges,
+} from './users.service.ts';
+
+const tags = ['user'];
+
+const create: BatchOperation<UserInput, UserPlan, UserContext> = {
+  node: 'users',
+  record: UserCreate,
+  options: ['update_existing', 'validate_fails_batch', 'replace_privileges'],
+  summary: 'write',
+  parse: parseUserRecord,
+  check: (trx, inputs, options, context) => checkUserChanges(trx, inputs, options, context, 'post'),
+  write: (trx, plans, _options, context) => writeUserChanges(trx, plans, context),
+};
+
+const update: BatchOperation<UserInput, UserPlan, UserContext> = {
+  node: 'users',
+  record: UserUpdate,
+  options: ['validate_fails_batch', 'replace_privileges'],
+  maxRecords: 1,
+  summary: 'write',
+  parse: parseUserRecord,
+  check: (trx, inputs, options, context) => checkUserChanges(trx, inputs, options, context, 'put'),
+  write: (trx, plans, _options, context) => writeUserChanges(trx, plans, context),
+};
+
+const remove: BatchOperation<number | undefined, number, UserContext> = {
+  node: 'users',
+  record: UserDelete,
+  options: ['validate_fails_batch'],
+  summary: 'delete',
+  parse: (record) => toId(record.id),
+  check: (trx, ids, _options, context) => checkUserDeletions(trx, ids, context),
+  write: (trx, ids, _options, context) => deleteUsers(trx, ids, context),
+};
+
+interface UserQueryValues {
+  id?: string | undefined;
+  id_num?: string | undefined;
+  idnum?: string | undefined;
+  missingcreds?: string | undefined;
+  privileged?: string | undefined;
+  installers?: string | undefined;
+}
+
+/** The one selection a GET /user names; `?idnum=` is the spelling of the spec's own example. */
+function selectionOf(query: UserQueryValues): UserSelection {
+  const given = (['id', 'id_num', 'idnum', 'missingcreds', 'privileged', 'installers'] as const).filter((k) => query[k] !== undefined);
+  if (given.length > 1) throw ERRORS.badRequest(`Use only one of ${given.join(', ')}.`);
+  const idNum = query.id_num ?? query.idnum;
+  if (query.id !== undefined) return { by: 'id', id: Number(query.id) };
+  if (idNum !== undefined) return { by: 'id_num', idNum: idNum.trim() };
+  if (query.missingcreds !== undefined) return { by: 'missingcreds' };
+  if (query.privileged !== undefined) return { by: 'privileged' };
+  if (query.installers !== undefined) return { by: 'installers' };
+  return { by: 'all' };
+}
+
+/** `/user`: list and read (GET), bulk create and update (POST), selective update (PUT), delete. */
+export const usersModule: LocktModule = {
+  name: 'users',
+  objectTypes: { user: UserObject, user_create: UserCreate, user_delete: UserDelete },
+  register(app, { db, clock }) {
+    app.get('/api/v1/user', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: 'List cardholders; or one by ?id= / ?id_num=, those with no credential (?missingcreds), or operators (?privileged, ?installers).',
+        querystring: Type.Object({ ...PagingQuery, ...UserQuery.properties }),
+        response: { 200: DataEnvelope(Type.Array(UserObject)) },
+      },
+      handler: async (request, reply) => {
+        const { site } = principalOf(request);
+        const selection = selectionOf(request.query);
+        const filter = userListFilter(selection);
+        const detail = selection.by === 'id' || selection.by === 'id_num';
+        const { limit, afterId } = readPaging(request.query);
+        const chunks = keysetChunks((after, n) => userViews(db, site.id, filter, after, n), { afterId, total: limit });
+        return sendDataStream(reply, mapChunks(chunks, (view) => presentUser(view, { detail })));
+      },
+    });
+
+    app.post('/api/v1/user', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: 'Create (id -1) and update cardholders in bulk.',
+        body: batchBody('users', UserCreate, create.options),
+        response: { 200: BatchResponse(WriteSummary) },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        return runBatch(db, create, request.body, principal, { site: principal.site, clock });
+      },
+    });
+
+    app.put('/api/v1/user', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: 'Update one cardholder: only the properties sent change.',
+        body: batchBody('users', UserUpdate, update.options),
+        response: { 200: BatchResponse(WriteSummary) },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        return runBatch(db, update, request.body, principal, { site: principal.site, clock });
+      },
+    });
+
+    app.delete('/api/v1/user', {
+      config: LOCKT_API_KEY,
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: 'Delete cardholders; the fobs they held stay, unassigned.',
+        body: batchBody('users', UserDelete, remove.options),
+        response: { 200: BatchResponse(DeleteSummary) },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        return runBatch(db, remove, request.body, principal, { site: principal.site, clock });
+      },
+    });
+  },
+};

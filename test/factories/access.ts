@@ -1,0 +1,67 @@
+import type { Queryable } from '../../src/db/queryable.ts';
+import type { UserRole } from '../../src/db/schema.ts';
+import { nameKey } from '../../src/domain/names.ts';
+
+/**
+ * Rows the access-level and delegate suites stand on, written straight to the store so those suites do
+ * not depend on the door, schedule and user endpoints.
+ */
+
+const CREATED_AT = Date.UTC(2025, 0, 1);
+
+export async function seedDoor(db: Queryable, siteId: number, name: string): Promise<number> {
+  const row = await db
+    .insertInto('door')
+    .values({ site_id: siteId, name, name_key: nameKey(name), created_at: CREATED_AT })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** A schedule open every day, all day. */
+export async function seedSchedule(db: Queryable, siteId: number, name: string): Promise<number> {
+  const row = await db
+    .insertInto('schedule')
+    .values({
+      site_id: siteId,
+      name,
+      name_key: nameKey(name),
+      d0: 1,
+      d1: 1,
+      d2: 1,
+      d3: 1,
+      d4: 1,
+      d5: 1,
+      d6: 1,
+      start_time: '00:00:00',
+      stop_time: '23:59:59',
+      created_at: CREATED_AT,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function seedUser(db: Queryable, siteId: number, firstName: string, role: UserRole = 'cardholder'): Promise<number> {
+  const row = await db
+    .insertInto('user')
+    .values({ site_id: siteId, role, first_name: firstName, last_name: 'Test', created_at: CREATED_AT, updated_at: CREATED_AT })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function grantAccessLevel(db: Queryable, siteId: number, userId: number, accessLevelId: number): Promise<void> {
+  await db.insertInto('user_access_level').values({ site_id: siteId, user_id: userId, access_level_id: accessLevelId }).execute();
+}
+
+/** The ids of the levels a user holds, ascending. */
+export async function accessLevelIdsOf(db: Queryable, userId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('user_access_level')
+    .select('access_level_id')
+    .where('user_id', '=', userId)
+    .orderBy('access_level_id')
+    .execute();
+  return rows.map((r) => r.access_level_id);
+}

@@ -1,0 +1,150 @@
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { answer } from '../../src/access/access.service.ts';
+import { storeFactSource } from '../../src/access/facts.ts';
+import { fixedClock } from '../../src/lib/clock.ts';
+import { DIALECTS, type Harness, createHarness } from '../harness.ts';
+
+// Monday 2026-11-23 09:30 UTC; the schedules below are open at some of the instants checked, not all.
+const NOW = Date.UTC(2026, 10, 23, 9, 30, 0);
+const INSTANTS = [NOW, NOW + 9 * 3_600_000, NOW + 5 * 86_400_000];
+const CARDS = ['5001', '5002', '5003', '5004'];
+
+type Write = { method: 'POST' | 'PUT' | 'DELETE'; url: string; body: (ids: SiteIds) => unknown };
+interface SiteIds {
+  doors: number[];
+  levels: number[];
+  users: number[];
+  credentials: number[];
+}
+
+/**
+ * Random sequences of API writes; after each, every decision the running server gives (through the
+ * index behind GET /access) must equal decide() over facts read fresh from the store.
+ */
+describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect) => {
+  let h: Harness;
+  const clock = fixedClock(NOW);
+  beforeEach(async () => {
+    h = await createHarness(dialect, { clock });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  async function ids(): Promise<SiteIds> {
+    const list = async (url: string) => (await h.request('GET', url)).body.data.map((r: { id: number }) => r.id) as number[];
+    return {
+      doors: await list('/api/v1/door'),
+      levels: await list('/api/v1/accesslevel'),
+      users: await list('/api/v1/user'),
+      credentials: await list('/api/v1/credential'),
+    };
+  }
+
+  let alwaysSchedule = 0;
+  const pick = <T>(items: T[], n: number): T | undefined => (items.length === 0 ? undefined : items[n % items.length]);
+
+  const writeArb: fc.Arbitrary<Write> = fc.oneof(
+    fc.record({ card: fc.constantFrom(...CARDS), enabled: fc.boolean(), level: fc.nat(), expired: fc.boolean() }).map(
+      ({ card, enabled, level, expired }): Write => ({
+        method: 'POST',
+        url: '/api/v1/user',
+        body: (s) => ({
+          users: [
+            {
+              id: -1,
+              id_num: `U${card}-${Math.random()}`,
+              first_name: 'F',
+              last_name: `L${card}`,
+              email: `${card}.${Math.random()}@example.com`,
+              phone: '5551234567',
+              pin: '1234',
+              card_num: card,
+              enabled,
+              access_expires: expired ? '2026-11-01 00:00:00' : '',
+              accesslevels: pick(s.levels, level) === undefined ? [] : [{ id: pick(s.levels, level) }],
+            },
+          ],
+          options: { validate_fails_batch: false },
+        }),
+      }),
+    ),
+    fc.record({ user: fc.nat(), enabled: fc.boolean() }).map(
+      ({ user, enabled }): Write => ({ method: 'PUT', url: '/api/v1/user', body: (s) => ({ users: [{ id: pick(s.users, user) ?? 0, enabled }] }) }),
+    ),
+    fc.record({ user: fc.nat(), level: fc.nat(), replace: fc.boolean() }).map(
+      ({ user, level, replace }): Write => ({
+        method: 'PUT',
+        url: '/api/v1/user',
+        body: (s) => ({
+          users: [{ id: pick(s.users, user) ?? 0, accesslevels: replace ? [] : [{ id: pick(s.levels, level) ?? 0 }] }],
+          options: { replace_privileges: replace },
+        }),
+      }),
+    ),
+    fc.record({ door: fc.nat(), enabled: fc.boolean() }).map(
+      ({ door, enabled }): Write => ({ method: 'PUT', url: '/api/v1/door', body: (s) => ({ doors: [{ id: pick(s.doors, door) ?? 0, enabled }] }) }),
+    ),
+    fc.record({ level: fc.nat(), door: fc.nat() }).map(
+      ({ level, door }): Write => ({
+        method: 'PUT',
+        url: '/api/v1/accesslevel',
+        body: (s) => ({ accesslevels: [{ id: pick(s.levels, level) ?? 0, doors: [{ id: pick(s.doors, door) ?? 0, schedule_id: alwaysSchedule }] }] }),
+      }),
+    ),
+    fc.nat().map((n): Write => ({ method: 'DELETE', url: '/api/v1/credential', body: (s) => ({ credentials: [{ id: pick(s.credentials, n) ?? 0 }] }) })),
+    fc.nat().map((n): Write => ({ method: 'DELETE', url: '/api/v1/user', body: (s) => ({ users: [{ id: pick(s.users, n) ?? 0 }] }) })),
+  );
+
+  it('after every write, for every card, door and instant', async () => {
+    await h.request('POST', '/api/v1/door', { body: { doors: [{ name: 'D1' }, { name: 'D2' }, { name: 'D3' }] } });
+    await h.request('POST', '/api/v1/schedule', {
+      body: {
+        schedules: [
+          { name: 'Mornings', d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, start: '08:00:00', stop: '11:59:59' },
+          { name: 'Always', d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, d5: 1, d6: 1, start: '00:00:00', stop: '23:59:59' },
+        ],
+      },
+    });
+    const base = await ids();
+    const [mornings, always] = (await h.request('GET', '/api/v1/schedule')).body.data.map((s: { id: number }) => s.id);
+    const levels = await h.request('POST', '/api/v1/accesslevel', {
+      body: {
+        accesslevels: [
+          { name: 'Mornings', doors: [{ id: base.doors[0], schedule_id: mornings }, { id: base.doors[1], schedule_id: mornings }] },
+          { name: 'Always', doors: [{ id: base.doors[2], schedule_id: always }] },
+        ],
+      },
+    });
+    expect(levels.status, JSON.stringify(levels.body)).toBe(200);
+    alwaysSchedule = always;
+    const fresh = storeFactSource(h.store.db);
+    const site = { id: h.site.id, timezone: h.site.timezone };
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(writeArb, { minLength: 1, maxLength: 8 }), async (writes) => {
+        for (const write of writes) {
+          const response = await h.request(write.method, write.url, { body: write.body(await ids()) });
+          expect(response.status, JSON.stringify(response.body)).toBeLessThan(500);
+          const { doors } = await ids();
+          for (const card of CARDS) {
+            for (const doorId of doors) {
+              for (const at of INSTANTS) {
+                clock.set(at);
+                const indexed = (await h.request('GET', `/api/v1/access?door_id=${doorId}&card_num=${card}`)).body.data[0];
+                const truth = await answer(fresh, { site, doorId, presented: { kind: 'card_num', value: card }, at });
+                expect({ granted: indexed.granted, subcode: indexed.subcode }, `card ${card} door ${doorId} at ${at}`).toEqual({
+                  granted: truth.decision.granted,
+                  subcode: truth.subcode,
+                });
+              }
+            }
+          }
+          clock.set(NOW);
+        }
+      }),
+      { numRuns: 12, seed: 20261123 },
+    );
+  });
+});
