@@ -8,13 +8,18 @@ import type { TObject } from 'typebox';
 import { AccessIndex } from './access/access-index.ts';
 import { changeFeedOf } from './db/change-feed.ts';
 import type { Queryable } from './db/queryable.ts';
-import { installErrorHandling } from './http/error-handler.ts';
+import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
 import { canonicalLocktUrl } from './http/lockt/paths.ts';
 import { installApiKeyAuth } from './http/plugins/api-key-auth.ts';
 import { installDeviceAuth } from './http/plugins/device-auth.ts';
 import { installProxiedHttpsGuard } from './http/plugins/https-guard.ts';
+import { serializeError, serializeRequest } from './http/plugins/log-serializers.ts';
+import { installOneWriteAtATime } from './http/plugins/one-write-at-a-time.ts';
+import { installOperatorAuth } from './http/plugins/operator-auth.ts';
+import { type RateLimitSettings, installRateLimits } from './http/plugins/rate-limit.ts';
 import { installRequestContext } from './http/plugins/request-context.ts';
+import { installSecurityHeaders } from './http/plugins/security-headers.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { VERSION } from './lib/release.ts';
@@ -38,6 +43,16 @@ export interface AppOptions {
   /** Builds the raw server (the TLS server, in production); tests use the default. */
   serverFactory?: FastifyServerFactory;
   modules?: readonly LocktModule[];
+  /**
+   * Requests per window for each caller (docs/abuse.md); omitted or `max: 0`, none. `serve` always sets
+   * one (600 a minute unless configured), so module tests can make as many requests as they need.
+   */
+  rateLimit?: RateLimitSettings;
+  /**
+   * Refuse a caller's write while another of its writes runs (docs/abuse.md). `serve` turns it on; off
+   * when omitted, so module tests can race two writes of one key against the store's unique indexes.
+   */
+  oneWriteAtATime?: boolean;
 }
 
 /** Secrets that must never reach a log line, wherever they appear in a logged request. */
@@ -49,7 +64,11 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
   const proxied = options.trustedProxies !== undefined && options.trustedProxies.length > 0;
   const logger =
     options.logger && typeof options.logger === 'object'
-      ? { ...options.logger, redact: { paths: REDACTED, censor: '[redacted]' } }
+      ? {
+          ...options.logger,
+          redact: { paths: REDACTED, censor: '[redacted]' },
+          serializers: { req: serializeRequest, err: serializeError },
+        }
       : (options.logger ?? false);
   const app = Fastify({
     logger,
@@ -59,16 +78,23 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
     trustProxy: proxied ? options.trustedProxies : false,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     rewriteUrl: (request: IncomingMessage) => canonicalLocktUrl(request.url ?? '/'),
+    frameworkErrors: frameworkErrorHandler(bodyLimit),
     ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedApp;
 
   app.setValidatorCompiler(validatorCompiler);
   installJsonBodyParser(app);
   installErrorHandling(app, bodyLimit);
+  // Hook order matters: headers first, so every refusal carries them; the rate limit before the
+  // authentication it partly guards; the one-write rule after it, once the caller is known.
+  await installSecurityHeaders(app);
   installRequestContext(app);
   if (proxied) installProxiedHttpsGuard(app);
+  if (options.rateLimit) await installRateLimits(app, options.rateLimit);
   installApiKeyAuth(app, options.db);
   installDeviceAuth(app, options.db, options.clock ?? systemClock);
+  installOperatorAuth(app, options.db, options.clock ?? systemClock);
+  if (options.oneWriteAtATime) installOneWriteAtATime(app);
 
   await app.register(swagger, {
     openapi: {
@@ -88,7 +114,8 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Swagger UI's own content policy (its scripts and styles, from this origin) replaces the APIs' on /docs.
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const modules = options.modules ?? LOCKT_MODULES;

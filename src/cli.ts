@@ -26,6 +26,8 @@ function buildProgram(): Command {
     .option('--trusted-proxies <list>', 'behind a TLS-terminating proxy: its comma-separated addresses/CIDRs')
     .option('--body-limit <bytes>', 'largest request body (default 1048576)', wholeNumber('--body-limit'))
     .option('--log-level <level>', 'pino log level (default info)')
+    .option('--rate-limit <requests>', 'requests per window for each API key, device, operator or address; 0: off (default 600)', wholeNumber('--rate-limit'))
+    .option('--rate-limit-window <seconds>', 'the rate limit window (default 60)', wholeNumber('--rate-limit-window'))
     .action(async (flags: ServeFlags) => {
       const server = await startServer(serverConfig(flags), (line) => process.stdout.write(`${line}\n`));
       await new Promise<void>((resolve) => {

@@ -1,4 +1,5 @@
 import { DEFAULT_BODY_LIMIT } from './app.ts';
+import { DEFAULT_RATE_LIMIT, type RateLimitSettings } from './http/plugins/rate-limit.ts';
 
 /**
  * Everything `portcullis serve` can be told, from flags first and the environment second.
@@ -15,6 +16,8 @@ export interface ServerConfig {
   trustedProxies: string[];
   bodyLimit: number;
   logLevel: string;
+  /** Requests per window for each caller; `max` 0 turns the limit off. */
+  rateLimit: RateLimitSettings;
 }
 
 export const DEFAULT_PORT = 8443;
@@ -29,10 +32,13 @@ export interface ServeFlags {
   trustedProxies?: string | undefined;
   bodyLimit?: number | undefined;
   logLevel?: string | undefined;
+  rateLimit?: number | undefined;
+  /** Seconds. */
+  rateLimitWindow?: number | undefined;
 }
 
-function envNumber(name: string): number | undefined {
-  const value = process.env[name];
+function envNumber(name: string, env: NodeJS.ProcessEnv): number | undefined {
+  const value = env[name];
   if (value === undefined || value === '') return undefined;
   if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, got '${value}'`);
   return Number.parseInt(value, 10);
@@ -48,15 +54,21 @@ export function serverConfig(flags: ServeFlags, env = process.env): ServerConfig
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+  const windowSeconds = flags.rateLimitWindow ?? envNumber('PORTCULLIS_RATE_LIMIT_WINDOW', env) ?? DEFAULT_RATE_LIMIT.windowMs / 1000;
+  if (windowSeconds < 1) throw new Error('--rate-limit-window must be at least 1 second');
   return {
     dataDir: flags.data,
     databaseUrl: flags.databaseUrl || undefined,
     host: flags.host ?? env.PORTCULLIS_HOST ?? '0.0.0.0',
-    port: flags.port ?? envNumber('PORTCULLIS_PORT') ?? DEFAULT_PORT,
+    port: flags.port ?? envNumber('PORTCULLIS_PORT', env) ?? DEFAULT_PORT,
     tlsCert,
     tlsKey,
     trustedProxies: proxies,
-    bodyLimit: flags.bodyLimit ?? envNumber('PORTCULLIS_BODY_LIMIT') ?? DEFAULT_BODY_LIMIT,
+    bodyLimit: flags.bodyLimit ?? envNumber('PORTCULLIS_BODY_LIMIT', env) ?? DEFAULT_BODY_LIMIT,
     logLevel: flags.logLevel ?? env.PORTCULLIS_LOG_LEVEL ?? 'info',
+    rateLimit: {
+      max: flags.rateLimit ?? envNumber('PORTCULLIS_RATE_LIMIT', env) ?? DEFAULT_RATE_LIMIT.max,
+      windowMs: windowSeconds * 1000,
+    },
   };
 }

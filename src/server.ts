@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { buildApp } from './app.ts';
@@ -6,6 +7,27 @@ import { migrateToLatest } from './db/migrate.ts';
 import { openStore } from './db/open.ts';
 import { httpsOnlyListener } from './http/https-only-listener.ts';
 import { loadTlsMaterial } from './http/tls.ts';
+
+/**
+ * How long a client may take, so a slow one (a trickled header or body, a stalled TLS handshake) cannot
+ * hold a connection for ever. A long poll or an event stream is not affected: its request arrives at once.
+ */
+export const CLIENT_LIMITS = {
+  /** Until the last header line. */
+  headersTimeoutMs: 15_000,
+  /** Until the whole request, body included (1 MiB in 30 s is 35 kB/s). */
+  requestTimeoutMs: 30_000,
+  /** Until the TLS handshake is done. */
+  handshakeTimeoutMs: 10_000,
+  /** How often Node looks for requests past those limits. */
+  checkEveryMs: 1_000,
+} as const;
+
+function limitSlowClients(server: HttpServer): void {
+  server.headersTimeout = CLIENT_LIMITS.headersTimeoutMs;
+  server.requestTimeout = CLIENT_LIMITS.requestTimeoutMs;
+  (server as HttpServer & { connectionsCheckingInterval: number }).connectionsCheckingInterval = CLIENT_LIMITS.checkEveryMs;
+}
 
 export interface RunningServer {
   /** The port actually bound (useful with port 0). */
@@ -32,7 +54,15 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
   const proxied = config.trustedProxies.length > 0;
 
   if (proxied) {
-    const app = await buildApp({ db: store.db, bodyLimit: config.bodyLimit, trustedProxies: config.trustedProxies, logger });
+    const app = await buildApp({
+      db: store.db,
+      bodyLimit: config.bodyLimit,
+      trustedProxies: config.trustedProxies,
+      logger,
+      rateLimit: config.rateLimit,
+      oneWriteAtATime: true,
+    });
+    limitSlowClients(app.server);
     await app.listen({ host: config.host, port: config.port });
     const port = (app.server.address() as AddressInfo).port;
     say(`Portcullis ${store.dialect} store at ${store.location}`);
@@ -52,13 +82,23 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
     db: store.db,
     bodyLimit: config.bodyLimit,
     logger,
-    serverFactory: (handler) => createHttpsServer({ key: tls.key, cert: tls.cert }, handler),
+    rateLimit: config.rateLimit,
+    oneWriteAtATime: true,
+    serverFactory: (handler) => {
+      const server = createHttpsServer({ key: tls.key, cert: tls.cert, handshakeTimeout: CLIENT_LIMITS.handshakeTimeoutMs }, handler);
+      limitSlowClients(server);
+      return server;
+    },
   });
   const listener: NetServer = httpsOnlyListener(app.server as unknown as import('node:tls').Server);
   await new Promise<void>((resolve, reject) => {
     listener.once('error', reject);
     listener.listen(config.port, config.host, () => resolve());
   });
+  // The HTTPS server is handed its connections and never listens itself, and Node starts enforcing the
+  // limits above (and tracking connections for closeAllConnections) only on 'listening': without this a
+  // client trickling its headers or body held its connection for ever.
+  app.server.emit('listening');
   const port = (listener.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   say(`Portcullis ${store.dialect} store at ${store.location}`);

@@ -12,6 +12,7 @@ interface SiteCache {
   holders: Map<number, HolderRecord | undefined>;
   grants: Map<number, DoorGrant[]>;
   doors: Map<number, DoorRecord | undefined>;
+  locks: Map<string, number | null>;
 }
 
 function emptyCache(): SiteCache {
@@ -22,6 +23,7 @@ function emptyCache(): SiteCache {
     holders: new Map(),
     grants: new Map(),
     doors: new Map(),
+    locks: new Map(),
   };
 }
 
@@ -93,5 +95,9 @@ export class AccessIndex implements FactSource {
 
   door(siteId: number, doorId: number): Promise<DoorRecord | undefined> {
     return this.cached(siteId, (c) => c.doors, doorId, () => this.store.door(siteId, doorId));
+  }
+
+  lockNumber(siteId: number, deviceId: number, doorId: number): Promise<number | null> {
+    return this.cached(siteId, (c) => c.locks, `${deviceId}:${doorId}`, () => this.store.lockNumber(siteId, deviceId, doorId));
   }
 }

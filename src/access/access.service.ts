@@ -1,7 +1,9 @@
 import type { Queryable } from '../db/queryable.ts';
 import { CODE_TEXT, DECISION_SUBCODE, EVENT_CATEGORIES, EVENT_CODES, SUBCODE_TEXT } from '../event-log/catalogue.ts';
 import { type NewEvent, appendEvents } from '../event-log/event-log.ts';
+import { writeTransaction } from '../db/change-feed.ts';
 import { type Decision, decide } from './decide.ts';
+import { spendPass } from './passes.repository.ts';
 import { type FactSource, type GatheredFacts, type Presented, gatherFacts } from './facts.ts';
 
 /** The device that asked, as events name it. */
@@ -15,6 +17,8 @@ export interface AccessQuestion {
   doorId: number;
   presented: Presented;
   at: number;
+  /** The asking device, whose lock numbers place the door on a panel; null for the explain endpoint. */
+  deviceId?: number | null;
 }
 
 /** A decision with the codes the wire shows and the facts it was made on. */
@@ -32,7 +36,7 @@ export interface Answer {
  * first candidate's denial: a shared PIN opens the door if any holder of it may.
  */
 export async function answer(source: FactSource, question: AccessQuestion): Promise<Answer> {
-  const candidates = await gatherFacts(source, question.site, question.presented, question.doorId);
+  const candidates = await gatherFacts(source, question.site, question.presented, question.doorId, question.deviceId ?? null);
   const decided = candidates.map((gathered) => ({ gathered, decision: decide(gathered.facts, question.at) }));
   const chosen = decided.find((d) => d.decision.granted) ?? (decided[0] as (typeof decided)[number]);
   const code = chosen.decision.granted ? EVENT_CODES.ACCESS_GRANTED : EVENT_CODES.ACCESS_DENIED;
@@ -44,6 +48,16 @@ export async function answer(source: FactSource, question: AccessQuestion): Prom
     subcode,
     subcodeText: SUBCODE_TEXT[subcode] ?? '',
   };
+}
+
+/**
+ * The number an event records: what was read (a card, a panel identifier), or the credential's own card
+ * number when it was found another way. A typed code (a PIN, an inputCode) is never written to the log.
+ */
+function recordedNumber(presented: Presented, gathered: GatheredFacts): string {
+  if (presented.kind === 'card_num') return presented.value;
+  if (presented.kind === 'identifier' && presented.identifierType !== 'inputCode') return presented.value;
+  return gathered.credential && gathered.credential.identifierType !== 'inputCode' ? gathered.credential.cardNum : '';
 }
 
 /** The event that records an answer. A PIN is never written to the log; a card number is. */
@@ -63,7 +77,7 @@ export function decisionEvent(question: AccessQuestion, result: Answer, device: 
     locationName: gathered.door?.locationName ?? '',
     scheduleName: rule?.via === 'level' ? (rule.scheduleName ?? '') : '',
     credentialId: gathered.credential?.id ?? null,
-    cardNum: question.presented.kind === 'card_num' ? question.presented.value : (gathered.credential?.cardNum ?? ''),
+    cardNum: recordedNumber(question.presented, gathered),
     userId: gathered.holder?.id ?? null,
     userName: gathered.holder?.displayName ?? '',
     detail: decision.explanation,
@@ -72,7 +86,25 @@ export function decisionEvent(question: AccessQuestion, result: Answer, device: 
   };
 }
 
-/** Decides and records the decision as an event, durably, before answering. */
+/** The same answer turned into a denial because the last pass was spent by a concurrent grant. */
+function noPassesLeft(result: Answer): Answer {
+  const trace = [...result.decision.trace.filter((step) => step.check !== 'granted'), { check: 'passes_used_up' as const, passed: false }];
+  const subcode = DECISION_SUBCODE.passes_used_up;
+  return {
+    ...result,
+    decision: { granted: false, reason: 'passes_used_up', explanation: 'The last pass was spent by another entry.', rule: null, trace },
+    code: EVENT_CODES.ACCESS_DENIED,
+    codeText: CODE_TEXT[EVENT_CODES.ACCESS_DENIED] ?? '',
+    subcode,
+    subcodeText: SUBCODE_TEXT[subcode] ?? '',
+  };
+}
+
+/**
+ * Decides and records the decision as an event, durably, before answering. A grant of a pass-limited
+ * credential spends a pass in the same transaction; if a concurrent grant spent the last one first, this
+ * entry is denied instead, so a pass is never spent twice.
+ */
 export async function decideAndRecord(
   db: Queryable,
   source: FactSource,
@@ -80,8 +112,15 @@ export async function decideAndRecord(
   device: AskingDevice | null,
   recordedAt: number,
 ): Promise<Answer & { eventId: number }> {
-  const result = await answer(source, question);
-  const [eventId] = await db.transaction().execute((trx) => appendEvents(trx, [decisionEvent(question, result, device, recordedAt)]));
+  let result = await answer(source, question);
+  const limited = result.decision.granted ? result.gathered.credential : null;
+  const record = async (trx: Queryable) => {
+    if (limited && limited.passesLeft !== null && !(await spendPass(trx, question.site.id, limited.id))) result = noPassesLeft(result);
+    return appendEvents(trx, [decisionEvent(question, result, device, recordedAt)]);
+  };
+  // Spending a pass changes what the next decision must see, so it goes through the change feed.
+  const [eventId] =
+    limited?.passesLeft != null ? await writeTransaction(db, question.site.id, record) : await db.transaction().execute(record);
   return { ...result, eventId: eventId as number };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DecisionFacts, type Grant, type ReasonCode, decide } from './decide.ts';
+import { type DecisionFacts, type Grant, type NamedTimeProfile, type ReasonCode, decide } from './decide.ts';
 
 const WEEKDAYS = [true, true, true, true, true, false, false];
 const EVERY_DAY = [true, true, true, true, true, true, true];
@@ -16,6 +16,22 @@ const delegation = (effective: number | null, expires: number | null): Grant => 
   window: { effective, expires },
 });
 
+/** A time profile whose one day (2020-10-05, 08:00–18:00) is long past. */
+const pastDay: NamedTimeProfile = {
+  id: 30,
+  name: 'One day',
+  profile: { time_options: { is_all_day: false, date_from: 1601884800, date_to: 1601920800 }, repeat_options: { repeat_enable: false } },
+};
+/** A time profile open every day, all day. */
+const everyDay: NamedTimeProfile = {
+  id: 31,
+  name: 'Daily',
+  profile: {
+    time_options: { is_all_day: true, date_from: 1601884800, date_to: 1601884800 },
+    repeat_options: { repeat_enable: true, repeat_format: { repeat_type: 'day', repeat_end: { format: 'never' } } },
+  },
+};
+
 // Wednesday 2026-11-25 10:00 UTC.
 const AT = Date.UTC(2026, 10, 25, 10, 0, 0);
 const HOUR = 3_600_000;
@@ -23,9 +39,22 @@ const HOUR = 3_600_000;
 function facts(overrides: Partial<DecisionFacts> = {}): DecisionFacts {
   return {
     timezone: 'UTC',
-    credential: { id: 1, enabled: true, isFob: false, holderId: 7, effective: null, expires: null, passesLeft: null },
-    holder: { id: 7, name: 'Jones, Adam', enabled: true, effective: null, expires: null },
+    credential: {
+      id: 1,
+      enabled: true,
+      isFob: false,
+      holderId: 7,
+      effective: null,
+      expires: null,
+      passesLeft: null,
+      factor: 'card',
+      lock: 'all',
+      panelAccess: false,
+      timeProfiles: [],
+    },
+    holder: { id: 7, name: 'Jones, Adam', enabled: true, effective: null, expires: null, authFactors: null, lockNumber: 0, timeProfiles: [] },
     door: { id: 3, name: 'Front Door', enabled: true },
+    lockNumber: null,
     grants: [officeHours],
     ...overrides,
   };
@@ -50,6 +79,11 @@ describe('decide: one row per reason', () => {
     ['door disabled', facts({ door: { ...door, enabled: false } }), AT, 'door_disabled'],
     ['no grant', facts({ grants: [] }), AT, 'no_grant'],
     ['outside schedule (Saturday)', base, Date.UTC(2026, 10, 28, 10, 0, 0), 'outside_schedule'],
+    ['identifier kind not among the user’s factors', facts({ holder: { ...holder, authFactors: ['face_id', 'input_code'] } }), AT, 'factor_not_allowed'],
+    ['lock the user may not open', facts({ lockNumber: 2, holder: { ...holder, lockNumber: 1 } }), AT, 'lock_not_allowed'],
+    ['lock the identifier may not open', facts({ lockNumber: 1, credential: { ...credential, lock: 'second' } }), AT, 'lock_not_allowed'],
+    ['outside the identifier’s time profiles', facts({ credential: { ...credential, timeProfiles: [pastDay] } }), AT, 'outside_time_profile'],
+    ['outside the user’s time profiles', facts({ holder: { ...holder, timeProfiles: [pastDay] } }), AT, 'outside_time_profile'],
     ['passes used up', facts({ credential: { ...credential, passesLeft: 0 } }), AT, 'passes_used_up'],
     ['granted', base, AT, 'granted'],
   ];
@@ -84,6 +118,40 @@ describe('decide: precedence', () => {
     const granted = decide(base, AT);
     expect(granted.rule).toEqual({ via: 'level', levelId: 10, levelName: 'Office', scheduleId: 5, scheduleName: 'Office hours' });
     expect(granted.explanation).toBe('Granted by access level Office on schedule Office hours.');
+  });
+
+  it('a panel identifier opens the panel lock it may, inside one of its time profiles', () => {
+    const panel = facts({
+      grants: [{ via: 'panel', lockNumber: 1 }],
+      lockNumber: 1,
+      credential: { ...credential, panelAccess: true, lock: 'first', timeProfiles: [pastDay, everyDay] },
+      holder: { ...holder, authFactors: ['card'], lockNumber: 1 },
+    });
+    const decision = decide(panel, AT);
+    expect(decision).toMatchObject({ granted: true, rule: { via: 'panel', lockNumber: 1 } });
+    expect(decision.explanation).toBe('Granted by the panel identifier, lock 1.');
+  });
+
+  it('a level whose schedule is a time profile follows the profile’s rule, not the weekly columns', () => {
+    const profiled: Grant = {
+      via: 'level',
+      levelId: 18,
+      levelName: 'Profiled',
+      schedule: { id: 30, name: 'One day', days: [true, true, true, true, true, true, true], start: '00:00:00', stop: '23:59:59', rule: pastDay.profile },
+    };
+    expect(decide(facts({ grants: [profiled] }), AT).reason).toBe('outside_schedule');
+    expect(decide(facts({ grants: [{ ...profiled, schedule: { ...profiled.schedule, rule: everyDay.profile } } as Grant] }), AT).granted).toBe(true);
+  });
+
+  it('a panel identifier held by nobody (a guest’s) still opens the lock', () => {
+    const guest = facts({ holder: null, grants: [{ via: 'panel', lockNumber: 2 }], lockNumber: 2, credential: { ...credential, holderId: null, panelAccess: true } });
+    expect(decide(guest, AT).granted).toBe(true);
+    expect(decide(facts({ holder: null, credential: { ...credential, holderId: null }, grants: [] }), AT).reason).toBe('no_grant');
+  });
+
+  it('a disallowed factor beats an unknown door; a disallowed lock beats having no grant', () => {
+    expect(decide(facts({ holder: { ...holder, authFactors: [] }, door: null }), AT).reason).toBe('factor_not_allowed');
+    expect(decide(facts({ lockNumber: 2, credential: { ...credential, lock: 'first' }, grants: [] }), AT).reason).toBe('lock_not_allowed');
   });
 
   it('grants through any one of several grants', () => {

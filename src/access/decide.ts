@@ -1,4 +1,5 @@
 import { isScheduleActive, type WeeklySchedule } from './schedule.ts';
+import { type TimeProfile, isTimeProfileActive } from './time-profile.ts';
 
 /**
  * The access decision: may this credential open this door at this instant? Pure: the caller gathers the
@@ -12,6 +13,12 @@ export interface AccessWindow {
   expires: number | null;
 }
 
+/** The BAS-IP authentication factors: what kind of thing a person presents. */
+export type AuthFactor = 'card' | 'input_code' | 'qr' | 'face_id' | 'license_plate';
+
+/** Which of a panel's locks an identifier opens. */
+export type IdentifierLock = 'first' | 'second' | 'all';
+
 export interface CredentialFacts extends AccessWindow {
   id: number;
   enabled: boolean;
@@ -20,12 +27,31 @@ export interface CredentialFacts extends AccessWindow {
   holderId: number | null;
   /** Passes left under a pass limit (BAS-IP identifiers); null when unlimited. */
   passesLeft: number | null;
+  /** The factor this presentation is (a card, an input code, a QR code …). */
+  factor: AuthFactor;
+  lock: IdentifierLock;
+  /** Opens the site's panel locks by itself, as an identifier stored on a panel does. */
+  panelAccess: boolean;
+  /** Time profiles attached to the identifier: when any is, one must be active. */
+  timeProfiles: readonly NamedTimeProfile[];
 }
 
 export interface HolderFacts extends AccessWindow {
   id: number;
   name: string;
   enabled: boolean;
+  /** Null: any factor; otherwise only these (BAS-IP custom user access). */
+  authFactors: readonly AuthFactor[] | null;
+  /** 0 both locks, 1 the first, 2 the second. */
+  lockNumber: number;
+  /** Time profiles attached to the user: when any is, one must be active. */
+  timeProfiles: readonly NamedTimeProfile[];
+}
+
+export interface NamedTimeProfile {
+  id: number;
+  name: string;
+  profile: TimeProfile;
 }
 
 export interface DoorFacts {
@@ -40,14 +66,22 @@ export type Grant =
       via: 'level';
       levelId: number;
       levelName: string;
-      /** Null: the level opens the door at all times. */
-      schedule: (WeeklySchedule & { id: number; name: string }) | null;
+      /**
+       * Null: the level opens the door at all times. A schedule that is a BAS-IP time profile carries
+       * its rule, which then decides instead of the weekly days and times.
+       */
+      schedule: (WeeklySchedule & { id: number; name: string; rule?: TimeProfile | undefined }) | null;
     }
   | {
       via: 'delegation';
       levelId: number;
       levelName: string;
       window: AccessWindow;
+    }
+  | {
+      /** A panel-face identifier at one of the site's panel locks. */
+      via: 'panel';
+      lockNumber: number;
     };
 
 export interface DecisionFacts {
@@ -56,6 +90,8 @@ export interface DecisionFacts {
   credential: CredentialFacts | null;
   holder: HolderFacts | null;
   door: DoorFacts | null;
+  /** The door's lock number on the asking device, when it is one of a panel's locks. */
+  lockNumber: number | null;
   /** Every grant of the holder that names this door. */
   grants: readonly Grant[];
 }
@@ -70,17 +106,21 @@ export type ReasonCode =
   | 'holder_disabled'
   | 'holder_not_yet_effective'
   | 'holder_expired'
+  | 'factor_not_allowed'
   | 'unknown_door'
   | 'door_disabled'
+  | 'lock_not_allowed'
   | 'no_grant'
   | 'outside_schedule'
+  | 'outside_time_profile'
   | 'passes_used_up'
   | 'granted';
 
 /** The rule that granted access. */
 export type GrantingRule =
   | { via: 'level'; levelId: number; levelName: string; scheduleId: number | null; scheduleName: string | null }
-  | { via: 'delegation'; levelId: number; levelName: string };
+  | { via: 'delegation'; levelId: number; levelName: string }
+  | { via: 'panel'; lockNumber: number };
 
 export interface TraceStep {
   check: ReasonCode;
@@ -108,7 +148,22 @@ interface Check {
 }
 
 const grantsAt = (facts: DecisionFacts, at: number) =>
-  facts.grants.filter((g) => g.via === 'level' || within(g.window, at));
+  facts.grants.filter((g) => g.via !== 'delegation' || within(g.window, at));
+
+/** Whether the door's lock, on the asking panel, is one the user and the identifier may open. */
+function lockAllowed(facts: DecisionFacts): boolean {
+  const lock = facts.lockNumber;
+  if (lock === null) return true;
+  const userLock = facts.holder?.lockNumber ?? 0;
+  const identifierLock = facts.credential?.lock ?? 'all';
+  const userAllows = userLock === 0 || userLock === lock;
+  const identifierAllows = identifierLock === 'all' || (identifierLock === 'first' ? lock === 1 : lock === 2);
+  return userAllows && identifierAllows;
+}
+
+/** None attached, or one of them active now. */
+const profilesAllow = (profiles: readonly NamedTimeProfile[], at: number, zone: string) =>
+  profiles.length === 0 || profiles.some((p) => isTimeProfileActive(p.profile, at, zone));
 
 /** The ordered checks. Earlier reasons win over later ones. */
 const CHECKS: readonly Check[] = [
@@ -140,11 +195,22 @@ const CHECKS: readonly Check[] = [
     fails: (f, at) => f.holder?.expires != null && at >= f.holder.expires,
     explain: (f) => `User ${f.holder?.name}'s access has expired.`,
   },
+  {
+    reason: 'factor_not_allowed',
+    fails: (f) => f.holder?.authFactors != null && f.credential !== null && !f.holder.authFactors.includes(f.credential.factor),
+    explain: (f) => `User ${f.holder?.name} may not use ${f.credential?.factor} to get in.`,
+  },
   { reason: 'unknown_door', fails: (f) => f.door === null, explain: () => 'No such door.' },
   { reason: 'door_disabled', fails: (f) => f.door?.enabled === false, explain: (f) => `Door ${f.door?.name} is disabled.` },
   {
+    reason: 'lock_not_allowed',
+    fails: (f) => !lockAllowed(f),
+    explain: (f) => `Lock ${f.lockNumber} is not one this user and credential may open.`,
+  },
+  {
     reason: 'no_grant',
-    fails: (f, at) => f.holder === null || grantsAt(f, at).length === 0,
+    // A panel identifier may belong to nobody (a guest's card) and still open the panel's locks.
+    fails: (f, at) => grantsAt(f, at).length === 0,
     explain: (f) => `No access level or current delegation gives access to door ${f.door?.name}.`,
   },
   {
@@ -153,18 +219,30 @@ const CHECKS: readonly Check[] = [
     explain: (f) => `Door ${f.door?.name} is outside every schedule that grants it now.`,
   },
   {
+    reason: 'outside_time_profile',
+    fails: (f, at) =>
+      !profilesAllow(f.credential?.timeProfiles ?? [], at, f.timezone) || !profilesAllow(f.holder?.timeProfiles ?? [], at, f.timezone),
+    explain: (f) => `Outside every time profile attached to credential ${f.credential?.id} or its user.`,
+  },
+  {
     reason: 'passes_used_up',
     fails: (f) => f.credential?.passesLeft != null && f.credential.passesLeft <= 0,
     explain: (f) => `Credential ${f.credential?.id} has no passes left.`,
   },
 ];
 
-/** The first grant open at `at`: unscheduled levels and delegations first, then scheduled levels by id. */
+/** The first grant open at `at`, in the order given: a delegation or panel grant, an unscheduled level, or a level whose schedule is active. */
 function activeGrant(facts: DecisionFacts, at: number): Grant | undefined {
-  return grantsAt(facts, at).find((g) => g.via === 'delegation' || g.schedule === null || isScheduleActive(g.schedule, at, facts.timezone));
+  return grantsAt(facts, at).find(
+    (g) =>
+      g.via !== 'level' ||
+      g.schedule === null ||
+      (g.schedule.rule ? isTimeProfileActive(g.schedule.rule, at, facts.timezone) : isScheduleActive(g.schedule, at, facts.timezone)),
+  );
 }
 
 function ruleOf(grant: Grant): GrantingRule {
+  if (grant.via === 'panel') return { via: 'panel', lockNumber: grant.lockNumber };
   if (grant.via === 'delegation') return { via: 'delegation', levelId: grant.levelId, levelName: grant.levelName };
   return {
     via: 'level',
@@ -173,6 +251,18 @@ function ruleOf(grant: Grant): GrantingRule {
     scheduleId: grant.schedule?.id ?? null,
     scheduleName: grant.schedule?.name ?? null,
   };
+}
+
+/** The granting rule in words: "access level Office on schedule Office hours", "delegation …", "the panel identifier, lock 1". */
+export function describeRule(rule: GrantingRule): string {
+  switch (rule.via) {
+    case 'panel':
+      return `the panel identifier, lock ${rule.lockNumber}`;
+    case 'delegation':
+      return `delegation ${rule.levelName}`;
+    case 'level':
+      return `access level ${rule.levelName}${rule.scheduleName ? ` on schedule ${rule.scheduleName}` : ''}`;
+  }
 }
 
 export function decide(facts: DecisionFacts, at: number): Decision {
@@ -185,9 +275,5 @@ export function decide(facts: DecisionFacts, at: number): Decision {
   const grant = activeGrant(facts, at) as Grant;
   const rule = ruleOf(grant);
   trace.push({ check: 'granted', passed: true });
-  const how =
-    rule.via === 'delegation'
-      ? `delegation ${rule.levelName}`
-      : `access level ${rule.levelName}${rule.scheduleName ? ` on schedule ${rule.scheduleName}` : ''}`;
-  return { granted: true, reason: 'granted', explanation: `Granted by ${how}.`, rule, trace };
+  return { granted: true, reason: 'granted', explanation: `Granted by ${describeRule(rule)}.`, rule, trace };
 }

@@ -3,13 +3,17 @@ import type { Queryable } from '../db/queryable.ts';
 import { hashPin } from '../lib/pins.ts';
 import type { CredentialFacts, DecisionFacts, Grant } from './decide.ts';
 import * as repo from './facts.repository.ts';
-import type { CredentialRecord, DoorGrant, DoorRecord, HolderRecord } from './facts.repository.ts';
+import { type CredentialRecord, type DoorGrant, type DoorRecord, FACTOR_OF_IDENTIFIER, type HolderRecord } from './facts.repository.ts';
 
-/** What a device presented: a card number, a PIN, or a mobile credential's key. */
+/**
+ * What a device presented: a card number, a PIN, a mobile credential's key, or (a panel) an identifier
+ * of a stated kind.
+ */
 export type Presented =
   | { kind: 'card_num'; value: string }
   | { kind: 'pin'; value: string }
-  | { kind: 'credential_key'; value: string };
+  | { kind: 'credential_key'; value: string }
+  | { kind: 'identifier'; identifierType: string; value: string };
 
 /** The facts of one candidate holder, with the records they came from (events name them). */
 export interface GatheredFacts {
@@ -27,6 +31,7 @@ export interface FactSource {
   holder(siteId: number, userId: number): Promise<HolderRecord | undefined>;
   grants(siteId: number, userId: number, doorId: number): Promise<Grant[]>;
   door(siteId: number, doorId: number): Promise<DoorRecord | undefined>;
+  lockNumber(siteId: number, deviceId: number, doorId: number): Promise<number | null>;
 }
 
 /** Reads straight from the store: what the index is proved against. */
@@ -43,6 +48,7 @@ export function storeFactSource(db: Queryable): FactSource {
       return grantsForDoor(await repo.findHolderGrants(db, siteId, userId), doorId);
     },
     door: (siteId, doorId) => repo.findDoor(db, siteId, doorId),
+    lockNumber: (siteId, deviceId, doorId) => repo.findLockNumber(db, siteId, deviceId, doorId),
   };
 }
 
@@ -52,11 +58,29 @@ export function grantsForDoor(all: readonly DoorGrant[], doorId: number): Grant[
 
 /** A PIN is the holder's own: it is as enabled and as timeless as the holder it names. */
 function pinCredential(holderId: number): CredentialFacts {
-  return { id: 0, enabled: true, isFob: false, holderId, effective: null, expires: null, passesLeft: null };
+  return {
+    id: 0,
+    enabled: true,
+    isFob: false,
+    holderId,
+    effective: null,
+    expires: null,
+    passesLeft: null,
+    factor: 'input_code',
+    lock: 'all',
+    panelAccess: false,
+    timeProfiles: [],
+  };
 }
 
 function credentialFacts(record: CredentialRecord): CredentialFacts {
-  return { ...record, passesLeft: null };
+  return { ...record, factor: FACTOR_OF_IDENTIFIER[record.identifierType] ?? 'card' };
+}
+
+/** A credential found by number counts only if it is of the kind the panel said it read. */
+function ofKind(record: CredentialRecord | undefined, presented: Presented): CredentialRecord | undefined {
+  if (!record || presented.kind !== 'identifier') return record;
+  return FACTOR_OF_IDENTIFIER[record.identifierType] === FACTOR_OF_IDENTIFIER[presented.identifierType] ? record : undefined;
 }
 
 /**
@@ -69,22 +93,39 @@ export async function gatherFacts(
   site: { id: number; timezone: string },
   presented: Presented,
   doorId: number,
+  deviceId: number | null = null,
 ): Promise<GatheredFacts[]> {
   const door = isStorableId(doorId) ? ((await source.door(site.id, doorId)) ?? null) : null;
+  const lockNumber = door === null || deviceId === null ? null : await source.lockNumber(site.id, deviceId, doorId);
   const candidate = async (credential: CredentialFacts | null, record: CredentialRecord | null): Promise<GatheredFacts> => {
     const holderId = credential?.holderId ?? null;
     const holder = holderId === null ? null : ((await source.holder(site.id, holderId)) ?? null);
-    const grants = holder === null ? [] : await source.grants(site.id, holder.id, doorId);
-    return { facts: { timezone: site.timezone, credential, holder, door, grants }, credential: record, holder, door };
+    const levelGrants = holder === null ? [] : await source.grants(site.id, holder.id, doorId);
+    // An identifier made on the panel face opens the panel's locks by itself, as on a panel.
+    const panelGrant: Grant[] = credential?.panelAccess && lockNumber !== null ? [{ via: 'panel', lockNumber }] : [];
+    const grants = [...panelGrant, ...levelGrants];
+    return { facts: { timezone: site.timezone, credential, holder, door, lockNumber, grants }, credential: record, holder, door };
   };
-  if (presented.kind === 'pin') {
+  // A PIN is a code typed on a keypad: a Lockt user's PIN, or a panel's inputCode identifier.
+  const typed = presented.kind === 'pin' || (presented.kind === 'identifier' && FACTOR_OF_IDENTIFIER[presented.identifierType] === 'input_code');
+  if (typed) {
+    const code = ofKind(await source.credentialByCardNum(site.id, presented.value), {
+      kind: 'identifier',
+      identifierType: 'inputCode',
+      value: presented.value,
+    });
     const holders = await source.holderIdsByPin(site.id, presented.value);
-    if (holders.length === 0) return [await candidate(null, null)];
-    return Promise.all(holders.map((id) => candidate(pinCredential(id), null)));
+    const candidates = [
+      ...(code ? [candidate(credentialFacts(code), code)] : []),
+      ...holders.map((id) => candidate(pinCredential(id), null)),
+    ];
+    return candidates.length === 0 ? [await candidate(null, null)] : Promise.all(candidates);
   }
-  const record =
-    presented.kind === 'card_num'
-      ? await source.credentialByCardNum(site.id, presented.value)
-      : await source.credentialByKey(site.id, presented.value);
+  const record = ofKind(
+    presented.kind === 'credential_key'
+      ? await source.credentialByKey(site.id, presented.value)
+      : await source.credentialByCardNum(site.id, presented.value),
+    presented,
+  );
   return [await candidate(record ? credentialFacts(record) : null, record ?? null)];
 }

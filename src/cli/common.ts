@@ -18,6 +18,11 @@ export function withStoreFlags(command: Command): Command {
     .option('--json', 'print machine-readable JSON');
 }
 
+/** A subcommand of `parent` that acts on one site of the store: the store flags and a required `--site <id>`. */
+export function siteCommand(parent: Command, name: string, description: string): Command {
+  return withStoreFlags(parent.command(name)).description(description).requiredOption('--site <id>', 'site id', wholeNumber('--site'));
+}
+
 /** Opens and migrates the store the flags name, runs `work`, and always closes it. */
 export async function withStore<T>(flags: StoreFlags, work: (store: Store) => Promise<T>): Promise<T> {
   const store = openStore({ dataDir: flags.data, databaseUrl: flags.databaseUrl || undefined });

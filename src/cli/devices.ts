@@ -3,7 +3,7 @@ import { systemClock } from '../lib/clock.ts';
 import { presentDevice } from '../modules/devices/devices.presenter.ts';
 import { attachDoor, createDevice, detachDoor, listDevices, revokeDevice } from '../modules/devices/devices.service.ts';
 import { getSite } from '../modules/sites/sites.service.ts';
-import { type StoreFlags, UsageError, print, wholeNumber, withStore, withStoreFlags } from './common.ts';
+import { type StoreFlags, UsageError, print, siteCommand, wholeNumber, withStore, withStoreFlags } from './common.ts';
 
 /** A comma-separated list of ids, such as `--doors 1,2`. */
 function idList(label: string) {
@@ -23,9 +23,7 @@ const line = (d: ReturnType<typeof presentDevice>) =>
 export function registerDeviceCommands(program: Command): void {
   const device = program.command('device').description('manage door devices (controllers, panels), their keys and their doors');
 
-  withStoreFlags(device.command('create'))
-    .description('create a device of a site and issue its key')
-    .requiredOption('--site <id>', 'site id', wholeNumber('--site'))
+  siteCommand(device, 'create', 'create a device of a site and issue its key')
     .requiredOption('--name <name>', 'device name, unique within the site')
     .option('--doors <ids>', 'comma-separated ids of the doors it drives, on locks 1, 2, … in that order', idList('--doors'))
     .action(async (flags: StoreFlags & { site: number; name: string; doors?: number[] }) => {
@@ -41,9 +39,7 @@ export function registerDeviceCommands(program: Command): void {
       );
     });
 
-  withStoreFlags(device.command('list'))
-    .description("list a site's devices and their doors (never their keys)")
-    .requiredOption('--site <id>', 'site id', wholeNumber('--site'))
+  siteCommand(device, 'list', "list a site's devices and their doors (never their keys)")
     .action(async (flags: StoreFlags & { site: number }) => {
       const devices = await withStore(flags, async (store) => {
         await getSite(store.db, flags.site);

@@ -8,7 +8,7 @@ import {
   revokeApiKey,
 } from '../modules/api-keys/api-keys.service.ts';
 import { getSite } from '../modules/sites/sites.service.ts';
-import { type StoreFlags, UsageError, print, trueOrFalse, wholeNumber, withStore, withStoreFlags } from './common.ts';
+import { type StoreFlags, UsageError, print, siteCommand, trueOrFalse, wholeNumber, withStore, withStoreFlags } from './common.ts';
 
 const line = (k: ApiKeyInfo) =>
   `${k.apiuser}\tsite ${k.site_id}\tmax_batch_size ${k.max_batch_size}\t${k.revoked ? 'revoked' : k.enabled ? 'enabled' : 'disabled'}`;
@@ -17,9 +17,7 @@ const line = (k: ApiKeyInfo) =>
 export function registerKeyCommands(program: Command): void {
   const key = program.command('key').description('manage API keys');
 
-  withStoreFlags(key.command('create'))
-    .description('issue a new API key for a site')
-    .requiredOption('--site <id>', 'site id', wholeNumber('--site'))
+  siteCommand(key, 'create', 'issue a new API key for a site')
     .action(async (flags: StoreFlags & { site: number }) => {
       const issued = await withStore(flags, async (store) => {
         await getSite(store.db, flags.site);
@@ -32,9 +30,7 @@ export function registerKeyCommands(program: Command): void {
       );
     });
 
-  withStoreFlags(key.command('list'))
-    .description("list a site's API keys (never their secrets)")
-    .requiredOption('--site <id>', 'site id', wholeNumber('--site'))
+  siteCommand(key, 'list', "list a site's API keys (never their secrets)")
     .action(async (flags: StoreFlags & { site: number }) => {
       const keys = await withStore(flags, async (store) => {
         await getSite(store.db, flags.site);

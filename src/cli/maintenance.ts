@@ -7,15 +7,13 @@ import {
   removeMaintenanceWindow,
 } from '../modules/maintenance/maintenance.service.ts';
 import { getSite } from '../modules/sites/sites.service.ts';
-import { type StoreFlags, print, wholeNumber, withStore, withStoreFlags } from './common.ts';
+import { type StoreFlags, print, siteCommand, wholeNumber, withStore } from './common.ts';
 
 /** `portcullis maintenance add|list|remove`: the windows `GET /maintenance` announces. */
 export function registerMaintenanceCommands(program: Command): void {
   const maintenance = program.command('maintenance').description('announce maintenance windows');
 
-  withStoreFlags(maintenance.command('add'))
-    .description('announce a maintenance window')
-    .requiredOption('--site <id>', 'site id', wholeNumber('--site'))
+  siteCommand(maintenance, 'add', 'announce a maintenance window')
     .requiredOption('--title <title>', 'short title')
     .requiredOption('--start <time>', "start, YYYY-MM-DD HH:MM:SS in the site's zone or ISO 8601")
     .requiredOption('--end <time>', "end, YYYY-MM-DD HH:MM:SS in the site's zone or ISO 8601")
@@ -39,9 +37,7 @@ export function registerMaintenanceCommands(program: Command): void {
       },
     );
 
-  withStoreFlags(maintenance.command('list'))
-    .description("list a site's current and coming windows")
-    .requiredOption('--site <id>', 'site id', wholeNumber('--site'))
+  siteCommand(maintenance, 'list', "list a site's current and coming windows")
     .action(async (flags: StoreFlags & { site: number }) => {
       const shown = await withStore(flags, async (store) => {
         const site = await getSite(store.db, flags.site);
@@ -55,9 +51,7 @@ export function registerMaintenanceCommands(program: Command): void {
       );
     });
 
-  withStoreFlags(maintenance.command('remove'))
-    .description('withdraw a maintenance window')
-    .requiredOption('--site <id>', 'site id', wholeNumber('--site'))
+  siteCommand(maintenance, 'remove', 'withdraw a maintenance window')
     .requiredOption('--id <id>', 'window id', wholeNumber('--id'))
     .action(async (flags: StoreFlags & { site: number; id: number }) => {
       await withStore(flags, (store) => removeMaintenanceWindow(store.db, flags.site, flags.id));

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { systemClock } from '../lib/clock.ts';
 import { getSite } from '../modules/sites/sites.service.ts';
 import { type OperatorInfo, createOperator, listOperators } from '../modules/users/operators.service.ts';
-import { type StoreFlags, print, wholeNumber, withStore, withStoreFlags } from './common.ts';
+import { type StoreFlags, print, siteCommand, withStore } from './common.ts';
 
 const line = (o: OperatorInfo) => `${o.id}\t${o.username}\t${o.role}\t${[o.first_name, o.last_name].filter(Boolean).join(' ')}`.trimEnd();
 
@@ -22,9 +22,7 @@ interface CreateFlags extends StoreFlags {
 export function registerOperatorCommands(program: Command): void {
   const operator = program.command('operator').description('manage operator accounts (admin, manager, installer)');
 
-  withStoreFlags(operator.command('create'))
-    .description('create an operator account for a site')
-    .requiredOption('--site <id>', 'site id', wholeNumber('--site'))
+  siteCommand(operator, 'create', 'create an operator account for a site')
     .requiredOption('--username <name>', 'login name, unique within the site (case does not matter)')
     .requiredOption('--password <password>', 'at least 8 characters')
     .requiredOption('--role <role>', 'admin, manager or installer')
@@ -38,9 +36,7 @@ export function registerOperatorCommands(program: Command): void {
       print(flags, created, `Created ${created.role} ${created.username} (id ${created.id}) in site ${created.site_id}.`);
     });
 
-  withStoreFlags(operator.command('list'))
-    .description("list a site's operator accounts")
-    .requiredOption('--site <id>', 'site id', wholeNumber('--site'))
+  siteCommand(operator, 'list', "list a site's operator accounts")
     .action(async (flags: StoreFlags & { site: number }) => {
       const operators = await withStore(flags, async (store) => {
         await getSite(store.db, flags.site);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { systemClock } from '../lib/clock.ts';
 import { changeSite, listSites, createSite } from '../modules/sites/sites.service.ts';
 import type { Site } from '../modules/sites/site.ts';
-import { type StoreFlags, print, trueOrFalse, wholeNumber, withStore, withStoreFlags } from './common.ts';
+import { type StoreFlags, print, siteCommand, trueOrFalse, wholeNumber, withStore, withStoreFlags } from './common.ts';
 
 const wire = (site: Site) => ({ id: site.id, name: site.name, timezone: site.timezone });
 
@@ -39,9 +39,7 @@ export function registerSiteCommands(program: Command): void {
       );
     });
 
-  withStoreFlags(site.command('set'))
-    .description("change a site's name, time zone or rules")
-    .requiredOption('--site <id>', 'site id', wholeNumber('--site'))
+  siteCommand(site, 'set', "change a site's name, time zone or rules")
     .option('--name <name>', 'new name')
     .option('--timezone <zone>', 'new IANA time zone')
     .option('--card-num-max-length <n>', 'longest card number, in digits', wholeNumber('--card-num-max-length'))

@@ -4,6 +4,8 @@ import type { Database } from './schema.ts';
 import * as foundation from './migrations/2026_11_23_0001_foundation.ts';
 import * as locktResources from './migrations/2026_11_23_0002_lockt_resources.ts';
 import * as devicesEventsAudit from './migrations/2026_11_23_0003_devices_events_audit.ts';
+import * as basip from './migrations/2026_11_23_0004_basip.ts';
+import * as panelSettings from './migrations/2026_11_23_0005_panel_settings.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the set is the same
@@ -14,6 +16,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_23_0001_foundation': foundation,
   '2026_11_23_0002_lockt_resources': locktResources,
   '2026_11_23_0003_devices_events_audit': devicesEventsAudit,
+  '2026_11_23_0004_basip': basip,
+  '2026_11_23_0005_panel_settings': panelSettings,
 };
 
 /**

@@ -23,6 +23,12 @@ export interface Database {
   event: EventTable;
   audit: AuditTable;
   door_command: DoorCommandTable;
+  apartment: ApartmentTable;
+  user_apartment: UserApartmentTable;
+  credential_time_profile: CredentialTimeProfileTable;
+  user_time_profile: UserTimeProfileTable;
+  operator_session: OperatorSessionTable;
+  panel_settings: PanelSettingsTable;
 }
 
 export interface SiteTable {
@@ -128,6 +134,9 @@ export interface ScheduleTable {
   start_time: string;
   stop_time: string;
   created_at: number;
+  /** Null for a weekly Lockt schedule; a BAS-IP time profile's rule (time_options, repeat_options) as JSON. */
+  rule: ColumnType<string | null, string | null | undefined, string | null>;
+  link_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type UserRole = 'cardholder' | 'admin' | 'manager' | 'installer';
@@ -155,6 +164,18 @@ export interface UserTable {
   access_expires: number | null;
   created_at: number;
   updated_at: number;
+  /** BAS-IP: free text about the user. */
+  info: ColumnType<string, string | undefined, string>;
+  /** BAS-IP: comma-separated identifier kinds the user may use (face_id, card, input_code, qr, license_plate). */
+  auth_factors: ColumnType<string, string | undefined, string>;
+  /** BAS-IP: 0 both locks, 1 the first, 2 the second. */
+  lock_number: Flag;
+  /** BAS-IP: 1 when `auth_factors` restricts which identifiers the user may use. */
+  is_custom_user_access: Flag;
+  link_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Operators: consecutive failed logins, and until when the account is locked. */
+  failed_logins: ColumnType<number, number | undefined, number>;
+  locked_until: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** A card or mobile credential; fobs are credentials tagged `is_fob`, possibly held by nobody. */
@@ -175,6 +196,20 @@ export interface CredentialTable {
   access_effective: number | null;
   access_expires: number | null;
   created_at: number;
+  /** BAS-IP identifier kind: card, ukey, inputCode, face_id, qr, license_plate (Lockt cards are `card`). */
+  identifier_type: ColumnType<string, string | undefined, string>;
+  /** BAS-IP: owner or guest. */
+  owner_type: ColumnType<string, string | undefined, string>;
+  owner_name: ColumnType<string, string | undefined, string>;
+  /** BAS-IP: which of a panel's locks it opens: first, second, all. */
+  lock: ColumnType<string, string | undefined, string>;
+  /** 1: opens the site's panel locks by itself, as an identifier stored on a panel does. */
+  panel_access: Flag;
+  /** Null: unlimited passes. */
+  max_passes: ColumnType<number | null, number | null | undefined, number | null>;
+  passes_left: ColumnType<number | null, number | null | undefined, number | null>;
+  apartment_id: ColumnType<number | null, number | null | undefined, number | null>;
+  link_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AccessLevelTable {
@@ -275,6 +310,61 @@ export interface DoorCommandTable {
   delivered_at: number | null;
   acked_at: number | null;
   result: string | null;
+}
+
+/** A BAS-IP apartment: a place in the address hierarchy that users and identifiers belong to. */
+export interface ApartmentTable {
+  id: Generated<number>;
+  site_id: number;
+  building: number;
+  unit: number;
+  floor: number;
+  room: number;
+  name: string;
+  residents_count: number | null;
+  photo_path: string | null;
+  route_path: string | null;
+  link_id: string | null;
+  created_at: number;
+}
+
+export interface UserApartmentTable {
+  user_id: number;
+  apartment_id: number;
+  site_id: number;
+}
+
+export interface CredentialTimeProfileTable {
+  credential_id: number;
+  schedule_id: number;
+  site_id: number;
+}
+
+export interface UserTimeProfileTable {
+  user_id: number;
+  schedule_id: number;
+  site_id: number;
+}
+
+/** A logged-in operator of the panel face; the token itself is never stored. */
+export interface OperatorSessionTable {
+  token_hash: string;
+  user_id: number;
+  site_id: number;
+  expires_at: number;
+  created_at: number;
+}
+
+/** A site's remote-control settings for its panels (BAS-IP `/access/general/remote/control/settings`). */
+export interface PanelSettingsTable {
+  site_id: number;
+  /** 0/1: Portcullis answers the panels' remote-access questions. */
+  enabled: number;
+  /** 0/1: the panels use a custom server (Portcullis) for those questions. */
+  custom_server_enabled: number;
+  /** The public URL template given to panels; null: derived from the request. */
+  custom_server_api_url: string | null;
+  updated_at: number;
 }
 
 export type SiteRow = Selectable<SiteTable>;

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'https_required'
   | 'under_maintenance'
+  | 'rate_limited'
   | 'internal';
 
 /** One record of a batch that failed validation: every message about it, and what was sent. */
@@ -67,6 +68,17 @@ export const ERRORS = {
     new PortcullisError('unsupported_media_type', "Request body must be sent with Content-Type 'application/json'."),
   httpsRequired: () => new PortcullisError('https_required', 'HTTPS is required'),
   underMaintenance: (message: string) => new PortcullisError('under_maintenance', message),
+  rateLimited: (max: number, windowSeconds: number, retryAfterSeconds: number) =>
+    new PortcullisError(
+      'rate_limited',
+      `Rate limit exceeded: at most ${max} requests per ${windowSeconds} seconds; retry in ${retryAfterSeconds} seconds.`,
+      { headers: { 'retry-after': String(retryAfterSeconds) } },
+    ),
+  /** The spec's "prevent simultaneous and overlapping POST operations", worded for the kind of caller. */
+  writeInProgress: (caller: 'API key' | 'device' | 'operator') =>
+    new PortcullisError('rate_limited', `Another write from this ${caller} is still running; retry when it completes.`, {
+      headers: { 'retry-after': '1' },
+    }),
   internal: () =>
     new PortcullisError(
       'internal',

@@ -64,6 +64,9 @@ export const DECISION_SUBCODE: Record<ReasonCode, number> = {
   no_grant: 112,
   outside_schedule: 113,
   passes_used_up: 114,
+  factor_not_allowed: 115,
+  lock_not_allowed: 116,
+  outside_time_profile: 117,
 };
 
 export const SUBCODE_TEXT: Record<number, string> = {
@@ -83,4 +86,7 @@ export const SUBCODE_TEXT: Record<number, string> = {
   112: 'No Access To Door',
   113: 'Outside Schedule',
   114: 'No Passes Left',
+  115: 'Identifier Kind Not Allowed',
+  116: 'Lock Not Allowed',
+  117: 'Outside Time Profile',
 };

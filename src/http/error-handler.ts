@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, PortcullisError } from '../domain/errors.ts';
+import { renderBasipError } from './basip/envelope.ts';
 import { STATUS_OF } from './errors.ts';
+import { faceOf } from './faces.ts';
 import { renderLocktError } from './lockt/envelope.ts';
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
@@ -32,20 +34,30 @@ function send(request: FastifyRequest, reply: FastifyReply, error: PortcullisErr
     .code(status)
     .headers(error.headers)
     .type('application/json; charset=utf-8')
-    .send(renderLocktError(error, status, request.method));
+    .send(faceOf(request.url) === 'basip' ? renderBasipError(error) : renderLocktError(error, status, request.method));
 }
 
 /**
- * The one place errors become responses. Expected failures are rendered in the face's format; anything
- * else is logged with the request id and answered with the spec's generic 500, never with its details.
+ * Renders any error. Also given to Fastify as `frameworkErrors`: its router refuses some URLs (a malformed
+ * percent-encoding, a path parameter longer than maxParamLength) before any route or error handler runs,
+ * and would otherwise answer them in its own format, which is neither face's.
  */
-export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+export function frameworkErrorHandler(bodyLimit: number) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const known = error instanceof PortcullisError ? error : fromFastify(error, bodyLimit);
     if (known) return send(request, reply, known);
     request.log.error({ err: error }, 'unexpected error');
     return send(request, reply, ERRORS.internal());
-  });
+  };
+}
+
+/**
+ * The one place errors become responses. Expected failures are rendered in the face's format (Lockt's
+ * envelope, or BAS-IP's `{"error"}`, by URL); anything
+ * else is logged with the request id and answered with the spec's generic 500, never with its details.
+ */
+export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+  app.setErrorHandler(frameworkErrorHandler(bodyLimit));
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? request.url;

@@ -14,5 +14,6 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   https_required: 403,
   under_maintenance: 503,
+  rate_limited: 429,
   internal: 500,
 };

@@ -4,6 +4,7 @@ import { Compile, type Validator } from 'typebox/compile';
 import { Settings } from 'typebox/system';
 import { ERRORS } from '../domain/errors.ts';
 import { showValue } from '../lib/show-value.ts';
+import { faceOf } from './faces.ts';
 import { BATCH_BODY_OPTIONAL, BATCH_NODE } from './schemas.ts';
 
 /**
@@ -96,7 +97,24 @@ function isAbsentBody(body: unknown): boolean {
  * Fastify's validator compiler. Batch bodies are checked only as envelopes here: their records are
  * validated one by one by the batch runner, which reports every failing record rather than the first.
  */
-export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
+/**
+ * BAS-IP's wording for a body that does not fit: the first missing or mistyped parameter, by its path
+ * (``Wrong JSON body: no value for `name` `` / ``Wrong JSON body: value `lock_number` was of the wrong type``).
+ */
+export function basipBodyMessage(schema: TSchema, body: unknown): string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'Wrong JSON body';
+  for (const error of validatorFor(schema).Errors(body)) {
+    const path = error.instancePath.split('/').filter((part) => part !== '');
+    if (error.keyword === 'required') {
+      const [missing] = (error.params as { requiredProperties?: string[] }).requiredProperties ?? [];
+      return `Wrong JSON body: no value for \`${[...path, missing].join('.')}\``;
+    }
+    return `Wrong JSON body: value \`${path.join('.')}\` was of the wrong type`;
+  }
+  return 'Wrong JSON body';
+}
+
+export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart, url }) => {
   const node = (schema as Record<string, unknown>)[BATCH_NODE];
   if (typeof node === 'string') {
     const optional = (schema as Record<string, unknown>)[BATCH_BODY_OPTIONAL] === true;
@@ -106,9 +124,12 @@ export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, http
         : { error: ERRORS.unparseableBody() };
   }
   const validator = validatorFor(schema);
+  const basip = faceOf(url) === 'basip';
   return (data) => {
     if (validator.Check(data)) return { value: data };
-    if (httpPart === 'body') return { error: ERRORS.unparseableBody() };
+    if (httpPart === 'body') {
+      return { error: basip ? ERRORS.badRequest(basipBodyMessage(schema, data)) : ERRORS.unparseableBody() };
+    }
     return { error: ERRORS.badRequest(fieldProblems(schema, data).map((p) => p.message).join('; ')) };
   };
 };

@@ -2,6 +2,7 @@ import type { LocktModule } from './module.ts';
 import { accessModule } from './access/access.routes.ts';
 import { auditModule } from './audit/audit.routes.ts';
 import { privacyModule } from './privacy/privacy.routes.ts';
+import { operatorSessionsModule } from './operator-sessions/operator-sessions.basip.routes.ts';
 import { accessLevelsModule } from './access-levels/access-levels.routes.ts';
 import { delegatesModule } from './delegates/delegates.routes.ts';
 import { doorStatesModule } from './door-states/door-states.routes.ts';
@@ -15,6 +16,12 @@ import { usersModule } from './users/users.routes.ts';
 import { credentialsModule } from './credentials/credentials.routes.ts';
 import { fobsModule } from './fobs/fobs.routes.ts';
 import { devicesModule } from './devices/devices.routes.ts';
+import { panelsModule } from './panels/panels.basip.routes.ts';
+import { timeProfilesModule } from './time-profiles/time-profiles.basip.routes.ts';
+import { apartmentsModule } from './apartments/apartments.basip.routes.ts';
+import { eventsBasipModule } from './events/events.basip.routes.ts';
+import { identifiersBasipModule } from './credentials/identifiers.basip.routes.ts';
+import { usersBasipModule } from './users/users.basip.routes.ts';
 
 /** Every Lockt resource module, in the order their routes are registered. */
 export const LOCKT_MODULES: readonly LocktModule[] = [
@@ -33,5 +40,12 @@ export const LOCKT_MODULES: readonly LocktModule[] = [
   accessModule,
   auditModule,
   privacyModule,
+  operatorSessionsModule,
   devicesModule,
+  panelsModule,
+  timeProfilesModule,
+  apartmentsModule,
+  eventsBasipModule,
+  identifiersBasipModule,
+  usersBasipModule,
 ];

@@ -72,7 +72,7 @@ describe.each(DIALECTS)('enrol through the API, then explain on %s', (dialect) =
       code_text: 'Access Granted',
       subcode: 100,
       reason: 'Granted by access level Office on schedule Office hours.',
-      rule: 'access level Office, schedule Office hours',
+      rule: 'access level Office on schedule Office hours',
       at: '2026-11-25 10:00:00',
     });
     expect(answer.trace.map((s: { check: string }) => s.check)).toEqual([
@@ -84,10 +84,13 @@ describe.each(DIALECTS)('enrol through the API, then explain on %s', (dialect) =
       'holder_disabled',
       'holder_not_yet_effective',
       'holder_expired',
+      'factor_not_allowed',
       'unknown_door',
       'door_disabled',
+      'lock_not_allowed',
       'no_grant',
       'outside_schedule',
+      'outside_time_profile',
       'passes_used_up',
       'granted',
     ]);

@@ -37,7 +37,7 @@ describe.each(DIALECTS)('system endpoints on %s', (dialect) => {
     expect(response.body.data).toMatchObject({
       version: VERSION,
       release_date: expect.stringMatching(/^[A-Z][a-z]{2} \d{1,2}, \d{4}$/),
-      release_notes: expect.stringContaining('Foundation'),
+      release_notes: expect.stringContaining('Lockt SecureAccess Cloud API v1'),
     });
   });
 

@@ -124,6 +124,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // Only fobs carry a name that must be unique; other credentials leave name_key null.
   await db.schema.createIndex('credential_fob_name_uq').on('credential').columns(['site_id', 'name_key']).unique().execute();
   await db.schema.createIndex('credential_user_idx').on('credential').columns(['user_id']).execute();
+  // Listing users fetches their credentials a chunk of users at a time, within one site.
+  await db.schema.createIndex('credential_site_user_idx').on('credential').columns(['site_id', 'user_id']).execute();
   await db.schema.createIndex('credential_site_idx').on('credential').columns(['site_id', 'is_fob', 'id']).execute();
 
   await db.schema

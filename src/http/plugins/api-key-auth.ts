@@ -6,7 +6,9 @@ import { type ApiKeyPrincipal, authenticateApiKey } from '../../modules/api-keys
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** How the route authenticates its caller; routes without it are public. `device`: src/http/plugins/device-auth.ts. */
-    auth?: 'api_key' | 'device';
+    auth?: 'api_key' | 'device' | 'operator';
+    /** Operator routes that any logged-in role may call with a write method (logout). */
+    anyRole?: boolean;
   }
   interface FastifyRequest {
     principal: ApiKeyPrincipal | null;

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/queryable.ts';
+import { existingIdsIn, nameKeyOwnersIn } from '../../db/site-lookups.ts';
 
 /** An access level without its doors. */
 export interface AccessLevelRow {
@@ -57,15 +58,8 @@ export async function doorsOfLevels(db: Queryable, siteId: number, levelIds: num
 }
 
 /** Which of these name keys are taken in the site, and by which level. */
-export async function levelIdsByNameKey(db: Queryable, siteId: number, keys: string[]): Promise<Map<string, number>> {
-  if (keys.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('access_level')
-    .select(['id', 'name_key'])
-    .where('site_id', '=', siteId)
-    .where('name_key', 'in', keys)
-    .execute();
-  return new Map(rows.map((r) => [r.name_key, r.id]));
+export function levelIdsByNameKey(db: Queryable, siteId: number, keys: string[]): Promise<Map<string, number>> {
+  return nameKeyOwnersIn(db, 'access_level', siteId, keys);
 }
 
 /** Of these level ids, the ones in the site, with whether each is a delegate level. */
@@ -84,17 +78,13 @@ export async function levelsByIds(db: Queryable, siteId: number, ids: number[]):
  * Of these door ids, the ones in the site. Read here rather than through the doors module because an
  * access level only needs to know that the door exists.
  */
-export async function existingDoorIds(db: Queryable, siteId: number, ids: number[]): Promise<Set<number>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('door').select('id').where('site_id', '=', siteId).where('id', 'in', ids).execute();
-  return new Set(rows.map((r) => r.id));
+export function existingDoorIds(db: Queryable, siteId: number, ids: number[]): Promise<Set<number>> {
+  return existingIdsIn(db, 'door', siteId, ids);
 }
 
 /** Of these schedule ids, the ones in the site. */
-export async function existingScheduleIds(db: Queryable, siteId: number, ids: number[]): Promise<Set<number>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('schedule').select('id').where('site_id', '=', siteId).where('id', 'in', ids).execute();
-  return new Set(rows.map((r) => r.id));
+export function existingScheduleIds(db: Queryable, siteId: number, ids: number[]): Promise<Set<number>> {
+  return existingIdsIn(db, 'schedule', siteId, ids);
 }
 
 export interface NewAccessLevelRow {

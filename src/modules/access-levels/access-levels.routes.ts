@@ -1,12 +1,10 @@
 import { Type } from 'typebox';
-import { keysetChunks, mapChunks } from '../../db/keyset.ts';
 import { toId } from '../../domain/batch-checks.ts';
-import { type BatchOperation, runBatch } from '../../http/batch.ts';
+import type { BatchOperation } from '../../http/batch.ts';
 import { data } from '../../http/lockt/envelope.ts';
-import { sendDataStream } from '../../http/lockt/stream.ts';
-import { readPaging } from '../../http/paging.ts';
+import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
-import { BatchResponse, DataEnvelope, DeleteSummary, WriteSummary, batchBody } from '../../http/schemas.ts';
+import { DataEnvelope } from '../../http/schemas.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
 import { presentAccessLevel } from './access-levels.presenter.ts';
 import {
@@ -55,21 +53,14 @@ const update: BatchOperation<AccessLevelChange, UpdatePlan, AccessLevelContext> 
   write: (trx, plans, options, context) => updateAccessLevels(trx, plans, options, context),
 };
 
-const remove: BatchOperation<number | undefined, number, AccessLevelContext> = {
-  node: 'accesslevels',
-  record: AccessLevelDelete,
-  options: ['validate_fails_batch'],
-  summary: 'delete',
-  parse: (record) => toId(record.id),
-  check: (trx, ids, _options, context) => checkAccessLevelDeletions(trx, ids, context),
-  write: (trx, ids, _options, context) => deleteAccessLevels(trx, ids, context),
-};
+const remove = deleteById('accesslevels', AccessLevelDelete, checkAccessLevelDeletions, deleteAccessLevels);
 
 /** `/accesslevel`: GET, POST and DELETE as the spec has them; PUT as an extension. */
 export const accessLevelsModule: LocktModule = {
   name: 'access-levels',
   objectTypes: { accesslevel: AccessLevelObject, accesslevel_create: AccessLevelCreate },
-  register(app, { db, clock }) {
+  register(app, context) {
+    const { db } = context;
     app.get('/api/v1/accesslevel', {
       config: LOCKT_API_KEY,
       schema: {
@@ -85,55 +76,35 @@ export const accessLevelsModule: LocktModule = {
           const levels = await findAccessLevelsByName(db, site.id, request.query.name);
           return data(levels.map(presentAccessLevel));
         }
-        const { limit, afterId } = readPaging(request.query);
-        const chunks = keysetChunks((after, n) => listAccessLevels(db, site.id, after, n), { afterId, total: limit });
-        return sendDataStream(reply, mapChunks(chunks, presentAccessLevel));
+        return streamPaged(reply, request.query, (after, n) => listAccessLevels(db, site.id, after, n), presentAccessLevel);
       },
     });
 
-    app.post('/api/v1/accesslevel', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'Create access levels by assigning doors to schedules.',
-        body: batchBody('accesslevels', AccessLevelCreate, ['validate_fails_batch']),
-        response: { 200: BatchResponse(WriteSummary) },
-      },
-      handler: async (request) => {
-        const principal = principalOf(request);
-        return runBatch(db, create, request.body, principal, { site: principal.site, clock });
-      },
+    batchWriteRoute(app, {
+      method: 'POST',
+      url: '/api/v1/accesslevel',
+      tags,
+      summary: 'Create access levels by assigning doors to schedules.',
+      operation: create,
+      context,
     });
 
-    app.put('/api/v1/accesslevel', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'Extension: rename access levels and replace (replace_doors true, the default) or add to their doors.',
-        body: batchBody('accesslevels', AccessLevelUpdate, ['validate_fails_batch', 'replace_doors']),
-        response: { 200: BatchResponse(WriteSummary) },
-      },
-      handler: async (request) => {
-        const principal = principalOf(request);
-        return runBatch(db, update, request.body, principal, { site: principal.site, clock });
-      },
+    batchWriteRoute(app, {
+      method: 'PUT',
+      url: '/api/v1/accesslevel',
+      tags,
+      summary: 'Extension: rename access levels and replace (replace_doors true, the default) or add to their doors.',
+      operation: update,
+      context,
     });
 
-    app.delete('/api/v1/accesslevel', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: "Delete access levels; users assigned to them lose the assignment.",
-        body: batchBody('accesslevels', AccessLevelDelete, ['validate_fails_batch']),
-        response: { 200: BatchResponse(DeleteSummary) },
-      },
-      handler: async (request) => {
-        const principal = principalOf(request);
-        return runBatch(db, remove, request.body, principal, { site: principal.site, clock });
-      },
+    batchWriteRoute(app, {
+      method: 'DELETE',
+      url: '/api/v1/accesslevel',
+      tags,
+      summary: "Delete access levels; users assigned to them lose the assignment.",
+      operation: remove,
+      context,
     });
   },
 };

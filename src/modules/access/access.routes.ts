@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { answer } from '../../access/access.service.ts';
+import { describeRule } from '../../access/decide.ts';
 import { readPresented } from '../../access/presented.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { data } from '../../http/lockt/envelope.ts';
@@ -46,12 +47,7 @@ export const accessModule: LocktModule = {
             subcode: result.subcode,
             subcode_text: result.subcodeText,
             reason: decision.explanation,
-            rule:
-              rule === null
-                ? null
-                : rule.via === 'delegation'
-                  ? `delegation ${rule.levelName}`
-                  : `access level ${rule.levelName}${rule.scheduleName ? `, schedule ${rule.scheduleName}` : ''}`,
+            rule: rule === null ? null : describeRule(rule),
             at: formatSiteTime(at, site.timezone),
             trace: decision.trace,
           },

@@ -1,13 +1,11 @@
 import { Type } from 'typebox';
-import { keysetChunks, mapChunks } from '../../db/keyset.ts';
-import { toId } from '../../domain/batch-checks.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { type BatchOperation, runBatch } from '../../http/batch.ts';
 import { data } from '../../http/lockt/envelope.ts';
-import { sendDataStream } from '../../http/lockt/stream.ts';
-import { PagingQuery, readPaging } from '../../http/paging.ts';
+import { batchWriteRoute, bodyFor, deleteById, responseFor, streamPaged } from '../../http/lockt/routes.ts';
+import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
-import { BatchResponse, DataEnvelope, DeleteSummary, ProcessSummary, batchBody } from '../../http/schemas.ts';
+import { DataEnvelope } from '../../http/schemas.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
 import { presentCredential, presentCredentialSummary } from './credentials.presenter.ts';
 import * as repo from './credentials.repository.ts';
@@ -30,15 +28,7 @@ import {
 
 const tags = ['credential'];
 
-const remove: BatchOperation<number | undefined, number, CredentialContext> = {
-  node: 'credentials',
-  record: CredentialDelete,
-  options: ['validate_fails_batch'],
-  summary: 'delete',
-  parse: (record) => toId(record.id),
-  check: (trx, ids, _options, context) => checkCredentialDeletions(trx, ids, context),
-  write: (trx, ids, _options, context) => deleteCredentials(trx, ids, context),
-};
+const remove = deleteById('credentials', CredentialDelete, checkCredentialDeletions, deleteCredentials);
 
 const claim: BatchOperation<string | undefined, number, CredentialContext> = {
   node: 'credentials',
@@ -55,7 +45,8 @@ const claim: BatchOperation<string | undefined, number, CredentialContext> = {
 export const credentialsModule: LocktModule = {
   name: 'credentials',
   objectTypes: { credential: CredentialObject },
-  register(app, { db, clock }) {
+  register(app, context) {
+    const { db, clock } = context;
     app.get('/api/v1/credential', {
       config: LOCKT_API_KEY,
       schema: {
@@ -76,25 +67,17 @@ export const credentialsModule: LocktModule = {
           userId: userId === undefined ? undefined : Number(userId),
           cardNum: cardNum?.trim(),
         };
-        const { limit, afterId } = readPaging(request.query);
-        const chunks = keysetChunks((after, n) => repo.listCredentials(db, site.id, filter, after, n), { afterId, total: limit });
-        return sendDataStream(reply, mapChunks(chunks, presentCredential));
+        return streamPaged(reply, request.query, (after, n) => repo.listCredentials(db, site.id, filter, after, n), presentCredential);
       },
     });
 
-    app.delete('/api/v1/credential', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'Delete credentials (not fobs: see DELETE /fob).',
-        body: batchBody('credentials', CredentialDelete, ['validate_fails_batch']),
-        response: { 200: BatchResponse(DeleteSummary) },
-      },
-      handler: async (request) => {
-        const principal = principalOf(request);
-        return runBatch(db, remove, request.body, principal, { site: principal.site, clock });
-      },
+    batchWriteRoute(app, {
+      method: 'DELETE',
+      url: '/api/v1/credential',
+      tags,
+      summary: 'Delete credentials (not fobs: see DELETE /fob).',
+      operation: remove,
+      context,
     });
 
     app.post('/api/v1/credential', {
@@ -104,8 +87,8 @@ export const credentialsModule: LocktModule = {
         security: LOCKT_SECURITY,
         summary: 'Extension: claim credentials by their keys (?claim), as the mobile app does.',
         querystring: ClaimQuery,
-        body: batchBody('credentials', CredentialClaim, ['validate_fails_batch']),
-        response: { 200: BatchResponse(ProcessSummary) },
+        body: bodyFor(claim),
+        response: { 200: responseFor(claim.summary) },
       },
       handler: async (request) => {
         const principal = principalOf(request);

@@ -1,12 +1,8 @@
-import { Type } from 'typebox';
-import { keysetChunks, mapChunks } from '../../db/keyset.ts';
 import { toId } from '../../domain/batch-checks.ts';
 import { type BatchOperation, runBatch } from '../../http/batch.ts';
 import { data } from '../../http/lockt/envelope.ts';
-import { sendDataStream } from '../../http/lockt/stream.ts';
-import { PagingQuery, readPaging } from '../../http/paging.ts';
+import { bodyFor, pagedListRoute, responseFor } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
-import { BatchResponse, DataEnvelope, DeleteSummary, ProcessSummary, batchBody } from '../../http/schemas.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
 import { presentDelegateLevel } from './delegates.presenter.ts';
 import { DelegateCreate, DelegateObject, DelegatePostQuery } from './delegates.schema.ts';
@@ -47,22 +43,16 @@ const create: BatchOperation<NewDelegation, DelegationPlan, DelegateContext> = {
 export const delegatesModule: LocktModule = {
   name: 'delegates',
   objectTypes: { delegate: DelegateObject, delegate_create: DelegateCreate },
-  register(app, { db, clock }) {
-    app.get('/api/v1/delegate', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'List access levels used for delegation.',
-        querystring: Type.Object(PagingQuery),
-        response: { 200: DataEnvelope(Type.Array(DelegateObject)) },
-      },
-      handler: async (request, reply) => {
-        const { site } = principalOf(request);
-        const { limit, afterId } = readPaging(request.query);
-        const chunks = keysetChunks((after, n) => listDelegateLevels(db, site.id, after, n), { afterId, total: limit });
-        return sendDataStream(reply, mapChunks(chunks, (level) => presentDelegateLevel(level, site.timezone)));
-      },
+  register(app, context) {
+    const { db, clock } = context;
+    pagedListRoute(app, {
+      url: '/api/v1/delegate',
+      tags,
+      summary: 'List access levels used for delegation.',
+      object: DelegateObject,
+      list: listDelegateLevels,
+      present: (level, site) => presentDelegateLevel(level, site.timezone),
+      context,
     });
 
     app.post('/api/v1/delegate', {
@@ -75,8 +65,8 @@ export const delegatesModule: LocktModule = {
           'with ?purge, delete every expired delegate level instead.',
         querystring: DelegatePostQuery,
         // ?purge shares the route and is sent without a body.
-        body: batchBody('delegates', DelegateCreate, [], { optional: true }),
-        response: { 200: BatchResponse(Type.Union([ProcessSummary, DeleteSummary])) },
+        body: bodyFor(create, { optional: true }),
+        response: { 200: responseFor('process', 'delete') },
       },
       handler: async (request) => {
         const principal = principalOf(request);

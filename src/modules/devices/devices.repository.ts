@@ -222,19 +222,33 @@ export function pendingCommands(db: Queryable, siteId: number, deviceId: number,
     .execute();
 }
 
-/** Marks these commands delivered, unless they already were; returns the ids this call marked. */
-export async function markDelivered(db: Queryable, siteId: number, deviceId: number, ids: number[], at: number): Promise<Set<number>> {
+/**
+ * Sets a step of these commands' lives (delivered, acknowledged) unless it already was; returns the ids
+ * this call set, so of two racing polls or acks only one sees a command as its own.
+ */
+async function markCommandsOnce(
+  db: Queryable,
+  siteId: number,
+  deviceId: number,
+  ids: number[],
+  step: { delivered_at: number } | { acked_at: number; result: string },
+): Promise<Set<number>> {
   if (ids.length === 0) return new Set();
   const rows = await db
     .updateTable('door_command')
-    .set({ delivered_at: at })
+    .set(step)
     .where('site_id', '=', siteId)
     .where('device_id', '=', deviceId)
     .where('id', 'in', ids)
-    .where('delivered_at', 'is', null)
+    .where('delivered_at' in step ? 'delivered_at' : 'acked_at', 'is', null)
     .returning('id')
     .execute();
   return new Set(rows.map((r) => r.id));
+}
+
+/** Marks these commands delivered, unless they already were; returns the ids this call marked. */
+export function markDelivered(db: Queryable, siteId: number, deviceId: number, ids: number[], at: number): Promise<Set<number>> {
+  return markCommandsOnce(db, siteId, deviceId, ids, { delivered_at: at });
 }
 
 export interface CommandRow {
@@ -260,23 +274,6 @@ export function findDeviceCommands(db: Queryable, siteId: number, deviceId: numb
 }
 
 /** Records the acknowledgement of these commands unless one already was; returns the ids this call recorded. */
-export async function markAcked(
-  db: Queryable,
-  siteId: number,
-  deviceId: number,
-  ids: number[],
-  result: string,
-  at: number,
-): Promise<Set<number>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db
-    .updateTable('door_command')
-    .set({ acked_at: at, result })
-    .where('site_id', '=', siteId)
-    .where('device_id', '=', deviceId)
-    .where('id', 'in', ids)
-    .where('acked_at', 'is', null)
-    .returning('id')
-    .execute();
-  return new Set(rows.map((r) => r.id));
+export function markAcked(db: Queryable, siteId: number, deviceId: number, ids: number[], result: string, at: number): Promise<Set<number>> {
+  return markCommandsOnce(db, siteId, deviceId, ids, { acked_at: at, result });
 }

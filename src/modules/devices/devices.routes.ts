@@ -7,9 +7,10 @@ import type { NewEvent } from '../../event-log/event-log.ts';
 import { type BatchOperation, type BatchResult, runBatch } from '../../http/batch.ts';
 import { STATUS_OF } from '../../http/errors.ts';
 import { data } from '../../http/lockt/envelope.ts';
+import { bodyFor, responseFor } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { deviceOf } from '../../http/plugins/device-auth.ts';
-import { BatchResponse, DataEnvelope, ProcessSummary, batchBody } from '../../http/schemas.ts';
+import { DataEnvelope } from '../../http/schemas.ts';
 import { fieldProblems } from '../../http/validation.ts';
 import type { ApiKeyPrincipal } from '../api-keys/api-keys.service.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
@@ -161,7 +162,7 @@ export const devicesModule: LocktModule = {
         tags,
         security: DEVICE_SECURITY,
         summary: 'Extension: report door alarms and device events; the whole batch fails if any record does.',
-        body: batchBody('events', DeviceEventRecord, []),
+        body: bodyFor(recordEvents),
         response: { 200: EventsAnswer },
       },
       handler: async (request) => {
@@ -234,8 +235,8 @@ export const devicesModule: LocktModule = {
         tags,
         security: DEVICE_SECURITY,
         summary: 'Extension: acknowledge collected commands, each ok or failed.',
-        body: batchBody('commands', CommandAck, []),
-        response: { 200: BatchResponse(ProcessSummary) },
+        body: bodyFor(acknowledge),
+        response: { 200: responseFor(acknowledge.summary) },
       },
       handler: async (request) => {
         const device = deviceOf(request);
@@ -249,8 +250,8 @@ export const devicesModule: LocktModule = {
         tags: ['door'],
         security: LOCKT_SECURITY,
         summary: 'Extension: remote unlock: queue an unlock for every device attached to each door.',
-        body: batchBody('doors', UnlockRequest, ['validate_fails_batch']),
-        response: { 200: BatchResponse(ProcessSummary) },
+        body: bodyFor(unlock),
+        response: { 200: responseFor(unlock.summary) },
       },
       handler: async (request) => runUnlockBatch(db, request.body, principalOf(request), clock.now()),
     });

@@ -198,7 +198,7 @@ export async function decideAtDoor(
   const doorId = input.doorId;
   if (doorId === undefined) throw ERRORS.badRequest('Missing or blank door_id');
   if (!isStorableId(doorId)) throw ERRORS.badRequest(`Invalid door_id found: ${doorId}`);
-  const question: AccessQuestion = { site: device.site, doorId, presented, at: now };
+  const question: AccessQuestion = { site: device.site, doorId, presented, at: now, deviceId: device.id };
   return decideAndRecord(db, source, question, { id: device.id, name: device.name }, now);
 }
 

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/queryable.ts';
+import { existingIdsIn, nameKeyOwnersIn } from '../../db/site-lookups.ts';
 
 /** A door as the lists read it. */
 export interface DoorRow {
@@ -63,22 +64,13 @@ export async function findCardholderId(
 }
 
 /** Of these name keys, the ones taken in the site, with the id of the door holding each. */
-export async function nameKeyOwners(db: Queryable, siteId: number, keys: string[]): Promise<Map<string, number>> {
-  if (keys.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('door')
-    .select(['name_key', 'id'])
-    .where('site_id', '=', siteId)
-    .where('name_key', 'in', keys)
-    .execute();
-  return new Map(rows.map((r) => [r.name_key, r.id]));
+export function nameKeyOwners(db: Queryable, siteId: number, keys: string[]): Promise<Map<string, number>> {
+  return nameKeyOwnersIn(db, 'door', siteId, keys);
 }
 
 /** Of these ids, the ones that exist in the site. */
-export async function existingIds(db: Queryable, siteId: number, ids: number[]): Promise<Set<number>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('door').select('id').where('site_id', '=', siteId).where('id', 'in', ids).execute();
-  return new Set(rows.map((r) => r.id));
+export function existingIds(db: Queryable, siteId: number, ids: number[]): Promise<Set<number>> {
+  return existingIdsIn(db, 'door', siteId, ids);
 }
 
 /** Inserts the rows in one statement. */

@@ -1,11 +1,9 @@
 import { Type } from 'typebox';
-import { keysetChunks, mapChunks } from '../../db/keyset.ts';
 import { toBool, toId } from '../../domain/batch-checks.ts';
 import { type BatchOperation, runBatch } from '../../http/batch.ts';
-import { sendDataStream } from '../../http/lockt/stream.ts';
-import { readPaging } from '../../http/paging.ts';
+import { batchWriteRoute, bodyFor, deleteById, responseFor, streamPaged } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
-import { BatchResponse, DataEnvelope, DeleteSummary, FlagParam, ProcessSummary, WriteSummary, batchBody } from '../../http/schemas.ts';
+import { DataEnvelope, FlagParam } from '../../http/schemas.ts';
 import { runUnlockBatch } from '../devices/devices.routes.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
 import { presentDoor } from './doors.presenter.ts';
@@ -49,21 +47,14 @@ const update: Operation<service.DoorChange, service.DoorUpdatePlan> = {
   write: (trx, plans, _options, context) => service.updateDoors(trx, plans, context),
 };
 
-const remove: Operation<number | undefined, number> = {
-  node: 'doors',
-  record: DoorDelete,
-  options: ['validate_fails_batch'],
-  summary: 'delete',
-  parse: (record) => toId(record.id),
-  check: (trx, ids, _options, context) => service.checkDoorDeletions(trx, ids, context),
-  write: (trx, ids, _options, context) => service.deleteDoors(trx, ids, context),
-};
+const remove = deleteById('doors', DoorDelete, service.checkDoorDeletions, service.deleteDoors);
 
 /** `/door`: GET (whole list, `?user_id`, `?id_num`), POST and DELETE as the spec has them; PUT as an extension. */
 export const doorsModule: LocktModule = {
   name: 'doors',
   objectTypes: { door: DoorObject, door_create: DoorCreate, door_update: DoorUpdate },
-  register(app, { db, clock }) {
+  register(app, context) {
+    const { db, clock } = context;
     app.get('/api/v1/door', {
       config: LOCKT_API_KEY,
       schema: {
@@ -75,10 +66,8 @@ export const doorsModule: LocktModule = {
       },
       handler: async (request, reply) => {
         const { site } = principalOf(request);
-        const { limit, afterId } = readPaging(request.query);
         const holderId = await service.resolveDoorHolder(db, site.id, request.query);
-        const chunks = keysetChunks((after, n) => repo.listDoors(db, site.id, after, n, holderId), { afterId, total: limit });
-        return sendDataStream(reply, mapChunks(chunks, presentDoor));
+        return streamPaged(reply, request.query, (after, n) => repo.listDoors(db, site.id, after, n, holderId), presentDoor);
       },
     });
 
@@ -91,8 +80,8 @@ export const doorsModule: LocktModule = {
         querystring: Type.Object({
           unlock: Type.Optional(FlagParam('Extension: unlock the listed doors `{"doors": [{"id"}]}` through their devices.')),
         }),
-        body: batchBody('doors', DoorCreate, ['validate_fails_batch']),
-        response: { 200: BatchResponse(Type.Union([WriteSummary, ProcessSummary])) },
+        body: bodyFor(create),
+        response: { 200: responseFor('write', 'process') },
       },
       handler: async (request) => {
         const principal = principalOf(request);
@@ -101,34 +90,22 @@ export const doorsModule: LocktModule = {
       },
     });
 
-    app.put('/api/v1/door', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'Extension: update doors; only the properties supplied change.',
-        body: batchBody('doors', DoorUpdate, ['validate_fails_batch']),
-        response: { 200: BatchResponse(WriteSummary) },
-      },
-      handler: async (request) => {
-        const principal = principalOf(request);
-        return runBatch(db, update, request.body, principal, { site: principal.site, clock });
-      },
+    batchWriteRoute(app, {
+      method: 'PUT',
+      url: '/api/v1/door',
+      tags,
+      summary: 'Extension: update doors; only the properties supplied change.',
+      operation: update,
+      context,
     });
 
-    app.delete('/api/v1/door', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'Delete doors, taking them out of every access level.',
-        body: batchBody('doors', DoorDelete, ['validate_fails_batch']),
-        response: { 200: BatchResponse(DeleteSummary) },
-      },
-      handler: async (request) => {
-        const principal = principalOf(request);
-        return runBatch(db, remove, request.body, principal, { site: principal.site, clock });
-      },
+    batchWriteRoute(app, {
+      method: 'DELETE',
+      url: '/api/v1/door',
+      tags,
+      summary: 'Delete doors, taking them out of every access level.',
+      operation: remove,
+      context,
     });
   },
 };

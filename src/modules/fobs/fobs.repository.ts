@@ -2,7 +2,7 @@ import type { Updateable } from 'kysely';
 import { isStorableId } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { CredentialTable } from '../../db/schema.ts';
-import { valuesById } from '../users/users.repository.ts';
+import { valuesById } from '../../db/values-by-id.ts';
 
 /** Fobs are the credentials tagged `is_fob`; these queries read and write only those. */
 export interface FobRow {

@@ -1,12 +1,10 @@
 import { Type } from 'typebox';
-import { keysetChunks, mapChunks } from '../../db/keyset.ts';
-import { toId } from '../../domain/batch-checks.ts';
 import { ERRORS } from '../../domain/errors.ts';
-import { type BatchOperation, runBatch } from '../../http/batch.ts';
-import { sendDataStream } from '../../http/lockt/stream.ts';
-import { PagingQuery, readPaging } from '../../http/paging.ts';
+import type { BatchOperation } from '../../http/batch.ts';
+import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/routes.ts';
+import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
-import { BatchResponse, DataEnvelope, DeleteSummary, WriteSummary, batchBody } from '../../http/schemas.ts';
+import { DataEnvelope } from '../../http/schemas.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
 import { presentFob } from './fobs.presenter.ts';
 import { FobCreate, FobDelete, FobObject, FobQuery, FobUpdate } from './fobs.schema.ts';
@@ -48,21 +46,14 @@ const update: BatchOperation<FobInput, FobUpdatePlan, FobContext> = {
   write: (trx, plans, _options, context) => updateFobs(trx, plans, context),
 };
 
-const remove: BatchOperation<number | undefined, number, FobContext> = {
-  node: 'fobs',
-  record: FobDelete,
-  options: ['validate_fails_batch'],
-  summary: 'delete',
-  parse: (record) => toId(record.id),
-  check: (trx, ids, _options, context) => checkFobDeletions(trx, ids, context),
-  write: (trx, ids, _options, context) => deleteFobs(trx, ids, context),
-};
+const remove = deleteById('fobs', FobDelete, checkFobDeletions, deleteFobs);
 
 /** `/fob`: credentials tagged as fobs, listed, created, reassigned and deleted. */
 export const fobsModule: LocktModule = {
   name: 'fobs',
   objectTypes: { fob: FobObject, fob_create: FobCreate },
-  register(app, { db, clock }) {
+  register(app, context) {
+    const { db } = context;
     app.get('/api/v1/fob', {
       config: LOCKT_API_KEY,
       schema: {
@@ -84,55 +75,35 @@ export const fobsModule: LocktModule = {
           ...(name !== undefined ? { name } : {}),
           ...(cardNum !== undefined ? { cardNum: cardNum.trim() } : {}),
         });
-        const { limit, afterId } = readPaging(request.query);
-        const chunks = keysetChunks((after, n) => fobViews(db, site.id, filter, after, n), { afterId, total: limit });
-        return sendDataStream(reply, mapChunks(chunks, presentFob));
+        return streamPaged(reply, request.query, (after, n) => fobViews(db, site.id, filter, after, n), presentFob);
       },
     });
 
-    app.post('/api/v1/fob', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'Create fobs, unassigned.',
-        body: batchBody('fobs', FobCreate, create.options),
-        response: { 200: BatchResponse(WriteSummary) },
-      },
-      handler: async (request) => {
-        const principal = principalOf(request);
-        return runBatch(db, create, request.body, principal, { site: principal.site, clock });
-      },
+    batchWriteRoute(app, {
+      method: 'POST',
+      url: '/api/v1/fob',
+      tags,
+      summary: 'Create fobs, unassigned.',
+      operation: create,
+      context,
     });
 
-    app.put('/api/v1/fob', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'Reassign fobs to a user (user_id 0: to nobody) and change their access window.',
-        body: batchBody('fobs', FobUpdate, update.options),
-        response: { 200: BatchResponse(WriteSummary) },
-      },
-      handler: async (request) => {
-        const principal = principalOf(request);
-        return runBatch(db, update, request.body, principal, { site: principal.site, clock });
-      },
+    batchWriteRoute(app, {
+      method: 'PUT',
+      url: '/api/v1/fob',
+      tags,
+      summary: 'Reassign fobs to a user (user_id 0: to nobody) and change their access window.',
+      operation: update,
+      context,
     });
 
-    app.delete('/api/v1/fob', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'Delete fobs (only fobs: other credentials through DELETE /credential).',
-        body: batchBody('fobs', FobDelete, remove.options),
-        response: { 200: BatchResponse(DeleteSummary) },
-      },
-      handler: async (request) => {
-        const principal = principalOf(request);
-        return runBatch(db, remove, request.body, principal, { site: principal.site, clock });
-      },
+    batchWriteRoute(app, {
+      method: 'DELETE',
+      url: '/api/v1/fob',
+      tags,
+      summary: 'Delete fobs (only fobs: other credentials through DELETE /credential).',
+      operation: remove,
+      context,
     });
   },
 };

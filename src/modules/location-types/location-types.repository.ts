@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/queryable.ts';
+import { existingIdsIn, nameKeyOwnersIn } from '../../db/site-lookups.ts';
 
 export interface LocationTypeRow {
   id: number;
@@ -18,14 +19,7 @@ export function listLocationTypes(db: Queryable, siteId: number, afterId: number
 
 /** Which of these name keys are taken in the site. */
 export async function takenNameKeys(db: Queryable, siteId: number, keys: string[]): Promise<Set<string>> {
-  if (keys.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('location_type')
-    .select('name_key')
-    .where('site_id', '=', siteId)
-    .where('name_key', 'in', keys)
-    .execute();
-  return new Set(rows.map((r) => r.name_key));
+  return new Set((await nameKeyOwnersIn(db, 'location_type', siteId, keys)).keys());
 }
 
 export async function insertLocationTypes(
@@ -36,10 +30,8 @@ export async function insertLocationTypes(
 }
 
 /** Of these ids, the ones that exist in the site. */
-export async function existingIds(db: Queryable, siteId: number, ids: number[]): Promise<Set<number>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('location_type').select('id').where('site_id', '=', siteId).where('id', 'in', ids).execute();
-  return new Set(rows.map((r) => r.id));
+export function existingIds(db: Queryable, siteId: number, ids: number[]): Promise<Set<number>> {
+  return existingIdsIn(db, 'location_type', siteId, ids);
 }
 
 /** Of these ids, the ones some location still uses. */

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/queryable.ts';
+import { nameKeyOwnersIn, namesByIdIn } from '../../db/site-lookups.ts';
 
 /** A location as the list reads it. */
 export interface LocationRow {
@@ -25,22 +26,13 @@ export function listLocations(db: Queryable, siteId: number, afterId: number, li
 }
 
 /** Of these name keys, the ones taken in the site, with the id of the location holding each. */
-export async function nameKeyOwners(db: Queryable, siteId: number, keys: string[]): Promise<Map<string, number>> {
-  if (keys.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('location')
-    .select(['name_key', 'id'])
-    .where('site_id', '=', siteId)
-    .where('name_key', 'in', keys)
-    .execute();
-  return new Map(rows.map((r) => [r.name_key, r.id]));
+export function nameKeyOwners(db: Queryable, siteId: number, keys: string[]): Promise<Map<string, number>> {
+  return nameKeyOwnersIn(db, 'location', siteId, keys);
 }
 
 /** Of these ids, the ones that exist in the site, with their names. */
-export async function namesById(db: Queryable, siteId: number, ids: number[]): Promise<Map<number, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('location').select(['id', 'name']).where('site_id', '=', siteId).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r.name]));
+export function namesById(db: Queryable, siteId: number, ids: number[]): Promise<Map<number, string>> {
+  return namesByIdIn(db, 'location', siteId, ids);
 }
 
 /** Inserts the rows in one statement. */

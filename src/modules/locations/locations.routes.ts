@@ -1,12 +1,7 @@
-import { Type } from 'typebox';
-import { keysetChunks, mapChunks } from '../../db/keyset.ts';
 import { toBool, toId } from '../../domain/batch-checks.ts';
-import { type BatchOperation, runBatch } from '../../http/batch.ts';
-import { sendDataStream } from '../../http/lockt/stream.ts';
-import { PagingQuery, readPaging } from '../../http/paging.ts';
-import { principalOf } from '../../http/plugins/api-key-auth.ts';
-import { BatchResponse, DataEnvelope, DeleteSummary, WriteSummary, batchBody } from '../../http/schemas.ts';
-import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import type { BatchOperation } from '../../http/batch.ts';
+import { batchWriteRoute, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
+import type { LocktModule } from '../module.ts';
 import { presentLocation } from './locations.presenter.ts';
 import * as repo from './locations.repository.ts';
 import { LocationCreate, LocationDelete, LocationObject, LocationUpdate } from './locations.schema.ts';
@@ -41,81 +36,48 @@ const update: Operation<service.LocationChange, service.LocationUpdatePlan> = {
   write: (trx, plans, _options, context) => service.updateLocations(trx, plans, context),
 };
 
-const remove: Operation<number | undefined, number> = {
-  node: 'locations',
-  record: LocationDelete,
-  options: ['validate_fails_batch'],
-  summary: 'delete',
-  parse: (record) => toId(record.id),
-  check: (trx, ids, _options, context) => service.checkLocationDeletions(trx, ids, context),
-  write: (trx, ids, _options, context) => service.deleteLocations(trx, ids, context),
-};
+const remove = deleteById('locations', LocationDelete, service.checkLocationDeletions, service.deleteLocations);
 
 /** `/location`: GET and POST as the spec has them; PUT and DELETE as extensions. */
 export const locationsModule: LocktModule = {
   name: 'locations',
   objectTypes: { location: LocationObject, location_create: LocationCreate, location_update: LocationUpdate },
-  register(app, { db, clock }) {
-    app.get('/api/v1/location', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'List all locations.',
-        querystring: Type.Object(PagingQuery),
-        response: { 200: DataEnvelope(Type.Array(LocationObject)) },
-      },
-      handler: async (request, reply) => {
-        const { site } = principalOf(request);
-        const { limit, afterId } = readPaging(request.query);
-        const chunks = keysetChunks((after, n) => repo.listLocations(db, site.id, after, n), { afterId, total: limit });
-        return sendDataStream(reply, mapChunks(chunks, presentLocation));
-      },
+  register(app, context) {
+    pagedListRoute(app, {
+      url: '/api/v1/location',
+      tags,
+      summary: 'List all locations.',
+      object: LocationObject,
+      list: repo.listLocations,
+      present: presentLocation,
+      context,
     });
 
-    app.post('/api/v1/location', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'Create locations.',
-        body: batchBody('locations', LocationCreate, ['validate_fails_batch']),
-        response: { 200: BatchResponse(WriteSummary) },
-      },
-      handler: async (request) => {
-        const principal = principalOf(request);
-        return runBatch(db, create, request.body, principal, { site: principal.site, clock });
-      },
+    batchWriteRoute(app, {
+      method: 'POST',
+      url: '/api/v1/location',
+      tags,
+      summary: 'Create locations.',
+      operation: create,
+      context,
     });
 
-    app.put('/api/v1/location', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'Extension: update locations; only the properties supplied change.',
-        body: batchBody('locations', LocationUpdate, ['validate_fails_batch']),
-        response: { 200: BatchResponse(WriteSummary) },
-      },
-      handler: async (request) => {
-        const principal = principalOf(request);
-        return runBatch(db, update, request.body, principal, { site: principal.site, clock });
-      },
+    batchWriteRoute(app, {
+      method: 'PUT',
+      url: '/api/v1/location',
+      tags,
+      summary: 'Extension: update locations; only the properties supplied change.',
+      operation: update,
+      context,
     });
 
-    app.delete('/api/v1/location', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'Extension: delete locations no door uses.',
-        body: batchBody('locations', LocationDelete, ['validate_fails_batch']),
-        response: { 200: BatchResponse(DeleteSummary) },
-      },
-      handler: async (request) => {
-        const principal = principalOf(request);
-        return runBatch(db, remove, request.body, principal, { site: principal.site, clock });
-      },
+    batchWriteRoute(app, {
+      method: 'DELETE',
+      url: '/api/v1/location',
+      tags,
+      summary: 'Extension: delete locations no door uses.',
+      operation: remove,
+      context,
     });
   },
 };

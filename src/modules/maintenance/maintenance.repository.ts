@@ -1,17 +1,8 @@
+import type { Insertable } from 'kysely';
 import type { Queryable } from '../../db/queryable.ts';
-import type { MaintenanceWindowRow } from '../../db/schema.ts';
+import type { MaintenanceWindowRow, MaintenanceWindowTable } from '../../db/schema.ts';
 
-export interface NewMaintenanceWindow {
-  site_id: number;
-  title: string;
-  notice: string;
-  notification_only: number;
-  start_at: number;
-  end_at: number;
-  created_at: number;
-}
-
-export function insertMaintenanceWindow(db: Queryable, row: NewMaintenanceWindow): Promise<MaintenanceWindowRow> {
+export function insertMaintenanceWindow(db: Queryable, row: Insertable<MaintenanceWindowTable>): Promise<MaintenanceWindowRow> {
   return db.insertInto('maintenance_window').values(row).returningAll().executeTakeFirstOrThrow();
 }
 

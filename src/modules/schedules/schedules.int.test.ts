@@ -202,7 +202,7 @@ describe.each(DIALECTS)('/schedule on %s', (dialect) => {
   it('describes its objects through /object, days as bits Monday first', async () => {
     const response = await h.request('GET', '/api/v1/object?type=schedule');
     expect(response.body.data.map((p: { property: string }) => p.property)).toEqual([
-      'id', 'name', 'd0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6', 'start', 'stop',
+      'id', 'name', 'd0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6', 'start', 'stop', 'time_profile',
     ]);
     expect(response.body.data[2]).toEqual({ property: 'd0', datatype: 'bit', description: expect.stringContaining('Monday') });
     expect(response.body.data[8]).toEqual({ property: 'd6', datatype: 'bit', description: expect.stringContaining('Sunday') });

@@ -1,6 +1,10 @@
 import type { ScheduleRow } from './schedules.repository.ts';
 
-/** A schedule on the wire: days as 0/1 numbers, times as `HH:MM:SS`, as the spec shows them. */
+/**
+ * A schedule on the wire: days as 0/1 numbers, times as `HH:MM:SS`, as the spec shows them. A BAS-IP time
+ * profile is a schedule too: its days and times are the weekly reading of its rule (time-profiles.service.ts
+ * `weeklyProjection`), and `time_profile` (extension, on time profiles only) carries the rule itself.
+ */
 export function presentSchedule(row: ScheduleRow) {
   return {
     id: row.id,
@@ -14,5 +18,6 @@ export function presentSchedule(row: ScheduleRow) {
     d6: row.d6,
     start: row.start_time,
     stop: row.stop_time,
+    ...(row.rule === null ? {} : { time_profile: JSON.parse(row.rule) as unknown }),
   };
 }

@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Queryable } from '../../db/queryable.ts';
 import type { ScheduleTable } from '../../db/schema.ts';
+import { nameKeyOwnersIn, namesByIdIn } from '../../db/site-lookups.ts';
 
 /** A day column: d0 is Monday … d6 Sunday. */
 export type DayColumn = 'd0' | 'd1' | 'd2' | 'd3' | 'd4' | 'd5' | 'd6';
@@ -8,14 +9,14 @@ export type DayColumn = 'd0' | 'd1' | 'd2' | 'd3' | 'd4' | 'd5' | 'd6';
 /** The day columns in the spec's order, Monday first. */
 export const DAY_COLUMNS: readonly DayColumn[] = ['d0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6'];
 
-/** A schedule as the list reads it. */
-export type ScheduleRow = { id: number; name: string; start_time: string; stop_time: string } & Record<DayColumn, number>;
+/** A schedule as the list reads it; `rule` is set for a BAS-IP time profile. */
+export type ScheduleRow = { id: number; name: string; start_time: string; stop_time: string; rule: string | null } & Record<DayColumn, number>;
 
 /** Schedules of the site in id order. */
 export function listSchedules(db: Queryable, siteId: number, afterId: number, limit: number): Promise<ScheduleRow[]> {
   return db
     .selectFrom('schedule')
-    .select(['id', 'name', ...DAY_COLUMNS, 'start_time', 'stop_time'])
+    .select(['id', 'name', ...DAY_COLUMNS, 'start_time', 'stop_time', 'rule'])
     .where('site_id', '=', siteId)
     .where('id', '>', afterId)
     .orderBy('id')
@@ -24,22 +25,13 @@ export function listSchedules(db: Queryable, siteId: number, afterId: number, li
 }
 
 /** Of these name keys, the ones taken in the site, with the id of the schedule holding each. */
-export async function nameKeyOwners(db: Queryable, siteId: number, keys: string[]): Promise<Map<string, number>> {
-  if (keys.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('schedule')
-    .select(['name_key', 'id'])
-    .where('site_id', '=', siteId)
-    .where('name_key', 'in', keys)
-    .execute();
-  return new Map(rows.map((r) => [r.name_key, r.id]));
+export function nameKeyOwners(db: Queryable, siteId: number, keys: string[]): Promise<Map<string, number>> {
+  return nameKeyOwnersIn(db, 'schedule', siteId, keys);
 }
 
 /** Of these ids, the ones that exist in the site, with their names. */
-export async function namesById(db: Queryable, siteId: number, ids: number[]): Promise<Map<number, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('schedule').select(['id', 'name']).where('site_id', '=', siteId).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r.name]));
+export function namesById(db: Queryable, siteId: number, ids: number[]): Promise<Map<number, string>> {
+  return namesByIdIn(db, 'schedule', siteId, ids);
 }
 
 /** Inserts the rows in one statement. */

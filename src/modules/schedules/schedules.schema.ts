@@ -49,6 +49,16 @@ export const ScheduleObject = Type.Object({
   ),
   start: Type.String({ description: 'The time the schedule starts in format HH:MM:SS', 'x-datatype': 'time' }),
   stop: Type.String({ description: 'The time the schedule stops in format HH:MM:SS', 'x-datatype': 'time' }),
+  time_profile: Type.Optional(
+    Type.Object(
+      { time_options: Type.Unknown(), repeat_options: Type.Unknown() },
+      {
+        description:
+          "Extension, on BAS-IP time profiles only: the profile's rule, which decides instead of d0..d6/start/stop.",
+        'x-datatype': 'object',
+      },
+    ),
+  ),
 });
 
 /** One record of `POST /schedule` (extension). */

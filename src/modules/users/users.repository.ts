@@ -1,7 +1,9 @@
-import { type RawBuilder, type Updateable, sql } from 'kysely';
+import type { Updateable } from 'kysely';
 import { isStorableId } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { UserRole, UserTable } from '../../db/schema.ts';
+import { existingIdsIn } from '../../db/site-lookups.ts';
+import { valuesById } from '../../db/values-by-id.ts';
 
 export interface UserRow {
   id: number;
@@ -164,23 +166,6 @@ export type UserChanges = Pick<
   | 'access_expires'
 >;
 
-/**
- * The SET clause that gives each row its own values in one statement: every changed column becomes
- * `CASE id WHEN <id> THEN <value> … ELSE <column> END`, so a batch of 100 updates is one query.
- * (Generic over the table; fobs use it too.)
- */
-export function valuesById<Changes extends object>(updates: { id: number; changes: Changes }[]): Record<string, RawBuilder<unknown>> {
-  const columns = [...new Set(updates.flatMap((u) => Object.keys(u.changes)))] as (keyof Changes & string)[];
-  const set: Record<string, RawBuilder<unknown>> = {};
-  for (const column of columns) {
-    const whens = updates
-      .filter((u) => u.changes[column] !== undefined)
-      .map((u) => sql`when ${u.id} then ${u.changes[column]}`);
-    set[column] = sql`case ${sql.ref('id')} ${sql.join(whens, sql` `)} else ${sql.ref(column)} end`;
-  }
-  return set;
-}
-
 /** Applies each cardholder's own changes, all in one statement. */
 export async function updateCardholders(
   db: Queryable,
@@ -212,10 +197,8 @@ export interface LevelRef {
  * Access levels belong to their own module; these few reads and writes of `access_level` and
  * `user_access_level` are the ones a user's record needs.
  */
-export async function existingAccessLevelIds(db: Queryable, siteId: number, ids: number[]): Promise<Set<number>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('access_level').select('id').where('site_id', '=', siteId).where('id', 'in', ids).execute();
-  return new Set(rows.map((r) => r.id));
+export function existingAccessLevelIds(db: Queryable, siteId: number, ids: number[]): Promise<Set<number>> {
+  return existingIdsIn(db, 'access_level', siteId, ids);
 }
 
 /** Each user's access levels, in level id order. */

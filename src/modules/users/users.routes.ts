@@ -1,12 +1,10 @@
 import { Type } from 'typebox';
-import { keysetChunks, mapChunks } from '../../db/keyset.ts';
-import { toId } from '../../domain/batch-checks.ts';
 import { ERRORS } from '../../domain/errors.ts';
-import { type BatchOperation, runBatch } from '../../http/batch.ts';
-import { sendDataStream } from '../../http/lockt/stream.ts';
-import { PagingQuery, readPaging } from '../../http/paging.ts';
+import type { BatchOperation } from '../../http/batch.ts';
+import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/routes.ts';
+import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
-import { BatchResponse, DataEnvelope, DeleteSummary, WriteSummary, batchBody } from '../../http/schemas.ts';
+import { DataEnvelope } from '../../http/schemas.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
 import { presentUser } from './users.presenter.ts';
 import { UserCreate, UserDelete, UserObject, UserQuery, UserUpdate } from './users.schema.ts';
@@ -47,15 +45,7 @@ const update: BatchOperation<UserInput, UserPlan, UserContext> = {
   write: (trx, plans, _options, context) => writeUserChanges(trx, plans, context),
 };
 
-const remove: BatchOperation<number | undefined, number, UserContext> = {
-  node: 'users',
-  record: UserDelete,
-  options: ['validate_fails_batch'],
-  summary: 'delete',
-  parse: (record) => toId(record.id),
-  check: (trx, ids, _options, context) => checkUserDeletions(trx, ids, context),
-  write: (trx, ids, _options, context) => deleteUsers(trx, ids, context),
-};
+const remove = deleteById('users', UserDelete, checkUserDeletions, deleteUsers);
 
 interface UserQueryValues {
   id?: string | undefined;
@@ -83,7 +73,8 @@ function selectionOf(query: UserQueryValues): UserSelection {
 export const usersModule: LocktModule = {
   name: 'users',
   objectTypes: { user: UserObject, user_create: UserCreate, user_delete: UserDelete },
-  register(app, { db, clock }) {
+  register(app, context) {
+    const { db } = context;
     app.get('/api/v1/user', {
       config: LOCKT_API_KEY,
       schema: {
@@ -98,55 +89,40 @@ export const usersModule: LocktModule = {
         const selection = selectionOf(request.query);
         const filter = userListFilter(selection);
         const detail = selection.by === 'id' || selection.by === 'id_num';
-        const { limit, afterId } = readPaging(request.query);
-        const chunks = keysetChunks((after, n) => userViews(db, site.id, filter, after, n), { afterId, total: limit });
-        return sendDataStream(reply, mapChunks(chunks, (view) => presentUser(view, { detail })));
+        return streamPaged(
+          reply,
+          request.query,
+          (after, n) => userViews(db, site.id, filter, after, n),
+          (view) => presentUser(view, { detail }),
+        );
       },
     });
 
-    app.post('/api/v1/user', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'Create (id -1) and update cardholders in bulk.',
-        body: batchBody('users', UserCreate, create.options),
-        response: { 200: BatchResponse(WriteSummary) },
-      },
-      handler: async (request) => {
-        const principal = principalOf(request);
-        return runBatch(db, create, request.body, principal, { site: principal.site, clock });
-      },
+    batchWriteRoute(app, {
+      method: 'POST',
+      url: '/api/v1/user',
+      tags,
+      summary: 'Create (id -1) and update cardholders in bulk.',
+      operation: create,
+      context,
     });
 
-    app.put('/api/v1/user', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'Update one cardholder: only the properties sent change.',
-        body: batchBody('users', UserUpdate, update.options),
-        response: { 200: BatchResponse(WriteSummary) },
-      },
-      handler: async (request) => {
-        const principal = principalOf(request);
-        return runBatch(db, update, request.body, principal, { site: principal.site, clock });
-      },
+    batchWriteRoute(app, {
+      method: 'PUT',
+      url: '/api/v1/user',
+      tags,
+      summary: 'Update one cardholder: only the properties sent change.',
+      operation: update,
+      context,
     });
 
-    app.delete('/api/v1/user', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'Delete cardholders; the fobs they held stay, unassigned.',
-        body: batchBody('users', UserDelete, remove.options),
-        response: { 200: BatchResponse(DeleteSummary) },
-      },
-      handler: async (request) => {
-        const principal = principalOf(request);
-        return runBatch(db, remove, request.body, principal, { site: principal.site, clock });
-      },
+    batchWriteRoute(app, {
+      method: 'DELETE',
+      url: '/api/v1/user',
+      tags,
+      summary: 'Delete cardholders; the fobs they held stay, unassigned.',
+      operation: remove,
+      context,
     });
   },
 };

@@ -1,0 +1,105 @@
+import type { Dialect } from '../src/db/open.ts';
+
+/** The figures results.json holds, one object each per store, in this order. */
+export const FIGURE_NAMES = [
+  'decisions_rps',
+  'decisions_p99_ms',
+  'user_by_id_rps',
+  'user_list_s',
+  'user_list_rss_mb',
+  'import_users_per_s',
+  'events_page_ms',
+] as const;
+
+export type FigureName = (typeof FIGURE_NAMES)[number];
+
+/** One line of results.json. `ratio` is value / baseline; null where no baseline applies. */
+export interface Figure {
+  store: Dialect;
+  name: FigureName;
+  value: number;
+  unit: string;
+  baseline: number | null;
+  ratio: number | null;
+}
+
+/** A figure's target: on the ratio to the baseline or on the value itself, at least or at most. */
+interface Target {
+  on: 'ratio' | 'value';
+  bound: 'min' | 'max';
+  limit: number;
+}
+
+/**
+ * Issue 6's targets. The list-time target is for 100,000 users; a smaller site (the quick run) is held to
+ * the same time per user.
+ */
+export function targetOf(name: FigureName, store: Dialect, listedUsers: number): Target | null {
+  switch (name) {
+    case 'decisions_rps':
+      return { on: 'ratio', bound: 'min', limit: store === 'sqlite' ? 0.4 : 0.25 };
+    case 'decisions_p99_ms':
+      return store === 'sqlite' ? { on: 'value', bound: 'max', limit: 10 } : null;
+    case 'user_by_id_rps':
+      return { on: 'ratio', bound: 'min', limit: 0.5 };
+    case 'user_list_s':
+      return { on: 'value', bound: 'max', limit: (2 * listedUsers) / 100_000 };
+    case 'user_list_rss_mb':
+      return { on: 'value', bound: 'max', limit: 100 };
+    case 'import_users_per_s':
+      return { on: 'value', bound: 'min', limit: store === 'sqlite' ? 10_000 : 3_000 };
+    case 'events_page_ms':
+      return { on: 'value', bound: 'max', limit: 50 };
+  }
+}
+
+function describe(target: Target | null, unit: string): string {
+  if (!target) return '—';
+  const sign = target.bound === 'min' ? '≥' : '≤';
+  return target.on === 'ratio' ? `${sign} ${Math.round(target.limit * 100)}% of baseline` : `${sign} ${formatNumber(target.limit)} ${unit}`;
+}
+
+export function meets(figure: Figure, target: Target | null): boolean | null {
+  if (!target) return null;
+  const measured = target.on === 'ratio' ? figure.ratio : figure.value;
+  if (measured === null) return null;
+  return target.bound === 'min' ? measured >= target.limit : measured <= target.limit;
+}
+
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** Rows of equal-width columns, the first row a header. */
+export function table(rows: string[][]): string {
+  const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  return [line(rows[0] ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+export function figureTable(figures: Figure[], listedUsers: number, notes: Partial<Record<FigureName, string>>): string {
+  const rows = [['store', 'figure', 'value', 'unit', 'baseline', 'ratio', 'target', 'met', 'note']];
+  for (const figure of figures) {
+    const target = targetOf(figure.name, figure.store, listedUsers);
+    const met = meets(figure, target);
+    rows.push([
+      figure.store,
+      figure.name,
+      formatNumber(figure.value),
+      figure.unit,
+      figure.baseline === null ? '—' : formatNumber(figure.baseline),
+      figure.ratio === null ? '—' : `${formatNumber(figure.ratio * 100)}%`,
+      describe(target, figure.unit),
+      met === null ? '' : met ? 'yes' : 'NO',
+      notes[figure.name] ?? '',
+    ]);
+  }
+  return table(rows);
+}
+
+export function figure(store: Dialect, name: FigureName, value: number, unit: string, baseline: number | null): Figure {
+  return { store, name, value, unit, baseline, ratio: baseline === null || baseline === 0 ? null : value / baseline };
+}

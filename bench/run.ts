@@ -1,0 +1,551 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Agent } from 'node:https';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import type { Dialect } from '../src/db/open.ts';
+import { type Exchange, type LoadResult, exchange, keepAliveAgent, load, median } from './load.ts';
+import { type Child, ROOT, rssOf, rssSampler, startBaseline, startPortcullis } from './processes.ts';
+import { FIGURE_NAMES, type Figure, type FigureName, figure, figureTable, formatNumber, table } from './report.ts';
+import { type SeededSite, countEvents, seedSite, siteShape } from './seed.ts';
+
+/**
+ * `npm run bench [-- --quick]`: issue 6 §1. Seeds a site straight into a fresh store, starts the real
+ * HTTPS server (`node bin/portcullis.js serve`) and a bare `node:https` baseline as child processes, drives
+ * both with autocannon from this process, prints the figures beside their targets and writes
+ * bench/results.json. docs/performance.md explains the figures and what the profiles showed.
+ */
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    users: { type: 'string' },
+    seconds: { type: 'string' },
+    connections: { type: 'string', default: '50' },
+    only: { type: 'string' },
+    'no-scale': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
+    'log-level': { type: 'string', default: 'info' },
+    stores: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    'seed-sql': { type: 'string' },
+  },
+  allowPositionals: false,
+});
+
+const quick = flags.quick === true;
+const PHASES = ['decisions', 'user_by_id', 'user_list', 'events', 'import'] as const;
+type Phase = (typeof PHASES)[number];
+const only = new Set<Phase>((flags.only?.split(',') ?? PHASES) as Phase[]);
+for (const phase of only) if (!PHASES.includes(phase)) throw new Error(`--only: unknown phase ${phase} (${PHASES.join(', ')})`);
+
+const config = {
+  users: Number(flags.users ?? (quick ? 10_000 : 100_000)),
+  events: quick ? 25_000 : 100_000,
+  seconds: Number(flags.seconds ?? (quick ? 3 : 10)),
+  warmupSeconds: quick ? 1 : 3,
+  connections: Number(flags.connections),
+  listRuns: quick ? 2 : 3,
+  eventPages: quick ? 5 : 20,
+  importBatches: quick ? 30 : 100,
+  importWarmupBatches: quick ? 2 : 5,
+  scaleSizes: flags['no-scale'] ? [] : quick ? [1_000, 10_000] : [1_000, 10_000, 100_000],
+  logLevel: flags['log-level'] as string,
+  cpuProfDir: flags['cpu-prof'],
+};
+const BATCH = 100;
+const stores: Dialect[] = flags.stores
+  ? (flags.stores.split(',') as Dialect[])
+  : process.env.DATABASE_URL
+    ? ['sqlite', 'postgres']
+    : ['sqlite'];
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const step = (line: string) => say(`  · ${line}`);
+
+/** Where a store lives for one run: a fresh directory (the certificate too), and for PostgreSQL a fresh database. */
+interface Location {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  remove(): Promise<void>;
+}
+
+async function freshLocation(dialect: Dialect, tag: string): Promise<Location> {
+  const dataDir = mkdtempSync(join(tmpdir(), `portcullis-bench-${tag}-`));
+  const removeDir = () => {
+    if (!flags.keep) rmSync(dataDir, { recursive: true, force: true });
+  };
+  if (dialect === 'sqlite') return { dataDir, remove: async () => removeDir() };
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) throw new Error('PostgreSQL needs DATABASE_URL');
+  const name = `portcullis_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    dataDir,
+    databaseUrl: url.toString(),
+    async remove() {
+      removeDir();
+      if (flags.keep) return;
+      const cleanup = new pg.Client({ connectionString: adminUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+/** A deterministic stream of pseudo-random integers below `n`, cheap enough for the load generator's loop. */
+function randomBelow(seed: number): (n: number) => number {
+  let state = seed >>> 0;
+  return (n) => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) % n;
+  };
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+function describeLoad(r: LoadResult): string {
+  return `${formatNumber(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.ok} ok, ${r.non2xx} non-2xx, ${r.errors} errors`;
+}
+
+interface Running {
+  server: Child;
+  baseline: Child | null;
+  site: SeededSite;
+  location: Location;
+}
+
+const apiHeaders = (site: SeededSite) => ({ apiuser: site.apiuser, apikey: site.apikey });
+const deviceHeaders = (site: SeededSite) => ({ authorization: `Bearer ${site.deviceKey}`, 'content-type': 'application/json' });
+
+/**
+ * A random known card at a door it may or may not open: half the time one of its holder's levels names
+ * the door (granted unless that level's schedule is closed now), half the time any door of the site
+ * (mostly denied).
+ */
+function decisionRequests(site: SeededSite, seed: number) {
+  const next = randomBelow(seed);
+  const doors = site.doorIds.last - site.doorIds.first + 1;
+  return () => {
+    const card = next(site.cardNums.length);
+    const own = site.cardDoors[card] ?? [];
+    const door = own.length > 0 && next(2) === 0 ? (own[next(own.length)] as number) : site.doorIds.first + next(doors);
+    return JSON.stringify({ door_id: door, card_num: site.cardNums[card] });
+  };
+}
+
+function userByIdPaths(site: SeededSite, seed: number) {
+  const next = randomBelow(seed);
+  const users = site.userIds.last - site.userIds.first + 1;
+  return () => `/api/v1/user?id=${site.userIds.first + next(users)}`;
+}
+
+/** Decisions at 50 connections; every answered decision must have been recorded as an event. */
+async function measureDecisions(run: Running, withBaseline: boolean) {
+  const { server, site } = run;
+  const agent = keepAliveAgent();
+  const body = decisionRequests(site, 1);
+  let granted = 0;
+  let bytes = 0;
+  const probes = 100;
+  for (let i = 0; i < probes; i++) {
+    const answer = await exchange(agent, server.port, { method: 'POST', path: '/api/v1/device/access', headers: deviceHeaders(site), body: body(), keepText: true });
+    if (answer.status !== 200) fail(`POST /api/v1/device/access answered ${answer.status}: ${answer.text}`);
+    if ((JSON.parse(answer.text as string) as { data: { granted: boolean } }).data.granted) granted++;
+    bytes += answer.bytes;
+  }
+  agent.destroy();
+  const answerBytes = Math.round(bytes / probes);
+  step(`decision answers ~${answerBytes} bytes; ${granted} of ${probes} random card/door pairs granted`);
+
+  const before = await countEvents(run.location, site.siteId);
+  const measured = await load({
+    port: server.port,
+    method: 'POST',
+    headers: deviceHeaders(site),
+    next: () => ({ path: '/api/v1/device/access', body: body() }),
+    connections: config.connections,
+    seconds: config.seconds,
+    warmupSeconds: config.warmupSeconds,
+  });
+  const recorded = (await countEvents(run.location, site.siteId)) - before;
+  step(`decisions: ${describeLoad(measured)}; ${recorded} events recorded for ${measured.answered} answers`);
+  if (recorded < measured.answered) fail(`only ${recorded} events recorded for ${measured.answered} answered decisions`);
+
+  let baseline: LoadResult | null = null;
+  if (withBaseline && run.baseline) {
+    const baselineBody = decisionRequests(site, 1);
+    baseline = await load({
+      port: run.baseline.port,
+      method: 'POST',
+      headers: deviceHeaders(site),
+      next: () => ({ path: `/${answerBytes}`, body: baselineBody() }),
+      connections: config.connections,
+      seconds: config.seconds,
+      warmupSeconds: config.warmupSeconds,
+    });
+    step(`baseline (${answerBytes}-byte answers): ${describeLoad(baseline)}`);
+  }
+  return { measured, baseline, recorded };
+}
+
+async function measureUserById(run: Running, withBaseline: boolean) {
+  const { server, site } = run;
+  const agent = keepAliveAgent();
+  const path = userByIdPaths(site, 2);
+  let bytes = 0;
+  const probes = 50;
+  for (let i = 0; i < probes; i++) {
+    const answer = await exchange(agent, server.port, { method: 'GET', path: path(), headers: apiHeaders(site), keepText: true });
+    if (answer.status !== 200) fail(`GET /api/v1/user?id= answered ${answer.status}: ${answer.text}`);
+    if ((JSON.parse(answer.text as string) as { data: unknown[] }).data.length !== 1) fail(`GET /api/v1/user?id= found no user: ${answer.text}`);
+    bytes += answer.bytes;
+  }
+  agent.destroy();
+  const answerBytes = Math.round(bytes / probes);
+  const measured = await load({
+    port: server.port,
+    method: 'GET',
+    headers: apiHeaders(site),
+    next: () => ({ path: path() }),
+    connections: config.connections,
+    seconds: config.seconds,
+    warmupSeconds: config.warmupSeconds,
+  });
+  step(`GET /user?id=: ${describeLoad(measured)} (answers ~${answerBytes} bytes)`);
+  if (measured.non2xx > 0 || measured.errors > 0) fail('GET /user?id= had failures under load');
+  let baseline: LoadResult | null = null;
+  if (withBaseline && run.baseline) {
+    baseline = await load({
+      port: run.baseline.port,
+      method: 'GET',
+      headers: apiHeaders(site),
+      next: () => ({ path: `/${answerBytes}` }),
+      connections: config.connections,
+      seconds: config.seconds,
+      warmupSeconds: config.warmupSeconds,
+    });
+    step(`baseline (${answerBytes}-byte answers): ${describeLoad(baseline)}`);
+  }
+  return { measured, baseline };
+}
+
+/** The whole list, once per run: wall time, and the server's peak RSS above what it held before. */
+async function measureUserList(run: Running) {
+  const { server, site } = run;
+  const times: number[] = [];
+  const growths: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < config.listRuns; i++) {
+    const agent = keepAliveAgent();
+    const before = rssOf(server.pid);
+    const sampler = rssSampler(server.pid);
+    const answer = await exchange(agent, server.port, { method: 'GET', path: '/api/v1/user', headers: apiHeaders(site), keepText: i === 0 });
+    const peak = sampler.stop();
+    agent.destroy();
+    if (answer.status !== 200) fail(`GET /api/v1/user answered ${answer.status}`);
+    if (i === 0) {
+      const listed = (JSON.parse(answer.text as string) as { data: unknown[] }).data.length;
+      if (listed < site.counts.users) fail(`GET /api/v1/user listed ${listed} users, expected ${site.counts.users}`);
+    }
+    times.push(answer.ms / 1000);
+    growths.push((peak - before) / 2 ** 20);
+    bytes = answer.bytes;
+    step(`GET /user (all): ${formatNumber(answer.ms / 1000)} s, ${formatNumber(answer.bytes / 2 ** 20)} MiB, RSS ${formatNumber(before / 2 ** 20)} → peak ${formatNumber(peak / 2 ** 20)} MiB`);
+  }
+  let baseline: number | null = null;
+  if (run.baseline) {
+    const baselineTimes: number[] = [];
+    for (let i = 0; i < config.listRuns; i++) {
+      const agent = keepAliveAgent();
+      baselineTimes.push((await exchange(agent, run.baseline.port, { method: 'GET', path: `/${bytes}` })).ms / 1000);
+      agent.destroy();
+    }
+    baseline = median(baselineTimes);
+    step(`baseline (${formatNumber(bytes / 2 ** 20)} MiB body): ${formatNumber(baseline)} s`);
+  }
+  return { seconds: median(times), rssMb: Math.max(...growths), baseline };
+}
+
+/** Pages of `/events?id=` (the site's events_limit, 5,000): walked once to warm up, then timed. */
+async function measureEventPages(run: Running) {
+  const { server, site } = run;
+  const agent = keepAliveAgent();
+  const walk = async (): Promise<Exchange[]> => {
+    const pages: Exchange[] = [];
+    let after = 0;
+    for (let i = 0; i < config.eventPages; i++) {
+      const page = await exchange(agent, server.port, { method: 'GET', path: `/api/v1/events?id=${after}`, headers: apiHeaders(site), keepText: true });
+      if (page.status !== 200) fail(`GET /api/v1/events?id=${after} answered ${page.status}`);
+      const rows = (JSON.parse(page.text as string) as { data: { id: number }[] }).data;
+      if (rows.length < 5_000) break;
+      pages.push(page);
+      after = (rows[rows.length - 1] as { id: number }).id;
+    }
+    return pages;
+  };
+  await walk();
+  const pages = await walk();
+  agent.destroy();
+  if (pages.length === 0) fail('no full page of 5,000 events');
+  const ms = median(pages.map((p) => p.ms));
+  const bytes = Math.round(median(pages.map((p) => p.bytes)));
+  step(`GET /events?id=: ${pages.length} pages of 5,000, median ${formatNumber(ms)} ms, max ${formatNumber(Math.max(...pages.map((p) => p.ms)))} ms, ~${formatNumber(bytes / 2 ** 20)} MiB each`);
+  let baseline: number | null = null;
+  if (run.baseline) {
+    const baseAgent = keepAliveAgent();
+    const times: number[] = [];
+    for (let i = 0; i < pages.length + 1; i++) times.push((await exchange(baseAgent, run.baseline.port, { method: 'GET', path: `/${bytes}` })).ms);
+    baseAgent.destroy();
+    baseline = median(times.slice(1));
+    step(`baseline (${bytes}-byte body): ${formatNumber(baseline)} ms`);
+  }
+  return { ms, baseline };
+}
+
+/** New users, 100 a batch, one batch at a time (the one-write-at-a-time rule allows no more per key). */
+async function measureImport(run: Running) {
+  const { server, site } = run;
+  let sequence = 0;
+  const batch = () => {
+    const users = Array.from({ length: BATCH }, () => {
+      const n = sequence++;
+      return {
+        id: -1,
+        id_num: `IMP-${n}`,
+        first_name: 'Imported',
+        last_name: `Person ${n}`,
+        email: `imported${n}@bench.example`,
+        phone: '8184365134',
+        pin: String(100_000 + ((n * 7_919) % 900_000)),
+        card_num: String(9_000_000_000 + n),
+      };
+    });
+    return JSON.stringify({ users });
+  };
+  const post = async (agent: Agent, port: number, path: string, body: string) => {
+    const answer = await exchange(agent, port, { method: 'POST', path, headers: { ...apiHeaders(site) }, body, keepText: path === '/api/v1/user' });
+    if (answer.status !== 200) fail(`POST ${path} answered ${answer.status}: ${answer.text}`);
+    return answer;
+  };
+  const agent = keepAliveAgent();
+  let answerBytes = 0;
+  for (let i = 0; i < config.importWarmupBatches; i++) answerBytes = (await post(agent, server.port, '/api/v1/user', batch())).bytes;
+  const bodies = Array.from({ length: config.importBatches }, batch);
+  const started = performance.now();
+  for (const body of bodies) {
+    const answer = await post(agent, server.port, '/api/v1/user', body);
+    const inserted = (JSON.parse(answer.text as string) as { data: { inserted: number } }).data.inserted;
+    if (inserted !== BATCH) fail(`POST /api/v1/user inserted ${inserted} of ${BATCH}: ${answer.text}`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  const usersPerSecond = (config.importBatches * BATCH) / seconds;
+  step(`POST /user: ${config.importBatches} batches of ${BATCH} in ${formatNumber(seconds)} s = ${formatNumber(usersPerSecond)} users/s`);
+  let baseline: number | null = null;
+  if (run.baseline) {
+    const baseAgent = keepAliveAgent();
+    for (let i = 0; i < config.importWarmupBatches; i++) await post(baseAgent, run.baseline.port, `/${answerBytes}`, batch());
+    const baseStarted = performance.now();
+    for (const body of bodies) await post(baseAgent, run.baseline.port, `/${answerBytes}`, body);
+    baseline = (config.importBatches * BATCH) / ((performance.now() - baseStarted) / 1000);
+    baseAgent.destroy();
+    step(`baseline (same bodies, ${answerBytes}-byte answers): ${formatNumber(baseline)} users/s`);
+  }
+  return { usersPerSecond, baseline };
+}
+
+/** Starts serve (and the baseline) on a seeded store; `work` runs against them; everything stops after. */
+async function withServer<T>(
+  dialect: Dialect,
+  users: number,
+  events: number,
+  options: { baseline: boolean; cpuProf?: string | undefined },
+  work: (run: Running) => Promise<T>,
+): Promise<T> {
+  const location = await freshLocation(dialect, `${dialect}-${users}`);
+  let server: Child | null = null;
+  let baseline: Child | null = null;
+  try {
+    const site = await seedSite(location, siteShape(users, events), flags['seed-sql']);
+    step(
+      `seeded ${dialect}: ${site.counts.users} users, ${site.counts.credentials} credentials, ${site.counts.doors} doors, ` +
+        `${site.counts.accessLevels} levels, ${site.counts.schedules} schedules, ${site.counts.events} events in ${formatNumber(site.seconds)} s`,
+    );
+    server = await startPortcullis({ dataDir: location.dataDir, databaseUrl: location.databaseUrl, logLevel: config.logLevel, cpuProfDir: options.cpuProf });
+    if (options.baseline) baseline = await startBaseline(location.dataDir);
+    const pingAgent = keepAliveAgent();
+    const ping = await exchange(pingAgent, server.port, { method: 'GET', path: '/api/v1/ping', headers: apiHeaders(site), keepText: true });
+    pingAgent.destroy();
+    if (ping.status !== 200) fail(`ping answered ${ping.status}: ${ping.text}`);
+    const limit = ping.headers['ratelimit-limit'] ?? ping.headers['x-ratelimit-limit'];
+    if (limit !== undefined) fail(`the server still limits each caller to ${String(limit)} requests a window; see ${server.logFile}`);
+    return await work({ server, baseline, site, location });
+  } finally {
+    await baseline?.stop();
+    await server?.stop();
+    await location.remove();
+  }
+}
+
+interface ScalePoint {
+  store: Dialect;
+  users: number;
+  decisions: LoadResult | null;
+  userById: LoadResult | null;
+}
+
+async function benchStore(dialect: Dialect) {
+  say(`\n== ${dialect}: ${config.users.toLocaleString('en-US')}-user site ==`);
+  const figures: Figure[] = [];
+  const notes: Partial<Record<FigureName, string>> = {};
+  const scale: ScalePoint[] = [];
+  const cpuProf = config.cpuProfDir ? join(config.cpuProfDir, dialect) : undefined;
+  await withServer(dialect, config.users, config.events, { baseline: true, cpuProf }, async (run) => {
+    const point: ScalePoint = { store: dialect, users: config.users, decisions: null, userById: null };
+    if (only.has('decisions')) {
+      const d = await measureDecisions(run, true);
+      point.decisions = d.measured;
+      figures.push(figure(dialect, 'decisions_rps', d.measured.rps, 'req/s', d.baseline?.rps ?? null));
+      figures.push(figure(dialect, 'decisions_p99_ms', d.measured.p99, 'ms', d.baseline?.p99 ?? null));
+      notes.decisions_rps = `p50 ${d.measured.p50} ms; ${d.measured.non2xx + d.measured.errors} failed`;
+      notes.decisions_p99_ms = `baseline p50 ${d.baseline?.p50 ?? '—'} ms`;
+    }
+    if (only.has('user_by_id')) {
+      const u = await measureUserById(run, true);
+      point.userById = u.measured;
+      figures.push(figure(dialect, 'user_by_id_rps', u.measured.rps, 'req/s', u.baseline?.rps ?? null));
+      notes.user_by_id_rps = `p50 ${u.measured.p50} ms, p99 ${u.measured.p99} ms`;
+    }
+    if (only.has('user_list')) {
+      const l = await measureUserList(run);
+      figures.push(figure(dialect, 'user_list_s', l.seconds, 's', l.baseline));
+      figures.push(figure(dialect, 'user_list_rss_mb', l.rssMb, 'MB', null));
+      notes.user_list_s = `${config.users.toLocaleString('en-US')} users, median of ${config.listRuns}`;
+      notes.user_list_rss_mb = `peak RSS growth, worst of ${config.listRuns}`;
+    }
+    if (only.has('events')) {
+      const e = await measureEventPages(run);
+      figures.push(figure(dialect, 'events_page_ms', e.ms, 'ms', e.baseline));
+    }
+    if (only.has('import')) {
+      const i = await measureImport(run);
+      figures.push(figure(dialect, 'import_users_per_s', i.usersPerSecond, 'users/s', i.baseline));
+    }
+    if (config.scaleSizes.includes(config.users)) scale.push(point);
+  });
+
+  const scaleAt = config.scaleSizes.filter((size) => size !== config.users);
+  if (scaleAt.length > 0 && (only.has('decisions') || only.has('user_by_id'))) {
+    for (const users of scaleAt) {
+      say(`-- ${dialect}: ${users.toLocaleString('en-US')}-user site (does the cost grow with the site?) --`);
+      await withServer(dialect, users, 0, { baseline: false }, async (run) => {
+        scale.push({
+          store: dialect,
+          users,
+          decisions: only.has('decisions') ? (await measureDecisions(run, false)).measured : null,
+          userById: only.has('user_by_id') ? (await measureUserById(run, false)).measured : null,
+        });
+      });
+    }
+  }
+  scale.sort((a, b) => a.users - b.users);
+  figures.sort((a, b) => FIGURE_NAMES.indexOf(a.name) - FIGURE_NAMES.indexOf(b.name));
+  return { figures, notes, scale };
+}
+
+/** (max − min) / median of the figures, as a percentage: how much a figure moved across site sizes. */
+function spread(values: number[]): string {
+  if (values.length < 2) return '—';
+  return `${formatNumber(((Math.max(...values) - Math.min(...values)) / median(values)) * 100)}%`;
+}
+
+function scaleTable(points: ScalePoint[]): string {
+  const rows = [['store', 'users', 'decisions req/s', 'decisions p99 ms', 'user?id req/s', 'user?id p99 ms']];
+  for (const store of new Set(points.map((p) => p.store))) {
+    const of = points.filter((p) => p.store === store);
+    for (const p of of) {
+      rows.push([
+        p.store,
+        p.users.toLocaleString('en-US'),
+        p.decisions ? formatNumber(p.decisions.rps) : '—',
+        p.decisions ? String(p.decisions.p99) : '—',
+        p.userById ? formatNumber(p.userById.rps) : '—',
+        p.userById ? String(p.userById.p99) : '—',
+      ]);
+    }
+    const values = (pick: (p: ScalePoint) => number | undefined) => of.map(pick).filter((v): v is number => v !== undefined);
+    rows.push([
+      store,
+      'spread',
+      spread(values((p) => p.decisions?.rps)),
+      spread(values((p) => p.decisions?.p99)),
+      spread(values((p) => p.userById?.rps)),
+      spread(values((p) => p.userById?.p99)),
+    ]);
+  }
+  return table(rows);
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const load1 = loadavg()[0] ?? 0;
+  say(`Portcullis benchmark${quick ? ' (--quick)' : ''}: node ${process.version}, ${cpus().length} CPUs, load average ${formatNumber(load1)} at start`);
+  say(
+    `stores: ${stores.join(', ')}; ${config.connections} connections, ${config.warmupSeconds} s warm-up + ${config.seconds} s per load run; ` +
+      `server log level ${config.logLevel}; serve --rate-limit 0`,
+  );
+  if (cpus().length <= 2 || load1 > cpus().length / 2) {
+    say('NOTE: the server, the baseline and the load generator share this machine; with few CPUs or other work running, figures are noisy.');
+  }
+  const all: Figure[] = [];
+  const allNotes: { figures: Figure[]; notes: Partial<Record<FigureName, string>> }[] = [];
+  const allScale: ScalePoint[] = [];
+  for (const store of stores) {
+    const result = await benchStore(store);
+    all.push(...result.figures);
+    allNotes.push(result);
+    allScale.push(...result.scale);
+  }
+
+  say(`\n== Results (${config.users.toLocaleString('en-US')} users${quick ? ', quick' : ''}) ==`);
+  for (const { figures, notes } of allNotes) say(`${figureTable(figures, config.users, notes)}\n`);
+  if (allScale.length > 1) {
+    say('== Cost against site size (should not grow) ==');
+    say(scaleTable(allScale));
+    say('');
+  }
+  const resultsFile = join(ROOT, 'bench', 'results.json');
+  writeFileSync(resultsFile, `${JSON.stringify(all, null, 2)}\n`);
+  writeFileSync(
+    join(ROOT, 'bench', 'results-scale.json'),
+    `${JSON.stringify(
+      allScale.map((p) => ({
+        store: p.store,
+        users: p.users,
+        decisions_rps: p.decisions?.rps ?? null,
+        decisions_p99_ms: p.decisions?.p99 ?? null,
+        user_by_id_rps: p.userById?.rps ?? null,
+        user_by_id_p99_ms: p.userById?.p99 ?? null,
+      })),
+      null,
+      2,
+    )}\n`,
+  );
+  say(`Wrote bench/results.json and bench/results-scale.json in ${formatNumber((performance.now() - started) / 1000)} s total; load average ${formatNumber(loadavg()[0] ?? 0)} at the end.`);
+  if (config.cpuProfDir) say(`Server CPU profiles: ${config.cpuProfDir}/<store>/ (open in Chrome DevTools, or: npx tsx bench/profile-summary.ts <file>)`);
+}
+
+await main();

@@ -1,0 +1,150 @@
+import type { FastifyReply } from 'fastify';
+import { type TObject, type TSchema, Type } from 'typebox';
+import { keysetChunks, mapChunks } from '../../db/keyset.ts';
+import type { Queryable } from '../../db/queryable.ts';
+import { toId } from '../../domain/batch-checks.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { type AppContext, LOCKT_API_KEY, LOCKT_SECURITY, type TypedApp } from '../../modules/module.ts';
+import type { Site } from '../../modules/sites/site.ts';
+import { type BatchOperation, type RecordCheck, type SummaryKind, type WriteCounts, runBatch } from '../batch.ts';
+import { PagingQuery, readPaging } from '../paging.ts';
+import { principalOf } from '../plugins/api-key-auth.ts';
+import { BatchResponse, DataEnvelope, DeleteSummary, ProcessSummary, WriteSummary, batchBody } from '../schemas.ts';
+import { sendDataStream } from './stream.ts';
+
+/**
+ * The route pieces most Lockt resources repeat: a batch write behind the site's API key (its body and
+ * response schemas, derived from the operation, and the delete-by-id operation), and a paged, streamed
+ * list. A module registers each in one call, so the routes cannot drift apart.
+ */
+
+/** What a Lockt write's domain checks read: the caller's site and the app's clock. */
+export interface SiteWriteContext {
+  site: Site;
+  clock: Clock;
+}
+
+const SUMMARY_SCHEMAS: Record<SummaryKind, TObject> = { write: WriteSummary, delete: DeleteSummary, process: ProcessSummary };
+
+/**
+ * The 200 response schema of a batch write from the kinds of summary it can answer: one kind, or several
+ * when a query flag turns the route into another operation (`POST /door?unlock`).
+ */
+export function responseFor(kind: SummaryKind, ...others: SummaryKind[]): ReturnType<typeof BatchResponse> {
+  const summary = SUMMARY_SCHEMAS[kind];
+  return BatchResponse(others.length === 0 ? summary : Type.Union([summary, ...others.map((other) => SUMMARY_SCHEMAS[other])]));
+}
+
+/**
+ * The body schema of a batch operation: its node, record schema and options, exactly as the runner reads
+ * them. `optional` for a route whose body may be absent (see `batchBody`).
+ */
+export function bodyFor(
+  operation: Pick<BatchOperation<unknown, unknown, unknown>, 'node' | 'record' | 'options'>,
+  flags: { optional?: boolean } = {},
+): TObject {
+  return batchBody(operation.node, operation.record, operation.options, flags);
+}
+
+/**
+ * The operation behind a Lockt delete by id (`{"<node>": [{"id"}]}`): each id read as `toId` reads it,
+ * checked and deleted by the module's service, and answered with a deletion summary.
+ */
+export function deleteById<Context>(
+  node: string,
+  record: TObject,
+  check: (trx: Queryable, ids: (number | undefined)[], context: Context) => Promise<RecordCheck<number>[]>,
+  write: (trx: Queryable, ids: number[], context: Context) => Promise<WriteCounts>,
+): BatchOperation<number | undefined, number, Context> {
+  return {
+    node,
+    record,
+    options: ['validate_fails_batch'],
+    summary: 'delete',
+    parse: (fields) => toId(fields.id),
+    check: (trx, ids, _options, context) => check(trx, ids, context),
+    write: (trx, ids, _options, context) => write(trx, ids, context),
+  };
+}
+
+/** A batch write route: where it is, how OpenAPI describes it, and the operation behind it. */
+export interface BatchWriteRoute<Input, Plan> {
+  method: 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  tags: string[];
+  summary: string;
+  operation: BatchOperation<Input, Plan, SiteWriteContext>;
+  context: Pick<AppContext, 'db' | 'clock'>;
+}
+
+/**
+ * Registers a Lockt batch write: API-key auth, the body and response schemas derived from the operation,
+ * and `runBatch` with the caller's site. Routes that dispatch on a query flag register themselves.
+ */
+export function batchWriteRoute<Input, Plan>(app: TypedApp, route: BatchWriteRoute<Input, Plan>): void {
+  const { operation } = route;
+  const { db, clock } = route.context;
+  app.route({
+    method: route.method,
+    url: route.url,
+    config: LOCKT_API_KEY,
+    schema: {
+      tags: route.tags,
+      security: LOCKT_SECURITY,
+      summary: route.summary,
+      body: bodyFor(operation),
+      response: { 200: responseFor(operation.summary) },
+    },
+    handler: async (request) => {
+      const principal = principalOf(request);
+      return runBatch(db, operation, request.body, principal, { site: principal.site, clock });
+    },
+  });
+}
+
+/**
+ * Streams one page (`?limit=&after_id=`, see paging.ts) of a list read in id chunks, each row presented
+ * as it passes. `fetch(afterId, limit)` returns the rows with id > afterId, ascending.
+ */
+export function streamPaged<Row extends { id: number }>(
+  reply: FastifyReply,
+  query: { limit?: string | undefined; after_id?: string | undefined },
+  fetch: (afterId: number, limit: number) => Promise<Row[]>,
+  present: (row: Row) => unknown,
+): FastifyReply {
+  const { limit, afterId } = readPaging(query);
+  return sendDataStream(reply, mapChunks(keysetChunks(fetch, { afterId, total: limit }), present));
+}
+
+/** A list that takes no selector: every row of the site, paged. */
+export interface PagedListRoute<Row extends { id: number }> {
+  url: string;
+  tags: string[];
+  summary: string;
+  /** Schema of one presented row. */
+  object: TSchema;
+  /** The site's rows with id > afterId, ascending, at most `limit`. */
+  list: (db: Queryable, siteId: number, afterId: number, limit: number) => Promise<Row[]>;
+  present: (row: Row, site: Site) => unknown;
+  context: Pick<AppContext, 'db'>;
+}
+
+/** Registers `GET <url>`: the site's whole list, streamed, with the paging extension. */
+export function pagedListRoute<Row extends { id: number }>(app: TypedApp, route: PagedListRoute<Row>): void {
+  const { list, present } = route;
+  const { db } = route.context;
+  app.get(route.url, {
+    config: LOCKT_API_KEY,
+    schema: {
+      tags: route.tags,
+      security: LOCKT_SECURITY,
+      summary: route.summary,
+      querystring: Type.Object(PagingQuery),
+      response: { 200: DataEnvelope(Type.Array(route.object)) },
+    },
+    handler: async (request, reply) => {
+      const { site } = principalOf(request);
+      return streamPaged(reply, request.query, (after, n) => list(db, site.id, after, n), (row) => present(row, site));
+    },
+  });
+}

@@ -1,0 +1,46 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import { ERRORS } from '../../domain/errors.ts';
+import { addressKey, callerOf } from './caller.ts';
+
+export interface RateLimitSettings {
+  /** Requests one caller may make per window; 0 turns rate limiting off. */
+  max: number;
+  windowMs: number;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimitSettings = { max: 600, windowMs: 60_000 };
+
+/**
+ * Per-caller request budgets with `@fastify/rate-limit`, answering `RateLimit-Limit`, `-Remaining` and
+ * `-Reset` on every limited route and `Retry-After` with the 429. The counts live in this process's
+ * memory: each Portcullis process counts its own (docs/abuse.md).
+ *
+ * The library adds its check to each route as a route hook, so it runs after authentication and the
+ * budget belongs to a proven caller (src/http/plugins/caller.ts). A request whose credentials fail never
+ * reaches it: those are counted against the client address instead, and an address with a window's worth
+ * of failures is refused before its credentials are even looked up.
+ *
+ * Call before the authentication hooks and before any route is registered.
+ */
+export async function installRateLimits(app: FastifyInstance, settings: RateLimitSettings): Promise<void> {
+  if (settings.max === 0) return;
+  const windowSeconds = Math.ceil(settings.windowMs / 1000);
+  await app.register(rateLimit, {
+    global: true,
+    max: settings.max,
+    timeWindow: settings.windowMs,
+    enableDraftSpec: true,
+    keyGenerator: (request) => callerOf(request).key,
+    errorResponseBuilder: (_request, context) => ERRORS.rateLimited(context.max, windowSeconds, Math.ceil(context.ttl / 1000)),
+  });
+
+  const failedAuthentications = app.createRateLimit({ keyGenerator: (request) => `failed-auth:${addressKey(request)}` });
+  app.addHook('onRequest', async (request) => {
+    const seen = await failedAuthentications(request, { increment: false });
+    if (!seen.isAllowed && seen.remaining === 0) throw ERRORS.rateLimited(seen.max, windowSeconds, seen.ttlInSeconds);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode === 401) await failedAuthentications(request);
+  });
+}

@@ -1,0 +1,86 @@
+import { ListAnswer, ListQuerySchema, listOption, readListQuery, readUid } from '../../http/basip/list-query.ts';
+import { operatorOf } from '../../http/plugins/operator-auth.ts';
+import type { LocktModule } from '../module.ts';
+import { presentApartment } from './apartments.presenter.ts';
+import { APARTMENT_LIST } from './apartments.repository.ts';
+import { ApartmentCreate, ApartmentObject, ApartmentUidParams, ApartmentUserParams, EmptyAnswer, UidAnswer } from './apartments.schema.ts';
+import * as service from './apartments.service.ts';
+
+const tags = ['basip'];
+const OPERATOR = { auth: 'operator' } as const;
+
+/** BAS-IP apartments: places in the address hierarchy that users and identifiers belong to. */
+export const apartmentsModule: LocktModule = {
+  name: 'apartments',
+  register(app, { db, clock }) {
+    app.post('/api/v1/apartment', {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: create an apartment at a free logical address.',
+        body: ApartmentCreate,
+        response: { 200: UidAnswer },
+      },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        return { uid: await service.createApartment(db, operator.site, request.body, operator.actor, clock.now()) };
+      },
+    });
+
+    app.get('/api/v1/apartment/item/:uid', {
+      config: OPERATOR,
+      schema: { tags, summary: 'BAS-IP: one apartment.', params: ApartmentUidParams, response: { 200: ApartmentObject } },
+      handler: async (request) => {
+        const site = operatorOf(request).site;
+        return presentApartment(await service.getApartment(db, site.id, readUid(request.params.uid, service.WRONG_APARTMENT_UID)));
+      },
+    });
+
+    app.delete('/api/v1/apartment/item/:uid', {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: delete an apartment; its users and identifiers stay, belonging to no apartment.',
+        params: ApartmentUidParams,
+        response: { 200: EmptyAnswer },
+      },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        await service.deleteApartment(db, operator.site, readUid(request.params.uid, service.WRONG_APARTMENT_UID), operator.actor, clock.now());
+        return {};
+      },
+    });
+
+    app.get('/api/v1/apartment/items', {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: the apartments, a page at a time, sorted and filtered on uid, apartment_name or an address part.',
+        querystring: ListQuerySchema,
+        response: { 200: ListAnswer(ApartmentObject) },
+      },
+      handler: async (request) => {
+        const list = readListQuery(request.query, APARTMENT_LIST);
+        const { rows, total } = await service.listApartments(db, operatorOf(request).site.id, list);
+        return { list_option: listOption(list, total), list_items: rows.map(presentApartment) };
+      },
+    });
+
+    app.post('/api/v1/apartment/item/:apartment_uid/user/:user_uid', {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: make a user a member of an apartment (again: no change).',
+        params: ApartmentUserParams,
+        response: { 200: EmptyAnswer },
+      },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        const apartment = readUid(request.params.apartment_uid, service.WRONG_APARTMENT_UID);
+        const user = readUid(request.params.user_uid, service.WRONG_USER_UID);
+        await service.addUserToApartment(db, operator.site, apartment, user, operator.actor, clock.now());
+        return {};
+      },
+    });
+  },
+};

@@ -1,0 +1,99 @@
+import { type Insertable, type Selectable, sql } from 'kysely';
+import type { Queryable } from '../../db/queryable.ts';
+import type { ApartmentTable } from '../../db/schema.ts';
+import type { ListQuery, ListSpec } from '../../http/basip/list-query.ts';
+
+export type ApartmentRow = Selectable<ApartmentTable>;
+
+/** The panel's list fields for apartments. */
+export const APARTMENT_LIST: ListSpec = {
+  fields: {
+    uid: { expr: sql.ref('id'), type: 'integer' },
+    apartment_name: { expr: sql.ref('name'), type: 'text' },
+    building: { expr: sql.ref('building'), type: 'integer' },
+    unit: { expr: sql.ref('unit'), type: 'integer' },
+    floor: { expr: sql.ref('floor'), type: 'integer' },
+    room: { expr: sql.ref('room'), type: 'integer' },
+  },
+  defaultSort: 'uid',
+};
+
+export function findApartment(db: Queryable, siteId: number, id: number): Promise<ApartmentRow | undefined> {
+  return db.selectFrom('apartment').selectAll().where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
+}
+
+export function listApartments(db: Queryable, siteId: number, list: ListQuery): Promise<ApartmentRow[]> {
+  return db
+    .selectFrom('apartment')
+    .selectAll()
+    .where('site_id', '=', siteId)
+    .where(list.where)
+    .orderBy(list.orderBy, list.direction)
+    .orderBy('id')
+    .limit(list.limit)
+    .offset(list.offset)
+    .execute();
+}
+
+export async function countApartments(db: Queryable, siteId: number, list: ListQuery): Promise<number> {
+  const row = await db
+    .selectFrom('apartment')
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .where('site_id', '=', siteId)
+    .where(list.where)
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
+}
+
+export interface LogicalAddress {
+  building: number;
+  unit: number;
+  floor: number;
+  room: number;
+}
+
+export async function isAddressTaken(db: Queryable, siteId: number, address: LogicalAddress): Promise<boolean> {
+  const row = await db
+    .selectFrom('apartment')
+    .select('id')
+    .where('site_id', '=', siteId)
+    .where('building', '=', address.building)
+    .where('unit', '=', address.unit)
+    .where('floor', '=', address.floor)
+    .where('room', '=', address.room)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function insertApartment(db: Queryable, row: Insertable<ApartmentTable>): Promise<number> {
+  const inserted = await db.insertInto('apartment').values(row).returning('id').executeTakeFirstOrThrow();
+  return inserted.id;
+}
+
+/** Deletes the apartment; its users' memberships go with it and its identifiers keep no apartment (foreign keys). */
+export async function deleteApartment(db: Queryable, siteId: number, id: number): Promise<number> {
+  const result = await db.deleteFrom('apartment').where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Whether the id is a cardholder of the site: operators belong to no apartment. */
+export async function isCardholder(db: Queryable, siteId: number, userId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('user')
+    .select('id')
+    .where('site_id', '=', siteId)
+    .where('id', '=', userId)
+    .where('role', '=', 'cardholder')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Makes the user a member of the apartment; already being one changes nothing. */
+export async function addUser(db: Queryable, siteId: number, apartmentId: number, userId: number): Promise<boolean> {
+  const result = await db
+    .insertInto('user_apartment')
+    .values({ site_id: siteId, apartment_id: apartmentId, user_id: userId })
+    .onConflict((oc) => oc.columns(['user_id', 'apartment_id']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+}

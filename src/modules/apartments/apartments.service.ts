@@ -1,0 +1,121 @@
+import type { Actor } from '../../audit/audit-log.ts';
+import { writeTransaction } from '../../db/change-feed.ts';
+import { isUniqueViolation } from '../../db/conventions.ts';
+import type { Queryable } from '../../db/queryable.ts';
+import { ERRORS } from '../../domain/errors.ts';
+import type { ListQuery } from '../../http/basip/list-query.ts';
+import type { Site } from '../sites/site.ts';
+import * as repo from './apartments.repository.ts';
+
+const RESOURCE = 'apartment';
+export const WRONG_APARTMENT_UID = 'Wrong Apartment uid';
+export const WRONG_USER_UID = 'Wrong User uid';
+const WRONG_ADDRESS = 'Wrong Logical Address';
+
+export interface ApartmentInput {
+  apartment_address: unknown;
+  apartment_name: string;
+  residents?: { count?: number | undefined } | undefined;
+  photo_path?: string | undefined;
+  route_path?: string | undefined;
+}
+
+/** The limits of each part of a logical address, as the panel documents them. */
+const ADDRESS_RANGE: Record<keyof repo.LogicalAddress, [number, number]> = {
+  building: [1, 9999],
+  unit: [0, 99],
+  floor: [0, 98],
+  room: [0, 99],
+};
+
+/** The address, or the panel's "Wrong Logical Address" for anything missing, mistyped or out of range. */
+export function readLogicalAddress(value: unknown): repo.LogicalAddress {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw ERRORS.badRequest(WRONG_ADDRESS);
+  const record = value as Record<string, unknown>;
+  const address = {} as repo.LogicalAddress;
+  for (const [part, [min, max]] of Object.entries(ADDRESS_RANGE) as [keyof repo.LogicalAddress, [number, number]][]) {
+    const n = record[part];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw ERRORS.badRequest(WRONG_ADDRESS);
+    address[part] = n;
+  }
+  return address;
+}
+
+const show = (a: repo.LogicalAddress) => `${a.building}-${a.unit}-${a.floor}-${a.room}`;
+const addressTaken = (a: repo.LogicalAddress) => ERRORS.badRequest(`Logical Address Already Exists: ${show(a)}`);
+
+/** Creates an apartment at a free logical address of the site. */
+export async function createApartment(db: Queryable, site: Site, input: ApartmentInput, actor: Actor, now: number): Promise<number> {
+  const address = readLogicalAddress(input.apartment_address);
+  try {
+    return await writeTransaction(
+      db,
+      site.id,
+      async (trx) => {
+        if (await repo.isAddressTaken(trx, site.id, address)) throw addressTaken(address);
+        return repo.insertApartment(trx, {
+          site_id: site.id,
+          ...address,
+          name: input.apartment_name,
+          residents_count: input.residents?.count ?? null,
+          photo_path: input.photo_path ?? null,
+          route_path: input.route_path ?? null,
+          created_at: now,
+        });
+      },
+      { of: (id) => ({ actor, resource: RESOURCE, action: 'write', recordIds: [id], detail: { inserted: 1 } }), at: now },
+    );
+  } catch (error) {
+    // A concurrent create took the address between the check and the insert.
+    if (isUniqueViolation(error)) throw addressTaken(address);
+    throw error;
+  }
+}
+
+export async function getApartment(db: Queryable, siteId: number, uid: number): Promise<repo.ApartmentRow> {
+  const row = await repo.findApartment(db, siteId, uid);
+  if (!row) throw ERRORS.badRequest(WRONG_APARTMENT_UID);
+  return row;
+}
+
+export async function listApartments(db: Queryable, siteId: number, list: ListQuery): Promise<{ rows: repo.ApartmentRow[]; total: number }> {
+  const [rows, total] = await Promise.all([repo.listApartments(db, siteId, list), repo.countApartments(db, siteId, list)]);
+  return { rows, total };
+}
+
+/** Deletes an apartment: its users stay (no longer members), its identifiers stay (with no apartment). */
+export async function deleteApartment(db: Queryable, site: Site, uid: number, actor: Actor, now: number): Promise<void> {
+  await writeTransaction(
+    db,
+    site.id,
+    async (trx) => {
+      if ((await repo.deleteApartment(trx, site.id, uid)) === 0) throw ERRORS.badRequest(WRONG_APARTMENT_UID);
+      return uid;
+    },
+    { of: (id) => ({ actor, resource: RESOURCE, action: 'delete', recordIds: [id], detail: { deleted: 1 } }), at: now },
+  );
+}
+
+/** Makes a cardholder of the site a member of the apartment; a second time changes nothing. */
+export async function addUserToApartment(
+  db: Queryable,
+  site: Site,
+  apartmentUid: number,
+  userUid: number,
+  actor: Actor,
+  now: number,
+): Promise<void> {
+  await writeTransaction(
+    db,
+    site.id,
+    async (trx) => {
+      await getApartment(trx, site.id, apartmentUid);
+      if (!(await repo.isCardholder(trx, site.id, userUid))) throw ERRORS.badRequest(WRONG_USER_UID);
+      return repo.addUser(trx, site.id, apartmentUid, userUid);
+    },
+    {
+      of: (added) => (added ? { actor, resource: 'user_apartment', action: 'write', recordIds: [apartmentUid, userUid], detail: { inserted: 1 } } : undefined),
+      at: now,
+    },
+  );
+}

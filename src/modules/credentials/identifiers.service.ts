@@ -1,0 +1,460 @@
+import type { Actor } from '../../audit/audit-log.ts';
+import { writeTransaction } from '../../db/change-feed.ts';
+import { isForeignKeyViolation, isStorableId, isUniqueViolation, toFlag } from '../../db/conventions.ts';
+import type { Queryable } from '../../db/queryable.ts';
+import { ERRORS } from '../../domain/errors.ts';
+import type { ListQuery } from '../../http/basip/list-query.ts';
+import { newCredentialKey } from '../../lib/credential-keys.ts';
+import { showValue } from '../../lib/show-value.ts';
+import * as credentials from './credentials.repository.ts';
+import type { IdentifierType } from './identifiers.basip.schema.ts';
+import * as repo from './identifiers.repository.ts';
+import type { IdentifierChanges, IdentifierRow, ProfileRef } from './identifiers.repository.ts';
+
+/**
+ * Identifiers, the panel face's credentials: a card, ukey, input code, QR code, face or licence plate
+ * whose number (`card_num`, unique in the site across every kind and Lockt's cards) a panel reads. Made
+ * here, an identifier opens the site's panel locks by itself (`panel_access`), may be limited in time and
+ * in passes, and may be held by a user, placed in an apartment and bound to time profiles.
+ */
+
+/** Who writes, in which site, when: what every panel-face write needs. */
+export interface PanelContext {
+  siteId: number;
+  actor: Actor;
+  now: number;
+}
+
+/** An identifier as the panel sends it; every field optional here, the schemas say which are required. */
+export interface IdentifierInput {
+  identifier_owner?: { name?: string | undefined; type?: string | undefined } | undefined;
+  identifier_type?: string | undefined;
+  identifier_number?: string | undefined;
+  lock?: string | undefined;
+  valid?:
+    | {
+        time?: { is_permanent: boolean; from?: number | undefined; to?: number | undefined } | undefined;
+        passes?: { is_permanent: boolean; max_passes?: number | undefined } | undefined;
+      }
+    | undefined;
+}
+
+/** One item of the link_id upsert: an identifier with the link_ids of what it is bound to. */
+export interface IdentifierLinkInput extends IdentifierInput {
+  link_id: string;
+  apartment_link_id?: string | null | undefined;
+  time_profiles?: { link_ids: string[] } | undefined;
+  additional?: { passes_left: number } | undefined;
+}
+
+/** The panel's `extended_info` words for a link_id result. */
+export type ExtendedInfo =
+  | 'created'
+  | 'updated'
+  | 'deleted'
+  | 'not_found'
+  | 'entity_not_found'
+  | 'number_taken_by_another_identifier'
+  | 'bound_time_profile_doesnt_exist'
+  | 'invalid_time_rules_settings'
+  | 'wrong_rule';
+
+export interface LinkResult {
+  link_id: string;
+  success: boolean;
+  extended_info: ExtendedInfo;
+}
+
+/** A rule an identifier breaks: the message a single write answers with, the word a link result shows. */
+class IdentifierProblem extends Error {
+  constructor(
+    message: string,
+    readonly info: ExtendedInfo,
+  ) {
+    super(message);
+  }
+}
+
+const CARD_NUMBER = /^(?:[0-9]{1,10}|(?:[0-9A-Fa-f]{2}[:-]){1,7}[0-9A-Fa-f]{2})$/;
+const DECIMAL = /^[0-9]+$/;
+const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+
+const NUMBER_RULES: Record<IdentifierType, { test: (number: string) => boolean; expected: string }> = {
+  card: { test: (n) => CARD_NUMBER.test(n), expected: 'up to 10 digits, or hex bytes such as AA:BB:CC:DD' },
+  ukey: { test: (n) => CARD_NUMBER.test(n), expected: 'up to 10 digits, or hex bytes such as AA:BB:CC:DD' },
+  inputCode: { test: (n) => DECIMAL.test(n), expected: 'digits' },
+  qr: { test: (n) => UUID.test(n), expected: 'a UUID' },
+  face_id: { test: (n) => n !== '', expected: 'not blank' },
+  license_plate: { test: (n) => n !== '', expected: 'not blank' },
+};
+
+/** The number, trimmed, if it has the form its type takes. */
+export function readIdentifierNumber(type: IdentifierType, raw: string): string {
+  const number = raw.trim();
+  const rule = NUMBER_RULES[type];
+  if (!rule.test(number)) {
+    throw new IdentifierProblem(`Wrong identifier_number for ${type}: ${showValue(raw)} (expected ${rule.expected})`, 'wrong_rule');
+  }
+  return number;
+}
+
+const numberTaken = (number: string) =>
+  new IdentifierProblem(`identifier_number is taken by another identifier: ${showValue(number)}`, 'number_taken_by_another_identifier');
+
+/** A credential is named by its number, as Lockt names cards; a face's number is data, not a name. */
+const credentialName = (type: string, number: string) => (type === 'face_id' ? 'Face ID' : number);
+
+const MS = 1000;
+
+/** The columns `valid` sets; absent parts are left as they are (on create: permanent). */
+function validityChanges(valid: IdentifierInput['valid'], current: IdentifierRow | undefined): IdentifierChanges {
+  const changes: IdentifierChanges = {};
+  const time = valid?.time;
+  if (time?.is_permanent) Object.assign(changes, { access_effective: null, access_expires: null });
+  else if (time) {
+    for (const bound of ['from', 'to'] as const) {
+      if (time[bound] === undefined) throw new IdentifierProblem(`Wrong JSON body: no value for \`valid.time.${bound}\``, 'invalid_time_rules_settings');
+    }
+    const from = time.from as number;
+    const to = time.to as number;
+    if (from >= to) {
+      throw new IdentifierProblem(`valid.time.from must be before valid.time.to: ${from} is not before ${to}`, 'invalid_time_rules_settings');
+    }
+    Object.assign(changes, { access_effective: from * MS, access_expires: to * MS });
+  }
+  const passes = valid?.passes;
+  if (passes?.is_permanent) Object.assign(changes, { max_passes: null, passes_left: null });
+  else if (passes) {
+    if (passes.max_passes === undefined) throw new IdentifierProblem('Wrong JSON body: no value for `valid.passes.max_passes`', 'wrong_rule');
+    // A new allowance starts full; the same allowance sent again keeps what is left of it.
+    if (current?.max_passes !== passes.max_passes) Object.assign(changes, { max_passes: passes.max_passes, passes_left: passes.max_passes });
+  }
+  return changes;
+}
+
+/**
+ * What writing `input` over `current` (none: a new identifier) changes, after every rule: the number's
+ * form for its type, and that no other credential of the site carries it; the validity.
+ */
+async function identifierChanges(
+  trx: Queryable,
+  siteId: number,
+  current: IdentifierRow | undefined,
+  input: IdentifierInput,
+): Promise<IdentifierChanges> {
+  const type = (input.identifier_type ?? current?.identifier_type) as IdentifierType | undefined;
+  const raw = input.identifier_number ?? current?.card_num ?? undefined;
+  if (type === undefined) throw new IdentifierProblem('Wrong JSON body: no value for `identifier_type`', 'wrong_rule');
+  if (raw === undefined) throw new IdentifierProblem('Wrong JSON body: no value for `identifier_number`', 'wrong_rule');
+  const changes: IdentifierChanges = {};
+  if (input.identifier_type !== undefined || input.identifier_number !== undefined) {
+    const number = readIdentifierNumber(type, raw);
+    if (number !== current?.card_num) {
+      const holder = await repo.identifierIdByNumber(trx, siteId, number);
+      if (holder !== undefined && holder !== current?.id) throw numberTaken(number);
+      changes.card_num = number;
+      // A credential named after its number keeps being so; a named one (a fob) keeps its name.
+      if (!current || current.name === current.card_num) changes.name = credentialName(type, number);
+    }
+    changes.identifier_type = type;
+  }
+  const owner = input.identifier_owner;
+  if (owner?.name !== undefined) changes.owner_name = owner.name.trim();
+  if (owner?.type !== undefined) changes.owner_type = owner.type;
+  if (input.lock !== undefined) changes.lock = input.lock;
+  return { ...changes, ...validityChanges(input.valid, current) };
+}
+
+function newRow(siteId: number, changes: IdentifierChanges, now: number, linkId: string | null): repo.NewIdentifierRow {
+  const type = changes.identifier_type as string;
+  const number = changes.card_num as string;
+  return {
+    site_id: siteId,
+    user_id: null,
+    name: changes.name ?? credentialName(type, number),
+    card_num: number,
+    credential_key: newCredentialKey(),
+    identifier_type: type,
+    owner_type: changes.owner_type ?? 'owner',
+    owner_name: changes.owner_name ?? '',
+    lock: changes.lock ?? 'all',
+    panel_access: toFlag(true),
+    max_passes: changes.max_passes ?? null,
+    passes_left: changes.passes_left ?? null,
+    access_effective: changes.access_effective ?? null,
+    access_expires: changes.access_expires ?? null,
+    apartment_id: changes.apartment_id ?? null,
+    link_id: linkId,
+    created_at: now,
+  };
+}
+
+/**
+ * A rule an identifier breaks becomes the 400 a single write answers with, and so do the store's
+ * refusals a concurrent change can cause: a number or link_id taken meanwhile (`taken` says which), a
+ * user, apartment or time profile this write refers to deleted meanwhile.
+ */
+export async function refusingRaces<T>(work: () => Promise<T>, taken = 'A link_id or number was taken by a concurrent change'): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof IdentifierProblem) throw ERRORS.badRequest(error.message);
+    if (isUniqueViolation(error)) throw ERRORS.badRequest(taken);
+    if (isForeignKeyViolation(error)) throw ERRORS.badRequest('Something this change refers to was deleted by a concurrent change');
+    throw error;
+  }
+}
+
+/** The 400 a number taken by a concurrent write gives. */
+const takenMessage = (number: string | undefined) => (number === undefined ? undefined : numberTaken(number).message);
+
+/** The audit record of a write that touched `ids`; none when it touched nothing. */
+const audit = (ctx: PanelContext, action: string) => ({
+  of: (ids: number[]) => (ids.length === 0 ? undefined : { actor: ctx.actor, resource: 'credentials', action, recordIds: ids }),
+  at: ctx.now,
+});
+
+const notFound = () => ERRORS.notFound('Identifier not found');
+
+async function requireIdentifier(db: Queryable, siteId: number, id: number): Promise<IdentifierRow> {
+  const row = await repo.findIdentifier(db, siteId, id);
+  if (!row) throw notFound();
+  return row;
+}
+
+/** An identifier with what it shows besides its own row. */
+export interface IdentifierView {
+  row: IdentifierRow;
+  profiles: ProfileRef[];
+}
+
+async function withProfiles(db: Queryable, siteId: number, rows: IdentifierRow[]): Promise<{ rows: IdentifierRow[]; profiles: ProfileRef[] }> {
+  return { rows, profiles: await repo.timeProfilesOfIdentifiers(db, siteId, rows.map((r) => r.id)) };
+}
+
+export async function getIdentifier(db: Queryable, siteId: number, id: number): Promise<IdentifierView> {
+  const row = await requireIdentifier(db, siteId, id);
+  return { row, profiles: await repo.timeProfilesOfIdentifiers(db, siteId, [id]) };
+}
+
+export async function listIdentifierPage(db: Queryable, siteId: number, list: ListQuery) {
+  const { rows, total } = await repo.listIdentifiers(db, siteId, list);
+  return { total, ...(await withProfiles(db, siteId, rows)) };
+}
+
+/** Every identifier these users hold, with their time profiles: two queries. */
+export async function identifiersOfUsers(db: Queryable, siteId: number, userIds: number[]) {
+  return withProfiles(db, siteId, await repo.identifiersOfUsers(db, siteId, userIds));
+}
+
+export async function identifiersByLinkIds(db: Queryable, siteId: number, linkIds: string[]) {
+  return withProfiles(db, siteId, await repo.identifiersByLinkIds(db, siteId, [...new Set(linkIds.map((l) => l.toLowerCase()))]));
+}
+
+export async function createIdentifier(db: Queryable, ctx: PanelContext, input: IdentifierInput): Promise<number> {
+  return refusingRaces(async () => {
+    const [id] = await writeTransaction(
+      db,
+      ctx.siteId,
+      async (trx) => [await repo.insertIdentifier(trx, newRow(ctx.siteId, await identifierChanges(trx, ctx.siteId, undefined, input), ctx.now, null))],
+      audit(ctx, 'create'),
+    );
+    return id as number;
+  }, takenMessage(input.identifier_number?.trim()));
+}
+
+export async function updateIdentifier(db: Queryable, ctx: PanelContext, id: number, input: IdentifierInput): Promise<void> {
+  await refusingRaces(
+    () =>
+      writeTransaction(
+        db,
+        ctx.siteId,
+        async (trx) => {
+          const current = await requireIdentifier(trx, ctx.siteId, id);
+          await repo.updateIdentifier(trx, ctx.siteId, id, await identifierChanges(trx, ctx.siteId, current, input));
+          return [id];
+        },
+        audit(ctx, 'update'),
+      ),
+    takenMessage(input.identifier_number?.trim()),
+  );
+}
+
+export async function deleteIdentifier(db: Queryable, ctx: PanelContext, id: number): Promise<void> {
+  await writeTransaction(
+    db,
+    ctx.siteId,
+    async (trx) => {
+      if ((await credentials.deleteCredentials(trx, ctx.siteId, [id])) === 0) throw notFound();
+      return [id];
+    },
+    audit(ctx, 'delete'),
+  );
+}
+
+/** Deletes the identifiers of the site among `uids`; each is reported deleted or not found. */
+export async function deleteIdentifiers(db: Queryable, ctx: PanelContext, uids: number[]) {
+  if (uids.length === 0) throw ERRORS.badRequest('List cannot be empty');
+  const result = await writeTransaction(
+    db,
+    ctx.siteId,
+    async (trx) => {
+      const known = await repo.existingIdentifierIds(trx, ctx.siteId, [...new Set(uids.filter(isStorableId))]);
+      if (known.size > 0) await credentials.deleteCredentials(trx, ctx.siteId, [...known]);
+      return uids.map((uid) => ({ uid, success: known.has(uid), extended_info: known.has(uid) ? 'deleted' : 'not_found' }));
+    },
+    { of: (results) => audit(ctx, 'delete').of([...new Set(results.filter((r) => r.success).map((r) => r.uid))]), at: ctx.now },
+  );
+  return { result };
+}
+
+/** Gives a pass-limited identifier its whole allowance again. */
+export async function resetIdentifierPasses(db: Queryable, ctx: PanelContext, id: number): Promise<void> {
+  await writeTransaction(
+    db,
+    ctx.siteId,
+    async (trx) => {
+      await requireIdentifier(trx, ctx.siteId, id);
+      await repo.resetPasses(trx, ctx.siteId, id);
+      return [id];
+    },
+    audit(ctx, 'passes_reset'),
+  );
+}
+
+/** The number a QR identifier encodes; other kinds have no QR code. */
+export async function qrNumber(db: Queryable, siteId: number, id: number): Promise<string> {
+  const row = await requireIdentifier(db, siteId, id);
+  if (row.identifier_type !== 'qr') throw ERRORS.badRequest(`Identifier ${id} is not a qr identifier: it is ${row.identifier_type}`);
+  return row.card_num ?? '';
+}
+
+async function requireTimeProfile(db: Queryable, siteId: number, id: number): Promise<void> {
+  if (!(await repo.timeProfileExists(db, siteId, id))) throw ERRORS.notFound('Time profile not found');
+}
+
+export async function setIdentifierTimeProfile(db: Queryable, ctx: PanelContext, id: number, profileId: number, attached: boolean): Promise<void> {
+  await refusingRaces(() =>
+    writeTransaction(
+      db,
+      ctx.siteId,
+      async (trx) => {
+        await requireIdentifier(trx, ctx.siteId, id);
+        await requireTimeProfile(trx, ctx.siteId, profileId);
+        if (attached) await repo.attachTimeProfile(trx, ctx.siteId, id, profileId);
+        else await repo.detachTimeProfile(trx, ctx.siteId, id, profileId);
+        return [id];
+      },
+      audit(ctx, attached ? 'attach_timeprofile' : 'detach_timeprofile'),
+    ),
+  );
+}
+
+/** Places the identifier in an apartment (null: in none). */
+export async function setIdentifierApartment(db: Queryable, ctx: PanelContext, id: number, apartmentId: number | null): Promise<void> {
+  await refusingRaces(() =>
+    writeTransaction(
+      db,
+      ctx.siteId,
+      async (trx) => {
+        if (apartmentId !== null && !(await repo.apartmentExists(trx, ctx.siteId, apartmentId))) throw ERRORS.notFound('Apartment not found');
+        await requireIdentifier(trx, ctx.siteId, id);
+        await repo.updateIdentifier(trx, ctx.siteId, id, { apartment_id: apartmentId });
+        return [id];
+      },
+      audit(ctx, apartmentId === null ? 'unbind_apartment' : 'bind_apartment'),
+    ),
+  );
+}
+
+/** What a link item binds the identifier to, resolved from link_ids; unknown ones are a problem. */
+async function linkedChanges(trx: Queryable, siteId: number, item: IdentifierLinkInput): Promise<{ apartment: IdentifierChanges; profiles?: number[] }> {
+  const apartment: IdentifierChanges = {};
+  if (item.apartment_link_id === null) apartment.apartment_id = null;
+  else if (item.apartment_link_id !== undefined) {
+    const id = await repo.apartmentIdByLinkId(trx, siteId, item.apartment_link_id.toLowerCase());
+    if (id === undefined) throw new IdentifierProblem(`No apartment has link_id ${item.apartment_link_id}`, 'entity_not_found');
+    apartment.apartment_id = id;
+  }
+  if (!item.time_profiles) return { apartment };
+  const wanted = [...new Set(item.time_profiles.link_ids.map((l) => l.toLowerCase()))];
+  const found = await repo.timeProfileIdsByLinkId(trx, siteId, wanted);
+  if (found.size < wanted.length) throw new IdentifierProblem('A bound time profile does not exist', 'bound_time_profile_doesnt_exist');
+  return { apartment, profiles: [...found.values()] };
+}
+
+/** `additional.passes_left`: what is left of the allowance, within it; ignored when passes are unlimited. */
+function passesLeftChange(item: IdentifierLinkInput, current: IdentifierRow | undefined, changes: IdentifierChanges): IdentifierChanges {
+  const left = item.additional?.passes_left;
+  const max = changes.max_passes !== undefined ? changes.max_passes : (current?.max_passes ?? null);
+  if (left === undefined || max === null || left === -1) return {};
+  if (left < 0 || left > max) throw new IdentifierProblem(`additional.passes_left must be 0 to ${max}: ${left}`, 'wrong_rule');
+  return { passes_left: left };
+}
+
+/**
+ * Creates or updates identifiers by link_id, each item on its own: one that breaks a rule is reported
+ * with the panel's word for it and the others are still written, all in one transaction.
+ */
+export async function upsertIdentifiersByLink(db: Queryable, ctx: PanelContext, items: IdentifierLinkInput[]): Promise<{ result: LinkResult[] }> {
+  if (items.length === 0) throw ERRORS.badRequest('List cannot be empty');
+  const written: number[] = [];
+  const result = await refusingRaces(() =>
+    writeTransaction(
+      db,
+      ctx.siteId,
+      async (trx) => {
+        const results: LinkResult[] = [];
+        for (const item of items) {
+          const linkId = item.link_id.toLowerCase();
+          const [current] = await repo.identifiersByLinkIds(trx, ctx.siteId, [linkId]);
+          try {
+            const changes = await identifierChanges(trx, ctx.siteId, current, item);
+            const linked = await linkedChanges(trx, ctx.siteId, item);
+            const all = { ...changes, ...passesLeftChange(item, current, changes), ...linked.apartment };
+            let id: number;
+            if (current) {
+              id = current.id;
+              await repo.updateIdentifier(trx, ctx.siteId, id, all);
+            } else {
+              id = await repo.insertIdentifier(trx, newRow(ctx.siteId, all, ctx.now, linkId));
+            }
+            if (linked.profiles) await repo.replaceTimeProfiles(trx, ctx.siteId, id, linked.profiles);
+            written.push(id);
+            results.push({ link_id: linkId, success: true, extended_info: current ? 'updated' : 'created' });
+          } catch (error) {
+            if (!(error instanceof IdentifierProblem)) throw error;
+            results.push({ link_id: linkId, success: false, extended_info: error.info });
+          }
+        }
+        return results;
+      },
+      { of: () => audit(ctx, 'link_upsert').of(written), at: ctx.now },
+    ),
+  );
+  return { result };
+}
+
+/** Deletes identifiers by link_id; unknown ones are reported `not_found`. */
+export async function deleteIdentifiersByLink(db: Queryable, ctx: PanelContext, linkIds: string[]): Promise<{ result: LinkResult[] }> {
+  if (linkIds.length === 0) throw ERRORS.badRequest('List cannot be empty');
+  const wanted = linkIds.map((l) => l.toLowerCase());
+  const { results } = await writeTransaction(
+    db,
+    ctx.siteId,
+    async (trx) => {
+      const found = new Map((await repo.identifiersByLinkIds(trx, ctx.siteId, [...new Set(wanted)])).map((r) => [r.link_id as string, r.id]));
+      const ids = [...found.values()];
+      if (ids.length > 0) await credentials.deleteCredentials(trx, ctx.siteId, ids);
+      return {
+        ids,
+        results: wanted.map((linkId): LinkResult => {
+          const deleted = found.has(linkId);
+          return { link_id: linkId, success: deleted, extended_info: deleted ? 'deleted' : 'not_found' };
+        }),
+      };
+    },
+    { of: ({ ids }) => audit(ctx, 'link_delete').of(ids), at: ctx.now },
+  );
+  return { result: results };
+}

@@ -1,0 +1,126 @@
+import { type AccessQuestion, answer, decideAndRecord } from '../../access/access.service.ts';
+import type { FactSource, Presented } from '../../access/facts.ts';
+import type { Actor } from '../../audit/audit-log.ts';
+import { writeTransaction } from '../../db/change-feed.ts';
+import { fromFlag, toFlag } from '../../db/conventions.ts';
+import type { Queryable } from '../../db/queryable.ts';
+import { ERRORS } from '../../domain/errors.ts';
+import { showValue } from '../../lib/show-value.ts';
+import { type DevicePrincipal, requestUnlock } from '../devices/devices.service.ts';
+import type { Site } from '../sites/site.ts';
+import * as repo from './panels.repository.ts';
+
+/** The path segment a panel's remote-access URL carries its device key in. */
+export const DEVICE_KEY_PLACEHOLDER = '{device_key}';
+
+/** What a panel is told about one identifier it read. */
+export type PanelDecision =
+  | { handled: false }
+  | {
+      handled: true;
+      granted: boolean;
+      /** The lock to open: 0 for every lock of the panel; when denied, the lock whose decision was recorded. */
+      lockNumber: number;
+      eventId: number;
+    };
+
+export interface PanelSettings {
+  enabled: boolean;
+  customServerEnabled: boolean;
+  /** The URL template an operator saved; null: the one Portcullis derives from the request. */
+  customServerApiUrl: string | null;
+}
+
+/** Until an operator says otherwise, a site's panels are answered: giving a panel the URL is the opt-in. */
+const DEFAULT_SETTINGS: PanelSettings = { enabled: true, customServerEnabled: true, customServerApiUrl: null };
+
+export async function panelSettings(db: Queryable, siteId: number): Promise<PanelSettings> {
+  const row = await repo.findPanelSettings(db, siteId);
+  if (!row) return DEFAULT_SETTINGS;
+  return {
+    enabled: fromFlag(row.enabled),
+    customServerEnabled: fromFlag(row.custom_server_enabled),
+    customServerApiUrl: row.custom_server_api_url,
+  };
+}
+
+/**
+ * Saves the site's remote-control settings. A URL, when given, must be an http(s) URL carrying the
+ * `{device_key}` placeholder, since each panel is told its own; `""` or null goes back to the derived one.
+ */
+export async function savePanelSettings(
+  db: Queryable,
+  site: Site,
+  input: { enabled: boolean; customServerEnabled: boolean; customServerApiUrl?: string | null | undefined },
+  actor: Actor,
+  now: number,
+): Promise<PanelSettings> {
+  const current = await panelSettings(db, site.id);
+  const sent = input.customServerApiUrl;
+  let url = current.customServerApiUrl;
+  if (sent !== undefined) url = sent === null || sent.trim() === '' ? null : sent.trim();
+  if (url !== null && (!/^https?:\/\/\S+$/i.test(url) || !url.includes(DEVICE_KEY_PLACEHOLDER))) {
+    throw ERRORS.badRequest(`custom_server_api_url must be an http(s) URL containing ${DEVICE_KEY_PLACEHOLDER}: ${showValue(url)}`);
+  }
+  const settings: PanelSettings = { enabled: input.enabled, customServerEnabled: input.customServerEnabled, customServerApiUrl: url };
+  await writeTransaction(
+    db,
+    site.id,
+    (trx) =>
+      repo.savePanelSettings(trx, {
+        site_id: site.id,
+        enabled: toFlag(settings.enabled),
+        custom_server_enabled: toFlag(settings.customServerEnabled),
+        custom_server_api_url: settings.customServerApiUrl,
+        updated_at: now,
+      }),
+    { of: () => ({ actor, resource: 'panel_settings', action: 'write', recordIds: [site.id] }), at: now },
+  );
+  return settings;
+}
+
+/**
+ * A panel's remote-access question: may this identifier open one of my locks? Every lock of the panel
+ * (its doors, by lock number) is decided; the first granted lock (lowest number) is the answer, or 0
+ * when the panel has several locks and every one is granted. Only the chosen decision is recorded, through
+ * decideAndRecord, which spends a pass safely and turns the grant into a denial if a concurrent grant spent
+ * the last one. Nothing here waits on anything but the index and one short transaction, so the panel hears
+ * back well inside its 10-second budget.
+ */
+export async function decideForPanel(
+  db: Queryable,
+  source: FactSource,
+  device: DevicePrincipal,
+  identifier: { type: string; number: string },
+  now: number,
+): Promise<PanelDecision> {
+  const site = device.site;
+  const settings = await panelSettings(db, site.id);
+  if (!settings.enabled || !settings.customServerEnabled) return { handled: false };
+  const locks = await repo.locksOfDevice(db, site.id, device.id);
+  if (locks.length === 0) return { handled: false };
+  const presented: Presented = { kind: 'identifier', identifierType: identifier.type, value: identifier.number };
+  const question = (doorId: number): AccessQuestion => ({ site, doorId, presented, at: now, deviceId: device.id });
+  const answers = await Promise.all(locks.map((lock) => answer(source, question(lock.door_id))));
+  const firstGranted = answers.findIndex((a) => a.decision.granted);
+  const chosen = locks[Math.max(firstGranted, 0)] as repo.PanelLockRow;
+  const recorded = await decideAndRecord(db, source, question(chosen.door_id), { id: device.id, name: device.name }, now);
+  const everyLock = locks.length > 1 && answers.every((a) => a.decision.granted);
+  const granted = recorded.decision.granted;
+  return { handled: true, granted, lockNumber: granted && everyLock ? 0 : chosen.lock_number, eventId: recorded.eventId };
+}
+
+/**
+ * Remote open: an unlock command for every door that a device of the site (not revoked) drives under one
+ * of these lock numbers (0: under any lock), queued by the devices module for every device driving each
+ * door and recorded as requested by `requestedBy`. No device driving such a lock is a 400.
+ */
+export async function openLocks(db: Queryable, site: Site, lockNumbers: readonly number[], requestedBy: string, now: number): Promise<number> {
+  const everyLock = lockNumbers.includes(0);
+  const doorIds = await repo.doorsOnLocks(db, site.id, everyLock ? null : [...new Set(lockNumbers)]);
+  if (doorIds.length === 0) {
+    throw ERRORS.badRequest(everyLock ? 'No panel of the site drives a lock' : `No panel of the site drives lock ${lockNumbers.join(', ')}`);
+  }
+  const counts = await requestUnlock(db, site, doorIds, requestedBy, now);
+  return counts.ids?.length ?? 0;
+}

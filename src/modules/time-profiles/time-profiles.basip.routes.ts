@@ -1,0 +1,84 @@
+import { ListAnswer, ListQuerySchema, listOption, readListQuery, readUid } from '../../http/basip/list-query.ts';
+import { operatorOf } from '../../http/plugins/operator-auth.ts';
+import type { LocktModule } from '../module.ts';
+import { presentTimeProfile } from './time-profiles.presenter.ts';
+import { TIME_PROFILE_LIST } from './time-profiles.repository.ts';
+import { EmptyAnswer, TimeProfileCreate, TimeProfileObject, TimeProfileUidParams, TimeProfileUpdate, UidAnswer } from './time-profiles.schema.ts';
+import * as service from './time-profiles.service.ts';
+
+const tags = ['basip'];
+const OPERATOR = { auth: 'operator' } as const;
+const ITEM = '/api/v1/access/timeprofile/item/:uid';
+
+/** BAS-IP time profiles: schedules with a repeat rule, attached to identifiers and users. */
+export const timeProfilesModule: LocktModule = {
+  name: 'time-profiles',
+  register(app, { db, clock }) {
+    app.post('/api/v1/access/timeprofile', {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: create a time profile; every problem of its rule is named.',
+        body: TimeProfileCreate,
+        response: { 200: UidAnswer },
+      },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        return { uid: await service.createTimeProfile(db, operator.site, request.body, operator.actor, clock.now()) };
+      },
+    });
+
+    app.get(ITEM, {
+      config: OPERATOR,
+      schema: { tags, summary: 'BAS-IP: one time profile.', params: TimeProfileUidParams, response: { 200: TimeProfileObject } },
+      handler: async (request) =>
+        presentTimeProfile(await service.getTimeProfile(db, operatorOf(request).site.id, readUid(request.params.uid, service.WRONG_UID))),
+    });
+
+    app.patch(ITEM, {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: change a time profile; time_options and repeat_options each replace the stored ones whole.',
+        params: TimeProfileUidParams,
+        body: TimeProfileUpdate,
+        response: { 200: EmptyAnswer },
+      },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        await service.updateTimeProfile(db, operator.site, readUid(request.params.uid, service.WRONG_UID), request.body, operator.actor, clock.now());
+        return {};
+      },
+    });
+
+    app.delete(ITEM, {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: delete a time profile and its attachments to identifiers and users.',
+        params: TimeProfileUidParams,
+        response: { 200: EmptyAnswer },
+      },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        await service.deleteTimeProfile(db, operator.site, readUid(request.params.uid, service.WRONG_UID), operator.actor, clock.now());
+        return {};
+      },
+    });
+
+    app.get('/api/v1/access/timeprofile/items', {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: the time profiles, a page at a time, sorted and filtered on uid or name.',
+        querystring: ListQuerySchema,
+        response: { 200: ListAnswer(TimeProfileObject) },
+      },
+      handler: async (request) => {
+        const list = readListQuery(request.query, TIME_PROFILE_LIST);
+        const { rows, total } = await service.listTimeProfiles(db, operatorOf(request).site.id, list);
+        return { list_option: listOption(list, total), list_items: rows.map(presentTimeProfile) };
+      },
+    });
+  },
+};

@@ -1,0 +1,80 @@
+import { type Insertable, type Updateable, sql } from 'kysely';
+import type { Queryable } from '../../db/queryable.ts';
+import type { ScheduleTable } from '../../db/schema.ts';
+import type { ListQuery, ListSpec } from '../../http/basip/list-query.ts';
+import type { DayColumn } from '../schedules/schedules.repository.ts';
+
+/**
+ * Time profiles are the site's schedules that carry a BAS-IP rule (`rule` not null); every query here
+ * sees only those, so a Lockt weekly schedule is never read, changed or deleted as a time profile.
+ */
+
+/** A time profile row as the presenter reads it. */
+export interface TimeProfileRow {
+  id: number;
+  name: string;
+  rule: string;
+  link_id: string | null;
+}
+
+const columns = ['id', 'name', 'rule', 'link_id'] as const;
+
+/** The panel's list fields: uid and name, filterable and sortable. */
+export const TIME_PROFILE_LIST: ListSpec = {
+  fields: {
+    uid: { expr: sql.ref('id'), type: 'integer' },
+    name: { expr: sql.ref('name'), type: 'text' },
+  },
+  defaultSort: 'uid',
+};
+
+const profiles = (db: Queryable, siteId: number) =>
+  db.selectFrom('schedule').where('site_id', '=', siteId).where('rule', 'is not', null);
+
+export async function findTimeProfile(db: Queryable, siteId: number, id: number): Promise<TimeProfileRow | undefined> {
+  return (await profiles(db, siteId).select(columns).where('id', '=', id).executeTakeFirst()) as TimeProfileRow | undefined;
+}
+
+export async function listTimeProfiles(db: Queryable, siteId: number, list: ListQuery): Promise<TimeProfileRow[]> {
+  const rows = await profiles(db, siteId)
+    .select(columns)
+    .where(list.where)
+    .orderBy(list.orderBy, list.direction)
+    .orderBy('id')
+    .limit(list.limit)
+    .offset(list.offset)
+    .execute();
+  return rows as TimeProfileRow[];
+}
+
+export async function countTimeProfiles(db: Queryable, siteId: number, list: ListQuery): Promise<number> {
+  const row = await profiles(db, siteId)
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .where(list.where)
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
+}
+
+/** The id of the schedule (time profile or Lockt schedule: they share names) holding this name key. */
+export async function nameKeyOwner(db: Queryable, siteId: number, key: string): Promise<number | undefined> {
+  const row = await db.selectFrom('schedule').select('id').where('site_id', '=', siteId).where('name_key', '=', key).executeTakeFirst();
+  return row?.id;
+}
+
+export async function insertTimeProfile(db: Queryable, row: Insertable<ScheduleTable>): Promise<number> {
+  const inserted = await db.insertInto('schedule').values(row).returning('id').executeTakeFirstOrThrow();
+  return inserted.id;
+}
+
+/** The columns a time profile's update writes. */
+export type TimeProfileChanges = Partial<Pick<Updateable<ScheduleTable>, 'name' | 'name_key' | 'start_time' | 'stop_time' | 'rule' | DayColumn>>;
+
+export async function updateTimeProfile(db: Queryable, siteId: number, id: number, changes: TimeProfileChanges): Promise<void> {
+  await db.updateTable('schedule').set(changes).where('site_id', '=', siteId).where('id', '=', id).where('rule', 'is not', null).execute();
+}
+
+/** Deletes the profile; its attachments to identifiers and users go with it (foreign keys cascade). */
+export async function deleteTimeProfile(db: Queryable, siteId: number, id: number): Promise<number> {
+  const result = await db.deleteFrom('schedule').where('site_id', '=', siteId).where('id', '=', id).where('rule', 'is not', null).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,21 @@
+import { fromFlag } from '../../db/conventions.ts';
+import { presentApartment } from '../apartments/apartments.presenter.ts';
+import { presentEmbeddedIdentifier } from '../credentials/identifiers.basip.presenter.ts';
+import { presentTimeProfile } from '../time-profiles/time-profiles.presenter.ts';
+import { type BasipUserView, basipUserName } from './basip-users.service.ts';
+
+/** A user as the seed shows it; `auth_factors` is [] until set. */
+export function presentBasipUser({ row, identifiers, identifierProfiles, apartments, timeProfiles }: BasipUserView) {
+  return {
+    auth_factors: row.auth_factors.split(',').filter((factor) => factor !== ''),
+    item_uid: row.id,
+    link_id: row.link_id,
+    name: basipUserName(row.first_name, row.last_name),
+    lock_number: row.lock_number,
+    is_custom_user_access: fromFlag(row.is_custom_user_access),
+    info: row.info,
+    identifiers: identifiers.map((identifier) => presentEmbeddedIdentifier(identifier, identifierProfiles)),
+    apartments: apartments.map(presentApartment),
+    timeprofiles: timeProfiles.map(presentTimeProfile),
+  };
+}

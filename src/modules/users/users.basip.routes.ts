@@ -1,0 +1,151 @@
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { ListAnswer, ListQuerySchema, listOption, readListQuery, readUid } from '../../http/basip/list-query.ts';
+import { operatorOf } from '../../http/plugins/operator-auth.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { LocktModule } from '../module.ts';
+import * as service from './basip-users.service.ts';
+import { USER_LIST_FIELDS } from './users.basip.repository.ts';
+import { presentBasipUser } from './users.basip.presenter.ts';
+import {
+  BasipUserCreate,
+  BasipUserLinkUpsert,
+  BasipUserObject,
+  BasipUserUpdate,
+  UserCreateAnswer,
+  UserLinkIds,
+  UserLinkResults,
+  UserWriteAnswer,
+} from './users.basip.schema.ts';
+
+const tags = ['basip'];
+const OPERATOR = { auth: 'operator' } as const;
+const Empty = Type.Object({});
+const LIST_SPEC = { fields: USER_LIST_FIELDS, defaultSort: 'item_uid' };
+
+const userUid = (text: string) => readUid(text, 'Wrong User uid');
+
+function context(request: FastifyRequest, clock: Clock): service.BasipUserContext {
+  const { site, actor } = operatorOf(request);
+  return { siteId: site.id, site, actor, clock, now: clock.now() };
+}
+
+/** The panel face's users (`/access/users/…`, `/access/user/…`): the site's cardholders. */
+export const usersBasipModule: LocktModule = {
+  name: 'users-basip',
+  register(app, { db, clock }) {
+    const ItemParams = Type.Object({ uid: Type.String() });
+
+    app.get('/api/v1/access/users/item/:uid', {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: one user with its identifiers, apartments and time profiles.',
+        params: ItemParams,
+        response: { 200: BasipUserObject },
+      },
+      handler: async (request) => presentBasipUser(await service.getBasipUser(db, operatorOf(request).site.id, userUid(request.params.uid))),
+    });
+
+    app.patch('/api/v1/access/users/item/:uid', {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: change a user; only the fields sent change. has_dublicates: another user has the same name.',
+        params: ItemParams,
+        body: BasipUserUpdate,
+        response: { 200: UserWriteAnswer },
+      },
+      handler: async (request) => service.updateBasipUser(db, context(request, clock), userUid(request.params.uid), request.body),
+    });
+
+    app.delete('/api/v1/access/users/item/:uid', {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: delete a user with its identifiers (as Lockt DELETE /user does with cards); its fobs stay, unassigned.',
+        params: ItemParams,
+        response: { 200: Empty },
+      },
+      handler: async (request) => {
+        await service.deleteBasipUser(db, context(request, clock), userUid(request.params.uid));
+        return {};
+      },
+    });
+
+    app.post('/api/v1/access/users/item', {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: create a user (a cardholder, seen by Lockt GET /user too). has_dublicates: another user has the same name.',
+        body: BasipUserCreate,
+        response: { 200: UserCreateAnswer },
+      },
+      handler: async (request) => service.createBasipUser(db, context(request, clock), request.body),
+    });
+
+    app.get('/api/v1/access/users/items', {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: list users (paged, sorted, filtered).',
+        querystring: ListQuerySchema,
+        response: { 200: ListAnswer(BasipUserObject) },
+      },
+      handler: async (request) => {
+        const list = readListQuery(request.query, LIST_SPEC);
+        const { total, views } = await service.listBasipUserPage(db, operatorOf(request).site.id, list);
+        return { list_option: listOption(list, total), list_items: views.map(presentBasipUser) };
+      },
+    });
+
+    app.post('/api/v1/access/user/:uid/identifier/:identifierUid', {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: give an identifier to a user.',
+        params: Type.Object({ uid: Type.String(), identifierUid: Type.String() }),
+        response: { 200: Empty },
+      },
+      handler: async (request) => {
+        const userId = userUid(request.params.uid);
+        const identifierId = readUid(request.params.identifierUid, 'Wrong Identifier uid');
+        await service.attachIdentifierToUser(db, context(request, clock), userId, identifierId);
+        return {};
+      },
+    });
+
+    app.post('/api/v1/access/user/:uid/timeprofile/:profileUid', {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: attach a time profile to a user; once any is attached, one must be active for the user to get in.',
+        params: Type.Object({ uid: Type.String(), profileUid: Type.String() }),
+        response: { 200: Empty },
+      },
+      handler: async (request) => {
+        const userId = userUid(request.params.uid);
+        const profileId = readUid(request.params.profileUid, 'Wrong Timeprofile uid');
+        await service.attachTimeProfileToUser(db, context(request, clock), userId, profileId);
+        return {};
+      },
+    });
+
+    app.post('/api/v1/access/users/items/link', {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: create or update users by link_id (failing that, an unlinked user of the same name is updated).',
+        body: BasipUserLinkUpsert,
+        response: { 200: UserLinkResults },
+      },
+      handler: async (request) => service.upsertUsersByLink(db, context(request, clock), request.body.list_items),
+    });
+
+    app.delete('/api/v1/access/users/items/link', {
+      config: OPERATOR,
+      schema: { tags, summary: 'BAS-IP: delete users by link_id.', body: UserLinkIds, response: { 200: UserLinkResults } },
+      handler: async (request) => service.deleteUsersByLink(db, context(request, clock), request.body.link_ids),
+    });
+  },
+};

@@ -1,0 +1,275 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/lib/clock.ts';
+import { createDevice, revokeDevice } from '../../src/modules/devices/devices.service.ts';
+import { createOperator } from '../../src/modules/users/operators.service.ts';
+import { seedDoor } from '../factories/access.ts';
+import { DIALECTS, type Harness, createHarness } from '../harness.ts';
+
+/**
+ * BAS-IP panels as Portcullis devices: the remote-access URL a panel posts each identifier to, remote and
+ * emergency opening through the devices' command queue, and the site's remote-control settings.
+ */
+
+const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+
+describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
+  let h: Harness;
+  const clock = fixedClock(NOW);
+  let admin: Record<string, string>;
+  let manager: Record<string, string>;
+  let front: number;
+  let back: number;
+  let panelKey: string;
+  let panelId: number;
+
+  const login = async (username: string, password: string) => {
+    const response = await h.request('GET', `/api/v1/login?username=${username}&password=${md5(password)}`, { as: null });
+    return { authorization: `Bearer ${response.body.token as string}` };
+  };
+  const call = (method: 'GET' | 'POST', url: string, headers: Record<string, string> | null, body?: unknown) =>
+    h.request(method, url, { as: null, headers: headers ?? {}, ...(body === undefined ? {} : { body }) });
+  const ask = (key: string, body: unknown) => h.request('POST', `/api/v1/panel/${key}/access`, { as: null, body });
+
+  beforeEach(async () => {
+    clock.set(NOW);
+    h = await createHarness(dialect, { clock });
+    await createOperator(h.store.db, h.site.id, { username: 'boss', password: 'correct horse', role: 'admin' }, clock);
+    await createOperator(h.store.db, h.site.id, { username: 'clerk', password: 'battery staple', role: 'manager' }, clock);
+    admin = await login('boss', 'correct horse');
+    manager = await login('clerk', 'battery staple');
+    front = await seedDoor(h.store.db, h.site.id, 'Front');
+    back = await seedDoor(h.store.db, h.site.id, 'Back');
+    const panel = await createDevice(h.store.db, h.site, { name: 'Lobby Panel', doorIds: [front, back] }, clock);
+    panelKey = panel.deviceKey;
+    panelId = panel.device.id;
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  /** An identifier as the panel face makes one. */
+  const identifier = async (number: string, fields: { type?: string; lock?: string; passes?: number } = {}) => {
+    const row = await h.store.db
+      .insertInto('credential')
+      .values({
+        site_id: h.site.id,
+        name: `Identifier ${number}`,
+        card_num: number,
+        credential_key: randomUUID(),
+        identifier_type: fields.type ?? 'card',
+        lock: fields.lock ?? 'all',
+        panel_access: 1,
+        max_passes: fields.passes ?? null,
+        passes_left: fields.passes ?? null,
+        created_at: NOW,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  };
+  const events = () => h.store.db.selectFrom('event').select(['code', 'subcode', 'door_id', 'device_id', 'card_num', 'detail']).orderBy('id').execute();
+
+  describe('remote access: POST /api/v1/panel/{device_key}/access', () => {
+    it('grants every lock (lock_number 0) to an identifier for all locks, and records one event', async () => {
+      await identifier('00-00-00-1A-2B-3C-4D');
+      const response = await ask(panelKey, { identifier_number: '00-00-00-1A-2B-3C-4D', identifier_type: 'card' });
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      expect(response.body).toEqual({ handled: true, access: { granted: true, lock_number: 0 } });
+      expect(await events()).toEqual([
+        { code: 48, subcode: 100, door_id: front, device_id: panelId, card_num: '00-00-00-1A-2B-3C-4D', detail: 'Granted by the panel identifier, lock 1.' },
+      ]);
+    });
+
+    it('grants the lowest granted lock to an identifier for one lock', async () => {
+      await identifier('4242', { lock: 'second' });
+      expect((await ask(panelKey, { identifier_number: 4242, identifier_type: 'ukey' })).body).toEqual({ handled: true, access: { granted: true, lock_number: 2 } });
+      expect(await events()).toMatchObject([{ code: 48, door_id: back }]);
+    });
+
+    it('denies an unknown identifier or one of another kind, recording the first lock’s denial', async () => {
+      await identifier('1111', { type: 'inputCode' });
+      for (const body of [
+        { identifier_number: '9999', identifier_type: 'card' },
+        { identifier_number: '1111', identifier_type: 'qr' },
+      ]) {
+        expect((await ask(panelKey, body)).body).toEqual({ handled: true, access: { granted: false, lock_number: 1 } });
+      }
+      expect(await events()).toMatchObject([
+        { code: 49, subcode: 101, door_id: front },
+        { code: 49, subcode: 101, door_id: front },
+      ]);
+    });
+
+    it('answers {"handled": false} for a panel with no locks, or when the site turned remote control off', async () => {
+      const bare = await createDevice(h.store.db, h.site, { name: 'Bare Panel', doorIds: [] }, clock);
+      await identifier('5555');
+      expect((await ask(bare.deviceKey, { identifier_number: '5555', identifier_type: 'card' })).body).toEqual({ handled: false });
+      const off = await call('POST', '/api/v1/access/general/remote/control/settings', admin, { enabled: true, custom_server_enabled: false });
+      expect(off.status, JSON.stringify(off.body)).toBe(200);
+      expect((await ask(panelKey, { identifier_number: '5555', identifier_type: 'card' })).body).toEqual({ handled: false });
+      expect(await events()).toEqual([]);
+    });
+
+    it('answers an unknown or revoked key with 401 "Log In" before reading the body', async () => {
+      for (const key of ['not-a-key', 'x'.repeat(40)]) {
+        const response = await h.request('POST', `/api/v1/panel/${key}/access`, { as: null, rawBody: '{not json' });
+        expect(response.status).toBe(401);
+        expect(response.body).toEqual({ error: 'Log In' });
+      }
+      await revokeDevice(h.store.db, panelId, clock);
+      const revoked = await ask(panelKey, { identifier_number: '1', identifier_type: 'card' });
+      expect(revoked.status).toBe(401);
+      expect(revoked.body).toEqual({ error: 'Log In' });
+    });
+
+    it('refuses a malformed question with 400 in the panel’s words', async () => {
+      const cases: [unknown, string][] = [
+        [{ identifier_type: 'card' }, 'Wrong JSON body: no value for `identifier_number`'],
+        [{ identifier_number: '1' }, 'Wrong JSON body: no value for `identifier_type`'],
+        [{ identifier_number: '1', identifier_type: 'retina' }, 'Wrong JSON body: value `identifier_type` was of the wrong type'],
+        [{ identifier_number: ' ', identifier_type: 'card' }, 'Wrong JSON body: value `identifier_number` was of the wrong type'],
+        [[1, 2], 'Wrong JSON body'],
+      ];
+      for (const [body, error] of cases) {
+        const response = await ask(panelKey, body);
+        expect(response.status, JSON.stringify(body)).toBe(400);
+        expect(response.body).toEqual({ error });
+      }
+      const garbled = await h.request('POST', `/api/v1/panel/${panelKey}/access`, { as: null, rawBody: '{"identifier_number":' });
+      expect(garbled.body).toEqual({ error: 'Wrong JSON body' });
+      expect(await events()).toEqual([]);
+    });
+
+    it('spends a pass per grant: 10 concurrent questions for 3 passes grant exactly 3', async () => {
+      const credential = await identifier('3333', { passes: 3 });
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () => ask(panelKey, { identifier_number: '3333', identifier_type: 'card' })),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+      expect(answers.filter((a) => a.body.access.granted)).toHaveLength(3);
+      const row = await h.store.db.selectFrom('credential').select('passes_left').where('id', '=', credential).executeTakeFirstOrThrow();
+      expect(row.passes_left).toBe(0);
+      const recorded = await events();
+      expect(recorded).toHaveLength(10);
+      expect(recorded.filter((e) => e.code === 48)).toHaveLength(3);
+      expect(recorded.filter((e) => e.code === 49).every((e) => e.subcode === 114)).toBe(true);
+      expect((await ask(panelKey, { identifier_number: '3333', identifier_type: 'card' })).body.access.granted).toBe(false);
+      const after = await h.store.db.selectFrom('credential').select('passes_left').where('id', '=', credential).executeTakeFirstOrThrow();
+      expect(after.passes_left).toBe(0);
+    });
+  });
+
+  describe('remote and emergency opening', () => {
+    /** What the panel collects on its next poll. */
+    const poll = async (key: string) => {
+      const response = await h.request('GET', '/api/v1/device/commands?wait=0', { as: null, headers: { authorization: `Bearer ${key}` } });
+      expect(response.status).toBe(200);
+      return (response.body.data as { door_id: number; lock_number: number; command: string }[]).map(({ door_id, lock_number, command }) => ({
+        door_id,
+        lock_number,
+        command,
+      }));
+    };
+
+    it('queues an unlock of lock 1 that the panel’s long poll receives, recorded as asked by the operator', async () => {
+      const response = await call('GET', '/api/v1/access/general/lock/open/remote/accepted/1', manager);
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      expect(response.body).toEqual({ queued: 1 });
+      expect(await poll(panelKey)).toEqual([{ door_id: front, lock_number: 1, command: 'unlock' }]);
+      expect(await events()).toMatchObject([
+        { code: 70, door_id: front, device_id: panelId, detail: expect.stringContaining('requested by operator clerk') },
+        { code: 71, door_id: front },
+      ]);
+    });
+
+    it('opens every lock with 0, on every panel of the site that drives one', async () => {
+      const side = await createDevice(h.store.db, h.site, { name: 'Side Panel', doorIds: [back] }, clock);
+      const response = await call('GET', '/api/v1/access/general/lock/open/remote/accepted/0', admin);
+      expect(response.body).toEqual({ queued: 3 });
+      expect(await poll(panelKey)).toEqual([
+        { door_id: front, lock_number: 1, command: 'unlock' },
+        { door_id: back, lock_number: 2, command: 'unlock' },
+      ]);
+      // The side panel drives the back door on its lock 1: it opens that door too.
+      expect(await poll(side.deviceKey)).toEqual([{ door_id: back, lock_number: 1, command: 'unlock' }]);
+    });
+
+    it('refuses a lock no panel drives, a malformed lock number, and an anonymous caller', async () => {
+      const none = await call('GET', '/api/v1/access/general/lock/open/remote/accepted/3', admin);
+      expect(none.status).toBe(400);
+      expect(none.body).toEqual({ error: 'No panel of the site drives lock 3' });
+      const bad = await call('GET', '/api/v1/access/general/lock/open/remote/accepted/first', admin);
+      expect(bad.status).toBe(400);
+      expect(bad.body).toEqual({ error: 'Wrong lock number: first' });
+      const anonymous = await call('GET', '/api/v1/access/general/lock/open/remote/accepted/1', null);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.body).toEqual({ error: 'Log In' });
+      expect(await poll(panelKey)).toEqual([]);
+    });
+
+    it('opens locks in an emergency for an administrator, recording the unlock times asked for', async () => {
+      const response = await call('POST', '/api/v1/access/general/lock/open/emergency', admin, { locks: [{ lock_number: 2, unlock_time: 10000 }] });
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      expect(response.body).toEqual({ queued: 1 });
+      expect(await poll(panelKey)).toEqual([{ door_id: back, lock_number: 2, command: 'unlock' }]);
+      const [requested] = await events();
+      expect(requested?.detail).toContain('requested by operator boss (emergency; unlock_time lock 2: 10000 ms)');
+    });
+
+    it('refuses an emergency opening to a manager, an empty list and a malformed body', async () => {
+      const manage = await call('POST', '/api/v1/access/general/lock/open/emergency', manager, { locks: [{ lock_number: 1 }] });
+      expect(manage.status).toBe(403);
+      expect(manage.body).toEqual({ error: 'Administrator rights required' });
+      const empty = await call('POST', '/api/v1/access/general/lock/open/emergency', admin, { locks: [] });
+      expect(empty.body).toEqual({ error: 'List cannot be empty' });
+      const malformed = await call('POST', '/api/v1/access/general/lock/open/emergency', admin, { locks: [{ unlock_time: 5 }] });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body).toEqual({ error: 'Wrong JSON body: no value for `locks.0.lock_number`' });
+      expect(await poll(panelKey)).toEqual([]);
+    });
+  });
+
+  describe('remote-control settings', () => {
+    const URL = '/api/v1/access/general/remote/control/settings';
+
+    it('shows the URL template for panels, stores the flags per site, and audits the change', async () => {
+      const initial = await call('GET', URL, manager);
+      expect(initial.status).toBe(200);
+      expect(initial.body).toEqual({
+        enabled: true,
+        custom_server_enabled: true,
+        custom_server_api_url: 'http://localhost:80/api/v1/panel/{device_key}/access',
+      });
+      const saved = await call('POST', URL, admin, { enabled: false, custom_server_enabled: true, custom_server_api_url: 'https://doors.example.com/api/v1/panel/{device_key}/access' });
+      expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+      const expected = { enabled: false, custom_server_enabled: true, custom_server_api_url: 'https://doors.example.com/api/v1/panel/{device_key}/access' };
+      expect(saved.body).toEqual(expected);
+      expect((await call('GET', URL, manager)).body).toEqual(expected);
+      const reset = await call('POST', URL, admin, { enabled: true, custom_server_enabled: true, custom_server_api_url: '' });
+      expect(reset.body.custom_server_api_url).toBe('http://localhost:80/api/v1/panel/{device_key}/access');
+      const other = await h.addSite('Elsewhere');
+      await createOperator(h.store.db, other.site.id, { username: 'far', password: 'far away place', role: 'admin' }, clock);
+      expect((await call('GET', URL, await login('far', 'far away place'))).body.enabled).toBe(true);
+      const audit = await h.store.db.selectFrom('audit').select(['actor', 'resource', 'action']).execute();
+      expect(audit).toEqual([
+        { actor: 'boss', resource: 'panel_settings', action: 'write' },
+        { actor: 'boss', resource: 'panel_settings', action: 'write' },
+      ]);
+    });
+
+    it('refuses a URL without {device_key}, a malformed body, a manager and an anonymous caller', async () => {
+      const noKey = await call('POST', URL, admin, { enabled: true, custom_server_enabled: true, custom_server_api_url: 'https://doors.example.com/access' });
+      expect(noKey.status).toBe(400);
+      expect(noKey.body).toEqual({ error: 'custom_server_api_url must be an http(s) URL containing {device_key}: https://doors.example.com/access' });
+      const missing = await call('POST', URL, admin, { enabled: true });
+      expect(missing.body).toEqual({ error: 'Wrong JSON body: no value for `custom_server_enabled`' });
+      const typed = await call('POST', URL, admin, { enabled: 'yes', custom_server_enabled: true });
+      expect(typed.body).toEqual({ error: 'Wrong JSON body: value `enabled` was of the wrong type' });
+      expect((await call('POST', URL, manager, { enabled: true, custom_server_enabled: true })).status).toBe(403);
+      expect((await call('GET', URL, null)).body).toEqual({ error: 'Log In' });
+      expect(await h.store.db.selectFrom('panel_settings').selectAll().execute()).toEqual([]);
+    });
+  });
+});

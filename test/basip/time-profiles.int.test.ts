@@ -1,0 +1,431 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/lib/clock.ts';
+import { createDevice } from '../../src/modules/devices/devices.service.ts';
+import { createOperator } from '../../src/modules/users/operators.service.ts';
+import { seedDoor } from '../factories/access.ts';
+import { seedAccessLevel } from '../factories/places.ts';
+import { DIALECTS, type Harness, createHarness } from '../harness.ts';
+
+/**
+ * Time profiles through the panel face: created, read, changed, listed and deleted over HTTP, then
+ * attached to identifiers and decided through a panel's remote-access URL at instants inside and outside
+ * their windows, on the clocks of the site (Europe/London, which changes them twice a year).
+ */
+
+const ZONE = 'Europe/London';
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+/** A wall-clock date-time as the panel stores it: Unix seconds whose UTC fields read `text`. */
+const wall = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`) / 1000;
+/** The instant the site's clocks read `text`. */
+const local = (text: string) => DateTime.fromISO(text, { zone: ZONE }).toMillis();
+
+type Wire = Record<string, unknown>;
+
+function profile(name: string, from: string, to: string, repeatFormat?: Wire, isAllDay = false): Wire {
+  return {
+    name,
+    time_options: { is_all_day: isAllDay, date_from: wall(from), date_to: wall(to) },
+    repeat_options: repeatFormat ? { repeat_enable: true, repeat_format: repeatFormat } : { repeat_enable: false },
+  };
+}
+
+/** The documented examples, each with instants (site clocks) inside and outside its windows. */
+const EXAMPLES: [string, Wire, [string, boolean][]][] = [
+  [
+    'One day',
+    profile('One day', '2020-10-05 08:00:00', '2020-10-05 18:00:00', undefined, true),
+    [
+      ['2020-10-04T23:59:59', false],
+      ['2020-10-05T00:00:00', true],
+      ['2020-10-05T23:59:59', true],
+      ['2020-10-06T00:00:00', false],
+    ],
+  ],
+  [
+    'Daily',
+    profile('Daily', '2020-10-05 08:00:00', '2020-10-05 18:00:00', { repeat_type: 'day', repeat_end: { format: 'never' } }),
+    [
+      ['2020-10-04T12:00:00', false],
+      ['2020-10-05T07:59:59', false],
+      ['2020-10-06T18:00:00', true],
+      ['2020-10-06T18:00:01', false],
+      ['2025-02-28T12:00:00', true],
+    ],
+  ],
+  [
+    'Daily until date',
+    profile('Daily until date', '2020-10-05 08:00:00', '2020-10-05 18:00:00', {
+      repeat_type: 'day',
+      repeat_end: { format: 'date', date: wall('2020-10-09 00:00:00') },
+    }),
+    [
+      ['2020-10-07T12:00:00', true],
+      ['2020-10-09T18:00:00', true],
+      ['2020-10-09T18:00:01', false],
+      ['2020-10-10T12:00:00', false],
+    ],
+  ],
+  [
+    'Weekly',
+    profile('Weekly', '2020-10-05 08:00:00', '2020-10-05 18:00:00', { repeat_type: 'week' }),
+    [
+      ['2020-09-28T12:00:00', false],
+      ['2020-10-12T08:00:00', true],
+      ['2020-10-13T12:00:00', false],
+      ['2020-10-19T18:00:01', false],
+    ],
+  ],
+  [
+    'Every two weeks',
+    profile('Every two weeks', '2020-10-05 08:00:00', '2020-10-05 18:00:00', { repeat_type: 'twoWeeks' }),
+    [
+      ['2020-10-05T12:00:00', true],
+      ['2020-10-12T12:00:00', false],
+      ['2020-10-19T12:00:00', true],
+      ['2020-10-26T12:00:00', false],
+    ],
+  ],
+  [
+    'Monthly',
+    profile('Monthly', '2020-10-05 08:00:00', '2020-10-05 18:00:00', { repeat_type: 'month' }),
+    [
+      ['2020-11-04T12:00:00', false],
+      ['2020-11-05T12:00:00', true],
+      ['2021-02-05T18:00:00', true],
+      ['2021-02-05T18:00:01', false],
+    ],
+  ],
+  [
+    'Yearly',
+    profile('Yearly', '2020-10-05 08:00:00', '2020-10-05 18:00:00', { repeat_type: 'year' }),
+    [
+      ['2019-10-05T12:00:00', false],
+      ['2021-10-05T12:00:00', true],
+      ['2021-10-06T12:00:00', false],
+    ],
+  ],
+  [
+    'First day of the month',
+    profile(
+      'First day of the month',
+      '2020-10-01 00:00:00',
+      '2020-10-01 00:00:00',
+      { repeat_type: 'custom', repeat_custom: { repeat_point_type: 'month', repeat_looper: 1, repeat_options: { format: 'dayNumbers', range: [1] } } },
+      true,
+    ),
+    [
+      ['2020-10-01T00:00:00', true],
+      ['2020-10-02T00:00:00', false],
+      ['2020-11-01T23:59:59', true],
+      ['2021-03-01T12:00:00', true],
+    ],
+  ],
+  [
+    'Work week',
+    profile(
+      'Work week',
+      '2020-10-05 09:00:00',
+      '2020-10-05 09:00:00',
+      {
+        repeat_type: 'custom',
+        repeat_end: { format: 'date', date: wall('2020-10-30 12:00:00') },
+        repeat_custom: { repeat_point_type: 'week', repeat_looper: 1, repeat_options: ['MON', 'TUE', 'WED', 'THU', 'FRI'] },
+      },
+      true,
+    ),
+    [
+      ['2020-10-02T12:00:00', false],
+      ['2020-10-09T23:59:59', true],
+      ['2020-10-10T12:00:00', false],
+      ['2020-10-30T23:59:59', true],
+      ['2020-11-02T12:00:00', false],
+    ],
+  ],
+];
+
+describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
+  let h: Harness;
+  // Sessions are logged in at BASE and last two hours on this clock: a decision at another instant puts it back.
+  const BASE = Date.UTC(2020, 9, 1);
+  const clock = fixedClock(BASE);
+  let admin: Record<string, string>;
+  let manager: Record<string, string>;
+  let deviceKey: string;
+
+  const login = async (username: string, password: string) => {
+    const response = await h.request('GET', `/api/v1/login?username=${username}&password=${md5(password)}`, { as: null });
+    return { authorization: `Bearer ${response.body.token as string}` };
+  };
+  const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, headers: Record<string, string> | null, body?: unknown) =>
+    h.request(method, url, { as: null, headers: headers ?? {}, ...(body === undefined ? {} : { body }) });
+
+  beforeEach(async () => {
+    clock.set(BASE);
+    h = await createHarness(dialect, { clock, timezone: ZONE });
+    await createOperator(h.store.db, h.site.id, { username: 'boss', password: 'correct horse', role: 'admin' }, clock);
+    await createOperator(h.store.db, h.site.id, { username: 'clerk', password: 'battery staple', role: 'manager' }, clock);
+    admin = await login('boss', 'correct horse');
+    manager = await login('clerk', 'battery staple');
+    const doors = [await seedDoor(h.store.db, h.site.id, 'Front'), await seedDoor(h.store.db, h.site.id, 'Back')];
+    deviceKey = (await createDevice(h.store.db, h.site, { name: 'Lobby Panel', doorIds: doors }, clock)).deviceKey;
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const create = async (body: Wire): Promise<number> => {
+    const response = await call('POST', '/api/v1/access/timeprofile', admin, body);
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body).toEqual({ uid: expect.any(Number) });
+    return response.body.uid as number;
+  };
+
+  /** An identifier as the panel face makes one, attached to these time profiles. */
+  const identifier = async (number: string, profileUids: number[]) => {
+    const row = await h.store.db
+      .insertInto('credential')
+      .values({
+        site_id: h.site.id,
+        name: `Identifier ${number}`,
+        card_num: number,
+        credential_key: randomUUID(),
+        identifier_type: 'card',
+        panel_access: 1,
+        created_at: clock.now(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    if (profileUids.length > 0) {
+      await h.store.db
+        .insertInto('credential_time_profile')
+        .values(profileUids.map((uid) => ({ credential_id: row.id, schedule_id: uid, site_id: h.site.id })))
+        .execute();
+    }
+    return row.id;
+  };
+
+  /** What the panel is told when `number` is read at `at`, on the site's clocks. */
+  const decide = async (number: string, at: number) => {
+    clock.set(at);
+    const response = await h.request('POST', `/api/v1/panel/${deviceKey}/access`, {
+      as: null,
+      body: { identifier_number: number, identifier_type: 'card' },
+    });
+    clock.set(BASE);
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    return response.body as { handled: boolean; access: { granted: boolean; lock_number: number } };
+  };
+
+  it.each(EXAMPLES)('"%s": created over HTTP, read back, and deciding at the panel inside and outside its windows', async (name, body, instants) => {
+    const uid = await create(body);
+    const read = await call('GET', `/api/v1/access/timeprofile/item/${uid}`, manager);
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual({ item_uid: uid, name, link_id: null, time_options: body.time_options, repeat_options: body.repeat_options });
+    await identifier('1234567', [uid]);
+    const seen: [string, boolean][] = [];
+    for (const [time] of instants) seen.push([time, (await decide('1234567', local(time))).access.granted]);
+    expect(seen).toEqual(instants);
+  });
+
+  it('reads the windows on the site’s clocks across both daylight-saving changes', async () => {
+    const daily = await create(profile('Mornings', '2020-10-01 08:00:00', '2020-10-01 09:00:00', { repeat_type: 'day' }));
+    const smallHours = await create(profile('Small hours', '2021-03-20 01:00:00', '2021-03-20 01:30:00', { repeat_type: 'day' }));
+    await identifier('111', [daily]);
+    await identifier('222', [smallHours]);
+    const cases: [string, number, boolean][] = [
+      // Saturday before the clocks go back: 07:30 UTC is 08:30 BST, inside; Monday after: 07:30 UTC is 07:30 GMT.
+      ['111', Date.UTC(2020, 9, 24, 7, 30), true],
+      ['111', Date.UTC(2020, 9, 26, 7, 30), false],
+      ['111', Date.UTC(2020, 9, 26, 8, 30), true],
+      ['111', Date.UTC(2020, 9, 24, 8, 30), false],
+      // 28 March 2021 skips 01:00–02:00: the window never opens that day, and is back the next.
+      ['222', Date.UTC(2021, 2, 27, 1, 15), true],
+      ['222', Date.UTC(2021, 2, 28, 1, 15), false],
+      ['222', Date.UTC(2021, 2, 28, 0, 15), false],
+      ['222', Date.UTC(2021, 2, 29, 0, 15), true],
+    ];
+    const seen: [string, number, boolean][] = [];
+    for (const [number, at] of cases) seen.push([number, at, (await decide(number, at)).access.granted]);
+    expect(seen).toEqual(cases);
+  });
+
+  it('records a denial outside the profile as "Outside Time Profile"', async () => {
+    const uid = await create(EXAMPLES[0]?.[1] as Wire);
+    const credential = await identifier('555', [uid]);
+    expect((await decide('555', local('2020-10-07T12:00:00'))).access).toEqual({ granted: false, lock_number: 1 });
+    const events = await h.store.db.selectFrom('event').select(['code', 'subcode', 'credential_id']).execute();
+    expect(events).toEqual([{ code: 49, subcode: 117, credential_id: credential }]);
+  });
+
+  it('refuses every problem of a rule with 400 and the panel’s words', async () => {
+    const base = profile('Bad', '2020-10-05 08:00:00', '2020-10-05 18:00:00');
+    const cases: [Wire, string | RegExp][] = [
+      [{ ...base, name: undefined }, 'Wrong JSON body: no value for `name`'],
+      [{ ...base, name: '   ' }, 'Wrong JSON body: no value for `name`'],
+      [{ ...base, time_options: { is_all_day: false, date_from: 1 } }, 'Wrong JSON body: no value for `time_options.date_to`'],
+      [{ ...base, time_options: { is_all_day: 'no', date_from: 1, date_to: 2 } }, 'Wrong JSON body: value `time_options.is_all_day` was of the wrong type'],
+      [{ ...base, repeat_options: undefined }, 'Wrong JSON body: no value for `repeat_options`'],
+      [{ ...base, time_options: { is_all_day: false, date_from: 200, date_to: 100 } }, /^time_options\.date_to must not be before time_options\.date_from \(200\): 100$/],
+      [{ ...base, repeat_options: { repeat_enable: true } }, /repeat_options\.repeat_format is required when repeat_enable is true/],
+      [
+        { ...base, repeat_options: { repeat_enable: true, repeat_format: { repeat_type: 'fortnight', repeat_end: { format: 'sometime' } } } },
+        /repeat_type must be one of .*: fortnight; .*repeat_end\.format must be one of never, date: sometime/,
+      ],
+      [
+        { ...base, repeat_options: { repeat_enable: true, repeat_format: { repeat_type: 'custom', repeat_custom: { repeat_point_type: 'week', repeat_looper: 0 } } } },
+        /repeat_looper must be 1 to 1000: 0/,
+      ],
+    ];
+    for (const [body, message] of cases) {
+      const response = await call('POST', '/api/v1/access/timeprofile', admin, body);
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      if (typeof message === 'string') expect(response.body).toEqual({ error: message });
+      else expect(response.body.error).toMatch(message);
+    }
+    const garbled = await h.request('POST', '/api/v1/access/timeprofile', { as: null, headers: admin, rawBody: '{"name":' });
+    expect(garbled.status).toBe(400);
+    expect(garbled.body).toEqual({ error: 'Wrong JSON body' });
+    expect(await h.store.db.selectFrom('schedule').select('id').execute()).toEqual([]);
+  });
+
+  it('keeps names unique among time profiles and Lockt schedules, case and spacing ignored', async () => {
+    await create(profile('Cleaners', '2020-10-05 08:00:00', '2020-10-05 18:00:00'));
+    const again = await call('POST', '/api/v1/access/timeprofile', admin, profile(' cleaners ', '2020-10-05 08:00:00', '2020-10-05 18:00:00'));
+    expect(again.status).toBe(400);
+    expect(again.body).toEqual({ error: 'Time Profile Name Already Exists: cleaners' });
+    const lockt = await h.request('POST', '/api/v1/schedule', {
+      body: { schedules: [{ name: 'Office', d0: 1, start: '08:00:00', stop: '17:00:00' }] },
+    });
+    expect(lockt.status).toBe(200);
+    const clash = await call('POST', '/api/v1/access/timeprofile', admin, profile('OFFICE', '2020-10-05 08:00:00', '2020-10-05 18:00:00'));
+    expect(clash.body).toEqual({ error: 'Time Profile Name Already Exists: OFFICE' });
+  });
+
+  it('answers "Log In" without a session and "Administrator rights required" to a manager writing', async () => {
+    const body = EXAMPLES[1]?.[1] as Wire;
+    for (const [method, url] of [
+      ['POST', '/api/v1/access/timeprofile'],
+      ['GET', '/api/v1/access/timeprofile/item/1'],
+      ['PATCH', '/api/v1/access/timeprofile/item/1'],
+      ['DELETE', '/api/v1/access/timeprofile/item/1'],
+      ['GET', '/api/v1/access/timeprofile/items'],
+    ] as const) {
+      const anonymous = await call(method, url, null, method === 'GET' || method === 'DELETE' ? undefined : body);
+      expect(anonymous.status, `${method} ${url}`).toBe(401);
+      expect(anonymous.body).toEqual({ error: 'Log In' });
+      const stale = await call(method, url, { authorization: 'Bearer nope' }, method === 'GET' || method === 'DELETE' ? undefined : body);
+      expect(stale.body).toEqual({ error: 'Log In' });
+    }
+    const uid = await create(body);
+    for (const [method, url] of [
+      ['POST', '/api/v1/access/timeprofile'],
+      ['PATCH', `/api/v1/access/timeprofile/item/${uid}`],
+      ['DELETE', `/api/v1/access/timeprofile/item/${uid}`],
+    ] as const) {
+      const refused = await call(method, url, manager, method === 'DELETE' ? undefined : { ...body, name: 'Other' });
+      expect(refused.status, `${method} ${url}`).toBe(403);
+      expect(refused.body).toEqual({ error: 'Administrator rights required' });
+    }
+    expect((await call('GET', `/api/v1/access/timeprofile/item/${uid}`, manager)).status).toBe(200);
+  });
+
+  it('answers an unknown, malformed or Lockt-only uid with "Wrong Time profile uid"', async () => {
+    const lockt = await h.request('POST', '/api/v1/schedule', { body: { schedules: [{ name: 'Office', start: '08:00:00', stop: '17:00:00' }] } });
+    expect(lockt.status).toBe(200);
+    const [office] = await h.store.db.selectFrom('schedule').select('id').execute();
+    for (const uid of ['999', 'abc', '0', '99999999999', String(office?.id)]) {
+      for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
+        const response = await call(method, `/api/v1/access/timeprofile/item/${uid}`, admin, method === 'PATCH' ? { name: 'X' } : undefined);
+        expect(response.status, `${method} ${uid}`).toBe(400);
+        expect(response.body).toEqual({ error: 'Wrong Time profile uid' });
+      }
+    }
+  });
+
+  it('changes a profile with PATCH, and the panel decides by the new rule', async () => {
+    const uid = await create(EXAMPLES[0]?.[1] as Wire);
+    await identifier('777', [uid]);
+    expect((await decide('777', local('2020-10-06T12:00:00'))).access.granted).toBe(false);
+    const daily = EXAMPLES[1]?.[1] as Wire;
+    const patched = await call('PATCH', `/api/v1/access/timeprofile/item/${uid}`, admin, { name: 'Every day', repeat_options: daily.repeat_options });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect(patched.body).toEqual({});
+    const read = await call('GET', `/api/v1/access/timeprofile/item/${uid}`, admin);
+    expect(read.body).toMatchObject({ name: 'Every day', repeat_options: daily.repeat_options });
+    expect((await decide('777', local('2020-10-06T12:00:00'))).access.granted).toBe(true);
+    const bad = await call('PATCH', `/api/v1/access/timeprofile/item/${uid}`, admin, { time_options: { is_all_day: true, date_from: 10, date_to: 5 } });
+    expect(bad.status).toBe(400);
+    expect((await call('GET', `/api/v1/access/timeprofile/item/${uid}`, admin)).body).toEqual(read.body);
+  });
+
+  it('deletes a profile with its attachments, so its identifiers are no longer bound by it', async () => {
+    const uid = await create(EXAMPLES[0]?.[1] as Wire);
+    const credential = await identifier('888', [uid]);
+    expect((await decide('888', local('2021-01-01T12:00:00'))).access.granted).toBe(false);
+    const deleted = await call('DELETE', `/api/v1/access/timeprofile/item/${uid}`, admin);
+    expect(deleted.status).toBe(200);
+    expect((await call('GET', `/api/v1/access/timeprofile/item/${uid}`, admin)).body).toEqual({ error: 'Wrong Time profile uid' });
+    expect(await h.store.db.selectFrom('credential_time_profile').selectAll().execute()).toEqual([]);
+    expect(await h.store.db.selectFrom('credential').select('id').where('id', '=', credential).execute()).toHaveLength(1);
+    expect((await decide('888', local('2021-01-01T12:00:00'))).access.granted).toBe(true);
+    const audit = await h.store.db.selectFrom('audit').select(['actor_kind', 'actor', 'resource', 'action', 'record_ids']).execute();
+    expect(audit).toEqual([
+      { actor_kind: 'operator', actor: 'boss', resource: 'time_profile', action: 'write', record_ids: String(uid) },
+      { actor_kind: 'operator', actor: 'boss', resource: 'time_profile', action: 'delete', record_ids: String(uid) },
+    ]);
+  });
+
+  it('refuses to delete a profile a Lockt access level opens a door on', async () => {
+    const uid = await create(EXAMPLES[3]?.[1] as Wire);
+    const [door] = await h.store.db.selectFrom('door').select('id').execute();
+    await seedAccessLevel(h.store.db, h.site.id, 'Staff', [door?.id as number], { scheduleId: uid });
+    const refused = await call('DELETE', `/api/v1/access/timeprofile/item/${uid}`, admin);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ error: `Time profile Weekly (uid ${uid}) is used by access level Staff` });
+  });
+
+  it('lists a page at a time, sorted and filtered on uid or name', async () => {
+    const uids: number[] = [];
+    for (let i = 1; i <= 12; i += 1) uids.push(await create(profile(`Profile ${String(i).padStart(2, '0')}`, '2020-10-05 08:00:00', '2020-10-05 18:00:00')));
+    const second = await call('GET', '/api/v1/access/timeprofile/items?limit=10&page_number=2', manager);
+    expect(second.status, JSON.stringify(second.body)).toBe(200);
+    expect(second.body.list_option.pagination).toEqual({ total_items: 12, items_limit: 10, total_pages: 2, current_page: 2 });
+    expect(second.body.list_items.map((p: { item_uid: number }) => p.item_uid)).toEqual(uids.slice(10));
+    const byName = await call('GET', '/api/v1/access/timeprofile/items?sort_field=name&sort_type=desc', manager);
+    expect(byName.body.list_items[0]).toMatchObject({ name: 'Profile 12', time_options: { is_all_day: false } });
+    const filtered = await call('GET', `/api/v1/access/timeprofile/items?filter=${encodeURIComponent("name eq 'Profile 03'")}`, manager);
+    expect(filtered.body.list_items.map((p: { item_uid: number }) => p.item_uid)).toEqual([uids[2]]);
+    const flat = await call('GET', '/api/v1/access/timeprofile/items?filter_field=uid&filter_type=equal&filter_format=number&filter_value=' + uids[4], manager);
+    expect(flat.body.list_option.pagination.total_items).toBe(1);
+    expect((await call('GET', '/api/v1/access/timeprofile/items?limit=7', manager)).status).toBe(400);
+  });
+
+  it('shows time profiles in Lockt GET /schedule: the weekly reading of the rule and the rule itself', async () => {
+    const workWeek = EXAMPLES.find(([name]) => name === 'Work week')?.[1] as Wire;
+    const monthly = EXAMPLES.find(([name]) => name === 'Monthly')?.[1] as Wire;
+    await create(workWeek);
+    await create(monthly);
+    const listed = await h.request('GET', '/api/v1/schedule');
+    expect(listed.status).toBe(200);
+    expect(listed.body.data).toEqual([
+      {
+        id: expect.any(Number),
+        name: 'Work week',
+        ...{ d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, d5: 0, d6: 0 },
+        start: '00:00:00',
+        stop: '23:59:59',
+        time_profile: { time_options: workWeek.time_options, repeat_options: workWeek.repeat_options },
+      },
+      {
+        id: expect.any(Number),
+        name: 'Monthly',
+        ...{ d0: 0, d1: 0, d2: 0, d3: 0, d4: 0, d5: 0, d6: 0 },
+        start: '08:00:00',
+        stop: '18:00:00',
+        time_profile: { time_options: monthly.time_options, repeat_options: monthly.repeat_options },
+      },
+    ]);
+  });
+});

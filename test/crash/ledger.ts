@@ -1,0 +1,238 @@
+import type { Answer, Client } from './child-server.ts';
+
+/**
+ * What the crash driver sent and what the server acknowledged, and the checks of a store against it.
+ * A write is `acked` once its 200 arrived, `unknown` when the connection died before an answer (it may or
+ * may not have committed: only all-or-nothing is required), and `refused` for any other status: it must
+ * have left nothing behind, and only a 429 (a request budget) is an acceptable reason, since the driver
+ * sends only valid writes.
+ */
+export type Outcome = 'pending' | 'acked' | 'unknown' | 'refused';
+
+export interface UserBatch {
+  no: number;
+  idNums: string[];
+  outcome: Outcome;
+  answer?: Answer;
+}
+
+export interface EventBatch {
+  no: number;
+  /** The `detail` of each event, unique across the run, so each can be found again. */
+  tags: string[];
+  outcome: Outcome;
+  eventIds?: number[];
+  answer?: Answer;
+}
+
+export interface Decision {
+  outcome: Outcome;
+  eventId?: number;
+  code?: number;
+  answer?: Answer;
+}
+
+export const USERS_PER_BATCH = 20;
+export const EVENTS_PER_BATCH = 10;
+
+/** A tiny seeded PRNG (mulberry32), so a failing run is replayed by its printed seed. */
+export function seededRandom(seed: number): (below: number) => number {
+  let state = seed >>> 0;
+  return (below: number) => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const unit = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return Math.floor(unit * below);
+  };
+}
+
+export class Ledger {
+  readonly userBatches: UserBatch[] = [];
+  readonly eventBatches: EventBatch[] = [];
+  readonly decisions: Decision[] = [];
+  private cardNumbers = 1_000_000;
+
+  constructor(private readonly run: string) {}
+
+  nextUserBatch(): { batch: UserBatch; body: unknown } {
+    const no = this.userBatches.length;
+    const idNums = Array.from({ length: USERS_PER_BATCH }, (_, i) => `${this.run}-u${no}-${i}`);
+    const batch: UserBatch = { no, idNums, outcome: 'pending' };
+    this.userBatches.push(batch);
+    const users = idNums.map((idNum, i) => ({
+      id: -1,
+      id_num: idNum,
+      first_name: 'Crash',
+      last_name: `Batch ${no}`,
+      email: `${idNum}@example.com`,
+      phone: '5550000000',
+      pin: String(1000 + i),
+      card_num: String(this.cardNumbers++),
+    }));
+    return { batch, body: { users } };
+  }
+
+  nextEventBatch(): { batch: EventBatch; body: unknown } {
+    const no = this.eventBatches.length;
+    const tags = Array.from({ length: EVENTS_PER_BATCH }, (_, i) => `${this.run}-e${no}-${i}`);
+    const batch: EventBatch = { no, tags, outcome: 'pending' };
+    this.eventBatches.push(batch);
+    const types = ['battery_low', 'tamper', 'device_offline', 'device_online'];
+    const events = tags.map((tag, i) => ({ type: types[i % types.length], hw_time: '2026-01-02T03:04:05Z', detail: tag }));
+    return { batch, body: { events } };
+  }
+
+  /** A card number some acknowledged batch gave a user (or one nobody holds), for an access question. */
+  someCardNumber(pick: (below: number) => number): string {
+    return String(1_000_000 + pick(Math.max(1, this.cardNumbers - 1_000_000 + 5)));
+  }
+}
+
+/** Drives one kind of write against the server until it stops answering or `stop()` says so. */
+export async function drive(
+  client: Client,
+  ledger: Ledger,
+  kind: 'users' | 'events' | 'access',
+  doorId: number,
+  pick: (below: number) => number,
+  stopped: () => boolean,
+): Promise<void> {
+  while (!stopped()) {
+    if (kind === 'users') {
+      const { batch, body } = ledger.nextUserBatch();
+      try {
+        batch.answer = await client.call('POST', '/api/v1/user', body);
+        batch.outcome = batch.answer.status === 200 ? 'acked' : 'refused';
+      } catch {
+        batch.outcome = 'unknown';
+        return;
+      }
+    } else if (kind === 'events') {
+      const { batch, body } = ledger.nextEventBatch();
+      try {
+        batch.answer = await client.call('POST', '/api/v1/device/events', body);
+        batch.outcome = batch.answer.status === 200 ? 'acked' : 'refused';
+        if (batch.outcome === 'acked') batch.eventIds = batch.answer.body.data.event_ids;
+      } catch {
+        batch.outcome = 'unknown';
+        return;
+      }
+    } else {
+      const decision: Decision = { outcome: 'pending' };
+      ledger.decisions.push(decision);
+      try {
+        decision.answer = await client.call('POST', '/api/v1/device/access', { door_id: doorId, card_num: ledger.someCardNumber(pick) });
+        decision.outcome = decision.answer.status === 200 ? 'acked' : 'refused';
+        if (decision.outcome === 'acked') {
+          decision.eventId = decision.answer.body.data.event_id;
+          decision.code = decision.answer.body.data.code;
+        }
+      } catch {
+        decision.outcome = 'unknown';
+        return;
+      }
+    }
+  }
+}
+
+export interface StoredEvent {
+  id: number;
+  code: number;
+  detail: string;
+}
+
+/** Every event of the site, through the Lockt face: `/events?id=` from 0, page after page. */
+export async function readAllEvents(client: Client): Promise<StoredEvent[]> {
+  const all: StoredEvent[] = [];
+  let after = 0;
+  for (;;) {
+    const page = await client.call('GET', `/api/v1/events?id=${after}`);
+    if (page.status !== 200) throw new Error(`GET /events?id=${after}: ${page.status} ${JSON.stringify(page.body)}`);
+    const rows = page.body.data as StoredEvent[];
+    if (rows.length === 0) return all;
+    all.push(...rows.map((row) => ({ id: row.id, code: row.code, detail: row.detail })));
+    const last = rows[rows.length - 1];
+    if (!last || last.id <= after) throw new Error(`GET /events?id=${after} went backwards: ${JSON.stringify(rows.map((r) => r.id))}`);
+    after = last.id;
+  }
+}
+
+/** Every cardholder's id_num, through the Lockt face. */
+export async function readAllIdNums(client: Client): Promise<string[]> {
+  const answer = await client.call('GET', '/api/v1/user');
+  if (answer.status !== 200) throw new Error(`GET /user: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return (answer.body.data as { id_num: string }[]).map((user) => user.id_num);
+}
+
+/** What is wrong with a refused write: a reason other than a request budget, or anything of it stored. */
+function refusal(what: string, answer: Answer | undefined, stored: number): string[] {
+  const found: string[] = [];
+  if (answer?.status !== 429) found.push(`${what} was refused: ${JSON.stringify(answer)}`);
+  if (stored > 0) found.push(`${what} was refused but ${stored} of its records are stored`);
+  return found;
+}
+
+/**
+ * Everything the store must show after any number of crashes, as a list of violations (empty: all
+ * well). Checked against what was acknowledged: nothing acknowledged is lost, nothing is written twice,
+ * and every batch is there whole or not at all.
+ */
+export function violations(ledger: Ledger, idNums: string[], events: StoredEvent[]): string[] {
+  const found: string[] = [];
+  const present = new Set<string>();
+  for (const idNum of idNums) {
+    if (present.has(idNum)) found.push(`user ${idNum} is stored twice`);
+    present.add(idNum);
+  }
+  const known = new Set(ledger.userBatches.flatMap((b) => b.idNums));
+  for (const idNum of present) if (!known.has(idNum)) found.push(`user ${idNum} was never sent`);
+  for (const batch of ledger.userBatches) {
+    const stored = batch.idNums.filter((idNum) => present.has(idNum)).length;
+    if (stored !== 0 && stored !== batch.idNums.length) found.push(`user batch ${batch.no} (${batch.outcome}) is partly stored: ${stored} of ${batch.idNums.length}`);
+    if (batch.outcome === 'acked' && stored !== batch.idNums.length) found.push(`user batch ${batch.no} was acknowledged but ${batch.idNums.length - stored} users are missing`);
+    if (batch.outcome === 'refused') found.push(...refusal(`user batch ${batch.no}`, batch.answer, stored));
+  }
+
+  for (let i = 1; i < events.length; i++) {
+    const before = events[i - 1];
+    const here = events[i];
+    if (before && here && here.id <= before.id) found.push(`/events paging is not in increasing id order at ${before.id}, ${here.id}`);
+  }
+  const byId = new Map<number, StoredEvent>();
+  for (const event of events) {
+    if (byId.has(event.id)) found.push(`event ${event.id} is listed twice`);
+    byId.set(event.id, event);
+  }
+  const byTag = new Map<string, StoredEvent[]>();
+  for (const event of events) byTag.set(event.detail, [...(byTag.get(event.detail) ?? []), event]);
+  for (const batch of ledger.eventBatches) {
+    const stored = batch.tags.map((tag) => byTag.get(tag) ?? []);
+    const count = stored.filter((list) => list.length > 0).length;
+    stored.forEach((list, i) => {
+      if (list.length > 1) found.push(`event ${batch.tags[i]} is stored ${list.length} times`);
+    });
+    if (count !== 0 && count !== batch.tags.length) found.push(`event batch ${batch.no} (${batch.outcome}) is partly stored: ${count} of ${batch.tags.length}`);
+    if (batch.outcome === 'refused') found.push(...refusal(`event batch ${batch.no}`, batch.answer, count));
+    if (batch.outcome !== 'acked') continue;
+    batch.tags.forEach((tag, i) => {
+      const id = batch.eventIds?.[i];
+      const event = id === undefined ? undefined : byId.get(id);
+      if (!event) found.push(`acknowledged event ${id} (${tag}) is missing`);
+      else if (event.detail !== tag) found.push(`acknowledged event ${id} should be ${tag} but is ${event.detail}`);
+    });
+  }
+  // Decision events carry no tag of ours; a duplicate would show as more of them than questions asked.
+  const decisionEvents = events.filter((event) => event.code === 48 || event.code === 49).length;
+  const asked = ledger.decisions.filter((d) => d.outcome === 'acked' || d.outcome === 'unknown').length;
+  if (decisionEvents > asked) found.push(`${decisionEvents} decision events stored for ${asked} questions asked`);
+  ledger.decisions.forEach((decision, i) => {
+    if (decision.outcome === 'refused') found.push(...refusal(`decision ${i}`, decision.answer, 0));
+    if (decision.outcome !== 'acked' || decision.eventId === undefined) return;
+    const event = byId.get(decision.eventId);
+    if (!event) found.push(`acknowledged decision event ${decision.eventId} is missing`);
+    else if (event.code !== decision.code) found.push(`decision event ${decision.eventId} has code ${event.code}, answered ${decision.code}`);
+  });
+  return found;
+}
