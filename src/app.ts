@@ -20,6 +20,7 @@ import { installOperatorAuth } from './http/plugins/operator-auth.ts';
 import { type RateLimitSettings, installRateLimits } from './http/plugins/rate-limit.ts';
 import { installRequestContext } from './http/plugins/request-context.ts';
 import { installSecurityHeaders } from './http/plugins/security-headers.ts';
+import { installTextGuard } from './http/plugins/text-guard.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { VERSION } from './lib/release.ts';
@@ -84,6 +85,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
 
   app.setValidatorCompiler(validatorCompiler);
   installJsonBodyParser(app);
+  installTextGuard(app);
   installErrorHandling(app, bodyLimit);
   // Hook order matters: headers first, so every refusal carries them; the rate limit before the
   // authentication it partly guards; the one-write rule after it, once the caller is known.

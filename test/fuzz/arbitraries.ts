@@ -78,6 +78,8 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   // Any UTF-16 code units, so lone surrogates turn up beyond the fixed ones above.
   { arbitrary: fc.string({ unit: fc.nat(0xffff).map((unit) => String.fromCharCode(unit)), maxLength: 20 }), weight: 1 },
   { arbitrary: fc.integer({ min: 1, max: 200_000 }).map((n) => 'é'.repeat(n)), weight: 1 },
+  // Long and incompressible, unlike the repeats above, which a store may compress below its limits.
+  { arbitrary: fc.uint8Array({ minLength: 1500, maxLength: 6000 }).map((bytes) => Buffer.from(bytes).toString('base64')), weight: 1 },
 );
 
 export const hostileNumber: fc.Arbitrary<number> = fc.oneof(

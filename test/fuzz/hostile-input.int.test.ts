@@ -8,7 +8,7 @@ import { openStore } from '../../src/db/open.ts';
 import { DIALECTS } from '../harness.ts';
 import { type FuzzRequest, RAW_URL_PIECES, encodeComponent, hostileString, requestFor } from './arbitraries.ts';
 import { type FuzzRoute, buildRecordedApp } from './routes.ts';
-import { type FuzzWorld, createWorld } from './world.ts';
+import { type FuzzWorld, KNOWN_ISSUES, createWorld } from './world.ts';
 
 /**
  * Hostile input on every endpoint of every face, through `app.inject`: whatever arrives, the answer is
@@ -68,7 +68,10 @@ describe.each(DIALECTS)('hostile input on %s', (dialect) => {
     console.info(`fuzz on ${dialect}: ${ROUTES.length} endpoints, ${RUNS} requests each, seed ${SEED} (PORTCULLIS_FUZZ_SEED replays it)`);
   }, 120_000);
   afterAll(async () => {
-    if (world) console.info(`fuzz on ${dialect}: answers by status ${JSON.stringify(Object.fromEntries([...world.statuses].sort()))}`);
+    if (world) {
+      console.info(`fuzz on ${dialect}: answers by status ${JSON.stringify(Object.fromEntries([...world.statuses].sort()))}`);
+      for (const [code, times] of world.known) console.info(`fuzz on ${dialect}: known issue ${code} (${KNOWN_ISSUES[code]}) seen ${times} times`);
+    }
     await world?.close();
   });
 

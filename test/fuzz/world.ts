@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import type { Dialect } from '../../src/db/open.ts';
 import { systemClock } from '../../src/lib/clock.ts';
@@ -18,32 +19,55 @@ import { type FuzzRoute, buildRecordedApp, errorFormatProblem, faceOfPath } from
  * operator session, the panel's key in its path). `check` sends one hostile request through `app.inject`
  * and returns what is wrong with the answer, if anything.
  */
+/**
+ * 5xx causes already reported and pinned by an `it.fails` test in regressions.int.test.ts, by the code the
+ * app logs for them: counted and printed, not failed, so they do not hide what else a run finds. Remove an
+ * entry with its fix.
+ */
+export const KNOWN_ISSUES: Record<string, string> = {
+  '54000': 'PostgreSQL: text over ~2.7 kB in a uniquely indexed column (names, id_num) exceeds the index row size; no length limit yet',
+};
+
 export interface FuzzWorld {
   app: TypedApp;
   routes: FuzzRoute[];
   /** How many answers of each status the fuzzer has seen: is it getting past the first checks? */
   statuses: Map<string, number>;
+  /** How many times each known issue turned up. */
+  known: Map<string, number>;
   check(route: FuzzRoute, request: FuzzRequest): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
 export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
   const store = await openTestStore(dialect);
+  // What the app logs as an unexpected error (its type and code only: messages are redacted) says why a 500 was.
+  let logged: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logged.push(chunk.toString('utf8'));
+      done();
+    },
+  });
   // Rate limits off: the fuzzer is one caller sending thousands of requests, and would mostly read 429s.
-  const { app, routes } = await buildRecordedApp({ db: store.db, rateLimit: { max: 0, windowMs: 60_000 } });
+  const { app, routes } = await buildRecordedApp({
+    db: store.db,
+    rateLimit: { max: 0, windowMs: 60_000 },
+    logger: { level: 'error', stream: logStream },
+  });
   const created = await createSite(store.db, { name: 'Fuzz Site' }, systemClock);
   const apiKey = { apiuser: created.apiuser, apikey: created.apikey };
 
-  const seed = async (method: 'POST', url: string, headers: Record<string, string>, body: unknown) => {
-    const response = await app.inject({ method, url, headers: { ...headers, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+  const seed = async (url: string, headers: Record<string, string>, body: unknown) => {
+    const response = await app.inject({ method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
     if (response.statusCode !== 200) throw new Error(`seeding ${url}: ${response.statusCode} ${response.body}`);
   };
-  await seed('POST', '/api/v1/door', apiKey, { doors: [{ name: 'Fuzz Door 1' }, { name: 'Fuzz Door 2' }] });
-  await seed('POST', '/api/v1/schedule', apiKey, {
+  await seed('/api/v1/door', apiKey, { doors: [{ name: 'Fuzz Door 1' }, { name: 'Fuzz Door 2' }] });
+  await seed('/api/v1/schedule', apiKey, {
     schedules: [{ name: 'Always', d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, d5: 1, d6: 1, start: '00:00:00', stop: '23:59:59' }],
   });
-  await seed('POST', '/api/v1/accesslevel', apiKey, { accesslevels: [{ name: 'Everywhere', doors: [{ id: 1, schedule_id: 1 }] }] });
-  await seed('POST', '/api/v1/user', apiKey, {
+  await seed('/api/v1/accesslevel', apiKey, { accesslevels: [{ name: 'Everywhere', doors: [{ id: 1, schedule_id: 1 }] }] });
+  await seed('/api/v1/user', apiKey, {
     users: [
       { id: -1, id_num: 'F1', first_name: 'Fuzz', last_name: 'One', email: 'f1@example.com', phone: '5551234567', pin: '4321', card_num: '12345', accesslevels: [{ id: 1 }] },
       { id: -1, id_num: 'F2', first_name: 'Fuzz', last_name: 'Two', email: 'f2@example.com', phone: '5551234567', pin: '8765' },
@@ -52,13 +76,14 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
   const device = await createDevice(store.db, created.site, { name: 'Fuzz Panel', doorIds: [1, 2] }, systemClock);
   const deviceAuth = { authorization: `Bearer ${device.deviceKey}` };
 
-  let operator = { username: '', password: '', token: '' };
+  // A username the fuzzer cannot guess, so its failed logins never slow down or lock this operator.
+  let operator = { token: '' };
   const newOperator = async () => {
     const username = `fuzz-admin-${randomBytes(6).toString('hex')}`;
     const password = randomBytes(12).toString('hex');
     await createOperator(store.db, created.site.id, { username, password, role: 'admin' }, systemClock);
     const session = await login(store.db, username, passwordDigest(password), systemClock);
-    operator = { username, password, token: session.token };
+    operator = { token: session.token };
   };
   /** The fuzzer may log the session out or delete the operator: a fresh one then. */
   const ensureOperator = async () => {
@@ -71,7 +96,7 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
   await newOperator();
   const operatorAuth = () => ({ authorization: `Bearer ${operator.token}` });
 
-  const basip = (url: string, body: unknown) => seed('POST', url, operatorAuth(), body);
+  const basip = (url: string, body: unknown) => seed(url, operatorAuth(), body);
   await basip('/api/v1/access/timeprofile', {
     name: 'Fuzz Day',
     time_options: { is_all_day: true, date_from: 1601884800, date_to: 1601920800 },
@@ -81,7 +106,11 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
   await basip('/api/v1/apartment', { apartment_address: { building: 1, unit: 1, floor: 1, room: 1 }, apartment_name: 'Fuzz Flat' });
   await basip('/api/v1/access/users/item', { name: 'Fuzz Resident' });
 
-  const tables = (await store.db.introspection.getTables()).map((t) => t.name).sort();
+  // On PostgreSQL the introspection lists every schema of the shared test database: only this world's own.
+  const tables = (await store.db.introspection.getTables())
+    .filter((t) => store.pgSchema === undefined || t.schema === store.pgSchema)
+    .map((t) => t.name)
+    .sort();
   const countAll = sql.raw(tables.map((name) => `SELECT '${name}' AS name, COUNT(*) AS n FROM "${name}"`).join(' UNION ALL '));
   const counts = async (): Promise<Record<string, number>> => {
     const { rows } = await countAll.execute(store.db);
@@ -112,10 +141,22 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
   }
 
   const statuses = new Map<string, number>();
+  const known = new Map<string, number>();
+  /** The codes of the errors the app logged while answering the last request. */
+  const loggedCodes = () =>
+    logged.flatMap((line) => {
+      try {
+        const code = (JSON.parse(line) as { err?: { type?: string; code?: string } }).err;
+        return code ? [`${code.type ?? 'Error'} ${code.code ?? '(no code)'}`] : [];
+      } catch {
+        return [];
+      }
+    });
   async function check(route: FuzzRoute, request: FuzzRequest): Promise<string | undefined> {
     await ensureOperator();
     const sent = { ...request, path: pathFor(route, request) };
     const before = await counts();
+    logged = [];
     const payload = request.body.kind === 'none' ? undefined : request.body.kind === 'json' ? (JSON.stringify(request.body.value) ?? 'null') : request.body.text;
     const response = await app.inject({
       method: request.method as 'GET',
@@ -127,7 +168,13 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
     statuses.set(String(status), (statuses.get(String(status)) ?? 0) + 1);
     const shown = `${request.method} ${targetOf(sent).slice(0, 300)} (${request.auth} auth, ${request.contentType ?? 'no content type'}, ` +
       `body ${payload === undefined ? 'none' : String(payload).slice(0, 300)}) → ${status} ${response.body.slice(0, 300)}`;
-    if (status >= 500) return `a ${status}: ${shown}`;
+    if (status >= 500) {
+      const causes = loggedCodes();
+      const knownCause = causes.map((cause) => cause.split(' ')[1] ?? '').find((code) => code in KNOWN_ISSUES);
+      if (knownCause === undefined) return `a ${status} (logged: ${causes.join('; ') || 'nothing'}): ${shown}`;
+      known.set(knownCause, (known.get(knownCause) ?? 0) + 1);
+      return undefined;
+    }
     if (status >= 400) {
       const after = await counts();
       const changed = tables.filter((t) => before[t] !== after[t]).map((t) => `${t} ${before[t]} → ${after[t]}`);
@@ -158,6 +205,7 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
     app,
     routes,
     statuses,
+    known,
     check,
     close: async () => {
       await app.close();

@@ -2,7 +2,7 @@ import { type AccessQuestion, answer, decideAndRecord } from '../../access/acces
 import type { FactSource, Presented } from '../../access/facts.ts';
 import type { Actor } from '../../audit/audit-log.ts';
 import { writeTransaction } from '../../db/change-feed.ts';
-import { fromFlag, toFlag } from '../../db/conventions.ts';
+import { fromFlag, isStorableId, toFlag } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { showValue } from '../../lib/show-value.ts';
@@ -117,7 +117,9 @@ export async function decideForPanel(
  */
 export async function openLocks(db: Queryable, site: Site, lockNumbers: readonly number[], requestedBy: string, now: number): Promise<number> {
   const everyLock = lockNumbers.includes(0);
-  const doorIds = await repo.doorsOnLocks(db, site.id, everyLock ? null : [...new Set(lockNumbers)]);
+  // A lock number no column can hold names no lock, and must not reach a query (PostgreSQL refuses it).
+  const wanted = everyLock ? null : [...new Set(lockNumbers)].filter(isStorableId);
+  const doorIds = wanted?.length === 0 ? [] : await repo.doorsOnLocks(db, site.id, wanted);
   if (doorIds.length === 0) {
     throw ERRORS.badRequest(everyLock ? 'No panel of the site drives a lock' : `No panel of the site drives lock ${lockNumbers.join(', ')}`);
   }
