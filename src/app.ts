@@ -19,6 +19,7 @@ import { installOneWriteAtATime } from './http/plugins/one-write-at-a-time.ts';
 import { installOperatorAuth } from './http/plugins/operator-auth.ts';
 import { type RateLimitSettings, installRateLimits } from './http/plugins/rate-limit.ts';
 import { installRequestContext } from './http/plugins/request-context.ts';
+import { OneLinePerRequest } from './http/plugins/request-log.ts';
 import { installSecurityHeaders } from './http/plugins/security-headers.ts';
 import { installTextGuard } from './http/plugins/text-guard.ts';
 import { validatorCompiler } from './http/validation.ts';
@@ -73,6 +74,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
       : (options.logger ?? false);
   const app = Fastify({
     logger,
+    logController: new OneLinePerRequest(),
     bodyLimit,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
@@ -89,7 +91,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
   installErrorHandling(app, bodyLimit);
   // Hook order matters: headers first, so every refusal carries them; the rate limit before the
   // authentication it partly guards; the one-write rule after it, once the caller is known.
-  await installSecurityHeaders(app);
+  installSecurityHeaders(app);
   installRequestContext(app);
   if (proxied) installProxiedHttpsGuard(app);
   if (options.rateLimit) await installRateLimits(app, options.rateLimit);

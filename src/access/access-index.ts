@@ -1,3 +1,4 @@
+import { keysetChunks } from '../db/keyset.ts';
 import type { Queryable } from '../db/queryable.ts';
 import type { Grant } from './decide.ts';
 import { type FactSource, grantsForDoor, storeFactSource } from './facts.ts';
@@ -13,6 +14,11 @@ interface SiteCache {
   grants: Map<number, DoorGrant[]>;
   doors: Map<number, DoorRecord | undefined>;
   locks: Map<string, number | null>;
+  /**
+   * Whether the site was read whole: then what a map lacks does not exist, and no query is needed to say
+   * so. PINs are never read whole (they are stored hashed), so `holdersByPin` fills one PIN at a time.
+   */
+  complete: boolean;
 }
 
 function emptyCache(): SiteCache {
@@ -24,19 +30,29 @@ function emptyCache(): SiteCache {
     grants: new Map(),
     doors: new Map(),
     locks: new Map(),
+    complete: false,
   };
 }
 
+/** Rows per query while a site is read whole: each chunk holds the event loop (SQLite) for a few milliseconds. */
+const WARM_CHUNK = 2_000;
+
+const lockKey = (deviceId: number, doorId: number) => `${deviceId}:${doorId}`;
+
 /**
- * The in-memory index in front of the store: credential → holder → grants, per site, filled on first
- * use and dropped for a site whenever a write to it commits (here, or in another process: see
- * src/db/change-feed.ts). A decision for anything seen since the last change touches no store.
+ * The in-memory index in front of the store: credential → holder → grants, per site, dropped for a site
+ * whenever a write to it commits (here, or in another process: see src/db/change-feed.ts).
  *
- * A load that began before an invalidation is not cached after it (the generation check), so a slow
+ * A site's first lookup after a change is answered from the store, one fact at a time, and starts
+ * reading the whole site in the background (`warm`); once that is done, every decision for the site
+ * touches no store, whatever the site's size, until the next change.
+ *
+ * A read that began before an invalidation is not cached after it (the generation check), so a slow
  * read can never put facts older than the last commit back into the index.
  */
 export class AccessIndex implements FactSource {
-  private readonly sites = new Map<number, { generation: number; cache: SiteCache }>();
+  private readonly sites = new Map<number, SiteCache>();
+  private readonly warming = new Set<number>();
   private generation = 0;
   private readonly store: FactSource;
 
@@ -56,28 +72,83 @@ export class AccessIndex implements FactSource {
     this.sites.clear();
   }
 
-  private async cached<K, V>(siteId: number, pick: (cache: SiteCache) => Map<K, V>, key: K, load: () => Promise<V>): Promise<V> {
-    const entry = this.sites.get(siteId);
-    if (entry && pick(entry.cache).has(key)) return pick(entry.cache).get(key) as V;
+  /**
+   * Reads the site's doors, locks, cardholders, grants and credentials whole, in chunks, and files them
+   * as one complete cache; gives up (keeping what the lookups cached) if the site changes meanwhile.
+   */
+  async warm(siteId: number): Promise<void> {
+    const generation = this.generation;
+    const cache = emptyCache();
+    const stale = () => generation !== this.generation;
+    for (const door of await repo.findDoors(this.db, siteId)) cache.doors.set(door.id, door);
+    for (const lock of await repo.findLockNumbers(this.db, siteId)) cache.locks.set(lockKey(lock.device_id, lock.door_id), lock.lock_number);
+    const levelGrants = await repo.findLevelGrants(this.db, siteId);
+    for await (const holders of keysetChunks((after, n) => repo.findHoldersAfter(this.db, siteId, after, n), { chunkSize: WARM_CHUNK })) {
+      if (stale()) return;
+      for (const { id, holder, levelIds } of holders) {
+        cache.holders.set(id, holder);
+        cache.grants.set(id, levelIds.flatMap((levelId) => levelGrants.get(levelId) ?? []));
+      }
+    }
+    for await (const credentials of keysetChunks((after, n) => repo.findCredentialsAfter(this.db, siteId, after, n), { chunkSize: WARM_CHUNK })) {
+      if (stale()) return;
+      for (const { credentialKey, record } of credentials) {
+        if (record.cardNum !== '') cache.credentialsByCard.set(record.cardNum, record);
+        cache.credentialsByKey.set(credentialKey, record);
+      }
+    }
+    if (stale()) return;
+    cache.holdersByPin = this.sites.get(siteId)?.holdersByPin ?? cache.holdersByPin;
+    cache.complete = true;
+    this.sites.set(siteId, cache);
+  }
+
+  private startWarming(siteId: number): void {
+    if (this.warming.has(siteId)) return;
+    this.warming.add(siteId);
+    // A failed read (the store closing, say) leaves the lookups answering from the store as before.
+    this.warm(siteId)
+      .catch(() => undefined)
+      .finally(() => this.warming.delete(siteId));
+  }
+
+  /**
+   * The cached fact, or `absent()` when the site was read whole without it, or else the store's answer
+   * (cached unless the site changed while it was read). `absent` undefined: the map is never complete.
+   */
+  private async cached<K, V>(
+    siteId: number,
+    pick: (cache: SiteCache) => Map<K, V>,
+    key: K,
+    load: () => Promise<V>,
+    absent?: () => V,
+  ): Promise<V> {
+    const cache = this.sites.get(siteId);
+    if (cache) {
+      const map = pick(cache);
+      if (map.has(key)) return map.get(key) as V;
+      if (cache.complete && absent) return absent();
+    }
+    if (!cache?.complete) this.startWarming(siteId);
     const generation = this.generation;
     const value = await load();
     if (generation === this.generation) {
       let current = this.sites.get(siteId);
       if (!current) {
-        current = { generation, cache: emptyCache() };
+        current = emptyCache();
         this.sites.set(siteId, current);
       }
-      pick(current.cache).set(key, value);
+      pick(current).set(key, value);
     }
     return value;
   }
 
   credentialByCardNum(siteId: number, cardNum: string): Promise<CredentialRecord | undefined> {
-    return this.cached(siteId, (c) => c.credentialsByCard, cardNum, () => this.store.credentialByCardNum(siteId, cardNum));
+    return this.cached(siteId, (c) => c.credentialsByCard, cardNum, () => this.store.credentialByCardNum(siteId, cardNum), () => undefined);
   }
 
   credentialByKey(siteId: number, key: string): Promise<CredentialRecord | undefined> {
-    return this.cached(siteId, (c) => c.credentialsByKey, key, () => this.store.credentialByKey(siteId, key));
+    return this.cached(siteId, (c) => c.credentialsByKey, key, () => this.store.credentialByKey(siteId, key), () => undefined);
   }
 
   holderIdsByPin(siteId: number, pin: string): Promise<number[]> {
@@ -85,19 +156,19 @@ export class AccessIndex implements FactSource {
   }
 
   holder(siteId: number, userId: number): Promise<HolderRecord | undefined> {
-    return this.cached(siteId, (c) => c.holders, userId, () => this.store.holder(siteId, userId));
+    return this.cached(siteId, (c) => c.holders, userId, () => this.store.holder(siteId, userId), () => undefined);
   }
 
   async grants(siteId: number, userId: number, doorId: number): Promise<Grant[]> {
-    const all = await this.cached(siteId, (c) => c.grants, userId, () => repo.findHolderGrants(this.db, siteId, userId));
+    const all = await this.cached(siteId, (c) => c.grants, userId, () => repo.findHolderGrants(this.db, siteId, userId), () => []);
     return grantsForDoor(all, doorId);
   }
 
   door(siteId: number, doorId: number): Promise<DoorRecord | undefined> {
-    return this.cached(siteId, (c) => c.doors, doorId, () => this.store.door(siteId, doorId));
+    return this.cached(siteId, (c) => c.doors, doorId, () => this.store.door(siteId, doorId), () => undefined);
   }
 
   lockNumber(siteId: number, deviceId: number, doorId: number): Promise<number | null> {
-    return this.cached(siteId, (c) => c.locks, `${deviceId}:${doorId}`, () => this.store.lockNumber(siteId, deviceId, doorId));
+    return this.cached(siteId, (c) => c.locks, lockKey(deviceId, doorId), () => this.store.lockNumber(siteId, deviceId, doorId), () => null);
   }
 }

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/queryable.ts';
 import { CODE_TEXT, DECISION_SUBCODE, EVENT_CATEGORIES, EVENT_CODES, SUBCODE_TEXT } from '../event-log/catalogue.ts';
-import { type NewEvent, appendEvents } from '../event-log/event-log.ts';
-import { writeTransaction } from '../db/change-feed.ts';
+import type { NewEvent } from '../event-log/event-log.ts';
+import { groupCommitOf } from '../event-log/group-commit.ts';
 import { type Decision, decide } from './decide.ts';
 import { spendPass } from './passes.repository.ts';
 import { type FactSource, type GatheredFacts, type Presented, gatherFacts } from './facts.ts';
@@ -101,8 +101,9 @@ function noPassesLeft(result: Answer): Answer {
 }
 
 /**
- * Decides and records the decision as an event, durably, before answering. A grant of a pass-limited
- * credential spends a pass in the same transaction; if a concurrent grant spent the last one first, this
+ * Decides and records the decision as an event, durably, before answering; the event shares its commit
+ * with the other decisions of the moment (src/event-log/group-commit.ts). A grant of a pass-limited
+ * credential spends a pass in that transaction; if a concurrent grant spent the last one first, this
  * entry is denied instead, so a pass is never spent twice.
  */
 export async function decideAndRecord(
@@ -112,15 +113,15 @@ export async function decideAndRecord(
   device: AskingDevice | null,
   recordedAt: number,
 ): Promise<Answer & { eventId: number }> {
-  let result = await answer(source, question);
-  const limited = result.decision.granted ? result.gathered.credential : null;
-  const record = async (trx: Queryable) => {
-    if (limited && limited.passesLeft !== null && !(await spendPass(trx, question.site.id, limited.id))) result = noPassesLeft(result);
-    return appendEvents(trx, [decisionEvent(question, result, device, recordedAt)]);
-  };
-  // Spending a pass changes what the next decision must see, so it goes through the change feed.
-  const [eventId] =
-    limited?.passesLeft != null ? await writeTransaction(db, question.site.id, record) : await db.transaction().execute(record);
-  return { ...result, eventId: eventId as number };
+  const decided = await answer(source, question);
+  const limited = decided.decision.granted ? decided.gathered.credential : null;
+  // Spending a pass changes what the next decision must see, so the caches are told of it.
+  const spends = limited != null && limited.passesLeft !== null;
+  let result = decided;
+  const eventId = await groupCommitOf(db).record(question.site.id, spends, async (trx) => {
+    // From the decision each time: a failed shared commit is tried again, and its spent pass was rolled back.
+    result = spends && !(await spendPass(trx, question.site.id, limited.id)) ? noPassesLeft(decided) : decided;
+    return decisionEvent(question, result, device, recordedAt);
+  });
+  return { ...result, eventId };
 }
-

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/queryable.ts';
 import { fromFlag } from '../db/conventions.ts';
 import type { AccessWindow, AuthFactor, DoorFacts, Grant, HolderFacts, IdentifierLock, NamedTimeProfile } from './decide.ts';
+import { groupBy } from '../lib/group-by.ts';
 import { type TimeProfile, parseTimeProfile } from './time-profile.ts';
 
 /**
@@ -49,6 +50,7 @@ const credentialColumns = [
   'is_fob',
   'enabled',
   'card_num',
+  'credential_key',
   'access_effective',
   'access_expires',
   'identifier_type',
@@ -63,6 +65,7 @@ type CredentialRow = {
   is_fob: number;
   enabled: number;
   card_num: string | null;
+  credential_key: string;
   access_effective: number | null;
   access_expires: number | null;
   identifier_type: string;
@@ -71,8 +74,7 @@ type CredentialRow = {
   passes_left: number | null;
 };
 
-async function credentialRecord(db: Queryable, siteId: number, row: CredentialRow | undefined): Promise<CredentialRecord | undefined> {
-  if (!row) return undefined;
+function credentialRecord(row: CredentialRow, timeProfiles: NamedTimeProfile[]): CredentialRecord {
   return {
     id: row.id,
     holderId: row.user_id,
@@ -85,8 +87,14 @@ async function credentialRecord(db: Queryable, siteId: number, row: CredentialRo
     lock: row.lock as IdentifierLock,
     panelAccess: fromFlag(row.panel_access),
     passesLeft: row.passes_left,
-    timeProfiles: await findCredentialTimeProfiles(db, siteId, row.id),
+    timeProfiles,
   };
+}
+
+async function withTimeProfiles(db: Queryable, siteId: number, row: CredentialRow | undefined): Promise<CredentialRecord | undefined> {
+  if (!row) return undefined;
+  const profiles = await credentialTimeProfiles(db, siteId, row.id, row.id);
+  return credentialRecord(row, profiles.get(row.id) ?? []);
 }
 
 /** A credential by its number (the card number, or a panel identifier's number of any kind). */
@@ -97,7 +105,7 @@ export async function findCredentialByCardNum(db: Queryable, siteId: number, car
     .where('site_id', '=', siteId)
     .where('card_num', '=', cardNum)
     .executeTakeFirst();
-  return credentialRecord(db, siteId, row);
+  return withTimeProfiles(db, siteId, row);
 }
 
 export async function findCredentialByKey(db: Queryable, siteId: number, credentialKey: string): Promise<CredentialRecord | undefined> {
@@ -107,7 +115,30 @@ export async function findCredentialByKey(db: Queryable, siteId: number, credent
     .where('site_id', '=', siteId)
     .where('credential_key', '=', credentialKey)
     .executeTakeFirst();
-  return credentialRecord(db, siteId, row);
+  return withTimeProfiles(db, siteId, row);
+}
+
+/** A credential and the key a mobile device presents for it: what the index files it under. */
+export interface KeyedCredential {
+  id: number;
+  credentialKey: string;
+  record: CredentialRecord;
+}
+
+/** The site's credentials with ids after `afterId`, at most `limit`, ascending: the index reads a site whole this way. */
+export async function findCredentialsAfter(db: Queryable, siteId: number, afterId: number, limit: number): Promise<KeyedCredential[]> {
+  const rows = await db
+    .selectFrom('credential')
+    .select(credentialColumns)
+    .where('site_id', '=', siteId)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  const last = rows[rows.length - 1];
+  if (!last) return [];
+  const profiles = await credentialTimeProfiles(db, siteId, afterId + 1, last.id);
+  return rows.map((row) => ({ id: row.id, credentialKey: row.credential_key, record: credentialRecord(row, profiles.get(row.id) ?? []) }));
 }
 
 /** A stored time-profile rule; one that no longer parses opens nothing. */
@@ -124,28 +155,38 @@ function timeProfiles(rows: { id: number; name: string; rule: string | null }[])
 /** A profile no instant satisfies: what an unreadable stored rule means. */
 const NEVER: TimeProfile = { time_options: { is_all_day: false, date_from: 0, date_to: 0 }, repeat_options: { repeat_enable: false } };
 
-async function findCredentialTimeProfiles(db: Queryable, siteId: number, credentialId: number): Promise<NamedTimeProfile[]> {
+/** The time profiles of the site's credentials with ids from `fromId` to `toId`, by credential. */
+async function credentialTimeProfiles(db: Queryable, siteId: number, fromId: number, toId: number): Promise<Map<number, NamedTimeProfile[]>> {
   const rows = await db
     .selectFrom('credential_time_profile as ctp')
     .innerJoin('schedule as s', 's.id', 'ctp.schedule_id')
-    .select(['s.id', 's.name', 's.rule'])
+    .select(['ctp.credential_id as owner', 's.id', 's.name', 's.rule'])
     .where('ctp.site_id', '=', siteId)
-    .where('ctp.credential_id', '=', credentialId)
+    .where('ctp.credential_id', '>=', fromId)
+    .where('ctp.credential_id', '<=', toId)
+    .orderBy('ctp.credential_id')
     .orderBy('s.id')
     .execute();
-  return timeProfiles(rows);
+  return timeProfilesByOwner(rows);
 }
 
-async function findUserTimeProfiles(db: Queryable, siteId: number, userId: number): Promise<NamedTimeProfile[]> {
+/** The time profiles of the site's users with ids from `fromId` to `toId`, by user. */
+async function userTimeProfiles(db: Queryable, siteId: number, fromId: number, toId: number): Promise<Map<number, NamedTimeProfile[]>> {
   const rows = await db
     .selectFrom('user_time_profile as utp')
     .innerJoin('schedule as s', 's.id', 'utp.schedule_id')
-    .select(['s.id', 's.name', 's.rule'])
+    .select(['utp.user_id as owner', 's.id', 's.name', 's.rule'])
     .where('utp.site_id', '=', siteId)
-    .where('utp.user_id', '=', userId)
+    .where('utp.user_id', '>=', fromId)
+    .where('utp.user_id', '<=', toId)
+    .orderBy('utp.user_id')
     .orderBy('s.id')
     .execute();
-  return timeProfiles(rows);
+  return timeProfilesByOwner(rows);
+}
+
+function timeProfilesByOwner(rows: { owner: number; id: number; name: string; rule: string | null }[]): Map<number, NamedTimeProfile[]> {
+  return new Map([...groupBy(rows, (row) => row.owner)].map(([owner, owned]) => [owner, timeProfiles(owned)]));
 }
 
 /** The lock number a device drives a door under, when it does. */
@@ -158,6 +199,11 @@ export async function findLockNumber(db: Queryable, siteId: number, deviceId: nu
     .where('door_id', '=', doorId)
     .executeTakeFirst();
   return row?.lock_number ?? null;
+}
+
+/** Every door a device of the site drives, with its lock number. */
+export function findLockNumbers(db: Queryable, siteId: number): Promise<{ device_id: number; door_id: number; lock_number: number }[]> {
+  return db.selectFrom('device_door').select(['device_id', 'door_id', 'lock_number']).where('site_id', '=', siteId).execute();
 }
 
 /** Cardholders whose PIN has this hash (several, when the site allows shared PINs), by id. */
@@ -178,15 +224,21 @@ export async function findPinSecret(db: Queryable, siteId: number): Promise<stri
   return row?.pin_secret;
 }
 
-export async function findHolder(db: Queryable, siteId: number, userId: number): Promise<HolderRecord | undefined> {
-  const row = await db
-    .selectFrom('user')
-    .select(['id', 'first_name', 'last_name', 'enabled', 'access_effective', 'access_expires', 'auth_factors', 'is_custom_user_access', 'lock_number'])
-    .where('site_id', '=', siteId)
-    .where('id', '=', userId)
-    .where('role', '=', 'cardholder')
-    .executeTakeFirst();
-  if (!row) return undefined;
+const holderColumns = ['id', 'first_name', 'last_name', 'enabled', 'access_effective', 'access_expires', 'auth_factors', 'is_custom_user_access', 'lock_number'] as const;
+
+type HolderRow = {
+  id: number;
+  first_name: string;
+  last_name: string;
+  enabled: number;
+  access_effective: number | null;
+  access_expires: number | null;
+  auth_factors: string;
+  is_custom_user_access: number;
+  lock_number: number;
+};
+
+function holderRecord(row: HolderRow, timeProfiles: NamedTimeProfile[]): HolderRecord {
   const displayName = [row.last_name, row.first_name].filter((part) => part !== '').join(', ');
   return {
     id: row.id,
@@ -199,15 +251,66 @@ export async function findHolder(db: Queryable, siteId: number, userId: number):
       ? (row.auth_factors.split(',').filter((f) => f !== '') as AuthFactor[])
       : null,
     lockNumber: row.lock_number,
-    timeProfiles: await findUserTimeProfiles(db, siteId, row.id),
+    timeProfiles,
   };
 }
 
-/** Every door the holder reaches through any assigned level, with the level's schedule or delegation window. */
-export async function findHolderGrants(db: Queryable, siteId: number, userId: number): Promise<DoorGrant[]> {
+export async function findHolder(db: Queryable, siteId: number, userId: number): Promise<HolderRecord | undefined> {
+  const row = await db
+    .selectFrom('user')
+    .select(holderColumns)
+    .where('site_id', '=', siteId)
+    .where('id', '=', userId)
+    .where('role', '=', 'cardholder')
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const profiles = await userTimeProfiles(db, siteId, row.id, row.id);
+  return holderRecord(row, profiles.get(row.id) ?? []);
+}
+
+/** A holder and the ids of the access levels assigned to it, ascending. */
+export interface HolderWithLevels {
+  id: number;
+  holder: HolderRecord;
+  levelIds: number[];
+}
+
+/** The site's cardholders with ids after `afterId`, at most `limit`, ascending, with their levels. */
+export async function findHoldersAfter(db: Queryable, siteId: number, afterId: number, limit: number): Promise<HolderWithLevels[]> {
   const rows = await db
-    .selectFrom('user_access_level as ual')
-    .innerJoin('access_level as al', 'al.id', 'ual.access_level_id')
+    .selectFrom('user')
+    .select(holderColumns)
+    .where('site_id', '=', siteId)
+    .where('role', '=', 'cardholder')
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  const last = rows[rows.length - 1];
+  if (!last) return [];
+  const [profiles, assigned] = await Promise.all([
+    userTimeProfiles(db, siteId, afterId + 1, last.id),
+    db
+      .selectFrom('user_access_level')
+      .select(['user_id', 'access_level_id'])
+      .where('site_id', '=', siteId)
+      .where('user_id', '>', afterId)
+      .where('user_id', '<=', last.id)
+      .orderBy('user_id')
+      .orderBy('access_level_id')
+      .execute(),
+  ]);
+  const levels = groupBy(assigned, (row) => row.user_id);
+  return rows.map((row) => ({
+    id: row.id,
+    holder: holderRecord(row, profiles.get(row.id) ?? []),
+    levelIds: (levels.get(row.id) ?? []).map((level) => level.access_level_id),
+  }));
+}
+
+function grantQuery(db: Queryable, siteId: number) {
+  return db
+    .selectFrom('access_level as al')
     .innerJoin('access_level_door as ald', 'ald.access_level_id', 'al.id')
     .leftJoin('schedule as s', 's.id', 'ald.schedule_id')
     .select([
@@ -230,42 +333,68 @@ export async function findHolderGrants(db: Queryable, siteId: number, userId: nu
       's.stop_time',
       's.rule',
     ])
-    .where('ual.site_id', '=', siteId)
+    .where('al.site_id', '=', siteId);
+}
+
+type GrantRow = Awaited<ReturnType<ReturnType<typeof grantQuery>['execute']>>[number];
+
+function doorGrant(row: GrantRow): DoorGrant {
+  if (fromFlag(row.is_delegate)) {
+    return {
+      doorId: row.door_id,
+      via: 'delegation',
+      levelId: row.level_id,
+      levelName: row.level_name,
+      window: { effective: row.access_effective, expires: row.access_expires },
+    };
+  }
+  const schedule =
+    row.schedule_id === null
+      ? null
+      : {
+          id: row.schedule_id,
+          name: row.schedule_name ?? '',
+          days: [row.d0, row.d1, row.d2, row.d3, row.d4, row.d5, row.d6].map((d) => d === 1),
+          start: row.start_time ?? '',
+          stop: row.stop_time ?? '',
+          rule: row.rule === null ? undefined : parsedRule(row.rule),
+        };
+  return { doorId: row.door_id, via: 'level', levelId: row.level_id, levelName: row.level_name, schedule };
+}
+
+/** Every door the holder reaches through any assigned level, with the level's schedule or delegation window. */
+export async function findHolderGrants(db: Queryable, siteId: number, userId: number): Promise<DoorGrant[]> {
+  const rows = await grantQuery(db, siteId)
+    .innerJoin('user_access_level as ual', 'ual.access_level_id', 'al.id')
     .where('ual.user_id', '=', userId)
     .orderBy('al.id')
     .execute();
-  return rows.map((row): DoorGrant => {
-    if (fromFlag(row.is_delegate)) {
-      return {
-        doorId: row.door_id,
-        via: 'delegation',
-        levelId: row.level_id,
-        levelName: row.level_name,
-        window: { effective: row.access_effective, expires: row.access_expires },
-      };
-    }
-    const schedule =
-      row.schedule_id === null
-        ? null
-        : {
-            id: row.schedule_id,
-            name: row.schedule_name ?? '',
-            days: [row.d0, row.d1, row.d2, row.d3, row.d4, row.d5, row.d6].map((d) => d === 1),
-            start: row.start_time ?? '',
-            stop: row.stop_time ?? '',
-            rule: row.rule === null ? undefined : parsedRule(row.rule),
-          };
-    return { doorId: row.door_id, via: 'level', levelId: row.level_id, levelName: row.level_name, schedule };
-  });
+  return rows.map(doorGrant);
 }
 
-export async function findDoor(db: Queryable, siteId: number, doorId: number): Promise<DoorRecord | undefined> {
-  const row = await db
+/** What each of the site's access levels grants, by level id. */
+export async function findLevelGrants(db: Queryable, siteId: number): Promise<Map<number, DoorGrant[]>> {
+  const rows = await grantQuery(db, siteId).orderBy('al.id').execute();
+  return new Map([...groupBy(rows, (row) => row.level_id)].map(([levelId, granted]) => [levelId, granted.map(doorGrant)]));
+}
+
+const doorQuery = (db: Queryable, siteId: number) =>
+  db
     .selectFrom('door')
     .leftJoin('location', 'location.id', 'door.location_id')
     .select(['door.id', 'door.name', 'door.enabled', 'location.name as location_name'])
-    .where('door.site_id', '=', siteId)
-    .where('door.id', '=', doorId)
-    .executeTakeFirst();
-  return row && { id: row.id, name: row.name, enabled: fromFlag(row.enabled), locationName: row.location_name ?? '' };
+    .where('door.site_id', '=', siteId);
+
+function doorRecord(row: { id: number; name: string; enabled: number; location_name: string | null }): DoorRecord {
+  return { id: row.id, name: row.name, enabled: fromFlag(row.enabled), locationName: row.location_name ?? '' };
+}
+
+export async function findDoor(db: Queryable, siteId: number, doorId: number): Promise<DoorRecord | undefined> {
+  const row = await doorQuery(db, siteId).where('door.id', '=', doorId).executeTakeFirst();
+  return row && doorRecord(row);
+}
+
+/** Every door of the site. */
+export async function findDoors(db: Queryable, siteId: number): Promise<DoorRecord[]> {
+  return (await doorQuery(db, siteId).execute()).map(doorRecord);
 }

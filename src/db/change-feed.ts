@@ -100,19 +100,30 @@ export type AuditOf<T> = (result: T) => AuditEntry | undefined;
  * transaction, and tells every cache once it has committed: other processes through the store, this
  * one directly. Every write path goes through here.
  */
-export async function writeTransaction<T>(
+export function writeTransaction<T>(
   db: Queryable,
   siteId: number,
   work: (trx: Queryable) => Promise<T>,
   audit?: { of: AuditOf<T>; at: number },
 ): Promise<T> {
-  const result = await db.transaction().execute(async (trx) => {
+  return transactionChanging(db, [siteId], async (trx) => {
     const value = await work(trx);
     const entry = audit?.of(value);
     if (entry && audit) await appendAudit(trx, siteId, entry, audit.at);
-    await announceChange(trx, siteId);
     return value;
   });
-  changeFeedOf(db).committed(siteId);
+}
+
+/**
+ * Runs `work` in one transaction that changes the data of `siteIds` (none, one, or several sites whose
+ * writes share a commit), and tells every cache about each once it has committed.
+ */
+export async function transactionChanging<T>(db: Queryable, siteIds: readonly number[], work: (trx: Queryable) => Promise<T>): Promise<T> {
+  const result = await db.transaction().execute(async (trx) => {
+    const value = await work(trx);
+    for (const siteId of siteIds) await announceChange(trx, siteId);
+    return value;
+  });
+  for (const siteId of siteIds) changeFeedOf(db).committed(siteId);
   return result;
 }

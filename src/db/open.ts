@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { changeFeedOf, watchPostgres, watchSqlite } from './change-feed.ts';
 import type { Dialect } from './dialect.ts';
@@ -55,7 +56,7 @@ function openSqlite(dataDir: string): Store {
   database.pragma('foreign_keys = ON');
   // The CLI and a running server may share the file: wait for the other's write instead of failing.
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -65,6 +66,31 @@ function openSqlite(dataDir: string): Store {
       return async () => stop();
     },
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Statements compiled by SQLite kept for reuse: Kysely prepares every query afresh, and preparing cost
+ * about a tenth of a decision's or a `?id=` lookup's time (docs/performance.md). Keyed by SQL text; an
+ * `IN (…)` list of another length is another statement, so the cache is bounded.
+ */
+const STATEMENT_CACHE_SIZE = 1000;
+
+function reusingStatements(database: SQLite.Database): SqliteDatabase {
+  const statements = new LRUCache<string, SQLite.Statement>({ max: STATEMENT_CACHE_SIZE });
+  return {
+    close: () => {
+      statements.clear();
+      database.close();
+    },
+    prepare: (text) => {
+      let statement = statements.get(text);
+      if (!statement) {
+        statement = database.prepare(text);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
   };
 }
 

@@ -111,7 +111,7 @@ export function streamPaged<Row extends { id: number }>(
   query: { limit?: string | undefined; after_id?: string | undefined },
   fetch: (afterId: number, limit: number) => Promise<Row[]>,
   present: (row: Row) => unknown,
-): FastifyReply {
+): Promise<FastifyReply> {
   const { limit, afterId } = readPaging(query);
   return sendDataStream(reply, mapChunks(keysetChunks(fetch, { afterId, total: limit }), present));
 }

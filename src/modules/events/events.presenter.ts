@@ -1,12 +1,12 @@
 import { CATEGORY_TEXT, CODE_TEXT, SUBCODE_TEXT } from '../../event-log/catalogue.ts';
 import { formatIsoUtc } from '../../lib/site-time.ts';
-import type { EventRow } from './events.repository.ts';
+import type { LocktEventRow } from './events.repository.ts';
 
 /**
  * An event as `/events` shows it. The spec's definition calls the device time `event_time` and its
  * examples `hw_time`: both are given, with the same value.
  */
-export function presentEvent(row: EventRow) {
+export function presentEvent(row: LocktEventRow) {
   const hwTime = formatIsoUtc(row.hw_time);
   return {
     id: row.id,

@@ -5,16 +5,36 @@ import type { ListQuery, ListSpec } from '../../http/basip/list-query.ts';
 
 export type EventRow = Selectable<EventTable>;
 
+/** What `/events` shows of an event: the names copied in, not the ids they came from. */
+const LOCKT_EVENT_COLUMNS = [
+  'id',
+  'device_name',
+  'code',
+  'subcode',
+  'schedule_name',
+  'controller',
+  'location_name',
+  'door_name',
+  'card_num',
+  'user_name',
+  'category',
+  'detail',
+  'hw_time',
+  'db_time',
+] as const;
+
+export type LocktEventRow = Pick<EventRow, (typeof LOCKT_EVENT_COLUMNS)[number]>;
+
 /** The site's newest events, newest first. */
-export function listNewestEvents(db: Queryable, siteId: number, limit: number): Promise<EventRow[]> {
-  return db.selectFrom('event').selectAll().where('site_id', '=', siteId).orderBy('id', 'desc').limit(limit).execute();
+export function listNewestEvents(db: Queryable, siteId: number, limit: number): Promise<LocktEventRow[]> {
+  return db.selectFrom('event').select(LOCKT_EVENT_COLUMNS).where('site_id', '=', siteId).orderBy('id', 'desc').limit(limit).execute();
 }
 
 /** The site's events after `afterId`, oldest first: what a poller that has seen `afterId` is missing. */
-export function listEventsAfter(db: Queryable, siteId: number, afterId: number, limit: number): Promise<EventRow[]> {
+export function listEventsAfter(db: Queryable, siteId: number, afterId: number, limit: number): Promise<LocktEventRow[]> {
   return db
     .selectFrom('event')
-    .selectAll()
+    .select(LOCKT_EVENT_COLUMNS)
     .where('site_id', '=', siteId)
     .where('id', '>', afterId)
     .orderBy('id')

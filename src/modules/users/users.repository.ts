@@ -4,6 +4,7 @@ import type { Queryable } from '../../db/queryable.ts';
 import type { UserRole, UserTable } from '../../db/schema.ts';
 import { existingIdsIn } from '../../db/site-lookups.ts';
 import { valuesById } from '../../db/values-by-id.ts';
+import { groupBy } from '../../lib/group-by.ts';
 
 export interface UserRow {
   id: number;
@@ -203,8 +204,7 @@ export function existingAccessLevelIds(db: Queryable, siteId: number, ids: numbe
 
 /** Each user's access levels, in level id order. */
 export async function levelsOfUsers(db: Queryable, siteId: number, userIds: number[]): Promise<Map<number, LevelRef[]>> {
-  const levels = new Map<number, LevelRef[]>();
-  if (userIds.length === 0) return levels;
+  if (userIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('user_access_level as ual')
     .innerJoin('access_level as al', 'al.id', 'ual.access_level_id')
@@ -213,8 +213,8 @@ export async function levelsOfUsers(db: Queryable, siteId: number, userIds: numb
     .where('ual.user_id', 'in', userIds)
     .orderBy('al.id')
     .execute();
-  for (const row of rows) levels.set(row.user_id, [...(levels.get(row.user_id) ?? []), { id: row.id, name: row.name }]);
-  return levels;
+  const byUser = groupBy(rows, (row) => row.user_id);
+  return new Map([...byUser].map(([userId, held]) => [userId, held.map((row): LevelRef => ({ id: row.id, name: row.name }))]));
 }
 
 export async function clearLevelsOfUsers(db: Queryable, siteId: number, userIds: number[]): Promise<void> {

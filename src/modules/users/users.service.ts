@@ -13,6 +13,7 @@ import { cardNumConflicts, readAccessWindow, readCardNum } from '../credentials/
 import type { Site } from '../sites/site.ts';
 import * as repo from './users.repository.ts';
 import type { LevelRef, UserChanges, UserListFilter, UserRow } from './users.repository.ts';
+import { groupBy } from '../../lib/group-by.ts';
 
 /** What every user rule needs to know about the call. */
 export interface UserContext {
@@ -67,11 +68,12 @@ export async function userViews(
   const rows = await repo.listUsers(db, siteId, filter, afterId, limit);
   const ids = rows.map((r) => r.id);
   const [levels, held] = await Promise.all([repo.levelsOfUsers(db, siteId, ids), credentials.credentialsOfUsers(db, siteId, ids)]);
+  const heldBy = groupBy(held, (c) => c.user_id);
   return rows.map((row) => ({
     id: row.id,
     row,
     levels: levels.get(row.id) ?? [],
-    credentials: held.filter((c) => c.user_id === row.id),
+    credentials: heldBy.get(row.id) ?? [],
   }));
 }
 
