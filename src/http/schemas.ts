@@ -1,4 +1,5 @@
 import { type TObject, type TSchema, Type } from 'typebox';
+import { MAX_IDENTIFYING_LENGTH } from '../domain/text-limits.ts';
 
 /**
  * Schema pieces every Lockt endpoint shares. Record schemas are deliberately as loose as the spec's own
@@ -35,9 +36,23 @@ export const WireTime = (field: string, description: string) =>
 export const Text = (field: string, description: string) =>
   Type.String({ description, 'x-error': `Invalid ${field} found (expected text)`, 'x-datatype': 'string' });
 
-/** Text that must not be blank (names): a blank value is reported as "Missing or blank <field>". */
-export const RequiredText = (field: string, description: string) =>
-  Type.String({ pattern: '\\S', description, 'x-error': `Invalid ${field} found (expected text)`, 'x-datatype': 'string' });
+/** Text that must not be blank: a blank value is reported as "Missing or blank <field>". */
+export const RequiredText = (field: string, description: string, { maxLength }: { maxLength?: number } = {}) =>
+  Type.String({
+    pattern: '\\S',
+    ...(maxLength === undefined ? {} : { maxLength }),
+    description,
+    'x-error': `Invalid ${field} found (expected text)`,
+    'x-datatype': 'string',
+  });
+
+/**
+ * Text that must not be blank and that a record is known by (names, id_num, email): an index holds it,
+ * so it is at most MAX_IDENTIFYING_LENGTH characters, and a longer value is reported as
+ * "Invalid <field> length found (at most N characters)".
+ */
+export const IdentifyingText = (field: string, description: string) =>
+  RequiredText(field, description, { maxLength: MAX_IDENTIFYING_LENGTH });
 
 /** A number or string the domain reads as digits (card numbers, PINs). */
 export const DigitsInput = (field: string, description: string) =>

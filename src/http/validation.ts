@@ -3,6 +3,7 @@ import type { TSchema } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
 import { Settings } from 'typebox/system';
 import { ERRORS } from '../domain/errors.ts';
+import { tooLongMessage } from '../domain/text-limits.ts';
 import { showValue } from '../lib/show-value.ts';
 import { faceOf } from './faces.ts';
 import { BATCH_BODY_OPTIONAL, BATCH_NODE } from './schemas.ts';
@@ -37,6 +38,9 @@ export interface FieldProblem {
   message: string;
 }
 
+/** The limit of a `maxLength` failure, which the message names (src/domain/text-limits.ts says why there are limits). */
+const lengthLimit = (error: { params: unknown }) => (error.params as { limit: number }).limit;
+
 const isBlank = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 
 /**
@@ -65,7 +69,11 @@ export function fieldProblems(schema: TSchema, value: unknown): FieldProblem[] {
     const custom = properties[field]?.['x-error'];
     problems.set(
       field,
-      isBlank(fieldValue) ? `Missing or blank ${field}` : `${custom ?? `Invalid ${field} found`}: ${showValue(fieldValue)}`,
+      isBlank(fieldValue)
+        ? `Missing or blank ${field}`
+        : error.keyword === 'maxLength'
+          ? tooLongMessage(field, lengthLimit(error), fieldValue)
+          : `${custom ?? `Invalid ${field} found`}: ${showValue(fieldValue)}`,
     );
   }
   return [...problems].map(([field, message]) => ({ field, message }));
@@ -108,6 +116,10 @@ export function basipBodyMessage(schema: TSchema, body: unknown): string {
     if (error.keyword === 'required') {
       const [missing] = (error.params as { requiredProperties?: string[] }).requiredProperties ?? [];
       return `Wrong JSON body: no value for \`${[...path, missing].join('.')}\``;
+    }
+    if (error.keyword === 'maxLength') {
+      const value = path.reduce<unknown>((at, part) => (at as Record<string, unknown>)[part], body);
+      return `Wrong JSON body: value \`${path.join('.')}\` was longer than ${lengthLimit(error)} characters: ${showValue(value)}`;
     }
     return `Wrong JSON body: value \`${path.join('.')}\` was of the wrong type`;
   }

@@ -2,5 +2,8 @@
 export function showValue(value: unknown): string {
   if (value === '') return '""';
   const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  if (text.length <= 80) return text;
+  // Cut by characters, not UTF-16 units: half a surrogate pair is no text a client can read.
+  const characters = Array.from(text);
+  return characters.length > 80 ? `${characters.slice(0, 77).join('')}...` : text;
 }

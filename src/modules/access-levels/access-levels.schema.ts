@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { PagingQuery } from '../../http/paging.ts';
-import { IdInput, RequiredText, TextParam } from '../../http/schemas.ts';
+import { IdInput, IdentifyingText, TextParam } from '../../http/schemas.ts';
 
 /** A door of a level as `GET /accesslevel` shows it. */
 const LevelDoor = Type.Object({
@@ -35,14 +35,14 @@ const LevelDoorsInput = Type.Array(LevelDoorInput, {
 
 /** One record of `POST /accesslevel`. */
 export const AccessLevelCreate = Type.Object({
-  name: RequiredText('name', 'The name of the access level; unique within the site.'),
+  name: IdentifyingText('name', 'The name of the access level; unique within the site.'),
   doors: Type.Optional(LevelDoorsInput),
 });
 
 /** One record of `PUT /accesslevel` (extension): what is supplied changes, the rest stays. */
 export const AccessLevelUpdate = Type.Object({
   id: IdInput('id', 'The unique, system assigned id of the access level.'),
-  name: Type.Optional(RequiredText('name', 'The new name of the access level; unique within the site.')),
+  name: Type.Optional(IdentifyingText('name', 'The new name of the access level; unique within the site.')),
   doors: Type.Optional(LevelDoorsInput),
 });
 

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MAX_IDENTIFYING_LENGTH } from '../../domain/text-limits.ts';
 
 /**
  * The panel face's identifier bodies and answers. Bodies are checked by Fastify against these, so a
@@ -52,7 +53,10 @@ const Valid = Type.Object(
 const identifierFields = {
   identifier_owner: Type.Optional(Owner),
   identifier_type: oneOf(IDENTIFIER_TYPES, 'card, ukey, inputCode, face_id, qr or license_plate.'),
+  // Unique in the site, so an index holds it: the forms the service checks bound cards, ukeys and QR codes
+  // but not input codes, faces or plates.
   identifier_number: Type.String({
+    maxLength: MAX_IDENTIFYING_LENGTH,
     description:
       'card and ukey: [0-9]{1,10} or hex bytes separated by : or - (AA:BB:CC:DD); inputCode: digits; qr: a UUID; face_id, license_plate: any non-blank text.',
   }),

@@ -87,7 +87,7 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
       expect((await asDevice(issued.device_key, 'GET', '/api/v1/device/commands?wait=0')).status).toBe(401);
     });
 
-    it('refuses a taken name, a door of another site, a taken lock and bad arguments', async () => {
+    it('refuses a taken or too long name, a door of another site, a taken lock and bad arguments', async () => {
       const other = await h.addSite('Other');
       const theirs = await seedDoor(h.store.db, other.site.id, 'Their Door');
       const site = String(h.site.id);
@@ -98,6 +98,7 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
         [['device', 'create', '--site', site, '--name', ' panel '], 1, /Device Name Already Exists: panel$/m],
         [['device', 'create', '--site', site, '--name', 'X', '--doors', `${theirs}`], 1, new RegExp(`Invalid door id: ${theirs}`)],
         [['device', 'create', '--site', site, '--name', 'X', '--doors', '1,,2'], 2, /--doors must be comma-separated ids/],
+        [['device', 'create', '--site', site, '--name', 'p'.repeat(256)], 1, /Invalid name length found \(at most 255 characters\)/],
         [['device', 'attach', '--device', id, '--door', String(theirs)], 1, new RegExp(`No door with id ${theirs} in site ${site}`)],
         [['device', 'attach', '--device', '999999', '--door', String(frontDoor)], 1, /No device with id 999999/],
         [['device', 'detach', '--device', id, '--door', String(frontDoor)], 1, /is not attached to device/],

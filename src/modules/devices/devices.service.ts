@@ -19,6 +19,7 @@ import { parseWireTime } from '../../lib/site-time.ts';
 import { type Site, siteFromRow } from '../sites/site.ts';
 import type { DeviceEventType } from './devices.schema.ts';
 import * as repo from './devices.repository.ts';
+import { identifyingTextProblem } from '../../domain/text-limits.ts';
 
 /** 40 characters from 36: about 206 bits, beyond any guessing; only the hash is stored. */
 const DEVICE_KEY_LENGTH = 40;
@@ -85,6 +86,9 @@ async function requireDevice(db: Queryable, deviceId: number): Promise<repo.Devi
 export async function createDevice(db: Queryable, site: Site, input: { name: string; doorIds: number[] }, clock: Clock): Promise<IssuedDevice> {
   const name = input.name.trim();
   if (name === '') throw ERRORS.badRequest('Missing or blank name');
+  // Device names are uniquely indexed, so limited as identifying text is on the wire.
+  const tooLong = identifyingTextProblem('name', name);
+  if (tooLong !== undefined) throw ERRORS.badRequest(tooLong);
   const key = nameKey(name);
   const repeated = input.doorIds.filter((id, index) => input.doorIds.indexOf(id) !== index);
   if (repeated.length > 0) throw ERRORS.badRequest(`Door id Duplicated: ${repeated.join(', ')}`);

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { PagingQuery } from '../../http/paging.ts';
-import { BoolInput, IdInput, NumericParam, RequiredText, TextParam } from '../../http/schemas.ts';
+import { BoolInput, IdInput, IdentifyingText, NumericParam, TextParam } from '../../http/schemas.ts';
 
 /** A door as `GET /door` shows it. */
 export const DoorObject = Type.Object({
@@ -34,7 +34,7 @@ const LocationRef = (description: string) =>
 /** One record of `POST /door`. */
 export const DoorCreate = Type.Object(
   {
-    name: RequiredText('name', 'The name of the door; unique within the site.'),
+    name: IdentifyingText('name', 'The name of the door; unique within the site.'),
     location: Type.Optional(LocationRef('Extension: the id of the location of the door.')),
     enabled: Type.Optional(BoolInput('enabled', 'Extension: whether the door is enabled. Defaults to true.')),
   },
@@ -45,7 +45,7 @@ export const DoorCreate = Type.Object(
 export const DoorUpdate = Type.Object(
   {
     id: IdInput('id', 'The unique, system assigned id of the door to update.'),
-    name: Type.Optional(RequiredText('name', 'The new name of the door; unique within the site.')),
+    name: Type.Optional(IdentifyingText('name', 'The new name of the door; unique within the site.')),
     location: Type.Optional(LocationRef('The id of the new location of the door.')),
     enabled: Type.Optional(BoolInput('enabled', 'Whether the door is enabled.')),
   },

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { DigitsInput, IdInput, NumericParam, RequiredText, TextParam, WireTime } from '../../http/schemas.ts';
+import { DigitsInput, IdInput, IdentifyingText, NumericParam, TextParam, WireTime } from '../../http/schemas.ts';
 
 /** A fob as `GET /fob` shows it. */
 export const FobObject = Type.Object({
@@ -29,8 +29,8 @@ export const FobQuery = Type.Object({
 });
 
 const fobFields = {
-  name: RequiredText('name', 'The name of the fob; unique within the site.'),
-  id_num: RequiredText('id_num', 'Id number to identify the fob. Supplied by external system.'),
+  name: IdentifyingText('name', 'The name of the fob; unique within the site.'),
+  id_num: IdentifyingText('id_num', 'Id number to identify the fob. Supplied by external system.'),
   card_num: DigitsInput('card_num', 'The card number assigned to the fob.'),
   access_effective: WireTime('access_effective', 'The date/time when access is enabled for this fob.'),
   access_expires: WireTime('access_expires', 'The date/time when access is disabled for this fob.'),

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { IdInput, RequiredText } from '../../http/schemas.ts';
+import { IdInput, IdentifyingText } from '../../http/schemas.ts';
 
 /** A location type as `GET /locationtype` shows it. */
 export const LocationTypeObject = Type.Object({
@@ -9,7 +9,7 @@ export const LocationTypeObject = Type.Object({
 
 /** One record of `POST /locationtype` (extension). */
 export const LocationTypeCreate = Type.Object(
-  { name: RequiredText('name', 'The name of the location type; unique within the site.') },
+  { name: IdentifyingText('name', 'The name of the location type; unique within the site.') },
   { required: ['name'] },
 );
 

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { BoolInput, IdInput, RequiredText } from '../../http/schemas.ts';
+import { BoolInput, IdInput, IdentifyingText } from '../../http/schemas.ts';
 
 /** A location as `GET /location` shows it. */
 export const LocationObject = Type.Object({
@@ -12,7 +12,7 @@ export const LocationObject = Type.Object({
 /** One record of `POST /location`. */
 export const LocationCreate = Type.Object(
   {
-    name: RequiredText('name', 'The name of the location; unique within the site.'),
+    name: IdentifyingText('name', 'The name of the location; unique within the site.'),
     locationtype: IdInput('locationtype', 'Reference to the id of the location type for this location.'),
   },
   { required: ['name', 'locationtype'] },
@@ -22,7 +22,7 @@ export const LocationCreate = Type.Object(
 export const LocationUpdate = Type.Object(
   {
     id: IdInput('id', 'The unique, system assigned id of the location to update.'),
-    name: Type.Optional(RequiredText('name', 'The new name of the location; unique within the site.')),
+    name: Type.Optional(IdentifyingText('name', 'The new name of the location; unique within the site.')),
     locationtype: Type.Optional(IdInput('locationtype', 'The id of the new location type for this location.')),
     enabled: Type.Optional(BoolInput('enabled', 'Whether the location is enabled.')),
   },

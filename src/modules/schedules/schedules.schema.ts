@@ -1,5 +1,5 @@
 import { type TSchema, Type } from 'typebox';
-import { IdInput, RequiredText } from '../../http/schemas.ts';
+import { IdInput, IdentifyingText } from '../../http/schemas.ts';
 
 /** The spec numbers days from Monday: d0 is Monday … d6 Sunday. */
 const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
@@ -64,7 +64,7 @@ export const ScheduleObject = Type.Object({
 /** One record of `POST /schedule` (extension). */
 export const ScheduleCreate = Type.Object(
   {
-    name: RequiredText('name', 'The name of the schedule; unique within the site.'),
+    name: IdentifyingText('name', 'The name of the schedule; unique within the site.'),
     ...dayProperties((name, index, day) => Type.Optional(DayInput(name, index, day))),
     start: TimeOfDay('start', START),
     stop: TimeOfDay('stop', STOP),
@@ -76,7 +76,7 @@ export const ScheduleCreate = Type.Object(
 export const ScheduleUpdate = Type.Object(
   {
     id: IdInput('id', 'The unique, system assigned id of the schedule to update.'),
-    name: Type.Optional(RequiredText('name', 'The new name of the schedule; unique within the site.')),
+    name: Type.Optional(IdentifyingText('name', 'The new name of the schedule; unique within the site.')),
     ...dayProperties((name, index, day) => Type.Optional(DayInput(name, index, day))),
     start: Type.Optional(TimeOfDay('start', START)),
     stop: Type.Optional(TimeOfDay('stop', STOP)),

@@ -16,6 +16,7 @@ type Described = TSchema & {
   type?: string;
   anyOf?: Described[];
   description?: string;
+  maxLength?: number;
   'x-datatype'?: string;
 };
 
@@ -33,6 +34,9 @@ export function describeObject(schema: TObject): PropertyDescription[] {
   return Object.entries(schema.properties as Record<string, Described>).map(([property, field]) => ({
     property,
     datatype: datatypeOf(field),
-    description: field.description ?? '',
+    // The object has no column for a limit, so the description carries it: a client should learn it here, not from a refusal.
+    description: [field.description, field.maxLength === undefined ? undefined : `At most ${field.maxLength} characters.`]
+      .filter((part) => part !== undefined)
+      .join(' '),
   }));
 }

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MAX_IDENTIFYING_LENGTH } from '../../domain/text-limits.ts';
 
 /**
  * The time-profile grammar is checked by `parseTimeProfile` (src/access/time-profile.ts), which names every
@@ -27,9 +28,12 @@ const RepeatOptions = Type.Object(
   { description: 'How the first occurrence repeats.' },
 );
 
+/** Unique in the site, so held by an index: at most MAX_IDENTIFYING_LENGTH characters. */
+const Name = Type.String({ maxLength: MAX_IDENTIFYING_LENGTH, description: 'Unique in the site among time profiles and Lockt schedules.' });
+
 export const TimeProfileCreate = Type.Object(
   {
-    name: Type.String({ description: 'Unique in the site among time profiles and Lockt schedules.' }),
+    name: Name,
     time_options: TimeOptions,
     repeat_options: RepeatOptions,
   },
@@ -37,7 +41,7 @@ export const TimeProfileCreate = Type.Object(
 );
 
 export const TimeProfileUpdate = Type.Object({
-  name: Type.Optional(Type.String()),
+  name: Type.Optional(Name),
   time_options: Type.Optional(TimeOptions),
   repeat_options: Type.Optional(RepeatOptions),
 });

@@ -100,13 +100,14 @@ describe.each(DIALECTS)('portcullis operator on %s', (dialect) => {
     expect(new Set(hashes.map((r) => r.password_hash)).size).toBe(2);
   });
 
-  it('refuses a short or blank password, a blank or taken username, an unknown role or site', async () => {
+  it('refuses a short or blank password, a blank, taken or too long username, an unknown role or site', async () => {
     await create('alice', 'admin');
     for (const [args, message] of [
       [['--username', 'bob', '--password', 'short', '--role', 'admin'], 'Password too short: at least 8 characters are required'],
       [['--username', 'bob', '--password', '        ', '--role', 'admin'], 'Missing or blank password'],
       [['--username', '  ', '--password', 'long enough', '--role', 'admin'], 'Missing or blank username'],
       [['--username', ' ALICE ', '--password', 'long enough', '--role', 'admin'], 'Username Already Exists: ALICE'],
+      [['--username', 'b'.repeat(256), '--password', 'long enough', '--role', 'admin'], `Invalid username length found (at most 255 characters): ${'b'.repeat(77)}...`],
       [['--username', 'bob', '--password', 'long enough', '--role', 'cardholder'], 'Invalid role: cardholder (expected admin, manager, installer)'],
     ] as const) {
       const result = await cli(store, ['operator', 'create', '--site', String(siteId), ...args]);

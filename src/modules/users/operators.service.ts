@@ -3,6 +3,7 @@ import type { Queryable } from '../../db/queryable.ts';
 import { isUniqueViolation } from '../../db/conventions.ts';
 import type { UserRole } from '../../db/schema.ts';
 import { ERRORS } from '../../domain/errors.ts';
+import { identifyingTextProblem } from '../../domain/text-limits.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hashPassword } from '../../lib/passwords.ts';
 import * as repo from './users.repository.ts';
@@ -52,6 +53,9 @@ export async function createOperator(db: Queryable, siteId: number, input: NewOp
   }
   const username = input.username.trim();
   if (username === '') throw ERRORS.badRequest('Missing or blank username');
+  // Usernames are uniquely indexed, so limited as identifying text is on the wire.
+  const tooLong = identifyingTextProblem('username', username);
+  if (tooLong !== undefined) throw ERRORS.badRequest(tooLong);
   if (input.password.trim() === '') throw ERRORS.badRequest('Missing or blank password');
   if (input.password.length < MIN_PASSWORD_LENGTH) {
     throw ERRORS.badRequest(`Password too short: at least ${MIN_PASSWORD_LENGTH} characters are required`);

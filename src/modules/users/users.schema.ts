@@ -1,5 +1,5 @@
 import { type TSchema, Type } from 'typebox';
-import { BoolInput, DigitsInput, FlagParam, IdInput, NumericParam, RequiredText, TextParam, WireTime } from '../../http/schemas.ts';
+import { BoolInput, DigitsInput, FlagParam, IdInput, IdentifyingText, NumericParam, RequiredText, TextParam, WireTime } from '../../http/schemas.ts';
 
 const AccessLevelRef = Type.Object({
   id: Type.Integer({ description: 'The unique, system assigned id of the access level.' }),
@@ -61,11 +61,11 @@ const AccessLevelsInput = Type.Union(
 
 const userFields = {
   id: IdInput('id', 'The unique, system assigned id of the user; -1 to create one.'),
-  id_num: RequiredText('id_num', 'Unique id number to identify the user. Supplied by external system.'),
+  id_num: IdentifyingText('id_num', 'Unique id number to identify the user. Supplied by external system.'),
   first_name: RequiredText('first_name', 'The first name of the user.'),
   last_name: RequiredText('last_name', 'The last name of the user.'),
   card_num: DigitsInput('card_num', 'The card number assigned to the user; -1 removes every card (not fobs) of the user.'),
-  email: RequiredText('email', 'The email address associated with the user.'),
+  email: IdentifyingText('email', 'The email address associated with the user.'),
   phone: RequiredText('phone', 'The phone number associated with the user.'),
   pin: DigitsInput('pin', 'The pin number associated with the user.'),
   access_effective: WireTime('access_effective', 'The date/time when access is enabled for this user.'),
