@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { createHash } from 'node:crypto';
+import { Kysely, PostgresDialect, type PostgresCursor, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { changeFeedOf, watchPostgres, watchSqlite } from './change-feed.ts';
@@ -94,10 +95,51 @@ function reusingStatements(database: SQLite.Database): SqliteDatabase {
   };
 }
 
+/**
+ * Statements with this many parameters or fewer are sent as named (prepared) statements, which PostgreSQL
+ * parses and plans once per connection instead of on every query: that halved the time of a lookup by id.
+ * Longer ones are mostly `IN (…)` lists, a new text for each length, and stay unnamed so that what a
+ * connection keeps prepared stays bounded by the number of query shapes.
+ */
+const MOST_PARAMETERS_TO_NAME = 16;
+
+const statementName = (text: string) => `portcullis_${createHash('sha1').update(text).digest('hex')}`;
+
+function namingStatements(pool: pg.Pool): PostgresPool {
+  const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const naming = (client: pg.PoolClient): PostgresPoolClient => {
+    function query<R>(text: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>>;
+    function query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
+    function query(
+      text: string | PostgresCursor<unknown>,
+      parameters?: readonly unknown[],
+    ): Promise<PostgresQueryResult<unknown>> | PostgresCursor<unknown> {
+      // Kysely passes a cursor only to a dialect configured with one, for .stream(), which nothing here uses.
+      if (typeof text !== 'string') throw new Error('Streaming queries are not configured');
+      const values = [...(parameters ?? [])];
+      const named = values.length > 0 && values.length <= MOST_PARAMETERS_TO_NAME;
+      return client.query(named ? { name: statementName(text), text, values } : { text, values }) as Promise<PostgresQueryResult<unknown>>;
+    }
+    return { query, release: () => client.release() };
+  };
+  return {
+    connect: async () => {
+      const client = await pool.connect();
+      let wrapped = clients.get(client);
+      if (!wrapped) {
+        wrapped = naming(client);
+        clients.set(client, wrapped);
+      }
+      return wrapped;
+    },
+    end: () => pool.end(),
+  };
+}
+
 function openPostgres(url: string, schema: string | undefined, max: number): Store {
   const config = { connectionString: url, ...(schema ? { options: `-c search_path=${schema}` } : {}) };
   const pool = new pg.Pool({ ...config, max });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingStatements(pool) }) });
   const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return {
     db,
