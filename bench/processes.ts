@@ -99,15 +99,16 @@ export async function startPortcullis(options: ServerOptions): Promise<Child> {
   return { pid: child.pid as number, port: Number(match[1]), logFile, stop: () => stopChild(child) };
 }
 
-/** The bare `node:https` baseline (baseline-server.ts) with the certificate `serve` made in `dataDir`. */
-export async function startBaseline(dataDir: string): Promise<Child> {
-  const logFile = join(dataDir, 'baseline.log');
+/** A baseline of baseline-server.ts (`node`: bare `node:https`; `fastify`: Fastify as Portcullis sets it up) with the certificate `serve` made in `dataDir`. */
+export async function startBaseline(dataDir: string, kind: 'node' | 'fastify'): Promise<Child> {
+  const logFile = join(dataDir, `baseline-${kind}.log`);
+  const tls = join(dataDir, 'tls');
   const child = launch(
-    ['--import', 'tsx', './bench/baseline-server.ts', join(dataDir, 'tls', 'cert.pem'), join(dataDir, 'tls', 'key.pem')],
+    ['--import', 'tsx', './bench/baseline-server.ts', kind, join(tls, 'cert.pem'), join(tls, 'key.pem'), join(dataDir, `baseline-${kind}-requests.log`)],
     process.env,
     logFile,
   );
-  const match = await waitForLine(child, logFile, /listening (\d+)/, 'baseline server');
+  const match = await waitForLine(child, logFile, /listening (\d+)/, `${kind} baseline server`);
   return { pid: child.pid as number, port: Number(match[1]), logFile, stop: () => stopChild(child) };
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { Dialect } from '../src/db/open.ts';
-import { type Exchange, type LoadResult, exchange, keepAliveAgent, load, median } from './load.ts';
+import { type Exchange, type LoadResult, type LoadSpec, exchange, keepAliveAgent, load, median } from './load.ts';
 import { type Child, ROOT, rssOf, rssSampler, startBaseline, startPortcullis } from './processes.ts';
 import { FIGURE_NAMES, type Figure, type FigureName, figure, figureTable, formatNumber, table } from './report.ts';
 import { type SeededSite, countEvents, seedSite, siteShape } from './seed.ts';
@@ -123,6 +123,8 @@ function describeLoad(r: LoadResult): string {
 interface Running {
   server: Child;
   baseline: Child | null;
+  /** Fastify with Portcullis's headers and log line, answering a fixed body: what the framework alone costs. */
+  framework: Child | null;
   site: SeededSite;
   location: Location;
 }
@@ -150,6 +152,20 @@ function userByIdPaths(site: SeededSite, seed: number) {
   const next = randomBelow(seed);
   const users = site.userIds.last - site.userIds.first + 1;
   return () => `/api/v1/user?id=${site.userIds.first + next(users)}`;
+}
+
+/**
+ * The same load against the bare `node:https` baseline and the Fastify reference, answering bodies of the
+ * measured endpoint's size.
+ */
+async function loadReferences(run: Running, answerBytes: number, spec: Pick<LoadSpec, 'method' | 'headers' | 'next'>) {
+  const against = async (child: Child | null, what: string) => {
+    if (!child) return null;
+    const result = await load({ ...spec, port: child.port, connections: config.connections, seconds: config.seconds, warmupSeconds: config.warmupSeconds });
+    step(`${what} (${answerBytes}-byte answers): ${describeLoad(result)}`);
+    return result;
+  };
+  return { baseline: await against(run.baseline, 'baseline'), framework: await against(run.framework, 'Fastify reference') };
 }
 
 /** Decisions at 50 connections; every answered decision must have been recorded as an event. */
@@ -184,21 +200,11 @@ async function measureDecisions(run: Running, withBaseline: boolean) {
   step(`decisions: ${describeLoad(measured)}; ${recorded} events recorded for ${measured.answered} answers`);
   if (recorded < measured.answered) fail(`only ${recorded} events recorded for ${measured.answered} answered decisions`);
 
-  let baseline: LoadResult | null = null;
-  if (withBaseline && run.baseline) {
-    const baselineBody = decisionRequests(site, 1);
-    baseline = await load({
-      port: run.baseline.port,
-      method: 'POST',
-      headers: deviceHeaders(site),
-      next: () => ({ path: `/${answerBytes}`, body: baselineBody() }),
-      connections: config.connections,
-      seconds: config.seconds,
-      warmupSeconds: config.warmupSeconds,
-    });
-    step(`baseline (${answerBytes}-byte answers): ${describeLoad(baseline)}`);
-  }
-  return { measured, baseline, recorded };
+  const baselineBody = decisionRequests(site, 1);
+  const references = withBaseline
+    ? await loadReferences(run, answerBytes, { method: 'POST', headers: deviceHeaders(site), next: () => ({ path: `/${answerBytes}`, body: baselineBody() }) })
+    : { baseline: null, framework: null };
+  return { measured, ...references, recorded };
 }
 
 async function measureUserById(run: Running, withBaseline: boolean) {
@@ -226,20 +232,10 @@ async function measureUserById(run: Running, withBaseline: boolean) {
   });
   step(`GET /user?id=: ${describeLoad(measured)} (answers ~${answerBytes} bytes)`);
   if (measured.non2xx > 0 || measured.errors > 0) fail('GET /user?id= had failures under load');
-  let baseline: LoadResult | null = null;
-  if (withBaseline && run.baseline) {
-    baseline = await load({
-      port: run.baseline.port,
-      method: 'GET',
-      headers: apiHeaders(site),
-      next: () => ({ path: `/${answerBytes}` }),
-      connections: config.connections,
-      seconds: config.seconds,
-      warmupSeconds: config.warmupSeconds,
-    });
-    step(`baseline (${answerBytes}-byte answers): ${describeLoad(baseline)}`);
-  }
-  return { measured, baseline };
+  const references = withBaseline
+    ? await loadReferences(run, answerBytes, { method: 'GET', headers: apiHeaders(site), next: () => ({ path: `/${answerBytes}` }) })
+    : { baseline: null, framework: null };
+  return { measured, ...references };
 }
 
 /** The whole list, once per run: wall time, and the server's peak RSS above what it held before. */
@@ -378,6 +374,7 @@ async function withServer<T>(
   const location = await freshLocation(dialect, `${dialect}-${users}`);
   let server: Child | null = null;
   let baseline: Child | null = null;
+  let framework: Child | null = null;
   try {
     const site = await seedSite(location, siteShape(users, events), flags['seed-sql']);
     step(
@@ -385,19 +382,28 @@ async function withServer<T>(
         `${site.counts.accessLevels} levels, ${site.counts.schedules} schedules, ${site.counts.events} events in ${formatNumber(site.seconds)} s`,
     );
     server = await startPortcullis({ dataDir: location.dataDir, databaseUrl: location.databaseUrl, logLevel: config.logLevel, cpuProfDir: options.cpuProf });
-    if (options.baseline) baseline = await startBaseline(location.dataDir);
+    if (options.baseline) {
+      baseline = await startBaseline(location.dataDir, 'node');
+      framework = await startBaseline(location.dataDir, 'fastify');
+    }
     const pingAgent = keepAliveAgent();
     const ping = await exchange(pingAgent, server.port, { method: 'GET', path: '/api/v1/ping', headers: apiHeaders(site), keepText: true });
     pingAgent.destroy();
     if (ping.status !== 200) fail(`ping answered ${ping.status}: ${ping.text}`);
     const limit = ping.headers['ratelimit-limit'] ?? ping.headers['x-ratelimit-limit'];
     if (limit !== undefined) fail(`the server still limits each caller to ${String(limit)} requests a window; see ${server.logFile}`);
-    return await work({ server, baseline, site, location });
+    return await work({ server, baseline, framework, site, location });
   } finally {
+    await framework?.stop();
     await baseline?.stop();
     await server?.stop();
     await location.remove();
   }
+}
+
+/** The note's share of the Fastify reference: how far the route is from what the framework alone allows. */
+function ofFramework(measured: LoadResult, framework: LoadResult | null): string {
+  return framework ? `; Fastify reference ${formatNumber(framework.rps)} req/s, ${formatNumber((100 * measured.rps) / framework.rps)}% of it` : '';
 }
 
 interface ScalePoint {
@@ -420,14 +426,14 @@ async function benchStore(dialect: Dialect) {
       point.decisions = d.measured;
       figures.push(figure(dialect, 'decisions_rps', d.measured.rps, 'req/s', d.baseline?.rps ?? null));
       figures.push(figure(dialect, 'decisions_p99_ms', d.measured.p99, 'ms', d.baseline?.p99 ?? null));
-      notes.decisions_rps = `p50 ${d.measured.p50} ms; ${d.measured.non2xx + d.measured.errors} failed`;
+      notes.decisions_rps = `p50 ${d.measured.p50} ms; ${d.measured.non2xx + d.measured.errors} failed${ofFramework(d.measured, d.framework)}`;
       notes.decisions_p99_ms = `baseline p50 ${d.baseline?.p50 ?? '—'} ms`;
     }
     if (only.has('user_by_id')) {
       const u = await measureUserById(run, true);
       point.userById = u.measured;
       figures.push(figure(dialect, 'user_by_id_rps', u.measured.rps, 'req/s', u.baseline?.rps ?? null));
-      notes.user_by_id_rps = `p50 ${u.measured.p50} ms, p99 ${u.measured.p99} ms`;
+      notes.user_by_id_rps = `p50 ${u.measured.p50} ms, p99 ${u.measured.p99} ms${ofFramework(u.measured, u.framework)}`;
     }
     if (only.has('user_list')) {
       const l = await measureUserList(run);
