@@ -11,14 +11,15 @@ import { openStore } from '../../src/db/open.ts';
 import { runCli } from '../cli-runner.ts';
 import { DIALECTS } from '../harness.ts';
 import { type ChildServer, type ChildStore, Client, launch, startServe } from './child-server.ts';
-import { Ledger, drive, readAllEvents, readAllIdNums, seededRandom, violations } from './ledger.ts';
+import { Ledger, type Work, drive, readAllEvents, readAllIdNums, seededRandom, violations } from './ledger.ts';
 
 /**
  * Crash safety, end to end: a real `portcullis serve` child process takes a stream of user batches,
  * device event batches and access decisions over HTTPS and is killed with SIGKILL at random moments
  * (mostly under load, sometimes while it is still starting), then started again on the same store. After
- * every restart the store must hold every acknowledged write, no batch in part, no event twice, and
- * `/events?id=` paging from 0 must list every event once in increasing id order.
+ * every restart the store must hold every acknowledged write, no batch in part, no event twice (an
+ * answered access decision's event exactly once, as its answer named it), and `/events?id=` paging from 0
+ * must list every event once in increasing id order.
  *
  * PORTCULLIS_CRASH_KILLS (default 5) sets the kills per store; the full run is
  * `PORTCULLIS_CRASH_KILLS=20 npx vitest run test/crash`. PORTCULLIS_CRASH_SEED replays a printed seed.
@@ -76,7 +77,6 @@ describe.each(DIALECTS)('crash safety of portcullis serve on %s', (dialect) => {
       console.info(`crash test on ${dialect}: seed ${seed}, ${KILLS} kills (PORTCULLIS_CRASH_SEED=${seed} replays it)`);
       const pick = seededRandom(seed);
       const store = await prepareStore(dialect);
-      const ledger = new Ledger(`r${seed}`);
       let server: ChildServer | undefined;
       const stats = { startupKills: 0, loadKills: 0 };
       try {
@@ -89,10 +89,11 @@ describe.each(DIALECTS)('crash safety of portcullis serve on %s', (dialect) => {
           const key = await cli(store, ['key', 'create', '--site', siteId]);
           writerKeys.push({ apiuser: key.apiuser, apikey: key.apikey });
         }
-        const deviceAuths: Record<string, string>[] = [];
+        const devices: { name: string; auth: Record<string, string> }[] = [];
         for (let i = 0; i < 4; i++) {
-          const device = await cli(store, ['device', 'create', '--site', siteId, '--name', `Crash Reader ${i}`]);
-          deviceAuths.push({ authorization: `Bearer ${device.device_key as string}` });
+          const name = `Crash Reader ${i}`;
+          const device = await cli(store, ['device', 'create', '--site', siteId, '--name', name]);
+          devices.push({ name, auth: { authorization: `Bearer ${device.device_key as string}` } });
         }
 
         server = await startServe(store);
@@ -100,6 +101,12 @@ describe.each(DIALECTS)('crash safety of portcullis serve on %s', (dialect) => {
         const door = await client.call('POST', '/api/v1/door', { doors: [{ name: 'Crash Door' }] });
         expect(door.status, JSON.stringify(door.body)).toBe(200);
         const doorId = (await client.call('GET', '/api/v1/door')).body.data[0].id as number;
+        const always = { name: 'Always', d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, d5: 1, d6: 1, start: '00:00:00', stop: '23:59:59' };
+        expect((await client.call('POST', '/api/v1/schedule', { schedules: [always] })).status).toBe(200);
+        const scheduleId = (await client.call('GET', '/api/v1/schedule')).body.data[0].id as number;
+        const level = await client.call('POST', '/api/v1/accesslevel', { accesslevels: [{ name: 'Crash Door', doors: [{ id: doorId, schedule_id: scheduleId }] }] });
+        expect(level.status, JSON.stringify(level.body)).toBe(200);
+        const ledger = new Ledger(`r${seed}`, (await client.call('GET', '/api/v1/accesslevel')).body.data[0].id as number);
 
         const check = async (when: string) => {
           const found = violations(ledger, await readAllIdNums(client), await readAllEvents(client));
@@ -111,10 +118,10 @@ describe.each(DIALECTS)('crash safety of portcullis serve on %s', (dialect) => {
           let stopped = false;
           const port = server.port;
           const writers = [
-            ...writerKeys.map((key) => ({ client: new Client(port, key), kind: 'users' as const })),
-            ...deviceAuths.map((auth, i) => ({ client: new Client(port, auth), kind: i < 2 ? ('events' as const) : ('access' as const) })),
+            ...writerKeys.map((key) => ({ client: new Client(port, key), work: { kind: 'users' } as Work })),
+            ...devices.map(({ name, auth }, i) => ({ client: new Client(port, auth), work: (i < 2 ? { kind: 'events' } : { kind: 'access', device: name }) as Work })),
           ];
-          const workers = writers.map(({ client: writer, kind }) => drive(writer, ledger, kind, doorId, pick, () => stopped));
+          const workers = writers.map(({ client: writer, work }) => drive(writer, ledger, work, doorId, pick, () => stopped));
           await new Promise((resolve) => setTimeout(resolve, 50 + pick(MAX_LOAD_MS)));
           await server.kill();
           stopped = true;
@@ -141,18 +148,20 @@ describe.each(DIALECTS)('crash safety of portcullis serve on %s', (dialect) => {
           users: ledger.userBatches.filter((b) => b.outcome === 'acked').length,
           events: ledger.eventBatches.filter((b) => b.outcome === 'acked').length,
           decisions: ledger.decisions.filter((d) => d.outcome === 'acked').length,
+          grants: ledger.decisions.filter((d) => d.outcome === 'acked' && d.answer?.body.data.granted === true).length,
         };
         const writes = [...ledger.userBatches, ...ledger.eventBatches, ...ledger.decisions];
         const cutOff = writes.filter((w) => w.outcome === 'unknown').length;
         const refused = writes.filter((w) => w.outcome === 'refused').length;
         console.info(
           `crash test on ${dialect}: ${stats.loadKills} kills under load, ${stats.startupKills} during start-up; ` +
-            `acknowledged ${acked.users} user batches, ${acked.events} event batches, ${acked.decisions} decisions; ` +
+            `acknowledged ${acked.users} user batches, ${acked.events} event batches, ${acked.decisions} decisions (${acked.grants} granted); ` +
             `${cutOff} writes cut off by a kill, ${refused} refused with 429`,
         );
         expect(acked.users).toBeGreaterThan(0);
         expect(acked.events).toBeGreaterThan(0);
         expect(acked.decisions).toBeGreaterThan(0);
+        expect(acked.grants).toBeGreaterThan(0);
 
         client.close();
         const code = await server.stop();

@@ -26,6 +26,10 @@ export interface EventBatch {
 }
 
 export interface Decision {
+  no: number;
+  /** The asking device's name and the card it presented: what the decision's event must show. */
+  device: string;
+  cardNum: string;
   outcome: Outcome;
   eventId?: number;
   code?: number;
@@ -34,6 +38,13 @@ export interface Decision {
 
 export const USERS_PER_BATCH = 20;
 export const EVENTS_PER_BATCH = 10;
+/**
+ * Questions each access device keeps in flight: a door is never refused for a question still running, and
+ * several at once make decisions share commits (src/event-log/group-commit.ts), so a kill lands mid-group.
+ */
+export const DECISIONS_IN_FLIGHT = 4;
+/** Cards nobody holds start here (users' cards count up from 1 000 000, 20 a batch): one per question. */
+const UNHELD_CARDS = 500_000_000;
 
 /** A tiny seeded PRNG (mulberry32), so a failing run is replayed by its printed seed. */
 export function seededRandom(seed: number): (below: number) => number {
@@ -54,7 +65,11 @@ export class Ledger {
   readonly decisions: Decision[] = [];
   private cardNumbers = 1_000_000;
 
-  constructor(private readonly run: string) {}
+  /** `accessLevel`: given to every user sent, so that a user's card opens the driver's door once stored. */
+  constructor(
+    private readonly run: string,
+    private readonly accessLevel?: number,
+  ) {}
 
   nextUserBatch(): { batch: UserBatch; body: unknown } {
     const no = this.userBatches.length;
@@ -70,6 +85,7 @@ export class Ledger {
       phone: '5550000000',
       pin: String(1000 + i),
       card_num: String(this.cardNumbers++),
+      ...(this.accessLevel === undefined ? {} : { accesslevels: [{ id: this.accessLevel }] }),
     }));
     return { batch, body: { users } };
   }
@@ -84,23 +100,45 @@ export class Ledger {
     return { batch, body: { events } };
   }
 
-  /** A card number some acknowledged batch gave a user (or one nobody holds), for an access question. */
-  someCardNumber(pick: (below: number) => number): string {
-    return String(1_000_000 + pick(Math.max(1, this.cardNumbers - 1_000_000 + 5)));
+  /**
+   * The next access question of `device`: half of them present a card some batch gave a user (granted once
+   * that batch committed), half a card nobody holds and no other question presents, so that the event of
+   * each can be told from every other's.
+   */
+  nextDecision(device: string, pick: (below: number) => number): Decision {
+    const no = this.decisions.length;
+    const held = pick(2) === 0 && this.cardNumbers > 1_000_000;
+    const cardNum = String(held ? 1_000_000 + pick(this.cardNumbers - 1_000_000) : UNHELD_CARDS + no);
+    const decision: Decision = { no, device, cardNum, outcome: 'pending' };
+    this.decisions.push(decision);
+    return decision;
   }
 }
 
-/** Drives one kind of write against the server until it stops answering or `stop()` says so. */
+/** What a decision's event must show: the device that asked and the card it read. */
+const decisionKey = (device: string, cardNum: string) => `${device} / card ${cardNum}`;
+
+/** One driver's writes: user batches, device event batches, or the access questions of the device named. */
+export type Work = { kind: 'users' } | { kind: 'events' } | { kind: 'access'; device: string };
+
+/**
+ * Drives one kind of write against the server until it stops answering or `stop()` says so; access
+ * questions DECISIONS_IN_FLIGHT at a time.
+ */
 export async function drive(
   client: Client,
   ledger: Ledger,
-  kind: 'users' | 'events' | 'access',
+  work: Work,
   doorId: number,
   pick: (below: number) => number,
   stopped: () => boolean,
 ): Promise<void> {
+  if (work.kind === 'access') {
+    await Promise.all(Array.from({ length: DECISIONS_IN_FLIGHT }, () => ask(client, ledger, work.device, doorId, pick, stopped)));
+    return;
+  }
   while (!stopped()) {
-    if (kind === 'users') {
+    if (work.kind === 'users') {
       const { batch, body } = ledger.nextUserBatch();
       try {
         batch.answer = await client.call('POST', '/api/v1/user', body);
@@ -109,7 +147,7 @@ export async function drive(
         batch.outcome = 'unknown';
         return;
       }
-    } else if (kind === 'events') {
+    } else {
       const { batch, body } = ledger.nextEventBatch();
       try {
         batch.answer = await client.call('POST', '/api/v1/device/events', body);
@@ -119,20 +157,24 @@ export async function drive(
         batch.outcome = 'unknown';
         return;
       }
-    } else {
-      const decision: Decision = { outcome: 'pending' };
-      ledger.decisions.push(decision);
-      try {
-        decision.answer = await client.call('POST', '/api/v1/device/access', { door_id: doorId, card_num: ledger.someCardNumber(pick) });
-        decision.outcome = decision.answer.status === 200 ? 'acked' : 'refused';
-        if (decision.outcome === 'acked') {
-          decision.eventId = decision.answer.body.data.event_id;
-          decision.code = decision.answer.body.data.code;
-        }
-      } catch {
-        decision.outcome = 'unknown';
-        return;
+    }
+  }
+}
+
+/** Asks one question after another of the device's door until the server stops answering. */
+async function ask(client: Client, ledger: Ledger, device: string, doorId: number, pick: (below: number) => number, stopped: () => boolean): Promise<void> {
+  while (!stopped()) {
+    const decision = ledger.nextDecision(device, pick);
+    try {
+      decision.answer = await client.call('POST', '/api/v1/device/access', { door_id: doorId, card_num: decision.cardNum });
+      decision.outcome = decision.answer.status === 200 ? 'acked' : 'refused';
+      if (decision.outcome === 'acked') {
+        decision.eventId = decision.answer.body.data.event_id;
+        decision.code = decision.answer.body.data.code;
       }
+    } catch {
+      decision.outcome = 'unknown';
+      return;
     }
   }
 }
@@ -141,6 +183,9 @@ export interface StoredEvent {
   id: number;
   code: number;
   detail: string;
+  /** The device's name, and the card read (decision events). */
+  device: string;
+  card_num: string;
 }
 
 /** Every event of the site, through the Lockt face: `/events?id=` from 0, page after page. */
@@ -152,7 +197,7 @@ export async function readAllEvents(client: Client): Promise<StoredEvent[]> {
     if (page.status !== 200) throw new Error(`GET /events?id=${after}: ${page.status} ${JSON.stringify(page.body)}`);
     const rows = page.body.data as StoredEvent[];
     if (rows.length === 0) return all;
-    all.push(...rows.map((row) => ({ id: row.id, code: row.code, detail: row.detail })));
+    all.push(...rows.map((row) => ({ id: row.id, code: row.code, detail: row.detail, device: row.device, card_num: row.card_num })));
     const last = rows[rows.length - 1];
     if (!last || last.id <= after) throw new Error(`GET /events?id=${after} went backwards: ${JSON.stringify(rows.map((r) => r.id))}`);
     after = last.id;
@@ -223,16 +268,52 @@ export function violations(ledger: Ledger, idNums: string[], events: StoredEvent
       else if (event.detail !== tag) found.push(`acknowledged event ${id} should be ${tag} but is ${event.detail}`);
     });
   }
-  // Decision events carry no tag of ours; a duplicate would show as more of them than questions asked.
-  const decisionEvents = events.filter((event) => event.code === 48 || event.code === 49).length;
-  const asked = ledger.decisions.filter((d) => d.outcome === 'acked' || d.outcome === 'unknown').length;
-  if (decisionEvents > asked) found.push(`${decisionEvents} decision events stored for ${asked} questions asked`);
-  ledger.decisions.forEach((decision, i) => {
-    if (decision.outcome === 'refused') found.push(...refusal(`decision ${i}`, decision.answer, 0));
-    if (decision.outcome !== 'acked' || decision.eventId === undefined) return;
-    const event = byId.get(decision.eventId);
-    if (!event) found.push(`acknowledged decision event ${decision.eventId} is missing`);
-    else if (event.code !== decision.code) found.push(`decision event ${decision.eventId} has code ${event.code}, answered ${decision.code}`);
-  });
+  found.push(...decisionViolations(ledger, events, byId));
+  return found;
+}
+
+const isDecisionEvent = (event: StoredEvent) => event.code === 48 || event.code === 49;
+
+/**
+ * Every acknowledged decision's event is stored exactly once: the event its answer named, showing its
+ * device, card and code, named by no other answer. Any other decision event must belong to a question cut
+ * off by a kill (which may or may not have committed), one each, with the same device and card: a second
+ * copy of an answered decision has nobody to belong to.
+ */
+function decisionViolations(ledger: Ledger, events: StoredEvent[], byId: Map<number, StoredEvent>): string[] {
+  const found: string[] = [];
+  const claimedBy = new Map<number, Decision>();
+  for (const decision of ledger.decisions) {
+    const what = `decision ${decision.no} (${decisionKey(decision.device, decision.cardNum)})`;
+    if (decision.outcome === 'refused') found.push(...refusal(what, decision.answer, 0));
+    if (decision.outcome !== 'acked') continue;
+    const id = decision.eventId;
+    if (id === undefined) {
+      found.push(`${what} was acknowledged without an event id: ${JSON.stringify(decision.answer)}`);
+      continue;
+    }
+    const other = claimedBy.get(id);
+    if (other) found.push(`${what} and decision ${other.no} were both answered with event ${id}`);
+    claimedBy.set(id, decision);
+    const event = byId.get(id);
+    if (!event) found.push(`acknowledged ${what} event ${id} is missing`);
+    else if (!isDecisionEvent(event) || event.code !== decision.code) found.push(`${what} event ${id} has code ${event.code}, answered ${decision.code}`);
+    else if (decisionKey(event.device, event.card_num) !== decisionKey(decision.device, decision.cardNum)) {
+      found.push(`${what} event ${id} shows ${decisionKey(event.device, event.card_num)}`);
+    }
+  }
+  const cutOff = new Map<string, number>();
+  for (const decision of ledger.decisions) {
+    if (decision.outcome !== 'unknown') continue;
+    const key = decisionKey(decision.device, decision.cardNum);
+    cutOff.set(key, (cutOff.get(key) ?? 0) + 1);
+  }
+  for (const event of events) {
+    if (!isDecisionEvent(event) || claimedBy.has(event.id)) continue;
+    const key = decisionKey(event.device, event.card_num);
+    const owed = cutOff.get(key) ?? 0;
+    if (owed > 0) cutOff.set(key, owed - 1);
+    else found.push(`decision event ${event.id} (${key}) answers no question that could have left it: a decision stored twice`);
+  }
   return found;
 }
