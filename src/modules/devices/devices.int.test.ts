@@ -287,6 +287,8 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
         { type: 'door_held_open', hw_time: '2026-01-02 03:04:05' },
         { type: 'tamper', door_id: theirs, hw_time: 'yesterday' },
         { type: 'device_online' },
+        { type: 'battery_low', hw_time: '9999-12-31T23:30:00-01:00' },
+        { type: 'battery_low', hw_time: '0000-06-01 00:00:00' },
       ];
       const response = await asDevice(key, 'POST', '/api/v1/device/events', { events });
       expect(response.status).toBe(400);
@@ -297,6 +299,8 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
           { error: ['Missing or blank door_id (required for door_held_open)'], input_data: events[2] },
           { error: [`Invalid door id: ${theirs}`, 'Invalid hw_time date found: yesterday'], input_data: events[3] },
           { error: ['Missing or blank hw_time'], input_data: events[4] },
+          { error: ['Invalid hw_time date found: 9999-12-31T23:30:00-01:00 (event times run from year 1 to 9999, UTC)'], input_data: events[5] },
+          { error: ['Invalid hw_time date found: 0000-06-01 00:00:00 (event times run from year 1 to 9999, UTC)'], input_data: events[6] },
         ],
       });
       expect(await eventRows()).toEqual([]);

@@ -15,7 +15,7 @@ import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
 import { showValue } from '../../lib/show-value.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { UNMATCHABLE_HASH, hashSecret, randomToken, secretMatches } from '../../lib/secrets.ts';
-import { parseWireTime } from '../../lib/site-time.ts';
+import { isFourDigitYearUtc, parseWireTime } from '../../lib/site-time.ts';
 import { type Site, siteFromRow } from '../sites/site.ts';
 import type { DeviceEventType } from './devices.schema.ts';
 import * as repo from './devices.repository.ts';
@@ -243,6 +243,9 @@ export async function checkDeviceEvents(
     const parsed = parseWireTime(input.hwTime, device.site.timezone);
     if (!parsed.ok) messages.push(`Invalid hw_time date found: ${showValue(input.hwTime)}`);
     else if (parsed.value === null && input.hwTime !== undefined) messages.push('Missing or blank hw_time');
+    else if (parsed.value !== null && !isFourDigitYearUtc(parsed.value)) {
+      messages.push(`Invalid hw_time date found: ${showValue(input.hwTime)} (event times run from year 1 to 9999, UTC)`);
+    }
     if (input.type === undefined) return { messages };
     const kind = EVENT_OF[input.type];
     if (kind.needsDoor && input.doorId === undefined) messages.push(`Missing or blank door_id (required for ${input.type})`);
