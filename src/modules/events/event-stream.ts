@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../../db/queryable.ts';
-import { presentEvent } from './events.presenter.ts';
 import { listEventsAfter, listNewestEvents } from './events.repository.ts';
 
 /** How often an open stream looks for new events; polling the table also sees other processes' events. */
@@ -41,7 +40,7 @@ export class EventStreams {
       while (!stop.signal.aborted) {
         const rows = await listEventsAfter(db, siteId, last, CHUNK);
         for (const row of rows) {
-          out.write(`id: ${row.id}\nevent: event\ndata: ${JSON.stringify(presentEvent(row))}\n\n`);
+          out.write(`id: ${row.id}\nevent: event\ndata: ${row.json}\n\n`);
           last = row.id;
         }
         if (rows.length > 0) quietSince = Date.now();

@@ -1,45 +1,30 @@
+import { dialectOf } from '../../db/dialect.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { EventTable } from '../../db/schema.ts';
 import { type Expression, type Selectable, type SqlBool, sql } from 'kysely';
 import type { ListQuery, ListSpec } from '../../http/basip/list-query.ts';
+import { locktEventJson } from './event-json.ts';
 
 export type EventRow = Selectable<EventTable>;
 
-/** What `/events` shows of an event: the names copied in, not the ids they came from. */
-const LOCKT_EVENT_COLUMNS = [
-  'id',
-  'device_name',
-  'code',
-  'subcode',
-  'schedule_name',
-  'controller',
-  'location_name',
-  'door_name',
-  'card_num',
-  'user_name',
-  'category',
-  'detail',
-  'hw_time',
-  'db_time',
-] as const;
+/** An event as `/events` shows it, already JSON (see event-json.ts), with its id for paging. */
+export interface LocktEventJson {
+  id: number;
+  json: string;
+}
 
-export type LocktEventRow = Pick<EventRow, (typeof LOCKT_EVENT_COLUMNS)[number]>;
+function locktEvents(db: Queryable, siteId: number) {
+  return db.selectFrom('event').select(['event.id', locktEventJson(dialectOf(db)).as('json')]).where('event.site_id', '=', siteId);
+}
 
 /** The site's newest events, newest first. */
-export function listNewestEvents(db: Queryable, siteId: number, limit: number): Promise<LocktEventRow[]> {
-  return db.selectFrom('event').select(LOCKT_EVENT_COLUMNS).where('site_id', '=', siteId).orderBy('id', 'desc').limit(limit).execute();
+export function listNewestEvents(db: Queryable, siteId: number, limit: number): Promise<LocktEventJson[]> {
+  return locktEvents(db, siteId).orderBy('event.id', 'desc').limit(limit).execute();
 }
 
 /** The site's events after `afterId`, oldest first: what a poller that has seen `afterId` is missing. */
-export function listEventsAfter(db: Queryable, siteId: number, afterId: number, limit: number): Promise<LocktEventRow[]> {
-  return db
-    .selectFrom('event')
-    .select(LOCKT_EVENT_COLUMNS)
-    .where('site_id', '=', siteId)
-    .where('id', '>', afterId)
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+export function listEventsAfter(db: Queryable, siteId: number, afterId: number, limit: number): Promise<LocktEventJson[]> {
+  return locktEvents(db, siteId).where('event.id', '>', afterId).orderBy('event.id').limit(limit).execute();
 }
 
 /** The panel log sorts and filters on the device time only; within one millisecond the event ids decide. */
