@@ -52,6 +52,8 @@ const config = {
   importBatches: quick ? 30 : 100,
   importWarmupBatches: quick ? 2 : 5,
   scaleSizes: flags['no-scale'] ? [] : quick ? [1_000, 10_000] : [1_000, 10_000, 100_000],
+  scaleRounds: quick ? 2 : 3,
+  scaleSeconds: quick ? 2 : 5,
   logLevel: flags['log-level'] as string,
   cpuProfDir: flags['cpu-prof'],
 };
@@ -169,7 +171,7 @@ async function loadReferences(run: Running, answerBytes: number, spec: Pick<Load
 }
 
 /** Decisions at 50 connections; every answered decision must have been recorded as an event. */
-async function measureDecisions(run: Running, withBaseline: boolean) {
+async function measureDecisions(run: Running, withBaseline: boolean, seconds = config.seconds) {
   const { server, site } = run;
   const agent = keepAliveAgent();
   const body = decisionRequests(site, 1);
@@ -193,7 +195,7 @@ async function measureDecisions(run: Running, withBaseline: boolean) {
     headers: deviceHeaders(site),
     next: () => ({ path: '/api/v1/device/access', body: body() }),
     connections: config.connections,
-    seconds: config.seconds,
+    seconds,
     warmupSeconds: config.warmupSeconds,
   });
   const recorded = (await countEvents(run.location, site.siteId)) - before;
@@ -207,7 +209,7 @@ async function measureDecisions(run: Running, withBaseline: boolean) {
   return { measured, ...references, recorded };
 }
 
-async function measureUserById(run: Running, withBaseline: boolean) {
+async function measureUserById(run: Running, withBaseline: boolean, seconds = config.seconds) {
   const { server, site } = run;
   const agent = keepAliveAgent();
   const path = userByIdPaths(site, 2);
@@ -227,7 +229,7 @@ async function measureUserById(run: Running, withBaseline: boolean) {
     headers: apiHeaders(site),
     next: () => ({ path: path() }),
     connections: config.connections,
-    seconds: config.seconds,
+    seconds,
     warmupSeconds: config.warmupSeconds,
   });
   step(`GET /user?id=: ${describeLoad(measured)} (answers ~${answerBytes} bytes)`);
@@ -406,11 +408,47 @@ function ofFramework(measured: LoadResult, framework: LoadResult | null): string
   return framework ? `; Fastify reference ${formatNumber(framework.rps)} req/s, ${formatNumber((100 * measured.rps) / framework.rps)}% of it` : '';
 }
 
+/** A figure's median over the rounds of the scale comparison. */
+interface Medians {
+  rps: number;
+  p99: number;
+}
+
 interface ScalePoint {
   store: Dialect;
   users: number;
-  decisions: LoadResult | null;
-  userById: LoadResult | null;
+  decisions: Medians | null;
+  userById: Medians | null;
+}
+
+/** One server per site size at once, so that the sizes can take turns: `work` gets them in `sizes`' order. */
+async function withServers(dialect: Dialect, sizes: number[], work: (runs: Running[]) => Promise<void>): Promise<void> {
+  const [first, ...rest] = sizes;
+  if (first === undefined) return work([]);
+  return withServer(dialect, first, 0, { baseline: false }, (run) => withServers(dialect, rest, (runs) => work([run, ...runs])));
+}
+
+/**
+ * Does the cost grow with the site? The sizes take turns, round after round, and each figure is the
+ * median of its rounds: measured one size after the other, the machine's drift over minutes (±30% here)
+ * was larger than any difference between sizes.
+ */
+async function measureScale(dialect: Dialect, sites: [number, Running][]): Promise<ScalePoint[]> {
+  const rounds = new Map<number, { decisions: LoadResult[]; userById: LoadResult[] }>(sites.map(([users]) => [users, { decisions: [], userById: [] }]));
+  for (let round = 1; round <= config.scaleRounds; round++) {
+    for (const [users, run] of sites) {
+      say(`-- ${dialect}: ${users.toLocaleString('en-US')}-user site, round ${round} of ${config.scaleRounds} (does the cost grow with the site?) --`);
+      const of = rounds.get(users) as { decisions: LoadResult[]; userById: LoadResult[] };
+      if (only.has('decisions')) of.decisions.push((await measureDecisions(run, false, config.scaleSeconds)).measured);
+      if (only.has('user_by_id')) of.userById.push((await measureUserById(run, false, config.scaleSeconds)).measured);
+    }
+  }
+  const medians = (results: LoadResult[]): Medians | null =>
+    results.length === 0 ? null : { rps: median(results.map((r) => r.rps)), p99: median(results.map((r) => r.p99)) };
+  return sites.map(([users]) => {
+    const of = rounds.get(users) as { decisions: LoadResult[]; userById: LoadResult[] };
+    return { store: dialect, users, decisions: medians(of.decisions), userById: medians(of.userById) };
+  });
 }
 
 async function benchStore(dialect: Dialect) {
@@ -420,10 +458,8 @@ async function benchStore(dialect: Dialect) {
   const scale: ScalePoint[] = [];
   const cpuProf = config.cpuProfDir ? join(config.cpuProfDir, dialect) : undefined;
   await withServer(dialect, config.users, config.events, { baseline: true, cpuProf }, async (run) => {
-    const point: ScalePoint = { store: dialect, users: config.users, decisions: null, userById: null };
     if (only.has('decisions')) {
       const d = await measureDecisions(run, true);
-      point.decisions = d.measured;
       figures.push(figure(dialect, 'decisions_rps', d.measured.rps, 'req/s', d.baseline?.rps ?? null));
       figures.push(figure(dialect, 'decisions_p99_ms', d.measured.p99, 'ms', d.baseline?.p99 ?? null));
       notes.decisions_rps = `p50 ${d.measured.p50} ms; ${d.measured.non2xx + d.measured.errors} failed${ofFramework(d.measured, d.framework)}`;
@@ -431,7 +467,6 @@ async function benchStore(dialect: Dialect) {
     }
     if (only.has('user_by_id')) {
       const u = await measureUserById(run, true);
-      point.userById = u.measured;
       figures.push(figure(dialect, 'user_by_id_rps', u.measured.rps, 'req/s', u.baseline?.rps ?? null));
       notes.user_by_id_rps = `p50 ${u.measured.p50} ms, p99 ${u.measured.p99} ms${ofFramework(u.measured, u.framework)}`;
     }
@@ -450,23 +485,14 @@ async function benchStore(dialect: Dialect) {
       const i = await measureImport(run);
       figures.push(figure(dialect, 'import_users_per_s', i.usersPerSecond, 'users/s', i.baseline));
     }
-    if (config.scaleSizes.includes(config.users)) scale.push(point);
-  });
-
-  const scaleAt = config.scaleSizes.filter((size) => size !== config.users);
-  if (scaleAt.length > 0 && (only.has('decisions') || only.has('user_by_id'))) {
-    for (const users of scaleAt) {
-      say(`-- ${dialect}: ${users.toLocaleString('en-US')}-user site (does the cost grow with the site?) --`);
-      await withServer(dialect, users, 0, { baseline: false }, async (run) => {
-        scale.push({
-          store: dialect,
-          users,
-          decisions: only.has('decisions') ? (await measureDecisions(run, false)).measured : null,
-          userById: only.has('user_by_id') ? (await measureUserById(run, false)).measured : null,
-        });
+    if (config.scaleSizes.length > 0 && (only.has('decisions') || only.has('user_by_id'))) {
+      const others = config.scaleSizes.filter((size) => size !== config.users);
+      await withServers(dialect, others, async (runs) => {
+        scale.push(...(await measureScale(dialect, [[config.users, run], ...runs.map((r, i): [number, Running] => [others[i] as number, r])])));
       });
     }
-  }
+  });
+
   scale.sort((a, b) => a.users - b.users);
   figures.sort((a, b) => FIGURE_NAMES.indexOf(a.name) - FIGURE_NAMES.indexOf(b.name));
   return { figures, notes, scale };
