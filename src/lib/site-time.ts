@@ -66,13 +66,13 @@ export function zoneOffset(ms: number, zone: string): string {
   return DateTime.fromMillis(ms, { zone }).toFormat('ZZ');
 }
 
-const FIRST_FOUR_DIGIT_YEAR_MS = Date.parse('0001-01-01T00:00:00.000Z');
-const LAST_FOUR_DIGIT_YEAR_MS = Date.parse('9999-12-31T23:59:59.999Z');
+/** The first and last instants (epoch ms) of years 1 to 9999, UTC. */
+export const FOUR_DIGIT_YEARS_UTC = { first: Date.parse('0001-01-01T00:00:00.000Z'), last: Date.parse('9999-12-31T23:59:59.999Z') } as const;
 
 /**
  * Whether an instant's UTC year has four digits and exists on every store's calendar (PostgreSQL has no
  * year 0): the range the stores format as ISO 8601 exactly as `formatIsoUtc` does.
  */
 export function isFourDigitYearUtc(ms: number): boolean {
-  return ms >= FIRST_FOUR_DIGIT_YEAR_MS && ms <= LAST_FOUR_DIGIT_YEAR_MS;
+  return ms >= FOUR_DIGIT_YEARS_UTC.first && ms <= FOUR_DIGIT_YEARS_UTC.last;
 }

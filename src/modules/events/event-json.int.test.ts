@@ -4,7 +4,7 @@ import { DIALECTS, openTestStore } from '../../../test/harness.ts';
 import { CATEGORY_TEXT, CODE_TEXT, SUBCODE_TEXT } from '../../event-log/catalogue.ts';
 import { type NewEvent, appendEvents } from '../../event-log/event-log.ts';
 import { systemClock } from '../../lib/clock.ts';
-import { formatIsoUtc } from '../../lib/site-time.ts';
+import { FOUR_DIGIT_YEARS_UTC, formatIsoUtc } from '../../lib/site-time.ts';
 import { createSite } from '../sites/sites.service.ts';
 import { type EventRow, listEventsAfter, listNewestEvents } from './events.repository.ts';
 
@@ -33,11 +33,10 @@ function presentedInJavaScript(row: EventRow): string {
   });
 }
 
-const FIRST_MS = Date.parse('0001-01-01T00:00:00.000Z');
-const LAST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+const { first, last } = FOUR_DIGIT_YEARS_UTC;
 const EDGE_TIMES = [
-  FIRST_MS,
-  LAST_MS,
+  first,
+  last,
   -1,
   0,
   1,
@@ -47,7 +46,7 @@ const EDGE_TIMES = [
   Date.parse('2038-01-19T03:14:08.000Z'),
   Date.parse('1900-02-28T12:00:00.500Z'),
 ];
-const time = fc.oneof(fc.constantFrom(...EDGE_TIMES), fc.integer({ min: FIRST_MS, max: LAST_MS }));
+const time = fc.oneof(fc.constantFrom(...EDGE_TIMES), fc.integer({ min: first, max: last }));
 
 // Any text the faces let in: every code point but NUL (refused at the door, and PostgreSQL cannot hold it).
 const text = fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replaceAll('\u0000', ''));

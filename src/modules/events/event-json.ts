@@ -14,6 +14,10 @@ import { CATEGORY_TEXT, CODE_TEXT, SUBCODE_TEXT } from '../../event-log/catalogu
  * to the same output, byte for byte, on both stores.
  */
 export function locktEventJson(dialect: Dialect): RawBuilder<string> {
+  return EVENT_JSON[dialect];
+}
+
+function buildEventJson(dialect: Dialect): RawBuilder<string> {
   const fields = locktEventFields(dialect);
   if (dialect === 'sqlite') {
     return sql<string>`json_object(${sql.join(fields.map(([key, value]) => sql`${sql.lit(key)}, ${value}`))})`;
@@ -22,6 +26,9 @@ export function locktEventJson(dialect: Dialect): RawBuilder<string> {
   // so that pg hands over the string instead of parsing it.
   return sql<string>`(select row_to_json(e)::text from (select ${sql.join(fields.map(([key, value]) => sql`${value} as ${sql.id(key)}`))}) as e)`;
 }
+
+/** Built once per dialect: the expression is the same for every query, only the rows differ. */
+const EVENT_JSON: Record<Dialect, RawBuilder<string>> = { sqlite: buildEventJson('sqlite'), postgres: buildEventJson('postgres') };
 
 function locktEventFields(dialect: Dialect): [string, RawBuilder<unknown>][] {
   const column = (name: string) => sql`${sql.ref(`event.${name}`)}`;
