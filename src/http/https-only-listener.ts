@@ -16,7 +16,9 @@ const FIRST_BYTE_TIMEOUT_MS = 10_000;
  * (The technique of httpolyglot, which also serves the plain side; here the plain side only refuses.)
  */
 export function httpsOnlyListener(tlsServer: TlsServer): net.Server {
-  return net.createServer((socket) => {
+  // Nagle's algorithm off, as node:https sets it on the sockets it accepts itself (these it is handed):
+  // with it on, the last part of a response written in parts waited for the client's delayed ACK.
+  return net.createServer({ noDelay: true }, (socket) => {
     socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
     socket.once('data', (chunk: Buffer) => {
       socket.setTimeout(0);
