@@ -434,21 +434,17 @@ async function withServers(dialect: Dialect, sizes: number[], work: (runs: Runni
  * was larger than any difference between sizes.
  */
 async function measureScale(dialect: Dialect, sites: [number, Running][]): Promise<ScalePoint[]> {
-  const rounds = new Map<number, { decisions: LoadResult[]; userById: LoadResult[] }>(sites.map(([users]) => [users, { decisions: [], userById: [] }]));
+  const sizes = sites.map(([users, run]) => ({ users, run, decisions: [] as LoadResult[], userById: [] as LoadResult[] }));
   for (let round = 1; round <= config.scaleRounds; round++) {
-    for (const [users, run] of sites) {
-      say(`-- ${dialect}: ${users.toLocaleString('en-US')}-user site, round ${round} of ${config.scaleRounds} (does the cost grow with the site?) --`);
-      const of = rounds.get(users) as { decisions: LoadResult[]; userById: LoadResult[] };
-      if (only.has('decisions')) of.decisions.push((await measureDecisions(run, false, config.scaleSeconds)).measured);
-      if (only.has('user_by_id')) of.userById.push((await measureUserById(run, false, config.scaleSeconds)).measured);
+    for (const size of sizes) {
+      say(`-- ${dialect}: ${size.users.toLocaleString('en-US')}-user site, round ${round} of ${config.scaleRounds} (does the cost grow with the site?) --`);
+      if (only.has('decisions')) size.decisions.push((await measureDecisions(size.run, false, config.scaleSeconds)).measured);
+      if (only.has('user_by_id')) size.userById.push((await measureUserById(size.run, false, config.scaleSeconds)).measured);
     }
   }
   const medians = (results: LoadResult[]): Medians | null =>
     results.length === 0 ? null : { rps: median(results.map((r) => r.rps)), p99: median(results.map((r) => r.p99)) };
-  return sites.map(([users]) => {
-    const of = rounds.get(users) as { decisions: LoadResult[]; userById: LoadResult[] };
-    return { store: dialect, users, decisions: medians(of.decisions), userById: medians(of.userById) };
-  });
+  return sizes.map((size) => ({ store: dialect, users: size.users, decisions: medians(size.decisions), userById: medians(size.userById) }));
 }
 
 async function benchStore(dialect: Dialect) {
