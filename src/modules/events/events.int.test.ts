@@ -81,6 +81,17 @@ describe.each(DIALECTS)('/events on %s', (dialect) => {
     expect(seen).toEqual(ids);
   });
 
+  it('pages an events_limit larger than one query reads (5,000) whole, in order, without a gap', async () => {
+    await changeSite(h.store.db, h.site.id, { eventsLimit: 7000 });
+    const ids: number[] = [];
+    for (let start = 0; start < 12_000; start += 500) ids.push(...(await record(Array.from({ length: 500 }, (_, i) => event(start + i)))));
+    const first = await h.request('GET', '/api/v1/events?id=0');
+    expect(first.body.data.map((e: { id: number }) => e.id)).toEqual(ids.slice(0, 7000));
+    expect(first.body.data[6999]).toMatchObject({ card_num: '7999', hw_time: '2021-11-18T18:12:07.000Z' });
+    const second = await h.request('GET', `/api/v1/events?id=${ids[6999]}`);
+    expect(second.body.data.map((e: { id: number }) => e.id)).toEqual(ids.slice(7000));
+  });
+
   it('refuses a blank or non-numeric id, and treats an id past every event as "nothing new"', async () => {
     expect((await h.request('GET', '/api/v1/events?id=')).status).toBe(400);
     expect((await h.request('GET', '/api/v1/events?id=abc')).status).toBe(400);

@@ -21,6 +21,13 @@ function lastEventId(header: string | string[] | undefined): number | undefined 
 
 const jsonOf = (event: LocktEventJson) => event.json;
 
+/**
+ * A poller's page is read this many events a query: a default page (5,000) in one query, a site's largest
+ * (100,000) with bounded memory. The store writes each event's JSON, so a chunk costs one string per
+ * event; smaller chunks only cost PostgreSQL more round trips (docs/performance.md, item 11).
+ */
+const EVENTS_PER_QUERY = 5000;
+
 async function* oneChunk<Item>(items: Item[]): AsyncGenerator<Item[]> {
   yield items;
 }
@@ -53,8 +60,11 @@ export const eventsModule: LocktModule = {
         }
         const limit = site.settings.eventsLimit;
         if (id === undefined) return sendJsonItems(reply, oneChunk((await listNewestEvents(db, site.id, limit)).map(jsonOf)));
-        // A poller's page streams in chunks: 5,000 events held at once cost more in garbage collection than in reading.
-        const chunks = keysetChunks((after, n) => listEventsAfter(db, site.id, after, n), { afterId: Math.min(Number(id), MAX_ID), total: limit });
+        const chunks = keysetChunks((after, n) => listEventsAfter(db, site.id, after, n), {
+          afterId: Math.min(Number(id), MAX_ID),
+          total: limit,
+          chunkSize: EVENTS_PER_QUERY,
+        });
         return sendJsonItems(reply, mapChunks(chunks, jsonOf));
       },
     });
