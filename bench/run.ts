@@ -436,7 +436,9 @@ async function withServers(dialect: Dialect, sizes: number[], work: (runs: Runni
 async function measureScale(dialect: Dialect, sites: [number, Running][]): Promise<ScalePoint[]> {
   const sizes = sites.map(([users, run]) => ({ users, run, decisions: [] as LoadResult[], userById: [] as LoadResult[] }));
   for (let round = 1; round <= config.scaleRounds; round++) {
-    for (const size of sizes) {
+    // Each round starts one size later, so that no size always runs first (or always after the same one).
+    const shift = (round - 1) % sizes.length;
+    for (const size of [...sizes.slice(shift), ...sizes.slice(0, shift)]) {
       say(`-- ${dialect}: ${size.users.toLocaleString('en-US')}-user site, round ${round} of ${config.scaleRounds} (does the cost grow with the site?) --`);
       if (only.has('decisions')) size.decisions.push((await measureDecisions(size.run, false, config.scaleSeconds)).measured);
       if (only.has('user_by_id')) size.userById.push((await measureUserById(size.run, false, config.scaleSeconds)).measured);
