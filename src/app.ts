@@ -6,7 +6,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerFactory, type FastifyServerOptions } from 'fastify';
 import type { TObject } from 'typebox';
 import { AccessIndex } from './access/access-index.ts';
-import { changeFeedOf } from './db/change-feed.ts';
 import type { Queryable } from './db/queryable.ts';
 import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
@@ -81,6 +80,9 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
     trustProxy: proxied ? options.trustedProxies : false,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     rewriteUrl: (request: IncomingMessage) => canonicalLocktUrl(request.url ?? '/'),
+    // While shutting down, a request on a kept-alive connection is still answered (with Connection:
+    // close) rather than refused in Fastify's own format: the store stays open until the server drains.
+    return503OnClosing: false,
     frameworkErrors: frameworkErrorHandler(bodyLimit),
     ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedApp;
@@ -128,8 +130,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
     for (const [name, schema] of Object.entries(module.objectTypes ?? {})) objectTypes.set(name, schema);
   }
   const access = new AccessIndex(options.db);
-  const unsubscribe = changeFeedOf(options.db).subscribe((site) => (site === null ? access.invalidateAll() : access.invalidate(site)));
-  app.addHook('onClose', async () => unsubscribe());
+  app.addHook('onClose', async () => access.close());
   const context = { db: options.db, clock: options.clock ?? systemClock, bodyLimit, objectTypes, access };
   for (const module of modules) module.register(app, context);
 

@@ -10,6 +10,9 @@ import { migrateToLatest } from './db/migrate.ts';
 import { VERSION } from './lib/release.ts';
 import { startServer } from './server.ts';
 
+/** A shutdown (SIGTERM, Ctrl-C) ends within this, whatever is left (docs/faults.md). */
+const SHUTDOWN_LIMIT_MS = 10_000;
+
 function buildProgram(): Command {
   const program = new Command('portcullis')
     .description('Portcullis access-control server')
@@ -31,10 +34,14 @@ function buildProgram(): Command {
     .action(async (flags: ServeFlags) => {
       const server = await startServer(serverConfig(flags), (line) => process.stdout.write(`${line}\n`));
       await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
       });
+      // A second signal means now; and a shutdown that hangs anyway is ended.
+      const now = () => process.exit(1);
+      process.once('SIGINT', now);
+      process.once('SIGTERM', now);
+      setTimeout(now, SHUTDOWN_LIMIT_MS).unref();
       await server.close();
     });
 

@@ -1,10 +1,12 @@
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Server as NetServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { openStore } from './db/open.ts';
+import { type Store, openStore } from './db/open.ts';
 import { httpsOnlyListener } from './http/https-only-listener.ts';
 import { loadTlsMaterial } from './http/tls.ts';
 
@@ -29,6 +31,31 @@ function limitSlowClients(server: HttpServer): void {
   (server as HttpServer & { connectionsCheckingInterval: number }).connectionsCheckingInterval = CLIENT_LIMITS.checkEveryMs;
 }
 
+/** How long a shutdown lets requests in flight finish before it cuts the connections left (docs/faults.md). */
+export const SHUTDOWN_DRAIN_MS = 8_000;
+
+/**
+ * Graceful shutdown, once the listener no longer accepts: the app's preClose ends long polls and event
+ * streams (with a `retry:` hint), requests in flight are answered (each with `Connection: close`, their
+ * shared commit included), idle connections are closed as they become idle, and whatever is still open
+ * after SHUTDOWN_DRAIN_MS is cut. Then the store is closed.
+ */
+async function shutDown(app: { close(): Promise<void> }, server: HttpServer, allConnectionsEnded: Promise<void>, closeStore: () => Promise<void>): Promise<void> {
+  const appClosed = app.close();
+  const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
+  server.closeIdleConnections();
+  await Promise.race([allConnectionsEnded, sleep(SHUTDOWN_DRAIN_MS)]);
+  clearInterval(idleSweep);
+  server.closeAllConnections();
+  await appClosed;
+  await closeStore();
+}
+
+/** Lost store connections are survived; they are also logged, so an operator sees a flapping store. */
+function reportStoreProblems(store: Store, log: FastifyBaseLogger): void {
+  store.onProblem((what, error) => log.warn({ err: error }, what));
+}
+
 export interface RunningServer {
   /** The port actually bound (useful with port 0). */
   port: number;
@@ -44,7 +71,7 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, say: (line: string) => void): Promise<RunningServer> {
   const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   await migrateToLatest(store.db);
-  // What the CLI or another Portcullis process commits reaches this one's caches within a second.
+  // What the CLI or another Portcullis process commits reaches this one's caches before they answer.
   const stopWatching = await store.watchOtherProcesses();
   const closeStore = async () => {
     await stopWatching();
@@ -63,6 +90,7 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
       oneWriteAtATime: true,
     });
     limitSlowClients(app.server);
+    reportStoreProblems(store, app.log);
     await app.listen({ host: config.host, port: config.port });
     const port = (app.server.address() as AddressInfo).port;
     say(`Portcullis ${store.dialect} store at ${store.location}`);
@@ -71,8 +99,9 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
       port,
       url: `http://${config.host}:${port}`,
       close: async () => {
-        await app.close();
-        await closeStore();
+        // Fastify stops this server accepting at close, and its 'close' waits for every connection.
+        const ended = new Promise<void>((resolve) => app.server.once('close', () => resolve()));
+        await shutDown(app, app.server, ended, closeStore);
       },
     };
   }
@@ -90,6 +119,7 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
       return server;
     },
   });
+  reportStoreProblems(store, app.log);
   const listener: NetServer = httpsOnlyListener(app.server as unknown as import('node:tls').Server);
   await new Promise<void>((resolve, reject) => {
     listener.once('error', reject);
@@ -108,12 +138,9 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
     port,
     url: `https://${shownHost}:${port}`,
     close: async () => {
-      // Stop accepting, then end the kept-alive TLS connections, which the listener alone would wait on.
-      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
-      app.server.closeAllConnections();
-      await closed;
-      await app.close();
-      await closeStore();
+      // Stop accepting; the listener's close waits for every connection it handed to the HTTPS server.
+      const ended = new Promise<void>((resolve) => listener.close(() => resolve()));
+      await shutDown(app, app.server, ended, closeStore);
     },
   };
 }

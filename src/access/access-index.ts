@@ -1,3 +1,5 @@
+import { setImmediate as yieldToOthers } from 'node:timers/promises';
+import { type ChangeFeed, changeFeedOf } from '../db/change-feed.ts';
 import { keysetChunks } from '../db/keyset.ts';
 import type { Queryable } from '../db/queryable.ts';
 import type { Grant } from './decide.ts';
@@ -45,31 +47,55 @@ const lockKey = (deviceId: number, doorId: number) => `${deviceId}:${doorId}`;
  *
  * A site's first lookup after a change is answered from the store, one fact at a time, and starts
  * reading the whole site in the background (`warm`); once that is done, every decision for the site
- * touches no store, whatever the site's size, until the next change.
+ * touches no store, whatever the site's size, until the next change. The read yields to other work
+ * between chunks, so a large site's rebuild never holds up another site's decisions.
  *
- * A read that began before an invalidation is not cached after it (the generation check), so a slow
- * read can never put facts older than the last commit back into the index.
+ * It answers from memory only while the change feed hears every commit: before each lookup it lets the
+ * feed catch up (on SQLite, one pragma that sees another process's commit), and while the feed is
+ * disconnected every lookup reads the store and nothing is kept.
+ *
+ * A read that began before an invalidation of its site is not cached after it (the generation check), so
+ * a slow read can never put facts older than the last commit back into the index.
  */
 export class AccessIndex implements FactSource {
   private readonly sites = new Map<number, SiteCache>();
   private readonly warming = new Set<number>();
-  private generation = 0;
+  /** Bumped for one site by its invalidation, and for all by `invalidateAll` (through `everything`). */
+  private readonly generations = new Map<number, number>();
+  private everything = 0;
   private readonly store: FactSource;
+  private readonly feed: ChangeFeed;
+  private readonly unsubscribe: () => void;
+  private following = true;
 
   constructor(private readonly db: Queryable) {
     this.store = storeFactSource(db);
+    this.feed = changeFeedOf(db);
+    this.unsubscribe = this.feed.subscribe((site) => (site === null ? this.invalidateAll() : this.invalidate(site)));
+  }
+
+  /** Stops following the change feed (the app is closing): from then on every lookup reads the store. */
+  close(): void {
+    this.unsubscribe();
+    this.following = false;
+    this.invalidateAll();
   }
 
   /** Forget a site's facts: called after a write to it commits. */
   invalidate(siteId: number): void {
-    this.generation++;
+    this.generations.set(siteId, (this.generations.get(siteId) ?? 0) + 1);
     this.sites.delete(siteId);
   }
 
   /** Forget every site's facts: when another process changed something and did not say where. */
   invalidateAll(): void {
-    this.generation++;
+    this.everything++;
     this.sites.clear();
+  }
+
+  /** A token that changes whenever the site's cached facts are dropped. */
+  private generation(siteId: number): string {
+    return `${this.everything}:${this.generations.get(siteId) ?? 0}`;
   }
 
   /**
@@ -77,13 +103,14 @@ export class AccessIndex implements FactSource {
    * as one complete cache; gives up (keeping what the lookups cached) if the site changes meanwhile.
    */
   async warm(siteId: number): Promise<void> {
-    const generation = this.generation;
+    const generation = this.generation(siteId);
     const cache = emptyCache();
-    const stale = () => generation !== this.generation;
+    const stale = () => generation !== this.generation(siteId) || !this.feed.connected;
     for (const door of await repo.findDoors(this.db, siteId)) cache.doors.set(door.id, door);
     for (const lock of await repo.findLockNumbers(this.db, siteId)) cache.locks.set(lockKey(lock.device_id, lock.door_id), lock.lock_number);
     const levelGrants = await repo.findLevelGrants(this.db, siteId);
     for await (const holders of keysetChunks((after, n) => repo.findHoldersAfter(this.db, siteId, after, n), { chunkSize: WARM_CHUNK })) {
+      await yieldToOthers();
       if (stale()) return;
       for (const { id, holder, levelIds } of holders) {
         cache.holders.set(id, holder);
@@ -91,6 +118,7 @@ export class AccessIndex implements FactSource {
       }
     }
     for await (const credentials of keysetChunks((after, n) => repo.findCredentialsAfter(this.db, siteId, after, n), { chunkSize: WARM_CHUNK })) {
+      await yieldToOthers();
       if (stale()) return;
       for (const { credentialKey, record } of credentials) {
         if (record.cardNum !== '') cache.credentialsByCard.set(record.cardNum, record);
@@ -123,6 +151,8 @@ export class AccessIndex implements FactSource {
     load: () => Promise<V>,
     absent?: () => V,
   ): Promise<V> {
+    this.feed.catchUp();
+    if (!this.feed.connected || !this.following) return load();
     const cache = this.sites.get(siteId);
     if (cache) {
       const map = pick(cache);
@@ -130,9 +160,9 @@ export class AccessIndex implements FactSource {
       if (cache.complete && absent) return absent();
     }
     if (!cache?.complete) this.startWarming(siteId);
-    const generation = this.generation;
+    const generation = this.generation(siteId);
     const value = await load();
-    if (generation === this.generation) {
+    if (generation === this.generation(siteId) && this.feed.connected) {
       let current = this.sites.get(siteId);
       if (!current) {
         current = emptyCache();

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/queryable.ts';
+import { isStoreUnavailable } from '../db/store-errors.ts';
 import { CODE_TEXT, DECISION_SUBCODE, EVENT_CATEGORIES, EVENT_CODES, SUBCODE_TEXT } from '../event-log/catalogue.ts';
 import type { NewEvent } from '../event-log/event-log.ts';
 import { groupCommitOf } from '../event-log/group-commit.ts';
@@ -101,12 +102,51 @@ function noPassesLeft(result: Answer): Answer {
 }
 
 /**
+ * The answer when the store cannot be read or the decision cannot be recorded: a denial, with no event,
+ * since an access-control system that cannot prove a grant or keep its record fails closed.
+ */
+export function storeUnavailableAnswer(timezone: string): Answer & { eventId: null } {
+  const subcode = DECISION_SUBCODE.store_unavailable;
+  return {
+    decision: {
+      granted: false,
+      reason: 'store_unavailable',
+      explanation: 'The store could not be reached, so the decision could be neither proved nor recorded.',
+      rule: null,
+      trace: [{ check: 'store_unavailable', passed: false }],
+    },
+    gathered: { facts: { timezone, credential: null, holder: null, door: null, lockNumber: null, grants: [] }, credential: null, holder: null, door: null },
+    code: EVENT_CODES.ACCESS_DENIED,
+    codeText: CODE_TEXT[EVENT_CODES.ACCESS_DENIED] ?? '',
+    subcode,
+    subcodeText: SUBCODE_TEXT[subcode] ?? '',
+    eventId: null,
+  };
+}
+
+/**
  * Decides and records the decision as an event, durably, before answering; the event shares its commit
  * with the other decisions of the moment (src/event-log/group-commit.ts). A grant of a pass-limited
  * credential spends a pass in that transaction; if a concurrent grant spent the last one first, this
- * entry is denied instead, so a pass is never spent twice.
+ * entry is denied instead, so a pass is never spent twice. A store that cannot be reached, for the facts
+ * or for the record, makes it a denial with no event (`store_unavailable`).
  */
 export async function decideAndRecord(
+  db: Queryable,
+  source: FactSource,
+  question: AccessQuestion,
+  device: AskingDevice | null,
+  recordedAt: number,
+): Promise<Answer & { eventId: number | null }> {
+  try {
+    return await decideAndRecordOrThrow(db, source, question, device, recordedAt);
+  } catch (error) {
+    if (isStoreUnavailable(error)) return storeUnavailableAnswer(question.site.timezone);
+    throw error;
+  }
+}
+
+async function decideAndRecordOrThrow(
   db: Queryable,
   source: FactSource,
   question: AccessQuestion,

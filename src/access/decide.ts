@@ -114,6 +114,8 @@ export type ReasonCode =
   | 'outside_schedule'
   | 'outside_time_profile'
   | 'passes_used_up'
+  /** Not a check of decide(): the store could not be read or the decision recorded (access.service.ts). */
+  | 'store_unavailable'
   | 'granted';
 
 /** The rule that granted access. */

@@ -1,3 +1,4 @@
+import { nextLogIds } from '../db/log-ids.ts';
 import type { Queryable } from '../db/queryable.ts';
 
 /** Who made a change: an API key (by apiuser), an operator (by username), a device, or the CLI. */
@@ -20,9 +21,11 @@ export interface AuditEntry {
 
 /** Appends an audit record inside the writing transaction, so a change and its record stand or fall together. */
 export async function appendAudit(trx: Queryable, siteId: number, entry: AuditEntry, at: number): Promise<void> {
+  const [id] = nextLogIds(trx, 1) ?? [];
   await trx
     .insertInto('audit')
     .values({
+      ...(id ? { id } : {}),
       site_id: siteId,
       actor_kind: entry.actor.kind,
       actor: entry.actor.name,

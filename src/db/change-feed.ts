@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { dialectOf } from './dialect.ts';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.ts';
@@ -10,16 +11,26 @@ type Listener = (site: ChangedSite) => void;
 const CHANNEL = 'portcullis_changes';
 
 /**
- * Tells whoever caches a store's data (the access index) that a write committed. One feed per store
- * handle, so two stores in one process (tests) never hear each other.
+ * Tells whoever caches a store's data (the access index, a device's long poll) that a write committed.
+ * One feed per store handle, so two stores in one process (tests) never hear each other.
  * - In this process: writers call `committed()` after their transaction commits.
- * - Other processes on PostgreSQL: writers `announce()` inside the transaction (NOTIFY is delivered at
- *   commit, and never for a rolled-back one); `watchPostgres` LISTENs.
- * - Other processes on SQLite: `PRAGMA data_version` changes when another connection commits;
- *   `watchSqlite` polls it.
+ * - Other processes on PostgreSQL: writers `announceChange()` inside the transaction (NOTIFY is delivered
+ *   at commit, and never for a rolled-back one); `watchPostgres` LISTENs, and reconnects when it loses
+ *   its connection.
+ * - Other processes on SQLite: writers bump their site's row of `site_change` inside the transaction;
+ *   `watchSqlite` reads the rows that moved whenever `PRAGMA data_version` says another connection
+ *   committed, before every cached answer (`catchUp`) and a few times a second.
+ *
+ * A feed is `connected` while it hears every commit. Until a watcher is started it hears this process's
+ * own, which is all there is (tests, the CLI); a watcher that loses its connection makes it disconnected,
+ * and no cache may answer from memory until it is back (docs/faults.md).
  */
 export class ChangeFeed {
   private readonly listeners = new Set<Listener>();
+  private catchUpWith: () => void = () => undefined;
+  private hearing = true;
+  /** Until when the watcher's last proof of life holds (see `confirmedAt`); for ever without a watcher. */
+  private provenUntil = Number.POSITIVE_INFINITY;
 
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
@@ -29,6 +40,39 @@ export class ChangeFeed {
   /** A write to `site` committed (or, with null, an unknown change happened). */
   committed(site: ChangedSite): void {
     for (const listener of this.listeners) listener(site);
+  }
+
+  /** Whether every commit, in any process, reaches the listeners: caches may answer only while it does. */
+  get connected(): boolean {
+    return this.hearing && Date.now() < this.provenUntil;
+  }
+
+  /**
+   * The watcher of other processes lost (false) or regained (true) its connection. Either way anything
+   * may have changed unheard, so every listener is told "something, somewhere".
+   */
+  setConnected(connected: boolean): void {
+    this.hearing = connected;
+    this.committed(null);
+  }
+
+  /**
+   * Everything committed before `sentAt` has been heard (a ping sent then came back on the connection
+   * that carries the notifications, which arrive in order). The feed stays connected for `trustMs` after
+   * that, so a connection that goes silent without an error is distrusted within that time.
+   */
+  confirmedAt(sentAt: number, trustMs: number): void {
+    this.provenUntil = sentAt + trustMs;
+  }
+
+  /** Before a cache answers: report what other processes committed since the last look (SQLite). */
+  catchUp(): void {
+    this.catchUpWith();
+  }
+
+  /** Installs the watcher's way of looking (a watcher of a store whose commits are not pushed). */
+  lookWith(look: () => void): void {
+    this.catchUpWith = look;
   }
 }
 
@@ -46,29 +90,55 @@ export function changeFeedOf(db: Queryable): ChangeFeed {
 
 /** Inside a writing transaction: let other processes know, once it commits, that `siteId` changed. */
 export async function announceChange(trx: Queryable, siteId: number): Promise<void> {
-  if (dialectOf(trx) === 'postgres') await sql`select pg_notify(${CHANNEL}, ${String(siteId)})`.execute(trx);
+  if (dialectOf(trx) === 'postgres') {
+    await sql`select pg_notify(${CHANNEL}, ${String(siteId)})`.execute(trx);
+    return;
+  }
+  // The writer holds SQLite's one write lock, so versions are handed out in commit order.
+  await sql`insert into site_change (site_id, version) values (${siteId}, (select coalesce(max(version), 0) + 1 from site_change))
+    on conflict (site_id) do update set version = excluded.version`.execute(trx);
 }
 
-/** Polls SQLite's data_version (changed by other connections' commits) and reports changes; returns a stop function. */
-export function watchSqlite(db: Queryable, feed: ChangeFeed, intervalMs = 200): () => void {
-  let last: number | undefined;
-  let busy = false;
-  const timer = setInterval(async () => {
-    if (busy) return;
-    busy = true;
-    try {
-      const { rows } = await sql<{ data_version: number }>`pragma data_version`.execute(db);
-      const version = rows[0]?.data_version;
-      if (last !== undefined && version !== last) feed.committed(null);
-      last = version;
-    } catch {
-      // The store is closing, or busy for a moment: the next tick tries again.
-    } finally {
-      busy = false;
+/** The two statements a SQLite watcher runs, on the raw connection: one cheap pragma per look. */
+export interface SqliteChangeReader {
+  dataVersion(): number;
+  sitesChangedAfter(version: number): { site_id: number; version: number }[];
+}
+
+/** How often a SQLite watcher looks even when no cache asks, for listeners that wait (device long polls). */
+const SQLITE_LOOK_EVERY_MS = 200;
+
+/**
+ * Reports, per site, what other processes commit to a SQLite file: `PRAGMA data_version` changes only
+ * when another connection commits, and then the rows of `site_change` that moved name the sites. A
+ * decision's event changes no site, so other processes' decisions cost one pragma and drop nothing.
+ * Returns a stop function.
+ */
+export function watchSqlite(reader: SqliteChangeReader, feed: ChangeFeed): () => void {
+  let dataVersion = reader.dataVersion();
+  let seen = reader.sitesChangedAfter(0).reduce((most, row) => Math.max(most, row.version), 0);
+  const look = () => {
+    const now = reader.dataVersion();
+    if (now === dataVersion) return;
+    dataVersion = now;
+    for (const row of reader.sitesChangedAfter(seen)) {
+      seen = Math.max(seen, row.version);
+      feed.committed(row.site_id);
     }
-  }, intervalMs);
+  };
+  feed.lookWith(look);
+  const timer = setInterval(() => {
+    try {
+      look();
+    } catch {
+      // The store is closing, or busy for a moment: the next look, or the next cached answer, tries again.
+    }
+  }, SQLITE_LOOK_EVERY_MS);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    feed.lookWith(() => undefined);
+  };
 }
 
 /** What a LISTEN connection needs from the PostgreSQL driver. */
@@ -76,20 +146,107 @@ export interface NotificationClient {
   query(text: string): Promise<unknown>;
   on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
   end(): Promise<void>;
 }
 
-/** LISTENs on a dedicated connection and reports the sites other processes changed; returns a stop function. */
-export async function watchPostgres(client: NotificationClient, feed: ChangeFeed): Promise<() => Promise<void>> {
-  client.on('notification', (message) => {
-    if (message.channel !== CHANNEL) return;
-    const site = Number(message.payload);
-    feed.committed(Number.isInteger(site) ? site : null);
-  });
-  // A lost connection may have lost notifications: forget everything rather than serve stale facts.
-  client.on('error', () => feed.committed(null));
-  await client.query(`LISTEN ${CHANNEL}`);
-  return () => client.end();
+/** How the PostgreSQL watcher keeps its connection honest, and how it comes back. */
+export const LISTEN_TIMING = {
+  /** A query on the LISTEN connection this often: its answer proves every earlier notification arrived. */
+  pingEveryMs: 250,
+  /** How long an answered ping keeps the feed trusted: the most a silent connection can leave a cache stale. */
+  trustMs: 1_000,
+  /** A ping unanswered this long means the connection is gone: it is dropped and made again. */
+  pingTimeoutMs: 2_000,
+  /** The first wait before reconnecting, doubled after each failure up to `mostBackoffMs`. */
+  firstBackoffMs: 100,
+  mostBackoffMs: 5_000,
+} as const;
+
+/** Something the watcher wants an operator to see: a lost connection, a failed reconnect. */
+export type FeedProblem = (what: string, error?: unknown) => void;
+
+/**
+ * LISTENs on a dedicated connection and reports the sites other processes changed. The feed is
+ * disconnected until the first LISTEN succeeds; when the connection is lost (an error, its end, or a ping
+ * that fails or goes unanswered) the feed is disconnected at once, and the watcher reconnects with backoff
+ * and LISTENs again before it is connected once more. Between pings, an answered ping keeps the feed
+ * trusted for `trustMs`: a connection that falls silent is distrusted within a second even before it is
+ * known lost. Returns a stop function.
+ */
+export function watchPostgres(connect: () => Promise<NotificationClient>, feed: ChangeFeed, problem: FeedProblem): () => Promise<void> {
+  feed.setConnected(false);
+  let stopped = false;
+  let current: NotificationClient | undefined;
+  const wakeStop = new AbortController();
+
+  const listenUntilLost = async (client: NotificationClient): Promise<unknown> => {
+    let lost: (reason: unknown) => void = () => undefined;
+    const gone = new Promise<unknown>((resolve) => {
+      lost = resolve;
+    });
+    client.on('error', (error) => lost(error));
+    client.on('end', () => lost(new Error('the LISTEN connection ended')));
+    client.on('notification', (message) => {
+      if (message.channel !== CHANNEL) return;
+      const site = Number(message.payload);
+      feed.committed(Number.isInteger(site) ? site : null);
+    });
+    const listenSent = Date.now();
+    await Promise.race([client.query(`LISTEN ${CHANNEL}`), gone.then((reason) => Promise.reject(reason))]);
+    feed.confirmedAt(listenSent, LISTEN_TIMING.trustMs);
+    feed.setConnected(true);
+    for (;;) {
+      const outcome = await Promise.race([
+        gone,
+        sleep(LISTEN_TIMING.pingEveryMs, undefined, { signal: wakeStop.signal }).then(
+          () => 'ping' as const,
+          () => 'stop' as const,
+        ),
+      ]);
+      if (outcome === 'stop') return undefined;
+      if (outcome !== 'ping') return outcome;
+      const pingSent = Date.now();
+      const answered = await Promise.race([
+        client.query('select 1').then(() => true, (error: unknown) => error),
+        gone,
+        sleep(LISTEN_TIMING.pingTimeoutMs).then(() => new Error(`no answer to a ping within ${LISTEN_TIMING.pingTimeoutMs} ms`)),
+      ]);
+      if (answered !== true) return answered;
+      feed.confirmedAt(pingSent, LISTEN_TIMING.trustMs);
+    }
+  };
+
+  const run = async () => {
+    let backoff: number = LISTEN_TIMING.firstBackoffMs;
+    while (!stopped) {
+      let reason: unknown;
+      try {
+        current = await connect();
+        reason = await listenUntilLost(current);
+        if (!stopped) backoff = LISTEN_TIMING.firstBackoffMs;
+      } catch (error) {
+        reason = error;
+      }
+      const client = current;
+      current = undefined;
+      // Not awaited: ending a connection whose peer vanished waits for TCP to notice.
+      client?.end().catch(() => undefined);
+      if (stopped) return;
+      feed.setConnected(false);
+      problem('change feed disconnected; reconnecting', reason);
+      await sleep(backoff * (0.5 + Math.random() / 2), undefined, { signal: wakeStop.signal }).catch(() => undefined);
+      backoff = Math.min(backoff * 2, LISTEN_TIMING.mostBackoffMs);
+    }
+  };
+  const running = run();
+
+  return async () => {
+    stopped = true;
+    wakeStop.abort();
+    await current?.end().catch(() => undefined);
+    await running;
+  };
 }
 
 /** The audit record of a write, made from what the write returned; undefined when it changed nothing. */

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from 'kysely';
 import { dialectOf } from './dialect.ts';
 import type { Database } from './schema.ts';
 import * as foundation from './migrations/2026_11_23_0001_foundation.ts';
@@ -6,6 +6,7 @@ import * as locktResources from './migrations/2026_11_23_0002_lockt_resources.ts
 import * as devicesEventsAudit from './migrations/2026_11_23_0003_devices_events_audit.ts';
 import * as basip from './migrations/2026_11_23_0004_basip.ts';
 import * as panelSettings from './migrations/2026_11_23_0005_panel_settings.ts';
+import * as orderedLogs from './migrations/2026_12_04_0101_ordered_logs_and_site_changes.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the set is the same
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_23_0003_devices_events_audit': devicesEventsAudit,
   '2026_11_23_0004_basip': basip,
   '2026_11_23_0005_panel_settings': panelSettings,
+  '2026_12_04_0101_ordered_logs_and_site_changes': orderedLogs,
 };
 
 /**
@@ -45,4 +47,11 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
     throw new Error(`Migration ${failed} failed: ${String(result.error)}`, { cause: result.error });
   }
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** The migrations this build has and the store has not run: the server is not ready while there are any. */
+export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)}`.execute(db);
+  const done = new Set(rows.map((row) => row.name));
+  return Object.keys(MIGRATIONS).filter((name) => !done.has(name));
 }

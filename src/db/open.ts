@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect, type PostgresCursor, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
-import { changeFeedOf, watchPostgres, watchSqlite } from './change-feed.ts';
+import { type FeedProblem, changeFeedOf, watchPostgres, watchSqlite } from './change-feed.ts';
 import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -28,11 +28,25 @@ export interface Store {
   /** Where the data lives, for messages: a file path or the URL without its password. */
   location: string;
   /**
-   * Starts reporting, on the store's change feed, what other processes commit (SQLite: polling
-   * `PRAGMA data_version`; PostgreSQL: LISTEN on a dedicated connection). Returns a stop function.
+   * Starts reporting, on the store's change feed, what other processes commit (SQLite: `PRAGMA
+   * data_version` and the `site_change` table; PostgreSQL: LISTEN on a dedicated connection that
+   * reconnects by itself). Returns a stop function.
    */
   watchOtherProcesses(): Promise<() => Promise<void>>;
+  /** Where lost connections are reported (the server logs them); they are survived either way. */
+  onProblem(listener: FeedProblem): void;
   close(): Promise<void>;
+}
+
+/** Lost connections are told to every listener; with none they are survived silently. */
+function problemReporter(): { report: FeedProblem; listen: (listener: FeedProblem) => void } {
+  const listeners: FeedProblem[] = [];
+  return {
+    report: (what, error) => {
+      for (const listener of listeners) listener(what, error);
+    },
+    listen: (listener) => listeners.push(listener),
+  };
 }
 
 // int8 (bigint, our epoch-ms columns and counts) arrives as a string by default; every value we keep
@@ -63,9 +77,18 @@ function openSqlite(dataDir: string): Store {
     dialect: 'sqlite',
     location: file,
     watchOtherProcesses: async () => {
-      const stop = watchSqlite(db, changeFeedOf(db));
+      const dataVersion = database.prepare('pragma data_version').pluck();
+      const changed = database.prepare('select site_id, version from site_change where version > ? order by version');
+      const stop = watchSqlite(
+        {
+          dataVersion: () => dataVersion.get() as number,
+          sitesChangedAfter: (version) => changed.all(version) as { site_id: number; version: number }[],
+        },
+        changeFeedOf(db),
+      );
       return async () => stop();
     },
+    onProblem: () => undefined,
     close: () => db.destroy(),
   };
 }
@@ -105,7 +128,7 @@ const MOST_PARAMETERS_TO_NAME = 16;
 
 const statementName = (text: string) => `portcullis_${createHash('sha1').update(text).digest('hex')}`;
 
-function namingStatements(pool: pg.Pool): PostgresPool {
+function namingStatements(pool: pg.Pool, problem: FeedProblem): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const naming = (client: pg.PoolClient): PostgresPoolClient => {
     function query<R>(text: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>>;
@@ -127,6 +150,10 @@ function namingStatements(pool: pg.Pool): PostgresPool {
       const client = await pool.connect();
       let wrapped = clients.get(client);
       if (!wrapped) {
+        // The pool listens for a connection's errors only while it is idle; one that ends while checked
+        // out (between a transaction's statements, say) would otherwise end the process. Its statement
+        // fails by itself (503), and the pool drops the connection when it is released.
+        client.on('error', (error) => problem('store connection lost; the pool replaces it', error));
         wrapped = naming(client);
         clients.set(client, wrapped);
       }
@@ -136,20 +163,39 @@ function namingStatements(pool: pg.Pool): PostgresPool {
   };
 }
 
+/**
+ * How connections to PostgreSQL notice a vanished server: TCP keepalive on every connection, and a
+ * bound on how long a new connection may take, so a request waits seconds for an unreachable store,
+ * not for ever, and is then answered 503.
+ */
+const PG_CONNECTION = { keepAlive: true, keepAliveInitialDelayMillis: 10_000, connectionTimeoutMillis: 5_000 } as const;
+
 function openPostgres(url: string, schema: string | undefined, max: number): Store {
-  const config = { connectionString: url, ...(schema ? { options: `-c search_path=${schema}` } : {}) };
+  const config = { connectionString: url, ...PG_CONNECTION, ...(schema ? { options: `-c search_path=${schema}` } : {}) };
+  const problems = problemReporter();
   const pool = new pg.Pool({ ...config, max });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingStatements(pool) }) });
+  // An idle connection that the server ended (a restart, pg_terminate_backend, idle_session_timeout) is
+  // dropped by the pool, which then emits this; unheard, it would end the process. The connection's own
+  // listener (namingStatements) has reported it already.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingStatements(pool, problems.report) }) });
   const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return {
     db,
     dialect: 'postgres',
     location,
     watchOtherProcesses: async () => {
-      const client = new pg.Client(config);
-      await client.connect();
-      return watchPostgres(client, changeFeedOf(db));
+      const connect = async () => {
+        const client = new pg.Client({ ...config, application_name: CHANGE_FEED_APPLICATION });
+        await client.connect();
+        return client;
+      };
+      return watchPostgres(connect, changeFeedOf(db), problems.report);
     },
+    onProblem: problems.listen,
     close: () => db.destroy(),
   };
 }
+
+/** The LISTEN connection's application_name, so an operator (or the fault tests) can tell it apart. */
+export const CHANGE_FEED_APPLICATION = 'portcullis-change-feed';

@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'https_required'
   | 'under_maintenance'
   | 'rate_limited'
+  | 'store_unavailable'
+  | 'not_ready'
   | 'internal';
 
 /** One record of a batch that failed validation: every message about it, and what was sent. */
@@ -43,6 +45,9 @@ export class PortcullisError extends Error {
     this.headers = extra.headers ?? {};
   }
 }
+
+/** What a 503 for an unreachable store asks the caller to wait before trying again. */
+export const STORE_RETRY_AFTER_SECONDS = 1;
 
 /** Factories, so every message of a kind reads the same wherever it is raised. */
 export const ERRORS = {
@@ -79,6 +84,16 @@ export const ERRORS = {
     new PortcullisError('rate_limited', `Another write from this ${caller} is still running; retry when it completes.`, {
       headers: { 'retry-after': '1' },
     }),
+  tooManyStreams: (scope: 'API key' | 'site', max: number) =>
+    new PortcullisError('rate_limited', `Too many open event streams for this ${scope} (at most ${max}); close one first.`, {
+      headers: { 'retry-after': '5' },
+    }),
+  /** The store cannot be reached: nothing was written, and the caller may retry in a moment. */
+  storeUnavailable: () =>
+    new PortcullisError('store_unavailable', 'The store is unavailable; nothing was changed. Retry shortly.', {
+      headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) },
+    }),
+  notReady: (reason: string) => new PortcullisError('not_ready', `Not ready: ${reason}.`, { headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) } }),
   internal: () =>
     new PortcullisError(
       'internal',

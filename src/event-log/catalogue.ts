@@ -67,6 +67,8 @@ export const DECISION_SUBCODE: Record<ReasonCode, number> = {
   factor_not_allowed: 115,
   lock_not_allowed: 116,
   outside_time_profile: 117,
+  // Apart from the checks' numbers: not a fact about the credential, but the system failing closed.
+  store_unavailable: 130,
 };
 
 export const SUBCODE_TEXT: Record<number, string> = {
@@ -89,4 +91,5 @@ export const SUBCODE_TEXT: Record<number, string> = {
   115: 'Identifier Kind Not Allowed',
   116: 'Lock Not Allowed',
   117: 'Outside Time Profile',
+  130: 'Store Unavailable',
 };

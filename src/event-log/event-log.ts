@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import { dialectOf } from '../db/dialect.ts';
+import type { RawBuilder } from 'kysely';
+import { nextLogIds } from '../db/log-ids.ts';
 import type { Queryable } from '../db/queryable.ts';
 
 /** An event to record; names are copied in so the log keeps what was true when it happened. */
@@ -26,29 +26,15 @@ export interface NewEvent {
   dbTime: number;
 }
 
-/**
- * Keeps one site's event ids committing in the order they were handed out, so a client paging with
- * `/events?id=<last seen>` can never miss one. SQLite has one writer at a time, so ids already commit
- * in order; PostgreSQL sequences do not, so writers of one site take a transaction-scoped advisory lock
- * (released at commit) before inserting.
- */
-export async function serializeSiteEvents(trx: Queryable, siteId: number): Promise<void> {
-  if (dialectOf(trx) === 'postgres') {
-    await sql`select pg_advisory_xact_lock(${EVENT_LOCK_CLASS}, ${siteId})`.execute(trx);
-  }
-}
-
-/** First key of the two-key advisory lock: a constant naming "event log of a site". */
-const EVENT_LOCK_CLASS = 0x5043;
-
-/** Appends events inside the caller's transaction; returns their ids in order. */
+/** Appends events inside the caller's transaction; returns their ids in order (src/db/log-ids.ts says how they are numbered). */
 export async function appendEvents(trx: Queryable, events: readonly NewEvent[]): Promise<number[]> {
   if (events.length === 0) return [];
-  for (const siteId of new Set(events.map((e) => e.siteId))) await serializeSiteEvents(trx, siteId);
+  const ids = nextLogIds(trx, events.length);
   const rows = await trx
     .insertInto('event')
     .values(
-      events.map((e) => ({
+      events.map((e, i) => ({
+        ...(ids ? { id: ids[i] as RawBuilder<number> } : {}),
         site_id: e.siteId,
         code: e.code,
         subcode: e.subcode ?? null,

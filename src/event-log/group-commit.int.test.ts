@@ -3,7 +3,7 @@ import { DIALECTS, openTestStore } from '../../test/harness.ts';
 import { systemClock } from '../lib/clock.ts';
 import { createSite } from '../modules/sites/sites.service.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from './catalogue.ts';
-import type { NewEvent } from './event-log.ts';
+import { type NewEvent, appendEvents } from './event-log.ts';
 import { GroupCommit } from './group-commit.ts';
 
 describe.each(DIALECTS)('shared commits of decision events on %s', (dialect) => {
@@ -52,7 +52,7 @@ describe.each(DIALECTS)('shared commits of decision events on %s', (dialect) => 
       ['first', 'broken', 'third'].map((detail) =>
         group.record(siteId, false, async (trx) => {
           // A write that reaches the store and then fails, so its transaction must be rolled back.
-          await trx.insertInto('event').values({ ...toRow(event(`${detail} (its own row)`)) }).execute();
+          await appendEvents(trx, [event(`${detail} (its own row)`)]);
           if (detail === 'broken') throw failure;
           return event(detail);
         }),
@@ -63,5 +63,4 @@ describe.each(DIALECTS)('shared commits of decision events on %s', (dialect) => 
     expect(await details()).toEqual(['first (its own row)', 'first', 'third (its own row)', 'third']);
   });
 
-  const toRow = (e: NewEvent) => ({ site_id: e.siteId, code: e.code, category: e.category, detail: e.detail ?? '', hw_time: e.hwTime, db_time: e.dbTime });
 });

@@ -17,8 +17,8 @@ const MOST_PER_COMMIT = 500;
 
 /**
  * Commits the events of many access decisions together: every decision asked for while the previous
- * commit ran (or in the same turn of the event loop) joins the next one, so one fsync (SQLite) and one
- * hold of the site's event lock (PostgreSQL) serve them all. Nobody is answered before the commit that
+ * commit ran (or in the same turn of the event loop) joins the next one, so one commit and its flush to
+ * disk serve them all. Nobody is answered before the commit that
  * holds its event returns, so an answered decision is as durable as before; ids still commit in order.
  *
  * If a shared commit fails, each of its writers is tried again alone, so one bad write fails by itself.

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isStoreUnavailable } from '../db/store-errors.ts';
 import { ERRORS, PortcullisError } from '../domain/errors.ts';
 import { renderBasipError } from './basip/envelope.ts';
 import { STATUS_OF } from './errors.ts';
@@ -28,6 +29,16 @@ function fromFastify(error: FastifyError, bodyLimit: number): PortcullisError | 
   return undefined;
 }
 
+/**
+ * A lost or refused store connection as the 503 it is (the request changed nothing and may be retried),
+ * logged as a warning that names it; undefined for any other error.
+ */
+export function unavailableStore(request: FastifyRequest, error: unknown): PortcullisError | undefined {
+  if (!isStoreUnavailable(error)) return undefined;
+  request.log.warn({ err: error }, 'store unavailable');
+  return ERRORS.storeUnavailable();
+}
+
 function send(request: FastifyRequest, reply: FastifyReply, error: PortcullisError): FastifyReply {
   const status = STATUS_OF[error.code];
   return reply
@@ -44,7 +55,7 @@ function send(request: FastifyRequest, reply: FastifyReply, error: PortcullisErr
  */
 export function frameworkErrorHandler(bodyLimit: number) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    const known = error instanceof PortcullisError ? error : fromFastify(error, bodyLimit);
+    const known = error instanceof PortcullisError ? error : (unavailableStore(request, error) ?? fromFastify(error, bodyLimit));
     if (known) return send(request, reply, known);
     request.log.error({ err: error }, 'unexpected error');
     return send(request, reply, ERRORS.internal());

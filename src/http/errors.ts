@@ -15,5 +15,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   https_required: 403,
   under_maintenance: 503,
   rate_limited: 429,
+  store_unavailable: 503,
+  not_ready: 503,
   internal: 500,
 };

@@ -101,6 +101,12 @@ export async function changeApiKeySettings(
   return info(row);
 }
 
+/** Whether an authenticated key still holds: not revoked, not switched off, its site still there. */
+export async function apiKeyStillValid(db: Queryable, principal: ApiKeyPrincipal): Promise<boolean> {
+  const found = await repo.findApiKeyWithSite(db, principal.apiuser);
+  return found !== undefined && found.key.id === principal.keyId && found.key.revoked_at === null && fromFlag(found.key.enabled);
+}
+
 /**
  * Checks an apiuser/apikey pair. Unknown apiusers are compared against a hash no key has, so the answer
  * takes the same time whether or not the apiuser exists, and every failure reads the same.

@@ -1,13 +1,21 @@
 import type { Selectable } from 'kysely';
+import { settledLogIds } from '../../db/log-ids.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { AuditTable } from '../../db/schema.ts';
 
 export type AuditRow = Selectable<AuditTable>;
 
+/** The site's settled audit records (src/db/log-ids.ts): those no later commit can precede. */
+function settledAudit(db: Queryable, siteId: number) {
+  const settled = settledLogIds(db);
+  const query = db.selectFrom('audit').selectAll().where('site_id', '=', siteId);
+  return settled ? query.where('id', '<', settled) : query;
+}
+
 export function listNewestAudit(db: Queryable, siteId: number, limit: number): Promise<AuditRow[]> {
-  return db.selectFrom('audit').selectAll().where('site_id', '=', siteId).orderBy('id', 'desc').limit(limit).execute();
+  return settledAudit(db, siteId).orderBy('id', 'desc').limit(limit).execute();
 }
 
 export function listAuditAfter(db: Queryable, siteId: number, afterId: number, limit: number): Promise<AuditRow[]> {
-  return db.selectFrom('audit').selectAll().where('site_id', '=', siteId).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+  return settledAudit(db, siteId).where('id', '>', afterId).orderBy('id').limit(limit).execute();
 }

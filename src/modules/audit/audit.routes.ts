@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { MAX_ID } from '../../db/conventions.ts';
+import { MAX_LOG_ID, waitUntilSettled } from '../../db/log-ids.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
@@ -26,8 +26,9 @@ export const auditModule: LocktModule = {
         const { site } = principalOf(request);
         const limit = site.settings.eventsLimit;
         const { id } = request.query;
-        const rows =
-          id === undefined ? await listNewestAudit(db, site.id, limit) : await listAuditAfter(db, site.id, Math.min(Number(id), MAX_ID), limit);
+        const afterId = id === undefined ? 0 : Math.min(Number(id), MAX_LOG_ID);
+        await waitUntilSettled(db, 'audit', site.id, afterId);
+        const rows = id === undefined ? await listNewestAudit(db, site.id, limit) : await listAuditAfter(db, site.id, afterId, limit);
         return data(rows.map(presentAudit));
       },
     });

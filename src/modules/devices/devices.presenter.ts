@@ -4,7 +4,7 @@ import type { PendingCommandRow } from './devices.repository.ts';
 import type { DeviceInfo } from './devices.service.ts';
 
 /** A decision as the device reads it: whether to open, the codes the event log shows, and that event. */
-export function presentAnswer(answer: Answer & { eventId: number }) {
+export function presentAnswer(answer: Answer & { eventId: number | null }) {
   return {
     granted: answer.decision.granted,
     code: answer.code,

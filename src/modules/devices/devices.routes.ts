@@ -2,9 +2,13 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type TObject, Type } from 'typebox';
 import type { Queryable } from '../../db/queryable.ts';
 import { toBool, toId } from '../../domain/batch-checks.ts';
-import { ERRORS, PortcullisError } from '../../domain/errors.ts';
+import { type Answer, storeUnavailableAnswer } from '../../access/access.service.ts';
+import { isStoreUnavailable } from '../../db/store-errors.ts';
+import { ERRORS, PortcullisError, STORE_RETRY_AFTER_SECONDS } from '../../domain/errors.ts';
 import type { NewEvent } from '../../event-log/event-log.ts';
 import { type BatchOperation, type BatchResult, runBatch } from '../../http/batch.ts';
+import { endWhenRevoked } from '../../http/authority.ts';
+import { unavailableStore } from '../../http/error-handler.ts';
 import { STATUS_OF } from '../../http/errors.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { bodyFor, responseFor } from '../../http/lockt/routes.ts';
@@ -43,13 +47,33 @@ const MAX_WAIT_SECONDS = 30;
  * message under `result`. The failing records of a batch keep the Lockt failure envelope, which lists
  * each one; anything else goes on to the app's error handler.
  */
-function deviceErrors(error: FastifyError | PortcullisError, _request: FastifyRequest, reply: FastifyReply) {
-  if (!(error instanceof PortcullisError) || error.failures.length > 0) throw error;
+function deviceErrors(error: FastifyError | PortcullisError, request: FastifyRequest, reply: FastifyReply) {
+  const known = error instanceof PortcullisError ? error : unavailableStore(request, error);
+  if (!known || known.failures.length > 0) throw error;
   return reply
-    .code(STATUS_OF[error.code])
-    .headers(error.headers)
+    .code(STATUS_OF[known.code])
+    .headers(known.headers)
     .type('application/json; charset=utf-8')
-    .send({ data: { error: error.message } });
+    .send({ data: { error: known.message } });
+}
+
+/**
+ * An access question the store cannot answer, in the decision's own shape: 503, and a denial a device
+ * can act on whether it reads the status or the body. Also for the authentication before it, which reads
+ * the store too. The log line names it.
+ */
+function sendStoreUnavailableDenial(request: FastifyRequest, reply: FastifyReply, answer: Answer & { eventId: number | null }) {
+  request.log.warn({ reason: answer.decision.reason }, 'access denied: store unavailable');
+  return reply
+    .code(STATUS_OF.store_unavailable)
+    .header('retry-after', String(STORE_RETRY_AFTER_SECONDS))
+    .type('application/json; charset=utf-8')
+    .send(data(presentAnswer(answer)));
+}
+
+function decisionErrors(error: FastifyError | PortcullisError, request: FastifyRequest, reply: FastifyReply) {
+  if (isStoreUnavailable(error)) return sendStoreUnavailableDenial(request, reply, storeUnavailableAnswer(request.device?.site.timezone ?? 'UTC'));
+  return deviceErrors(error, request, reply);
 }
 
 /**
@@ -127,16 +151,16 @@ export const devicesModule: LocktModule = {
 
     app.post('/api/v1/device/access', {
       config: DEVICE_AUTH,
-      errorHandler: deviceErrors,
+      errorHandler: decisionErrors,
       attachValidation: true,
       schema: {
         tags,
         security: DEVICE_SECURITY,
         summary: 'Extension: decide whether a presented card, PIN or mobile credential opens a door, and record it.',
         body: AccessRequest,
-        response: { 200: DataEnvelope(AccessAnswer) },
+        response: { 200: DataEnvelope(AccessAnswer), 503: DataEnvelope(AccessAnswer) },
       },
-      handler: async (request) => {
+      handler: async (request, reply) => {
         const device = deviceOf(request);
         const body = readObject(AccessRequest, request.body);
         const answer = await service.decideAtDoor(
@@ -151,6 +175,7 @@ export const devicesModule: LocktModule = {
           },
           clock.now(),
         );
+        if (answer.decision.reason === 'store_unavailable') return sendStoreUnavailableDenial(request, reply, answer);
         return data(presentAnswer(answer));
       },
     });
@@ -218,10 +243,15 @@ export const devicesModule: LocktModule = {
         const gone = () => poll.abort();
         reply.raw.once('close', gone);
         polls.add(poll);
+        const stopChecking = endWhenRevoked(() => service.deviceStillValid(db, device), poll);
         try {
           const commands = await service.waitForCommands(db, device, seconds * 1000, clock, poll.signal);
+          // A poll its device's revocation ended is refused as the next request would be.
+          if (poll.signal.reason === 'revoked') throw ERRORS.unauthorized('Invalid device credentials.');
+          if (poll.signal.reason === 'unverifiable') throw ERRORS.storeUnavailable();
           return data(commands.map(presentCommand));
         } finally {
+          stopChecking();
           polls.delete(poll);
           reply.raw.off('close', gone);
         }

@@ -22,7 +22,10 @@ export const AccessAnswer = Type.Object({
   code_text: Type.String(),
   subcode: Type.Integer({ description: '100 granted, 101… the reason of a denial (docs/access-decisions.md).' }),
   subcode_text: Type.String(),
-  event_id: Type.Integer({ description: 'The event that records the decision.' }),
+  event_id: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'The event that records the decision; null when the store was unavailable (subcode 130), which is always a denial.',
+    'x-datatype': 'integer',
+  }),
 });
 
 /** One record of `POST /device/events`. */

@@ -179,6 +179,12 @@ export async function authenticateDevice(db: Queryable, deviceKey: string): Prom
   return { id, name, site: siteFromRow(found.site), lastSeenAt, actor: { kind: 'device', name } };
 }
 
+/** Whether an authenticated device still holds: not revoked, still of its site. */
+export async function deviceStillValid(db: Queryable, device: DevicePrincipal): Promise<boolean> {
+  const row = await repo.findDevice(db, device.id);
+  return row !== undefined && row.revoked_at === null && row.site_id === device.site.id;
+}
+
 /** Notes that the device called, at most once a minute. */
 export async function noteDeviceSeen(db: Queryable, device: DevicePrincipal, now: number): Promise<void> {
   if (device.lastSeenAt !== null && now - device.lastSeenAt < SEEN_RESOLUTION_MS) return;
@@ -197,7 +203,7 @@ export async function decideAtDoor(
   device: DevicePrincipal,
   input: PresentedFields & { doorId: number | undefined },
   now: number,
-): Promise<Answer & { eventId: number }> {
+): Promise<Answer & { eventId: number | null }> {
   const presented = readPresented(input);
   const doorId = input.doorId;
   if (doorId === undefined) throw ERRORS.badRequest('Missing or blank door_id');

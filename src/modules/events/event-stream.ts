@@ -1,33 +1,70 @@
+import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../../db/queryable.ts';
+import { ERRORS } from '../../domain/errors.ts';
+import { endWhenRevoked } from '../../http/authority.ts';
+import { type ApiKeyPrincipal, apiKeyStillValid } from '../api-keys/api-keys.service.ts';
 import { listEventsAfter, listNewestEvents } from './events.repository.ts';
 
 /** How often an open stream looks for new events; polling the table also sees other processes' events. */
 const POLL_MS = 200;
 const HEARTBEAT_MS = 15_000;
+/** Events read and written at a time; the next chunk waits until the client has taken this one. */
 const CHUNK = 500;
+
+/** What one caller, and one site, may hold open, and how long a client may leave its socket full (docs/abuse.md). */
+export const STREAM_LIMITS = {
+  perKey: 5,
+  perSite: 20,
+  /** A client that has not taken what was written for this long is cut off; it resumes with Last-Event-ID. */
+  mostBehindMs: 30_000,
+  /** The reconnection delay suggested (SSE `retry:`) when the server ends streams to shut down. */
+  retryAfterShutdownMs: 1_000,
+} as const;
+
+interface OpenStream {
+  keyId: number;
+  siteId: number;
+}
+
+/** Why a stream ended, when the server ended it. */
+type EndReason = 'shutdown' | 'revoked' | 'unverifiable' | 'behind';
 
 /**
  * `GET /events?stream`: Server-Sent Events of the site's events as they commit, each with its id as
  * the SSE id, so a client that reconnects with `Last-Event-ID` (or `?id=`) misses none. Without either
  * the stream starts after the newest event.
+ *
+ * A stream writes a chunk and waits for the client to take it before reading the next, so a client that
+ * does not read holds one chunk of memory, not the site's history; it is cut off after
+ * `mostBehindMs`. It ends within a second of its key being revoked or disabled (or of the store
+ * becoming unable to say), and with a `retry:` hint when the server shuts down.
  */
 export class EventStreams {
-  private readonly open = new Set<AbortController>();
+  private readonly open = new Map<AbortController, OpenStream>();
 
-  /** Ends every open stream (the server is closing). */
+  /** Ends every open stream (the server is closing), suggesting when to reconnect. */
   closeAll(): void {
-    for (const stream of this.open) stream.abort();
+    for (const stream of this.open.keys()) stream.abort('shutdown' satisfies EndReason);
   }
 
-  async serve(request: FastifyRequest, reply: FastifyReply, db: Queryable, siteId: number, resumeAfter: number | undefined): Promise<void> {
+  private refuseBeyondLimits(principal: ApiKeyPrincipal): void {
+    const open = [...this.open.values()];
+    if (open.filter((s) => s.keyId === principal.keyId).length >= STREAM_LIMITS.perKey) throw ERRORS.tooManyStreams('API key', STREAM_LIMITS.perKey);
+    if (open.filter((s) => s.siteId === principal.site.id).length >= STREAM_LIMITS.perSite) throw ERRORS.tooManyStreams('site', STREAM_LIMITS.perSite);
+  }
+
+  async serve(request: FastifyRequest, reply: FastifyReply, db: Queryable, principal: ApiKeyPrincipal, resumeAfter: number | undefined): Promise<void> {
+    this.refuseBeyondLimits(principal);
+    const siteId = principal.site.id;
     let last = resumeAfter ?? (await listNewestEvents(db, siteId, 1))[0]?.id ?? 0;
     const stop = new AbortController();
-    this.open.add(stop);
-    request.raw.on('close', () => stop.abort());
-    reply.hijack();
+    this.open.set(stop, { keyId: principal.keyId, siteId });
+    const stopChecking = endWhenRevoked(() => apiKeyStillValid(db, principal), stop);
     const out = reply.raw;
+    out.once('close', () => stop.abort());
+    reply.hijack();
     out.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
@@ -39,12 +76,12 @@ export class EventStreams {
     try {
       while (!stop.signal.aborted) {
         const rows = await listEventsAfter(db, siteId, last, CHUNK);
-        for (const row of rows) {
-          out.write(`id: ${row.id}\nevent: event\ndata: ${row.json}\n\n`);
-          last = row.id;
-        }
-        if (rows.length > 0) quietSince = Date.now();
-        else if (Date.now() - quietSince >= HEARTBEAT_MS) {
+        if (rows.length > 0) {
+          const taken = out.write(rows.map((row) => `id: ${row.id}\nevent: event\ndata: ${row.json}\n\n`).join(''));
+          last = rows[rows.length - 1]?.id ?? last;
+          quietSince = Date.now();
+          if (!taken && !(await drained(out, stop.signal))) stop.abort('behind' satisfies EndReason);
+        } else if (Date.now() - quietSince >= HEARTBEAT_MS) {
           out.write(': keep-alive\n\n');
           quietSince = Date.now();
         }
@@ -53,8 +90,23 @@ export class EventStreams {
     } catch (error) {
       request.log.error({ err: error }, 'event stream failed');
     } finally {
+      stopChecking();
       this.open.delete(stop);
-      out.end();
+      if (stop.signal.reason === 'shutdown') out.write(`retry: ${STREAM_LIMITS.retryAfterShutdownMs}\n\n`);
+      else if (stop.signal.reason === 'revoked' || stop.signal.reason === 'unverifiable') request.log.info({ reason: stop.signal.reason }, 'event stream ended: its authority ended');
+      // A client that stopped reading is not waited on to close politely.
+      if (stop.signal.reason === 'behind') out.destroy();
+      else out.end();
     }
+  }
+}
+
+/** Whether the client took what was written within `mostBehindMs` (false if it did not, or the stream ended). */
+async function drained(out: NodeJS.WritableStream, ended: AbortSignal): Promise<boolean> {
+  try {
+    await once(out, 'drain', { signal: AbortSignal.any([ended, AbortSignal.timeout(STREAM_LIMITS.mostBehindMs)]) });
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -1,4 +1,5 @@
 import { dialectOf } from '../../db/dialect.ts';
+import { settledLogIds } from '../../db/log-ids.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { EventTable } from '../../db/schema.ts';
 import { type Expression, type Selectable, type SqlBool, sql } from 'kysely';
@@ -13,11 +14,14 @@ export interface LocktEventJson {
   json: string;
 }
 
+/** The site's settled events (src/db/log-ids.ts): those no later commit can precede. */
 function locktEvents(db: Queryable, siteId: number) {
-  return db.selectFrom('event').select(['event.id', locktEventJson(dialectOf(db)).as('json')]).where('event.site_id', '=', siteId);
+  const settled = settledLogIds(db);
+  const query = db.selectFrom('event').select(['event.id', locktEventJson(dialectOf(db)).as('json')]).where('event.site_id', '=', siteId);
+  return settled ? query.where('event.id', '<', settled) : query;
 }
 
-/** The site's newest events, newest first. */
+/** The site's newest settled events, newest first: a poller may go on from the first one's id. */
 export function listNewestEvents(db: Queryable, siteId: number, limit: number): Promise<LocktEventJson[]> {
   return locktEvents(db, siteId).orderBy('event.id', 'desc').limit(limit).execute();
 }

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { MAX_ID } from '../../db/conventions.ts';
+import { MAX_LOG_ID, waitUntilSettled } from '../../db/log-ids.ts';
 import { keysetChunks, mapChunks } from '../../db/keyset.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { sendJsonItems } from '../../http/lockt/stream.ts';
@@ -16,7 +16,7 @@ function lastEventId(header: string | string[] | undefined): number | undefined 
   if (typeof header !== 'string' || !/^\d+$/.test(header.trim())) {
     throw ERRORS.badRequest(`Invalid Last-Event-ID: ${String(header)} (expected an event id)`);
   }
-  return Math.min(Number(header.trim()), MAX_ID);
+  return Math.min(Number(header.trim()), MAX_LOG_ID);
 }
 
 const jsonOf = (event: LocktEventJson) => event.json;
@@ -38,7 +38,8 @@ export const eventsModule: LocktModule = {
   objectTypes: { event: EventObject },
   register(app, { db }) {
     const streams = new EventStreams();
-    app.addHook('onClose', async () => streams.closeAll());
+    // preClose: before the server waits for its connections, which an open stream would hold.
+    app.addHook('preClose', async () => streams.closeAll());
 
     app.get('/api/v1/events', {
       config: LOCKT_API_KEY,
@@ -51,17 +52,20 @@ export const eventsModule: LocktModule = {
         response: { 200: DataEnvelope(Type.Array(EventObject)) },
       },
       handler: async (request, reply) => {
-        const { site } = principalOf(request);
+        const principal = principalOf(request);
+        const { site } = principal;
         const { id, stream } = request.query;
         if (stream !== undefined) {
-          const resumeAfter = lastEventId(request.headers['last-event-id']) ?? (id === undefined ? undefined : Math.min(Number(id), MAX_ID));
-          await streams.serve(request, reply, db, site.id, resumeAfter);
+          const resumeAfter = lastEventId(request.headers['last-event-id']) ?? (id === undefined ? undefined : Math.min(Number(id), MAX_LOG_ID));
+          await streams.serve(request, reply, db, principal, resumeAfter);
           return reply;
         }
         const limit = site.settings.eventsLimit;
+        const afterId = id === undefined ? 0 : Math.min(Number(id), MAX_LOG_ID);
+        await waitUntilSettled(db, 'event', site.id, afterId);
         if (id === undefined) return sendJsonItems(reply, oneChunk((await listNewestEvents(db, site.id, limit)).map(jsonOf)));
         const chunks = keysetChunks((after, n) => listEventsAfter(db, site.id, after, n), {
-          afterId: Math.min(Number(id), MAX_ID),
+          afterId,
           total: limit,
           chunkSize: EVENTS_PER_QUERY,
         });

@@ -21,7 +21,7 @@ export type PanelDecision =
       granted: boolean;
       /** The lock to open: 0 for every lock of the panel; when denied, the lock whose decision was recorded. */
       lockNumber: number;
-      eventId: number;
+      eventId: number | null;
     };
 
 export interface PanelSettings {

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { notReadyBecause } from '../../db/readiness.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
@@ -12,6 +13,7 @@ import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
 import { describeObject } from './object-types.ts';
 import {
   AboutObject,
+  HealthObject,
   ObjectListItem,
   ObjectQuery,
   PingObject,
@@ -33,6 +35,25 @@ export const systemModule: LocktModule = {
       handler: async (request) => {
         const { site } = principalOf(request);
         return data({ message: 'pong', site_id: site.id, server_time: formatIsoUtc(clock.now()) });
+      },
+    });
+
+    app.get('/api/v1/health', {
+      schema: { tags, summary: 'Extension: liveness, without credentials: 200 while the process answers.', response: { 200: DataEnvelope(HealthObject) } },
+      handler: async () => data({ status: 'ok' }),
+    });
+
+    app.get('/api/v1/ready', {
+      schema: {
+        tags,
+        summary:
+          'Extension: readiness, without credentials: 200 when the store answers, its schema is current and the change feed is connected; else 503 with the reason.',
+        response: { 200: DataEnvelope(HealthObject) },
+      },
+      handler: async () => {
+        const reason = await notReadyBecause(db);
+        if (reason !== null) throw ERRORS.notReady(reason);
+        return data({ status: 'ready' });
       },
     });
 

@@ -14,6 +14,10 @@ export const PingObject = Type.Object({
   server_time: Type.String({ description: 'Server time, ISO 8601 in UTC.', 'x-datatype': 'date-time' }),
 });
 
+export const HealthObject = Type.Object({
+  status: Type.String({ description: '"ok" from /health (the process answers); "ready" from /ready.' }),
+});
+
 export const SiteObject = Type.Object({
   id: Type.Integer({ description: 'The unique, system assigned id of the site.' }),
   name: Type.String({ description: 'The name of the site.' }),

@@ -1,0 +1,70 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type RawBuilder, sql } from 'kysely';
+import { dialectOf } from './dialect.ts';
+import type { Queryable } from './queryable.ts';
+
+/**
+ * Ids of the append-only logs (events, audit) that a reader paging with `?id=<last seen>` can trust: no
+ * id it has passed may commit later.
+ *
+ * SQLite has one writer at a time, so its own AUTOINCREMENT ids already commit in order.
+ *
+ * PostgreSQL runs writers side by side, and a sequence's numbers commit in any order. So an id is the
+ * writing transaction's id (xid8) × ROWS_PER_TRANSACTION + the row's place in that transaction, and a
+ * reader returns only ids below its snapshot's xmin × ROWS_PER_TRANSACTION (`settledLogIds`). Why that
+ * loses nothing: every transaction with an id below xmin has ended, so its rows are visible now or never;
+ * every row committed later belongs to a transaction whose id is xmin or above (running at the snapshot,
+ * or begun after it), so its log id is above all that was returned. No lock is held across commits;
+ * the price is that a committed row waits for every older transaction still running before it is listed
+ * (docs/faults.md).
+ */
+export const ROWS_PER_TRANSACTION = 65_536;
+
+/** Rows already numbered in each open transaction, so two appends in one transaction never clash. */
+const numbered = new WeakMap<Queryable, number>();
+
+/**
+ * The id expressions of `count` new log rows in `trx` on PostgreSQL; undefined on SQLite, whose store
+ * numbers them. Outside a transaction each statement is its own, and numbers from 0.
+ */
+export function nextLogIds(trx: Queryable, count: number): RawBuilder<number>[] | undefined {
+  if (dialectOf(trx) !== 'postgres') return undefined;
+  const first = trx.isTransaction ? (numbered.get(trx) ?? 0) : 0;
+  if (first + count > ROWS_PER_TRANSACTION) {
+    throw new Error(`A transaction may append at most ${ROWS_PER_TRANSACTION} rows to one log; this one asked for ${first + count}`);
+  }
+  if (trx.isTransaction) numbered.set(trx, first + count);
+  return Array.from({ length: count }, (_, i) => sql<number>`pg_current_xact_id()::text::bigint * ${sql.lit(ROWS_PER_TRANSACTION)} + ${sql.lit(first + i)}`);
+}
+
+/**
+ * On PostgreSQL, the bound below which a log's ids are settled for the statement that reads them (see
+ * above); undefined on SQLite, where every committed id is.
+ */
+export function settledLogIds(db: Queryable): RawBuilder<number> | undefined {
+  if (dialectOf(db) !== 'postgres') return undefined;
+  return sql<number>`(select pg_snapshot_xmin(pg_current_snapshot())::text::bigint * ${sql.lit(ROWS_PER_TRANSACTION)})`;
+}
+
+/** How long a read waits for rows already committed to settle before it answers without them. */
+const SETTLE_WAIT_MS = 1_000;
+
+/**
+ * Waits (on PostgreSQL, up to a second) until the site's committed rows after `afterId` are all settled,
+ * so that a reader sees what was written before it asked (a writer's response, then a read) unless an
+ * older transaction runs on for longer than that. Nothing is lost either way: a row left out is listed
+ * by a later read.
+ */
+export async function waitUntilSettled(db: Queryable, table: 'event' | 'audit', siteId: number, afterId: number): Promise<void> {
+  const settled = settledLogIds(db);
+  if (!settled) return;
+  const deadline = Date.now() + SETTLE_WAIT_MS;
+  for (;;) {
+    const unsettled = await db.selectFrom(table).select('id').where('site_id', '=', siteId).where('id', '>', afterId).where('id', '>=', settled).limit(1).executeTakeFirst();
+    if (!unsettled || Date.now() >= deadline) return;
+    await sleep(2);
+  }
+}
+
+/** The largest id a log may hold and a client may send (ids are JSON numbers: exact up to 2^53). */
+export const MAX_LOG_ID = Number.MAX_SAFE_INTEGER;
