@@ -44,7 +44,10 @@ async function shutDown(app: { close(): Promise<void> }, server: HttpServer, all
   const appClosed = app.close();
   const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
   server.closeIdleConnections();
-  await Promise.race([allConnectionsEnded, sleep(SHUTDOWN_DRAIN_MS)]);
+  const drainLimit = new AbortController();
+  await Promise.race([allConnectionsEnded, sleep(SHUTDOWN_DRAIN_MS, undefined, { signal: drainLimit.signal }).catch(() => undefined)]);
+  // The limit's timer would keep the process alive after everything else has closed.
+  drainLimit.abort();
   clearInterval(idleSweep);
   server.closeAllConnections();
   await appClosed;

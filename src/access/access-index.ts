@@ -50,9 +50,9 @@ const lockKey = (deviceId: number, doorId: number) => `${deviceId}:${doorId}`;
  * touches no store, whatever the site's size, until the next change. The read yields to other work
  * between chunks, so a large site's rebuild never holds up another site's decisions.
  *
- * It answers from memory only while the change feed hears every commit: before each lookup it lets the
- * feed catch up (on SQLite, one pragma that sees another process's commit), and while the feed is
- * disconnected every lookup reads the store and nothing is kept.
+ * It answers from memory only while the change feed hears every commit: before each decision it lets the
+ * feed catch up (`catchUp`), and while the feed is disconnected every lookup reads the store and nothing
+ * is kept.
  *
  * A read that began before an invalidation of its site is not cached after it (the generation check), so
  * a slow read can never put facts older than the last commit back into the index.
@@ -79,6 +79,15 @@ export class AccessIndex implements FactSource {
     this.unsubscribe();
     this.following = false;
     this.invalidateAll();
+  }
+
+  /**
+   * Hears every commit made before this call, in any process, before a decision reads the index: on
+   * SQLite one pragma, on PostgreSQL the answer to a ping on the LISTEN connection sent after this call
+   * (src/db/change-feed.ts), so an answer never rests on facts older than the question.
+   */
+  catchUp(): Promise<void> {
+    return this.feed.catchUp();
   }
 
   /** Forget a site's facts: called after a write to it commits. */
@@ -151,7 +160,6 @@ export class AccessIndex implements FactSource {
     load: () => Promise<V>,
     absent?: () => V,
   ): Promise<V> {
-    this.feed.catchUp();
     if (!this.feed.connected || !this.following) return load();
     const cache = this.sites.get(siteId);
     if (cache) {

@@ -25,6 +25,8 @@ export interface GatheredFacts {
 
 /** Where facts come from: the store itself, or the index's caches in front of it. */
 export interface FactSource {
+  /** Before a decision's lookups: make every commit made before this call visible to them. */
+  catchUp(): Promise<void>;
   credentialByCardNum(siteId: number, cardNum: string): Promise<CredentialRecord | undefined>;
   credentialByKey(siteId: number, key: string): Promise<CredentialRecord | undefined>;
   holderIdsByPin(siteId: number, pin: string): Promise<number[]>;
@@ -37,6 +39,8 @@ export interface FactSource {
 /** Reads straight from the store: what the index is proved against. */
 export function storeFactSource(db: Queryable): FactSource {
   return {
+    // Every lookup is a query, which sees every commit.
+    catchUp: async () => undefined,
     credentialByCardNum: (siteId, cardNum) => repo.findCredentialByCardNum(db, siteId, cardNum),
     credentialByKey: (siteId, key) => repo.findCredentialByKey(db, siteId, key),
     async holderIdsByPin(siteId, pin) {
@@ -95,6 +99,7 @@ export async function gatherFacts(
   doorId: number,
   deviceId: number | null = null,
 ): Promise<GatheredFacts[]> {
+  await source.catchUp();
   const door = isStorableId(doorId) ? ((await source.door(site.id, doorId)) ?? null) : null;
   const lockNumber = door === null || deviceId === null ? null : await source.lockNumber(site.id, deviceId, doorId);
   const candidate = async (credential: CredentialFacts | null, record: CredentialRecord | null): Promise<GatheredFacts> => {

@@ -27,7 +27,7 @@ const CHANNEL = 'portcullis_changes';
  */
 export class ChangeFeed {
   private readonly listeners = new Set<Listener>();
-  private catchUpWith: () => void = () => undefined;
+  private catchUpWith: () => Promise<void> = async () => undefined;
   private hearing = true;
   /** Until when the watcher's last proof of life holds (see `confirmedAt`); for ever without a watcher. */
   private provenUntil = Number.POSITIVE_INFINITY;
@@ -65,14 +65,17 @@ export class ChangeFeed {
     this.provenUntil = sentAt + trustMs;
   }
 
-  /** Before a cache answers: report what other processes committed since the last look (SQLite). */
-  catchUp(): void {
-    this.catchUpWith();
+  /**
+   * Before a cache answers: resolves once every commit made before the call, in any process, has been
+   * reported (or the feed is found disconnected, when no cache may answer anyway).
+   */
+  catchUp(): Promise<void> {
+    return this.catchUpWith();
   }
 
-  /** Installs the watcher's way of looking (a watcher of a store whose commits are not pushed). */
-  lookWith(look: () => void): void {
-    this.catchUpWith = look;
+  /** Installs the watcher's way of catching up; none: this process's commits are reported as they happen. */
+  catchUpBy(catchUp: (() => Promise<void>) | undefined): void {
+    this.catchUpWith = catchUp ?? (async () => undefined);
   }
 }
 
@@ -126,7 +129,7 @@ export function watchSqlite(reader: SqliteChangeReader, feed: ChangeFeed): () =>
       feed.committed(row.site_id);
     }
   };
-  feed.lookWith(look);
+  feed.catchUpBy(async () => look());
   const timer = setInterval(() => {
     try {
       look();
@@ -137,7 +140,7 @@ export function watchSqlite(reader: SqliteChangeReader, feed: ChangeFeed): () =>
   timer.unref();
   return () => {
     clearInterval(timer);
-    feed.lookWith(() => undefined);
+    feed.catchUpBy(undefined);
   };
 }
 
@@ -152,7 +155,7 @@ export interface NotificationClient {
 
 /** How the PostgreSQL watcher keeps its connection honest, and how it comes back. */
 export const LISTEN_TIMING = {
-  /** A query on the LISTEN connection this often: its answer proves every earlier notification arrived. */
+  /** A ping on the LISTEN connection at least this often, besides those decisions ask for. */
   pingEveryMs: 250,
   /** How long an answered ping keeps the feed trusted: the most a silent connection can leave a cache stale. */
   trustMs: 1_000,
@@ -196,24 +199,52 @@ export function watchPostgres(connect: () => Promise<NotificationClient>, feed: 
     await Promise.race([client.query(`LISTEN ${CHANNEL}`), gone.then((reason) => Promise.reject(reason))]);
     feed.confirmedAt(listenSent, LISTEN_TIMING.trustMs);
     feed.setConnected(true);
-    for (;;) {
-      const outcome = await Promise.race([
-        gone,
-        sleep(LISTEN_TIMING.pingEveryMs, undefined, { signal: wakeStop.signal }).then(
-          () => 'ping' as const,
-          () => 'stop' as const,
-        ),
-      ]);
-      if (outcome === 'stop') return undefined;
-      if (outcome !== 'ping') return outcome;
-      const pingSent = Date.now();
-      const answered = await Promise.race([
-        client.query('select 1').then(() => true, (error: unknown) => error),
-        gone,
-        sleep(LISTEN_TIMING.pingTimeoutMs).then(() => new Error(`no answer to a ping within ${LISTEN_TIMING.pingTimeoutMs} ms`)),
-      ]);
-      if (answered !== true) return answered;
-      feed.confirmedAt(pingSent, LISTEN_TIMING.trustMs);
+
+    // Pings: notifications and query answers arrive in order on this connection, so the answer to a
+    // ping sent after a decision began proves every earlier commit reported. Decisions that wait while
+    // a ping is out share the next one.
+    let waiting: (() => void)[] = [];
+    let pinging = false;
+    const ping = () => {
+      if (pinging) return;
+      pinging = true;
+      const answered = waiting;
+      waiting = [];
+      const sent = Date.now();
+      const timeout = new AbortController();
+      Promise.race([
+        client.query('select 1'),
+        sleep(LISTEN_TIMING.pingTimeoutMs, undefined, { signal: timeout.signal }).then(() => {
+          throw new Error(`no answer to a ping within ${LISTEN_TIMING.pingTimeoutMs} ms`);
+        }),
+      ])
+        .then(
+          () => feed.confirmedAt(sent, LISTEN_TIMING.trustMs),
+          (error: unknown) => lost(error),
+        )
+        .finally(() => {
+          timeout.abort();
+          pinging = false;
+          for (const resolve of answered) resolve();
+          if (waiting.length > 0) ping();
+        });
+    };
+    feed.catchUpBy(
+      () =>
+        new Promise<void>((resolve) => {
+          waiting.push(resolve);
+          ping();
+        }),
+    );
+    const heartbeat = setInterval(ping, LISTEN_TIMING.pingEveryMs);
+    try {
+      return await Promise.race([gone, new Promise((resolve) => wakeStop.signal.addEventListener('abort', () => resolve(undefined), { once: true }))]);
+    } finally {
+      clearInterval(heartbeat);
+      feed.catchUpBy(undefined);
+      // Whoever still waits reads the store: the feed is about to be disconnected.
+      for (const resolve of waiting) resolve();
+      waiting = [];
     }
   };
 

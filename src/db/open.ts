@@ -107,7 +107,11 @@ function reusingStatements(database: SQLite.Database): SqliteDatabase {
       statements.clear();
       database.close();
     },
-    prepare: (text) => {
+    prepare: (requested) => {
+      // Every transaction here writes. Begun deferred, it reads first and then asks for the write lock,
+      // which another process's commit in between refuses at once (SQLITE_BUSY_SNAPSHOT, no busy wait);
+      // begun immediate, it waits its turn for the lock (busy_timeout) before reading anything.
+      const text = requested === 'begin' ? 'begin immediate' : requested;
       let statement = statements.get(text);
       if (!statement) {
         statement = database.prepare(text);

@@ -20,6 +20,7 @@ export interface ChildStore {
 
 export interface ChildServer {
   port: number;
+  pid: number;
   /** Resolves with the exit code (null when killed by a signal) once the process has gone. */
   exited: Promise<number | null>;
   /** Everything the child printed, for failure messages. */
@@ -87,6 +88,7 @@ export function launch(store: ChildStore, port: number): { server: ChildServer; 
   ready.catch(() => undefined);
   const server: ChildServer = {
     port,
+    pid: child.pid as number,
     exited,
     output: () => printed,
     kill: async () => {

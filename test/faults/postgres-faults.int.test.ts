@@ -118,6 +118,8 @@ describe.runIf(DIALECTS.includes('postgres'))('faults on PostgreSQL', () => {
     for (let round = 1; round <= ROUNDS; round++) {
       // Every node has answered from its index before the feed goes.
       for (const device of devices) expect(await ask(device, world)).toMatchObject({ status: 200, granted: true });
+      // Every feed is back from the previous round (ready says so) before all three are ended again.
+      for (const client of lockt) await timeUntil('a node is ready', async () => (await client.call('GET', '/api/v1/ready')).status === 200, GENEROUS_MS);
       expect(await terminateBackends(store, 'change_feed')).toBe(3);
       await setUserEnabled(lockt[0] as Client, world, false);
       for (const device of devices) {
