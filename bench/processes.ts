@@ -61,6 +61,8 @@ export interface ServerOptions {
   logLevel: string;
   /** Directory for `node --cpu-prof`'s profile, written when the server stops; none: no profile. */
   cpuProfDir?: string | undefined;
+  /** The log's file name in `dataDir`, so several servers on one store keep separate logs. */
+  logName?: string | undefined;
 }
 
 /**
@@ -71,7 +73,7 @@ export interface ServerOptions {
  * a time.
  */
 export async function startPortcullis(options: ServerOptions): Promise<Child> {
-  const logFile = join(options.dataDir, 'server.log');
+  const logFile = join(options.dataDir, options.logName ?? 'server.log');
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.DATABASE_URL;
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;

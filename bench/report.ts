@@ -4,6 +4,7 @@ import type { Dialect } from '../src/db/open.ts';
 export const FIGURE_NAMES = [
   'decisions_rps',
   'decisions_p99_ms',
+  'multi_node_rps',
   'user_by_id_rps',
   'user_list_s',
   'user_list_rss_mb',
@@ -40,6 +41,9 @@ export function targetOf(name: FigureName, store: Dialect, listedUsers: number):
       return { on: 'ratio', bound: 'min', limit: store === 'sqlite' ? 0.4 : 0.25 };
     case 'decisions_p99_ms':
       return store === 'sqlite' ? { on: 'value', bound: 'max', limit: 10 } : null;
+    case 'multi_node_rps':
+      // Issue 12: three nodes on one PostgreSQL at the same total concurrency, against one node.
+      return store === 'postgres' ? { on: 'ratio', bound: 'min', limit: 1 } : null;
     case 'user_by_id_rps':
       return { on: 'ratio', bound: 'min', limit: 0.5 };
     case 'user_list_s':

@@ -36,7 +36,7 @@ const { values: flags } = parseArgs({
 });
 
 const quick = flags.quick === true;
-const PHASES = ['decisions', 'user_by_id', 'user_list', 'events', 'import'] as const;
+const PHASES = ['decisions', 'multi_node', 'user_by_id', 'user_list', 'events', 'import'] as const;
 type Phase = (typeof PHASES)[number];
 const only = new Set<Phase>((flags.only?.split(',') ?? PHASES) as Phase[]);
 for (const phase of only) if (!PHASES.includes(phase)) throw new Error(`--only: unknown phase ${phase} (${PHASES.join(', ')})`);
@@ -54,6 +54,7 @@ const config = {
   scaleSizes: flags['no-scale'] ? [] : quick ? [1_000, 10_000] : [1_000, 10_000, 100_000],
   scaleRounds: quick ? 2 : 3,
   scaleSeconds: quick ? 2 : 5,
+  multiNodeRounds: quick ? 2 : 3,
   logLevel: flags['log-level'] as string,
   cpuProfDir: flags['cpu-prof'],
 };
@@ -207,6 +208,53 @@ async function measureDecisions(run: Running, withBaseline: boolean, seconds = c
     ? await loadReferences(run, answerBytes, { method: 'POST', headers: deviceHeaders(site), next: () => ({ path: `/${answerBytes}`, body: baselineBody() }) })
     : { baseline: null, framework: null };
   return { measured, ...references, recorded };
+}
+
+/**
+ * Issue 12: decisions against one node, then against three nodes on the same store with the same total
+ * number of connections split among them, in alternating rounds; each figure is the median of its rounds.
+ * Three nodes are as fast as one when nothing serializes their commits.
+ */
+async function measureMultiNode(run: Running) {
+  const { server, site, location } = run;
+  const others = await Promise.all(
+    [2, 3].map((n) => startPortcullis({ dataDir: location.dataDir, databaseUrl: location.databaseUrl, logLevel: config.logLevel, logName: `server-${n}.log` })),
+  );
+  try {
+    const body = decisionRequests(site, 3);
+    const against = (port: number, connections: number) =>
+      load({
+        port,
+        method: 'POST',
+        headers: deviceHeaders(site),
+        next: () => ({ path: '/api/v1/device/access', body: body() }),
+        connections,
+        seconds: config.seconds,
+        warmupSeconds: config.warmupSeconds,
+      });
+    const one: LoadResult[] = [];
+    const three: LoadResult[][] = [];
+    // The new nodes start cold (no index read yet, no JIT): a first round of all three is not counted.
+    await Promise.all([server, ...others].map((node) => against(node.port, Math.round(config.connections / 3))));
+    for (let round = 1; round <= config.multiNodeRounds; round++) {
+      one.push(await against(server.port, config.connections));
+      step(`one node, ${config.connections} connections: ${describeLoad(one[one.length - 1] as LoadResult)}`);
+      const share = Math.round(config.connections / 3);
+      three.push(await Promise.all([server, ...others].map((node) => against(node.port, share))));
+      const total = (three[three.length - 1] as LoadResult[]).reduce((sum, r) => sum + r.rps, 0);
+      step(`three nodes, ${share} connections each: ${formatNumber(total)} req/s in all (${(three[three.length - 1] as LoadResult[]).map(describeLoad).join(' | ')})`);
+    }
+    const failed = [...one, ...three.flat()].reduce((sum, r) => sum + r.non2xx + r.errors, 0);
+    if (failed > 0) fail(`${failed} decisions failed while measuring several nodes`);
+    return {
+      one: median(one.map((r) => r.rps)),
+      three: median(three.map((results) => results.reduce((sum, r) => sum + r.rps, 0))),
+      p99One: median(one.map((r) => r.p99)),
+      p99Three: median(three.map((results) => Math.max(...results.map((r) => r.p99)))),
+    };
+  } finally {
+    await Promise.all(others.map((node) => node.stop()));
+  }
 }
 
 async function measureUserById(run: Running, withBaseline: boolean, seconds = config.seconds) {
@@ -462,6 +510,11 @@ async function benchStore(dialect: Dialect) {
       figures.push(figure(dialect, 'decisions_p99_ms', d.measured.p99, 'ms', d.baseline?.p99 ?? null));
       notes.decisions_rps = `p50 ${d.measured.p50} ms; ${d.measured.non2xx + d.measured.errors} failed${ofFramework(d.measured, d.framework)}`;
       notes.decisions_p99_ms = `baseline p50 ${d.baseline?.p50 ?? '—'} ms`;
+    }
+    if (only.has('multi_node')) {
+      const m = await measureMultiNode(run);
+      figures.push(figure(dialect, 'multi_node_rps', m.three, 'req/s', m.one));
+      notes.multi_node_rps = `three nodes against one (the baseline here), same ${config.connections} connections in all; p99 ${m.p99Three} ms against ${m.p99One} ms`;
     }
     if (only.has('user_by_id')) {
       const u = await measureUserById(run, true);

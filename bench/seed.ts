@@ -4,6 +4,7 @@ import { type Store, openStore } from '../src/db/open.ts';
 import type { Database } from '../src/db/schema.ts';
 import { nameKey } from '../src/domain/names.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from '../src/event-log/catalogue.ts';
+import { type NewEvent, appendEvents } from '../src/event-log/event-log.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { createDevice } from '../src/modules/devices/devices.service.ts';
 import { createSite } from '../src/modules/sites/sites.service.ts';
@@ -275,34 +276,33 @@ export async function seedSite(
     for (let from = 0; from < shape.events; from += EVENTS_PER_TRANSACTION) {
       const count = Math.min(EVENTS_PER_TRANSACTION, shape.events - from);
       await store.db.transaction().execute(async (trx) => {
-        const events = Array.from({ length: count }, (_, k) => {
+        const events = Array.from({ length: count }, (_, k): NewEvent => {
           const i = from + k;
           const granted = i % 3 !== 0;
           const door = pick(shape.doors);
           const card = pick(Math.max(credentialIndex, 1));
           const at = now - (shape.events - i) * 1_000;
           return {
-            site_id: siteId,
+            siteId,
             code: granted ? EVENT_CODES.ACCESS_GRANTED : EVENT_CODES.ACCESS_DENIED,
             subcode: granted ? 0 : 3,
             category: granted ? EVENT_CATEGORIES.ACCESS_GRANTED : EVENT_CATEGORIES.ACCESS_DENIED,
-            device_id: device.device.id,
-            device_name: device.device.name,
+            deviceId: device.device.id,
+            deviceName: device.device.name,
             controller: 'Portcullis',
-            door_id: ids.door + door,
-            door_name: `Door ${door + 1}`,
-            location_name: `Building ${(door % 20) + 1}`,
-            schedule_name: granted ? `Schedule ${(door % shape.schedules) + 1}` : '',
-            credential_id: null,
-            card_num: cardNumOf(card),
-            user_id: null,
-            user_name: `${LAST_NAMES[card % LAST_NAMES.length]}, ${FIRST_NAMES[card % FIRST_NAMES.length]}`,
+            doorId: ids.door + door,
+            doorName: `Door ${door + 1}`,
+            locationName: `Building ${(door % 20) + 1}`,
+            scheduleName: granted ? `Schedule ${(door % shape.schedules) + 1}` : '',
+            cardNum: cardNumOf(card),
+            userName: `${LAST_NAMES[card % LAST_NAMES.length]}, ${FIRST_NAMES[card % FIRST_NAMES.length]}`,
             detail: granted ? `Granted by Level ${(door % shape.accessLevels) + 1} on its schedule.` : 'No access level opens this door.',
-            hw_time: at,
-            db_time: at,
+            hwTime: at,
+            dbTime: at,
           };
         });
-        await insertChunked(trx, 'event', events);
+        // Through appendEvents, which numbers them as the server does (src/db/log-ids.ts), a chunk a statement.
+        for (let i = 0; i < events.length; i += CHUNK) await appendEvents(trx, events.slice(i, i + CHUNK));
       });
     }
 
