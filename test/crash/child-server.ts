@@ -120,6 +120,7 @@ export async function startServe(store: ChildStore): Promise<ChildServer> {
 export interface Answer {
   status: number;
   body: any;
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 /** An HTTPS client of one child: kept-alive connections, the self-signed certificate trusted (tests only). */
@@ -152,7 +153,7 @@ export class Client {
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
             try {
-              resolve({ status: res.statusCode ?? 0, body: text === '' ? undefined : JSON.parse(text) });
+              resolve({ status: res.statusCode ?? 0, body: text === '' ? undefined : JSON.parse(text), headers: res.headers });
             } catch {
               reject(new Error(`not JSON (${res.statusCode}): ${text.slice(0, 200)}`));
             }
