@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Agent } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { Dialect } from '../src/db/open.ts';
@@ -36,7 +37,7 @@ const { values: flags } = parseArgs({
 });
 
 const quick = flags.quick === true;
-const PHASES = ['decisions', 'multi_node', 'user_by_id', 'user_list', 'events', 'import'] as const;
+const PHASES = ['decisions', 'multi_node', 'tenants', 'user_by_id', 'user_list', 'events', 'import'] as const;
 type Phase = (typeof PHASES)[number];
 const only = new Set<Phase>((flags.only?.split(',') ?? PHASES) as Phase[]);
 for (const phase of only) if (!PHASES.includes(phase)) throw new Error(`--only: unknown phase ${phase} (${PHASES.join(', ')})`);
@@ -255,6 +256,74 @@ async function measureMultiNode(run: Running) {
   } finally {
     await Promise.all(others.map((node) => node.stop()));
   }
+}
+
+/** The small tenant of the `tenants` phase. */
+const SMALL_TENANT_USERS = 1_000;
+
+/**
+ * Issue 14, item 4: decisions for a 1,000-user site (10 connections) on the same store and server as the
+ * large site, which takes one write a second (a new door) while a trickle of its own decisions makes the
+ * server read it whole again after each. The figure is the small site's p99; its baseline, the same load
+ * with no writes to the large site. Rounds alternate, and each figure is the median of its rounds.
+ */
+async function measureTenants(run: Running) {
+  const { server, site: large, location } = run;
+  const small = await seedSite(location, siteShape(SMALL_TENANT_USERS, 0));
+  step(`seeded a ${SMALL_TENANT_USERS.toLocaleString('en-US')}-user site beside the ${large.counts.users.toLocaleString('en-US')}-user one`);
+  const smallLoad = () =>
+    load({
+      port: server.port,
+      method: 'POST',
+      headers: deviceHeaders(small),
+      next: ((body) => () => ({ path: '/api/v1/device/access', body: body() }))(decisionRequests(small, 4)),
+      connections: 10,
+      seconds: config.seconds,
+      warmupSeconds: config.warmupSeconds,
+    });
+  /** One write a second to the large site, and a decision of its own every 50 ms, until stopped. */
+  const churnLargeSite = () => {
+    let stopped = false;
+    const agent = keepAliveAgent();
+    const decisions = keepAliveAgent();
+    const next = decisionRequests(large, 5);
+    const writing = (async () => {
+      for (let n = 0; !stopped; n++) {
+        const answer = await exchange(agent, server.port, {
+          method: 'POST',
+          path: '/api/v1/door',
+          headers: apiHeaders(large),
+          body: JSON.stringify({ doors: [{ name: `Churn ${Date.now()}-${n}` }] }),
+          keepText: true,
+        });
+        if (answer.status !== 200) fail(`POST /door to the large site answered ${answer.status}: ${answer.text}`);
+        await sleep(1_000);
+      }
+    })();
+    const asking = (async () => {
+      while (!stopped) {
+        await exchange(decisions, server.port, { method: 'POST', path: '/api/v1/device/access', headers: deviceHeaders(large), body: next() });
+        await sleep(50);
+      }
+    })();
+    return async () => {
+      stopped = true;
+      await Promise.all([writing, asking]);
+      agent.destroy();
+      decisions.destroy();
+    };
+  };
+  const quiet: LoadResult[] = [];
+  const churned: LoadResult[] = [];
+  for (let round = 1; round <= config.multiNodeRounds; round++) {
+    quiet.push(await smallLoad());
+    step(`small site, large site quiet: ${describeLoad(quiet[quiet.length - 1] as LoadResult)}`);
+    const stop = churnLargeSite();
+    churned.push(await smallLoad());
+    await stop();
+    step(`small site, large site written every second: ${describeLoad(churned[churned.length - 1] as LoadResult)}`);
+  }
+  return { p99: median(churned.map((r) => r.p99)), quietP99: median(quiet.map((r) => r.p99)), rps: median(churned.map((r) => r.rps)) };
 }
 
 async function measureUserById(run: Running, withBaseline: boolean, seconds = config.seconds) {
@@ -515,6 +584,11 @@ async function benchStore(dialect: Dialect) {
       const m = await measureMultiNode(run);
       figures.push(figure(dialect, 'multi_node_rps', m.three, 'req/s', m.one));
       notes.multi_node_rps = `three nodes against one (the baseline here), same ${config.connections} connections in all; p99 ${m.p99Three} ms against ${m.p99One} ms`;
+    }
+    if (only.has('tenants')) {
+      const t = await measureTenants(run);
+      figures.push(figure(dialect, 'small_tenant_p99_ms', t.p99, 'ms', t.quietP99));
+      notes.small_tenant_p99_ms = `1,000-user site, 10 connections, ${formatNumber(t.rps)} req/s, while the large site takes a write a second (baseline: the large site quiet)`;
     }
     if (only.has('user_by_id')) {
       const u = await measureUserById(run, true);

@@ -252,7 +252,8 @@ export async function seedSite(
               user_id: userId,
               name: `Card ${credentialIndex + 1}`,
               card_num: cardNumOf(credentialIndex),
-              credential_key: credentialKeyOf(credentialIndex),
+              // Credential keys are unique across sites: each site seeded into one store numbers its own.
+              credential_key: credentialKeyOf(siteId * 10_000_000 + credentialIndex),
               created_at: CREATED_AT,
             });
             credentialIndex++;
