@@ -90,6 +90,11 @@ export class AccessIndex implements FactSource {
     return this.feed.catchUp();
   }
 
+  /** Whether the site's facts are held whole, so that its decisions touch no store. */
+  isReadWhole(siteId: number): boolean {
+    return this.sites.get(siteId)?.complete === true;
+  }
+
   /** Forget a site's facts: called after a write to it commits. */
   invalidate(siteId: number): void {
     this.generations.set(siteId, (this.generations.get(siteId) ?? 0) + 1);

@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AccessIndex } from '../../src/access/access-index.ts';
 import { buildApp } from '../../src/app.ts';
 import { type Store, openStore } from '../../src/db/open.ts';
+import { EVENT_CATEGORIES, EVENT_CODES } from '../../src/event-log/catalogue.ts';
+import { appendEvents } from '../../src/event-log/event-log.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { revokeApiKey } from '../../src/modules/api-keys/api-keys.service.ts';
 import type { TypedApp } from '../../src/modules/module.ts';
@@ -82,5 +85,32 @@ describe.each(DIALECTS)('a change committed by another process on %s', (dialect)
     expect((await call(serving, 'GET', '/api/v1/ping')).status).toBe(200);
     await revokeApiKey(second.db, headers.apiuser, systemClock);
     expect((await call(serving, 'GET', '/api/v1/ping')).status).toBe(401);
+  });
+
+  it('drops only the sites the other process changed, and nothing for its decisions', async () => {
+    const other = await createSite(first.db, { name: 'Untouched' }, systemClock);
+    const changed = (await first.db.selectFrom('site').select('id').where('name', '=', 'Shared').executeTakeFirstOrThrow()).id;
+    const index = new AccessIndex(first.db);
+    try {
+      const readWhole = async () => {
+        await index.catchUp();
+        return [index.isReadWhole(changed), index.isReadWhole(other.site.id)];
+      };
+      await index.warm(changed);
+      await index.warm(other.site.id);
+      expect(await readWhole()).toEqual([true, true]);
+
+      // A decision's event changes no site's access facts.
+      await second.db.transaction().execute((trx) =>
+        appendEvents(trx, [{ siteId: changed, code: EVENT_CODES.ACCESS_DENIED, category: EVENT_CATEGORIES.ACCESS_DENIED, hwTime: 0, dbTime: 0 }]),
+      );
+      expect(await readWhole()).toEqual([true, true]);
+
+      const door = await call(writing, 'POST', '/api/v1/door', { doors: [{ name: 'New Gate' }] });
+      expect(door.status).toBe(200);
+      expect(await readWhole()).toEqual([false, true]);
+    } finally {
+      index.close();
+    }
   });
 });
