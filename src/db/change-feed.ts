@@ -141,6 +141,8 @@ export function watchSqlite(reader: SqliteChangeReader, feed: ChangeFeed): () =>
   return () => {
     clearInterval(timer);
     feed.catchUpBy(undefined);
+    // A stopped watcher hears no other process: nothing may be answered from memory after it.
+    feed.setConnected(false);
   };
 }
 
@@ -165,6 +167,21 @@ export const LISTEN_TIMING = {
   firstBackoffMs: 100,
   mostBackoffMs: 5_000,
 } as const;
+
+/** A query on the LISTEN connection, failed if it has no answer within `pingTimeoutMs`. */
+async function answeredInTime(query: Promise<unknown>): Promise<void> {
+  const timeout = new AbortController();
+  try {
+    await Promise.race([
+      query,
+      sleep(LISTEN_TIMING.pingTimeoutMs, undefined, { signal: timeout.signal }).then(() => {
+        throw new Error(`no answer on the LISTEN connection within ${LISTEN_TIMING.pingTimeoutMs} ms`);
+      }),
+    ]);
+  } finally {
+    timeout.abort();
+  }
+}
 
 /** Something the watcher wants an operator to see: a lost connection, a failed reconnect. */
 export type FeedProblem = (what: string, error?: unknown) => void;
@@ -196,7 +213,7 @@ export function watchPostgres(connect: () => Promise<NotificationClient>, feed: 
       feed.committed(Number.isInteger(site) ? site : null);
     });
     const listenSent = Date.now();
-    await Promise.race([client.query(`LISTEN ${CHANNEL}`), gone.then((reason) => Promise.reject(reason))]);
+    await Promise.race([answeredInTime(client.query(`LISTEN ${CHANNEL}`)), gone.then((reason) => Promise.reject(reason))]);
     feed.confirmedAt(listenSent, LISTEN_TIMING.trustMs);
     feed.setConnected(true);
 
@@ -211,19 +228,12 @@ export function watchPostgres(connect: () => Promise<NotificationClient>, feed: 
       const answered = waiting;
       waiting = [];
       const sent = Date.now();
-      const timeout = new AbortController();
-      Promise.race([
-        client.query('select 1'),
-        sleep(LISTEN_TIMING.pingTimeoutMs, undefined, { signal: timeout.signal }).then(() => {
-          throw new Error(`no answer to a ping within ${LISTEN_TIMING.pingTimeoutMs} ms`);
-        }),
-      ])
+      answeredInTime(client.query('select 1'))
         .then(
           () => feed.confirmedAt(sent, LISTEN_TIMING.trustMs),
           (error: unknown) => lost(error),
         )
         .finally(() => {
-          timeout.abort();
           pinging = false;
           for (const resolve of answered) resolve();
           if (waiting.length > 0) ping();
@@ -242,7 +252,8 @@ export function watchPostgres(connect: () => Promise<NotificationClient>, feed: 
     } finally {
       clearInterval(heartbeat);
       feed.catchUpBy(undefined);
-      // Whoever still waits reads the store: the feed is about to be disconnected.
+      // Disconnected before anyone waiting goes on, so that they read the store, not the index.
+      feed.setConnected(false);
       for (const resolve of waiting) resolve();
       waiting = [];
     }

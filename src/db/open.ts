@@ -132,9 +132,56 @@ const MOST_PARAMETERS_TO_NAME = 16;
 
 const statementName = (text: string) => `portcullis_${createHash('sha1').update(text).digest('hex')}`;
 
+/**
+ * Whether the server provably did not run the statement that failed: the connection was already known
+ * dead (node-postgres refuses to send on it), or the server answered that it was ending or refusing the
+ * session (57P01–57P03), which it says before running anything on it. A dead connection taken from the
+ * pool before its end was noticed fails this way, and the statement can go to another connection.
+ */
+function neverRan(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (typeof code === 'string' && /^57P0[1-3]$/.test(code)) || (typeof message === 'string' && /not queryable/.test(message));
+}
+
+/**
+ * The pool as Kysely sees it, with two additions: statements named for reuse (above), and a statement
+ * the server never ran on a dead connection sent again on another, when nothing else on that
+ * connection is lost by it (outside a transaction, or the transaction's `begin`). So a PostgreSQL restart
+ * fails only what was in flight, not what happens to pick a dead connection just after (docs/faults.md).
+ */
 function namingStatements(pool: pg.Pool, problem: FeedProblem): PostgresPool {
-  const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
-  const naming = (client: pg.PoolClient): PostgresPoolClient => {
+  const watched = new WeakSet<pg.PoolClient>();
+  const checkOut = async (): Promise<pg.PoolClient> => {
+    const client = await pool.connect();
+    if (!watched.has(client)) {
+      // The pool listens for a connection's errors only while it is idle; one that ends while checked
+      // out (between a transaction's statements, say) would otherwise end the process. Its statement
+      // fails by itself (503), and the pool drops the connection when it is released.
+      client.on('error', (error) => problem('store connection lost; the pool replaces it', error));
+      watched.add(client);
+    }
+    return client;
+  };
+  const naming = (checkedOut: pg.PoolClient): PostgresPoolClient => {
+    let client = checkedOut;
+    let inTransaction = false;
+    const send = (text: string, values: unknown[]) => {
+      const named = values.length > 0 && values.length <= MOST_PARAMETERS_TO_NAME;
+      return client.query(named ? { name: statementName(text), text, values } : { text, values }) as Promise<PostgresQueryResult<unknown>>;
+    };
+    const sendOnce = async (text: string, values: unknown[]) => {
+      // Every connection the pool held may have died at once (a restart): each found dead is dropped.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await send(text, values);
+        } catch (error) {
+          if (!neverRan(error) || (inTransaction && text !== 'begin') || attempt >= pool.options.max) throw error;
+          const dead = client;
+          client = await checkOut();
+          dead.release(error as Error);
+        }
+      }
+    };
     function query<R>(text: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>>;
     function query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
     function query(
@@ -143,26 +190,15 @@ function namingStatements(pool: pg.Pool, problem: FeedProblem): PostgresPool {
     ): Promise<PostgresQueryResult<unknown>> | PostgresCursor<unknown> {
       // Kysely passes a cursor only to a dialect configured with one, for .stream(), which nothing here uses.
       if (typeof text !== 'string') throw new Error('Streaming queries are not configured');
-      const values = [...(parameters ?? [])];
-      const named = values.length > 0 && values.length <= MOST_PARAMETERS_TO_NAME;
-      return client.query(named ? { name: statementName(text), text, values } : { text, values }) as Promise<PostgresQueryResult<unknown>>;
+      // Kysely begins, commits and rolls back transactions with these statements, on the connection it holds.
+      if (text === 'begin') inTransaction = true;
+      else if (text === 'commit' || text === 'rollback') inTransaction = false;
+      return sendOnce(text, [...(parameters ?? [])]);
     }
     return { query, release: () => client.release() };
   };
   return {
-    connect: async () => {
-      const client = await pool.connect();
-      let wrapped = clients.get(client);
-      if (!wrapped) {
-        // The pool listens for a connection's errors only while it is idle; one that ends while checked
-        // out (between a transaction's statements, say) would otherwise end the process. Its statement
-        // fails by itself (503), and the pool drops the connection when it is released.
-        client.on('error', (error) => problem('store connection lost; the pool replaces it', error));
-        wrapped = naming(client);
-        clients.set(client, wrapped);
-      }
-      return wrapped;
-    },
+    connect: async () => naming(await checkOut()),
     end: () => pool.end(),
   };
 }
