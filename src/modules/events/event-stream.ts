@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../../db/queryable.ts';
@@ -29,6 +30,8 @@ export class EventStreams {
     reply.hijack();
     const out = reply.raw;
     out.writeHead(200, {
+      // Hijacked, the reply's own headers (security, RateLimit) are written only if passed on here.
+      ...(reply.getHeaders() as OutgoingHttpHeaders),
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       connection: 'keep-alive',
