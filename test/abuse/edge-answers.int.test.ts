@@ -50,7 +50,7 @@ describe.each(DIALECTS)('answers outside the normal reply path on %s', (dialect)
 
   it('the event stream carries the security and RateLimit headers', async () => {
     const headers = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/events?stream', headers: h.credentials }, (res) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/events?stream', headers: { ...h.credentials } }, (res) => {
         resolve(res.headers);
         req.destroy();
       });
