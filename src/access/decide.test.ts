@@ -125,7 +125,7 @@ describe('decide: precedence', () => {
     const saturdaysOnly: LevelGrant = { ...officeHours, schedule: { id: 6, name: 'Saturdays', days: [false, false, false, false, false, true, false], start: '00:00:00', stop: '23:59:59' } };
     it.each([
       ['is gone', null, 'no_grant', 'its giver is no longer a cardholder of the site'],
-      ['is disabled', { ...giver, holder: { ...giver.holder, enabled: false } }, 'no_grant', 'its giver, user Smith, Beth, is disabled'],
+      ['is disabled', { ...giver, holder: { ...giver.holder, enabled: false } }, 'no_grant', 'its giver (user 8) is disabled'],
       ['is not yet effective', { ...giver, holder: { ...giver.holder, effective: AT + 1 } }, 'no_grant', 'is not yet effective'],
       ['has expired', { ...giver, holder: { ...giver.holder, expires: AT } }, 'no_grant', 'has expired'],
       ['lost the level', { ...giver, levels: [] }, 'no_grant', 'has no access level of their own that includes the door'],

@@ -170,15 +170,16 @@ const levelActive = (grant: LevelGrant, at: number, zone: string) =>
 
 /**
  * Why a delegation's giver does not hold the door at `at` (what creating the delegation required: an
- * enabled, current user with a level of their own naming the door), or null when they do.
+ * enabled, current user with a level of their own naming the door), or null when they do. The giver is
+ * named by id: the text is recorded in the receiver's events, where anonymizing the giver cannot reach.
  */
 function giverLacksDoor(giver: GiverFacts | null, at: number): string | null {
   if (giver === null) return 'its giver is no longer a cardholder of the site';
   const { holder } = giver;
-  if (!holder.enabled) return `its giver, user ${holder.name}, is disabled`;
-  if (holder.effective !== null && at < holder.effective) return `its giver, user ${holder.name}, is not yet effective`;
-  if (holder.expires !== null && at >= holder.expires) return `its giver, user ${holder.name}, has expired`;
-  if (giver.levels.length === 0) return `its giver, user ${holder.name}, has no access level of their own that includes the door`;
+  if (!holder.enabled) return `its giver (user ${holder.id}) is disabled`;
+  if (holder.effective !== null && at < holder.effective) return `its giver (user ${holder.id}) is not yet effective`;
+  if (holder.expires !== null && at >= holder.expires) return `its giver (user ${holder.id}) has expired`;
+  if (giver.levels.length === 0) return `its giver (user ${holder.id}) has no access level of their own that includes the door`;
   return null;
 }
 
@@ -187,8 +188,8 @@ function giverCannotOpen(giver: GiverFacts | null, at: number, zone: string): st
   const lacks = giverLacksDoor(giver, at);
   if (lacks !== null || giver === null) return lacks;
   const { holder } = giver;
-  if (!profilesAllow(holder.timeProfiles, at, zone)) return `its giver, user ${holder.name}, is outside their time profiles`;
-  if (!giver.levels.some((level) => levelActive(level, at, zone))) return `its giver, user ${holder.name}, is outside every schedule of theirs for the door`;
+  if (!profilesAllow(holder.timeProfiles, at, zone)) return `its giver (user ${holder.id}) is outside their time profiles`;
+  if (!giver.levels.some((level) => levelActive(level, at, zone))) return `its giver (user ${holder.id}) is outside every schedule of theirs for the door`;
   return null;
 }
 

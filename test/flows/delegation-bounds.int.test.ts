@@ -104,7 +104,7 @@ describe.each(DIALECTS)('a delegation bounded by its giver on %s', (dialect) => 
     await changeGiver({ enabled: false });
     expect(await explain('2000')).toMatchObject({
       granted: false,
-      reason: expect.stringContaining('its giver, user Jones, Giver, is disabled'),
+      reason: expect.stringContaining(`its giver (user ${giverId}) is disabled`),
       trace: expect.arrayContaining([{ check: 'no_grant', passed: false }]),
     });
   });
@@ -115,7 +115,7 @@ describe.each(DIALECTS)('a delegation bounded by its giver on %s', (dialect) => 
     await changeGiver({ accesslevels: [{ id: alwaysId }], access_expires: '2026-11-25 10:30:00' });
     expect((await explain('2000')).granted).toBe(true);
     clock.set(WEDNESDAY_10AM + HOUR);
-    expect((await explain('2000')).reason).toContain('its giver, user Jones, Giver, has expired');
+    expect((await explain('2000')).reason).toContain(`its giver (user ${giverId}) has expired`);
   });
 
   it('gives no more than the giver’s own schedule: a weekend-only giver’s receiver is refused on a Wednesday', async () => {
