@@ -37,6 +37,26 @@ export function nestsDeeperThan(text: string, max: number): boolean {
   return false;
 }
 
+/**
+ * Puts every string of a parsed body in Unicode normal form C, in place, so that a name typed as "e" and a
+ * combining accent is stored, compared and kept unique as the same name as "é". Keys are left: no
+ * field's name needs it.
+ */
+function normaliseStrings(body: unknown): void {
+  const pending: unknown[] = [body];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    if (typeof item !== 'object' || item === null) continue;
+    const holder = item as Record<string, unknown>;
+    for (const key of Object.keys(holder)) {
+      const child = holder[key];
+      if (typeof child === 'string') holder[key] = child.normalize('NFC');
+      else pending.push(child);
+    }
+  }
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Refuses bytes that are not UTF-8, rather than reading them as U+FFFD and storing what was never sent. */
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -45,7 +65,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * parses to nothing (clients send `Content-Type: application/json` on bodiless calls such as
  * `POST /delegate?purge`), and endpoints that need a body say so in their own format. Parsing is
  * Fastify's, which also refuses `__proto__` and `constructor` pollution; bytes that are not UTF-8 and
- * nesting deeper than MAX_JSON_DEPTH are refused before it.
+ * nesting deeper than MAX_JSON_DEPTH are refused before it, and its strings are put in NFC after it.
  */
 export function installJsonBodyParser(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -67,8 +87,13 @@ export function installJsonBodyParser(app: FastifyInstance): void {
       return;
     }
     parseJson(request, text, (error, value) => {
-      if (error) done(ERRORS.unparseableBody(), undefined);
-      else done(null, value);
+      if (error) {
+        done(ERRORS.unparseableBody(), undefined);
+        return;
+      }
+      // Only text beyond ASCII can be other than NFC: most bodies skip the walk.
+      if (NON_ASCII.test(text)) normaliseStrings(value);
+      done(null, value);
     });
   });
 }
