@@ -8,6 +8,7 @@ import type { TObject } from 'typebox';
 import { AccessIndex } from './access/access-index.ts';
 import type { Queryable } from './db/queryable.ts';
 import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.ts';
+import { type AddressBudgetHolder, clientErrorHandler } from './http/client-errors.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
 import { canonicalLocktUrl } from './http/lockt/paths.ts';
 import { installApiKeyAuth } from './http/plugins/api-key-auth.ts';
@@ -62,6 +63,7 @@ const REDACTED = ['req.headers.apikey', 'req.headers.authorization', 'req.header
 /** Builds the application without listening, so tests can inject requests into the real stack. */
 export async function buildApp(options: AppOptions): Promise<TypedApp> {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const addressBudget: AddressBudgetHolder = {};
   const proxied = options.trustedProxies !== undefined && options.trustedProxies.length > 0;
   const logger =
     options.logger && typeof options.logger === 'object'
@@ -84,6 +86,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
     // close) rather than refused in Fastify's own format: the store stays open until the server drains.
     return503OnClosing: false,
     frameworkErrors: frameworkErrorHandler(bodyLimit),
+    clientErrorHandler: clientErrorHandler(addressBudget),
     ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedApp;
 
@@ -96,7 +99,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
   installSecurityHeaders(app);
   installRequestContext(app);
   if (proxied) installProxiedHttpsGuard(app);
-  if (options.rateLimit) await installRateLimits(app, options.rateLimit);
+  if (options.rateLimit) addressBudget.check = await installRateLimits(app, options.rateLimit);
   installApiKeyAuth(app, options.db);
   installDeviceAuth(app, options.db, options.clock ?? systemClock);
   installOperatorAuth(app, options.db, options.clock ?? systemClock);

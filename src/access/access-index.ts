@@ -2,10 +2,9 @@ import { setImmediate as yieldToOthers } from 'node:timers/promises';
 import { type ChangeFeed, changeFeedOf } from '../db/change-feed.ts';
 import { keysetChunks } from '../db/keyset.ts';
 import type { Queryable } from '../db/queryable.ts';
-import type { Grant } from './decide.ts';
 import { type FactSource, grantsForDoor, storeFactSource } from './facts.ts';
 import * as repo from './facts.repository.ts';
-import type { CredentialRecord, DoorGrant, DoorRecord, HolderRecord } from './facts.repository.ts';
+import type { CredentialRecord, DoorGrant, DoorRecord, HolderRecord, StoredGrant } from './facts.repository.ts';
 
 /** One site's cached facts; thrown away whole whenever anything in the site changes. */
 interface SiteCache {
@@ -202,7 +201,7 @@ export class AccessIndex implements FactSource {
     return this.cached(siteId, (c) => c.holders, userId, () => this.store.holder(siteId, userId), () => undefined);
   }
 
-  async grants(siteId: number, userId: number, doorId: number): Promise<Grant[]> {
+  async grants(siteId: number, userId: number, doorId: number): Promise<StoredGrant[]> {
     const all = await this.cached(siteId, (c) => c.grants, userId, () => repo.findHolderGrants(this.db, siteId, userId), () => []);
     return grantsForDoor(all, doorId);
   }

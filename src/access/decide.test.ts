@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DecisionFacts, type Grant, type NamedTimeProfile, type ReasonCode, decide } from './decide.ts';
+import { type DecisionFacts, type GiverFacts, type Grant, type LevelGrant, type NamedTimeProfile, type ReasonCode, decide } from './decide.ts';
 
 const WEEKDAYS = [true, true, true, true, true, false, false];
 const EVERY_DAY = [true, true, true, true, true, true, true];
@@ -9,11 +9,18 @@ const officeHours: Grant = {
   levelName: 'Office',
   schedule: { id: 5, name: 'Office hours', days: WEEKDAYS, start: '08:00:00', stop: '16:59:59' },
 };
-const delegation = (effective: number | null, expires: number | null): Grant => ({
+const anyTime: LevelGrant = { via: 'level', levelId: 11, levelName: 'All hours', schedule: null };
+/** The giver of the test delegations: an enabled user whose own level opens the door at all times. */
+const giver: GiverFacts = {
+  holder: { id: 8, name: 'Smith, Beth', enabled: true, effective: null, expires: null, authFactors: null, lockNumber: 0, timeProfiles: [] },
+  levels: [anyTime],
+};
+const delegation = (effective: number | null, expires: number | null, from: GiverFacts | null = giver): Grant => ({
   via: 'delegation',
   levelId: 20,
   levelName: 'delegate_abc',
   window: { effective, expires },
+  giver: from,
 });
 
 /** A time profile whose one day (2020-10-05, 08:00–18:00) is long past. */
@@ -111,6 +118,35 @@ describe('decide: precedence', () => {
   it('a delegation outside its window is no grant at all', () => {
     expect(decide(facts({ grants: [delegation(AT + HOUR, AT + 2 * HOUR)] }), AT).reason).toBe('no_grant');
     expect(decide(facts({ grants: [delegation(AT - HOUR, AT)] }), AT).reason).toBe('no_grant');
+  });
+
+  describe('a delegation gives at most what its giver could do at that moment', () => {
+    const open = (from: GiverFacts | null) => decide(facts({ grants: [delegation(AT - HOUR, AT + HOUR, from)] }), AT);
+    const saturdaysOnly: LevelGrant = { ...officeHours, schedule: { id: 6, name: 'Saturdays', days: [false, false, false, false, false, true, false], start: '00:00:00', stop: '23:59:59' } };
+    it.each([
+      ['is gone', null, 'no_grant', 'its giver is no longer a cardholder of the site'],
+      ['is disabled', { ...giver, holder: { ...giver.holder, enabled: false } }, 'no_grant', 'its giver (user 8) is disabled'],
+      ['is not yet effective', { ...giver, holder: { ...giver.holder, effective: AT + 1 } }, 'no_grant', 'is not yet effective'],
+      ['has expired', { ...giver, holder: { ...giver.holder, expires: AT } }, 'no_grant', 'has expired'],
+      ['lost the level', { ...giver, levels: [] }, 'no_grant', 'has no access level of their own that includes the door'],
+      ['is outside their own schedule', { ...giver, levels: [saturdaysOnly] }, 'outside_schedule', 'is outside every schedule of theirs for the door'],
+      ['is outside their time profiles', { ...giver, holder: { ...giver.holder, timeProfiles: [pastDay] } }, 'outside_schedule', 'is outside their time profiles'],
+    ] as [string, GiverFacts | null, ReasonCode, string][])('denied when the giver %s, saying so', (_label, from, reason, why) => {
+      const decision = open(from);
+      expect(decision.reason).toBe(reason);
+      expect(decision.explanation).toContain(`Delegation delegate_abc does not: `);
+      expect(decision.explanation).toContain(why);
+    });
+
+    it('granted when the giver could open the door now, through any of their levels', () => {
+      expect(open({ ...giver, levels: [saturdaysOnly, officeHours] }).granted).toBe(true);
+      expect(open({ ...giver, holder: { ...giver.holder, timeProfiles: [pastDay, everyDay] } }).granted).toBe(true);
+    });
+
+    it('a level of the receiver still grants beside a delegation its giver cannot honour', () => {
+      const decision = decide(facts({ grants: [delegation(AT - HOUR, AT + HOUR, { ...giver, levels: [] }), officeHours] }), AT);
+      expect(decision.rule).toMatchObject({ via: 'level', levelName: 'Office' });
+    });
   });
 
   it('names the delegation or the level and schedule that granted', () => {

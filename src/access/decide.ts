@@ -60,24 +60,41 @@ export interface DoorFacts {
   enabled: boolean;
 }
 
-/** One way the holder may reach the door: an access level (with its schedule) or a delegation. */
+/** An access level that names the door, with its schedule. */
+export interface LevelGrant {
+  via: 'level';
+  levelId: number;
+  levelName: string;
+  /**
+   * Null: the level opens the door at all times. A schedule that is a BAS-IP time profile carries
+   * its rule, which then decides instead of the weekly days and times.
+   */
+  schedule: (WeeklySchedule & { id: number; name: string; rule?: TimeProfile | undefined }) | null;
+}
+
+/**
+ * What the giver of a delegation is at the moment of the decision: a delegation gives at most what its
+ * giver could do then, so the giver's own access is decided again each time, not only when delegating.
+ */
+export interface GiverFacts {
+  holder: HolderFacts;
+  /** The giver's own levels that name the door; doors delegated to the giver never count. */
+  levels: readonly LevelGrant[];
+}
+
+/** A delegation to the holder: a window, bounded by what its giver may do (null: the giver is gone). */
+export interface DelegationGrant {
+  via: 'delegation';
+  levelId: number;
+  levelName: string;
+  window: AccessWindow;
+  giver: GiverFacts | null;
+}
+
+/** One way the holder may reach the door: an access level (with its schedule), a delegation or a panel identifier. */
 export type Grant =
-  | {
-      via: 'level';
-      levelId: number;
-      levelName: string;
-      /**
-       * Null: the level opens the door at all times. A schedule that is a BAS-IP time profile carries
-       * its rule, which then decides instead of the weekly days and times.
-       */
-      schedule: (WeeklySchedule & { id: number; name: string; rule?: TimeProfile | undefined }) | null;
-    }
-  | {
-      via: 'delegation';
-      levelId: number;
-      levelName: string;
-      window: AccessWindow;
-    }
+  | LevelGrant
+  | DelegationGrant
   | {
       /** A panel-face identifier at one of the site's panel locks. */
       via: 'panel';
@@ -146,11 +163,46 @@ interface Check {
   reason: Exclude<ReasonCode, 'granted'>;
   /** True when the check fails, i.e. access must be denied for this reason. */
   fails(facts: DecisionFacts, at: number): boolean;
-  explain(facts: DecisionFacts): string;
+  explain(facts: DecisionFacts, at: number): string;
 }
 
+const levelActive = (grant: LevelGrant, at: number, zone: string) =>
+  grant.schedule === null ||
+  (grant.schedule.rule ? isTimeProfileActive(grant.schedule.rule, at, zone) : isScheduleActive(grant.schedule, at, zone));
+
+/**
+ * Why a delegation's giver does not hold the door at `at` (what creating the delegation required: an
+ * enabled, current user with a level of their own naming the door), or null when they do. The giver is
+ * named by id: the text is recorded in the receiver's events, where anonymizing the giver cannot reach.
+ */
+function giverLacksDoor(giver: GiverFacts | null, at: number): string | null {
+  if (giver === null) return 'its giver is no longer a cardholder of the site';
+  const { holder } = giver;
+  if (!holder.enabled) return `its giver (user ${holder.id}) is disabled`;
+  if (holder.effective !== null && at < holder.effective) return `its giver (user ${holder.id}) is not yet effective`;
+  if (holder.expires !== null && at >= holder.expires) return `its giver (user ${holder.id}) has expired`;
+  if (giver.levels.length === 0) return `its giver (user ${holder.id}) has no access level of their own that includes the door`;
+  return null;
+}
+
+/** Why the giver could not open the door at `at` (holding it, their time profiles, their schedules), or null when they could. */
+function giverCannotOpen(giver: GiverFacts | null, at: number, zone: string): string | null {
+  const lacks = giverLacksDoor(giver, at);
+  if (lacks !== null || giver === null) return lacks;
+  const { holder } = giver;
+  if (!profilesAllow(holder.timeProfiles, at, zone)) return `its giver (user ${holder.id}) is outside their time profiles`;
+  if (!giver.levels.some((level) => levelActive(level, at, zone))) return `its giver (user ${holder.id}) is outside every schedule of theirs for the door`;
+  return null;
+}
+
+const delegationsOf = (grants: readonly Grant[]) => grants.filter((g): g is DelegationGrant => g.via === 'delegation');
+
+/** " Delegation X does not: <why>." for each delegation a check set aside because of its giver. */
+const delegationNotes = (notes: readonly (readonly [DelegationGrant, string | null])[]) =>
+  notes.flatMap(([grant, why]) => (why === null ? [] : [` Delegation ${grant.levelName} does not: ${why}.`])).join('');
+
 const grantsAt = (facts: DecisionFacts, at: number) =>
-  facts.grants.filter((g) => g.via !== 'delegation' || within(g.window, at));
+  facts.grants.filter((g) => g.via !== 'delegation' || (within(g.window, at) && giverLacksDoor(g.giver, at) === null));
 
 /** Whether the door's lock, on the asking panel, is one the user and the identifier may open. */
 function lockAllowed(facts: DecisionFacts): boolean {
@@ -164,8 +216,9 @@ function lockAllowed(facts: DecisionFacts): boolean {
 }
 
 /** None attached, or one of them active now. */
-const profilesAllow = (profiles: readonly NamedTimeProfile[], at: number, zone: string) =>
-  profiles.length === 0 || profiles.some((p) => isTimeProfileActive(p.profile, at, zone));
+function profilesAllow(profiles: readonly NamedTimeProfile[], at: number, zone: string): boolean {
+  return profiles.length === 0 || profiles.some((p) => isTimeProfileActive(p.profile, at, zone));
+}
 
 /** The ordered checks. Earlier reasons win over later ones. */
 const CHECKS: readonly Check[] = [
@@ -213,12 +266,16 @@ const CHECKS: readonly Check[] = [
     reason: 'no_grant',
     // A panel identifier may belong to nobody (a guest's card) and still open the panel's locks.
     fails: (f, at) => grantsAt(f, at).length === 0,
-    explain: (f) => `No access level or current delegation gives access to door ${f.door?.name}.`,
+    explain: (f, at) =>
+      `No access level or current delegation gives access to door ${f.door?.name}.` +
+      delegationNotes(delegationsOf(f.grants).filter((g) => within(g.window, at)).map((g) => [g, giverLacksDoor(g.giver, at)])),
   },
   {
     reason: 'outside_schedule',
     fails: (f, at) => activeGrant(f, at) === undefined,
-    explain: (f) => `Door ${f.door?.name} is outside every schedule that grants it now.`,
+    explain: (f, at) =>
+      `Door ${f.door?.name} is outside every schedule that grants it now.` +
+      delegationNotes(delegationsOf(grantsAt(f, at)).map((g) => [g, giverCannotOpen(g.giver, at, f.timezone)])),
   },
   {
     reason: 'outside_time_profile',
@@ -233,13 +290,15 @@ const CHECKS: readonly Check[] = [
   },
 ];
 
-/** The first grant open at `at`, in the order given: a delegation or panel grant, an unscheduled level, or a level whose schedule is active. */
+/**
+ * The first grant open at `at`, in the order given: a panel grant, an unscheduled level or one whose
+ * schedule is active, or a delegation whose giver could open the door now.
+ */
 function activeGrant(facts: DecisionFacts, at: number): Grant | undefined {
   return grantsAt(facts, at).find(
     (g) =>
-      g.via !== 'level' ||
-      g.schedule === null ||
-      (g.schedule.rule ? isTimeProfileActive(g.schedule.rule, at, facts.timezone) : isScheduleActive(g.schedule, at, facts.timezone)),
+      g.via === 'panel' ||
+      (g.via === 'level' ? levelActive(g, at, facts.timezone) : giverCannotOpen(g.giver, at, facts.timezone) === null),
   );
 }
 
@@ -272,7 +331,7 @@ export function decide(facts: DecisionFacts, at: number): Decision {
   for (const check of CHECKS) {
     const failed = check.fails(facts, at);
     trace.push({ check: check.reason, passed: !failed });
-    if (failed) return { granted: false, reason: check.reason, explanation: check.explain(facts), rule: null, trace };
+    if (failed) return { granted: false, reason: check.reason, explanation: check.explain(facts, at), rule: null, trace };
   }
   const grant = activeGrant(facts, at) as Grant;
   const rule = ruleOf(grant);

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/queryable.ts';
 import { fromFlag } from '../db/conventions.ts';
-import type { AccessWindow, AuthFactor, DoorFacts, Grant, HolderFacts, IdentifierLock, NamedTimeProfile } from './decide.ts';
+import type { AccessWindow, AuthFactor, DelegationGrant, DoorFacts, HolderFacts, IdentifierLock, LevelGrant, NamedTimeProfile } from './decide.ts';
 import { groupBy } from '../lib/group-by.ts';
 import { type TimeProfile, parseTimeProfile } from './time-profile.ts';
 
@@ -42,7 +42,10 @@ export interface DoorRecord extends DoorFacts {
   locationName: string;
 }
 
-export type DoorGrant = Grant & { doorId: number };
+/** A grant as stored: a delegation names its giver, whose own access is gathered at each decision. */
+export type StoredGrant = LevelGrant | (Omit<DelegationGrant, 'giver'> & { giverId: number | null });
+
+export type DoorGrant = StoredGrant & { doorId: number };
 
 const credentialColumns = [
   'id',
@@ -320,6 +323,7 @@ function grantQuery(db: Queryable, siteId: number) {
       'al.is_delegate',
       'al.access_effective',
       'al.access_expires',
+      'al.delegated_by_user_id',
       's.id as schedule_id',
       's.name as schedule_name',
       's.d0',
@@ -346,6 +350,7 @@ function doorGrant(row: GrantRow): DoorGrant {
       levelId: row.level_id,
       levelName: row.level_name,
       window: { effective: row.access_effective, expires: row.access_expires },
+      giverId: row.delegated_by_user_id,
     };
   }
   const schedule =

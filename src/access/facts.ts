@@ -1,9 +1,16 @@
 import { isStorableId } from '../db/conventions.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { hashPin } from '../lib/pins.ts';
-import type { CredentialFacts, DecisionFacts, Grant } from './decide.ts';
+import type { CredentialFacts, DecisionFacts, Grant, LevelGrant } from './decide.ts';
 import * as repo from './facts.repository.ts';
-import { type CredentialRecord, type DoorGrant, type DoorRecord, FACTOR_OF_IDENTIFIER, type HolderRecord } from './facts.repository.ts';
+import {
+  type CredentialRecord,
+  type DoorGrant,
+  type DoorRecord,
+  FACTOR_OF_IDENTIFIER,
+  type HolderRecord,
+  type StoredGrant,
+} from './facts.repository.ts';
 
 /**
  * What a device presented: a card number, a PIN, a mobile credential's key, or (a panel) an identifier
@@ -31,7 +38,7 @@ export interface FactSource {
   credentialByKey(siteId: number, key: string): Promise<CredentialRecord | undefined>;
   holderIdsByPin(siteId: number, pin: string): Promise<number[]>;
   holder(siteId: number, userId: number): Promise<HolderRecord | undefined>;
-  grants(siteId: number, userId: number, doorId: number): Promise<Grant[]>;
+  grants(siteId: number, userId: number, doorId: number): Promise<StoredGrant[]>;
   door(siteId: number, doorId: number): Promise<DoorRecord | undefined>;
   lockNumber(siteId: number, deviceId: number, doorId: number): Promise<number | null>;
 }
@@ -56,8 +63,25 @@ export function storeFactSource(db: Queryable): FactSource {
   };
 }
 
-export function grantsForDoor(all: readonly DoorGrant[], doorId: number): Grant[] {
-  return all.filter((g) => g.doorId === doorId).map(({ doorId: _door, ...grant }) => grant as Grant);
+export function grantsForDoor(all: readonly DoorGrant[], doorId: number): StoredGrant[] {
+  return all.filter((g) => g.doorId === doorId).map(({ doorId: _door, ...grant }) => grant as StoredGrant);
+}
+
+/**
+ * A holder's grants for the door, each delegation with its giver's own facts at this moment: the giver's
+ * record and the giver's levels that name the door (delegations to the giver are never passed on).
+ */
+async function withGivers(source: FactSource, siteId: number, stored: readonly StoredGrant[], doorId: number): Promise<Grant[]> {
+  return Promise.all(
+    stored.map(async (grant): Promise<Grant> => {
+      if (grant.via !== 'delegation') return grant;
+      const { giverId, ...delegation } = grant;
+      const holder = giverId === null ? undefined : await source.holder(siteId, giverId);
+      if (holder === undefined) return { ...delegation, giver: null };
+      const levels = (await source.grants(siteId, holder.id, doorId)).filter((g): g is LevelGrant => g.via === 'level');
+      return { ...delegation, giver: { holder, levels } };
+    }),
+  );
 }
 
 /** A PIN is the holder's own: it is as enabled and as timeless as the holder it names. */
@@ -105,7 +129,7 @@ export async function gatherFacts(
   const candidate = async (credential: CredentialFacts | null, record: CredentialRecord | null): Promise<GatheredFacts> => {
     const holderId = credential?.holderId ?? null;
     const holder = holderId === null ? null : ((await source.holder(site.id, holderId)) ?? null);
-    const levelGrants = holder === null ? [] : await source.grants(site.id, holder.id, doorId);
+    const levelGrants = holder === null ? [] : await withGivers(source, site.id, await source.grants(site.id, holder.id, doorId), doorId);
     // An identifier made on the panel face opens the panel's locks by itself, as on a panel.
     const panelGrant: Grant[] = credential?.panelAccess && lockNumber !== null ? [{ via: 'panel', lockNumber }] : [];
     const grants = [...panelGrant, ...levelGrants];

@@ -61,6 +61,9 @@ export const ERRORS = {
   badRequest: (message: string) => new PortcullisError('bad_request', message),
   unparseableBody: () =>
     new PortcullisError('unparseable_body', 'No data found or invalid JSON objects supplied. Could not parse input.'),
+  bodyTooDeep: (maxDepth: number) =>
+    new PortcullisError('unparseable_body', `Could not parse input: JSON nested deeper than ${maxDepth} levels.`),
+  bodyNotUtf8: () => new PortcullisError('unparseable_body', 'Could not parse input: the body is not valid UTF-8.'),
   batchTooLarge: (max: number) =>
     new PortcullisError('batch_too_large', `Batch size exceeds maximum of ${max} objects.`),
   validationFailed: (failures: RecordFailure[]) =>

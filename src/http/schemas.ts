@@ -1,5 +1,5 @@
 import { type TObject, type TSchema, Type } from 'typebox';
-import { MAX_IDENTIFYING_LENGTH } from '../domain/text-limits.ts';
+import { MAX_FREE_TEXT_LENGTH, MAX_IDENTIFYING_LENGTH } from '../domain/text-limits.ts';
 
 /**
  * Schema pieces every Lockt endpoint shares. Record schemas are deliberately as loose as the spec's own
@@ -32,9 +32,9 @@ export const WireTime = (field: string, description: string) =>
     'x-datatype': 'date-time',
   });
 
-/** Free text. */
+/** Free text, at most MAX_FREE_TEXT_LENGTH characters. */
 export const Text = (field: string, description: string) =>
-  Type.String({ description, 'x-error': `Invalid ${field} found (expected text)`, 'x-datatype': 'string' });
+  Type.String({ description, maxLength: MAX_FREE_TEXT_LENGTH, 'x-error': `Invalid ${field} found (expected text)`, 'x-datatype': 'string' });
 
 /** Text that must not be blank: a blank value is reported as "Missing or blank <field>". */
 export const RequiredText = (field: string, description: string, { maxLength }: { maxLength?: number } = {}) =>

@@ -20,6 +20,12 @@ describe('parseWireTime', () => {
     ['a day that does not exist', '2022-02-30 00:00:00', 'UTC', { ok: false }],
     ['hour 24', '2022-02-01 24:00:00', 'UTC', { ok: false }],
     ['ISO without an offset is ambiguous and refused', '2022-07-10T09:00:00', 'UTC', { ok: false }],
+    ['the widest real offset, +14:00', '2026-01-01T14:00:00+14:00', 'UTC', { ok: true, value: ms('2026-01-01T00:00:00Z') }],
+    ['the widest real offset, -14:00', '2025-12-31T10:00:00-1400', 'UTC', { ok: true, value: ms('2026-01-01T00:00:00Z') }],
+    ['an offset beyond +14:00', '2026-01-01T00:00:00+14:01', 'UTC', { ok: false }],
+    ['an offset beyond -14:00', '2026-01-01T00:00:00-15:00', 'UTC', { ok: false }],
+    ['an offset of +99:99', '2026-01-01T00:00:00+99:99', 'UTC', { ok: false }],
+    ['an offset with 60 minutes', '2026-01-01T00:00:00+05:60', 'UTC', { ok: false }],
     ['free text', 'tomorrow', 'UTC', { ok: false }],
     ['a number', 1540819272, 'UTC', { ok: false }],
   ])('%s', (_label, input, zone, expected) => {

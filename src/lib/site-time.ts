@@ -6,7 +6,9 @@ import { DateTime, IANAZone } from 'luxon';
  */
 const SITE_FORMAT = 'yyyy-MM-dd HH:mm:ss';
 const SITE_PATTERN = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-](\d{2}):?(\d{2}))$/;
+/** No zone is further from UTC than ±14:00 (Kiribati); luxon would read +99:99 as a 4-day shift. */
+const MAX_OFFSET_MINUTES = 14 * 60;
 
 export function isValidTimeZone(zone: string): boolean {
   return IANAZone.isValidZone(zone);
@@ -26,7 +28,10 @@ export function parseWireTime(input: unknown, zone: string): ParsedTime {
     const instant = earliestInstant(input, zone);
     return instant === undefined ? { ok: false } : { ok: true, value: instant };
   }
-  if (ISO_WITH_OFFSET.test(input)) {
+  const iso = ISO_WITH_OFFSET.exec(input);
+  if (iso) {
+    const [hours, minutes] = [Number(iso[4] ?? 0), Number(iso[5] ?? 0)];
+    if (minutes >= 60 || hours * 60 + minutes > MAX_OFFSET_MINUTES) return { ok: false };
     const instant = DateTime.fromISO(input, { setZone: true });
     return instant.isValid ? { ok: true, value: instant.toMillis() } : { ok: false };
   }

@@ -146,32 +146,32 @@ describe.each(DIALECTS)('BAS-IP apartments on %s', (dialect) => {
     const deleted = await call('DELETE', `/api/v1/apartment/item/${uid}`, admin);
     expect(deleted.status).toBe(200);
     expect(deleted.body).toEqual({});
-    expect((await call('GET', `/api/v1/apartment/item/${uid}`, admin)).body).toEqual({ error: 'Wrong Apartment uid' });
+    expect((await call('GET', `/api/v1/apartment/item/${uid}`, admin)).body).toEqual({ error: 'Apartment not found' });
     expect(await h.store.db.selectFrom('user_apartment').selectAll().execute()).toEqual([]);
     const kept = await h.store.db.selectFrom('credential').select('apartment_id').where('id', '=', credential.id).executeTakeFirstOrThrow();
     expect(kept.apartment_id).toBeNull();
     expect(await h.store.db.selectFrom('user').select('id').where('id', '=', user).execute()).toHaveLength(1);
   });
 
-  it('answers wrong uids in the panel’s words', async () => {
+  it('answers malformed uids with 400 in the panel’s words, and unknown ones with 404 (docs/basip.md)', async () => {
     const uid = await create(apartment(A1));
     const user = await seedUser(h.store.db, h.site.id, 'Watson');
     const [operator] = await h.store.db.selectFrom('user').select('id').where('username_key', '=', 'boss').execute();
     const other = await h.addSite('Elsewhere');
     const stranger = await seedUser(h.store.db, other.site.id, 'Moriarty');
-    const cases: [string, string, string][] = [
-      ['GET', '/api/v1/apartment/item/999', 'Wrong Apartment uid'],
-      ['GET', '/api/v1/apartment/item/abc', 'Wrong Apartment uid'],
-      ['DELETE', '/api/v1/apartment/item/999', 'Wrong Apartment uid'],
-      ['POST', `/api/v1/apartment/item/999/user/${user}`, 'Wrong Apartment uid'],
-      ['POST', `/api/v1/apartment/item/${uid}/user/999`, 'Wrong User uid'],
-      ['POST', `/api/v1/apartment/item/${uid}/user/x`, 'Wrong User uid'],
-      ['POST', `/api/v1/apartment/item/${uid}/user/${operator?.id}`, 'Wrong User uid'],
-      ['POST', `/api/v1/apartment/item/${uid}/user/${stranger}`, 'Wrong User uid'],
+    const cases: [string, string, number, string][] = [
+      ['GET', '/api/v1/apartment/item/999', 404, 'Apartment not found'],
+      ['GET', '/api/v1/apartment/item/abc', 400, 'Wrong Apartment uid'],
+      ['DELETE', '/api/v1/apartment/item/999', 404, 'Apartment not found'],
+      ['POST', `/api/v1/apartment/item/999/user/${user}`, 404, 'Apartment not found'],
+      ['POST', `/api/v1/apartment/item/${uid}/user/999`, 404, 'User not found'],
+      ['POST', `/api/v1/apartment/item/${uid}/user/x`, 400, 'Wrong User uid'],
+      ['POST', `/api/v1/apartment/item/${uid}/user/${operator?.id}`, 404, 'User not found'],
+      ['POST', `/api/v1/apartment/item/${uid}/user/${stranger}`, 404, 'User not found'],
     ];
-    for (const [method, url, error] of cases) {
+    for (const [method, url, status, error] of cases) {
       const response = await call(method as 'GET' | 'POST' | 'DELETE', url, admin);
-      expect(response.status, `${method} ${url}`).toBe(400);
+      expect(response.status, `${method} ${url}`).toBe(status);
       expect(response.body).toEqual({ error });
     }
   });

@@ -108,6 +108,24 @@ describe.each(DIALECTS)('BAS-IP log on %s', (dialect) => {
     expect(stamps(await logs(`?from=${T0 + 100 * MINUTE}`))).toEqual([]);
   });
 
+  it('filters on the timestamp in milliseconds, in either filter style (issue 14 item 13)', async () => {
+    await appendEvents(h.store.db, Array.from({ length: 5 }, (_, i) => event(h.site.id, i)));
+    const stamps = (response: { status: number; body: { list_items: { timestamp: number }[] } }) => {
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      return response.body.list_items.map((i) => i.timestamp);
+    };
+    const after = encodeURIComponent(`timestamp gt ${T0 + 2 * MINUTE}`);
+    expect(stamps(await logs(`?filter=${after}`))).toEqual([3, 4].map((i) => T0 + i * MINUTE));
+    const window = encodeURIComponent(`timestamp ge ${T0 + MINUTE} and timestamp lt 1700000000000000`);
+    expect(stamps(await logs(`?filter=${window}`))).toEqual([1, 2, 3, 4].map((i) => T0 + i * MINUTE));
+    const flat = `?filter_field=timestamp&filter_type=equal&filter_format=number&filter_value=${T0 + 4 * MINUTE}`;
+    expect(stamps(await logs(flat))).toEqual([T0 + 4 * MINUTE]);
+    // Past what a JavaScript Date (and so any stored time) can be: refused, not compared.
+    const beyond = await logs(`?filter=${encodeURIComponent('timestamp gt 9000000000000000')}`);
+    expect(beyond.status).toBe(400);
+    expect(beyond.body.error).toBe('Wrong filter value for timestamp: 9000000000000000 (expected an integer)');
+  });
+
   it("shows only the operator's own site", async () => {
     const other = await h.addSite('Elsewhere');
     await appendEvents(h.store.db, [event(h.site.id, 0), event(other.site.id, 1), event(other.site.id, 2)]);

@@ -179,7 +179,7 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
       expect(response.body).toEqual({ queued: 1 });
       expect(await poll(panelKey)).toEqual([{ door_id: front, lock_number: 1, command: 'unlock' }]);
       expect(await events()).toMatchObject([
-        { code: 70, door_id: front, device_id: panelId, detail: expect.stringContaining('requested by operator clerk') },
+        { code: 70, door_id: front, device_id: panelId, detail: expect.stringContaining('requested by operator clerk (manager)') },
         { code: 71, door_id: front },
       ]);
     });
@@ -209,13 +209,34 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
       expect(await poll(panelKey)).toEqual([]);
     });
 
+    // A browser holding cached Basic credentials could be made to send this GET by another site (CSRF).
+    it.each([
+      ['an Origin of another site', { origin: 'https://evil.example' }],
+      ['an Origin of "null"', { origin: 'null' }],
+      ['Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }],
+      ['Sec-Fetch-Site: same-site', { 'sec-fetch-site': 'same-site' }],
+      ['a browser navigation', { 'sec-fetch-mode': 'navigate', 'sec-fetch-site': 'none' }],
+    ])('refuses to open a lock by GET from a browser with %s, queuing nothing', async (_what, browser) => {
+      const response = await call('GET', '/api/v1/access/general/lock/open/remote/accepted/1', { ...manager, ...browser });
+      expect(response.status).toBe(403);
+      expect(response.body).toEqual({ error: 'Opening a lock by GET is refused from a browser page or navigation: Origin or Sec-Fetch headers name one' });
+      expect(await poll(panelKey)).toEqual([]);
+    });
+
+    it('opens a lock for a same-origin script, and for a client that sends no browser headers', async () => {
+      const sameOrigin = { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors', origin: 'http://localhost:80' };
+      const response = await call('GET', '/api/v1/access/general/lock/open/remote/accepted/1', { ...manager, ...sameOrigin });
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      expect(response.body).toEqual({ queued: 1 });
+    });
+
     it('opens locks in an emergency for an administrator, recording the unlock times asked for', async () => {
       const response = await call('POST', '/api/v1/access/general/lock/open/emergency', admin, { locks: [{ lock_number: 2, unlock_time: 10000 }] });
       expect(response.status, JSON.stringify(response.body)).toBe(200);
       expect(response.body).toEqual({ queued: 1 });
       expect(await poll(panelKey)).toEqual([{ door_id: back, lock_number: 2, command: 'unlock' }]);
       const [requested] = await events();
-      expect(requested?.detail).toContain('requested by operator boss (emergency; unlock_time lock 2: 10000 ms)');
+      expect(requested?.detail).toContain('requested by operator boss (admin; emergency; unlock_time lock 2: 10000 ms)');
     });
 
     it('refuses an emergency opening to a manager, an empty list and a malformed body', async () => {

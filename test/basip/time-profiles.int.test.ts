@@ -331,15 +331,22 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
     expect((await call('GET', `/api/v1/access/timeprofile/item/${uid}`, manager)).status).toBe(200);
   });
 
-  it('answers an unknown, malformed or Lockt-only uid with "Wrong Time profile uid"', async () => {
+  it('answers a malformed uid with 400 "Wrong Time profile uid", an unknown or Lockt-only one with 404', async () => {
     const lockt = await h.request('POST', '/api/v1/schedule', { body: { schedules: [{ name: 'Office', start: '08:00:00', stop: '17:00:00' }] } });
     expect(lockt.status).toBe(200);
     const [office] = await h.store.db.selectFrom('schedule').select('id').execute();
-    for (const uid of ['999', 'abc', '0', '99999999999', String(office?.id)]) {
+    const cases: [string, number, string][] = [
+      ['999', 404, 'Time profile not found'],
+      [String(office?.id), 404, 'Time profile not found'],
+      ['abc', 400, 'Wrong Time profile uid'],
+      ['0', 400, 'Wrong Time profile uid'],
+      ['99999999999', 400, 'Wrong Time profile uid'],
+    ];
+    for (const [uid, status, error] of cases) {
       for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
         const response = await call(method, `/api/v1/access/timeprofile/item/${uid}`, admin, method === 'PATCH' ? { name: 'X' } : undefined);
-        expect(response.status, `${method} ${uid}`).toBe(400);
-        expect(response.body).toEqual({ error: 'Wrong Time profile uid' });
+        expect(response.status, `${method} ${uid}`).toBe(status);
+        expect(response.body).toEqual({ error });
       }
     }
   });
@@ -366,7 +373,7 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
     expect((await decide('888', local('2021-01-01T12:00:00'))).access.granted).toBe(false);
     const deleted = await call('DELETE', `/api/v1/access/timeprofile/item/${uid}`, admin);
     expect(deleted.status).toBe(200);
-    expect((await call('GET', `/api/v1/access/timeprofile/item/${uid}`, admin)).body).toEqual({ error: 'Wrong Time profile uid' });
+    expect((await call('GET', `/api/v1/access/timeprofile/item/${uid}`, admin)).body).toEqual({ error: 'Time profile not found' });
     expect(await h.store.db.selectFrom('credential_time_profile').selectAll().execute()).toEqual([]);
     expect(await h.store.db.selectFrom('credential').select('id').where('id', '=', credential).execute()).toHaveLength(1);
     expect((await decide('888', local('2021-01-01T12:00:00'))).access.granted).toBe(true);

@@ -264,6 +264,70 @@ const rawBody: fc.Arbitrary<string | Buffer> = fc.oneof(
   }),
 );
 
+/**
+ * JSON text nested far past any real body (the parser's limit is 32): arrays, objects or both, from just
+ * past the limit to deep enough that walking it recursively overflows the stack.
+ */
+export const deepJsonText: fc.Arbitrary<string> = fc
+  .tuple(fc.oneof(fc.integer({ min: 30, max: 40 }), fc.constantFrom(100, 5_000, 10_000, 20_000)), fc.constantFrom('[', '{"a":', 'both'))
+  .map(([levels, open]) => {
+    const opens = Array.from({ length: levels }, (_, i) => (open === 'both' ? (i % 2 === 0 ? '[' : '{"a":') : open));
+    return opens.join('') + '1' + opens.reverse().map((o) => (o === '[' ? ']' : '}')).join('');
+  });
+
+/**
+ * Numerals no field can hold, as JSON text (1e400 and 2^64+1 have no exact JavaScript number): just past
+ * 32-bit, 53-bit and 64-bit integers, past year 9999 in seconds and in milliseconds, past a double.
+ */
+export const outOfRangeNumeral: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(
+    '2147483648',
+    '-2147483649',
+    '4294967296',
+    '9007199254740993',
+    '18446744073709551617',
+    '1e16',
+    '1e30',
+    '-1e30',
+    '253402300800',
+    '253402300800000',
+    '1e400',
+    '-1e400',
+    '1.7976931348623159e308',
+    '0.1e-400',
+    '123456789012345678901234567890',
+  ),
+  fc.bigInt({ min: 2n ** 31n, max: 2n ** 130n }).map((n) => String(n)),
+  fc.bigInt({ min: -(2n ** 130n), max: -(2n ** 31n) }).map((n) => String(n)),
+);
+
+/** A placeholder no generated value contains; replaced in the serialised body by raw JSON text. */
+const SPLICE_MARK = '\u0001splice\u0001';
+
+/**
+ * The body serialised with one of its values replaced by raw JSON text: the `pick`-th number (any value
+ * when it has no number), or, with no value at all, the body itself. Puts text JSON.stringify cannot
+ * write (deep nesting, out-of-range numerals) where a route's checks will meet it.
+ */
+function splice(value: unknown, pick: number, raw: string, numbersFirst: boolean): string {
+  const body = structuredClone(value);
+  const slots: { holder: Record<string, unknown> | unknown[]; key: string | number; isNumber: boolean }[] = [];
+  const walk = (node: unknown) => {
+    if (typeof node !== 'object' || node === null) return;
+    for (const [key, child] of Object.entries(node)) {
+      slots.push({ holder: node as Record<string, unknown>, key, isNumber: typeof child === 'number' });
+      walk(child);
+    }
+  };
+  walk(body);
+  const numbers = slots.filter((slot) => slot.isNumber);
+  const candidates = numbersFirst && numbers.length > 0 ? numbers : slots;
+  const slot = candidates[pick % Math.max(1, candidates.length)];
+  if (!slot) return raw;
+  (slot.holder as Record<string, unknown>)[slot.key] = SPLICE_MARK;
+  return (JSON.stringify(body) ?? 'null').replace(JSON.stringify(SPLICE_MARK), () => raw);
+}
+
 /** One hostile request for `route` (path parameters already encoded, or deliberately mis-encoded). */
 export function requestFor(route: FuzzRoute): fc.Arbitrary<FuzzRequest> {
   const querySchema = route.querystring as { properties?: Record<string, unknown> } | undefined;
@@ -284,6 +348,16 @@ export function requestFor(route: FuzzRoute): fc.Arbitrary<FuzzRequest> {
     { arbitrary: fromSchema(route.body).map((value) => ({ kind: 'json' as const, value })), weight: route.body ? 6 : 1 },
     { arbitrary: hostileJson.map((value) => ({ kind: 'json' as const, value })), weight: 2 },
     { arbitrary: rawBody.map((text) => ({ kind: 'raw' as const, text })), weight: 2 },
+    {
+      arbitrary: fc.tuple(fromSchema(route.body), fc.nat(), deepJsonText).map(([value, pick, deep]) => ({ kind: 'raw' as const, text: splice(value, pick, deep, false) })),
+      weight: 2,
+    },
+    {
+      arbitrary: fc
+        .tuple(fromSchema(route.body), fc.nat(), outOfRangeNumeral)
+        .map(([value, pick, numeral]) => ({ kind: 'raw' as const, text: splice(value, pick, numeral, true) })),
+      weight: 1,
+    },
   );
   return fc
     .record({

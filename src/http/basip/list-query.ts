@@ -25,7 +25,10 @@ const DEFAULT_LIMIT = 10;
 const MAX_FILTER_LENGTH = 2000;
 const MIN_INT = -MAX_ID;
 
-export type ListFieldType = 'text' | 'integer' | 'boolean';
+export type ListFieldType = 'text' | 'integer' | 'timestamp' | 'boolean';
+
+/** The widest a timestamp (Unix ms) filter value may be: the range of a JavaScript Date, which a bigint column holds. */
+const MAX_TIMESTAMP = 8.64e15;
 
 /** One field a list may be filtered (and, unless `sortable` is false, sorted) on. */
 export interface ListField {
@@ -142,13 +145,17 @@ function fieldOf(spec: ListSpec, name: string): ListField {
 /** A value for a field, as the SQL compares it: text, an integer, or 0/1; null only for eq and ne. */
 type SqlValue = string | number | null;
 
+const isWholeNumber = (field: ListField) => field.type === 'integer' || field.type === 'timestamp';
+
 /** A flat filter's value (always text on the wire) as the field's type. */
 function valueFromText(name: string, field: ListField, text: string): SqlValue {
   if (field.type === 'text') return text;
-  if (field.type === 'integer') {
+  if (isWholeNumber(field)) {
+    // Ids are 32-bit; timestamps are milliseconds, far past 2^31.
+    const [min, max] = field.type === 'integer' ? [MIN_INT, MAX_ID] : [-MAX_TIMESTAMP, MAX_TIMESTAMP];
     if (/^-?[0-9]+$/.test(text)) {
       const n = Number(text);
-      if (n >= MIN_INT && n <= MAX_ID) return n;
+      if (n >= min && n <= max) return n;
     }
     throw bad(`Wrong filter value for ${name}: ${text} (expected an integer)`);
   }
@@ -164,7 +171,7 @@ function valueFromLiteral(name: string, field: ListField, literal: Token): SqlVa
   const kind = literal.value as string;
   if (kind === 'null') return null;
   if (kind === 'Edm.String') return valueFromText(name, field, literal.raw.slice(1, -1).replace(/''/g, "'"));
-  if (field.type === 'integer' && !INTEGER_LITERALS.has(kind)) throw bad(`Wrong filter value for ${name}: ${literal.raw} (expected an integer)`);
+  if (isWholeNumber(field) && !INTEGER_LITERALS.has(kind)) throw bad(`Wrong filter value for ${name}: ${literal.raw} (expected an integer)`);
   return valueFromText(name, field, literal.raw);
 }
 

@@ -1,5 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AddressBudget } from '../client-errors.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { addressKey, callerOf } from './caller.ts';
 
@@ -21,10 +22,11 @@ export const DEFAULT_RATE_LIMIT: RateLimitSettings = { max: 600, windowMs: 60_00
  * reaches it: those are counted against the client address instead, and an address with a window's worth
  * of failures is refused before its credentials are even looked up.
  *
- * Call before the authentication hooks and before any route is registered.
+ * Call before the authentication hooks and before any route is registered. Returns the address budget
+ * that what Node refuses before Fastify sees a request is counted against (src/http/client-errors.ts).
  */
-export async function installRateLimits(app: FastifyInstance, settings: RateLimitSettings): Promise<void> {
-  if (settings.max === 0) return;
+export async function installRateLimits(app: FastifyInstance, settings: RateLimitSettings): Promise<AddressBudget | undefined> {
+  if (settings.max === 0) return undefined;
   const windowSeconds = Math.ceil(settings.windowMs / 1000);
   await app.register(rateLimit, {
     global: true,
@@ -43,4 +45,14 @@ export async function installRateLimits(app: FastifyInstance, settings: RateLimi
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode === 401) await failedAuthentications(request);
   });
+
+  // The same bucket as any request without credentials from that address; there is no request to read
+  // a forwarded address from, so behind a proxy it is the proxy's.
+  const byAddress = app.createRateLimit({ keyGenerator: addressKey });
+  return async (address) => {
+    const seen = await byAddress({ ip: address, routeOptions: { config: {} } } as unknown as FastifyRequest);
+    // No allow list is configured, so the limiter always counts and answers with the count.
+    const { max, remaining, ttlInSeconds } = seen as Extract<typeof seen, { isAllowed: false }>;
+    return { limit: max, remaining, resetSeconds: ttlInSeconds };
+  };
 }

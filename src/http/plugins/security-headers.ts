@@ -11,7 +11,7 @@ const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
  * Written out rather than through `@fastify/helmet`: every value is fixed, and helmet's per-request
  * middleware chain halved the throughput of a bare Fastify route (docs/performance.md).
  */
-const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-security-policy': "default-src 'none';frame-ancestors 'none'",
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',

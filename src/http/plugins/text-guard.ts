@@ -1,41 +1,59 @@
 import type { FastifyInstance } from 'fastify';
 import { ERRORS } from '../../domain/errors.ts';
+import { INVISIBLE_IN_NAMES } from '../../domain/text-limits.ts';
 
 /** NUL, or a UTF-16 surrogate without its partner. */
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** A field that names something: `name`, `first_name`, `apartment_name`, an identifier owner's `name` … */
+const isNameField = (key: string) => key === 'name' || key.endsWith('_name');
+
 /**
- * Where the first string of `value` (keys included) that no store can hold faithfully is, if any: PostgreSQL
- * refuses NUL in text, and an unpaired surrogate has no UTF-8 form, so both stores would keep U+FFFD
- * instead and what was checked would not be what is stored. Walks without recursion: a body may be
- * nested far deeper than the stack.
+ * Every string in `value` with where it is and the property it is under; each object key too, as its own
+ * text under the object's location. Walks without recursion: a body may be nested far deeper than the stack.
  */
-export function unstorableTextAt(value: unknown, root: string): string | undefined {
-  const pending: [unknown, string][] = [[value, root]];
+function* textsIn(value: unknown, root: string): Generator<{ text: string; at: string; key: string | null }> {
+  const pending: [unknown, string, string | null][] = [[value, root, null]];
   for (let next = pending.pop(); next; next = pending.pop()) {
-    const [item, at] = next;
-    if (typeof item === 'string') {
-      if (UNSTORABLE.test(item)) return at;
-    } else if (Array.isArray(item)) {
-      item.forEach((element, index) => pending.push([element, `${at}[${index}]`]));
-    } else if (typeof item === 'object' && item !== null) {
-      for (const [key, element] of Object.entries(item)) {
-        if (UNSTORABLE.test(key)) return at;
-        pending.push([element, `${at}.${key}`]);
+    const [item, at, key] = next;
+    if (typeof item === 'string') yield { text: item, at, key };
+    else if (Array.isArray(item)) item.forEach((element, index) => pending.push([element, `${at}[${index}]`, key]));
+    else if (typeof item === 'object' && item !== null) {
+      for (const [name, element] of Object.entries(item)) {
+        yield { text: name, at, key: null };
+        pending.push([element, `${at}.${name}`, name]);
       }
     }
   }
+}
+
+/**
+ * Where the first string of `value` (keys included) that no store can hold faithfully is, if any: PostgreSQL
+ * refuses NUL in text, and an unpaired surrogate has no UTF-8 form, so both stores would keep U+FFFD
+ * instead and what was checked would not be what is stored.
+ */
+export function unstorableTextAt(value: unknown, root: string): string | undefined {
+  for (const { text, at } of textsIn(value, root)) if (UNSTORABLE.test(text)) return at;
+  return undefined;
+}
+
+/** Where the first name (a `name` or `…_name` field) holding an invisible or direction control character is, if any. */
+export function invisibleInNameAt(value: unknown, root: string): string | undefined {
+  for (const { text, at, key } of textsIn(value, root)) if (key !== null && isNameField(key) && INVISIBLE_IN_NAMES.test(text)) return at;
   return undefined;
 }
 
 /**
- * Refuses, before validation, a request whose query, path parameters or JSON body carries such text, with
- * a 400 that says where; without this it reached a query and came back a 500 on PostgreSQL.
+ * Refuses, before validation, a request whose query, path parameters or JSON body carries such text, or a
+ * body naming something with characters that do not show, with a 400 that says where; without this the
+ * first reached a query and came back a 500 on PostgreSQL, and the second let look-alike names through.
  */
 export function installTextGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     const at =
       unstorableTextAt(request.params, 'path') ?? unstorableTextAt(request.query, 'query') ?? unstorableTextAt(request.body, 'body');
     if (at !== undefined) throw ERRORS.badRequest(`Invalid text (a NUL or an unpaired surrogate) in ${at}`);
+    const name = invisibleInNameAt(request.body, 'body');
+    if (name !== undefined) throw ERRORS.badRequest(`Invalid text (an invisible or direction control character) in ${name}`);
   });
 }

@@ -10,6 +10,8 @@ import * as repo from './apartments.repository.ts';
 const RESOURCE = 'apartment';
 export const WRONG_APARTMENT_UID = 'Wrong Apartment uid';
 export const WRONG_USER_UID = 'Wrong User uid';
+/** A well-formed uid naming no apartment of the site: 404, as for users and identifiers (docs/api-differences.md). */
+const apartmentNotFound = () => ERRORS.notFound('Apartment not found');
 const WRONG_ADDRESS = 'Wrong Logical Address';
 
 export interface ApartmentInput {
@@ -74,7 +76,7 @@ export async function createApartment(db: Queryable, site: Site, input: Apartmen
 
 export async function getApartment(db: Queryable, siteId: number, uid: number): Promise<repo.ApartmentRow> {
   const row = await repo.findApartment(db, siteId, uid);
-  if (!row) throw ERRORS.badRequest(WRONG_APARTMENT_UID);
+  if (!row) throw apartmentNotFound();
   return row;
 }
 
@@ -89,7 +91,7 @@ export async function deleteApartment(db: Queryable, site: Site, uid: number, ac
     db,
     site.id,
     async (trx) => {
-      if ((await repo.deleteApartment(trx, site.id, uid)) === 0) throw ERRORS.badRequest(WRONG_APARTMENT_UID);
+      if ((await repo.deleteApartment(trx, site.id, uid)) === 0) throw apartmentNotFound();
       return uid;
     },
     { of: (id) => ({ actor, resource: RESOURCE, action: 'delete', recordIds: [id], detail: { deleted: 1 } }), at: now },
@@ -110,7 +112,7 @@ export async function addUserToApartment(
     site.id,
     async (trx) => {
       await getApartment(trx, site.id, apartmentUid);
-      if (!(await repo.isCardholder(trx, site.id, userUid))) throw ERRORS.badRequest(WRONG_USER_UID);
+      if (!(await repo.isCardholder(trx, site.id, userUid))) throw ERRORS.notFound('User not found');
       return repo.addUser(trx, site.id, apartmentUid, userUid);
     },
     {

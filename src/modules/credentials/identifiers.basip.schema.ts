@@ -25,7 +25,7 @@ export const LinkId = Type.String({
 });
 
 const Owner = Type.Object({
-  name: Type.Optional(Type.String({ description: 'Who the identifier is for.' })),
+  name: Type.Optional(Type.String({ maxLength: MAX_IDENTIFYING_LENGTH, description: 'Who the identifier is for.' })),
   type: Type.Optional(oneOf(OWNER_TYPES, 'owner (default) or guest.')),
 });
 

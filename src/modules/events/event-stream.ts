@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../../db/queryable.ts';
@@ -66,6 +67,8 @@ export class EventStreams {
     out.once('close', () => stop.abort());
     reply.hijack();
     out.writeHead(200, {
+      // Hijacked, the reply's own headers (security, RateLimit) are written only if passed on here.
+      ...(reply.getHeaders() as OutgoingHttpHeaders),
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       connection: 'keep-alive',

@@ -32,7 +32,7 @@ export function listEventsAfter(db: Queryable, siteId: number, afterId: number, 
 }
 
 /** The panel log sorts and filters on the device time only; within one millisecond the event ids decide. */
-export const LOG_LIST: ListSpec = { fields: { timestamp: { expr: sql.ref('hw_time'), type: 'integer' } }, defaultSort: 'timestamp' };
+export const LOG_LIST: ListSpec = { fields: { timestamp: { expr: sql.ref('hw_time'), type: 'timestamp' } }, defaultSort: 'timestamp' };
 
 /** An inclusive window of device times (epoch ms); either end may be open. */
 export interface TimeWindow {

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { isCrossSiteBrowserRequest } from '../../http/browser-requests.ts';
 import { deviceOf } from '../../http/plugins/device-auth.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import { ERRORS } from '../../domain/errors.ts';
@@ -58,10 +59,16 @@ export const panelsModule: LocktModule = {
         params: LockNumberParams,
         response: { 200: OpenAnswer },
       },
+      // The panel API defines this state-changing GET; a browser could be made to send it (docs/abuse.md).
+      preHandler: async (request) => {
+        if (isCrossSiteBrowserRequest(request)) {
+          throw ERRORS.forbidden('Opening a lock by GET is refused from a browser page or navigation: Origin or Sec-Fetch headers name one');
+        }
+      },
       handler: async (request) => {
         const operator = operatorOf(request);
         const lockNumber = Number(request.params.lockNumber);
-        const queued = await service.openLocks(db, operator.site, [lockNumber], `operator ${operator.username}`, clock.now());
+        const queued = await service.openLocks(db, operator.site, [lockNumber], `operator ${operator.username} (${operator.role})`, clock.now());
         return { queued };
       },
     });
@@ -79,7 +86,7 @@ export const panelsModule: LocktModule = {
         const { locks } = request.body;
         if (locks.length === 0) throw ERRORS.badRequest('List cannot be empty');
         const times = locks.flatMap((l) => (l.unlock_time === undefined ? [] : [`lock ${l.lock_number}: ${l.unlock_time} ms`]));
-        const requestedBy = `operator ${operator.username} (emergency${times.length > 0 ? `; unlock_time ${times.join(', ')}` : ''})`;
+        const requestedBy = `operator ${operator.username} (${operator.role}; emergency${times.length > 0 ? `; unlock_time ${times.join(', ')}` : ''})`;
         const queued = await service.openLocks(db, operator.site, locks.map((l) => l.lock_number), requestedBy, clock.now());
         return { queued };
       },

@@ -116,7 +116,8 @@ export async function createTimeProfile(db: Queryable, site: Site, input: TimePr
 
 export async function getTimeProfile(db: Queryable, siteId: number, uid: number): Promise<repo.TimeProfileRow> {
   const row = isStorableId(uid) ? await repo.findTimeProfile(db, siteId, uid) : undefined;
-  if (!row) throw ERRORS.badRequest(WRONG_UID);
+  // Well formed (the route checked) but naming no time profile of the site: 404, as for users and identifiers.
+  if (!row) throw ERRORS.notFound('Time profile not found');
   return row;
 }
 

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MAX_FREE_TEXT_LENGTH, MAX_IDENTIFYING_LENGTH } from '../../domain/text-limits.ts';
 import { IdentifierEmbedded, LinkId } from '../credentials/identifiers.basip.schema.ts';
 
 /**
@@ -10,8 +11,12 @@ import { IdentifierEmbedded, LinkId } from '../credentials/identifiers.basip.sch
 export const AUTH_FACTORS = ['face_id', 'card', 'input_code', 'qr', 'license_plate'] as const;
 
 const userFields = {
-  name: Type.String({ pattern: '\\S', description: 'The user\'s name, "First Last": split on the last space into first and last name.' }),
-  info: Type.String({ description: 'Additional information.' }),
+  name: Type.String({
+    pattern: '\\S',
+    maxLength: MAX_IDENTIFYING_LENGTH,
+    description: 'The user\'s name, "First Last": split on the last space into first and last name.',
+  }),
+  info: Type.String({ maxLength: MAX_FREE_TEXT_LENGTH, description: 'Additional information.' }),
   auth_factors: Type.Array(
     Type.Union(
       AUTH_FACTORS.map((factor) => Type.Literal(factor)),

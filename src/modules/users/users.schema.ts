@@ -1,4 +1,5 @@
 import { type TSchema, Type } from 'typebox';
+import { MAX_IDENTIFYING_LENGTH } from '../../domain/text-limits.ts';
 import { BoolInput, DigitsInput, FlagParam, IdInput, IdentifyingText, NumericParam, RequiredText, TextParam, WireTime } from '../../http/schemas.ts';
 
 const AccessLevelRef = Type.Object({
@@ -62,8 +63,8 @@ const AccessLevelsInput = Type.Union(
 const userFields = {
   id: IdInput('id', 'The unique, system assigned id of the user; -1 to create one.'),
   id_num: IdentifyingText('id_num', 'Unique id number to identify the user. Supplied by external system.'),
-  first_name: RequiredText('first_name', 'The first name of the user.'),
-  last_name: RequiredText('last_name', 'The last name of the user.'),
+  first_name: RequiredText('first_name', 'The first name of the user.', { maxLength: MAX_IDENTIFYING_LENGTH }),
+  last_name: RequiredText('last_name', 'The last name of the user.', { maxLength: MAX_IDENTIFYING_LENGTH }),
   card_num: DigitsInput('card_num', 'The card number assigned to the user; -1 removes every card (not fobs) of the user.'),
   email: IdentifyingText('email', 'The email address associated with the user.'),
   phone: RequiredText('phone', 'The phone number associated with the user.'),
