@@ -11,10 +11,11 @@ import type { Queryable } from './queryable.ts';
  *
  * PostgreSQL runs writers side by side, and a sequence's numbers commit in any order. So an id is the
  * writing transaction's id (xid8) × ROWS_PER_TRANSACTION + the row's place in that transaction, and a
- * reader returns only ids below its snapshot's xmin × ROWS_PER_TRANSACTION (`settledLogIds`). Why that
- * loses nothing: every transaction with an id below xmin has ended, so its rows are visible now or never;
- * every row committed later belongs to a transaction whose id is xmin or above (running at the snapshot,
- * or begun after it), so its log id is above all that was returned. No lock is held across commits;
+ * reader returns only ids below W × ROWS_PER_TRANSACTION, W being the oldest transaction of this
+ * database still running at its snapshot (`settledLogIds`). Why that loses nothing: every transaction of
+ * this database with an id below W has ended, so its rows are visible now or never; every row committed
+ * later belongs to a transaction whose id is W or above (running at the snapshot, or begun after it), so
+ * its log id is above all that was returned. No lock is held across commits;
  * the price is that a committed row waits for every older transaction still running before it is listed
  * (docs/faults.md).
  */
@@ -40,10 +41,23 @@ export function nextLogIds(trx: Queryable, count: number): RawBuilder<number>[] 
 /**
  * On PostgreSQL, the bound below which a log's ids are settled for the statement that reads them (see
  * above); undefined on SQLite, where every committed id is.
+ *
+ * Transaction ids are the cluster's, but only this database's transactions can write its logs: of the
+ * transactions running at the statement's snapshot, those seen running now in another database are left
+ * out, so a long transaction elsewhere on the server holds nothing back here. Any other (one of this
+ * database, or one that has ended since and whose database can no longer be told) still bounds the read.
+ * xid8 values are compared with pg_stat_activity's 32-bit xids on their low 32 bits.
  */
 export function settledLogIds(db: Queryable): RawBuilder<number> | undefined {
   if (dialectOf(db) !== 'postgres') return undefined;
-  return sql<number>`(select pg_snapshot_xmin(pg_current_snapshot())::text::bigint * ${sql.lit(ROWS_PER_TRANSACTION)})`;
+  return sql<number>`(select least(
+      pg_snapshot_xmax(snapshot)::text::bigint,
+      (select min(running::text::bigint) from pg_snapshot_xip(snapshot) as running
+        where running::text::bigint % 4294967296 not in (
+          select backend_xid::text::bigint from pg_stat_activity
+          where backend_xid is not null and datname is distinct from current_database()))
+    ) * ${sql.lit(ROWS_PER_TRANSACTION)}
+    from pg_current_snapshot() as snapshot)`;
 }
 
 /** How long a read waits for rows already committed to settle before it answers without them. */
