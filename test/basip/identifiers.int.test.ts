@@ -252,7 +252,7 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
         [
           'POST',
           '/access/identifier',
-          { identifier_type: 'card', identifier_number: '1', valid: { passes: { is_permanent: false, max_passes: 0 } } },
+          { identifier_type: 'card', identifier_number: '1', valid: { passes: { is_permanent: false, max_passes: 1.5 } } },
           'Wrong JSON body: value `valid.passes.max_passes` was of the wrong type',
         ],
         ['PATCH', `/access/identifier/item/${uid}`, { identifier_type: 'qr' }, 'Wrong identifier_number for qr: 300 (expected a UUID)'],

@@ -1,6 +1,7 @@
 import type { Actor } from '../../audit/audit-log.ts';
 import { writeTransaction } from '../../db/change-feed.ts';
-import { isForeignKeyViolation, isStorableId, isUniqueViolation, toFlag } from '../../db/conventions.ts';
+import { MAX_SECONDS } from '../../access/time-profile.ts';
+import { MAX_ID, isForeignKeyViolation, isStorableId, isUniqueViolation, toFlag } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { ListQuery } from '../../http/basip/list-query.ts';
@@ -33,10 +34,17 @@ export interface IdentifierInput {
   lock?: string | undefined;
   valid?:
     | {
-        time?: { is_permanent: boolean; from?: number | undefined; to?: number | undefined } | undefined;
-        passes?: { is_permanent: boolean; max_passes?: number | undefined } | undefined;
+        time?: ValidTimeInput | undefined;
+        passes?: { is_permanent: boolean; max_passes?: number | null | undefined; time?: ValidTimeInput | undefined } | undefined;
       }
     | undefined;
+}
+
+/** A validity period as sent; null bounds are open. */
+interface ValidTimeInput {
+  is_permanent: boolean;
+  from?: number | null | undefined;
+  to?: number | null | undefined;
 }
 
 /** One item of the link_id upsert: an identifier with the link_ids of what it is bound to. */
@@ -105,29 +113,57 @@ const numberTaken = (number: string) =>
 const credentialName = (type: string, number: string) => (type === 'face_id' ? 'Face ID' : number);
 
 const MS = 1000;
+/** The pass count a column holds (a 32-bit integer on PostgreSQL). */
+const MAX_PASSES = MAX_ID;
 
-/** The columns `valid` sets; absent parts are left as they are (on create: permanent). */
+/** A bound of the validity period in ms: null is open, anything outside the panel's range is refused. */
+function validBound(time: ValidTimeInput, bound: 'from' | 'to'): number | null {
+  const value = time[bound];
+  if (value === undefined) throw new IdentifierProblem(`Wrong JSON body: no value for \`valid.time.${bound}\``, 'invalid_time_rules_settings');
+  if (value === null) return null;
+  if (value < 0 || value > MAX_SECONDS) {
+    throw new IdentifierProblem(`valid.time.${bound} must be Unix seconds from 0 to ${MAX_SECONDS}: ${value}`, 'invalid_time_rules_settings');
+  }
+  return value * MS;
+}
+
+/**
+ * The validity period, wherever it was sent: beside `passes` (the documentation) or inside it
+ * (SmartYard-Server's default payload). Both at once must say the same thing.
+ */
+function validTime(valid: IdentifierInput['valid']): ValidTimeInput | undefined {
+  const beside = valid?.time;
+  const inside = valid?.passes?.time;
+  if (beside && inside && JSON.stringify(beside) !== JSON.stringify(inside)) {
+    throw new IdentifierProblem('valid.time and valid.passes.time differ; send one validity period', 'invalid_time_rules_settings');
+  }
+  return beside ?? inside;
+}
+
+/**
+ * The columns `valid` sets; absent parts are left as they are (on create: permanent). `null` is the
+ * panel API's "no limit": an open bound, or no pass limit, as `is_permanent` is.
+ */
 function validityChanges(valid: IdentifierInput['valid'], current: IdentifierRow | undefined): IdentifierChanges {
   const changes: IdentifierChanges = {};
-  const time = valid?.time;
+  const time = validTime(valid);
   if (time?.is_permanent) Object.assign(changes, { access_effective: null, access_expires: null });
   else if (time) {
-    for (const bound of ['from', 'to'] as const) {
-      if (time[bound] === undefined) throw new IdentifierProblem(`Wrong JSON body: no value for \`valid.time.${bound}\``, 'invalid_time_rules_settings');
+    const from = validBound(time, 'from');
+    const to = validBound(time, 'to');
+    if (from !== null && to !== null && from >= to) {
+      throw new IdentifierProblem(`valid.time.from must be before valid.time.to: ${from / MS} is not before ${to / MS}`, 'invalid_time_rules_settings');
     }
-    const from = time.from as number;
-    const to = time.to as number;
-    if (from >= to) {
-      throw new IdentifierProblem(`valid.time.from must be before valid.time.to: ${from} is not before ${to}`, 'invalid_time_rules_settings');
-    }
-    Object.assign(changes, { access_effective: from * MS, access_expires: to * MS });
+    Object.assign(changes, { access_effective: from, access_expires: to });
   }
   const passes = valid?.passes;
-  if (passes?.is_permanent) Object.assign(changes, { max_passes: null, passes_left: null });
+  const max = passes?.max_passes;
+  if (passes?.is_permanent || max === null) Object.assign(changes, { max_passes: null, passes_left: null });
   else if (passes) {
-    if (passes.max_passes === undefined) throw new IdentifierProblem('Wrong JSON body: no value for `valid.passes.max_passes`', 'wrong_rule');
+    if (max === undefined) throw new IdentifierProblem('Wrong JSON body: no value for `valid.passes.max_passes`', 'wrong_rule');
+    if (max < 0 || max > MAX_PASSES) throw new IdentifierProblem(`valid.passes.max_passes must be from 0 to ${MAX_PASSES}: ${max}`, 'wrong_rule');
     // A new allowance starts full; the same allowance sent again keeps what is left of it.
-    if (current?.max_passes !== passes.max_passes) Object.assign(changes, { max_passes: passes.max_passes, passes_left: passes.max_passes });
+    if (current?.max_passes !== max) Object.assign(changes, { max_passes: max, passes_left: max });
   }
   return changes;
 }

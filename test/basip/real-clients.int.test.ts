@@ -1,0 +1,123 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/lib/clock.ts';
+import { createOperator } from '../../src/modules/users/operators.service.ts';
+import { DIALECTS, type Harness, type Response, createHarness } from '../harness.ts';
+
+/**
+ * The calls public BAS-IP clients make, as they make them (issue 13). SmartYard-Server's BasicHttpClient
+ * sends `admin:<password>` as HTTP Basic, a JSON body encoded by PHP's json_encode with
+ * JSON_UNESCAPED_UNICODE, and `Content-Type: application/json` only when there is a body.
+ */
+const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+
+describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
+  let h: Harness;
+
+  beforeEach(async () => {
+    h = await createHarness(dialect);
+    await createOperator(h.store.db, h.site.id, { username: 'admin', password: 'panel secret', role: 'admin' }, systemClock);
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  /** A SmartYard request: the JSON text exactly as PHP writes it, or no body at all. */
+  const smartYard = (method: Method, url: string, rawBody?: string): Promise<Response> =>
+    h.request(method, `/api${url}`, {
+      as: null,
+      headers: { authorization: basic('admin', 'panel secret') },
+      ...(rawBody === undefined ? {} : { rawBody }),
+    });
+  const expectOk = (response: Response) => {
+    expect(response.status, response.text).toBe(200);
+    return response.body;
+  };
+  const expectError = (response: Response, status: number, error: string) => {
+    expect(response.status, response.text).toBe(status);
+    expect(response.body).toEqual({ error });
+  };
+  const identifier = async (uid: number) => expectOk(await smartYard('GET', `/v1/access/identifier/item/${uid}`));
+
+  describe('identifier validity as the clients send it', () => {
+    it("accepts SmartYard's default payload: null limits, time nested in passes (Basip::getIdentifierValidPayload)", async () => {
+      const body =
+        '{"identifier_number":"00-00-00-1A-2B-3C-4D","identifier_owner":{"name":"0000001A2B3C4D","type":"owner"},"identifier_type":"card","lock":"first","valid":{"passes":{"is_permanent":true,"max_passes":null,"time":{"from":null,"is_permanent":true,"to":null}}}}';
+      const { uid } = expectOk(await smartYard('POST', '/v1/access/identifier', body));
+      const read = await identifier(uid);
+      expect(read.identifier_number).toBe('00-00-00-1A-2B-3C-4D');
+      expect(read.valid).toEqual({ time: { is_permanent: true, from: 0, to: 0 }, passes: { is_permanent: true, max_passes: 0 } });
+    });
+
+    it("accepts the AA07BD/CR02BD payload: time beside passes with null bounds, max_passes 0 with is_permanent", async () => {
+      const body =
+        '{"identifier_number":"12345","identifier_owner":{"name":"17","type":"owner"},"identifier_type":"inputCode","lock":"first","valid":{"passes":{"is_permanent":true,"max_passes":0},"time":{"from":null,"is_permanent":true,"to":null}}}';
+      const { uid } = expectOk(await smartYard('POST', '/v1/access/identifier', body));
+      expect((await identifier(uid)).valid).toEqual({ time: { is_permanent: true, from: 0, to: 0 }, passes: { is_permanent: true, max_passes: 0 } });
+    });
+
+    it('reads a time limit nested in passes as the validity period, and null as an open end', async () => {
+      const nested = { identifier_type: 'card', identifier_number: '777', valid: { passes: { is_permanent: false, max_passes: 3, time: { is_permanent: false, from: 1700000000, to: null } } } };
+      const { uid } = expectOk(await smartYard('POST', '/v1/access/identifier', JSON.stringify(nested)));
+      const read = await identifier(uid);
+      expect(read.valid).toEqual({ time: { is_permanent: false, from: 1700000000, to: 0 }, passes: { is_permanent: false, max_passes: 3 } });
+      expect(read.additional).toEqual({ passes_left: 3 });
+
+      // null max_passes means no limit, as is_permanent does; null from means no start.
+      const patch = { valid: { time: { is_permanent: false, from: null, to: 1800000000 }, passes: { is_permanent: false, max_passes: null } } };
+      expectOk(await smartYard('PATCH', `/v1/access/identifier/item/${uid}`, JSON.stringify(patch)));
+      expect((await identifier(uid)).valid).toEqual({ time: { is_permanent: false, from: 0, to: 1800000000 }, passes: { is_permanent: true, max_passes: 0 } });
+    });
+
+    it('refuses two different validity periods, one beside passes and one inside', async () => {
+      const body = {
+        identifier_type: 'card',
+        identifier_number: '778',
+        valid: { time: { is_permanent: false, from: 1, to: 2 }, passes: { is_permanent: true, time: { is_permanent: true } } },
+      };
+      expectError(await smartYard('POST', '/v1/access/identifier', JSON.stringify(body)), 400, 'valid.time and valid.passes.time differ; send one validity period');
+    });
+
+    it('accepts max_passes 0 on a limited identifier: it opens nothing until its passes are reset or raised', async () => {
+      const body = { identifier_type: 'card', identifier_number: '779', valid: { passes: { is_permanent: false, max_passes: 0 } } };
+      const { uid } = expectOk(await smartYard('POST', '/v1/access/identifier', JSON.stringify(body)));
+      const read = await identifier(uid);
+      expect(read.valid.passes).toEqual({ is_permanent: false, max_passes: 0 });
+      expect(read.additional).toEqual({ passes_left: 0 });
+    });
+  });
+
+  describe('identifier limits out of range (issue 14, item 7)', () => {
+    const OUT_OF_RANGE: [string, Record<string, unknown>, string][] = [
+      ['to of 10^16', { time: { is_permanent: false, from: 0, to: 1e16 } }, 'valid.time.to must be Unix seconds from 0 to 253402300799: 10000000000000000'],
+      ['to of 10^30', { time: { is_permanent: false, from: 0, to: 1e30 } }, 'valid.time.to must be Unix seconds from 0 to 253402300799: 1e+30'],
+      ['from of -1', { time: { is_permanent: false, from: -1, to: 5 } }, 'valid.time.from must be Unix seconds from 0 to 253402300799: -1'],
+      ['nested to past year 9999', { passes: { is_permanent: true, time: { is_permanent: false, from: 0, to: 253402300800 } } }, 'valid.time.to must be Unix seconds from 0 to 253402300799: 253402300800'],
+      ['max_passes of 2^31', { passes: { is_permanent: false, max_passes: 2 ** 31 } }, 'valid.passes.max_passes must be from 0 to 2147483647: 2147483648'],
+      ['max_passes of 2^53+1', { passes: { is_permanent: false, max_passes: 2 ** 53 + 2 } }, 'valid.passes.max_passes must be from 0 to 2147483647: 9007199254740994'],
+      ['max_passes of -1', { passes: { is_permanent: false, max_passes: -1 } }, 'valid.passes.max_passes must be from 0 to 2147483647: -1'],
+    ];
+
+    it.each(OUT_OF_RANGE)('refuses %s on POST and PATCH /access/identifier, storing nothing', async (_name, valid, message) => {
+      expectError(await smartYard('POST', '/v1/access/identifier', JSON.stringify({ identifier_type: 'card', identifier_number: '900', valid })), 400, message);
+      const { uid } = expectOk(await smartYard('POST', '/v1/access/identifier', JSON.stringify({ identifier_type: 'card', identifier_number: '900' })));
+      expectError(await smartYard('PATCH', `/v1/access/identifier/item/${uid}`, JSON.stringify({ valid })), 400, message);
+      expect((await identifier(uid)).valid).toEqual({ time: { is_permanent: true, from: 0, to: 0 }, passes: { is_permanent: true, max_passes: 0 } });
+    });
+
+    it.each(OUT_OF_RANGE)('reports %s per item on /access/identifier/items/link', async (_name, valid) => {
+      const link = '91c615e3-1040-4815-8ecb-039a18b756b5';
+      const body = { list_items: [{ link_id: link, identifier_type: 'card', identifier_number: '901', valid }] };
+      const answer = expectOk(await smartYard('POST', '/v1/access/identifier/items/link', JSON.stringify(body)));
+      expect(answer.result).toEqual([{ link_id: link, success: false, extended_info: expect.stringMatching(/^(invalid_time_rules_settings|wrong_rule)$/) }]);
+      expect(expectOk(await smartYard('GET', `/v1/access/identifier/items/link?link_id=${link}`)).list_items).toEqual([]);
+    });
+
+    it('accepts the bounds themselves', async () => {
+      const valid = { time: { is_permanent: false, from: 0, to: 253402300799 }, passes: { is_permanent: false, max_passes: 2147483647 } };
+      const { uid } = expectOk(await smartYard('POST', '/v1/access/identifier', JSON.stringify({ identifier_type: 'card', identifier_number: '902', valid })));
+      expect((await identifier(uid)).valid).toEqual({ time: { is_permanent: false, from: 0, to: 253402300799 }, passes: { is_permanent: false, max_passes: 2147483647 } });
+    });
+  });
+});
