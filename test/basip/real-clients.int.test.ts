@@ -88,6 +88,42 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
     });
   });
 
+  describe('the panel envelope on every section of the panel API', () => {
+    it.each(['device', 'network', 'syslog', 'forward', 'system', 'security', 'web', 'photo', 'sip'])(
+      'answers {"error"} under /api/v1/%s/, routed or not',
+      async (section) => {
+        const response = await smartYard('GET', `/v1/${section}/no/such/setting`);
+        expect(response.status).toBe(404);
+        expect(Object.keys(response.body)).toEqual(['error']);
+        const anonymous = await h.request('GET', `/api/v1/${section}/no/such/setting`, { as: null });
+        expect(Object.keys(anonymous.body)).toEqual(['error']);
+      },
+    );
+
+    it("keeps Portcullis's own device API in the Lockt envelope", async () => {
+      for (const url of ['/api/v1/device/access', '/api/v1/device/events', '/api/v1/device/state', '/api/v1/device/commands/ack']) {
+        const response = await h.request('POST', url, { as: null, body: {} });
+        expect(response.status, url).toBe(401);
+        expect(Object.keys(response.body), url).toEqual(['data']);
+      }
+      expect(Object.keys((await h.request('GET', '/api/v1/device/commands?wait=0', { as: null })).body)).toEqual(['data']);
+    });
+  });
+
+  describe('list pages', () => {
+    it('accepts any limit from 1 to 100: SmartYard pages its lists by 50 and call forwarding by 100', async () => {
+      for (const number of ['1', '2', '3']) {
+        expectOk(await smartYard('POST', '/v1/access/identifier', JSON.stringify({ identifier_type: 'card', identifier_number: number })));
+      }
+      const hundred = expectOk(await smartYard('GET', '/v1/access/identifier/items?limit=100&page_number=1'));
+      expect(hundred.list_items).toHaveLength(3);
+      expect(hundred.list_option.pagination).toMatchObject({ items_limit: 100, total_pages: 1 });
+      const two = expectOk(await smartYard('GET', '/v1/access/identifier/items?limit=2&page_number=2'));
+      expect(two.list_items.map((i: { identifier_number: string }) => i.identifier_number)).toEqual(['3']);
+      expectError(await smartYard('GET', '/v1/access/identifier/items?limit=101'), 400, 'Wrong limit: 101 (expected 1 to 100)');
+    });
+  });
+
   describe('identifier limits out of range (issue 14, item 7)', () => {
     const OUT_OF_RANGE: [string, Record<string, unknown>, string][] = [
       ['to of 10^16', { time: { is_permanent: false, from: 0, to: 1e16 } }, 'valid.time.to must be Unix seconds from 0 to 253402300799: 10000000000000000'],

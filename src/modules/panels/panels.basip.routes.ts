@@ -6,6 +6,8 @@ import { authenticateDevice, noteDeviceSeen } from '../devices/devices.service.t
 import type { LocktModule } from '../module.ts';
 import { presentPanelDecision, presentRemoteControlSettings } from './panels.presenter.ts';
 import {
+  CloseAnswer,
+  EmergencyCloseRequest,
   EmergencyOpenRequest,
   LockNumberParams,
   OpenAnswer,
@@ -82,6 +84,21 @@ export const panelsModule: LocktModule = {
         const requestedBy = `operator ${operator.username} (emergency${times.length > 0 ? `; unlock_time ${times.join(', ')}` : ''})`;
         const queued = await service.openLocks(db, operator.site, locks.map((l) => l.lock_number), requestedBy, clock.now());
         return { queued };
+      },
+    });
+
+    app.post('/api/v1/access/general/lock/close/emergency', {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: call off an emergency opening of these locks: unlocks no device has collected yet are withdrawn (administrators).',
+        body: EmergencyCloseRequest,
+        response: { 200: CloseAnswer },
+      },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        if (request.body.locks.length === 0) throw ERRORS.badRequest('List cannot be empty');
+        return { withdrawn: await service.closeLocks(db, operator.site, request.body.locks, operator.actor, clock.now()) };
       },
     });
 

@@ -51,6 +51,19 @@ export const EmergencyOpenRequest = Type.Object(
   { required: ['locks'] },
 );
 
+export const EmergencyCloseRequest = Type.Object(
+  {
+    locks: Type.Array(Type.Integer({ minimum: 0, maximum: 8, description: 'A lock number, 1..8; 0 for every lock.' }), {
+      description: 'The locks whose emergency opening is called off.',
+    }),
+  },
+  { required: ['locks'] },
+);
+
+export const CloseAnswer = Type.Object({
+  withdrawn: Type.Integer({ description: 'Extension: the unlock commands withdrawn before a device collected them.' }),
+});
+
 export const OpenAnswer = Type.Object({
   queued: Type.Integer({ description: 'Extension: the unlock commands queued (one per door and device).' }),
 });
