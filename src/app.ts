@@ -10,6 +10,7 @@ import { changeFeedOf } from './db/change-feed.ts';
 import type { Queryable } from './db/queryable.ts';
 import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
+import { withoutSitePrefix } from './http/basip/site-prefix.ts';
 import { canonicalLocktUrl } from './http/lockt/paths.ts';
 import { installApiKeyAuth } from './http/plugins/api-key-auth.ts';
 import { installDeviceAuth } from './http/plugins/device-auth.ts';
@@ -80,7 +81,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
     requestIdHeader: false,
     trustProxy: proxied ? options.trustedProxies : false,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
-    rewriteUrl: (request: IncomingMessage) => canonicalLocktUrl(request.url ?? '/'),
+    rewriteUrl: (request: IncomingMessage) => canonicalLocktUrl(withoutSitePrefix(request)),
     frameworkErrors: frameworkErrorHandler(bodyLimit),
     ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedApp;

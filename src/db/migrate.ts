@@ -6,6 +6,7 @@ import * as locktResources from './migrations/2026_11_23_0002_lockt_resources.ts
 import * as devicesEventsAudit from './migrations/2026_11_23_0003_devices_events_audit.ts';
 import * as basip from './migrations/2026_11_23_0004_basip.ts';
 import * as panelSettings from './migrations/2026_11_23_0005_panel_settings.ts';
+import * as operatorsPerSite from './migrations/2026_12_04_0201_operators_per_site.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the set is the same
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_23_0003_devices_events_audit': devicesEventsAudit,
   '2026_11_23_0004_basip': basip,
   '2026_11_23_0005_panel_settings': panelSettings,
+  '2026_12_04_0201_operators_per_site': operatorsPerSite,
 };
 
 /**

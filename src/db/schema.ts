@@ -28,6 +28,7 @@ export interface Database {
   credential_time_profile: CredentialTimeProfileTable;
   user_time_profile: UserTimeProfileTable;
   operator_session: OperatorSessionTable;
+  login_throttle: LoginThrottleTable;
   panel_settings: PanelSettingsTable;
 }
 
@@ -173,9 +174,21 @@ export interface UserTable {
   /** BAS-IP: 1 when `auth_factors` restricts which identifiers the user may use. */
   is_custom_user_access: Flag;
   link_id: ColumnType<string | null, string | null | undefined, string | null>;
-  /** Operators: consecutive failed logins, and until when the account is locked. */
-  failed_logins: ColumnType<number, number | undefined, number>;
-  locked_until: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Operators: requests a rate-limit window this account may make; null: the server's budget. */
+  rate_limit: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** Failed BAS-IP logins of one source address against one account (existing or not). */
+export interface LoginThrottleTable {
+  address: string;
+  /** The site the login was addressed to (its URL prefix), 0 for none. */
+  site_scope: number;
+  username_key: string;
+  failures: number;
+  /** A keyed hash of the last wrong password, under a key only the process holds. */
+  last_wrong: string | null;
+  locked_until: number | null;
+  updated_at: number;
 }
 
 /** A card or mobile credential; fobs are credentials tagged `is_fob`, possibly held by nobody. */

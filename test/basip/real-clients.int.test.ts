@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/lib/clock.ts';
 import { createOperator } from '../../src/modules/users/operators.service.ts';
@@ -85,6 +86,69 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
       const read = await identifier(uid);
       expect(read.valid.passes).toEqual({ is_permanent: false, max_passes: 0 });
       expect(read.additional).toEqual({ passes_left: 0 });
+    });
+  });
+
+  describe('one Portcullis, several sites, every client logging in as admin', () => {
+    /** A second site with its own `admin`, whose password differs. */
+    const secondSite = async () => {
+      const other = await h.addSite('Second Site');
+      await createOperator(h.store.db, other.site.id, { username: 'admin', password: 'other secret', role: 'admin' }, systemClock);
+      return other.site.id;
+    };
+    const at = (siteId: number, url: string, password: string, rawBody?: string) =>
+      h.request(rawBody === undefined ? 'GET' : 'POST', `/site/${siteId}/api${url}`, {
+        as: null,
+        headers: { authorization: basic('admin', password) },
+        ...(rawBody === undefined ? {} : { rawBody }),
+      });
+
+    it("drives each site through its own base URL, /site/<id>: usernames are unique per site only", async () => {
+      const other = await secondSite();
+      const mine = expectOk(await at(h.site.id, '/v1/access/identifier', 'panel secret', '{"identifier_type":"card","identifier_number":"11"}'));
+      const theirs = expectOk(await at(other, '/v1/access/identifier', 'other secret', '{"identifier_type":"card","identifier_number":"11"}'));
+      expect(expectOk(await at(h.site.id, '/v1/access/identifier/items', 'panel secret')).list_items.map((i: { identifier_uid: number }) => i.identifier_uid)).toEqual([mine.uid]);
+      expectError(await at(other, '/v1/access/identifier/items', 'panel secret'), 401, 'Log In');
+      expect(expectOk(await at(other, '/v1/access/identifier/items', 'other secret')).list_items.map((i: { identifier_uid: number }) => i.identifier_uid)).toEqual([theirs.uid]);
+    });
+
+    it('logs in with a token bound to the site of the URL, and refuses it under another site', async () => {
+      const other = await secondSite();
+      const md5 = (text: string) => createHash('md5').update(text).digest('hex').toUpperCase();
+      const login = await h.request('GET', `/site/${other}/api/v1/login?username=admin&password=${md5('other secret')}`, { as: null });
+      expect(login.status, login.text).toBe(200);
+      const bearer = { authorization: `Bearer ${login.body.token as string}` };
+      expect((await h.request('GET', `/site/${other}/api/v1/access/identifier/items`, { as: null, headers: bearer })).status).toBe(200);
+      expectError(await h.request('GET', `/site/${h.site.id}/api/v1/access/identifier/items`, { as: null, headers: bearer }), 401, 'Log In');
+      // A client that cannot be given a path names no site: an admin in two sites is then nobody.
+      const bare = await h.request('GET', `/api/v1/login?username=admin&password=${md5('other secret')}`, { as: null });
+      expectError(bare, 400, 'Wrong login or password');
+      expectError(await h.request('GET', '/site/999/api/v1/login?username=admin&password=x', { as: null }), 400, 'Wrong login or password');
+    });
+
+    it('keeps a username unique within its site', async () => {
+      await expect(createOperator(h.store.db, h.site.id, { username: 'ADMIN', password: 'long enough', role: 'manager' }, systemClock)).rejects.toThrow(
+        'Username Already Exists: ADMIN',
+      );
+    });
+
+    it('answers /api/info with every field the panel documents and a stable, non-empty serial per site', async () => {
+      const other = await secondSite();
+      const info = expectOk(await h.request('GET', `/site/${other}/api/info`, { as: null }));
+      expect(Object.keys(info).sort()).toEqual(
+        ['api_version', 'commit', 'device_model', 'device_name', 'device_serial_number', 'device_type', 'firmware_version', 'framework_version', 'frontend_version', 'hybrid_enable'],
+      );
+      expect(info.device_serial_number).toMatch(/^\S+$/);
+      expect(info.hybrid_enable).toBe(false);
+      expect(expectOk(await h.request('GET', `/site/${other}/api/info`, { as: null })).device_serial_number).toBe(info.device_serial_number);
+      const mine = expectOk(await h.request('GET', `/site/${h.site.id}/api/info`, { as: null })).device_serial_number;
+      const bare = expectOk(await h.request('GET', '/api/info', { as: null })).device_serial_number;
+      expect(new Set([info.device_serial_number, mine, bare]).size).toBe(3);
+      expect(bare).not.toBe('');
+    });
+
+    it('leaves a Lockt path under a site prefix unrouted: its API key names the site', async () => {
+      expect((await h.request('GET', `/site/${h.site.id}/api/v1/door`)).status).toBe(404);
     });
   });
 

@@ -80,13 +80,13 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
     const username = `fuzz-admin-${randomBytes(6).toString('hex')}`;
     const password = randomBytes(12).toString('hex');
     await createOperator(store.db, created.site.id, { username, password, role: 'admin' }, systemClock);
-    const session = await login(store.db, username, passwordDigest(password), systemClock);
+    const session = await login(store.db, { username, digest: passwordDigest(password), address: 'ip:fuzz-setup', siteId: created.site.id }, systemClock);
     operator = { token: session.token };
   };
   /** The fuzzer may log the session out or delete the operator: a fresh one then. */
   const ensureOperator = async () => {
     try {
-      await authenticateSession(store.db, operator.token, Date.now());
+      await authenticateSession(store.db, operator.token, undefined, Date.now());
     } catch {
       await newOperator();
     }
