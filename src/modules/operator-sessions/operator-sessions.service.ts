@@ -150,6 +150,11 @@ export async function authenticateBasic(
   return principal(operator, siteFromRow(site));
 }
 
+/** Ends every session of an operator (its role, password or standing changed); returns how many. */
+export function endSessionsOf(db: Queryable, userId: number): Promise<number> {
+  return repo.deleteSessionsOf(db, userId);
+}
+
 export async function logout(db: Queryable, token: string): Promise<void> {
   await repo.deleteSession(db, hashSecret(token));
 }
