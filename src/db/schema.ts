@@ -29,6 +29,8 @@ export interface Database {
   user_time_profile: UserTimeProfileTable;
   operator_session: OperatorSessionTable;
   login_throttle: LoginThrottleTable;
+  panel_setting: PanelSettingTable;
+  panel_forward: PanelForwardTable;
   panel_settings: PanelSettingsTable;
 }
 
@@ -385,3 +387,21 @@ export type NewSiteRow = Insertable<SiteTable>;
 export type SiteRowUpdate = Updateable<SiteTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type MaintenanceWindowRow = Selectable<MaintenanceWindowTable>;
+
+/** A panel setting a BAS-IP client saved: the path it lives at and its JSON over the documented defaults. */
+export interface PanelSettingTable {
+  site_id: number;
+  /** The path under `/api/v1/`, a lock number in place of `{lock}`. */
+  setting: string;
+  value: string;
+  updated_at: number;
+}
+
+/** Call forwarding of one flat (BAS-IP `/forward/item/{flat}`): where a call to it goes. */
+export interface PanelForwardTable {
+  site_id: number;
+  forward_number: number;
+  /** JSON array of strings. */
+  entity_list: string;
+  updated_at: number;
+}
