@@ -20,6 +20,7 @@ interface CreateFlags extends StoreFlags {
   role: string;
   firstName?: string;
   lastName?: string;
+  scope?: string;
 }
 
 /** The management commands: each names an account of the site and what to do to it. */
@@ -41,6 +42,12 @@ const MANAGE: { name: string; description: string; option?: [string, string, ((v
     change: (flags) => ({ kind: 'set-password', password: flags.password as string }),
   },
   {
+    name: 'set-scope',
+    description: 'which identifiers the panel face shows the account: site (all) or own (those it created); ends its sessions',
+    option: ['--scope <scope>', 'site or own'],
+    change: (flags) => ({ kind: 'set-scope', scope: flags.scope as string }),
+  },
+  {
     name: 'set-rate-limit',
     description: "give the account its own request budget per rate-limit window, for a large sync (0: the server's)",
     option: ['--requests <n>', 'requests per window; 0 for the server default', wholeNumber('--requests')],
@@ -49,7 +56,7 @@ const MANAGE: { name: string; description: string; option?: [string, string, ((v
 ];
 
 /**
- * `portcullis operator create|list|disable|enable|remove|logout|set-role|set-password|set-rate-limit|
+ * `portcullis operator create|list|disable|enable|remove|logout|set-role|set-password|set-scope|set-rate-limit|
  * unlock`: a site's application accounts (admin, manager, installer). The password is kept only as a
  * hash and never printed.
  */
@@ -62,6 +69,7 @@ export function registerOperatorCommands(program: Command): void {
     .requiredOption('--role <role>', 'admin, manager or installer')
     .option('--first-name <name>', 'first name')
     .option('--last-name <name>', 'last name')
+    .option('--scope <scope>', "identifiers it sees on the panel face: site (all, default) or own (those it created)")
     .action(async (flags: CreateFlags) => {
       const created = await withStore(flags, async (store) => {
         await getSite(store.db, flags.site);

@@ -8,6 +8,7 @@ import * as basip from './migrations/2026_11_23_0004_basip.ts';
 import * as panelSettings from './migrations/2026_11_23_0005_panel_settings.ts';
 import * as operatorsPerSite from './migrations/2026_12_04_0201_operators_per_site.ts';
 import * as panelDeviceSettings from './migrations/2026_12_04_0202_panel_device_settings.ts';
+import * as identifierScope from './migrations/2026_12_04_0203_identifier_scope.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the set is the same
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_23_0005_panel_settings': panelSettings,
   '2026_12_04_0201_operators_per_site': operatorsPerSite,
   '2026_12_04_0202_panel_device_settings': panelDeviceSettings,
+  '2026_12_04_0203_identifier_scope': identifierScope,
 };
 
 /**

@@ -178,6 +178,8 @@ export interface UserTable {
   link_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** Operators: requests a rate-limit window this account may make; null: the server's budget. */
   rate_limit: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Operators: which identifiers the panel face shows them: `site` (all) or `own` (those they created). */
+  identifier_scope: ColumnType<string, string | undefined, string>;
 }
 
 /** Failed BAS-IP logins of one source address against one account (existing or not). */
@@ -211,6 +213,8 @@ export interface CredentialTable {
   access_effective: number | null;
   access_expires: number | null;
   created_at: number;
+  /** The operator who made it through the panel face; null for everything else. */
+  created_by: ColumnType<number | null, number | null | undefined, number | null>;
   /** BAS-IP identifier kind: card, ukey, inputCode, face_id, qr, license_plate (Lockt cards are `card`). */
   identifier_type: ColumnType<string, string | undefined, string>;
   /** BAS-IP: owner or guest. */

@@ -152,6 +152,50 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
     });
   });
 
+  describe("a client's scoped view: syncing cannot delete another client's cards", () => {
+    /** SmartYard's account sees only what it made; the site's admin and a Lockt card live beside it. */
+    const setUp = async () => {
+      await createOperator(h.store.db, h.site.id, { username: 'smartyard', password: 'sync secret', role: 'admin', scope: 'own' }, systemClock);
+      const lockt = await h.store.db
+        .insertInto('credential')
+        .values({ site_id: h.site.id, name: '555', card_num: '555', credential_key: 'AAAA-BBBB-CCCC-DDDD', created_at: Date.now() })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const admins = expectOk(await smartYard('POST', '/v1/access/identifier', '{"identifier_type":"card","identifier_number":"100"}')).uid as number;
+      return { lockt: lockt.id, admins };
+    };
+    const asSync = (method: Method, url: string, rawBody?: string) =>
+      h.request(method, `/api${url}`, { as: null, headers: { authorization: basic('smartyard', 'sync secret') }, ...(rawBody === undefined ? {} : { rawBody }) });
+    const uids = async (call: (method: Method, url: string) => Promise<Response>) =>
+      (expectOk(await call('GET', '/v1/access/identifier/items?limit=50&page_number=1')).list_items as { identifier_uid: number }[]).map((i) => i.identifier_uid);
+
+    it("lists, reads, changes and deletes only the account's own identifiers", async () => {
+      const { lockt, admins } = await setUp();
+      const mine = expectOk(await asSync('POST', '/v1/access/identifier', '{"identifier_type":"card","identifier_number":"200"}')).uid as number;
+      expect(await uids(asSync)).toEqual([mine]);
+      expect(await uids(smartYard)).toEqual([lockt, admins, mine]);
+      for (const other of [lockt, admins]) {
+        expect((await asSync('GET', `/v1/access/identifier/item/${other}`)).status).toBe(404);
+        expect((await asSync('PATCH', `/v1/access/identifier/item/${other}`, '{"lock":"second"}')).status).toBe(404);
+        expect((await asSync('DELETE', `/v1/access/identifier/item/${other}`)).status).toBe(404);
+      }
+      // SmartYard's deleteRfid(''): every uid it knows of, plus one it guessed.
+      const deleted = expectOk(await asSync('DELETE', '/v1/access/identifier/items', JSON.stringify({ uid_items: [mine, lockt, admins] })));
+      expect(deleted.result.map((r: { success: boolean }) => r.success)).toEqual([true, false, false]);
+      expect(await uids(smartYard)).toEqual([lockt, admins]);
+    });
+
+    it("never takes over another's link_id, and a number stays unique across the site", async () => {
+      await setUp();
+      const link = '91c615e3-1040-4815-8ecb-039a18b756b5';
+      expectOk(await smartYard('POST', '/v1/access/identifier/items/link', JSON.stringify({ list_items: [{ link_id: link, identifier_type: 'card', identifier_number: '300' }] })));
+      const taken = expectOk(await asSync('POST', '/v1/access/identifier/items/link', JSON.stringify({ list_items: [{ link_id: link, identifier_type: 'card', identifier_number: '301' }] })));
+      expect(taken.result).toEqual([{ link_id: link, success: false, extended_info: 'entity_not_found' }]);
+      expect(expectOk(await asSync('GET', `/v1/access/identifier/items/link?link_id=${link}`)).list_items).toEqual([]);
+      expectError(await asSync('POST', '/v1/access/identifier', '{"identifier_type":"card","identifier_number":"555"}'), 400, 'identifier_number is taken by another identifier: 555');
+    });
+  });
+
   describe('the panel envelope on every section of the panel API', () => {
     it.each(['device', 'network', 'syslog', 'forward', 'system', 'security', 'web', 'photo', 'sip'])(
       'answers {"error"} under /api/v1/%s/, routed or not',

@@ -8,6 +8,7 @@ export interface OperatorLoginRow {
   username: string | null;
   password_hash: string | null;
   rate_limit: number | null;
+  identifier_scope: string;
 }
 
 /**
@@ -17,7 +18,7 @@ export interface OperatorLoginRow {
 export function findOperatorsByUsername(db: Queryable, usernameKey: string, siteId: number | undefined): Promise<OperatorLoginRow[]> {
   let query = db
     .selectFrom('user')
-    .select(['id', 'site_id', 'role', 'username', 'password_hash', 'rate_limit'])
+    .select(['id', 'site_id', 'role', 'username', 'password_hash', 'rate_limit', 'identifier_scope'])
     .where('username_key', '=', usernameKey)
     .where('role', '!=', 'cardholder')
     .where('enabled', '=', 1);
@@ -132,20 +133,20 @@ export async function findSession(
   db: Queryable,
   tokenHash: string,
   now: number,
-): Promise<{ user_id: number; username: string | null; role: string; rate_limit: number | null; site: SiteRow } | undefined> {
+): Promise<{ user_id: number; username: string | null; role: string; rate_limit: number | null; identifier_scope: string; site: SiteRow } | undefined> {
   const row = await db
     .selectFrom('operator_session as s')
     .innerJoin('user as u', 'u.id', 's.user_id')
     .innerJoin('site', 'site.id', 's.site_id')
     .selectAll('site')
-    .select(['u.id as user_id', 'u.username as username', 'u.role as role', 'u.rate_limit as rate_limit'])
+    .select(['u.id as user_id', 'u.username as username', 'u.role as role', 'u.rate_limit as rate_limit', 'u.identifier_scope as identifier_scope'])
     .where('s.token_hash', '=', tokenHash)
     .where('s.expires_at', '>', now)
     .where('u.enabled', '=', 1)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { user_id, username, role, rate_limit, ...site } = row;
-  return { user_id, username, role, rate_limit, site };
+  const { user_id, username, role, rate_limit, identifier_scope, ...site } = row;
+  return { user_id, username, role, rate_limit, identifier_scope, site };
 }
 
 export async function deleteSession(db: Queryable, tokenHash: string): Promise<void> {

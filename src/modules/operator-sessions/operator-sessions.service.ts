@@ -31,6 +31,8 @@ export interface OperatorPrincipal {
   actor: Actor;
   /** Requests a rate-limit window this account may make; null: the server's budget. */
   rateLimit: number | null;
+  /** Which identifiers the panel face shows it: the site's, or only those it created. */
+  identifierScope: 'site' | 'own';
 }
 
 /** A login as it arrives: the account named (and the site, when the URL named one), from where. */
@@ -113,9 +115,17 @@ export async function login(
   return { token, accountType: operator.role as OperatorRole };
 }
 
-function principal(row: { id: number; username: string | null; role: string; rate_limit: number | null }, site: Site): OperatorPrincipal {
+function principal(row: { id: number; username: string | null; role: string; rate_limit: number | null; identifier_scope: string }, site: Site): OperatorPrincipal {
   const username = row.username ?? '';
-  return { userId: row.id, username, role: row.role as OperatorRole, site, actor: { kind: 'operator', name: username }, rateLimit: row.rate_limit };
+  return {
+    userId: row.id,
+    username,
+    role: row.role as OperatorRole,
+    site,
+    actor: { kind: 'operator', name: username },
+    rateLimit: row.rate_limit,
+    identifierScope: row.identifier_scope === 'own' ? 'own' : 'site',
+  };
 }
 
 /**
@@ -125,7 +135,8 @@ function principal(row: { id: number; username: string | null; role: string; rat
 export async function authenticateSession(db: Queryable, token: string, siteId: number | undefined, now: number): Promise<OperatorPrincipal> {
   const session = await repo.findSession(db, hashSecret(token), now);
   if (!session || (siteId !== undefined && session.site.id !== siteId)) throw ERRORS.unauthorized();
-  return principal({ id: session.user_id, username: session.username, role: session.role, rate_limit: session.rate_limit }, siteFromRow(session.site));
+  const { user_id: id, site, ...account } = session;
+  return principal({ id, ...account }, siteFromRow(site));
 }
 
 /**

@@ -80,6 +80,7 @@ describe.each(DIALECTS)('portcullis operator on %s', (dialect) => {
       last_name: 'Admin',
       enabled: true,
       rate_limit: null,
+      identifier_scope: 'site',
     });
     expect(admin.out).not.toContain('correct horse');
     expect((await create('bob', 'manager')).code).toBe(0);
@@ -251,6 +252,15 @@ describe.each(DIALECTS)('portcullis operator on %s', (dialect) => {
       expect((await login('alice', 'correct horse')).status).toBe(400);
     });
 
+    it('set-scope narrows what the panel face shows the account to its own identifiers, and ends its sessions', async () => {
+      const token = await tokenOf('alice', 'correct horse');
+      const scoped = JSON.parse((await manage('set-scope', 'alice', ['--scope', 'own'])).out);
+      expect(scoped).toEqual({ operator: expect.objectContaining({ identifier_scope: 'own' }), sessionsEnded: 1 });
+      expect(await panel('GET', token)).toBe(401);
+      const own = await cli(store, ['operator', 'create', '--site', String(siteId), '--username', 'sync', '--password', 'long enough', '--role', 'admin', '--scope', 'own', '--json']);
+      expect(JSON.parse(own.out).identifier_scope).toBe('own');
+    });
+
     it('set-rate-limit gives the account its own budget, 0 the server default again', async () => {
       expect(JSON.parse((await manage('set-rate-limit', 'alice', ['--requests', '5000'])).out).operator.rate_limit).toBe(5000);
       expect(JSON.parse((await manage('set-rate-limit', 'alice', ['--requests', '0'])).out).operator.rate_limit).toBeNull();
@@ -268,6 +278,7 @@ describe.each(DIALECTS)('portcullis operator on %s', (dialect) => {
       for (const [command, username, extra, message] of [
         ['disable', 'zed', [], 'Operator not found: zed'],
         ['set-role', 'alice', ['--role', 'cardholder'], 'Invalid role: cardholder (expected admin, manager, installer)'],
+        ['set-scope', 'alice', ['--scope', 'mine'], 'Invalid scope: mine (expected site, own)'],
         ['set-password', 'alice', ['--password', 'short'], 'Password too short: at least 8 characters are required'],
         ['set-rate-limit', 'alice', ['--requests', '99999999999'], 'Invalid rate limit: 99999999999 (expected 1 to 2147483647 requests a window)'],
       ] as const) {
@@ -276,7 +287,7 @@ describe.each(DIALECTS)('portcullis operator on %s', (dialect) => {
       }
       expect((await manage('set-rate-limit', 'alice', ['--requests', 'lots'])).code).toBe(2);
       expect(JSON.parse((await cli(store, ['operator', 'list', '--site', String(siteId), '--json'])).out)).toEqual([
-        expect.objectContaining({ username: 'alice', role: 'admin', enabled: true, rate_limit: null }),
+        expect.objectContaining({ username: 'alice', role: 'admin', enabled: true, rate_limit: null, identifier_scope: 'site' }),
       ]);
       expect((await login('alice', 'correct horse')).status).toBe(200);
     });

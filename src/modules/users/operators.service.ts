@@ -20,12 +20,25 @@ export type OperatorRole = (typeof OPERATOR_ROLES)[number];
 
 export const MIN_PASSWORD_LENGTH = 8;
 
+/**
+ * Which identifiers the panel face shows an operator: `site`, all of the site's (Lockt cards included);
+ * `own`, only those it created, so a client that deletes what it did not create cannot delete others'.
+ */
+export const IDENTIFIER_SCOPES = ['site', 'own'] as const;
+
+function identifierScope(scope: string): string {
+  if (!(IDENTIFIER_SCOPES as readonly string[]).includes(scope)) throw ERRORS.badRequest(`Invalid scope: ${scope} (expected ${IDENTIFIER_SCOPES.join(', ')})`);
+  return scope;
+}
+
 export interface NewOperator {
   username: string;
   password: string;
   role: string;
   firstName?: string | undefined;
   lastName?: string | undefined;
+  /** `site` unless given. */
+  scope?: string | undefined;
 }
 
 /** An operator as listed: never the password or its hash. */
@@ -39,6 +52,7 @@ export interface OperatorInfo {
   enabled: boolean;
   /** Requests a rate-limit window this account may make; null: the server's budget. */
   rate_limit: number | null;
+  identifier_scope: string;
 }
 
 const usernameKey = (username: string) => username.trim().toLowerCase();
@@ -57,6 +71,7 @@ function info(siteId: number, row: repo.OperatorRow): OperatorInfo {
     last_name: row.last_name,
     enabled: fromFlag(row.enabled),
     rate_limit: row.rate_limit,
+    identifier_scope: row.identifier_scope,
   };
 }
 
@@ -78,6 +93,7 @@ export async function createOperator(db: Queryable, siteId: number, input: NewOp
   const tooLong = identifyingTextProblem('username', username);
   if (tooLong !== undefined) throw ERRORS.badRequest(tooLong);
   checkPassword(input.password);
+  const scope = identifierScope(input.scope ?? 'site');
   const key = usernameKey(username);
   const taken = () => ERRORS.badRequest(`Username Already Exists: ${username}`);
   if (await repo.usernameKeyTaken(db, siteId, key)) throw taken();
@@ -93,6 +109,7 @@ export async function createOperator(db: Queryable, siteId: number, input: NewOp
         password_hash: passwordHash,
         first_name: input.firstName?.trim() ?? '',
         last_name: input.lastName?.trim() ?? '',
+        identifier_scope: scope,
         created_at: now,
         updated_at: now,
       }),
@@ -117,7 +134,8 @@ export type OperatorChange =
   | { kind: 'remove' }
   | { kind: 'set-role'; role: string }
   | { kind: 'set-password'; password: string }
-  | { kind: 'set-rate-limit'; rateLimit: number | null };
+  | { kind: 'set-rate-limit'; rateLimit: number | null }
+  | { kind: 'set-scope'; scope: string };
 
 /** Changes that leave the account's sessions alone: nothing they allow was taken away. */
 const KEEPS_SESSIONS: ReadonlySet<OperatorChange['kind']> = new Set(['enable', 'set-rate-limit']);
@@ -142,6 +160,8 @@ async function operatorChanges(change: OperatorChange): Promise<repo.OperatorCha
         throw ERRORS.badRequest(`Invalid rate limit: ${change.rateLimit} (expected 1 to ${MAX_RATE_LIMIT} requests a window)`);
       }
       return { rate_limit: change.rateLimit };
+    case 'set-scope':
+      return { identifier_scope: identifierScope(change.scope) };
     case 'logout':
     case 'remove':
       return {};

@@ -240,9 +240,10 @@ export interface OperatorRow {
   last_name: string;
   enabled: number;
   rate_limit: number | null;
+  identifier_scope: string;
 }
 
-const OPERATOR_COLUMNS = ['id', 'role', 'username', 'first_name', 'last_name', 'enabled', 'rate_limit'] as const;
+const OPERATOR_COLUMNS = ['id', 'role', 'username', 'first_name', 'last_name', 'enabled', 'rate_limit', 'identifier_scope'] as const;
 
 export function insertOperator(
   db: Queryable,
@@ -254,6 +255,7 @@ export function insertOperator(
     password_hash: string;
     first_name: string;
     last_name: string;
+    identifier_scope: string;
     created_at: number;
     updated_at: number;
   },
@@ -297,6 +299,7 @@ export interface OperatorChanges {
   role?: UserRole;
   password_hash?: string;
   rate_limit?: number | null;
+  identifier_scope?: string;
 }
 
 export async function updateOperator(db: Queryable, siteId: number, userId: number, changes: OperatorChanges, now: number): Promise<void> {
