@@ -232,6 +232,21 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
     });
   });
 
+  describe('null as "none" in the other optional numbers and texts of the panel bodies', () => {
+    it('creates an apartment with a null resident count, photo and route', async () => {
+      const body = '{"apartment_address":{"building":1,"unit":1,"floor":1,"room":7},"apartment_name":"Flat 7","residents":{"count":null},"photo_path":null,"route_path":null}';
+      const { uid } = expectOk(await smartYard('POST', '/v1/apartment', body));
+      expect(expectOk(await smartYard('GET', `/v1/apartment/item/${uid}`)).apartment_name).toBe('Flat 7');
+      const overflow = '{"apartment_address":{"building":1,"unit":1,"floor":1,"room":8},"apartment_name":"Flat 8","residents":{"count":2147483648}}';
+      expect((await smartYard('POST', '/v1/apartment', overflow)).status).toBe(400);
+    });
+
+    it('opens in an emergency with a null unlock time', async () => {
+      // No device drives a lock here: the body is read, and the answer is the panel's 400 for the lock.
+      expectError(await smartYard('POST', '/v1/access/general/lock/open/emergency', '{"locks":[{"lock_number":1,"unlock_time":null}]}'), 400, 'No panel of the site drives lock 1');
+    });
+  });
+
   describe('identifier limits out of range (issue 14, item 7)', () => {
     const OUT_OF_RANGE: [string, Record<string, unknown>, string][] = [
       ['to of 10^16', { time: { is_permanent: false, from: 0, to: 1e16 } }, 'valid.time.to must be Unix seconds from 0 to 253402300799: 10000000000000000'],

@@ -461,7 +461,7 @@ export async function upsertIdentifiersByLink(db: Queryable, ctx: PanelContext, 
           const [current] = await repo.identifiersByLinkIds(trx, scopeOf(ctx), [linkId]);
           try {
             // Outside the account's scope a link_id is someone else's: never taken over, never duplicated.
-            if (!current && ctx.ownedBy != null && (await repo.identifiersByLinkIds(trx, { siteId: ctx.siteId, ownedBy: null }, [linkId])).length > 0) {
+            if (!current && scopeOf(ctx).ownedBy !== null && (await repo.identifiersByLinkIds(trx, { siteId: ctx.siteId, ownedBy: null }, [linkId])).length > 0) {
               throw new IdentifierProblem(`link_id ${linkId} belongs to an identifier outside this account's scope`, 'entity_not_found');
             }
             const changes = await identifierChanges(trx, ctx.siteId, current, item);

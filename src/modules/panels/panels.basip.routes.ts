@@ -80,7 +80,7 @@ export const panelsModule: LocktModule = {
         const operator = operatorOf(request);
         const { locks } = request.body;
         if (locks.length === 0) throw ERRORS.badRequest('List cannot be empty');
-        const times = locks.flatMap((l) => (l.unlock_time === undefined ? [] : [`lock ${l.lock_number}: ${l.unlock_time} ms`]));
+        const times = locks.flatMap((l) => (l.unlock_time === undefined || l.unlock_time === null ? [] : [`lock ${l.lock_number}: ${l.unlock_time} ms`]));
         const requestedBy = `operator ${operator.username} (emergency${times.length > 0 ? `; unlock_time ${times.join(', ')}` : ''})`;
         const queued = await service.openLocks(db, operator.site, locks.map((l) => l.lock_number), requestedBy, clock.now());
         return { queued };
