@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/lib/clock.ts';
 import { createOperator } from '../../src/modules/users/operators.service.ts';
@@ -153,6 +154,31 @@ describe.each(DIALECTS)('BAS-IP panel settings on %s', (dialect) => {
     expect((await call('GET', '/v1/device/settings/volume', undefined, desk)).status).toBe(200);
     expectError(await call('POST', '/v1/device/settings/volume', '{"volume_level":5}', desk), 403, 'Administrator rights required');
     expectError(await h.request('GET', '/api/v1/device/settings/volume', { as: null }), 401, 'Log In');
+  });
+
+  it("answers alexunderboots/bas-ip-api-client's status reads: device time, network settings and MAC, SIP status, language, input code", async () => {
+    const login = await h.request('GET', `/api/v1/login?username=admin&password=${createHash('md5').update('panel secret').digest('hex')}`, { as: null });
+    const bearer = { authorization: `Bearer ${login.body.token as string}` };
+    const get = async (url: string) => {
+      const response = await h.request('GET', `/api/v1/${url}`, { as: null, headers: bearer });
+      expect(response.status, `${url}: ${response.text}`).toBe(200);
+      return response.body;
+    };
+    const before = Math.floor(Date.now() / 1000);
+    const time = await get('device/time');
+    expect(time.time_unix).toBeGreaterThanOrEqual(before);
+    expect(time.timezone).toBe('UTC+03:00');
+    expect(await get('network/settings')).toEqual({ dhcp: true, ip_address: '', mask: '', gateway: '', dns: '' });
+    const mac = (await get('network/mac')).mac_address as string;
+    expect(mac).toMatch(/^02:50:43(:[0-9a-f]{2}){3}$/);
+    expect((await get('network/mac')).mac_address).toBe(mac);
+    expect(await get('sip/status')).toEqual({ sip_status: 'unregistered' });
+    expect(await get('device/language')).toEqual({ language: 'English' });
+    expect(await get('access/general/unlock/input/code')).toEqual({ input_code_enable: false, input_code_number: 0 });
+    const other = await h.addSite('Other');
+    await createOperator(h.store.db, other.site.id, { username: 'admin', password: 'other secret', role: 'admin' }, systemClock);
+    const theirs = await h.request('GET', `/site/${other.site.id}/api/v1/network/mac`, { as: null, headers: { authorization: basic('admin', 'other secret') } });
+    expect(theirs.body.mac_address).not.toBe(mac);
   });
 
   it('refuses reboot, reset, backup, the camera and password changes in the panel format, touching nothing', async () => {

@@ -4,6 +4,7 @@ import { ListAnswer, ListQuerySchema, listOption, readListQuery } from '../../ht
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { LocktModule, TypedApp } from '../module.ts';
 import {
+  DeviceTime,
   FlatParams,
   ForwardItem,
   ForwardObject,
@@ -12,8 +13,10 @@ import {
   LanguageQuery,
   LockParams,
   MODE_SETTING,
+  NetworkMac,
   SETTINGS,
   type SettingDefinition,
+  SipStatus,
   UnitModeQuery,
   WallModeQuery,
 } from './device-settings.schema.ts';
@@ -75,6 +78,27 @@ export const panelDeviceSettingsModule: LocktModule = {
         });
       } else settingRoutes(app, db, clock, definition);
     }
+
+    const timezoneSetting = SETTINGS.find((s) => s.path === 'network/timezone') as SettingDefinition;
+    app.get('/api/v1/device/time', {
+      config: OPERATOR,
+      schema: { tags, summary: "BAS-IP: the time now, and the zone of network/timezone (the site's until saved).", response: { 200: DeviceTime } },
+      handler: async (request) => {
+        const now = clock.now();
+        const zone = await service.readSetting(db, operatorOf(request).site, timezoneSetting, 1, now);
+        return { time_unix: Math.floor(now / 1000), timezone: String(zone.timezone) };
+      },
+    });
+    app.get('/api/v1/network/mac', {
+      config: OPERATOR,
+      schema: { tags, summary: 'BAS-IP: a stable, locally administered MAC address per site (02:50:43:…).', response: { 200: NetworkMac } },
+      handler: async (request) => ({ mac_address: service.siteMac(operatorOf(request).site.id) }),
+    });
+    app.get('/api/v1/sip/status', {
+      config: OPERATOR,
+      schema: { tags, summary: 'BAS-IP: SIP registration: always unregistered, Portcullis places no calls.', response: { 200: SipStatus } },
+      handler: async () => ({ sip_status: 'unregistered' }),
+    });
 
     app.post('/api/v1/device/language', {
       config: OPERATOR,

@@ -187,6 +187,19 @@ export const SETTINGS: readonly SettingDefinition[] = [
     defaults: ({ timezone }) => ({ timezone, current_timezone: timezone }),
   },
   {
+    path: 'network/settings',
+    summary: "The panel's own network interface.",
+    schema: Type.Object({
+      dhcp: bool('Addresses from DHCP.'),
+      ip_address: text(45, 'IPv4 or IPv6 address.'),
+      mask: text(45, 'Network mask.'),
+      gateway: text(45, 'Gateway.'),
+      dns: text(255, 'DNS servers.'),
+    }),
+    defaults: () => ({ dhcp: true, ip_address: '', mask: '', gateway: '', dns: '' }),
+    effect: "None: Portcullis's own network is the host's.",
+  },
+  {
     path: 'syslog/settings',
     summary: 'Where the panel sends its syslog.',
     schema: Type.Object({
@@ -204,6 +217,13 @@ export const SETTINGS: readonly SettingDefinition[] = [
     effect: 'None: Portcullis always answers over HTTPS (docs/abuse.md), whatever is saved.',
   },
 ];
+
+/** `GET /device/time`: the time now and the site's zone, as a panel states its clock. */
+export const DeviceTime = Type.Object({ time_unix: Type.Integer({ description: 'Unix seconds now.' }), timezone: Type.String({ description: "The panel zone setting (the site's zone until saved)." }) });
+/** `GET /network/mac`: a stable, locally administered address per site (Portcullis has no panel NIC). */
+export const NetworkMac = Type.Object({ mac_address: Type.String() });
+/** `GET /sip/status`: Portcullis registers no SIP account, whatever `device/sip/settings` holds. */
+export const SipStatus = Type.Object({ sip_status: Type.String() });
 
 /** The languages a panel's interface offers (`POST /device/language?language=…`). */
 export const LANGUAGES = ['English', 'Russian', 'Ukrainian', 'Spanish', 'Polish', 'Dutch', 'Turkish', 'French', 'Danish', 'Portuguese', 'Deutsch'] as const;

@@ -70,6 +70,12 @@ export async function saveSetting(
   return readSetting(db, site, definition, lock, now);
 }
 
+/** A stable, locally administered MAC address per site: 02:50:43 ("PC"), then the site id. */
+export function siteMac(siteId: number): string {
+  const id = siteId.toString(16).padStart(6, '0').slice(-6);
+  return `02:50:43:${id.slice(0, 2)}:${id.slice(2, 4)}:${id.slice(4, 6)}`;
+}
+
 /** Call forwarding lists sort and filter on the flat number. */
 export const FORWARD_LIST: ListSpec = {
   fields: { forward_number: { expr: sql.ref('forward_number'), type: 'integer' } },
