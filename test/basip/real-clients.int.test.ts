@@ -196,6 +196,36 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
     });
   });
 
+  describe('the other public clients', () => {
+    const digest = (text: string) => createHash('md5').update(text).digest('hex');
+
+    it("logs in gilmetdinov/bas-ip-manager, whose digest is Python's str.capitalize() of the hex (mixed case)", async () => {
+      // 'manager secret' hashes to f822…, so capitalize() really mixes the case: F822….
+      await createOperator(h.store.db, h.site.id, { username: 'manager', password: 'manager secret', role: 'admin' }, systemClock);
+      const hex = digest('manager secret');
+      const capitalized = hex.charAt(0).toUpperCase() + hex.slice(1).toLowerCase();
+      expect(capitalized).not.toBe(hex);
+      const login = await h.request('GET', `/api/v1/login?username=manager&password=${capitalized}`, { as: null });
+      expect(login.status, login.text).toBe(200);
+      expect(login.body.token).toEqual(expect.any(String));
+    });
+
+    it('finds a card as Lexer25/basip_exe does, with both filter styles, sending Content-Type on a GET without a body', async () => {
+      expectOk(await smartYard('POST', '/v1/access/identifier', '{"identifier_owner":{"name":"1673","type":"owner"},"identifier_type":"card","identifier_number":"1673","lock":"all"}'));
+      const headers = { authorization: basic('admin', 'panel secret'), 'content-type': 'application/json', accept: 'application/json' };
+      const expression = await h.app.inject({ method: 'GET', url: "/api/v1/access/identifier/items?page_number=1&limit=20&filter=identifier_number%20eq%20'1673'", headers });
+      const flat = await h.app.inject({
+        method: 'GET',
+        url: '/api/v1/access/identifier/items?filter_field=identifier_number&filter_type=equal&filter_format=string&filter_value=1673',
+        headers,
+      });
+      for (const response of [expression, flat]) {
+        expect(response.statusCode, response.body).toBe(200);
+        expect(response.json().list_items.map((i: { identifier_number: string }) => i.identifier_number)).toEqual(['1673']);
+      }
+    });
+  });
+
   describe('the panel envelope on every section of the panel API', () => {
     it.each(['device', 'network', 'syslog', 'forward', 'system', 'security', 'web', 'photo', 'sip'])(
       'answers {"error"} under /api/v1/%s/, routed or not',
