@@ -230,6 +230,17 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
       expect(await poll(panelKey)).toEqual([]);
     });
 
+    it("tells the device how long to hold a lock open: the lock timeout a client saved for that lock number", async () => {
+      const saved = await call('POST', '/api/v1/access/general/lock/timeout/2', admin, { lock_timeout: 8 });
+      expect(saved.body).toEqual({ lock_timeout: 8 });
+      await call('GET', '/api/v1/access/general/lock/open/remote/accepted/0', admin);
+      const response = await h.request('GET', '/api/v1/device/commands?wait=0', { as: null, headers: { authorization: `Bearer ${panelKey}` } });
+      expect(response.body.data.map((c: { lock_number: number; unlock_seconds?: number }) => [c.lock_number, c.unlock_seconds])).toEqual([
+        [1, undefined],
+        [2, 8],
+      ]);
+    });
+
     it('calls an emergency off as a Home Assistant integration does: unlocks not yet collected are withdrawn', async () => {
       await call('POST', '/api/v1/access/general/lock/open/emergency', admin, { locks: [{ lock_number: 1 }, { lock_number: 2 }] });
       const close = await h.request('POST', '/api/v1/access/general/lock/close/emergency', { as: null, headers: admin, rawBody: '{"locks": [1]}' });

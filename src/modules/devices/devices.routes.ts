@@ -28,6 +28,7 @@ import {
   StateReport,
   UnlockRequest,
 } from './devices.schema.ts';
+import { savedLockTimeouts } from '../panels/device-settings.service.ts';
 import * as service from './devices.service.ts';
 
 const tags = ['device'];
@@ -220,7 +221,8 @@ export const devicesModule: LocktModule = {
         polls.add(poll);
         try {
           const commands = await service.waitForCommands(db, device, seconds * 1000, clock, poll.signal);
-          return data(commands.map(presentCommand));
+          const unlockSeconds = commands.length === 0 ? new Map<number, number>() : await savedLockTimeouts(db, device.site.id);
+          return data(commands.map((command) => presentCommand(command, unlockSeconds)));
         } finally {
           polls.delete(poll);
           reply.raw.off('close', gone);

@@ -7,6 +7,11 @@ export async function findSetting(db: Queryable, siteId: number, setting: string
   return row?.value;
 }
 
+/** Every setting of the site saved under a path that starts with `prefix`. */
+export function settingsUnder(db: Queryable, siteId: number, prefix: string): Promise<{ setting: string; value: string }[]> {
+  return db.selectFrom('panel_setting').select(['setting', 'value']).where('site_id', '=', siteId).where('setting', 'like', `${prefix}%`).execute();
+}
+
 export async function saveSetting(db: Queryable, row: { site_id: number; setting: string; value: string; updated_at: number }): Promise<void> {
   await db
     .insertInto('panel_setting')

@@ -70,6 +70,18 @@ export async function saveSetting(
   return readSetting(db, site, definition, lock, now);
 }
 
+const LOCK_TIMEOUT = 'access/general/lock/timeout/';
+
+/**
+ * The lock timeouts a client saved for the site (`access/general/lock/timeout/{lock}`), in seconds by
+ * lock number: how long a device holds that lock open for a remote unlock. A lock with none saved is
+ * left to the device.
+ */
+export async function savedLockTimeouts(db: Queryable, siteId: number): Promise<Map<number, number>> {
+  const rows = await repo.settingsUnder(db, siteId, LOCK_TIMEOUT);
+  return new Map(rows.map((row) => [Number(row.setting.slice(LOCK_TIMEOUT.length)), (JSON.parse(row.value) as { lock_timeout: number }).lock_timeout]));
+}
+
 /** A stable, locally administered MAC address per site: 02:50:43 ("PC"), then the site id. */
 export function siteMac(siteId: number): string {
   const id = siteId.toString(16).padStart(6, '0').slice(-6);
