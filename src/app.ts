@@ -10,6 +10,7 @@ import type { Queryable } from './db/queryable.ts';
 import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.ts';
 import { type AddressBudgetHolder, clientErrorHandler } from './http/client-errors.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
+import { withoutSitePrefix } from './http/basip/site-prefix.ts';
 import { canonicalLocktUrl } from './http/lockt/paths.ts';
 import { installApiKeyAuth } from './http/plugins/api-key-auth.ts';
 import { installDeviceAuth } from './http/plugins/device-auth.ts';
@@ -81,7 +82,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
     requestIdHeader: false,
     trustProxy: proxied ? options.trustedProxies : false,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
-    rewriteUrl: (request: IncomingMessage) => canonicalLocktUrl(request.url ?? '/'),
+    rewriteUrl: (request: IncomingMessage) => canonicalLocktUrl(withoutSitePrefix(request)),
     // While shutting down, a request on a kept-alive connection is still answered (with Connection:
     // close) rather than refused in Fastify's own format: the store stays open until the server drains.
     return503OnClosing: false,

@@ -142,7 +142,7 @@ export type ParsedTimeProfile =
   | { ok: false; messages: string[]; problems: TimeProfileProblem[] };
 
 /** 9999-12-31 23:59:59: keeps every date within what calendars and luxon handle. */
-const MAX_SECONDS = 253_402_300_799;
+export const MAX_SECONDS = 253_402_300_799;
 const DAY_SECONDS = 86_400;
 
 type Json = Record<string, unknown>;

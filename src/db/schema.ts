@@ -28,6 +28,9 @@ export interface Database {
   credential_time_profile: CredentialTimeProfileTable;
   user_time_profile: UserTimeProfileTable;
   operator_session: OperatorSessionTable;
+  login_throttle: LoginThrottleTable;
+  panel_setting: PanelSettingTable;
+  panel_forward: PanelForwardTable;
   panel_settings: PanelSettingsTable;
 }
 
@@ -173,9 +176,23 @@ export interface UserTable {
   /** BAS-IP: 1 when `auth_factors` restricts which identifiers the user may use. */
   is_custom_user_access: Flag;
   link_id: ColumnType<string | null, string | null | undefined, string | null>;
-  /** Operators: consecutive failed logins, and until when the account is locked. */
-  failed_logins: ColumnType<number, number | undefined, number>;
-  locked_until: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Operators: requests a rate-limit window this account may make; null: the server's budget. */
+  rate_limit: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Operators: which identifiers the panel face shows them: `site` (all) or `own` (those they created). */
+  identifier_scope: ColumnType<string, string | undefined, string>;
+}
+
+/** Failed BAS-IP logins of one source address against one account (existing or not). */
+export interface LoginThrottleTable {
+  address: string;
+  /** The site the login was addressed to (its URL prefix), 0 for none. */
+  site_scope: number;
+  username_key: string;
+  failures: number;
+  /** A keyed hash of the last wrong password, under a key only the process holds. */
+  last_wrong: string | null;
+  locked_until: number | null;
+  updated_at: number;
 }
 
 /** A card or mobile credential; fobs are credentials tagged `is_fob`, possibly held by nobody. */
@@ -196,6 +213,8 @@ export interface CredentialTable {
   access_effective: number | null;
   access_expires: number | null;
   created_at: number;
+  /** The operator who made it through the panel face; null for everything else. */
+  created_by: ColumnType<number | null, number | null | undefined, number | null>;
   /** BAS-IP identifier kind: card, ukey, inputCode, face_id, qr, license_plate (Lockt cards are `card`). */
   identifier_type: ColumnType<string, string | undefined, string>;
   /** BAS-IP: owner or guest. */
@@ -372,3 +391,21 @@ export type NewSiteRow = Insertable<SiteTable>;
 export type SiteRowUpdate = Updateable<SiteTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type MaintenanceWindowRow = Selectable<MaintenanceWindowTable>;
+
+/** A panel setting a BAS-IP client saved: the path it lives at and its JSON over the documented defaults. */
+export interface PanelSettingTable {
+  site_id: number;
+  /** The path under `/api/v1/`, a lock number in place of `{lock}`. */
+  setting: string;
+  value: string;
+  updated_at: number;
+}
+
+/** Call forwarding of one flat (BAS-IP `/forward/item/{flat}`): where a call to it goes. */
+export interface PanelForwardTable {
+  site_id: number;
+  forward_number: number;
+  /** JSON array of strings. */
+  entity_list: string;
+  updated_at: number;
+}

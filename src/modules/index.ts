@@ -17,6 +17,7 @@ import { credentialsModule } from './credentials/credentials.routes.ts';
 import { fobsModule } from './fobs/fobs.routes.ts';
 import { devicesModule } from './devices/devices.routes.ts';
 import { panelsModule } from './panels/panels.basip.routes.ts';
+import { panelDeviceSettingsModule } from './panels/device-settings.basip.routes.ts';
 import { timeProfilesModule } from './time-profiles/time-profiles.basip.routes.ts';
 import { apartmentsModule } from './apartments/apartments.basip.routes.ts';
 import { eventsBasipModule } from './events/events.basip.routes.ts';
@@ -43,6 +44,7 @@ export const LOCKT_MODULES: readonly LocktModule[] = [
   operatorSessionsModule,
   devicesModule,
   panelsModule,
+  panelDeviceSettingsModule,
   timeProfilesModule,
   apartmentsModule,
   eventsBasipModule,

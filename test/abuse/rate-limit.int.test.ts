@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serverConfig } from '../../src/config.ts';
 import { DEFAULT_RATE_LIMIT } from '../../src/http/plugins/rate-limit.ts';
+import { systemClock } from '../../src/lib/clock.ts';
+import { changeOperator } from '../../src/modules/users/operators.service.ts';
 import { DIALECTS, type Harness, type Response, createHarness } from '../harness.ts';
 import { bearer, fromAddress, seedCallers } from './callers.ts';
 
@@ -50,6 +52,20 @@ describe.each(DIALECTS)('per-caller rate limits on %s', (dialect) => {
     const write = await h.request('POST', '/api/v1/locationtype', { body: { locationtypes: [{ name: 'Wing' }] } });
     expect(write.status).toBe(429);
     expect(write.body).toEqual({ data: { error: expect.stringMatching(RATE_LIMITED) } });
+  });
+
+  it("gives an operator account the budget an administrator raised it to (a large sync), and nobody else", async () => {
+    await changeOperator(h.store.db, h.site.id, 'admin', { kind: 'set-rate-limit', rateLimit: 2 * MAX }, { kind: 'cli', name: 'test' }, systemClock);
+    for (let used = 1; used <= 2 * MAX; used++) {
+      const response = await asOperator('GET', '/api/v1/access/identifier/items');
+      expect(response.status).toBe(200);
+      expect(response.headers['ratelimit-limit']).toBe(String(2 * MAX));
+    }
+    const refused = await asOperator('GET', '/api/v1/access/identifier/items');
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({ error: expect.stringMatching(/^Rate limit exceeded: at most 6 requests per 60 seconds/) });
+    const key = await h.request('GET', '/api/v1/ping');
+    expectBudgetHeaders(key, MAX - 1);
   });
 
   it('gives every API key, device, operator and address its own budget, spent only by a proven caller', async () => {

@@ -135,7 +135,7 @@ describe.each(DIALECTS)('BAS-IP log on %s', (dialect) => {
 
   it('refuses a bad limit, page, sort or time, and a caller without a session', async () => {
     const cases: [string, string][] = [
-      ['?limit=25', 'Wrong limit: 25 (expected 10, 20, 30 or 50)'],
+      ['?limit=250', 'Wrong limit: 250 (expected 1 to 100)'],
       ['?page_number=0', 'Wrong page_number: 0 (expected 1 or more)'],
       ['?sort_type=up', 'Wrong sort_type: up (expected asc or desc)'],
       ['?from=yesterday', 'Wrong from: yesterday (expected Unix time in ms or seconds)'],

@@ -250,6 +250,43 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
       expect(malformed.body).toEqual({ error: 'Wrong JSON body: no value for `locks.0.lock_number`' });
       expect(await poll(panelKey)).toEqual([]);
     });
+
+    it("tells the device how long to hold a lock open: the lock timeout a client saved for that lock number", async () => {
+      const saved = await call('POST', '/api/v1/access/general/lock/timeout/2', admin, { lock_timeout: 8 });
+      expect(saved.body).toEqual({ lock_timeout: 8 });
+      await call('GET', '/api/v1/access/general/lock/open/remote/accepted/0', admin);
+      const response = await h.request('GET', '/api/v1/device/commands?wait=0', { as: null, headers: { authorization: `Bearer ${panelKey}` } });
+      expect(response.body.data.map((c: { lock_number: number; unlock_seconds?: number }) => [c.lock_number, c.unlock_seconds])).toEqual([
+        [1, undefined],
+        [2, 8],
+      ]);
+    });
+
+    it('calls an emergency off as a Home Assistant integration does: unlocks not yet collected are withdrawn', async () => {
+      await call('POST', '/api/v1/access/general/lock/open/emergency', admin, { locks: [{ lock_number: 1 }, { lock_number: 2 }] });
+      const close = await h.request('POST', '/api/v1/access/general/lock/close/emergency', { as: null, headers: admin, rawBody: '{"locks": [1]}' });
+      expect(close.status, close.text).toBe(200);
+      expect(close.body).toEqual({ withdrawn: 1 });
+      expect(await poll(panelKey)).toEqual([{ door_id: back, lock_number: 2, command: 'unlock' }]);
+      // Lock 2's command was collected by that poll: it is the panel's now, nothing is left to withdraw.
+      expect((await call('POST', '/api/v1/access/general/lock/close/emergency', admin, { locks: [0] })).body).toEqual({ withdrawn: 0 });
+      expect(await poll(panelKey)).toEqual([{ door_id: back, lock_number: 2, command: 'unlock' }]);
+    });
+
+    it('refuses an emergency close to a manager, and an empty, unknown or malformed list, in the panel format', async () => {
+      const cases: [Record<string, string>, unknown, number, string][] = [
+        [manager, { locks: [1] }, 403, 'Administrator rights required'],
+        [admin, { locks: [] }, 400, 'List cannot be empty'],
+        [admin, { locks: [3] }, 400, 'No panel of the site drives lock 3'],
+        [admin, { locks: [9] }, 400, 'Wrong JSON body: value `locks.0` was of the wrong type'],
+        [admin, { locks: [{ lock_number: 1 }] }, 400, 'Wrong JSON body: value `locks.0` was of the wrong type'],
+        [admin, {}, 400, 'Wrong JSON body: no value for `locks`'],
+      ];
+      for (const [who, body, status, error] of cases) {
+        const response = await call('POST', '/api/v1/access/general/lock/close/emergency', who, body);
+        expect([response.status, response.body], JSON.stringify(body)).toEqual([status, { error }]);
+      }
+    });
   });
 
   describe('remote-control settings', () => {

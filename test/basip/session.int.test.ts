@@ -69,14 +69,16 @@ describe.each(DIALECTS)('BAS-IP login, logout and info on %s', (dialect) => {
     expect(late.status).toBe(401);
   });
 
-  it('locks an account after repeated failures, even against the right password, and says nothing of it', async () => {
-    await h.store.db.updateTable('user').set({ failed_logins: LOCK_AFTER - 1 }).where('username_key', '=', 'admin').execute();
+  it('locks an address out of an account after repeated failures, even against the right password, and says nothing of it', async () => {
+    const pair = { address: 'ip:127.0.0.1', site_scope: 0, username_key: 'admin' };
+    await h.store.db.insertInto('login_throttle').values({ ...pair, failures: LOCK_AFTER - 1, last_wrong: null, locked_until: null, updated_at: NOW }).execute();
     expect((await login('admin', md5('wrong'))).status).toBe(400);
     const locked = await login('admin', md5('correct horse'));
     expect(locked.body).toEqual({ error: 'Wrong login or password' });
     clock.set(NOW + 16 * 60 * 1000);
-    await h.store.db.updateTable('user').set({ failed_logins: 0 }).where('username_key', '=', 'admin').execute();
+    await h.store.db.updateTable('login_throttle').set({ failures: 0 }).execute();
     expect((await login('admin', md5('correct horse'))).status).toBe(200);
+    expect(await h.store.db.selectFrom('login_throttle').selectAll().execute()).toEqual([]);
   }, 30_000);
 
   it('accepts HTTP Basic with the password in clear or as MD5 hex', async () => {

@@ -403,8 +403,9 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
 
     it('refuses what it cannot honour with 400', async () => {
       const cases: [string, string][] = [
-        ['limit=15', 'Wrong limit: 15 (expected 10, 20, 30 or 50)'],
-        ['limit=abc', 'Wrong limit: abc (expected 10, 20, 30 or 50)'],
+        ['limit=101', 'Wrong limit: 101 (expected 1 to 100)'],
+        ['limit=0', 'Wrong limit: 0 (expected 1 to 100)'],
+        ['limit=abc', 'Wrong limit: abc (expected 1 to 100)'],
         ['page_number=0', 'Wrong page_number: 0 (expected 1 or more)'],
         ['page_number=-2', 'Wrong page_number: -2 (expected 1 or more)'],
         ['sort_field=password_hash', 'Unknown sort field: password_hash (available: item_uid, name, info, lock_number, is_custom_user_access)'],

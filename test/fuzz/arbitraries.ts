@@ -166,12 +166,15 @@ export function fromSchema(schema: unknown, depth = 0): fc.Arbitrary<unknown> {
         shaped = fc.oneof({ arbitrary: plausibleStrings(s), weight: 3 }, { arbitrary: hostileString, weight: 1 });
         break;
       case 'integer':
-      case 'number':
+      case 'number': {
+        // Small plausible values from the minimum up (a range may start above 10: ports, payload types).
+        const lowest = s.minimum ?? -1;
         shaped = fc.oneof(
-          { arbitrary: fc.integer({ min: s.minimum ?? -1, max: Math.min(s.maximum ?? 10, 10) }), weight: 3 },
+          { arbitrary: fc.integer({ min: lowest, max: Math.min(s.maximum ?? Number.POSITIVE_INFINITY, Math.max(lowest, 0) + 10) }), weight: 3 },
           { arbitrary: hostileNumber, weight: 1 },
         );
         break;
+      }
       case 'boolean':
         shaped = fc.boolean();
         break;

@@ -57,10 +57,16 @@ export async function buildRecordedApp(options: AppOptions): Promise<{ app: Type
 /**
  * Which face answers a path, written from the vendors' documents rather than taken from src/http/faces.ts,
  * so a route that drifted into the wrong face is caught: the BAS-IP notes' `/api/info`, `/login`,
- * `/logout`, `/access/…`, `/apartment…`, `/log/…` and the panel's remote-access URL; all else is Lockt.
+ * `/logout`, `/access/…`, `/apartment…`, `/log/…`, the panel's settings sections SmartYard-Server calls
+ * (`/device/…`, `/network/…`, `/syslog/…`, `/forward/…`, `/system/…`, `/security/…`, `/web/…`, `/photo/…`,
+ * `/sip/…`) and the panel's remote-access URL; all else, Portcullis's own `/device/access|events|state|
+ * commands` included, is Lockt.
  */
 export function faceOfPath(path: string): 'lockt' | 'basip' {
-  return /^\/api\/(info(\/|$)|v1\/(login|logout|access\/|apartment|log\/|panel\/))/.test(path) ? 'basip' : 'lockt';
+  if (/^\/api\/v1\/device\/(access|events|state|commands)(\/|\?|$)/.test(path)) return 'lockt';
+  return /^\/api\/(info(\/|$)|v1\/(login|logout|access\/|apartment|log\/|panel\/|device\/|network\/|syslog\/|forward\/|system\/|security\/|web\/|photo\/|sip\/))/.test(path)
+    ? 'basip'
+    : 'lockt';
 }
 
 /** A violation of the face's error format, or undefined when `body` is a well-formed error of that face. */

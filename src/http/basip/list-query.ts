@@ -5,7 +5,8 @@ import { MAX_ID } from '../../db/conventions.ts';
 import { ERRORS } from '../../domain/errors.ts';
 
 /**
- * The panel's conventions for every `…/items` list: a page of `limit` ∈ {10, 20, 30, 50} items
+ * The panel's conventions for every `…/items` list: a page of `limit` items, 1 to 100 (the panel's web page
+ * offers 10, 20, 30 and 50; SmartYard-Server pages call forwarding by 100),
  * (`page_number` from 1), a sort (`sort_field` + `sort_type`, or `order_by=field asc|desc`), and a
  * filter in either of the two styles the panel API has had: the expression
  * `filter=identifier_number eq '0001234567'` (eq nq ne gt lt ge le, and or not, parentheses; parsed by
@@ -19,7 +20,8 @@ import { ERRORS } from '../../domain/errors.ts';
  * count with the same `where`; the route answers `{ list_option: listOption(list, total), list_items }`.
  */
 
-export const PAGE_LIMITS = [10, 20, 30, 50] as const;
+/** The largest page: what a public client asks for (SmartYard-Server's forward list), so never refused. */
+export const MAX_PAGE_LIMIT = 100;
 const DEFAULT_LIMIT = 10;
 /** Longer filters are refused before parsing: the parser recurses per nesting level. */
 const MAX_FILTER_LENGTH = 2000;
@@ -64,7 +66,7 @@ export interface ListQuery {
 
 /** The list parameters, for the route's OpenAPI description. */
 export const ListQuerySchema = Type.Object({
-  limit: Type.Optional(Type.String({ description: 'Items per page: 10, 20, 30 or 50 (default 10).' })),
+  limit: Type.Optional(Type.String({ description: 'Items per page: 1 to 100 (default 10).' })),
   page_number: Type.Optional(Type.String({ description: 'Page, from 1 (default 1).' })),
   sort_field: Type.Optional(Type.String({ description: 'Field to sort on (see list_option.sort.available_fields).' })),
   sort_type: Type.Optional(Type.String({ description: 'asc (default) or desc.' })),
@@ -106,8 +108,8 @@ function param(query: Record<string, unknown>, name: string): string | undefined
 
 function readLimit(text: string | undefined): number {
   if (text === undefined || text === '') return DEFAULT_LIMIT;
-  const limit = Number(text);
-  if (!(PAGE_LIMITS as readonly number[]).includes(limit)) throw bad(`Wrong limit: ${text} (expected 10, 20, 30 or 50)`);
+  const limit = /^[0-9]{1,3}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(limit >= 1 && limit <= MAX_PAGE_LIMIT)) throw bad(`Wrong limit: ${text} (expected 1 to ${MAX_PAGE_LIMIT})`);
   return limit;
 }
 

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
+import { siteOfPrefix } from '../basip/site-prefix.ts';
+import { addressKey } from './caller.ts';
 import type { Clock } from '../../lib/clock.ts';
 import {
   type OperatorPrincipal,
@@ -36,13 +38,14 @@ export function installOperatorAuth(app: FastifyInstance, db: Queryable, clock: 
     const header = request.headers.authorization;
     const token = bearerToken(request);
     const basic = typeof header === 'string' ? BASIC.exec(header)?.[1] : undefined;
+    const siteId = siteOfPrefix(request);
     let operator: OperatorPrincipal;
-    if (token) operator = await authenticateSession(db, token, clock.now());
+    if (token) operator = await authenticateSession(db, token, siteId, clock.now());
     else if (basic) {
       const decoded = Buffer.from(basic, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon < 0) throw ERRORS.unauthorized();
-      operator = await authenticateBasic(db, decoded.slice(0, colon), decoded.slice(colon + 1), clock);
+      operator = await authenticateBasic(db, { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), address: addressKey(request), siteId }, clock);
     } else throw ERRORS.unauthorized();
     if (request.method !== 'GET' && !anyRole && operator.role !== 'admin') {
       throw ERRORS.forbidden('Administrator rights required');

@@ -30,14 +30,16 @@ export async function installRateLimits(app: FastifyInstance, settings: RateLimi
   const windowSeconds = Math.ceil(settings.windowMs / 1000);
   await app.register(rateLimit, {
     global: true,
-    max: settings.max,
+    // An operator account may have been given its own budget (`portcullis operator set-rate-limit`), for
+    // a client syncing a large site; every other caller has the server's.
+    max: (request) => request.operator?.rateLimit ?? settings.max,
     timeWindow: settings.windowMs,
     enableDraftSpec: true,
     keyGenerator: (request) => callerOf(request).key,
     errorResponseBuilder: (_request, context) => ERRORS.rateLimited(context.max, windowSeconds, Math.ceil(context.ttl / 1000)),
   });
 
-  const failedAuthentications = app.createRateLimit({ keyGenerator: (request) => `failed-auth:${addressKey(request)}` });
+  const failedAuthentications = app.createRateLimit({ max: settings.max, keyGenerator: (request) => `failed-auth:${addressKey(request)}` });
   app.addHook('onRequest', async (request) => {
     const seen = await failedAuthentications(request, { increment: false });
     if (!seen.isAllowed && seen.remaining === 0) throw ERRORS.rateLimited(seen.max, windowSeconds, seen.ttlInSeconds);

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MAX_ID } from '../../db/conventions.ts';
 import { MAX_FREE_TEXT_LENGTH, MAX_IDENTIFYING_LENGTH } from '../../domain/text-limits.ts';
 
 const ADDRESS = 'The logical address: building 1..9999, unit 0..99, floor 0..98, room 0..99; unique in the site.';
@@ -22,9 +23,10 @@ export const ApartmentCreate = Type.Object(
       maxLength: MAX_IDENTIFYING_LENGTH,
       description: 'Non-empty, without leading or trailing spaces.',
     }),
-    residents: Type.Optional(Type.Object({ count: Type.Optional(Type.Integer({ minimum: 0 })) })),
-    photo_path: Type.Optional(Type.String({ maxLength: MAX_FREE_TEXT_LENGTH, description: 'AA-14 only: photo for the apartment book.' })),
-    route_path: Type.Optional(Type.String({ maxLength: MAX_FREE_TEXT_LENGTH, description: 'AA-14 only: route image for the lift feature.' })),
+    // null, as everywhere in the panel API, is "none": no count, no photo, no route.
+    residents: Type.Optional(Type.Object({ count: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: MAX_ID }), Type.Null()])) })),
+    photo_path: Type.Optional(Type.Union([Type.String({ maxLength: MAX_FREE_TEXT_LENGTH }), Type.Null()], { description: 'AA-14 only: photo for the apartment book.' })),
+    route_path: Type.Optional(Type.Union([Type.String({ maxLength: MAX_FREE_TEXT_LENGTH }), Type.Null()], { description: 'AA-14 only: route image for the lift feature.' })),
   },
   { required: ['apartment_address', 'apartment_name'] },
 );

@@ -17,9 +17,9 @@ const WRONG_ADDRESS = 'Wrong Logical Address';
 export interface ApartmentInput {
   apartment_address: unknown;
   apartment_name: string;
-  residents?: { count?: number | undefined } | undefined;
-  photo_path?: string | undefined;
-  route_path?: string | undefined;
+  residents?: { count?: number | null | undefined } | undefined;
+  photo_path?: string | null | undefined;
+  route_path?: string | null | undefined;
 }
 
 /** The limits of each part of a logical address, as the panel documents them. */

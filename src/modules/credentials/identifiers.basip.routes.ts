@@ -31,7 +31,7 @@ const apartmentUid = (text: string) => readUid(text, 'Wrong Apartment uid');
 
 function context(request: FastifyRequest, clock: Clock): service.PanelContext {
   const operator = operatorOf(request);
-  return { siteId: operator.site.id, actor: operator.actor, now: clock.now() };
+  return { siteId: operator.site.id, actor: operator.actor, now: clock.now(), ...service.operatorScope(operator) };
 }
 
 /** The panel face's identifiers: `/access/identifier…`, and binding identifiers to apartments. */
@@ -56,7 +56,7 @@ export const identifiersBasipModule: LocktModule = {
       config: OPERATOR,
       schema: { tags, summary: 'BAS-IP: one identifier.', params: ItemParams, response: { 200: IdentifierObject } },
       handler: async (request) => {
-        const { row, profiles } = await service.getIdentifier(db, operatorOf(request).site.id, identifierUid(request.params.uid));
+        const { row, profiles } = await service.getIdentifier(db, service.scopeOf(context(request, clock)), identifierUid(request.params.uid));
         return presentIdentifier(row, profiles);
       },
     });
@@ -98,7 +98,7 @@ export const identifiersBasipModule: LocktModule = {
       config: OPERATOR,
       schema: { tags, summary: "BAS-IP: a qr identifier's code as a PNG image.", params: ItemParams },
       handler: async (request, reply) => {
-        const number = await service.qrNumber(db, operatorOf(request).site.id, identifierUid(request.params.uid));
+        const number = await service.qrNumber(db, service.scopeOf(context(request, clock)), identifierUid(request.params.uid));
         return reply.type('image/png').send(await presentQrPng(number));
       },
     });
@@ -155,7 +155,7 @@ export const identifiersBasipModule: LocktModule = {
       },
       handler: async (request) => {
         const list = readListQuery(request.query, LIST_SPEC);
-        const { total, rows, profiles } = await service.listIdentifierPage(db, operatorOf(request).site.id, list);
+        const { total, rows, profiles } = await service.listIdentifierPage(db, service.scopeOf(context(request, clock)), list);
         return { list_option: listOption(list, total), list_items: rows.map((row) => presentIdentifier(row, profiles)) };
       },
     });
@@ -177,7 +177,7 @@ export const identifiersBasipModule: LocktModule = {
       handler: async (request) => {
         const linkIds = (request.query.link_id ?? '').split(',').map((l) => l.trim()).filter((l) => l !== '');
         if (linkIds.length === 0) throw ERRORS.badRequest('Required parameters missed');
-        const { rows, profiles } = await service.identifiersByLinkIds(db, operatorOf(request).site.id, linkIds);
+        const { rows, profiles } = await service.identifiersByLinkIds(db, service.scopeOf(context(request, clock)), linkIds);
         return { list_items: rows.map((row) => presentIdentifier(row, profiles)) };
       },
     });

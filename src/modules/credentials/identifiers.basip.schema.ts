@@ -29,21 +29,32 @@ const Owner = Type.Object({
   type: Type.Optional(oneOf(OWNER_TYPES, 'owner (default) or guest.')),
 });
 
-const Seconds = (description: string) => Type.Integer({ minimum: 0, description });
+/** `null` is the panel API's "no limit" for every optional number or time (issue 13: SmartYard sends it). */
+const Seconds = (description: string) =>
+  Type.Union([Type.Integer(), Type.Null()], { description: `${description} null: open (no limit). 0..253402300799.` });
+
+const ValidTime = Type.Object({
+  is_permanent: Type.Boolean({ description: 'True: no time limit; from and to are ignored.' }),
+  from: Type.Optional(Seconds('Unix seconds: access starts.')),
+  to: Type.Optional(Seconds('Unix seconds: access ends (exclusive).')),
+});
 
 const Valid = Type.Object(
   {
-    time: Type.Optional(
-      Type.Object({
-        is_permanent: Type.Boolean({ description: 'True: no time limit; from and to are ignored.' }),
-        from: Type.Optional(Seconds('Unix seconds: access starts.')),
-        to: Type.Optional(Seconds('Unix seconds: access ends (exclusive).')),
-      }),
-    ),
+    time: Type.Optional(ValidTime),
     passes: Type.Optional(
       Type.Object({
         is_permanent: Type.Boolean({ description: 'True: no limit on passes.' }),
-        max_passes: Type.Optional(Type.Integer({ minimum: 1, description: 'Passes allowed; required unless is_permanent.' })),
+        max_passes: Type.Optional(
+          Type.Union([Type.Integer(), Type.Null()], {
+            description: 'Passes allowed, 0..2147483647; required unless is_permanent; null: no limit.',
+          }),
+        ),
+        time: Type.Optional(
+          Type.Object(ValidTime.properties, {
+            description: 'Where SmartYard-Server sends the validity period: read exactly as valid.time (both sent: they must agree).',
+          }),
+        ),
       }),
     ),
   },

@@ -48,12 +48,19 @@ export interface IdentifierRow {
   room: number | null;
 }
 
-function identifiers(db: Queryable, siteId: number) {
+/** Which identifiers a reader sees: the site's, or only those one operator created (null: all of the site's). */
+export interface IdentifierScope {
+  siteId: number;
+  ownedBy: number | null;
+}
+
+function identifiers(db: Queryable, { siteId, ownedBy }: IdentifierScope) {
   return db
     .selectFrom('credential as c')
     .leftJoin('user as u', (join) => join.onRef('u.id', '=', 'c.user_id').on('u.site_id', '=', siteId))
     .leftJoin('apartment as a', (join) => join.onRef('a.id', '=', 'c.apartment_id').on('a.site_id', '=', siteId))
-    .where('c.site_id', '=', siteId);
+    .where('c.site_id', '=', siteId)
+    .$if(ownedBy !== null, (qb) => qb.where('c.created_by', '=', ownedBy));
 }
 
 const IDENTIFIER_COLUMNS = [
@@ -79,33 +86,33 @@ const IDENTIFIER_COLUMNS = [
   'a.room',
 ] as const;
 
-function selectIdentifiers(db: Queryable, siteId: number, where: Expression<SqlBool>) {
-  return identifiers(db, siteId).where(where).select(IDENTIFIER_COLUMNS).select(OWNER.as('owner'));
+function selectIdentifiers(db: Queryable, scope: IdentifierScope, where: Expression<SqlBool>) {
+  return identifiers(db, scope).where(where).select(IDENTIFIER_COLUMNS).select(OWNER.as('owner'));
 }
 
-export function findIdentifier(db: Queryable, siteId: number, id: number): Promise<IdentifierRow | undefined> {
-  return selectIdentifiers(db, siteId, sql<SqlBool>`c.id = ${id}`).executeTakeFirst();
+export function findIdentifier(db: Queryable, scope: IdentifierScope, id: number): Promise<IdentifierRow | undefined> {
+  return selectIdentifiers(db, scope, sql<SqlBool>`c.id = ${id}`).executeTakeFirst();
 }
 
-export async function identifiersByLinkIds(db: Queryable, siteId: number, linkIds: string[]): Promise<IdentifierRow[]> {
+export async function identifiersByLinkIds(db: Queryable, scope: IdentifierScope, linkIds: string[]): Promise<IdentifierRow[]> {
   if (linkIds.length === 0) return [];
-  return selectIdentifiers(db, siteId, sql<SqlBool>`c.link_id in (${sql.join(linkIds)})`).orderBy('c.id').execute();
+  return selectIdentifiers(db, scope, sql<SqlBool>`c.link_id in (${sql.join(linkIds)})`).orderBy('c.id').execute();
 }
 
 /** Every identifier these users hold, in id order. */
 export async function identifiersOfUsers(db: Queryable, siteId: number, userIds: number[]): Promise<IdentifierRow[]> {
   if (userIds.length === 0) return [];
-  return selectIdentifiers(db, siteId, sql<SqlBool>`c.user_id in (${sql.join(userIds)})`).orderBy('c.id').execute();
+  return selectIdentifiers(db, { siteId, ownedBy: null }, sql<SqlBool>`c.user_id in (${sql.join(userIds)})`).orderBy('c.id').execute();
 }
 
-/** One page of the site's identifiers, and how many match in all. */
-export async function listIdentifiers(db: Queryable, siteId: number, list: ListQuery): Promise<{ rows: IdentifierRow[]; total: number }> {
+/** One page of the identifiers in scope, and how many match in all. */
+export async function listIdentifiers(db: Queryable, scope: IdentifierScope, list: ListQuery): Promise<{ rows: IdentifierRow[]; total: number }> {
   const [count, rows] = await Promise.all([
-    identifiers(db, siteId)
+    identifiers(db, scope)
       .where(list.where)
       .select((eb) => eb.fn.countAll<number | string>().as('total'))
       .executeTakeFirstOrThrow(),
-    selectIdentifiers(db, siteId, list.where)
+    selectIdentifiers(db, scope, list.where)
       .orderBy(list.orderBy, list.direction)
       .orderBy('c.id')
       .limit(list.limit)
@@ -152,6 +159,7 @@ export interface NewIdentifierRow {
   access_expires: number | null;
   apartment_id: number | null;
   link_id: string | null;
+  created_by: number | null;
   created_at: number;
 }
 
@@ -194,9 +202,15 @@ export async function resetPasses(db: Queryable, siteId: number, id: number): Pr
 }
 
 /** Of these ids, those of the site's credentials. */
-export async function existingIdentifierIds(db: Queryable, siteId: number, ids: number[]): Promise<Set<number>> {
+export async function existingIdentifierIds(db: Queryable, { siteId, ownedBy }: IdentifierScope, ids: number[]): Promise<Set<number>> {
   if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('credential').select('id').where('site_id', '=', siteId).where('id', 'in', ids).execute();
+  const rows = await db
+    .selectFrom('credential')
+    .select('id')
+    .where('site_id', '=', siteId)
+    .where('id', 'in', ids)
+    .$if(ownedBy !== null, (qb) => qb.where('created_by', '=', ownedBy))
+    .execute();
   return new Set(rows.map((r) => r.id));
 }
 

@@ -1,6 +1,7 @@
 import type { Actor } from '../../audit/audit-log.ts';
 import { writeTransaction } from '../../db/change-feed.ts';
-import { isForeignKeyViolation, isStorableId, isUniqueViolation, toFlag } from '../../db/conventions.ts';
+import { MAX_SECONDS } from '../../access/time-profile.ts';
+import { MAX_ID, isForeignKeyViolation, isStorableId, isUniqueViolation, toFlag } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { ListQuery } from '../../http/basip/list-query.ts';
@@ -23,7 +24,19 @@ export interface PanelContext {
   siteId: number;
   actor: Actor;
   now: number;
+  /** The operator writing, who is recorded as the maker of the identifiers it creates; null for none. */
+  operatorId?: number | null | undefined;
+  /** Only the identifiers this operator made are seen and may be changed (scope `own`); null: all of the site's. */
+  ownedBy?: number | null | undefined;
 }
+
+/** What an operator's account makes of a panel-face context: it makes identifiers, and may see only its own. */
+export function operatorScope(operator: { userId: number; identifierScope: 'site' | 'own' }): Pick<PanelContext, 'operatorId' | 'ownedBy'> {
+  return { operatorId: operator.userId, ownedBy: operator.identifierScope === 'own' ? operator.userId : null };
+}
+
+/** The identifiers a caller sees: those of its site, or of its scope. */
+export const scopeOf = (ctx: { siteId: number; ownedBy?: number | null | undefined }): repo.IdentifierScope => ({ siteId: ctx.siteId, ownedBy: ctx.ownedBy ?? null });
 
 /** An identifier as the panel sends it; every field optional here, the schemas say which are required. */
 export interface IdentifierInput {
@@ -33,10 +46,17 @@ export interface IdentifierInput {
   lock?: string | undefined;
   valid?:
     | {
-        time?: { is_permanent: boolean; from?: number | undefined; to?: number | undefined } | undefined;
-        passes?: { is_permanent: boolean; max_passes?: number | undefined } | undefined;
+        time?: ValidTimeInput | undefined;
+        passes?: { is_permanent: boolean; max_passes?: number | null | undefined; time?: ValidTimeInput | undefined } | undefined;
       }
     | undefined;
+}
+
+/** A validity period as sent; null bounds are open. */
+interface ValidTimeInput {
+  is_permanent: boolean;
+  from?: number | null | undefined;
+  to?: number | null | undefined;
 }
 
 /** One item of the link_id upsert: an identifier with the link_ids of what it is bound to. */
@@ -105,29 +125,57 @@ const numberTaken = (number: string) =>
 const credentialName = (type: string, number: string) => (type === 'face_id' ? 'Face ID' : number);
 
 const MS = 1000;
+/** The pass count a column holds (a 32-bit integer on PostgreSQL). */
+const MAX_PASSES = MAX_ID;
 
-/** The columns `valid` sets; absent parts are left as they are (on create: permanent). */
+/** A bound of the validity period in ms: null is open, anything outside the panel's range is refused. */
+function validBound(time: ValidTimeInput, bound: 'from' | 'to'): number | null {
+  const value = time[bound];
+  if (value === undefined) throw new IdentifierProblem(`Wrong JSON body: no value for \`valid.time.${bound}\``, 'invalid_time_rules_settings');
+  if (value === null) return null;
+  if (value < 0 || value > MAX_SECONDS) {
+    throw new IdentifierProblem(`valid.time.${bound} must be Unix seconds from 0 to ${MAX_SECONDS}: ${value}`, 'invalid_time_rules_settings');
+  }
+  return value * MS;
+}
+
+/**
+ * The validity period, wherever it was sent: beside `passes` (the documentation) or inside it
+ * (SmartYard-Server's default payload). Both at once must say the same thing.
+ */
+function validTime(valid: IdentifierInput['valid']): ValidTimeInput | undefined {
+  const beside = valid?.time;
+  const inside = valid?.passes?.time;
+  if (beside && inside && JSON.stringify(beside) !== JSON.stringify(inside)) {
+    throw new IdentifierProblem('valid.time and valid.passes.time differ; send one validity period', 'invalid_time_rules_settings');
+  }
+  return beside ?? inside;
+}
+
+/**
+ * The columns `valid` sets; absent parts are left as they are (on create: permanent). `null` is the
+ * panel API's "no limit": an open bound, or no pass limit, as `is_permanent` is.
+ */
 function validityChanges(valid: IdentifierInput['valid'], current: IdentifierRow | undefined): IdentifierChanges {
   const changes: IdentifierChanges = {};
-  const time = valid?.time;
+  const time = validTime(valid);
   if (time?.is_permanent) Object.assign(changes, { access_effective: null, access_expires: null });
   else if (time) {
-    for (const bound of ['from', 'to'] as const) {
-      if (time[bound] === undefined) throw new IdentifierProblem(`Wrong JSON body: no value for \`valid.time.${bound}\``, 'invalid_time_rules_settings');
+    const from = validBound(time, 'from');
+    const to = validBound(time, 'to');
+    if (from !== null && to !== null && from >= to) {
+      throw new IdentifierProblem(`valid.time.from must be before valid.time.to: ${from / MS} is not before ${to / MS}`, 'invalid_time_rules_settings');
     }
-    const from = time.from as number;
-    const to = time.to as number;
-    if (from >= to) {
-      throw new IdentifierProblem(`valid.time.from must be before valid.time.to: ${from} is not before ${to}`, 'invalid_time_rules_settings');
-    }
-    Object.assign(changes, { access_effective: from * MS, access_expires: to * MS });
+    Object.assign(changes, { access_effective: from, access_expires: to });
   }
   const passes = valid?.passes;
-  if (passes?.is_permanent) Object.assign(changes, { max_passes: null, passes_left: null });
+  const max = passes?.max_passes;
+  if (passes?.is_permanent || max === null) Object.assign(changes, { max_passes: null, passes_left: null });
   else if (passes) {
-    if (passes.max_passes === undefined) throw new IdentifierProblem('Wrong JSON body: no value for `valid.passes.max_passes`', 'wrong_rule');
+    if (max === undefined) throw new IdentifierProblem('Wrong JSON body: no value for `valid.passes.max_passes`', 'wrong_rule');
+    if (max < 0 || max > MAX_PASSES) throw new IdentifierProblem(`valid.passes.max_passes must be from 0 to ${MAX_PASSES}: ${max}`, 'wrong_rule');
     // A new allowance starts full; the same allowance sent again keeps what is left of it.
-    if (current?.max_passes !== passes.max_passes) Object.assign(changes, { max_passes: passes.max_passes, passes_left: passes.max_passes });
+    if (current?.max_passes !== max) Object.assign(changes, { max_passes: max, passes_left: max });
   }
   return changes;
 }
@@ -165,7 +213,8 @@ async function identifierChanges(
   return { ...changes, ...validityChanges(input.valid, current) };
 }
 
-function newRow(siteId: number, changes: IdentifierChanges, now: number, linkId: string | null): repo.NewIdentifierRow {
+function newRow(ctx: PanelContext, changes: IdentifierChanges, linkId: string | null): repo.NewIdentifierRow {
+  const { siteId, now } = ctx;
   const type = changes.identifier_type as string;
   const number = changes.card_num as string;
   return {
@@ -185,6 +234,7 @@ function newRow(siteId: number, changes: IdentifierChanges, now: number, linkId:
     access_expires: changes.access_expires ?? null,
     apartment_id: changes.apartment_id ?? null,
     link_id: linkId,
+    created_by: ctx.operatorId ?? null,
     created_at: now,
   };
 }
@@ -216,8 +266,8 @@ const audit = (ctx: PanelContext, action: string) => ({
 
 const notFound = () => ERRORS.notFound('Identifier not found');
 
-async function requireIdentifier(db: Queryable, siteId: number, id: number): Promise<IdentifierRow> {
-  const row = await repo.findIdentifier(db, siteId, id);
+async function requireIdentifier(db: Queryable, scope: repo.IdentifierScope, id: number): Promise<IdentifierRow> {
+  const row = await repo.findIdentifier(db, scope, id);
   if (!row) throw notFound();
   return row;
 }
@@ -232,14 +282,14 @@ async function withProfiles(db: Queryable, siteId: number, rows: IdentifierRow[]
   return { rows, profiles: await repo.timeProfilesOfIdentifiers(db, siteId, rows.map((r) => r.id)) };
 }
 
-export async function getIdentifier(db: Queryable, siteId: number, id: number): Promise<IdentifierView> {
-  const row = await requireIdentifier(db, siteId, id);
-  return { row, profiles: await repo.timeProfilesOfIdentifiers(db, siteId, [id]) };
+export async function getIdentifier(db: Queryable, scope: repo.IdentifierScope, id: number): Promise<IdentifierView> {
+  const row = await requireIdentifier(db, scope, id);
+  return { row, profiles: await repo.timeProfilesOfIdentifiers(db, scope.siteId, [id]) };
 }
 
-export async function listIdentifierPage(db: Queryable, siteId: number, list: ListQuery) {
-  const { rows, total } = await repo.listIdentifiers(db, siteId, list);
-  return { total, ...(await withProfiles(db, siteId, rows)) };
+export async function listIdentifierPage(db: Queryable, scope: repo.IdentifierScope, list: ListQuery) {
+  const { rows, total } = await repo.listIdentifiers(db, scope, list);
+  return { total, ...(await withProfiles(db, scope.siteId, rows)) };
 }
 
 /** Every identifier these users hold, with their time profiles: two queries. */
@@ -247,8 +297,8 @@ export async function identifiersOfUsers(db: Queryable, siteId: number, userIds:
   return withProfiles(db, siteId, await repo.identifiersOfUsers(db, siteId, userIds));
 }
 
-export async function identifiersByLinkIds(db: Queryable, siteId: number, linkIds: string[]) {
-  return withProfiles(db, siteId, await repo.identifiersByLinkIds(db, siteId, [...new Set(linkIds.map((l) => l.toLowerCase()))]));
+export async function identifiersByLinkIds(db: Queryable, scope: repo.IdentifierScope, linkIds: string[]) {
+  return withProfiles(db, scope.siteId, await repo.identifiersByLinkIds(db, scope, [...new Set(linkIds.map((l) => l.toLowerCase()))]));
 }
 
 export async function createIdentifier(db: Queryable, ctx: PanelContext, input: IdentifierInput): Promise<number> {
@@ -256,7 +306,7 @@ export async function createIdentifier(db: Queryable, ctx: PanelContext, input: 
     const [id] = await writeTransaction(
       db,
       ctx.siteId,
-      async (trx) => [await repo.insertIdentifier(trx, newRow(ctx.siteId, await identifierChanges(trx, ctx.siteId, undefined, input), ctx.now, null))],
+      async (trx) => [await repo.insertIdentifier(trx, newRow(ctx, await identifierChanges(trx, ctx.siteId, undefined, input), null))],
       audit(ctx, 'create'),
     );
     return id as number;
@@ -270,7 +320,7 @@ export async function updateIdentifier(db: Queryable, ctx: PanelContext, id: num
         db,
         ctx.siteId,
         async (trx) => {
-          const current = await requireIdentifier(trx, ctx.siteId, id);
+          const current = await requireIdentifier(trx, scopeOf(ctx), id);
           await repo.updateIdentifier(trx, ctx.siteId, id, await identifierChanges(trx, ctx.siteId, current, input));
           return [id];
         },
@@ -285,6 +335,7 @@ export async function deleteIdentifier(db: Queryable, ctx: PanelContext, id: num
     db,
     ctx.siteId,
     async (trx) => {
+      await requireIdentifier(trx, scopeOf(ctx), id);
       if ((await credentials.deleteCredentials(trx, ctx.siteId, [id])) === 0) throw notFound();
       return [id];
     },
@@ -299,7 +350,7 @@ export async function deleteIdentifiers(db: Queryable, ctx: PanelContext, uids: 
     db,
     ctx.siteId,
     async (trx) => {
-      const known = await repo.existingIdentifierIds(trx, ctx.siteId, [...new Set(uids.filter(isStorableId))]);
+      const known = await repo.existingIdentifierIds(trx, scopeOf(ctx), [...new Set(uids.filter(isStorableId))]);
       if (known.size > 0) await credentials.deleteCredentials(trx, ctx.siteId, [...known]);
       return uids.map((uid) => ({ uid, success: known.has(uid), extended_info: known.has(uid) ? 'deleted' : 'not_found' }));
     },
@@ -314,7 +365,7 @@ export async function resetIdentifierPasses(db: Queryable, ctx: PanelContext, id
     db,
     ctx.siteId,
     async (trx) => {
-      await requireIdentifier(trx, ctx.siteId, id);
+      await requireIdentifier(trx, scopeOf(ctx), id);
       await repo.resetPasses(trx, ctx.siteId, id);
       return [id];
     },
@@ -323,8 +374,8 @@ export async function resetIdentifierPasses(db: Queryable, ctx: PanelContext, id
 }
 
 /** The number a QR identifier encodes; other kinds have no QR code. */
-export async function qrNumber(db: Queryable, siteId: number, id: number): Promise<string> {
-  const row = await requireIdentifier(db, siteId, id);
+export async function qrNumber(db: Queryable, scope: repo.IdentifierScope, id: number): Promise<string> {
+  const row = await requireIdentifier(db, scope, id);
   if (row.identifier_type !== 'qr') throw ERRORS.badRequest(`Identifier ${id} is not a qr identifier: it is ${row.identifier_type}`);
   return row.card_num ?? '';
 }
@@ -339,7 +390,7 @@ export async function setIdentifierTimeProfile(db: Queryable, ctx: PanelContext,
       db,
       ctx.siteId,
       async (trx) => {
-        await requireIdentifier(trx, ctx.siteId, id);
+        await requireIdentifier(trx, scopeOf(ctx), id);
         await requireTimeProfile(trx, ctx.siteId, profileId);
         if (attached) await repo.attachTimeProfile(trx, ctx.siteId, id, profileId);
         else await repo.detachTimeProfile(trx, ctx.siteId, id, profileId);
@@ -358,7 +409,7 @@ export async function setIdentifierApartment(db: Queryable, ctx: PanelContext, i
       ctx.siteId,
       async (trx) => {
         if (apartmentId !== null && !(await repo.apartmentExists(trx, ctx.siteId, apartmentId))) throw ERRORS.notFound('Apartment not found');
-        await requireIdentifier(trx, ctx.siteId, id);
+        await requireIdentifier(trx, scopeOf(ctx), id);
         await repo.updateIdentifier(trx, ctx.siteId, id, { apartment_id: apartmentId });
         return [id];
       },
@@ -407,8 +458,12 @@ export async function upsertIdentifiersByLink(db: Queryable, ctx: PanelContext, 
         const results: LinkResult[] = [];
         for (const item of items) {
           const linkId = item.link_id.toLowerCase();
-          const [current] = await repo.identifiersByLinkIds(trx, ctx.siteId, [linkId]);
+          const [current] = await repo.identifiersByLinkIds(trx, scopeOf(ctx), [linkId]);
           try {
+            // Outside the account's scope a link_id is someone else's: never taken over, never duplicated.
+            if (!current && scopeOf(ctx).ownedBy !== null && (await repo.identifiersByLinkIds(trx, { siteId: ctx.siteId, ownedBy: null }, [linkId])).length > 0) {
+              throw new IdentifierProblem(`link_id ${linkId} belongs to an identifier outside this account's scope`, 'entity_not_found');
+            }
             const changes = await identifierChanges(trx, ctx.siteId, current, item);
             const linked = await linkedChanges(trx, ctx.siteId, item);
             const all = { ...changes, ...passesLeftChange(item, current, changes), ...linked.apartment };
@@ -417,7 +472,7 @@ export async function upsertIdentifiersByLink(db: Queryable, ctx: PanelContext, 
               id = current.id;
               await repo.updateIdentifier(trx, ctx.siteId, id, all);
             } else {
-              id = await repo.insertIdentifier(trx, newRow(ctx.siteId, all, ctx.now, linkId));
+              id = await repo.insertIdentifier(trx, newRow(ctx, all, linkId));
             }
             if (linked.profiles) await repo.replaceTimeProfiles(trx, ctx.siteId, id, linked.profiles);
             written.push(id);
@@ -443,7 +498,7 @@ export async function deleteIdentifiersByLink(db: Queryable, ctx: PanelContext, 
     db,
     ctx.siteId,
     async (trx) => {
-      const found = new Map((await repo.identifiersByLinkIds(trx, ctx.siteId, [...new Set(wanted)])).map((r) => [r.link_id as string, r.id]));
+      const found = new Map((await repo.identifiersByLinkIds(trx, scopeOf(ctx), [...new Set(wanted)])).map((r) => [r.link_id as string, r.id]));
       const ids = [...found.values()];
       if (ids.length > 0) await credentials.deleteCredentials(trx, ctx.siteId, ids);
       return {

@@ -16,13 +16,15 @@ export function presentAnswer(answer: Answer & { eventId: number | null }) {
 }
 
 /** A command as the device collects it: which of its locks to open. */
-export function presentCommand(row: PendingCommandRow) {
+export function presentCommand(row: PendingCommandRow, unlockSeconds: ReadonlyMap<number, number>) {
+  const seconds = unlockSeconds.get(row.lock_number);
   return {
     id: row.id,
     command: row.command,
     door_id: row.door_id,
     lock_number: row.lock_number,
     requested_at: formatIsoUtc(row.requested_at),
+    ...(seconds === undefined ? {} : { unlock_seconds: seconds }),
   };
 }
 

@@ -277,3 +277,21 @@ export function findDeviceCommands(db: Queryable, siteId: number, deviceId: numb
 export function markAcked(db: Queryable, siteId: number, deviceId: number, ids: number[], result: string, at: number): Promise<Set<number>> {
   return markCommandsOnce(db, siteId, deviceId, ids, { acked_at: at, result });
 }
+
+/**
+ * Withdraws the unlock commands for these doors that no device has collected yet (acknowledged with
+ * `result`, so no poll hands them over); returns how many. A collected command is the device's already.
+ */
+export async function withdrawUndelivered(db: Queryable, siteId: number, doorIds: number[], result: string, at: number): Promise<number> {
+  if (doorIds.length === 0) return 0;
+  const rows = await db
+    .updateTable('door_command')
+    .set({ acked_at: at, result })
+    .where('site_id', '=', siteId)
+    .where('door_id', 'in', doorIds)
+    .where('delivered_at', 'is', null)
+    .where('acked_at', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.length;
+}

@@ -32,6 +32,7 @@ import {
   StateReport,
   UnlockRequest,
 } from './devices.schema.ts';
+import { savedLockTimeouts } from '../panels/device-settings.service.ts';
 import * as service from './devices.service.ts';
 
 const tags = ['device'];
@@ -249,7 +250,8 @@ export const devicesModule: LocktModule = {
           // A poll its device's revocation ended is refused as the next request would be.
           if (poll.signal.reason === 'revoked') throw ERRORS.unauthorized('Invalid device credentials.');
           if (poll.signal.reason === 'unverifiable') throw ERRORS.storeUnavailable();
-          return data(commands.map(presentCommand));
+          const unlockSeconds = commands.length === 0 ? new Map<number, number>() : await savedLockTimeouts(db, device.site.id);
+          return data(commands.map((command) => presentCommand(command, unlockSeconds)));
         } finally {
           stopChecking();
           polls.delete(poll);

@@ -83,6 +83,9 @@ export const CommandObject = Type.Object({
   door_id: Type.Integer(),
   lock_number: Type.Integer({ description: 'The lock of this device that drives the door.' }),
   requested_at: Type.String({ description: 'ISO 8601 UTC.' }),
+  unlock_seconds: Type.Optional(
+    Type.Integer({ description: "How long to hold the lock open: the site's BAS-IP lock timeout for this lock number, when one was saved; absent: the device's own." }),
+  ),
 });
 
 /** One record of `POST /device/commands/ack`. */

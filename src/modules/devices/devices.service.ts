@@ -438,6 +438,18 @@ export async function requestUnlock(
 }
 
 /**
+ * Withdraws the remote unlocks of these doors that no device has collected yet (an emergency called
+ * off); a collected one has already opened, and the device relocks after its own unlock time. Returns
+ * how many were withdrawn.
+ */
+export async function withdrawUnlocks(db: Queryable, site: Site, doorIds: number[], actor: Actor, now: number): Promise<number> {
+  return writeTransaction(db, site.id, (trx) => repo.withdrawUndelivered(trx, site.id, doorIds, 'withdrawn', now), {
+    of: (withdrawn) => ({ actor, resource: 'door_command', action: 'withdraw', recordIds: doorIds, detail: { withdrawn } }),
+    at: now,
+  });
+}
+
+/**
  * Hands the device its pending commands: those not yet acknowledged (a command whose answer was lost is
  * handed over again) and not expired. The first hand-over of each is marked and recorded as delivered.
  */

@@ -1,5 +1,7 @@
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
+import { siteOfPrefix } from '../../http/basip/site-prefix.ts';
+import { addressKey } from '../../http/plugins/caller.ts';
 import { bearerToken } from '../../http/plugins/operator-auth.ts';
 import { VERSION } from '../../lib/release.ts';
 import type { LocktModule } from '../module.ts';
@@ -13,6 +15,12 @@ const LoginQuery = Type.Object({
   username: Type.Optional(Type.String({ description: "The operator's username." })),
   password: Type.Optional(Type.String({ description: 'MD5 of the password, hex, either case.' })),
 });
+
+/**
+ * A serial number per site, stable and never empty: clients take an empty one for an unreachable device
+ * and key their records of a device by it. Site 0 is the installation, for a URL that names no site.
+ */
+export const serialNumber = (siteId: number | undefined) => `PCS${String(siteId ?? 0).padStart(8, '0')}`;
 
 /** The panel face's device information, login and logout. */
 export const operatorSessionsModule: LocktModule = {
@@ -31,12 +39,13 @@ export const operatorSessionsModule: LocktModule = {
             device_type: Type.String(),
             device_name: Type.String(),
             device_model: Type.String(),
-            device_serial_number: Type.String(),
+            device_serial_number: Type.String({ description: "The site's serial under its URL (/site/<id>/api/info); the installation's without one." }),
             commit: Type.String(),
+            hybrid_enable: Type.Boolean({ description: 'Hybrid (analogue + IP) mode: a Portcullis site has no analogue line.' }),
           }),
         },
       },
-      handler: async () => ({
+      handler: async (request) => ({
         firmware_version: VERSION,
         framework_version: VERSION,
         frontend_version: VERSION,
@@ -44,8 +53,9 @@ export const operatorSessionsModule: LocktModule = {
         device_type: 'multi_apartment_panel',
         device_name: 'Portcullis',
         device_model: 'Portcullis',
-        device_serial_number: '',
-        commit: '',
+        device_serial_number: serialNumber(siteOfPrefix(request)),
+        commit: VERSION,
+        hybrid_enable: false,
       }),
     });
 
@@ -59,7 +69,7 @@ export const operatorSessionsModule: LocktModule = {
       handler: async (request) => {
         const { username, password } = request.query;
         if (!username || !password) throw ERRORS.badRequest('Required parameters missed');
-        const session = await login(db, username, password, clock);
+        const session = await login(db, { username, digest: password, address: addressKey(request), siteId: siteOfPrefix(request) }, clock);
         return { token: session.token, account_type: session.accountType };
       },
     });

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Actor } from '../../audit/audit-log.ts';
 import type { Queryable } from '../../db/queryable.ts';
@@ -11,9 +12,9 @@ import * as repo from './operator-sessions.repository.ts';
 
 /** Sessions last two hours, as on BAS-IP panels, with no refresh. */
 export const SESSION_MS = 2 * 60 * 60 * 1000;
-/** After this many consecutive failures every further attempt is slowed… */
+/** After this many consecutive failures of one address against one account every further attempt is slowed… */
 export const SLOW_AFTER = 3;
-/** …and after this many the account is locked… */
+/** …and after this many that address is locked out of that account… */
 export const LOCK_AFTER = 10;
 /** …for this long. */
 export const LOCK_MS = 15 * 60 * 1000;
@@ -21,61 +22,92 @@ const MAX_DELAY_MS = 4000;
 
 export type OperatorRole = 'admin' | 'manager' | 'installer';
 
-/** A logged-in operator: who, in which site, with which rights. */
+/** A logged-in operator: who, in which site, with which rights and request budget. */
 export interface OperatorPrincipal {
   userId: number;
   username: string;
   role: OperatorRole;
   site: Site;
   actor: Actor;
+  /** Requests a rate-limit window this account may make; null: the server's budget. */
+  rateLimit: number | null;
+  /** Which identifiers the panel face shows it: the site's, or only those it created. */
+  identifierScope: 'site' | 'own';
+}
+
+/** A login as it arrives: the account named (and the site, when the URL named one), from where. */
+export interface LoginAttempt {
+  username: string;
+  /** The password as candidate MD5 hex digests; the first is the one a repeat is recognised by. */
+  digests: readonly string[];
+  /** The client address as the rate limit counts it. */
+  address: string;
+  /** The site of the URL's prefix (src/http/basip/site-prefix.ts), if it had one. */
+  siteId: number | undefined;
 }
 
 // Compared against when the username is unknown, so the answer takes as long as for a known one.
 const decoy = hashPassword('portcullis-decoy-password');
 
-/** The delay a login attempt waits after `failures` consecutive failures. */
+// Keys the hash a wrong password is remembered by: known only to this process, so the stored hash of a
+// near-miss cannot be attacked offline; a restart only makes the next repeat count once more.
+const wrongPasswordKey = randomBytes(32);
+
+/** The delay a login attempt waits after `failures` consecutive failures of its address against its account. */
 export function loginDelayMs(failures: number): number {
   return failures < SLOW_AFTER ? 0 : Math.min(MAX_DELAY_MS, 500 * 2 ** (failures - SLOW_AFTER));
 }
 
 const wrong = () => ERRORS.badRequest('Wrong login or password');
 
+/** The one operator a login names: in its site, or the only one of that name when it names no site. */
+async function namedOperator(db: Queryable, usernameKey: string, siteId: number | undefined): Promise<repo.OperatorLoginRow | undefined> {
+  const found = await repo.findOperatorsByUsername(db, usernameKey, siteId);
+  return found.length === 1 ? found[0] : undefined;
+}
+
 /**
- * Checks an operator's password, given as one or more candidate MD5 hex digests. Consecutive failures
- * slow every further attempt down and then lock the account for a while; the answer never says whether
- * the username exists or the account is locked. Each attempt is counted before its password is checked
- * (a success clears the count), so guesses sent in parallel cannot get more than LOCK_AFTER checked.
+ * Checks an operator's password. Failures are counted per source address and account, whether the
+ * account exists or not (so a missing one answers exactly as slowly as a real one): after SLOW_AFTER
+ * every further attempt of that address waits, and LOCK_AFTER locks that address out of that account
+ * for LOCK_MS. A stranger's guesses therefore slow and lock the stranger, never the owner's own address,
+ * and a client repeating one wrong password (a setup trying the panel's default) counts it once. The
+ * answer never says whether the username exists or the address is locked. Each attempt is counted
+ * before its password is checked (a success clears the count), so parallel guesses cannot get more than
+ * LOCK_AFTER checked.
  */
-async function verifyOperator(
-  db: Queryable,
-  username: string,
-  digests: readonly string[],
-  clock: Clock,
-): Promise<repo.OperatorLoginRow> {
-  const operator = await repo.findOperatorByUsername(db, username.trim().toLowerCase());
-  if (!operator || !operator.password_hash) {
-    await digestMatches(digests[0] ?? '', await decoy);
+async function verifyOperator(db: Queryable, attempt: LoginAttempt, clock: Clock): Promise<repo.OperatorLoginRow> {
+  const usernameKey = attempt.username.trim().toLowerCase();
+  const key: repo.ThrottleKey = { address: attempt.address, siteScope: attempt.siteId ?? 0, usernameKey };
+  const operator = await namedOperator(db, usernameKey, attempt.siteId);
+  const now = clock.now();
+  const remembered = createHmac('sha256', wrongPasswordKey).update(`${key.siteScope}:${usernameKey}:${(attempt.digests[0] ?? '').toLowerCase()}`).digest('hex');
+  const failures = await repo.claimLoginAttempt(db, key, remembered, now, LOCK_AFTER, now + LOCK_MS);
+  await sleep(loginDelayMs((failures ?? (await repo.loginFailures(db, key))) - 1));
+  // Checked even when locked or unknown, so that the answer takes as long either way.
+  const stored = operator?.password_hash ?? (await decoy);
+  let matches = false;
+  for (const digest of attempt.digests) matches ||= await digestMatches(digest, stored);
+  if (failures === undefined || !matches || !operator?.password_hash) {
+    await repo.deleteStaleFailures(db, now - LOCK_MS, now);
     throw wrong();
   }
-  const now = clock.now();
-  const attempt = await repo.claimLoginAttempt(db, operator.id, now, LOCK_AFTER, now + LOCK_MS);
-  await sleep(loginDelayMs(attempt === undefined ? operator.failed_logins : attempt - 1));
-  // Checked even when locked, so that the answer takes as long either way.
-  let matches = false;
-  for (const digest of digests) matches ||= await digestMatches(digest, operator.password_hash);
-  if (attempt === undefined || !matches) throw wrong();
-  await repo.clearLoginFailures(db, operator.id);
+  await repo.clearLoginFailures(db, key);
   return operator;
+}
+
+/** An administrator's unlock of an operator account: every address's failures against it are forgotten. */
+export async function unlockOperator(db: Queryable, siteId: number, username: string): Promise<number> {
+  return repo.clearAccountFailures(db, siteId, username.trim().toLowerCase());
 }
 
 /** Logs an operator in with the MD5 hex of their password (either case), as panel clients send it. */
 export async function login(
   db: Queryable,
-  username: string,
-  digest: string,
+  attempt: Omit<LoginAttempt, 'digests'> & { digest: string },
   clock: Clock,
 ): Promise<{ token: string; accountType: OperatorRole }> {
-  const operator = await verifyOperator(db, username, [digest], clock);
+  const operator = await verifyOperator(db, { ...attempt, digests: [attempt.digest] }, clock);
   const now = clock.now();
   await repo.deleteExpiredSessions(db, now);
   const token = randomToken(40);
@@ -83,32 +115,55 @@ export async function login(
   return { token, accountType: operator.role as OperatorRole };
 }
 
-function principal(userId: number, username: string, role: string, site: Site): OperatorPrincipal {
-  return { userId, username, role: role as OperatorRole, site, actor: { kind: 'operator', name: username } };
+function principal(row: { id: number; username: string | null; role: string; rate_limit: number | null; identifier_scope: string }, site: Site): OperatorPrincipal {
+  const username = row.username ?? '';
+  return {
+    userId: row.id,
+    username,
+    role: row.role as OperatorRole,
+    site,
+    actor: { kind: 'operator', name: username },
+    rateLimit: row.rate_limit,
+    identifierScope: row.identifier_scope === 'own' ? 'own' : 'site',
+  };
 }
 
-/** The operator a session token belongs to; a missing, unknown or expired token is refused. */
-export async function authenticateSession(db: Queryable, token: string, now: number): Promise<OperatorPrincipal> {
+/**
+ * The operator a session token belongs to; a missing, unknown or expired token is refused, and so is a
+ * token used under another site's URL prefix.
+ */
+export async function authenticateSession(db: Queryable, token: string, siteId: number | undefined, now: number): Promise<OperatorPrincipal> {
   const session = await repo.findSession(db, hashSecret(token), now);
-  if (!session) throw ERRORS.unauthorized();
-  return principal(session.user_id, session.username ?? '', session.role, siteFromRow(session.site));
+  if (!session || (siteId !== undefined && session.site.id !== siteId)) throw ERRORS.unauthorized();
+  const { user_id: id, site, ...account } = session;
+  return principal({ id, ...account }, siteFromRow(site));
 }
 
 /**
  * HTTP Basic, as one production panel client sends it: the password in clear, or (some clients) already
  * as its MD5 hex; both readings are tried. No session is made.
  */
-export async function authenticateBasic(db: Queryable, username: string, password: string, clock: Clock): Promise<OperatorPrincipal> {
+export async function authenticateBasic(
+  db: Queryable,
+  attempt: Omit<LoginAttempt, 'digests'> & { password: string },
+  clock: Clock,
+): Promise<OperatorPrincipal> {
+  const { password } = attempt;
   const digests = [passwordDigest(password), ...(/^[0-9a-f]{32}$/i.test(password) ? [password.toLowerCase()] : [])];
   let operator: repo.OperatorLoginRow;
   try {
-    operator = await verifyOperator(db, username, digests, clock);
+    operator = await verifyOperator(db, { ...attempt, digests }, clock);
   } catch {
     throw ERRORS.unauthorized();
   }
   const site = await findSite(db, operator.site_id);
   if (!site) throw ERRORS.unauthorized();
-  return principal(operator.id, operator.username ?? '', operator.role, siteFromRow(site));
+  return principal(operator, siteFromRow(site));
+}
+
+/** Ends every session of an operator (its role, password or standing changed); returns how many. */
+export function endSessionsOf(db: Queryable, userId: number): Promise<number> {
+  return repo.deleteSessionsOf(db, userId);
 }
 
 export async function logout(db: Queryable, token: string): Promise<void> {

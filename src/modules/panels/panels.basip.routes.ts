@@ -7,6 +7,8 @@ import { authenticateDevice, noteDeviceSeen } from '../devices/devices.service.t
 import type { LocktModule } from '../module.ts';
 import { presentPanelDecision, presentRemoteControlSettings } from './panels.presenter.ts';
 import {
+  CloseAnswer,
+  EmergencyCloseRequest,
   EmergencyOpenRequest,
   LockNumberParams,
   OpenAnswer,
@@ -85,10 +87,25 @@ export const panelsModule: LocktModule = {
         const operator = operatorOf(request);
         const { locks } = request.body;
         if (locks.length === 0) throw ERRORS.badRequest('List cannot be empty');
-        const times = locks.flatMap((l) => (l.unlock_time === undefined ? [] : [`lock ${l.lock_number}: ${l.unlock_time} ms`]));
+        const times = locks.flatMap((l) => (l.unlock_time === undefined || l.unlock_time === null ? [] : [`lock ${l.lock_number}: ${l.unlock_time} ms`]));
         const requestedBy = `operator ${operator.username} (${operator.role}; emergency${times.length > 0 ? `; unlock_time ${times.join(', ')}` : ''})`;
         const queued = await service.openLocks(db, operator.site, locks.map((l) => l.lock_number), requestedBy, clock.now());
         return { queued };
+      },
+    });
+
+    app.post('/api/v1/access/general/lock/close/emergency', {
+      config: OPERATOR,
+      schema: {
+        tags,
+        summary: 'BAS-IP: call off an emergency opening of these locks: unlocks no device has collected yet are withdrawn (administrators).',
+        body: EmergencyCloseRequest,
+        response: { 200: CloseAnswer },
+      },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        if (request.body.locks.length === 0) throw ERRORS.badRequest('List cannot be empty');
+        return { withdrawn: await service.closeLocks(db, operator.site, request.body.locks, operator.actor, clock.now()) };
       },
     });
 

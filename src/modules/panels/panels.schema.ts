@@ -42,7 +42,11 @@ export const EmergencyOpenRequest = Type.Object(
       Type.Object(
         {
           lock_number: Type.Integer({ minimum: 0, description: 'The lock to open; 0 for every lock.' }),
-          unlock_time: Type.Optional(Type.Integer({ minimum: 0, description: 'Milliseconds; recorded with the request, the device applies its own.' })),
+          unlock_time: Type.Optional(
+            Type.Union([Type.Integer({ minimum: 0, maximum: 604_800_000 }), Type.Null()], {
+              description: 'Milliseconds, up to 7 days; null: none asked for. Recorded with the request, the device applies its own.',
+            }),
+          ),
         },
         { required: ['lock_number'] },
       ),
@@ -50,6 +54,19 @@ export const EmergencyOpenRequest = Type.Object(
   },
   { required: ['locks'] },
 );
+
+export const EmergencyCloseRequest = Type.Object(
+  {
+    locks: Type.Array(Type.Integer({ minimum: 0, maximum: 8, description: 'A lock number, 1..8; 0 for every lock.' }), {
+      description: 'The locks whose emergency opening is called off.',
+    }),
+  },
+  { required: ['locks'] },
+);
+
+export const CloseAnswer = Type.Object({
+  withdrawn: Type.Integer({ description: 'Extension: the unlock commands withdrawn before a device collected them.' }),
+});
 
 export const OpenAnswer = Type.Object({
   queued: Type.Integer({ description: 'Extension: the unlock commands queued (one per door and device).' }),

@@ -6,7 +6,7 @@ import { fromFlag, isStorableId, toFlag } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { showValue } from '../../lib/show-value.ts';
-import { type DevicePrincipal, requestUnlock } from '../devices/devices.service.ts';
+import { type DevicePrincipal, requestUnlock, withdrawUnlocks } from '../devices/devices.service.ts';
 import type { Site } from '../sites/site.ts';
 import * as repo from './panels.repository.ts';
 
@@ -111,11 +111,10 @@ export async function decideForPanel(
 }
 
 /**
- * Remote open: an unlock command for every door that a device of the site (not revoked) drives under one
- * of these lock numbers (0: under any lock), queued by the devices module for every device driving each
- * door and recorded as requested by `requestedBy`. No device driving such a lock is a 400.
+ * The doors that devices of the site (not revoked) drive under one of these lock numbers (0: under any
+ * lock). No device driving such a lock is a 400: the panel API's answer for a lock it does not have.
  */
-export async function openLocks(db: Queryable, site: Site, lockNumbers: readonly number[], requestedBy: string, now: number): Promise<number> {
+async function doorsOfLocks(db: Queryable, site: Site, lockNumbers: readonly number[]): Promise<number[]> {
   const everyLock = lockNumbers.includes(0);
   // A lock number no column can hold names no lock, and must not reach a query (PostgreSQL refuses it).
   const wanted = everyLock ? null : [...new Set(lockNumbers)].filter(isStorableId);
@@ -123,6 +122,24 @@ export async function openLocks(db: Queryable, site: Site, lockNumbers: readonly
   if (doorIds.length === 0) {
     throw ERRORS.badRequest(everyLock ? 'No panel of the site drives a lock' : `No panel of the site drives lock ${lockNumbers.join(', ')}`);
   }
-  const counts = await requestUnlock(db, site, doorIds, requestedBy, now);
+  return doorIds;
+}
+
+/**
+ * Remote open: an unlock command for every door that a device of the site drives under one of these
+ * lock numbers, queued by the devices module for every device driving each door and recorded as
+ * requested by `requestedBy`.
+ */
+export async function openLocks(db: Queryable, site: Site, lockNumbers: readonly number[], requestedBy: string, now: number): Promise<number> {
+  const counts = await requestUnlock(db, site, await doorsOfLocks(db, site, lockNumbers), requestedBy, now);
   return counts.ids?.length ?? 0;
+}
+
+/**
+ * Emergency close: the emergency's unlocks of these locks that no device has collected yet are
+ * withdrawn. Portcullis holds no door open (a device relocks after its own unlock time), so calling an
+ * emergency off is stopping the openings still on their way.
+ */
+export async function closeLocks(db: Queryable, site: Site, lockNumbers: readonly number[], actor: Actor, now: number): Promise<number> {
+  return withdrawUnlocks(db, site, await doorsOfLocks(db, site, lockNumbers), actor, now);
 }

@@ -7,7 +7,7 @@ import { ERRORS } from '../../domain/errors.ts';
 import type { ListQuery } from '../../http/basip/list-query.ts';
 import type { IdentifierRow, ProfileRef } from '../credentials/identifiers.repository.ts';
 import * as identifierRepo from '../credentials/identifiers.repository.ts';
-import { type PanelContext, identifiersOfUsers, refusingRaces } from '../credentials/identifiers.service.ts';
+import { type PanelContext, identifiersOfUsers, refusingRaces, scopeOf } from '../credentials/identifiers.service.ts';
 import * as repo from './users.basip.repository.ts';
 import type { BasipUserColumns, BasipUserRow } from './users.basip.repository.ts';
 import { type UserContext, deleteUsers } from './users.service.ts';
@@ -170,7 +170,7 @@ export async function attachIdentifierToUser(db: Queryable, ctx: BasipUserContex
       ctx.siteId,
       async (trx) => {
         await requireUser(trx, ctx.siteId, userId);
-        if (!(await identifierRepo.findIdentifier(trx, ctx.siteId, identifierId))) throw ERRORS.notFound('Identifier not found');
+        if (!(await identifierRepo.findIdentifier(trx, scopeOf(ctx), identifierId))) throw ERRORS.notFound('Identifier not found');
         await repo.assignCredential(trx, ctx.siteId, identifierId, userId);
         return [userId];
       },

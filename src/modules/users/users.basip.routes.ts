@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ListAnswer, ListQuerySchema, listOption, readListQuery, readUid } from '../../http/basip/list-query.ts';
+import { operatorScope } from '../credentials/identifiers.service.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { LocktModule } from '../module.ts';
@@ -26,8 +27,8 @@ const LIST_SPEC = { fields: USER_LIST_FIELDS, defaultSort: 'item_uid' };
 const userUid = (text: string) => readUid(text, 'Wrong User uid');
 
 function context(request: FastifyRequest, clock: Clock): service.BasipUserContext {
-  const { site, actor } = operatorOf(request);
-  return { siteId: site.id, site, actor, clock, now: clock.now() };
+  const operator = operatorOf(request);
+  return { siteId: operator.site.id, site: operator.site, actor: operator.actor, clock, now: clock.now(), ...operatorScope(operator) };
 }
 
 /** The panel face's users (`/access/users/…`, `/access/user/…`): the site's cardholders. */

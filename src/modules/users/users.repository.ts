@@ -238,7 +238,12 @@ export interface OperatorRow {
   username: string | null;
   first_name: string;
   last_name: string;
+  enabled: number;
+  rate_limit: number | null;
+  identifier_scope: string;
 }
+
+const OPERATOR_COLUMNS = ['id', 'role', 'username', 'first_name', 'last_name', 'enabled', 'rate_limit', 'identifier_scope'] as const;
 
 export function insertOperator(
   db: Queryable,
@@ -250,6 +255,7 @@ export function insertOperator(
     password_hash: string;
     first_name: string;
     last_name: string;
+    identifier_scope: string;
     created_at: number;
     updated_at: number;
   },
@@ -257,7 +263,7 @@ export function insertOperator(
   return db
     .insertInto('user')
     .values(row)
-    .returning(['id', 'role', 'username', 'first_name', 'last_name'])
+    .returning(OPERATOR_COLUMNS)
     .executeTakeFirstOrThrow();
 }
 
@@ -269,9 +275,38 @@ export async function usernameKeyTaken(db: Queryable, siteId: number, key: strin
 export function listOperators(db: Queryable, siteId: number, roles: readonly UserRole[]): Promise<OperatorRow[]> {
   return db
     .selectFrom('user')
-    .select(['id', 'role', 'username', 'first_name', 'last_name'])
+    .select(OPERATOR_COLUMNS)
     .where('site_id', '=', siteId)
     .where('role', 'in', roles)
     .orderBy('id')
     .execute();
+}
+
+/** One operator of the site by folded username. */
+export function findOperator(db: Queryable, siteId: number, usernameKey: string, roles: readonly UserRole[]): Promise<OperatorRow | undefined> {
+  return db
+    .selectFrom('user')
+    .select(OPERATOR_COLUMNS)
+    .where('site_id', '=', siteId)
+    .where('username_key', '=', usernameKey)
+    .where('role', 'in', roles)
+    .executeTakeFirst();
+}
+
+/** What managing an operator account may change. */
+export interface OperatorChanges {
+  enabled?: number;
+  role?: UserRole;
+  password_hash?: string;
+  rate_limit?: number | null;
+  identifier_scope?: string;
+}
+
+export async function updateOperator(db: Queryable, siteId: number, userId: number, changes: OperatorChanges, now: number): Promise<void> {
+  await db.updateTable('user').set({ ...changes, updated_at: now }).where('site_id', '=', siteId).where('id', '=', userId).execute();
+}
+
+/** Removes an operator account; its sessions go with it (the foreign key cascades). */
+export async function deleteOperator(db: Queryable, siteId: number, userId: number): Promise<void> {
+  await db.deleteFrom('user').where('site_id', '=', siteId).where('id', '=', userId).execute();
 }

@@ -1,0 +1,178 @@
+import { Type } from 'typebox';
+import { ERRORS } from '../../domain/errors.ts';
+import { ListAnswer, ListQuerySchema, listOption, readListQuery } from '../../http/basip/list-query.ts';
+import { operatorOf } from '../../http/plugins/operator-auth.ts';
+import type { LocktModule, TypedApp } from '../module.ts';
+import {
+  DeviceTime,
+  FlatParams,
+  ForwardItem,
+  ForwardObject,
+  ForwardUids,
+  LANGUAGE_SETTING,
+  LanguageQuery,
+  LockParams,
+  MODE_SETTING,
+  NetworkMac,
+  SETTINGS,
+  type SettingDefinition,
+  SipStatus,
+  UnitModeQuery,
+  WallModeQuery,
+} from './device-settings.schema.ts';
+import * as service from './device-settings.service.ts';
+
+const tags = ['basip'];
+const OPERATOR = { auth: 'operator' } as const;
+
+/**
+ * What a panel does that Portcullis cannot: refused in the panel's format, touching nothing. A client
+ * calling them learns at once rather than believing a panel rebooted or was reset.
+ */
+const REFUSED: readonly { method: 'GET' | 'POST'; path: string; why: string }[] = [
+  { method: 'GET', path: 'system/reboot/run', why: 'Portcullis is not a panel and does not reboot; restart its service instead' },
+  { method: 'POST', path: 'system/reboot/run', why: 'Portcullis is not a panel and does not reboot; restart its service instead' },
+  { method: 'POST', path: 'system/settings/default', why: "Resetting to defaults is not available: it would not reset the site's data, and nothing else is a panel's" },
+  { method: 'GET', path: 'system/settings/backup/all', why: 'Backups are not available through the panel API: back up the Portcullis store' },
+  { method: 'GET', path: 'photo/file', why: 'Portcullis has no camera' },
+  { method: 'POST', path: 'security/password/admin', why: 'Operator passwords are changed with `portcullis operator set-password`' },
+  { method: 'POST', path: 'security/password/web/admin', why: 'Operator passwords are changed with `portcullis operator set-password`' },
+];
+
+function settingRoutes(app: TypedApp, db: Parameters<LocktModule['register']>[1]['db'], clock: Parameters<LocktModule['register']>[1]['clock'], definition: SettingDefinition): void {
+  const perLock = definition.path.includes('{lock}');
+  const url = `/api/v1/${definition.path.replace('{lock}', ':lock')}`;
+  const lockOf = (params: unknown) => (perLock ? Number((params as { lock: string }).lock) : 1);
+  const effect = definition.effect ?? 'Stored and read back; no effect in Portcullis.';
+  app.get(url, {
+    config: OPERATOR,
+    schema: { tags, summary: `BAS-IP: ${definition.summary}`, ...(perLock ? { params: LockParams } : {}), response: { 200: definition.schema } },
+    handler: async (request) => service.readSetting(db, operatorOf(request).site, definition, lockOf(request.params), clock.now()),
+  });
+  app.post(url, {
+    config: OPERATOR,
+    schema: {
+      tags,
+      summary: `BAS-IP: save ${definition.summary.charAt(0).toLowerCase()}${definition.summary.slice(1)} ${effect}`,
+      ...(perLock ? { params: LockParams } : {}),
+      body: Type.Partial(definition.schema),
+      response: { 200: definition.schema },
+    },
+    handler: async (request) => {
+      const operator = operatorOf(request);
+      return service.saveSetting(db, operator.site, definition, lockOf(request.params), request.body as Record<string, unknown>, operator.actor, clock.now());
+    },
+  });
+}
+
+/** The panel's own settings (sip, audio, lock timeouts, ntp, …), call forwarding, and what is refused. */
+export const panelDeviceSettingsModule: LocktModule = {
+  name: 'panel-device-settings',
+  register(app, { db, clock }) {
+    for (const definition of [...SETTINGS, LANGUAGE_SETTING, MODE_SETTING]) {
+      if (definition === LANGUAGE_SETTING || definition === MODE_SETTING) {
+        app.get(`/api/v1/${definition.path}`, {
+          config: OPERATOR,
+          schema: { tags, summary: `BAS-IP: ${definition.summary}`, response: { 200: definition.schema } },
+          handler: async (request) => service.readSetting(db, operatorOf(request).site, definition, 1, clock.now()),
+        });
+      } else settingRoutes(app, db, clock, definition);
+    }
+
+    const timezoneSetting = SETTINGS.find((s) => s.path === 'network/timezone') as SettingDefinition;
+    app.get('/api/v1/device/time', {
+      config: OPERATOR,
+      schema: { tags, summary: "BAS-IP: the time now, and the zone of network/timezone (the site's until saved).", response: { 200: DeviceTime } },
+      handler: async (request) => {
+        const now = clock.now();
+        const zone = await service.readSetting(db, operatorOf(request).site, timezoneSetting, 1, now);
+        return { time_unix: Math.floor(now / 1000), timezone: String(zone.timezone) };
+      },
+    });
+    app.get('/api/v1/network/mac', {
+      config: OPERATOR,
+      schema: { tags, summary: 'BAS-IP: a stable, locally administered MAC address per site (02:50:43:…).', response: { 200: NetworkMac } },
+      handler: async (request) => ({ mac_address: service.siteMac(operatorOf(request).site.id) }),
+    });
+    app.get('/api/v1/sip/status', {
+      config: OPERATOR,
+      schema: { tags, summary: 'BAS-IP: SIP registration: always unregistered, Portcullis places no calls.', response: { 200: SipStatus } },
+      handler: async () => ({ sip_status: 'unregistered' }),
+    });
+
+    app.post('/api/v1/device/language', {
+      config: OPERATOR,
+      schema: { tags, summary: "BAS-IP: set the panel interface's language (?language=Russian). Stored and read back; no effect.", querystring: LanguageQuery },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        return service.saveSetting(db, operator.site, LANGUAGE_SETTING, 1, { language: request.query.language }, operator.actor, clock.now());
+      },
+    });
+    app.post('/api/v1/device/mode/wall', {
+      config: OPERATOR,
+      schema: { tags, summary: 'BAS-IP: serve a whole building (?noUnit=true&device=1). Stored and read back; no effect.', querystring: WallModeQuery },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        const { noUnit, device } = request.query;
+        const mode = { current_panel_mode: 'Wall', ...(noUnit === undefined ? {} : { no_unit: noUnit === 'true' }), ...(device === undefined ? {} : { device: Number(device) }) };
+        return service.saveSetting(db, operator.site, MODE_SETTING, 1, mode, operator.actor, clock.now());
+      },
+    });
+    app.post('/api/v1/device/mode/unit', {
+      config: OPERATOR,
+      schema: { tags, summary: 'BAS-IP: serve one unit (?building=1&unit=1&device=1). Stored and read back; no effect.', querystring: UnitModeQuery },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        const mode: Record<string, unknown> = { current_panel_mode: 'Unit' };
+        for (const field of ['building', 'unit', 'device'] as const) {
+          const value = request.query[field];
+          if (value !== undefined) mode[field] = Number(value);
+        }
+        return service.saveSetting(db, operator.site, MODE_SETTING, 1, mode, operator.actor, clock.now());
+      },
+    });
+
+    app.get('/api/v1/forward/items', {
+      config: OPERATOR,
+      schema: { tags, summary: 'BAS-IP: call forwarding of every flat, a page at a time. Stored and read back; no effect.', querystring: ListQuerySchema, response: { 200: ListAnswer(ForwardObject) } },
+      handler: async (request) => {
+        const list = readListQuery(request.query, service.FORWARD_LIST);
+        const { rows, total } = await service.listForwards(db, operatorOf(request).site.id, list);
+        return { list_option: listOption(list, total), list_items: rows };
+      },
+    });
+    app.delete('/api/v1/forward/items', {
+      config: OPERATOR,
+      schema: { tags, summary: 'BAS-IP: remove the call forwarding of these flats.', body: ForwardUids, response: { 200: Type.Object({ deleted: Type.Integer() }) } },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        return { deleted: await service.deleteForwards(db, operator.site, request.body.uid_items, operator.actor, clock.now()) };
+      },
+    });
+    app.get('/api/v1/forward/item/:flat', {
+      config: OPERATOR,
+      schema: { tags, summary: "BAS-IP: one flat's call forwarding.", params: FlatParams, response: { 200: ForwardObject } },
+      handler: async (request) => service.findForward(db, operatorOf(request).site.id, request.params.flat),
+    });
+    app.post('/api/v1/forward/item/:flat', {
+      config: OPERATOR,
+      schema: { tags, summary: "BAS-IP: set one flat's call forwarding. Stored and read back; no effect (Portcullis places no calls).", params: FlatParams, body: ForwardItem, response: { 200: ForwardObject } },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        return service.saveForward(db, operator.site, request.params.flat, request.body.forward_entity_list, operator.actor, clock.now());
+      },
+    });
+
+    for (const refused of REFUSED) {
+      app.route({
+        method: refused.method,
+        url: `/api/v1/${refused.path}`,
+        config: OPERATOR,
+        schema: { tags, summary: `BAS-IP: refused. ${refused.why}.` },
+        handler: async () => {
+          throw ERRORS.badRequest(`${refused.why}.`);
+        },
+      });
+    }
+  },
+};

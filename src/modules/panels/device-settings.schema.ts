@@ -1,0 +1,269 @@
+import { type TObject, Type } from 'typebox';
+
+/**
+ * The panel settings public BAS-IP clients read and write, in the shapes those clients send and read
+ * (SmartYard-Server's `hw/ip/domophone/basip` and `hw/ip/common/basip` classes), with the defaults a site
+ * answers until an operator saves one. Portcullis is not a panel's hardware: unless `effect` says
+ * otherwise a setting is validated, stored per site and read back, and changes nothing else
+ * (docs/basip.md lists them). Ranges are Portcullis's where the panel documentation gives none.
+ */
+export interface SettingDefinition {
+  /** The path under `/api/v1/`; `{lock}` stands for a lock number, 1 to 8, and each lock has its own value. */
+  path: string;
+  summary: string;
+  schema: TObject;
+  /** What a site answers before anything is saved; `lock` for a per-lock setting. */
+  defaults: (context: { timezone: string; lock: number }) => Record<string, unknown>;
+  /** Fields written but never stored nor shown (passwords of the panel's own SIP, RTSP): read back as "". */
+  secrets?: readonly string[];
+  /** What saving it does in Portcullis beyond storing it. */
+  effect?: string;
+}
+
+const bool = (description: string) => Type.Boolean({ description });
+const int = (minimum: number, maximum: number, description: string) => Type.Integer({ minimum, maximum, description });
+const text = (maxLength: number, description: string) => Type.String({ maxLength, description });
+const oneOf = (values: readonly string[], description: string) => Type.Union(values.map((v) => Type.Literal(v)), { description });
+
+const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
+const DAY_SECONDS = 86_400;
+
+/** `UTC+03:00`, `UTC-05:30`, or `UTC±00:00`: how panels name a zone (by its offset). */
+const OFFSET_ZONE = '^UTC(?:±00:00|[+-](?:0[0-9]|1[0-4]):[0-5][0-9])$';
+
+export const SETTINGS: readonly SettingDefinition[] = [
+  {
+    path: 'access/general/lock/dtmf/{lock}',
+    summary: 'The DTMF code that opens this lock during a call.',
+    schema: Type.Object({ dtmf_code: Type.String({ pattern: '^[0-9*#]{1,8}$', description: '1 to 8 of 0-9, * and #.' }) }),
+    defaults: ({ lock }) => ({ dtmf_code: String(lock) }),
+  },
+  {
+    path: 'access/general/lock/timeout/{lock}',
+    summary: 'How long this lock stays open, in seconds.',
+    schema: Type.Object({ lock_timeout: int(1, 3600, 'Seconds, 1 to 3600.') }),
+    defaults: () => ({ lock_timeout: 5 }),
+  },
+  {
+    path: 'access/general/unlock/input/code',
+    summary: 'The public code that opens the door from the keypad.',
+    schema: Type.Object({ input_code_enable: bool('The public code opens the door.'), input_code_number: int(0, 99_999_999, 'Up to 8 digits.') }),
+    defaults: () => ({ input_code_enable: false, input_code_number: 0 }),
+  },
+  {
+    path: 'access/general/wiegand/type',
+    summary: "The panel's Wiegand reader format.",
+    schema: Type.Object({
+      identifier_representation: oneOf(['hex', 'dec'], 'hex or dec.'),
+      type: oneOf(['wiegand_26', 'wiegand_32', 'wiegand_34', 'wiegand_37', 'wiegand_42', 'wiegand_56', 'wiegand_58', 'wiegand_64'], 'The Wiegand frame.'),
+    }),
+    defaults: () => ({ identifier_representation: 'hex', type: 'wiegand_26' }),
+  },
+  {
+    path: 'access/door/sensor',
+    summary: "The panel's door sensor.",
+    schema: Type.Object({
+      enable: bool('The door sensor is read.'),
+      mode: oneOf(['door_sensor', 'exit_button'], 'door_sensor or exit_button.'),
+      opening_delay: int(0, 604_800, 'Seconds before a door left open is logged.'),
+      repeating_message_delay: int(0, 86_400, 'Seconds between repeated messages.'),
+      repeating_message_enabled: bool('Repeat the message while the door stays open.'),
+    }),
+    defaults: () => ({ enable: false, mode: 'door_sensor', opening_delay: 86_400, repeating_message_delay: 60, repeating_message_enabled: false }),
+  },
+  {
+    path: 'access/freeaccess',
+    summary: 'Free access: the locks open to anyone on these days and hours.',
+    schema: Type.Object({
+      enable: bool('Free access is on.'),
+      days: Type.Array(
+        Type.Object({
+          lock: oneOf(['first', 'second', 'all'], 'first, second or all.'),
+          enable: bool('This day is free.'),
+          time_from: int(0, DAY_SECONDS - 1, 'Seconds after midnight.'),
+          time_to: int(0, DAY_SECONDS - 1, 'Seconds after midnight.'),
+          day: oneOf(DAYS, 'MON to SUN.'),
+        }),
+        { maxItems: 3 * DAYS.length },
+      ),
+    }),
+    defaults: () => ({ enable: false, days: [] }),
+  },
+  {
+    path: 'device/sip/settings',
+    summary: "The panel's SIP account.",
+    schema: Type.Object({
+      outbound: text(255, 'Outbound proxy.'),
+      password: text(255, 'Never stored nor shown.'),
+      proxy: text(255, 'sip:host:port.'),
+      realm: text(255, 'host:port.'),
+      registration_interval: int(30, 900, 'Seconds.'),
+      transport: oneOf(['udp', 'tcp', 'tls'], 'udp, tcp or tls.'),
+      user: text(255, 'SIP user.'),
+      user_id: text(255, 'SIP authentication id.'),
+      stun: Type.Object({ ip: text(255, 'STUN server.'), port: int(1, 65_535, 'STUN port.') }),
+    }),
+    defaults: () => ({
+      outbound: '',
+      password: '',
+      proxy: '',
+      realm: '',
+      registration_interval: 900,
+      transport: 'udp',
+      user: '',
+      user_id: '',
+      stun: { ip: '', port: 3478 },
+    }),
+    secrets: ['password'],
+  },
+  {
+    path: 'device/sip/enable',
+    summary: "The panel's SIP registration on or off.",
+    schema: Type.Object({ sip_enable: bool('SIP is on.') }),
+    defaults: () => ({ sip_enable: false }),
+  },
+  {
+    path: 'device/settings/volume',
+    summary: 'Speaker volume.',
+    schema: Type.Object({ volume_level: int(0, 100, '0 to 100.') }),
+    defaults: () => ({ volume_level: 80 }),
+  },
+  {
+    path: 'device/settings/mic',
+    summary: 'Microphone gain.',
+    schema: Type.Object({ mic_gain_level: int(0, 100, '0 to 100.') }),
+    defaults: () => ({ mic_gain_level: 80 }),
+  },
+  {
+    path: 'device/settings/video',
+    summary: 'Camera stream.',
+    schema: Type.Object({ fps: int(1, 60, 'Frames a second.'), video_resolution: Type.String({ pattern: '^[0-9]{3,4}x[0-9]{3,4}$', description: 'WIDTHxHEIGHT.' }) }),
+    defaults: () => ({ fps: 25, video_resolution: '1280x720' }),
+  },
+  {
+    path: 'device/settings/payload',
+    summary: 'RTP payload type of H.264.',
+    schema: Type.Object({ payload_codec_h264: int(96, 127, 'A dynamic payload type, 96 to 127.') }),
+    defaults: () => ({ payload_codec_h264: 102 }),
+  },
+  {
+    path: 'device/settings/rtsp',
+    summary: "The panel's RTSP stream account.",
+    schema: Type.Object({ username: text(255, 'RTSP user.'), password: text(255, 'Never stored nor shown.'), is_audio_enabled: bool('Audio in the stream.') }),
+    defaults: () => ({ username: 'admin', password: '', is_audio_enabled: false }),
+    secrets: ['password'],
+  },
+  {
+    path: 'device/call/dial/timeout',
+    summary: 'How long a call rings, and when it is forwarded, in seconds.',
+    schema: Type.Object({ dial_timeout: int(5, 600, 'Seconds.'), forwarding_timeout: int(5, 600, 'Seconds.') }),
+    defaults: () => ({ dial_timeout: 60, forwarding_timeout: 25 }),
+  },
+  {
+    path: 'device/call/talk/timeout',
+    summary: 'How long a call may last, in seconds.',
+    schema: Type.Object({ talk_timeout: int(5, 3600, 'Seconds.') }),
+    defaults: () => ({ talk_timeout: 120 }),
+  },
+  {
+    path: 'device/call/concierge',
+    summary: "The concierge's number.",
+    schema: Type.Object({ number_enable: bool('Calls to the concierge are on.'), number_url: text(255, 'sip:number@host:port.') }),
+    defaults: () => ({ number_enable: false, number_url: '' }),
+  },
+  {
+    path: 'network/ntp',
+    summary: "The panel's time server.",
+    schema: Type.Object({ custom_server: text(255, 'NTP server.'), enabled: bool('NTP is on.'), use_default: bool("Use the panel's default server.") }),
+    defaults: () => ({ custom_server: '', enabled: true, use_default: true }),
+  },
+  {
+    path: 'network/timezone',
+    summary: "The panel's zone as an offset; read under both names models use (timezone, current_timezone).",
+    schema: Type.Object({
+      timezone: Type.String({ pattern: OFFSET_ZONE, description: 'UTC+03:00, UTC-05:30 or UTC±00:00.' }),
+      current_timezone: Type.String({ pattern: OFFSET_ZONE, description: 'The same, as AA-07BD models name it.' }),
+    }),
+    defaults: ({ timezone }) => ({ timezone, current_timezone: timezone }),
+  },
+  {
+    path: 'network/settings',
+    summary: "The panel's own network interface.",
+    schema: Type.Object({
+      dhcp: bool('Addresses from DHCP.'),
+      ip_address: text(45, 'IPv4 or IPv6 address.'),
+      mask: text(45, 'Network mask.'),
+      gateway: text(45, 'Gateway.'),
+      dns: text(255, 'DNS servers.'),
+    }),
+    defaults: () => ({ dhcp: true, ip_address: '', mask: '', gateway: '', dns: '' }),
+    effect: "None: Portcullis's own network is the host's.",
+  },
+  {
+    path: 'syslog/settings',
+    summary: 'Where the panel sends its syslog.',
+    schema: Type.Object({
+      enabled: bool('Syslog is sent.'),
+      server: Type.Object({ port: int(1, 65_535, 'Port.'), server: text(255, 'Host.'), severity: int(0, 7, 'Syslog severity, 0 to 7.') }),
+      tag: text(64, 'Tag.'),
+    }),
+    defaults: () => ({ enabled: false, server: { port: 514, server: '', severity: 6 }, tag: '' }),
+  },
+  {
+    path: 'web/ssl',
+    summary: "HTTPS for the panel's web server.",
+    schema: Type.Object({ is_enabled: bool('HTTPS is on.') }),
+    defaults: () => ({ is_enabled: true }),
+    effect: 'None: Portcullis always answers over HTTPS (docs/abuse.md), whatever is saved.',
+  },
+];
+
+/** `GET /device/time`: the time now and the site's zone, as a panel states its clock. */
+export const DeviceTime = Type.Object({ time_unix: Type.Integer({ description: 'Unix seconds now.' }), timezone: Type.String({ description: "The panel zone setting (the site's zone until saved)." }) });
+/** `GET /network/mac`: a stable, locally administered address per site (Portcullis has no panel NIC). */
+export const NetworkMac = Type.Object({ mac_address: Type.String() });
+/** `GET /sip/status`: Portcullis registers no SIP account, whatever `device/sip/settings` holds. */
+export const SipStatus = Type.Object({ sip_status: Type.String() });
+
+/** The languages a panel's interface offers (`POST /device/language?language=…`). */
+export const LANGUAGES = ['English', 'Russian', 'Ukrainian', 'Spanish', 'Polish', 'Dutch', 'Turkish', 'French', 'Danish', 'Portuguese', 'Deutsch'] as const;
+
+/** `/device/language`: read as JSON, written through the query string. */
+const Language = oneOf(LANGUAGES, LANGUAGES.join(', '));
+export const LANGUAGE_SETTING: SettingDefinition = {
+  path: 'device/language',
+  summary: "The panel interface's language.",
+  schema: Type.Object({ language: Language }),
+  defaults: () => ({ language: 'English' }),
+};
+export const LanguageQuery = Type.Object({ language: Language }, { required: ['language'] });
+
+/**
+ * `/device/mode/current`: a panel serves one unit (Unit: its building, unit and device number) or a
+ * whole building (Wall); written through `/device/mode/unit?…` and `/device/mode/wall?…`.
+ */
+export const MODE_SETTING: SettingDefinition = {
+  path: 'device/mode/current',
+  summary: "The panel's mode: one unit or a whole building.",
+  schema: Type.Object({
+    current_panel_mode: oneOf(['Unit', 'Wall'], 'Unit or Wall.'),
+    building: Type.Integer(),
+    unit: Type.Integer(),
+    device: Type.Integer(),
+    no_unit: Type.Boolean(),
+  }),
+  defaults: () => ({ current_panel_mode: 'Unit', building: 1, unit: 1, device: 1, no_unit: false }),
+};
+const NumberParam = (maximum: number) => Type.String({ pattern: `^[0-9]{1,${String(maximum).length}}$`, description: `0 to ${maximum}.`, 'x-error': 'Wrong mode parameter' });
+export const WallModeQuery = Type.Object({ noUnit: Type.Optional(oneOf(['true', 'false'], 'true or false.')), device: Type.Optional(NumberParam(99)) });
+export const UnitModeQuery = Type.Object({ building: Type.Optional(NumberParam(9999)), unit: Type.Optional(NumberParam(99)), device: Type.Optional(NumberParam(99)) });
+
+export const LockParams = Type.Object({ lock: Type.String({ pattern: '^[1-8]$', description: 'Lock number, 1 to 8.', 'x-error': 'Wrong lock number' }) });
+
+/** Call forwarding of one flat. */
+export const ForwardItem = Type.Object({
+  forward_entity_list: Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 10, description: 'Where a call to the flat goes: SIP numbers or URIs.' }),
+});
+export const ForwardObject = Type.Object({ forward_number: Type.Integer(), forward_entity_list: Type.Array(Type.String()) });
+export const FlatParams = Type.Object({ flat: Type.String({ pattern: '^[0-9]{1,9}$', description: 'The flat number.', 'x-error': 'Wrong forward number' }) });
+export const ForwardUids = Type.Object({ uid_items: Type.Array(Type.Integer({ minimum: 0 }), { description: 'Flat numbers.' }) }, { required: ['uid_items'] });

@@ -1,0 +1,133 @@
+import { sql } from 'kysely';
+import { DateTime } from 'luxon';
+import type { Actor } from '../../audit/audit-log.ts';
+import { writeTransaction } from '../../db/change-feed.ts';
+import { isStorableId } from '../../db/conventions.ts';
+import type { Queryable } from '../../db/queryable.ts';
+import { ERRORS } from '../../domain/errors.ts';
+import type { ListQuery, ListSpec } from '../../http/basip/list-query.ts';
+import type { Site } from '../sites/site.ts';
+import type { SettingDefinition } from './device-settings.schema.ts';
+import * as repo from './device-settings.repository.ts';
+
+/**
+ * The panel settings a BAS-IP client reads and writes, kept per site (per lock where the path names one):
+ * what is saved, over the documented defaults (src/modules/panels/device-settings.schema.ts).
+ */
+
+type Settings = Record<string, unknown>;
+
+/** The site's zone as a panel names it: by its offset now (`UTC+03:00`; `UTC±00:00` for none). */
+export function panelZone(timezone: string, now: number): string {
+  const offset = DateTime.fromMillis(now, { zone: timezone }).toFormat('ZZ');
+  return offset === '+00:00' ? 'UTC±00:00' : `UTC${offset}`;
+}
+
+/** Where a setting is kept: its path, with the lock number in place of `{lock}`. */
+const settingKey = (definition: SettingDefinition, lock: number) => definition.path.replace('{lock}', String(lock));
+
+/** Fields that name one value under several names (models disagree): sending one sets them all. */
+const MIRRORED: readonly (readonly string[])[] = [['timezone', 'current_timezone']];
+
+/** A setting as the site answers it: the defaults, then what was saved; secrets always read "". */
+export async function readSetting(db: Queryable, site: Site, definition: SettingDefinition, lock: number, now: number): Promise<Settings> {
+  const saved = await repo.findSetting(db, site.id, settingKey(definition, lock));
+  const value = { ...definition.defaults({ timezone: panelZone(site.timezone, now), lock }), ...(saved === undefined ? {} : (JSON.parse(saved) as Settings)) };
+  for (const secret of definition.secrets ?? []) value[secret] = '';
+  return value;
+}
+
+/**
+ * Saves the fields sent (already checked against the setting's schema) over what the site has: a field
+ * not sent keeps its value, a nested object sent is replaced whole. Only the schema's fields are kept,
+ * and never a secret: Portcullis has no use for a panel's own SIP or RTSP password.
+ */
+export async function saveSetting(
+  db: Queryable,
+  site: Site,
+  definition: SettingDefinition,
+  lock: number,
+  input: Settings,
+  actor: Actor,
+  now: number,
+): Promise<Settings> {
+  const current = await readSetting(db, site, definition, lock, now);
+  const sent: Settings = {};
+  for (const field of Object.keys(definition.schema.properties)) {
+    if (input[field] !== undefined && !definition.secrets?.includes(field)) sent[field] = input[field];
+  }
+  for (const names of MIRRORED) {
+    const given = names.find((name) => sent[name] !== undefined);
+    if (given !== undefined) for (const name of names) if (name in definition.schema.properties) sent[name] = sent[given];
+  }
+  const next = { ...current, ...sent };
+  for (const secret of definition.secrets ?? []) delete next[secret];
+  const key = settingKey(definition, lock);
+  await writeTransaction(db, site.id, (trx) => repo.saveSetting(trx, { site_id: site.id, setting: key, value: JSON.stringify(next), updated_at: now }), {
+    of: () => ({ actor, resource: 'panel_setting', action: 'write', recordIds: [site.id], detail: { setting: key } }),
+    at: now,
+  });
+  return readSetting(db, site, definition, lock, now);
+}
+
+const LOCK_TIMEOUT = 'access/general/lock/timeout/';
+
+/**
+ * The lock timeouts a client saved for the site (`access/general/lock/timeout/{lock}`), in seconds by
+ * lock number: how long a device holds that lock open for a remote unlock. A lock with none saved is
+ * left to the device.
+ */
+export async function savedLockTimeouts(db: Queryable, siteId: number): Promise<Map<number, number>> {
+  const rows = await repo.settingsUnder(db, siteId, LOCK_TIMEOUT);
+  return new Map(rows.map((row) => [Number(row.setting.slice(LOCK_TIMEOUT.length)), (JSON.parse(row.value) as { lock_timeout: number }).lock_timeout]));
+}
+
+/** A stable, locally administered MAC address per site: 02:50:43 ("PC"), then the site id. */
+export function siteMac(siteId: number): string {
+  const id = siteId.toString(16).padStart(6, '0').slice(-6);
+  return `02:50:43:${id.slice(0, 2)}:${id.slice(2, 4)}:${id.slice(4, 6)}`;
+}
+
+/** Call forwarding lists sort and filter on the flat number. */
+export const FORWARD_LIST: ListSpec = {
+  fields: { forward_number: { expr: sql.ref('forward_number'), type: 'integer' } },
+  defaultSort: 'forward_number',
+};
+
+const presentForward = (row: repo.ForwardRow) => ({ forward_number: row.forward_number, forward_entity_list: JSON.parse(row.entity_list) as string[] });
+
+export async function listForwards(db: Queryable, siteId: number, list: ListQuery) {
+  const [rows, total] = await Promise.all([repo.listForwards(db, siteId, list), repo.countForwards(db, siteId, list)]);
+  return { rows: rows.map(presentForward), total };
+}
+
+const flatNumber = (text: string) => {
+  const number = Number(text);
+  if (!isStorableId(number) && number !== 0) throw ERRORS.badRequest(`Wrong forward number: ${text}`);
+  return number;
+};
+
+export async function findForward(db: Queryable, siteId: number, flat: string) {
+  const row = await repo.findForward(db, siteId, flatNumber(flat));
+  if (!row) throw ERRORS.notFound(`Wrong forward number: ${flat}`);
+  return presentForward(row);
+}
+
+export async function saveForward(db: Queryable, site: Site, flat: string, entities: string[], actor: Actor, now: number) {
+  const forwardNumber = flatNumber(flat);
+  const row = { site_id: site.id, forward_number: forwardNumber, entity_list: JSON.stringify(entities), updated_at: now };
+  await writeTransaction(db, site.id, (trx) => repo.saveForward(trx, row), {
+    of: () => ({ actor, resource: 'panel_forward', action: 'write', recordIds: [forwardNumber] }),
+    at: now,
+  });
+  return { forward_number: forwardNumber, forward_entity_list: entities };
+}
+
+export async function deleteForwards(db: Queryable, site: Site, forwardNumbers: number[], actor: Actor, now: number): Promise<number> {
+  if (forwardNumbers.length === 0) throw ERRORS.badRequest('List cannot be empty');
+  const wanted = [...new Set(forwardNumbers)].filter((n) => n === 0 || isStorableId(n));
+  return writeTransaction(db, site.id, (trx) => repo.deleteForwards(trx, site.id, wanted), {
+    of: (deleted) => ({ actor, resource: 'panel_forward', action: 'delete', recordIds: wanted, detail: { deleted } }),
+    at: now,
+  });
+}
