@@ -140,11 +140,11 @@ export async function ask(client: Client, world: AccessWorld): Promise<{ status:
 }
 
 /** Polls `holds` every 10 ms until it is true; returns the time that took, or throws after `limitMs`. */
-export async function timeUntil(what: string, holds: () => Promise<boolean>, limitMs: number, last?: () => unknown): Promise<number> {
+export async function timeUntil(what: string, holds: () => Promise<boolean>, limitMs: number): Promise<number> {
   const started = Date.now();
   for (;;) {
     if (await holds()) return Date.now() - started;
-    if (Date.now() - started > limitMs) throw new Error(`${what}: still not so after ${limitMs} ms${last ? `; last seen ${JSON.stringify(last())}` : ''}`);
+    if (Date.now() - started > limitMs) throw new Error(`${what}: still not so after ${limitMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -26,11 +26,35 @@ import { TcpProxy } from './tcp-proxy.ts';
  * back by itself. PORTCULLIS_FAULT_ROUNDS (default 3) sets how often each fault is repeated.
  */
 const ROUNDS = Number(process.env.PORTCULLIS_FAULT_ROUNDS ?? 3);
-/** The bound a node's answer must meet after another node's write; polled, never timed against the clock. */
-const DENY_WITHIN_MS = 1_000;
 /** How long a test waits for something that should have happened long before, before it fails. */
 const GENEROUS_MS = 15_000;
 const TEST_MS = 60_000 + ROUNDS * 30_000;
+
+/** A node's first answer after another node's write: whether it still granted, and how long it took. */
+interface NodeAnswer {
+  granted: boolean;
+  ms: number;
+}
+
+/**
+ * Disables the world's user through `writer` and, once that has answered, asks every node once. A node
+ * that answers from facts older than the write grants: counted, not timed, so a busy machine cannot fail
+ * or pass it by the clock.
+ */
+async function askEveryNodeAfterDisabling(writer: Client, devices: Client[], world: AccessWorld): Promise<NodeAnswer[]> {
+  await setUserEnabled(writer, world, false);
+  const answers: NodeAnswer[] = [];
+  for (const device of devices) {
+    const asked = Date.now();
+    const answer = await ask(device, world);
+    expect(answer.status).toBe(200);
+    answers.push({ granted: answer.granted, ms: Date.now() - asked });
+  }
+  return answers;
+}
+
+const report = (answers: NodeAnswer[]) =>
+  `${answers.filter((a) => a.granted).length} of ${answers.length} still granted; answered in ${distribution(answers.map((a) => a.ms))}`;
 
 describe.runIf(DIALECTS.includes('postgres'))('faults on PostgreSQL', () => {
   let store: FaultStore;
@@ -113,53 +137,35 @@ describe.runIf(DIALECTS.includes('postgres'))('faults on PostgreSQL', () => {
 
   it('denies on every node within a second of a change on another, after losing its LISTEN connection', async () => {
     const { world, lockt, devices } = await cluster(3);
-    const delays: number[] = [];
+    const answers: NodeAnswer[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       // Every node has answered from its index before the feed goes.
       for (const device of devices) expect(await ask(device, world)).toMatchObject({ status: 200, granted: true });
       // Every feed is back from the previous round (ready says so) before all three are ended again.
       for (const client of lockt) await timeUntil('a node is ready', async () => (await client.call('GET', '/api/v1/ready')).status === 200, GENEROUS_MS);
       expect(await terminateBackends(store, 'change_feed')).toBe(3);
-      await setUserEnabled(lockt[0] as Client, world, false);
-      for (const device of devices) {
-        let seen: unknown;
-        const denied = async () => {
-          const answer = await ask(device, world);
-          seen = answer;
-          return !answer.granted;
-        };
-        delays.push(await timeUntil('a node denies the disabled user', denied, GENEROUS_MS, () => seen));
-      }
+      answers.push(...(await askEveryNodeAfterDisabling(lockt[0] as Client, devices, world)));
       await setUserEnabled(lockt[0] as Client, world, true);
       for (const device of devices) await timeUntil('a node grants the enabled user', async () => (await ask(device, world)).granted, GENEROUS_MS);
     }
-    console.info(`after the LISTEN connections were ended, time until every node denied a user disabled on node 1: ${distribution(delays)}`);
+    console.info(`after the LISTEN connections were ended, each node's first answer about a user disabled on node 1: ${report(answers)}`);
     expect(alive()).toBe(true);
-    for (const delay of delays) expect(delay).toBeLessThanOrEqual(DENY_WITHIN_MS);
+    expect(answers.filter((a) => a.granted)).toEqual([]);
   }, TEST_MS);
 
   it('stays right when the database ends idle sessions by itself (idle_session_timeout)', async () => {
     await admin(store.adminUrl as string, `ALTER DATABASE ${store.database} SET idle_session_timeout = '1500ms'`);
     const { world, lockt, devices } = await cluster(3);
-    const delays: number[] = [];
+    const answers: NodeAnswer[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       // Long enough for every idle connection, pooled or listening, to have been ended at least once.
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       for (const device of devices) await timeUntil('a node grants', async () => (await ask(device, world)).granted, GENEROUS_MS);
-      await setUserEnabled(lockt[0] as Client, world, false);
-      for (const device of devices) {
-        let seen: unknown;
-        const denied = async () => {
-          const answer = await ask(device, world);
-          seen = answer;
-          return !answer.granted;
-        };
-        delays.push(await timeUntil('a node denies the disabled user', denied, GENEROUS_MS, () => seen));
-      }
+      answers.push(...(await askEveryNodeAfterDisabling(lockt[0] as Client, devices, world)));
       await setUserEnabled(lockt[0] as Client, world, true);
     }
-    console.info(`with idle_session_timeout 1.5 s, time until every node denied a user disabled on node 1: ${distribution(delays)}`);
-    for (const delay of delays) expect(delay).toBeLessThanOrEqual(DENY_WITHIN_MS);
+    console.info(`with idle_session_timeout 1.5 s, each node's first answer about a user disabled on node 1: ${report(answers)}`);
+    expect(answers.filter((a) => a.granted)).toEqual([]);
     expect(alive()).toBe(true);
   }, TEST_MS);
 
