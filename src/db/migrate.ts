@@ -7,6 +7,7 @@ import * as devicesEventsAudit from './migrations/2026_11_23_0003_devices_events
 import * as basip from './migrations/2026_11_23_0004_basip.ts';
 import * as panelSettings from './migrations/2026_11_23_0005_panel_settings.ts';
 import * as orderedLogs from './migrations/2026_12_04_0101_ordered_logs_and_site_changes.ts';
+import * as webhooks from './migrations/2026_12_04_0401_webhooks.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the set is the same
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_23_0004_basip': basip,
   '2026_11_23_0005_panel_settings': panelSettings,
   '2026_12_04_0101_ordered_logs_and_site_changes': orderedLogs,
+  '2026_12_04_0401_webhooks': webhooks,
 };
 
 /**

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyBaseLogger } from 'fastify';
+import { Webhook } from 'standardwebhooks';
+import type { Queryable } from '../../db/queryable.ts';
+import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
+import { appendEvents } from '../../event-log/event-log.ts';
+import { openSecret, type WebhookKey } from './webhook-secrets.ts';
+import { type PostResult, type TargetPolicy, postDelivery } from './webhook-target.ts';
+import * as repo from './webhooks.repository.ts';
+
+/** How the worker paces itself; serve uses DEFAULT_DELIVERY, tests shorten the waits. */
+export interface DeliverySettings {
+  /** How often an idle worker looks for due deliveries (the floor of a delivery's lag). */
+  pollMs: number;
+  /** One attempt, connect to last byte. */
+  timeoutMs: number;
+  /** The wait after the first failed attempt; each further failure doubles it, up to retryCapMs. */
+  retryBaseMs: number;
+  retryCapMs: number;
+  /** A delivery still failing this long after its event gives up, and disables its subscription. */
+  giveUpAfterMs: number;
+  /** Subscriptions delivered side by side by one process. */
+  concurrency: number;
+  /** How long a claimed subscription is this worker's before another may take it over. */
+  leaseMs: number;
+  /** How long shutdown lets attempts in flight finish before cutting them. */
+  stopGraceMs: number;
+}
+
+export const DEFAULT_DELIVERY: DeliverySettings = {
+  pollMs: 200,
+  timeoutMs: 10_000,
+  retryBaseMs: 5_000,
+  retryCapMs: 6 * 3_600_000,
+  giveUpAfterMs: 3 * 86_400_000,
+  concurrency: 8,
+  leaseMs: 60_000,
+  stopGraceMs: 2_000,
+};
+
+/** Deliveries fetched per read of a subscription's queue. */
+const BATCH = 50;
+
+/** Exponential backoff with jitter: between half and all of base × 2^(n-1), capped. */
+export function retryDelay(attempts: number, settings: Pick<DeliverySettings, 'retryBaseMs' | 'retryCapMs'>): number {
+  const full = Math.min(settings.retryCapMs, settings.retryBaseMs * 2 ** Math.min(attempts - 1, 30));
+  return Math.round(full / 2 + Math.random() * (full / 2));
+}
+
+/** The body of a delivery: its type, its site, and the event exactly as /events shows it (written by the store). */
+export function deliveryBody(delivery: Pick<repo.QueuedDelivery, 'event_code' | 'event_json' | 'site_name'>, siteId: number): string {
+  const head = JSON.stringify({ type: `event.${delivery.event_code}`, site: { id: siteId, name: delivery.site_name } });
+  return `${head.slice(0, -1)},"data":${delivery.event_json}}`;
+}
+
+type Outcome = 'delivered' | 'retry' | 'stopped';
+
+/**
+ * Delivers the outbox: each process runs one. It claims a subscription (a lease, so one worker at a time
+ * and in event order), sends its due deliveries one after another, and lets it go at the first failure,
+ * whose retry waits for its backoff: a failing receiver costs one attempt per backoff step, never a loop.
+ * Its timers are unref'd, so it never keeps the process alive.
+ */
+export class WebhookWorker {
+  private readonly owner = randomUUID();
+  private readonly running = new Set<Promise<void>>();
+  private readonly cut = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly key: WebhookKey,
+    private readonly policy: TargetPolicy,
+    private readonly settings: DeliverySettings,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  /** Stops claiming; waits up to stopGraceMs for attempts in flight, then cuts them (they are sent again later). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    const grace = new AbortController();
+    await Promise.race([Promise.allSettled([...this.running]), sleep(this.settings.stopGraceMs, undefined, { signal: grace.signal }).catch(() => undefined)]);
+    grace.abort();
+    this.cut.abort();
+    await Promise.allSettled([...this.running]);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      while (!this.stopped && this.running.size < this.settings.concurrency) {
+        const hook = await repo.claimWebhook(this.db, this.owner, Date.now(), this.settings.leaseMs);
+        if (!hook) break;
+        const job: Promise<void> = this.drain(hook)
+          .catch((error: unknown) => this.log.warn({ err: error, webhook: hook.id }, 'webhook delivery interrupted'))
+          .finally(() => this.running.delete(job));
+        this.running.add(job);
+      }
+    } catch (error) {
+      // The store is away: the next look is the retry, the leases keep anything half-done safe.
+      this.log.warn({ err: error }, 'webhook worker could not read the outbox');
+    }
+    this.schedule(this.settings.pollMs);
+  }
+
+  private async drain(hook: repo.WebhookRow): Promise<void> {
+    // Leave room for the last attempt to finish well inside the lease, so no other worker overlaps it.
+    const until = Date.now() + this.settings.leaseMs - this.settings.timeoutMs * 2;
+    const now = Date.now();
+    const secrets = [hook.secret, ...(hook.previous_secret && (hook.previous_until ?? 0) > now ? [hook.previous_secret] : [])].map(
+      (sealed) => new Webhook(openSecret(this.key, sealed)),
+    );
+    try {
+      while (!this.stopped && Date.now() < until) {
+        const queue = await repo.nextDeliveries(this.db, hook.id, BATCH);
+        for (const delivery of queue) {
+          if (delivery.next_at > Date.now() || this.stopped) return;
+          if ((await this.attempt(hook, delivery, secrets)) !== 'delivered') return;
+        }
+        if (queue.length < BATCH) return;
+      }
+    } finally {
+      // Stop waits for this, so the store is still open here even on shutdown.
+      await repo.releaseWebhook(this.db, hook.id, this.owner);
+    }
+  }
+
+  private async attempt(hook: repo.WebhookRow, delivery: repo.QueuedDelivery, secrets: Webhook[]): Promise<Outcome> {
+    const body = deliveryBody(delivery, hook.site_id);
+    const id = `msg_${delivery.id}`;
+    const at = new Date();
+    const signature = secrets.map((s) => s.sign(id, at, body)).join(' ');
+    const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature };
+    const result = await postDelivery(hook.url, headers, body, { policy: this.policy, timeoutMs: this.settings.timeoutMs, signal: this.cut.signal });
+    // Cut by shutdown: not the receiver's fault, and the delivery stays due for whoever runs next.
+    if (this.cut.signal.aborted) return 'stopped';
+    const attempts = delivery.attempts + 1;
+    const finished = Date.now();
+    const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
+    await this.db.transaction().execute(async (trx) => {
+      await repo.recordAttempt(trx, {
+        site_id: hook.site_id,
+        webhook_id: hook.id,
+        delivery_id: delivery.id,
+        at: at.getTime(),
+        status: result.status ?? null,
+        latency_ms: result.latencyMs,
+        error: result.error,
+        response_head: result.responseHead,
+      });
+      if (ok) return repo.markDelivered(trx, delivery.id, attempts, finished);
+      const giveUp = finished - delivery.created_at >= this.settings.giveUpAfterMs;
+      if (giveUp) await repo.markFailed(trx, delivery.id, attempts, finished);
+      else await repo.scheduleRetry(trx, delivery.id, attempts, finished + retryDelay(attempts, this.settings));
+      const reason = disableReason(result, giveUp, this.settings.giveUpAfterMs);
+      if (reason) await disableWebhook(trx, hook, reason, finished);
+    });
+    return ok ? 'delivered' : 'retry';
+  }
+}
+
+/** Why a failed attempt disables its subscription: a 410 Gone at once, any failure once it has gone on too long. */
+function disableReason(result: PostResult, gaveUp: boolean, giveUpAfterMs: number): string | undefined {
+  if (result.status === 410) return 'the receiver answered 410 Gone';
+  if (gaveUp) return `deliveries failed for ${Math.round(giveUpAfterMs / 3_600_000)} hours`;
+  return undefined;
+}
+
+/** Disables a subscription and records why in the site's event log (which other subscriptions then deliver). */
+async function disableWebhook(trx: Queryable, hook: repo.WebhookRow, reason: string, at: number): Promise<void> {
+  await repo.updateWebhook(trx, hook.site_id, hook.id, { enabled: 0, disabled_reason: reason, updated_at: at });
+  await appendEvents(trx, [
+    {
+      siteId: hook.site_id,
+      code: EVENT_CODES.WEBHOOK_DISABLED,
+      category: EVENT_CATEGORIES.SYSTEM,
+      detail: `Webhook ${hook.id} (${hook.url}) disabled: ${reason}`,
+      hwTime: at,
+      dbTime: at,
+    },
+  ]);
+}
