@@ -4,6 +4,7 @@ import { registerKeyCommands } from './cli/keys.ts';
 import { registerMaintenanceCommands } from './cli/maintenance.ts';
 import { registerOperatorCommands } from './cli/operators.ts';
 import { registerSiteCommands } from './cli/sites.ts';
+import { registerWebhookCommands } from './cli/webhooks.ts';
 import { type StoreFlags, UsageError, describeFailure, print, wholeNumber, withStore, withStoreFlags } from './cli/common.ts';
 import { type ServeFlags, serverConfig } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -59,6 +60,7 @@ function buildProgram(): Command {
   registerMaintenanceCommands(program);
   registerOperatorCommands(program);
   registerDeviceCommands(program);
+  registerWebhookCommands(program);
   return program;
 }
 

@@ -3,11 +3,16 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { itRequiresApiKey } from '../../../test/common-route-tests.ts';
 import { seedDoor } from '../../../test/factories/access.ts';
+import { runCli } from '../../../test/cli-runner.ts';
 import { DIALECTS, type Harness, createHarness } from '../../../test/harness.ts';
 import { type Answer, startReceiver, until } from '../../../test/webhooks/receiver.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { createDevice } from '../devices/devices.service.ts';
+import type { Store } from '../../db/open.ts';
 import type { DeliverySettings } from './webhook-worker.ts';
+
+/** What openTestStore adds to a store at run time: where it lives, so the CLI can reach it. */
+type TestStore = Store & { dataDir: string; databaseUrl?: string; pgSchema?: string };
 
 /** Short waits, so a retry or a give-up happens within a test; the rules are the same as serve's. */
 const FAST: Partial<DeliverySettings> = { pollMs: 20, retryBaseMs: 40, retryCapMs: 200, timeoutMs: 2_000, stopGraceMs: 200 };
@@ -99,6 +104,40 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       const [{ id }] = (await h.request('GET', '/api/v1/webhook')).body.data;
       const response = await h.request('DELETE', '/api/v1/webhook', { body: { webhooks: [{ id }] }, as: other.credentials });
       expect(response.body.errors[0].error).toEqual([`Invalid Webhook id: ${id}`]);
+    });
+  });
+
+  describe('CLI', () => {
+    beforeEach(() => start());
+    /** The CLI pointed at the store the app uses: the SQLite file, or the PostgreSQL schema. */
+    const cli = (...args: string[]) => {
+      const { dataDir, databaseUrl, pgSchema } = h.store as TestStore;
+      const site = ['--site', String(h.site.id), '--json'];
+      if (!databaseUrl) return runCli([...args, ...site, '--data', dataDir]);
+      const url = new URL(databaseUrl);
+      url.searchParams.set('options', `-c search_path=${pgSchema}`);
+      return runCli([...args, ...site, '--data', dataDir, '--database-url', url.toString()]);
+    };
+
+    it('create prints the secret once; list, rotate, disable and delete act on the same subscriptions', async () => {
+      const refused = await cli('webhook', 'create', '--url', receiver.url);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`Invalid url found (must be https): ${receiver.url}`);
+      const created = await cli('webhook', 'create', '--url', receiver.url, '--codes', '48,49', '--allow-http', '--allow-private');
+      expect(created.code, created.stderr).toBe(0);
+      const { id, secret } = JSON.parse(created.stdout);
+      expect(secret).toMatch(/^whsec_/);
+      const listed = await cli('webhook', 'list');
+      expect(listed.stdout).not.toContain(secret);
+      expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id, codes: [48, 49], enabled: true })]);
+      const rotated = JSON.parse((await cli('webhook', 'rotate', '--webhook', String(id))).stdout);
+      expect(rotated.secret).not.toBe(secret);
+      expect((await cli('webhook', 'disable', '--webhook', String(id))).code).toBe(0);
+      expect((await h.request('GET', '/api/v1/webhook')).body.data[0]).toMatchObject({ id, enabled: false });
+      expect((await cli('webhook', 'delete', '--webhook', String(id))).code).toBe(0);
+      expect((await h.request('GET', '/api/v1/webhook')).body.data).toEqual([]);
+      const missing = await cli('webhook', 'delete', '--webhook', String(id));
+      expect(missing.stderr).toContain(`Invalid Webhook id: ${id}`);
     });
   });
 

@@ -1,5 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import { dialectOf } from '../../db/dialect.ts';
+import { settledLogIds } from '../../db/log-ids.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { WebhookAttemptTable, WebhookTable } from '../../db/schema.ts';
 import { locktEventJson } from '../events/event-json.ts';
@@ -92,8 +93,13 @@ export interface QueuedDelivery {
   event_json: string;
 }
 
-/** The next pending deliveries of a subscription, in event order, with the event as /events shows it. */
+/**
+ * The next pending deliveries of a subscription, in event order, with the event as /events shows it. On
+ * PostgreSQL only settled ones (src/db/log-ids.ts): a delivery that commits later can then never carry a
+ * lower event id than one already sent, so order holds across concurrent writers and processes.
+ */
 export function nextDeliveries(db: Queryable, webhookId: number, limit: number): Promise<QueuedDelivery[]> {
+  const settled = settledLogIds(db);
   return db
     .selectFrom('webhook_delivery')
     .innerJoin('event', 'event.id', 'webhook_delivery.event_id')
@@ -110,6 +116,7 @@ export function nextDeliveries(db: Queryable, webhookId: number, limit: number):
     ])
     .where('webhook_delivery.webhook_id', '=', webhookId)
     .where('webhook_delivery.state', '=', 'pending')
+    .$if(settled !== undefined, (q) => q.where('webhook_delivery.event_id', '<', settled as NonNullable<typeof settled>))
     .orderBy('webhook_delivery.event_id')
     .limit(limit)
     .execute();
