@@ -21,6 +21,8 @@ export interface ServerConfig {
   rateLimit: RateLimitSettings;
   /** Webhook targets allowed beyond public HTTPS (docs/webhooks.md). */
   webhookPolicy: TargetPolicy;
+  /** How long a dead process's webhook queue waits before another takes it over; undefined: the default. */
+  webhookLeaseMs?: number | undefined;
 }
 
 export const DEFAULT_PORT = 8443;
@@ -86,5 +88,6 @@ export function serverConfig(flags: ServeFlags, env = process.env): ServerConfig
       allowHttp: flags.webhookAllowHttp ?? envFlag('PORTCULLIS_WEBHOOK_ALLOW_HTTP', env),
       allowPrivate: flags.webhookAllowPrivate ?? envFlag('PORTCULLIS_WEBHOOK_ALLOW_PRIVATE', env),
     },
+    webhookLeaseMs: envNumber('PORTCULLIS_WEBHOOK_LEASE_MS', env),
   };
 }

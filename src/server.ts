@@ -83,7 +83,11 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
     await store.close();
   };
   const logger = { level: config.logLevel };
-  const webhooks = { key: loadWebhookKey(config.dataDir), policy: config.webhookPolicy };
+  const webhooks = {
+    key: loadWebhookKey(config.dataDir),
+    policy: config.webhookPolicy,
+    deliver: config.webhookLeaseMs === undefined ? {} : { leaseMs: config.webhookLeaseMs },
+  };
   const proxied = config.trustedProxies.length > 0;
 
   if (proxied) {

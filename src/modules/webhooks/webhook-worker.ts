@@ -22,7 +22,11 @@ export interface DeliverySettings {
   giveUpAfterMs: number;
   /** Subscriptions delivered side by side by one process. */
   concurrency: number;
-  /** How long a claimed subscription is this worker's before another may take it over. */
+  /**
+   * How long a claimed subscription is this worker's before another may take it over: how long the queue
+   * of a process that died waits. Renewed before an attempt that might outlast it, so keep it above
+   * timeoutMs to spare a write per delivery.
+   */
   leaseMs: number;
   /** How long shutdown lets attempts in flight finish before cutting them. */
   stopGraceMs: number;
@@ -35,7 +39,7 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   retryCapMs: 6 * 3_600_000,
   giveUpAfterMs: 3 * 86_400_000,
   concurrency: 8,
-  leaseMs: 60_000,
+  leaseMs: 30_000,
   stopGraceMs: 2_000,
 };
 
@@ -116,17 +120,24 @@ export class WebhookWorker {
   }
 
   private async drain(hook: repo.WebhookRow): Promise<void> {
-    // Leave room for the last attempt to finish well inside the lease, so no other worker overlaps it.
-    const until = Date.now() + this.settings.leaseMs - this.settings.timeoutMs * 2;
     const now = Date.now();
+    let leaseUntil = hook.lease_until ?? now;
+    // An attempt starts only if it ends inside the lease (renewed when needed), so no other worker overlaps it.
+    const leaseCovers = async () => {
+      if (Date.now() + this.settings.timeoutMs + 1_000 < leaseUntil) return true;
+      const until = Date.now() + this.settings.leaseMs;
+      if (!(await repo.renewWebhook(this.db, hook.id, this.owner, until))) return false;
+      leaseUntil = until;
+      return true;
+    };
     const secrets = [hook.secret, ...(hook.previous_secret && (hook.previous_until ?? 0) > now ? [hook.previous_secret] : [])].map(
       (sealed) => new Webhook(openSecret(this.key, sealed)),
     );
     try {
-      while (!this.stopped && Date.now() < until) {
+      while (!this.stopped) {
         const queue = await repo.nextDeliveries(this.db, hook.id, BATCH);
         for (const delivery of queue) {
-          if (delivery.next_at > Date.now() || this.stopped) return;
+          if (delivery.next_at > Date.now() || this.stopped || !(await leaseCovers())) return;
           if ((await this.attempt(hook, delivery, secrets)) !== 'delivered') return;
         }
         if (queue.length < BATCH) return;

@@ -77,6 +77,12 @@ export async function claimWebhook(db: Queryable, owner: string, now: number, le
     .executeTakeFirst();
 }
 
+/** Extends this worker's lease; false when it has lost it (it ran out and another worker took the queue). */
+export async function renewWebhook(db: Queryable, id: number, owner: string, until: number): Promise<boolean> {
+  const result = await db.updateTable('webhook').set({ lease_until: until }).where('id', '=', id).where('lease_owner', '=', owner).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** Lets the subscription go at once (another worker, or this one, may take it on its next look). */
 export async function releaseWebhook(db: Queryable, id: number, owner: string): Promise<void> {
   await db.updateTable('webhook').set({ lease_owner: null, lease_until: null }).where('id', '=', id).where('lease_owner', '=', owner).execute();
