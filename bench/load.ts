@@ -78,7 +78,7 @@ export interface Exchange {
 export function exchange(
   agent: Agent,
   port: number,
-  options: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string; keepText?: boolean },
+  options: { method: 'GET' | 'POST' | 'DELETE'; path: string; headers?: Record<string, string>; body?: string; keepText?: boolean },
 ): Promise<Exchange> {
   return new Promise((resolve, reject) => {
     const started = performance.now();

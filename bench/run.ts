@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Agent } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -37,7 +39,7 @@ const { values: flags } = parseArgs({
 });
 
 const quick = flags.quick === true;
-const PHASES = ['decisions', 'multi_node', 'tenants', 'user_by_id', 'user_list', 'events', 'import'] as const;
+const PHASES = ['decisions', 'webhooks', 'multi_node', 'tenants', 'user_by_id', 'user_list', 'events', 'import'] as const;
 type Phase = (typeof PHASES)[number];
 const only = new Set<Phase>((flags.only?.split(',') ?? PHASES) as Phase[]);
 for (const phase of only) if (!PHASES.includes(phase)) throw new Error(`--only: unknown phase ${phase} (${PHASES.join(', ')})`);
@@ -209,6 +211,53 @@ async function measureDecisions(run: Running, withBaseline: boolean, seconds = c
     ? await loadReferences(run, answerBytes, { method: 'POST', headers: deviceHeaders(site), next: () => ({ path: `/${answerBytes}`, body: baselineBody() }) })
     : { baseline: null, framework: null };
   return { measured, ...references, recorded };
+}
+
+/**
+ * Issue 17: decisions with one webhook subscription taking every event from a loopback receiver, against
+ * the same load just before without it; and the lag of each delivery (received, less the event's db_time)
+ * while the load runs, with how long the outbox takes to empty after it stops.
+ */
+async function measureWebhooks(run: Running) {
+  const without = (await measureDecisions(run, false)).measured;
+  const arrivals: { at: number; body: string }[] = [];
+  const receiver = createHttpServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      arrivals.push({ at: Date.now(), body: Buffer.concat(chunks).toString('utf8') });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const agent = keepAliveAgent();
+  const headers = { ...apiHeaders(run.site), 'content-type': 'application/json' };
+  try {
+    const created = await exchange(agent, run.server.port, { method: 'POST', path: '/api/v1/webhook', headers, body: JSON.stringify({ webhooks: [{ url }] }), keepText: true });
+    if (created.status !== 200) fail(`POST /api/v1/webhook answered ${created.status}: ${created.text}`);
+    const id = (JSON.parse(created.text as string) as { shown_once: { id: number }[] }).shown_once[0]?.id;
+    const before = await countEvents(run.location, run.site.siteId);
+    const loadStarted = Date.now();
+    const { measured: withHook, recorded } = await measureDecisions(run, false);
+    const loadEnded = Date.now();
+    const deadline = loadEnded + 300_000;
+    while (arrivals.length < recorded && Date.now() < deadline) await sleep(50);
+    if (arrivals.length < recorded) fail(`only ${arrivals.length} of ${recorded} events delivered 5 minutes after the load`);
+    const drainedMs = Date.now() - loadEnded;
+    const lags = arrivals
+      .filter((a) => a.at <= loadEnded && a.at >= loadStarted)
+      .map((a) => a.at - Date.parse((JSON.parse(a.body) as { data: { db_time: string } }).data.db_time))
+      .sort((a, b) => a - b);
+    const p99 = lags[Math.min(lags.length - 1, Math.floor(lags.length * 0.99))] ?? 0;
+    step(`webhooks: ${arrivals.length} deliveries for ${recorded} events (${before} before); lag p50 ${lags[Math.floor(lags.length / 2)] ?? 0} ms, p99 ${p99} ms during the load; outbox empty ${drainedMs} ms after it`);
+    await exchange(agent, run.server.port, { method: 'DELETE', path: '/api/v1/webhook', headers, body: JSON.stringify({ webhooks: [{ id }] }) });
+    return { without, withHook, p99, drainedMs, deliveredDuringLoad: lags.length };
+  } finally {
+    agent.destroy();
+    receiver.closeAllConnections();
+    await new Promise((resolve) => receiver.close(resolve));
+  }
 }
 
 /**
@@ -579,6 +628,13 @@ async function benchStore(dialect: Dialect) {
       figures.push(figure(dialect, 'decisions_p99_ms', d.measured.p99, 'ms', d.baseline?.p99 ?? null));
       notes.decisions_rps = `p50 ${d.measured.p50} ms; ${d.measured.non2xx + d.measured.errors} failed${ofFramework(d.measured, d.framework)}`;
       notes.decisions_p99_ms = `baseline p50 ${d.baseline?.p50 ?? '—'} ms`;
+    }
+    if (only.has('webhooks')) {
+      const w = await measureWebhooks(run);
+      figures.push(figure(dialect, 'webhook_decisions_rps', w.withHook.rps, 'req/s', w.without.rps));
+      figures.push(figure(dialect, 'webhook_lag_p99_ms', w.p99, 'ms', null));
+      notes.webhook_decisions_rps = `one subscription taking every event (baseline: the same load just before, none); p99 ${w.withHook.p99} ms against ${w.without.p99} ms`;
+      notes.webhook_lag_p99_ms = `${w.deliveredDuringLoad} delivered during the load at ${formatNumber(w.withHook.rps)} decisions/s; outbox empty ${formatNumber(w.drainedMs)} ms after the load`;
     }
     if (only.has('multi_node')) {
       const m = await measureMultiNode(run);
