@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { cli, createSite, prepareFaultStore, seedAccessWorld } from '../faults/fault-store.ts';
 import { DIALECTS } from '../harness.ts';
 import { startReceiver, until } from '../webhooks/receiver.ts';
-import { type ChildServer, Client, startServe } from './child-server.ts';
+import { openStore } from '../../src/db/open.ts';
+import { type ChildServer, type ChildStore, Client, startServe } from './child-server.ts';
 
 /**
  * Webhooks across kill -9: real `serve` processes answer access decisions while delivering every event
@@ -29,6 +30,18 @@ async function decide(client: Client, world: { doorId: number; cardNum: string }
     } catch {
       return;
     }
+  }
+}
+
+/** What the store says of events that never arrived, for the failure message. */
+async function undelivered(store: ChildStore, ids: number[]): Promise<string> {
+  const handle = openStore({ dataDir: store.dataDir, databaseUrl: store.databaseUrl });
+  try {
+    const deliveries = await handle.db.selectFrom('webhook_delivery').selectAll().where('event_id', 'in', ids.slice(0, 20)).execute();
+    const hooks = await handle.db.selectFrom('webhook').select(['id', 'enabled', 'lease_owner', 'lease_until', 'disabled_reason']).execute();
+    return JSON.stringify({ missing: ids.length, deliveries, hooks, now: Date.now() });
+  } finally {
+    await handle.close();
   }
 }
 
@@ -62,7 +75,9 @@ describe.each(DIALECTS)('webhook deliveries across kill -9 on %s', (dialect) => 
         }
 
         const deliveredIds = () => new Set(receiver.received.map((r) => JSON.parse(r.body).data.id as number));
-        await until('every acknowledged event delivered', () => [...acked].every((id) => deliveredIds().has(id)), 120_000);
+        await until('every acknowledged event delivered', () => [...acked].every((id) => deliveredIds().has(id)), 120_000).catch(async (error: Error) => {
+          throw new Error(`${error.message}: ${await undelivered(store, [...acked].filter((id) => !deliveredIds().has(id)))}`);
+        });
         const idsOfEvent = new Map<number, Set<string>>();
         const verifier = new Webhook(secret);
         for (const got of receiver.received) {
@@ -81,4 +96,33 @@ describe.each(DIALECTS)('webhook deliveries across kill -9 on %s', (dialect) => 
     },
     90_000 + KILLS * 15_000,
   );
+
+  it('stops the worker on SIGTERM with an attempt in flight: exits 0, and the next process sends it again', async () => {
+    let hang = true;
+    const receiver = await startReceiver(() => (hang ? 'hang' : 200));
+    const store = await prepareFaultStore(dialect);
+    const nodes: ChildServer[] = [];
+    try {
+      const { siteId, lockt } = await createSite(store, 'Webhook Shutdown');
+      await cli(store, ['webhook', 'create', '--site', String(siteId), '--url', receiver.url, '--allow-http', '--allow-private']);
+      nodes.push(await startServe(store, SERVE_ENV));
+      const setup = new Client((nodes[0] as ChildServer).port, lockt);
+      const world = await seedAccessWorld(store, lockt, siteId, setup);
+      setup.close();
+      const client = new Client((nodes[0] as ChildServer).port, world.device);
+      const answer = await client.call('POST', '/api/v1/device/access', { door_id: world.doorId, card_num: world.cardNum });
+      client.close();
+      await until('the attempt in flight', () => receiver.received.length === 1);
+      expect(await (nodes[0] as ChildServer).stop()).toBe(0);
+      hang = false;
+      nodes[0] = await startServe(store, SERVE_ENV);
+      const [first, again] = await until('sent again', () => receiver.received.length >= 2 && receiver.received);
+      expect(again?.id).toBe(first?.id);
+      expect(JSON.parse(again?.body ?? '{}').data.id).toBe(answer.body.data.event_id);
+    } finally {
+      for (const node of nodes) await node.kill();
+      await store.cleanup();
+      await receiver.close();
+    }
+  }, 90_000);
 });

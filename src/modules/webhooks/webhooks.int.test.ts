@@ -180,6 +180,27 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       expect(b! - a!).toBeGreaterThanOrEqual(20);
     });
 
+    it('backs off from a receiver that is down, logging why each attempt failed', async () => {
+      await start();
+      await subscribe();
+      await receiver.close();
+      await decide();
+      const log = await until('three attempts', async () => {
+        const rows = await attempts();
+        return rows.length >= 3 && rows;
+      });
+      expect(log.slice(0, 3).map((a) => [a.status, a.delivery_state])).toEqual([
+        [null, 'pending'],
+        [null, 'pending'],
+        [null, 'pending'],
+      ]);
+      expect(log[0]?.error).toMatch(/ECONNREFUSED/);
+      const [a, b, c] = log.map((l) => Date.parse(l.time));
+      expect(b! - a!).toBeGreaterThanOrEqual(20);
+      expect(c! - b!).toBeGreaterThanOrEqual(40);
+      receiver = await startReceiver();
+    });
+
     it('disables a subscription at a 410, and records why as an event', async () => {
       await start(() => 410);
       const { id } = await subscribe();
