@@ -33,7 +33,7 @@ export interface DeliverySettings {
 }
 
 export const DEFAULT_DELIVERY: DeliverySettings = {
-  pollMs: 200,
+  pollMs: 50,
   timeoutMs: 10_000,
   retryBaseMs: 5_000,
   retryCapMs: 6 * 3_600_000,
@@ -43,8 +43,8 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   stopGraceMs: 2_000,
 };
 
-/** Deliveries fetched per read of a subscription's queue. */
-const BATCH = 50;
+/** Deliveries fetched per read of a subscription's queue, and recorded per commit at most. */
+const BATCH = 200;
 
 /** Exponential backoff with jitter: between half and all of base × 2^(n-1), capped. */
 export function retryDelay(attempts: number, settings: Pick<DeliverySettings, 'retryBaseMs' | 'retryCapMs'>): number {
@@ -58,8 +58,6 @@ export function deliveryBody(delivery: Pick<repo.QueuedDelivery, 'event_code' | 
   return `${head.slice(0, -1)},"data":${delivery.event_json}}`;
 }
 
-type Outcome = 'delivered' | 'retry' | 'stopped';
-
 /**
  * Delivers the outbox: each process runs one. It claims a subscription (a lease, so one worker at a time
  * and in event order), sends its due deliveries one after another, and lets it go at the first failure,
@@ -72,6 +70,7 @@ export class WebhookWorker {
   private readonly cut = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private ticking = false;
 
   constructor(
     private readonly db: Queryable,
@@ -98,16 +97,23 @@ export class WebhookWorker {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), ms);
     this.timer.unref();
   }
 
   private async tick(): Promise<void> {
+    this.ticking = true;
     try {
       while (!this.stopped && this.running.size < this.settings.concurrency) {
         const hook = await repo.claimWebhook(this.db, this.owner, Date.now(), this.settings.leaseMs);
         if (!hook) break;
         const job: Promise<void> = this.drain(hook)
+          .then((sentAny) => {
+            // It made progress and let go: look again at once rather than a poll later. Only then, so a
+            // queue that cannot move (its head not yet settled) costs one look per poll, not a spin.
+            if (sentAny && !this.ticking) this.schedule(0);
+          })
           .catch((error: unknown) => this.log.warn({ err: error, webhook: hook.id }, 'webhook delivery interrupted'))
           .finally(() => this.running.delete(job));
         this.running.add(job);
@@ -116,10 +122,13 @@ export class WebhookWorker {
       // The store is away: the next look is the retry, the leases keep anything half-done safe.
       this.log.warn({ err: error }, 'webhook worker could not read the outbox');
     }
+    this.ticking = false;
     this.schedule(this.settings.pollMs);
   }
 
-  private async drain(hook: repo.WebhookRow): Promise<void> {
+  /** Sends the subscription's due deliveries in order until one fails or none is left; whether it sent any. */
+  private async drain(hook: repo.WebhookRow): Promise<boolean> {
+    let sentAny = false;
     const now = Date.now();
     let leaseUntil = hook.lease_until ?? now;
     // An attempt starts only if it ends inside the lease (renewed when needed), so no other worker overlaps it.
@@ -136,51 +145,84 @@ export class WebhookWorker {
     try {
       while (!this.stopped) {
         const queue = await repo.nextDeliveries(this.db, hook.id, BATCH);
+        const sent: Sent[] = [];
         for (const delivery of queue) {
-          if (delivery.next_at > Date.now() || this.stopped || !(await leaseCovers())) return;
-          if ((await this.attempt(hook, delivery, secrets)) !== 'delivered') return;
+          if (delivery.next_at > Date.now() || this.stopped || !(await leaseCovers())) break;
+          const attempt = await this.send(hook, delivery, secrets);
+          // Cut by shutdown: not the receiver's fault, and the delivery stays due for whoever runs next.
+          if (!attempt) break;
+          sent.push(attempt);
+          if (!delivered(attempt.result)) break;
         }
-        if (queue.length < BATCH) return;
+        await this.record(hook, sent);
+        sentAny ||= sent.length > 0;
+        // Until the queue is empty or waits: what arrived meanwhile goes out now, not at the next look.
+        const last = sent.at(-1);
+        if (sent.length < queue.length || !last || !delivered(last.result)) return sentAny;
       }
+      return sentAny;
     } finally {
       // Stop waits for this, so the store is still open here even on shutdown.
       await repo.releaseWebhook(this.db, hook.id, this.owner);
     }
   }
 
-  private async attempt(hook: repo.WebhookRow, delivery: repo.QueuedDelivery, secrets: Webhook[]): Promise<Outcome> {
+  /** One signed POST; undefined when shutdown cut it. */
+  private async send(hook: repo.WebhookRow, delivery: repo.QueuedDelivery, secrets: Webhook[]): Promise<Sent | undefined> {
     const body = deliveryBody(delivery, hook.site_id);
     const id = `msg_${delivery.id}`;
     const at = new Date();
     const signature = secrets.map((s) => s.sign(id, at, body)).join(' ');
     const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature };
     const result = await postDelivery(hook.url, headers, body, { policy: this.policy, timeoutMs: this.settings.timeoutMs, signal: this.cut.signal });
-    // Cut by shutdown: not the receiver's fault, and the delivery stays due for whoever runs next.
-    if (this.cut.signal.aborted) return 'stopped';
-    const attempts = delivery.attempts + 1;
+    return this.cut.signal.aborted ? undefined : { delivery, at: at.getTime(), result };
+  }
+
+  /**
+   * Records a run of attempts in one transaction: all delivered but perhaps the last, which failed and
+   * is retried later, given up, or disables its subscription. One commit per run rather than per
+   * delivery keeps the worker off the store's write path; a process that dies before it commits sends
+   * the run again (at least once, under the same webhook-ids).
+   */
+  private async record(hook: repo.WebhookRow, sent: readonly Sent[]): Promise<void> {
+    if (sent.length === 0) return;
     const finished = Date.now();
-    const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
     await this.db.transaction().execute(async (trx) => {
-      await repo.recordAttempt(trx, {
-        site_id: hook.site_id,
-        webhook_id: hook.id,
-        delivery_id: delivery.id,
-        at: at.getTime(),
-        status: result.status ?? null,
-        latency_ms: result.latencyMs,
-        error: result.error,
-        response_head: result.responseHead,
-      });
-      if (ok) return repo.markDelivered(trx, delivery.id, attempts, finished);
-      const giveUp = finished - delivery.created_at >= this.settings.giveUpAfterMs;
-      if (giveUp) await repo.markFailed(trx, delivery.id, attempts, finished);
-      else await repo.scheduleRetry(trx, delivery.id, attempts, finished + retryDelay(attempts, this.settings));
-      const reason = disableReason(result, giveUp, this.settings.giveUpAfterMs);
+      await repo.recordAttempts(
+        trx,
+        sent.map(({ delivery, at, result }) => ({
+          site_id: hook.site_id,
+          webhook_id: hook.id,
+          delivery_id: delivery.id,
+          at,
+          status: result.status ?? null,
+          latency_ms: result.latencyMs,
+          error: result.error,
+          response_head: result.responseHead,
+        })),
+      );
+      const ok = sent.filter((s) => delivered(s.result)).map((s) => s.delivery.id);
+      await repo.markDelivered(trx, ok, finished);
+      const failed = sent.find((s) => !delivered(s.result));
+      if (!failed) return;
+      const attempts = failed.delivery.attempts + 1;
+      const giveUp = finished - failed.delivery.created_at >= this.settings.giveUpAfterMs;
+      if (giveUp) await repo.markFailed(trx, failed.delivery.id, attempts, finished);
+      else await repo.scheduleRetry(trx, failed.delivery.id, attempts, finished + retryDelay(attempts, this.settings));
+      const reason = disableReason(failed.result, giveUp, this.settings.giveUpAfterMs);
       if (reason) await disableWebhook(trx, hook, reason, finished);
     });
-    return ok ? 'delivered' : 'retry';
   }
 }
+
+/** An attempt made and not yet recorded. */
+interface Sent {
+  delivery: repo.QueuedDelivery;
+  at: number;
+  result: PostResult;
+}
+
+const delivered = (result: PostResult) => result.status !== undefined && result.status >= 200 && result.status < 300;
 
 /** Why a failed attempt disables its subscription: a 410 Gone at once, any failure once it has gone on too long. */
 function disableReason(result: PostResult, gaveUp: boolean, giveUpAfterMs: number): string | undefined {

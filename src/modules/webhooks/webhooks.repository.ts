@@ -128,12 +128,17 @@ export function nextDeliveries(db: Queryable, webhookId: number, limit: number):
     .execute();
 }
 
-export async function recordAttempt(db: Queryable, attempt: Omit<Selectable<WebhookAttemptTable>, 'id'>): Promise<void> {
-  await db.insertInto('webhook_attempt').values(attempt).execute();
+export async function recordAttempts(db: Queryable, attempts: Omit<Selectable<WebhookAttemptTable>, 'id'>[]): Promise<void> {
+  await db.insertInto('webhook_attempt').values(attempts).execute();
 }
 
-export async function markDelivered(db: Queryable, id: number, attempts: number, at: number): Promise<void> {
-  await db.updateTable('webhook_delivery').set({ state: 'delivered', attempts, done_at: at }).where('id', '=', id).execute();
+export async function markDelivered(db: Queryable, ids: number[], at: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('webhook_delivery')
+    .set((eb) => ({ state: 'delivered', attempts: eb('attempts', '+', 1), done_at: at }))
+    .where('id', 'in', ids)
+    .execute();
 }
 
 export async function scheduleRetry(db: Queryable, id: number, attempts: number, nextAt: number): Promise<void> {
