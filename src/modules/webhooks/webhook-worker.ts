@@ -45,6 +45,8 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
 
 /** Deliveries fetched per read of a subscription's queue, and recorded per commit at most. */
 const BATCH = 200;
+/** A run is recorded once it has lasted this long, so a process that dies resends little. */
+const RUN_MS = 100;
 
 /** Exponential backoff with jitter: between half and all of base × 2^(n-1), capped. */
 export function retryDelay(attempts: number, settings: Pick<DeliverySettings, 'retryBaseMs' | 'retryCapMs'>): number {
@@ -146,6 +148,8 @@ export class WebhookWorker {
       while (!this.stopped) {
         const queue = await repo.nextDeliveries(this.db, hook.id, BATCH);
         const sent: Sent[] = [];
+        const runEnds = Date.now() + RUN_MS;
+        let timeUp = false;
         for (const delivery of queue) {
           if (delivery.next_at > Date.now() || this.stopped || !(await leaseCovers())) break;
           const attempt = await this.send(hook, delivery, secrets);
@@ -153,12 +157,16 @@ export class WebhookWorker {
           if (!attempt) break;
           sent.push(attempt);
           if (!delivered(attempt.result)) break;
+          if (Date.now() >= runEnds) {
+            timeUp = true;
+            break;
+          }
         }
         await this.record(hook, sent);
         sentAny ||= sent.length > 0;
         // Until the queue is empty or waits: what arrived meanwhile goes out now, not at the next look.
         const last = sent.at(-1);
-        if (sent.length < queue.length || !last || !delivered(last.result)) return sentAny;
+        if (!timeUp && (sent.length < queue.length || !last || !delivered(last.result))) return sentAny;
       }
       return sentAny;
     } finally {
