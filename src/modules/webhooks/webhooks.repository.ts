@@ -1,4 +1,4 @@
-import { type Selectable, sql } from 'kysely';
+import type { Selectable } from 'kysely';
 import { dialectOf } from '../../db/dialect.ts';
 import { settledLogIds } from '../../db/log-ids.ts';
 import type { Queryable } from '../../db/queryable.ts';
@@ -191,18 +191,4 @@ export async function requeueDeliveries(
     : query.where('webhook_id', '=', which.webhookId).where('created_at', '>=', which.from).where('created_at', '<', which.to);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
-}
-
-/** Pending deliveries of a site's subscriptions; for the operator's listing. */
-export async function pendingCounts(db: Queryable, siteId: number, ids: number[]): Promise<Map<number, number>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('webhook_delivery')
-    .select(['webhook_id', sql<number>`count(*)`.as('n')])
-    .where('site_id', '=', siteId)
-    .where('webhook_id', 'in', ids)
-    .where('state', '=', 'pending')
-    .groupBy('webhook_id')
-    .execute();
-  return new Map(rows.map((r) => [r.webhook_id, Number(r.n)]));
 }
