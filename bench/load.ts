@@ -20,6 +20,8 @@ export interface LoadSpec {
   connections: number;
   seconds: number;
   warmupSeconds: number;
+  /** Requests per second across all connections; none: as fast as the server answers. */
+  overallRate?: number;
 }
 
 async function cannon(spec: LoadSpec, seconds: number): Promise<LoadResult> {
@@ -28,6 +30,7 @@ async function cannon(spec: LoadSpec, seconds: number): Promise<LoadResult> {
     url: `https://127.0.0.1:${spec.port}`,
     connections: spec.connections,
     duration: seconds,
+    ...(spec.overallRate === undefined ? {} : { overallRate: spec.overallRate }),
     headers: spec.headers,
     requests: [
       {
@@ -78,7 +81,7 @@ export interface Exchange {
 export function exchange(
   agent: Agent,
   port: number,
-  options: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string; keepText?: boolean },
+  options: { method: 'GET' | 'POST' | 'DELETE'; path: string; headers?: Record<string, string>; body?: string; keepText?: boolean },
 ): Promise<Exchange> {
   return new Promise((resolve, reject) => {
     const started = performance.now();

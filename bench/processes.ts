@@ -93,6 +93,9 @@ export async function startPortcullis(options: ServerOptions): Promise<Child> {
       options.logLevel,
       '--rate-limit',
       '0',
+      // The webhooks phase's receiver listens on loopback, over plain HTTP.
+      '--webhook-allow-http',
+      '--webhook-allow-private',
     ],
     env,
     logFile,

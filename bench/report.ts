@@ -11,6 +11,8 @@ export const FIGURE_NAMES = [
   'user_list_rss_mb',
   'import_users_per_s',
   'events_page_ms',
+  'webhook_decisions_rps',
+  'webhook_lag_p99_ms',
 ] as const;
 
 export type FigureName = (typeof FIGURE_NAMES)[number];
@@ -58,6 +60,11 @@ export function targetOf(name: FigureName, store: Dialect, listedUsers: number):
       return { on: 'value', bound: 'min', limit: store === 'sqlite' ? 10_000 : 3_000 };
     case 'events_page_ms':
       return { on: 'value', bound: 'max', limit: 50 };
+    case 'webhook_decisions_rps':
+      // Issue 17: decisions with one subscription taking every event, against the same load without.
+      return { on: 'ratio', bound: 'min', limit: 0.8 };
+    case 'webhook_lag_p99_ms':
+      return { on: 'value', bound: 'max', limit: 1_000 };
   }
 }
 

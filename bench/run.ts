@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Agent } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -37,7 +39,7 @@ const { values: flags } = parseArgs({
 });
 
 const quick = flags.quick === true;
-const PHASES = ['decisions', 'multi_node', 'tenants', 'user_by_id', 'user_list', 'events', 'import'] as const;
+const PHASES = ['decisions', 'webhooks', 'multi_node', 'tenants', 'user_by_id', 'user_list', 'events', 'import'] as const;
 type Phase = (typeof PHASES)[number];
 const only = new Set<Phase>((flags.only?.split(',') ?? PHASES) as Phase[]);
 for (const phase of only) if (!PHASES.includes(phase)) throw new Error(`--only: unknown phase ${phase} (${PHASES.join(', ')})`);
@@ -209,6 +211,66 @@ async function measureDecisions(run: Running, withBaseline: boolean, seconds = c
     ? await loadReferences(run, answerBytes, { method: 'POST', headers: deviceHeaders(site), next: () => ({ path: `/${answerBytes}`, body: baselineBody() }) })
     : { baseline: null, framework: null };
   return { measured, ...references, recorded };
+}
+
+/**
+ * Issue 17: decisions with one webhook subscription taking every event from a loopback receiver, against
+ * the same load just before without it, and how long the outbox takes to empty after that load; then the
+ * lag of each delivery (received, less the event's db_time) at 1,000 decisions a second.
+ */
+async function measureWebhooks(run: Running) {
+  const without = (await measureDecisions(run, false)).measured;
+  const arrivals: { at: number; body: string }[] = [];
+  const receiver = createHttpServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      arrivals.push({ at: Date.now(), body: Buffer.concat(chunks).toString('utf8') });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const agent = keepAliveAgent();
+  const headers = { ...apiHeaders(run.site), 'content-type': 'application/json' };
+  try {
+    const created = await exchange(agent, run.server.port, { method: 'POST', path: '/api/v1/webhook', headers, body: JSON.stringify({ webhooks: [{ url }] }), keepText: true });
+    if (created.status !== 200) fail(`POST /api/v1/webhook answered ${created.status}: ${created.text}`);
+    const id = (JSON.parse(created.text as string) as { shown_once: { id: number }[] }).shown_once[0]?.id;
+    const requests = decisionRequests(run.site, 2);
+    /** Waits until `count` deliveries have arrived; how long that took. */
+    const delivered = async (count: number) => {
+      const started = Date.now();
+      while (arrivals.length < count && Date.now() - started < 300_000) await sleep(20);
+      if (arrivals.length < count) fail(`only ${arrivals.length} of ${count} events delivered 5 minutes after the load`);
+      return Date.now() - started;
+    };
+    const { measured: withHook, recorded } = await measureDecisions(run, false);
+    const drainedMs = await delivered(recorded);
+    // The lag at the issue's rate, 1,000 decisions a second, once the outbox is empty.
+    arrivals.length = 0;
+    const before = await countEvents(run.location, run.site.siteId);
+    const paced = await load({
+      port: run.server.port,
+      method: 'POST',
+      headers: deviceHeaders(run.site),
+      next: () => ({ path: '/api/v1/device/access', body: requests() }),
+      connections: config.connections,
+      seconds: config.seconds,
+      warmupSeconds: 0,
+      overallRate: 1_000,
+    });
+    await delivered((await countEvents(run.location, run.site.siteId)) - before);
+    const lags = arrivals.map((a) => a.at - Date.parse((JSON.parse(a.body) as { data: { db_time: string } }).data.db_time)).sort((a, b) => a - b);
+    const p99 = lags[Math.min(lags.length - 1, Math.floor(lags.length * 0.99))] ?? 0;
+    step(`webhooks: outbox empty ${drainedMs} ms after the full load; at ${formatNumber(paced.rps)} decisions/s, lag p50 ${lags[Math.floor(lags.length / 2)] ?? 0} ms, p99 ${p99} ms over ${lags.length} deliveries`);
+    await exchange(agent, run.server.port, { method: 'DELETE', path: '/api/v1/webhook', headers, body: JSON.stringify({ webhooks: [{ id }] }) });
+    return { without, withHook, p99, drainedMs, pacedRps: paced.rps, deliveries: lags.length };
+  } finally {
+    agent.destroy();
+    receiver.closeAllConnections();
+    await new Promise((resolve) => receiver.close(resolve));
+  }
 }
 
 /**
@@ -579,6 +641,13 @@ async function benchStore(dialect: Dialect) {
       figures.push(figure(dialect, 'decisions_p99_ms', d.measured.p99, 'ms', d.baseline?.p99 ?? null));
       notes.decisions_rps = `p50 ${d.measured.p50} ms; ${d.measured.non2xx + d.measured.errors} failed${ofFramework(d.measured, d.framework)}`;
       notes.decisions_p99_ms = `baseline p50 ${d.baseline?.p50 ?? '—'} ms`;
+    }
+    if (only.has('webhooks')) {
+      const w = await measureWebhooks(run);
+      figures.push(figure(dialect, 'webhook_decisions_rps', w.withHook.rps, 'req/s', w.without.rps));
+      figures.push(figure(dialect, 'webhook_lag_p99_ms', w.p99, 'ms', null));
+      notes.webhook_decisions_rps = `one subscription taking every event (baseline: the same load just before, none); p99 ${w.withHook.p99} ms against ${w.without.p99} ms`;
+      notes.webhook_lag_p99_ms = `received less db_time, ${w.deliveries} deliveries at ${formatNumber(w.pacedRps)} decisions/s; after the full load (${formatNumber(w.withHook.rps)}/s) the outbox was empty ${formatNumber(w.drainedMs)} ms later`;
     }
     if (only.has('multi_node')) {
       const m = await measureMultiNode(run);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -28,6 +28,8 @@ import { type Clock, systemClock } from './lib/clock.ts';
 import { VERSION } from './lib/release.ts';
 import { LOCKT_MODULES } from './modules/index.ts';
 import type { LocktModule, TypedApp } from './modules/module.ts';
+import { DEFAULT_DELIVERY, type DeliverySettings, WebhookWorker } from './modules/webhooks/webhook-worker.ts';
+import type { WebhookSettings } from './modules/webhooks/webhooks.service.ts';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -56,6 +58,12 @@ export interface AppOptions {
    * when omitted, so module tests can race two writes of one key against the store's unique indexes.
    */
   oneWriteAtATime?: boolean;
+  /**
+   * Webhooks: the secrets' key, the targets allowed, and whether this process delivers (`serve` always
+   * does). Without it, an app can manage subscriptions with a key of its own (so their secrets sign
+   * nothing it does not deliver itself) and delivers nothing.
+   */
+  webhooks?: WebhookSettings & { deliver?: Partial<DeliverySettings> | false };
 }
 
 /** Secrets that must never reach a log line, wherever they appear in a logged request. */
@@ -135,8 +143,16 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
   }
   const access = new AccessIndex(options.db);
   app.addHook('onClose', async () => access.close());
-  const context = { db: options.db, clock: options.clock ?? systemClock, bodyLimit, objectTypes, access };
+  const webhooks: WebhookSettings = options.webhooks ?? { key: randomBytes(32), policy: { allowHttp: false, allowPrivate: false } };
+  const context = { db: options.db, clock: options.clock ?? systemClock, bodyLimit, objectTypes, access, webhooks };
   for (const module of modules) module.register(app, context);
+  const deliver = options.webhooks?.deliver;
+  if (options.webhooks && deliver !== false) {
+    const worker = new WebhookWorker(options.db, webhooks.key, webhooks.policy, { ...DEFAULT_DELIVERY, ...deliver }, app.log);
+    // onClose runs once requests in flight are answered: no event is queued after the worker has stopped.
+    app.addHook('onClose', async () => worker.stop());
+    worker.start();
+  }
 
   await app.ready();
   return app;

@@ -4,6 +4,7 @@ import { registerKeyCommands } from './cli/keys.ts';
 import { registerMaintenanceCommands } from './cli/maintenance.ts';
 import { registerOperatorCommands } from './cli/operators.ts';
 import { registerSiteCommands } from './cli/sites.ts';
+import { registerWebhookCommands } from './cli/webhooks.ts';
 import { type StoreFlags, UsageError, describeFailure, print, wholeNumber, withStore, withStoreFlags } from './cli/common.ts';
 import { type ServeFlags, serverConfig } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -31,6 +32,8 @@ function buildProgram(): Command {
     .option('--log-level <level>', 'pino log level (default info)')
     .option('--rate-limit <requests>', 'requests per window for each API key, device, operator or address; 0: off (default 600)', wholeNumber('--rate-limit'))
     .option('--rate-limit-window <seconds>', 'the rate limit window (default 60)', wholeNumber('--rate-limit-window'))
+    .option('--webhook-allow-http', 'let webhooks deliver over plain http (default $PORTCULLIS_WEBHOOK_ALLOW_HTTP or no)')
+    .option('--webhook-allow-private', 'let webhooks deliver to private, loopback and link-local addresses (default $PORTCULLIS_WEBHOOK_ALLOW_PRIVATE or no)')
     .action(async (flags: ServeFlags) => {
       const server = await startServer(serverConfig(flags), (line) => process.stdout.write(`${line}\n`));
       await new Promise<void>((resolve) => {
@@ -57,6 +60,7 @@ function buildProgram(): Command {
   registerMaintenanceCommands(program);
   registerOperatorCommands(program);
   registerDeviceCommands(program);
+  registerWebhookCommands(program);
   return program;
 }
 

@@ -1,5 +1,6 @@
 import { DEFAULT_BODY_LIMIT } from './app.ts';
 import { DEFAULT_RATE_LIMIT, type RateLimitSettings } from './http/plugins/rate-limit.ts';
+import type { TargetPolicy } from './modules/webhooks/webhook-target.ts';
 
 /**
  * Everything `portcullis serve` can be told, from flags first and the environment second.
@@ -18,6 +19,10 @@ export interface ServerConfig {
   logLevel: string;
   /** Requests per window for each caller; `max` 0 turns the limit off. */
   rateLimit: RateLimitSettings;
+  /** Webhook targets allowed beyond public HTTPS (docs/webhooks.md). */
+  webhookPolicy: TargetPolicy;
+  /** How long a dead process's webhook queue waits before another takes it over; undefined: the default. */
+  webhookLeaseMs?: number | undefined;
 }
 
 export const DEFAULT_PORT = 8443;
@@ -35,6 +40,8 @@ export interface ServeFlags {
   rateLimit?: number | undefined;
   /** Seconds. */
   rateLimitWindow?: number | undefined;
+  webhookAllowHttp?: boolean | undefined;
+  webhookAllowPrivate?: boolean | undefined;
 }
 
 function envNumber(name: string, env: NodeJS.ProcessEnv): number | undefined {
@@ -42,6 +49,13 @@ function envNumber(name: string, env: NodeJS.ProcessEnv): number | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, got '${value}'`);
   return Number.parseInt(value, 10);
+}
+
+function envFlag(name: string, env: NodeJS.ProcessEnv): boolean {
+  const value = env[name];
+  if (value === undefined || value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  throw new Error(`${name} must be true or false, got '${value}'`);
 }
 
 export function serverConfig(flags: ServeFlags, env = process.env): ServerConfig {
@@ -70,5 +84,10 @@ export function serverConfig(flags: ServeFlags, env = process.env): ServerConfig
       max: flags.rateLimit ?? envNumber('PORTCULLIS_RATE_LIMIT', env) ?? DEFAULT_RATE_LIMIT.max,
       windowMs: windowSeconds * 1000,
     },
+    webhookPolicy: {
+      allowHttp: flags.webhookAllowHttp ?? envFlag('PORTCULLIS_WEBHOOK_ALLOW_HTTP', env),
+      allowPrivate: flags.webhookAllowPrivate ?? envFlag('PORTCULLIS_WEBHOOK_ALLOW_PRIVATE', env),
+    },
+    webhookLeaseMs: envNumber('PORTCULLIS_WEBHOOK_LEASE_MS', env),
   };
 }

@@ -9,6 +9,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { type Store, openStore } from './db/open.ts';
 import { httpsOnlyListener } from './http/https-only-listener.ts';
 import { loadTlsMaterial } from './http/tls.ts';
+import { loadWebhookKey } from './modules/webhooks/webhook-secrets.ts';
 
 /**
  * How long a client may take, so a slow one (a trickled header or body, a stalled TLS handshake) cannot
@@ -38,7 +39,8 @@ export const SHUTDOWN_DRAIN_MS = 8_000;
  * Graceful shutdown, once the listener no longer accepts: the app's preClose ends long polls and event
  * streams (with a `retry:` hint), requests in flight are answered (each with `Connection: close`, their
  * shared commit included), idle connections are closed as they become idle, and whatever is still open
- * after SHUTDOWN_DRAIN_MS is cut. Then the store is closed.
+ * after SHUTDOWN_DRAIN_MS is cut. The app's close then stops the webhook worker (attempts in flight get
+ * a short grace, then are cut and left due for the next process). Then the store is closed.
  */
 async function shutDown(app: { close(): Promise<void> }, server: HttpServer, allConnectionsEnded: Promise<void>, closeStore: () => Promise<void>): Promise<void> {
   const appClosed = app.close();
@@ -81,6 +83,11 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
     await store.close();
   };
   const logger = { level: config.logLevel };
+  const webhooks = {
+    key: loadWebhookKey(config.dataDir),
+    policy: config.webhookPolicy,
+    deliver: config.webhookLeaseMs === undefined ? {} : { leaseMs: config.webhookLeaseMs },
+  };
   const proxied = config.trustedProxies.length > 0;
 
   if (proxied) {
@@ -91,6 +98,7 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
       logger,
       rateLimit: config.rateLimit,
       oneWriteAtATime: true,
+      webhooks,
     });
     limitSlowClients(app.server);
     reportStoreProblems(store, app.log);
@@ -116,6 +124,7 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
     logger,
     rateLimit: config.rateLimit,
     oneWriteAtATime: true,
+    webhooks,
     serverFactory: (handler) => {
       const server = createHttpsServer({ key: tls.key, cert: tls.cert, handshakeTimeout: CLIENT_LIMITS.handshakeTimeoutMs }, handler);
       limitSlowClients(server);

@@ -61,6 +61,8 @@ export class UsageError extends Error {}
 
 /** The message a failure prints: domain failures as they are, anything else with its message. */
 export function describeFailure(error: unknown): string {
+  // A batch's failure names what was wrong with each record (the batch runner behind `webhook create`).
+  if (error instanceof PortcullisError && error.failures.length > 0) return error.failures.flatMap((f) => f.messages).join('; ');
   if (error instanceof PortcullisError || error instanceof UsageError) return error.message;
   return error instanceof Error ? error.message : String(error);
 }

@@ -10,6 +10,7 @@ import * as orderedLogs from './migrations/2026_12_04_0101_ordered_logs_and_site
 import * as operatorsPerSite from './migrations/2026_12_04_0201_operators_per_site.ts';
 import * as panelDeviceSettings from './migrations/2026_12_04_0202_panel_device_settings.ts';
 import * as identifierScope from './migrations/2026_12_04_0203_identifier_scope.ts';
+import * as webhooks from './migrations/2026_12_04_0401_webhooks.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the set is the same
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_12_04_0201_operators_per_site': operatorsPerSite,
   '2026_12_04_0202_panel_device_settings': panelDeviceSettings,
   '2026_12_04_0203_identifier_scope': identifierScope,
+  '2026_12_04_0401_webhooks': webhooks,
 };
 
 /**

@@ -32,6 +32,9 @@ export interface Database {
   panel_setting: PanelSettingTable;
   panel_forward: PanelForwardTable;
   panel_settings: PanelSettingsTable;
+  webhook: WebhookTable;
+  webhook_delivery: WebhookDeliveryTable;
+  webhook_attempt: WebhookAttemptTable;
 }
 
 export interface SiteTable {
@@ -408,4 +411,58 @@ export interface PanelForwardTable {
   /** JSON array of strings. */
   entity_list: string;
   updated_at: number;
+}
+
+export interface WebhookTable {
+  id: Generated<number>;
+  site_id: number;
+  /** Where deliveries are POSTed; checked against the serve flags at create and at every delivery. */
+  url: string;
+  /** ",48,49," or "" for all (codes and categories together: an event matching either is sent). */
+  codes: ColumnType<string, string | undefined, string>;
+  categories: ColumnType<string, string | undefined, string>;
+  /** ",3,7," or "" for every door. */
+  doors: ColumnType<string, string | undefined, string>;
+  enabled: ColumnType<number, number | undefined, number>;
+  /** Why Portcullis disabled it ('' when enabled or disabled by the operator). */
+  disabled_reason: ColumnType<string, string | undefined, string>;
+  /** The signing secret, encrypted (src/modules/webhooks/secrets.ts). */
+  secret: string;
+  /** The secret before the last rotation, which also signs until previous_until. */
+  previous_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  previous_until: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The worker delivering this subscription's queue, until when (another takes over after). */
+  lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_until: ColumnType<number | null, number | null | undefined, number | null>;
+  created_at: number;
+  updated_at: number;
+}
+
+export type DeliveryState = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveryTable {
+  id: Generated<number>;
+  site_id: number;
+  webhook_id: number;
+  event_id: number;
+  state: DeliveryState;
+  attempts: ColumnType<number, number | undefined, number>;
+  /** When the next attempt is due (0: at once). */
+  next_at: number;
+  created_at: number;
+  done_at: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface WebhookAttemptTable {
+  id: Generated<number>;
+  site_id: number;
+  webhook_id: number;
+  delivery_id: number;
+  at: number;
+  /** The HTTP status, null when none came (refused, timed out, unsafe address). */
+  status: number | null;
+  latency_ms: number;
+  error: ColumnType<string, string | undefined, string>;
+  /** The first bytes of the response body. */
+  response_head: ColumnType<string, string | undefined, string>;
 }

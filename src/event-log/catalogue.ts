@@ -16,6 +16,7 @@ export const EVENT_CODES = {
   REMOTE_UNLOCK_REQUESTED: 70,
   REMOTE_UNLOCK_DELIVERED: 71,
   REMOTE_UNLOCK_ACKNOWLEDGED: 72,
+  WEBHOOK_DISABLED: 80,
 } as const;
 
 export const CODE_TEXT: Record<number, string> = {
@@ -30,6 +31,7 @@ export const CODE_TEXT: Record<number, string> = {
   70: 'Remote Unlock Requested',
   71: 'Remote Unlock Delivered',
   72: 'Remote Unlock Acknowledged',
+  80: 'Webhook Disabled',
 };
 
 export const EVENT_CATEGORIES = {
@@ -38,6 +40,7 @@ export const EVENT_CATEGORIES = {
   DOOR_ALARM: 3,
   DEVICE: 4,
   REMOTE_COMMAND: 5,
+  SYSTEM: 6,
 } as const;
 
 export const CATEGORY_TEXT: Record<number, string> = {
@@ -46,6 +49,7 @@ export const CATEGORY_TEXT: Record<number, string> = {
   3: 'Door Alarm',
   4: 'Device',
   5: 'Remote Command',
+  6: 'System',
 };
 
 /** Subcode of each decision: 100 for a grant, 101… one per denial reason, in decide()'s order. */

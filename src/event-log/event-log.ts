@@ -1,6 +1,7 @@
 import type { RawBuilder } from 'kysely';
 import { nextLogIds } from '../db/log-ids.ts';
 import type { Queryable } from '../db/queryable.ts';
+import { queueWebhookDeliveries } from './webhook-outbox.ts';
 
 /** An event to record; names are copied in so the log keeps what was true when it happened. */
 export interface NewEvent {
@@ -26,15 +27,18 @@ export interface NewEvent {
   dbTime: number;
 }
 
-/** Appends events inside the caller's transaction; returns their ids in order (src/db/log-ids.ts says how they are numbered). */
+/**
+ * Appends events inside the caller's transaction, with the webhook deliveries they call for; returns their
+ * ids in order (src/db/log-ids.ts says how they are numbered).
+ */
 export async function appendEvents(trx: Queryable, events: readonly NewEvent[]): Promise<number[]> {
   if (events.length === 0) return [];
-  const ids = nextLogIds(trx, events.length);
+  const numbered = nextLogIds(trx, events.length);
   const rows = await trx
     .insertInto('event')
     .values(
       events.map((e, i) => ({
-        ...(ids ? { id: ids[i] as RawBuilder<number> } : {}),
+        ...(numbered ? { id: numbered[i] as RawBuilder<number> } : {}),
         site_id: e.siteId,
         code: e.code,
         subcode: e.subcode ?? null,
@@ -57,5 +61,7 @@ export async function appendEvents(trx: Queryable, events: readonly NewEvent[]):
     )
     .returning('id')
     .execute();
-  return rows.map((r) => r.id);
+  const ids = rows.map((r) => r.id);
+  await queueWebhookDeliveries(trx, ids);
+  return ids;
 }

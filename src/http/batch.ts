@@ -32,6 +32,8 @@ export interface WriteCounts {
   processed?: number;
   /** Ids of the records written, for the audit trail. */
   ids?: number[];
+  /** Values the caller sees in this answer and never again (a webhook's signing secret); kept out of the audit trail. */
+  shownOnce?: Record<string, unknown>[];
 }
 
 /** Who calls a batch: their limit, their site, and how the audit trail names them. */
@@ -67,6 +69,8 @@ export interface BatchResult {
   data: Record<string, number>;
   /** Present only when `validate_fails_batch` was false and some records failed. */
   errors?: { error: string[]; input_data: unknown }[];
+  /** WriteCounts.shownOnce, when the write made any. */
+  shown_once?: Record<string, unknown>[];
 }
 
 const RETRIES = 3;
@@ -161,8 +165,11 @@ export async function runBatch<Input, Plan, Context>(
         const counts = plans.length > 0 ? await operation.write(trx, plans, options, context) : {};
         written = counts;
         const data = summarize(operation.summary, records.length, counts, failures.length);
-        if (failures.length === 0) return { data };
-        return { data, errors: failures.map((f) => ({ error: f.messages, input_data: f.input })) };
+        return {
+          data,
+          ...(failures.length > 0 ? { errors: failures.map((f) => ({ error: f.messages, input_data: f.input })) } : {}),
+          ...(counts.shownOnce ? { shown_once: counts.shownOnce } : {}),
+        };
       }, { of: (result) => auditEntry(operation, caller.actor, result, written), at: now() });
     } catch (error) {
       if (attempt < RETRIES && isRetryable(error)) continue;

@@ -23,6 +23,7 @@ import { apartmentsModule } from './apartments/apartments.basip.routes.ts';
 import { eventsBasipModule } from './events/events.basip.routes.ts';
 import { identifiersBasipModule } from './credentials/identifiers.basip.routes.ts';
 import { usersBasipModule } from './users/users.basip.routes.ts';
+import { webhooksModule } from './webhooks/webhooks.routes.ts';
 
 /** Every Lockt resource module, in the order their routes are registered. */
 export const LOCKT_MODULES: readonly LocktModule[] = [
@@ -50,4 +51,5 @@ export const LOCKT_MODULES: readonly LocktModule[] = [
   eventsBasipModule,
   identifiersBasipModule,
   usersBasipModule,
+  webhooksModule,
 ];

@@ -4,6 +4,7 @@ import type { TObject } from 'typebox';
 import type { AccessIndex } from '../access/access-index.ts';
 import type { Queryable } from '../db/queryable.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { WebhookSettings } from './webhooks/webhooks.service.ts';
 import type { ObjectTypes } from './system/object-types.ts';
 
 /** A Fastify instance whose route schemas type their handlers. */
@@ -24,6 +25,8 @@ export interface AppContext {
   objectTypes: ObjectTypes;
   /** The in-memory index decisions read facts from; kept current by the store's change feed. */
   access: AccessIndex;
+  /** The key webhook secrets are sealed with and which targets serve allows. */
+  webhooks: WebhookSettings;
 }
 
 /** One resource folder as the app sees it: its routes and the objects it lets `/object` describe. */

@@ -44,8 +44,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-function spawnServe(store: ChildStore, port: number): ChildProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+function spawnServe(store: ChildStore, port: number, extraEnv: NodeJS.ProcessEnv): ChildProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
   delete env.DATABASE_URL;
   delete env.PORTCULLIS_DATA;
   if (store.databaseUrl) env.DATABASE_URL = store.databaseUrl;
@@ -62,8 +62,8 @@ function spawnServe(store: ChildStore, port: number): ChildProcess {
  * Spawns `serve` without waiting for it: `ready` resolves once it prints its listening line, and rejects
  * if it exits or stays silent too long. Output is always drained, so a chatty child never blocks on a pipe.
  */
-export function launch(store: ChildStore, port: number): { server: ChildServer; ready: Promise<void> } {
-  const child = spawnServe(store, port);
+export function launch(store: ChildStore, port: number, extraEnv: NodeJS.ProcessEnv = {}): { server: ChildServer; ready: Promise<void> } {
+  const child = spawnServe(store, port, extraEnv);
   let printed = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<void>((resolve, reject) => {
@@ -103,10 +103,13 @@ export function launch(store: ChildStore, port: number): { server: ChildServer; 
   return { server, ready };
 }
 
-/** Starts `serve` on a free port and waits until it listens; retries if another process took the port meanwhile. */
-export async function startServe(store: ChildStore): Promise<ChildServer> {
+/**
+ * Starts `serve` on a free port and waits until it listens; retries if another process took the port
+ * meanwhile. `extraEnv` adds to the environment it inherits (webhook flags, for one).
+ */
+export async function startServe(store: ChildStore, extraEnv: NodeJS.ProcessEnv = {}): Promise<ChildServer> {
   for (let attempt = 1; ; attempt++) {
-    const { server, ready } = launch(store, await freePort());
+    const { server, ready } = launch(store, await freePort(), extraEnv);
     try {
       await ready;
       return server;

@@ -75,6 +75,8 @@ export interface BatchWriteRoute<Input, Plan> {
   summary: string;
   operation: BatchOperation<Input, Plan, SiteWriteContext>;
   context: Pick<AppContext, 'db' | 'clock'>;
+  /** The 200 schema when the answer carries more than the summary (WriteCounts.shownOnce). */
+  response?: TObject;
 }
 
 /**
@@ -93,7 +95,7 @@ export function batchWriteRoute<Input, Plan>(app: TypedApp, route: BatchWriteRou
       security: LOCKT_SECURITY,
       summary: route.summary,
       body: bodyFor(operation),
-      response: { 200: responseFor(operation.summary) },
+      response: { 200: route.response ?? responseFor(operation.summary) },
     },
     handler: async (request) => {
       const principal = principalOf(request);

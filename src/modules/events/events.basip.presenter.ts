@@ -19,6 +19,7 @@ const KEY_OF_CODE: Record<number, string> = {
   [EVENT_CODES.REMOTE_UNLOCK_REQUESTED]: 'lock_open_requested_by_api_call',
   [EVENT_CODES.REMOTE_UNLOCK_DELIVERED]: 'lock_open_delivered_to_device',
   [EVENT_CODES.REMOTE_UNLOCK_ACKNOWLEDGED]: 'lock_opened_by_api_call',
+  [EVENT_CODES.WEBHOOK_DISABLED]: 'webhook_disabled',
 };
 
 /** Denials (code 49) by subcode; a subcode not listed reads as the code's key. */

@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyBaseLogger } from 'fastify';
+import { Webhook } from 'standardwebhooks';
+import type { Queryable } from '../../db/queryable.ts';
+import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
+import { appendEvents } from '../../event-log/event-log.ts';
+import { openSecret, type WebhookKey } from './webhook-secrets.ts';
+import { type PostResult, type TargetPolicy, postDelivery } from './webhook-target.ts';
+import * as repo from './webhooks.repository.ts';
+
+/** How the worker paces itself; serve uses DEFAULT_DELIVERY, tests shorten the waits. */
+export interface DeliverySettings {
+  /** How often an idle worker looks for due deliveries (the floor of a delivery's lag). */
+  pollMs: number;
+  /** One attempt, connect to last byte. */
+  timeoutMs: number;
+  /** The wait after the first failed attempt; each further failure doubles it, up to retryCapMs. */
+  retryBaseMs: number;
+  retryCapMs: number;
+  /** A delivery still failing this long after its event gives up, and disables its subscription. */
+  giveUpAfterMs: number;
+  /** Subscriptions delivered side by side by one process. */
+  concurrency: number;
+  /**
+   * How long a claimed subscription is this worker's before another may take it over: how long the queue
+   * of a process that died waits. Renewed before an attempt that might outlast it, so keep it above
+   * timeoutMs to spare a write per delivery.
+   */
+  leaseMs: number;
+  /** How long shutdown lets attempts in flight finish before cutting them. */
+  stopGraceMs: number;
+}
+
+export const DEFAULT_DELIVERY: DeliverySettings = {
+  pollMs: 50,
+  timeoutMs: 10_000,
+  retryBaseMs: 5_000,
+  retryCapMs: 6 * 3_600_000,
+  giveUpAfterMs: 3 * 86_400_000,
+  concurrency: 8,
+  leaseMs: 30_000,
+  stopGraceMs: 2_000,
+};
+
+/** Deliveries fetched per read of a subscription's queue, and recorded per commit at most. */
+const BATCH = 200;
+/** A run is recorded once it has lasted this long, so a process that dies resends little. */
+const RUN_MS = 100;
+
+/** Exponential backoff with jitter: between half and all of base × 2^(n-1), capped. */
+export function retryDelay(attempts: number, settings: Pick<DeliverySettings, 'retryBaseMs' | 'retryCapMs'>): number {
+  const full = Math.min(settings.retryCapMs, settings.retryBaseMs * 2 ** Math.min(attempts - 1, 30));
+  return Math.round(full / 2 + Math.random() * (full / 2));
+}
+
+/** The body of a delivery: its type, its site, and the event exactly as /events shows it (written by the store). */
+export function deliveryBody(delivery: Pick<repo.QueuedDelivery, 'event_code' | 'event_json' | 'site_name'>, siteId: number): string {
+  const head = JSON.stringify({ type: `event.${delivery.event_code}`, site: { id: siteId, name: delivery.site_name } });
+  return `${head.slice(0, -1)},"data":${delivery.event_json}}`;
+}
+
+/**
+ * Delivers the outbox: each process runs one. It claims a subscription (a lease, so one worker at a time
+ * and in event order), sends its due deliveries one after another, and lets it go at the first failure,
+ * whose retry waits for its backoff: a failing receiver costs one attempt per backoff step, never a loop.
+ * Its timers are unref'd, so it never keeps the process alive.
+ */
+export class WebhookWorker {
+  private readonly owner = randomUUID();
+  private readonly running = new Set<Promise<void>>();
+  private readonly cut = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private ticking = false;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly key: WebhookKey,
+    private readonly policy: TargetPolicy,
+    private readonly settings: DeliverySettings,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  /** Stops claiming; waits up to stopGraceMs for attempts in flight, then cuts them (they are sent again later). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    const grace = new AbortController();
+    await Promise.race([Promise.allSettled([...this.running]), sleep(this.settings.stopGraceMs, undefined, { signal: grace.signal }).catch(() => undefined)]);
+    grace.abort();
+    this.cut.abort();
+    await Promise.allSettled([...this.running]);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    this.ticking = true;
+    try {
+      while (!this.stopped && this.running.size < this.settings.concurrency) {
+        const hook = await repo.claimWebhook(this.db, this.owner, Date.now(), this.settings.leaseMs);
+        if (!hook) break;
+        const job: Promise<void> = this.drain(hook)
+          .then((sentAny) => {
+            // It made progress and let go: look again at once rather than a poll later. Only then, so a
+            // queue that cannot move (its head not yet settled) costs one look per poll, not a spin.
+            if (sentAny && !this.ticking) this.schedule(0);
+          })
+          .catch((error: unknown) => this.log.warn({ err: error, webhook: hook.id }, 'webhook delivery interrupted'))
+          .finally(() => this.running.delete(job));
+        this.running.add(job);
+      }
+    } catch (error) {
+      // The store is away: the next look is the retry, the leases keep anything half-done safe.
+      this.log.warn({ err: error }, 'webhook worker could not read the outbox');
+    }
+    this.ticking = false;
+    this.schedule(this.settings.pollMs);
+  }
+
+  /** Sends the subscription's due deliveries in order until one fails or none is left; whether it sent any. */
+  private async drain(hook: repo.WebhookRow): Promise<boolean> {
+    let sentAny = false;
+    const now = Date.now();
+    let leaseUntil = hook.lease_until ?? now;
+    // An attempt starts only if it ends inside the lease (renewed when needed), so no other worker overlaps it.
+    const leaseCovers = async () => {
+      if (Date.now() + this.settings.timeoutMs + 1_000 < leaseUntil) return true;
+      const until = Date.now() + this.settings.leaseMs;
+      if (!(await repo.renewWebhook(this.db, hook.id, this.owner, until))) return false;
+      leaseUntil = until;
+      return true;
+    };
+    const secrets = [hook.secret, ...(hook.previous_secret && (hook.previous_until ?? 0) > now ? [hook.previous_secret] : [])].map(
+      (sealed) => new Webhook(openSecret(this.key, sealed)),
+    );
+    try {
+      while (!this.stopped) {
+        const queue = await repo.nextDeliveries(this.db, hook.id, BATCH);
+        const sent: Sent[] = [];
+        const runEnds = Date.now() + RUN_MS;
+        let timeUp = false;
+        for (const delivery of queue) {
+          if (delivery.next_at > Date.now() || this.stopped || !(await leaseCovers())) break;
+          const attempt = await this.send(hook, delivery, secrets);
+          // Cut by shutdown: not the receiver's fault, and the delivery stays due for whoever runs next.
+          if (!attempt) break;
+          sent.push(attempt);
+          if (!delivered(attempt.result)) break;
+          if (Date.now() >= runEnds) {
+            timeUp = true;
+            break;
+          }
+        }
+        await this.record(hook, sent);
+        sentAny ||= sent.length > 0;
+        // Until the queue is empty or waits: what arrived meanwhile goes out now, not at the next look.
+        const last = sent.at(-1);
+        if (!timeUp && (sent.length < queue.length || !last || !delivered(last.result))) return sentAny;
+      }
+      return sentAny;
+    } finally {
+      // Stop waits for this, so the store is still open here even on shutdown.
+      await repo.releaseWebhook(this.db, hook.id, this.owner);
+    }
+  }
+
+  /** One signed POST; undefined when shutdown cut it. */
+  private async send(hook: repo.WebhookRow, delivery: repo.QueuedDelivery, secrets: Webhook[]): Promise<Sent | undefined> {
+    const body = deliveryBody(delivery, hook.site_id);
+    const id = `msg_${delivery.id}`;
+    const at = new Date();
+    const signature = secrets.map((s) => s.sign(id, at, body)).join(' ');
+    const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature };
+    const result = await postDelivery(hook.url, headers, body, { policy: this.policy, timeoutMs: this.settings.timeoutMs, signal: this.cut.signal });
+    return this.cut.signal.aborted ? undefined : { delivery, at: at.getTime(), result };
+  }
+
+  /**
+   * Records a run of attempts in one transaction: all delivered but perhaps the last, which failed and
+   * is retried later, given up, or disables its subscription. One commit per run rather than per
+   * delivery keeps the worker off the store's write path; a process that dies before it commits sends
+   * the run again (at least once, under the same webhook-ids).
+   */
+  private async record(hook: repo.WebhookRow, sent: readonly Sent[]): Promise<void> {
+    if (sent.length === 0) return;
+    const finished = Date.now();
+    await this.db.transaction().execute(async (trx) => {
+      await repo.recordAttempts(
+        trx,
+        sent.map(({ delivery, at, result }) => ({
+          site_id: hook.site_id,
+          webhook_id: hook.id,
+          delivery_id: delivery.id,
+          at,
+          status: result.status ?? null,
+          latency_ms: result.latencyMs,
+          error: result.error,
+          response_head: result.responseHead,
+        })),
+      );
+      const ok = sent.filter((s) => delivered(s.result)).map((s) => s.delivery.id);
+      await repo.markDelivered(trx, ok, finished);
+      const failed = sent.find((s) => !delivered(s.result));
+      if (!failed) return;
+      const attempts = failed.delivery.attempts + 1;
+      const giveUp = finished - failed.delivery.created_at >= this.settings.giveUpAfterMs;
+      if (giveUp) await repo.markFailed(trx, failed.delivery.id, attempts, finished);
+      else await repo.scheduleRetry(trx, failed.delivery.id, attempts, finished + retryDelay(attempts, this.settings));
+      const reason = disableReason(failed.result, giveUp, this.settings.giveUpAfterMs);
+      if (reason) await disableWebhook(trx, hook, reason, finished);
+    });
+  }
+}
+
+/** An attempt made and not yet recorded. */
+interface Sent {
+  delivery: repo.QueuedDelivery;
+  at: number;
+  result: PostResult;
+}
+
+const delivered = (result: PostResult) => result.status !== undefined && result.status >= 200 && result.status < 300;
+
+/** Why a failed attempt disables its subscription: a 410 Gone at once, any failure once it has gone on too long. */
+function disableReason(result: PostResult, gaveUp: boolean, giveUpAfterMs: number): string | undefined {
+  if (result.status === 410) return 'the receiver answered 410 Gone';
+  if (gaveUp) return `deliveries failed for ${Math.round(giveUpAfterMs / 3_600_000)} hours`;
+  return undefined;
+}
+
+/** Disables a subscription and records why in the site's event log (which other subscriptions then deliver). */
+async function disableWebhook(trx: Queryable, hook: repo.WebhookRow, reason: string, at: number): Promise<void> {
+  await repo.updateWebhook(trx, hook.site_id, hook.id, { enabled: 0, disabled_reason: reason, updated_at: at });
+  await appendEvents(trx, [
+    {
+      siteId: hook.site_id,
+      code: EVENT_CODES.WEBHOOK_DISABLED,
+      category: EVENT_CATEGORIES.SYSTEM,
+      detail: `Webhook ${hook.id} (${hook.url}) disabled: ${reason}`,
+      hwTime: at,
+      dbTime: at,
+    },
+  ]);
+}

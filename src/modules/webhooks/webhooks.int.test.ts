@@ -1,0 +1,281 @@
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { itRequiresApiKey } from '../../../test/common-route-tests.ts';
+import { seedDoor } from '../../../test/factories/access.ts';
+import { runCli } from '../../../test/cli-runner.ts';
+import { DIALECTS, type Harness, createHarness } from '../../../test/harness.ts';
+import { type Answer, startReceiver, until } from '../../../test/webhooks/receiver.ts';
+import { systemClock } from '../../lib/clock.ts';
+import { createDevice } from '../devices/devices.service.ts';
+import type { Store } from '../../db/open.ts';
+import type { DeliverySettings } from './webhook-worker.ts';
+
+/** What openTestStore adds to a store at run time: where it lives, so the CLI can reach it. */
+type TestStore = Store & { dataDir: string; databaseUrl?: string; pgSchema?: string };
+
+/** Short waits, so a retry or a give-up happens within a test; the rules are the same as serve's. */
+const FAST: Partial<DeliverySettings> = { pollMs: 20, retryBaseMs: 40, retryCapMs: 200, timeoutMs: 2_000, stopGraceMs: 200 };
+const OPEN = { allowHttp: true, allowPrivate: true };
+
+describe.each(DIALECTS)('/webhook on %s', (dialect) => {
+  let h: Harness;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let door: number;
+  let deviceKey: string;
+
+  const start = async (answer?: Answer, deliver: Partial<DeliverySettings> = {}) => {
+    receiver = await startReceiver(answer);
+    h = await createHarness(dialect, { webhooks: { key: randomBytes(32), policy: OPEN, deliver: { ...FAST, ...deliver } } });
+    door = await seedDoor(h.store.db, h.site.id, 'Front');
+    deviceKey = (await createDevice(h.store.db, h.site, { name: 'Panel', doorIds: [door] }, systemClock)).deviceKey;
+  };
+  afterEach(async () => {
+    await h.close();
+    await receiver.close();
+  });
+
+  const subscribe = async (fields: Record<string, unknown> = {}) => {
+    const response = await h.request('POST', '/api/v1/webhook', { body: { webhooks: [{ url: receiver.url, ...fields }] } });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    return response.body.shown_once[0] as { id: number; secret: string };
+  };
+  /** A denied decision through the device API: its event goes through the shared commit. */
+  const decide = async () => {
+    const response = await h.request('POST', '/api/v1/device/access', { as: null, headers: { authorization: `Bearer ${deviceKey}` }, body: { door_id: door, card_num: '999' } });
+    expect(response.status).toBe(200);
+    return response.body.data.event_id as number;
+  };
+  const attempts = async (query = '') => (await h.request('GET', `/api/v1/webhook/deliveries${query}`)).body.data as Record<string, any>[];
+
+  describe('subscriptions', () => {
+    beforeEach(() => start());
+    itRequiresApiKey(() => h, 'GET', '/api/v1/webhook');
+    itRequiresApiKey(() => h, 'POST', '/api/v1/webhook', { webhooks: [{ url: 'https://example.com' }] });
+    itRequiresApiKey(() => h, 'GET', '/api/v1/webhook/deliveries');
+
+    it('creates with a secret shown once, lists without it, updates, rotates and deletes', async () => {
+      const created = await h.request('POST', '/api/v1/webhook', { body: { webhooks: [{ url: receiver.url, codes: [48], doors: [door] }] } });
+      expect(created.body).toEqual({
+        data: { submitted: 1, inserted: 1, updated: 0, errors: 0 },
+        shown_once: [{ id: expect.any(Number), secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/=]{40,}$/) }],
+      });
+      const { id, secret } = created.body.shown_once[0];
+      const list = await h.request('GET', '/api/v1/webhook');
+      expect(list.body.data).toEqual([
+        { id, url: receiver.url, codes: [48], categories: [], doors: [door], enabled: true, disabled_reason: '', previous_secret_until: null, created: expect.any(String), updated: expect.any(String) },
+      ]);
+      expect(list.text).not.toContain(secret);
+      const stored = await h.store.db.selectFrom('webhook').select('secret').executeTakeFirstOrThrow();
+      expect(stored.secret).not.toContain(secret.slice(6));
+
+      const rotated = await h.request('PUT', '/api/v1/webhook', { body: { webhooks: [{ id, rotate_secret: true, overlap_hours: 2, enabled: 'false', codes: [] }] } });
+      expect(rotated.body.shown_once).toEqual([{ id, secret: expect.stringMatching(/^whsec_/) }]);
+      expect(rotated.body.shown_once[0].secret).not.toBe(secret);
+      const after = (await h.request('GET', '/api/v1/webhook')).body.data[0];
+      expect(after).toMatchObject({ enabled: false, codes: [], previous_secret_until: expect.any(String) });
+
+      const removed = await h.request('DELETE', '/api/v1/webhook', { body: { webhooks: [{ id }] } });
+      expect(removed.body).toEqual({ data: { submitted: 1, deleted: 1, errors: 0 } });
+      expect((await h.request('GET', '/api/v1/webhook')).body.data).toEqual([]);
+    });
+
+    it('names every problem of every record, in the spec’s style', async () => {
+      const response = await h.request('POST', '/api/v1/webhook', {
+        body: { webhooks: [{ url: 'ftp://x' }, { url: receiver.url, codes: [999], categories: ['a'], doors: [424242] }, { codes: [48] }] },
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([
+        { error: ['Invalid url found (must be https): ftp://x'], input_data: { url: 'ftp://x' } },
+        { error: ['Invalid categories found (expected a list of numbers): ["a"]', 'Invalid event code found: 999', 'Invalid Door id: 424242'], input_data: expect.any(Object) },
+        { error: ['Missing or blank url'], input_data: { codes: [48] } },
+      ]);
+      const unknown = await h.request('PUT', '/api/v1/webhook', { body: { webhooks: [{ id: 77 }] } });
+      expect(unknown.body.errors).toEqual([{ error: ['Invalid Webhook id: 77'], input_data: { id: 77 } }]);
+      const badQuery = await h.request('GET', '/api/v1/webhook/deliveries?from=yesterday');
+      expect(badQuery.status).toBe(400);
+      expect(badQuery.body).toEqual({ data: { error: 'Invalid from date found: yesterday' } });
+    });
+
+    it('never shows another site’s webhooks or deliveries', async () => {
+      await subscribe();
+      const other = await h.addSite('Other');
+      expect((await h.request('GET', '/api/v1/webhook', { as: other.credentials })).body).toEqual({ data: [] });
+      const [{ id }] = (await h.request('GET', '/api/v1/webhook')).body.data;
+      const response = await h.request('DELETE', '/api/v1/webhook', { body: { webhooks: [{ id }] }, as: other.credentials });
+      expect(response.body.errors[0].error).toEqual([`Invalid Webhook id: ${id}`]);
+    });
+  });
+
+  describe('CLI', () => {
+    beforeEach(() => start());
+    /** The CLI pointed at the store the app uses: the SQLite file, or the PostgreSQL schema. */
+    const cli = (...args: string[]) => {
+      const { dataDir, databaseUrl, pgSchema } = h.store as TestStore;
+      const site = ['--site', String(h.site.id), '--json'];
+      if (!databaseUrl) return runCli([...args, ...site, '--data', dataDir]);
+      const url = new URL(databaseUrl);
+      url.searchParams.set('options', `-c search_path=${pgSchema}`);
+      return runCli([...args, ...site, '--data', dataDir, '--database-url', url.toString()]);
+    };
+
+    it('create prints the secret once; list, rotate, disable and delete act on the same subscriptions', async () => {
+      const refused = await cli('webhook', 'create', '--url', receiver.url);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`Invalid url found (must be https): ${receiver.url}`);
+      const created = await cli('webhook', 'create', '--url', receiver.url, '--codes', '48,49', '--allow-http', '--allow-private');
+      expect(created.code, created.stderr).toBe(0);
+      const { id, secret } = JSON.parse(created.stdout);
+      expect(secret).toMatch(/^whsec_/);
+      const listed = await cli('webhook', 'list');
+      expect(listed.stdout).not.toContain(secret);
+      expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id, codes: [48, 49], enabled: true })]);
+      const rotated = JSON.parse((await cli('webhook', 'rotate', '--webhook', String(id))).stdout);
+      expect(rotated.secret).not.toBe(secret);
+      expect((await cli('webhook', 'disable', '--webhook', String(id))).code).toBe(0);
+      expect((await h.request('GET', '/api/v1/webhook')).body.data[0]).toMatchObject({ id, enabled: false });
+      expect((await cli('webhook', 'delete', '--webhook', String(id))).code).toBe(0);
+      expect((await h.request('GET', '/api/v1/webhook')).body.data).toEqual([]);
+      const missing = await cli('webhook', 'delete', '--webhook', String(id));
+      expect(missing.stderr).toContain(`Invalid Webhook id: ${id}`);
+    });
+  });
+
+  describe('delivery', () => {
+    it('delivers each decision’s event, signed per Standard Webhooks, as /events shows it plus site and type', async () => {
+      await start();
+      const { secret } = await subscribe();
+      const eventId = await decide();
+      const [got] = await until('the delivery', () => receiver.received.length === 1 && receiver.received);
+      const payload = new Webhook(secret).verify(got!.body, { 'webhook-id': got!.id, 'webhook-timestamp': got!.timestamp, 'webhook-signature': got!.signature });
+      const [listed] = (await h.request('GET', `/api/v1/events?id=${eventId - 1}`)).body.data;
+      expect(payload).toEqual({ type: 'event.49', site: { id: h.site.id, name: 'Test Site' }, data: listed });
+      const [attempt] = await until('the log', async () => (await attempts()).length === 1 && attempts());
+      expect(attempt).toMatchObject({ event_id: eventId, delivery_state: 'delivered', status: 200, response: 'answer 200', error: '' });
+    });
+
+    it('sends only what the filters ask for', async () => {
+      await start();
+      await subscribe({ codes: [48] });
+      await subscribe({ categories: [2], doors: [door] });
+      await decide();
+      await until('one delivery', () => receiver.received.length === 1);
+      const deliveries = await h.store.db.selectFrom('webhook_delivery').select('webhook_id').execute();
+      expect(deliveries).toHaveLength(1);
+    });
+
+    it('retries a failing receiver with backoff, in order, and the log tells each attempt', async () => {
+      await start((_got, index) => (index < 2 ? 500 : 200));
+      await subscribe();
+      const first = await decide();
+      const second = await decide();
+      await until('both delivered', () => new Set(receiver.received.map((r) => r.id)).size === 2);
+      const order = receiver.received.map((r) => JSON.parse(r.body).data.id as number);
+      expect(order).toEqual([first, first, first, second]);
+      const log = await until('four attempts logged', async () => (await attempts()).length === 4 && attempts());
+      expect(log.map((a) => a.status)).toEqual([500, 500, 200, 200]);
+      // Backoff, not a loop: the second retry waited at least half of twice the base.
+      const [a, b, c] = log.map((l) => Date.parse(l.time));
+      expect(c! - b!).toBeGreaterThanOrEqual(40);
+      expect(b! - a!).toBeGreaterThanOrEqual(20);
+    });
+
+    it('backs off from a receiver that is down, logging why each attempt failed', async () => {
+      await start();
+      await subscribe();
+      await receiver.close();
+      await decide();
+      const log = await until('three attempts', async () => {
+        const rows = await attempts();
+        return rows.length >= 3 && rows;
+      });
+      expect(log.slice(0, 3).map((a) => [a.status, a.delivery_state])).toEqual([
+        [null, 'pending'],
+        [null, 'pending'],
+        [null, 'pending'],
+      ]);
+      expect(log[0]?.error).toMatch(/ECONNREFUSED/);
+      const [a, b, c] = log.map((l) => Date.parse(l.time));
+      expect(b! - a!).toBeGreaterThanOrEqual(20);
+      expect(c! - b!).toBeGreaterThanOrEqual(40);
+      receiver = await startReceiver();
+    });
+
+    it('disables a subscription at a 410, and records why as an event', async () => {
+      await start(() => 410);
+      const { id } = await subscribe();
+      await decide();
+      const hook = await until('disabled', async () => {
+        const [row] = (await h.request('GET', '/api/v1/webhook')).body.data;
+        return row.enabled === false && row;
+      });
+      expect(hook).toMatchObject({ id, disabled_reason: 'the receiver answered 410 Gone' });
+      const events = (await h.request('GET', '/api/v1/events')).body.data as Record<string, unknown>[];
+      expect(events.find((e) => e.code === 80)).toMatchObject({ code_text: 'Webhook Disabled', category: 6, detail: expect.stringContaining('410 Gone') });
+    });
+
+    it('gives up after sustained failure and disables; a timeout is a failure', async () => {
+      await start(() => 'hang', { timeoutMs: 100, giveUpAfterMs: 300 });
+      await subscribe();
+      await decide();
+      await until('disabled', async () => (await h.request('GET', '/api/v1/webhook')).body.data[0].enabled === false);
+      const log = await attempts();
+      expect(log.length).toBeGreaterThanOrEqual(2);
+      expect(log[0]).toMatchObject({ status: null, error: 'timed out after 100 ms' });
+      expect(log.at(-1)).toMatchObject({ delivery_state: 'failed' });
+      expect((await h.request('GET', '/api/v1/webhook')).body.data[0].disabled_reason).toBe('deliveries failed for 0 hours');
+    });
+
+    it('redelivers one delivery, or a time range, with the same webhook-id', async () => {
+      await start();
+      const { id } = await subscribe();
+      await decide();
+      await until('delivered', () => receiver.received.length === 1);
+      const [logged] = await until('logged', async () => (await attempts()).length === 1 && attempts());
+      const delivery_id = logged?.delivery_id;
+      const one = await h.request('POST', '/api/v1/webhook/redeliver', { body: { redeliveries: [{ delivery_id }] } });
+      expect(one.body).toEqual({ data: { submitted: 1, processed: 1, errors: 0 } });
+      await until('redelivered', () => receiver.received.length === 2);
+      const range = await h.request('POST', '/api/v1/webhook/redeliver', {
+        body: { redeliveries: [{ webhook_id: id, from: '2000-01-01T00:00:00Z', to: '2999-01-01T00:00:00Z' }, { delivery_id: 99999 }, {}] },
+      });
+      expect(range.status).toBe(400);
+      expect(range.body.errors.map((e: { error: string[] }) => e.error[0])).toEqual(['Invalid delivery_id: 99999', 'Missing delivery_id, or webhook_id with from and to']);
+      const ok = await h.request('POST', '/api/v1/webhook/redeliver', { body: { redeliveries: [{ webhook_id: id, from: '2000-01-01T00:00:00Z', to: '2999-01-01T00:00:00Z' }] } });
+      expect(ok.body.data.processed).toBe(1);
+      await until('redelivered again', () => receiver.received.length === 3);
+      expect(new Set(receiver.received.map((r) => r.id)).size).toBe(1);
+    });
+
+    it('signs with both secrets during a rotation’s overlap', async () => {
+      await start();
+      const { id, secret: old } = await subscribe();
+      const rotated = await h.request('PUT', '/api/v1/webhook', { body: { webhooks: [{ id, rotate_secret: true }] } });
+      const fresh = rotated.body.shown_once[0].secret as string;
+      await decide();
+      const [got] = await until('the delivery', () => receiver.received.length === 1 && receiver.received);
+      expect(got!.signature.split(' ')).toHaveLength(2);
+      for (const secret of [old, fresh]) {
+        expect(() => new Webhook(secret).verify(got!.body, { 'webhook-id': got!.id, 'webhook-timestamp': got!.timestamp, 'webhook-signature': got!.signature })).not.toThrow();
+      }
+    });
+  });
+
+  describe('safety', () => {
+    it('refuses plain http and private addresses unless serve allows them', async () => {
+      receiver = await startReceiver();
+      h = await createHarness(dialect, { webhooks: { key: randomBytes(32), policy: { allowHttp: false, allowPrivate: false }, deliver: false } });
+      const response = await h.request('POST', '/api/v1/webhook', {
+        body: { webhooks: [{ url: receiver.url }, { url: 'https://127.0.0.1/x' }, { url: 'https://[::1]/x' }, { url: 'https://10.1.2.3/' }, { url: 'https://169.254.169.254/' }, { url: 'https://user:pw@example.com/' }] },
+      });
+      expect(response.body.errors.map((e: { error: string[] }) => e.error[0])).toEqual([
+        `Invalid url found (must be https): ${receiver.url}`,
+        'Invalid url found (private, loopback or link-local address): https://127.0.0.1/x',
+        'Invalid url found (private, loopback or link-local address): https://[::1]/x',
+        'Invalid url found (private, loopback or link-local address): https://10.1.2.3/',
+        'Invalid url found (private, loopback or link-local address): https://169.254.169.254/',
+        'Invalid url found (no credentials in the URL): https://user:pw@example.com/',
+      ]);
+    });
+  });
+});
