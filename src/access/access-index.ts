@@ -35,8 +35,12 @@ function emptyCache(): SiteCache {
   };
 }
 
-/** Rows per query while a site is read whole: each chunk holds the event loop (SQLite) for a few milliseconds. */
-const WARM_CHUNK = 2_000;
+/**
+ * Rows per query while a site is read whole: on SQLite each chunk holds the event loop while it is read,
+ * so another site's decisions wait at most that long (2,000 gave a small site a p99 of 84-96 ms beside a
+ * 100,000-user site rebuilt every second; 500 gives 46, docs/performance.md).
+ */
+const WARM_CHUNK = 500;
 
 const lockKey = (deviceId: number, doorId: number) => `${deviceId}:${doorId}`;
 
