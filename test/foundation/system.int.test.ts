@@ -1,4 +1,6 @@
+import { DEFAULT_MIGRATION_TABLE, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { changeFeedOf } from '../../src/db/change-feed.ts';
 import { changeApiKeySettings } from '../../src/modules/api-keys/api-keys.service.ts';
 import { addMaintenanceWindow } from '../../src/modules/maintenance/maintenance.service.ts';
 import { changeSite } from '../../src/modules/sites/sites.service.ts';
@@ -24,6 +26,29 @@ describe.each(DIALECTS)('system endpoints on %s', (dialect) => {
   for (const endpoint of ['ping', 'about', 'site', 'settings', 'maintenance', 'object?listtypes']) {
     itRequiresApiKey(() => h, 'GET', `/api/v1/${endpoint}`);
   }
+
+  it('/health and /ready answer without credentials and say nothing of the data', async () => {
+    expect(await h.request('GET', '/api/v1/health', { as: null })).toMatchObject({ status: 200, body: { data: { status: 'ok' } } });
+    expect(await h.request('GET', '/api/v1/ready', { as: null })).toMatchObject({ status: 200, body: { data: { status: 'ready' } } });
+  });
+
+  it('/ready is 503 with the reason while the change feed is disconnected, and ready again when it is back', async () => {
+    const feed = changeFeedOf(h.store.db);
+    feed.setConnected(false);
+    const notReady = await h.request('GET', '/api/v1/ready', { as: null });
+    feed.setConnected(true);
+    expect(notReady.status).toBe(503);
+    expect(notReady.headers['retry-after']).toBe('1');
+    expect(notReady.body).toEqual({ data: { error: 'Not ready: change feed disconnected.' } });
+    expect((await h.request('GET', '/api/v1/ready', { as: null })).status).toBe(200);
+  });
+
+  it('/ready is 503 while a migration is pending', async () => {
+    await sql`delete from ${sql.table(DEFAULT_MIGRATION_TABLE)} where name = ${'2026_12_04_0101_ordered_logs_and_site_changes'}`.execute(h.store.db);
+    expect((await h.request('GET', '/api/v1/ready', { as: null })).body).toEqual({
+      data: { error: 'Not ready: migrations pending: 2026_12_04_0101_ordered_logs_and_site_changes.' },
+    });
+  });
 
   it('/ping answers pong with the caller’s site', async () => {
     const response = await h.request('GET', '/api/v1/ping');
