@@ -27,3 +27,11 @@ export async function runCli(args: string[]): Promise<CliResult> {
     err.mockRestore();
   }
 }
+
+/** The CLI against a store (its data directory, and its PostgreSQL URL if it has one): its JSON output, or a throw. */
+export async function cliOnStore(store: { dataDir: string; databaseUrl?: string | undefined }, args: string[]): Promise<any> {
+  const storeFlags = ['--data', store.dataDir, ...(store.databaseUrl ? ['--database-url', store.databaseUrl] : [])];
+  const result = await runCli([...args, ...storeFlags, '--json']);
+  if (result.code !== 0) throw new Error(`portcullis ${args.join(' ')}: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}

@@ -275,7 +275,7 @@ export function watchPostgres(connect: () => Promise<NotificationClient>, feed: 
       // Not awaited: ending a connection whose peer vanished waits for TCP to notice.
       client?.end().catch(() => undefined);
       if (stopped) return;
-      feed.setConnected(false);
+      // Already disconnected: from the start, or by listenUntilLost as its connection went.
       problem('change feed disconnected; reconnecting', reason);
       await sleep(backoff * (0.5 + Math.random() / 2), undefined, { signal: wakeStop.signal }).catch(() => undefined);
       backoff = Math.min(backoff * 2, LISTEN_TIMING.mostBackoffMs);

@@ -5,8 +5,9 @@ import { openStore } from '../../src/db/open.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from '../../src/event-log/catalogue.ts';
 import { type NewEvent, appendEvents } from '../../src/event-log/event-log.ts';
 import { STREAM_LIMITS } from '../../src/modules/events/event-stream.ts';
+import { cliOnStore } from '../cli-runner.ts';
 import { type ChildServer, Client, startServe } from '../crash/child-server.ts';
-import { type FaultStore, cli, createSite, prepareFaultStore } from '../faults/fault-store.ts';
+import { type FaultStore, createSite, prepareFaultStore } from '../faults/fault-store.ts';
 import { DIALECTS } from '../harness.ts';
 
 /**
@@ -47,7 +48,7 @@ describe.each(DIALECTS)('event streams under a non-reading client on %s', (diale
 
   it('holds memory bounded, and caps the streams of a key', async () => {
     const { siteId, lockt } = await createSite(store, 'Backlog');
-    const second = await cli(store, ['key', 'create', '--site', String(siteId)]);
+    const second = await cliOnStore(store, ['key', 'create', '--site', String(siteId)]);
     const keys = [lockt, { apiuser: second.apiuser as string, apikey: second.apikey as string }];
     const writer = openStore({ dataDir: store.dataDir, databaseUrl: store.databaseUrl });
     try {

@@ -8,7 +8,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import type { Dialect } from '../../src/db/open.ts';
 import { openStore } from '../../src/db/open.ts';
-import { runCli } from '../cli-runner.ts';
+import { cliOnStore } from '../cli-runner.ts';
 import { DIALECTS } from '../harness.ts';
 import { type ChildServer, type ChildStore, Client, launch, startServe } from './child-server.ts';
 import { Ledger, type Work, drive, readAllEvents, readAllIdNums, seededRandom, violations } from './ledger.ts';
@@ -61,14 +61,6 @@ async function prepareStore(dialect: Dialect): Promise<PreparedStore> {
   };
 }
 
-/** Runs the CLI against the store and returns its JSON output. */
-async function cli(store: ChildStore, args: string[]): Promise<any> {
-  const storeFlags = ['--data', store.dataDir, ...(store.databaseUrl ? ['--database-url', store.databaseUrl] : [])];
-  const result = await runCli([...args, ...storeFlags, '--json']);
-  if (result.code !== 0) throw new Error(`portcullis ${args.join(' ')}: ${result.stderr}`);
-  return JSON.parse(result.stdout);
-}
-
 describe.each(DIALECTS)('crash safety of portcullis serve on %s', (dialect) => {
   it(
     `keeps every acknowledged write, and no batch in part, across ${KILLS} SIGKILLs`,
@@ -81,18 +73,18 @@ describe.each(DIALECTS)('crash safety of portcullis serve on %s', (dialect) => {
       const stats = { startupKills: 0, loadKills: 0 };
       try {
         // One caller per worker: Portcullis refuses a caller's second write while its first still runs.
-        const site = await cli(store, ['site', 'create', '--name', 'Crash Site']);
+        const site = await cliOnStore(store, ['site', 'create', '--name', 'Crash Site']);
         const siteId = String(site.site.id);
         const lockt = { apiuser: site.apiuser as string, apikey: site.apikey as string };
         const writerKeys: Record<string, string>[] = [];
         for (let i = 0; i < 3; i++) {
-          const key = await cli(store, ['key', 'create', '--site', siteId]);
+          const key = await cliOnStore(store, ['key', 'create', '--site', siteId]);
           writerKeys.push({ apiuser: key.apiuser, apikey: key.apikey });
         }
         const devices: { name: string; auth: Record<string, string> }[] = [];
         for (let i = 0; i < 4; i++) {
           const name = `Crash Reader ${i}`;
-          const device = await cli(store, ['device', 'create', '--site', siteId, '--name', name]);
+          const device = await cliOnStore(store, ['device', 'create', '--site', siteId, '--name', name]);
           devices.push({ name, auth: { authorization: `Bearer ${device.device_key as string}` } });
         }
 

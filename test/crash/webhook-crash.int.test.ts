@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { cli, createSite, prepareFaultStore, seedAccessWorld } from '../faults/fault-store.ts';
+import { cliOnStore } from '../cli-runner.ts';
+import { createSite, prepareFaultStore, seedAccessWorld } from '../faults/fault-store.ts';
 import { DIALECTS } from '../harness.ts';
 import { startReceiver, until } from '../webhooks/receiver.ts';
 import { openStore } from '../../src/db/open.ts';
@@ -54,7 +55,7 @@ describe.each(DIALECTS)('webhook deliveries across kill -9 on %s', (dialect) => 
       const nodes: ChildServer[] = [];
       try {
         const { siteId, lockt } = await createSite(store, 'Webhook Crash');
-        const { secret } = await cli(store, ['webhook', 'create', '--site', String(siteId), '--url', receiver.url, '--allow-http', '--allow-private']);
+        const { secret } = await cliOnStore(store, ['webhook', 'create', '--site', String(siteId), '--url', receiver.url, '--allow-http', '--allow-private']);
         nodes.push(await startServe(store, SERVE_ENV));
         if (dialect === 'postgres') nodes.push(await startServe(store, SERVE_ENV));
         const setup = new Client((nodes[0] as ChildServer).port, lockt);
@@ -109,7 +110,7 @@ describe.each(DIALECTS)('webhook deliveries across kill -9 on %s', (dialect) => 
     const nodes: ChildServer[] = [];
     try {
       const { siteId, lockt } = await createSite(store, 'Webhook Shutdown');
-      await cli(store, ['webhook', 'create', '--site', String(siteId), '--url', receiver.url, '--allow-http', '--allow-private']);
+      await cliOnStore(store, ['webhook', 'create', '--site', String(siteId), '--url', receiver.url, '--allow-http', '--allow-private']);
       nodes.push(await startServe(store, SERVE_ENV));
       const setup = new Client((nodes[0] as ChildServer).port, lockt);
       const world = await seedAccessWorld(store, lockt, siteId, setup);

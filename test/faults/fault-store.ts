@@ -6,7 +6,7 @@ import pg from 'pg';
 import { expect, inject } from 'vitest';
 import { CHANGE_FEED_APPLICATION, type Dialect, openStore } from '../../src/db/open.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
-import { runCli } from '../cli-runner.ts';
+import { cliOnStore } from '../cli-runner.ts';
 import type { ChildStore, Client } from '../crash/child-server.ts';
 
 /**
@@ -73,14 +73,6 @@ export async function terminateBackends(store: FaultStore, which: 'all' | 'chang
   return rows.filter((row) => row.ended === true).length;
 }
 
-/** The CLI against the store, its JSON output. */
-export async function cli(store: ChildStore, args: string[]): Promise<any> {
-  const storeFlags = ['--data', store.dataDir, ...(store.databaseUrl ? ['--database-url', store.databaseUrl] : [])];
-  const result = await runCli([...args, ...storeFlags, '--json']);
-  if (result.code !== 0) throw new Error(`portcullis ${args.join(' ')}: ${result.stderr}`);
-  return JSON.parse(result.stdout);
-}
-
 /** A site whose one user's card opens one door around the clock, and a device to ask at that door. */
 export interface AccessWorld {
   siteId: number;
@@ -94,7 +86,7 @@ export interface AccessWorld {
 
 /** Seeds an AccessWorld through the CLI and the Lockt API of a running server (`client`'s key is the world's). */
 export async function seedAccessWorld(store: ChildStore, lockt: Record<string, string>, siteId: number, client: Client): Promise<AccessWorld> {
-  const created = await cli(store, ['device', 'create', '--site', String(siteId), '--name', 'Fault Reader']);
+  const created = await cliOnStore(store, ['device', 'create', '--site', String(siteId), '--name', 'Fault Reader']);
   const ok = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
     const answer = await client.call(method, path, body);
     expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).toBe(200);
@@ -123,7 +115,7 @@ export async function seedAccessWorld(store: ChildStore, lockt: Record<string, s
 
 /** A site and its first key, made with the CLI. */
 export async function createSite(store: ChildStore, name: string): Promise<{ siteId: number; lockt: Record<string, string> }> {
-  const site = await cli(store, ['site', 'create', '--name', name]);
+  const site = await cliOnStore(store, ['site', 'create', '--name', name]);
   return { siteId: site.site.id as number, lockt: { apiuser: site.apiuser as string, apikey: site.apikey as string } };
 }
 

@@ -1,9 +1,10 @@
 import { request } from 'node:https';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Dialect } from '../../src/db/open.ts';
+import { cliOnStore } from '../cli-runner.ts';
 import { type ChildServer, Client, startServe } from '../crash/child-server.ts';
 import { DIALECTS } from '../harness.ts';
-import { type AccessWorld, type FaultStore, ask, cli, createSite, prepareFaultStore, seedAccessWorld, setUserEnabled, timeUntil } from './fault-store.ts';
+import { type AccessWorld, type FaultStore, ask, createSite, prepareFaultStore, seedAccessWorld, setUserEnabled, timeUntil } from './fault-store.ts';
 
 /**
  * Several real server processes on one store (SQLite directory or PostgreSQL database): what one process
@@ -88,14 +89,14 @@ describe.each(DIALECTS)('several processes on one %s store', (dialect: Dialect) 
     const stream = openStream(node.port, world.lockt);
     await stream.opened;
     const revoked = Date.now();
-    await cli(store, ['key', 'revoke', '--apiuser', world.lockt.apiuser as string]);
+    await cliOnStore(store, ['key', 'revoke', '--apiuser', world.lockt.apiuser as string]);
     const streamEnded = (await stream.ended) - revoked;
 
     const poll = new Client(node.port, world.device).call('GET', '/api/v1/device/commands?wait=30');
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const devicesListed = await cli(store, ['device', 'list', '--site', String(world.siteId)]);
+    const devicesListed = await cliOnStore(store, ['device', 'list', '--site', String(world.siteId)]);
     const deviceRevoked = Date.now();
-    await cli(store, ['device', 'revoke', '--device', String(world.deviceId)]);
+    await cliOnStore(store, ['device', 'revoke', '--device', String(world.deviceId)]);
     const pollAnswer = await poll;
     const pollEnded = Date.now() - deviceRevoked;
     console.info(`${dialect}: the stream ended ${streamEnded} ms after its key was revoked, the long poll ${pollEnded} ms after its device was`);
@@ -110,7 +111,7 @@ describe.each(DIALECTS)('several processes on one %s store', (dialect: Dialect) 
     const keys = [lockt];
     // One after the other: the CLI runs in this process, and its output is captured from process.stdout.
     for (let i = 0; i < 3; i++) {
-      const key = await cli(store, ['key', 'create', '--site', String(siteId)]);
+      const key = await cliOnStore(store, ['key', 'create', '--site', String(siteId)]);
       keys.push({ apiuser: key.apiuser as string, apikey: key.apikey as string });
     }
     nodes = await Promise.all([0, 1, 2].map(() => startServe(store)));
