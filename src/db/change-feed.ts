@@ -200,72 +200,13 @@ export function watchPostgres(connect: () => Promise<NotificationClient>, feed: 
   let current: NotificationClient | undefined;
   const wakeStop = new AbortController();
 
-  const listenUntilLost = async (client: NotificationClient): Promise<unknown> => {
-    let lost: (reason: unknown) => void = () => undefined;
-    const gone = new Promise<unknown>((resolve) => {
-      lost = resolve;
-    });
-    client.on('error', (error) => lost(error));
-    client.on('end', () => lost(new Error('the LISTEN connection ended')));
-    client.on('notification', (message) => {
-      if (message.channel !== CHANNEL) return;
-      const site = Number(message.payload);
-      feed.committed(Number.isInteger(site) ? site : null);
-    });
-    const listenSent = Date.now();
-    await Promise.race([answeredInTime(client.query(`LISTEN ${CHANNEL}`)), gone.then((reason) => Promise.reject(reason))]);
-    feed.confirmedAt(listenSent, LISTEN_TIMING.trustMs);
-    feed.setConnected(true);
-
-    // Pings: notifications and query answers arrive in order on this connection, so the answer to a
-    // ping sent after a decision began proves every earlier commit reported. Decisions that wait while
-    // a ping is out share the next one.
-    let waiting: (() => void)[] = [];
-    let pinging = false;
-    const ping = () => {
-      if (pinging) return;
-      pinging = true;
-      const answered = waiting;
-      waiting = [];
-      const sent = Date.now();
-      answeredInTime(client.query('select 1'))
-        .then(
-          () => feed.confirmedAt(sent, LISTEN_TIMING.trustMs),
-          (error: unknown) => lost(error),
-        )
-        .finally(() => {
-          pinging = false;
-          for (const resolve of answered) resolve();
-          if (waiting.length > 0) ping();
-        });
-    };
-    feed.catchUpBy(
-      () =>
-        new Promise<void>((resolve) => {
-          waiting.push(resolve);
-          ping();
-        }),
-    );
-    const heartbeat = setInterval(ping, LISTEN_TIMING.pingEveryMs);
-    try {
-      return await Promise.race([gone, new Promise((resolve) => wakeStop.signal.addEventListener('abort', () => resolve(undefined), { once: true }))]);
-    } finally {
-      clearInterval(heartbeat);
-      feed.catchUpBy(undefined);
-      // Disconnected before anyone waiting goes on, so that they read the store, not the index.
-      feed.setConnected(false);
-      for (const resolve of waiting) resolve();
-      waiting = [];
-    }
-  };
-
   const run = async () => {
     let backoff: number = LISTEN_TIMING.firstBackoffMs;
     while (!stopped) {
       let reason: unknown;
       try {
         current = await connect();
-        reason = await listenUntilLost(current);
+        reason = await listenUntilLost(current, feed, wakeStop.signal);
         if (!stopped) backoff = LISTEN_TIMING.firstBackoffMs;
       } catch (error) {
         reason = error;
@@ -288,6 +229,83 @@ export function watchPostgres(connect: () => Promise<NotificationClient>, feed: 
     wakeStop.abort();
     await current?.end().catch(() => undefined);
     await running;
+  };
+}
+
+/**
+ * LISTENs on `client` and keeps the feed connected until the connection is lost (resolving with why) or
+ * `stop` aborts (resolving with undefined). The feed is disconnected again before this returns.
+ */
+async function listenUntilLost(client: NotificationClient, feed: ChangeFeed, stop: AbortSignal): Promise<unknown> {
+  let lose: (reason: unknown) => void = () => undefined;
+  const gone = new Promise<unknown>((resolve) => {
+    lose = resolve;
+  });
+  client.on('error', (error) => lose(error));
+  client.on('end', () => lose(new Error('the LISTEN connection ended')));
+  client.on('notification', (message) => {
+    if (message.channel !== CHANNEL) return;
+    const site = Number(message.payload);
+    feed.committed(Number.isInteger(site) ? site : null);
+  });
+  const listenSent = Date.now();
+  await Promise.race([answeredInTime(client.query(`LISTEN ${CHANNEL}`)), gone.then((reason) => Promise.reject(reason))]);
+  feed.confirmedAt(listenSent, LISTEN_TIMING.trustMs);
+  feed.setConnected(true);
+
+  const pings = startPinging(client, feed, lose);
+  try {
+    return await Promise.race([gone, new Promise((resolve) => stop.addEventListener('abort', () => resolve(undefined), { once: true }))]);
+  } finally {
+    pings.stop();
+    // Disconnected before anyone waiting goes on, so that they read the store, not the index.
+    feed.setConnected(false);
+    pings.releaseWaiting();
+  }
+}
+
+/**
+ * Pings on the LISTEN connection: notifications and query answers arrive in order on it, so the answer
+ * to a ping sent after a decision began proves every earlier commit reported. Decisions that wait while
+ * a ping is out share the next one. A ping that fails or goes unanswered loses the connection.
+ */
+function startPinging(client: NotificationClient, feed: ChangeFeed, lose: (reason: unknown) => void) {
+  let waiting: (() => void)[] = [];
+  let pinging = false;
+  const ping = () => {
+    if (pinging) return;
+    pinging = true;
+    const answered = waiting;
+    waiting = [];
+    const sent = Date.now();
+    answeredInTime(client.query('select 1'))
+      .then(
+        () => feed.confirmedAt(sent, LISTEN_TIMING.trustMs),
+        (error: unknown) => lose(error),
+      )
+      .finally(() => {
+        pinging = false;
+        for (const resolve of answered) resolve();
+        if (waiting.length > 0) ping();
+      });
+  };
+  feed.catchUpBy(
+    () =>
+      new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        ping();
+      }),
+  );
+  const heartbeat = setInterval(ping, LISTEN_TIMING.pingEveryMs);
+  return {
+    stop: () => {
+      clearInterval(heartbeat);
+      feed.catchUpBy(undefined);
+    },
+    releaseWaiting: () => {
+      for (const resolve of waiting) resolve();
+      waiting = [];
+    },
   };
 }
 

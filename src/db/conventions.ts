@@ -1,3 +1,5 @@
+import { errorFields } from './error-fields.ts';
+
 /**
  * Column conventions shared by every repository: booleans are stored as 0/1 integers and times as
  * integer epoch milliseconds, so one schema serves SQLite and PostgreSQL alike.
@@ -20,14 +22,13 @@ export const storableIds = (ids: readonly (number | undefined)[]): number[] =>
  * deleted by a concurrent write after validation saw it.
  */
 export function isForeignKeyViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  const { code } = errorFields(error);
   return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
 
 /** True when a store error is a unique-constraint violation, on either dialect. */
 export function isUniqueViolation(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const code = (error as { code?: unknown }).code;
+  const { code } = errorFields(error);
   // PostgreSQL's unique_violation, and better-sqlite3's extended result codes.
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

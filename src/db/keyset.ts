@@ -11,10 +11,11 @@ export async function* keysetChunks<Row extends { id: number }>(
   let afterId = options.afterId ?? 0;
   while (remaining > 0) {
     const rows = await fetch(afterId, Math.min(chunkSize, remaining));
-    if (rows.length === 0) return;
+    const last = rows.at(-1);
+    if (last === undefined) return;
     yield rows;
     remaining -= rows.length;
-    afterId = (rows[rows.length - 1] as Row).id;
+    afterId = last.id;
     if (rows.length < chunkSize) return;
   }
 }

@@ -7,6 +7,7 @@ import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { type FeedProblem, changeFeedOf, watchPostgres, watchSqlite } from './change-feed.ts';
 import type { Dialect } from './dialect.ts';
+import { errorFields } from './error-fields.ts';
 import type { Database } from './schema.ts';
 
 export type { Dialect };
@@ -77,12 +78,14 @@ function openSqlite(dataDir: string): Store {
     dialect: 'sqlite',
     location: file,
     watchOtherProcesses: async () => {
-      const dataVersion = database.prepare('pragma data_version').pluck();
-      const changed = database.prepare('select site_id, version from site_change where version > ? order by version');
+      const dataVersion = database.prepare<[], number>('pragma data_version').pluck();
+      const changed = database.prepare<[number], { site_id: number; version: number }>(
+        'select site_id, version from site_change where version > ? order by version',
+      );
       const stop = watchSqlite(
         {
-          dataVersion: () => dataVersion.get() as number,
-          sitesChangedAfter: (version) => changed.all(version) as { site_id: number; version: number }[],
+          dataVersion: () => dataVersion.get() ?? 0,
+          sitesChangedAfter: (version) => changed.all(version),
         },
         changeFeedOf(db),
       );
@@ -139,8 +142,8 @@ const statementName = (text: string) => `portcullis_${createHash('sha1').update(
  * pool before its end was noticed fails this way, and the statement can go to another connection.
  */
 function neverRan(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return (typeof code === 'string' && /^57P0[1-3]$/.test(code)) || (typeof message === 'string' && /not queryable/.test(message));
+  const { code, message } = errorFields(error);
+  return (code !== undefined && /^57P0[1-3]$/.test(code)) || (message !== undefined && /not queryable/.test(message));
 }
 
 /**
@@ -178,7 +181,7 @@ function namingStatements(pool: pg.Pool, problem: FeedProblem): PostgresPool {
           if (!neverRan(error) || (inTransaction && text !== 'begin') || attempt >= pool.options.max) throw error;
           const dead = client;
           client = await checkOut();
-          dead.release(error as Error);
+          dead.release(true);
         }
       }
     };

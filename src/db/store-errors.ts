@@ -1,3 +1,5 @@
+import { errorFields } from './error-fields.ts';
+
 /**
  * Whether a store error means the store cannot be reached right now (a refused, lost or timed-out
  * connection, a server shutting down or starting up, a database file that is locked or cannot be
@@ -6,10 +8,10 @@
  */
 export function isStoreUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth++) {
-    const { code, message } = current as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && UNAVAILABLE_CODE.test(code)) return true;
-    if (typeof message === 'string' && LOST_CONNECTION_MESSAGE.test(message)) return true;
-    current = (current as { cause?: unknown }).cause;
+    const { code, message, cause } = errorFields(current);
+    if (code !== undefined && UNAVAILABLE_CODE.test(code)) return true;
+    if (message !== undefined && LOST_CONNECTION_MESSAGE.test(message)) return true;
+    current = cause;
   }
   return false;
 }

@@ -6,12 +6,17 @@ import { type RawBuilder, sql } from 'kysely';
  * Generic over the table: the caller narrows the result to its table's `Updateable`.
  */
 export function valuesById<Changes extends object>(updates: { id: number; changes: Changes }[]): Record<string, RawBuilder<unknown>> {
-  const columns = [...new Set(updates.flatMap((u) => Object.keys(u.changes)))] as (keyof Changes & string)[];
+  const whensByColumn = new Map<string, RawBuilder<unknown>[]>();
+  for (const { id, changes } of updates) {
+    for (const [column, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      const whens = whensByColumn.get(column) ?? [];
+      whens.push(sql`when ${id} then ${value}`);
+      whensByColumn.set(column, whens);
+    }
+  }
   const set: Record<string, RawBuilder<unknown>> = {};
-  for (const column of columns) {
-    const whens = updates
-      .filter((u) => u.changes[column] !== undefined)
-      .map((u) => sql`when ${u.id} then ${u.changes[column]}`);
+  for (const [column, whens] of whensByColumn) {
     set[column] = sql`case ${sql.ref('id')} ${sql.join(whens, sql` `)} else ${sql.ref(column)} end`;
   }
   return set;

@@ -46,10 +46,8 @@ function normaliseStrings(body: unknown): void {
   const pending: unknown[] = [body];
   for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
     if (typeof item !== 'object' || item === null) continue;
-    const holder = item as Record<string, unknown>;
-    for (const key of Object.keys(holder)) {
-      const child = holder[key];
-      if (typeof child === 'string') holder[key] = child.normalize('NFC');
+    for (const [key, child] of Object.entries(item)) {
+      if (typeof child === 'string') Reflect.set(item, key, child.normalize('NFC'));
       else pending.push(child);
     }
   }

@@ -23,12 +23,12 @@ export function readRelease(markdown = readFileSync(new URL('RELEASES.md', ROOT)
   const sections = markdown.split(/^## /m).slice(1);
   for (const section of sections) {
     const [heading = '', ...lines] = section.split('\n');
-    const match = /^(\S+)\s+\((\d{4}-\d{2}-\d{2})\)/.exec(heading.trim());
-    if (!match || match[1] !== version) continue;
+    const [, headingVersion, date] = /^(\S+)\s+\((\d{4}-\d{2}-\d{2})\)/.exec(heading.trim()) ?? [];
+    if (headingVersion !== version || date === undefined) continue;
     const paragraphs = lines.join('\n').trim().split(/\n\s*\n/).map((p) => p.replace(/\s*\n\s*/g, ' ').trim());
     return {
       version,
-      release_date: DateTime.fromISO(match[2] as string, { zone: 'UTC', locale: 'en-US' }).toFormat('LLL d, yyyy'),
+      release_date: DateTime.fromISO(date, { zone: 'UTC', locale: 'en-US' }).toFormat('LLL d, yyyy'),
       release_notes: paragraphs[0] ?? '',
       release_details: paragraphs.slice(1).join('\n\n'),
     };

@@ -19,8 +19,9 @@ export async function sendJsonItems(reply: FastifyReply, chunks: AsyncIterable<s
   reply.type('application/json; charset=utf-8');
   const iterator = chunks[Symbol.asyncIterator]();
   const first = await iterator.next();
-  const second = first.done ? first : await iterator.next();
-  if (second.done) return reply.send(`{"data":[${first.done ? '' : first.value.join(',')}]}`);
+  if (first.done) return reply.send('{"data":[]}');
+  const second = await iterator.next();
+  if (second.done) return reply.send(`{"data":[${first.value.join(',')}]}`);
 
   async function* body(read: string[][]): AsyncGenerator<string> {
     yield '{"data":[';
@@ -32,5 +33,5 @@ export async function sendJsonItems(reply: FastifyReply, chunks: AsyncIterable<s
     }
     yield ']}';
   }
-  return reply.send(Readable.from(body([first.value as string[], second.value])));
+  return reply.send(Readable.from(body([first.value, second.value])));
 }
