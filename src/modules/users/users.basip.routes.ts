@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { ListAnswer, ListQuerySchema, listOption, readListQuery, readUid } from '../../http/basip/list-query.ts';
 import { operatorScope } from '../credentials/identifiers.service.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
@@ -7,7 +7,7 @@ import type { Clock } from '../../lib/clock.ts';
 import type { LocktModule } from '../module.ts';
 import * as service from './basip-users.service.ts';
 import { USER_LIST_FIELDS } from './users.basip.repository.ts';
-import { presentBasipUser } from './users.basip.presenter.ts';
+import { presentBasipUser, presentLinkedUserDeletions, presentLinkedUsers, presentUserCreated, presentUserWrite } from './users.basip.presenter.ts';
 import {
   BasipUserCreate,
   BasipUserLinkUpsert,
@@ -25,6 +25,17 @@ const Empty = Type.Object({});
 const LIST_SPEC = { fields: USER_LIST_FIELDS, defaultSort: 'item_uid' };
 
 const userUid = (text: string) => readUid(text, 'Wrong User uid');
+
+/** A user body's fields as the service names them. */
+function changesOf(body: Partial<Static<typeof BasipUserCreate>>): service.PanelUserChanges {
+  return {
+    name: body.name,
+    info: body.info,
+    authFactors: body.auth_factors,
+    lockNumber: body.lock_number,
+    customAccess: body.is_custom_user_access,
+  };
+}
 
 function context(request: FastifyRequest, clock: Clock): service.BasipUserContext {
   const operator = operatorOf(request);
@@ -57,7 +68,7 @@ export const usersBasipModule: LocktModule = {
         body: BasipUserUpdate,
         response: { 200: UserWriteAnswer },
       },
-      handler: async (request) => service.updateBasipUser(db, context(request, clock), userUid(request.params.uid), request.body),
+      handler: async (request) => presentUserWrite(await service.updateBasipUser(db, context(request, clock), userUid(request.params.uid), changesOf(request.body))),
     });
 
     app.delete('/api/v1/access/users/item/:uid', {
@@ -82,7 +93,7 @@ export const usersBasipModule: LocktModule = {
         body: BasipUserCreate,
         response: { 200: UserCreateAnswer },
       },
-      handler: async (request) => service.createBasipUser(db, context(request, clock), request.body),
+      handler: async (request) => presentUserCreated(await service.createBasipUser(db, context(request, clock), changesOf(request.body))),
     });
 
     app.get('/api/v1/access/users/items', {
@@ -140,13 +151,16 @@ export const usersBasipModule: LocktModule = {
         body: BasipUserLinkUpsert,
         response: { 200: UserLinkResults },
       },
-      handler: async (request) => service.upsertUsersByLink(db, context(request, clock), request.body.list_items),
+      handler: async (request) => {
+        const items = request.body.list_items.map((item) => ({ ...changesOf(item), linkId: item.link_id }));
+        return presentLinkedUsers(await service.upsertUsersByLink(db, context(request, clock), items));
+      },
     });
 
     app.delete('/api/v1/access/users/items/link', {
       config: OPERATOR,
       schema: { tags, summary: 'BAS-IP: delete users by link_id.', body: UserLinkIds, response: { 200: UserLinkResults } },
-      handler: async (request) => service.deleteUsersByLink(db, context(request, clock), request.body.link_ids),
+      handler: async (request) => presentLinkedUserDeletions(await service.deleteUsersByLink(db, context(request, clock), request.body.link_ids)),
     });
   },
 };
