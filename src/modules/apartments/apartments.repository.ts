@@ -76,18 +76,6 @@ export async function deleteApartment(db: Queryable, siteId: number, id: number)
   return Number(result.numDeletedRows);
 }
 
-/** Whether the id is a cardholder of the site: operators belong to no apartment. */
-export async function isCardholder(db: Queryable, siteId: number, userId: number): Promise<boolean> {
-  const row = await db
-    .selectFrom('user')
-    .select('id')
-    .where('site_id', '=', siteId)
-    .where('id', '=', userId)
-    .where('role', '=', 'cardholder')
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** Makes the user a member of the apartment; already being one changes nothing. */
 export async function addUser(db: Queryable, siteId: number, apartmentId: number, userId: number): Promise<boolean> {
   const result = await db
@@ -96,4 +84,27 @@ export async function addUser(db: Queryable, siteId: number, apartmentId: number
     .onConflict((oc) => oc.columns(['user_id', 'apartment_id']).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+export async function apartmentIdByLinkId(db: Queryable, siteId: number, linkId: string): Promise<number | undefined> {
+  const row = await db.selectFrom('apartment').select('id').where('site_id', '=', siteId).where('link_id', '=', linkId).executeTakeFirst();
+  return row?.id;
+}
+
+/** The apartments of each of these users, in apartment id order. */
+export async function apartmentsOfUsers(
+  db: Queryable,
+  siteId: number,
+  userIds: number[],
+): Promise<(Selectable<ApartmentTable> & { user_id: number })[]> {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('user_apartment as ua')
+    .innerJoin('apartment as a', 'a.id', 'ua.apartment_id')
+    .selectAll('a')
+    .select('ua.user_id')
+    .where('ua.site_id', '=', siteId)
+    .where('ua.user_id', 'in', userIds)
+    .orderBy('a.id')
+    .execute();
 }

@@ -1,4 +1,5 @@
 import type { Actor } from '../../audit/audit-log.ts';
+import { findPanelUser } from '../users/users.repository.ts';
 import { writeTransaction } from '../../db/change-feed.ts';
 import { isUniqueViolation } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
@@ -112,7 +113,7 @@ export async function addUserToApartment(
     site.id,
     async (trx) => {
       await getApartment(trx, site.id, apartmentUid);
-      if (!(await repo.isCardholder(trx, site.id, userUid))) throw ERRORS.notFound('User not found');
+      if (!(await findPanelUser(trx, site.id, userUid))) throw ERRORS.notFound('User not found');
       return repo.addUser(trx, site.id, apartmentUid, userUid);
     },
     {

@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import type { IdentifierRow, ProfileRef } from './identifiers.repository.ts';
+import type { IdentifierRow, ProfileRef } from './credentials.repository.ts';
 import type { IdDeleted, LinkOutcome, LinkResult } from './identifiers.service.ts';
 
 const seconds = (ms: number | null) => (ms === null ? 0 : Math.floor(ms / 1000));

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
-import { IDENTIFIER_LIST_FIELDS } from './identifiers.repository.ts';
+import { IDENTIFIER_LIST_FIELDS } from './credentials.repository.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { ListAnswer, ListQuerySchema, listOption, readListQuery, readUid } from '../../http/basip/list-query.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';

@@ -7,10 +7,11 @@ import { ERRORS } from '../../domain/errors.ts';
 import type { ListQuery } from '../../http/basip/list-query.ts';
 import { newCredentialKey } from '../../lib/credential-keys.ts';
 import { showValue } from '../../lib/show-value.ts';
-import * as credentials from './credentials.repository.ts';
 import { IDENTIFIER_NUMBER_RULES, type IdentifierType, isIdentifierType } from '../../domain/credential-numbers.ts';
-import * as repo from './identifiers.repository.ts';
-import type { IdentifierChanges, IdentifierRow, ProfileRef } from './identifiers.repository.ts';
+import { apartmentIdByLinkId, findApartment } from '../apartments/apartments.repository.ts';
+import { findTimeProfile, timeProfileIdsByLinkId } from '../time-profiles/time-profiles.repository.ts';
+import * as repo from './credentials.repository.ts';
+import type { IdentifierChanges, IdentifierRow, ProfileRef } from './credentials.repository.ts';
 
 /**
  * Identifiers, the panel face's credentials: a card, ukey, input code, QR code, face or licence plate
@@ -189,7 +190,7 @@ async function identifierChanges(
   if (input.type !== undefined || input.number !== undefined) {
     const number = readIdentifierNumber(type, raw);
     if (number !== current?.card_num) {
-      const holder = await repo.identifierIdByNumber(trx, siteId, number);
+      const holder = (await repo.credentialIdsByCardNum(trx, siteId, [number])).get(number);
       if (holder !== undefined && holder !== current?.id) throw numberTaken(number);
       changes.card_num = number;
       // A credential named after its number keeps being so; a named one (a fob) keeps its name.
@@ -326,7 +327,7 @@ export async function deleteIdentifier(db: Queryable, ctx: PanelContext, id: num
     ctx.siteId,
     async (trx) => {
       await requireIdentifier(trx, scopeOf(ctx), id);
-      if ((await credentials.deleteCredentials(trx, ctx.siteId, [id])) === 0) throw notFound();
+      if ((await repo.deleteCredentials(trx, ctx.siteId, [id])) === 0) throw notFound();
       return [id];
     },
     audit(ctx, 'delete'),
@@ -341,7 +342,7 @@ export async function deleteIdentifiers(db: Queryable, ctx: PanelContext, ids: n
     ctx.siteId,
     async (trx) => {
       const known = await repo.existingIdentifierIds(trx, scopeOf(ctx), [...new Set(ids.filter(isStorableId))]);
-      if (known.size > 0) await credentials.deleteCredentials(trx, ctx.siteId, [...known]);
+      if (known.size > 0) await repo.deleteCredentials(trx, ctx.siteId, [...known]);
       return ids.map((id) => ({ id, deleted: known.has(id) }));
     },
     { of: (results) => audit(ctx, 'delete').of([...new Set(results.filter((r) => r.deleted).map((r) => r.id))]), at: ctx.now },
@@ -370,7 +371,7 @@ export async function qrNumber(db: Queryable, scope: repo.IdentifierScope, id: n
 }
 
 async function requireTimeProfile(db: Queryable, siteId: number, id: number): Promise<void> {
-  if (!(await repo.timeProfileExists(db, siteId, id))) throw ERRORS.notFound('Time profile not found');
+  if (!(await findTimeProfile(db, siteId, id))) throw ERRORS.notFound('Time profile not found');
 }
 
 export async function setIdentifierTimeProfile(db: Queryable, ctx: PanelContext, id: number, profileId: number, attached: boolean): Promise<void> {
@@ -397,7 +398,7 @@ export async function setIdentifierApartment(db: Queryable, ctx: PanelContext, i
       db,
       ctx.siteId,
       async (trx) => {
-        if (apartmentId !== null && !(await repo.apartmentExists(trx, ctx.siteId, apartmentId))) throw ERRORS.notFound('Apartment not found');
+        if (apartmentId !== null && !(await findApartment(trx, ctx.siteId, apartmentId))) throw ERRORS.notFound('Apartment not found');
         await requireIdentifier(trx, scopeOf(ctx), id);
         await repo.updateIdentifier(trx, ctx.siteId, id, { apartment_id: apartmentId });
         return [id];
@@ -412,13 +413,13 @@ async function linkedChanges(trx: Queryable, siteId: number, item: IdentifierLin
   const apartment: IdentifierChanges = {};
   if (item.apartmentLinkId === null) apartment.apartment_id = null;
   else if (item.apartmentLinkId !== undefined) {
-    const id = await repo.apartmentIdByLinkId(trx, siteId, item.apartmentLinkId.toLowerCase());
+    const id = await apartmentIdByLinkId(trx, siteId, item.apartmentLinkId.toLowerCase());
     if (id === undefined) throw new IdentifierProblem(`No apartment has link_id ${item.apartmentLinkId}`, 'entity_not_found');
     apartment.apartment_id = id;
   }
   if (!item.timeProfileLinkIds) return { apartment };
   const wanted = [...new Set(item.timeProfileLinkIds.map((l) => l.toLowerCase()))];
-  const found = await repo.timeProfileIdsByLinkId(trx, siteId, wanted);
+  const found = await timeProfileIdsByLinkId(trx, siteId, wanted);
   if (found.size < wanted.length) throw new IdentifierProblem('A bound time profile does not exist', 'bound_time_profile_doesnt_exist');
   return { apartment, profiles: [...found.values()] };
 }
@@ -492,7 +493,7 @@ export async function deleteIdentifiersByLink(db: Queryable, ctx: PanelContext, 
       const rows = await repo.identifiersByLinkIds(trx, scopeOf(ctx), [...new Set(wanted)]);
       const found = new Map(rows.flatMap((r): [string, number][] => (r.link_id === null ? [] : [[r.link_id, r.id]])));
       const ids = [...found.values()];
-      if (ids.length > 0) await credentials.deleteCredentials(trx, ctx.siteId, ids);
+      if (ids.length > 0) await repo.deleteCredentials(trx, ctx.siteId, ids);
       return { ids, results: wanted.map((linkId): LinkResult => ({ linkId, outcome: found.has(linkId) ? 'deleted' : 'not_found' })) };
     },
     { of: ({ ids }) => audit(ctx, 'link_delete').of(ids), at: ctx.now },

@@ -78,3 +78,41 @@ export async function deleteTimeProfile(db: Queryable, siteId: number, id: numbe
   const result = await db.deleteFrom('schedule').where('site_id', '=', siteId).where('id', '=', id).where('rule', 'is not', null).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** The time profiles of the site with these link_ids, by link_id. */
+export async function timeProfileIdsByLinkId(db: Queryable, siteId: number, linkIds: string[]): Promise<Map<string, number>> {
+  if (linkIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('schedule')
+    .select(['id', 'link_id'])
+    .where('site_id', '=', siteId)
+    .where('rule', 'is not', null)
+    .where('link_id', 'in', linkIds)
+    .execute();
+  return new Map(rows.map((r) => [r.link_id as string, r.id]));
+}
+
+export async function attachUserTimeProfile(db: Queryable, siteId: number, userId: number, scheduleId: number): Promise<void> {
+  await db
+    .insertInto('user_time_profile')
+    .values({ site_id: siteId, user_id: userId, schedule_id: scheduleId })
+    .onConflict((oc) => oc.columns(['user_id', 'schedule_id']).doNothing())
+    .execute();
+}
+
+/** The time profiles attached to each of these users, in profile id order. */
+export async function timeProfilesOfUsers(
+  db: Queryable,
+  siteId: number,
+  userIds: number[],
+): Promise<{ user_id: number; id: number; name: string; rule: string | null; link_id: string | null }[]> {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('user_time_profile as utp')
+    .innerJoin('schedule as s', 's.id', 'utp.schedule_id')
+    .select(['utp.user_id', 's.id', 's.name', 's.rule', 's.link_id'])
+    .where('utp.site_id', '=', siteId)
+    .where('utp.user_id', 'in', userIds)
+    .orderBy('s.id')
+    .execute();
+}

@@ -5,11 +5,13 @@ import type { Queryable } from '../../db/queryable.ts';
 import type { ApartmentTable } from '../../db/schema.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { ListQuery } from '../../http/basip/list-query.ts';
-import type { IdentifierRow, ProfileRef } from '../credentials/identifiers.repository.ts';
-import * as identifierRepo from '../credentials/identifiers.repository.ts';
+import { apartmentsOfUsers } from '../apartments/apartments.repository.ts';
+import type { IdentifierRow, ProfileRef } from '../credentials/credentials.repository.ts';
+import { assignCredential, findIdentifier } from '../credentials/credentials.repository.ts';
+import { attachUserTimeProfile, findTimeProfile, timeProfilesOfUsers } from '../time-profiles/time-profiles.repository.ts';
 import { type PanelContext, identifiersOfUsers, refusingRaces, scopeOf } from '../credentials/identifiers.service.ts';
-import * as repo from './users.basip.repository.ts';
-import type { BasipUserColumns, BasipUserRow } from './users.basip.repository.ts';
+import * as repo from './users.repository.ts';
+import type { PanelUserColumns, PanelUserRow } from './users.repository.ts';
 import { type UserContext, deleteUsers } from './users.service.ts';
 
 /**
@@ -59,7 +61,7 @@ export interface LinkedUserDeleted {
 
 /** A user with what its record shows besides its own row. */
 export interface BasipUserView {
-  row: BasipUserRow;
+  row: PanelUserRow;
   identifiers: IdentifierRow[];
   identifierProfiles: ProfileRef[];
   apartments: Selectable<ApartmentTable>[];
@@ -80,7 +82,7 @@ export function splitName(name: string): { first_name: string; last_name: string
 }
 
 /** The columns a panel user body sets; an empty auth_factors list is refused. */
-function columnsOf(input: PanelUserChanges): BasipUserColumns {
+function columnsOf(input: PanelUserChanges): PanelUserColumns {
   if (input.authFactors !== undefined && input.authFactors.length === 0) {
     throw ERRORS.badRequest('auth_factors must contain at least one item');
   }
@@ -94,14 +96,14 @@ function columnsOf(input: PanelUserChanges): BasipUserColumns {
 }
 
 /** The name a user has after `columns` are written over `current`. */
-function nameAfter(columns: BasipUserColumns, current: BasipUserRow | undefined): string {
+function nameAfter(columns: PanelUserColumns, current: PanelUserRow | undefined): string {
   return basipUserName(columns.first_name ?? current?.first_name ?? '', columns.last_name ?? current?.last_name ?? '');
 }
 
 const notFound = () => ERRORS.notFound('User not found');
 
-async function requireUser(db: Queryable, siteId: number, id: number): Promise<BasipUserRow> {
-  const row = await repo.findBasipUser(db, siteId, id);
+async function requireUser(db: Queryable, siteId: number, id: number): Promise<PanelUserRow> {
+  const row = await repo.findPanelUser(db, siteId, id);
   if (!row) throw notFound();
   return row;
 }
@@ -116,12 +118,12 @@ const audit = <T>(ctx: PanelContext, action: string, ids: (result: T) => number[
 });
 
 /** Users with their identifiers, apartments and time profiles: four queries whatever their number. */
-async function viewsOf(db: Queryable, siteId: number, rows: BasipUserRow[]): Promise<BasipUserView[]> {
+async function viewsOf(db: Queryable, siteId: number, rows: PanelUserRow[]): Promise<BasipUserView[]> {
   const ids = rows.map((r) => r.id);
   const [held, apartments, profiles] = await Promise.all([
     identifiersOfUsers(db, siteId, ids),
-    repo.apartmentsOfUsers(db, siteId, ids),
-    repo.timeProfilesOfUsers(db, siteId, ids),
+    apartmentsOfUsers(db, siteId, ids),
+    timeProfilesOfUsers(db, siteId, ids),
   ]);
   return rows.map((row) => ({
     row,
@@ -139,7 +141,7 @@ export async function getBasipUser(db: Queryable, siteId: number, id: number): P
 }
 
 export async function listBasipUserPage(db: Queryable, siteId: number, list: ListQuery): Promise<{ total: number; views: BasipUserView[] }> {
-  const { rows, total } = await repo.listBasipUsers(db, siteId, list);
+  const { rows, total } = await repo.listPanelUsers(db, siteId, list);
   return { total, views: await viewsOf(db, siteId, rows) };
 }
 
@@ -149,7 +151,7 @@ export async function createBasipUser(db: Queryable, ctx: BasipUserContext, inpu
     db,
     ctx.siteId,
     async (trx) => {
-      const id = await repo.insertBasipUser(trx, ctx.siteId, columns, ctx.now);
+      const id = await repo.insertPanelUser(trx, ctx.siteId, columns, ctx.now);
       return { id, nameShared: await repo.nameTakenByAnother(trx, ctx.siteId, nameAfter(columns, undefined), id) };
     },
     audit(ctx, 'create', (r) => [r.id]),
@@ -163,7 +165,7 @@ export async function updateBasipUser(db: Queryable, ctx: BasipUserContext, id: 
     ctx.siteId,
     async (trx) => {
       const current = await requireUser(trx, ctx.siteId, id);
-      await repo.updateBasipUser(trx, ctx.siteId, id, columns, ctx.now);
+      await repo.updatePanelUser(trx, ctx.siteId, id, columns, ctx.now);
       return { id, nameShared: await repo.nameTakenByAnother(trx, ctx.siteId, nameAfter(columns, current), id) };
     },
     audit(ctx, 'update', () => [id]),
@@ -192,8 +194,8 @@ export async function attachIdentifierToUser(db: Queryable, ctx: BasipUserContex
       ctx.siteId,
       async (trx) => {
         await requireUser(trx, ctx.siteId, userId);
-        if (!(await identifierRepo.findIdentifier(trx, scopeOf(ctx), identifierId))) throw ERRORS.notFound('Identifier not found');
-        await repo.assignCredential(trx, ctx.siteId, identifierId, userId);
+        if (!(await findIdentifier(trx, scopeOf(ctx), identifierId))) throw ERRORS.notFound('Identifier not found');
+        await assignCredential(trx, ctx.siteId, identifierId, userId);
         return [userId];
       },
       audit(ctx, 'attach_identifier', (ids: number[]) => ids),
@@ -208,8 +210,8 @@ export async function attachTimeProfileToUser(db: Queryable, ctx: BasipUserConte
       ctx.siteId,
       async (trx) => {
         await requireUser(trx, ctx.siteId, userId);
-        if (!(await identifierRepo.timeProfileExists(trx, ctx.siteId, profileId))) throw ERRORS.notFound('Time profile not found');
-        await repo.attachUserTimeProfile(trx, ctx.siteId, userId, profileId);
+        if (!(await findTimeProfile(trx, ctx.siteId, profileId))) throw ERRORS.notFound('Time profile not found');
+        await attachUserTimeProfile(trx, ctx.siteId, userId, profileId);
         return [userId];
       },
       audit(ctx, 'attach_timeprofile', (ids: number[]) => ids),
@@ -243,7 +245,7 @@ export async function upsertUsersByLink(db: Queryable, ctx: BasipUserContext, it
 }
 
 /** One item of a link upsert: the user it names (or adopts) updated, or a new one. */
-async function writeLinkedUser(trx: Queryable, ctx: BasipUserContext, linkId: string, columns: BasipUserColumns) {
+async function writeLinkedUser(trx: Queryable, ctx: BasipUserContext, linkId: string, columns: PanelUserColumns) {
   const byName = columns.last_name === undefined ? undefined : nameAfter(columns, undefined);
   const current =
     (await repo.findUserByLinkId(trx, ctx.siteId, linkId)) ??
@@ -252,9 +254,9 @@ async function writeLinkedUser(trx: Queryable, ctx: BasipUserContext, linkId: st
   let id: number;
   if (current) {
     id = current.id;
-    await repo.updateBasipUser(trx, ctx.siteId, id, withLink, ctx.now);
+    await repo.updatePanelUser(trx, ctx.siteId, id, withLink, ctx.now);
   } else {
-    id = await repo.insertBasipUser(trx, ctx.siteId, withLink, ctx.now);
+    id = await repo.insertPanelUser(trx, ctx.siteId, withLink, ctx.now);
   }
   return { id, created: current === undefined, nameShared: await repo.nameTakenByAnother(trx, ctx.siteId, nameAfter(columns, current), id) };
 }

@@ -6,7 +6,7 @@ import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { LocktModule } from '../module.ts';
 import * as service from './basip-users.service.ts';
-import { USER_LIST_FIELDS } from './users.basip.repository.ts';
+import { USER_LIST_FIELDS } from './users.repository.ts';
 import { presentBasipUser, presentLinkedUserDeletions, presentLinkedUsers, presentUserCreated, presentUserWrite } from './users.basip.presenter.ts';
 import {
   BasipUserCreate,
