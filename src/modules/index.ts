@@ -1,4 +1,4 @@
-import type { LocktModule } from './module.ts';
+import type { ResourceModule } from './module.ts';
 import { accessModule } from './access/access.routes.ts';
 import { auditModule } from './audit/audit.routes.ts';
 import { privacyModule } from './privacy/privacy.routes.ts';
@@ -25,8 +25,8 @@ import { identifiersBasipModule } from './credentials/identifiers.basip.routes.t
 import { usersBasipModule } from './users/users.basip.routes.ts';
 import { webhooksModule } from './webhooks/webhooks.routes.ts';
 
-/** Every Lockt resource module, in the order their routes are registered. */
-export const LOCKT_MODULES: readonly LocktModule[] = [
+/** Every resource module of both faces (Lockt and BAS-IP), in the order their routes are registered. */
+export const RESOURCE_MODULES: readonly ResourceModule[] = [
   systemModule,
   locationTypesModule,
   locationsModule,

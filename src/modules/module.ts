@@ -30,7 +30,7 @@ export interface AppContext {
 }
 
 /** One resource folder as the app sees it: its routes and the objects it lets `/object` describe. */
-export interface LocktModule {
+export interface ResourceModule {
   name: string;
   objectTypes?: Record<string, TObject>;
   register(app: TypedApp, context: AppContext): void;

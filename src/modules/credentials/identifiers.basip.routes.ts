@@ -5,7 +5,7 @@ import { ERRORS } from '../../domain/errors.ts';
 import { ListAnswer, ListQuerySchema, listOption, readListQuery, readUid } from '../../http/basip/list-query.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { AppContext, LocktModule, TypedApp } from '../module.ts';
+import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
 import { presentIdDeletions, presentIdentifier, presentLinkResults, presentQrPng } from './identifiers.basip.presenter.ts';
 import {
   IdentifierCreate,
@@ -238,7 +238,7 @@ function linkRoutes(app: TypedApp, { db, clock }: Deps): void {
 }
 
 /** The panel face's identifiers: `/access/identifier…`, and binding identifiers to apartments. */
-export const identifiersBasipModule: LocktModule = {
+export const identifiersBasipModule: ResourceModule = {
   name: 'identifiers-basip',
   register(app, deps) {
     itemRoutes(app, deps);

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
 import { ListAnswer, ListQuerySchema, listOption, readListQuery } from '../../http/basip/list-query.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
-import type { LocktModule, TypedApp } from '../module.ts';
+import type { ResourceModule, TypedApp } from '../module.ts';
 import {
   DeviceTime,
   FlatParams,
@@ -39,7 +39,7 @@ const REFUSED: readonly { method: 'GET' | 'POST'; path: string; why: string }[] 
   { method: 'POST', path: 'security/password/web/admin', why: 'Operator passwords are changed with `portcullis operator set-password`' },
 ];
 
-function settingRoutes(app: TypedApp, db: Parameters<LocktModule['register']>[1]['db'], clock: Parameters<LocktModule['register']>[1]['clock'], definition: SettingDefinition): void {
+function settingRoutes(app: TypedApp, db: Parameters<ResourceModule['register']>[1]['db'], clock: Parameters<ResourceModule['register']>[1]['clock'], definition: SettingDefinition): void {
   const perLock = definition.path.includes('{lock}');
   const url = `/api/v1/${definition.path.replace('{lock}', ':lock')}`;
   const lockOf = (params: unknown) => (perLock ? Number((params as { lock: string }).lock) : 1);
@@ -66,7 +66,7 @@ function settingRoutes(app: TypedApp, db: Parameters<LocktModule['register']>[1]
 }
 
 /** The panel's own settings (sip, audio, lock timeouts, ntp, …), call forwarding, and what is refused. */
-export const panelDeviceSettingsModule: LocktModule = {
+export const panelDeviceSettingsModule: ResourceModule = {
   name: 'panel-device-settings',
   register(app, { db, clock }) {
     for (const definition of [...SETTINGS, LANGUAGE_SETTING, MODE_SETTING]) {

@@ -4,8 +4,8 @@ import { deviceOf } from '../../http/plugins/device-auth.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { authenticateDevice, noteDeviceSeen } from '../devices/devices.service.ts';
-import type { LocktModule } from '../module.ts';
-import { presentPanelDecision, presentRemoteControlSettings } from './panels.presenter.ts';
+import type { ResourceModule } from '../module.ts';
+import { presentPanelDecision, presentRemoteControlSettings } from './panels.basip.presenter.ts';
 import {
   CloseAnswer,
   EmergencyCloseRequest,
@@ -17,7 +17,7 @@ import {
   PanelKeyParams,
   RemoteControlSettings,
   RemoteControlSettingsUpdate,
-} from './panels.schema.ts';
+} from './panels.basip.schema.ts';
 import * as service from './panels.service.ts';
 
 const tags = ['basip'];
@@ -28,7 +28,7 @@ const derivedUrl = (request: FastifyRequest) =>
   `${request.protocol}://${request.host}/api/v1/panel/${service.DEVICE_KEY_PLACEHOLDER}/access`;
 
 /** BAS-IP panels as Portcullis devices: their remote-access questions, remote opening, and the settings. */
-export const panelsModule: LocktModule = {
+export const panelsModule: ResourceModule = {
   name: 'panels',
   register(app, { db, clock, access }) {
     app.post('/api/v1/panel/:device_key/access', {

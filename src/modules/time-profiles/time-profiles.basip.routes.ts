@@ -1,9 +1,9 @@
 import { ListAnswer, ListQuerySchema, listOption, readListQuery, readUid } from '../../http/basip/list-query.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
-import type { LocktModule } from '../module.ts';
-import { presentTimeProfile } from './time-profiles.presenter.ts';
+import type { ResourceModule } from '../module.ts';
+import { presentTimeProfile } from './time-profiles.basip.presenter.ts';
 import { TIME_PROFILE_LIST } from './time-profiles.repository.ts';
-import { EmptyAnswer, TimeProfileCreate, TimeProfileObject, TimeProfileUidParams, TimeProfileUpdate, UidAnswer } from './time-profiles.schema.ts';
+import { EmptyAnswer, TimeProfileCreate, TimeProfileObject, TimeProfileUidParams, TimeProfileUpdate, UidAnswer } from './time-profiles.basip.schema.ts';
 import * as service from './time-profiles.service.ts';
 
 const tags = ['basip'];
@@ -11,7 +11,7 @@ const OPERATOR = { auth: 'operator' } as const;
 const ITEM = '/api/v1/access/timeprofile/item/:uid';
 
 /** BAS-IP time profiles: schedules with a repeat rule, attached to identifiers and users. */
-export const timeProfilesModule: LocktModule = {
+export const timeProfilesModule: ResourceModule = {
   name: 'time-profiles',
   register(app, { db, clock }) {
     app.post('/api/v1/access/timeprofile', {

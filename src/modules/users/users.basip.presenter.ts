@@ -1,9 +1,9 @@
 import { fromFlag } from '../../db/conventions.ts';
-import { presentApartment } from '../apartments/apartments.presenter.ts';
+import { presentApartment } from '../apartments/apartments.basip.presenter.ts';
 import { presentEmbeddedIdentifier } from '../credentials/identifiers.basip.presenter.ts';
-import { presentTimeProfile } from '../time-profiles/time-profiles.presenter.ts';
-import type { BasipUserView, LinkedUserDeleted, LinkedUserWritten, UserWritten } from './basip-users.service.ts';
-import { basipUserName } from './basip-users.service.ts';
+import { presentTimeProfile } from '../time-profiles/time-profiles.basip.presenter.ts';
+import type { BasipUserView, LinkedUserDeleted, LinkedUserWritten, UserWritten } from './users.basip.service.ts';
+import { basipUserName } from './users.basip.service.ts';
 
 /** A user as the seed shows it; `auth_factors` is [] until set. */
 export function presentBasipUser({ row, identifiers, identifierProfiles, apartments, timeProfiles }: BasipUserView) {

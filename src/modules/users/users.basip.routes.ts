@@ -4,8 +4,8 @@ import { ListAnswer, ListQuerySchema, listOption, readListQuery, readUid } from 
 import { operatorScope } from '../credentials/identifiers.service.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { LocktModule } from '../module.ts';
-import * as service from './basip-users.service.ts';
+import type { ResourceModule } from '../module.ts';
+import * as service from './users.basip.service.ts';
 import { USER_LIST_FIELDS } from './users.repository.ts';
 import { presentBasipUser, presentLinkedUserDeletions, presentLinkedUsers, presentUserCreated, presentUserWrite } from './users.basip.presenter.ts';
 import {
@@ -43,7 +43,7 @@ function context(request: FastifyRequest, clock: Clock): service.BasipUserContex
 }
 
 /** The panel face's users (`/access/users/…`, `/access/user/…`): the site's cardholders. */
-export const usersBasipModule: LocktModule = {
+export const usersBasipModule: ResourceModule = {
   name: 'users-basip',
   register(app, { db, clock }) {
     const ItemParams = Type.Object({ uid: Type.String() });
