@@ -4,7 +4,7 @@ import { writeTransaction } from '../../db/change-feed.ts';
 import { isUniqueViolation } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
-import type { ListQuery } from '../../http/basip/list-query.ts';
+import type { ListRequest } from '../../db/list-query.ts';
 import type { Site } from '../sites/site.ts';
 import * as repo from './apartments.repository.ts';
 
@@ -81,7 +81,7 @@ export async function getApartment(db: Queryable, siteId: number, uid: number): 
   return row;
 }
 
-export async function listApartments(db: Queryable, siteId: number, list: ListQuery): Promise<{ rows: repo.ApartmentRow[]; total: number }> {
+export async function listApartments(db: Queryable, siteId: number, list: ListRequest): Promise<{ rows: repo.ApartmentRow[]; total: number }> {
   const [rows, total] = await Promise.all([repo.listApartments(db, siteId, list), repo.countApartments(db, siteId, list)]);
   return { rows, total };
 }

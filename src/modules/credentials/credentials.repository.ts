@@ -2,7 +2,7 @@ import { type Expression, type SqlBool, type Updateable, sql } from 'kysely';
 import { isStorableId } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { CredentialTable } from '../../db/schema.ts';
-import type { ListField, ListQuery } from '../../http/basip/list-query.ts';
+import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
 
 /** A credential as the credential list shows it, with its holder's name when it has one. */
 export interface CredentialListRow {
@@ -179,17 +179,17 @@ export async function assignCredential(db: Queryable, siteId: number, credential
 /** Who an identifier is for: its owner name, or when it has none (a Lockt card), its holder's name. */
 const OWNER = sql<string>`case when c.owner_name <> '' then c.owner_name else trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) end`;
 
-/** What `GET /access/identifier/items` filters and sorts on. */
-export const IDENTIFIER_LIST_FIELDS: Record<string, ListField> = {
-  identifier_uid: { expr: sql.ref('c.id'), type: 'integer' },
-  identifier_number: { expr: sql`coalesce(c.card_num, '')`, type: 'text' },
-  identifier_type: { expr: sql.ref('c.identifier_type'), type: 'text' },
-  name: { expr: OWNER, type: 'text' },
-  owner_type: { expr: sql.ref('c.owner_type'), type: 'text' },
+/** What a list of identifiers filters and sorts on. */
+export const IDENTIFIER_LIST_COLUMNS: ListColumns<'id' | 'number' | 'type' | 'owner' | 'ownerType' | 'lock' | 'userId' | 'apartmentId' | 'linkId'> = {
+  id: { expr: sql.ref('c.id'), type: 'integer' },
+  number: { expr: sql`coalesce(c.card_num, '')`, type: 'text' },
+  type: { expr: sql.ref('c.identifier_type'), type: 'text' },
+  owner: { expr: OWNER, type: 'text' },
+  ownerType: { expr: sql.ref('c.owner_type'), type: 'text' },
   lock: { expr: sql.ref('c.lock'), type: 'text' },
-  user_uid: { expr: sql.ref('c.user_id'), type: 'integer', sortable: false },
-  apartment_uid: { expr: sql.ref('c.apartment_id'), type: 'integer', sortable: false },
-  link_id: { expr: sql.ref('c.link_id'), type: 'text', sortable: false },
+  userId: { expr: sql.ref('c.user_id'), type: 'integer', sortable: false },
+  apartmentId: { expr: sql.ref('c.apartment_id'), type: 'integer', sortable: false },
+  linkId: { expr: sql.ref('c.link_id'), type: 'text', sortable: false },
 };
 
 export interface IdentifierRow {
@@ -274,7 +274,8 @@ export async function identifiersOfUsers(db: Queryable, siteId: number, userIds:
 }
 
 /** One page of the identifiers in scope, and how many match in all. */
-export async function listIdentifiers(db: Queryable, scope: IdentifierScope, list: ListQuery): Promise<{ rows: IdentifierRow[]; total: number }> {
+export async function listIdentifiers(db: Queryable, scope: IdentifierScope, request: ListRequest): Promise<{ rows: IdentifierRow[]; total: number }> {
+  const list = listQueryOf(request, IDENTIFIER_LIST_COLUMNS);
   const [count, rows] = await Promise.all([
     identifiers(db, scope)
       .where(list.where)

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
-import { IDENTIFIER_LIST_FIELDS } from './credentials.repository.ts';
+import { IDENTIFIER_LIST_COLUMNS } from './credentials.repository.ts';
 import { ERRORS } from '../../domain/errors.ts';
-import { ListAnswer, ListQuerySchema, listOption, readListQuery, readUid } from '../../http/basip/list-query.ts';
+import { ListAnswer, ListQuerySchema, listOption, listSpec, readListQuery, readUid } from '../../http/basip/list-query.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
@@ -25,7 +25,21 @@ const tags = ['basip'];
 const OPERATOR = { auth: 'operator' } as const;
 const Empty = Type.Object({});
 const ItemParams = Type.Object({ uid: Type.String() });
-const LIST_SPEC = { fields: IDENTIFIER_LIST_FIELDS, defaultSort: 'identifier_uid' };
+const LIST_SPEC = listSpec(
+  {
+    identifier_uid: 'id',
+    identifier_number: 'number',
+    identifier_type: 'type',
+    name: 'owner',
+    owner_type: 'ownerType',
+    lock: 'lock',
+    user_uid: 'userId',
+    apartment_uid: 'apartmentId',
+    link_id: 'linkId',
+  },
+  IDENTIFIER_LIST_COLUMNS,
+  'identifier_uid',
+);
 
 const identifierUid = (text: string) => readUid(text, 'Wrong Identifier uid');
 const profileUid = (text: string) => readUid(text, 'Wrong Timeprofile uid');

@@ -4,7 +4,7 @@ import { MAX_SECONDS } from '../../access/time-profile.ts';
 import { MAX_ID, isForeignKeyViolation, isStorableId, isUniqueViolation, toFlag } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
-import type { ListQuery } from '../../http/basip/list-query.ts';
+import type { ListRequest } from '../../db/list-query.ts';
 import { newCredentialKey } from '../../lib/credential-keys.ts';
 import { showValue } from '../../lib/show-value.ts';
 import { IDENTIFIER_NUMBER_RULES, type IdentifierType, isIdentifierType } from '../../domain/credential-numbers.ts';
@@ -278,7 +278,7 @@ export async function getIdentifier(db: Queryable, scope: repo.IdentifierScope, 
   return { row, profiles: await repo.timeProfilesOfIdentifiers(db, scope.siteId, [id]) };
 }
 
-export async function listIdentifierPage(db: Queryable, scope: repo.IdentifierScope, list: ListQuery) {
+export async function listIdentifierPage(db: Queryable, scope: repo.IdentifierScope, list: ListRequest) {
   const { rows, total } = await repo.listIdentifiers(db, scope, list);
   return { total, ...(await withProfiles(db, scope.siteId, rows)) };
 }

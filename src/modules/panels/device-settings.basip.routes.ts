@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
-import { ListAnswer, ListQuerySchema, listOption, readListQuery } from '../../http/basip/list-query.ts';
+import { ListAnswer, ListQuerySchema, listOption, listSpec, readListQuery } from '../../http/basip/list-query.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { ResourceModule, TypedApp } from '../module.ts';
 import {
@@ -20,7 +20,10 @@ import {
   UnitModeQuery,
   WallModeQuery,
 } from './device-settings.schema.ts';
+import { FORWARD_LIST_COLUMNS } from './device-settings.repository.ts';
 import * as service from './device-settings.service.ts';
+
+const FORWARD_LIST = listSpec({ forward_number: 'forwardNumber' }, FORWARD_LIST_COLUMNS, 'forward_number');
 
 const tags = ['basip'];
 const OPERATOR = { auth: 'operator' } as const;
@@ -136,7 +139,7 @@ export const panelDeviceSettingsModule: ResourceModule = {
       config: OPERATOR,
       schema: { tags, summary: 'BAS-IP: call forwarding of every flat, a page at a time. Stored and read back; no effect.', querystring: ListQuerySchema, response: { 200: ListAnswer(ForwardObject) } },
       handler: async (request) => {
-        const list = readListQuery(request.query, service.FORWARD_LIST);
+        const list = readListQuery(request.query, FORWARD_LIST);
         const { rows, total } = await service.listForwards(db, operatorOf(request).site.id, list);
         return { list_option: listOption(list, total), list_items: rows };
       },

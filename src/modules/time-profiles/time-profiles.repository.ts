@@ -1,7 +1,7 @@
 import { type Insertable, type Updateable, sql } from 'kysely';
 import type { Queryable } from '../../db/queryable.ts';
 import type { ScheduleTable } from '../../db/schema.ts';
-import type { ListQuery, ListSpec } from '../../http/basip/list-query.ts';
+import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
 import type { DayColumn } from '../schedules/schedules.repository.ts';
 
 /**
@@ -19,13 +19,10 @@ export interface TimeProfileRow {
 
 const columns = ['id', 'name', 'rule', 'link_id'] as const;
 
-/** The panel's list fields: uid and name, filterable and sortable. */
-export const TIME_PROFILE_LIST: ListSpec = {
-  fields: {
-    uid: { expr: sql.ref('id'), type: 'integer' },
-    name: { expr: sql.ref('name'), type: 'text' },
-  },
-  defaultSort: 'uid',
+/** What a list of time profiles filters and sorts on. */
+export const TIME_PROFILE_LIST_COLUMNS: ListColumns<'id' | 'name'> = {
+  id: { expr: sql.ref('id'), type: 'integer' },
+  name: { expr: sql.ref('name'), type: 'text' },
 };
 
 const profiles = (db: Queryable, siteId: number) =>
@@ -35,7 +32,8 @@ export async function findTimeProfile(db: Queryable, siteId: number, id: number)
   return (await profiles(db, siteId).select(columns).where('id', '=', id).executeTakeFirst()) as TimeProfileRow | undefined;
 }
 
-export async function listTimeProfiles(db: Queryable, siteId: number, list: ListQuery): Promise<TimeProfileRow[]> {
+export async function listTimeProfiles(db: Queryable, siteId: number, request: ListRequest): Promise<TimeProfileRow[]> {
+  const list = listQueryOf(request, TIME_PROFILE_LIST_COLUMNS);
   const rows = await profiles(db, siteId)
     .select(columns)
     .where(list.where)
@@ -47,7 +45,8 @@ export async function listTimeProfiles(db: Queryable, siteId: number, list: List
   return rows as TimeProfileRow[];
 }
 
-export async function countTimeProfiles(db: Queryable, siteId: number, list: ListQuery): Promise<number> {
+export async function countTimeProfiles(db: Queryable, siteId: number, request: ListRequest): Promise<number> {
+  const list = listQueryOf(request, TIME_PROFILE_LIST_COLUMNS);
   const row = await profiles(db, siteId)
     .select((eb) => eb.fn.countAll<number>().as('total'))
     .where(list.where)

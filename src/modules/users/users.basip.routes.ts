@@ -1,12 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
-import { ListAnswer, ListQuerySchema, listOption, readListQuery, readUid } from '../../http/basip/list-query.ts';
+import { ListAnswer, ListQuerySchema, listOption, listSpec, readListQuery, readUid } from '../../http/basip/list-query.ts';
 import { operatorScope } from '../credentials/identifiers.service.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { ResourceModule } from '../module.ts';
 import * as service from './users.basip.service.ts';
-import { USER_LIST_FIELDS } from './users.repository.ts';
+import { USER_LIST_COLUMNS } from './users.repository.ts';
 import { presentBasipUser, presentLinkedUserDeletions, presentLinkedUsers, presentUserCreated, presentUserWrite } from './users.basip.presenter.ts';
 import {
   BasipUserCreate,
@@ -22,7 +22,11 @@ import {
 const tags = ['basip'];
 const OPERATOR = { auth: 'operator' } as const;
 const Empty = Type.Object({});
-const LIST_SPEC = { fields: USER_LIST_FIELDS, defaultSort: 'item_uid' };
+const LIST_SPEC = listSpec(
+  { item_uid: 'id', name: 'name', info: 'info', lock_number: 'lockNumber', is_custom_user_access: 'customAccess', link_id: 'linkId' },
+  USER_LIST_COLUMNS,
+  'item_uid',
+);
 
 const userUid = (text: string) => readUid(text, 'Wrong User uid');
 

@@ -4,7 +4,7 @@ import { toFlag } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { ApartmentTable } from '../../db/schema.ts';
 import { ERRORS } from '../../domain/errors.ts';
-import type { ListQuery } from '../../http/basip/list-query.ts';
+import type { ListRequest } from '../../db/list-query.ts';
 import { apartmentsOfUsers } from '../apartments/apartments.repository.ts';
 import type { IdentifierRow, ProfileRef } from '../credentials/credentials.repository.ts';
 import { assignCredential, findIdentifier } from '../credentials/credentials.repository.ts';
@@ -140,7 +140,7 @@ export async function getBasipUser(db: Queryable, siteId: number, id: number): P
   return view;
 }
 
-export async function listBasipUserPage(db: Queryable, siteId: number, list: ListQuery): Promise<{ total: number; views: BasipUserView[] }> {
+export async function listBasipUserPage(db: Queryable, siteId: number, list: ListRequest): Promise<{ total: number; views: BasipUserView[] }> {
   const { rows, total } = await repo.listPanelUsers(db, siteId, list);
   return { total, views: await viewsOf(db, siteId, rows) };
 }

@@ -5,7 +5,7 @@ import type { UserRole, UserTable } from '../../db/schema.ts';
 import { existingIdsIn } from '../../db/site-lookups.ts';
 import { valuesById } from '../../db/values-by-id.ts';
 import { groupBy } from '../../lib/group-by.ts';
-import type { ListField, ListQuery } from '../../http/basip/list-query.ts';
+import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
 
 export interface UserRow {
   id: number;
@@ -320,14 +320,14 @@ export async function deleteOperator(db: Queryable, siteId: number, userId: numb
 /** A user's name as the panel shows it, "First Last", in SQL (what the list filters and sorts on). */
 export const USER_NAME = sql<string>`trim(u.first_name || ' ' || u.last_name)`;
 
-/** What `GET /access/users/items` filters and sorts on. */
-export const USER_LIST_FIELDS: Record<string, ListField> = {
-  item_uid: { expr: sql.ref('u.id'), type: 'integer' },
+/** What a list of the panel's users filters and sorts on. */
+export const USER_LIST_COLUMNS: ListColumns<'id' | 'name' | 'info' | 'lockNumber' | 'customAccess' | 'linkId'> = {
+  id: { expr: sql.ref('u.id'), type: 'integer' },
   name: { expr: USER_NAME, type: 'text' },
   info: { expr: sql.ref('u.info'), type: 'text' },
-  lock_number: { expr: sql.ref('u.lock_number'), type: 'integer' },
-  is_custom_user_access: { expr: sql.ref('u.is_custom_user_access'), type: 'boolean' },
-  link_id: { expr: sql.ref('u.link_id'), type: 'text', sortable: false },
+  lockNumber: { expr: sql.ref('u.lock_number'), type: 'integer' },
+  customAccess: { expr: sql.ref('u.is_custom_user_access'), type: 'boolean' },
+  linkId: { expr: sql.ref('u.link_id'), type: 'text', sortable: false },
 };
 
 export interface PanelUserRow {
@@ -375,7 +375,8 @@ export async function nameTakenByAnother(db: Queryable, siteId: number, name: st
   return row !== undefined;
 }
 
-export async function listPanelUsers(db: Queryable, siteId: number, list: ListQuery): Promise<{ rows: PanelUserRow[]; total: number }> {
+export async function listPanelUsers(db: Queryable, siteId: number, request: ListRequest): Promise<{ rows: PanelUserRow[]; total: number }> {
+  const list = listQueryOf(request, USER_LIST_COLUMNS);
   const [count, rows] = await Promise.all([
     cardholders(db, siteId)
       .where(list.where)
