@@ -24,6 +24,7 @@ import { OneLinePerRequest } from './http/plugins/request-log.ts';
 import { installSecurityHeaders } from './http/plugins/security-headers.ts';
 import { installTextGuard } from './http/plugins/text-guard.ts';
 import { validatorCompiler } from './http/validation.ts';
+import { RouteFaces } from './http/faces.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { VERSION } from './lib/release.ts';
 import { RESOURCE_MODULES } from './modules/index.ts';
@@ -99,7 +100,8 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
     ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedApp;
 
-  app.setValidatorCompiler(validatorCompiler);
+  const routeFaces = new RouteFaces(app);
+  app.setValidatorCompiler(validatorCompiler(routeFaces));
   installJsonBodyParser(app);
   installTextGuard(app);
   installErrorHandling(app, bodyLimit);
@@ -145,7 +147,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
   app.addHook('onClose', async () => access.close());
   const webhooks: WebhookSettings = options.webhooks ?? { key: randomBytes(32), policy: { allowHttp: false, allowPrivate: false } };
   const context = { db: options.db, clock: options.clock ?? systemClock, bodyLimit, objectTypes, access, webhooks };
-  for (const module of modules) module.register(app, context);
+  for (const module of modules) routeFaces.register(module, () => module.register(app, context));
   const deliver = options.webhooks?.deliver;
   if (options.webhooks && deliver !== false) {
     const worker = new WebhookWorker(options.db, webhooks.key, webhooks.policy, { ...DEFAULT_DELIVERY, ...deliver }, app.log);
