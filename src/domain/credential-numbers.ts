@@ -8,7 +8,7 @@
 export const IDENTIFIER_TYPES = ['card', 'ukey', 'inputCode', 'face_id', 'qr', 'license_plate'] as const;
 export type IdentifierType = (typeof IDENTIFIER_TYPES)[number];
 
-export const isIdentifierType = (value: string): value is IdentifierType => (IDENTIFIER_TYPES as readonly string[]).includes(value);
+export const isIdentifierType = (value: string): value is IdentifierType => IDENTIFIER_TYPES.some((type) => type === value);
 
 /** The forms a card number may take where it is read. */
 export interface CardNumberForm {

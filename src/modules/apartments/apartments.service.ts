@@ -34,14 +34,13 @@ const ADDRESS_RANGE: Record<keyof repo.LogicalAddress, [number, number]> = {
 /** The address, or the panel's "Wrong Logical Address" for anything missing, mistyped or out of range. */
 export function readLogicalAddress(value: unknown): repo.LogicalAddress {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw ERRORS.badRequest(WRONG_ADDRESS);
-  const record = value as Record<string, unknown>;
-  const address = {} as repo.LogicalAddress;
-  for (const [part, [min, max]] of Object.entries(ADDRESS_RANGE) as [keyof repo.LogicalAddress, [number, number]][]) {
-    const n = record[part];
+  const part = (name: keyof repo.LogicalAddress): number => {
+    const n: unknown = Reflect.get(value, name);
+    const [min, max] = ADDRESS_RANGE[name];
     if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw ERRORS.badRequest(WRONG_ADDRESS);
-    address[part] = n;
-  }
-  return address;
+    return n;
+  };
+  return { building: part('building'), unit: part('unit'), floor: part('floor'), room: part('room') };
 }
 
 const show = (a: repo.LogicalAddress) => `${a.building}-${a.unit}-${a.floor}-${a.room}`;

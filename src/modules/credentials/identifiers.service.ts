@@ -204,10 +204,18 @@ async function identifierChanges(
   return { ...changes, ...validityChanges(input, current) };
 }
 
-function newRow(ctx: PanelContext, changes: IdentifierChanges, linkId: string | null): repo.NewIdentifierRow {
+/** The changes that make a new identifier: a create's always carry its type and number (identifierChanges). */
+function newChanges(changes: IdentifierChanges): IdentifierChanges & { identifier_type: string; card_num: string } {
+  const { identifier_type: type, card_num: number } = changes;
+  if (type === undefined) throw new IdentifierProblem('Wrong JSON body: no value for `identifier_type`', 'wrong_rule');
+  if (number === undefined || number === null) throw new IdentifierProblem('Wrong JSON body: no value for `identifier_number`', 'wrong_rule');
+  return { ...changes, identifier_type: type, card_num: number };
+}
+
+/** A new identifier's row. */
+function newRow(ctx: PanelContext, changes: IdentifierChanges & { identifier_type: string; card_num: string }, linkId: string | null): repo.NewIdentifierRow {
   const { siteId, now } = ctx;
-  const type = changes.identifier_type as string;
-  const number = changes.card_num as string;
+  const { identifier_type: type, card_num: number } = changes;
   return {
     site_id: siteId,
     user_id: null,
@@ -297,10 +305,11 @@ export async function createIdentifier(db: Queryable, ctx: PanelContext, input: 
     const [id] = await writeTransaction(
       db,
       ctx.siteId,
-      async (trx) => [await repo.insertIdentifier(trx, newRow(ctx, await identifierChanges(trx, ctx.siteId, undefined, input), null))],
+      async (trx) => [await repo.insertIdentifier(trx, newRow(ctx, newChanges(await identifierChanges(trx, ctx.siteId, undefined, input)), null))],
       audit(ctx, 'create'),
     );
-    return id as number;
+    if (id === undefined) throw new Error('An identifier was written without an id');
+    return id;
   }, takenMessage(input.number?.trim()));
 }
 
@@ -450,7 +459,7 @@ async function writeLinkItem(trx: Queryable, ctx: PanelContext, item: Identifier
       id = current.id;
       await repo.updateIdentifier(trx, ctx.siteId, id, all);
     } else {
-      id = await repo.insertIdentifier(trx, newRow(ctx, all, linkId));
+      id = await repo.insertIdentifier(trx, newRow(ctx, newChanges(all), linkId));
     }
     if (linked.profiles) await repo.replaceTimeProfiles(trx, ctx.siteId, id, linked.profiles);
     written.push(id);

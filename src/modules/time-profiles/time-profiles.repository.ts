@@ -29,20 +29,20 @@ const profiles = (db: Queryable, siteId: number) =>
   db.selectFrom('schedule').where('site_id', '=', siteId).where('rule', 'is not', null);
 
 export async function findTimeProfile(db: Queryable, siteId: number, id: number): Promise<TimeProfileRow | undefined> {
-  return (await profiles(db, siteId).select(columns).where('id', '=', id).executeTakeFirst()) as TimeProfileRow | undefined;
+  return profiles(db, siteId).select(columns).$narrowType<{ rule: string }>().where('id', '=', id).executeTakeFirst();
 }
 
 export async function listTimeProfiles(db: Queryable, siteId: number, request: ListRequest): Promise<TimeProfileRow[]> {
   const list = listQueryOf(request, TIME_PROFILE_LIST_COLUMNS);
-  const rows = await profiles(db, siteId)
+  return profiles(db, siteId)
     .select(columns)
+    .$narrowType<{ rule: string }>()
     .where(list.where)
     .orderBy(list.orderBy, list.direction)
     .orderBy('id')
     .limit(list.limit)
     .offset(list.offset)
     .execute();
-  return rows as TimeProfileRow[];
 }
 
 export async function countTimeProfiles(db: Queryable, siteId: number, request: ListRequest): Promise<number> {
@@ -88,7 +88,7 @@ export async function timeProfileIdsByLinkId(db: Queryable, siteId: number, link
     .where('rule', 'is not', null)
     .where('link_id', 'in', linkIds)
     .execute();
-  return new Map(rows.map((r) => [r.link_id as string, r.id]));
+  return new Map(rows.flatMap((r): [string, number][] => (r.link_id === null ? [] : [[r.link_id, r.id]])));
 }
 
 export async function attachUserTimeProfile(db: Queryable, siteId: number, userId: number, scheduleId: number): Promise<void> {
