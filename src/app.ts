@@ -24,10 +24,11 @@ import { OneLinePerRequest } from './http/plugins/request-log.ts';
 import { installSecurityHeaders } from './http/plugins/security-headers.ts';
 import { installTextGuard } from './http/plugins/text-guard.ts';
 import { validatorCompiler } from './http/validation.ts';
+import { RouteFaces } from './http/faces.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { VERSION } from './lib/release.ts';
-import { LOCKT_MODULES } from './modules/index.ts';
-import type { LocktModule, TypedApp } from './modules/module.ts';
+import { RESOURCE_MODULES } from './modules/index.ts';
+import type { ResourceModule, TypedApp } from './modules/module.ts';
 import { DEFAULT_DELIVERY, type DeliverySettings, WebhookWorker } from './modules/webhooks/webhook-worker.ts';
 import type { WebhookSettings } from './modules/webhooks/webhooks.service.ts';
 
@@ -47,7 +48,7 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Builds the raw server (the TLS server, in production); tests use the default. */
   serverFactory?: FastifyServerFactory;
-  modules?: readonly LocktModule[];
+  modules?: readonly ResourceModule[];
   /**
    * Requests per window for each caller (docs/abuse.md); omitted or `max: 0`, none. `serve` always sets
    * one (600 a minute unless configured), so module tests can make as many requests as they need.
@@ -99,7 +100,8 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
     ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedApp;
 
-  app.setValidatorCompiler(validatorCompiler);
+  const routeFaces = new RouteFaces(app);
+  app.setValidatorCompiler(validatorCompiler(routeFaces));
   installJsonBodyParser(app);
   installTextGuard(app);
   installErrorHandling(app, bodyLimit);
@@ -136,7 +138,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const modules = options.modules ?? LOCKT_MODULES;
+  const modules = options.modules ?? RESOURCE_MODULES;
   const objectTypes = new Map<string, TObject>();
   for (const module of modules) {
     for (const [name, schema] of Object.entries(module.objectTypes ?? {})) objectTypes.set(name, schema);
@@ -145,7 +147,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
   app.addHook('onClose', async () => access.close());
   const webhooks: WebhookSettings = options.webhooks ?? { key: randomBytes(32), policy: { allowHttp: false, allowPrivate: false } };
   const context = { db: options.db, clock: options.clock ?? systemClock, bodyLimit, objectTypes, access, webhooks };
-  for (const module of modules) module.register(app, context);
+  for (const module of modules) routeFaces.register(module, () => module.register(app, context));
   const deliver = options.webhooks?.deliver;
   if (options.webhooks && deliver !== false) {
     const worker = new WebhookWorker(options.db, webhooks.key, webhooks.policy, { ...DEFAULT_DELIVERY, ...deliver }, app.log);

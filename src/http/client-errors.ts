@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import { ERRORS } from '../domain/errors.ts';
 import { renderBasipError } from './basip/envelope.ts';
-import { faceOf } from './faces.ts';
+import { faceOfUrl } from './faces.ts';
 import { renderLocktError } from './lockt/envelope.ts';
 import { SECURITY_HEADERS } from './plugins/security-headers.ts';
 
@@ -39,7 +39,7 @@ export function clientErrorHandler(budget: AddressBudgetHolder) {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     const { status, message } = ANSWERS[error.code ?? ''] ?? MALFORMED;
     const refusal = ERRORS.badRequest(message);
-    const face = faceOf(requestTarget(error.rawPacket));
+    const face = faceOfUrl(requestTarget(error.rawPacket));
     const body = JSON.stringify(face === 'basip' ? renderBasipError(refusal) : renderLocktError(refusal, status, 'GET'));
     const answer = (limits: Record<string, string | number>) => {
       if (socket.writable) {

@@ -3,7 +3,7 @@ import { isStoreUnavailable } from '../db/store-errors.ts';
 import { ERRORS, PortcullisError } from '../domain/errors.ts';
 import { renderBasipError } from './basip/envelope.ts';
 import { STATUS_OF } from './errors.ts';
-import { faceOf } from './faces.ts';
+import { faceOfRequest } from './faces.ts';
 import { renderLocktError } from './lockt/envelope.ts';
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
@@ -45,7 +45,7 @@ function send(request: FastifyRequest, reply: FastifyReply, error: PortcullisErr
     .code(status)
     .headers(error.headers)
     .type('application/json; charset=utf-8')
-    .send(faceOf(request.url) === 'basip' ? renderBasipError(error) : renderLocktError(error, status, request.method));
+    .send(faceOfRequest(request) === 'basip' ? renderBasipError(error) : renderLocktError(error, status, request.method));
 }
 
 /**
@@ -64,7 +64,7 @@ export function frameworkErrorHandler(bodyLimit: number) {
 
 /**
  * The one place errors become responses. Expected failures are rendered in the face's format (Lockt's
- * envelope, or BAS-IP's `{"error"}`, by URL); anything
+ * envelope, or BAS-IP's `{"error"}`: the route's declared face, or for no route the URL's); anything
  * else is logged with the request id and answered with the spec's generic 500, never with its details.
  */
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {

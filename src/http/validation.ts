@@ -5,7 +5,7 @@ import { Settings } from 'typebox/system';
 import { ERRORS } from '../domain/errors.ts';
 import { tooLongMessage } from '../domain/text-limits.ts';
 import { showValue } from '../lib/show-value.ts';
-import { faceOf } from './faces.ts';
+import type { RouteFaces } from './faces.ts';
 import { BATCH_BODY_OPTIONAL, BATCH_NODE } from './schemas.ts';
 
 /**
@@ -126,22 +126,25 @@ export function basipBodyMessage(schema: TSchema, body: unknown): string {
   return 'Wrong JSON body';
 }
 
-export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart, url }) => {
-  const node = (schema as Record<string, unknown>)[BATCH_NODE];
-  if (typeof node === 'string') {
-    const optional = (schema as Record<string, unknown>)[BATCH_BODY_OPTIONAL] === true;
-    return (body) =>
-      isBatchEnvelope(body, node) || (optional && isAbsentBody(body))
-        ? { value: body }
-        : { error: ERRORS.unparseableBody() };
-  }
-  const validator = validatorFor(schema);
-  const basip = faceOf(url) === 'basip';
-  return (data) => {
-    if (validator.Check(data)) return { value: data };
-    if (httpPart === 'body') {
-      return { error: basip ? ERRORS.badRequest(basipBodyMessage(schema, data)) : ERRORS.unparseableBody() };
+/** Compiles a route's schemas; a failure is worded in the route's face. */
+export function validatorCompiler(faces: RouteFaces): FastifySchemaCompiler<TSchema> {
+  return ({ schema, httpPart, method, url }) => {
+    const node = (schema as Record<string, unknown>)[BATCH_NODE];
+    if (typeof node === 'string') {
+      const optional = (schema as Record<string, unknown>)[BATCH_BODY_OPTIONAL] === true;
+      return (body) =>
+        isBatchEnvelope(body, node) || (optional && isAbsentBody(body))
+          ? { value: body }
+          : { error: ERRORS.unparseableBody() };
     }
-    return { error: ERRORS.badRequest(fieldProblems(schema, data).map((p) => p.message).join('; ')) };
+    const validator = validatorFor(schema);
+    const basip = faces.of(method, url) === 'basip';
+    return (data) => {
+      if (validator.Check(data)) return { value: data };
+      if (httpPart === 'body') {
+        return { error: basip ? ERRORS.badRequest(basipBodyMessage(schema, data)) : ERRORS.unparseableBody() };
+      }
+      return { error: ERRORS.badRequest(fieldProblems(schema, data).map((p) => p.message).join('; ')) };
+    };
   };
-};
+}

@@ -1,4 +1,4 @@
-import type { LocktModule } from './module.ts';
+import type { ResourceModule } from './module.ts';
 import { accessModule } from './access/access.routes.ts';
 import { auditModule } from './audit/audit.routes.ts';
 import { privacyModule } from './privacy/privacy.routes.ts';
@@ -25,31 +25,36 @@ import { identifiersBasipModule } from './credentials/identifiers.basip.routes.t
 import { usersBasipModule } from './users/users.basip.routes.ts';
 import { webhooksModule } from './webhooks/webhooks.routes.ts';
 
-/** Every Lockt resource module, in the order their routes are registered. */
-export const LOCKT_MODULES: readonly LocktModule[] = [
-  systemModule,
-  locationTypesModule,
-  locationsModule,
-  doorsModule,
-  doorStatesModule,
-  schedulesModule,
-  accessLevelsModule,
-  delegatesModule,
-  usersModule,
-  credentialsModule,
-  fobsModule,
-  eventsModule,
-  accessModule,
-  auditModule,
-  privacyModule,
-  operatorSessionsModule,
-  devicesModule,
-  panelsModule,
-  panelDeviceSettingsModule,
-  timeProfilesModule,
-  apartmentsModule,
-  eventsBasipModule,
-  identifiersBasipModule,
-  usersBasipModule,
-  webhooksModule,
+/** A module whose routes all speak the Lockt face. */
+const lockt = (module: ResourceModule): ResourceModule => ({ ...module, face: 'lockt' });
+/** A module whose routes all speak the BAS-IP face. */
+const basip = (module: ResourceModule): ResourceModule => ({ ...module, face: 'basip' });
+
+/** Every resource module of both faces, each with the face it speaks, in the order their routes are registered. */
+export const RESOURCE_MODULES: readonly ResourceModule[] = [
+  lockt(systemModule),
+  lockt(locationTypesModule),
+  lockt(locationsModule),
+  lockt(doorsModule),
+  lockt(doorStatesModule),
+  lockt(schedulesModule),
+  lockt(accessLevelsModule),
+  lockt(delegatesModule),
+  lockt(usersModule),
+  lockt(credentialsModule),
+  lockt(fobsModule),
+  lockt(eventsModule),
+  lockt(accessModule),
+  lockt(auditModule),
+  lockt(privacyModule),
+  basip(operatorSessionsModule),
+  lockt(devicesModule),
+  basip(panelsModule),
+  basip(panelDeviceSettingsModule),
+  basip(timeProfilesModule),
+  basip(apartmentsModule),
+  basip(eventsBasipModule),
+  basip(identifiersBasipModule),
+  basip(usersBasipModule),
+  lockt(webhooksModule),
 ];

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { TObject } from 'typebox';
 import type { AccessIndex } from '../access/access-index.ts';
 import type { Queryable } from '../db/queryable.ts';
+import type { Face } from '../http/faces.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { WebhookSettings } from './webhooks/webhooks.service.ts';
 import type { ObjectTypes } from './system/object-types.ts';
@@ -30,8 +31,10 @@ export interface AppContext {
 }
 
 /** One resource folder as the app sees it: its routes and the objects it lets `/object` describe. */
-export interface LocktModule {
+export interface ResourceModule {
   name: string;
+  /** The face all its routes speak, stamped on each route's config at registration (src/http/faces.ts). */
+  face?: Face;
   objectTypes?: Record<string, TObject>;
   register(app: TypedApp, context: AppContext): void;
 }

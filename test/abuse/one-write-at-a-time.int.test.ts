@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LOCKT_MODULES } from '../../src/modules/index.ts';
-import type { LocktModule } from '../../src/modules/module.ts';
+import { RESOURCE_MODULES } from '../../src/modules/index.ts';
+import type { ResourceModule } from '../../src/modules/module.ts';
 import { DIALECTS, type Harness, createHarness } from '../harness.ts';
 import { OPERATOR_PASSWORD, bearer, seedCallers } from './callers.ts';
 
@@ -45,7 +45,7 @@ describe.each(DIALECTS)('one write at a time per caller on %s', (dialect) => {
   let callers: Awaited<ReturnType<typeof seedCallers>>;
   let held = heldWrite();
   // One held write per face and kind of caller; `{"fail": true}` makes it end in an internal error.
-  const holding: LocktModule = {
+  const holding: ResourceModule = {
     name: 'held-writes',
     register(app) {
       const routes = [
@@ -67,7 +67,7 @@ describe.each(DIALECTS)('one write at a time per caller on %s', (dialect) => {
 
   beforeEach(async () => {
     held = heldWrite();
-    h = await createHarness(dialect, { modules: [...LOCKT_MODULES, holding], oneWriteAtATime: true });
+    h = await createHarness(dialect, { modules: [...RESOURCE_MODULES, holding], oneWriteAtATime: true });
     callers = await seedCallers(h);
   });
   afterEach(async () => {

@@ -8,8 +8,8 @@ import { serverConfig } from '../../src/config.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { openStore } from '../../src/db/open.ts';
 import { systemClock } from '../../src/lib/clock.ts';
-import { LOCKT_MODULES } from '../../src/modules/index.ts';
-import type { LocktModule } from '../../src/modules/module.ts';
+import { RESOURCE_MODULES } from '../../src/modules/index.ts';
+import type { ResourceModule } from '../../src/modules/module.ts';
 import { createSite } from '../../src/modules/sites/sites.service.ts';
 import { startServer } from '../../src/server.ts';
 import { DIALECTS, type Harness, type Response, createHarness } from '../harness.ts';
@@ -36,7 +36,7 @@ const INTERNAL = 'An Unexpected Error has occurred. Request has been terminated 
 const SQL_FAILURE = "SQLITE_ERROR: no such column: apikey in SELECT key_hash FROM api_key WHERE apiuser = 'alice' AND password = 'hunter2'";
 
 /** Routes that fail the way a broken query would, on both faces. */
-const failing: LocktModule = {
+const failing: ResourceModule = {
   name: 'failing',
   register(app) {
     const fail = async () => {
@@ -65,7 +65,7 @@ describe.each(DIALECTS)('security headers and what answers and logs never show o
       },
     });
     h = await createHarness(dialect, {
-      modules: [...LOCKT_MODULES, failing],
+      modules: [...RESOURCE_MODULES, failing],
       logger: { level: 'trace', stream },
       rateLimit: { max: 3, windowMs: 60_000 },
       oneWriteAtATime: true,

@@ -2,8 +2,8 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../src/domain/errors.ts';
 import { changeApiKeySettings, revokeApiKey } from '../../src/modules/api-keys/api-keys.service.ts';
-import { LOCKT_MODULES } from '../../src/modules/index.ts';
-import { LOCKT_API_KEY, type LocktModule } from '../../src/modules/module.ts';
+import { RESOURCE_MODULES } from '../../src/modules/index.ts';
+import { LOCKT_API_KEY, type ResourceModule } from '../../src/modules/module.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { itRequiresApiKey } from '../common-route-tests.ts';
 import { DIALECTS, type Harness, createHarness } from '../harness.ts';
@@ -14,7 +14,7 @@ const PARSE_FAILURE = {
 };
 
 /** Routes that exist only to drive the error handler: one fails unexpectedly, one with a domain error. */
-const failingModule: LocktModule = {
+const failingModule: ResourceModule = {
   name: 'failing',
   register(app) {
     app.get('/api/v1/explode', { config: LOCKT_API_KEY }, async () => {
@@ -39,7 +39,7 @@ describe.each(DIALECTS)('Lockt wire conventions on %s', (dialect) => {
     });
     h = await createHarness(dialect, {
       bodyLimit: 4096,
-      modules: [...LOCKT_MODULES, failingModule],
+      modules: [...RESOURCE_MODULES, failingModule],
       logger: { level: 'info', stream: sink },
     });
   });

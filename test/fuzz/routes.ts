@@ -1,6 +1,6 @@
 import { type AppOptions, buildApp } from '../../src/app.ts';
-import { LOCKT_MODULES } from '../../src/modules/index.ts';
-import type { LocktModule, TypedApp } from '../../src/modules/module.ts';
+import { RESOURCE_MODULES } from '../../src/modules/index.ts';
+import type { ResourceModule, TypedApp } from '../../src/modules/module.ts';
 
 /**
  * Every route the app serves, as Fastify registers it: method, URL template, how it authenticates and
@@ -34,7 +34,7 @@ function authOf(route: RouteOptionsSeen): RouteAuth {
 /** Builds the app exactly as `buildApp` does, with a recorder of every route the modules register. */
 export async function buildRecordedApp(options: AppOptions): Promise<{ app: TypedApp; routes: FuzzRoute[] }> {
   const routes: FuzzRoute[] = [];
-  const recorder: LocktModule = {
+  const recorder: ResourceModule = {
     name: 'route-recorder',
     register(app) {
       app.addHook('onRoute', (route) => {
@@ -47,7 +47,7 @@ export async function buildRecordedApp(options: AppOptions): Promise<{ app: Type
       });
     },
   };
-  const app = await buildApp({ ...options, modules: [recorder, ...(options.modules ?? LOCKT_MODULES)] });
+  const app = await buildApp({ ...options, modules: [recorder, ...(options.modules ?? RESOURCE_MODULES)] });
   // The app's own routes registered before the modules (the OpenAPI document); /docs is no wire face.
   routes.push({ method: 'GET', url: '/api/v1/openapi.json', auth: 'none', params: [] });
   const unique = new Map(routes.map((r) => [`${r.method} ${r.url}`, r]));

@@ -1,7 +1,7 @@
 import { type Token, TokenType, defaultParser } from '@odata/parser';
-import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { type TSchema, Type } from 'typebox';
 import { MAX_ID } from '../../db/conventions.ts';
+import type { ComparisonOperator, ListColumns, ListCondition, ListFieldType, ListRequest, ListValue } from '../../db/list-query.ts';
 import { ERRORS } from '../../domain/errors.ts';
 
 /**
@@ -12,12 +12,12 @@ import { ERRORS } from '../../domain/errors.ts';
  * `filter=identifier_number eq '0001234567'` (eq nq ne gt lt ge le, and or not, parentheses; parsed by
  * @odata/parser after BAS-IP's `nq` is spelled as OData's `ne`), or the flat
  * `filter_field=…&filter_type=equal&filter_format=string&filter_value=…`. Only fields a list names may be
- * filtered or sorted on, and each becomes SQL through its own expression, so a filter can never reach a
- * column the list did not offer. The answer is `{"list_option": {pagination, sort, filter}, "list_items"}`.
+ * filtered or sorted on. The answer is `{"list_option": {pagination, sort, filter}, "list_items"}`.
  *
- * Usage: `const list = readListQuery(request.query, spec)`, then in the repository
- * `.where(list.where).orderBy(list.orderBy, list.direction)…limit(list.limit).offset(list.offset)` and a
- * count with the same `where`; the route answers `{ list_option: listOption(list, total), list_items }`.
+ * This reads the wire only: each wire field name becomes the domain field it stands for, and the filter a
+ * tree of (field, operator, value) conditions. Usage: `const list = readListQuery(request.query, spec)`,
+ * the list passed to the service, whose repository makes it SQL (`listQueryOf`, src/db/list-query.ts); the
+ * route answers `{ list_option: listOption(list, total), list_items }`.
  */
 
 /** The largest page: what a public client asks for (SmartYard-Server's forward list), so never refused. */
@@ -27,41 +27,39 @@ const DEFAULT_LIMIT = 10;
 const MAX_FILTER_LENGTH = 2000;
 const MIN_INT = -MAX_ID;
 
-export type ListFieldType = 'text' | 'integer' | 'timestamp' | 'boolean';
-
 /** The widest a timestamp (Unix ms) filter value may be: the range of a JavaScript Date, which a bigint column holds. */
 const MAX_TIMESTAMP = 8.64e15;
 
-/** One field a list may be filtered (and, unless `sortable` is false, sorted) on. */
+/** One field of a list as the wire names it: the domain field it stands for, its type, whether it sorts. */
 export interface ListField {
-  /** The SQL the field is read from: `sql.ref('u.id')`, or an expression. */
-  expr: Expression<unknown>;
+  field: string;
   type: ListFieldType;
-  /** False for fields that may be null, which the two dialects sort differently. */
-  sortable?: boolean;
+  sortable: boolean;
 }
 
 export interface ListSpec {
   /** Wire name → field. */
   fields: Record<string, ListField>;
-  /** The sort when none is asked for (ascending). */
+  /** The sort when none is asked for (ascending), by wire name. */
   defaultSort: string;
+}
+
+/** A list's wire spec: each wire name with the repository's field it stands for. */
+export function listSpec<Field extends string>(wireNames: Record<string, Field>, columns: ListColumns<Field>, defaultSort: string): ListSpec {
+  const fields = Object.entries(wireNames).map(([wire, field]): [string, ListField] => {
+    const { type, sortable } = columns[field];
+    return [wire, { field, type, sortable: sortable !== false }];
+  });
+  return { fields: Object.fromEntries(fields), defaultSort };
 }
 
 /** The filter as the answer echoes it: the flat style's four fields, the expression, or nothing. */
 export type ListFilterEcho = Record<string, string>;
 
-export interface ListQuery {
-  limit: number;
+/** A list request read from the wire, with what its answer's `list_option` echoes. */
+export interface BasipList extends ListRequest {
   page: number;
-  offset: number;
-  sort: { field: string; asc: boolean };
-  orderBy: Expression<unknown>;
-  direction: 'asc' | 'desc';
-  /** The filter's condition; always true when there is none. */
-  where: Expression<SqlBool>;
-  filter: ListFilterEcho;
-  availableFields: string[];
+  echo: { sort: { field: string; asc: boolean }; filter: ListFilterEcho; availableFields: string[] };
 }
 
 /** The list parameters, for the route's OpenAPI description. */
@@ -144,13 +142,10 @@ function fieldOf(spec: ListSpec, name: string): ListField {
   return field;
 }
 
-/** A value for a field, as the SQL compares it: text, an integer, or 0/1; null only for eq and ne. */
-type SqlValue = string | number | null;
-
 const isWholeNumber = (field: ListField) => field.type === 'integer' || field.type === 'timestamp';
 
 /** A flat filter's value (always text on the wire) as the field's type. */
-function valueFromText(name: string, field: ListField, text: string): SqlValue {
+function valueFromText(name: string, field: ListField, text: string): ListValue {
   if (field.type === 'text') return text;
   if (isWholeNumber(field)) {
     // Ids are 32-bit; timestamps are milliseconds, far past 2^31.
@@ -169,7 +164,7 @@ function valueFromText(name: string, field: ListField, text: string): SqlValue {
 const INTEGER_LITERALS = new Set(['Edm.SByte', 'Edm.Byte', 'Edm.Int16', 'Edm.Int32', 'Edm.Int64']);
 
 /** An expression literal as the field's type: a quoted string's text, or the literal as written. */
-function valueFromLiteral(name: string, field: ListField, literal: Token): SqlValue {
+function valueFromLiteral(name: string, field: ListField, literal: Token): ListValue {
   const kind = literal.value as string;
   if (kind === 'null') return null;
   if (kind === 'Edm.String') return valueFromText(name, field, literal.raw.slice(1, -1).replace(/''/g, "'"));
@@ -177,34 +172,29 @@ function valueFromLiteral(name: string, field: ListField, literal: Token): SqlVa
   return valueFromText(name, field, literal.raw);
 }
 
-const OPERATORS: Partial<Record<TokenType, { sql: string; mirrored: string }>> = {
-  [TokenType.EqualsExpression]: { sql: '=', mirrored: '=' },
-  [TokenType.NotEqualsExpression]: { sql: '<>', mirrored: '<>' },
-  [TokenType.LesserThanExpression]: { sql: '<', mirrored: '>' },
-  [TokenType.LesserOrEqualsExpression]: { sql: '<=', mirrored: '>=' },
-  [TokenType.GreaterThanExpression]: { sql: '>', mirrored: '<' },
-  [TokenType.GreaterOrEqualsExpression]: { sql: '>=', mirrored: '<=' },
+const OPERATORS: Partial<Record<TokenType, { operator: ComparisonOperator; mirrored: ComparisonOperator }>> = {
+  [TokenType.EqualsExpression]: { operator: '=', mirrored: '=' },
+  [TokenType.NotEqualsExpression]: { operator: '<>', mirrored: '<>' },
+  [TokenType.LesserThanExpression]: { operator: '<', mirrored: '>' },
+  [TokenType.LesserOrEqualsExpression]: { operator: '<=', mirrored: '>=' },
+  [TokenType.GreaterThanExpression]: { operator: '>', mirrored: '<' },
+  [TokenType.GreaterOrEqualsExpression]: { operator: '>=', mirrored: '<=' },
 };
 
-function comparison(field: ListField, operator: string, value: SqlValue, name: string): RawBuilder<SqlBool> {
-  if (value === null) {
-    if (operator === '=') return sql<SqlBool>`${field.expr} is null`;
-    if (operator === '<>') return sql<SqlBool>`${field.expr} is not null`;
-    throw bad(`Wrong filter: null can only be compared with eq or nq (${name})`);
-  }
-  // The operator comes from the fixed table above, never from the request.
-  return sql<SqlBool>`${field.expr} ${sql.raw(operator)} ${value}`;
+function comparison(field: ListField, operator: ComparisonOperator, value: ListValue, name: string): ListCondition {
+  if (value === null && operator !== '=' && operator !== '<>') throw bad(`Wrong filter: null can only be compared with eq or nq (${name})`);
+  return { kind: 'compare', field: field.field, operator, value };
 }
 
-/** The SQL condition of an expression filter's syntax tree, over the list's fields only. */
-function conditionOf(token: Token, spec: ListSpec): RawBuilder<SqlBool> {
+/** The condition of an expression filter's syntax tree, over the list's fields only. */
+function conditionOf(token: Token, spec: ListSpec): ListCondition {
   switch (token.type) {
     case TokenType.AndExpression:
-      return sql<SqlBool>`(${conditionOf(token.value.left, spec)} and ${conditionOf(token.value.right, spec)})`;
+      return { kind: 'and', left: conditionOf(token.value.left, spec), right: conditionOf(token.value.right, spec) };
     case TokenType.OrExpression:
-      return sql<SqlBool>`(${conditionOf(token.value.left, spec)} or ${conditionOf(token.value.right, spec)})`;
+      return { kind: 'or', left: conditionOf(token.value.left, spec), right: conditionOf(token.value.right, spec) };
     case TokenType.NotExpression:
-      return sql<SqlBool>`(not ${conditionOf(token.value, spec)})`;
+      return { kind: 'not', condition: conditionOf(token.value, spec) };
     case TokenType.BoolParenExpression:
     case TokenType.ParenExpression:
       return conditionOf(token.value, spec);
@@ -215,7 +205,7 @@ function conditionOf(token: Token, spec: ListSpec): RawBuilder<SqlBool> {
   if (!operator) throw bad(`Wrong filter: unsupported expression ${token.raw}`);
   const { left, right } = token.value as { left: Token; right: Token };
   const [member, literal, op] =
-    left.type === TokenType.Literal ? [right, left, operator.mirrored] : [left, right, operator.sql];
+    left.type === TokenType.Literal ? [right, left, operator.mirrored] : [left, right, operator.operator];
   if (member.type !== TokenType.FirstMemberExpression || literal.type !== TokenType.Literal) {
     throw bad(`Wrong filter: ${token.raw} (compare one field with one value)`);
   }
@@ -242,7 +232,7 @@ function parseExpression(expression: string): Token {
 
 const FLAT_FORMATS = ['string', 'number', 'boolean'];
 
-function readFilter(query: Record<string, unknown>, spec: ListSpec): { where: Expression<SqlBool>; echo: ListFilterEcho } {
+function readFilter(query: Record<string, unknown>, spec: ListSpec): { filter: ListCondition; echo: ListFilterEcho } {
   const expression = param(query, 'filter');
   const flat = {
     filter_field: param(query, 'filter_field'),
@@ -252,8 +242,8 @@ function readFilter(query: Record<string, unknown>, spec: ListSpec): { where: Ex
   };
   const flatGiven = Object.values(flat).some((v) => v !== undefined && v !== '');
   if (expression && flatGiven) throw bad('Use either filter or filter_field and filter_value, not both');
-  if (expression) return { where: conditionOf(parseExpression(expression), spec), echo: { filter: expression } };
-  if (!flatGiven) return { where: sql<SqlBool>`1 = 1`, echo: {} };
+  if (expression) return { filter: conditionOf(parseExpression(expression), spec), echo: { filter: expression } };
+  if (!flatGiven) return { filter: { kind: 'all' }, echo: {} };
   const name = flat.filter_field ?? '';
   if (name === '') throw bad('Wrong filter: no value for filter_field');
   if (flat.filter_value === undefined) throw bad('Wrong filter: no value for filter_value');
@@ -263,36 +253,33 @@ function readFilter(query: Record<string, unknown>, spec: ListSpec): { where: Ex
   if (!FLAT_FORMATS.includes(format)) throw bad(`Wrong filter_format: ${format} (expected string, number or boolean)`);
   const field = fieldOf(spec, name);
   return {
-    where: comparison(field, '=', valueFromText(name, field, flat.filter_value), name),
+    filter: comparison(field, '=', valueFromText(name, field, flat.filter_value), name),
     echo: { filter_field: name, filter_type: type, filter_format: format, filter_value: flat.filter_value },
   };
 }
 
 /** Reads a list's paging, sort and filter from the query string; anything it cannot honour is a 400. */
-export function readListQuery(query: unknown, spec: ListSpec): ListQuery {
+export function readListQuery(query: unknown, spec: ListSpec): BasipList {
   const values = (typeof query === 'object' && query !== null ? query : {}) as Record<string, unknown>;
   const limit = readLimit(param(values, 'limit'));
   const page = readPage(param(values, 'page_number'));
   const sortable = Object.entries(spec.fields)
-    .filter(([, field]) => field.sortable !== false)
+    .filter(([, field]) => field.sortable)
     .map(([name]) => name);
   const sort = readSort(values, spec, sortable);
-  const { where, echo } = readFilter(values, spec);
+  const { filter, echo } = readFilter(values, spec);
   return {
     limit,
-    page,
     offset: (page - 1) * limit,
-    sort,
-    orderBy: fieldOf(spec, sort.field).expr,
-    direction: sort.asc ? 'asc' : 'desc',
-    where,
-    filter: echo,
-    availableFields: sortable,
+    sort: { field: fieldOf(spec, sort.field).field, asc: sort.asc },
+    filter,
+    page,
+    echo: { sort, filter: echo, availableFields: sortable },
   };
 }
 
 /** The answer's `list_option`: where this page is among `totalItems`, and the sort and filter applied. */
-export function listOption(list: ListQuery, totalItems: number) {
+export function listOption(list: BasipList, totalItems: number) {
   return {
     pagination: {
       total_items: totalItems,
@@ -300,8 +287,8 @@ export function listOption(list: ListQuery, totalItems: number) {
       total_pages: Math.ceil(totalItems / list.limit),
       current_page: list.page,
     },
-    sort: { field: list.sort.field, asc: list.sort.asc, available_fields: list.availableFields },
-    filter: list.filter,
+    sort: { field: list.echo.sort.field, asc: list.echo.sort.asc, available_fields: list.echo.availableFields },
+    filter: list.echo.filter,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
-import { faceOf } from '../faces.ts';
+import { faceOfUrl } from '../faces.ts';
 
 /**
  * A site's own panel URL: `https://<portcullis>/site/<site id>` is the base URL a BAS-IP client is given
@@ -22,7 +22,7 @@ export function withoutSitePrefix(raw: IncomingMessage): string {
   const match = SITE_PREFIX.exec(url);
   if (!match) return url;
   const rest = url.slice(match[0].length);
-  if (faceOf(rest) !== 'basip') return url;
+  if (faceOfUrl(rest) !== 'basip') return url;
   prefixedSite.set(raw, Number(match[1]));
   return rest;
 }

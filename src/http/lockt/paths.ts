@@ -25,8 +25,7 @@ const LOCKT_PATH = /^(?:\/api)?\/v1\/([a-z]+)(\/?(?:[?#].*)?)$/;
 export function canonicalLocktUrl(url: string): string {
   const match = LOCKT_PATH.exec(url);
   if (!match) return url;
-  const endpoint = match[1] as string;
-  const rest = match[2] ?? '';
+  const [, endpoint = '', rest = ''] = match;
   const canonical = ALIASES[endpoint] ?? endpoint;
   if (url.startsWith('/api/') && canonical === endpoint) return url;
   return `/api/v1/${canonical}${rest}`;

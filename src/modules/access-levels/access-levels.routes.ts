@@ -5,7 +5,7 @@ import { data } from '../../http/lockt/envelope.ts';
 import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
-import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { presentAccessLevel } from './access-levels.presenter.ts';
 import {
   AccessLevelCreate,
@@ -56,7 +56,7 @@ const update: BatchOperation<AccessLevelChange, UpdatePlan, AccessLevelContext> 
 const remove = deleteById('accesslevels', AccessLevelDelete, checkAccessLevelDeletions, deleteAccessLevels);
 
 /** `/accesslevel`: GET, POST and DELETE as the spec has them; PUT as an extension. */
-export const accessLevelsModule: LocktModule = {
+export const accessLevelsModule: ResourceModule = {
   name: 'access-levels',
   objectTypes: { accesslevel: AccessLevelObject, accesslevel_create: AccessLevelCreate },
   register(app, context) {

@@ -7,14 +7,14 @@ import { data } from '../../http/lockt/envelope.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
 import { formatSiteTime, parseWireTime } from '../../lib/site-time.ts';
-import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { ExplainQuery, ExplanationObject } from './access.schema.ts';
 
 /**
  * `GET /access` (extension): what a device would be told, and why, without recording anything: the same
  * decision the devices get, at now or at a given instant, with every check it ran.
  */
-export const accessModule: LocktModule = {
+export const accessModule: ResourceModule = {
   name: 'access',
   register(app, { access, clock }) {
     app.get('/api/v1/access', {

@@ -1,16 +1,22 @@
-import { ListAnswer, ListQuerySchema, listOption, readListQuery, readUid } from '../../http/basip/list-query.ts';
+import { ListAnswer, ListQuerySchema, listOption, listSpec, readListQuery, readUid } from '../../http/basip/list-query.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
-import type { LocktModule } from '../module.ts';
-import { presentApartment } from './apartments.presenter.ts';
-import { APARTMENT_LIST } from './apartments.repository.ts';
-import { ApartmentCreate, ApartmentObject, ApartmentUidParams, ApartmentUserParams, EmptyAnswer, UidAnswer } from './apartments.schema.ts';
+import type { ResourceModule } from '../module.ts';
+import { presentApartment } from './apartments.basip.presenter.ts';
+import { APARTMENT_LIST_COLUMNS } from './apartments.repository.ts';
+import { ApartmentCreate, ApartmentObject, ApartmentUidParams, ApartmentUserParams, EmptyAnswer, UidAnswer } from './apartments.basip.schema.ts';
 import * as service from './apartments.service.ts';
+
+const APARTMENT_LIST = listSpec(
+  { uid: 'id', apartment_name: 'name', building: 'building', unit: 'unit', floor: 'floor', room: 'room' },
+  APARTMENT_LIST_COLUMNS,
+  'uid',
+);
 
 const tags = ['basip'];
 const OPERATOR = { auth: 'operator' } as const;
 
 /** BAS-IP apartments: places in the address hierarchy that users and identifiers belong to. */
-export const apartmentsModule: LocktModule = {
+export const apartmentsModule: ResourceModule = {
   name: 'apartments',
   register(app, { db, clock }) {
     app.post('/api/v1/apartment', {

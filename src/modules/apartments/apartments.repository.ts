@@ -1,28 +1,26 @@
 import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Queryable } from '../../db/queryable.ts';
 import type { ApartmentTable } from '../../db/schema.ts';
-import type { ListQuery, ListSpec } from '../../http/basip/list-query.ts';
+import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
 
 export type ApartmentRow = Selectable<ApartmentTable>;
 
-/** The panel's list fields for apartments. */
-export const APARTMENT_LIST: ListSpec = {
-  fields: {
-    uid: { expr: sql.ref('id'), type: 'integer' },
-    apartment_name: { expr: sql.ref('name'), type: 'text' },
-    building: { expr: sql.ref('building'), type: 'integer' },
-    unit: { expr: sql.ref('unit'), type: 'integer' },
-    floor: { expr: sql.ref('floor'), type: 'integer' },
-    room: { expr: sql.ref('room'), type: 'integer' },
-  },
-  defaultSort: 'uid',
+/** What a list of apartments filters and sorts on. */
+export const APARTMENT_LIST_COLUMNS: ListColumns<'id' | 'name' | 'building' | 'unit' | 'floor' | 'room'> = {
+  id: { expr: sql.ref('id'), type: 'integer' },
+  name: { expr: sql.ref('name'), type: 'text' },
+  building: { expr: sql.ref('building'), type: 'integer' },
+  unit: { expr: sql.ref('unit'), type: 'integer' },
+  floor: { expr: sql.ref('floor'), type: 'integer' },
+  room: { expr: sql.ref('room'), type: 'integer' },
 };
 
 export function findApartment(db: Queryable, siteId: number, id: number): Promise<ApartmentRow | undefined> {
   return db.selectFrom('apartment').selectAll().where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
 }
 
-export function listApartments(db: Queryable, siteId: number, list: ListQuery): Promise<ApartmentRow[]> {
+export function listApartments(db: Queryable, siteId: number, request: ListRequest): Promise<ApartmentRow[]> {
+  const list = listQueryOf(request, APARTMENT_LIST_COLUMNS);
   return db
     .selectFrom('apartment')
     .selectAll()
@@ -35,7 +33,8 @@ export function listApartments(db: Queryable, siteId: number, list: ListQuery): 
     .execute();
 }
 
-export async function countApartments(db: Queryable, siteId: number, list: ListQuery): Promise<number> {
+export async function countApartments(db: Queryable, siteId: number, request: ListRequest): Promise<number> {
+  const list = listQueryOf(request, APARTMENT_LIST_COLUMNS);
   const row = await db
     .selectFrom('apartment')
     .select((eb) => eb.fn.countAll<number>().as('total'))
@@ -76,18 +75,6 @@ export async function deleteApartment(db: Queryable, siteId: number, id: number)
   return Number(result.numDeletedRows);
 }
 
-/** Whether the id is a cardholder of the site: operators belong to no apartment. */
-export async function isCardholder(db: Queryable, siteId: number, userId: number): Promise<boolean> {
-  const row = await db
-    .selectFrom('user')
-    .select('id')
-    .where('site_id', '=', siteId)
-    .where('id', '=', userId)
-    .where('role', '=', 'cardholder')
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** Makes the user a member of the apartment; already being one changes nothing. */
 export async function addUser(db: Queryable, siteId: number, apartmentId: number, userId: number): Promise<boolean> {
   const result = await db
@@ -96,4 +83,27 @@ export async function addUser(db: Queryable, siteId: number, apartmentId: number
     .onConflict((oc) => oc.columns(['user_id', 'apartment_id']).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+export async function apartmentIdByLinkId(db: Queryable, siteId: number, linkId: string): Promise<number | undefined> {
+  const row = await db.selectFrom('apartment').select('id').where('site_id', '=', siteId).where('link_id', '=', linkId).executeTakeFirst();
+  return row?.id;
+}
+
+/** The apartments of each of these users, in apartment id order. */
+export async function apartmentsOfUsers(
+  db: Queryable,
+  siteId: number,
+  userIds: number[],
+): Promise<(Selectable<ApartmentTable> & { user_id: number })[]> {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('user_apartment as ua')
+    .innerJoin('apartment as a', 'a.id', 'ua.apartment_id')
+    .selectAll('a')
+    .select('ua.user_id')
+    .where('ua.site_id', '=', siteId)
+    .where('ua.user_id', 'in', userIds)
+    .orderBy('a.id')
+    .execute();
 }

@@ -1,9 +1,10 @@
 import type { Actor } from '../../audit/audit-log.ts';
+import { findPanelUser } from '../users/users.repository.ts';
 import { writeTransaction } from '../../db/change-feed.ts';
 import { isUniqueViolation } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
-import type { ListQuery } from '../../http/basip/list-query.ts';
+import type { ListRequest } from '../../db/list-query.ts';
 import type { Site } from '../sites/site.ts';
 import * as repo from './apartments.repository.ts';
 
@@ -33,14 +34,13 @@ const ADDRESS_RANGE: Record<keyof repo.LogicalAddress, [number, number]> = {
 /** The address, or the panel's "Wrong Logical Address" for anything missing, mistyped or out of range. */
 export function readLogicalAddress(value: unknown): repo.LogicalAddress {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw ERRORS.badRequest(WRONG_ADDRESS);
-  const record = value as Record<string, unknown>;
-  const address = {} as repo.LogicalAddress;
-  for (const [part, [min, max]] of Object.entries(ADDRESS_RANGE) as [keyof repo.LogicalAddress, [number, number]][]) {
-    const n = record[part];
+  const part = (name: keyof repo.LogicalAddress): number => {
+    const n: unknown = Reflect.get(value, name);
+    const [min, max] = ADDRESS_RANGE[name];
     if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw ERRORS.badRequest(WRONG_ADDRESS);
-    address[part] = n;
-  }
-  return address;
+    return n;
+  };
+  return { building: part('building'), unit: part('unit'), floor: part('floor'), room: part('room') };
 }
 
 const show = (a: repo.LogicalAddress) => `${a.building}-${a.unit}-${a.floor}-${a.room}`;
@@ -80,7 +80,7 @@ export async function getApartment(db: Queryable, siteId: number, uid: number): 
   return row;
 }
 
-export async function listApartments(db: Queryable, siteId: number, list: ListQuery): Promise<{ rows: repo.ApartmentRow[]; total: number }> {
+export async function listApartments(db: Queryable, siteId: number, list: ListRequest): Promise<{ rows: repo.ApartmentRow[]; total: number }> {
   const [rows, total] = await Promise.all([repo.listApartments(db, siteId, list), repo.countApartments(db, siteId, list)]);
   return { rows, total };
 }
@@ -112,7 +112,7 @@ export async function addUserToApartment(
     site.id,
     async (trx) => {
       await getApartment(trx, site.id, apartmentUid);
-      if (!(await repo.isCardholder(trx, site.id, userUid))) throw ERRORS.notFound('User not found');
+      if (!(await findPanelUser(trx, site.id, userUid))) throw ERRORS.notFound('User not found');
       return repo.addUser(trx, site.id, apartmentUid, userUid);
     },
     {

@@ -3,13 +3,13 @@ import { MAX_LOG_ID, waitUntilSettled } from '../../db/log-ids.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
-import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { presentAudit } from './audit.presenter.ts';
 import { listAuditAfter, listNewestAudit } from './audit.repository.ts';
 import { AuditObject, AuditQuery } from './audit.schema.ts';
 
 /** `GET /audit` (extension): the audit trail, paged exactly like `/events`. */
-export const auditModule: LocktModule = {
+export const auditModule: ResourceModule = {
   name: 'audit',
   objectTypes: { audit: AuditObject },
   register(app, { db }) {

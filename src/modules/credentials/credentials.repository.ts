@@ -1,5 +1,8 @@
+import { type Expression, type SqlBool, type Updateable, sql } from 'kysely';
 import { isStorableId } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
+import type { CredentialTable } from '../../db/schema.ts';
+import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
 
 /** A credential as the credential list shows it, with its holder's name when it has one. */
 export interface CredentialListRow {
@@ -161,4 +164,248 @@ export async function countCredentials(db: Queryable, siteId: number): Promise<{
     .where('site_id', '=', siteId)
     .executeTakeFirstOrThrow();
   return { total: Number(row.total), claimed: Number(row.claimed) };
+}
+
+/** Gives the credential to the user (a credential has one holder at most). */
+export async function assignCredential(db: Queryable, siteId: number, credentialId: number, userId: number): Promise<void> {
+  await db.updateTable('credential').set({ user_id: userId }).where('site_id', '=', siteId).where('id', '=', credentialId).execute();
+}
+
+/**
+ * The panel face's queries over credentials, which it calls identifiers: every credential of the site,
+ * Lockt cards and fobs among them, with its holder's name and its apartment's address.
+ */
+
+/** Who an identifier is for: its owner name, or when it has none (a Lockt card), its holder's name. */
+const OWNER = sql<string>`case when c.owner_name <> '' then c.owner_name else trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) end`;
+
+/** What a list of identifiers filters and sorts on. */
+export const IDENTIFIER_LIST_COLUMNS: ListColumns<'id' | 'number' | 'type' | 'owner' | 'ownerType' | 'lock' | 'userId' | 'apartmentId' | 'linkId'> = {
+  id: { expr: sql.ref('c.id'), type: 'integer' },
+  number: { expr: sql`coalesce(c.card_num, '')`, type: 'text' },
+  type: { expr: sql.ref('c.identifier_type'), type: 'text' },
+  owner: { expr: OWNER, type: 'text' },
+  ownerType: { expr: sql.ref('c.owner_type'), type: 'text' },
+  lock: { expr: sql.ref('c.lock'), type: 'text' },
+  userId: { expr: sql.ref('c.user_id'), type: 'integer', sortable: false },
+  apartmentId: { expr: sql.ref('c.apartment_id'), type: 'integer', sortable: false },
+  linkId: { expr: sql.ref('c.link_id'), type: 'text', sortable: false },
+};
+
+export interface IdentifierRow {
+  id: number;
+  user_id: number | null;
+  is_fob: number;
+  name: string;
+  card_num: string | null;
+  identifier_type: string;
+  owner_type: string;
+  owner: string;
+  lock: string;
+  panel_access: number;
+  max_passes: number | null;
+  passes_left: number | null;
+  access_effective: number | null;
+  access_expires: number | null;
+  apartment_id: number | null;
+  link_id: string | null;
+  apartment_link_id: string | null;
+  building: number | null;
+  unit: number | null;
+  floor: number | null;
+  room: number | null;
+}
+
+/** Which identifiers a reader sees: the site's, or only those one operator created (null: all of the site's). */
+export interface IdentifierScope {
+  siteId: number;
+  ownedBy: number | null;
+}
+
+function identifiers(db: Queryable, { siteId, ownedBy }: IdentifierScope) {
+  return db
+    .selectFrom('credential as c')
+    .leftJoin('user as u', (join) => join.onRef('u.id', '=', 'c.user_id').on('u.site_id', '=', siteId))
+    .leftJoin('apartment as a', (join) => join.onRef('a.id', '=', 'c.apartment_id').on('a.site_id', '=', siteId))
+    .where('c.site_id', '=', siteId)
+    .$if(ownedBy !== null, (qb) => qb.where('c.created_by', '=', ownedBy));
+}
+
+const IDENTIFIER_COLUMNS = [
+  'c.id',
+  'c.user_id',
+  'c.is_fob',
+  'c.name',
+  'c.card_num',
+  'c.identifier_type',
+  'c.owner_type',
+  'c.lock',
+  'c.panel_access',
+  'c.max_passes',
+  'c.passes_left',
+  'c.access_effective',
+  'c.access_expires',
+  'c.apartment_id',
+  'c.link_id',
+  'a.link_id as apartment_link_id',
+  'a.building',
+  'a.unit',
+  'a.floor',
+  'a.room',
+] as const;
+
+function selectIdentifiers(db: Queryable, scope: IdentifierScope, where: Expression<SqlBool>) {
+  return identifiers(db, scope).where(where).select(IDENTIFIER_COLUMNS).select(OWNER.as('owner'));
+}
+
+export function findIdentifier(db: Queryable, scope: IdentifierScope, id: number): Promise<IdentifierRow | undefined> {
+  return selectIdentifiers(db, scope, sql<SqlBool>`c.id = ${id}`).executeTakeFirst();
+}
+
+export async function identifiersByLinkIds(db: Queryable, scope: IdentifierScope, linkIds: string[]): Promise<IdentifierRow[]> {
+  if (linkIds.length === 0) return [];
+  return selectIdentifiers(db, scope, sql<SqlBool>`c.link_id in (${sql.join(linkIds)})`).orderBy('c.id').execute();
+}
+
+/** Every identifier these users hold, in id order. */
+export async function identifiersOfUsers(db: Queryable, siteId: number, userIds: number[]): Promise<IdentifierRow[]> {
+  if (userIds.length === 0) return [];
+  return selectIdentifiers(db, { siteId, ownedBy: null }, sql<SqlBool>`c.user_id in (${sql.join(userIds)})`).orderBy('c.id').execute();
+}
+
+/** One page of the identifiers in scope, and how many match in all. */
+export async function listIdentifiers(db: Queryable, scope: IdentifierScope, request: ListRequest): Promise<{ rows: IdentifierRow[]; total: number }> {
+  const list = listQueryOf(request, IDENTIFIER_LIST_COLUMNS);
+  const [count, rows] = await Promise.all([
+    identifiers(db, scope)
+      .where(list.where)
+      .select((eb) => eb.fn.countAll<number | string>().as('total'))
+      .executeTakeFirstOrThrow(),
+    selectIdentifiers(db, scope, list.where)
+      .orderBy(list.orderBy, list.direction)
+      .orderBy('c.id')
+      .limit(list.limit)
+      .offset(list.offset)
+      .execute(),
+  ]);
+  return { rows, total: Number(count.total) };
+}
+
+/** A time profile as an identifier names it. */
+export interface ProfileRef {
+  owner_id: number;
+  id: number;
+  link_id: string | null;
+}
+
+/** The time profiles attached to each of these identifiers, in profile id order. */
+export async function timeProfilesOfIdentifiers(db: Queryable, siteId: number, ids: number[]): Promise<ProfileRef[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('credential_time_profile as ctp')
+    .innerJoin('schedule as s', 's.id', 'ctp.schedule_id')
+    .select(['ctp.credential_id as owner_id', 's.id', 's.link_id'])
+    .where('ctp.site_id', '=', siteId)
+    .where('ctp.credential_id', 'in', ids)
+    .orderBy('s.id')
+    .execute();
+}
+
+export interface NewIdentifierRow {
+  site_id: number;
+  user_id: number | null;
+  name: string;
+  card_num: string;
+  credential_key: string;
+  identifier_type: string;
+  owner_type: string;
+  owner_name: string;
+  lock: string;
+  panel_access: number;
+  max_passes: number | null;
+  passes_left: number | null;
+  access_effective: number | null;
+  access_expires: number | null;
+  apartment_id: number | null;
+  link_id: string | null;
+  created_by: number | null;
+  created_at: number;
+}
+
+export async function insertIdentifier(db: Queryable, row: NewIdentifierRow): Promise<number> {
+  const inserted = await db.insertInto('credential').values(row).returning('id').executeTakeFirstOrThrow();
+  return inserted.id;
+}
+
+/** The columns the panel face may change on an identifier. */
+export type IdentifierChanges = Pick<
+  Updateable<CredentialTable>,
+  | 'user_id'
+  | 'name'
+  | 'card_num'
+  | 'identifier_type'
+  | 'owner_type'
+  | 'owner_name'
+  | 'lock'
+  | 'max_passes'
+  | 'passes_left'
+  | 'access_effective'
+  | 'access_expires'
+  | 'apartment_id'
+  | 'link_id'
+>;
+
+export async function updateIdentifier(db: Queryable, siteId: number, id: number, changes: IdentifierChanges): Promise<void> {
+  if (Object.keys(changes).length === 0) return;
+  await db.updateTable('credential').set(changes).where('site_id', '=', siteId).where('id', '=', id).execute();
+}
+
+/** Gives a pass-limited identifier its whole allowance again; unlimited ones stay as they are. */
+export async function resetPasses(db: Queryable, siteId: number, id: number): Promise<void> {
+  await db
+    .updateTable('credential')
+    .set({ passes_left: sql<number>`max_passes` })
+    .where('site_id', '=', siteId)
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Of these ids, those of the site's credentials. */
+export async function existingIdentifierIds(db: Queryable, { siteId, ownedBy }: IdentifierScope, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('credential')
+    .select('id')
+    .where('site_id', '=', siteId)
+    .where('id', 'in', ids)
+    .$if(ownedBy !== null, (qb) => qb.where('created_by', '=', ownedBy))
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+export async function attachTimeProfile(db: Queryable, siteId: number, credentialId: number, scheduleId: number): Promise<void> {
+  await db
+    .insertInto('credential_time_profile')
+    .values({ site_id: siteId, credential_id: credentialId, schedule_id: scheduleId })
+    .onConflict((oc) => oc.columns(['credential_id', 'schedule_id']).doNothing())
+    .execute();
+}
+
+export async function detachTimeProfile(db: Queryable, siteId: number, credentialId: number, scheduleId: number): Promise<void> {
+  await db
+    .deleteFrom('credential_time_profile')
+    .where('site_id', '=', siteId)
+    .where('credential_id', '=', credentialId)
+    .where('schedule_id', '=', scheduleId)
+    .execute();
+}
+
+/** Makes these the identifier's time profiles, and only these. */
+export async function replaceTimeProfiles(db: Queryable, siteId: number, credentialId: number, scheduleIds: number[]): Promise<void> {
+  await db.deleteFrom('credential_time_profile').where('site_id', '=', siteId).where('credential_id', '=', credentialId).execute();
+  if (scheduleIds.length === 0) return;
+  await db
+    .insertInto('credential_time_profile')
+    .values(scheduleIds.map((scheduleId) => ({ site_id: siteId, credential_id: credentialId, schedule_id: scheduleId })))
+    .execute();
 }

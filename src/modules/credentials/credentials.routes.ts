@@ -6,7 +6,7 @@ import { batchWriteRoute, bodyFor, deleteById, responseFor, streamPaged } from '
 import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
-import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { presentCredential, presentCredentialSummary } from './credentials.presenter.ts';
 import * as repo from './credentials.repository.ts';
 import {
@@ -42,7 +42,7 @@ const claim: BatchOperation<string | undefined, number, CredentialContext> = {
 };
 
 /** `/credential` (GET, DELETE, and the claim extension) and `/credentialsummary`. */
-export const credentialsModule: LocktModule = {
+export const credentialsModule: ResourceModule = {
   name: 'credentials',
   objectTypes: { credential: CredentialObject },
   register(app, context) {

@@ -1,6 +1,7 @@
 import { storableIds } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { repeatedInBatch } from '../../domain/batch-checks.ts';
+import { cardNumberProblem } from '../../domain/credential-numbers.ts';
 import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
 import { showValue } from '../../lib/show-value.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -29,12 +30,15 @@ export function readCardNum(value: number | string | undefined, site: Site, { re
   const text = typeof value === 'number' ? String(value) : value.trim();
   if (text === '') return { kind: 'none' };
   if (removable && text === '-1') return { kind: 'remove' };
-  if (!/^[0-9]+$/.test(text)) return { kind: 'invalid', message: `Non-Numeric card_num found: ${showValue(value)}` };
   const max = site.settings.cardNumMaxLength;
-  if (text.length > max) {
-    return { kind: 'invalid', message: `Invalid card_num length found (at most ${max} digits): ${text}` };
+  switch (cardNumberProblem(text, { maxDigits: max, hexBytes: false })) {
+    case 'not_numeric':
+      return { kind: 'invalid', message: `Non-Numeric card_num found: ${showValue(value)}` };
+    case 'too_long':
+      return { kind: 'invalid', message: `Invalid card_num length found (at most ${max} digits): ${text}` };
+    default:
+      return { kind: 'card', cardNum: text };
   }
-  return { kind: 'card', cardNum: text };
 }
 
 /** An access window as users and fobs send it: each bound undefined (not sent), null ("" or null: none) or a time. */

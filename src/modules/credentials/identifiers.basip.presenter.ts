@@ -1,5 +1,6 @@
 import QRCode from 'qrcode';
-import type { IdentifierRow, ProfileRef } from './identifiers.repository.ts';
+import type { IdentifierRow, ProfileRef } from './credentials.repository.ts';
+import type { IdDeleted, LinkOutcome, LinkResult } from './identifiers.service.ts';
 
 const seconds = (ms: number | null) => (ms === null ? 0 : Math.floor(ms / 1000));
 
@@ -50,4 +51,15 @@ export function presentIdentifier(row: IdentifierRow, profiles: readonly Profile
 /** A QR identifier as the panel shows it: a PNG of its number. */
 export function presentQrPng(number: string): Promise<Buffer> {
   return QRCode.toBuffer(number, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 256 });
+}
+
+/** The outcomes a link_id write reports as done; any other is the rule the item broke. */
+const DONE: ReadonlySet<LinkOutcome> = new Set(['created', 'updated', 'deleted']);
+
+export function presentLinkResults(results: LinkResult[]) {
+  return { result: results.map(({ linkId, outcome }) => ({ link_id: linkId, success: DONE.has(outcome), extended_info: outcome })) };
+}
+
+export function presentIdDeletions(results: IdDeleted[]) {
+  return { result: results.map(({ id, deleted }) => ({ uid: id, success: deleted, extended_info: deleted ? 'deleted' : 'not_found' })) };
 }

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { IDENTIFIER_TYPES } from '../../domain/credential-numbers.ts';
 import { MAX_IDENTIFYING_LENGTH } from '../../domain/text-limits.ts';
 
 /**
@@ -7,8 +8,6 @@ import { MAX_IDENTIFYING_LENGTH } from '../../domain/text-limits.ts';
  * that need the value (the number's form for its type, from before to) are the service's.
  */
 
-export const IDENTIFIER_TYPES = ['card', 'ukey', 'inputCode', 'face_id', 'qr', 'license_plate'] as const;
-export type IdentifierType = (typeof IDENTIFIER_TYPES)[number];
 export const OWNER_TYPES = ['owner', 'guest'] as const;
 export const LOCKS = ['first', 'second', 'all'] as const;
 

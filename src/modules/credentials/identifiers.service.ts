@@ -4,13 +4,14 @@ import { MAX_SECONDS } from '../../access/time-profile.ts';
 import { MAX_ID, isForeignKeyViolation, isStorableId, isUniqueViolation, toFlag } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
-import type { ListQuery } from '../../http/basip/list-query.ts';
+import type { ListRequest } from '../../db/list-query.ts';
 import { newCredentialKey } from '../../lib/credential-keys.ts';
 import { showValue } from '../../lib/show-value.ts';
-import * as credentials from './credentials.repository.ts';
-import type { IdentifierType } from './identifiers.basip.schema.ts';
-import * as repo from './identifiers.repository.ts';
-import type { IdentifierChanges, IdentifierRow, ProfileRef } from './identifiers.repository.ts';
+import { IDENTIFIER_NUMBER_RULES, type IdentifierType, isIdentifierType } from '../../domain/credential-numbers.ts';
+import { apartmentIdByLinkId, findApartment } from '../apartments/apartments.repository.ts';
+import { findTimeProfile, timeProfileIdsByLinkId } from '../time-profiles/time-profiles.repository.ts';
+import * as repo from './credentials.repository.ts';
+import type { IdentifierChanges, IdentifierRow, ProfileRef } from './credentials.repository.ts';
 
 /**
  * Identifiers, the panel face's credentials: a card, ukey, input code, QR code, face or licence plate
@@ -38,37 +39,39 @@ export function operatorScope(operator: { userId: number; identifierScope: 'site
 /** The identifiers a caller sees: those of its site, or of its scope. */
 export const scopeOf = (ctx: { siteId: number; ownedBy?: number | null | undefined }): repo.IdentifierScope => ({ siteId: ctx.siteId, ownedBy: ctx.ownedBy ?? null });
 
-/** An identifier as the panel sends it; every field optional here, the schemas say which are required. */
-export interface IdentifierInput {
-  identifier_owner?: { name?: string | undefined; type?: string | undefined } | undefined;
-  identifier_type?: string | undefined;
-  identifier_number?: string | undefined;
-  lock?: string | undefined;
-  valid?:
-    | {
-        time?: ValidTimeInput | undefined;
-        passes?: { is_permanent: boolean; max_passes?: number | null | undefined; time?: ValidTimeInput | undefined } | undefined;
-      }
-    | undefined;
-}
-
-/** A validity period as sent; null bounds are open. */
-interface ValidTimeInput {
-  is_permanent: boolean;
+/** A validity period in Unix seconds: a null bound is open; an absent one was not given. */
+export interface ValidPeriod {
+  permanent: boolean;
   from?: number | null | undefined;
   to?: number | null | undefined;
 }
 
-/** One item of the link_id upsert: an identifier with the link_ids of what it is bound to. */
-export interface IdentifierLinkInput extends IdentifierInput {
-  link_id: string;
-  apartment_link_id?: string | null | undefined;
-  time_profiles?: { link_ids: string[] } | undefined;
-  additional?: { passes_left: number } | undefined;
+/** What a write sets on an identifier; what is absent is not changed. */
+export interface IdentifierInput {
+  ownerName?: string | undefined;
+  ownerType?: string | undefined;
+  type?: string | undefined;
+  number?: string | undefined;
+  lock?: string | undefined;
+  /** Every validity period the request states (a client may state it twice, in two places); they must agree. */
+  periods?: ValidPeriod[] | undefined;
+  /** A pass allowance; a null `max` is no limit. */
+  passes?: { permanent: boolean; max?: number | null | undefined } | undefined;
 }
 
-/** The panel's `extended_info` words for a link_id result. */
-export type ExtendedInfo =
+/** One item of the link_id upsert: an identifier with the link_ids of what it is bound to. */
+export interface IdentifierLinkInput extends IdentifierInput {
+  linkId: string;
+  /** null: in no apartment. */
+  apartmentLinkId?: string | null | undefined;
+  /** These replace the attached time profiles. */
+  timeProfileLinkIds?: string[] | undefined;
+  /** What is left of the allowance; -1 is ignored. */
+  passesLeft?: number | undefined;
+}
+
+/** What a write by link_id did to one identifier, or the rule it broke (the panel's words for them). */
+export type LinkOutcome =
   | 'created'
   | 'updated'
   | 'deleted'
@@ -80,38 +83,30 @@ export type ExtendedInfo =
   | 'wrong_rule';
 
 export interface LinkResult {
-  link_id: string;
-  success: boolean;
-  extended_info: ExtendedInfo;
+  linkId: string;
+  outcome: LinkOutcome;
+}
+
+/** What a delete by id did to one identifier. */
+export interface IdDeleted {
+  id: number;
+  deleted: boolean;
 }
 
 /** A rule an identifier breaks: the message a single write answers with, the word a link result shows. */
 class IdentifierProblem extends Error {
   constructor(
     message: string,
-    readonly info: ExtendedInfo,
+    readonly info: LinkOutcome,
   ) {
     super(message);
   }
 }
 
-const CARD_NUMBER = /^(?:[0-9]{1,10}|(?:[0-9A-Fa-f]{2}[:-]){1,7}[0-9A-Fa-f]{2})$/;
-const DECIMAL = /^[0-9]+$/;
-const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
-
-const NUMBER_RULES: Record<IdentifierType, { test: (number: string) => boolean; expected: string }> = {
-  card: { test: (n) => CARD_NUMBER.test(n), expected: 'up to 10 digits, or hex bytes such as AA:BB:CC:DD' },
-  ukey: { test: (n) => CARD_NUMBER.test(n), expected: 'up to 10 digits, or hex bytes such as AA:BB:CC:DD' },
-  inputCode: { test: (n) => DECIMAL.test(n), expected: 'digits' },
-  qr: { test: (n) => UUID.test(n), expected: 'a UUID' },
-  face_id: { test: (n) => n !== '', expected: 'not blank' },
-  license_plate: { test: (n) => n !== '', expected: 'not blank' },
-};
-
 /** The number, trimmed, if it has the form its type takes. */
 export function readIdentifierNumber(type: IdentifierType, raw: string): string {
   const number = raw.trim();
-  const rule = NUMBER_RULES[type];
+  const rule = IDENTIFIER_NUMBER_RULES[type];
   if (!rule.test(number)) {
     throw new IdentifierProblem(`Wrong identifier_number for ${type}: ${showValue(raw)} (expected ${rule.expected})`, 'wrong_rule');
   }
@@ -129,7 +124,7 @@ const MS = 1000;
 const MAX_PASSES = MAX_ID;
 
 /** A bound of the validity period in ms: null is open, anything outside the panel's range is refused. */
-function validBound(time: ValidTimeInput, bound: 'from' | 'to'): number | null {
+function validBound(time: ValidPeriod, bound: 'from' | 'to'): number | null {
   const value = time[bound];
   if (value === undefined) throw new IdentifierProblem(`Wrong JSON body: no value for \`valid.time.${bound}\``, 'invalid_time_rules_settings');
   if (value === null) return null;
@@ -139,27 +134,24 @@ function validBound(time: ValidTimeInput, bound: 'from' | 'to'): number | null {
   return value * MS;
 }
 
-/**
- * The validity period, wherever it was sent: beside `passes` (the documentation) or inside it
- * (SmartYard-Server's default payload). Both at once must say the same thing.
- */
-function validTime(valid: IdentifierInput['valid']): ValidTimeInput | undefined {
-  const beside = valid?.time;
-  const inside = valid?.passes?.time;
-  if (beside && inside && JSON.stringify(beside) !== JSON.stringify(inside)) {
+/** The validity period the request states; stated twice, both must say the same thing. */
+function validPeriod(periods: ValidPeriod[] | undefined): ValidPeriod | undefined {
+  const [first, ...others] = periods ?? [];
+  const differs = (other: ValidPeriod) => other.permanent !== first?.permanent || other.from !== first.from || other.to !== first.to;
+  if (others.some(differs)) {
     throw new IdentifierProblem('valid.time and valid.passes.time differ; send one validity period', 'invalid_time_rules_settings');
   }
-  return beside ?? inside;
+  return first;
 }
 
 /**
  * The columns `valid` sets; absent parts are left as they are (on create: permanent). `null` is the
  * panel API's "no limit": an open bound, or no pass limit, as `is_permanent` is.
  */
-function validityChanges(valid: IdentifierInput['valid'], current: IdentifierRow | undefined): IdentifierChanges {
+function validityChanges(input: IdentifierInput, current: IdentifierRow | undefined): IdentifierChanges {
   const changes: IdentifierChanges = {};
-  const time = validTime(valid);
-  if (time?.is_permanent) Object.assign(changes, { access_effective: null, access_expires: null });
+  const time = validPeriod(input.periods);
+  if (time?.permanent) Object.assign(changes, { access_effective: null, access_expires: null });
   else if (time) {
     const from = validBound(time, 'from');
     const to = validBound(time, 'to');
@@ -168,9 +160,9 @@ function validityChanges(valid: IdentifierInput['valid'], current: IdentifierRow
     }
     Object.assign(changes, { access_effective: from, access_expires: to });
   }
-  const passes = valid?.passes;
-  const max = passes?.max_passes;
-  if (passes?.is_permanent || max === null) Object.assign(changes, { max_passes: null, passes_left: null });
+  const passes = input.passes;
+  const max = passes?.max;
+  if (passes?.permanent || max === null) Object.assign(changes, { max_passes: null, passes_left: null });
   else if (passes) {
     if (max === undefined) throw new IdentifierProblem('Wrong JSON body: no value for `valid.passes.max_passes`', 'wrong_rule');
     if (max < 0 || max > MAX_PASSES) throw new IdentifierProblem(`valid.passes.max_passes must be from 0 to ${MAX_PASSES}: ${max}`, 'wrong_rule');
@@ -190,15 +182,15 @@ async function identifierChanges(
   current: IdentifierRow | undefined,
   input: IdentifierInput,
 ): Promise<IdentifierChanges> {
-  const type = (input.identifier_type ?? current?.identifier_type) as IdentifierType | undefined;
-  const raw = input.identifier_number ?? current?.card_num ?? undefined;
-  if (type === undefined) throw new IdentifierProblem('Wrong JSON body: no value for `identifier_type`', 'wrong_rule');
+  const type = input.type ?? current?.identifier_type;
+  const raw = input.number ?? current?.card_num ?? undefined;
+  if (type === undefined || !isIdentifierType(type)) throw new IdentifierProblem('Wrong JSON body: no value for `identifier_type`', 'wrong_rule');
   if (raw === undefined) throw new IdentifierProblem('Wrong JSON body: no value for `identifier_number`', 'wrong_rule');
   const changes: IdentifierChanges = {};
-  if (input.identifier_type !== undefined || input.identifier_number !== undefined) {
+  if (input.type !== undefined || input.number !== undefined) {
     const number = readIdentifierNumber(type, raw);
     if (number !== current?.card_num) {
-      const holder = await repo.identifierIdByNumber(trx, siteId, number);
+      const holder = (await repo.credentialIdsByCardNum(trx, siteId, [number])).get(number);
       if (holder !== undefined && holder !== current?.id) throw numberTaken(number);
       changes.card_num = number;
       // A credential named after its number keeps being so; a named one (a fob) keeps its name.
@@ -206,17 +198,24 @@ async function identifierChanges(
     }
     changes.identifier_type = type;
   }
-  const owner = input.identifier_owner;
-  if (owner?.name !== undefined) changes.owner_name = owner.name.trim();
-  if (owner?.type !== undefined) changes.owner_type = owner.type;
+  if (input.ownerName !== undefined) changes.owner_name = input.ownerName.trim();
+  if (input.ownerType !== undefined) changes.owner_type = input.ownerType;
   if (input.lock !== undefined) changes.lock = input.lock;
-  return { ...changes, ...validityChanges(input.valid, current) };
+  return { ...changes, ...validityChanges(input, current) };
 }
 
-function newRow(ctx: PanelContext, changes: IdentifierChanges, linkId: string | null): repo.NewIdentifierRow {
+/** The changes that make a new identifier: a create's always carry its type and number (identifierChanges). */
+function newChanges(changes: IdentifierChanges): IdentifierChanges & { identifier_type: string; card_num: string } {
+  const { identifier_type: type, card_num: number } = changes;
+  if (type === undefined) throw new IdentifierProblem('Wrong JSON body: no value for `identifier_type`', 'wrong_rule');
+  if (number === undefined || number === null) throw new IdentifierProblem('Wrong JSON body: no value for `identifier_number`', 'wrong_rule');
+  return { ...changes, identifier_type: type, card_num: number };
+}
+
+/** A new identifier's row. */
+function newRow(ctx: PanelContext, changes: IdentifierChanges & { identifier_type: string; card_num: string }, linkId: string | null): repo.NewIdentifierRow {
   const { siteId, now } = ctx;
-  const type = changes.identifier_type as string;
-  const number = changes.card_num as string;
+  const { identifier_type: type, card_num: number } = changes;
   return {
     site_id: siteId,
     user_id: null,
@@ -287,7 +286,7 @@ export async function getIdentifier(db: Queryable, scope: repo.IdentifierScope, 
   return { row, profiles: await repo.timeProfilesOfIdentifiers(db, scope.siteId, [id]) };
 }
 
-export async function listIdentifierPage(db: Queryable, scope: repo.IdentifierScope, list: ListQuery) {
+export async function listIdentifierPage(db: Queryable, scope: repo.IdentifierScope, list: ListRequest) {
   const { rows, total } = await repo.listIdentifiers(db, scope, list);
   return { total, ...(await withProfiles(db, scope.siteId, rows)) };
 }
@@ -306,11 +305,12 @@ export async function createIdentifier(db: Queryable, ctx: PanelContext, input: 
     const [id] = await writeTransaction(
       db,
       ctx.siteId,
-      async (trx) => [await repo.insertIdentifier(trx, newRow(ctx, await identifierChanges(trx, ctx.siteId, undefined, input), null))],
+      async (trx) => [await repo.insertIdentifier(trx, newRow(ctx, newChanges(await identifierChanges(trx, ctx.siteId, undefined, input)), null))],
       audit(ctx, 'create'),
     );
-    return id as number;
-  }, takenMessage(input.identifier_number?.trim()));
+    if (id === undefined) throw new Error('An identifier was written without an id');
+    return id;
+  }, takenMessage(input.number?.trim()));
 }
 
 export async function updateIdentifier(db: Queryable, ctx: PanelContext, id: number, input: IdentifierInput): Promise<void> {
@@ -326,7 +326,7 @@ export async function updateIdentifier(db: Queryable, ctx: PanelContext, id: num
         },
         audit(ctx, 'update'),
       ),
-    takenMessage(input.identifier_number?.trim()),
+    takenMessage(input.number?.trim()),
   );
 }
 
@@ -336,7 +336,7 @@ export async function deleteIdentifier(db: Queryable, ctx: PanelContext, id: num
     ctx.siteId,
     async (trx) => {
       await requireIdentifier(trx, scopeOf(ctx), id);
-      if ((await credentials.deleteCredentials(trx, ctx.siteId, [id])) === 0) throw notFound();
+      if ((await repo.deleteCredentials(trx, ctx.siteId, [id])) === 0) throw notFound();
       return [id];
     },
     audit(ctx, 'delete'),
@@ -344,19 +344,18 @@ export async function deleteIdentifier(db: Queryable, ctx: PanelContext, id: num
 }
 
 /** Deletes the identifiers of the site among `uids`; each is reported deleted or not found. */
-export async function deleteIdentifiers(db: Queryable, ctx: PanelContext, uids: number[]) {
-  if (uids.length === 0) throw ERRORS.badRequest('List cannot be empty');
-  const result = await writeTransaction(
+export async function deleteIdentifiers(db: Queryable, ctx: PanelContext, ids: number[]): Promise<IdDeleted[]> {
+  if (ids.length === 0) throw ERRORS.badRequest('List cannot be empty');
+  return writeTransaction(
     db,
     ctx.siteId,
     async (trx) => {
-      const known = await repo.existingIdentifierIds(trx, scopeOf(ctx), [...new Set(uids.filter(isStorableId))]);
-      if (known.size > 0) await credentials.deleteCredentials(trx, ctx.siteId, [...known]);
-      return uids.map((uid) => ({ uid, success: known.has(uid), extended_info: known.has(uid) ? 'deleted' : 'not_found' }));
+      const known = await repo.existingIdentifierIds(trx, scopeOf(ctx), [...new Set(ids.filter(isStorableId))]);
+      if (known.size > 0) await repo.deleteCredentials(trx, ctx.siteId, [...known]);
+      return ids.map((id) => ({ id, deleted: known.has(id) }));
     },
-    { of: (results) => audit(ctx, 'delete').of([...new Set(results.filter((r) => r.success).map((r) => r.uid))]), at: ctx.now },
+    { of: (results) => audit(ctx, 'delete').of([...new Set(results.filter((r) => r.deleted).map((r) => r.id))]), at: ctx.now },
   );
-  return { result };
 }
 
 /** Gives a pass-limited identifier its whole allowance again. */
@@ -381,7 +380,7 @@ export async function qrNumber(db: Queryable, scope: repo.IdentifierScope, id: n
 }
 
 async function requireTimeProfile(db: Queryable, siteId: number, id: number): Promise<void> {
-  if (!(await repo.timeProfileExists(db, siteId, id))) throw ERRORS.notFound('Time profile not found');
+  if (!(await findTimeProfile(db, siteId, id))) throw ERRORS.notFound('Time profile not found');
 }
 
 export async function setIdentifierTimeProfile(db: Queryable, ctx: PanelContext, id: number, profileId: number, attached: boolean): Promise<void> {
@@ -408,7 +407,7 @@ export async function setIdentifierApartment(db: Queryable, ctx: PanelContext, i
       db,
       ctx.siteId,
       async (trx) => {
-        if (apartmentId !== null && !(await repo.apartmentExists(trx, ctx.siteId, apartmentId))) throw ERRORS.notFound('Apartment not found');
+        if (apartmentId !== null && !(await findApartment(trx, ctx.siteId, apartmentId))) throw ERRORS.notFound('Apartment not found');
         await requireIdentifier(trx, scopeOf(ctx), id);
         await repo.updateIdentifier(trx, ctx.siteId, id, { apartment_id: apartmentId });
         return [id];
@@ -421,95 +420,92 @@ export async function setIdentifierApartment(db: Queryable, ctx: PanelContext, i
 /** What a link item binds the identifier to, resolved from link_ids; unknown ones are a problem. */
 async function linkedChanges(trx: Queryable, siteId: number, item: IdentifierLinkInput): Promise<{ apartment: IdentifierChanges; profiles?: number[] }> {
   const apartment: IdentifierChanges = {};
-  if (item.apartment_link_id === null) apartment.apartment_id = null;
-  else if (item.apartment_link_id !== undefined) {
-    const id = await repo.apartmentIdByLinkId(trx, siteId, item.apartment_link_id.toLowerCase());
-    if (id === undefined) throw new IdentifierProblem(`No apartment has link_id ${item.apartment_link_id}`, 'entity_not_found');
+  if (item.apartmentLinkId === null) apartment.apartment_id = null;
+  else if (item.apartmentLinkId !== undefined) {
+    const id = await apartmentIdByLinkId(trx, siteId, item.apartmentLinkId.toLowerCase());
+    if (id === undefined) throw new IdentifierProblem(`No apartment has link_id ${item.apartmentLinkId}`, 'entity_not_found');
     apartment.apartment_id = id;
   }
-  if (!item.time_profiles) return { apartment };
-  const wanted = [...new Set(item.time_profiles.link_ids.map((l) => l.toLowerCase()))];
-  const found = await repo.timeProfileIdsByLinkId(trx, siteId, wanted);
+  if (!item.timeProfileLinkIds) return { apartment };
+  const wanted = [...new Set(item.timeProfileLinkIds.map((l) => l.toLowerCase()))];
+  const found = await timeProfileIdsByLinkId(trx, siteId, wanted);
   if (found.size < wanted.length) throw new IdentifierProblem('A bound time profile does not exist', 'bound_time_profile_doesnt_exist');
   return { apartment, profiles: [...found.values()] };
 }
 
-/** `additional.passes_left`: what is left of the allowance, within it; ignored when passes are unlimited. */
+/** What is left of the allowance, within it; ignored when passes are unlimited. */
 function passesLeftChange(item: IdentifierLinkInput, current: IdentifierRow | undefined, changes: IdentifierChanges): IdentifierChanges {
-  const left = item.additional?.passes_left;
+  const left = item.passesLeft;
   const max = changes.max_passes !== undefined ? changes.max_passes : (current?.max_passes ?? null);
   if (left === undefined || max === null || left === -1) return {};
   if (left < 0 || left > max) throw new IdentifierProblem(`additional.passes_left must be 0 to ${max}: ${left}`, 'wrong_rule');
   return { passes_left: left };
 }
 
+/** Writes one link item: the identifier with its link_id updated, or a new one; a broken rule is its outcome. */
+async function writeLinkItem(trx: Queryable, ctx: PanelContext, item: IdentifierLinkInput, written: number[]): Promise<LinkResult> {
+  const linkId = item.linkId.toLowerCase();
+  const [current] = await repo.identifiersByLinkIds(trx, scopeOf(ctx), [linkId]);
+  try {
+    // Outside the account's scope a link_id is someone else's: never taken over, never duplicated.
+    if (!current && scopeOf(ctx).ownedBy !== null && (await repo.identifiersByLinkIds(trx, { siteId: ctx.siteId, ownedBy: null }, [linkId])).length > 0) {
+      throw new IdentifierProblem(`link_id ${linkId} belongs to an identifier outside this account's scope`, 'entity_not_found');
+    }
+    const changes = await identifierChanges(trx, ctx.siteId, current, item);
+    const linked = await linkedChanges(trx, ctx.siteId, item);
+    const all = { ...changes, ...passesLeftChange(item, current, changes), ...linked.apartment };
+    let id: number;
+    if (current) {
+      id = current.id;
+      await repo.updateIdentifier(trx, ctx.siteId, id, all);
+    } else {
+      id = await repo.insertIdentifier(trx, newRow(ctx, newChanges(all), linkId));
+    }
+    if (linked.profiles) await repo.replaceTimeProfiles(trx, ctx.siteId, id, linked.profiles);
+    written.push(id);
+    return { linkId, outcome: current ? 'updated' : 'created' };
+  } catch (error) {
+    if (!(error instanceof IdentifierProblem)) throw error;
+    return { linkId, outcome: error.info };
+  }
+}
+
 /**
  * Creates or updates identifiers by link_id, each item on its own: one that breaks a rule is reported
  * with the panel's word for it and the others are still written, all in one transaction.
  */
-export async function upsertIdentifiersByLink(db: Queryable, ctx: PanelContext, items: IdentifierLinkInput[]): Promise<{ result: LinkResult[] }> {
+export async function upsertIdentifiersByLink(db: Queryable, ctx: PanelContext, items: IdentifierLinkInput[]): Promise<LinkResult[]> {
   if (items.length === 0) throw ERRORS.badRequest('List cannot be empty');
   const written: number[] = [];
-  const result = await refusingRaces(() =>
+  return refusingRaces(() =>
     writeTransaction(
       db,
       ctx.siteId,
       async (trx) => {
         const results: LinkResult[] = [];
-        for (const item of items) {
-          const linkId = item.link_id.toLowerCase();
-          const [current] = await repo.identifiersByLinkIds(trx, scopeOf(ctx), [linkId]);
-          try {
-            // Outside the account's scope a link_id is someone else's: never taken over, never duplicated.
-            if (!current && scopeOf(ctx).ownedBy !== null && (await repo.identifiersByLinkIds(trx, { siteId: ctx.siteId, ownedBy: null }, [linkId])).length > 0) {
-              throw new IdentifierProblem(`link_id ${linkId} belongs to an identifier outside this account's scope`, 'entity_not_found');
-            }
-            const changes = await identifierChanges(trx, ctx.siteId, current, item);
-            const linked = await linkedChanges(trx, ctx.siteId, item);
-            const all = { ...changes, ...passesLeftChange(item, current, changes), ...linked.apartment };
-            let id: number;
-            if (current) {
-              id = current.id;
-              await repo.updateIdentifier(trx, ctx.siteId, id, all);
-            } else {
-              id = await repo.insertIdentifier(trx, newRow(ctx, all, linkId));
-            }
-            if (linked.profiles) await repo.replaceTimeProfiles(trx, ctx.siteId, id, linked.profiles);
-            written.push(id);
-            results.push({ link_id: linkId, success: true, extended_info: current ? 'updated' : 'created' });
-          } catch (error) {
-            if (!(error instanceof IdentifierProblem)) throw error;
-            results.push({ link_id: linkId, success: false, extended_info: error.info });
-          }
-        }
+        for (const item of items) results.push(await writeLinkItem(trx, ctx, item, written));
         return results;
       },
       { of: () => audit(ctx, 'link_upsert').of(written), at: ctx.now },
     ),
   );
-  return { result };
 }
 
 /** Deletes identifiers by link_id; unknown ones are reported `not_found`. */
-export async function deleteIdentifiersByLink(db: Queryable, ctx: PanelContext, linkIds: string[]): Promise<{ result: LinkResult[] }> {
+export async function deleteIdentifiersByLink(db: Queryable, ctx: PanelContext, linkIds: string[]): Promise<LinkResult[]> {
   if (linkIds.length === 0) throw ERRORS.badRequest('List cannot be empty');
   const wanted = linkIds.map((l) => l.toLowerCase());
   const { results } = await writeTransaction(
     db,
     ctx.siteId,
     async (trx) => {
-      const found = new Map((await repo.identifiersByLinkIds(trx, scopeOf(ctx), [...new Set(wanted)])).map((r) => [r.link_id as string, r.id]));
+      const rows = await repo.identifiersByLinkIds(trx, scopeOf(ctx), [...new Set(wanted)]);
+      const found = new Map(rows.flatMap((r): [string, number][] => (r.link_id === null ? [] : [[r.link_id, r.id]])));
       const ids = [...found.values()];
-      if (ids.length > 0) await credentials.deleteCredentials(trx, ctx.siteId, ids);
-      return {
-        ids,
-        results: wanted.map((linkId): LinkResult => {
-          const deleted = found.has(linkId);
-          return { link_id: linkId, success: deleted, extended_info: deleted ? 'deleted' : 'not_found' };
-        }),
-      };
+      if (ids.length > 0) await repo.deleteCredentials(trx, ctx.siteId, ids);
+      return { ids, results: wanted.map((linkId): LinkResult => ({ linkId, outcome: found.has(linkId) ? 'deleted' : 'not_found' })) };
     },
     { of: ({ ids }) => audit(ctx, 'link_delete').of(ids), at: ctx.now },
   );
-  return { result: results };
+  return results;
 }

@@ -3,7 +3,7 @@ import { type BatchOperation, runBatch } from '../../http/batch.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { bodyFor, pagedListRoute, responseFor } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
-import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { presentDelegateLevel } from './delegates.presenter.ts';
 import { DelegateCreate, DelegateObject, DelegatePostQuery } from './delegates.schema.ts';
 import {
@@ -40,7 +40,7 @@ const create: BatchOperation<NewDelegation, DelegationPlan, DelegateContext> = {
 };
 
 /** `/delegate`: list delegate levels, create one, or purge the expired ones (`?purge`). */
-export const delegatesModule: LocktModule = {
+export const delegatesModule: ResourceModule = {
   name: 'delegates',
   objectTypes: { delegate: DelegateObject, delegate_create: DelegateCreate },
   register(app, context) {

@@ -17,7 +17,7 @@ import { deviceOf } from '../../http/plugins/device-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
 import { fieldProblems } from '../../http/validation.ts';
 import type { ApiKeyPrincipal } from '../api-keys/api-keys.service.ts';
-import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { presentAnswer, presentCommand } from './devices.presenter.ts';
 import {
   AccessAnswer,
@@ -141,7 +141,7 @@ export async function runUnlockBatch(db: Queryable, body: unknown, principal: Ap
 }
 
 /** The device API (extension): access decisions, events, door state, and remote-unlock commands. */
-export const devicesModule: LocktModule = {
+export const devicesModule: ResourceModule = {
   name: 'devices',
   register(app, { db, clock, access }) {
     // Long polls in flight: ended when the server begins to close, which waits for open requests.

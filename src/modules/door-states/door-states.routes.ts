@@ -1,5 +1,5 @@
 import { pagedListRoute } from '../../http/lockt/routes.ts';
-import type { LocktModule } from '../module.ts';
+import type { ResourceModule } from '../module.ts';
 import { presentDoorState } from './door-states.presenter.ts';
 import * as repo from './door-states.repository.ts';
 import { DoorStateObject } from './door-states.schema.ts';
@@ -8,7 +8,7 @@ import { DoorStateObject } from './door-states.schema.ts';
  * `/doorstate`: read-only, so the module has no service; the state itself is written by the devices
  * (a later issue).
  */
-export const doorStatesModule: LocktModule = {
+export const doorStatesModule: ResourceModule = {
   name: 'door-states',
   objectTypes: { doorstate: DoorStateObject },
   register(app, context) {

@@ -5,7 +5,7 @@ import { batchWriteRoute, bodyFor, deleteById, responseFor, streamPaged } from '
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope, FlagParam } from '../../http/schemas.ts';
 import { runUnlockBatch } from '../devices/devices.routes.ts';
-import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { presentDoor } from './doors.presenter.ts';
 import * as repo from './doors.repository.ts';
 import { DoorCreate, DoorDelete, DoorObject, DoorQuery, DoorUpdate } from './doors.schema.ts';
@@ -50,7 +50,7 @@ const update: Operation<service.DoorChange, service.DoorUpdatePlan> = {
 const remove = deleteById('doors', DoorDelete, service.checkDoorDeletions, service.deleteDoors);
 
 /** `/door`: GET (whole list, `?user_id`, `?id_num`), POST and DELETE as the spec has them; PUT as an extension. */
-export const doorsModule: LocktModule = {
+export const doorsModule: ResourceModule = {
   name: 'doors',
   objectTypes: { door: DoorObject, door_create: DoorCreate, door_update: DoorUpdate },
   register(app, context) {

@@ -1,10 +1,12 @@
 import { ERRORS } from '../../domain/errors.ts';
-import { ListAnswer, listOption, readListQuery } from '../../http/basip/list-query.ts';
+import { ListAnswer, listOption, listSpec, readListQuery } from '../../http/basip/list-query.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
-import type { LocktModule } from '../module.ts';
+import type { ResourceModule } from '../module.ts';
 import { presentLogItem } from './events.basip.presenter.ts';
 import { LogItem, LogQuery } from './events.basip.schema.ts';
-import { LOG_LIST, countEvents, listEventPage } from './events.repository.ts';
+import { LOG_LIST_COLUMNS, countEvents, listEventPage } from './events.repository.ts';
+
+const LOG_LIST = listSpec({ timestamp: 'time' }, LOG_LIST_COLUMNS, 'timestamp');
 
 /**
  * Below this a `from`/`to` is read as Unix seconds, at or above it as milliseconds: public clients send
@@ -21,7 +23,7 @@ function readTime(name: string, text: string | undefined): number | null {
 }
 
 /** The panel face's log: the site's event log, a page at a time, within a time window. */
-export const eventsBasipModule: LocktModule = {
+export const eventsBasipModule: ResourceModule = {
   name: 'events-basip',
   register(app, { db }) {
     app.get('/api/v1/log/items', {

@@ -3,7 +3,7 @@ import { settledLogIds } from '../../db/log-ids.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { EventTable } from '../../db/schema.ts';
 import { type Expression, type Selectable, type SqlBool, sql } from 'kysely';
-import type { ListQuery, ListSpec } from '../../http/basip/list-query.ts';
+import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
 import { locktEventJson } from './event-json.ts';
 
 export type EventRow = Selectable<EventTable>;
@@ -32,7 +32,7 @@ export function listEventsAfter(db: Queryable, siteId: number, afterId: number, 
 }
 
 /** The panel log sorts and filters on the device time only; within one millisecond the event ids decide. */
-export const LOG_LIST: ListSpec = { fields: { timestamp: { expr: sql.ref('hw_time'), type: 'timestamp' } }, defaultSort: 'timestamp' };
+export const LOG_LIST_COLUMNS: ListColumns<'time'> = { time: { expr: sql.ref('hw_time'), type: 'timestamp' } };
 
 /** An inclusive window of device times (epoch ms); either end may be open. */
 export interface TimeWindow {
@@ -48,7 +48,8 @@ function eventsInWindow(db: Queryable, siteId: number, window: TimeWindow, where
 }
 
 /** One page of the site's events in the window, in the list's order (ties by id, the same way). */
-export function listEventPage(db: Queryable, siteId: number, window: TimeWindow, list: ListQuery): Promise<EventRow[]> {
+export function listEventPage(db: Queryable, siteId: number, window: TimeWindow, request: ListRequest): Promise<EventRow[]> {
+  const list = listQueryOf(request, LOG_LIST_COLUMNS);
   return eventsInWindow(db, siteId, window, list.where)
     .selectAll()
     .orderBy(list.orderBy, list.direction)
@@ -58,7 +59,8 @@ export function listEventPage(db: Queryable, siteId: number, window: TimeWindow,
     .execute();
 }
 
-export async function countEvents(db: Queryable, siteId: number, window: TimeWindow, list: ListQuery): Promise<number> {
+export async function countEvents(db: Queryable, siteId: number, window: TimeWindow, request: ListRequest): Promise<number> {
+  const list = listQueryOf(request, LOG_LIST_COLUMNS);
   const row = await eventsInWindow(db, siteId, window, list.where)
     .select((eb) => eb.fn.countAll<number>().as('total'))
     .executeTakeFirstOrThrow();

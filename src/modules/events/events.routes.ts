@@ -5,7 +5,7 @@ import { ERRORS } from '../../domain/errors.ts';
 import { sendJsonItems } from '../../http/lockt/stream.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
-import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { EventStreams } from './event-stream.ts';
 import { type LocktEventJson, listEventsAfter, listNewestEvents } from './events.repository.ts';
 import { EventObject, EventsQuery } from './events.schema.ts';
@@ -33,7 +33,7 @@ async function* oneChunk<Item>(items: Item[]): AsyncGenerator<Item[]> {
 }
 
 /** `/events`: the newest events, the events after an id, or a live stream of them. */
-export const eventsModule: LocktModule = {
+export const eventsModule: ResourceModule = {
   name: 'events',
   objectTypes: { event: EventObject },
   register(app, { db }) {

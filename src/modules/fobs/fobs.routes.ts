@@ -5,7 +5,7 @@ import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/route
 import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
-import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { presentFob } from './fobs.presenter.ts';
 import { FobCreate, FobDelete, FobObject, FobQuery, FobUpdate } from './fobs.schema.ts';
 import {
@@ -49,7 +49,7 @@ const update: BatchOperation<FobInput, FobUpdatePlan, FobContext> = {
 const remove = deleteById('fobs', FobDelete, checkFobDeletions, deleteFobs);
 
 /** `/fob`: credentials tagged as fobs, listed, created, reassigned and deleted. */
-export const fobsModule: LocktModule = {
+export const fobsModule: ResourceModule = {
   name: 'fobs',
   objectTypes: { fob: FobObject, fob_create: FobCreate },
   register(app, context) {

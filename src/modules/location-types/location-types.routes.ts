@@ -1,6 +1,6 @@
 import type { BatchOperation } from '../../http/batch.ts';
 import { batchWriteRoute, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
-import type { LocktModule } from '../module.ts';
+import type { ResourceModule } from '../module.ts';
 import { presentLocationType } from './location-types.presenter.ts';
 import * as repo from './location-types.repository.ts';
 import { LocationTypeCreate, LocationTypeDelete, LocationTypeObject } from './location-types.schema.ts';
@@ -28,7 +28,7 @@ const create: BatchOperation<NewLocationType, { name: string; key: string }, Loc
 const remove = deleteById('locationtypes', LocationTypeDelete, checkLocationTypeDeletions, deleteLocationTypes);
 
 /** `/locationtype`: GET as the spec has it; POST and DELETE as extensions. */
-export const locationTypesModule: LocktModule = {
+export const locationTypesModule: ResourceModule = {
   name: 'location-types',
   objectTypes: { locationtype: LocationTypeObject, locationtype_create: LocationTypeCreate },
   register(app, context) {

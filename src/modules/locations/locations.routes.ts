@@ -1,7 +1,7 @@
 import { toBool, toId } from '../../domain/batch-checks.ts';
 import type { BatchOperation } from '../../http/batch.ts';
 import { batchWriteRoute, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
-import type { LocktModule } from '../module.ts';
+import type { ResourceModule } from '../module.ts';
 import { presentLocation } from './locations.presenter.ts';
 import * as repo from './locations.repository.ts';
 import { LocationCreate, LocationDelete, LocationObject, LocationUpdate } from './locations.schema.ts';
@@ -39,7 +39,7 @@ const update: Operation<service.LocationChange, service.LocationUpdatePlan> = {
 const remove = deleteById('locations', LocationDelete, service.checkLocationDeletions, service.deleteLocations);
 
 /** `/location`: GET and POST as the spec has them; PUT and DELETE as extensions. */
-export const locationsModule: LocktModule = {
+export const locationsModule: ResourceModule = {
   name: 'locations',
   objectTypes: { location: LocationObject, location_create: LocationCreate, location_update: LocationUpdate },
   register(app, context) {

@@ -4,7 +4,7 @@ import { siteOfPrefix } from '../../http/basip/site-prefix.ts';
 import { addressKey } from '../../http/plugins/caller.ts';
 import { bearerToken } from '../../http/plugins/operator-auth.ts';
 import { VERSION } from '../../lib/release.ts';
-import type { LocktModule } from '../module.ts';
+import type { ResourceModule } from '../module.ts';
 import { login, logout } from './operator-sessions.service.ts';
 
 const tags = ['basip'];
@@ -23,7 +23,7 @@ const LoginQuery = Type.Object({
 export const serialNumber = (siteId: number | undefined) => `PCS${String(siteId ?? 0).padStart(8, '0')}`;
 
 /** The panel face's device information, login and logout. */
-export const operatorSessionsModule: LocktModule = {
+export const operatorSessionsModule: ResourceModule = {
   name: 'operator-sessions',
   register(app, { db, clock }) {
     app.get('/api/info', {

@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
-import { ListAnswer, ListQuerySchema, listOption, readListQuery } from '../../http/basip/list-query.ts';
+import { ListAnswer, ListQuerySchema, listOption, listSpec, readListQuery } from '../../http/basip/list-query.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
-import type { LocktModule, TypedApp } from '../module.ts';
+import type { ResourceModule, TypedApp } from '../module.ts';
 import {
   DeviceTime,
   FlatParams,
@@ -20,7 +20,10 @@ import {
   UnitModeQuery,
   WallModeQuery,
 } from './device-settings.schema.ts';
+import { FORWARD_LIST_COLUMNS } from './device-settings.repository.ts';
 import * as service from './device-settings.service.ts';
+
+const FORWARD_LIST = listSpec({ forward_number: 'forwardNumber' }, FORWARD_LIST_COLUMNS, 'forward_number');
 
 const tags = ['basip'];
 const OPERATOR = { auth: 'operator' } as const;
@@ -39,7 +42,7 @@ const REFUSED: readonly { method: 'GET' | 'POST'; path: string; why: string }[] 
   { method: 'POST', path: 'security/password/web/admin', why: 'Operator passwords are changed with `portcullis operator set-password`' },
 ];
 
-function settingRoutes(app: TypedApp, db: Parameters<LocktModule['register']>[1]['db'], clock: Parameters<LocktModule['register']>[1]['clock'], definition: SettingDefinition): void {
+function settingRoutes(app: TypedApp, db: Parameters<ResourceModule['register']>[1]['db'], clock: Parameters<ResourceModule['register']>[1]['clock'], definition: SettingDefinition): void {
   const perLock = definition.path.includes('{lock}');
   const url = `/api/v1/${definition.path.replace('{lock}', ':lock')}`;
   const lockOf = (params: unknown) => (perLock ? Number((params as { lock: string }).lock) : 1);
@@ -66,7 +69,7 @@ function settingRoutes(app: TypedApp, db: Parameters<LocktModule['register']>[1]
 }
 
 /** The panel's own settings (sip, audio, lock timeouts, ntp, …), call forwarding, and what is refused. */
-export const panelDeviceSettingsModule: LocktModule = {
+export const panelDeviceSettingsModule: ResourceModule = {
   name: 'panel-device-settings',
   register(app, { db, clock }) {
     for (const definition of [...SETTINGS, LANGUAGE_SETTING, MODE_SETTING]) {
@@ -136,7 +139,7 @@ export const panelDeviceSettingsModule: LocktModule = {
       config: OPERATOR,
       schema: { tags, summary: 'BAS-IP: call forwarding of every flat, a page at a time. Stored and read back; no effect.', querystring: ListQuerySchema, response: { 200: ListAnswer(ForwardObject) } },
       handler: async (request) => {
-        const list = readListQuery(request.query, service.FORWARD_LIST);
+        const list = readListQuery(request.query, FORWARD_LIST);
         const { rows, total } = await service.listForwards(db, operatorOf(request).site.id, list);
         return { list_option: listOption(list, total), list_items: rows };
       },

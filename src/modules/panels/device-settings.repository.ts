@@ -1,5 +1,9 @@
+import { sql } from 'kysely';
 import type { Queryable } from '../../db/queryable.ts';
-import type { ListQuery } from '../../http/basip/list-query.ts';
+import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
+
+/** Call forwarding lists sort and filter on the flat number. */
+export const FORWARD_LIST_COLUMNS: ListColumns<'forwardNumber'> = { forwardNumber: { expr: sql.ref('forward_number'), type: 'integer' } };
 
 /** The JSON a site last saved for a setting path, if any. */
 export async function findSetting(db: Queryable, siteId: number, setting: string): Promise<string | undefined> {
@@ -34,7 +38,8 @@ export function findForward(db: Queryable, siteId: number, forwardNumber: number
     .executeTakeFirst();
 }
 
-export function listForwards(db: Queryable, siteId: number, list: ListQuery): Promise<ForwardRow[]> {
+export function listForwards(db: Queryable, siteId: number, request: ListRequest): Promise<ForwardRow[]> {
+  const list = listQueryOf(request, FORWARD_LIST_COLUMNS);
   return db
     .selectFrom('panel_forward')
     .select(['forward_number', 'entity_list'])
@@ -46,7 +51,8 @@ export function listForwards(db: Queryable, siteId: number, list: ListQuery): Pr
     .execute();
 }
 
-export async function countForwards(db: Queryable, siteId: number, list: ListQuery): Promise<number> {
+export async function countForwards(db: Queryable, siteId: number, request: ListRequest): Promise<number> {
+  const list = listQueryOf(request, FORWARD_LIST_COLUMNS);
   const row = await db
     .selectFrom('panel_forward')
     .select((eb) => eb.fn.countAll<number>().as('total'))

@@ -1,11 +1,10 @@
-import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Actor } from '../../audit/audit-log.ts';
 import { writeTransaction } from '../../db/change-feed.ts';
 import { isStorableId } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
-import type { ListQuery, ListSpec } from '../../http/basip/list-query.ts';
+import type { ListRequest } from '../../db/list-query.ts';
 import type { Site } from '../sites/site.ts';
 import type { SettingDefinition } from './device-settings.schema.ts';
 import * as repo from './device-settings.repository.ts';
@@ -88,15 +87,10 @@ export function siteMac(siteId: number): string {
   return `02:50:43:${id.slice(0, 2)}:${id.slice(2, 4)}:${id.slice(4, 6)}`;
 }
 
-/** Call forwarding lists sort and filter on the flat number. */
-export const FORWARD_LIST: ListSpec = {
-  fields: { forward_number: { expr: sql.ref('forward_number'), type: 'integer' } },
-  defaultSort: 'forward_number',
-};
 
 const presentForward = (row: repo.ForwardRow) => ({ forward_number: row.forward_number, forward_entity_list: JSON.parse(row.entity_list) as string[] });
 
-export async function listForwards(db: Queryable, siteId: number, list: ListQuery) {
+export async function listForwards(db: Queryable, siteId: number, list: ListRequest) {
   const [rows, total] = await Promise.all([repo.listForwards(db, siteId, list), repo.countForwards(db, siteId, list)]);
   return { rows: rows.map(presentForward), total };
 }

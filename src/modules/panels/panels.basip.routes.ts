@@ -4,8 +4,8 @@ import { deviceOf } from '../../http/plugins/device-auth.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { authenticateDevice, noteDeviceSeen } from '../devices/devices.service.ts';
-import type { LocktModule } from '../module.ts';
-import { presentPanelDecision, presentRemoteControlSettings } from './panels.presenter.ts';
+import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
+import { presentPanelDecision, presentRemoteControlSettings } from './panels.basip.presenter.ts';
 import {
   CloseAnswer,
   EmergencyCloseRequest,
@@ -17,7 +17,7 @@ import {
   PanelKeyParams,
   RemoteControlSettings,
   RemoteControlSettingsUpdate,
-} from './panels.schema.ts';
+} from './panels.basip.schema.ts';
 import * as service from './panels.service.ts';
 
 const tags = ['basip'];
@@ -27,115 +27,130 @@ const OPERATOR = { auth: 'operator' } as const;
 const derivedUrl = (request: FastifyRequest) =>
   `${request.protocol}://${request.host}/api/v1/panel/${service.DEVICE_KEY_PLACEHOLDER}/access`;
 
+type Deps = Pick<AppContext, 'db' | 'clock' | 'access'>;
+
+/** The remote-access server a panel posts every identifier it reads to. */
+function accessRoutes(app: TypedApp, { db, clock, access }: Deps): void {
+  app.post('/api/v1/panel/:device_key/access', {
+    schema: {
+      tags,
+      summary:
+        "BAS-IP: a panel's remote-access server. Give each panel this URL (its device key in the path) as custom_server_api_url; it posts every identifier it reads.",
+      params: PanelKeyParams,
+      body: PanelAccessRequest,
+      response: { 200: PanelAccessAnswer },
+    },
+    // The panel can be given only a URL, so its key is the path segment; checked before the body is read.
+    onRequest: async (request) => {
+      const device = await authenticateDevice(db, request.params.device_key);
+      await noteDeviceSeen(db, device, clock.now());
+      request.device = device;
+    },
+    handler: async (request) => {
+      const { identifier_number: number, identifier_type: type } = request.body;
+      const decision = await service.decideForPanel(db, access, deviceOf(request), { type, number: String(number).trim() }, clock.now());
+      return presentPanelDecision(decision);
+    },
+  });
+}
+
+/** Remote and emergency opening, and the end of an emergency opening. */
+function lockRoutes(app: TypedApp, { db, clock }: Deps): void {
+  app.get('/api/v1/access/general/lock/open/remote/accepted/:lockNumber', {
+    config: OPERATOR,
+    schema: {
+      tags,
+      summary: 'BAS-IP: open a lock (0: every lock) on every panel of the site that drives it, through a remote-unlock command.',
+      params: LockNumberParams,
+      response: { 200: OpenAnswer },
+    },
+    // The panel API defines this state-changing GET; a browser could be made to send it (docs/abuse.md).
+    preHandler: async (request) => {
+      if (isCrossSiteBrowserRequest(request)) {
+        throw ERRORS.forbidden('Opening a lock by GET is refused from a browser page or navigation: Origin or Sec-Fetch headers name one');
+      }
+    },
+    handler: async (request) => {
+      const operator = operatorOf(request);
+      const lockNumber = Number(request.params.lockNumber);
+      const queued = await service.openLocks(db, operator.site, [lockNumber], `operator ${operator.username} (${operator.role})`, clock.now());
+      return { queued };
+    },
+  });
+
+  app.post('/api/v1/access/general/lock/open/emergency', {
+    config: OPERATOR,
+    schema: {
+      tags,
+      summary: 'BAS-IP: emergency opening of these locks on every panel of the site that drives them (administrators).',
+      body: EmergencyOpenRequest,
+      response: { 200: OpenAnswer },
+    },
+    handler: async (request) => {
+      const operator = operatorOf(request);
+      const { locks } = request.body;
+      if (locks.length === 0) throw ERRORS.badRequest('List cannot be empty');
+      const times = locks.flatMap((l) => (l.unlock_time === undefined || l.unlock_time === null ? [] : [`lock ${l.lock_number}: ${l.unlock_time} ms`]));
+      const requestedBy = `operator ${operator.username} (${operator.role}; emergency${times.length > 0 ? `; unlock_time ${times.join(', ')}` : ''})`;
+      const queued = await service.openLocks(db, operator.site, locks.map((l) => l.lock_number), requestedBy, clock.now());
+      return { queued };
+    },
+  });
+
+  app.post('/api/v1/access/general/lock/close/emergency', {
+    config: OPERATOR,
+    schema: {
+      tags,
+      summary: 'BAS-IP: call off an emergency opening of these locks: unlocks no device has collected yet are withdrawn (administrators).',
+      body: EmergencyCloseRequest,
+      response: { 200: CloseAnswer },
+    },
+    handler: async (request) => {
+      const operator = operatorOf(request);
+      if (request.body.locks.length === 0) throw ERRORS.badRequest('List cannot be empty');
+      return { withdrawn: await service.closeLocks(db, operator.site, request.body.locks, operator.actor, clock.now()) };
+    },
+  });
+}
+
+/** The site's remote-control settings for its panels. */
+function settingsRoutes(app: TypedApp, { db, clock }: Deps): void {
+  app.get('/api/v1/access/general/remote/control/settings', {
+    config: OPERATOR,
+    schema: {
+      tags,
+      summary: "BAS-IP: the site's remote-control settings, with the URL template to give each panel.",
+      response: { 200: RemoteControlSettings },
+    },
+    handler: async (request) => {
+      const operator = operatorOf(request);
+      return presentRemoteControlSettings(await service.panelSettings(db, operator.site.id), derivedUrl(request));
+    },
+  });
+
+  app.post('/api/v1/access/general/remote/control/settings', {
+    config: OPERATOR,
+    schema: {
+      tags,
+      summary: "BAS-IP: save the site's remote-control settings; with either flag off, panels are answered {\"handled\": false}.",
+      body: RemoteControlSettingsUpdate,
+      response: { 200: RemoteControlSettings },
+    },
+    handler: async (request) => {
+      const operator = operatorOf(request);
+      const { enabled, custom_server_enabled: customServerEnabled, custom_server_api_url: customServerApiUrl } = request.body;
+      const saved = await service.savePanelSettings(db, operator.site, { enabled, customServerEnabled, customServerApiUrl }, operator.actor, clock.now());
+      return presentRemoteControlSettings(saved, derivedUrl(request));
+    },
+  });
+}
+
 /** BAS-IP panels as Portcullis devices: their remote-access questions, remote opening, and the settings. */
-export const panelsModule: LocktModule = {
+export const panelsModule: ResourceModule = {
   name: 'panels',
-  register(app, { db, clock, access }) {
-    app.post('/api/v1/panel/:device_key/access', {
-      schema: {
-        tags,
-        summary:
-          "BAS-IP: a panel's remote-access server. Give each panel this URL (its device key in the path) as custom_server_api_url; it posts every identifier it reads.",
-        params: PanelKeyParams,
-        body: PanelAccessRequest,
-        response: { 200: PanelAccessAnswer },
-      },
-      // The panel can be given only a URL, so its key is the path segment; checked before the body is read.
-      onRequest: async (request) => {
-        const device = await authenticateDevice(db, (request.params as { device_key: string }).device_key);
-        await noteDeviceSeen(db, device, clock.now());
-        request.device = device;
-      },
-      handler: async (request) => {
-        const { identifier_number: number, identifier_type: type } = request.body;
-        const decision = await service.decideForPanel(db, access, deviceOf(request), { type, number: String(number).trim() }, clock.now());
-        return presentPanelDecision(decision);
-      },
-    });
-
-    app.get('/api/v1/access/general/lock/open/remote/accepted/:lockNumber', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: 'BAS-IP: open a lock (0: every lock) on every panel of the site that drives it, through a remote-unlock command.',
-        params: LockNumberParams,
-        response: { 200: OpenAnswer },
-      },
-      // The panel API defines this state-changing GET; a browser could be made to send it (docs/abuse.md).
-      preHandler: async (request) => {
-        if (isCrossSiteBrowserRequest(request)) {
-          throw ERRORS.forbidden('Opening a lock by GET is refused from a browser page or navigation: Origin or Sec-Fetch headers name one');
-        }
-      },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        const lockNumber = Number(request.params.lockNumber);
-        const queued = await service.openLocks(db, operator.site, [lockNumber], `operator ${operator.username} (${operator.role})`, clock.now());
-        return { queued };
-      },
-    });
-
-    app.post('/api/v1/access/general/lock/open/emergency', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: 'BAS-IP: emergency opening of these locks on every panel of the site that drives them (administrators).',
-        body: EmergencyOpenRequest,
-        response: { 200: OpenAnswer },
-      },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        const { locks } = request.body;
-        if (locks.length === 0) throw ERRORS.badRequest('List cannot be empty');
-        const times = locks.flatMap((l) => (l.unlock_time === undefined || l.unlock_time === null ? [] : [`lock ${l.lock_number}: ${l.unlock_time} ms`]));
-        const requestedBy = `operator ${operator.username} (${operator.role}; emergency${times.length > 0 ? `; unlock_time ${times.join(', ')}` : ''})`;
-        const queued = await service.openLocks(db, operator.site, locks.map((l) => l.lock_number), requestedBy, clock.now());
-        return { queued };
-      },
-    });
-
-    app.post('/api/v1/access/general/lock/close/emergency', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: 'BAS-IP: call off an emergency opening of these locks: unlocks no device has collected yet are withdrawn (administrators).',
-        body: EmergencyCloseRequest,
-        response: { 200: CloseAnswer },
-      },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        if (request.body.locks.length === 0) throw ERRORS.badRequest('List cannot be empty');
-        return { withdrawn: await service.closeLocks(db, operator.site, request.body.locks, operator.actor, clock.now()) };
-      },
-    });
-
-    app.get('/api/v1/access/general/remote/control/settings', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: "BAS-IP: the site's remote-control settings, with the URL template to give each panel.",
-        response: { 200: RemoteControlSettings },
-      },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        return presentRemoteControlSettings(await service.panelSettings(db, operator.site.id), derivedUrl(request));
-      },
-    });
-
-    app.post('/api/v1/access/general/remote/control/settings', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: "BAS-IP: save the site's remote-control settings; with either flag off, panels are answered {\"handled\": false}.",
-        body: RemoteControlSettingsUpdate,
-        response: { 200: RemoteControlSettings },
-      },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        const { enabled, custom_server_enabled: customServerEnabled, custom_server_api_url: customServerApiUrl } = request.body;
-        const saved = await service.savePanelSettings(db, operator.site, { enabled, customServerEnabled, customServerApiUrl }, operator.actor, clock.now());
-        return presentRemoteControlSettings(saved, derivedUrl(request));
-      },
-    });
+  register(app, deps) {
+    accessRoutes(app, deps);
+    lockRoutes(app, deps);
+    settingsRoutes(app, deps);
   },
 };

@@ -98,12 +98,13 @@ export async function decideForPanel(
   const settings = await panelSettings(db, site.id);
   if (!settings.enabled || !settings.customServerEnabled) return { handled: false };
   const locks = await repo.locksOfDevice(db, site.id, device.id);
-  if (locks.length === 0) return { handled: false };
+  const [firstLock] = locks;
+  if (firstLock === undefined) return { handled: false };
   const presented: Presented = { kind: 'identifier', identifierType: identifier.type, value: identifier.number };
   const question = (doorId: number): AccessQuestion => ({ site, doorId, presented, at: now, deviceId: device.id });
   const answers = await Promise.all(locks.map((lock) => answer(source, question(lock.door_id))));
   const firstGranted = answers.findIndex((a) => a.decision.granted);
-  const chosen = locks[Math.max(firstGranted, 0)] as repo.PanelLockRow;
+  const chosen = locks[firstGranted] ?? firstLock;
   const recorded = await decideAndRecord(db, source, question(chosen.door_id), { id: device.id, name: device.name }, now);
   const everyLock = locks.length > 1 && answers.every((a) => a.decision.granted);
   const granted = recorded.decision.granted;

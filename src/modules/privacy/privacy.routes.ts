@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { data } from '../../http/lockt/envelope.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope, NumericParam } from '../../http/schemas.ts';
-import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { anonymizeUser } from './privacy.service.ts';
 
 const AnonymizeResultObject = Type.Object({
@@ -12,7 +12,7 @@ const AnonymizeResultObject = Type.Object({
 });
 
 /** `POST /anonymize?user_id=ID`: the spec's "pending release" endpoint. */
-export const privacyModule: LocktModule = {
+export const privacyModule: ResourceModule = {
   name: 'privacy',
   register(app, { db, clock }) {
     app.post('/api/v1/anonymize', {

@@ -1,7 +1,7 @@
 import { toBool, toId } from '../../domain/batch-checks.ts';
 import type { BatchOperation } from '../../http/batch.ts';
 import { batchWriteRoute, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
-import type { LocktModule } from '../module.ts';
+import type { ResourceModule } from '../module.ts';
 import { presentSchedule } from './schedules.presenter.ts';
 import * as repo from './schedules.repository.ts';
 import { ScheduleCreate, ScheduleDelete, ScheduleObject, ScheduleUpdate } from './schedules.schema.ts';
@@ -44,7 +44,7 @@ const update: Operation<service.ScheduleChange, service.ScheduleUpdatePlan> = {
 const remove = deleteById('schedules', ScheduleDelete, service.checkScheduleDeletions, service.deleteSchedules);
 
 /** `/schedule`: GET as the spec has it; POST, PUT and DELETE as extensions. */
-export const schedulesModule: LocktModule = {
+export const schedulesModule: ResourceModule = {
   name: 'schedules',
   objectTypes: { schedule: ScheduleObject, schedule_create: ScheduleCreate, schedule_update: ScheduleUpdate },
   register(app, context) {

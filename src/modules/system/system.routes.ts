@@ -9,7 +9,7 @@ import { formatIsoUtc, formatSiteTime, zoneOffset } from '../../lib/site-time.ts
 import { presentMaintenanceWindow } from '../maintenance/maintenance.presenter.ts';
 import { MaintenanceObject } from '../maintenance/maintenance.schema.ts';
 import { listMaintenanceWindows } from '../maintenance/maintenance.service.ts';
-import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { describeObject } from './object-types.ts';
 import {
   AboutObject,
@@ -25,7 +25,7 @@ import {
 const tags = ['system'];
 
 /** `/ping`, `/about`, `/site`, `/settings`, `/maintenance` and `/object`: the spec's system endpoints. */
-export const systemModule: LocktModule = {
+export const systemModule: ResourceModule = {
   name: 'system',
   objectTypes: { maintenance: MaintenanceObject, site: SiteObject, settings: SettingsObject, about: AboutObject },
   register(app, { db, clock, bodyLimit, objectTypes }) {

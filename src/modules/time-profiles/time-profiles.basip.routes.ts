@@ -1,17 +1,19 @@
-import { ListAnswer, ListQuerySchema, listOption, readListQuery, readUid } from '../../http/basip/list-query.ts';
+import { ListAnswer, ListQuerySchema, listOption, listSpec, readListQuery, readUid } from '../../http/basip/list-query.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
-import type { LocktModule } from '../module.ts';
-import { presentTimeProfile } from './time-profiles.presenter.ts';
-import { TIME_PROFILE_LIST } from './time-profiles.repository.ts';
-import { EmptyAnswer, TimeProfileCreate, TimeProfileObject, TimeProfileUidParams, TimeProfileUpdate, UidAnswer } from './time-profiles.schema.ts';
+import type { ResourceModule } from '../module.ts';
+import { presentTimeProfile } from './time-profiles.basip.presenter.ts';
+import { TIME_PROFILE_LIST_COLUMNS } from './time-profiles.repository.ts';
+import { EmptyAnswer, TimeProfileCreate, TimeProfileObject, TimeProfileUidParams, TimeProfileUpdate, UidAnswer } from './time-profiles.basip.schema.ts';
 import * as service from './time-profiles.service.ts';
+
+const TIME_PROFILE_LIST = listSpec({ uid: 'id', name: 'name' }, TIME_PROFILE_LIST_COLUMNS, 'uid');
 
 const tags = ['basip'];
 const OPERATOR = { auth: 'operator' } as const;
 const ITEM = '/api/v1/access/timeprofile/item/:uid';
 
 /** BAS-IP time profiles: schedules with a repeat rule, attached to identifiers and users. */
-export const timeProfilesModule: LocktModule = {
+export const timeProfilesModule: ResourceModule = {
   name: 'time-profiles',
   register(app, { db, clock }) {
     app.post('/api/v1/access/timeprofile', {

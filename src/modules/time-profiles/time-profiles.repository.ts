@@ -1,7 +1,7 @@
 import { type Insertable, type Updateable, sql } from 'kysely';
 import type { Queryable } from '../../db/queryable.ts';
 import type { ScheduleTable } from '../../db/schema.ts';
-import type { ListQuery, ListSpec } from '../../http/basip/list-query.ts';
+import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
 import type { DayColumn } from '../schedules/schedules.repository.ts';
 
 /**
@@ -19,35 +19,34 @@ export interface TimeProfileRow {
 
 const columns = ['id', 'name', 'rule', 'link_id'] as const;
 
-/** The panel's list fields: uid and name, filterable and sortable. */
-export const TIME_PROFILE_LIST: ListSpec = {
-  fields: {
-    uid: { expr: sql.ref('id'), type: 'integer' },
-    name: { expr: sql.ref('name'), type: 'text' },
-  },
-  defaultSort: 'uid',
+/** What a list of time profiles filters and sorts on. */
+export const TIME_PROFILE_LIST_COLUMNS: ListColumns<'id' | 'name'> = {
+  id: { expr: sql.ref('id'), type: 'integer' },
+  name: { expr: sql.ref('name'), type: 'text' },
 };
 
 const profiles = (db: Queryable, siteId: number) =>
   db.selectFrom('schedule').where('site_id', '=', siteId).where('rule', 'is not', null);
 
 export async function findTimeProfile(db: Queryable, siteId: number, id: number): Promise<TimeProfileRow | undefined> {
-  return (await profiles(db, siteId).select(columns).where('id', '=', id).executeTakeFirst()) as TimeProfileRow | undefined;
+  return profiles(db, siteId).select(columns).$narrowType<{ rule: string }>().where('id', '=', id).executeTakeFirst();
 }
 
-export async function listTimeProfiles(db: Queryable, siteId: number, list: ListQuery): Promise<TimeProfileRow[]> {
-  const rows = await profiles(db, siteId)
+export async function listTimeProfiles(db: Queryable, siteId: number, request: ListRequest): Promise<TimeProfileRow[]> {
+  const list = listQueryOf(request, TIME_PROFILE_LIST_COLUMNS);
+  return profiles(db, siteId)
     .select(columns)
+    .$narrowType<{ rule: string }>()
     .where(list.where)
     .orderBy(list.orderBy, list.direction)
     .orderBy('id')
     .limit(list.limit)
     .offset(list.offset)
     .execute();
-  return rows as TimeProfileRow[];
 }
 
-export async function countTimeProfiles(db: Queryable, siteId: number, list: ListQuery): Promise<number> {
+export async function countTimeProfiles(db: Queryable, siteId: number, request: ListRequest): Promise<number> {
+  const list = listQueryOf(request, TIME_PROFILE_LIST_COLUMNS);
   const row = await profiles(db, siteId)
     .select((eb) => eb.fn.countAll<number>().as('total'))
     .where(list.where)
@@ -77,4 +76,42 @@ export async function updateTimeProfile(db: Queryable, siteId: number, id: numbe
 export async function deleteTimeProfile(db: Queryable, siteId: number, id: number): Promise<number> {
   const result = await db.deleteFrom('schedule').where('site_id', '=', siteId).where('id', '=', id).where('rule', 'is not', null).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** The time profiles of the site with these link_ids, by link_id. */
+export async function timeProfileIdsByLinkId(db: Queryable, siteId: number, linkIds: string[]): Promise<Map<string, number>> {
+  if (linkIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('schedule')
+    .select(['id', 'link_id'])
+    .where('site_id', '=', siteId)
+    .where('rule', 'is not', null)
+    .where('link_id', 'in', linkIds)
+    .execute();
+  return new Map(rows.flatMap((r): [string, number][] => (r.link_id === null ? [] : [[r.link_id, r.id]])));
+}
+
+export async function attachUserTimeProfile(db: Queryable, siteId: number, userId: number, scheduleId: number): Promise<void> {
+  await db
+    .insertInto('user_time_profile')
+    .values({ site_id: siteId, user_id: userId, schedule_id: scheduleId })
+    .onConflict((oc) => oc.columns(['user_id', 'schedule_id']).doNothing())
+    .execute();
+}
+
+/** The time profiles attached to each of these users, in profile id order. */
+export async function timeProfilesOfUsers(
+  db: Queryable,
+  siteId: number,
+  userIds: number[],
+): Promise<{ user_id: number; id: number; name: string; rule: string | null; link_id: string | null }[]> {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('user_time_profile as utp')
+    .innerJoin('schedule as s', 's.id', 'utp.schedule_id')
+    .select(['utp.user_id', 's.id', 's.name', 's.rule', 's.link_id'])
+    .where('utp.site_id', '=', siteId)
+    .where('utp.user_id', 'in', userIds)
+    .orderBy('s.id')
+    .execute();
 }

@@ -5,7 +5,7 @@ import { isStorableId, isUniqueViolation, toFlag } from '../../db/conventions.ts
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { nameKey } from '../../domain/names.ts';
-import type { ListQuery } from '../../http/basip/list-query.ts';
+import type { ListRequest } from '../../db/list-query.ts';
 import { accessLevelUsage } from '../schedules/schedules.repository.ts';
 import type { Site } from '../sites/site.ts';
 import * as repo from './time-profiles.repository.ts';
@@ -121,7 +121,7 @@ export async function getTimeProfile(db: Queryable, siteId: number, uid: number)
   return row;
 }
 
-export async function listTimeProfiles(db: Queryable, siteId: number, list: ListQuery): Promise<{ rows: repo.TimeProfileRow[]; total: number }> {
+export async function listTimeProfiles(db: Queryable, siteId: number, list: ListRequest): Promise<{ rows: repo.TimeProfileRow[]; total: number }> {
   const [rows, total] = await Promise.all([repo.listTimeProfiles(db, siteId, list), repo.countTimeProfiles(db, siteId, list)]);
   return { rows, total };
 }

@@ -27,7 +27,7 @@ export const MIN_PASSWORD_LENGTH = 8;
 export const IDENTIFIER_SCOPES = ['site', 'own'] as const;
 
 function identifierScope(scope: string): string {
-  if (!(IDENTIFIER_SCOPES as readonly string[]).includes(scope)) throw ERRORS.badRequest(`Invalid scope: ${scope} (expected ${IDENTIFIER_SCOPES.join(', ')})`);
+  if (!IDENTIFIER_SCOPES.some((known) => known === scope)) throw ERRORS.badRequest(`Invalid scope: ${scope} (expected ${IDENTIFIER_SCOPES.join(', ')})`);
   return scope;
 }
 
@@ -58,7 +58,7 @@ export interface OperatorInfo {
 const usernameKey = (username: string) => username.trim().toLowerCase();
 
 function isOperatorRole(role: string): role is OperatorRole {
-  return (OPERATOR_ROLES as readonly string[]).includes(role);
+  return OPERATOR_ROLES.some((known) => known === role);
 }
 
 function info(siteId: number, row: repo.OperatorRow): OperatorInfo {

@@ -1,8 +1,9 @@
 import { fromFlag } from '../../db/conventions.ts';
-import { presentApartment } from '../apartments/apartments.presenter.ts';
+import { presentApartment } from '../apartments/apartments.basip.presenter.ts';
 import { presentEmbeddedIdentifier } from '../credentials/identifiers.basip.presenter.ts';
-import { presentTimeProfile } from '../time-profiles/time-profiles.presenter.ts';
-import { type BasipUserView, basipUserName } from './basip-users.service.ts';
+import { presentTimeProfile } from '../time-profiles/time-profiles.basip.presenter.ts';
+import type { BasipUserView, LinkedUserDeleted, LinkedUserWritten, UserWritten } from './users.basip.service.ts';
+import { basipUserName } from './users.basip.service.ts';
 
 /** A user as the seed shows it; `auth_factors` is [] until set. */
 export function presentBasipUser({ row, identifiers, identifierProfiles, apartments, timeProfiles }: BasipUserView) {
@@ -17,5 +18,27 @@ export function presentBasipUser({ row, identifiers, identifierProfiles, apartme
     identifiers: identifiers.map((identifier) => presentEmbeddedIdentifier(identifier, identifierProfiles)),
     apartments: apartments.map(presentApartment),
     timeprofiles: timeProfiles.map(presentTimeProfile),
+  };
+}
+
+/** A user's change as the panel answers it: `has_dublicates` (sic) when another user has the same name. */
+export const presentUserWrite = ({ nameShared }: UserWritten) => ({ has_dublicates: nameShared });
+
+export const presentUserCreated = ({ id, nameShared }: UserWritten) => ({ item_uid: id, has_dublicates: nameShared });
+
+export function presentLinkedUsers(results: LinkedUserWritten[]) {
+  return {
+    result: results.map(({ linkId, created, nameShared }) => ({
+      link_id: linkId,
+      success: true,
+      extended_info: created ? 'created' : 'updated',
+      has_dublicates: nameShared,
+    })),
+  };
+}
+
+export function presentLinkedUserDeletions(results: LinkedUserDeleted[]) {
+  return {
+    result: results.map(({ linkId, deleted }) => ({ link_id: linkId, success: deleted, extended_info: deleted ? 'deleted' : 'not_found' })),
   };
 }

@@ -1,10 +1,11 @@
-import type { Updateable } from 'kysely';
+import { type Updateable, sql } from 'kysely';
 import { isStorableId } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { UserRole, UserTable } from '../../db/schema.ts';
 import { existingIdsIn } from '../../db/site-lookups.ts';
 import { valuesById } from '../../db/values-by-id.ts';
 import { groupBy } from '../../lib/group-by.ts';
+import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
 
 export interface UserRow {
   id: number;
@@ -309,4 +310,116 @@ export async function updateOperator(db: Queryable, siteId: number, userId: numb
 /** Removes an operator account; its sessions go with it (the foreign key cascades). */
 export async function deleteOperator(db: Queryable, siteId: number, userId: number): Promise<void> {
   await db.deleteFrom('user').where('site_id', '=', siteId).where('id', '=', userId).execute();
+}
+
+/**
+ * The panel face's reads and writes of users: only cardholders (the panel's users are the people who
+ * hold identifiers; operators never appear), with the panel's columns.
+ */
+
+/** A user's name as the panel shows it, "First Last", in SQL (what the list filters and sorts on). */
+export const USER_NAME = sql<string>`trim(u.first_name || ' ' || u.last_name)`;
+
+/** What a list of the panel's users filters and sorts on. */
+export const USER_LIST_COLUMNS: ListColumns<'id' | 'name' | 'info' | 'lockNumber' | 'customAccess' | 'linkId'> = {
+  id: { expr: sql.ref('u.id'), type: 'integer' },
+  name: { expr: USER_NAME, type: 'text' },
+  info: { expr: sql.ref('u.info'), type: 'text' },
+  lockNumber: { expr: sql.ref('u.lock_number'), type: 'integer' },
+  customAccess: { expr: sql.ref('u.is_custom_user_access'), type: 'boolean' },
+  linkId: { expr: sql.ref('u.link_id'), type: 'text', sortable: false },
+};
+
+export interface PanelUserRow {
+  id: number;
+  first_name: string;
+  last_name: string;
+  info: string;
+  auth_factors: string;
+  lock_number: number;
+  is_custom_user_access: number;
+  link_id: string | null;
+}
+
+const PANEL_USER_COLUMNS = ['u.id', 'u.first_name', 'u.last_name', 'u.info', 'u.auth_factors', 'u.lock_number', 'u.is_custom_user_access', 'u.link_id'] as const;
+
+function cardholders(db: Queryable, siteId: number) {
+  return db.selectFrom('user as u').where('u.site_id', '=', siteId).where('u.role', '=', 'cardholder');
+}
+
+export function findPanelUser(db: Queryable, siteId: number, id: number): Promise<PanelUserRow | undefined> {
+  return cardholders(db, siteId).select(PANEL_USER_COLUMNS).where('u.id', '=', id).executeTakeFirst();
+}
+
+export function findUserByLinkId(db: Queryable, siteId: number, linkId: string): Promise<PanelUserRow | undefined> {
+  return cardholders(db, siteId).select(PANEL_USER_COLUMNS).where('u.link_id', '=', linkId).executeTakeFirst();
+}
+
+/** The first user with this name that no link_id names yet: what a link upsert may adopt. */
+export function findUnlinkedUserByName(db: Queryable, siteId: number, name: string): Promise<PanelUserRow | undefined> {
+  return cardholders(db, siteId)
+    .select(PANEL_USER_COLUMNS)
+    .where(sql<boolean>`${USER_NAME} = ${name}`)
+    .where('u.link_id', 'is', null)
+    .orderBy('u.id')
+    .executeTakeFirst();
+}
+
+/** Whether a user other than `self` has this name. */
+export async function nameTakenByAnother(db: Queryable, siteId: number, name: string, self: number): Promise<boolean> {
+  const row = await cardholders(db, siteId)
+    .select('u.id')
+    .where(sql<boolean>`${USER_NAME} = ${name}`)
+    .where('u.id', '!=', self)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function listPanelUsers(db: Queryable, siteId: number, request: ListRequest): Promise<{ rows: PanelUserRow[]; total: number }> {
+  const list = listQueryOf(request, USER_LIST_COLUMNS);
+  const [count, rows] = await Promise.all([
+    cardholders(db, siteId)
+      .where(list.where)
+      .select((eb) => eb.fn.countAll<number | string>().as('total'))
+      .executeTakeFirstOrThrow(),
+    cardholders(db, siteId)
+      .select(PANEL_USER_COLUMNS)
+      .where(list.where)
+      .orderBy(list.orderBy, list.direction)
+      .orderBy('u.id')
+      .limit(list.limit)
+      .offset(list.offset)
+      .execute(),
+  ]);
+  return { rows, total: Number(count.total) };
+}
+
+export async function usersByLinkIds(db: Queryable, siteId: number, linkIds: string[]): Promise<PanelUserRow[]> {
+  if (linkIds.length === 0) return [];
+  return cardholders(db, siteId).select(PANEL_USER_COLUMNS).where('u.link_id', 'in', linkIds).execute();
+}
+
+/** The panel's columns of a user, and its name split into Lockt's two. */
+export type PanelUserColumns = Pick<
+  Updateable<UserTable>,
+  'first_name' | 'last_name' | 'info' | 'auth_factors' | 'lock_number' | 'is_custom_user_access' | 'link_id'
+>;
+
+export async function insertPanelUser(db: Queryable, siteId: number, columns: PanelUserColumns, now: number): Promise<number> {
+  const row = await db
+    .insertInto('user')
+    .values({ ...columns, site_id: siteId, role: 'cardholder', id_num: null, email: null, created_at: now, updated_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updatePanelUser(db: Queryable, siteId: number, id: number, columns: PanelUserColumns, now: number): Promise<void> {
+  await db
+    .updateTable('user')
+    .set({ ...columns, updated_at: now })
+    .where('site_id', '=', siteId)
+    .where('role', '=', 'cardholder')
+    .where('id', '=', id)
+    .execute();
 }

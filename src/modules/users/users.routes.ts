@@ -5,7 +5,7 @@ import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/route
 import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
-import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { presentUser } from './users.presenter.ts';
 import { UserCreate, UserDelete, UserObject, UserQuery, UserUpdate } from './users.schema.ts';
 import {
@@ -70,7 +70,7 @@ function selectionOf(query: UserQueryValues): UserSelection {
 }
 
 /** `/user`: list and read (GET), bulk create and update (POST), selective update (PUT), delete. */
-export const usersModule: LocktModule = {
+export const usersModule: ResourceModule = {
   name: 'users',
   objectTypes: { user: UserObject, user_create: UserCreate, user_delete: UserDelete },
   register(app, context) {

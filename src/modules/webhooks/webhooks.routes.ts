@@ -5,7 +5,7 @@ import { batchWriteRoute, pagedListRoute, streamPaged } from '../../http/lockt/r
 import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { parseWireTime } from '../../lib/site-time.ts';
-import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
+import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { presentAttempt, presentWebhook } from './webhooks.presenter.ts';
 import * as repo from './webhooks.repository.ts';
 import { DeliveriesQuery, DeliveriesResponse, WebhookCreate, WebhookObject, WebhookUpdate, WebhookWriteResponse } from './webhooks.schema.ts';
@@ -22,7 +22,7 @@ function queryTime(name: string, value: string | undefined, zone: string): numbe
 }
 
 /** `/webhook` (extension): subscriptions, their delivery log, and redelivery (docs/webhooks.md). */
-export const webhooksModule: LocktModule = {
+export const webhooksModule: ResourceModule = {
   name: 'webhooks',
   objectTypes: { webhook: WebhookObject, webhook_create: WebhookCreate, webhook_update: WebhookUpdate },
   register(app, context) {

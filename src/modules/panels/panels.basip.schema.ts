@@ -1,7 +1,5 @@
 import { Type } from 'typebox';
-
-/** The identifier kinds a BAS-IP panel reads. */
-export const IDENTIFIER_TYPES = ['card', 'ukey', 'inputCode', 'face_id', 'qr', 'license_plate'] as const;
+import { IDENTIFIER_TYPES } from '../../domain/credential-numbers.ts';
 
 /** What a panel POSTs to its remote-access server for each identifier it reads. */
 export const PanelAccessRequest = Type.Object(

@@ -4,12 +4,14 @@ import { toFlag } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { ApartmentTable } from '../../db/schema.ts';
 import { ERRORS } from '../../domain/errors.ts';
-import type { ListQuery } from '../../http/basip/list-query.ts';
-import type { IdentifierRow, ProfileRef } from '../credentials/identifiers.repository.ts';
-import * as identifierRepo from '../credentials/identifiers.repository.ts';
+import type { ListRequest } from '../../db/list-query.ts';
+import { apartmentsOfUsers } from '../apartments/apartments.repository.ts';
+import type { IdentifierRow, ProfileRef } from '../credentials/credentials.repository.ts';
+import { assignCredential, findIdentifier } from '../credentials/credentials.repository.ts';
+import { attachUserTimeProfile, findTimeProfile, timeProfilesOfUsers } from '../time-profiles/time-profiles.repository.ts';
 import { type PanelContext, identifiersOfUsers, refusingRaces, scopeOf } from '../credentials/identifiers.service.ts';
-import * as repo from './users.basip.repository.ts';
-import type { BasipUserColumns, BasipUserRow } from './users.basip.repository.ts';
+import * as repo from './users.repository.ts';
+import type { PanelUserColumns, PanelUserRow } from './users.repository.ts';
 import { type UserContext, deleteUsers } from './users.service.ts';
 
 /**
@@ -22,22 +24,44 @@ import { type UserContext, deleteUsers } from './users.service.ts';
 /** A panel write to users: the panel's context, and Lockt's, whose user rules (deletion) it reuses. */
 export interface BasipUserContext extends PanelContext, UserContext {}
 
-/** A user as the panel sends it; what is not sent is not changed. */
-export interface BasipUserInput {
+/** What a panel write sets on a user; what is absent is not changed. */
+export interface PanelUserChanges {
   name?: string | undefined;
   info?: string | undefined;
-  auth_factors?: string[] | undefined;
-  lock_number?: number | undefined;
-  is_custom_user_access?: boolean | undefined;
+  /** The kinds of identifier the user may use when access is custom; at least one. */
+  authFactors?: string[] | undefined;
+  /** 0: both locks, 1: the first, 2: the second. */
+  lockNumber?: number | undefined;
+  /** Only the auth factors open doors for this user. */
+  customAccess?: boolean | undefined;
 }
 
-export interface BasipUserLinkInput extends BasipUserInput {
-  link_id: string;
+/** A user named by the link_id the client gave it. */
+export interface LinkedUserChanges extends PanelUserChanges {
+  linkId: string;
+}
+
+/** A user written, and whether another user has the same name (the panel warns of it). */
+export interface UserWritten {
+  id: number;
+  nameShared: boolean;
+}
+
+/** What a write by link_id did to one user. */
+export interface LinkedUserWritten {
+  linkId: string;
+  created: boolean;
+  nameShared: boolean;
+}
+
+export interface LinkedUserDeleted {
+  linkId: string;
+  deleted: boolean;
 }
 
 /** A user with what its record shows besides its own row. */
 export interface BasipUserView {
-  row: BasipUserRow;
+  row: PanelUserRow;
   identifiers: IdentifierRow[];
   identifierProfiles: ProfileRef[];
   apartments: Selectable<ApartmentTable>[];
@@ -58,28 +82,28 @@ export function splitName(name: string): { first_name: string; last_name: string
 }
 
 /** The columns a panel user body sets; an empty auth_factors list is refused. */
-function columnsOf(input: BasipUserInput): BasipUserColumns {
-  if (input.auth_factors !== undefined && input.auth_factors.length === 0) {
+function columnsOf(input: PanelUserChanges): PanelUserColumns {
+  if (input.authFactors !== undefined && input.authFactors.length === 0) {
     throw ERRORS.badRequest('auth_factors must contain at least one item');
   }
   return {
     ...(input.name !== undefined ? splitName(input.name) : {}),
     ...(input.info !== undefined ? { info: input.info } : {}),
-    ...(input.auth_factors !== undefined ? { auth_factors: [...new Set(input.auth_factors)].join(',') } : {}),
-    ...(input.lock_number !== undefined ? { lock_number: input.lock_number } : {}),
-    ...(input.is_custom_user_access !== undefined ? { is_custom_user_access: toFlag(input.is_custom_user_access) } : {}),
+    ...(input.authFactors !== undefined ? { auth_factors: [...new Set(input.authFactors)].join(',') } : {}),
+    ...(input.lockNumber !== undefined ? { lock_number: input.lockNumber } : {}),
+    ...(input.customAccess !== undefined ? { is_custom_user_access: toFlag(input.customAccess) } : {}),
   };
 }
 
 /** The name a user has after `columns` are written over `current`. */
-function nameAfter(columns: BasipUserColumns, current: BasipUserRow | undefined): string {
+function nameAfter(columns: PanelUserColumns, current: PanelUserRow | undefined): string {
   return basipUserName(columns.first_name ?? current?.first_name ?? '', columns.last_name ?? current?.last_name ?? '');
 }
 
 const notFound = () => ERRORS.notFound('User not found');
 
-async function requireUser(db: Queryable, siteId: number, id: number): Promise<BasipUserRow> {
-  const row = await repo.findBasipUser(db, siteId, id);
+async function requireUser(db: Queryable, siteId: number, id: number): Promise<PanelUserRow> {
+  const row = await repo.findPanelUser(db, siteId, id);
   if (!row) throw notFound();
   return row;
 }
@@ -94,12 +118,12 @@ const audit = <T>(ctx: PanelContext, action: string, ids: (result: T) => number[
 });
 
 /** Users with their identifiers, apartments and time profiles: four queries whatever their number. */
-async function viewsOf(db: Queryable, siteId: number, rows: BasipUserRow[]): Promise<BasipUserView[]> {
+async function viewsOf(db: Queryable, siteId: number, rows: PanelUserRow[]): Promise<BasipUserView[]> {
   const ids = rows.map((r) => r.id);
   const [held, apartments, profiles] = await Promise.all([
     identifiersOfUsers(db, siteId, ids),
-    repo.apartmentsOfUsers(db, siteId, ids),
-    repo.timeProfilesOfUsers(db, siteId, ids),
+    apartmentsOfUsers(db, siteId, ids),
+    timeProfilesOfUsers(db, siteId, ids),
   ]);
   return rows.map((row) => ({
     row,
@@ -112,40 +136,40 @@ async function viewsOf(db: Queryable, siteId: number, rows: BasipUserRow[]): Pro
 
 export async function getBasipUser(db: Queryable, siteId: number, id: number): Promise<BasipUserView> {
   const [view] = await viewsOf(db, siteId, [await requireUser(db, siteId, id)]);
-  return view as BasipUserView;
+  if (!view) throw notFound();
+  return view;
 }
 
-export async function listBasipUserPage(db: Queryable, siteId: number, list: ListQuery): Promise<{ total: number; views: BasipUserView[] }> {
-  const { rows, total } = await repo.listBasipUsers(db, siteId, list);
+export async function listBasipUserPage(db: Queryable, siteId: number, list: ListRequest): Promise<{ total: number; views: BasipUserView[] }> {
+  const { rows, total } = await repo.listPanelUsers(db, siteId, list);
   return { total, views: await viewsOf(db, siteId, rows) };
 }
 
-export async function createBasipUser(db: Queryable, ctx: BasipUserContext, input: BasipUserInput): Promise<{ item_uid: number; has_dublicates: boolean }> {
+export async function createBasipUser(db: Queryable, ctx: BasipUserContext, input: PanelUserChanges): Promise<UserWritten> {
   const columns = columnsOf(input);
   return writeTransaction(
     db,
     ctx.siteId,
     async (trx) => {
-      const id = await repo.insertBasipUser(trx, ctx.siteId, columns, ctx.now);
-      return { item_uid: id, has_dublicates: await repo.nameTakenByAnother(trx, ctx.siteId, nameAfter(columns, undefined), id) };
+      const id = await repo.insertPanelUser(trx, ctx.siteId, columns, ctx.now);
+      return { id, nameShared: await repo.nameTakenByAnother(trx, ctx.siteId, nameAfter(columns, undefined), id) };
     },
-    audit(ctx, 'create', (r) => [r.item_uid]),
+    audit(ctx, 'create', (r) => [r.id]),
   );
 }
 
-export async function updateBasipUser(db: Queryable, ctx: BasipUserContext, id: number, input: BasipUserInput): Promise<{ has_dublicates: boolean }> {
+export async function updateBasipUser(db: Queryable, ctx: BasipUserContext, id: number, input: PanelUserChanges): Promise<UserWritten> {
   const columns = columnsOf(input);
-  const { has_dublicates } = await writeTransaction(
+  return writeTransaction(
     db,
     ctx.siteId,
     async (trx) => {
       const current = await requireUser(trx, ctx.siteId, id);
-      await repo.updateBasipUser(trx, ctx.siteId, id, columns, ctx.now);
-      return { has_dublicates: await repo.nameTakenByAnother(trx, ctx.siteId, nameAfter(columns, current), id) };
+      await repo.updatePanelUser(trx, ctx.siteId, id, columns, ctx.now);
+      return { id, nameShared: await repo.nameTakenByAnother(trx, ctx.siteId, nameAfter(columns, current), id) };
     },
     audit(ctx, 'update', () => [id]),
   );
-  return { has_dublicates };
 }
 
 /** Deletes a user as Lockt's DELETE /user does: with its cards and identifiers; its fobs stay, unassigned. */
@@ -170,8 +194,8 @@ export async function attachIdentifierToUser(db: Queryable, ctx: BasipUserContex
       ctx.siteId,
       async (trx) => {
         await requireUser(trx, ctx.siteId, userId);
-        if (!(await identifierRepo.findIdentifier(trx, scopeOf(ctx), identifierId))) throw ERRORS.notFound('Identifier not found');
-        await repo.assignCredential(trx, ctx.siteId, identifierId, userId);
+        if (!(await findIdentifier(trx, scopeOf(ctx), identifierId))) throw ERRORS.notFound('Identifier not found');
+        await assignCredential(trx, ctx.siteId, identifierId, userId);
         return [userId];
       },
       audit(ctx, 'attach_identifier', (ids: number[]) => ids),
@@ -186,8 +210,8 @@ export async function attachTimeProfileToUser(db: Queryable, ctx: BasipUserConte
       ctx.siteId,
       async (trx) => {
         await requireUser(trx, ctx.siteId, userId);
-        if (!(await identifierRepo.timeProfileExists(trx, ctx.siteId, profileId))) throw ERRORS.notFound('Time profile not found');
-        await repo.attachUserTimeProfile(trx, ctx.siteId, userId, profileId);
+        if (!(await findTimeProfile(trx, ctx.siteId, profileId))) throw ERRORS.notFound('Time profile not found');
+        await attachUserTimeProfile(trx, ctx.siteId, userId, profileId);
         return [userId];
       },
       audit(ctx, 'attach_timeprofile', (ids: number[]) => ids),
@@ -195,54 +219,50 @@ export async function attachTimeProfileToUser(db: Queryable, ctx: BasipUserConte
   );
 }
 
-type UserLinkResult = { link_id: string; success: boolean; extended_info: 'created' | 'updated'; has_dublicates: boolean };
-
 /**
  * Creates or updates users by link_id: the user with that link_id, or else the first user of that name
  * that no link_id names yet (it takes the link_id), is updated; otherwise one is created. Every item is
  * read before anything is written, so a refused body writes nothing.
  */
-export async function upsertUsersByLink(db: Queryable, ctx: BasipUserContext, items: BasipUserLinkInput[]): Promise<{ result: UserLinkResult[] }> {
+export async function upsertUsersByLink(db: Queryable, ctx: BasipUserContext, items: LinkedUserChanges[]): Promise<LinkedUserWritten[]> {
   if (items.length === 0) throw ERRORS.badRequest('List cannot be empty');
-  const planned = items.map((item) => ({ linkId: item.link_id.toLowerCase(), columns: columnsOf(item) }));
+  const planned = items.map((item) => ({ linkId: item.linkId.toLowerCase(), columns: columnsOf(item) }));
   const written = await refusingRaces(
     () =>
       writeTransaction(
         db,
         ctx.siteId,
         async (trx) => {
-          const results: (UserLinkResult & { id: number })[] = [];
-          for (const { linkId, columns } of planned) {
-            const byName = columns.last_name === undefined ? undefined : nameAfter(columns, undefined);
-            const current =
-              (await repo.findUserByLinkId(trx, ctx.siteId, linkId)) ??
-              (byName === undefined ? undefined : await repo.findUnlinkedUserByName(trx, ctx.siteId, byName));
-            const withLink = { ...columns, link_id: linkId };
-            let id: number;
-            if (current) {
-              id = current.id;
-              await repo.updateBasipUser(trx, ctx.siteId, id, withLink, ctx.now);
-            } else {
-              id = await repo.insertBasipUser(trx, ctx.siteId, withLink, ctx.now);
-            }
-            const hasDublicates = await repo.nameTakenByAnother(trx, ctx.siteId, nameAfter(columns, current), id);
-            results.push({ id, link_id: linkId, success: true, extended_info: current ? 'updated' : 'created', has_dublicates: hasDublicates });
-          }
+          const results: (LinkedUserWritten & { id: number })[] = [];
+          for (const { linkId, columns } of planned) results.push({ linkId, ...(await writeLinkedUser(trx, ctx, linkId, columns)) });
           return results;
         },
         audit(ctx, 'link_upsert', (results: { id: number }[]) => [...new Set(results.map((r) => r.id))]),
       ),
     'A link_id was taken by a concurrent change; send the list again',
   );
-  return { result: written.map(({ id: _id, ...result }) => result) };
+  return written.map(({ id: _id, ...result }) => result);
 }
 
-/** Deletes users by link_id, as deleteBasipUser does; unknown ones are reported `not_found`. */
-export async function deleteUsersByLink(
-  db: Queryable,
-  ctx: BasipUserContext,
-  linkIds: string[],
-): Promise<{ result: { link_id: string; success: boolean; extended_info: 'deleted' | 'not_found' }[] }> {
+/** One item of a link upsert: the user it names (or adopts) updated, or a new one. */
+async function writeLinkedUser(trx: Queryable, ctx: BasipUserContext, linkId: string, columns: PanelUserColumns) {
+  const byName = columns.last_name === undefined ? undefined : nameAfter(columns, undefined);
+  const current =
+    (await repo.findUserByLinkId(trx, ctx.siteId, linkId)) ??
+    (byName === undefined ? undefined : await repo.findUnlinkedUserByName(trx, ctx.siteId, byName));
+  const withLink = { ...columns, link_id: linkId };
+  let id: number;
+  if (current) {
+    id = current.id;
+    await repo.updatePanelUser(trx, ctx.siteId, id, withLink, ctx.now);
+  } else {
+    id = await repo.insertPanelUser(trx, ctx.siteId, withLink, ctx.now);
+  }
+  return { id, created: current === undefined, nameShared: await repo.nameTakenByAnother(trx, ctx.siteId, nameAfter(columns, current), id) };
+}
+
+/** Deletes users by link_id, as deleteBasipUser does; unknown ones are reported not deleted. */
+export async function deleteUsersByLink(db: Queryable, ctx: BasipUserContext, linkIds: string[]): Promise<LinkedUserDeleted[]> {
   if (linkIds.length === 0) throw ERRORS.badRequest('List cannot be empty');
   const wanted = linkIds.map((l) => l.toLowerCase());
   const found = await writeTransaction(
@@ -251,13 +271,9 @@ export async function deleteUsersByLink(
     async (trx) => {
       const rows = await repo.usersByLinkIds(trx, ctx.siteId, [...new Set(wanted)]);
       if (rows.length > 0) await deleteUsers(trx, rows.map((r) => r.id), ctx);
-      return new Map(rows.map((r) => [r.link_id as string, r.id]));
+      return new Map(rows.flatMap((r): [string, number][] => (r.link_id === null ? [] : [[r.link_id, r.id]])));
     },
     audit(ctx, 'link_delete', (deleted: Map<string, number>) => [...deleted.values()]),
   );
-  return {
-    result: wanted.map((linkId) =>
-      found.has(linkId) ? { link_id: linkId, success: true, extended_info: 'deleted' } : { link_id: linkId, success: false, extended_info: 'not_found' },
-    ),
-  };
+  return wanted.map((linkId) => ({ linkId, deleted: found.has(linkId) }));
 }
