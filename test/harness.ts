@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type AppOptions, buildApp } from '../src/app.ts';
@@ -11,16 +11,23 @@ import { type Clock, systemClock } from '../src/lib/clock.ts';
 import type { TypedApp } from '../src/modules/module.ts';
 import type { Site } from '../src/modules/sites/site.ts';
 import { createSite } from '../src/modules/sites/sites.service.ts';
+import { PG_TEMPLATE_SCHEMA } from './global-setup.ts';
 
 /** The stores every integration suite runs on: SQLite always, PostgreSQL when the run has one. */
 export const DIALECTS: Dialect[] = inject('pgUrl') ? ['sqlite', 'postgres'] : ['sqlite'];
 
-/** A fresh, migrated store: a new SQLite file, or a new schema in the run's PostgreSQL database. */
-export async function openTestStore(dialect: Dialect): Promise<Store & { dataDir: string; databaseUrl?: string; pgSchema?: string }> {
+export type TestStore = Store & { dataDir: string; databaseUrl?: string; pgSchema?: string };
+
+/**
+ * A store of its own for one test: a copy of the run's migrated template (test/global-setup.ts), a SQLite
+ * file or a PostgreSQL schema, so no test sees another's rows. `migrated: false` gives an empty one.
+ */
+export async function openTestStore(dialect: Dialect, { migrated = true } = {}): Promise<TestStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-test-'));
   if (dialect === 'sqlite') {
+    const template = inject('sqliteTemplate');
+    if (migrated) copyFileSync(template, join(dataDir, basename(template)));
     const store = openStore({ dataDir });
-    await migrateToLatest(store.db);
     return {
       ...store,
       dataDir,
@@ -33,12 +40,13 @@ export async function openTestStore(dialect: Dialect): Promise<Store & { dataDir
   const databaseUrl = inject('pgUrl');
   if (!databaseUrl) throw new Error('PostgreSQL is not available in this run');
   const pgSchema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${pgSchema}`);
-  await admin.end();
+  const templateSql = inject('pgTemplateSql');
+  await onRunDatabase(
+    databaseUrl,
+    migrated && templateSql ? templateSql.replaceAll(PG_TEMPLATE_SCHEMA, pgSchema) : `CREATE SCHEMA ${pgSchema}`,
+  );
   const store = openStore({ dataDir, databaseUrl, pgSchema, pgPoolSize: 4 });
-  await migrateToLatest(store.db);
+  if (migrated && !templateSql) await migrateToLatest(store.db);
   return {
     ...store,
     dataDir,
@@ -46,13 +54,20 @@ export async function openTestStore(dialect: Dialect): Promise<Store & { dataDir
     pgSchema,
     close: async () => {
       await store.close();
-      const cleanup = new pg.Client({ connectionString: databaseUrl });
-      await cleanup.connect();
-      await cleanup.query(`DROP SCHEMA ${pgSchema} CASCADE`);
-      await cleanup.end();
+      await onRunDatabase(databaseUrl, `DROP SCHEMA ${pgSchema} CASCADE`);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function onRunDatabase(databaseUrl: string, statement: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
 }
 
 export interface Credentials {
