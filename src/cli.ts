@@ -5,14 +5,30 @@ import { registerMaintenanceCommands } from './cli/maintenance.ts';
 import { registerOperatorCommands } from './cli/operators.ts';
 import { registerSiteCommands } from './cli/sites.ts';
 import { registerWebhookCommands } from './cli/webhooks.ts';
-import { type StoreFlags, UsageError, describeFailure, print, wholeNumber, withStore, withStoreFlags } from './cli/common.ts';
-import { type ServeFlags, serverConfig } from './config.ts';
+import { type StoreFlags, UsageError, describeFailure, print, withStore, withStoreFlags } from './cli/common.ts';
+import { ConfigError, type Flags, type SettingName, serverConfig, settingFlag } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { VERSION } from './lib/release.ts';
 import { startServer } from './server.ts';
 
 /** A shutdown (SIGTERM, Ctrl-C) ends within this, whatever is left (docs/faults.md). */
 const SHUTDOWN_LIMIT_MS = 10_000;
+
+/** What `serve` takes beyond the store flags every command has. */
+const SERVE_SETTINGS: SettingName[] = [
+  'host',
+  'port',
+  'tlsCert',
+  'tlsKey',
+  'trustedProxies',
+  'bodyLimit',
+  'logLevel',
+  'rateLimit',
+  'rateLimitWindow',
+  'webhookAllowHttp',
+  'webhookAllowPrivate',
+  'metricsToken',
+];
 
 function buildProgram(): Command {
   const program = new Command('portcullis')
@@ -21,20 +37,12 @@ function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  withStoreFlags(program.command('serve'))
-    .description('serve the APIs over HTTPS')
-    .option('--host <host>', 'address to bind (default $PORTCULLIS_HOST or 0.0.0.0)')
-    .option('--port <port>', 'port to bind (default $PORTCULLIS_PORT or 8443)', wholeNumber('--port'))
-    .option('--tls-cert <file>', 'PEM certificate (default: self-signed, made in <data>/tls)')
-    .option('--tls-key <file>', 'PEM private key for --tls-cert')
-    .option('--trusted-proxies <list>', 'behind a TLS-terminating proxy: its comma-separated addresses/CIDRs')
-    .option('--body-limit <bytes>', 'largest request body (default 1048576)', wholeNumber('--body-limit'))
-    .option('--log-level <level>', 'pino log level (default info)')
-    .option('--rate-limit <requests>', 'requests per window for each API key, device, operator or address; 0: off (default 600)', wholeNumber('--rate-limit'))
-    .option('--rate-limit-window <seconds>', 'the rate limit window (default 60)', wholeNumber('--rate-limit-window'))
-    .option('--webhook-allow-http', 'let webhooks deliver over plain http (default $PORTCULLIS_WEBHOOK_ALLOW_HTTP or no)')
-    .option('--webhook-allow-private', 'let webhooks deliver to private, loopback and link-local addresses (default $PORTCULLIS_WEBHOOK_ALLOW_PRIVATE or no)')
-    .action(async (flags: ServeFlags) => {
+  const serve = withStoreFlags(program.command('serve')).description('serve the APIs over HTTPS');
+  for (const name of SERVE_SETTINGS) {
+    const option = settingFlag(name);
+    if (option) serve.option(option.flag, option.help);
+  }
+  serve.action(async (flags: Flags) => {
       const server = await startServer(serverConfig(flags), (line) => process.stdout.write(`${line}\n`));
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
@@ -76,6 +84,6 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     process.stderr.write(`portcullis: ${describeFailure(error)}\n`);
-    return error instanceof UsageError ? 2 : 1;
+    return error instanceof UsageError || error instanceof ConfigError ? 2 : 1;
   }
 }

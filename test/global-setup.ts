@@ -1,17 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { openStore } from '../src/db/open.ts';
 
 /**
- * Decides once per run whether the PostgreSQL suite runs. It runs when a server answers at
- * PORTCULLIS_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/test): a fresh database is made
- * for the run and dropped after it. With no server it is skipped, loudly; with PORTCULLIS_REQUIRE_PG=1
- * (CI) a missing server fails the run instead.
+ * Migrates once per run into template stores that every test copies (test/harness.ts), and decides
+ * whether the PostgreSQL suite runs. It runs when a server answers at PORTCULLIS_TEST_PG_URL (default
+ * postgres://postgres@127.0.0.1:5432/test): a fresh database is made for the run (dropped after it), with
+ * a migrated template schema in it. With no server it is skipped, loudly; with
+ * PORTCULLIS_REQUIRE_PG=1 (CI) a missing server fails the run instead.
  */
 const ADMIN_URL = process.env.PORTCULLIS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgUrl: string | null;
+    /** The migrated template schema as SQL (see dumpSchema), or null. */
+    pgTemplateSql: string | null;
+    /** The migrated SQLite file each test copies. */
+    sqliteTemplate: string;
   }
 }
 
@@ -21,7 +32,49 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+async function migrateInto(options: Parameters<typeof openStore>[0]): Promise<string> {
+  const store = openStore(options);
+  try {
+    await migrateToLatest(store.db);
+    return store.location;
+  } finally {
+    // Closing SQLite's last connection folds the write-ahead log into the file, so the file alone is the store.
+    await store.close();
+  }
+}
+
+async function prepareSqlite(project: TestProject): Promise<() => void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-template-'));
+  project.provide('sqliteTemplate', await migrateInto({ dataDir }));
+  return () => rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** The schema migrated once per run; its dump, renamed, makes each test's schema. */
+export const PG_TEMPLATE_SCHEMA = 'portcullis_template';
+
+/**
+ * The migrated template schema as one SQL script, or null when pg_dump is not installed (each test then
+ * migrates its own schema, more slowly). A schema per test rather than a database: on PostgreSQL 15 every
+ * DROP DATABASE forces a checkpoint.
+ */
+function dumpSchema(databaseUrl: string): string | null {
+  try {
+    const dump = execFileSync('pg_dump', ['--dbname', databaseUrl, '--schema', PG_TEMPLATE_SCHEMA, '--inserts', '--no-owner', '--no-privileges'], {
+      encoding: 'utf8',
+    });
+    // psql's meta-commands (\restrict and the like) are not SQL.
+    return dump
+      .split('\n')
+      .filter((line) => !line.startsWith('\\'))
+      .join('\n');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    console.warn('pg_dump is not installed: each PostgreSQL test migrates its own schema.');
+    return null;
+  }
+}
+
+async function preparePostgres(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
@@ -30,17 +83,34 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     if (process.env.PORTCULLIS_REQUIRE_PG === '1') throw new Error(message);
     console.warn(`\n${'!'.repeat(100)}\n!!! ${message}\n${'!'.repeat(100)}\n`);
     project.provide('pgUrl', null);
+    project.provide('pgTemplateSql', null);
     return undefined;
   }
   const database = `portcullis_test_${Date.now()}_${process.pid}`;
   await admin.query(`CREATE DATABASE ${database}`);
   await admin.end();
-  project.provide('pgUrl', withDatabase(ADMIN_URL, database));
+  const databaseUrl = withDatabase(ADMIN_URL, database);
+  const run = new pg.Client({ connectionString: databaseUrl });
+  await run.connect();
+  await run.query(`CREATE SCHEMA ${PG_TEMPLATE_SCHEMA}`);
+  await run.end();
+  await migrateInto({ dataDir: tmpdir(), databaseUrl, pgSchema: PG_TEMPLATE_SCHEMA });
+  project.provide('pgUrl', databaseUrl);
+  project.provide('pgTemplateSql', dumpSchema(databaseUrl));
   console.info(`PostgreSQL suite runs in the fresh database ${database}.`);
   return async () => {
     const cleanup = new pg.Client({ connectionString: ADMIN_URL });
     await cleanup.connect();
     await cleanup.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await cleanup.end();
+  };
+}
+
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const removeSqlite = await prepareSqlite(project);
+  const dropPostgres = await preparePostgres(project);
+  return async () => {
+    removeSqlite();
+    await dropPostgres?.();
   };
 }

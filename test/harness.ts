@@ -1,26 +1,35 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type AppOptions, buildApp } from '../src/app.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { type Dialect, type Store, openStore } from '../src/db/open.ts';
 import { type Clock, systemClock } from '../src/lib/clock.ts';
+import { createDevice } from '../src/modules/devices/devices.service.ts';
 import type { TypedApp } from '../src/modules/module.ts';
 import type { Site } from '../src/modules/sites/site.ts';
 import { createSite } from '../src/modules/sites/sites.service.ts';
+import { type OperatorRole, createOperator } from '../src/modules/users/operators.service.ts';
+import { PG_TEMPLATE_SCHEMA } from './global-setup.ts';
 
 /** The stores every integration suite runs on: SQLite always, PostgreSQL when the run has one. */
 export const DIALECTS: Dialect[] = inject('pgUrl') ? ['sqlite', 'postgres'] : ['sqlite'];
 
-/** A fresh, migrated store: a new SQLite file, or a new schema in the run's PostgreSQL database. */
-export async function openTestStore(dialect: Dialect): Promise<Store & { dataDir: string; databaseUrl?: string; pgSchema?: string }> {
+export type TestStore = Store & { dataDir: string; databaseUrl?: string; pgSchema?: string };
+
+/**
+ * A store of its own for one test: a copy of the run's migrated template (test/global-setup.ts), a SQLite
+ * file or a PostgreSQL schema, so no test sees another's rows. `migrated: false` gives an empty one.
+ */
+export async function openTestStore(dialect: Dialect, { migrated = true } = {}): Promise<TestStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-test-'));
   if (dialect === 'sqlite') {
+    const template = inject('sqliteTemplate');
+    if (migrated) copyFileSync(template, join(dataDir, basename(template)));
     const store = openStore({ dataDir });
-    await migrateToLatest(store.db);
     return {
       ...store,
       dataDir,
@@ -33,12 +42,13 @@ export async function openTestStore(dialect: Dialect): Promise<Store & { dataDir
   const databaseUrl = inject('pgUrl');
   if (!databaseUrl) throw new Error('PostgreSQL is not available in this run');
   const pgSchema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${pgSchema}`);
-  await admin.end();
+  const templateSql = inject('pgTemplateSql');
+  await onRunDatabase(
+    databaseUrl,
+    migrated && templateSql ? templateSql.replaceAll(PG_TEMPLATE_SCHEMA, pgSchema) : `CREATE SCHEMA ${pgSchema}`,
+  );
   const store = openStore({ dataDir, databaseUrl, pgSchema, pgPoolSize: 4 });
-  await migrateToLatest(store.db);
+  if (migrated && !templateSql) await migrateToLatest(store.db);
   return {
     ...store,
     dataDir,
@@ -46,13 +56,20 @@ export async function openTestStore(dialect: Dialect): Promise<Store & { dataDir
     pgSchema,
     close: async () => {
       await store.close();
-      const cleanup = new pg.Client({ connectionString: databaseUrl });
-      await cleanup.connect();
-      await cleanup.query(`DROP SCHEMA ${pgSchema} CASCADE`);
-      await cleanup.end();
+      await onRunDatabase(databaseUrl, `DROP SCHEMA ${pgSchema} CASCADE`);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function onRunDatabase(databaseUrl: string, statement: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
 }
 
 export interface Credentials {
@@ -67,6 +84,37 @@ export interface Response {
   text: string;
 }
 
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+
+export interface RequestOptions {
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/** Someone calling the server: the headers that say who it is, and requests sent with them. */
+export interface Caller {
+  headers: Record<string, string>;
+  request(method: Method, url: string, options?: RequestOptions): Promise<Response>;
+}
+
+/** An operator of the panel face, logged in through the MD5 challenge; `basic` sends HTTP Basic instead. */
+export interface OperatorCaller extends Caller {
+  username: string;
+  password: string;
+  token: string;
+  basic: Caller;
+}
+
+/** A device (door controller or panel) with its key, sent as `Authorization: Bearer <key>`. */
+export interface DeviceCaller extends Caller {
+  id: number;
+  key: string;
+}
+
+/** The MD5 hex the panel face's login takes in place of the password. */
+export const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+
 export interface Harness {
   app: TypedApp;
   store: Store;
@@ -74,11 +122,15 @@ export interface Harness {
   credentials: Credentials;
   clock: Clock;
   /** A request through the whole Fastify stack with this site's key (or `as`). */
-  request(
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH',
-    url: string,
-    options?: { body?: unknown; rawBody?: string; as?: Credentials | null; headers?: Record<string, string> },
-  ): Promise<Response>;
+  request(method: Method, url: string, options?: RequestOptions & { as?: Credentials | null }): Promise<Response>;
+  /** A caller sending these headers and no API key (`{}`: no credentials at all). */
+  caller(headers: Record<string, string>): Caller;
+  /** A Lockt client with the site's API key (or these credentials). */
+  apiKey(credentials?: Credentials): Caller;
+  /** A new operator of the site (or of `siteId`) with this role, logged in. */
+  operator(role: OperatorRole, account?: { username?: string; password?: string; siteId?: number }): Promise<OperatorCaller>;
+  /** A new device of the site, serving these doors. */
+  device(options?: { name?: string; doorIds?: number[] }): Promise<DeviceCaller>;
   /** Another site in the same store, with its own key. */
   addSite(name: string, timezone?: string): Promise<{ site: Site; credentials: Credentials }>;
   close(): Promise<void>;
@@ -93,7 +145,8 @@ export async function createHarness(
   const app = await buildApp({ ...options, db: store.db, clock });
   const first = await createSite(store.db, { name: 'Test Site', timezone: options.timezone ?? 'UTC' }, clock);
   const credentials = { apiuser: first.apiuser, apikey: first.apikey };
-  return {
+  let callers = 0;
+  const h: Harness = {
     app,
     store,
     site: first.site,
@@ -120,6 +173,32 @@ export async function createHarness(
       }
       return { status: response.statusCode, headers: response.headers, body: parsed, text: response.body };
     },
+    caller(headers) {
+      return {
+        headers,
+        request: (method, url, { headers: extra = {}, ...rest } = {}) =>
+          h.request(method, url, { ...rest, as: null, headers: { ...headers, ...extra } }),
+      };
+    },
+    apiKey(as = credentials) {
+      return h.caller({ apiuser: as.apiuser, apikey: as.apikey });
+    },
+    async operator(role, account = {}) {
+      callers += 1;
+      const username = account.username ?? `${role}-${callers}`;
+      const password = account.password ?? `password of ${username}`;
+      await createOperator(store.db, account.siteId ?? first.site.id, { username, password, role }, clock);
+      const login = await h.request('GET', `/api/v1/login?username=${encodeURIComponent(username)}&password=${md5(password)}`, { as: null });
+      if (login.status !== 200) throw new Error(`${username} could not log in: ${login.text}`);
+      const token = login.body.token as string;
+      const basic = h.caller({ authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` });
+      return { ...h.caller({ authorization: `Bearer ${token}` }), username, password, token, basic };
+    },
+    async device({ name, doorIds = [] } = {}) {
+      callers += 1;
+      const issued = await createDevice(store.db, first.site, { name: name ?? `Device ${callers}`, doorIds }, clock);
+      return { ...h.caller({ authorization: `Bearer ${issued.deviceKey}` }), id: issued.device.id, key: issued.deviceKey };
+    },
     async addSite(name, timezone) {
       const created = await createSite(store.db, { name, timezone }, clock);
       return { site: created.site, credentials: { apiuser: created.apiuser, apikey: created.apikey } };
@@ -129,4 +208,5 @@ export async function createHarness(
       await store.close();
     },
   };
+  return h;
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { migrateToLatest } from '../db/migrate.ts';
 import { type Store, openStore } from '../db/open.ts';
 import { PortcullisError } from '../domain/errors.ts';
+import { readSetting, settingFlag } from '../config.ts';
 
 /** Options every command takes. */
 export interface StoreFlags {
@@ -10,12 +11,13 @@ export interface StoreFlags {
   json?: boolean;
 }
 
-/** Adds `--data`, `--database-url` and `--json` to a command. */
+/** Adds `--data`, `--database-url` and `--json` to a command; the first two default to what the environment or the schema says. */
 export function withStoreFlags(command: Command): Command {
-  return command
-    .option('--data <dir>', 'directory of the embedded store', process.env.PORTCULLIS_DATA ?? './data')
-    .option('--database-url <url>', 'postgres://… to use PostgreSQL (default: $DATABASE_URL)', process.env.DATABASE_URL)
-    .option('--json', 'print machine-readable JSON');
+  for (const name of ['data', 'databaseUrl'] as const) {
+    const option = settingFlag(name);
+    if (option) command.option(option.flag, option.help, readSetting(name, {}, process.env));
+  }
+  return command.option('--json', 'print machine-readable JSON');
 }
 
 /** A subcommand of `parent` that acts on one site of the store: the store flags and a required `--site <id>`. */

@@ -1,14 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.ts';
-import { createOperator } from '../../src/modules/users/operators.service.ts';
 import { seedUser } from '../factories/access.ts';
-import { DIALECTS, type Harness, createHarness } from '../harness.ts';
+import { itRequiresOperator } from '../common-route-tests.ts';
+import { DIALECTS, type Harness, type OperatorCaller, createHarness } from '../harness.ts';
 
 /** BAS-IP apartments: created at a logical address, read, listed, deleted, and given users. */
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
-const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 const apartment = (address: Record<string, unknown>, name = '221B Baker Street', extra: Record<string, unknown> = {}) => ({
   apartment_address: address,
@@ -20,17 +19,11 @@ const A1 = { building: 1, unit: 1, floor: 1, room: 1 };
 describe.each(DIALECTS)('BAS-IP apartments on %s', (dialect) => {
   let h: Harness;
   const clock = fixedClock(NOW);
-  let admin: Record<string, string>;
-  let manager: Record<string, string>;
+  let admin: OperatorCaller;
+  let manager: OperatorCaller;
 
-  const login = async (username: string, password: string) => {
-    const response = await h.request('GET', `/api/v1/login?username=${username}&password=${md5(password)}`, { as: null });
-    return { authorization: `Bearer ${response.body.token as string}` };
-  };
-  const call = (method: 'GET' | 'POST' | 'DELETE', url: string, headers: Record<string, string> | null, body?: unknown) =>
-    h.request(method, url, { as: null, headers: headers ?? {}, ...(body === undefined ? {} : { body }) });
   const create = async (body: unknown): Promise<number> => {
-    const response = await call('POST', '/api/v1/apartment', admin, body);
+    const response = await admin.request('POST', '/api/v1/apartment', { body });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     expect(response.body).toEqual({ uid: expect.any(Number) });
     return response.body.uid as number;
@@ -39,14 +32,14 @@ describe.each(DIALECTS)('BAS-IP apartments on %s', (dialect) => {
   beforeEach(async () => {
     clock.set(NOW);
     h = await createHarness(dialect, { clock });
-    await createOperator(h.store.db, h.site.id, { username: 'boss', password: 'correct horse', role: 'admin' }, clock);
-    await createOperator(h.store.db, h.site.id, { username: 'clerk', password: 'battery staple', role: 'manager' }, clock);
-    admin = await login('boss', 'correct horse');
-    manager = await login('clerk', 'battery staple');
+    admin = await h.operator('admin', { username: 'boss', password: 'correct horse' });
+    manager = await h.operator('manager', { username: 'clerk', password: 'battery staple' });
   });
   afterEach(async () => {
     await h.close();
   });
+  itRequiresOperator(() => h, 'POST', '/api/v1/apartment', apartment(A1));
+  itRequiresOperator(() => h, 'GET', '/api/v1/apartment/items');
 
   it('creates an apartment and shows it as the seed does', async () => {
     const uid = await create(
@@ -56,7 +49,7 @@ describe.each(DIALECTS)('BAS-IP apartments on %s', (dialect) => {
         route_path: '/api/v1/files?imagePath=route-1-1-1-1.webp',
       }),
     );
-    const read = await call('GET', `/api/v1/apartment/item/${uid}`, manager);
+    const read = await manager.request('GET', `/api/v1/apartment/item/${uid}`);
     expect(read.status).toBe(200);
     expect(read.body).toEqual({
       apartment_address: A1,
@@ -68,7 +61,7 @@ describe.each(DIALECTS)('BAS-IP apartments on %s', (dialect) => {
       link_id: null,
     });
     const bare = await create(apartment({ building: 9999, unit: 0, floor: 98, room: 99 }, 'Penthouse'));
-    expect((await call('GET', `/api/v1/apartment/item/${bare}`, manager)).body).toMatchObject({ residents: { count: 0 }, photo_path: '', route_path: '' });
+    expect((await manager.request('GET', `/api/v1/apartment/item/${bare}`)).body).toMatchObject({ residents: { count: 0 }, photo_path: '', route_path: '' });
     const audit = await h.store.db.selectFrom('audit').select(['actor', 'resource', 'action', 'record_ids']).orderBy('id').execute();
     expect(audit).toEqual([
       { actor: 'boss', resource: 'apartment', action: 'write', record_ids: String(uid) },
@@ -90,12 +83,12 @@ describe.each(DIALECTS)('BAS-IP apartments on %s', (dialect) => {
       'Baker Street',
       null,
     ]) {
-      const response = await call('POST', '/api/v1/apartment', admin, apartment(address as Record<string, unknown>));
+      const response = await admin.request('POST', '/api/v1/apartment', { body: apartment(address as Record<string, unknown>) });
       expect(response.status, JSON.stringify(address)).toBe(400);
       expect(response.body).toEqual({ error: 'Wrong Logical Address' });
     }
     await create(apartment(A1));
-    const taken = await call('POST', '/api/v1/apartment', admin, apartment(A1, 'Another'));
+    const taken = await admin.request('POST', '/api/v1/apartment', { body: apartment(A1, 'Another') });
     expect(taken.status).toBe(400);
     expect(taken.body).toEqual({ error: 'Logical Address Already Exists: 1-1-1-1' });
     expect(await h.store.db.selectFrom('apartment').select('id').execute()).toHaveLength(1);
@@ -110,7 +103,7 @@ describe.each(DIALECTS)('BAS-IP apartments on %s', (dialect) => {
       [apartment(A1, 'Flat', { residents: { count: 'three' } }), 'Wrong JSON body: value `residents.count` was of the wrong type'],
     ];
     for (const [body, error] of cases) {
-      const response = await call('POST', '/api/v1/apartment', admin, body);
+      const response = await admin.request('POST', '/api/v1/apartment', { body });
       expect(response.status, JSON.stringify(body)).toBe(400);
       expect(response.body).toEqual({ error });
     }
@@ -119,13 +112,13 @@ describe.each(DIALECTS)('BAS-IP apartments on %s', (dialect) => {
   it('lists a page at a time, sorted and filtered on the address and the name', async () => {
     const uids: number[] = [];
     for (let room = 1; room <= 12; room += 1) uids.push(await create(apartment({ building: room <= 6 ? 1 : 2, unit: 1, floor: 1, room }, `Flat ${room}`)));
-    const second = await call('GET', '/api/v1/apartment/items?limit=10&page_number=2', manager);
+    const second = await manager.request('GET', '/api/v1/apartment/items?limit=10&page_number=2');
     expect(second.status, JSON.stringify(second.body)).toBe(200);
     expect(second.body.list_option.pagination).toEqual({ total_items: 12, items_limit: 10, total_pages: 2, current_page: 2 });
     expect(second.body.list_items.map((a: { item_uid: number }) => a.item_uid)).toEqual(uids.slice(10));
-    const building2 = await call('GET', `/api/v1/apartment/items?filter=${encodeURIComponent('building eq 2 and room ge 10')}&sort_field=room&sort_type=desc`, manager);
+    const building2 = await manager.request('GET', `/api/v1/apartment/items?filter=${encodeURIComponent('building eq 2 and room ge 10')}&sort_field=room&sort_type=desc`);
     expect(building2.body.list_items.map((a: { apartment_name: string }) => a.apartment_name)).toEqual(['Flat 12', 'Flat 11', 'Flat 10']);
-    const byName = await call('GET', '/api/v1/apartment/items?filter_field=apartment_name&filter_type=equal&filter_format=string&filter_value=Flat%203', manager);
+    const byName = await manager.request('GET', '/api/v1/apartment/items?filter_field=apartment_name&filter_type=equal&filter_format=string&filter_value=Flat%203');
     expect(byName.body.list_items.map((a: { item_uid: number }) => a.item_uid)).toEqual([uids[2]]);
   });
 
@@ -133,7 +126,7 @@ describe.each(DIALECTS)('BAS-IP apartments on %s', (dialect) => {
     const uid = await create(apartment(A1));
     const user = await seedUser(h.store.db, h.site.id, 'Sherlock');
     for (let i = 0; i < 2; i += 1) {
-      const added = await call('POST', `/api/v1/apartment/item/${uid}/user/${user}`, admin);
+      const added = await admin.request('POST', `/api/v1/apartment/item/${uid}/user/${user}`);
       expect(added.status, JSON.stringify(added.body)).toBe(200);
       expect(added.body).toEqual({});
     }
@@ -143,10 +136,10 @@ describe.each(DIALECTS)('BAS-IP apartments on %s', (dialect) => {
       .values({ site_id: h.site.id, user_id: user, name: 'Card', card_num: '12345678', credential_key: randomUUID(), apartment_id: uid, created_at: NOW })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const deleted = await call('DELETE', `/api/v1/apartment/item/${uid}`, admin);
+    const deleted = await admin.request('DELETE', `/api/v1/apartment/item/${uid}`);
     expect(deleted.status).toBe(200);
     expect(deleted.body).toEqual({});
-    expect((await call('GET', `/api/v1/apartment/item/${uid}`, admin)).body).toEqual({ error: 'Apartment not found' });
+    expect((await admin.request('GET', `/api/v1/apartment/item/${uid}`)).body).toEqual({ error: 'Apartment not found' });
     expect(await h.store.db.selectFrom('user_apartment').selectAll().execute()).toEqual([]);
     const kept = await h.store.db.selectFrom('credential').select('apartment_id').where('id', '=', credential.id).executeTakeFirstOrThrow();
     expect(kept.apartment_id).toBeNull();
@@ -170,7 +163,7 @@ describe.each(DIALECTS)('BAS-IP apartments on %s', (dialect) => {
       ['POST', `/api/v1/apartment/item/${uid}/user/${stranger}`, 404, 'User not found'],
     ];
     for (const [method, url, status, error] of cases) {
-      const response = await call(method as 'GET' | 'POST' | 'DELETE', url, admin);
+      const response = await admin.request(method as 'GET' | 'POST' | 'DELETE', url);
       expect(response.status, `${method} ${url}`).toBe(status);
       expect(response.body).toEqual({ error });
     }
@@ -185,12 +178,12 @@ describe.each(DIALECTS)('BAS-IP apartments on %s', (dialect) => {
       ['POST', `/api/v1/apartment/item/${uid}/user/${user}`, undefined],
     ];
     for (const [method, url, body] of writes) {
-      const refused = await call(method as 'POST' | 'DELETE', url, manager, body);
+      const refused = await manager.request(method as 'POST' | 'DELETE', url, { body });
       expect(refused.status, `${method} ${url}`).toBe(403);
       expect(refused.body).toEqual({ error: 'Administrator rights required' });
     }
     for (const [method, url, body] of [...writes, ['GET', `/api/v1/apartment/item/${uid}`, undefined], ['GET', '/api/v1/apartment/items', undefined]] as [string, string, unknown][]) {
-      const anonymous = await call(method as 'GET' | 'POST' | 'DELETE', url, null, body);
+      const anonymous = await h.caller({}).request(method as 'GET' | 'POST' | 'DELETE', url, { body });
       expect(anonymous.status, `${method} ${url}`).toBe(401);
       expect(anonymous.body).toEqual({ error: 'Log In' });
     }

@@ -1,14 +1,12 @@
-import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DECISION_SUBCODE } from '../../src/event-log/catalogue.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { createDevice } from '../../src/modules/devices/devices.service.ts';
-import { createOperator } from '../../src/modules/users/operators.service.ts';
 import { seedDoor } from '../factories/access.ts';
 import { newUser } from '../factories/people.ts';
-import { DIALECTS, type Harness, type Response, createHarness } from '../harness.ts';
+import { itRequiresOperator } from '../common-route-tests.ts';
+import { DIALECTS, type Harness, type Method, type OperatorCaller, type Response, createHarness } from '../harness.ts';
 
-const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 const LINK_A = '91c615e3-1040-4815-8ecb-039a18b756b5';
 const LINK_B = 'eae44848-5e81-4861-8e63-861d9bd4ebb3';
 const LINK_C = '91c615e3-1040-4815-8ecb-039a18b756b1';
@@ -16,37 +14,22 @@ const QR = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const ONE_DAY = { time_options: { is_all_day: true, date_from: 1601884800, date_to: 1601920800 }, repeat_options: { repeat_enable: false } };
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
-
 describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
   let h: Harness;
-  let admin: string;
-  let manager: string;
-
-  const login = async (username: string, password: string) => {
-    const response = await h.request('GET', `/api/v1/login?username=${username}&password=${md5(password)}`, { as: null });
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-    return response.body.token as string;
-  };
+  let admin: OperatorCaller;
+  let manager: OperatorCaller;
 
   beforeEach(async () => {
     h = await createHarness(dialect);
-    await createOperator(h.store.db, h.site.id, { username: 'admin', password: 'correct horse', role: 'admin' }, systemClock);
-    await createOperator(h.store.db, h.site.id, { username: 'watcher', password: 'battery staple', role: 'manager' }, systemClock);
-    admin = await login('admin', 'correct horse');
-    manager = await login('watcher', 'battery staple');
+    admin = await h.operator('admin', { username: 'admin', password: 'correct horse' });
+    manager = await h.operator('manager', { username: 'watcher', password: 'battery staple' });
   });
   afterEach(async () => {
     await h.close();
   });
+  itRequiresOperator(() => h, 'POST', '/api/v1/access/identifier', { identifier_type: 'card', identifier_number: '1' });
 
-  const call = (token: string | null, method: Method, url: string, body?: unknown): Promise<Response> =>
-    h.request(method, url, {
-      as: null,
-      ...(token === null ? {} : { headers: { authorization: `Bearer ${token}` } }),
-      ...(body === undefined ? {} : { body }),
-    });
-  const api = (method: Method, url: string, body?: unknown) => call(admin, method, `/api/v1${url}`, body);
+  const api = (method: Method, url: string, body?: unknown) => admin.request(method, `/api/v1${url}`, { body });
   const ok = async (method: Method, url: string, body?: unknown) => {
     const response = await api(method, url, body);
     expect(response.status, `${method} ${url}: ${JSON.stringify(response.body)}`).toBe(200);
@@ -94,12 +77,12 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
         ['DELETE', '/access/identifier/items/link', { link_ids: [LINK_A] }],
       ];
       for (const [method, url, body] of [...reads.map((url) => ['GET', url] as [Method, string]), ...writes]) {
-        for (const token of [null, 'bad']) expectError(await call(token, method, `/api/v1${url}`, body), 401, 'Log In');
+        for (const caller of [h.caller({}), h.caller({ authorization: 'Bearer bad' })]) expectError(await caller.request(method, `/api/v1${url}`, { body }), 401, 'Log In');
       }
-      expectError(await call(null, 'GET', `/api/v1/access/identifier/item/${uid}/qr`), 401, 'Log In');
-      for (const url of reads) expect((await call(manager, 'GET', `/api/v1${url}`)).status, url).toBe(200);
+      expectError(await h.caller({}).request('GET', `/api/v1/access/identifier/item/${uid}/qr`), 401, 'Log In');
+      for (const url of reads) expect((await manager.request('GET', `/api/v1${url}`)).status, url).toBe(200);
       for (const [method, url, body] of writes) {
-        expectError(await call(manager, method, `/api/v1${url}`, body), 403, 'Administrator rights required');
+        expectError(await manager.request(method, `/api/v1${url}`, { body }), 403, 'Administrator rights required');
       }
       expect((await ok('GET', `/access/identifier/item/${uid}`)).lock).toBe('all');
     });
@@ -305,10 +288,10 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
 
     it('draws a qr identifier as a PNG, and no other kind', async () => {
       const qr = await create({ identifier_type: 'qr', identifier_number: QR });
-      const response = await call(manager, 'GET', `/api/v1/access/identifier/item/${qr}/qr`);
+      const response = await manager.request('GET', `/api/v1/access/identifier/item/${qr}/qr`);
       expect(response.status).toBe(200);
       expect(response.headers['content-type']).toBe('image/png');
-      const raw = await h.app.inject({ method: 'GET', url: `/api/v1/access/identifier/item/${qr}/qr`, headers: { authorization: `Bearer ${admin}` } });
+      const raw = await h.app.inject({ method: 'GET', url: `/api/v1/access/identifier/item/${qr}/qr`, headers: { authorization: `Bearer ${admin.token}` } });
       expect([...raw.rawPayload.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
       expect(raw.rawPayload.length).toBeGreaterThan(100);
       const plain = await card('600');

@@ -1,15 +1,13 @@
-import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendEvents, type NewEvent } from '../../src/event-log/event-log.ts';
 import { fixedClock } from '../../src/lib/clock.ts';
 import { basipEventKey } from '../../src/modules/events/events.basip.presenter.ts';
-import { createOperator } from '../../src/modules/users/operators.service.ts';
-import { DIALECTS, type Harness, createHarness } from '../harness.ts';
+import { itRequiresOperator } from '../common-route-tests.ts';
+import { DIALECTS, type Caller, type Harness, type OperatorCaller, createHarness } from '../harness.ts';
 
 /** The site's event log as the panel face's `/log/items`: keys, paging, sort and the time window. */
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
-const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 /** Events one minute apart from this instant. */
 const T0 = Date.UTC(2026, 10, 1, 8, 0, 0);
 const MINUTE = 60_000;
@@ -17,14 +15,9 @@ const MINUTE = 60_000;
 describe.each(DIALECTS)('BAS-IP log on %s', (dialect) => {
   let h: Harness;
   const clock = fixedClock(NOW);
-  let manager: Record<string, string>;
+  let manager: OperatorCaller;
 
-  const login = async (username: string, password: string) => {
-    const response = await h.request('GET', `/api/v1/login?username=${username}&password=${md5(password)}`, { as: null });
-    return { authorization: `Bearer ${response.body.token as string}` };
-  };
-  const logs = (query: string, headers: Record<string, string> | null = manager) =>
-    h.request('GET', `/api/v1/log/items${query}`, { as: null, headers: headers ?? {} });
+  const logs = (query: string, caller: Caller = manager) => caller.request('GET', `/api/v1/log/items${query}`);
   const event = (siteId: number, index: number, fields: Partial<NewEvent> = {}): NewEvent => ({
     siteId,
     code: 48,
@@ -41,12 +34,12 @@ describe.each(DIALECTS)('BAS-IP log on %s', (dialect) => {
   beforeEach(async () => {
     clock.set(NOW);
     h = await createHarness(dialect, { clock });
-    await createOperator(h.store.db, h.site.id, { username: 'clerk', password: 'battery staple', role: 'manager' }, clock);
-    manager = await login('clerk', 'battery staple');
+    manager = await h.operator('manager', { username: 'clerk', password: 'battery staple' });
   });
   afterEach(async () => {
     await h.close();
   });
+  itRequiresOperator(() => h, 'GET', '/api/v1/log/items');
 
   it('shows each event with its time in ms, its key and the identifier number, oldest first by default', async () => {
     await appendEvents(h.store.db, [
@@ -146,7 +139,7 @@ describe.each(DIALECTS)('BAS-IP log on %s', (dialect) => {
       expect(response.status, query).toBe(400);
       expect(response.body).toEqual({ error });
     }
-    const anonymous = await logs('', null);
+    const anonymous = await logs('', h.caller({}));
     expect(anonymous.status).toBe(401);
     expect(anonymous.body).toEqual({ error: 'Log In' });
   });

@@ -1,10 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.ts';
-import { createDevice, revokeDevice } from '../../src/modules/devices/devices.service.ts';
-import { createOperator } from '../../src/modules/users/operators.service.ts';
+import { revokeDevice } from '../../src/modules/devices/devices.service.ts';
 import { seedDoor } from '../factories/access.ts';
-import { DIALECTS, type Harness, createHarness } from '../harness.ts';
+import { itRequiresDeviceKey, itRequiresOperator } from '../common-route-tests.ts';
+import { DIALECTS, type Caller, type DeviceCaller, type Harness, type OperatorCaller, createHarness } from '../harness.ts';
 
 /**
  * BAS-IP panels as Portcullis devices: the remote-access URL a panel posts each identifier to, remote and
@@ -12,42 +12,36 @@ import { DIALECTS, type Harness, createHarness } from '../harness.ts';
  */
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
-const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
   let h: Harness;
   const clock = fixedClock(NOW);
-  let admin: Record<string, string>;
-  let manager: Record<string, string>;
+  let admin: OperatorCaller;
+  let manager: OperatorCaller;
   let front: number;
   let back: number;
+  let panel: DeviceCaller;
   let panelKey: string;
   let panelId: number;
 
-  const login = async (username: string, password: string) => {
-    const response = await h.request('GET', `/api/v1/login?username=${username}&password=${md5(password)}`, { as: null });
-    return { authorization: `Bearer ${response.body.token as string}` };
-  };
-  const call = (method: 'GET' | 'POST', url: string, headers: Record<string, string> | null, body?: unknown) =>
-    h.request(method, url, { as: null, headers: headers ?? {}, ...(body === undefined ? {} : { body }) });
   const ask = (key: string, body: unknown) => h.request('POST', `/api/v1/panel/${key}/access`, { as: null, body });
 
   beforeEach(async () => {
     clock.set(NOW);
     h = await createHarness(dialect, { clock });
-    await createOperator(h.store.db, h.site.id, { username: 'boss', password: 'correct horse', role: 'admin' }, clock);
-    await createOperator(h.store.db, h.site.id, { username: 'clerk', password: 'battery staple', role: 'manager' }, clock);
-    admin = await login('boss', 'correct horse');
-    manager = await login('clerk', 'battery staple');
+    admin = await h.operator('admin', { username: 'boss', password: 'correct horse' });
+    manager = await h.operator('manager', { username: 'clerk', password: 'battery staple' });
     front = await seedDoor(h.store.db, h.site.id, 'Front');
     back = await seedDoor(h.store.db, h.site.id, 'Back');
-    const panel = await createDevice(h.store.db, h.site, { name: 'Lobby Panel', doorIds: [front, back] }, clock);
-    panelKey = panel.deviceKey;
-    panelId = panel.device.id;
+    panel = await h.device({ name: 'Lobby Panel', doorIds: [front, back] });
+    panelKey = panel.key;
+    panelId = panel.id;
   });
   afterEach(async () => {
     await h.close();
   });
+  itRequiresOperator(() => h, 'POST', '/api/v1/access/general/lock/open/emergency', { locks: [{ lock_number: 1 }] });
+  itRequiresDeviceKey(() => h, 'GET', '/api/v1/device/commands?wait=0');
 
   /** An identifier as the panel face makes one. */
   const identifier = async (number: string, fields: { type?: string; lock?: string; passes?: number } = {}) => {
@@ -103,10 +97,10 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
     });
 
     it('answers {"handled": false} for a panel with no locks, or when the site turned remote control off', async () => {
-      const bare = await createDevice(h.store.db, h.site, { name: 'Bare Panel', doorIds: [] }, clock);
+      const bare = await h.device({ name: 'Bare Panel' });
       await identifier('5555');
-      expect((await ask(bare.deviceKey, { identifier_number: '5555', identifier_type: 'card' })).body).toEqual({ handled: false });
-      const off = await call('POST', '/api/v1/access/general/remote/control/settings', admin, { enabled: true, custom_server_enabled: false });
+      expect((await ask(bare.key, { identifier_number: '5555', identifier_type: 'card' })).body).toEqual({ handled: false });
+      const off = await admin.request('POST', '/api/v1/access/general/remote/control/settings', { body: { enabled: true, custom_server_enabled: false } });
       expect(off.status, JSON.stringify(off.body)).toBe(200);
       expect((await ask(panelKey, { identifier_number: '5555', identifier_type: 'card' })).body).toEqual({ handled: false });
       expect(await events()).toEqual([]);
@@ -163,8 +157,8 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
 
   describe('remote and emergency opening', () => {
     /** What the panel collects on its next poll. */
-    const poll = async (key: string) => {
-      const response = await h.request('GET', '/api/v1/device/commands?wait=0', { as: null, headers: { authorization: `Bearer ${key}` } });
+    const poll = async (device: DeviceCaller) => {
+      const response = await device.request('GET', '/api/v1/device/commands?wait=0');
       expect(response.status).toBe(200);
       return (response.body.data as { door_id: number; lock_number: number; command: string }[]).map(({ door_id, lock_number, command }) => ({
         door_id,
@@ -174,10 +168,10 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
     };
 
     it('queues an unlock of lock 1 that the panel’s long poll receives, recorded as asked by the operator', async () => {
-      const response = await call('GET', '/api/v1/access/general/lock/open/remote/accepted/1', manager);
+      const response = await manager.request('GET', '/api/v1/access/general/lock/open/remote/accepted/1');
       expect(response.status, JSON.stringify(response.body)).toBe(200);
       expect(response.body).toEqual({ queued: 1 });
-      expect(await poll(panelKey)).toEqual([{ door_id: front, lock_number: 1, command: 'unlock' }]);
+      expect(await poll(panel)).toEqual([{ door_id: front, lock_number: 1, command: 'unlock' }]);
       expect(await events()).toMatchObject([
         { code: 70, door_id: front, device_id: panelId, detail: expect.stringContaining('requested by operator clerk (manager)') },
         { code: 71, door_id: front },
@@ -185,28 +179,28 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
     });
 
     it('opens every lock with 0, on every panel of the site that drives one', async () => {
-      const side = await createDevice(h.store.db, h.site, { name: 'Side Panel', doorIds: [back] }, clock);
-      const response = await call('GET', '/api/v1/access/general/lock/open/remote/accepted/0', admin);
+      const side = await h.device({ name: 'Side Panel', doorIds: [back] });
+      const response = await admin.request('GET', '/api/v1/access/general/lock/open/remote/accepted/0');
       expect(response.body).toEqual({ queued: 3 });
-      expect(await poll(panelKey)).toEqual([
+      expect(await poll(panel)).toEqual([
         { door_id: front, lock_number: 1, command: 'unlock' },
         { door_id: back, lock_number: 2, command: 'unlock' },
       ]);
       // The side panel drives the back door on its lock 1: it opens that door too.
-      expect(await poll(side.deviceKey)).toEqual([{ door_id: back, lock_number: 1, command: 'unlock' }]);
+      expect(await poll(side)).toEqual([{ door_id: back, lock_number: 1, command: 'unlock' }]);
     });
 
     it('refuses a lock no panel drives, a malformed lock number, and an anonymous caller', async () => {
-      const none = await call('GET', '/api/v1/access/general/lock/open/remote/accepted/3', admin);
+      const none = await admin.request('GET', '/api/v1/access/general/lock/open/remote/accepted/3');
       expect(none.status).toBe(400);
       expect(none.body).toEqual({ error: 'No panel of the site drives lock 3' });
-      const bad = await call('GET', '/api/v1/access/general/lock/open/remote/accepted/first', admin);
+      const bad = await admin.request('GET', '/api/v1/access/general/lock/open/remote/accepted/first');
       expect(bad.status).toBe(400);
       expect(bad.body).toEqual({ error: 'Wrong lock number: first' });
-      const anonymous = await call('GET', '/api/v1/access/general/lock/open/remote/accepted/1', null);
+      const anonymous = await h.caller({}).request('GET', '/api/v1/access/general/lock/open/remote/accepted/1');
       expect(anonymous.status).toBe(401);
       expect(anonymous.body).toEqual({ error: 'Log In' });
-      expect(await poll(panelKey)).toEqual([]);
+      expect(await poll(panel)).toEqual([]);
     });
 
     // A browser holding cached Basic credentials could be made to send this GET by another site (CSRF).
@@ -217,45 +211,45 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
       ['Sec-Fetch-Site: same-site', { 'sec-fetch-site': 'same-site' }],
       ['a browser navigation', { 'sec-fetch-mode': 'navigate', 'sec-fetch-site': 'none' }],
     ])('refuses to open a lock by GET from a browser with %s, queuing nothing', async (_what, browser) => {
-      const response = await call('GET', '/api/v1/access/general/lock/open/remote/accepted/1', { ...manager, ...browser });
+      const response = await h.caller({ ...manager.headers, ...browser }).request('GET', '/api/v1/access/general/lock/open/remote/accepted/1');
       expect(response.status).toBe(403);
       expect(response.body).toEqual({ error: 'Opening a lock by GET is refused from a browser page or navigation: Origin or Sec-Fetch headers name one' });
-      expect(await poll(panelKey)).toEqual([]);
+      expect(await poll(panel)).toEqual([]);
     });
 
     it('opens a lock for a same-origin script, and for a client that sends no browser headers', async () => {
       const sameOrigin = { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors', origin: 'http://localhost:80' };
-      const response = await call('GET', '/api/v1/access/general/lock/open/remote/accepted/1', { ...manager, ...sameOrigin });
+      const response = await h.caller({ ...manager.headers, ...sameOrigin }).request('GET', '/api/v1/access/general/lock/open/remote/accepted/1');
       expect(response.status, JSON.stringify(response.body)).toBe(200);
       expect(response.body).toEqual({ queued: 1 });
     });
 
     it('opens locks in an emergency for an administrator, recording the unlock times asked for', async () => {
-      const response = await call('POST', '/api/v1/access/general/lock/open/emergency', admin, { locks: [{ lock_number: 2, unlock_time: 10000 }] });
+      const response = await admin.request('POST', '/api/v1/access/general/lock/open/emergency', { body: { locks: [{ lock_number: 2, unlock_time: 10000 }] } });
       expect(response.status, JSON.stringify(response.body)).toBe(200);
       expect(response.body).toEqual({ queued: 1 });
-      expect(await poll(panelKey)).toEqual([{ door_id: back, lock_number: 2, command: 'unlock' }]);
+      expect(await poll(panel)).toEqual([{ door_id: back, lock_number: 2, command: 'unlock' }]);
       const [requested] = await events();
       expect(requested?.detail).toContain('requested by operator boss (admin; emergency; unlock_time lock 2: 10000 ms)');
     });
 
     it('refuses an emergency opening to a manager, an empty list and a malformed body', async () => {
-      const manage = await call('POST', '/api/v1/access/general/lock/open/emergency', manager, { locks: [{ lock_number: 1 }] });
+      const manage = await manager.request('POST', '/api/v1/access/general/lock/open/emergency', { body: { locks: [{ lock_number: 1 }] } });
       expect(manage.status).toBe(403);
       expect(manage.body).toEqual({ error: 'Administrator rights required' });
-      const empty = await call('POST', '/api/v1/access/general/lock/open/emergency', admin, { locks: [] });
+      const empty = await admin.request('POST', '/api/v1/access/general/lock/open/emergency', { body: { locks: [] } });
       expect(empty.body).toEqual({ error: 'List cannot be empty' });
-      const malformed = await call('POST', '/api/v1/access/general/lock/open/emergency', admin, { locks: [{ unlock_time: 5 }] });
+      const malformed = await admin.request('POST', '/api/v1/access/general/lock/open/emergency', { body: { locks: [{ unlock_time: 5 }] } });
       expect(malformed.status).toBe(400);
       expect(malformed.body).toEqual({ error: 'Wrong JSON body: no value for `locks.0.lock_number`' });
-      expect(await poll(panelKey)).toEqual([]);
+      expect(await poll(panel)).toEqual([]);
     });
 
     it("tells the device how long to hold a lock open: the lock timeout a client saved for that lock number", async () => {
-      const saved = await call('POST', '/api/v1/access/general/lock/timeout/2', admin, { lock_timeout: 8 });
+      const saved = await admin.request('POST', '/api/v1/access/general/lock/timeout/2', { body: { lock_timeout: 8 } });
       expect(saved.body).toEqual({ lock_timeout: 8 });
-      await call('GET', '/api/v1/access/general/lock/open/remote/accepted/0', admin);
-      const response = await h.request('GET', '/api/v1/device/commands?wait=0', { as: null, headers: { authorization: `Bearer ${panelKey}` } });
+      await admin.request('GET', '/api/v1/access/general/lock/open/remote/accepted/0');
+      const response = await panel.request('GET', '/api/v1/device/commands?wait=0');
       expect(response.body.data.map((c: { lock_number: number; unlock_seconds?: number }) => [c.lock_number, c.unlock_seconds])).toEqual([
         [1, undefined],
         [2, 8],
@@ -263,18 +257,18 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
     });
 
     it('calls an emergency off as a Home Assistant integration does: unlocks not yet collected are withdrawn', async () => {
-      await call('POST', '/api/v1/access/general/lock/open/emergency', admin, { locks: [{ lock_number: 1 }, { lock_number: 2 }] });
-      const close = await h.request('POST', '/api/v1/access/general/lock/close/emergency', { as: null, headers: admin, rawBody: '{"locks": [1]}' });
+      await admin.request('POST', '/api/v1/access/general/lock/open/emergency', { body: { locks: [{ lock_number: 1 }, { lock_number: 2 }] } });
+      const close = await h.request('POST', '/api/v1/access/general/lock/close/emergency', { as: null, headers: admin.headers, rawBody: '{"locks": [1]}' });
       expect(close.status, close.text).toBe(200);
       expect(close.body).toEqual({ withdrawn: 1 });
-      expect(await poll(panelKey)).toEqual([{ door_id: back, lock_number: 2, command: 'unlock' }]);
+      expect(await poll(panel)).toEqual([{ door_id: back, lock_number: 2, command: 'unlock' }]);
       // Lock 2's command was collected by that poll: it is the panel's now, nothing is left to withdraw.
-      expect((await call('POST', '/api/v1/access/general/lock/close/emergency', admin, { locks: [0] })).body).toEqual({ withdrawn: 0 });
-      expect(await poll(panelKey)).toEqual([{ door_id: back, lock_number: 2, command: 'unlock' }]);
+      expect((await admin.request('POST', '/api/v1/access/general/lock/close/emergency', { body: { locks: [0] } })).body).toEqual({ withdrawn: 0 });
+      expect(await poll(panel)).toEqual([{ door_id: back, lock_number: 2, command: 'unlock' }]);
     });
 
     it('refuses an emergency close to a manager, and an empty, unknown or malformed list, in the panel format', async () => {
-      const cases: [Record<string, string>, unknown, number, string][] = [
+      const cases: [Caller, unknown, number, string][] = [
         [manager, { locks: [1] }, 403, 'Administrator rights required'],
         [admin, { locks: [] }, 400, 'List cannot be empty'],
         [admin, { locks: [3] }, 400, 'No panel of the site drives lock 3'],
@@ -283,7 +277,7 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
         [admin, {}, 400, 'Wrong JSON body: no value for `locks`'],
       ];
       for (const [who, body, status, error] of cases) {
-        const response = await call('POST', '/api/v1/access/general/lock/close/emergency', who, body);
+        const response = await who.request('POST', '/api/v1/access/general/lock/close/emergency', { body });
         expect([response.status, response.body], JSON.stringify(body)).toEqual([status, { error }]);
       }
     });
@@ -293,23 +287,23 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
     const URL = '/api/v1/access/general/remote/control/settings';
 
     it('shows the URL template for panels, stores the flags per site, and audits the change', async () => {
-      const initial = await call('GET', URL, manager);
+      const initial = await manager.request('GET', URL);
       expect(initial.status).toBe(200);
       expect(initial.body).toEqual({
         enabled: true,
         custom_server_enabled: true,
         custom_server_api_url: 'http://localhost:80/api/v1/panel/{device_key}/access',
       });
-      const saved = await call('POST', URL, admin, { enabled: false, custom_server_enabled: true, custom_server_api_url: 'https://doors.example.com/api/v1/panel/{device_key}/access' });
+      const saved = await admin.request('POST', URL, { body: { enabled: false, custom_server_enabled: true, custom_server_api_url: 'https://doors.example.com/api/v1/panel/{device_key}/access' } });
       expect(saved.status, JSON.stringify(saved.body)).toBe(200);
       const expected = { enabled: false, custom_server_enabled: true, custom_server_api_url: 'https://doors.example.com/api/v1/panel/{device_key}/access' };
       expect(saved.body).toEqual(expected);
-      expect((await call('GET', URL, manager)).body).toEqual(expected);
-      const reset = await call('POST', URL, admin, { enabled: true, custom_server_enabled: true, custom_server_api_url: '' });
+      expect((await manager.request('GET', URL)).body).toEqual(expected);
+      const reset = await admin.request('POST', URL, { body: { enabled: true, custom_server_enabled: true, custom_server_api_url: '' } });
       expect(reset.body.custom_server_api_url).toBe('http://localhost:80/api/v1/panel/{device_key}/access');
       const other = await h.addSite('Elsewhere');
-      await createOperator(h.store.db, other.site.id, { username: 'far', password: 'far away place', role: 'admin' }, clock);
-      expect((await call('GET', URL, await login('far', 'far away place'))).body.enabled).toBe(true);
+      const far = await h.operator('admin', { username: 'far', password: 'far away place', siteId: other.site.id });
+      expect((await far.request('GET', URL)).body.enabled).toBe(true);
       const audit = await h.store.db.selectFrom('audit').select(['actor', 'resource', 'action']).execute();
       expect(audit).toEqual([
         { actor: 'boss', resource: 'panel_settings', action: 'write' },
@@ -318,15 +312,15 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
     });
 
     it('refuses a URL without {device_key}, a malformed body, a manager and an anonymous caller', async () => {
-      const noKey = await call('POST', URL, admin, { enabled: true, custom_server_enabled: true, custom_server_api_url: 'https://doors.example.com/access' });
+      const noKey = await admin.request('POST', URL, { body: { enabled: true, custom_server_enabled: true, custom_server_api_url: 'https://doors.example.com/access' } });
       expect(noKey.status).toBe(400);
       expect(noKey.body).toEqual({ error: 'custom_server_api_url must be an http(s) URL containing {device_key}: https://doors.example.com/access' });
-      const missing = await call('POST', URL, admin, { enabled: true });
+      const missing = await admin.request('POST', URL, { body: { enabled: true } });
       expect(missing.body).toEqual({ error: 'Wrong JSON body: no value for `custom_server_enabled`' });
-      const typed = await call('POST', URL, admin, { enabled: 'yes', custom_server_enabled: true });
+      const typed = await admin.request('POST', URL, { body: { enabled: 'yes', custom_server_enabled: true } });
       expect(typed.body).toEqual({ error: 'Wrong JSON body: value `enabled` was of the wrong type' });
-      expect((await call('POST', URL, manager, { enabled: true, custom_server_enabled: true })).status).toBe(403);
-      expect((await call('GET', URL, null)).body).toEqual({ error: 'Log In' });
+      expect((await manager.request('POST', URL, { body: { enabled: true, custom_server_enabled: true } })).status).toBe(403);
+      expect((await h.caller({}).request('GET', URL)).body).toEqual({ error: 'Log In' });
       expect(await h.store.db.selectFrom('panel_settings').selectAll().execute()).toEqual([]);
     });
   });

@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.ts';
 import { LOCK_AFTER, SESSION_MS } from '../../src/modules/operator-sessions/operator-sessions.service.ts';
 import { createOperator } from '../../src/modules/users/operators.service.ts';
-import { DIALECTS, type Harness, createHarness } from '../harness.ts';
+import { DIALECTS, type Harness, createHarness, md5 } from '../harness.ts';
 
-const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 
 describe.each(DIALECTS)('BAS-IP login, logout and info on %s', (dialect) => {

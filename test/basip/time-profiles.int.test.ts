@@ -1,12 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.ts';
 import { createDevice } from '../../src/modules/devices/devices.service.ts';
-import { createOperator } from '../../src/modules/users/operators.service.ts';
 import { seedDoor } from '../factories/access.ts';
 import { seedAccessLevel } from '../factories/places.ts';
-import { DIALECTS, type Harness, createHarness } from '../harness.ts';
+import { itRequiresOperator } from '../common-route-tests.ts';
+import { DIALECTS, type Harness, type OperatorCaller, createHarness } from '../harness.ts';
 
 /**
  * Time profiles through the panel face: created, read, changed, listed and deleted over HTTP, then
@@ -15,7 +15,6 @@ import { DIALECTS, type Harness, createHarness } from '../harness.ts';
  */
 
 const ZONE = 'Europe/London';
-const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 /** A wall-clock date-time as the panel stores it: Unix seconds whose UTC fields read `text`. */
 const wall = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`) / 1000;
 /** The instant the site's clocks read `text`. */
@@ -150,33 +149,26 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
   // Sessions are logged in at BASE and last two hours on this clock: a decision at another instant puts it back.
   const BASE = Date.UTC(2020, 9, 1);
   const clock = fixedClock(BASE);
-  let admin: Record<string, string>;
-  let manager: Record<string, string>;
+  let admin: OperatorCaller;
+  let manager: OperatorCaller;
   let deviceKey: string;
 
-  const login = async (username: string, password: string) => {
-    const response = await h.request('GET', `/api/v1/login?username=${username}&password=${md5(password)}`, { as: null });
-    return { authorization: `Bearer ${response.body.token as string}` };
-  };
-  const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, headers: Record<string, string> | null, body?: unknown) =>
-    h.request(method, url, { as: null, headers: headers ?? {}, ...(body === undefined ? {} : { body }) });
 
   beforeEach(async () => {
     clock.set(BASE);
     h = await createHarness(dialect, { clock, timezone: ZONE });
-    await createOperator(h.store.db, h.site.id, { username: 'boss', password: 'correct horse', role: 'admin' }, clock);
-    await createOperator(h.store.db, h.site.id, { username: 'clerk', password: 'battery staple', role: 'manager' }, clock);
-    admin = await login('boss', 'correct horse');
-    manager = await login('clerk', 'battery staple');
+    admin = await h.operator('admin', { username: 'boss', password: 'correct horse' });
+    manager = await h.operator('manager', { username: 'clerk', password: 'battery staple' });
     const doors = [await seedDoor(h.store.db, h.site.id, 'Front'), await seedDoor(h.store.db, h.site.id, 'Back')];
     deviceKey = (await createDevice(h.store.db, h.site, { name: 'Lobby Panel', doorIds: doors }, clock)).deviceKey;
   });
   afterEach(async () => {
     await h.close();
   });
+  itRequiresOperator(() => h, 'POST', '/api/v1/access/timeprofile', EXAMPLES[1]?.[1]);
 
   const create = async (body: Wire): Promise<number> => {
-    const response = await call('POST', '/api/v1/access/timeprofile', admin, body);
+    const response = await admin.request('POST', '/api/v1/access/timeprofile', { body });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     expect(response.body).toEqual({ uid: expect.any(Number) });
     return response.body.uid as number;
@@ -220,7 +212,7 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
 
   it.each(EXAMPLES)('"%s": created over HTTP, read back, and deciding at the panel inside and outside its windows', async (name, body, instants) => {
     const uid = await create(body);
-    const read = await call('GET', `/api/v1/access/timeprofile/item/${uid}`, manager);
+    const read = await manager.request('GET', `/api/v1/access/timeprofile/item/${uid}`);
     expect(read.status).toBe(200);
     expect(read.body).toEqual({ item_uid: uid, name, link_id: null, time_options: body.time_options, repeat_options: body.repeat_options });
     await identifier('1234567', [uid]);
@@ -279,12 +271,12 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
       ],
     ];
     for (const [body, message] of cases) {
-      const response = await call('POST', '/api/v1/access/timeprofile', admin, body);
+      const response = await admin.request('POST', '/api/v1/access/timeprofile', { body });
       expect(response.status, JSON.stringify(body)).toBe(400);
       if (typeof message === 'string') expect(response.body).toEqual({ error: message });
       else expect(response.body.error).toMatch(message);
     }
-    const garbled = await h.request('POST', '/api/v1/access/timeprofile', { as: null, headers: admin, rawBody: '{"name":' });
+    const garbled = await h.request('POST', '/api/v1/access/timeprofile', { as: null, headers: admin.headers, rawBody: '{"name":' });
     expect(garbled.status).toBe(400);
     expect(garbled.body).toEqual({ error: 'Wrong JSON body' });
     expect(await h.store.db.selectFrom('schedule').select('id').execute()).toEqual([]);
@@ -292,14 +284,14 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
 
   it('keeps names unique among time profiles and Lockt schedules, case and spacing ignored', async () => {
     await create(profile('Cleaners', '2020-10-05 08:00:00', '2020-10-05 18:00:00'));
-    const again = await call('POST', '/api/v1/access/timeprofile', admin, profile(' cleaners ', '2020-10-05 08:00:00', '2020-10-05 18:00:00'));
+    const again = await admin.request('POST', '/api/v1/access/timeprofile', { body: profile(' cleaners ', '2020-10-05 08:00:00', '2020-10-05 18:00:00') });
     expect(again.status).toBe(400);
     expect(again.body).toEqual({ error: 'Time Profile Name Already Exists: cleaners' });
     const lockt = await h.request('POST', '/api/v1/schedule', {
       body: { schedules: [{ name: 'Office', d0: 1, start: '08:00:00', stop: '17:00:00' }] },
     });
     expect(lockt.status).toBe(200);
-    const clash = await call('POST', '/api/v1/access/timeprofile', admin, profile('OFFICE', '2020-10-05 08:00:00', '2020-10-05 18:00:00'));
+    const clash = await admin.request('POST', '/api/v1/access/timeprofile', { body: profile('OFFICE', '2020-10-05 08:00:00', '2020-10-05 18:00:00') });
     expect(clash.body).toEqual({ error: 'Time Profile Name Already Exists: OFFICE' });
   });
 
@@ -312,10 +304,10 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
       ['DELETE', '/api/v1/access/timeprofile/item/1'],
       ['GET', '/api/v1/access/timeprofile/items'],
     ] as const) {
-      const anonymous = await call(method, url, null, method === 'GET' || method === 'DELETE' ? undefined : body);
+      const anonymous = await h.caller({}).request(method, url, { body: method === 'GET' || method === 'DELETE' ? undefined : body });
       expect(anonymous.status, `${method} ${url}`).toBe(401);
       expect(anonymous.body).toEqual({ error: 'Log In' });
-      const stale = await call(method, url, { authorization: 'Bearer nope' }, method === 'GET' || method === 'DELETE' ? undefined : body);
+      const stale = await h.caller({ authorization: 'Bearer nope' }).request(method, url, { body: method === 'GET' || method === 'DELETE' ? undefined : body });
       expect(stale.body).toEqual({ error: 'Log In' });
     }
     const uid = await create(body);
@@ -324,11 +316,11 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
       ['PATCH', `/api/v1/access/timeprofile/item/${uid}`],
       ['DELETE', `/api/v1/access/timeprofile/item/${uid}`],
     ] as const) {
-      const refused = await call(method, url, manager, method === 'DELETE' ? undefined : { ...body, name: 'Other' });
+      const refused = await manager.request(method, url, { body: method === 'DELETE' ? undefined : { ...body, name: 'Other' } });
       expect(refused.status, `${method} ${url}`).toBe(403);
       expect(refused.body).toEqual({ error: 'Administrator rights required' });
     }
-    expect((await call('GET', `/api/v1/access/timeprofile/item/${uid}`, manager)).status).toBe(200);
+    expect((await manager.request('GET', `/api/v1/access/timeprofile/item/${uid}`)).status).toBe(200);
   });
 
   it('answers a malformed uid with 400 "Wrong Time profile uid", an unknown or Lockt-only one with 404', async () => {
@@ -344,7 +336,7 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
     ];
     for (const [uid, status, error] of cases) {
       for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
-        const response = await call(method, `/api/v1/access/timeprofile/item/${uid}`, admin, method === 'PATCH' ? { name: 'X' } : undefined);
+        const response = await admin.request(method, `/api/v1/access/timeprofile/item/${uid}`, { body: method === 'PATCH' ? { name: 'X' } : undefined });
         expect(response.status, `${method} ${uid}`).toBe(status);
         expect(response.body).toEqual({ error });
       }
@@ -356,24 +348,24 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
     await identifier('777', [uid]);
     expect((await decide('777', local('2020-10-06T12:00:00'))).access.granted).toBe(false);
     const daily = EXAMPLES[1]?.[1] as Wire;
-    const patched = await call('PATCH', `/api/v1/access/timeprofile/item/${uid}`, admin, { name: 'Every day', repeat_options: daily.repeat_options });
+    const patched = await admin.request('PATCH', `/api/v1/access/timeprofile/item/${uid}`, { body: { name: 'Every day', repeat_options: daily.repeat_options } });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
     expect(patched.body).toEqual({});
-    const read = await call('GET', `/api/v1/access/timeprofile/item/${uid}`, admin);
+    const read = await admin.request('GET', `/api/v1/access/timeprofile/item/${uid}`);
     expect(read.body).toMatchObject({ name: 'Every day', repeat_options: daily.repeat_options });
     expect((await decide('777', local('2020-10-06T12:00:00'))).access.granted).toBe(true);
-    const bad = await call('PATCH', `/api/v1/access/timeprofile/item/${uid}`, admin, { time_options: { is_all_day: true, date_from: 10, date_to: 5 } });
+    const bad = await admin.request('PATCH', `/api/v1/access/timeprofile/item/${uid}`, { body: { time_options: { is_all_day: true, date_from: 10, date_to: 5 } } });
     expect(bad.status).toBe(400);
-    expect((await call('GET', `/api/v1/access/timeprofile/item/${uid}`, admin)).body).toEqual(read.body);
+    expect((await admin.request('GET', `/api/v1/access/timeprofile/item/${uid}`)).body).toEqual(read.body);
   });
 
   it('deletes a profile with its attachments, so its identifiers are no longer bound by it', async () => {
     const uid = await create(EXAMPLES[0]?.[1] as Wire);
     const credential = await identifier('888', [uid]);
     expect((await decide('888', local('2021-01-01T12:00:00'))).access.granted).toBe(false);
-    const deleted = await call('DELETE', `/api/v1/access/timeprofile/item/${uid}`, admin);
+    const deleted = await admin.request('DELETE', `/api/v1/access/timeprofile/item/${uid}`);
     expect(deleted.status).toBe(200);
-    expect((await call('GET', `/api/v1/access/timeprofile/item/${uid}`, admin)).body).toEqual({ error: 'Time profile not found' });
+    expect((await admin.request('GET', `/api/v1/access/timeprofile/item/${uid}`)).body).toEqual({ error: 'Time profile not found' });
     expect(await h.store.db.selectFrom('credential_time_profile').selectAll().execute()).toEqual([]);
     expect(await h.store.db.selectFrom('credential').select('id').where('id', '=', credential).execute()).toHaveLength(1);
     expect((await decide('888', local('2021-01-01T12:00:00'))).access.granted).toBe(true);
@@ -388,7 +380,7 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
     const uid = await create(EXAMPLES[3]?.[1] as Wire);
     const [door] = await h.store.db.selectFrom('door').select('id').execute();
     await seedAccessLevel(h.store.db, h.site.id, 'Staff', [door?.id as number], { scheduleId: uid });
-    const refused = await call('DELETE', `/api/v1/access/timeprofile/item/${uid}`, admin);
+    const refused = await admin.request('DELETE', `/api/v1/access/timeprofile/item/${uid}`);
     expect(refused.status).toBe(400);
     expect(refused.body).toEqual({ error: `Time profile Weekly (uid ${uid}) is used by access level Staff` });
   });
@@ -396,17 +388,17 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
   it('lists a page at a time, sorted and filtered on uid or name', async () => {
     const uids: number[] = [];
     for (let i = 1; i <= 12; i += 1) uids.push(await create(profile(`Profile ${String(i).padStart(2, '0')}`, '2020-10-05 08:00:00', '2020-10-05 18:00:00')));
-    const second = await call('GET', '/api/v1/access/timeprofile/items?limit=10&page_number=2', manager);
+    const second = await manager.request('GET', '/api/v1/access/timeprofile/items?limit=10&page_number=2');
     expect(second.status, JSON.stringify(second.body)).toBe(200);
     expect(second.body.list_option.pagination).toEqual({ total_items: 12, items_limit: 10, total_pages: 2, current_page: 2 });
     expect(second.body.list_items.map((p: { item_uid: number }) => p.item_uid)).toEqual(uids.slice(10));
-    const byName = await call('GET', '/api/v1/access/timeprofile/items?sort_field=name&sort_type=desc', manager);
+    const byName = await manager.request('GET', '/api/v1/access/timeprofile/items?sort_field=name&sort_type=desc');
     expect(byName.body.list_items[0]).toMatchObject({ name: 'Profile 12', time_options: { is_all_day: false } });
-    const filtered = await call('GET', `/api/v1/access/timeprofile/items?filter=${encodeURIComponent("name eq 'Profile 03'")}`, manager);
+    const filtered = await manager.request('GET', `/api/v1/access/timeprofile/items?filter=${encodeURIComponent("name eq 'Profile 03'")}`);
     expect(filtered.body.list_items.map((p: { item_uid: number }) => p.item_uid)).toEqual([uids[2]]);
-    const flat = await call('GET', '/api/v1/access/timeprofile/items?filter_field=uid&filter_type=equal&filter_format=number&filter_value=' + uids[4], manager);
+    const flat = await manager.request('GET', '/api/v1/access/timeprofile/items?filter_field=uid&filter_type=equal&filter_format=number&filter_value=' + uids[4]);
     expect(flat.body.list_option.pagination.total_items).toBe(1);
-    expect((await call('GET', '/api/v1/access/timeprofile/items?limit=101', manager)).status).toBe(400);
+    expect((await manager.request('GET', '/api/v1/access/timeprofile/items?limit=101')).status).toBe(400);
   });
 
   it('shows time profiles in Lockt GET /schedule: the weekly reading of the rule and the rule itself', async () => {

@@ -1,47 +1,29 @@
-import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/lib/clock.ts';
-import { createOperator } from '../../src/modules/users/operators.service.ts';
 import { newUser } from '../factories/people.ts';
-import { DIALECTS, type Harness, type Response, createHarness } from '../harness.ts';
+import { itRequiresOperator } from '../common-route-tests.ts';
+import { DIALECTS, type Harness, type Method, type OperatorCaller, type Response, createHarness } from '../harness.ts';
 
-const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 const LINK_A = '91c615e3-1040-4815-8ecb-039a18b756b5';
 const LINK_B = 'eae44848-5e81-4861-8e63-861d9bd4ebb3';
 const LINK_C = '91c615e3-1040-4815-8ecb-039a18b756b1';
 const ONE_DAY = { time_options: { is_all_day: true, date_from: 1601884800, date_to: 1601920800 }, repeat_options: { repeat_enable: false } };
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
-
 describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
   let h: Harness;
-  let admin: string;
-  let manager: string;
-
-  const login = async (username: string, password: string) => {
-    const response = await h.request('GET', `/api/v1/login?username=${username}&password=${md5(password)}`, { as: null });
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-    return response.body.token as string;
-  };
+  let admin: OperatorCaller;
+  let manager: OperatorCaller;
 
   beforeEach(async () => {
     h = await createHarness(dialect);
-    await createOperator(h.store.db, h.site.id, { username: 'admin', password: 'correct horse', role: 'admin' }, systemClock);
-    await createOperator(h.store.db, h.site.id, { username: 'watcher', password: 'battery staple', role: 'manager' }, systemClock);
-    admin = await login('admin', 'correct horse');
-    manager = await login('watcher', 'battery staple');
+    admin = await h.operator('admin', { username: 'admin', password: 'correct horse' });
+    manager = await h.operator('manager', { username: 'watcher', password: 'battery staple' });
   });
   afterEach(async () => {
     await h.close();
   });
+  itRequiresOperator(() => h, 'POST', '/api/v1/access/users/item', { name: 'A B' });
 
-  const call = (token: string | null, method: Method, url: string, body?: unknown): Promise<Response> =>
-    h.request(method, url, {
-      as: null,
-      ...(token === null ? {} : { headers: { authorization: `Bearer ${token}` } }),
-      ...(body === undefined ? {} : { body }),
-    });
-  const api = (method: Method, url: string, body?: unknown) => call(admin, method, `/api/v1${url}`, body);
+  const api = (method: Method, url: string, body?: unknown) => admin.request(method, `/api/v1${url}`, { body });
   const ok = async (method: Method, url: string, body?: unknown) => {
     const response = await api(method, url, body);
     expect(response.status, `${method} ${url}: ${JSON.stringify(response.body)}`).toBe(200);
@@ -98,8 +80,8 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
         ['DELETE', '/access/users/items/link', { link_ids: [LINK_A] }],
       ];
       for (const [method, url, body] of endpoints) {
-        for (const token of [null, 'not-a-token']) {
-          expectError(await call(token, method, `/api/v1${url}`, body), 401, 'Log In');
+        for (const caller of [h.caller({}), h.caller({ authorization: 'Bearer not-a-token' })]) {
+          expectError(await caller.request(method, `/api/v1${url}`, { body }), 401, 'Log In');
         }
       }
       // The Lockt API key opens nothing here.
@@ -108,8 +90,8 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
 
     it('lets a manager read, and refuses a manager every write with 403 "Administrator rights required"', async () => {
       const uid = await createUser({ name: 'John Doe' });
-      expect((await call(manager, 'GET', `/api/v1/access/users/item/${uid}`)).status).toBe(200);
-      expect((await call(manager, 'GET', '/api/v1/access/users/items')).status).toBe(200);
+      expect((await manager.request('GET', `/api/v1/access/users/item/${uid}`)).status).toBe(200);
+      expect((await manager.request('GET', '/api/v1/access/users/items')).status).toBe(200);
       const writes: [Method, string, unknown?][] = [
         ['PATCH', `/access/users/item/${uid}`, { info: 'x' }],
         ['DELETE', `/access/users/item/${uid}`],
@@ -120,7 +102,7 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
         ['DELETE', '/access/users/items/link', { link_ids: [LINK_A] }],
       ];
       for (const [method, url, body] of writes) {
-        expectError(await call(manager, method, `/api/v1${url}`, body), 403, 'Administrator rights required');
+        expectError(await manager.request(method, `/api/v1${url}`, { body }), 403, 'Administrator rights required');
       }
       expect((await ok('GET', `/access/users/item/${uid}`)).info).toBe('');
     });
@@ -259,7 +241,7 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
       for (const [method, url, body, error] of cases) expectError(await api(method, url, body), 400, error);
       const unparseable = await h.request('POST', '/api/v1/access/users/item', {
         as: null,
-        headers: { authorization: `Bearer ${admin}` },
+        headers: { authorization: `Bearer ${admin.token}` },
         rawBody: '{"name": ',
       });
       expectError(unparseable, 400, 'Wrong JSON body');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { openStore } from '../../src/db/open.ts';
 import { runCli } from '../cli-runner.ts';
@@ -137,5 +137,29 @@ describe('portcullis CLI usage', () => {
   it('rejects an unknown command with exit code 2', async () => {
     const result = await runCli(['frobnicate']);
     expect(result.code).toBe(2);
+  });
+
+  // Settings are checked before anything starts: a value that does not fit names where it came from.
+  const BAD_SETTINGS: [string[], Record<string, string>, string][] = [
+    [['--port', 'abc'], {}, "--port must be a whole number from 0 to 65535, got 'abc'"],
+    [[], { PORTCULLIS_PORT: 'abc' }, "PORTCULLIS_PORT must be a whole number from 0 to 65535, got 'abc'"],
+    [[], { PORTCULLIS_PORT: '70000' }, "PORTCULLIS_PORT must be a whole number from 0 to 65535, got '70000'"],
+    [['--body-limit', '1.5'], {}, "--body-limit must be a whole number, at least 1 byte, got '1.5'"],
+    [['--rate-limit-window', '0'], {}, "--rate-limit-window must be a whole number, at least 1 second, got '0'"],
+    [[], { PORTCULLIS_WEBHOOK_ALLOW_HTTP: 'maybe' }, "PORTCULLIS_WEBHOOK_ALLOW_HTTP must be true or false, got 'maybe'"],
+    [[], { PORTCULLIS_WEBHOOK_LEASE_MS: 'soon' }, "PORTCULLIS_WEBHOOK_LEASE_MS must be a whole number, at least 1 millisecond, got 'soon'"],
+    [['--log-level', 'loud'], {}, "--log-level must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'"],
+    [['--tls-cert', 'cert.pem'], {}, '--tls-cert and --tls-key go together: give both or neither'],
+  ];
+  it.each(BAD_SETTINGS)('serve %j with %j stops with exit code 2: %s', async (args, env, message) => {
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-cli-'));
+    try {
+      const result = await runCli(['serve', '--data', dataDir, ...args]);
+      expect(result).toEqual({ code: 2, stdout: '', stderr: `portcullis: ${message}\n` });
+    } finally {
+      vi.unstubAllEnvs();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ROWS_PER_TRANSACTION } from '../../db/log-ids.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import { type NewEvent, appendEvents } from '../../event-log/event-log.ts';
 import { changeSite } from '../sites/sites.service.ts';
@@ -139,36 +141,49 @@ describe.each(DIALECTS)('/events on %s', (dialect) => {
     expect([...seen].sort((a, b) => a - b)).toEqual([...written].sort((a, b) => a - b));
   });
 
-  // SQLite has one writer and one connection here, so ids commit in order by construction; PostgreSQL
-  // sequences do not, which is what the per-site event lock is for.
+  // SQLite has one writer and one connection here, so ids commit in order by construction. PostgreSQL
+  // writers commit side by side, and no lock orders them (src/db/log-ids.ts): what keeps a reader from
+  // passing an id that commits later is that it stops below the oldest transaction still running.
   it.runIf(dialect === 'postgres')('lets no later event become visible while an earlier one is uncommitted', async () => {
     let release = () => {};
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
-    let inserted = () => {};
-    const didInsert = new Promise<void>((resolve) => {
+    let inserted = (_id: number) => {};
+    const didInsert = new Promise<number>((resolve) => {
       inserted = resolve;
     });
     const first = h.store.db.transaction().execute(async (trx) => {
-      const [id] = await appendEvents(trx, [event(1)]);
-      inserted();
+      const [id] = (await appendEvents(trx, [event(1)])) as [number];
+      inserted(id);
       await held;
-      return id as number;
+      return id;
     });
-    await didInsert;
-    let visibleMeanwhile: unknown;
+    const a = await didInsert;
+    const committed = () => h.store.db.selectFrom('event').select('id').orderBy('id').execute();
+    let openMeanwhile: unknown;
+    let committedMeanwhile: unknown;
+    let listedMeanwhile: unknown;
     let b = 0;
     try {
-      // The later event commits at once (no lock holds it back); it must stay unlisted until the earlier does.
+      // The earlier writer really is a transaction still open, holding the id that numbers its event.
+      openMeanwhile = (
+        await sql<{ state: string }>`select state from pg_stat_activity
+          where backend_xid::text::bigint = ${Math.floor(a / ROWS_PER_TRANSACTION) % 2 ** 32}`.execute(h.store.db)
+      ).rows;
+      // The later event commits at once, with a higher id, and any connection can see it...
       [b] = (await record([event(2)])) as [number];
-      visibleMeanwhile = (await h.request('GET', '/api/v1/events?id=0')).body;
+      committedMeanwhile = await committed();
+      // ...but a reader must not pass it while the lower id may still commit.
+      listedMeanwhile = (await h.request('GET', '/api/v1/events?id=0')).body;
     } finally {
       release();
     }
-    expect(visibleMeanwhile).toEqual({ data: [] });
-    const a = await first;
+    expect(openMeanwhile).toEqual([{ state: 'idle in transaction' }]);
     expect(b).toBeGreaterThan(a);
+    expect(committedMeanwhile).toEqual([{ id: b }]);
+    expect(listedMeanwhile).toEqual({ data: [] });
+    expect(await first).toBe(a);
     const ids = (await h.request('GET', '/api/v1/events?id=0')).body.data.map((e: { id: number }) => e.id);
     expect(ids).toEqual([a, b]);
   });
