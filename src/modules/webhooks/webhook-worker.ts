@@ -6,7 +6,7 @@ import type { Queryable } from '../../db/queryable.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import { appendEvents } from '../../event-log/event-log.ts';
 import { openSecret, type WebhookKey } from './webhook-secrets.ts';
-import { type PostResult, type TargetPolicy, postDelivery } from './webhook-target.ts';
+import { DeliveryConnections, type PostResult, type TargetPolicy, postDelivery } from './webhook-target.ts';
 import * as repo from './webhooks.repository.ts';
 
 /** How the worker paces itself; serve uses DEFAULT_DELIVERY, tests shorten the waits. */
@@ -70,6 +70,7 @@ export class WebhookWorker {
   private readonly owner = randomUUID();
   private readonly running = new Set<Promise<void>>();
   private readonly cut = new AbortController();
+  private readonly connections = new DeliveryConnections();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private ticking = false;
@@ -95,6 +96,7 @@ export class WebhookWorker {
     grace.abort();
     this.cut.abort();
     await Promise.allSettled([...this.running]);
+    this.connections.close();
   }
 
   private schedule(ms: number): void {
@@ -182,7 +184,12 @@ export class WebhookWorker {
     const at = new Date();
     const signature = secrets.map((s) => s.sign(id, at, body)).join(' ');
     const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature };
-    const result = await postDelivery(hook.url, headers, body, { policy: this.policy, timeoutMs: this.settings.timeoutMs, signal: this.cut.signal });
+    const result = await postDelivery(hook.url, headers, body, {
+      policy: this.policy,
+      timeoutMs: this.settings.timeoutMs,
+      signal: this.cut.signal,
+      connections: this.connections,
+    });
     return this.cut.signal.aborted ? undefined : { delivery, at: at.getTime(), result };
   }
 
