@@ -23,6 +23,8 @@ export interface ServerConfig {
   webhookPolicy: TargetPolicy;
   /** How long a dead process's webhook queue waits before another takes it over; undefined: the default. */
   webhookLeaseMs?: number | undefined;
+  /** How many days finished webhook deliveries and their attempts are kept; undefined: the default. */
+  webhookRetentionDays?: number | undefined;
 }
 
 export const DEFAULT_PORT = 8443;
@@ -89,5 +91,6 @@ export function serverConfig(flags: ServeFlags, env = process.env): ServerConfig
       allowPrivate: flags.webhookAllowPrivate ?? envFlag('PORTCULLIS_WEBHOOK_ALLOW_PRIVATE', env),
     },
     webhookLeaseMs: envNumber('PORTCULLIS_WEBHOOK_LEASE_MS', env),
+    webhookRetentionDays: envNumber('PORTCULLIS_WEBHOOK_RETENTION_DAYS', env),
   };
 }

@@ -30,6 +30,11 @@ export interface DeliverySettings {
   leaseMs: number;
   /** How long shutdown lets attempts in flight finish before cutting them. */
   stopGraceMs: number;
+  /** Delivered and failed deliveries, with their attempts, are deleted this long after they finished. */
+  retainMs: number;
+  /** How often the worker deletes what is past retainMs, and how many deliveries per statement. */
+  pruneEveryMs: number;
+  pruneBatch: number;
 }
 
 export const DEFAULT_DELIVERY: DeliverySettings = {
@@ -41,12 +46,17 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   concurrency: 8,
   leaseMs: 30_000,
   stopGraceMs: 2_000,
+  retainMs: 30 * 86_400_000,
+  pruneEveryMs: 60_000,
+  pruneBatch: 500,
 };
 
 /** Deliveries fetched per read of a subscription's queue, and recorded per commit at most. */
 const BATCH = 200;
 /** A run is recorded once it has lasted this long, so a process that dies resends little. */
 const RUN_MS = 100;
+/** The pause between two batches of deletions past retention. */
+const PRUNE_PAUSE_MS = 10;
 
 /** Exponential backoff with jitter: between half and all of base × 2^(n-1), capped. */
 export function retryDelay(attempts: number, settings: Pick<DeliverySettings, 'retryBaseMs' | 'retryCapMs'>): number {
@@ -72,6 +82,8 @@ export class WebhookWorker {
   private readonly cut = new AbortController();
   private readonly connections = new DeliveryConnections();
   private timer: NodeJS.Timeout | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private pruning: Promise<void> = Promise.resolve();
   private stopped = false;
   private ticking = false;
 
@@ -85,17 +97,19 @@ export class WebhookWorker {
 
   start(): void {
     this.schedule(0);
+    this.schedulePrune(0);
   }
 
   /** Stops claiming; waits up to stopGraceMs for attempts in flight, then cuts them (they are sent again later). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.pruneTimer);
     const grace = new AbortController();
     await Promise.race([Promise.allSettled([...this.running]), sleep(this.settings.stopGraceMs, undefined, { signal: grace.signal }).catch(() => undefined)]);
     grace.abort();
     this.cut.abort();
-    await Promise.allSettled([...this.running]);
+    await Promise.allSettled([...this.running, this.pruning]);
     this.connections.close();
   }
 
@@ -104,6 +118,30 @@ export class WebhookWorker {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), ms);
     this.timer.unref();
+  }
+
+  private schedulePrune(ms: number): void {
+    if (this.stopped) return;
+    this.pruneTimer = setTimeout(() => {
+      this.pruning = this.prune().finally(() => this.schedulePrune(this.settings.pruneEveryMs));
+    }, ms);
+    this.pruneTimer.unref();
+  }
+
+  /**
+   * Deletes what is past retention, a batch per statement with a pause between batches, so decisions'
+   * commits go in between on SQLite's one writer rather than waiting for the whole backlog.
+   */
+  private async prune(): Promise<void> {
+    const before = Date.now() - this.settings.retainMs;
+    try {
+      while (!this.stopped && (await repo.pruneDeliveries(this.db, before, this.settings.pruneBatch)) === this.settings.pruneBatch) {
+        await sleep(PRUNE_PAUSE_MS);
+      }
+    } catch (error) {
+      // The store is away: the next round deletes what this one left.
+      this.log.warn({ err: error }, 'webhook worker could not delete old deliveries');
+    }
   }
 
   private async tick(): Promise<void> {

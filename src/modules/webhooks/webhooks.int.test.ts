@@ -247,6 +247,39 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       expect(new Set(receiver.received.map((r) => r.id)).size).toBe(1);
     });
 
+    it('deletes finished deliveries and their attempts once past retention, in batches; newer and pending ones stay', async () => {
+      const HOUR = 3_600_000;
+      // A look every 20 ms, two deliveries per statement: the four old ones take batches in turn.
+      await start(undefined, { retainMs: HOUR, pruneEveryMs: 20, pruneBatch: 2 });
+      const { id } = await subscribe();
+      const events = [await decide(), await decide(), await decide(), await decide(), await decide(), await decide()];
+      await until('all delivered', async () => (await attempts()).filter((a) => a.delivery_state === 'delivered').length === events.length);
+      const deliveries = await h.store.db.selectFrom('webhook_delivery').select(['id', 'event_id']).orderBy('event_id').execute();
+      const [oldA, oldB, oldFailed, oldC, recent, stillPending] = deliveries.map((d) => d.id);
+      const longAgo = Date.now() - 2 * HOUR;
+      await h.store.db.updateTable('webhook_delivery').set({ done_at: longAgo }).where('id', 'in', [oldA!, oldB!, oldC!]).execute();
+      await h.store.db.updateTable('webhook_delivery').set({ state: 'failed', done_at: longAgo }).where('id', '=', oldFailed!).execute();
+      // Pending for hours (a receiver down, say), and not due for a while: retention never touches it.
+      await h.store.db
+        .updateTable('webhook_delivery')
+        .set({ state: 'pending', done_at: null, created_at: longAgo, next_at: Date.now() + HOUR })
+        .where('id', '=', stillPending!)
+        .execute();
+
+      const left = await until('the old ones deleted', async () => {
+        const rows = await h.store.db.selectFrom('webhook_delivery').select(['id', 'state']).orderBy('id').execute();
+        return rows.length === 2 && rows;
+      });
+      expect(left).toEqual([
+        { id: recent, state: 'delivered' },
+        { id: stillPending, state: 'pending' },
+      ]);
+      const logged = await attempts(`?webhook_id=${id}`);
+      expect(new Set(logged.map((a) => a.delivery_id))).toEqual(new Set([recent, stillPending]));
+      const orphans = await h.store.db.selectFrom('webhook_attempt').select('delivery_id').where('delivery_id', 'in', [oldA!, oldB!, oldFailed!, oldC!]).execute();
+      expect(orphans).toEqual([]);
+    });
+
     it('signs with both secrets during a rotation’s overlap', async () => {
       await start();
       const { id, secret: old } = await subscribe();
