@@ -22,7 +22,7 @@ export type Answer = (received: Received, index: number) => number | { status: n
  * (200 unless `answer` says otherwise), and every request that came while another of the same
  * webhook-id was still unanswered (`overlapping`: a delivery sent twice at once).
  */
-export async function startReceiver(answer: Answer = () => 200) {
+export async function startReceiver(answer: Answer = () => 200, port = 0) {
   const received: Received[] = [];
   const overlapping: Received[] = [];
   const inFlight = new Set<string>();
@@ -56,10 +56,11 @@ export async function startReceiver(answer: Answer = () => 200) {
       else reply();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/hook`,
+    url: `http://127.0.0.1:${bound}/hook`,
+    port: bound,
     received,
     overlapping,
     async close() {

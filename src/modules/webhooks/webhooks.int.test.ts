@@ -180,11 +180,11 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       expect(b! - a!).toBeGreaterThanOrEqual(20);
     });
 
-    it('backs off from a receiver that is down, logging why each attempt failed', async () => {
+    it('backs off from a receiver that is down, logging why each attempt failed, and delivers once it is back', async () => {
       await start();
       await subscribe();
       await receiver.close();
-      await decide();
+      const eventId = await decide();
       const log = await until('three attempts', async () => {
         const rows = await attempts();
         return rows.length >= 3 && rows;
@@ -198,7 +198,14 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       const [a, b, c] = log.map((l) => Date.parse(l.time));
       expect(b! - a!).toBeGreaterThanOrEqual(20);
       expect(c! - b!).toBeGreaterThanOrEqual(40);
-      receiver = await startReceiver();
+      receiver = await startReceiver(undefined, receiver.port);
+      const [got] = await until('delivered once back', () => receiver.received.length === 1 && receiver.received);
+      expect(JSON.parse(got!.body).data.id).toBe(eventId);
+      const settled = await until('logged as delivered', async () => {
+        const rows = await attempts();
+        return rows.at(-1)?.status === 200 && rows;
+      });
+      expect(settled.every((a) => a.delivery_state === 'delivered')).toBe(true);
     });
 
     it('disables a subscription at a 410, and records why as an event', async () => {
