@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface Received {
   /** The URL's path: several subscriptions can share one receiver under different paths. */
   path: string;
+  /** When it arrived (ms): a signature's timestamp is checked against this, as the receiver would have. */
+  at: number;
   id: string;
   timestamp: string;
   signature: string;
@@ -33,6 +35,7 @@ export async function startReceiver(answer: Answer = () => 200, port = 0) {
     request.on('end', () => {
       const got: Received = {
         path: request.url ?? '',
+        at: Date.now(),
         id: String(request.headers['webhook-id'] ?? ''),
         timestamp: String(request.headers['webhook-timestamp'] ?? ''),
         signature: String(request.headers['webhook-signature'] ?? ''),
