@@ -107,7 +107,7 @@ describe.each(DIALECTS)('webhook deliveries across kill -9 on %s', (dialect) => 
         await receiver.close();
       }
     },
-    90_000 + KILLS * 15_000,
+    120_000 + KILLS * 25_000,
   );
 
   it('stops the worker on SIGTERM with an attempt in flight: exits 0, and the next process sends it again', async () => {
