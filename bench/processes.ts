@@ -139,3 +139,11 @@ export function rssSampler(pid: number, everyMs = 5): { stop(): number } {
     },
   };
 }
+
+/** The webhooks phase's loopback receiver (webhook-receiver.ts), in its own process. */
+export async function startWebhookReceiver(dataDir: string): Promise<Child> {
+  const logFile = join(dataDir, 'webhook-receiver.log');
+  const child = launch(['--import', 'tsx', './bench/webhook-receiver.ts'], process.env, logFile);
+  const match = await waitForLine(child, logFile, /listening (\d+)/, 'webhook receiver');
+  return { pid: child.pid as number, port: Number(match[1]), logFile, stop: () => stopChild(child) };
+}

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer as createHttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Agent } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -10,7 +8,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { Dialect } from '../src/db/open.ts';
 import { type Exchange, type LoadResult, type LoadSpec, exchange, keepAliveAgent, load, median } from './load.ts';
-import { type Child, ROOT, rssOf, rssSampler, startBaseline, startPortcullis } from './processes.ts';
+import { type Child, ROOT, rssOf, rssSampler, startBaseline, startPortcullis, startWebhookReceiver } from './processes.ts';
 import { FIGURE_NAMES, type Figure, type FigureName, figure, figureTable, formatNumber, table } from './report.ts';
 import { type SeededSite, countEvents, seedSite, siteShape } from './seed.ts';
 
@@ -220,35 +218,38 @@ async function measureDecisions(run: Running, withBaseline: boolean, seconds = c
  */
 async function measureWebhooks(run: Running) {
   const without = (await measureDecisions(run, false)).measured;
-  const arrivals: { at: number; body: string }[] = [];
-  const receiver = createHttpServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      arrivals.push({ at: Date.now(), body: Buffer.concat(chunks).toString('utf8') });
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const receiver = await startWebhookReceiver(run.location.dataDir);
+  const receiverUrl = `http://127.0.0.1:${receiver.port}`;
+  /** What the receiver got: [arrived, the event's db_time], in ms. */
+  const arrivals = async () => (await (await fetch(`${receiverUrl}/arrivals`)).json()) as [number, number][];
   const agent = keepAliveAgent();
   const headers = { ...apiHeaders(run.site), 'content-type': 'application/json' };
   try {
-    const created = await exchange(agent, run.server.port, { method: 'POST', path: '/api/v1/webhook', headers, body: JSON.stringify({ webhooks: [{ url }] }), keepText: true });
+    const created = await exchange(agent, run.server.port, {
+      method: 'POST',
+      path: '/api/v1/webhook',
+      headers,
+      body: JSON.stringify({ webhooks: [{ url: `${receiverUrl}/hook` }] }),
+      keepText: true,
+    });
     if (created.status !== 200) fail(`POST /api/v1/webhook answered ${created.status}: ${created.text}`);
     const id = (JSON.parse(created.text as string) as { shown_once: { id: number }[] }).shown_once[0]?.id;
     const requests = decisionRequests(run.site, 2);
-    /** Waits until `count` deliveries have arrived; how long that took. */
+    /** Waits until `count` deliveries have arrived; how long that took, and what arrived. */
     const delivered = async (count: number) => {
       const started = Date.now();
-      while (arrivals.length < count && Date.now() - started < 300_000) await sleep(20);
-      if (arrivals.length < count) fail(`only ${arrivals.length} of ${count} events delivered 5 minutes after the load`);
-      return Date.now() - started;
+      let got = await arrivals();
+      while (got.length < count && Date.now() - started < 300_000) {
+        await sleep(50);
+        got = await arrivals();
+      }
+      if (got.length < count) fail(`only ${got.length} of ${count} events delivered 5 minutes after the load`);
+      return { ms: Date.now() - started, got };
     };
     const { measured: withHook, recorded } = await measureDecisions(run, false);
-    const drainedMs = await delivered(recorded);
+    const drainedMs = (await delivered(recorded)).ms;
     // The lag at the issue's rate, 1,000 decisions a second, once the outbox is empty.
-    arrivals.length = 0;
+    await fetch(`${receiverUrl}/arrivals`, { method: 'DELETE' });
     const before = await countEvents(run.location, run.site.siteId);
     const paced = await load({
       port: run.server.port,
@@ -260,16 +261,15 @@ async function measureWebhooks(run: Running) {
       warmupSeconds: 0,
       overallRate: 1_000,
     });
-    await delivered((await countEvents(run.location, run.site.siteId)) - before);
-    const lags = arrivals.map((a) => a.at - Date.parse((JSON.parse(a.body) as { data: { db_time: string } }).data.db_time)).sort((a, b) => a - b);
+    const { got } = await delivered((await countEvents(run.location, run.site.siteId)) - before);
+    const lags = got.map(([at, dbTime]) => at - dbTime).sort((a, b) => a - b);
     const p99 = lags[Math.min(lags.length - 1, Math.floor(lags.length * 0.99))] ?? 0;
     step(`webhooks: outbox empty ${drainedMs} ms after the full load; at ${formatNumber(paced.rps)} decisions/s, lag p50 ${lags[Math.floor(lags.length / 2)] ?? 0} ms, p99 ${p99} ms over ${lags.length} deliveries`);
     await exchange(agent, run.server.port, { method: 'DELETE', path: '/api/v1/webhook', headers, body: JSON.stringify({ webhooks: [{ id }] }) });
     return { without, withHook, p99, drainedMs, pacedRps: paced.rps, deliveries: lags.length };
   } finally {
     agent.destroy();
-    receiver.closeAllConnections();
-    await new Promise((resolve) => receiver.close(resolve));
+    await receiver.stop();
   }
 }
 

@@ -72,6 +72,9 @@ export const SETTINGS = Type.Object({
     help: 'let webhooks deliver to private, loopback and link-local addresses (default $PORTCULLIS_WEBHOOK_ALLOW_PRIVATE or no)',
   }),
   webhookLeaseMs: Type.Optional(Type.Integer({ minimum: 1, unit: 'millisecond', env: 'PORTCULLIS_WEBHOOK_LEASE_MS', help: 'how long a dead process’s webhook queue waits before another takes it over' })),
+  webhookRetentionDays: Type.Optional(
+    Type.Integer({ minimum: 1, unit: 'day', env: 'PORTCULLIS_WEBHOOK_RETENTION_DAYS', help: 'how many days finished webhook deliveries and their attempts are kept (default 30)' }),
+  ),
   metricsToken: Type.Optional(Type.String({ minLength: 1, flag: '--metrics-token <token>', env: 'PORTCULLIS_METRICS_TOKEN', help: 'bearer token that opens /metrics' })),
 });
 
@@ -145,6 +148,8 @@ export interface ServerConfig {
   webhookLeaseMs?: number | undefined;
   /** The bearer token that opens /metrics; undefined: no token. */
   metricsToken?: string | undefined;
+  /** How many days finished webhook deliveries and their attempts are kept; undefined: the default. */
+  webhookRetentionDays?: number | undefined;
 }
 
 export const DEFAULT_PORT = schemaOf('port').default as number;
@@ -173,5 +178,6 @@ export function serverConfig(flags: Flags, env = process.env): ServerConfig {
     webhookPolicy: { allowHttp: read('webhookAllowHttp'), allowPrivate: read('webhookAllowPrivate') },
     webhookLeaseMs: read('webhookLeaseMs'),
     metricsToken: read('metricsToken'),
+    webhookRetentionDays: read('webhookRetentionDays'),
   };
 }

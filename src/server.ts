@@ -86,7 +86,10 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
   const webhooks = {
     key: loadWebhookKey(config.dataDir),
     policy: config.webhookPolicy,
-    deliver: config.webhookLeaseMs === undefined ? {} : { leaseMs: config.webhookLeaseMs },
+    deliver: {
+      ...(config.webhookLeaseMs === undefined ? {} : { leaseMs: config.webhookLeaseMs }),
+      ...(config.webhookRetentionDays === undefined ? {} : { retainMs: config.webhookRetentionDays * 86_400_000 }),
+    },
   };
   const proxied = config.trustedProxies.length > 0;
 

@@ -3,27 +3,39 @@ import type { AddressInfo } from 'node:net';
 
 /** One request a receiver got. */
 export interface Received {
+  /** The URL's path: several subscriptions can share one receiver under different paths. */
+  path: string;
+  /** When it arrived (ms): a signature's timestamp is checked against this, as the receiver would have. */
+  at: number;
   id: string;
   timestamp: string;
   signature: string;
   body: string;
 }
 
-/** How the receiver answers the n-th request (from 0): a status, or never (to make the sender time out). */
-export type Answer = (received: Received, index: number) => number | 'hang';
+/**
+ * How the receiver answers the n-th request (from 0): a status, a status after a while (so that requests
+ * are in flight long enough for an overlap to show), or never (to make the sender time out).
+ */
+export type Answer = (received: Received, index: number) => number | { status: number; afterMs: number } | 'hang';
 
 /**
  * A real HTTP server on loopback that records every webhook delivery it is sent, answering as told
- * (200 unless `answer` says otherwise).
+ * (200 unless `answer` says otherwise), and every request that came while another of the same
+ * webhook-id was still unanswered (`overlapping`: a delivery sent twice at once).
  */
-export async function startReceiver(answer: Answer = () => 200) {
+export async function startReceiver(answer: Answer = () => 200, port = 0) {
   const received: Received[] = [];
+  const overlapping: Received[] = [];
+  const inFlight = new Set<string>();
   const hanging: ServerResponse[] = [];
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const got: Received = {
+        path: request.url ?? '',
+        at: Date.now(),
         id: String(request.headers['webhook-id'] ?? ''),
         timestamp: String(request.headers['webhook-timestamp'] ?? ''),
         signature: String(request.headers['webhook-signature'] ?? ''),
@@ -31,19 +43,29 @@ export async function startReceiver(answer: Answer = () => 200) {
       };
       const index = received.length;
       received.push(got);
-      const status = answer(got, index);
-      if (status === 'hang') {
+      if (inFlight.has(got.id)) overlapping.push(got);
+      inFlight.add(got.id);
+      const told = answer(got, index);
+      if (told === 'hang') {
         hanging.push(response);
         return;
       }
-      response.writeHead(status, { 'content-type': 'text/plain' }).end(`answer ${status}`);
+      const { status, afterMs } = typeof told === 'number' ? { status: told, afterMs: 0 } : told;
+      const reply = () => {
+        inFlight.delete(got.id);
+        response.writeHead(status, { 'content-type': 'text/plain' }).end(`answer ${status}`);
+      };
+      if (afterMs > 0) setTimeout(reply, afterMs);
+      else reply();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/hook`,
+    url: `http://127.0.0.1:${bound}/hook`,
+    port: bound,
     received,
+    overlapping,
     async close() {
       for (const response of hanging) response.destroy();
       server.closeAllConnections();

@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
@@ -62,51 +62,97 @@ export const MAX_RESPONSE_BYTES = 64 * 1024;
 /** How much of it the delivery log keeps. */
 const LOGGED_RESPONSE_BYTES = 1024;
 
+/** How long an idle connection to a receiver is kept, unless the receiver's Keep-Alive header says less. */
+const IDLE_CONNECTION_MS = 4_000;
+
+/**
+ * Connections kept open between deliveries, per receiver: a new connection (and over HTTPS a new TLS
+ * handshake) for every delivery had made each one cost several round trips, and a subscription's
+ * deliveries go one after another. A connection reused is one whose address was checked when it opened.
+ */
+export class DeliveryConnections {
+  readonly http = new HttpAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS });
+  readonly https = new HttpsAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS });
+
+  close(): void {
+    this.http.destroy();
+    this.https.destroy();
+  }
+}
+
+interface PostOptions {
+  policy: TargetPolicy;
+  timeoutMs: number;
+  signal: AbortSignal;
+  connections: DeliveryConnections;
+}
+
 /**
  * POSTs one signed delivery. No redirect is followed (a 3xx is a failed attempt), the whole exchange
  * times out after `timeoutMs`, at most 64 KiB of the answer is read, and never throws.
  */
-export function postDelivery(
+export function postDelivery(url: string, headers: Record<string, string>, body: string, options: PostOptions): Promise<PostResult> {
+  const started = performance.now();
+  const problem = targetProblem(url, options.policy);
+  if (problem) return Promise.resolve({ latencyMs: 0, error: problem, responseHead: '' });
+  return postOnce(url, headers, body, options, started + options.timeoutMs, true).then((result) => ({ ...result, latencyMs: Math.round(performance.now() - started) }));
+}
+
+function postOnce(
   url: string,
   headers: Record<string, string>,
   body: string,
-  { policy, timeoutMs, signal }: { policy: TargetPolicy; timeoutMs: number; signal: AbortSignal },
-): Promise<PostResult> {
-  const started = performance.now();
-  const problem = targetProblem(url, policy);
-  if (problem) return Promise.resolve({ latencyMs: 0, error: problem, responseHead: '' });
+  options: PostOptions,
+  /** performance.now() by which the answer must be in, a retry on a new connection included. */
+  deadline: number,
+  mayRetryStale: boolean,
+): Promise<Omit<PostResult, 'latencyMs'>> {
+  const { policy, timeoutMs, signal, connections } = options;
   return new Promise((resolve) => {
     let settled = false;
-    const finish = (result: Omit<PostResult, 'latencyMs'>) => {
+    /** `keep`: the answer was read whole, so its connection can serve the next delivery. */
+    const finish = (result: Omit<PostResult, 'latencyMs'>, keep = false) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      request.destroy();
-      resolve({ ...result, latencyMs: Math.round(performance.now() - started) });
+      if (!keep) request.destroy();
+      resolve(result);
     };
-    const send = new URL(url).protocol === 'https:' ? httpsRequest : httpRequest;
+    const https = new URL(url).protocol === 'https:';
+    const send = https ? httpsRequest : httpRequest;
     const request = send(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'Portcullis-Webhooks', ...headers, 'content-length': String(Buffer.byteLength(body)) },
       signal,
+      agent: https ? connections.https : connections.http,
       ...(policy.allowPrivate ? {} : { lookup: publicOnlyLookup }),
     });
-    const timer = setTimeout(() => finish({ error: `timed out after ${timeoutMs} ms`, responseHead: '' }), timeoutMs);
-    request.on('error', (error) => finish({ error: error.message, responseHead: '' }));
+    const timer = setTimeout(() => finish({ error: `timed out after ${timeoutMs} ms`, responseHead: '' }), Math.max(0, deadline - performance.now()));
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      // A kept connection the receiver closed while idle fails before anything was answered: that says
+      // nothing of the receiver, so the delivery goes again once, on a new connection.
+      if (mayRetryStale && request.reusedSocket && error.code === 'ECONNRESET' && !signal.aborted && !settled) {
+        settled = true;
+        clearTimeout(timer);
+        resolve(postOnce(url, headers, body, options, deadline, false));
+        return;
+      }
+      finish({ error: error.message, responseHead: '' });
+    });
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
       let read = 0;
-      const done = () => {
+      const done = (whole: boolean) => {
         const head = Buffer.concat(chunks).subarray(0, LOGGED_RESPONSE_BYTES).toString('utf8');
-        finish({ status: response.statusCode ?? 0, error: '', responseHead: head });
+        finish({ status: response.statusCode ?? 0, error: '', responseHead: head }, whole);
       };
       response.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
         read += chunk.length;
-        if (read >= MAX_RESPONSE_BYTES) done();
+        if (read >= MAX_RESPONSE_BYTES) done(false);
       });
-      response.on('end', done);
-      response.on('error', done);
+      response.on('end', () => done(true));
+      response.on('error', () => done(false));
     });
     request.end(body);
   });

@@ -6,7 +6,7 @@ import type { Queryable } from '../../db/queryable.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import { appendEvents } from '../../event-log/event-log.ts';
 import { openSecret, type WebhookKey } from './webhook-secrets.ts';
-import { type PostResult, type TargetPolicy, postDelivery } from './webhook-target.ts';
+import { DeliveryConnections, type PostResult, type TargetPolicy, postDelivery } from './webhook-target.ts';
 import * as repo from './webhooks.repository.ts';
 
 /** How the worker paces itself; serve uses DEFAULT_DELIVERY, tests shorten the waits. */
@@ -30,6 +30,11 @@ export interface DeliverySettings {
   leaseMs: number;
   /** How long shutdown lets attempts in flight finish before cutting them. */
   stopGraceMs: number;
+  /** Delivered and failed deliveries, with their attempts, are deleted this long after they finished. */
+  retainMs: number;
+  /** How often the worker deletes what is past retainMs, and how many deliveries per statement. */
+  pruneEveryMs: number;
+  pruneBatch: number;
 }
 
 export const DEFAULT_DELIVERY: DeliverySettings = {
@@ -41,12 +46,17 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   concurrency: 8,
   leaseMs: 30_000,
   stopGraceMs: 2_000,
+  retainMs: 30 * 86_400_000,
+  pruneEveryMs: 60_000,
+  pruneBatch: 500,
 };
 
 /** Deliveries fetched per read of a subscription's queue, and recorded per commit at most. */
 const BATCH = 200;
 /** A run is recorded once it has lasted this long, so a process that dies resends little. */
 const RUN_MS = 100;
+/** The pause between two batches of deletions past retention. */
+const PRUNE_PAUSE_MS = 10;
 
 /** Exponential backoff with jitter: between half and all of base × 2^(n-1), capped. */
 export function retryDelay(attempts: number, settings: Pick<DeliverySettings, 'retryBaseMs' | 'retryCapMs'>): number {
@@ -70,7 +80,10 @@ export class WebhookWorker {
   private readonly owner = randomUUID();
   private readonly running = new Set<Promise<void>>();
   private readonly cut = new AbortController();
+  private readonly connections = new DeliveryConnections();
   private timer: NodeJS.Timeout | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private pruning: Promise<void> = Promise.resolve();
   private stopped = false;
   private ticking = false;
 
@@ -84,17 +97,20 @@ export class WebhookWorker {
 
   start(): void {
     this.schedule(0);
+    this.schedulePrune(0);
   }
 
   /** Stops claiming; waits up to stopGraceMs for attempts in flight, then cuts them (they are sent again later). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.pruneTimer);
     const grace = new AbortController();
     await Promise.race([Promise.allSettled([...this.running]), sleep(this.settings.stopGraceMs, undefined, { signal: grace.signal }).catch(() => undefined)]);
     grace.abort();
     this.cut.abort();
-    await Promise.allSettled([...this.running]);
+    await Promise.allSettled([...this.running, this.pruning]);
+    this.connections.close();
   }
 
   private schedule(ms: number): void {
@@ -102,6 +118,30 @@ export class WebhookWorker {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), ms);
     this.timer.unref();
+  }
+
+  private schedulePrune(ms: number): void {
+    if (this.stopped) return;
+    this.pruneTimer = setTimeout(() => {
+      this.pruning = this.prune().finally(() => this.schedulePrune(this.settings.pruneEveryMs));
+    }, ms);
+    this.pruneTimer.unref();
+  }
+
+  /**
+   * Deletes what is past retention, a batch per statement with a pause between batches, so decisions'
+   * commits go in between on SQLite's one writer rather than waiting for the whole backlog.
+   */
+  private async prune(): Promise<void> {
+    const before = Date.now() - this.settings.retainMs;
+    try {
+      while (!this.stopped && (await repo.pruneDeliveries(this.db, before, this.settings.pruneBatch)) === this.settings.pruneBatch) {
+        await sleep(PRUNE_PAUSE_MS);
+      }
+    } catch (error) {
+      // The store is away: the next round deletes what this one left.
+      this.log.warn({ err: error }, 'webhook worker could not delete old deliveries');
+    }
   }
 
   private async tick(): Promise<void> {
@@ -182,7 +222,12 @@ export class WebhookWorker {
     const at = new Date();
     const signature = secrets.map((s) => s.sign(id, at, body)).join(' ');
     const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature };
-    const result = await postDelivery(hook.url, headers, body, { policy: this.policy, timeoutMs: this.settings.timeoutMs, signal: this.cut.signal });
+    const result = await postDelivery(hook.url, headers, body, {
+      policy: this.policy,
+      timeoutMs: this.settings.timeoutMs,
+      signal: this.cut.signal,
+      connections: this.connections,
+    });
     return this.cut.signal.aborted ? undefined : { delivery, at: at.getTime(), result };
   }
 

@@ -180,11 +180,11 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       expect(b! - a!).toBeGreaterThanOrEqual(20);
     });
 
-    it('backs off from a receiver that is down, logging why each attempt failed', async () => {
+    it('backs off from a receiver that is down, logging why each attempt failed, and delivers once it is back', async () => {
       await start();
       await subscribe();
       await receiver.close();
-      await decide();
+      const eventId = await decide();
       const log = await until('three attempts', async () => {
         const rows = await attempts();
         return rows.length >= 3 && rows;
@@ -198,7 +198,14 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       const [a, b, c] = log.map((l) => Date.parse(l.time));
       expect(b! - a!).toBeGreaterThanOrEqual(20);
       expect(c! - b!).toBeGreaterThanOrEqual(40);
-      receiver = await startReceiver();
+      receiver = await startReceiver(undefined, receiver.port);
+      const [got] = await until('delivered once back', () => receiver.received.length === 1 && receiver.received);
+      expect(JSON.parse(got!.body).data.id).toBe(eventId);
+      const settled = await until('logged as delivered', async () => {
+        const rows = await attempts();
+        return rows.at(-1)?.status === 200 && rows;
+      });
+      expect(settled.every((a) => a.delivery_state === 'delivered')).toBe(true);
     });
 
     it('disables a subscription at a 410, and records why as an event', async () => {
@@ -215,7 +222,8 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
     });
 
     it('gives up after sustained failure and disables; a timeout is a failure', async () => {
-      await start(() => 'hang', { timeoutMs: 100, giveUpAfterMs: 300 });
+      // Long enough after the event for retries even on a loaded machine, where the first attempt can come late.
+      await start(() => 'hang', { timeoutMs: 100, giveUpAfterMs: 1_500 });
       await subscribe();
       await decide();
       await until('disabled', async () => (await h.request('GET', '/api/v1/webhook')).body.data[0].enabled === false);
@@ -245,6 +253,39 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       expect(ok.body.data.processed).toBe(1);
       await until('redelivered again', () => receiver.received.length === 3);
       expect(new Set(receiver.received.map((r) => r.id)).size).toBe(1);
+    });
+
+    it('deletes finished deliveries and their attempts once past retention, in batches; newer and pending ones stay', async () => {
+      const HOUR = 3_600_000;
+      // A look every 20 ms, two deliveries per statement: the four old ones take batches in turn.
+      await start(undefined, { retainMs: HOUR, pruneEveryMs: 20, pruneBatch: 2 });
+      const { id } = await subscribe();
+      const events = [await decide(), await decide(), await decide(), await decide(), await decide(), await decide()];
+      await until('all delivered', async () => (await attempts()).filter((a) => a.delivery_state === 'delivered').length === events.length);
+      const deliveries = await h.store.db.selectFrom('webhook_delivery').select(['id', 'event_id']).orderBy('event_id').execute();
+      const [oldA, oldB, oldFailed, oldC, recent, stillPending] = deliveries.map((d) => d.id);
+      const longAgo = Date.now() - 2 * HOUR;
+      await h.store.db.updateTable('webhook_delivery').set({ done_at: longAgo }).where('id', 'in', [oldA!, oldB!, oldC!]).execute();
+      await h.store.db.updateTable('webhook_delivery').set({ state: 'failed', done_at: longAgo }).where('id', '=', oldFailed!).execute();
+      // Pending for hours (a receiver down, say), and not due for a while: retention never touches it.
+      await h.store.db
+        .updateTable('webhook_delivery')
+        .set({ state: 'pending', done_at: null, created_at: longAgo, next_at: Date.now() + HOUR })
+        .where('id', '=', stillPending!)
+        .execute();
+
+      const left = await until('the old ones deleted', async () => {
+        const rows = await h.store.db.selectFrom('webhook_delivery').select(['id', 'state']).orderBy('id').execute();
+        return rows.length === 2 && rows;
+      });
+      expect(left).toEqual([
+        { id: recent, state: 'delivered' },
+        { id: stillPending, state: 'pending' },
+      ]);
+      const logged = await attempts(`?webhook_id=${id}`);
+      expect(new Set(logged.map((a) => a.delivery_id))).toEqual(new Set([recent, stillPending]));
+      const orphans = await h.store.db.selectFrom('webhook_attempt').select('delivery_id').where('delivery_id', 'in', [oldA!, oldB!, oldFailed!, oldC!]).execute();
+      expect(orphans).toEqual([]);
     });
 
     it('signs with both secrets during a rotation’s overlap', async () => {

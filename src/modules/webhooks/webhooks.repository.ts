@@ -149,6 +149,25 @@ export async function markFailed(db: Queryable, id: number, attempts: number, at
   await db.updateTable('webhook_delivery').set({ state: 'failed', attempts, done_at: at }).where('id', '=', id).execute();
 }
 
+/**
+ * Deletes up to `limit` deliveries that finished (delivered, or failed for good) before `before`, oldest
+ * first, and their attempts with them (the foreign key cascades); how many. One short statement, so a
+ * caller deleting many in turns leaves the store to decisions between them. On PostgreSQL rows another
+ * process is deleting are passed over rather than waited for.
+ */
+export async function pruneDeliveries(db: Queryable, before: number, limit: number): Promise<number> {
+  let finished = db
+    .selectFrom('webhook_delivery')
+    .select('id')
+    .where('done_at', '<', before)
+    .where('state', '<>', 'pending')
+    .orderBy('done_at')
+    .limit(limit);
+  if (dialectOf(db) === 'postgres') finished = finished.forUpdate().skipLocked();
+  const result = await db.deleteFrom('webhook_delivery').where('id', 'in', finished).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** What the delivery log can be asked for: one subscription, one delivery, attempts in a time range. */
 export interface AttemptFilter {
   webhookId?: number | undefined;
