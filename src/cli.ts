@@ -34,6 +34,7 @@ function buildProgram(): Command {
     .option('--rate-limit-window <seconds>', 'the rate limit window (default 60)', wholeNumber('--rate-limit-window'))
     .option('--webhook-allow-http', 'let webhooks deliver over plain http (default $PORTCULLIS_WEBHOOK_ALLOW_HTTP or no)')
     .option('--webhook-allow-private', 'let webhooks deliver to private, loopback and link-local addresses (default $PORTCULLIS_WEBHOOK_ALLOW_PRIVATE or no)')
+    .option('--metrics-token <token>', 'serve GET /metrics to scrapers presenting this bearer token (default $PORTCULLIS_METRICS_TOKEN; unset: no /metrics)')
     .action(async (flags: ServeFlags) => {
       const server = await startServer(serverConfig(flags), (line) => process.stdout.write(`${line}\n`));
       await new Promise<void>((resolve) => {

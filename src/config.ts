@@ -23,6 +23,8 @@ export interface ServerConfig {
   webhookPolicy: TargetPolicy;
   /** How long a dead process's webhook queue waits before another takes it over; undefined: the default. */
   webhookLeaseMs?: number | undefined;
+  /** Set: `GET /metrics` answers a scraper that presents it as a bearer token; unset: no /metrics. */
+  metricsToken?: string | undefined;
 }
 
 export const DEFAULT_PORT = 8443;
@@ -42,6 +44,7 @@ export interface ServeFlags {
   rateLimitWindow?: number | undefined;
   webhookAllowHttp?: boolean | undefined;
   webhookAllowPrivate?: boolean | undefined;
+  metricsToken?: string | undefined;
 }
 
 function envNumber(name: string, env: NodeJS.ProcessEnv): number | undefined {
@@ -89,5 +92,6 @@ export function serverConfig(flags: ServeFlags, env = process.env): ServerConfig
       allowPrivate: flags.webhookAllowPrivate ?? envFlag('PORTCULLIS_WEBHOOK_ALLOW_PRIVATE', env),
     },
     webhookLeaseMs: envNumber('PORTCULLIS_WEBHOOK_LEASE_MS', env),
+    metricsToken: flags.metricsToken || env.PORTCULLIS_METRICS_TOKEN || undefined,
   };
 }

@@ -89,6 +89,7 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
     deliver: config.webhookLeaseMs === undefined ? {} : { leaseMs: config.webhookLeaseMs },
   };
   const proxied = config.trustedProxies.length > 0;
+  const metrics = config.metricsToken === undefined ? undefined : { token: config.metricsToken, pool: store.poolUse };
 
   if (proxied) {
     const app = await buildApp({
@@ -99,6 +100,7 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
       rateLimit: config.rateLimit,
       oneWriteAtATime: true,
       webhooks,
+      metrics,
     });
     limitSlowClients(app.server);
     reportStoreProblems(store, app.log);
@@ -125,6 +127,7 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
     rateLimit: config.rateLimit,
     oneWriteAtATime: true,
     webhooks,
+    metrics,
     serverFactory: (handler) => {
       const server = createHttpsServer({ key: tls.key, cert: tls.cert, handshakeTimeout: CLIENT_LIMITS.handshakeTimeoutMs }, handler);
       limitSlowClients(server);

@@ -35,6 +35,8 @@ export interface Store {
   watchOtherProcesses(): Promise<() => Promise<void>>;
   /** Where lost connections are reported (the server logs them); they are survived either way. */
   onProblem(listener: FeedProblem): void;
+  /** PostgreSQL: the pool's connections and waiting queries right now, for /metrics. */
+  poolUse?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -233,6 +235,7 @@ function openPostgres(url: string, schema: string | undefined, max: number): Sto
       return watchPostgres(connect, changeFeedOf(db), problems.report);
     },
     onProblem: problems.listen,
+    poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => db.destroy(),
   };
 }
