@@ -4,7 +4,7 @@ import type { ReasonCode } from '../access/decide.ts';
 import { changeFeedOf } from '../db/change-feed.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { DECISION_SUBCODE, EVENT_CODES } from '../event-log/catalogue.ts';
-import { devicesOnlineBySite, doorsAlarmedBySite } from './metrics.repository.ts';
+import { type DevicesOnline, devicesOnlineBySite, doorsAlarmedBySite } from './metrics.repository.ts';
 import { type Signals, receiveSignals } from './signals.ts';
 
 /** A connection pool's use right now (PostgreSQL; the embedded store has none). */
@@ -90,8 +90,8 @@ export class PortcullisMetrics implements Signals {
   constructor(db: Queryable, pool?: () => PoolUse) {
     collectDefaultMetrics({ register: this.registry, prefix: 'portcullis_' });
     // Every reason from the start, so a rate over the first denial of a kind sees it rise from zero.
-    for (const reason of Object.keys(DECISION_SUBCODE)) this.decisions.labels(outcomeOf(reason), reason);
-    for (const result of WEBHOOK_RESULTS) this.webhookAttempts.labels(result);
+    for (const reason of Object.keys(DECISION_SUBCODE)) this.decisions.labels(outcomeOf(reason), reason).inc(0);
+    for (const result of WEBHOOK_RESULTS) this.webhookAttempts.labels(result).inc(0);
     this.scrapeTimeGauges(db, pool);
     this.stopReceiving = receiveSignals(db, this);
   }
@@ -130,6 +130,28 @@ export class PortcullisMetrics implements Signals {
   /** Gauges read when scraped: the feed's state, the pool, and two aggregate queries of the store. */
   private scrapeTimeGauges(db: Queryable, pool: (() => PoolUse) | undefined): void {
     const registers = [this.registry];
+    // Read first, before this scrape's own queries take connections from the pool.
+    if (pool) {
+      new Gauge({
+        name: 'portcullis_store_pool_connections',
+        help: "The PostgreSQL pool's connections, by state (in_use, idle).",
+        labelNames: ['state'] as const,
+        registers,
+        collect() {
+          const use = pool();
+          this.labels('in_use').set(use.total - use.idle);
+          this.labels('idle').set(use.idle);
+        },
+      });
+      new Gauge({
+        name: 'portcullis_store_pool_waiting',
+        help: 'Queries waiting for a PostgreSQL connection.',
+        registers,
+        collect() {
+          this.set(pool().waiting);
+        },
+      });
+    }
     new Gauge({
       name: 'portcullis_change_feed_connected',
       help: 'Whether the change feed hears every commit (1) or not (0): while 0, decisions read the store and /ready says why.',
@@ -146,7 +168,25 @@ export class PortcullisMetrics implements Signals {
         this.set(await sql`select 1`.execute(db).then(() => 1, () => 0));
       },
     });
-    const devices = new Gauge({ name: 'portcullis_devices', help: 'Devices not revoked, per site.', labelNames: ['site_id'] as const, registers });
+    // Both device gauges come from one query per scrape: the registry collects every metric at once.
+    let reading: Promise<DevicesOnline[] | undefined> | undefined;
+    const devicesNow = () =>
+      (reading ??= devicesOnlineBySite(db, Date.now() - ONLINE_WITHIN_MS)
+        // portcullis_store_up says so; no figure is better than a wrong zero.
+        .catch(() => undefined)
+        .finally(() => {
+          reading = undefined;
+        }));
+    new Gauge({
+      name: 'portcullis_devices',
+      help: 'Devices not revoked, per site.',
+      labelNames: ['site_id'] as const,
+      registers,
+      async collect() {
+        this.reset();
+        for (const row of (await devicesNow()) ?? []) this.labels(String(row.site_id)).set(row.devices);
+      },
+    });
     new Gauge({
       name: 'portcullis_devices_online',
       help: `Devices seen in the last ${ONLINE_WITHIN_MS / 60_000} minutes, per site.`,
@@ -154,15 +194,7 @@ export class PortcullisMetrics implements Signals {
       registers,
       async collect() {
         this.reset();
-        devices.reset();
-        try {
-          for (const row of await devicesOnlineBySite(db, Date.now() - ONLINE_WITHIN_MS)) {
-            devices.labels(String(row.site_id)).set(row.devices);
-            this.labels(String(row.site_id)).set(row.online);
-          }
-        } catch {
-          // portcullis_store_up says so; no figure is better than a wrong zero.
-        }
+        for (const row of (await devicesNow()) ?? []) this.labels(String(row.site_id)).set(row.online);
       },
     });
     new Gauge({
@@ -179,26 +211,6 @@ export class PortcullisMetrics implements Signals {
         } catch {
           // portcullis_store_up says so; no figure is better than a wrong zero.
         }
-      },
-    });
-    if (!pool) return;
-    new Gauge({
-      name: 'portcullis_store_pool_connections',
-      help: "The PostgreSQL pool's connections, by state (in_use, idle).",
-      labelNames: ['state'] as const,
-      registers,
-      collect() {
-        const use = pool();
-        this.labels('in_use').set(use.total - use.idle);
-        this.labels('idle').set(use.idle);
-      },
-    });
-    new Gauge({
-      name: 'portcullis_store_pool_waiting',
-      help: 'Queries waiting for a PostgreSQL connection.',
-      registers,
-      collect() {
-        this.set(pool().waiting);
       },
     });
   }
