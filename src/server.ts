@@ -7,6 +7,7 @@ import { buildApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { type Store, openStore } from './db/open.ts';
+import { holdServeLock } from './db/serve-lock.ts';
 import { httpsOnlyListener } from './http/https-only-listener.ts';
 import { loadTlsMaterial } from './http/tls.ts';
 import { loadWebhookKey } from './modules/webhooks/webhook-secrets.ts';
@@ -74,6 +75,8 @@ export interface RunningServer {
  * proxy vouches for.
  */
 export async function startServer(config: ServerConfig, say: (line: string) => void): Promise<RunningServer> {
+  // Held before the store is touched, for the server's life: `portcullis restore` refuses while it is.
+  const releaseServeLock = config.databaseUrl ? () => undefined : holdServeLock(config.dataDir);
   const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   await migrateToLatest(store.db);
   // What the CLI or another Portcullis process commits reaches this one's caches before they answer.
@@ -81,6 +84,7 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
   const closeStore = async () => {
     await stopWatching();
     await store.close();
+    releaseServeLock();
   };
   const logger = { level: config.logLevel };
   const webhooks = {

@@ -63,9 +63,14 @@ export function openStore(options: StoreOptions): Store {
   return openSqlite(options.dataDir);
 }
 
+/** The embedded store's file in its data directory. */
+export function sqliteFileOf(dataDir: string): string {
+  return join(dataDir, 'portcullis.sqlite');
+}
+
 function openSqlite(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, 'portcullis.sqlite');
+  const file = sqliteFileOf(dataDir);
   const database = new SQLite(file);
   // WAL lets readers run beside the writer; FULL makes every acknowledged commit survive power loss.
   database.pragma('journal_mode = WAL');
