@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { get as httpsGet } from 'node:https';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AppOptions, buildApp } from '../../src/app.ts';
+import { serverConfig } from '../../src/config.ts';
+import { startServer } from '../../src/server.ts';
 import { changeFeedOf, watchPostgres } from '../../src/db/change-feed.ts';
 import type { Store } from '../../src/db/open.ts';
 import { systemClock } from '../../src/lib/clock.ts';
@@ -52,6 +55,7 @@ describe.each(DIALECTS)('/metrics on %s', (dialect) => {
   let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
   afterEach(async () => {
     await app?.close();
+    app = undefined as unknown as TypedApp;
     await store?.close();
     await receiver?.close();
     receiver = undefined;
@@ -88,6 +92,40 @@ describe.each(DIALECTS)('/metrics on %s', (dialect) => {
     expect(answered.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(answered.body).toContain('portcullis_process_cpu_user_seconds_total');
     expect(answered.body).toContain('portcullis_nodejs_eventloop_lag_seconds');
+  });
+
+  it('is served by portcullis serve when PORTCULLIS_METRICS_TOKEN is set, with the pool on PostgreSQL', async () => {
+    const opened = await openTestStore(dialect);
+    store = opened;
+    let databaseUrl: string | undefined;
+    if (opened.databaseUrl) {
+      const url = new URL(opened.databaseUrl);
+      url.searchParams.set('options', `-c search_path=${opened.pgSchema}`);
+      databaseUrl = url.toString();
+    }
+    const config = serverConfig({ data: opened.dataDir, databaseUrl, host: '127.0.0.1', port: 0, logLevel: 'silent' }, { PORTCULLIS_METRICS_TOKEN: TOKEN });
+    const server = await startServer(config, () => undefined);
+    try {
+      const get = (authorization: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = httpsGet({ host: '127.0.0.1', port: server.port, path: '/metrics', rejectUnauthorized: false, headers: { authorization } }, (res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => {
+              body += chunk.toString('utf8');
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          });
+          req.on('error', reject);
+        });
+      expect((await get('Bearer wrong')).status).toBe(401);
+      const answered = await get(`Bearer ${TOKEN}`);
+      expect(answered.status).toBe(200);
+      const scraped = parse(answered.body);
+      expect(valueOf(scraped, 'portcullis_change_feed_connected')).toBe(1);
+      expect(valueOf(scraped, 'portcullis_store_pool_waiting')).toBe(dialect === 'postgres' ? 0 : undefined);
+    } finally {
+      await server.close();
+    }
   });
 
   it('counts each family when its event happens, and names no user, card, person or key', async () => {
