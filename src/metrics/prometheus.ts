@@ -102,11 +102,11 @@ export class PortcullisMetrics implements Signals {
   }
 
   request(method: string, route: string, status: number, seconds: number): void {
-    this.requests.labels(method, route, String(status)).observe(seconds);
+    this.requests.observe({ method, route, status }, seconds);
   }
 
   decided(reason: ReasonCode): void {
-    this.decisions.labels(outcomeOf(reason), reason).inc();
+    this.decisions.inc({ outcome: outcomeOf(reason), reason });
   }
 
   groupCommitted(size: number, seconds: number): void {
