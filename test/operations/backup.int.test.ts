@@ -98,6 +98,26 @@ describe.each(DIALECTS)('backup and restore on %s', (dialect) => {
     expect([...inBackup].filter((idNum) => !/^w\d+-\d+$/.test(idNum))).toEqual([]);
   }, 180_000);
 
+  it.runIf(dialect === 'postgres')('says exactly what to run when pg_dump is not installed', async () => {
+    const store = await prepareFaultStore(dialect);
+    cleanups.push(() => store.cleanup());
+    const file = join(store.dataDir, 'never.dump');
+    const path = process.env.PATH;
+    // No directory on the search path holds the client tools.
+    process.env.PATH = join(store.dataDir, 'no-tools');
+    let result: Awaited<ReturnType<typeof runCli>>;
+    try {
+      result = await runCli(['backup', '--to', file, '--data', store.dataDir, '--database-url', store.databaseUrl as string]);
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('pg_dump and pg_restore');
+    expect(result.stderr).toContain(`pg_dump --format=custom --file '${file}' "$DATABASE_URL"`);
+    expect(result.stderr).toContain('pg_restore --clean --if-exists --no-owner --single-transaction --exit-on-error');
+    expect(existsSync(file)).toBe(false);
+  });
+
   it.runIf(dialect === 'sqlite')('refuses a file that is not a Portcullis store, and keeps the store it replaces', async () => {
     const store = await prepareFaultStore(dialect);
     cleanups.push(() => store.cleanup());
