@@ -27,6 +27,7 @@ import { validatorCompiler } from './http/validation.ts';
 import { RouteFaces } from './http/faces.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { VERSION } from './lib/release.ts';
+import { type MetricsSettings, installMetrics } from './metrics/metrics.routes.ts';
 import { RESOURCE_MODULES } from './modules/index.ts';
 import type { ResourceModule, TypedApp } from './modules/module.ts';
 import { DEFAULT_DELIVERY, type DeliverySettings, WebhookWorker } from './modules/webhooks/webhook-worker.ts';
@@ -65,6 +66,8 @@ export interface AppOptions {
    * nothing it does not deliver itself) and delivers nothing.
    */
   webhooks?: WebhookSettings & { deliver?: Partial<DeliverySettings> | false };
+  /** `GET /metrics` and its token (docs/operations.md); without it there is no such route. */
+  metrics?: MetricsSettings | undefined;
 }
 
 /** Secrets that must never reach a log line, wherever they appear in a logged request. */
@@ -147,6 +150,8 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
   app.addHook('onClose', async () => access.close());
   const webhooks: WebhookSettings = options.webhooks ?? { key: randomBytes(32), policy: { allowHttp: false, allowPrivate: false } };
   const context = { db: options.db, clock: options.clock ?? systemClock, bodyLimit, objectTypes, access, webhooks };
+  // Before the routes, so that every route's requests are measured.
+  if (options.metrics) installMetrics(app, options.db, options.metrics);
   for (const module of modules) routeFaces.register(module, () => module.register(app, context));
   const deliver = options.webhooks?.deliver;
   if (options.webhooks && deliver !== false) {

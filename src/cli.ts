@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerBackupCommands } from './cli/backup.ts';
 import { registerDeviceCommands } from './cli/devices.ts';
 import { registerKeyCommands } from './cli/keys.ts';
 import { registerMaintenanceCommands } from './cli/maintenance.ts';
@@ -69,6 +70,7 @@ function buildProgram(): Command {
   registerOperatorCommands(program);
   registerDeviceCommands(program);
   registerWebhookCommands(program);
+  registerBackupCommands(program);
   return program;
 }
 

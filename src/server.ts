@@ -7,6 +7,7 @@ import { buildApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { type Store, openStore } from './db/open.ts';
+import { holdServeLock } from './db/serve-lock.ts';
 import { httpsOnlyListener } from './http/https-only-listener.ts';
 import { loadTlsMaterial } from './http/tls.ts';
 import { loadWebhookKey } from './modules/webhooks/webhook-secrets.ts';
@@ -74,6 +75,8 @@ export interface RunningServer {
  * proxy vouches for.
  */
 export async function startServer(config: ServerConfig, say: (line: string) => void): Promise<RunningServer> {
+  // Held before the store is touched, for the server's life: `portcullis restore` refuses while it is.
+  const releaseServeLock = config.databaseUrl ? () => undefined : holdServeLock(config.dataDir);
   const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   await migrateToLatest(store.db);
   // What the CLI or another Portcullis process commits reaches this one's caches before they answer.
@@ -81,6 +84,7 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
   const closeStore = async () => {
     await stopWatching();
     await store.close();
+    releaseServeLock();
   };
   const logger = { level: config.logLevel };
   const webhooks = {
@@ -92,6 +96,7 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
     },
   };
   const proxied = config.trustedProxies.length > 0;
+  const metrics = config.metricsToken === undefined ? undefined : { token: config.metricsToken, pool: store.poolUse };
 
   if (proxied) {
     const app = await buildApp({
@@ -102,6 +107,7 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
       rateLimit: config.rateLimit,
       oneWriteAtATime: true,
       webhooks,
+      metrics,
     });
     limitSlowClients(app.server);
     reportStoreProblems(store, app.log);
@@ -128,6 +134,7 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
     rateLimit: config.rateLimit,
     oneWriteAtATime: true,
     webhooks,
+    metrics,
     serverFactory: (handler) => {
       const server = createHttpsServer({ key: tls.key, cert: tls.cert, handshakeTimeout: CLIENT_LIMITS.handshakeTimeoutMs }, handler);
       limitSlowClients(server);

@@ -2,6 +2,7 @@ import { setImmediate as yieldToOthers } from 'node:timers/promises';
 import { type ChangeFeed, changeFeedOf } from '../db/change-feed.ts';
 import { keysetChunks } from '../db/keyset.ts';
 import type { Queryable } from '../db/queryable.ts';
+import { secondsSince, signalsOf } from '../metrics/signals.ts';
 import { type FactSource, grantsForDoor, storeFactSource } from './facts.ts';
 import * as repo from './facts.repository.ts';
 import type { CredentialRecord, DoorGrant, DoorRecord, HolderRecord, StoredGrant } from './facts.repository.ts';
@@ -120,6 +121,7 @@ export class AccessIndex implements FactSource {
    * as one complete cache; gives up (keeping what the lookups cached) if the site changes meanwhile.
    */
   async warm(siteId: number): Promise<void> {
+    const started = performance.now();
     const generation = this.generation(siteId);
     const cache = emptyCache();
     const stale = () => generation !== this.generation(siteId) || !this.feed.connected;
@@ -146,6 +148,7 @@ export class AccessIndex implements FactSource {
     cache.holdersByPin = this.sites.get(siteId)?.holdersByPin ?? cache.holdersByPin;
     cache.complete = true;
     this.sites.set(siteId, cache);
+    signalsOf(this.db).indexRebuilt(secondsSince(started));
   }
 
   private startWarming(siteId: number): void {

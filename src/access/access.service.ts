@@ -3,6 +3,7 @@ import { isStoreUnavailable } from '../db/store-errors.ts';
 import { CODE_TEXT, DECISION_SUBCODE, EVENT_CATEGORIES, EVENT_CODES, SUBCODE_TEXT } from '../event-log/catalogue.ts';
 import type { NewEvent } from '../event-log/event-log.ts';
 import { groupCommitOf } from '../event-log/group-commit.ts';
+import { signalsOf } from '../metrics/signals.ts';
 import { type Decision, decide } from './decide.ts';
 import { spendPass } from './passes.repository.ts';
 import { type FactSource, type GatheredFacts, type Presented, gatherFacts } from './facts.ts';
@@ -138,12 +139,12 @@ export async function decideAndRecord(
   device: AskingDevice | null,
   recordedAt: number,
 ): Promise<Answer & { eventId: number | null }> {
-  try {
-    return await decideAndRecordOrThrow(db, source, question, device, recordedAt);
-  } catch (error) {
+  const answered = await decideAndRecordOrThrow(db, source, question, device, recordedAt).catch((error: unknown) => {
     if (isStoreUnavailable(error)) return storeUnavailableAnswer(question.site.timezone);
     throw error;
-  }
+  });
+  signalsOf(db).decided(answered.decision.reason);
+  return answered;
 }
 
 async function decideAndRecordOrThrow(

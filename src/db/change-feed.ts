@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { dialectOf } from './dialect.ts';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.ts';
+import { NOBODY_LISTENING, type Signals, signalsOf } from '../metrics/signals.ts';
 import type { Queryable } from './queryable.ts';
 
 /** A site whose data changed, or `null` for "something, somewhere" (another process, site unknown). */
@@ -31,6 +32,9 @@ export class ChangeFeed {
   private hearing = true;
   /** Until when the watcher's last proof of life holds (see `confirmedAt`); for ever without a watcher. */
   private provenUntil = Number.POSITIVE_INFINITY;
+
+  /** `signals`: where the watcher reports its reconnects (the store handle's, looked up when it happens). */
+  constructor(readonly signals: () => Signals = () => NOBODY_LISTENING) {}
 
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
@@ -85,7 +89,7 @@ const feeds = new WeakMap<Queryable, ChangeFeed>();
 export function changeFeedOf(db: Queryable): ChangeFeed {
   let feed = feeds.get(db);
   if (!feed) {
-    feed = new ChangeFeed();
+    feed = new ChangeFeed(() => signalsOf(db));
     feeds.set(db, feed);
   }
   return feed;
@@ -218,6 +222,7 @@ export function watchPostgres(connect: () => Promise<NotificationClient>, feed: 
       if (stopped) return;
       // Already disconnected: from the start, or by listenUntilLost as its connection went.
       problem('change feed disconnected; reconnecting', reason);
+      feed.signals().changeFeedReconnecting();
       await sleep(backoff * (0.5 + Math.random() / 2), undefined, { signal: wakeStop.signal }).catch(() => undefined);
       backoff = Math.min(backoff * 2, LISTEN_TIMING.mostBackoffMs);
     }

@@ -36,6 +36,8 @@ export interface Store {
   watchOtherProcesses(): Promise<() => Promise<void>>;
   /** Where lost connections are reported (the server logs them); they are survived either way. */
   onProblem(listener: FeedProblem): void;
+  /** PostgreSQL: the pool's connections and waiting queries right now, for /metrics. */
+  poolUse?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -62,9 +64,14 @@ export function openStore(options: StoreOptions): Store {
   return openSqlite(options.dataDir);
 }
 
+/** The embedded store's file in its data directory. */
+export function sqliteFileOf(dataDir: string): string {
+  return join(dataDir, 'portcullis.sqlite');
+}
+
 function openSqlite(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, 'portcullis.sqlite');
+  const file = sqliteFileOf(dataDir);
   const database = new SQLite(file);
   // WAL lets readers run beside the writer; FULL makes every acknowledged commit survive power loss.
   database.pragma('journal_mode = WAL');
@@ -236,6 +243,7 @@ function openPostgres(url: string, schema: string | undefined, max: number): Sto
       return watchPostgres(connect, changeFeedOf(db), problems.report);
     },
     onProblem: problems.listen,
+    poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => db.destroy(),
   };
 }

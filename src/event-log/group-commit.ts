@@ -1,4 +1,5 @@
 import { transactionChanging } from '../db/change-feed.ts';
+import { secondsSince, signalsOf } from '../metrics/signals.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { type NewEvent, appendEvents } from './event-log.ts';
 
@@ -46,8 +47,10 @@ export class GroupCommit {
     await new Promise((resolve) => setImmediate(resolve));
     while (this.queue.length > 0) {
       const group = this.queue.splice(0, MOST_PER_COMMIT);
+      const started = performance.now();
       try {
         this.settle(group, await this.commit(group));
+        signalsOf(this.db).groupCommitted(group.length, secondsSince(started));
       } catch (error) {
         if (group.length === 1) group[0]?.reject(error);
         else for (const pending of group) await this.commit([pending]).then((ids) => this.settle([pending], ids), pending.reject);

@@ -3,7 +3,7 @@ import { notReadyBecause } from '../../db/readiness.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
-import { BATCH_OPTION_DEFAULTS, DataEnvelope } from '../../http/schemas.ts';
+import { BATCH_OPTION_DEFAULTS, DataEnvelope, ErrorEnvelope } from '../../http/schemas.ts';
 import { readRelease } from '../../lib/release.ts';
 import { formatIsoUtc, formatSiteTime, zoneOffset } from '../../lib/site-time.ts';
 import { presentMaintenanceWindow } from '../maintenance/maintenance.presenter.ts';
@@ -47,8 +47,8 @@ export const systemModule: ResourceModule = {
       schema: {
         tags,
         summary:
-          'Extension: readiness, without credentials: 200 when the store answers, its schema is current and the change feed is connected; else 503 with the reason.',
-        response: { 200: DataEnvelope(HealthObject) },
+          'Extension: readiness, without credentials: 200 when the store answers, its schema is current and the change feed is connected; else 503 with the reason and Retry-After.',
+        response: { 200: DataEnvelope(HealthObject), 503: { ...ErrorEnvelope, description: 'Not ready, and why: "Not ready: <reason>."' } },
       },
       handler: async () => {
         const reason = await notReadyBecause(db);

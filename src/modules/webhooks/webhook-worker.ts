@@ -5,6 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Queryable } from '../../db/queryable.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import { appendEvents } from '../../event-log/event-log.ts';
+import { signalsOf } from '../../metrics/signals.ts';
 import { openSecret, type WebhookKey } from './webhook-secrets.ts';
 import { DeliveryConnections, type PostResult, type TargetPolicy, postDelivery } from './webhook-target.ts';
 import * as repo from './webhooks.repository.ts';
@@ -228,6 +229,7 @@ export class WebhookWorker {
       signal: this.cut.signal,
       connections: this.connections,
     });
+    if (!this.cut.signal.aborted) signalsOf(this.db).webhookAttempted(result.status, (Date.now() - delivery.created_at) / 1000);
     return this.cut.signal.aborted ? undefined : { delivery, at: at.getTime(), result };
   }
 
