@@ -5,6 +5,8 @@ import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { LocktModule, TypedApp } from '../module.ts';
 import {
   DeviceTime,
+  DoorStatus,
+  ExitButton,
   FlatParams,
   ForwardItem,
   ForwardObject,
@@ -16,7 +18,9 @@ import {
   NetworkMac,
   SETTINGS,
   type SettingDefinition,
+  ServerCertificate,
   SipStatus,
+  StaticNetwork,
   UnitModeQuery,
   WallModeQuery,
 } from './device-settings.schema.ts';
@@ -37,6 +41,8 @@ const REFUSED: readonly { method: 'GET' | 'POST'; path: string; why: string }[] 
   { method: 'GET', path: 'photo/file', why: 'Portcullis has no camera' },
   { method: 'POST', path: 'security/password/admin', why: 'Operator passwords are changed with `portcullis operator set-password`' },
   { method: 'POST', path: 'security/password/web/admin', why: 'Operator passwords are changed with `portcullis operator set-password`' },
+  { method: 'POST', path: 'system/debug/call/start', why: 'Portcullis places no SIP calls' },
+  { method: 'POST', path: 'system/debug/call/end', why: 'Portcullis places no SIP calls, so there is none to end' },
 ];
 
 function settingRoutes(app: TypedApp, db: Parameters<LocktModule['register']>[1]['db'], clock: Parameters<LocktModule['register']>[1]['clock'], definition: SettingDefinition): void {
@@ -86,7 +92,7 @@ export const panelDeviceSettingsModule: LocktModule = {
       handler: async (request) => {
         const now = clock.now();
         const zone = await service.readSetting(db, operatorOf(request).site, timezoneSetting, 1, now);
-        return { time_unix: Math.floor(now / 1000), timezone: String(zone.timezone) };
+        return { time_unix: Math.floor(now / 1000), timezone: String(zone.timezone), device_timezone: String(zone.timezone) };
       },
     });
     app.get('/api/v1/network/mac', {
@@ -98,6 +104,41 @@ export const panelDeviceSettingsModule: LocktModule = {
       config: OPERATOR,
       schema: { tags, summary: 'BAS-IP: SIP registration: always unregistered, Portcullis places no calls.', response: { 200: SipStatus } },
       handler: async () => ({ sip_status: 'unregistered' }),
+    });
+
+    const networkSetting = SETTINGS.find((s) => s.path === 'network/settings') as SettingDefinition;
+    app.post('/api/v1/network/settings/static', {
+      config: OPERATOR,
+      schema: { tags, summary: "BAS-IP: give the panel a static address. Stored in network/settings; no effect (Portcullis's network is its host's).", body: StaticNetwork },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        return service.saveSetting(db, operator.site, networkSetting, 1, { ...request.body, dhcp: false }, operator.actor, clock.now());
+      },
+    });
+    app.post('/api/v1/network/settings/dhcp', {
+      config: OPERATOR,
+      schema: { tags, summary: 'BAS-IP: take addresses from DHCP. Stored in network/settings; no effect.' },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        return service.saveSetting(db, operator.site, networkSetting, 1, { dhcp: true }, operator.actor, clock.now());
+      },
+    });
+    app.get('/api/v1/network/management/server/certificate', {
+      config: OPERATOR,
+      schema: { tags, summary: 'BAS-IP: the Link server certificate: none, Portcullis is not managed by Link.', response: { 200: ServerCertificate } },
+      handler: async () => ({ uploaded: false }),
+    });
+
+    const sensorSetting = SETTINGS.find((s) => s.path === 'access/door/sensor') as SettingDefinition;
+    app.get('/api/v1/access/door/status', {
+      config: OPERATOR,
+      schema: { tags, summary: "BAS-IP: the door status, from what the site's devices last reported of the doors they drive (docs/basip.md).", response: { 200: DoorStatus } },
+      handler: async (request) => service.doorStatus(db, operatorOf(request).site, sensorSetting, clock.now()),
+    });
+    app.get('/api/v1/access/exit/button/toggle', {
+      config: OPERATOR,
+      schema: { tags, summary: "BAS-IP: whether the door sensor's contacts act as an exit button (access/door/sensor: enabled, mode exit_button).", response: { 200: ExitButton } },
+      handler: async (request) => ({ enable: await service.exitButtonEnabled(db, operatorOf(request).site, sensorSetting, clock.now()) }),
     });
 
     app.post('/api/v1/device/language', {
