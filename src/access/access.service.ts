@@ -3,7 +3,7 @@ import { isStoreUnavailable } from '../db/store-errors.ts';
 import { CODE_TEXT, DECISION_SUBCODE, EVENT_CATEGORIES, EVENT_CODES, SUBCODE_TEXT } from '../event-log/catalogue.ts';
 import type { NewEvent } from '../event-log/event-log.ts';
 import { groupCommitOf } from '../event-log/group-commit.ts';
-import { type Decision, decide } from './decide.ts';
+import { type Decision, decide, opensToAnyone } from './decide.ts';
 import { spendPass } from './passes.repository.ts';
 import { type FactSource, type GatheredFacts, type Presented, gatherFacts } from './facts.ts';
 
@@ -115,7 +115,12 @@ export function storeUnavailableAnswer(timezone: string): Answer & { eventId: nu
       rule: null,
       trace: [{ check: 'store_unavailable', passed: false }],
     },
-    gathered: { facts: { timezone, credential: null, holder: null, door: null, lockNumber: null, grants: [] }, credential: null, holder: null, door: null },
+    gathered: {
+      facts: { timezone, credential: null, holder: null, door: null, lockNumber: null, grants: [], freeAccess: [], publicCode: false },
+      credential: null,
+      holder: null,
+      door: null,
+    },
     code: EVENT_CODES.ACCESS_DENIED,
     codeText: CODE_TEXT[EVENT_CODES.ACCESS_DENIED] ?? '',
     subcode,
@@ -154,7 +159,8 @@ async function decideAndRecordOrThrow(
   recordedAt: number,
 ): Promise<Answer & { eventId: number }> {
   const decided = await answer(source, question);
-  const limited = decided.decision.granted ? decided.gathered.credential : null;
+  // A door open to anyone (free access, the public code) spends no pass of whoever came through it.
+  const limited = decided.decision.granted && !opensToAnyone(decided.decision.rule) ? decided.gathered.credential : null;
   // Spending a pass changes what the next decision must see, so the caches are told of it.
   const spends = limited != null && limited.passesLeft !== null;
   let result = decided;

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { type TObject, Type } from 'typebox';
+import { FREE_ACCESS_DAYS, FREE_ACCESS_SETTING, PUBLIC_CODE_SETTING } from '../../access/panel-rules.ts';
 
 /**
  * The panel settings public BAS-IP clients read and write, in the shapes those clients send and read
@@ -23,6 +24,11 @@ export interface SettingDefinition {
    * read back as "". A dotted path names a field of a nested object.
    */
   secrets?: readonly string[];
+  /**
+   * A field stored only as its keyed hash, under `as` (the public unlock code, a secret like a PIN):
+   * never read back, the default shows in its place.
+   */
+  hashed?: { field: string; as: string };
   /** What saving it does in Portcullis beyond storing it. */
   effect?: string;
 }
@@ -46,7 +52,6 @@ const observesDst = (zone: string) => {
   return DateTime.fromObject({ year, month: 1, day: 1 }, { zone }).offset !== DateTime.fromObject({ year, month: 7, day: 1 }, { zone }).offset;
 };
 
-const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 const DAY_SECONDS = 86_400;
 
 /** `UTC+03:00`, `UTC-05:30`, or `UTC±00:00`: how panels name a zone (by its offset). */
@@ -66,10 +71,12 @@ export const SETTINGS: readonly SettingDefinition[] = [
     defaults: () => ({ lock_timeout: 5 }),
   },
   {
-    path: 'access/general/unlock/input/code',
+    path: PUBLIC_CODE_SETTING,
     summary: 'The public code that opens the door from the keypad.',
-    schema: Type.Object({ input_code_enable: bool('The public code opens the door.'), input_code_number: int(0, 99_999_999, 'Up to 8 digits.') }),
+    schema: Type.Object({ input_code_enable: bool('The public code opens the door.'), input_code_number: int(0, 99_999_999, 'Up to 8 digits; stored hashed, read back as 0.') }),
     defaults: () => ({ input_code_enable: false, input_code_number: 0 }),
+    hashed: { field: 'input_code_number', as: 'input_code_hash' },
+    effect: "While enabled, the code typed at a panel's lock opens its doors (docs/basip.md).",
   },
   {
     path: 'access/general/wiegand/type',
@@ -93,7 +100,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     defaults: () => ({ enable: false, mode: 'door_sensor', opening_delay: 86_400, repeating_message_delay: 60, repeating_message_enabled: false }),
   },
   {
-    path: 'access/freeaccess',
+    path: FREE_ACCESS_SETTING,
     summary: 'Free access: the locks open to anyone on these days and hours.',
     schema: Type.Object({
       enable: bool('Free access is on.'),
@@ -103,12 +110,13 @@ export const SETTINGS: readonly SettingDefinition[] = [
           enable: bool('This day is free.'),
           time_from: int(0, DAY_SECONDS - 1, 'Seconds after midnight.'),
           time_to: int(0, DAY_SECONDS - 1, 'Seconds after midnight.'),
-          day: oneOf(DAYS, 'MON to SUN.'),
+          day: oneOf(FREE_ACCESS_DAYS, 'MON to SUN.'),
         }),
-        { maxItems: 3 * DAYS.length },
+        { maxItems: 3 * FREE_ACCESS_DAYS.length },
       ),
     }),
     defaults: () => ({ enable: false, days: [] }),
+    effect: "While enabled, inside an enabled day's hours the lock's doors open to anyone (docs/basip.md).",
   },
   {
     path: 'device/sip/settings',

@@ -9,6 +9,8 @@ import type { ListQuery, ListSpec } from '../../http/basip/list-query.ts';
 import type { Site } from '../sites/site.ts';
 import type { SettingDefinition } from './device-settings.schema.ts';
 import * as repo from './device-settings.repository.ts';
+import { findPinSecret } from '../../access/facts.repository.ts';
+import { publicCodeHash } from '../../access/panel-rules.ts';
 
 /**
  * The panel settings a BAS-IP client reads and writes, kept per site (per lock where the path names one):
@@ -38,6 +40,7 @@ export async function readSetting(db: Queryable, site: Site, definition: Setting
   const defaults = definition.defaults({ timezone: panelZone(site.timezone, now), zone: site.timezone, lock });
   const value = { ...defaults, ...(saved === undefined ? {} : (JSON.parse(saved) as Settings)) };
   for (const secret of definition.secrets ?? []) setSecret(value, secret, '');
+  if (definition.hashed) delete value[definition.hashed.as];
   return value;
 }
 
@@ -82,14 +85,29 @@ export async function saveSetting(
     const given = names.find((name) => sent[name] !== undefined);
     if (given !== undefined) for (const name of names) if (name in definition.schema.properties) sent[name] = sent[given];
   }
+  const saved = await repo.findSetting(db, site.id, settingKey(definition, lock));
   const next = { ...current, ...sent };
   for (const secret of definition.secrets ?? []) setSecret(next, secret, undefined);
+  if (definition.hashed) {
+    const { field, as } = definition.hashed;
+    // A hash already saved is kept unless a new value is sent; the value itself is never stored.
+    const kept = saved === undefined ? undefined : (JSON.parse(saved) as Settings)[as];
+    const hash = sent[field] === undefined ? kept : publicCodeHash(Number(sent[field]), await pinSecretOf(db, site.id));
+    delete next[field];
+    if (hash !== undefined) next[as] = hash;
+  }
   const key = settingKey(definition, lock);
   await writeTransaction(db, site.id, (trx) => repo.saveSetting(trx, { site_id: site.id, setting: key, value: JSON.stringify(next), updated_at: now }), {
     of: () => ({ actor, resource: 'panel_setting', action: 'write', recordIds: [site.id], detail: { setting: key } }),
     at: now,
   });
   return readSetting(db, site, definition, lock, now);
+}
+
+async function pinSecretOf(db: Queryable, siteId: number): Promise<string> {
+  const secret = await findPinSecret(db, siteId);
+  if (secret === undefined) throw ERRORS.notFound('Site not found');
+  return secret;
 }
 
 const LOCK_TIMEOUT = 'access/general/lock/timeout/';
