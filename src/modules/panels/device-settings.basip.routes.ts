@@ -11,7 +11,9 @@ import {
   ForwardItem,
   ForwardObject,
   ForwardUids,
+  LANGUAGES,
   LANGUAGE_SETTING,
+  LanguageAnswer,
   LanguageQuery,
   LockParams,
   MODE_SETTING,
@@ -75,15 +77,21 @@ function settingRoutes(app: TypedApp, db: Parameters<LocktModule['register']>[1]
 export const panelDeviceSettingsModule: LocktModule = {
   name: 'panel-device-settings',
   register(app, { db, clock }) {
-    for (const definition of [...SETTINGS, LANGUAGE_SETTING, MODE_SETTING]) {
-      if (definition === LANGUAGE_SETTING || definition === MODE_SETTING) {
-        app.get(`/api/v1/${definition.path}`, {
-          config: OPERATOR,
-          schema: { tags, summary: `BAS-IP: ${definition.summary}`, response: { 200: definition.schema } },
-          handler: async (request) => service.readSetting(db, operatorOf(request).site, definition, 1, clock.now()),
-        });
-      } else settingRoutes(app, db, clock, definition);
-    }
+    for (const definition of SETTINGS) settingRoutes(app, db, clock, definition);
+    // Written through their query strings (below), not a JSON body.
+    app.get(`/api/v1/${MODE_SETTING.path}`, {
+      config: OPERATOR,
+      schema: { tags, summary: `BAS-IP: ${MODE_SETTING.summary}`, response: { 200: MODE_SETTING.schema } },
+      handler: async (request) => service.readSetting(db, operatorOf(request).site, MODE_SETTING, 1, clock.now()),
+    });
+    app.get(`/api/v1/${LANGUAGE_SETTING.path}`, {
+      config: OPERATOR,
+      schema: { tags, summary: `BAS-IP: ${LANGUAGE_SETTING.summary}`, response: { 200: LanguageAnswer } },
+      handler: async (request) => {
+        const { language, current_language } = await service.readSetting(db, operatorOf(request).site, LANGUAGE_SETTING, 1, clock.now());
+        return { language: String(language), current_language: String(current_language), all_supported_languages: [...LANGUAGES] };
+      },
+    });
 
     const timezoneSetting = SETTINGS.find((s) => s.path === 'network/timezone') as SettingDefinition;
     app.get('/api/v1/device/time', {

@@ -338,6 +338,8 @@ export const LANGUAGE_SETTING: SettingDefinition = {
   defaults: () => ({ language: 'English', current_language: 'English' }),
 };
 export const LanguageQuery = Type.Object({ language: Language }, { required: ['language'] });
+/** `GET /device/language`: the setting, and every language the interface offers. */
+export const LanguageAnswer = Type.Object({ language: Type.String(), current_language: Type.String(), all_supported_languages: Type.Array(Type.String()) });
 
 /**
  * `/device/mode/current`: a panel serves one unit (Unit: its building, unit and device number) or a
