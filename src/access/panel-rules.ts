@@ -35,6 +35,12 @@ export interface PanelRules {
 
 export const NO_PANEL_RULES: PanelRules = { freeAccess: [], publicCode: null };
 
+/**
+ * A panel sets free-access hours to the minute: `time_to` names the last minute open, whole
+ * (SmartYard-Server's "free pass all day" sends 0 to 86340, 23:59, and means up to midnight).
+ */
+const endOfMinute = (second: number) => second - (second % 60) + 59;
+
 /** The rules from the stored settings (JSON text, or undefined when never saved) and the site's pin secret. */
 export function panelRulesOf(freeAccess: string | undefined, publicCode: string | undefined, pinSecret: string): PanelRules {
   const free = freeAccess === undefined ? undefined : (JSON.parse(freeAccess) as StoredFreeAccess);
@@ -44,7 +50,7 @@ export function panelRulesOf(freeAccess: string | undefined, publicCode: string 
       free?.enable === true
         ? free.days
             .filter((day) => day.enable)
-            .map((day) => ({ lock: day.lock, window: { weekday: FREE_ACCESS_DAYS.indexOf(day.day), from: day.time_from, to: day.time_to } }))
+            .map((day) => ({ lock: day.lock, window: { weekday: FREE_ACCESS_DAYS.indexOf(day.day), from: day.time_from, to: endOfMinute(day.time_to) } }))
         : [],
     publicCode: code?.input_code_enable === true && code.input_code_hash !== undefined ? { hash: code.input_code_hash, secret: pinSecret } : null,
   };

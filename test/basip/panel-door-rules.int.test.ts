@@ -124,6 +124,18 @@ describe.each(DIALECTS)('Panel doors open to anyone on %s', (dialect) => {
       expect((await asDevice(lobby, { card_num: '31337' })).granted).toBe(true);
     });
 
+    it("opens all day, to the last second before midnight, with SmartYard's setFreePassEnabled(true) (every day 0 to 86340, 23:59)", async () => {
+      const days = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'].map((day) => `{"lock":"all","enable":true,"time_from":0,"time_to":86340,"day":"${day}"}`);
+      await save('access/freeaccess', `{"enable":true,"days":[${days.join(',')}]}`);
+      expect(await read('access/freeaccess')).toMatchObject({ enable: true });
+      clock.set(Date.UTC(2026, 10, 25, 22, 59, 59)); // Wednesday 23:59:59 in Berlin
+      expect((await asDevice(gate, { card_num: '31337' })).granted).toBe(true);
+      clock.set(Date.UTC(2026, 10, 25, 23, 0, 0)); // Thursday 00:00:00
+      expect((await asDevice(lobby, { card_num: '31337' })).granted).toBe(true);
+      await save('access/freeaccess', `{"enable":false,"days":[${days.join(',')}]}`);
+      expect((await asDevice(lobby, { card_num: '31337' })).granted).toBe(false);
+    });
+
     it('spends no pass of a pass-limited identifier that comes through an open door', async () => {
       const { uid } = await save(
         'access/identifier',
