@@ -106,6 +106,14 @@ describe.each(DIALECTS)('Panel doors open to anyone on %s', (dialect) => {
       expect((await asDevice(lobby, { card_num: '31337' })).granted).toBe(false);
       expect((await explain(gate, 'card_num=31337')).rule).toBe('free access, lock 1: its doors are open to anyone now');
       expect((await explain(loose, 'card_num=31337')).granted).toBe(false);
+      // Explain decides as the device named, if it drives the door; without one, as no panel.
+      expect((await h.request('GET', `/api/v1/access?door_id=${gate}&card_num=31337`)).body.data[0].granted).toBe(false);
+      const other = await h.addSite('Other');
+      const theirs = await createDevice(h.store.db, other.site, { name: 'Their Panel', doorIds: [await seedDoor(h.store.db, other.site.id, 'Theirs')] }, clock);
+      expect((await h.request('GET', `/api/v1/access?door_id=${gate}&card_num=31337&device_id=${theirs.device.id}`)).body.data[0].granted).toBe(false);
+      const malformed = await h.request('GET', `/api/v1/access?door_id=${gate}&card_num=31337&device_id=panel`);
+      expect(malformed.status).toBe(400);
+      expect((await h.request('GET', `/api/v1/access?door_id=${gate}&card_num=31337&device_id=99999999999999999999`)).body.data[0].granted).toBe(false);
     });
 
     it('opens only inside the window, on its day, while free access and the day are enabled', async () => {
