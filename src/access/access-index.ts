@@ -6,6 +6,7 @@ import { secondsSince, signalsOf } from '../metrics/signals.ts';
 import { type FactSource, grantsForDoor, storeFactSource } from './facts.ts';
 import * as repo from './facts.repository.ts';
 import type { CredentialRecord, DoorGrant, DoorRecord, HolderRecord, StoredGrant } from './facts.repository.ts';
+import type { PanelRules } from './panel-rules.ts';
 
 /** One site's cached facts; thrown away whole whenever anything in the site changes. */
 interface SiteCache {
@@ -16,6 +17,8 @@ interface SiteCache {
   grants: Map<number, DoorGrant[]>;
   doors: Map<number, DoorRecord | undefined>;
   locks: Map<string, number | null>;
+  /** The site's free access and public code, under the one key `RULES`. */
+  panelRules: Map<typeof RULES, PanelRules>;
   /**
    * Whether the site was read whole: then what a map lacks does not exist, and no query is needed to say
    * so. PINs are never read whole (they are stored hashed), so `holdersByPin` fills one PIN at a time.
@@ -32,6 +35,7 @@ function emptyCache(): SiteCache {
     grants: new Map(),
     doors: new Map(),
     locks: new Map(),
+    panelRules: new Map(),
     complete: false,
   };
 }
@@ -44,6 +48,9 @@ function emptyCache(): SiteCache {
 const WARM_CHUNK = 500;
 
 const lockKey = (deviceId: number, doorId: number) => `${deviceId}:${doorId}`;
+
+/** A site has one set of panel rules: the key it is cached under. */
+const RULES = 'rules';
 
 /**
  * The in-memory index in front of the store: credential → holder → grants, per site, dropped for a site
@@ -117,7 +124,7 @@ export class AccessIndex implements FactSource {
   }
 
   /**
-   * Reads the site's doors, locks, cardholders, grants and credentials whole, in chunks, and files them
+   * Reads the site's doors, locks, panel rules, cardholders, grants and credentials whole, in chunks, and files them
    * as one complete cache; gives up (keeping what the lookups cached) if the site changes meanwhile.
    */
   async warm(siteId: number): Promise<void> {
@@ -127,6 +134,7 @@ export class AccessIndex implements FactSource {
     const stale = () => generation !== this.generation(siteId) || !this.feed.connected;
     for (const door of await repo.findDoors(this.db, siteId)) cache.doors.set(door.id, door);
     for (const lock of await repo.findLockNumbers(this.db, siteId)) cache.locks.set(lockKey(lock.device_id, lock.door_id), lock.lock_number);
+    cache.panelRules.set(RULES, await repo.findPanelRules(this.db, siteId));
     const levelGrants = await repo.findLevelGrants(this.db, siteId);
     for await (const holders of keysetChunks((after, n) => repo.findHoldersAfter(this.db, siteId, after, n), { chunkSize: WARM_CHUNK })) {
       await yieldToOthers();
@@ -219,5 +227,9 @@ export class AccessIndex implements FactSource {
 
   lockNumber(siteId: number, deviceId: number, doorId: number): Promise<number | null> {
     return this.cached(siteId, (c) => c.locks, lockKey(deviceId, doorId), () => this.store.lockNumber(siteId, deviceId, doorId), () => null);
+  }
+
+  panelRules(siteId: number): Promise<PanelRules> {
+    return this.cached(siteId, (c) => c.panelRules, RULES, () => this.store.panelRules(siteId));
   }
 }

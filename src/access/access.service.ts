@@ -4,7 +4,7 @@ import { CODE_TEXT, DECISION_SUBCODE, EVENT_CATEGORIES, EVENT_CODES, SUBCODE_TEX
 import type { NewEvent } from '../event-log/event-log.ts';
 import { groupCommitOf } from '../event-log/group-commit.ts';
 import { signalsOf } from '../metrics/signals.ts';
-import { type Decision, decide } from './decide.ts';
+import { type Decision, decide, opensToAnyone } from './decide.ts';
 import { spendPass } from './passes.repository.ts';
 import { type FactSource, type GatheredFacts, type Presented, gatherFacts } from './facts.ts';
 
@@ -116,7 +116,12 @@ export function storeUnavailableAnswer(timezone: string): Answer & { eventId: nu
       rule: null,
       trace: [{ check: 'store_unavailable', passed: false }],
     },
-    gathered: { facts: { timezone, credential: null, holder: null, door: null, lockNumber: null, grants: [] }, credential: null, holder: null, door: null },
+    gathered: {
+      facts: { timezone, credential: null, holder: null, door: null, lockNumber: null, grants: [], freeAccess: [], publicCode: false },
+      credential: null,
+      holder: null,
+      door: null,
+    },
     code: EVENT_CODES.ACCESS_DENIED,
     codeText: CODE_TEXT[EVENT_CODES.ACCESS_DENIED] ?? '',
     subcode,
@@ -155,7 +160,8 @@ async function decideAndRecordOrThrow(
   recordedAt: number,
 ): Promise<Answer & { eventId: number }> {
   const decided = await answer(source, question);
-  const limited = decided.decision.granted ? decided.gathered.credential : null;
+  // A door open to anyone (free access, the public code) spends no pass of whoever came through it.
+  const limited = decided.decision.granted && !opensToAnyone(decided.decision.rule) ? decided.gathered.credential : null;
   // Spending a pass changes what the next decision must see, so the caches are told of it.
   const spends = limited != null && limited.passesLeft !== null;
   let result = decided;

@@ -63,6 +63,8 @@ function facts(overrides: Partial<DecisionFacts> = {}): DecisionFacts {
     door: { id: 3, name: 'Front Door', enabled: true },
     lockNumber: null,
     grants: [officeHours],
+    freeAccess: [],
+    publicCode: false,
     ...overrides,
   };
 }
@@ -262,5 +264,67 @@ describe('decide: schedule edges', () => {
     const f = inZone('Asia/Tokyo', evenings);
     expect(decide(f, at('2026-11-27T14:30:00Z')).granted).toBe(true);
     expect(decide(f, at('2026-11-27T15:30:00Z')).granted).toBe(false);
+  });
+});
+
+describe('decide: doors open to anyone (a panel lock’s free access, the public unlock code)', () => {
+  const at = (iso: string) => Date.parse(iso);
+  // Wednesday (weekday 2) 08:00–18:00 on the panel's lock 1.
+  const wednesdayDay = { weekday: 2, from: 8 * 3600, to: 18 * 3600 };
+  const atPanel = (overrides: Partial<DecisionFacts>) => facts({ lockNumber: 1, grants: [], ...overrides });
+
+  const rows: [string, DecisionFacts, number, boolean, string][] = [
+    ['inside a window, an unknown card gets in', atPanel({ credential: null, holder: null, freeAccess: [wednesdayDay] }), AT, true, 'free_access'],
+    ['inside a window, a disabled holder gets in', atPanel({ holder: { ...holder, enabled: false }, freeAccess: [wednesdayDay] }), AT, true, 'free_access'],
+    ['at the window’s first second', atPanel({ credential: null, freeAccess: [wednesdayDay] }), at('2026-11-25T08:00:00Z'), true, 'free_access'],
+    ['at its last second, included', atPanel({ credential: null, freeAccess: [wednesdayDay] }), at('2026-11-25T18:00:00.999Z'), true, 'free_access'],
+    ['one second after it', atPanel({ credential: null, freeAccess: [wednesdayDay] }), at('2026-11-25T18:00:01Z'), false, 'unknown_credential'],
+    ['another weekday', atPanel({ credential: null, freeAccess: [wednesdayDay] }), at('2026-11-26T10:00:00Z'), false, 'unknown_credential'],
+    ['a door no panel drives (no lock number)', facts({ credential: null, holder: null, freeAccess: [wednesdayDay] }), AT, false, 'unknown_credential'],
+    ['a disabled door stays shut', atPanel({ credential: null, door: { ...door, enabled: false }, freeAccess: [wednesdayDay] }), AT, false, 'unknown_credential'],
+    ['the public code at a panel lock', atPanel({ credential: null, holder: null, publicCode: true }), AT, true, 'public_code'],
+    ['the public code at a door no panel drives', facts({ credential: null, holder: null, publicCode: true }), AT, false, 'unknown_credential'],
+    ['the public code at a disabled door', atPanel({ credential: null, holder: null, door: { ...door, enabled: false }, publicCode: true }), AT, false, 'unknown_credential'],
+  ];
+  it.each(rows)('%s', (_label, input, when, granted, why) => {
+    const decision = decide(input, when);
+    expect(decision.granted).toBe(granted);
+    if (granted) {
+      expect(decision.rule).toEqual({ via: why, lockNumber: 1 });
+      expect(decision.trace.map((step) => step.check)).toEqual(['unknown_door', 'door_disabled', 'granted']);
+    } else expect(decision.reason).toBe(why);
+  });
+
+  it('names what opened the door', () => {
+    expect(decide(atPanel({ credential: null, freeAccess: [wednesdayDay] }), AT).explanation).toBe(
+      'Granted by free access, lock 1: its doors are open to anyone now.',
+    );
+    expect(decide(atPanel({ credential: null, publicCode: true }), AT).explanation).toBe('Granted by the public unlock code, lock 1.');
+  });
+
+  it('a window past midnight belongs to the day it starts; midnight itself is in a window from 00:00:00', () => {
+    const fridayNight = { weekday: 4, from: 22 * 3600, to: 6 * 3600 };
+    const f = atPanel({ credential: null, freeAccess: [fridayNight] });
+    expect(decide(f, at('2026-11-27T23:59:59Z')).granted).toBe(true); // Friday 23:59:59
+    expect(decide(f, at('2026-11-28T00:00:00Z')).granted).toBe(true); // Saturday 00:00
+    expect(decide(f, at('2026-11-28T06:00:00Z')).granted).toBe(true); // Saturday 06:00:00, included
+    expect(decide(f, at('2026-11-28T06:00:01Z')).granted).toBe(false);
+    expect(decide(f, at('2026-11-27T03:00:00Z')).granted).toBe(false); // Friday's early hours are Thursday's
+    const fromMidnight = atPanel({ credential: null, freeAccess: [{ weekday: 5, from: 0, to: 3600 }] });
+    expect(decide(fromMidnight, at('2026-11-28T00:00:00Z')).granted).toBe(true);
+    expect(decide(fromMidnight, at('2026-11-27T23:59:59.999Z')).granted).toBe(false);
+  });
+
+  it('follows the site’s wall clock across daylight-saving changes (Berlin, 2026-03-29 and 2026-10-25, both Sundays)', () => {
+    // Sunday 02:30–03:30 wall clock: on the spring day 02:00–03:00 does not exist, so it opens at 03:00 CEST.
+    const sundayNight = atPanel({ timezone: 'Europe/Berlin', credential: null, freeAccess: [{ weekday: 6, from: 2.5 * 3600, to: 3.5 * 3600 }] });
+    expect(decide(sundayNight, at('2026-03-29T00:59:59Z')).granted).toBe(false); // 01:59:59 CET
+    expect(decide(sundayNight, at('2026-03-29T01:00:00Z')).granted).toBe(true); // 03:00:00 CEST
+    expect(decide(sundayNight, at('2026-03-29T01:30:00Z')).granted).toBe(true); // 03:30:00 CEST, included
+    expect(decide(sundayNight, at('2026-03-29T01:30:01Z')).granted).toBe(false);
+    // On the autumn day 02:00–03:00 happens twice: both passes of 02:45 are inside.
+    expect(decide(sundayNight, at('2026-10-25T00:45:00Z')).granted).toBe(true); // 02:45 CEST
+    expect(decide(sundayNight, at('2026-10-25T01:45:00Z')).granted).toBe(true); // 02:45 CET
+    expect(decide(sundayNight, at('2026-10-25T02:31:00Z')).granted).toBe(false); // 03:31 CET
   });
 });

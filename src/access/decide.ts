@@ -1,4 +1,5 @@
-import { isScheduleActive, type WeeklySchedule } from './schedule.ts';
+import { lockIncludes } from './panel-rules.ts';
+import { isScheduleActive, isWindowActive, type WeeklySchedule } from './schedule.ts';
 import { type TimeProfile, isTimeProfileActive } from './time-profile.ts';
 
 /**
@@ -101,6 +102,16 @@ export type Grant =
       lockNumber: number;
     };
 
+/**
+ * A weekly window in which a lock's doors open to anyone (a BAS-IP panel's free access): one weekday
+ * (0 = Monday), from `from` to `to` seconds after midnight, wall-clock time in the site's zone.
+ */
+export interface FreeAccessWindow {
+  weekday: number;
+  from: number;
+  to: number;
+}
+
 export interface DecisionFacts {
   /** IANA zone schedules are read in. */
   timezone: string;
@@ -111,6 +122,13 @@ export interface DecisionFacts {
   lockNumber: number | null;
   /** Every grant of the holder that names this door. */
   grants: readonly Grant[];
+  /**
+   * When the door's lock on the asking device is open to anyone: the site's free-access windows for that
+   * lock while free access is on, else none. A door mode ("unlocked" on a schedule) is the same fact.
+   */
+  freeAccess: readonly FreeAccessWindow[];
+  /** What was typed is the site's public unlock code, switched on, at one of a panel's locks. */
+  publicCode: boolean;
 }
 
 /** Why a decision went the way it did; one per check, plus `granted`. */
@@ -139,7 +157,14 @@ export type ReasonCode =
 export type GrantingRule =
   | { via: 'level'; levelId: number; levelName: string; scheduleId: number | null; scheduleName: string | null }
   | { via: 'delegation'; levelId: number; levelName: string }
-  | { via: 'panel'; lockNumber: number };
+  | { via: 'panel'; lockNumber: number }
+  /** The door's lock was open to anyone: inside a free-access window. */
+  | { via: 'free_access'; lockNumber: number }
+  /** The public unlock code was typed. */
+  | { via: 'public_code'; lockNumber: number };
+
+/** Whether the rule opened the door to anyone, whoever presented what: no pass of theirs is spent. */
+export const opensToAnyone = (rule: GrantingRule | null): boolean => rule?.via === 'free_access' || rule?.via === 'public_code';
 
 export interface TraceStep {
   check: ReasonCode;
@@ -211,8 +236,7 @@ function lockAllowed(facts: DecisionFacts): boolean {
   const userLock = facts.holder?.lockNumber ?? 0;
   const identifierLock = facts.credential?.lock ?? 'all';
   const userAllows = userLock === 0 || userLock === lock;
-  const identifierAllows = identifierLock === 'all' || (identifierLock === 'first' ? lock === 1 : lock === 2);
-  return userAllows && identifierAllows;
+  return userAllows && lockIncludes(identifierLock, lock);
 }
 
 /** None attached, or one of them active now. */
@@ -319,6 +343,10 @@ export function describeRule(rule: GrantingRule): string {
   switch (rule.via) {
     case 'panel':
       return `the panel identifier, lock ${rule.lockNumber}`;
+    case 'free_access':
+      return `free access, lock ${rule.lockNumber}: its doors are open to anyone now`;
+    case 'public_code':
+      return `the public unlock code, lock ${rule.lockNumber}`;
     case 'delegation':
       return `delegation ${rule.levelName}`;
     case 'level':
@@ -326,7 +354,31 @@ export function describeRule(rule: GrantingRule): string {
   }
 }
 
+/**
+ * What opens a known, enabled door at one of a panel's locks to anyone, before any check of who asks:
+ * a free-access window of the lock that is open now, or the public unlock code. Null when nothing does.
+ */
+function openToAnyone(facts: DecisionFacts, at: number): GrantingRule | null {
+  const lockNumber = facts.lockNumber;
+  if (lockNumber === null || facts.door === null || !facts.door.enabled) return null;
+  const free = facts.freeAccess.some((w) => isWindowActive(onlyDay(w.weekday), w.from, w.to, at, facts.timezone));
+  if (free) return { via: 'free_access', lockNumber };
+  return facts.publicCode ? { via: 'public_code', lockNumber } : null;
+}
+
+/** The seven days of a week, only `weekday` (0 = Monday) among them. */
+const onlyDay = (weekday: number) => Array.from({ length: 7 }, (_, day) => day === weekday);
+
 export function decide(facts: DecisionFacts, at: number): Decision {
+  const open = openToAnyone(facts, at);
+  if (open !== null) {
+    const trace: TraceStep[] = [
+      { check: 'unknown_door', passed: true },
+      { check: 'door_disabled', passed: true },
+      { check: 'granted', passed: true },
+    ];
+    return { granted: true, reason: 'granted', explanation: `Granted by ${describeRule(open)}.`, rule: open, trace };
+  }
   const trace: TraceStep[] = [];
   for (const check of CHECKS) {
     const failed = check.fails(facts, at);

@@ -2,6 +2,7 @@ import type { Queryable } from '../db/queryable.ts';
 import { fromFlag } from '../db/conventions.ts';
 import type { AccessWindow, AuthFactor, DelegationGrant, DoorFacts, HolderFacts, IdentifierLock, LevelGrant, NamedTimeProfile } from './decide.ts';
 import { groupBy } from '../lib/group-by.ts';
+import { FREE_ACCESS_SETTING, PUBLIC_CODE_SETTING, type PanelRules, panelRulesOf } from './panel-rules.ts';
 import { type TimeProfile, parseTimeProfile } from './time-profile.ts';
 
 /**
@@ -402,4 +403,19 @@ export async function findDoor(db: Queryable, siteId: number, doorId: number): P
 /** Every door of the site. */
 export async function findDoors(db: Queryable, siteId: number): Promise<DoorRecord[]> {
   return (await doorQuery(db, siteId).execute()).map(doorRecord);
+}
+
+/** The site's free access and public unlock code, as the panel settings saved them. */
+export async function findPanelRules(db: Queryable, siteId: number): Promise<PanelRules> {
+  const [rows, pinSecret] = await Promise.all([
+    db
+      .selectFrom('panel_setting')
+      .select(['setting', 'value'])
+      .where('site_id', '=', siteId)
+      .where('setting', 'in', [FREE_ACCESS_SETTING, PUBLIC_CODE_SETTING])
+      .execute(),
+    findPinSecret(db, siteId),
+  ]);
+  const value = (setting: string) => rows.find((row) => row.setting === setting)?.value;
+  return panelRulesOf(value(FREE_ACCESS_SETTING), value(PUBLIC_CODE_SETTING), pinSecret ?? '');
 }

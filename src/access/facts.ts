@@ -3,6 +3,7 @@ import type { Queryable } from '../db/queryable.ts';
 import { hashPin } from '../lib/pins.ts';
 import type { CredentialFacts, DecisionFacts, Grant, LevelGrant } from './decide.ts';
 import * as repo from './facts.repository.ts';
+import { NO_PANEL_RULES, type PanelRules, freeAccessWindows, isPublicCode } from './panel-rules.ts';
 import {
   type CredentialRecord,
   type DoorGrant,
@@ -41,6 +42,8 @@ export interface FactSource {
   grants(siteId: number, userId: number, doorId: number): Promise<StoredGrant[]>;
   door(siteId: number, doorId: number): Promise<DoorRecord | undefined>;
   lockNumber(siteId: number, deviceId: number, doorId: number): Promise<number | null>;
+  /** The site's free access and public unlock code (src/access/panel-rules.ts). */
+  panelRules(siteId: number): Promise<PanelRules>;
 }
 
 /** Reads straight from the store: what the index is proved against. */
@@ -60,6 +63,7 @@ export function storeFactSource(db: Queryable): FactSource {
     },
     door: (siteId, doorId) => repo.findDoor(db, siteId, doorId),
     lockNumber: (siteId, deviceId, doorId) => repo.findLockNumber(db, siteId, deviceId, doorId),
+    panelRules: (siteId) => repo.findPanelRules(db, siteId),
   };
 }
 
@@ -125,19 +129,24 @@ export async function gatherFacts(
 ): Promise<GatheredFacts[]> {
   await source.catchUp();
   const door = isStorableId(doorId) ? ((await source.door(site.id, doorId)) ?? null) : null;
-  const lockNumber = door === null || deviceId === null ? null : await source.lockNumber(site.id, deviceId, doorId);
-  const candidate = async (credential: CredentialFacts | null, record: CredentialRecord | null): Promise<GatheredFacts> => {
+  const lockNumber = door === null || deviceId === null || !isStorableId(deviceId) ? null : await source.lockNumber(site.id, deviceId, doorId);
+  // Free access and the public code belong to a panel's locks: a door no device drives has neither.
+  const rules = lockNumber === null ? NO_PANEL_RULES : await source.panelRules(site.id);
+  const freeAccess = lockNumber === null ? [] : freeAccessWindows(rules, lockNumber);
+  const candidate = async (credential: CredentialFacts | null, record: CredentialRecord | null, publicCode = false): Promise<GatheredFacts> => {
     const holderId = credential?.holderId ?? null;
     const holder = holderId === null ? null : ((await source.holder(site.id, holderId)) ?? null);
     const levelGrants = holder === null ? [] : await withGivers(source, site.id, await source.grants(site.id, holder.id, doorId), doorId);
     // An identifier made on the panel face opens the panel's locks by itself, as on a panel.
     const panelGrant: Grant[] = credential?.panelAccess && lockNumber !== null ? [{ via: 'panel', lockNumber }] : [];
     const grants = [...panelGrant, ...levelGrants];
-    return { facts: { timezone: site.timezone, credential, holder, door, lockNumber, grants }, credential: record, holder, door };
+    return { facts: { timezone: site.timezone, credential, holder, door, lockNumber, grants, freeAccess, publicCode }, credential: record, holder, door };
   };
   // A PIN is a code typed on a keypad: a Lockt user's PIN, or a panel's inputCode identifier.
   const typed = presented.kind === 'pin' || (presented.kind === 'identifier' && FACTOR_OF_IDENTIFIER[presented.identifierType] === 'input_code');
   if (typed) {
+    // The public code is nobody's: whoever types it is let in as anyone would be, and named as no one.
+    if (isPublicCode(rules, presented.value)) return [await candidate(null, null, true)];
     const code = ofKind(await source.credentialByCardNum(site.id, presented.value), {
       kind: 'identifier',
       identifierType: 'inputCode',

@@ -36,9 +36,18 @@ export function isScheduleActive(schedule: WeeklySchedule, at: number, zone: str
   const start = secondsOfDay(schedule.start);
   const stop = secondsOfDay(schedule.stop);
   if (start === undefined || stop === undefined) return false;
+  return isWindowActive(schedule.days, start, stop, at, zone);
+}
+
+/**
+ * Whether a weekly window admits `at`, read in `zone`: on the days given (0 = Monday), from `start` to
+ * `stop` seconds after midnight, with the rules of a schedule above (stop included, a stop before the
+ * start spanning midnight, wall-clock times across daylight-saving changes).
+ */
+export function isWindowActive(days: readonly boolean[], start: number, stop: number, at: number, zone: string): boolean {
   const { weekday, second } = wallClock(at, zone);
-  const today = schedule.days[weekday] === true;
+  const today = days[weekday] === true;
   if (start <= stop) return today && second >= start && second <= stop;
-  const yesterday = schedule.days[(weekday + 6) % 7] === true;
+  const yesterday = days[(weekday + 6) % 7] === true;
   return (today && second >= start) || (yesterday && second <= stop);
 }

@@ -98,7 +98,7 @@ describe.each(DIALECTS)('BAS-IP panel settings on %s', (dialect) => {
     expect(await ok('GET', '/v1/access/general/lock/timeout/2')).toEqual({ lock_timeout: 8 });
     expect(await ok('GET', '/v1/network/timezone')).toEqual({ timezone: 'UTC+05:00', current_timezone: 'UTC+05:00' });
     expect((await ok('GET', '/v1/access/freeaccess')).days).toHaveLength(7);
-    expect(await ok('GET', '/v1/device/language')).toEqual({ language: 'Russian' });
+    expect(await ok('GET', '/v1/device/language')).toMatchObject({ language: 'Russian', current_language: 'Russian' });
     expect((await ok('GET', '/v1/device/mode/current')).current_panel_mode).toBe('Wall');
     await ok('POST', '/v1/device/mode/unit?building=1&unit=1&device=1');
     expect(await ok('GET', '/v1/device/mode/current')).toEqual({ current_panel_mode: 'Unit', building: 1, unit: 1, device: 1, no_unit: true });
@@ -173,7 +173,8 @@ describe.each(DIALECTS)('BAS-IP panel settings on %s', (dialect) => {
     expect(mac).toMatch(/^02:50:43(:[0-9a-f]{2}){3}$/);
     expect((await get('network/mac')).mac_address).toBe(mac);
     expect(await get('sip/status')).toEqual({ sip_status: 'unregistered' });
-    expect(await get('device/language')).toEqual({ language: 'English' });
+    // Its Language DTO reads current_language and all_supported_languages.
+    expect(await get('device/language')).toMatchObject({ current_language: 'English', all_supported_languages: expect.arrayContaining(['English', 'Russian']) });
     expect(await get('access/general/unlock/input/code')).toEqual({ input_code_enable: false, input_code_number: 0 });
     const other = await h.addSite('Other');
     await createOperator(h.store.db, other.site.id, { username: 'admin', password: 'other secret', role: 'admin' }, systemClock);

@@ -3,15 +3,28 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AccessIndex } from '../../src/access/access-index.ts';
 import { answer } from '../../src/access/access.service.ts';
 import { storeFactSource } from '../../src/access/facts.ts';
+import type { Presented } from '../../src/access/facts.ts';
 import { fixedClock } from '../../src/lib/clock.ts';
+import { createDevice } from '../../src/modules/devices/devices.service.ts';
+import { createOperator } from '../../src/modules/users/operators.service.ts';
 import { DIALECTS, type Harness, createHarness } from '../harness.ts';
 
 // Monday 2026-11-23 09:30 UTC; the schedules below are open at some of the instants checked, not all.
 const NOW = Date.UTC(2026, 10, 23, 9, 30, 0);
 const INSTANTS = [NOW, NOW + 9 * 3_600_000, NOW + 5 * 86_400_000];
 const CARDS = ['5001', '5002', '5003', '5004'];
+/**
+ * What is presented at each door: three of the cards (the fourth only ever differs from them by being
+ * written less), the users' PIN, and a code that can only be the public one.
+ */
+const PRESENTED: Presented[] = [...CARDS.slice(0, 3).map((value): Presented => ({ kind: 'card_num', value })), { kind: 'pin', value: '1234' }, { kind: 'pin', value: '4711' }];
+/** Each run asks 45 decisions after each of up to 8 writes, twice over on PostgreSQL's round trips. */
+const RUN_TIMEOUT = 120_000;
+const asQuery = (presented: Presented) => `${presented.kind === 'pin' ? 'pin' : 'card_num'}=${presented.value}`;
 
-type Write = { method: 'POST' | 'PUT' | 'DELETE'; url: string; body: (ids: SiteIds) => unknown };
+/** A write through the Lockt API, or (`operator`) through the BAS-IP panel settings as a site admin. */
+type Write = { method: 'POST' | 'PUT' | 'DELETE'; url: string; body: (ids: SiteIds) => unknown; operator?: true };
+const OPERATOR = { authorization: `Basic ${Buffer.from('admin:panel secret').toString('base64')}` };
 interface SiteIds {
   doors: number[];
   levels: number[];
@@ -98,6 +111,31 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
       }),
     ),
     fc.nat().map((n): Write => ({ method: 'DELETE', url: '/api/v1/credential', body: (s) => ({ credentials: [{ id: pick(s.credentials, n) ?? 0 }] }) })),
+    // A panel's free access: the instants checked are Monday 09:30 and 18:30 and Saturday 09:30 (UTC).
+    fc
+      .record({
+        enable: MOSTLY_TRUE,
+        lock: fc.constantFrom('first', 'second', 'all'),
+        day: fc.constantFrom('MON', 'SAT', 'WED'),
+        from: fc.nat(86_399),
+        to: fc.nat(86_399),
+      })
+      .map(
+        ({ enable, lock, day, from, to }): Write => ({
+          method: 'POST',
+          url: '/api/v1/access/freeaccess',
+          body: () => ({ enable, days: [{ lock, enable: true, time_from: from, time_to: to, day }] }),
+          operator: true,
+        }),
+      ),
+    fc.record({ enable: MOSTLY_TRUE, code: fc.constantFrom(4711, 1234) }).map(
+      ({ enable, code }): Write => ({
+        method: 'POST',
+        url: '/api/v1/access/general/unlock/input/code',
+        body: () => ({ input_code_enable: enable, input_code_number: code }),
+        operator: true,
+      }),
+    ),
     fc.nat().map((n): Write => ({ method: 'DELETE', url: '/api/v1/user', body: (s) => ({ users: [{ id: pick(s.users, n) ?? 0 }] }) })),
   );
 
@@ -124,33 +162,41 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
     });
     expect(levels.status, JSON.stringify(levels.body)).toBe(200);
     alwaysSchedule = always;
+    // A panel drives D1 (lock 1) and D2 (lock 2); D3 is no panel's.
+    await createOperator(h.store.db, h.site.id, { username: 'admin', password: 'panel secret', role: 'admin' }, clock);
+    return (await createDevice(h.store.db, h.site, { name: 'Panel', doorIds: [base.doors[0] as number, base.doors[1] as number] }, clock)).device.id;
   }
 
   /**
    * Runs random write sequences; after each write (and `afterWrite`), every decision `indexed` gives
-   * must equal decide() over facts read fresh from the store.
+   * at the panel must equal decide() over facts read fresh from the store.
    */
   async function checkAgainstStore(
-    indexed: (doorId: number, card: string, at: number) => Promise<{ granted: boolean; subcode: number }>,
+    indexed: (doorId: number, presented: Presented, at: number, deviceId: number) => Promise<{ granted: boolean; subcode: number }>,
     afterWrite: () => Promise<void> = async () => undefined,
   ) {
-    await seedSite();
+    const deviceId = await seedSite();
     const fresh = storeFactSource(h.store.db);
     const site = { id: h.site.id, timezone: h.site.timezone };
     let granted = 0;
+    let freeAccess = 0;
+    let publicCode = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(writeArb, { minLength: 1, maxLength: 8 }), async (writes) => {
         for (const write of writes) {
-          const response = await h.request(write.method, write.url, { body: write.body(await ids()) });
+          const body = write.body(await ids());
+          const response = await h.request(write.method, write.url, write.operator ? { body, as: null, headers: OPERATOR } : { body });
           expect(response.status, JSON.stringify(response.body)).toBeLessThan(500);
           await afterWrite();
           const { doors } = await ids();
-          for (const card of CARDS) {
+          for (const presented of PRESENTED) {
             for (const doorId of doors) {
               for (const at of INSTANTS) {
-                const truth = await answer(fresh, { site, doorId, presented: { kind: 'card_num', value: card }, at });
+                const truth = await answer(fresh, { site, doorId, presented, at, deviceId });
                 if (truth.decision.granted) granted++;
-                expect(await indexed(doorId, card, at), `card ${card} door ${doorId} at ${at}`).toEqual({
+                if (truth.decision.granted && truth.decision.rule?.via === 'free_access') freeAccess++;
+                if (truth.decision.granted && truth.decision.rule?.via === 'public_code') publicCode++;
+                expect(await indexed(doorId, presented, at, deviceId), `${asQuery(presented)} door ${doorId} at ${at}`).toEqual({
                   granted: truth.decision.granted,
                   subcode: truth.subcode,
                 });
@@ -161,18 +207,20 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
       }),
       { numRuns: 12, seed: 20261123 },
     );
-    // The writes must reach grants too: agreeing only on denials would prove little.
+    // The writes must reach grants too, by each kind of fact: agreeing only on denials would prove little.
     expect(granted).toBeGreaterThan(0);
+    expect(freeAccess).toBeGreaterThan(0);
+    expect(publicCode).toBeGreaterThan(0);
   }
 
   it('after every write, for every card, door and instant', async () => {
-    await checkAgainstStore(async (doorId, card, at) => {
+    await checkAgainstStore(async (doorId, presented, at, deviceId) => {
       clock.set(at);
-      const { granted, subcode } = (await h.request('GET', `/api/v1/access?door_id=${doorId}&card_num=${card}`)).body.data[0];
+      const { granted, subcode } = (await h.request('GET', `/api/v1/access?door_id=${doorId}&${asQuery(presented)}&device_id=${deviceId}`)).body.data[0];
       clock.set(NOW);
       return { granted, subcode };
     });
-  });
+  }, RUN_TIMEOUT);
 
   it('when read whole, also when a write lands while it is being read', async () => {
     const index = new AccessIndex(h.store.db);
@@ -182,8 +230,8 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
     let reading = index.warm(site.id);
     try {
       await checkAgainstStore(
-        async (doorId, card, at) => {
-          const { decision, subcode } = await answer(index, { site, doorId, presented: { kind: 'card_num', value: card }, at });
+        async (doorId, presented, at, deviceId) => {
+          const { decision, subcode } = await answer(index, { site, doorId, presented, at, deviceId });
           return { granted: decision.granted, subcode };
         },
         async () => {
@@ -196,5 +244,5 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
       index.close();
       await reading;
     }
-  });
+  }, RUN_TIMEOUT);
 });

@@ -36,7 +36,8 @@ export const accessModule: ResourceModule = {
           if (!parsed.ok || parsed.value === null) throw ERRORS.badRequest(`Invalid at date found: ${request.query.at}`);
           at = parsed.value;
         }
-        const result = await answer(access, { site, doorId: Number(request.query.door_id), presented, at });
+        const deviceId = request.query.device_id === undefined ? null : Number(request.query.device_id);
+        const result = await answer(access, { site, doorId: Number(request.query.door_id), presented, at, deviceId });
         const { decision } = result;
         const rule = decision.rule;
         return data([

@@ -5,18 +5,24 @@ import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { ResourceModule, TypedApp } from '../module.ts';
 import {
   DeviceTime,
+  DoorStatus,
+  ExitButton,
   FlatParams,
   ForwardItem,
   ForwardObject,
   ForwardUids,
+  LANGUAGES,
   LANGUAGE_SETTING,
+  LanguageAnswer,
   LanguageQuery,
   LockParams,
   MODE_SETTING,
   NetworkMac,
   SETTINGS,
   type SettingDefinition,
+  ServerCertificate,
   SipStatus,
+  StaticNetwork,
   UnitModeQuery,
   WallModeQuery,
 } from './device-settings.schema.ts';
@@ -40,6 +46,8 @@ const REFUSED: readonly { method: 'GET' | 'POST'; path: string; why: string }[] 
   { method: 'GET', path: 'photo/file', why: 'Portcullis has no camera' },
   { method: 'POST', path: 'security/password/admin', why: 'Operator passwords are changed with `portcullis operator set-password`' },
   { method: 'POST', path: 'security/password/web/admin', why: 'Operator passwords are changed with `portcullis operator set-password`' },
+  { method: 'POST', path: 'system/debug/call/start', why: 'Portcullis places no SIP calls' },
+  { method: 'POST', path: 'system/debug/call/end', why: 'Portcullis places no SIP calls, so there is none to end' },
 ];
 
 function settingRoutes(app: TypedApp, db: Parameters<ResourceModule['register']>[1]['db'], clock: Parameters<ResourceModule['register']>[1]['clock'], definition: SettingDefinition): void {
@@ -72,15 +80,21 @@ function settingRoutes(app: TypedApp, db: Parameters<ResourceModule['register']>
 export const panelDeviceSettingsModule: ResourceModule = {
   name: 'panel-device-settings',
   register(app, { db, clock }) {
-    for (const definition of [...SETTINGS, LANGUAGE_SETTING, MODE_SETTING]) {
-      if (definition === LANGUAGE_SETTING || definition === MODE_SETTING) {
-        app.get(`/api/v1/${definition.path}`, {
-          config: OPERATOR,
-          schema: { tags, summary: `BAS-IP: ${definition.summary}`, response: { 200: definition.schema } },
-          handler: async (request) => service.readSetting(db, operatorOf(request).site, definition, 1, clock.now()),
-        });
-      } else settingRoutes(app, db, clock, definition);
-    }
+    for (const definition of SETTINGS) settingRoutes(app, db, clock, definition);
+    // Written through their query strings (below), not a JSON body.
+    app.get(`/api/v1/${MODE_SETTING.path}`, {
+      config: OPERATOR,
+      schema: { tags, summary: `BAS-IP: ${MODE_SETTING.summary}`, response: { 200: MODE_SETTING.schema } },
+      handler: async (request) => service.readSetting(db, operatorOf(request).site, MODE_SETTING, 1, clock.now()),
+    });
+    app.get(`/api/v1/${LANGUAGE_SETTING.path}`, {
+      config: OPERATOR,
+      schema: { tags, summary: `BAS-IP: ${LANGUAGE_SETTING.summary}`, response: { 200: LanguageAnswer } },
+      handler: async (request) => {
+        const { language, current_language } = await service.readSetting(db, operatorOf(request).site, LANGUAGE_SETTING, 1, clock.now());
+        return { language: String(language), current_language: String(current_language), all_supported_languages: [...LANGUAGES] };
+      },
+    });
 
     const timezoneSetting = SETTINGS.find((s) => s.path === 'network/timezone') as SettingDefinition;
     app.get('/api/v1/device/time', {
@@ -89,7 +103,7 @@ export const panelDeviceSettingsModule: ResourceModule = {
       handler: async (request) => {
         const now = clock.now();
         const zone = await service.readSetting(db, operatorOf(request).site, timezoneSetting, 1, now);
-        return { time_unix: Math.floor(now / 1000), timezone: String(zone.timezone) };
+        return { time_unix: Math.floor(now / 1000), timezone: String(zone.timezone), device_timezone: String(zone.timezone) };
       },
     });
     app.get('/api/v1/network/mac', {
@@ -101,6 +115,41 @@ export const panelDeviceSettingsModule: ResourceModule = {
       config: OPERATOR,
       schema: { tags, summary: 'BAS-IP: SIP registration: always unregistered, Portcullis places no calls.', response: { 200: SipStatus } },
       handler: async () => ({ sip_status: 'unregistered' }),
+    });
+
+    const networkSetting = SETTINGS.find((s) => s.path === 'network/settings') as SettingDefinition;
+    app.post('/api/v1/network/settings/static', {
+      config: OPERATOR,
+      schema: { tags, summary: "BAS-IP: give the panel a static address. Stored in network/settings; no effect (Portcullis's network is its host's).", body: StaticNetwork },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        return service.saveSetting(db, operator.site, networkSetting, 1, { ...request.body, dhcp: false }, operator.actor, clock.now());
+      },
+    });
+    app.post('/api/v1/network/settings/dhcp', {
+      config: OPERATOR,
+      schema: { tags, summary: 'BAS-IP: take addresses from DHCP. Stored in network/settings; no effect.' },
+      handler: async (request) => {
+        const operator = operatorOf(request);
+        return service.saveSetting(db, operator.site, networkSetting, 1, { dhcp: true }, operator.actor, clock.now());
+      },
+    });
+    app.get('/api/v1/network/management/server/certificate', {
+      config: OPERATOR,
+      schema: { tags, summary: 'BAS-IP: the Link server certificate: none, Portcullis is not managed by Link.', response: { 200: ServerCertificate } },
+      handler: async () => ({ uploaded: false }),
+    });
+
+    const sensorSetting = SETTINGS.find((s) => s.path === 'access/door/sensor') as SettingDefinition;
+    app.get('/api/v1/access/door/status', {
+      config: OPERATOR,
+      schema: { tags, summary: "BAS-IP: the door status, from what the site's devices last reported of the doors they drive (docs/basip.md).", response: { 200: DoorStatus } },
+      handler: async (request) => service.doorStatus(db, operatorOf(request).site, sensorSetting, clock.now()),
+    });
+    app.get('/api/v1/access/exit/button/toggle', {
+      config: OPERATOR,
+      schema: { tags, summary: "BAS-IP: whether the door sensor's contacts act as an exit button (access/door/sensor: enabled, mode exit_button).", response: { 200: ExitButton } },
+      handler: async (request) => ({ enable: await service.exitButtonEnabled(db, operatorOf(request).site, sensorSetting, clock.now()) }),
     });
 
     app.post('/api/v1/device/language', {

@@ -75,3 +75,23 @@ export async function deleteForwards(db: Queryable, siteId: number, forwardNumbe
   const rows = await db.deleteFrom('panel_forward').where('site_id', '=', siteId).where('forward_number', 'in', forwardNumbers).returning('forward_number').execute();
   return rows.length;
 }
+
+/** What the site's devices last reported of each door one of them drives (devices not revoked). */
+export function reportedDoorStates(db: Queryable, siteId: number): Promise<{ door_open: number | null; reported_at: number }[]> {
+  return db
+    .selectFrom('door_state')
+    .select(['door_state.door_open', 'door_state.reported_at'])
+    .where('door_state.site_id', '=', siteId)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('device_door')
+          .innerJoin('device', 'device.id', 'device_door.device_id')
+          .select('device_door.door_id')
+          .whereRef('device_door.door_id', '=', 'door_state.door_id')
+          .where('device_door.site_id', '=', siteId)
+          .where('device.revoked_at', 'is', null),
+      ),
+    )
+    .execute();
+}

@@ -1,4 +1,6 @@
+import { DateTime } from 'luxon';
 import { type TObject, Type } from 'typebox';
+import { FREE_ACCESS_DAYS, FREE_ACCESS_SETTING, PUBLIC_CODE_SETTING } from '../../access/panel-rules.ts';
 
 /**
  * The panel settings public BAS-IP clients read and write, in the shapes those clients send and read
@@ -12,10 +14,21 @@ export interface SettingDefinition {
   path: string;
   summary: string;
   schema: TObject;
-  /** What a site answers before anything is saved; `lock` for a per-lock setting. */
-  defaults: (context: { timezone: string; lock: number }) => Record<string, unknown>;
-  /** Fields written but never stored nor shown (passwords of the panel's own SIP, RTSP): read back as "". */
+  /**
+   * What a site answers before anything is saved: `timezone` is the site's zone as a panel names it
+   * (`UTC+03:00`), `zone` its IANA name; `lock` for a per-lock setting.
+   */
+  defaults: (context: { timezone: string; zone: string; lock: number }) => Record<string, unknown>;
+  /**
+   * Fields written but never stored nor shown (passwords of the panel's own SIP, RTSP, Link server):
+   * read back as "". A dotted path names a field of a nested object.
+   */
   secrets?: readonly string[];
+  /**
+   * A field stored only as its keyed hash, under `as` (the public unlock code, a secret like a PIN):
+   * never read back, the default shows in its place.
+   */
+  hashed?: { field: string; as: string };
   /** What saving it does in Portcullis beyond storing it. */
   effect?: string;
 }
@@ -25,7 +38,20 @@ const int = (minimum: number, maximum: number, description: string) => Type.Inte
 const text = (maxLength: number, description: string) => Type.String({ maxLength, description });
 const oneOf = (values: readonly string[], description: string) => Type.Union(values.map((v) => Type.Literal(v)), { description });
 
-const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
+/** A panel feature switched on or off (`{"is_enabled": …}`), stored and read back. */
+const flag = (path: string, summary: string): SettingDefinition => ({
+  path,
+  summary,
+  schema: Type.Object({ is_enabled: bool('The feature is on.') }),
+  defaults: () => ({ is_enabled: false }),
+});
+
+/** Whether a zone changes its offset in the year: a panel's DST switch, read from the site's zone. */
+const observesDst = (zone: string) => {
+  const year = DateTime.now().setZone(zone).year;
+  return DateTime.fromObject({ year, month: 1, day: 1 }, { zone }).offset !== DateTime.fromObject({ year, month: 7, day: 1 }, { zone }).offset;
+};
+
 const DAY_SECONDS = 86_400;
 
 /** `UTC+03:00`, `UTC-05:30`, or `UTC±00:00`: how panels name a zone (by its offset). */
@@ -45,10 +71,12 @@ export const SETTINGS: readonly SettingDefinition[] = [
     defaults: () => ({ lock_timeout: 5 }),
   },
   {
-    path: 'access/general/unlock/input/code',
+    path: PUBLIC_CODE_SETTING,
     summary: 'The public code that opens the door from the keypad.',
-    schema: Type.Object({ input_code_enable: bool('The public code opens the door.'), input_code_number: int(0, 99_999_999, 'Up to 8 digits.') }),
+    schema: Type.Object({ input_code_enable: bool('The public code opens the door.'), input_code_number: int(0, 99_999_999, 'Up to 8 digits; stored hashed, read back as 0.') }),
     defaults: () => ({ input_code_enable: false, input_code_number: 0 }),
+    hashed: { field: 'input_code_number', as: 'input_code_hash' },
+    effect: "While enabled, the code typed at a panel's lock opens its doors (docs/basip.md).",
   },
   {
     path: 'access/general/wiegand/type',
@@ -72,7 +100,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     defaults: () => ({ enable: false, mode: 'door_sensor', opening_delay: 86_400, repeating_message_delay: 60, repeating_message_enabled: false }),
   },
   {
-    path: 'access/freeaccess',
+    path: FREE_ACCESS_SETTING,
     summary: 'Free access: the locks open to anyone on these days and hours.',
     schema: Type.Object({
       enable: bool('Free access is on.'),
@@ -82,12 +110,13 @@ export const SETTINGS: readonly SettingDefinition[] = [
           enable: bool('This day is free.'),
           time_from: int(0, DAY_SECONDS - 1, 'Seconds after midnight.'),
           time_to: int(0, DAY_SECONDS - 1, 'Seconds after midnight.'),
-          day: oneOf(DAYS, 'MON to SUN.'),
+          day: oneOf(FREE_ACCESS_DAYS, 'MON to SUN.'),
         }),
-        { maxItems: 3 * DAYS.length },
+        { maxItems: 3 * FREE_ACCESS_DAYS.length },
       ),
     }),
     defaults: () => ({ enable: false, days: [] }),
+    effect: "While enabled, inside an enabled day's hours the lock's doors open to anyone (docs/basip.md).",
   },
   {
     path: 'device/sip/settings',
@@ -216,10 +245,82 @@ export const SETTINGS: readonly SettingDefinition[] = [
     defaults: () => ({ is_enabled: true }),
     effect: 'None: Portcullis always answers over HTTPS (docs/abuse.md), whatever is saved.',
   },
+  {
+    path: 'access/general/lock/type',
+    summary: 'The kind of lock on each relay.',
+    schema: Type.Object({
+      locks: Type.Array(
+        Type.Object({ lock_number: int(1, 8, 'Lock number, 1 to 8.'), type: oneOf(['electromagnetic', 'electromechanical'], 'electromagnetic or electromechanical.') }),
+        { maxItems: 8 },
+      ),
+    }),
+    defaults: () => ({
+      locks: [
+        { lock_number: 1, type: 'electromagnetic' },
+        { lock_number: 2, type: 'electromagnetic' },
+      ],
+    }),
+  },
+  {
+    path: 'access/general/unlock/card/master',
+    summary: "The master card, which enrols other cards at the panel's reader.",
+    schema: Type.Object({ master_card: Type.String({ pattern: '^[0-9A-Fa-f]{0,32}$', description: "The card's number; \"\" for none." }) }),
+    defaults: () => ({ master_card: '' }),
+    effect: 'None: cards are enrolled through the identifier API, not at a reader.',
+  },
+  {
+    path: 'device/relay/settings',
+    summary: "The panel's relay position at rest.",
+    schema: Type.Object({ position_settings: Type.Object({ position: oneOf(['normally_closed', 'normally_open'], 'normally_closed or normally_open.') }) }),
+    defaults: () => ({ position_settings: { position: 'normally_closed' } }),
+  },
+  {
+    path: 'network/dst',
+    summary: "The panel's daylight-saving switch; reads as the site's zone has it until saved.",
+    schema: Type.Object({ is_enabled: bool('Daylight saving time is applied.') }),
+    defaults: ({ zone }) => ({ is_enabled: observesDst(zone) }),
+    effect: "None: Portcullis reads every time in the site's IANA zone, which carries its own daylight-saving rules.",
+  },
+  {
+    path: 'network/management/link',
+    summary: 'Whether the panel is managed by BAS-IP Link.',
+    schema: Type.Object({ link_enable: bool('Link manages the panel.') }),
+    defaults: () => ({ link_enable: false }),
+  },
+  {
+    path: 'network/management/server',
+    summary: 'The management server (BAS-IP Link) the panel connects to.',
+    schema: Type.Object({
+      is_enabled: bool('The panel connects to it.'),
+      protocol: oneOf(['http', 'mqtt'], 'http or mqtt.'),
+      settings: Type.Object({
+        url: text(255, 'Server host, with a port if not the default.'),
+        password: text(32, 'Never stored nor shown.'),
+        is_logging_enabled: bool('The panel sends its log as it happens.'),
+        is_encrypted: bool('MQTT over TLS.'),
+      }),
+    }),
+    defaults: () => ({ is_enabled: false, protocol: 'http', settings: { url: '', password: '', is_logging_enabled: false, is_encrypted: false } }),
+    secrets: ['settings.password'],
+  },
+  {
+    path: 'device/sip/reregister',
+    summary: "Whether the panel re-registers its SIP account periodically.",
+    schema: Type.Object({ is_reregister: bool('Re-register periodically.') }),
+    defaults: () => ({ is_reregister: false }),
+  },
+  flag('device/call/auto_answer', 'Whether the panel answers incoming calls by itself.'),
+  flag('device/call/drop', 'Whether the panel ends a call when the door is opened.'),
+  flag('device/call/drop/lock-open', 'Whether the panel opens the lock when a call is dropped.'),
+  flag('device/feature/rescue-service', 'The rescue-service feature (emergency services opening the door).'),
 ];
 
 /** `GET /device/time`: the time now and the site's zone, as a panel states its clock. */
-export const DeviceTime = Type.Object({ time_unix: Type.Integer({ description: 'Unix seconds now.' }), timezone: Type.String({ description: "The panel zone setting (the site's zone until saved)." }) });
+export const DeviceTime = Type.Object({
+  time_unix: Type.Integer({ description: 'Unix seconds now.' }),
+  timezone: Type.String({ description: "The panel zone setting (the site's zone until saved)." }),
+  device_timezone: Type.String({ description: 'The same, as some models name it.' }),
+});
 /** `GET /network/mac`: a stable, locally administered address per site (Portcullis has no panel NIC). */
 export const NetworkMac = Type.Object({ mac_address: Type.String() });
 /** `GET /sip/status`: Portcullis registers no SIP account, whatever `device/sip/settings` holds. */
@@ -233,10 +334,12 @@ const Language = oneOf(LANGUAGES, LANGUAGES.join(', '));
 export const LANGUAGE_SETTING: SettingDefinition = {
   path: 'device/language',
   summary: "The panel interface's language.",
-  schema: Type.Object({ language: Language }),
-  defaults: () => ({ language: 'English' }),
+  schema: Type.Object({ language: Language, current_language: Language }),
+  defaults: () => ({ language: 'English', current_language: 'English' }),
 };
 export const LanguageQuery = Type.Object({ language: Language }, { required: ['language'] });
+/** `GET /device/language`: the setting, and every language the interface offers. */
+export const LanguageAnswer = Type.Object({ language: Type.String(), current_language: Type.String(), all_supported_languages: Type.Array(Type.String()) });
 
 /**
  * `/device/mode/current`: a panel serves one unit (Unit: its building, unit and device number) or a
@@ -267,3 +370,28 @@ export const ForwardItem = Type.Object({
 export const ForwardObject = Type.Object({ forward_number: Type.Integer(), forward_entity_list: Type.Array(Type.String()) });
 export const FlatParams = Type.Object({ flat: Type.String({ pattern: '^[0-9]{1,9}$', description: 'The flat number.', 'x-error': 'Wrong forward number' }) });
 export const ForwardUids = Type.Object({ uid_items: Type.Array(Type.Integer({ minimum: 0 }), { description: 'Flat numbers.' }) }, { required: ['uid_items'] });
+
+/** `GET /network/management/server/certificate`: Portcullis holds no certificate for a Link server. */
+export const ServerCertificate = Type.Object({ uploaded: Type.Boolean() });
+
+/** `POST /network/settings/static`: the panel's own address, the four fields the clients send. */
+export const StaticNetwork = Type.Object(
+  {
+    ip_address: Type.String({ format: 'ipv4', description: 'IPv4 address.' }),
+    mask: Type.String({ format: 'ipv4', description: 'Network mask.' }),
+    gateway: Type.String({ format: 'ipv4', description: 'Gateway.' }),
+    dns: Type.String({ maxLength: 255, description: 'DNS servers.' }),
+  },
+  { required: ['ip_address', 'mask', 'gateway'] },
+);
+
+/** `GET /access/door/status`, as a panel reports its door sensor. */
+export const DoorStatus = Type.Object({
+  is_timeout_exceed: Type.Boolean({ description: "A door has been open longer than the door sensor's opening_delay." }),
+  status: Type.Union([Type.Literal('open'), Type.Literal('closed')], { description: 'open when any door a device of the site drives is reported open.' }),
+  opentime: Type.Integer({ description: 'Seconds the longest-open door has been reported open; 0 when closed.' }),
+  mode: Type.String({ description: "The door sensor's mode." }),
+});
+
+/** `GET /access/exit/button/toggle`: whether the door sensor's contacts act as an exit button. */
+export const ExitButton = Type.Object({ enable: Type.Boolean() });

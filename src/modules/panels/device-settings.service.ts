@@ -8,6 +8,8 @@ import type { ListRequest } from '../../db/list-query.ts';
 import type { Site } from '../sites/site.ts';
 import type { SettingDefinition } from './device-settings.schema.ts';
 import * as repo from './device-settings.repository.ts';
+import { findPinSecret } from '../../access/facts.repository.ts';
+import { publicCodeHash } from '../../access/panel-rules.ts';
 
 /**
  * The panel settings a BAS-IP client reads and writes, kept per site (per lock where the path names one):
@@ -26,14 +28,37 @@ export function panelZone(timezone: string, now: number): string {
 const settingKey = (definition: SettingDefinition, lock: number) => definition.path.replace('{lock}', String(lock));
 
 /** Fields that name one value under several names (models disagree): sending one sets them all. */
-const MIRRORED: readonly (readonly string[])[] = [['timezone', 'current_timezone']];
+const MIRRORED: readonly (readonly string[])[] = [
+  ['timezone', 'current_timezone'],
+  ['language', 'current_language'],
+];
 
 /** A setting as the site answers it: the defaults, then what was saved; secrets always read "". */
 export async function readSetting(db: Queryable, site: Site, definition: SettingDefinition, lock: number, now: number): Promise<Settings> {
   const saved = await repo.findSetting(db, site.id, settingKey(definition, lock));
-  const value = { ...definition.defaults({ timezone: panelZone(site.timezone, now), lock }), ...(saved === undefined ? {} : (JSON.parse(saved) as Settings)) };
-  for (const secret of definition.secrets ?? []) value[secret] = '';
+  const defaults = definition.defaults({ timezone: panelZone(site.timezone, now), zone: site.timezone, lock });
+  const value = { ...defaults, ...(saved === undefined ? {} : (JSON.parse(saved) as Settings)) };
+  for (const secret of definition.secrets ?? []) setSecret(value, secret, '');
+  if (definition.hashed) delete value[definition.hashed.as];
   return value;
+}
+
+/**
+ * Sets the field a secret's path names (`password`, `settings.password`) to `to`, or removes it when
+ * `to` is undefined; a nested object on the way is copied, never changed in place.
+ */
+function setSecret(settings: Settings, path: string, to: '' | undefined): void {
+  const [field, ...rest] = path.split('.') as [string, ...string[]];
+  if (rest.length === 0) {
+    if (to === undefined) delete settings[field];
+    else settings[field] = to;
+    return;
+  }
+  const nested = settings[field];
+  if (typeof nested !== 'object' || nested === null) return;
+  const copy = { ...(nested as Settings) };
+  setSecret(copy, rest.join('.'), to);
+  settings[field] = copy;
 }
 
 /**
@@ -53,20 +78,35 @@ export async function saveSetting(
   const current = await readSetting(db, site, definition, lock, now);
   const sent: Settings = {};
   for (const field of Object.keys(definition.schema.properties)) {
-    if (input[field] !== undefined && !definition.secrets?.includes(field)) sent[field] = input[field];
+    if (input[field] !== undefined) sent[field] = input[field];
   }
   for (const names of MIRRORED) {
     const given = names.find((name) => sent[name] !== undefined);
     if (given !== undefined) for (const name of names) if (name in definition.schema.properties) sent[name] = sent[given];
   }
+  const saved = await repo.findSetting(db, site.id, settingKey(definition, lock));
   const next = { ...current, ...sent };
-  for (const secret of definition.secrets ?? []) delete next[secret];
+  for (const secret of definition.secrets ?? []) setSecret(next, secret, undefined);
+  if (definition.hashed) {
+    const { field, as } = definition.hashed;
+    // A hash already saved is kept unless a new value is sent; the value itself is never stored.
+    const kept = saved === undefined ? undefined : (JSON.parse(saved) as Settings)[as];
+    const hash = sent[field] === undefined ? kept : publicCodeHash(Number(sent[field]), await pinSecretOf(db, site.id));
+    delete next[field];
+    if (hash !== undefined) next[as] = hash;
+  }
   const key = settingKey(definition, lock);
   await writeTransaction(db, site.id, (trx) => repo.saveSetting(trx, { site_id: site.id, setting: key, value: JSON.stringify(next), updated_at: now }), {
     of: () => ({ actor, resource: 'panel_setting', action: 'write', recordIds: [site.id], detail: { setting: key } }),
     at: now,
   });
   return readSetting(db, site, definition, lock, now);
+}
+
+async function pinSecretOf(db: Queryable, siteId: number): Promise<string> {
+  const secret = await findPinSecret(db, siteId);
+  if (secret === undefined) throw ERRORS.notFound('Site not found');
+  return secret;
 }
 
 const LOCK_TIMEOUT = 'access/general/lock/timeout/';
@@ -79,6 +119,29 @@ const LOCK_TIMEOUT = 'access/general/lock/timeout/';
 export async function savedLockTimeouts(db: Queryable, siteId: number): Promise<Map<number, number>> {
   const rows = await repo.settingsUnder(db, siteId, LOCK_TIMEOUT);
   return new Map(rows.map((row) => [Number(row.setting.slice(LOCK_TIMEOUT.length)), (JSON.parse(row.value) as { lock_timeout: number }).lock_timeout]));
+}
+
+/**
+ * The panel's door status, from what the site's devices report (docs/devices.md, `device/state`): open
+ * when any door a device of the site drives was last reported open, for as long as since that report
+ * (the longest such door); past the door sensor's `opening_delay`, the timeout is exceeded.
+ */
+export async function doorStatus(db: Queryable, site: Site, sensor: SettingDefinition, now: number) {
+  const [reports, settings] = await Promise.all([repo.reportedDoorStates(db, site.id), readSetting(db, site, sensor, 1, now)]);
+  const openSince = reports.filter((report) => report.door_open === 1).map((report) => report.reported_at);
+  const opentime = openSince.length === 0 ? 0 : Math.max(0, Math.floor((now - Math.min(...openSince)) / 1000));
+  return {
+    is_timeout_exceed: openSince.length > 0 && opentime >= Number(settings.opening_delay),
+    status: openSince.length > 0 ? ('open' as const) : ('closed' as const),
+    opentime,
+    mode: String(settings.mode),
+  };
+}
+
+/** Whether the door sensor's contacts are an exit button: the panel's exit button switch. */
+export async function exitButtonEnabled(db: Queryable, site: Site, sensor: SettingDefinition, now: number): Promise<boolean> {
+  const settings = await readSetting(db, site, sensor, 1, now);
+  return settings.enable === true && settings.mode === 'exit_button';
 }
 
 /** A stable, locally administered MAC address per site: 02:50:43 ("PC"), then the site id. */
