@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { type BatchOperation, type BatchResult, runBatch } from '../http/batch.ts';
+import { type BatchOperation } from '../domain/batch.ts';
+import { type BatchResult, runBatch } from '../http/batch.ts';
 import type { SiteWriteContext } from '../http/lockt/routes.ts';
 import { systemClock } from '../lib/clock.ts';
 import { getSite } from '../modules/sites/sites.service.ts';

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { toId } from '../../domain/batch-checks.ts';
-import type { BatchOperation } from '../../http/batch.ts';
+import type { BatchOperation } from '../../domain/batch.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
-import { type BatchOperation, runBatch } from '../../http/batch.ts';
+import { type BatchOperation } from '../../domain/batch.ts';
+import { runBatch } from '../../http/batch.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { batchWriteRoute, bodyFor, deleteById, responseFor, streamPaged } from '../../http/lockt/routes.ts';
 import { PagingQuery } from '../../http/paging.ts';

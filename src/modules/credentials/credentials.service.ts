@@ -1,7 +1,7 @@
 import { storableIds } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { repeatedInBatch } from '../../domain/batch-checks.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
+import type { RecordCheck, WriteCounts } from '../../domain/batch.ts';
 import { showValue } from '../../lib/show-value.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { parseWireTime } from '../../lib/site-time.ts';

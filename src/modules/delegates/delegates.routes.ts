@@ -1,5 +1,6 @@
 import { toId } from '../../domain/batch-checks.ts';
-import { type BatchOperation, runBatch } from '../../http/batch.ts';
+import { type BatchOperation } from '../../domain/batch.ts';
+import { runBatch } from '../../http/batch.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { bodyFor, pagedListRoute, responseFor } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';

@@ -6,7 +6,8 @@ import { type Answer, storeUnavailableAnswer } from '../../access/access.service
 import { isStoreUnavailable } from '../../db/store-errors.ts';
 import { ERRORS, PortcullisError, STORE_RETRY_AFTER_SECONDS } from '../../domain/errors.ts';
 import type { NewEvent } from '../../event-log/event-log.ts';
-import { type BatchOperation, type BatchResult, runBatch } from '../../http/batch.ts';
+import { type BatchOperation } from '../../domain/batch.ts';
+import { type BatchResult, runBatch } from '../../http/batch.ts';
 import { endWhenRevoked } from '../../http/authority.ts';
 import { unavailableStore } from '../../http/error-handler.ts';
 import { STATUS_OF } from '../../http/errors.ts';

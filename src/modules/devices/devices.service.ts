@@ -11,7 +11,7 @@ import { ERRORS, type RecordFailure } from '../../domain/errors.ts';
 import { nameKey } from '../../domain/names.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import { type NewEvent, appendEvents } from '../../event-log/event-log.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
+import type { RecordCheck, WriteCounts } from '../../domain/batch.ts';
 import { showValue } from '../../lib/show-value.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { UNMATCHABLE_HASH, hashSecret, randomToken, secretMatches } from '../../lib/secrets.ts';

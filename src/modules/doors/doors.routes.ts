@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { toBool, toId } from '../../domain/batch-checks.ts';
-import { type BatchOperation, runBatch } from '../../http/batch.ts';
+import { type BatchOperation } from '../../domain/batch.ts';
+import { runBatch } from '../../http/batch.ts';
 import { batchWriteRoute, bodyFor, deleteById, responseFor, streamPaged } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope, FlagParam } from '../../http/schemas.ts';

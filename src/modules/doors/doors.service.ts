@@ -4,7 +4,7 @@ import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { claimedKeys, nameConflicts } from '../../domain/name-conflicts.ts';
 import { nameKey } from '../../domain/names.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
+import type { RecordCheck, WriteCounts } from '../../domain/batch.ts';
 import type { Clock } from '../../lib/clock.ts';
 import * as locations from '../locations/locations.repository.ts';
 import type { Site } from '../sites/site.ts';

@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/queryable.ts';
 import { repeatedInBatch, toId } from '../../domain/batch-checks.ts';
 import { claimedKeys, nameConflicts } from '../../domain/name-conflicts.ts';
 import { nameKey } from '../../domain/names.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
+import type { RecordCheck, WriteCounts } from '../../domain/batch.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newCredentialKey } from '../../lib/credential-keys.ts';
 import * as credentials from '../credentials/credentials.repository.ts';

@@ -1,4 +1,4 @@
-import type { BatchOperation } from '../../http/batch.ts';
+import type { BatchOperation } from '../../domain/batch.ts';
 import { batchWriteRoute, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
 import type { LocktModule } from '../module.ts';
 import { presentLocationType } from './location-types.presenter.ts';

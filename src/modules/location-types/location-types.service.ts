@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/queryable.ts';
 import { storableIds } from '../../db/conventions.ts';
 import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import { nameKey } from '../../domain/names.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
+import type { RecordCheck, WriteCounts } from '../../domain/batch.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Site } from '../sites/site.ts';
 import * as repo from './location-types.repository.ts';

@@ -1,5 +1,5 @@
 import { toBool, toId } from '../../domain/batch-checks.ts';
-import type { BatchOperation } from '../../http/batch.ts';
+import type { BatchOperation } from '../../domain/batch.ts';
 import { batchWriteRoute, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
 import type { LocktModule } from '../module.ts';
 import { presentLocation } from './locations.presenter.ts';

@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/queryable.ts';
 import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import { claimedKeys, nameConflicts } from '../../domain/name-conflicts.ts';
 import { nameKey } from '../../domain/names.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
+import type { RecordCheck, WriteCounts } from '../../domain/batch.ts';
 import type { Clock } from '../../lib/clock.ts';
 import * as locationTypes from '../location-types/location-types.repository.ts';
 import type { Site } from '../sites/site.ts';

@@ -1,8 +1,7 @@
 import type { Queryable } from '../../db/queryable.ts';
 import { storableIds, toFlag } from '../../db/conventions.ts';
 import { repeatedInBatch, toBool, toId } from '../../domain/batch-checks.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
-import type { BatchOptions } from '../../http/schemas.ts';
+import type { BatchOptions, RecordCheck, WriteCounts } from '../../domain/batch.ts';
 import { showValue } from '../../lib/show-value.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newCredentialKey } from '../../lib/credential-keys.ts';

@@ -1,4 +1,4 @@
-import type { BatchOperation } from '../../http/batch.ts';
+import type { BatchOperation } from '../../domain/batch.ts';
 import { type SiteWriteContext, deleteById } from '../../http/lockt/routes.ts';
 import { RedeliveryRequest, WebhookCreate, WebhookDelete, WebhookUpdate } from './webhooks.schema.ts';
 import {

@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/queryable.ts';
 import { existingIdsIn } from '../../db/site-lookups.ts';
 import { repeatedInBatch, toBool, toId } from '../../domain/batch-checks.ts';
 import { CATEGORY_TEXT, CODE_TEXT } from '../../event-log/catalogue.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
+import type { RecordCheck, WriteCounts } from '../../domain/batch.ts';
 import type { SiteWriteContext } from '../../http/lockt/routes.ts';
 import { parseWireTime } from '../../lib/site-time.ts';
 import { type WebhookKey, newSigningSecret, sealSecret } from './webhook-secrets.ts';
