@@ -3,10 +3,9 @@ import { type TObject, type TSchema, Type } from 'typebox';
 import { keysetChunks, mapChunks } from '../../db/keyset.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { toId } from '../../domain/batch-checks.ts';
-import type { Clock } from '../../lib/clock.ts';
 import { type AppContext, LOCKT_API_KEY, LOCKT_SECURITY, type TypedApp } from '../../modules/module.ts';
 import type { Site } from '../../modules/sites/site.ts';
-import type { BatchOperation, RecordCheck, SummaryKind, WriteCounts } from '../../domain/batch.ts';
+import type { BatchOperation, RecordCheck, SiteCall, SummaryKind, WriteCounts } from '../../domain/batch.ts';
 import { runBatch } from '../batch.ts';
 import { PagingQuery, readPaging } from '../paging.ts';
 import { principalOf } from '../plugins/api-key-auth.ts';
@@ -18,12 +17,6 @@ import { sendDataStream } from './stream.ts';
  * response schemas, derived from the operation, and the delete-by-id operation), and a paged, streamed
  * list. A module registers each in one call, so the routes cannot drift apart.
  */
-
-/** What a Lockt write's domain checks read: the caller's site and the app's clock. */
-export interface SiteWriteContext {
-  site: Site;
-  clock: Clock;
-}
 
 const SUMMARY_SCHEMAS: Record<SummaryKind, TObject> = { write: WriteSummary, delete: DeleteSummary, process: ProcessSummary };
 
@@ -74,7 +67,7 @@ export interface BatchWriteRoute<Input, Plan> {
   url: string;
   tags: string[];
   summary: string;
-  operation: BatchOperation<Input, Plan, SiteWriteContext>;
+  operation: BatchOperation<Input, Plan, SiteCall>;
   context: Pick<AppContext, 'db' | 'clock'>;
   /** The 200 schema when the answer carries more than the summary (WriteCounts.shownOnce). */
   response?: TObject;

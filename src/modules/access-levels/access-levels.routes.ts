@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { toId } from '../../domain/batch-checks.ts';
-import type { BatchOperation } from '../../domain/batch.ts';
+import type { BatchOperation, SiteCall } from '../../domain/batch.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
@@ -16,7 +16,6 @@ import {
 } from './access-levels.schema.ts';
 import {
   type AccessLevelChange,
-  type AccessLevelContext,
   type InsertPlan,
   type NewAccessLevel,
   type UpdatePlan,
@@ -33,7 +32,7 @@ import {
 
 const tags = ['accesslevel'];
 
-const create: BatchOperation<NewAccessLevel, InsertPlan, AccessLevelContext> = {
+const create: BatchOperation<NewAccessLevel, InsertPlan, SiteCall> = {
   node: 'accesslevels',
   record: AccessLevelCreate,
   options: ['validate_fails_batch'],
@@ -43,7 +42,7 @@ const create: BatchOperation<NewAccessLevel, InsertPlan, AccessLevelContext> = {
   write: (trx, plans, _options, context) => insertAccessLevels(trx, plans, context),
 };
 
-const update: BatchOperation<AccessLevelChange, UpdatePlan, AccessLevelContext> = {
+const update: BatchOperation<AccessLevelChange, UpdatePlan, SiteCall> = {
   node: 'accesslevels',
   record: AccessLevelUpdate,
   options: ['validate_fails_batch', 'replace_doors'],

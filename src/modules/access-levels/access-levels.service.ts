@@ -3,16 +3,8 @@ import type { Queryable } from '../../db/queryable.ts';
 import { repeatedInBatch, toId } from '../../domain/batch-checks.ts';
 import { claimedKeys, nameConflicts } from '../../domain/name-conflicts.ts';
 import { nameKey } from '../../domain/names.ts';
-import type { BatchOptions, RecordCheck, WriteCounts } from '../../domain/batch.ts';
-import type { Clock } from '../../lib/clock.ts';
-import type { Site } from '../sites/site.ts';
+import type { BatchOptions, RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import * as repo from './access-levels.repository.ts';
-
-/** What every access-level rule needs to know about the call. */
-export interface AccessLevelContext {
-  site: Site;
-  clock: Clock;
-}
 
 /** A door a level opens, and on which schedule. */
 export interface DoorAssignment {
@@ -130,7 +122,7 @@ export type InsertPlan = NameChange & { doors: DoorAssignment[] };
 export async function checkNewAccessLevels(
   trx: Queryable,
   inputs: NewAccessLevel[],
-  { site }: AccessLevelContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<InsertPlan>[]> {
   const [owners, known] = await Promise.all([
     repo.levelIdsByNameKey(trx, site.id, claimedKeys(inputs)),
@@ -153,7 +145,7 @@ function levelIdOf(ids: Map<string, number>, key: string): number {
 export async function insertAccessLevels(
   trx: Queryable,
   plans: InsertPlan[],
-  { site, clock }: AccessLevelContext,
+  { site, clock }: SiteCall,
 ): Promise<WriteCounts> {
   const now = clock.now();
   const ids = await repo.insertAccessLevels(
@@ -184,7 +176,7 @@ export interface UpdatePlan {
 export async function checkAccessLevelChanges(
   trx: Queryable,
   inputs: AccessLevelChange[],
-  { site }: AccessLevelContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<UpdatePlan>[]> {
   const [levels, owners, known] = await Promise.all([
     repo.levelsByIds(trx, site.id, storableIds(inputs.map((i) => i.id))),
@@ -216,7 +208,7 @@ export async function updateAccessLevels(
   trx: Queryable,
   plans: UpdatePlan[],
   options: BatchOptions,
-  { site }: AccessLevelContext,
+  { site }: SiteCall,
 ): Promise<WriteCounts> {
   for (const plan of plans) {
     if (plan.name) await repo.renameAccessLevel(trx, site.id, plan.id, plan.name.name, plan.name.key);
@@ -242,7 +234,7 @@ export async function updateAccessLevels(
 export async function checkAccessLevelDeletions(
   trx: Queryable,
   ids: (number | undefined)[],
-  { site }: AccessLevelContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<number>[]> {
   const existing = await repo.levelsByIds(trx, site.id, storableIds(ids));
   const repeated = repeatedInBatch(ids, (id) => (id === undefined ? undefined : String(id)));
@@ -255,6 +247,6 @@ export async function checkAccessLevelDeletions(
 }
 
 /** Deleting a level takes away every user's assignment to it (foreign keys cascade). */
-export async function deleteAccessLevels(trx: Queryable, ids: number[], { site }: AccessLevelContext): Promise<WriteCounts> {
+export async function deleteAccessLevels(trx: Queryable, ids: number[], { site }: SiteCall): Promise<WriteCounts> {
   return { deleted: await repo.deleteAccessLevels(trx, site.id, ids) };
 }

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
-import { type BatchOperation } from '../../domain/batch.ts';
+import { type BatchOperation, type SiteCall } from '../../domain/batch.ts';
 import { runBatch } from '../../http/batch.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { batchWriteRoute, bodyFor, deleteById, responseFor, streamPaged } from '../../http/lockt/routes.ts';
@@ -19,7 +19,6 @@ import {
   CredentialSummaryObject,
 } from './credentials.schema.ts';
 import {
-  type CredentialContext,
   checkClaims,
   checkCredentialDeletions,
   credentialSummary,
@@ -31,7 +30,7 @@ const tags = ['credential'];
 
 const remove = deleteById('credentials', CredentialDelete, checkCredentialDeletions, deleteCredentials);
 
-const claim: BatchOperation<string | undefined, number, CredentialContext> = {
+const claim: BatchOperation<string | undefined, number, SiteCall> = {
   node: 'credentials',
   record: CredentialClaim,
   options: ['validate_fails_batch'],

@@ -1,5 +1,5 @@
 import { toId } from '../../domain/batch-checks.ts';
-import { type BatchOperation } from '../../domain/batch.ts';
+import { type BatchOperation, type SiteCall } from '../../domain/batch.ts';
 import { runBatch } from '../../http/batch.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { bodyFor, pagedListRoute, responseFor } from '../../http/lockt/routes.ts';
@@ -8,7 +8,6 @@ import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
 import { presentDelegateLevel } from './delegates.presenter.ts';
 import { DelegateCreate, DelegateObject, DelegatePostQuery } from './delegates.schema.ts';
 import {
-  type DelegateContext,
   type DelegationPlan,
   type NewDelegation,
   checkNewDelegations,
@@ -19,7 +18,7 @@ import {
 
 const tags = ['delegate'];
 
-const create: BatchOperation<NewDelegation, DelegationPlan, DelegateContext> = {
+const create: BatchOperation<NewDelegation, DelegationPlan, SiteCall> = {
   node: 'delegates',
   record: DelegateCreate,
   options: [],

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { toBool, toId } from '../../domain/batch-checks.ts';
-import { type BatchOperation } from '../../domain/batch.ts';
+import { type BatchOperation, type SiteCall } from '../../domain/batch.ts';
 import { runBatch } from '../../http/batch.ts';
 import { batchWriteRoute, bodyFor, deleteById, responseFor, streamPaged } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
@@ -14,7 +14,7 @@ import * as service from './doors.service.ts';
 
 const tags = ['door'];
 
-type Operation<Input, Plan> = BatchOperation<Input, Plan, service.DoorContext>;
+type Operation<Input, Plan> = BatchOperation<Input, Plan, SiteCall>;
 
 /** A location as sent: null or "" clears it, otherwise an id; undefined when absent. */
 const toLocation = (value: unknown): number | null | undefined => (value === null || value === '' ? null : toId(value));

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
-import type { BatchOperation } from '../../domain/batch.ts';
+import type { BatchOperation, SiteCall } from '../../domain/batch.ts';
 import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/routes.ts';
 import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
@@ -9,7 +9,6 @@ import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
 import { presentFob } from './fobs.presenter.ts';
 import { FobCreate, FobDelete, FobObject, FobQuery, FobUpdate } from './fobs.schema.ts';
 import {
-  type FobContext,
   type FobInput,
   type FobInsertPlan,
   type FobUpdatePlan,
@@ -26,7 +25,7 @@ import {
 
 const tags = ['fob'];
 
-const create: BatchOperation<FobInput, FobInsertPlan, FobContext> = {
+const create: BatchOperation<FobInput, FobInsertPlan, SiteCall> = {
   node: 'fobs',
   record: FobCreate,
   options: ['validate_fails_batch'],
@@ -36,7 +35,7 @@ const create: BatchOperation<FobInput, FobInsertPlan, FobContext> = {
   write: (trx, plans, _options, context) => insertFobs(trx, plans, context),
 };
 
-const update: BatchOperation<FobInput, FobUpdatePlan, FobContext> = {
+const update: BatchOperation<FobInput, FobUpdatePlan, SiteCall> = {
   node: 'fobs',
   record: FobUpdate,
   options: ['validate_fails_batch'],

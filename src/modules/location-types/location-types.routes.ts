@@ -1,11 +1,10 @@
-import type { BatchOperation } from '../../domain/batch.ts';
+import type { BatchOperation, SiteCall } from '../../domain/batch.ts';
 import { batchWriteRoute, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
 import type { LocktModule } from '../module.ts';
 import { presentLocationType } from './location-types.presenter.ts';
 import * as repo from './location-types.repository.ts';
 import { LocationTypeCreate, LocationTypeDelete, LocationTypeObject } from './location-types.schema.ts';
 import {
-  type LocationTypeContext,
   type NewLocationType,
   checkLocationTypeDeletions,
   checkNewLocationTypes,
@@ -15,7 +14,7 @@ import {
 
 const tags = ['locationtype'];
 
-const create: BatchOperation<NewLocationType, { name: string; key: string }, LocationTypeContext> = {
+const create: BatchOperation<NewLocationType, { name: string; key: string }, SiteCall> = {
   node: 'locationtypes',
   record: LocationTypeCreate,
   options: ['validate_fails_batch'],

@@ -1,5 +1,5 @@
 import { toBool, toId } from '../../domain/batch-checks.ts';
-import type { BatchOperation } from '../../domain/batch.ts';
+import type { BatchOperation, SiteCall } from '../../domain/batch.ts';
 import { batchWriteRoute, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
 import type { LocktModule } from '../module.ts';
 import { presentLocation } from './locations.presenter.ts';
@@ -9,7 +9,7 @@ import * as service from './locations.service.ts';
 
 const tags = ['location'];
 
-type Operation<Input, Plan> = BatchOperation<Input, Plan, service.LocationContext>;
+type Operation<Input, Plan> = BatchOperation<Input, Plan, SiteCall>;
 
 const create: Operation<service.NewLocation, service.LocationInsertPlan> = {
   node: 'locations',

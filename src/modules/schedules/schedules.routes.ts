@@ -1,5 +1,5 @@
 import { toBool, toId } from '../../domain/batch-checks.ts';
-import type { BatchOperation } from '../../domain/batch.ts';
+import type { BatchOperation, SiteCall } from '../../domain/batch.ts';
 import { batchWriteRoute, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
 import type { LocktModule } from '../module.ts';
 import { presentSchedule } from './schedules.presenter.ts';
@@ -9,7 +9,7 @@ import * as service from './schedules.service.ts';
 
 const tags = ['schedule'];
 
-type Operation<Input, Plan> = BatchOperation<Input, Plan, service.ScheduleContext>;
+type Operation<Input, Plan> = BatchOperation<Input, Plan, SiteCall>;
 
 /** The fields create and update share, from a record whose failing fields have been removed. */
 function parseFields(record: Record<string, unknown>): service.ScheduleFields {

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { SiteCall } from '../../domain/batch.ts';
 import { writeTransaction } from '../../db/change-feed.ts';
 import { toFlag } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
@@ -10,7 +11,7 @@ import * as identifierRepo from '../credentials/identifiers.repository.ts';
 import { type PanelContext, identifiersOfUsers, refusingRaces, scopeOf } from '../credentials/identifiers.service.ts';
 import * as repo from './users.basip.repository.ts';
 import type { BasipUserColumns, BasipUserRow } from './users.basip.repository.ts';
-import { type UserContext, deleteUsers } from './users.service.ts';
+import { deleteUsers } from './users.service.ts';
 
 /**
  * The panel face's users. A panel user is a Portcullis cardholder: its name is Lockt's first and last
@@ -20,7 +21,7 @@ import { type UserContext, deleteUsers } from './users.service.ts';
  */
 
 /** A panel write to users: the panel's context, and Lockt's, whose user rules (deletion) it reuses. */
-export interface BasipUserContext extends PanelContext, UserContext {}
+export interface BasipUserContext extends PanelContext, SiteCall {}
 
 /** A user as the panel sends it; what is not sent is not changed. */
 export interface BasipUserInput {

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
-import type { BatchOperation } from '../../domain/batch.ts';
+import type { BatchOperation, SiteCall } from '../../domain/batch.ts';
 import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/routes.ts';
 import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
@@ -9,7 +9,6 @@ import { LOCKT_API_KEY, LOCKT_SECURITY, type LocktModule } from '../module.ts';
 import { presentUser } from './users.presenter.ts';
 import { UserCreate, UserDelete, UserObject, UserQuery, UserUpdate } from './users.schema.ts';
 import {
-  type UserContext,
   type UserInput,
   type UserPlan,
   type UserSelection,
@@ -24,7 +23,7 @@ import {
 
 const tags = ['user'];
 
-const create: BatchOperation<UserInput, UserPlan, UserContext> = {
+const create: BatchOperation<UserInput, UserPlan, SiteCall> = {
   node: 'users',
   record: UserCreate,
   options: ['update_existing', 'validate_fails_batch', 'replace_privileges'],
@@ -34,7 +33,7 @@ const create: BatchOperation<UserInput, UserPlan, UserContext> = {
   write: (trx, plans, _options, context) => writeUserChanges(trx, plans, context),
 };
 
-const update: BatchOperation<UserInput, UserPlan, UserContext> = {
+const update: BatchOperation<UserInput, UserPlan, SiteCall> = {
   node: 'users',
   record: UserUpdate,
   options: ['validate_fails_batch', 'replace_privileges'],

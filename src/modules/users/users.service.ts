@@ -1,9 +1,8 @@
 import type { Queryable } from '../../db/queryable.ts';
 import { storableIds, toFlag } from '../../db/conventions.ts';
 import { repeatedInBatch, toBool, toId } from '../../domain/batch-checks.ts';
-import type { BatchOptions, RecordCheck, WriteCounts } from '../../domain/batch.ts';
+import type { BatchOptions, RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import { showValue } from '../../lib/show-value.ts';
-import type { Clock } from '../../lib/clock.ts';
 import { newCredentialKey } from '../../lib/credential-keys.ts';
 import { hashPin, pinDigits } from '../../lib/pins.ts';
 import { formatIsoUtc } from '../../lib/site-time.ts';
@@ -13,12 +12,6 @@ import type { Site } from '../sites/site.ts';
 import * as repo from './users.repository.ts';
 import type { LevelRef, UserChanges, UserListFilter, UserRow } from './users.repository.ts';
 import { groupBy } from '../../lib/group-by.ts';
-
-/** What every user rule needs to know about the call. */
-export interface UserContext {
-  site: Site;
-  clock: Clock;
-}
 
 /** Which users GET /user lists: one cardholder, cardholders without credentials, operators, or every cardholder. */
 export type UserSelection =
@@ -192,7 +185,7 @@ export async function checkUserChanges(
   trx: Queryable,
   inputs: UserInput[],
   options: BatchOptions,
-  { site, clock }: UserContext,
+  { site, clock }: SiteCall,
   mode: UserWriteMode,
 ): Promise<RecordCheck<UserPlan>[]> {
   const isInsert = (input: UserInput) => mode === 'post' && input.id === -1;
@@ -364,7 +357,7 @@ function planFor(input: UserInput, read: ReadUser, cardNum: string | undefined, 
 }
 
 /** Writes a batch's inserts and updates with a fixed number of statements. */
-export async function writeUserChanges(trx: Queryable, plans: UserPlan[], { site, clock }: UserContext): Promise<WriteCounts> {
+export async function writeUserChanges(trx: Queryable, plans: UserPlan[], { site, clock }: SiteCall): Promise<WriteCounts> {
   const now = clock.now();
   const inserts = plans.flatMap((p) => (p.kind === 'insert' ? [p] : []));
   const updates = plans.flatMap((p) => (p.kind === 'update' ? [p] : []));
@@ -422,7 +415,7 @@ export async function writeUserChanges(trx: Queryable, plans: UserPlan[], { site
 export async function checkUserDeletions(
   trx: Queryable,
   ids: (number | undefined)[],
-  { site }: UserContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<number>[]> {
   const known = await repo.cardholderWindows(trx, site.id, storableIds(ids));
   const repeated = repeatedInBatch(ids, (id) => (id === undefined ? undefined : String(id)));
@@ -435,7 +428,7 @@ export async function checkUserDeletions(
 }
 
 /** Deletes users with their cards and level assignments; the fobs they held stay, unassigned. */
-export async function deleteUsers(trx: Queryable, ids: number[], { site }: UserContext): Promise<WriteCounts> {
+export async function deleteUsers(trx: Queryable, ids: number[], { site }: SiteCall): Promise<WriteCounts> {
   await credentials.unassignFobsOfUsers(trx, site.id, ids);
   await credentials.deleteCardsOfUsers(trx, site.id, ids);
   await repo.clearLevelsOfUsers(trx, site.id, ids);
