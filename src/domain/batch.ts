@@ -1,4 +1,4 @@
-import type { TObject } from 'typebox';
+import type { Static, TObject } from 'typebox';
 import type { Queryable } from '../db/queryable.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Site } from '../modules/sites/site.ts';
@@ -48,16 +48,16 @@ export type SummaryKind = 'write' | 'delete' | 'process';
 export type CheckBatch<Input, Plan, Context = SiteCall> = (
   trx: Queryable,
   inputs: Input[],
-  options: BatchOptions,
   context: Context,
+  options: BatchOptions,
 ) => Promise<RecordCheck<Plan>[]>;
 
 /** Writes the plans of the records that passed. */
 export type WriteBatch<Plan, Context = SiteCall> = (
   trx: Queryable,
   plans: Plan[],
-  options: BatchOptions,
   context: Context,
+  options: BatchOptions,
 ) => Promise<WriteCounts>;
 
 export interface BatchOperation<Input, Plan, Context = SiteCall> {
@@ -78,3 +78,44 @@ export interface BatchOperation<Input, Plan, Context = SiteCall> {
   write: WriteBatch<Plan, Context>;
 }
 
+/**
+ * A record as `parse` receives it: the fields that passed its schema, typed by it (a field that failed
+ * was removed, so every field may be absent).
+ */
+export type BatchRecord<Schema extends TObject> = Partial<Static<Schema>>;
+
+/** A batch operation as a resource states it: what differs from a plain create (`validate_fails_batch`, a write summary). */
+export interface OperationSpec<Schema extends TObject, Input, Plan, Context> {
+  node: string;
+  record: Schema;
+  options?: readonly BatchOptionName[];
+  maxRecords?: number;
+  partialAllowed?: boolean;
+  summary?: SummaryKind;
+  parse: (record: BatchRecord<Schema>) => Input;
+  check: CheckBatch<Input, Plan, Context>;
+  write: WriteBatch<Plan, Context>;
+}
+
+/** Without `parse`, the domain takes the record as its schema types it. */
+export function batchOperation<Schema extends TObject, Plan, Context = SiteCall>(
+  spec: Omit<OperationSpec<Schema, BatchRecord<Schema>, Plan, Context>, 'parse'>,
+): BatchOperation<BatchRecord<Schema>, Plan, Context>;
+export function batchOperation<Schema extends TObject, Input, Plan, Context = SiteCall>(
+  spec: OperationSpec<Schema, Input, Plan, Context>,
+): BatchOperation<Input, Plan, Context>;
+export function batchOperation<Schema extends TObject, Input, Plan, Context>(
+  spec: Omit<OperationSpec<Schema, Input, Plan, Context>, 'parse'> & { parse?: (record: BatchRecord<Schema>) => Input },
+): BatchOperation<Input | BatchRecord<Schema>, Plan, Context> {
+  const { parse, options = ['validate_fails_batch'], summary = 'write', check, write, ...rest } = spec;
+  // The runner hands parse only the fields that passed this schema, so they have its types.
+  const typed = (record: Record<string, unknown>) => record as BatchRecord<Schema>;
+  return {
+    ...rest,
+    options,
+    summary,
+    parse: parse ? (record) => parse(typed(record)) : typed,
+    check: check as CheckBatch<Input | BatchRecord<Schema>, Plan, Context>,
+    write,
+  };
+}

@@ -118,7 +118,7 @@ export async function runBatch<Input, Plan, Context>(
   for (let attempt = 1; ; attempt++) {
     try {
       return await writeTransaction(db, caller.site.id, async (trx) => {
-        const checks = await operation.check(trx, inputs, options, context);
+        const checks = await operation.check(trx, inputs, context, options);
         const failures: RecordFailure[] = [];
         const plans: Plan[] = [];
         records.forEach((input, index) => {
@@ -129,7 +129,7 @@ export async function runBatch<Input, Plan, Context>(
           else if ('plan' in check) plans.push(check.plan);
         });
         if (failures.length > 0 && failFast) throw ERRORS.validationFailed(failures);
-        const counts = plans.length > 0 ? await operation.write(trx, plans, options, context) : {};
+        const counts = plans.length > 0 ? await operation.write(trx, plans, context, options) : {};
         written = counts;
         const data = summarize(operation.summary, records.length, counts, failures.length);
         return {

@@ -5,7 +5,14 @@ import type { Queryable } from '../../db/queryable.ts';
 import { toId } from '../../domain/batch-checks.ts';
 import { type AppContext, LOCKT_API_KEY, LOCKT_SECURITY, type TypedApp } from '../../modules/module.ts';
 import type { Site } from '../../modules/sites/site.ts';
-import type { BatchOperation, RecordCheck, SiteCall, SummaryKind, WriteCounts } from '../../domain/batch.ts';
+import {
+  type BatchOperation,
+  type CheckBatch,
+  type SiteCall,
+  type SummaryKind,
+  type WriteBatch,
+  batchOperation,
+} from '../../domain/batch.ts';
 import { runBatch } from '../batch.ts';
 import { PagingQuery, readPaging } from '../paging.ts';
 import { principalOf } from '../plugins/api-key-auth.ts';
@@ -44,21 +51,13 @@ export function bodyFor(
  * The operation behind a Lockt delete by id (`{"<node>": [{"id"}]}`): each id read as `toId` reads it,
  * checked and deleted by the module's service, and answered with a deletion summary.
  */
-export function deleteById<Context>(
+export function deleteById<Context = SiteCall>(
   node: string,
   record: TObject,
-  check: (trx: Queryable, ids: (number | undefined)[], context: Context) => Promise<RecordCheck<number>[]>,
-  write: (trx: Queryable, ids: number[], context: Context) => Promise<WriteCounts>,
+  check: CheckBatch<number | undefined, number, Context>,
+  write: WriteBatch<number, Context>,
 ): BatchOperation<number | undefined, number, Context> {
-  return {
-    node,
-    record,
-    options: ['validate_fails_batch'],
-    summary: 'delete',
-    parse: (fields) => toId(fields.id),
-    check: (trx, ids, _options, context) => check(trx, ids, context),
-    write: (trx, ids, _options, context) => write(trx, ids, context),
-  };
+  return batchOperation({ node, record, summary: 'delete', parse: (fields) => toId(fields.id), check, write });
 }
 
 /** A batch write route: where it is, how OpenAPI describes it, and the operation behind it. */

@@ -1,6 +1,6 @@
 import { storableIds } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
-import { repeatedInBatch, toId } from '../../domain/batch-checks.ts';
+import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import { claimedKeys, nameConflicts } from '../../domain/name-conflicts.ts';
 import { nameKey } from '../../domain/names.ts';
 import type { BatchOptions, RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
@@ -27,16 +27,6 @@ export interface AccessLevelChange {
 
 /** A level with its doors, as lists show it. */
 export type WithDoors<Row> = Row & { doors: repo.LevelDoorRow[] };
-
-/** The doors of a record that passed its schema (ids as numbers or numeric strings), as the domain reads them. */
-export function toDoorAssignments(value: unknown): DoorAssignment[] | undefined {
-  if (!Array.isArray(value)) return undefined;
-  return (value as Record<string, unknown>[]).flatMap((door) => {
-    const doorId = toId(door.id);
-    const scheduleId = toId(door.schedule_id);
-    return doorId === undefined || scheduleId === undefined ? [] : [{ doorId, scheduleId }];
-  });
-}
 
 /** Adds each level's doors with one query for the whole page. */
 export async function attachDoors<Row extends { id: number }>(
@@ -207,8 +197,8 @@ export async function checkAccessLevelChanges(
 export async function updateAccessLevels(
   trx: Queryable,
   plans: UpdatePlan[],
-  options: BatchOptions,
   { site }: SiteCall,
+  options: BatchOptions,
 ): Promise<WriteCounts> {
   for (const plan of plans) {
     if (plan.name) await repo.renameAccessLevel(trx, site.id, plan.id, plan.name.name, plan.name.key);

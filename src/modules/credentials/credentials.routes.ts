@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
-import { type BatchOperation, type SiteCall } from '../../domain/batch.ts';
+import { batchOperation } from '../../domain/batch.ts';
 import { runBatch } from '../../http/batch.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { batchWriteRoute, bodyFor, deleteById, responseFor, streamPaged } from '../../http/lockt/routes.ts';
@@ -30,16 +30,15 @@ const tags = ['credential'];
 
 const remove = deleteById('credentials', CredentialDelete, checkCredentialDeletions, deleteCredentials);
 
-const claim: BatchOperation<string | undefined, number, SiteCall> = {
+const claim = batchOperation({
   node: 'credentials',
   record: CredentialClaim,
-  options: ['validate_fails_batch'],
   summary: 'process',
-  parse: (record) => (typeof record.credential_key === 'string' ? normalizeCredentialKey(record.credential_key) : undefined),
-  check: (trx, keys, _options, context) => checkClaims(trx, keys, context),
+  parse: (record) => (record.credential_key === undefined ? undefined : normalizeCredentialKey(record.credential_key)),
+  check: checkClaims,
   // checkClaims has taken the claims; what is left is to count them.
   write: async (_trx, ids) => ({ processed: ids.length, ids }),
-};
+});
 
 /** `/credential` (GET, DELETE, and the claim extension) and `/credentialsummary`. */
 export const credentialsModule: LocktModule = {

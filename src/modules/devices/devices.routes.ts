@@ -5,8 +5,7 @@ import { toBool, toId } from '../../domain/batch-checks.ts';
 import { type Answer, storeUnavailableAnswer } from '../../access/access.service.ts';
 import { isStoreUnavailable } from '../../db/store-errors.ts';
 import { ERRORS, PortcullisError, STORE_RETRY_AFTER_SECONDS } from '../../domain/errors.ts';
-import type { NewEvent } from '../../event-log/event-log.ts';
-import { type BatchOperation } from '../../domain/batch.ts';
+import { batchOperation } from '../../domain/batch.ts';
 import { type BatchResult, runBatch } from '../../http/batch.ts';
 import { endWhenRevoked } from '../../http/authority.ts';
 import { unavailableStore } from '../../http/error-handler.ts';
@@ -27,7 +26,6 @@ import {
   CommandObject,
   CommandsQuery,
   DeviceEventRecord,
-  type DeviceEventType,
   EventsAnswer,
   StateAnswer,
   StateReport,
@@ -92,42 +90,40 @@ function readObject(schema: TObject, body: unknown): Record<string, unknown> {
 /** A device as the batch runner sees it: devices have no API key, so the cap is the device API's own. */
 const batchCaller = (device: service.DevicePrincipal) => ({ maxBatchSize: service.DEVICE_MAX_BATCH, site: device.site, actor: device.actor });
 
-const recordEvents: BatchOperation<service.DeviceEventInput, NewEvent, service.DeviceEventContext> = {
+const recordEvents = batchOperation({
   node: 'events',
   record: DeviceEventRecord,
   options: [],
   partialAllowed: false,
-  summary: 'write',
-  parse: (record) => ({
-    type: record.type as DeviceEventType | undefined,
+  parse: (record): service.DeviceEventInput => ({
+    type: record.type,
     doorId: toId(record.door_id),
     hwTime: record.hw_time,
-    detail: record.detail as string | undefined,
+    detail: record.detail,
   }),
-  check: (trx, inputs, _options, context) => service.checkDeviceEvents(trx, inputs, context),
-  write: (trx, plans, _options, context) => service.recordDeviceEvents(trx, plans, context),
-};
+  check: service.checkDeviceEvents,
+  write: service.recordDeviceEvents,
+});
 
-const acknowledge: BatchOperation<service.AckInput, service.AckPlan, service.AckContext> = {
+const acknowledge = batchOperation({
   node: 'commands',
   record: CommandAck,
   options: [],
   partialAllowed: false,
   summary: 'process',
-  parse: (record) => ({ id: toId(record.id), result: record.result as 'ok' | 'failed' | undefined }),
-  check: (trx, inputs, _options, context) => service.checkAcks(trx, inputs, context),
-  write: (trx, plans, _options, context) => service.writeAcks(trx, plans, context),
-};
+  parse: (record): service.AckInput => ({ id: toId(record.id), result: record.result }),
+  check: service.checkAcks,
+  write: service.writeAcks,
+});
 
-const unlock: BatchOperation<number | undefined, service.UnlockPlan, service.UnlockContext> = {
+const unlock = batchOperation({
   node: 'doors',
   record: UnlockRequest,
-  options: ['validate_fails_batch'],
   summary: 'process',
   parse: (record) => toId(record.id),
-  check: (trx, ids, _options, context) => service.checkUnlockRequests(trx, ids, context),
-  write: (trx, plans, _options, context) => service.queueUnlocks(trx, plans, context),
-};
+  check: service.checkUnlockRequests,
+  write: service.queueUnlocks,
+});
 
 /**
  * Remote unlock through the batch runner, for `POST /door/unlock` (and `POST /door?unlock` once the doors

@@ -1,6 +1,6 @@
 import { storableIds } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
-import { repeatedInBatch, toId } from '../../domain/batch-checks.ts';
+import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import { claimedKeys, nameConflicts } from '../../domain/name-conflicts.ts';
 import { nameKey } from '../../domain/names.ts';
 import type { RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
@@ -49,21 +49,6 @@ export interface FobInput {
   cardNum?: number | string | undefined;
   accessEffective?: string | null | undefined;
   accessExpires?: string | null | undefined;
-}
-
-const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
-
-export function parseFobRecord(record: Record<string, unknown>): FobInput {
-  const { card_num: cardNum, access_effective: effective, access_expires: expires } = record;
-  return {
-    id: toId(record.id),
-    userId: toId(record.user_id),
-    name: text(record.name),
-    idNum: text(record.id_num),
-    cardNum: typeof cardNum === 'number' || typeof cardNum === 'string' ? cardNum : undefined,
-    accessEffective: typeof effective === 'string' || effective === null ? effective : undefined,
-    accessExpires: typeof expires === 'string' || expires === null ? expires : undefined,
-  };
 }
 
 /** What POST and PUT share: the fields read, the name and card number checked for uniqueness. */

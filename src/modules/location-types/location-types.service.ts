@@ -2,12 +2,12 @@ import type { Queryable } from '../../db/queryable.ts';
 import { storableIds } from '../../db/conventions.ts';
 import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import { nameKey } from '../../domain/names.ts';
-import type { RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
+import type { BatchRecord, RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import * as repo from './location-types.repository.ts';
+import type { LocationTypeCreate } from './location-types.schema.ts';
 
-export interface NewLocationType {
-  name?: string | undefined;
-}
+/** A location type to create, as its record's schema types it. */
+export type NewLocationType = BatchRecord<typeof LocationTypeCreate>;
 
 type InsertPlan = { name: string; key: string };
 

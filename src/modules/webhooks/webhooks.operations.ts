@@ -29,8 +29,8 @@ export function webhookOperations(settings: WebhookSettings) {
     options: ['validate_fails_batch'],
     summary: 'write',
     parse: parseWebhookFields,
-    check: (trx, inputs, _options, context) => checkNewWebhooks(trx, inputs, context, settings),
-    write: (trx, plans, _options, context) => insertWebhooks(trx, plans, context, settings),
+    check: (trx, inputs, context) => checkNewWebhooks(trx, inputs, context, settings),
+    write: (trx, plans, context) => insertWebhooks(trx, plans, context, settings),
   };
   const update: BatchOperation<WebhookFields, WebhookFields, SiteCall> = {
     node: 'webhooks',
@@ -38,8 +38,8 @@ export function webhookOperations(settings: WebhookSettings) {
     options: ['validate_fails_batch'],
     summary: 'write',
     parse: parseWebhookFields,
-    check: (trx, inputs, _options, context) => checkWebhookUpdates(trx, inputs, context, settings),
-    write: (trx, plans, _options, context) => updateWebhooks(trx, plans, context, settings),
+    check: (trx, inputs, context) => checkWebhookUpdates(trx, inputs, context, settings),
+    write: (trx, plans, context) => updateWebhooks(trx, plans, context, settings),
   };
   const redeliverOperation: BatchOperation<RedeliveryInput, Redelivery, SiteCall> = {
     node: 'redeliveries',
@@ -47,8 +47,8 @@ export function webhookOperations(settings: WebhookSettings) {
     options: ['validate_fails_batch'],
     summary: 'process',
     parse: parseRedelivery,
-    check: (trx, inputs, _options, context) => checkRedeliveries(trx, inputs, context),
-    write: (trx, plans, _options, context) => redeliver(trx, plans, context),
+    check: (trx, inputs, context) => checkRedeliveries(trx, inputs, context),
+    write: (trx, plans, context) => redeliver(trx, plans, context),
   };
   return { create, update, redeliver: redeliverOperation, remove: deleteById('webhooks', WebhookDelete, checkWebhookDeletions, deleteWebhooks) };
 }
