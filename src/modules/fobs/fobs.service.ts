@@ -53,6 +53,7 @@ export interface FobInput {
 
 /** What POST and PUT share: the fields read, the name and card number checked for uniqueness. */
 interface ReadFob {
+  input: FobInput;
   messages: string[];
   nameKey?: string;
   cardNum?: string;
@@ -68,7 +69,7 @@ async function readFobs(
 ): Promise<ReadFob[]> {
   const reads = inputs.map((input): ReadFob => {
     const messages: string[] = [];
-    const read: ReadFob = { messages };
+    const read: ReadFob = { input, messages };
     if (input.name !== undefined) read.nameKey = nameKey(input.name);
     const card = readCardNum(input.cardNum, site, { removable: false });
     if (card.kind === 'invalid') messages.push(card.message);
@@ -82,7 +83,7 @@ async function readFobs(
     cardNumConflicts(
       trx,
       site.id,
-      reads.map((r, i) => ({ cardNum: r.cardNum, self: selfOf(inputs[i] as FobInput) })),
+      reads.map((r) => ({ cardNum: r.cardNum, self: selfOf(r.input) })),
     ),
   ]);
   const nameMessages = nameConflicts('Fob', names, nameHolders);
@@ -97,15 +98,15 @@ export type FobInsertPlan = Omit<credentials.NewCredentialRow, 'site_id' | 'cred
 /** POST /fob: name and id_num present, name and card number unique in the site and the batch, dates valid. */
 export async function checkNewFobs(trx: Queryable, inputs: FobInput[], { site }: SiteCall): Promise<RecordCheck<FobInsertPlan>[]> {
   const reads = await readFobs(trx, inputs, site, () => undefined);
-  return inputs.map((input, index) => {
-    const read = reads[index] as ReadFob;
-    if (read.messages.length > 0 || input.name === undefined || input.idNum === undefined) return { messages: read.messages };
+  return reads.map((read) => {
+    const { input, nameKey: key } = read;
+    if (read.messages.length > 0 || input.name === undefined || key === undefined || input.idNum === undefined) return { messages: read.messages };
     return {
       plan: {
         user_id: null,
         is_fob: 1,
         name: input.name.trim(),
-        name_key: read.nameKey as string,
+        name_key: key,
         id_num: input.idNum.trim(),
         card_num: read.cardNum ?? null,
         access_effective: read.effective ?? null,
@@ -139,8 +140,8 @@ export async function checkFobChanges(trx: Queryable, inputs: FobInput[], { site
     readFobs(trx, inputs, site, (input) => input.id),
   ]);
   const repeatedId = repeatedInBatch(inputs, (i) => (i.id === undefined ? undefined : String(i.id)));
-  return inputs.map((input, index) => {
-    const read = reads[index] as ReadFob;
+  return reads.map((read, index) => {
+    const { input } = read;
     const messages = [...read.messages];
     if (input.id !== undefined) {
       const isFob = fobFlags.get(input.id);

@@ -197,7 +197,7 @@ function readUser(input: UserInput, kind: ReadUser['kind'], site: Site, facts: S
 async function takenValues(trx: Queryable, site: Site, reads: ReadUser[], newCard: (read: ReadUser) => string | undefined) {
   const active = (read: ReadUser) => read.kind !== 'ignored';
   const wanted = (value: (read: ReadUser) => string | undefined) => [
-    ...new Set(reads.flatMap((r) => (active(r) && value(r) ? [value(r) as string] : []))),
+    ...new Set(reads.flatMap((r) => (active(r) ? value(r) : undefined) || [])),
   ];
   const [idNumHolders, emailHolders, pinHolders, cardMessages] = await Promise.all([
     repo.userIdsByIdNum(trx, site.id, wanted((r) => r.idNum)),
