@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { type BatchOperation, type BatchResult, runBatch } from '../http/batch.ts';
-import type { SiteWriteContext } from '../http/lockt/routes.ts';
+import { type BatchOperation, type SiteCall } from '../domain/batch.ts';
+import { type BatchResult, runBatch } from '../http/batch.ts';
 import { systemClock } from '../lib/clock.ts';
 import { getSite } from '../modules/sites/sites.service.ts';
 import { loadWebhookKey } from '../modules/webhooks/webhook-secrets.ts';
@@ -31,7 +31,7 @@ function operationsFor(flags: SiteFlags & PolicyFlags) {
 }
 
 /** Runs one webhook batch operation for a site as the CLI, through the runner and rules of `/webhook`. */
-function runAsCli<Input, Plan>(flags: SiteFlags, operation: BatchOperation<Input, Plan, SiteWriteContext>, body: Record<string, unknown>): Promise<BatchResult> {
+function runAsCli<Input, Plan>(flags: SiteFlags, operation: BatchOperation<Input, Plan, SiteCall>, body: Record<string, unknown>): Promise<BatchResult> {
   return withStore(flags, async (store) => {
     const site = await getSite(store.db, flags.site);
     const caller = { maxBatchSize: 1, site, actor: { kind: 'cli' as const, name: 'portcullis webhook' } };

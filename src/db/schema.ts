@@ -389,6 +389,14 @@ export interface PanelSettingsTable {
   updated_at: number;
 }
 
+/** Columns of a table as a query selects them: what a repository's row types are made of. */
+export type Columns<Table extends keyof Database, Column extends keyof Selectable<Database[Table]>> = Pick<Selectable<Database[Table]>, Column>;
+
+/** Columns of a row to insert, each required (a column the store fills in is left out by not naming it). */
+export type NewRow<Table extends keyof Database, Column extends keyof Insertable<Database[Table]>> = Required<
+  Pick<Insertable<Database[Table]>, Column>
+>;
+
 export type SiteRow = Selectable<SiteTable>;
 export type NewSiteRow = Insertable<SiteTable>;
 export type SiteRowUpdate = Updateable<SiteTable>;

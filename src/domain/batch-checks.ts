@@ -26,6 +26,8 @@ export function toId(value: unknown): number | undefined {
  * A boolean from a wire value already checked by its schema: true/false, "true"/"false", and for bit
  * fields 1/0 and "1"/"0". Undefined when absent.
  */
+export function toBool(value: boolean | 'true' | 'false'): boolean;
+export function toBool(value: unknown): boolean | undefined;
 export function toBool(value: unknown): boolean | undefined {
   if (value === true || value === 'true' || value === 1 || value === '1') return true;
   if (value === false || value === 'false' || value === 0 || value === '0') return false;

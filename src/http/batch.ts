@@ -1,10 +1,16 @@
-import type { TObject } from 'typebox';
 import type { Actor, AuditEntry } from '../audit/audit-log.ts';
 import { writeTransaction } from '../db/change-feed.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../db/conventions.ts';
 import type { Queryable } from '../db/queryable.ts';
+import {
+  BATCH_OPTION_DEFAULTS,
+  type BatchOperation,
+  type BatchOptionName,
+  type BatchOptions,
+  type SummaryKind,
+  type WriteCounts,
+} from '../domain/batch.ts';
 import { ERRORS, type RecordFailure } from '../domain/errors.ts';
-import { BATCH_OPTION_DEFAULTS, type BatchOptionName, type BatchOptions } from './schemas.ts';
 import { showValue } from '../lib/show-value.ts';
 import { fieldProblems, isBatchEnvelope } from './validation.ts';
 
@@ -19,50 +25,11 @@ import { fieldProblems, isBatchEnvelope } from './validation.ts';
  *    error, not a 500.
  */
 
-/**
- * What the domain says of one record: why it fails, what to write, or that it is deliberately left
- * alone (an update when `update_existing` is false): counted as submitted, neither written nor an error.
- */
-export type RecordCheck<Plan> = { messages: string[] } | { plan: Plan } | { ignored: true };
-
-export interface WriteCounts {
-  inserted?: number;
-  updated?: number;
-  deleted?: number;
-  processed?: number;
-  /** Ids of the records written, for the audit trail. */
-  ids?: number[];
-  /** Values the caller sees in this answer and never again (a webhook's signing secret); kept out of the audit trail. */
-  shownOnce?: Record<string, unknown>[];
-}
-
 /** Who calls a batch: their limit, their site, and how the audit trail names them. */
 export interface BatchCaller {
   maxBatchSize: number;
   site: { id: number };
   actor: Actor;
-}
-
-export type SummaryKind = 'write' | 'delete' | 'process';
-
-export interface BatchOperation<Input, Plan, Context> {
-  /** The body's top-level array: `users`, `doors`, … */
-  node: string;
-  /** Schema of one record: presence, blankness, type and form of each field. */
-  record: TObject;
-  /** The processing options this endpoint reads. */
-  options: readonly BatchOptionName[];
-  /** A cap the endpoint itself sets (the spec limits delegates and PUT /user to one record per call). */
-  maxRecords?: number;
-  /** When false, any failure fails the batch whatever `validate_fails_batch` says. */
-  partialAllowed?: boolean;
-  summary: SummaryKind;
-  /** From a record (fields that failed the schema removed) to the domain's input. */
-  parse(record: Record<string, unknown>): Input;
-  /** Domain checks for the whole batch, inside the transaction, with a bounded number of queries. */
-  check(trx: Queryable, inputs: Input[], options: BatchOptions, context: Context): Promise<RecordCheck<Plan>[]>;
-  /** Writes the plans of the records that passed. */
-  write(trx: Queryable, plans: Plan[], options: BatchOptions, context: Context): Promise<WriteCounts>;
 }
 
 export interface BatchResult {
@@ -151,7 +118,7 @@ export async function runBatch<Input, Plan, Context>(
   for (let attempt = 1; ; attempt++) {
     try {
       return await writeTransaction(db, caller.site.id, async (trx) => {
-        const checks = await operation.check(trx, inputs, options, context);
+        const checks = await operation.check(trx, inputs, context, options);
         const failures: RecordFailure[] = [];
         const plans: Plan[] = [];
         records.forEach((input, index) => {
@@ -162,7 +129,7 @@ export async function runBatch<Input, Plan, Context>(
           else if ('plan' in check) plans.push(check.plan);
         });
         if (failures.length > 0 && failFast) throw ERRORS.validationFailed(failures);
-        const counts = plans.length > 0 ? await operation.write(trx, plans, options, context) : {};
+        const counts = plans.length > 0 ? await operation.write(trx, plans, context, options) : {};
         written = counts;
         const data = summarize(operation.summary, records.length, counts, failures.length);
         return {

@@ -1,4 +1,5 @@
 import { type TObject, type TSchema, Type } from 'typebox';
+import type { BatchOptionName } from '../domain/batch.ts';
 import { MAX_FREE_TEXT_LENGTH, MAX_IDENTIFYING_LENGTH } from '../domain/text-limits.ts';
 
 /**
@@ -61,16 +62,6 @@ export const DigitsInput = (field: string, description: string) =>
     'x-error': `Non-Numeric ${field} found`,
     'x-datatype': 'string',
   });
-
-/** Processing options, by name, with the defaults the spec gives. */
-export const BATCH_OPTION_DEFAULTS = {
-  validate_fails_batch: true,
-  update_existing: false,
-  replace_privileges: true,
-  replace_doors: true,
-} as const;
-export type BatchOptionName = keyof typeof BATCH_OPTION_DEFAULTS;
-export type BatchOptions = Record<BatchOptionName, boolean>;
 
 const OPTION_DESCRIPTIONS: Record<BatchOptionName, string> = {
   validate_fails_batch:

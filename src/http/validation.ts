@@ -1,5 +1,5 @@
 import type { FastifySchemaCompiler } from 'fastify';
-import type { TSchema } from 'typebox';
+import type { Static, TSchema } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
 import { Settings } from 'typebox/system';
 import { ERRORS } from '../domain/errors.ts';
@@ -42,6 +42,11 @@ export interface FieldProblem {
 const lengthLimit = (error: { params: unknown }) => (error.params as { limit: number }).limit;
 
 const isBlank = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+
+/** Whether a value passes its schema: `fieldProblems` is empty exactly when it does. */
+export function conforms<Schema extends TSchema>(schema: Schema, value: unknown): value is Static<Schema> {
+  return validatorFor(schema).Check(value);
+}
 
 /**
  * Every problem of one object against its schema, one per offending field: a missing or blank required

@@ -3,10 +3,17 @@ import { type TObject, type TSchema, Type } from 'typebox';
 import { keysetChunks, mapChunks } from '../../db/keyset.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { toId } from '../../domain/batch-checks.ts';
-import type { Clock } from '../../lib/clock.ts';
 import { type AppContext, LOCKT_API_KEY, LOCKT_SECURITY, type TypedApp } from '../../modules/module.ts';
 import type { Site } from '../../modules/sites/site.ts';
-import { type BatchOperation, type RecordCheck, type SummaryKind, type WriteCounts, runBatch } from '../batch.ts';
+import {
+  type BatchOperation,
+  type CheckBatch,
+  type SiteCall,
+  type SummaryKind,
+  type WriteBatch,
+  batchOperation,
+} from '../../domain/batch.ts';
+import { runBatch } from '../batch.ts';
 import { PagingQuery, readPaging } from '../paging.ts';
 import { principalOf } from '../plugins/api-key-auth.ts';
 import { BatchResponse, DataEnvelope, DeleteSummary, ProcessSummary, WriteSummary, batchBody } from '../schemas.ts';
@@ -17,12 +24,6 @@ import { sendDataStream } from './stream.ts';
  * response schemas, derived from the operation, and the delete-by-id operation), and a paged, streamed
  * list. A module registers each in one call, so the routes cannot drift apart.
  */
-
-/** What a Lockt write's domain checks read: the caller's site and the app's clock. */
-export interface SiteWriteContext {
-  site: Site;
-  clock: Clock;
-}
 
 const SUMMARY_SCHEMAS: Record<SummaryKind, TObject> = { write: WriteSummary, delete: DeleteSummary, process: ProcessSummary };
 
@@ -50,21 +51,13 @@ export function bodyFor(
  * The operation behind a Lockt delete by id (`{"<node>": [{"id"}]}`): each id read as `toId` reads it,
  * checked and deleted by the module's service, and answered with a deletion summary.
  */
-export function deleteById<Context>(
+export function deleteById<Context = SiteCall>(
   node: string,
   record: TObject,
-  check: (trx: Queryable, ids: (number | undefined)[], context: Context) => Promise<RecordCheck<number>[]>,
-  write: (trx: Queryable, ids: number[], context: Context) => Promise<WriteCounts>,
+  check: CheckBatch<number | undefined, number, Context>,
+  write: WriteBatch<number, Context>,
 ): BatchOperation<number | undefined, number, Context> {
-  return {
-    node,
-    record,
-    options: ['validate_fails_batch'],
-    summary: 'delete',
-    parse: (fields) => toId(fields.id),
-    check: (trx, ids, _options, context) => check(trx, ids, context),
-    write: (trx, ids, _options, context) => write(trx, ids, context),
-  };
+  return batchOperation({ node, record, summary: 'delete', parse: (fields) => toId(fields.id), check, write });
 }
 
 /** A batch write route: where it is, how OpenAPI describes it, and the operation behind it. */
@@ -73,7 +66,7 @@ export interface BatchWriteRoute<Input, Plan> {
   url: string;
   tags: string[];
   summary: string;
-  operation: BatchOperation<Input, Plan, SiteWriteContext>;
+  operation: BatchOperation<Input, Plan, SiteCall>;
   context: Pick<AppContext, 'db' | 'clock'>;
   /** The 200 schema when the answer carries more than the summary (WriteCounts.shownOnce). */
   response?: TObject;

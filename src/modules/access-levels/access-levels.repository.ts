@@ -1,26 +1,16 @@
+import type { Columns, AccessLevelTable } from '../../db/schema.ts';
+import type { Insertable } from 'kysely';
 import type { Queryable } from '../../db/queryable.ts';
 import { existingIdsIn, nameKeyOwnersIn } from '../../db/site-lookups.ts';
 
 /** An access level without its doors. */
-export interface AccessLevelRow {
-  id: number;
-  name: string;
-}
+export type AccessLevelRow = Columns<'access_level', 'id' | 'name'>;
 
 /** One door of an access level, with the door's name for display. */
-export interface LevelDoorRow {
-  access_level_id: number;
-  door_id: number;
-  door_name: string;
-  schedule_id: number | null;
-}
+export type LevelDoorRow = Columns<'access_level_door', 'access_level_id' | 'door_id' | 'schedule_id'> & { door_name: string };
 
 /** What PUT needs to know of a level it is asked to change. */
-export interface LevelSummaryRow {
-  id: number;
-  name: string;
-  is_delegate: number;
-}
+export type LevelSummaryRow = Columns<'access_level', 'id' | 'name' | 'is_delegate'>;
 
 /** Every level of the site, delegate levels included, in id order. */
 export function listAccessLevels(db: Queryable, siteId: number, afterId: number, limit: number): Promise<AccessLevelRow[]> {
@@ -87,16 +77,7 @@ export function existingScheduleIds(db: Queryable, siteId: number, ids: number[]
   return existingIdsIn(db, 'schedule', siteId, ids);
 }
 
-export interface NewAccessLevelRow {
-  site_id: number;
-  name: string;
-  name_key: string;
-  is_delegate?: number;
-  delegated_by_user_id?: number | null;
-  access_effective?: number | null;
-  access_expires?: number | null;
-  created_at: number;
-}
+export type NewAccessLevelRow = Insertable<AccessLevelTable>;
 
 /** Inserts levels and returns each one's id by its name key (unique in the site, so unambiguous). */
 export async function insertAccessLevels(db: Queryable, rows: NewAccessLevelRow[]): Promise<Map<string, number>> {

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { toId } from '../../domain/batch-checks.ts';
-import type { BatchOperation } from '../../http/batch.ts';
+import { type BatchRecord, batchOperation } from '../../domain/batch.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
@@ -16,10 +16,8 @@ import {
 } from './access-levels.schema.ts';
 import {
   type AccessLevelChange,
-  type AccessLevelContext,
-  type InsertPlan,
+  type DoorAssignment,
   type NewAccessLevel,
-  type UpdatePlan,
   checkAccessLevelChanges,
   checkAccessLevelDeletions,
   checkNewAccessLevels,
@@ -27,31 +25,36 @@ import {
   findAccessLevelsByName,
   insertAccessLevels,
   listAccessLevels,
-  toDoorAssignments,
   updateAccessLevels,
 } from './access-levels.service.ts';
 
 const tags = ['accesslevel'];
 
-const create: BatchOperation<NewAccessLevel, InsertPlan, AccessLevelContext> = {
+/** The doors of a record, as the domain reads them. */
+function toDoorAssignments(doors: BatchRecord<typeof AccessLevelUpdate>['doors']): DoorAssignment[] | undefined {
+  return doors?.flatMap((door) => {
+    const doorId = toId(door.id);
+    const scheduleId = toId(door.schedule_id);
+    return doorId === undefined || scheduleId === undefined ? [] : [{ doorId, scheduleId }];
+  });
+}
+
+const create = batchOperation({
   node: 'accesslevels',
   record: AccessLevelCreate,
-  options: ['validate_fails_batch'],
-  summary: 'write',
-  parse: (record) => ({ name: record.name as string | undefined, doors: toDoorAssignments(record.doors) ?? [] }),
-  check: (trx, inputs, _options, context) => checkNewAccessLevels(trx, inputs, context),
-  write: (trx, plans, _options, context) => insertAccessLevels(trx, plans, context),
-};
+  parse: (record): NewAccessLevel => ({ name: record.name, doors: toDoorAssignments(record.doors) ?? [] }),
+  check: checkNewAccessLevels,
+  write: insertAccessLevels,
+});
 
-const update: BatchOperation<AccessLevelChange, UpdatePlan, AccessLevelContext> = {
+const update = batchOperation({
   node: 'accesslevels',
   record: AccessLevelUpdate,
   options: ['validate_fails_batch', 'replace_doors'],
-  summary: 'write',
-  parse: (record) => ({ id: toId(record.id), name: record.name as string | undefined, doors: toDoorAssignments(record.doors) }),
-  check: (trx, inputs, _options, context) => checkAccessLevelChanges(trx, inputs, context),
-  write: (trx, plans, options, context) => updateAccessLevels(trx, plans, options, context),
-};
+  parse: (record): AccessLevelChange => ({ id: toId(record.id), name: record.name, doors: toDoorAssignments(record.doors) }),
+  check: checkAccessLevelChanges,
+  write: updateAccessLevels,
+});
 
 const remove = deleteById('accesslevels', AccessLevelDelete, checkAccessLevelDeletions, deleteAccessLevels);
 

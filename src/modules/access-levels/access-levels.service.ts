@@ -1,19 +1,10 @@
 import { storableIds } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
-import { repeatedInBatch, toId } from '../../domain/batch-checks.ts';
+import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import { claimedKeys, nameConflicts } from '../../domain/name-conflicts.ts';
 import { nameKey } from '../../domain/names.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
-import type { BatchOptions } from '../../http/schemas.ts';
-import type { Clock } from '../../lib/clock.ts';
-import type { Site } from '../sites/site.ts';
+import type { BatchOptions, RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import * as repo from './access-levels.repository.ts';
-
-/** What every access-level rule needs to know about the call. */
-export interface AccessLevelContext {
-  site: Site;
-  clock: Clock;
-}
 
 /** A door a level opens, and on which schedule. */
 export interface DoorAssignment {
@@ -36,16 +27,6 @@ export interface AccessLevelChange {
 
 /** A level with its doors, as lists show it. */
 export type WithDoors<Row> = Row & { doors: repo.LevelDoorRow[] };
-
-/** The doors of a record that passed its schema (ids as numbers or numeric strings), as the domain reads them. */
-export function toDoorAssignments(value: unknown): DoorAssignment[] | undefined {
-  if (!Array.isArray(value)) return undefined;
-  return (value as Record<string, unknown>[]).flatMap((door) => {
-    const doorId = toId(door.id);
-    const scheduleId = toId(door.schedule_id);
-    return doorId === undefined || scheduleId === undefined ? [] : [{ doorId, scheduleId }];
-  });
-}
 
 /** Adds each level's doors with one query for the whole page. */
 export async function attachDoors<Row extends { id: number }>(
@@ -131,7 +112,7 @@ export type InsertPlan = NameChange & { doors: DoorAssignment[] };
 export async function checkNewAccessLevels(
   trx: Queryable,
   inputs: NewAccessLevel[],
-  { site }: AccessLevelContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<InsertPlan>[]> {
   const [owners, known] = await Promise.all([
     repo.levelIdsByNameKey(trx, site.id, claimedKeys(inputs)),
@@ -154,7 +135,7 @@ function levelIdOf(ids: Map<string, number>, key: string): number {
 export async function insertAccessLevels(
   trx: Queryable,
   plans: InsertPlan[],
-  { site, clock }: AccessLevelContext,
+  { site, clock }: SiteCall,
 ): Promise<WriteCounts> {
   const now = clock.now();
   const ids = await repo.insertAccessLevels(
@@ -185,7 +166,7 @@ export interface UpdatePlan {
 export async function checkAccessLevelChanges(
   trx: Queryable,
   inputs: AccessLevelChange[],
-  { site }: AccessLevelContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<UpdatePlan>[]> {
   const [levels, owners, known] = await Promise.all([
     repo.levelsByIds(trx, site.id, storableIds(inputs.map((i) => i.id))),
@@ -216,8 +197,8 @@ export async function checkAccessLevelChanges(
 export async function updateAccessLevels(
   trx: Queryable,
   plans: UpdatePlan[],
+  { site }: SiteCall,
   options: BatchOptions,
-  { site }: AccessLevelContext,
 ): Promise<WriteCounts> {
   for (const plan of plans) {
     if (plan.name) await repo.renameAccessLevel(trx, site.id, plan.id, plan.name.name, plan.name.key);
@@ -243,7 +224,7 @@ export async function updateAccessLevels(
 export async function checkAccessLevelDeletions(
   trx: Queryable,
   ids: (number | undefined)[],
-  { site }: AccessLevelContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<number>[]> {
   const existing = await repo.levelsByIds(trx, site.id, storableIds(ids));
   const repeated = repeatedInBatch(ids, (id) => (id === undefined ? undefined : String(id)));
@@ -256,6 +237,6 @@ export async function checkAccessLevelDeletions(
 }
 
 /** Deleting a level takes away every user's assignment to it (foreign keys cascade). */
-export async function deleteAccessLevels(trx: Queryable, ids: number[], { site }: AccessLevelContext): Promise<WriteCounts> {
+export async function deleteAccessLevels(trx: Queryable, ids: number[], { site }: SiteCall): Promise<WriteCounts> {
   return { deleted: await repo.deleteAccessLevels(trx, site.id, ids) };
 }

@@ -1,20 +1,15 @@
 import { type Expression, type SqlBool, type Updateable, sql } from 'kysely';
+import type { Columns, NewRow } from '../../db/schema.ts';
 import { isStorableId } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { CredentialTable } from '../../db/schema.ts';
 import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
 
 /** A credential as the credential list shows it, with its holder's name when it has one. */
-export interface CredentialListRow {
-  id: number;
-  name: string;
-  card_num: string | null;
-  credential_key: string;
-  claimed_at: number | null;
-  user_id: number | null;
+export type CredentialListRow = Columns<'credential', 'id' | 'name' | 'card_num' | 'credential_key' | 'claimed_at' | 'user_id'> & {
   first_name: string | null;
   last_name: string | null;
-}
+};
 
 /** At most one filter applies; none lists every credential of the site. */
 export interface CredentialFilter {
@@ -47,14 +42,7 @@ export async function listCredentials(
 }
 
 /** A credential as its holder's record shows it. */
-export interface HeldCredentialRow {
-  id: number;
-  user_id: number | null;
-  is_fob: number;
-  name: string;
-  card_num: string | null;
-  credential_key: string;
-}
+export type HeldCredentialRow = Columns<'credential', 'id' | 'user_id' | 'is_fob' | 'name' | 'card_num' | 'credential_key'>;
 
 /** Every credential (cards and fobs) these users hold, in id order. */
 export async function credentialsOfUsers(db: Queryable, siteId: number, userIds: number[]): Promise<HeldCredentialRow[]> {
@@ -80,19 +68,10 @@ export async function credentialIdsByCardNum(db: Queryable, siteId: number, card
   return new Map(rows.map((r) => [r.card_num as string, r.id]));
 }
 
-export interface NewCredentialRow {
-  site_id: number;
-  user_id: number | null;
-  is_fob: number;
-  name: string;
-  name_key: string | null;
-  id_num: string | null;
-  card_num: string | null;
-  credential_key: string;
-  access_effective: number | null;
-  access_expires: number | null;
-  created_at: number;
-}
+export type NewCredentialRow = NewRow<
+  'credential',
+  'site_id' | 'user_id' | 'is_fob' | 'name' | 'name_key' | 'id_num' | 'card_num' | 'credential_key' | 'access_effective' | 'access_expires' | 'created_at'
+>;
 
 /** Inserts credentials; returns their new ids. */
 export async function insertCredentials(db: Queryable, rows: NewCredentialRow[]): Promise<number[]> {

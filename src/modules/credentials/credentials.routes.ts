@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
-import { type BatchOperation, runBatch } from '../../http/batch.ts';
+import { batchOperation } from '../../domain/batch.ts';
+import { runBatch } from '../../http/batch.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { batchWriteRoute, bodyFor, deleteById, responseFor, streamPaged } from '../../http/lockt/routes.ts';
 import { PagingQuery } from '../../http/paging.ts';
@@ -18,7 +19,6 @@ import {
   CredentialSummaryObject,
 } from './credentials.schema.ts';
 import {
-  type CredentialContext,
   checkClaims,
   checkCredentialDeletions,
   credentialSummary,
@@ -30,16 +30,15 @@ const tags = ['credential'];
 
 const remove = deleteById('credentials', CredentialDelete, checkCredentialDeletions, deleteCredentials);
 
-const claim: BatchOperation<string | undefined, number, CredentialContext> = {
+const claim = batchOperation({
   node: 'credentials',
   record: CredentialClaim,
-  options: ['validate_fails_batch'],
   summary: 'process',
-  parse: (record) => (typeof record.credential_key === 'string' ? normalizeCredentialKey(record.credential_key) : undefined),
-  check: (trx, keys, _options, context) => checkClaims(trx, keys, context),
+  parse: (record) => (record.credential_key === undefined ? undefined : normalizeCredentialKey(record.credential_key)),
+  check: checkClaims,
   // checkClaims has taken the claims; what is left is to count them.
   write: async (_trx, ids) => ({ processed: ids.length, ids }),
-};
+});
 
 /** `/credential` (GET, DELETE, and the claim extension) and `/credentialsummary`. */
 export const credentialsModule: ResourceModule = {

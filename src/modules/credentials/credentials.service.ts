@@ -2,18 +2,11 @@ import { storableIds } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import { cardNumberProblem } from '../../domain/credential-numbers.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
+import type { RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import { showValue } from '../../lib/show-value.ts';
-import type { Clock } from '../../lib/clock.ts';
 import { parseWireTime } from '../../lib/site-time.ts';
 import type { Site } from '../sites/site.ts';
 import * as repo from './credentials.repository.ts';
-
-/** What every credential rule needs to know about the call. */
-export interface CredentialContext {
-  site: Site;
-  clock: Clock;
-}
 
 /**
  * A `card_num` as users and fobs send it: none (absent or ""), -1 (users only: remove every card),
@@ -92,7 +85,7 @@ export async function cardNumConflicts(
 export async function checkCredentialDeletions(
   trx: Queryable,
   ids: (number | undefined)[],
-  { site }: CredentialContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<number>[]> {
   const fobFlags = await repo.fobFlagsByIds(trx, site.id, storableIds(ids));
   const repeated = repeatedInBatch(ids, (id) => (id === undefined ? undefined : String(id)));
@@ -106,7 +99,7 @@ export async function checkCredentialDeletions(
   });
 }
 
-export async function deleteCredentials(trx: Queryable, ids: number[], { site }: CredentialContext): Promise<WriteCounts> {
+export async function deleteCredentials(trx: Queryable, ids: number[], { site }: SiteCall): Promise<WriteCounts> {
   return { deleted: await repo.deleteCredentials(trx, site.id, ids), ids };
 }
 
@@ -124,7 +117,7 @@ export function normalizeCredentialKey(key: string): string {
 export async function checkClaims(
   trx: Queryable,
   keys: (string | undefined)[],
-  { site, clock }: CredentialContext,
+  { site, clock }: SiteCall,
 ): Promise<RecordCheck<number>[]> {
   const repeated = repeatedInBatch(keys, (k) => k);
   const candidates = [...new Set(keys.filter((k, i): k is string => k !== undefined && !repeated[i]))];

@@ -1,12 +1,8 @@
+import type { Columns } from '../../db/schema.ts';
 import type { Queryable } from '../../db/queryable.ts';
 
 /** A delegate level without its doors. */
-export interface DelegateLevelRow {
-  id: number;
-  name: string;
-  access_effective: number | null;
-  access_expires: number | null;
-}
+export type DelegateLevelRow = Columns<'access_level', 'id' | 'name' | 'access_effective' | 'access_expires'>;
 
 export function listDelegateLevels(db: Queryable, siteId: number, afterId: number, limit: number): Promise<DelegateLevelRow[]> {
   return db

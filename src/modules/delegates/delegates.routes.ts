@@ -1,5 +1,6 @@
 import { toId } from '../../domain/batch-checks.ts';
-import { type BatchOperation, runBatch } from '../../http/batch.ts';
+import { batchOperation } from '../../domain/batch.ts';
+import { runBatch } from '../../http/batch.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { bodyFor, pagedListRoute, responseFor } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
@@ -7,8 +8,6 @@ import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts
 import { presentDelegateLevel } from './delegates.presenter.ts';
 import { DelegateCreate, DelegateObject, DelegatePostQuery } from './delegates.schema.ts';
 import {
-  type DelegateContext,
-  type DelegationPlan,
   type NewDelegation,
   checkNewDelegations,
   createDelegations,
@@ -18,7 +17,7 @@ import {
 
 const tags = ['delegate'];
 
-const create: BatchOperation<NewDelegation, DelegationPlan, DelegateContext> = {
+const create = batchOperation({
   node: 'delegates',
   record: DelegateCreate,
   options: [],
@@ -26,18 +25,16 @@ const create: BatchOperation<NewDelegation, DelegationPlan, DelegateContext> = {
   maxRecords: 1,
   partialAllowed: false,
   summary: 'process',
-  parse: (record) => ({
+  parse: (record): NewDelegation => ({
     fromUserId: toId(record.from_user_id),
     toUserId: toId(record.to_user_id),
-    accessEffective: record.access_effective as string | undefined,
-    accessExpires: record.access_expires as string | undefined,
-    doorIds: Array.isArray(record.doors)
-      ? (record.doors as Record<string, unknown>[]).map((door) => toId(door.id)).filter((id) => id !== undefined)
-      : undefined,
+    accessEffective: record.access_effective,
+    accessExpires: record.access_expires,
+    doorIds: record.doors?.map((door) => toId(door.id)).filter((id) => id !== undefined),
   }),
-  check: (trx, inputs, _options, context) => checkNewDelegations(trx, inputs, context),
-  write: (trx, plans, _options, context) => createDelegations(trx, plans, context),
-};
+  check: checkNewDelegations,
+  write: createDelegations,
+});
 
 /** `/delegate`: list delegate levels, create one, or purge the expired ones (`?purge`). */
 export const delegatesModule: ResourceModule = {

@@ -5,19 +5,11 @@ import { storableIds } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import { nameKey } from '../../domain/names.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
-import type { Clock } from '../../lib/clock.ts';
+import type { RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import { parseWireTime } from '../../lib/site-time.ts';
 import * as levels from '../access-levels/access-levels.repository.ts';
 import { type WithDoors, attachDoors } from '../access-levels/access-levels.service.ts';
-import type { Site } from '../sites/site.ts';
 import * as repo from './delegates.repository.ts';
-
-/** What every delegation rule needs to know about the call. */
-export interface DelegateContext {
-  site: Site;
-  clock: Clock;
-}
 
 /** One delegation as sent; fields that failed their schema are absent. */
 export interface NewDelegation {
@@ -68,7 +60,7 @@ function readTime(value: string | undefined, zone: string): number | undefined {
 export async function checkNewDelegations(
   trx: Queryable,
   inputs: NewDelegation[],
-  { site, clock }: DelegateContext,
+  { site, clock }: SiteCall,
 ): Promise<RecordCheck<DelegationPlan>[]> {
   const userIds = storableIds([...new Set(inputs.flatMap((i) => [i.fromUserId, i.toUserId]))]);
   const givers = storableIds([...new Set(inputs.map((i) => i.fromUserId))]);
@@ -136,7 +128,7 @@ export async function checkNewDelegations(
 export async function createDelegations(
   trx: Queryable,
   plans: DelegationPlan[],
-  { site, clock }: DelegateContext,
+  { site, clock }: SiteCall,
 ): Promise<WriteCounts> {
   const now = clock.now();
   for (const plan of plans) {
@@ -168,7 +160,7 @@ export async function createDelegations(
 /** `?purge`: deletes every delegate level whose window has closed; `submitted` counts the levels considered. */
 export async function purgeExpiredDelegations(
   db: Queryable,
-  { site, clock }: DelegateContext,
+  { site, clock }: SiteCall,
   actor: Actor,
 ): Promise<PurgeSummary> {
   return writeTransaction(

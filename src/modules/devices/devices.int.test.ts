@@ -10,7 +10,8 @@ import { type Store, openStore } from '../../db/open.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { hashPin } from '../../lib/pins.ts';
-import { COMMAND_TTL_MS, commandSignalsOf, createDevice, requestUnlock } from './devices.service.ts';
+import { COMMAND_TTL_MS, commandSignalsOf, requestUnlock } from './device-commands.service.ts';
+import { createDevice } from './devices.service.ts';
 
 /** What openTestStore adds to a store at run time: where it lives, so the CLI and a second handle can reach it. */
 type TestStore = Store & { dataDir: string; databaseUrl?: string; pgSchema?: string };

@@ -1,14 +1,7 @@
 import type { Queryable } from '../../db/queryable.ts';
-import type { SiteRow } from '../../db/schema.ts';
+import type { Columns, SiteRow } from '../../db/schema.ts';
 
-export interface DeviceRow {
-  id: number;
-  site_id: number;
-  name: string;
-  revoked_at: number | null;
-  last_seen_at: number | null;
-  created_at: number;
-}
+export type DeviceRow = Columns<'device', 'id' | 'site_id' | 'name' | 'revoked_at' | 'last_seen_at' | 'created_at'>;
 
 const deviceColumns = ['id', 'site_id', 'name', 'revoked_at', 'last_seen_at', 'created_at'] as const;
 
@@ -82,12 +75,7 @@ export async function touchDevice(db: Queryable, siteId: number, deviceId: numbe
   await db.updateTable('device').set({ last_seen_at: at }).where('site_id', '=', siteId).where('id', '=', deviceId).execute();
 }
 
-export interface DeviceDoorRow {
-  device_id: number;
-  door_id: number;
-  door_name: string;
-  lock_number: number;
-}
+export type DeviceDoorRow = Columns<'device_door', 'device_id' | 'door_id' | 'lock_number'> & { door_name: string };
 
 /** The doors of these devices with their lock numbers, by device then lock. */
 export function listDeviceDoors(db: Queryable, siteId: number, deviceIds: number[]): Promise<DeviceDoorRow[]> {
@@ -120,11 +108,7 @@ export async function deleteDeviceDoor(db: Queryable, siteId: number, deviceId: 
   return Number(result.numDeletedRows);
 }
 
-export interface DoorRow {
-  id: number;
-  name: string;
-  location_name: string | null;
-}
+export type DoorRow = Columns<'door', 'id' | 'name'> & { location_name: string | null };
 
 /** Of these ids, the doors of the site, with the names events copy in. */
 export function findDoors(db: Queryable, siteId: number, doorIds: number[]): Promise<DoorRow[]> {
@@ -182,16 +166,8 @@ export async function insertCommands(
   return db.insertInto('door_command').values(rows).returning(['id', 'door_id', 'device_id']).execute();
 }
 
-export interface PendingCommandRow {
-  id: number;
-  command: string;
-  door_id: number;
-  door_name: string;
-  location_name: string | null;
-  lock_number: number;
-  requested_at: number;
-  delivered_at: number | null;
-}
+export type PendingCommandRow = Columns<'door_command', 'id' | 'command' | 'door_id' | 'requested_at' | 'delivered_at'> &
+  Columns<'device_door', 'lock_number'> & { door_name: string; location_name: string | null };
 
 /**
  * A device's commands not yet acknowledged and requested since `since`, oldest first. Only doors the
@@ -251,13 +227,7 @@ export function markDelivered(db: Queryable, siteId: number, deviceId: number, i
   return markCommandsOnce(db, siteId, deviceId, ids, { delivered_at: at });
 }
 
-export interface CommandRow {
-  id: number;
-  door_id: number;
-  door_name: string;
-  location_name: string | null;
-  acked_at: number | null;
-}
+export type CommandRow = Columns<'door_command', 'id' | 'door_id' | 'acked_at'> & { door_name: string; location_name: string | null };
 
 /** Of these ids, the commands addressed to this device. */
 export function findDeviceCommands(db: Queryable, siteId: number, deviceId: number, ids: number[]): Promise<CommandRow[]> {

@@ -1,12 +1,11 @@
+import type { Columns } from '../../db/schema.ts';
 import type { Queryable } from '../../db/queryable.ts';
 
 /** A door and its last reported battery level. */
-export interface DoorStateRow {
-  id: number;
-  name: string;
+export type DoorStateRow = Columns<'door', 'id' | 'name'> & {
   /** Null when the door's device has never reported, or reported no battery. */
   battery_level: number | null;
-}
+};
 
 /** Every door of the site in id order, with what its device last reported, if anything. */
 export function listDoorStates(db: Queryable, siteId: number, afterId: number, limit: number): Promise<DoorStateRow[]> {

@@ -1,14 +1,12 @@
+import type { Columns } from '../../db/schema.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { existingIdsIn, nameKeyOwnersIn } from '../../db/site-lookups.ts';
 
 /** A door as the lists read it. */
-export interface DoorRow {
-  id: number;
-  name: string;
+export type DoorRow = Columns<'door', 'id' | 'name' | 'enabled'> & {
   /** The name of the door's location; null when it has none. */
   location: string | null;
-  enabled: number;
-}
+};
 
 /**
  * Doors of the site in id order; with `holderId`, only those the user reaches through any assigned access

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { toBool, toId } from '../../domain/batch-checks.ts';
-import { type BatchOperation, runBatch } from '../../http/batch.ts';
+import { batchOperation } from '../../domain/batch.ts';
+import { runBatch } from '../../http/batch.ts';
 import { batchWriteRoute, bodyFor, deleteById, responseFor, streamPaged } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope, FlagParam } from '../../http/schemas.ts';
@@ -13,39 +14,29 @@ import * as service from './doors.service.ts';
 
 const tags = ['door'];
 
-type Operation<Input, Plan> = BatchOperation<Input, Plan, service.DoorContext>;
-
 /** A location as sent: null or "" clears it, otherwise an id; undefined when absent. */
 const toLocation = (value: unknown): number | null | undefined => (value === null || value === '' ? null : toId(value));
 
-const create: Operation<service.NewDoor, service.DoorInsertPlan> = {
+const create = batchOperation({
   node: 'doors',
   record: DoorCreate,
-  options: ['validate_fails_batch'],
-  summary: 'write',
-  parse: (record) => ({
-    name: record.name as string | undefined,
-    location: toLocation(record.location),
-    enabled: toBool(record.enabled),
-  }),
-  check: (trx, inputs, _options, context) => service.checkNewDoors(trx, inputs, context),
-  write: (trx, plans, _options, context) => service.insertDoors(trx, plans, context),
-};
+  parse: (record): service.NewDoor => ({ name: record.name, location: toLocation(record.location), enabled: toBool(record.enabled) }),
+  check: service.checkNewDoors,
+  write: service.insertDoors,
+});
 
-const update: Operation<service.DoorChange, service.DoorUpdatePlan> = {
+const update = batchOperation({
   node: 'doors',
   record: DoorUpdate,
-  options: ['validate_fails_batch'],
-  summary: 'write',
-  parse: (record) => ({
+  parse: (record): service.DoorChange => ({
     id: toId(record.id),
-    name: record.name as string | undefined,
+    name: record.name,
     location: toLocation(record.location),
     enabled: toBool(record.enabled),
   }),
-  check: (trx, inputs, _options, context) => service.checkDoorChanges(trx, inputs, context),
-  write: (trx, plans, _options, context) => service.updateDoors(trx, plans, context),
-};
+  check: service.checkDoorChanges,
+  write: service.updateDoors,
+});
 
 const remove = deleteById('doors', DoorDelete, service.checkDoorDeletions, service.deleteDoors);
 

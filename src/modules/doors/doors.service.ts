@@ -4,17 +4,9 @@ import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { claimedKeys, nameConflicts } from '../../domain/name-conflicts.ts';
 import { nameKey } from '../../domain/names.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
-import type { Clock } from '../../lib/clock.ts';
+import type { RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import * as locations from '../locations/locations.repository.ts';
-import type { Site } from '../sites/site.ts';
 import * as repo from './doors.repository.ts';
-
-/** What every door rule needs to know about the call. */
-export interface DoorContext {
-  site: Site;
-  clock: Clock;
-}
 
 /** A door to create, as sent. */
 export interface NewDoor {
@@ -78,7 +70,7 @@ function locationProblem(id: number | null | undefined, known: Set<number>): str
  * Name present and unique in the site and, unlike the vendor's (a known issue), within the batch too;
  * a location, when given, of this site.
  */
-export async function checkNewDoors(trx: Queryable, inputs: NewDoor[], { site }: DoorContext): Promise<RecordCheck<DoorInsertPlan>[]> {
+export async function checkNewDoors(trx: Queryable, inputs: NewDoor[], { site }: SiteCall): Promise<RecordCheck<DoorInsertPlan>[]> {
   const claims = inputs.map((i) => ({ name: i.name }));
   const [owners, known] = await Promise.all([
     repo.nameKeyOwners(trx, site.id, claimedKeys(claims)),
@@ -96,7 +88,7 @@ export async function checkNewDoors(trx: Queryable, inputs: NewDoor[], { site }:
 }
 
 /** Inserts the passing new doors in one statement. */
-export async function insertDoors(trx: Queryable, plans: DoorInsertPlan[], { site, clock }: DoorContext): Promise<WriteCounts> {
+export async function insertDoors(trx: Queryable, plans: DoorInsertPlan[], { site, clock }: SiteCall): Promise<WriteCounts> {
   const now = clock.now();
   await repo.insertDoors(
     trx,
@@ -116,7 +108,7 @@ export async function insertDoors(trx: Queryable, plans: DoorInsertPlan[], { sit
 export async function checkDoorChanges(
   trx: Queryable,
   inputs: DoorChange[],
-  { site }: DoorContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<DoorUpdatePlan>[]> {
   const claims = inputs.map((i) => ({ name: i.name, id: i.id }));
   const [existing, owners, known] = await Promise.all([
@@ -146,7 +138,7 @@ export async function checkDoorChanges(
 }
 
 /** Applies each passing update; a record that changes nothing still counts as updated. */
-export async function updateDoors(trx: Queryable, plans: DoorUpdatePlan[], { site }: DoorContext): Promise<WriteCounts> {
+export async function updateDoors(trx: Queryable, plans: DoorUpdatePlan[], { site }: SiteCall): Promise<WriteCounts> {
   for (const plan of plans) {
     if (Object.keys(plan.changes).length > 0) await repo.updateDoor(trx, site.id, plan.id, plan.changes);
   }
@@ -160,7 +152,7 @@ export async function updateDoors(trx: Queryable, plans: DoorUpdatePlan[], { sit
 export async function checkDoorDeletions(
   trx: Queryable,
   ids: (number | undefined)[],
-  { site }: DoorContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<number>[]> {
   const existing = await repo.existingIds(trx, site.id, storableIds(ids));
   const repeated = repeatedInBatch(ids, idKey);
@@ -173,6 +165,6 @@ export async function checkDoorDeletions(
 }
 
 /** Deletes the passing doors in one statement. */
-export async function deleteDoors(trx: Queryable, ids: number[], { site }: DoorContext): Promise<WriteCounts> {
+export async function deleteDoors(trx: Queryable, ids: number[], { site }: SiteCall): Promise<WriteCounts> {
   return { deleted: await repo.deleteDoors(trx, site.id, ids) };
 }

@@ -1,21 +1,14 @@
 import type { Updateable } from 'kysely';
 import { isStorableId } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
-import type { CredentialTable } from '../../db/schema.ts';
+import type { Columns, CredentialTable } from '../../db/schema.ts';
 import { valuesById } from '../../db/values-by-id.ts';
 
 /** Fobs are the credentials tagged `is_fob`; these queries read and write only those. */
-export interface FobRow {
-  id: number;
-  user_id: number | null;
-  id_num: string | null;
-  name: string;
-  card_num: string | null;
-  credential_key: string;
-  enabled: number;
-  access_effective: number | null;
-  access_expires: number | null;
-}
+export type FobRow = Columns<
+  'credential',
+  'id' | 'user_id' | 'id_num' | 'name' | 'card_num' | 'credential_key' | 'enabled' | 'access_effective' | 'access_expires'
+>;
 
 export interface FobFilter {
   id?: number | undefined;

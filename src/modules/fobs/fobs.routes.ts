@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
-import type { BatchOperation } from '../../http/batch.ts';
+import { toId } from '../../domain/batch-checks.ts';
+import { type BatchRecord, batchOperation } from '../../domain/batch.ts';
 import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/routes.ts';
 import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
@@ -9,10 +10,7 @@ import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts
 import { presentFob } from './fobs.presenter.ts';
 import { FobCreate, FobDelete, FobObject, FobQuery, FobUpdate } from './fobs.schema.ts';
 import {
-  type FobContext,
   type FobInput,
-  type FobInsertPlan,
-  type FobUpdatePlan,
   checkFobChanges,
   checkFobDeletions,
   checkNewFobs,
@@ -20,31 +18,27 @@ import {
   fobFilter,
   fobViews,
   insertFobs,
-  parseFobRecord,
   updateFobs,
 } from './fobs.service.ts';
 
 const tags = ['fob'];
 
-const create: BatchOperation<FobInput, FobInsertPlan, FobContext> = {
-  node: 'fobs',
-  record: FobCreate,
-  options: ['validate_fails_batch'],
-  summary: 'write',
-  parse: parseFobRecord,
-  check: (trx, inputs, _options, context) => checkNewFobs(trx, inputs, context),
-  write: (trx, plans, _options, context) => insertFobs(trx, plans, context),
-};
+/** A fob record of POST or PUT in the domain's terms. */
+function parseFob(record: BatchRecord<typeof FobUpdate>): FobInput {
+  return {
+    id: toId(record.id),
+    userId: toId(record.user_id),
+    name: record.name,
+    idNum: record.id_num,
+    cardNum: record.card_num,
+    accessEffective: record.access_effective,
+    accessExpires: record.access_expires,
+  };
+}
 
-const update: BatchOperation<FobInput, FobUpdatePlan, FobContext> = {
-  node: 'fobs',
-  record: FobUpdate,
-  options: ['validate_fails_batch'],
-  summary: 'write',
-  parse: parseFobRecord,
-  check: (trx, inputs, _options, context) => checkFobChanges(trx, inputs, context),
-  write: (trx, plans, _options, context) => updateFobs(trx, plans, context),
-};
+const create = batchOperation({ node: 'fobs', record: FobCreate, parse: parseFob, check: checkNewFobs, write: insertFobs });
+
+const update = batchOperation({ node: 'fobs', record: FobUpdate, parse: parseFob, check: checkFobChanges, write: updateFobs });
 
 const remove = deleteById('fobs', FobDelete, checkFobDeletions, deleteFobs);
 

@@ -1,10 +1,9 @@
 import { storableIds } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
-import { repeatedInBatch, toId } from '../../domain/batch-checks.ts';
+import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import { claimedKeys, nameConflicts } from '../../domain/name-conflicts.ts';
 import { nameKey } from '../../domain/names.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
-import type { Clock } from '../../lib/clock.ts';
+import type { RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import { newCredentialKey } from '../../lib/credential-keys.ts';
 import * as credentials from '../credentials/credentials.repository.ts';
 import { cardNumConflicts, readAccessWindow, readCardNum } from '../credentials/credentials.service.ts';
@@ -13,12 +12,6 @@ import * as users from '../users/users.repository.ts';
 import type { LevelRef } from '../users/users.repository.ts';
 import * as repo from './fobs.repository.ts';
 import type { FobChanges, FobFilter, FobRow } from './fobs.repository.ts';
-
-/** What every fob rule needs to know about the call. */
-export interface FobContext {
-  site: Site;
-  clock: Clock;
-}
 
 /** A fob with the access levels of the user it is assigned to (none when unassigned). */
 export interface FobView {
@@ -58,23 +51,9 @@ export interface FobInput {
   accessExpires?: string | null | undefined;
 }
 
-const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
-
-export function parseFobRecord(record: Record<string, unknown>): FobInput {
-  const { card_num: cardNum, access_effective: effective, access_expires: expires } = record;
-  return {
-    id: toId(record.id),
-    userId: toId(record.user_id),
-    name: text(record.name),
-    idNum: text(record.id_num),
-    cardNum: typeof cardNum === 'number' || typeof cardNum === 'string' ? cardNum : undefined,
-    accessEffective: typeof effective === 'string' || effective === null ? effective : undefined,
-    accessExpires: typeof expires === 'string' || expires === null ? expires : undefined,
-  };
-}
-
 /** What POST and PUT share: the fields read, the name and card number checked for uniqueness. */
 interface ReadFob {
+  input: FobInput;
   messages: string[];
   nameKey?: string;
   cardNum?: string;
@@ -90,7 +69,7 @@ async function readFobs(
 ): Promise<ReadFob[]> {
   const reads = inputs.map((input): ReadFob => {
     const messages: string[] = [];
-    const read: ReadFob = { messages };
+    const read: ReadFob = { input, messages };
     if (input.name !== undefined) read.nameKey = nameKey(input.name);
     const card = readCardNum(input.cardNum, site, { removable: false });
     if (card.kind === 'invalid') messages.push(card.message);
@@ -104,7 +83,7 @@ async function readFobs(
     cardNumConflicts(
       trx,
       site.id,
-      reads.map((r, i) => ({ cardNum: r.cardNum, self: selfOf(inputs[i] as FobInput) })),
+      reads.map((r) => ({ cardNum: r.cardNum, self: selfOf(r.input) })),
     ),
   ]);
   const nameMessages = nameConflicts('Fob', names, nameHolders);
@@ -117,17 +96,17 @@ async function readFobs(
 export type FobInsertPlan = Omit<credentials.NewCredentialRow, 'site_id' | 'credential_key' | 'created_at'>;
 
 /** POST /fob: name and id_num present, name and card number unique in the site and the batch, dates valid. */
-export async function checkNewFobs(trx: Queryable, inputs: FobInput[], { site }: FobContext): Promise<RecordCheck<FobInsertPlan>[]> {
+export async function checkNewFobs(trx: Queryable, inputs: FobInput[], { site }: SiteCall): Promise<RecordCheck<FobInsertPlan>[]> {
   const reads = await readFobs(trx, inputs, site, () => undefined);
-  return inputs.map((input, index) => {
-    const read = reads[index] as ReadFob;
-    if (read.messages.length > 0 || input.name === undefined || input.idNum === undefined) return { messages: read.messages };
+  return reads.map((read) => {
+    const { input, nameKey: key } = read;
+    if (read.messages.length > 0 || input.name === undefined || key === undefined || input.idNum === undefined) return { messages: read.messages };
     return {
       plan: {
         user_id: null,
         is_fob: 1,
         name: input.name.trim(),
-        name_key: read.nameKey as string,
+        name_key: key,
         id_num: input.idNum.trim(),
         card_num: read.cardNum ?? null,
         access_effective: read.effective ?? null,
@@ -137,7 +116,7 @@ export async function checkNewFobs(trx: Queryable, inputs: FobInput[], { site }:
   });
 }
 
-export async function insertFobs(trx: Queryable, plans: FobInsertPlan[], { site, clock }: FobContext): Promise<WriteCounts> {
+export async function insertFobs(trx: Queryable, plans: FobInsertPlan[], { site, clock }: SiteCall): Promise<WriteCounts> {
   const now = clock.now();
   const ids = await credentials.insertCredentials(
     trx,
@@ -152,7 +131,7 @@ export type FobUpdatePlan = { id: number; changes: FobChanges };
  * PUT /fob: the id is a fob of the site; `user_id` is 0 (unassign) or a cardholder of the site; the
  * name, id_num and card number, when sent, follow POST's rules (the fob's own excepted).
  */
-export async function checkFobChanges(trx: Queryable, inputs: FobInput[], { site }: FobContext): Promise<RecordCheck<FobUpdatePlan>[]> {
+export async function checkFobChanges(trx: Queryable, inputs: FobInput[], { site }: SiteCall): Promise<RecordCheck<FobUpdatePlan>[]> {
   const ids = storableIds(inputs.map((i) => i.id));
   const holderIds = storableIds(inputs.map((i) => i.userId));
   const [fobFlags, cardholders, reads] = await Promise.all([
@@ -161,8 +140,8 @@ export async function checkFobChanges(trx: Queryable, inputs: FobInput[], { site
     readFobs(trx, inputs, site, (input) => input.id),
   ]);
   const repeatedId = repeatedInBatch(inputs, (i) => (i.id === undefined ? undefined : String(i.id)));
-  return inputs.map((input, index) => {
-    const read = reads[index] as ReadFob;
+  return reads.map((read, index) => {
+    const { input } = read;
     const messages = [...read.messages];
     if (input.id !== undefined) {
       const isFob = fobFlags.get(input.id);
@@ -186,13 +165,13 @@ export async function checkFobChanges(trx: Queryable, inputs: FobInput[], { site
   });
 }
 
-export async function updateFobs(trx: Queryable, plans: FobUpdatePlan[], { site }: FobContext): Promise<WriteCounts> {
+export async function updateFobs(trx: Queryable, plans: FobUpdatePlan[], { site }: SiteCall): Promise<WriteCounts> {
   await repo.updateFobs(trx, site.id, plans);
   return { updated: plans.length, ids: plans.map((p) => p.id) };
 }
 
 /** The id is a fob of the site; other credentials are deleted through /credential. */
-export async function checkFobDeletions(trx: Queryable, ids: (number | undefined)[], { site }: FobContext): Promise<RecordCheck<number>[]> {
+export async function checkFobDeletions(trx: Queryable, ids: (number | undefined)[], { site }: SiteCall): Promise<RecordCheck<number>[]> {
   const fobFlags = await credentials.fobFlagsByIds(trx, site.id, storableIds(ids));
   const repeated = repeatedInBatch(ids, (id) => (id === undefined ? undefined : String(id)));
   return ids.map((id, index) => {
@@ -205,6 +184,6 @@ export async function checkFobDeletions(trx: Queryable, ids: (number | undefined
   });
 }
 
-export async function deleteFobs(trx: Queryable, ids: number[], { site }: FobContext): Promise<WriteCounts> {
+export async function deleteFobs(trx: Queryable, ids: number[], { site }: SiteCall): Promise<WriteCounts> {
   return { deleted: await repo.deleteFobs(trx, site.id, ids), ids };
 }

@@ -1,10 +1,8 @@
+import type { Columns } from '../../db/schema.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { existingIdsIn, nameKeyOwnersIn } from '../../db/site-lookups.ts';
 
-export interface LocationTypeRow {
-  id: number;
-  name: string;
-}
+export type LocationTypeRow = Columns<'location_type', 'id' | 'name'>;
 
 export function listLocationTypes(db: Queryable, siteId: number, afterId: number, limit: number): Promise<LocationTypeRow[]> {
   return db

@@ -1,12 +1,10 @@
-import type { BatchOperation } from '../../http/batch.ts';
+import { batchOperation } from '../../domain/batch.ts';
 import { batchWriteRoute, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentLocationType } from './location-types.presenter.ts';
 import * as repo from './location-types.repository.ts';
 import { LocationTypeCreate, LocationTypeDelete, LocationTypeObject } from './location-types.schema.ts';
 import {
-  type LocationTypeContext,
-  type NewLocationType,
   checkLocationTypeDeletions,
   checkNewLocationTypes,
   deleteLocationTypes,
@@ -15,15 +13,12 @@ import {
 
 const tags = ['locationtype'];
 
-const create: BatchOperation<NewLocationType, { name: string; key: string }, LocationTypeContext> = {
+const create = batchOperation({
   node: 'locationtypes',
   record: LocationTypeCreate,
-  options: ['validate_fails_batch'],
-  summary: 'write',
-  parse: (record) => ({ name: record.name as string | undefined }),
-  check: (trx, inputs, _options, context) => checkNewLocationTypes(trx, inputs, context),
-  write: (trx, plans, _options, context) => insertLocationTypes(trx, plans, context),
-};
+  check: checkNewLocationTypes,
+  write: insertLocationTypes,
+});
 
 const remove = deleteById('locationtypes', LocationTypeDelete, checkLocationTypeDeletions, deleteLocationTypes);
 

@@ -2,20 +2,12 @@ import type { Queryable } from '../../db/queryable.ts';
 import { storableIds } from '../../db/conventions.ts';
 import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import { nameKey } from '../../domain/names.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
-import type { Clock } from '../../lib/clock.ts';
-import type { Site } from '../sites/site.ts';
+import type { BatchRecord, RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import * as repo from './location-types.repository.ts';
+import type { LocationTypeCreate } from './location-types.schema.ts';
 
-/** What every location-type rule needs to know about the call. */
-export interface LocationTypeContext {
-  site: Site;
-  clock: Clock;
-}
-
-export interface NewLocationType {
-  name?: string | undefined;
-}
+/** A location type to create, as its record's schema types it. */
+export type NewLocationType = BatchRecord<typeof LocationTypeCreate>;
 
 type InsertPlan = { name: string; key: string };
 
@@ -23,7 +15,7 @@ type InsertPlan = { name: string; key: string };
 export async function checkNewLocationTypes(
   trx: Queryable,
   inputs: NewLocationType[],
-  { site }: LocationTypeContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<InsertPlan>[]> {
   const keys = inputs.map((i) => (i.name === undefined ? undefined : nameKey(i.name)));
   const taken = await repo.takenNameKeys(trx, site.id, keys.filter((k): k is string => k !== undefined));
@@ -41,7 +33,7 @@ export async function checkNewLocationTypes(
 export async function insertLocationTypes(
   trx: Queryable,
   plans: InsertPlan[],
-  { site, clock }: LocationTypeContext,
+  { site, clock }: SiteCall,
 ): Promise<WriteCounts> {
   const now = clock.now();
   await repo.insertLocationTypes(
@@ -55,7 +47,7 @@ export async function insertLocationTypes(
 export async function checkLocationTypeDeletions(
   trx: Queryable,
   ids: (number | undefined)[],
-  { site }: LocationTypeContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<number>[]> {
   const known = storableIds(ids);
   const [existing, inUse] = await Promise.all([repo.existingIds(trx, site.id, known), repo.idsInUse(trx, site.id, known)]);
@@ -69,6 +61,6 @@ export async function checkLocationTypeDeletions(
   });
 }
 
-export async function deleteLocationTypes(trx: Queryable, ids: number[], { site }: LocationTypeContext): Promise<WriteCounts> {
+export async function deleteLocationTypes(trx: Queryable, ids: number[], { site }: SiteCall): Promise<WriteCounts> {
   return { deleted: await repo.deleteLocationTypes(trx, site.id, ids) };
 }

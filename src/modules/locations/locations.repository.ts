@@ -1,14 +1,12 @@
+import type { Columns } from '../../db/schema.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { nameKeyOwnersIn, namesByIdIn } from '../../db/site-lookups.ts';
 
 /** A location as the list reads it. */
-export interface LocationRow {
-  id: number;
-  name: string;
+export type LocationRow = Columns<'location', 'id' | 'name' | 'enabled'> & {
   /** The name of the location's type. */
   type: string;
-  enabled: number;
-}
+};
 
 /** Locations of the site in id order, with their type's name. */
 export function listLocations(db: Queryable, siteId: number, afterId: number, limit: number): Promise<LocationRow[]> {

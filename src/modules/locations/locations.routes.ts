@@ -1,5 +1,5 @@
 import { toBool, toId } from '../../domain/batch-checks.ts';
-import type { BatchOperation } from '../../http/batch.ts';
+import { batchOperation } from '../../domain/batch.ts';
 import { batchWriteRoute, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentLocation } from './locations.presenter.ts';
@@ -9,32 +9,26 @@ import * as service from './locations.service.ts';
 
 const tags = ['location'];
 
-type Operation<Input, Plan> = BatchOperation<Input, Plan, service.LocationContext>;
-
-const create: Operation<service.NewLocation, service.LocationInsertPlan> = {
+const create = batchOperation({
   node: 'locations',
   record: LocationCreate,
-  options: ['validate_fails_batch'],
-  summary: 'write',
-  parse: (record) => ({ name: record.name as string | undefined, locationType: toId(record.locationtype) }),
-  check: (trx, inputs, _options, context) => service.checkNewLocations(trx, inputs, context),
-  write: (trx, plans, _options, context) => service.insertLocations(trx, plans, context),
-};
+  parse: (record): service.NewLocation => ({ name: record.name, locationType: toId(record.locationtype) }),
+  check: service.checkNewLocations,
+  write: service.insertLocations,
+});
 
-const update: Operation<service.LocationChange, service.LocationUpdatePlan> = {
+const update = batchOperation({
   node: 'locations',
   record: LocationUpdate,
-  options: ['validate_fails_batch'],
-  summary: 'write',
-  parse: (record) => ({
+  parse: (record): service.LocationChange => ({
     id: toId(record.id),
-    name: record.name as string | undefined,
+    name: record.name,
     locationType: toId(record.locationtype),
     enabled: toBool(record.enabled),
   }),
-  check: (trx, inputs, _options, context) => service.checkLocationChanges(trx, inputs, context),
-  write: (trx, plans, _options, context) => service.updateLocations(trx, plans, context),
-};
+  check: service.checkLocationChanges,
+  write: service.updateLocations,
+});
 
 const remove = deleteById('locations', LocationDelete, service.checkLocationDeletions, service.deleteLocations);
 

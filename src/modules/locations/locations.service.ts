@@ -3,17 +3,9 @@ import type { Queryable } from '../../db/queryable.ts';
 import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import { claimedKeys, nameConflicts } from '../../domain/name-conflicts.ts';
 import { nameKey } from '../../domain/names.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
-import type { Clock } from '../../lib/clock.ts';
+import type { RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import * as locationTypes from '../location-types/location-types.repository.ts';
-import type { Site } from '../sites/site.ts';
 import * as repo from './locations.repository.ts';
-
-/** What every location rule needs to know about the call. */
-export interface LocationContext {
-  site: Site;
-  clock: Clock;
-}
 
 /** A location to create, as sent. */
 export interface NewLocation {
@@ -49,7 +41,7 @@ function locationTypeProblem(id: number | undefined, known: Set<number>): string
 export async function checkNewLocations(
   trx: Queryable,
   inputs: NewLocation[],
-  { site }: LocationContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<LocationInsertPlan>[]> {
   const claims = inputs.map((i) => ({ name: i.name }));
   const [owners, types] = await Promise.all([
@@ -71,7 +63,7 @@ export async function checkNewLocations(
 export async function insertLocations(
   trx: Queryable,
   plans: LocationInsertPlan[],
-  { site, clock }: LocationContext,
+  { site, clock }: SiteCall,
 ): Promise<WriteCounts> {
   const now = clock.now();
   await repo.insertLocations(
@@ -85,7 +77,7 @@ export async function insertLocations(
 export async function checkLocationChanges(
   trx: Queryable,
   inputs: LocationChange[],
-  { site }: LocationContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<LocationUpdatePlan>[]> {
   const claims = inputs.map((i) => ({ name: i.name, id: i.id }));
   const [existing, owners, types] = await Promise.all([
@@ -115,7 +107,7 @@ export async function checkLocationChanges(
 }
 
 /** Applies each passing update; a record that changes nothing still counts as updated. */
-export async function updateLocations(trx: Queryable, plans: LocationUpdatePlan[], { site }: LocationContext): Promise<WriteCounts> {
+export async function updateLocations(trx: Queryable, plans: LocationUpdatePlan[], { site }: SiteCall): Promise<WriteCounts> {
   for (const plan of plans) {
     if (Object.keys(plan.changes).length > 0) await repo.updateLocation(trx, site.id, plan.id, plan.changes);
   }
@@ -126,7 +118,7 @@ export async function updateLocations(trx: Queryable, plans: LocationUpdatePlan[
 export async function checkLocationDeletions(
   trx: Queryable,
   ids: (number | undefined)[],
-  { site }: LocationContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<number>[]> {
   const known = storableIds(ids);
   const [names, usage] = await Promise.all([repo.namesById(trx, site.id, known), repo.doorUsage(trx, site.id, known)]);
@@ -147,6 +139,6 @@ export async function checkLocationDeletions(
 }
 
 /** Deletes the passing locations in one statement. */
-export async function deleteLocations(trx: Queryable, ids: number[], { site }: LocationContext): Promise<WriteCounts> {
+export async function deleteLocations(trx: Queryable, ids: number[], { site }: SiteCall): Promise<WriteCounts> {
   return { deleted: await repo.deleteLocations(trx, site.id, ids) };
 }

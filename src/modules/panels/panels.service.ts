@@ -6,7 +6,8 @@ import { fromFlag, isStorableId, toFlag } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { showValue } from '../../lib/show-value.ts';
-import { type DevicePrincipal, requestUnlock, withdrawUnlocks } from '../devices/devices.service.ts';
+import { requestUnlock, withdrawUnlocks } from '../devices/device-commands.service.ts';
+import type { DevicePrincipal } from '../devices/devices.service.ts';
 import type { Site } from '../sites/site.ts';
 import * as repo from './panels.repository.ts';
 

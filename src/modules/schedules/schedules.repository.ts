@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { Queryable } from '../../db/queryable.ts';
-import type { ScheduleTable } from '../../db/schema.ts';
+import type { ScheduleTable, Columns } from '../../db/schema.ts';
 import { nameKeyOwnersIn, namesByIdIn } from '../../db/site-lookups.ts';
 
 /** A day column: d0 is Monday … d6 Sunday. */
@@ -10,7 +10,7 @@ export type DayColumn = 'd0' | 'd1' | 'd2' | 'd3' | 'd4' | 'd5' | 'd6';
 export const DAY_COLUMNS: readonly DayColumn[] = ['d0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6'];
 
 /** A schedule as the list reads it; `rule` is set for a BAS-IP time profile. */
-export type ScheduleRow = { id: number; name: string; start_time: string; stop_time: string; rule: string | null } & Record<DayColumn, number>;
+export type ScheduleRow = Columns<'schedule', 'id' | 'name' | 'start_time' | 'stop_time' | 'rule' | DayColumn>;
 
 /** Schedules of the site in id order. */
 export function listSchedules(db: Queryable, siteId: number, afterId: number, limit: number): Promise<ScheduleRow[]> {

@@ -1,5 +1,5 @@
 import { toBool, toId } from '../../domain/batch-checks.ts';
-import type { BatchOperation } from '../../http/batch.ts';
+import { type BatchRecord, batchOperation } from '../../domain/batch.ts';
 import { batchWriteRoute, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentSchedule } from './schedules.presenter.ts';
@@ -9,37 +9,31 @@ import * as service from './schedules.service.ts';
 
 const tags = ['schedule'];
 
-type Operation<Input, Plan> = BatchOperation<Input, Plan, service.ScheduleContext>;
-
 /** The fields create and update share, from a record whose failing fields have been removed. */
-function parseFields(record: Record<string, unknown>): service.ScheduleFields {
+function parseFields(record: BatchRecord<typeof ScheduleCreate>): service.ScheduleFields {
   return {
-    name: record.name as string | undefined,
+    name: record.name,
     days: repo.DAY_COLUMNS.map((column) => toBool(record[column])),
-    start: record.start as string | undefined,
-    stop: record.stop as string | undefined,
+    start: record.start,
+    stop: record.stop,
   };
 }
 
-const create: Operation<service.ScheduleFields, service.ScheduleInsertPlan> = {
+const create = batchOperation({
   node: 'schedules',
   record: ScheduleCreate,
-  options: ['validate_fails_batch'],
-  summary: 'write',
   parse: parseFields,
-  check: (trx, inputs, _options, context) => service.checkNewSchedules(trx, inputs, context),
-  write: (trx, plans, _options, context) => service.insertSchedules(trx, plans, context),
-};
+  check: service.checkNewSchedules,
+  write: service.insertSchedules,
+});
 
-const update: Operation<service.ScheduleChange, service.ScheduleUpdatePlan> = {
+const update = batchOperation({
   node: 'schedules',
   record: ScheduleUpdate,
-  options: ['validate_fails_batch'],
-  summary: 'write',
-  parse: (record) => ({ id: toId(record.id), ...parseFields(record) }),
-  check: (trx, inputs, _options, context) => service.checkScheduleChanges(trx, inputs, context),
-  write: (trx, plans, _options, context) => service.updateSchedules(trx, plans, context),
-};
+  parse: (record): service.ScheduleChange => ({ id: toId(record.id), ...parseFields(record) }),
+  check: service.checkScheduleChanges,
+  write: service.updateSchedules,
+});
 
 const remove = deleteById('schedules', ScheduleDelete, service.checkScheduleDeletions, service.deleteSchedules);
 

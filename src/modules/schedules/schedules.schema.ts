@@ -1,12 +1,17 @@
 import { type TSchema, Type } from 'typebox';
 import { IdInput, IdentifyingText } from '../../http/schemas.ts';
 
-/** The spec numbers days from Monday: d0 is Monday … d6 Sunday. */
-const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
-
-/** `d0`…`d6`, each made by `field(name, index, day)`. */
-function dayProperties(field: (name: string, index: number, day: string) => TSchema): Record<string, TSchema> {
-  return Object.fromEntries(DAYS.map((day, index) => [`d${index}`, field(`d${index}`, index, day)]));
+/** `d0`…`d6`, each made by `field(name, index, day)`: the spec numbers days from Monday, d0 … d6 Sunday. */
+function dayProperties<Day extends TSchema>(field: (name: string, index: number, day: string) => Day) {
+  return {
+    d0: field('d0', 0, 'Monday'),
+    d1: field('d1', 1, 'Tuesday'),
+    d2: field('d2', 2, 'Wednesday'),
+    d3: field('d3', 3, 'Thursday'),
+    d4: field('d4', 4, 'Friday'),
+    d5: field('d5', 5, 'Saturday'),
+    d6: field('d6', 6, 'Sunday'),
+  };
 }
 
 /** 0/1, as the list shows them, or true/false and "0"/"1" as clients tend to send them. */

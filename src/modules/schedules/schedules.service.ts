@@ -3,16 +3,8 @@ import type { Queryable } from '../../db/queryable.ts';
 import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import { claimedKeys, nameConflicts } from '../../domain/name-conflicts.ts';
 import { nameKey } from '../../domain/names.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
-import type { Clock } from '../../lib/clock.ts';
-import type { Site } from '../sites/site.ts';
+import type { RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import * as repo from './schedules.repository.ts';
-
-/** What every schedule rule needs to know about the call. */
-export interface ScheduleContext {
-  site: Site;
-  clock: Clock;
-}
 
 /** A schedule's fields as sent; undefined: not supplied (or refused by the record's schema). */
 export interface ScheduleFields {
@@ -43,7 +35,7 @@ const idKey = (id: number | undefined) => (id === undefined ? undefined : String
 export async function checkNewSchedules(
   trx: Queryable,
   inputs: ScheduleFields[],
-  { site }: ScheduleContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<ScheduleInsertPlan>[]> {
   const claims = inputs.map((i) => ({ name: i.name }));
   const owners = await repo.nameKeyOwners(trx, site.id, claimedKeys(claims));
@@ -69,7 +61,7 @@ export async function checkNewSchedules(
 export async function insertSchedules(
   trx: Queryable,
   plans: ScheduleInsertPlan[],
-  { site, clock }: ScheduleContext,
+  { site, clock }: SiteCall,
 ): Promise<WriteCounts> {
   const now = clock.now();
   await repo.insertSchedules(
@@ -101,7 +93,7 @@ function dayColumns(days: (boolean | undefined)[]): Partial<Record<repo.DayColum
 export async function checkScheduleChanges(
   trx: Queryable,
   inputs: ScheduleChange[],
-  { site }: ScheduleContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<ScheduleUpdatePlan>[]> {
   const claims = inputs.map((i) => ({ name: i.name, id: i.id }));
   const [existing, owners] = await Promise.all([
@@ -129,7 +121,7 @@ export async function checkScheduleChanges(
 }
 
 /** Applies each passing update; a record that changes nothing still counts as updated. */
-export async function updateSchedules(trx: Queryable, plans: ScheduleUpdatePlan[], { site }: ScheduleContext): Promise<WriteCounts> {
+export async function updateSchedules(trx: Queryable, plans: ScheduleUpdatePlan[], { site }: SiteCall): Promise<WriteCounts> {
   for (const plan of plans) {
     if (Object.keys(plan.changes).length > 0) await repo.updateSchedule(trx, site.id, plan.id, plan.changes);
   }
@@ -140,7 +132,7 @@ export async function updateSchedules(trx: Queryable, plans: ScheduleUpdatePlan[
 export async function checkScheduleDeletions(
   trx: Queryable,
   ids: (number | undefined)[],
-  { site }: ScheduleContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<number>[]> {
   const known = storableIds(ids);
   const [names, usage] = await Promise.all([repo.namesById(trx, site.id, known), repo.accessLevelUsage(trx, site.id, known)]);
@@ -161,6 +153,6 @@ export async function checkScheduleDeletions(
 }
 
 /** Deletes the passing schedules in one statement. */
-export async function deleteSchedules(trx: Queryable, ids: number[], { site }: ScheduleContext): Promise<WriteCounts> {
+export async function deleteSchedules(trx: Queryable, ids: number[], { site }: SiteCall): Promise<WriteCounts> {
   return { deleted: await repo.deleteSchedules(trx, site.id, ids) };
 }

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { SiteCall } from '../../domain/batch.ts';
 import { writeTransaction } from '../../db/change-feed.ts';
 import { toFlag } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
@@ -12,7 +13,7 @@ import { attachUserTimeProfile, findTimeProfile, timeProfilesOfUsers } from '../
 import { type PanelContext, identifiersOfUsers, refusingRaces, scopeOf } from '../credentials/identifiers.service.ts';
 import * as repo from './users.repository.ts';
 import type { PanelUserColumns, PanelUserRow } from './users.repository.ts';
-import { type UserContext, deleteUsers } from './users.service.ts';
+import { deleteUsers } from './users.service.ts';
 
 /**
  * The panel face's users. A panel user is a Portcullis cardholder: its name is Lockt's first and last
@@ -22,7 +23,7 @@ import { type UserContext, deleteUsers } from './users.service.ts';
  */
 
 /** A panel write to users: the panel's context, and Lockt's, whose user rules (deletion) it reuses. */
-export interface BasipUserContext extends PanelContext, UserContext {}
+export interface BasipUserContext extends PanelContext, SiteCall {}
 
 /** What a panel write sets on a user; what is absent is not changed. */
 export interface PanelUserChanges {

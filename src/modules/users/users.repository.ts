@@ -1,26 +1,16 @@
 import { type Updateable, sql } from 'kysely';
 import { isStorableId } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
-import type { UserRole, UserTable } from '../../db/schema.ts';
+import type { Columns, NewRow, UserRole, UserTable } from '../../db/schema.ts';
 import { existingIdsIn } from '../../db/site-lookups.ts';
 import { valuesById } from '../../db/values-by-id.ts';
 import { groupBy } from '../../lib/group-by.ts';
 import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
 
-export interface UserRow {
-  id: number;
-  role: UserRole;
-  id_num: string | null;
-  first_name: string;
-  last_name: string;
-  email: string | null;
-  phone: string;
-  pin_hash: string | null;
-  username: string | null;
-  enabled: number;
-  access_effective: number | null;
-  access_expires: number | null;
-}
+export type UserRow = Columns<
+  'user',
+  'id' | 'role' | 'id_num' | 'first_name' | 'last_name' | 'email' | 'phone' | 'pin_hash' | 'username' | 'enabled' | 'access_effective' | 'access_expires'
+>;
 
 const USER_COLUMNS = [
   'id',
@@ -130,21 +120,10 @@ export async function userIdsByPinHash(db: Queryable, siteId: number, hashes: st
   return holders;
 }
 
-export interface NewCardholderRow {
-  site_id: number;
-  id_num: string;
-  first_name: string;
-  last_name: string;
-  email: string;
-  email_key: string;
-  phone: string;
-  pin_hash: string | null;
-  enabled: number;
-  access_effective: number | null;
-  access_expires: number | null;
-  created_at: number;
-  updated_at: number;
-}
+export type NewCardholderRow = NewRow<
+  'user',
+  'site_id' | 'first_name' | 'last_name' | 'phone' | 'pin_hash' | 'enabled' | 'access_effective' | 'access_expires' | 'created_at' | 'updated_at'
+> & { id_num: string; email: string; email_key: string };
 
 /** Inserts cardholders; returns their new ids by id_num, which is unique and set for every cardholder. */
 export async function insertCardholders(db: Queryable, rows: NewCardholderRow[]): Promise<Map<string, number>> {
@@ -233,16 +212,7 @@ export async function grantLevels(db: Queryable, rows: { site_id: number; user_i
     .execute();
 }
 
-export interface OperatorRow {
-  id: number;
-  role: UserRole;
-  username: string | null;
-  first_name: string;
-  last_name: string;
-  enabled: number;
-  rate_limit: number | null;
-  identifier_scope: string;
-}
+export type OperatorRow = Columns<'user', 'id' | 'role' | 'username' | 'first_name' | 'last_name' | 'enabled' | 'rate_limit' | 'identifier_scope'>;
 
 const OPERATOR_COLUMNS = ['id', 'role', 'username', 'first_name', 'last_name', 'enabled', 'rate_limit', 'identifier_scope'] as const;
 

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
-import type { BatchOperation } from '../../http/batch.ts';
+import { toBool, toId } from '../../domain/batch-checks.ts';
+import { type BatchRecord, batchOperation } from '../../domain/batch.ts';
 import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/routes.ts';
 import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
@@ -9,14 +10,11 @@ import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts
 import { presentUser } from './users.presenter.ts';
 import { UserCreate, UserDelete, UserObject, UserQuery, UserUpdate } from './users.schema.ts';
 import {
-  type UserContext,
   type UserInput,
-  type UserPlan,
   type UserSelection,
   checkUserChanges,
   checkUserDeletions,
   deleteUsers,
-  parseUserRecord,
   userListFilter,
   userViews,
   writeUserChanges,
@@ -24,26 +22,49 @@ import {
 
 const tags = ['user'];
 
-const create: BatchOperation<UserInput, UserPlan, UserContext> = {
+/** A user record of POST or PUT in the domain's terms. */
+function parseUser(record: BatchRecord<typeof UserUpdate>): UserInput {
+  const levels = record.accesslevels;
+  return {
+    id: toId(record.id),
+    idNum: record.id_num,
+    firstName: record.first_name,
+    lastName: record.last_name,
+    email: record.email,
+    phone: record.phone,
+    pin: record.pin,
+    cardNum: record.card_num,
+    accessEffective: record.access_effective,
+    accessExpires: record.access_expires,
+    enabled: toBool(record.enabled),
+    // The schema admits an array of {id} or `{}`, which the spec calls "an empty object" and means none.
+    accessLevels:
+      levels === undefined
+        ? undefined
+        : Array.isArray(levels)
+          ? levels.map((level) => toId(level.id)).filter((id) => id !== undefined)
+          : [],
+  };
+}
+
+const create = batchOperation({
   node: 'users',
   record: UserCreate,
   options: ['update_existing', 'validate_fails_batch', 'replace_privileges'],
-  summary: 'write',
-  parse: parseUserRecord,
-  check: (trx, inputs, options, context) => checkUserChanges(trx, inputs, options, context, 'post'),
-  write: (trx, plans, _options, context) => writeUserChanges(trx, plans, context),
-};
+  parse: parseUser,
+  check: checkUserChanges('post'),
+  write: writeUserChanges,
+});
 
-const update: BatchOperation<UserInput, UserPlan, UserContext> = {
+const update = batchOperation({
   node: 'users',
   record: UserUpdate,
   options: ['validate_fails_batch', 'replace_privileges'],
   maxRecords: 1,
-  summary: 'write',
-  parse: parseUserRecord,
-  check: (trx, inputs, options, context) => checkUserChanges(trx, inputs, options, context, 'put'),
-  write: (trx, plans, _options, context) => writeUserChanges(trx, plans, context),
-};
+  parse: parseUser,
+  check: checkUserChanges('put'),
+  write: writeUserChanges,
+});
 
 const remove = deleteById('users', UserDelete, checkUserDeletions, deleteUsers);
 

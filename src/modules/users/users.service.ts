@@ -1,10 +1,8 @@
 import type { Queryable } from '../../db/queryable.ts';
 import { storableIds, toFlag } from '../../db/conventions.ts';
-import { repeatedInBatch, toBool, toId } from '../../domain/batch-checks.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
-import type { BatchOptions } from '../../http/schemas.ts';
+import { repeatedInBatch } from '../../domain/batch-checks.ts';
+import type { BatchOptions, CheckBatch, RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import { showValue } from '../../lib/show-value.ts';
-import type { Clock } from '../../lib/clock.ts';
 import { newCredentialKey } from '../../lib/credential-keys.ts';
 import { hashPin, pinDigits } from '../../lib/pins.ts';
 import { formatIsoUtc } from '../../lib/site-time.ts';
@@ -14,12 +12,6 @@ import type { Site } from '../sites/site.ts';
 import * as repo from './users.repository.ts';
 import type { LevelRef, UserChanges, UserListFilter, UserRow } from './users.repository.ts';
 import { groupBy } from '../../lib/group-by.ts';
-
-/** What every user rule needs to know about the call. */
-export interface UserContext {
-  site: Site;
-  clock: Clock;
-}
 
 /** Which users GET /user lists: one cardholder, cardholders without credentials, operators, or every cardholder. */
 export type UserSelection =
@@ -94,34 +86,6 @@ export interface UserInput {
   accessLevels?: number[] | undefined;
 }
 
-const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
-const digitsInput = (value: unknown) => (typeof value === 'number' || typeof value === 'string' ? value : undefined);
-const timeInput = (value: unknown) => (typeof value === 'string' || value === null ? value : undefined);
-
-export function parseUserRecord(record: Record<string, unknown>): UserInput {
-  const levels = record.accesslevels;
-  return {
-    id: toId(record.id),
-    idNum: text(record.id_num),
-    firstName: text(record.first_name),
-    lastName: text(record.last_name),
-    email: text(record.email),
-    phone: text(record.phone),
-    pin: digitsInput(record.pin),
-    cardNum: digitsInput(record.card_num),
-    accessEffective: timeInput(record.access_effective),
-    accessExpires: timeInput(record.access_expires),
-    enabled: toBool(record.enabled),
-    // The schema admits an array of {id} or `{}`, which the spec calls "an empty object" and means none.
-    accessLevels:
-      levels === undefined
-        ? undefined
-        : Array.isArray(levels)
-          ? levels.map((level) => toId((level as { id: unknown }).id)).filter((id): id is number => id !== undefined)
-          : [],
-  };
-}
-
 type CardChange = { kind: 'keep' } | { kind: 'remove' } | { kind: 'add'; cardNum: string };
 
 export type UserPlan =
@@ -145,6 +109,7 @@ function phoneIsValid(phone: string): boolean {
 
 /** What one record asks for once each field is read: the messages so far, and the values to write. */
 interface ReadUser {
+  input: UserInput;
   kind: 'insert' | 'update' | 'ignored' | 'invalid' | 'unknown';
   messages: string[];
   idNum?: string;
@@ -184,127 +149,143 @@ function readLevels(input: UserInput, known: Set<number>, messages: string[]): v
   });
 }
 
+/** What a batch's checks read from the store once the records are read, whatever its size. */
+interface StoredFacts {
+  cardholders: Map<number, repo.AccessWindow>;
+  holdsCard: Set<number | null>;
+  knownLevels: Set<number>;
+  pinSecret: string;
+}
+
+async function storedFacts(trx: Queryable, siteId: number, inputs: UserInput[], isInsert: (input: UserInput) => boolean): Promise<StoredFacts> {
+  const updateIds = [...new Set(storableIds(inputs.map((i) => (isInsert(i) ? undefined : i.id))))];
+  const levelIds = [...new Set(storableIds(inputs.flatMap((i) => i.accessLevels ?? [])))];
+  const pinSupplied = inputs.some((i) => i.pin !== undefined);
+  const [cardholders, held, knownLevels, pinSecret] = await Promise.all([
+    repo.cardholderWindows(trx, siteId, updateIds),
+    credentials.credentialsOfUsers(trx, siteId, updateIds),
+    repo.existingAccessLevelIds(trx, siteId, levelIds),
+    pinSupplied ? repo.pinSecretOf(trx, siteId) : Promise.resolve(''),
+  ]);
+  return { cardholders, holdsCard: new Set(held.filter((c) => c.is_fob === 0).map((c) => c.user_id)), knownLevels, pinSecret };
+}
+
+/** One record with its fields read and checked on their own: its kind, its messages, the values to write. */
+function readUser(input: UserInput, kind: ReadUser['kind'], site: Site, facts: StoredFacts): ReadUser {
+  const messages: string[] = [];
+  if (kind === 'invalid') messages.push(`Invalid User id: ${input.id}`);
+  const card = readCardNum(input.cardNum, site, { removable: true });
+  if (card.kind === 'invalid') messages.push(card.message);
+  if (input.email !== undefined && !EMAIL.test(input.email.trim())) messages.push(`Invalid email address found: ${input.email}`);
+  if (input.phone !== undefined && !phoneIsValid(input.phone)) messages.push(`Invalid phone number found: ${input.phone}`);
+  const pin = readPin(input, site, messages);
+  const times = readAccessWindow(input, site, messages);
+  readLevels(input, facts.knownLevels, messages);
+  return {
+    input,
+    kind,
+    messages,
+    card,
+    ...times,
+    ...(input.idNum !== undefined ? { idNum: input.idNum.trim() } : {}),
+    ...(input.email !== undefined ? { emailKey: emailKey(input.email) } : {}),
+    ...(pin !== undefined ? { pinHash: hashPin(pin, facts.pinSecret) } : {}),
+  };
+}
+
+/** Which values of the batch are taken in the store or repeated in the batch. */
+async function takenValues(trx: Queryable, site: Site, reads: ReadUser[], newCard: (read: ReadUser) => string | undefined) {
+  const active = (read: ReadUser) => read.kind !== 'ignored';
+  const wanted = (value: (read: ReadUser) => string | undefined) => [
+    ...new Set(reads.flatMap((r) => (active(r) ? value(r) : undefined) || [])),
+  ];
+  const [idNumHolders, emailHolders, pinHolders, cardMessages] = await Promise.all([
+    repo.userIdsByIdNum(trx, site.id, wanted((r) => r.idNum)),
+    repo.userIdsByEmailKey(trx, site.id, wanted((r) => r.emailKey)),
+    site.settings.uniquePins ? repo.userIdsByPinHash(trx, site.id, wanted((r) => r.pinHash)) : Promise.resolve(new Map<string, number[]>()),
+    cardNumConflicts(trx, site.id, reads.map((read) => ({ cardNum: newCard(read) }))),
+  ]);
+  return {
+    idNumHolders,
+    emailHolders,
+    pinHolders,
+    cardMessages,
+    repeatedIdNum: repeatedInBatch(reads, (r) => (active(r) && r.idNum ? r.idNum : undefined)),
+    repeatedEmail: repeatedInBatch(reads, (r) => (active(r) ? r.emailKey : undefined)),
+    repeatedPin: repeatedInBatch(reads, (r) => (active(r) && site.settings.uniquePins ? r.pinHash : undefined)),
+    repeatedId: repeatedInBatch(reads, (r) => (r.kind === 'update' ? String(r.input.id) : undefined)),
+  };
+}
+
+/** The messages of the values one record takes from another user or from another record of the batch. */
+function clashes(read: ReadUser, index: number, taken: Awaited<ReturnType<typeof takenValues>>, uniquePins: boolean): string[] {
+  const { input } = read;
+  const messages: string[] = [];
+  const me = read.kind === 'update' ? input.id : undefined;
+  if (taken.repeatedId[index]) messages.push(`User id Duplicated In Batch: ${input.id}`);
+  if (read.idNum) {
+    const holder = taken.idNumHolders.get(read.idNum);
+    if (holder !== undefined && holder !== me) messages.push(`ID Number Already Exists: ${read.idNum}`);
+    else if (taken.repeatedIdNum[index]) messages.push(`ID Number Duplicated In Batch: ${read.idNum}`);
+  }
+  if (read.emailKey && input.email !== undefined) {
+    const holder = taken.emailHolders.get(read.emailKey);
+    if (holder !== undefined && holder !== me) messages.push(`Email Already Exists: ${input.email}`);
+    else if (taken.repeatedEmail[index]) messages.push(`Email Duplicated In Batch: ${input.email}`);
+  }
+  if (read.pinHash && uniquePins) {
+    const holders = (taken.pinHolders.get(read.pinHash) ?? []).filter((id) => id !== me);
+    if (holders.length > 0) messages.push('PIN Already Exists');
+    else if (taken.repeatedPin[index]) messages.push('PIN Duplicated In Batch');
+  }
+  const cardMessage = taken.cardMessages[index];
+  if (cardMessage) messages.push(cardMessage);
+  return messages;
+}
+
 /**
  * Every rule of POST and PUT /user for the whole batch, with a fixed number of queries whatever its
  * size: the updated users, their cards, the access levels, and the id_nums, emails, card numbers
  * (and PINs, when the site wants them unique) already taken.
  */
-export async function checkUserChanges(
-  trx: Queryable,
-  inputs: UserInput[],
-  options: BatchOptions,
-  { site, clock }: UserContext,
-  mode: UserWriteMode,
-): Promise<RecordCheck<UserPlan>[]> {
-  const isInsert = (input: UserInput) => mode === 'post' && input.id === -1;
-  const updateIds = [...new Set(storableIds(inputs.map((i) => (isInsert(i) ? undefined : i.id))))];
-  const levelIds = [...new Set(storableIds(inputs.flatMap((i) => i.accessLevels ?? [])))];
-  const pinSupplied = inputs.some((i) => i.pin !== undefined);
-  const [cardholders, held, knownLevels, pinSecret] = await Promise.all([
-    repo.cardholderWindows(trx, site.id, updateIds),
-    credentials.credentialsOfUsers(trx, site.id, updateIds),
-    repo.existingAccessLevelIds(trx, site.id, levelIds),
-    pinSupplied ? repo.pinSecretOf(trx, site.id) : Promise.resolve(''),
-  ]);
-  const holdsCard = new Set(held.filter((c) => c.is_fob === 0).map((c) => c.user_id));
-  const now = clock.now();
-
-  const reads: ReadUser[] = inputs.map((input) => {
-    const messages: string[] = [];
-    const kind: ReadUser['kind'] =
-      input.id === undefined
-        ? 'unknown'
-        : isInsert(input)
-          ? 'insert'
-          : !cardholders.has(input.id)
-            ? 'invalid'
-            : mode === 'post' && !options.update_existing
-              ? 'ignored'
-              : 'update';
-    if (kind === 'invalid') messages.push(`Invalid User id: ${input.id}`);
-    const card = readCardNum(input.cardNum, site, { removable: true });
-    if (card.kind === 'invalid') messages.push(card.message);
-    if (input.email !== undefined && !EMAIL.test(input.email.trim())) messages.push(`Invalid email address found: ${input.email}`);
-    if (input.phone !== undefined && !phoneIsValid(input.phone)) messages.push(`Invalid phone number found: ${input.phone}`);
-    const pin = readPin(input, site, messages);
-    const times = readAccessWindow(input, site, messages);
-    readLevels(input, knownLevels, messages);
-    return {
-      kind,
-      messages,
-      card,
-      ...times,
-      ...(input.idNum !== undefined ? { idNum: input.idNum.trim() } : {}),
-      ...(input.email !== undefined ? { emailKey: emailKey(input.email) } : {}),
-      ...(pin !== undefined ? { pinHash: hashPin(pin, pinSecret) } : {}),
+export function checkUserChanges(mode: UserWriteMode): CheckBatch<UserInput, UserPlan> {
+  return async (trx, inputs, { site, clock }, options) => {
+    const isInsert = (input: UserInput) => mode === 'post' && input.id === -1;
+    const facts = await storedFacts(trx, site.id, inputs, isInsert);
+    const kindOf = (input: UserInput): ReadUser['kind'] => {
+      if (input.id === undefined) return 'unknown';
+      if (isInsert(input)) return 'insert';
+      if (!facts.cardholders.has(input.id)) return 'invalid';
+      return mode === 'post' && !options.update_existing ? 'ignored' : 'update';
     };
-  });
+    const reads = inputs.map((input) => readUser(input, kindOf(input), site, facts));
+    // A card number is written on insert, or on update for a user with no card yet.
+    const newCard = (read: ReadUser): string | undefined =>
+      read.card.kind === 'card' && (read.kind === 'insert' || (read.kind === 'update' && !facts.holdsCard.has(read.input.id ?? 0)))
+        ? read.card.cardNum
+        : undefined;
+    const taken = await takenValues(trx, site, reads, newCard);
+    const now = clock.now();
 
-  // A card number is written on insert, or on update for a user with no card yet.
-  const newCard = (read: ReadUser, input: UserInput): string | undefined =>
-    read.card.kind === 'card' && (read.kind === 'insert' || (read.kind === 'update' && !holdsCard.has(input.id as number)))
-      ? read.card.cardNum
-      : undefined;
-  const active = (read: ReadUser) => read.kind !== 'ignored';
-
-  const [idNumHolders, emailHolders, pinHolders, cardMessages] = await Promise.all([
-    repo.userIdsByIdNum(trx, site.id, [...new Set(reads.flatMap((r) => (active(r) && r.idNum ? [r.idNum] : [])))]),
-    repo.userIdsByEmailKey(trx, site.id, [...new Set(reads.flatMap((r) => (active(r) && r.emailKey ? [r.emailKey] : [])))]),
-    site.settings.uniquePins
-      ? repo.userIdsByPinHash(trx, site.id, [...new Set(reads.flatMap((r) => (active(r) && r.pinHash ? [r.pinHash] : [])))])
-      : Promise.resolve(new Map<string, number[]>()),
-    cardNumConflicts(
-      trx,
-      site.id,
-      reads.map((read, i) => ({ cardNum: newCard(read, inputs[i] as UserInput) })),
-    ),
-  ]);
-  const repeatedIdNum = repeatedInBatch(reads, (r) => (active(r) && r.idNum ? r.idNum : undefined));
-  const repeatedEmail = repeatedInBatch(reads, (r) => (active(r) ? r.emailKey : undefined));
-  const repeatedPin = repeatedInBatch(reads, (r) => (active(r) && site.settings.uniquePins ? r.pinHash : undefined));
-  const repeatedId = repeatedInBatch(
-    inputs.map((input, i) => ({ input, read: reads[i] as ReadUser })),
-    ({ input, read }) => (read.kind === 'update' ? String(input.id) : undefined),
-  );
-
-  return inputs.map((input, index) => {
-    const read = reads[index] as ReadUser;
-    if (read.kind === 'ignored') return { ignored: true };
-    const messages = [...read.messages];
-    const me = read.kind === 'update' ? input.id : undefined;
-    if (repeatedId[index]) messages.push(`User id Duplicated In Batch: ${input.id}`);
-    if (read.idNum) {
-      const holder = idNumHolders.get(read.idNum);
-      if (holder !== undefined && holder !== me) messages.push(`ID Number Already Exists: ${read.idNum}`);
-      else if (repeatedIdNum[index]) messages.push(`ID Number Duplicated In Batch: ${read.idNum}`);
-    }
-    if (read.emailKey && input.email !== undefined) {
-      const holder = emailHolders.get(read.emailKey);
-      if (holder !== undefined && holder !== me) messages.push(`Email Already Exists: ${input.email}`);
-      else if (repeatedEmail[index]) messages.push(`Email Duplicated In Batch: ${input.email}`);
-    }
-    if (read.pinHash && site.settings.uniquePins) {
-      const holders = (pinHolders.get(read.pinHash) ?? []).filter((id) => id !== me);
-      if (holders.length > 0) messages.push('PIN Already Exists');
-      else if (repeatedPin[index]) messages.push('PIN Duplicated In Batch');
-    }
-    const cardMessage = cardMessages[index];
-    if (cardMessage) messages.push(cardMessage);
-    if (mode === 'put' && read.kind === 'update') {
-      messages.push(...windowProblems(read, cardholders.get(input.id as number) as repo.AccessWindow, input, now));
-    }
-    if (messages.length > 0 || read.kind === 'unknown' || read.kind === 'invalid') return { messages };
-    // A field its schema refused is absent here and already reported: nothing to insert.
-    if (read.kind === 'insert' && !insertable(input, read)) return { messages };
-    return { plan: planFor(input, read, newCard(read, input), options) };
-  });
+    return reads.map((read, index): RecordCheck<UserPlan> => {
+      if (read.kind === 'ignored') return { ignored: true };
+      const { input } = read;
+      const messages = [...read.messages, ...clashes(read, index, taken, site.settings.uniquePins)];
+      const stored = input.id === undefined ? undefined : facts.cardholders.get(input.id);
+      if (mode === 'put' && read.kind === 'update' && stored) messages.push(...windowProblems(read, stored, now));
+      if (messages.length > 0 || read.kind === 'unknown' || read.kind === 'invalid') return { messages };
+      const plan = planFor(read, newCard(read), options);
+      // A field its schema refused is absent here and already reported: nothing to insert.
+      return plan ? { plan } : { messages };
+    });
+  };
 }
 
 /**
  * PUT's rules for the access window: effective before expires (a bound not sent is the stored one),
  * and a newly sent expiry not already past.
  */
-function windowProblems(read: ReadUser, stored: repo.AccessWindow, input: UserInput, now: number): string[] {
+function windowProblems(read: ReadUser, stored: repo.AccessWindow, now: number): string[] {
   const problems: string[] = [];
   const effective = read.effective !== undefined ? read.effective : stored.access_effective;
   const expires = read.expires !== undefined ? read.expires : stored.access_expires;
@@ -312,36 +293,41 @@ function windowProblems(read: ReadUser, stored: repo.AccessWindow, input: UserIn
     problems.push(`access_effective must be before access_expires: ${formatIsoUtc(effective)} is not before ${formatIsoUtc(expires)}`);
   }
   if (typeof read.expires === 'number' && read.expires < now) {
-    problems.push(`access_expires cannot be in the past: ${showValue(input.accessExpires)}`);
+    problems.push(`access_expires cannot be in the past: ${showValue(read.input.accessExpires)}`);
   }
   return problems;
 }
 
-function insertable(input: UserInput, read: ReadUser): boolean {
-  return [read.idNum, input.firstName, input.lastName, read.emailKey, input.phone, read.pinHash].every((v) => v !== undefined);
+/** What to insert, once every field it needs is here (a field its schema refused is absent and already reported). */
+function insertPlan(read: ReadUser, cardNum: string | undefined): UserPlan | undefined {
+  const { input, idNum, emailKey: key, pinHash } = read;
+  const { firstName, lastName, email, phone } = input;
+  if (idNum === undefined || firstName === undefined || lastName === undefined) return undefined;
+  if (email === undefined || key === undefined || phone === undefined || pinHash === undefined) return undefined;
+  return {
+    kind: 'insert',
+    row: {
+      id_num: idNum,
+      first_name: firstName.trim(),
+      last_name: lastName.trim(),
+      email: email.trim(),
+      email_key: key,
+      phone: phone.trim(),
+      pin_hash: pinHash,
+      enabled: toFlag(input.enabled ?? true),
+      access_effective: read.effective ?? null,
+      access_expires: read.expires ?? null,
+    },
+    ...(cardNum !== undefined ? { cardNum } : {}),
+    levels: input.accessLevels ?? [],
+  };
 }
 
-function planFor(input: UserInput, read: ReadUser, cardNum: string | undefined, options: BatchOptions): UserPlan {
+function planFor(read: ReadUser, cardNum: string | undefined, options: BatchOptions): UserPlan | undefined {
+  const { input } = read;
+  if (read.kind === 'insert') return insertPlan(read, cardNum);
+  if (input.id === undefined) return undefined;
   const email = input.email?.trim();
-  if (read.kind === 'insert') {
-    return {
-      kind: 'insert',
-      row: {
-        id_num: read.idNum as string,
-        first_name: (input.firstName as string).trim(),
-        last_name: (input.lastName as string).trim(),
-        email: email as string,
-        email_key: read.emailKey as string,
-        phone: (input.phone as string).trim(),
-        pin_hash: read.pinHash ?? null,
-        enabled: toFlag(input.enabled ?? true),
-        access_effective: read.effective ?? null,
-        access_expires: read.expires ?? null,
-      },
-      ...(cardNum !== undefined ? { cardNum } : {}),
-      levels: input.accessLevels ?? [],
-    };
-  }
   const changes: UserChanges = {
     ...(read.idNum !== undefined ? { id_num: read.idNum } : {}),
     ...(input.firstName !== undefined ? { first_name: input.firstName.trim() } : {}),
@@ -357,7 +343,7 @@ function planFor(input: UserInput, read: ReadUser, cardNum: string | undefined, 
     read.card.kind === 'remove' ? { kind: 'remove' } : cardNum !== undefined ? { kind: 'add', cardNum } : { kind: 'keep' };
   return {
     kind: 'update',
-    id: input.id as number,
+    id: input.id,
     changes,
     card,
     ...(input.accessLevels !== undefined ? { levels: { replace: options.replace_privileges, ids: input.accessLevels } } : {}),
@@ -365,7 +351,7 @@ function planFor(input: UserInput, read: ReadUser, cardNum: string | undefined, 
 }
 
 /** Writes a batch's inserts and updates with a fixed number of statements. */
-export async function writeUserChanges(trx: Queryable, plans: UserPlan[], { site, clock }: UserContext): Promise<WriteCounts> {
+export async function writeUserChanges(trx: Queryable, plans: UserPlan[], { site, clock }: SiteCall): Promise<WriteCounts> {
   const now = clock.now();
   const inserts = plans.flatMap((p) => (p.kind === 'insert' ? [p] : []));
   const updates = plans.flatMap((p) => (p.kind === 'update' ? [p] : []));
@@ -423,7 +409,7 @@ export async function writeUserChanges(trx: Queryable, plans: UserPlan[], { site
 export async function checkUserDeletions(
   trx: Queryable,
   ids: (number | undefined)[],
-  { site }: UserContext,
+  { site }: SiteCall,
 ): Promise<RecordCheck<number>[]> {
   const known = await repo.cardholderWindows(trx, site.id, storableIds(ids));
   const repeated = repeatedInBatch(ids, (id) => (id === undefined ? undefined : String(id)));
@@ -436,7 +422,7 @@ export async function checkUserDeletions(
 }
 
 /** Deletes users with their cards and level assignments; the fobs they held stay, unassigned. */
-export async function deleteUsers(trx: Queryable, ids: number[], { site }: UserContext): Promise<WriteCounts> {
+export async function deleteUsers(trx: Queryable, ids: number[], { site }: SiteCall): Promise<WriteCounts> {
   await credentials.unassignFobsOfUsers(trx, site.id, ids);
   await credentials.deleteCardsOfUsers(trx, site.id, ids);
   await repo.clearLevelsOfUsers(trx, site.id, ids);

@@ -1,5 +1,5 @@
-import type { BatchOperation } from '../../http/batch.ts';
-import { type SiteWriteContext, deleteById } from '../../http/lockt/routes.ts';
+import type { BatchOperation, SiteCall } from '../../domain/batch.ts';
+import { deleteById } from '../../http/lockt/routes.ts';
 import { RedeliveryRequest, WebhookCreate, WebhookDelete, WebhookUpdate } from './webhooks.schema.ts';
 import {
   type Redelivery,
@@ -23,32 +23,32 @@ import {
  * subscription made from the CLI meets exactly the rules (and messages) of one made over HTTP.
  */
 export function webhookOperations(settings: WebhookSettings) {
-  const create: BatchOperation<WebhookFields, WebhookFields, SiteWriteContext> = {
+  const create: BatchOperation<WebhookFields, WebhookFields, SiteCall> = {
     node: 'webhooks',
     record: WebhookCreate,
     options: ['validate_fails_batch'],
     summary: 'write',
     parse: parseWebhookFields,
-    check: (trx, inputs, _options, context) => checkNewWebhooks(trx, inputs, context, settings),
-    write: (trx, plans, _options, context) => insertWebhooks(trx, plans, context, settings),
+    check: (trx, inputs, context) => checkNewWebhooks(trx, inputs, context, settings),
+    write: (trx, plans, context) => insertWebhooks(trx, plans, context, settings),
   };
-  const update: BatchOperation<WebhookFields, WebhookFields, SiteWriteContext> = {
+  const update: BatchOperation<WebhookFields, WebhookFields, SiteCall> = {
     node: 'webhooks',
     record: WebhookUpdate,
     options: ['validate_fails_batch'],
     summary: 'write',
     parse: parseWebhookFields,
-    check: (trx, inputs, _options, context) => checkWebhookUpdates(trx, inputs, context, settings),
-    write: (trx, plans, _options, context) => updateWebhooks(trx, plans, context, settings),
+    check: (trx, inputs, context) => checkWebhookUpdates(trx, inputs, context, settings),
+    write: (trx, plans, context) => updateWebhooks(trx, plans, context, settings),
   };
-  const redeliverOperation: BatchOperation<RedeliveryInput, Redelivery, SiteWriteContext> = {
+  const redeliverOperation: BatchOperation<RedeliveryInput, Redelivery, SiteCall> = {
     node: 'redeliveries',
     record: RedeliveryRequest,
     options: ['validate_fails_batch'],
     summary: 'process',
     parse: parseRedelivery,
-    check: (trx, inputs, _options, context) => checkRedeliveries(trx, inputs, context),
-    write: (trx, plans, _options, context) => redeliver(trx, plans, context),
+    check: (trx, inputs, context) => checkRedeliveries(trx, inputs, context),
+    write: (trx, plans, context) => redeliver(trx, plans, context),
   };
   return { create, update, redeliver: redeliverOperation, remove: deleteById('webhooks', WebhookDelete, checkWebhookDeletions, deleteWebhooks) };
 }

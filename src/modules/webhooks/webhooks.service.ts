@@ -3,8 +3,7 @@ import type { Queryable } from '../../db/queryable.ts';
 import { existingIdsIn } from '../../db/site-lookups.ts';
 import { repeatedInBatch, toBool, toId } from '../../domain/batch-checks.ts';
 import { CATEGORY_TEXT, CODE_TEXT } from '../../event-log/catalogue.ts';
-import type { RecordCheck, WriteCounts } from '../../http/batch.ts';
-import type { SiteWriteContext } from '../../http/lockt/routes.ts';
+import type { RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import { parseWireTime } from '../../lib/site-time.ts';
 import { type WebhookKey, newSigningSecret, sealSecret } from './webhook-secrets.ts';
 import { type TargetPolicy, targetProblem } from './webhook-target.ts';
@@ -70,7 +69,7 @@ function siteDoors(trx: Queryable, siteId: number, inputs: WebhookFields[]): Pro
   return existingIdsIn(trx, 'door', siteId, storableIds(inputs.flatMap((i) => i.doors ?? [])));
 }
 
-export async function checkNewWebhooks(trx: Queryable, inputs: WebhookFields[], { site }: SiteWriteContext, settings: WebhookSettings): Promise<RecordCheck<WebhookFields>[]> {
+export async function checkNewWebhooks(trx: Queryable, inputs: WebhookFields[], { site }: SiteCall, settings: WebhookSettings): Promise<RecordCheck<WebhookFields>[]> {
   const doors = await siteDoors(trx, site.id, inputs);
   return inputs.map((input) => {
     if (input.url === undefined) return { messages: [] };
@@ -79,7 +78,7 @@ export async function checkNewWebhooks(trx: Queryable, inputs: WebhookFields[], 
   });
 }
 
-export async function insertWebhooks(trx: Queryable, plans: WebhookFields[], { site, clock }: SiteWriteContext, settings: WebhookSettings): Promise<WriteCounts> {
+export async function insertWebhooks(trx: Queryable, plans: WebhookFields[], { site, clock }: SiteCall, settings: WebhookSettings): Promise<WriteCounts> {
   const now = clock.now();
   const shownOnce: Record<string, unknown>[] = [];
   for (const plan of plans) {
@@ -100,7 +99,7 @@ export async function insertWebhooks(trx: Queryable, plans: WebhookFields[], { s
   return { inserted: plans.length, ids: shownOnce.map((s) => s.id as number), shownOnce };
 }
 
-export async function checkWebhookUpdates(trx: Queryable, inputs: WebhookFields[], { site }: SiteWriteContext, settings: WebhookSettings): Promise<RecordCheck<WebhookFields>[]> {
+export async function checkWebhookUpdates(trx: Queryable, inputs: WebhookFields[], { site }: SiteCall, settings: WebhookSettings): Promise<RecordCheck<WebhookFields>[]> {
   const [known, doors] = await Promise.all([
     repo.findWebhooks(trx, site.id, storableIds(inputs.map((i) => i.id))),
     siteDoors(trx, site.id, inputs),
@@ -116,7 +115,7 @@ export async function checkWebhookUpdates(trx: Queryable, inputs: WebhookFields[
   });
 }
 
-export async function updateWebhooks(trx: Queryable, plans: WebhookFields[], { site, clock }: SiteWriteContext, settings: WebhookSettings): Promise<WriteCounts> {
+export async function updateWebhooks(trx: Queryable, plans: WebhookFields[], { site, clock }: SiteCall, settings: WebhookSettings): Promise<WriteCounts> {
   const now = clock.now();
   const current = new Map((await repo.findWebhooks(trx, site.id, plans.map((p) => p.id as number))).map((w) => [w.id, w]));
   const shownOnce: Record<string, unknown>[] = [];
@@ -143,7 +142,7 @@ export async function updateWebhooks(trx: Queryable, plans: WebhookFields[], { s
   return { updated: plans.length, ids: plans.map((p) => p.id as number), ...(shownOnce.length > 0 ? { shownOnce } : {}) };
 }
 
-export async function checkWebhookDeletions(trx: Queryable, ids: (number | undefined)[], { site }: SiteWriteContext): Promise<RecordCheck<number>[]> {
+export async function checkWebhookDeletions(trx: Queryable, ids: (number | undefined)[], { site }: SiteCall): Promise<RecordCheck<number>[]> {
   const known = new Set((await repo.findWebhooks(trx, site.id, storableIds(ids))).map((w) => w.id));
   const repeated = repeatedInBatch(ids, (id) => (id === undefined ? undefined : String(id)));
   return ids.map((id, index) => {
@@ -154,7 +153,7 @@ export async function checkWebhookDeletions(trx: Queryable, ids: (number | undef
   });
 }
 
-export async function deleteWebhooks(trx: Queryable, ids: number[], { site }: SiteWriteContext): Promise<WriteCounts> {
+export async function deleteWebhooks(trx: Queryable, ids: number[], { site }: SiteCall): Promise<WriteCounts> {
   return { deleted: await repo.deleteWebhooks(trx, site.id, ids), ids };
 }
 
@@ -172,7 +171,7 @@ export function parseRedelivery(record: Record<string, unknown>): RedeliveryInpu
   return { deliveryId: toId(record.delivery_id), webhookId: toId(record.webhook_id), from: record.from, to: record.to };
 }
 
-export async function checkRedeliveries(trx: Queryable, inputs: RedeliveryInput[], { site }: SiteWriteContext): Promise<RecordCheck<Redelivery>[]> {
+export async function checkRedeliveries(trx: Queryable, inputs: RedeliveryInput[], { site }: SiteCall): Promise<RecordCheck<Redelivery>[]> {
   const [deliveries, hooks] = await Promise.all([
     repo.existingDeliveryIds(trx, site.id, storableIds(inputs.map((i) => i.deliveryId))),
     repo.findWebhooks(trx, site.id, storableIds(inputs.map((i) => i.webhookId))),
@@ -192,7 +191,7 @@ export async function checkRedeliveries(trx: Queryable, inputs: RedeliveryInput[
   });
 }
 
-export async function redeliver(trx: Queryable, plans: Redelivery[], { site }: SiteWriteContext): Promise<WriteCounts> {
+export async function redeliver(trx: Queryable, plans: Redelivery[], { site }: SiteCall): Promise<WriteCounts> {
   let processed = 0;
   const ids = plans.flatMap((p) => ('deliveryId' in p ? [p.deliveryId] : []));
   if (ids.length > 0) processed += await repo.requeueDeliveries(trx, site.id, { ids });
