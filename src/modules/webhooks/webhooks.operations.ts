@@ -1,9 +1,7 @@
-import type { BatchOperation, SiteCall } from '../../domain/batch.ts';
+import { batchOperation } from '../../domain/batch.ts';
 import { deleteById } from '../../http/lockt/routes.ts';
 import { RedeliveryRequest, WebhookCreate, WebhookDelete, WebhookUpdate } from './webhooks.schema.ts';
 import {
-  type Redelivery,
-  type RedeliveryInput,
   type WebhookFields,
   type WebhookSettings,
   checkNewWebhooks,
@@ -23,33 +21,27 @@ import {
  * subscription made from the CLI meets exactly the rules (and messages) of one made over HTTP.
  */
 export function webhookOperations(settings: WebhookSettings) {
-  const create: BatchOperation<WebhookFields, WebhookFields, SiteCall> = {
+  const create = batchOperation({
     node: 'webhooks',
     record: WebhookCreate,
-    options: ['validate_fails_batch'],
-    summary: 'write',
     parse: parseWebhookFields,
-    check: (trx, inputs, context) => checkNewWebhooks(trx, inputs, context, settings),
-    write: (trx, plans, context) => insertWebhooks(trx, plans, context, settings),
-  };
-  const update: BatchOperation<WebhookFields, WebhookFields, SiteCall> = {
+    check: (trx, inputs: WebhookFields[], context) => checkNewWebhooks(trx, inputs, context, settings),
+    write: (trx, plans: WebhookFields[], context) => insertWebhooks(trx, plans, context, settings),
+  });
+  const update = batchOperation({
     node: 'webhooks',
     record: WebhookUpdate,
-    options: ['validate_fails_batch'],
-    summary: 'write',
     parse: parseWebhookFields,
-    check: (trx, inputs, context) => checkWebhookUpdates(trx, inputs, context, settings),
-    write: (trx, plans, context) => updateWebhooks(trx, plans, context, settings),
-  };
-  const redeliverOperation: BatchOperation<RedeliveryInput, Redelivery, SiteCall> = {
+    check: (trx, inputs: WebhookFields[], context) => checkWebhookUpdates(trx, inputs, context, settings),
+    write: (trx, plans: WebhookFields[], context) => updateWebhooks(trx, plans, context, settings),
+  });
+  const redeliverOperation = batchOperation({
     node: 'redeliveries',
     record: RedeliveryRequest,
-    options: ['validate_fails_batch'],
     summary: 'process',
     parse: parseRedelivery,
-    check: (trx, inputs, context) => checkRedeliveries(trx, inputs, context),
-    write: (trx, plans, context) => redeliver(trx, plans, context),
-  };
+    check: checkRedeliveries,
+    write: redeliver,
+  });
   return { create, update, redeliver: redeliverOperation, remove: deleteById('webhooks', WebhookDelete, checkWebhookDeletions, deleteWebhooks) };
 }
-
