@@ -109,7 +109,15 @@ export async function startBaseline(dataDir: string, kind: 'node' | 'fastify'): 
   const logFile = join(dataDir, `baseline-${kind}.log`);
   const tls = join(dataDir, 'tls');
   const child = launch(
-    ['--import', 'tsx', './bench/baseline-server.ts', kind, join(tls, 'cert.pem'), join(tls, 'key.pem'), join(dataDir, `baseline-${kind}-requests.log`)],
+    [
+      '--import',
+      'tsx',
+      './bench/baseline-server.ts',
+      kind,
+      join(tls, 'cert.pem'),
+      join(tls, 'key.pem'),
+      join(dataDir, `baseline-${kind}-requests.log`),
+    ],
     process.env,
     logFile,
   );

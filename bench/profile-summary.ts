@@ -63,8 +63,7 @@ function source(url: string): string {
   return relative(ROOT, path);
 }
 
-const label = (node: ProfileNode) =>
-  `${node.callFrame.functionName || '(anonymous)'} ${source(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
+const label = (node: ProfileNode) => `${node.callFrame.functionName || '(anonymous)'} ${source(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
 
 const total = [...selfMicros.values()].reduce((a, b) => a + b, 0);
 const special = [...selfMicros.entries()]

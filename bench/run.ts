@@ -60,11 +60,7 @@ const config = {
   cpuProfDir: flags['cpu-prof'],
 };
 const BATCH = 100;
-const stores: Dialect[] = flags.stores
-  ? (flags.stores.split(',') as Dialect[])
-  : process.env.DATABASE_URL
-    ? ['sqlite', 'postgres']
-    : ['sqlite'];
+const stores: Dialect[] = flags.stores ? (flags.stores.split(',') as Dialect[]) : process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const step = (line: string) => say(`  · ${line}`);
@@ -165,7 +161,13 @@ function userByIdPaths(site: SeededSite, seed: number) {
 async function loadReferences(run: Running, answerBytes: number, spec: Pick<LoadSpec, 'method' | 'headers' | 'next'>) {
   const against = async (child: Child | null, what: string) => {
     if (!child) return null;
-    const result = await load({ ...spec, port: child.port, connections: config.connections, seconds: config.seconds, warmupSeconds: config.warmupSeconds });
+    const result = await load({
+      ...spec,
+      port: child.port,
+      connections: config.connections,
+      seconds: config.seconds,
+      warmupSeconds: config.warmupSeconds,
+    });
     step(`${what} (${answerBytes}-byte answers): ${describeLoad(result)}`);
     return result;
   };
@@ -181,7 +183,13 @@ async function measureDecisions(run: Running, withBaseline: boolean, seconds = c
   let bytes = 0;
   const probes = 100;
   for (let i = 0; i < probes; i++) {
-    const answer = await exchange(agent, server.port, { method: 'POST', path: '/api/v1/device/access', headers: deviceHeaders(site), body: body(), keepText: true });
+    const answer = await exchange(agent, server.port, {
+      method: 'POST',
+      path: '/api/v1/device/access',
+      headers: deviceHeaders(site),
+      body: body(),
+      keepText: true,
+    });
     if (answer.status !== 200) fail(`POST /api/v1/device/access answered ${answer.status}: ${answer.text}`);
     if ((JSON.parse(answer.text as string) as { data: { granted: boolean } }).data.granted) granted++;
     bytes += answer.bytes;
@@ -206,7 +214,11 @@ async function measureDecisions(run: Running, withBaseline: boolean, seconds = c
 
   const baselineBody = decisionRequests(site, 1);
   const references = withBaseline
-    ? await loadReferences(run, answerBytes, { method: 'POST', headers: deviceHeaders(site), next: () => ({ path: `/${answerBytes}`, body: baselineBody() }) })
+    ? await loadReferences(run, answerBytes, {
+        method: 'POST',
+        headers: deviceHeaders(site),
+        next: () => ({ path: `/${answerBytes}`, body: baselineBody() }),
+      })
     : { baseline: null, framework: null };
   return { measured, ...references, recorded };
 }
@@ -264,7 +276,9 @@ async function measureWebhooks(run: Running) {
     const { got } = await delivered((await countEvents(run.location, run.site.siteId)) - before);
     const lags = got.map(([at, dbTime]) => at - dbTime).sort((a, b) => a - b);
     const p99 = lags[Math.min(lags.length - 1, Math.floor(lags.length * 0.99))] ?? 0;
-    step(`webhooks: outbox empty ${drainedMs} ms after the full load; at ${formatNumber(paced.rps)} decisions/s, lag p50 ${lags[Math.floor(lags.length / 2)] ?? 0} ms, p99 ${p99} ms over ${lags.length} deliveries`);
+    step(
+      `webhooks: outbox empty ${drainedMs} ms after the full load; at ${formatNumber(paced.rps)} decisions/s, lag p50 ${lags[Math.floor(lags.length / 2)] ?? 0} ms, p99 ${p99} ms over ${lags.length} deliveries`,
+    );
     await exchange(agent, run.server.port, { method: 'DELETE', path: '/api/v1/webhook', headers, body: JSON.stringify({ webhooks: [{ id }] }) });
     return { without, withHook, p99, drainedMs, pacedRps: paced.rps, deliveries: lags.length };
   } finally {
@@ -281,7 +295,9 @@ async function measureWebhooks(run: Running) {
 async function measureMultiNode(run: Running) {
   const { server, site, location } = run;
   const others = await Promise.all(
-    [2, 3].map((n) => startPortcullis({ dataDir: location.dataDir, databaseUrl: location.databaseUrl, logLevel: config.logLevel, logName: `server-${n}.log` })),
+    [2, 3].map((n) =>
+      startPortcullis({ dataDir: location.dataDir, databaseUrl: location.databaseUrl, logLevel: config.logLevel, logName: `server-${n}.log` }),
+    ),
   );
   try {
     const body = decisionRequests(site, 3);
@@ -305,7 +321,9 @@ async function measureMultiNode(run: Running) {
       const share = Math.round(config.connections / 3);
       three.push(await Promise.all([server, ...others].map((node) => against(node.port, share))));
       const total = (three[three.length - 1] as LoadResult[]).reduce((sum, r) => sum + r.rps, 0);
-      step(`three nodes, ${share} connections each: ${formatNumber(total)} req/s in all (${(three[three.length - 1] as LoadResult[]).map(describeLoad).join(' | ')})`);
+      step(
+        `three nodes, ${share} connections each: ${formatNumber(total)} req/s in all (${(three[three.length - 1] as LoadResult[]).map(describeLoad).join(' | ')})`,
+      );
     }
     const failed = [...one, ...three.flat()].reduce((sum, r) => sum + r.non2xx + r.errors, 0);
     if (failed > 0) fail(`${failed} decisions failed while measuring several nodes`);
@@ -440,7 +458,9 @@ async function measureUserList(run: Running) {
     times.push(answer.ms / 1000);
     growths.push((peak - before) / 2 ** 20);
     bytes = answer.bytes;
-    step(`GET /user (all): ${formatNumber(answer.ms / 1000)} s, ${formatNumber(answer.bytes / 2 ** 20)} MiB, RSS ${formatNumber(before / 2 ** 20)} → peak ${formatNumber(peak / 2 ** 20)} MiB`);
+    step(
+      `GET /user (all): ${formatNumber(answer.ms / 1000)} s, ${formatNumber(answer.bytes / 2 ** 20)} MiB, RSS ${formatNumber(before / 2 ** 20)} → peak ${formatNumber(peak / 2 ** 20)} MiB`,
+    );
   }
   let baseline: number | null = null;
   if (run.baseline) {
@@ -464,7 +484,12 @@ async function measureEventPages(run: Running) {
     const pages: Exchange[] = [];
     let after = 0;
     for (let i = 0; i < config.eventPages; i++) {
-      const page = await exchange(agent, server.port, { method: 'GET', path: `/api/v1/events?id=${after}`, headers: apiHeaders(site), keepText: true });
+      const page = await exchange(agent, server.port, {
+        method: 'GET',
+        path: `/api/v1/events?id=${after}`,
+        headers: apiHeaders(site),
+        keepText: true,
+      });
       if (page.status !== 200) fail(`GET /api/v1/events?id=${after} answered ${page.status}`);
       const rows = (JSON.parse(page.text as string) as { data: { id: number }[] }).data;
       if (rows.length < 5_000) break;
@@ -479,7 +504,9 @@ async function measureEventPages(run: Running) {
   if (pages.length === 0) fail('no full page of 5,000 events');
   const ms = median(pages.map((p) => p.ms));
   const bytes = Math.round(median(pages.map((p) => p.bytes)));
-  step(`GET /events?id=: ${pages.length} pages of 5,000, median ${formatNumber(ms)} ms, max ${formatNumber(Math.max(...pages.map((p) => p.ms)))} ms, ~${formatNumber(bytes / 2 ** 20)} MiB each`);
+  step(
+    `GET /events?id=: ${pages.length} pages of 5,000, median ${formatNumber(ms)} ms, max ${formatNumber(Math.max(...pages.map((p) => p.ms)))} ms, ~${formatNumber(bytes / 2 ** 20)} MiB each`,
+  );
   let baseline: number | null = null;
   if (run.baseline) {
     const baseAgent = keepAliveAgent();
@@ -562,7 +589,12 @@ async function withServer<T>(
       `seeded ${dialect}: ${site.counts.users} users, ${site.counts.credentials} credentials, ${site.counts.doors} doors, ` +
         `${site.counts.accessLevels} levels, ${site.counts.schedules} schedules, ${site.counts.events} events in ${formatNumber(site.seconds)} s`,
     );
-    server = await startPortcullis({ dataDir: location.dataDir, databaseUrl: location.databaseUrl, logLevel: config.logLevel, cpuProfDir: options.cpuProf });
+    server = await startPortcullis({
+      dataDir: location.dataDir,
+      databaseUrl: location.databaseUrl,
+      logLevel: config.logLevel,
+      cpuProfDir: options.cpuProf,
+    });
     if (options.baseline) {
       baseline = await startBaseline(location.dataDir, 'node');
       framework = await startBaseline(location.dataDir, 'fastify');
@@ -618,7 +650,9 @@ async function measureScale(dialect: Dialect, sites: [number, Running][]): Promi
     // Each round starts one size later, so that no size always runs first (or always after the same one).
     const shift = (round - 1) % sizes.length;
     for (const size of [...sizes.slice(shift), ...sizes.slice(0, shift)]) {
-      say(`-- ${dialect}: ${size.users.toLocaleString('en-US')}-user site, round ${round} of ${config.scaleRounds} (does the cost grow with the site?) --`);
+      say(
+        `-- ${dialect}: ${size.users.toLocaleString('en-US')}-user site, round ${round} of ${config.scaleRounds} (does the cost grow with the site?) --`,
+      );
       if (only.has('decisions')) size.decisions.push((await measureDecisions(size.run, false, config.scaleSeconds)).measured);
       if (only.has('user_by_id')) size.userById.push((await measureUserById(size.run, false, config.scaleSeconds)).measured);
     }
@@ -728,7 +762,9 @@ function scaleTable(points: ScalePoint[]): string {
 async function main(): Promise<void> {
   const started = performance.now();
   const load1 = loadavg()[0] ?? 0;
-  say(`Portcullis benchmark${quick ? ' (--quick)' : ''}: node ${process.version}, ${cpus().length} CPUs, load average ${formatNumber(load1)} at start`);
+  say(
+    `Portcullis benchmark${quick ? ' (--quick)' : ''}: node ${process.version}, ${cpus().length} CPUs, load average ${formatNumber(load1)} at start`,
+  );
   say(
     `stores: ${stores.join(', ')}; ${config.connections} connections, ${config.warmupSeconds} s warm-up + ${config.seconds} s per load run; ` +
       `server log level ${config.logLevel}; serve --rate-limit 0`,
@@ -770,8 +806,11 @@ async function main(): Promise<void> {
       2,
     )}\n`,
   );
-  say(`Wrote bench/results.json and bench/results-scale.json in ${formatNumber((performance.now() - started) / 1000)} s total; load average ${formatNumber(loadavg()[0] ?? 0)} at the end.`);
-  if (config.cpuProfDir) say(`Server CPU profiles: ${config.cpuProfDir}/<store>/ (open in Chrome DevTools, or: npx tsx bench/profile-summary.ts <file>)`);
+  say(
+    `Wrote bench/results.json and bench/results-scale.json in ${formatNumber((performance.now() - started) / 1000)} s total; load average ${formatNumber(loadavg()[0] ?? 0)} at the end.`,
+  );
+  if (config.cpuProfDir)
+    say(`Server CPU profiles: ${config.cpuProfDir}/<store>/ (open in Chrome DevTools, or: npx tsx bench/profile-summary.ts <file>)`);
 }
 
 await main();

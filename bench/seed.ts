@@ -88,11 +88,7 @@ function credentialKeyOf(index: number): string {
   return `BNCH-${digits.slice(0, 4)}-${digits.slice(4, 8)}-${digits.slice(8, 12)}`;
 }
 
-async function insertChunked<T extends keyof Database & string>(
-  db: Store['db'],
-  table: T,
-  rows: Insertable<Database[T]>[],
-): Promise<void> {
+async function insertChunked<T extends keyof Database & string>(db: Store['db'], table: T, rows: Insertable<Database[T]>[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
     // Kysely's insert typing is per table; the rows were built for this table.
     await db
@@ -230,7 +226,11 @@ export async function seedSite(
         });
         const userIds: number[] = [];
         for (let i = 0; i < users.length; i += CHUNK) {
-          const rows = await trx.insertInto('user').values(users.slice(i, i + CHUNK)).returning('id').execute();
+          const rows = await trx
+            .insertInto('user')
+            .values(users.slice(i, i + CHUNK))
+            .returning('id')
+            .execute();
           userIds.push(...rows.map((r) => r.id));
         }
         if (firstUserId === 0) firstUserId = userIds[0] as number;

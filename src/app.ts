@@ -164,4 +164,3 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
   await app.ready();
   return app;
 }
-

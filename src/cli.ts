@@ -32,11 +32,7 @@ const SERVE_SETTINGS: SettingName[] = [
 ];
 
 function buildProgram(): Command {
-  const program = new Command('portcullis')
-    .description('Portcullis access-control server')
-    .version(VERSION)
-    .showHelpAfterError()
-    .exitOverride();
+  const program = new Command('portcullis').description('Portcullis access-control server').version(VERSION).showHelpAfterError().exitOverride();
 
   const serve = withStoreFlags(program.command('serve')).description('serve the APIs over HTTPS');
   for (const name of SERVE_SETTINGS) {
@@ -44,18 +40,18 @@ function buildProgram(): Command {
     if (option) serve.option(option.flag, option.help);
   }
   serve.action(async (flags: Flags) => {
-      const server = await startServer(serverConfig(flags), (line) => process.stdout.write(`${line}\n`));
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
-      // A second signal means now; and a shutdown that hangs anyway is ended.
-      const now = () => process.exit(1);
-      process.once('SIGINT', now);
-      process.once('SIGTERM', now);
-      setTimeout(now, SHUTDOWN_LIMIT_MS).unref();
-      await server.close();
+    const server = await startServer(serverConfig(flags), (line) => process.stdout.write(`${line}\n`));
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
     });
+    // A second signal means now; and a shutdown that hangs anyway is ended.
+    const now = () => process.exit(1);
+    process.once('SIGINT', now);
+    process.once('SIGTERM', now);
+    setTimeout(now, SHUTDOWN_LIMIT_MS).unref();
+    await server.close();
+  });
 
   withStoreFlags(program.command('migrate'))
     .description('bring the store to the latest schema')

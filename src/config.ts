@@ -26,10 +26,27 @@ interface SettingSchema extends TSchema {
  */
 export const SETTINGS = Type.Object({
   data: Type.String({ minLength: 1, default: './data', flag: '--data <dir>', env: 'PORTCULLIS_DATA', help: 'directory of the embedded store' }),
-  databaseUrl: Type.Optional(Type.String({ flag: '--database-url <url>', env: 'DATABASE_URL', help: 'postgres://… to use PostgreSQL (default: $DATABASE_URL)' })),
-  host: Type.String({ minLength: 1, default: '0.0.0.0', flag: '--host <host>', env: 'PORTCULLIS_HOST', help: 'address to bind (default $PORTCULLIS_HOST or 0.0.0.0)' }),
-  port: Type.Integer({ minimum: 0, maximum: 65_535, default: 8443, flag: '--port <port>', env: 'PORTCULLIS_PORT', help: 'port to bind (default $PORTCULLIS_PORT or 8443)' }),
-  tlsCert: Type.Optional(Type.String({ flag: '--tls-cert <file>', env: 'PORTCULLIS_TLS_CERT', help: 'PEM certificate (default: self-signed, made in <data>/tls)' })),
+  databaseUrl: Type.Optional(
+    Type.String({ flag: '--database-url <url>', env: 'DATABASE_URL', help: 'postgres://… to use PostgreSQL (default: $DATABASE_URL)' }),
+  ),
+  host: Type.String({
+    minLength: 1,
+    default: '0.0.0.0',
+    flag: '--host <host>',
+    env: 'PORTCULLIS_HOST',
+    help: 'address to bind (default $PORTCULLIS_HOST or 0.0.0.0)',
+  }),
+  port: Type.Integer({
+    minimum: 0,
+    maximum: 65_535,
+    default: 8443,
+    flag: '--port <port>',
+    env: 'PORTCULLIS_PORT',
+    help: 'port to bind (default $PORTCULLIS_PORT or 8443)',
+  }),
+  tlsCert: Type.Optional(
+    Type.String({ flag: '--tls-cert <file>', env: 'PORTCULLIS_TLS_CERT', help: 'PEM certificate (default: self-signed, made in <data>/tls)' }),
+  ),
   tlsKey: Type.Optional(Type.String({ flag: '--tls-key <file>', env: 'PORTCULLIS_TLS_KEY', help: 'PEM private key for --tls-cert' })),
   trustedProxies: Type.String({
     default: '',
@@ -37,13 +54,31 @@ export const SETTINGS = Type.Object({
     env: 'PORTCULLIS_TRUSTED_PROXIES',
     help: 'behind a TLS-terminating proxy: its comma-separated addresses/CIDRs',
   }),
-  bodyLimit: Type.Integer({ minimum: 1, unit: 'byte', default: DEFAULT_BODY_LIMIT, flag: '--body-limit <bytes>', env: 'PORTCULLIS_BODY_LIMIT', help: `largest request body (default ${DEFAULT_BODY_LIMIT})` }),
-  logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], {
-    default: 'info',
-    flag: '--log-level <level>',
-    env: 'PORTCULLIS_LOG_LEVEL',
-    help: 'pino log level: fatal, error, warn, info, debug, trace or silent (default info)',
+  bodyLimit: Type.Integer({
+    minimum: 1,
+    unit: 'byte',
+    default: DEFAULT_BODY_LIMIT,
+    flag: '--body-limit <bytes>',
+    env: 'PORTCULLIS_BODY_LIMIT',
+    help: `largest request body (default ${DEFAULT_BODY_LIMIT})`,
   }),
+  logLevel: Type.Union(
+    [
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent'),
+    ],
+    {
+      default: 'info',
+      flag: '--log-level <level>',
+      env: 'PORTCULLIS_LOG_LEVEL',
+      help: 'pino log level: fatal, error, warn, info, debug, trace or silent (default info)',
+    },
+  ),
   rateLimit: Type.Integer({
     minimum: 0,
     default: DEFAULT_RATE_LIMIT.max,
@@ -71,11 +106,25 @@ export const SETTINGS = Type.Object({
     env: 'PORTCULLIS_WEBHOOK_ALLOW_PRIVATE',
     help: 'let webhooks deliver to private, loopback and link-local addresses (default $PORTCULLIS_WEBHOOK_ALLOW_PRIVATE or no)',
   }),
-  webhookLeaseMs: Type.Optional(Type.Integer({ minimum: 1, unit: 'millisecond', env: 'PORTCULLIS_WEBHOOK_LEASE_MS', help: 'how long a dead process’s webhook queue waits before another takes it over' })),
-  webhookRetentionDays: Type.Optional(
-    Type.Integer({ minimum: 1, unit: 'day', env: 'PORTCULLIS_WEBHOOK_RETENTION_DAYS', help: 'how many days finished webhook deliveries and their attempts are kept (default 30)' }),
+  webhookLeaseMs: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      unit: 'millisecond',
+      env: 'PORTCULLIS_WEBHOOK_LEASE_MS',
+      help: 'how long a dead process’s webhook queue waits before another takes it over',
+    }),
   ),
-  metricsToken: Type.Optional(Type.String({ minLength: 1, flag: '--metrics-token <token>', env: 'PORTCULLIS_METRICS_TOKEN', help: 'bearer token that opens /metrics' })),
+  webhookRetentionDays: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      unit: 'day',
+      env: 'PORTCULLIS_WEBHOOK_RETENTION_DAYS',
+      help: 'how many days finished webhook deliveries and their attempts are kept (default 30)',
+    }),
+  ),
+  metricsToken: Type.Optional(
+    Type.String({ minLength: 1, flag: '--metrics-token <token>', env: 'PORTCULLIS_METRICS_TOKEN', help: 'bearer token that opens /metrics' }),
+  ),
 });
 
 export type Settings = Static<typeof SETTINGS>;

@@ -43,7 +43,12 @@ export const SHUTDOWN_DRAIN_MS = 8_000;
  * after SHUTDOWN_DRAIN_MS is cut. The app's close then stops the webhook worker (attempts in flight get
  * a short grace, then are cut and left due for the next process). Then the store is closed.
  */
-async function shutDown(app: { close(): Promise<void> }, server: HttpServer, allConnectionsEnded: Promise<void>, closeStore: () => Promise<void>): Promise<void> {
+async function shutDown(
+  app: { close(): Promise<void> },
+  server: HttpServer,
+  allConnectionsEnded: Promise<void>,
+  closeStore: () => Promise<void>,
+): Promise<void> {
   const appClosed = app.close();
   const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
   server.closeIdleConnections();

@@ -43,10 +43,7 @@ export async function openTestStore(dialect: Dialect, { migrated = true } = {}):
   if (!databaseUrl) throw new Error('PostgreSQL is not available in this run');
   const pgSchema = `t_${randomBytes(6).toString('hex')}`;
   const templateSql = inject('pgTemplateSql');
-  await onRunDatabase(
-    databaseUrl,
-    migrated && templateSql ? templateSql.replaceAll(PG_TEMPLATE_SCHEMA, pgSchema) : `CREATE SCHEMA ${pgSchema}`,
-  );
+  await onRunDatabase(databaseUrl, migrated && templateSql ? templateSql.replaceAll(PG_TEMPLATE_SCHEMA, pgSchema) : `CREATE SCHEMA ${pgSchema}`);
   const store = openStore({ dataDir, databaseUrl, pgSchema, pgPoolSize: 4 });
   if (migrated && !templateSql) await migrateToLatest(store.db);
   return {
@@ -136,10 +133,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(
-  dialect: Dialect,
-  options: Omit<AppOptions, 'db'> & { timezone?: string } = {},
-): Promise<Harness> {
+export async function createHarness(dialect: Dialect, options: Omit<AppOptions, 'db'> & { timezone?: string } = {}): Promise<Harness> {
   const store = await openTestStore(dialect);
   const clock = options.clock ?? systemClock;
   const app = await buildApp({ ...options, db: store.db, clock });

@@ -141,7 +141,10 @@ export class AccessIndex implements FactSource {
       if (stale()) return;
       for (const { id, holder, levelIds } of holders) {
         cache.holders.set(id, holder);
-        cache.grants.set(id, levelIds.flatMap((levelId) => levelGrants.get(levelId) ?? []));
+        cache.grants.set(
+          id,
+          levelIds.flatMap((levelId) => levelGrants.get(levelId) ?? []),
+        );
       }
     }
     for await (const credentials of keysetChunks((after, n) => repo.findCredentialsAfter(this.db, siteId, after, n), { chunkSize: WARM_CHUNK })) {
@@ -172,13 +175,7 @@ export class AccessIndex implements FactSource {
    * The cached fact, or `absent()` when the site was read whole without it, or else the store's answer
    * (cached unless the site changed while it was read). `absent` undefined: the map is never complete.
    */
-  private async cached<K, V>(
-    siteId: number,
-    pick: (cache: SiteCache) => Map<K, V>,
-    key: K,
-    load: () => Promise<V>,
-    absent?: () => V,
-  ): Promise<V> {
+  private async cached<K, V>(siteId: number, pick: (cache: SiteCache) => Map<K, V>, key: K, load: () => Promise<V>, absent?: () => V): Promise<V> {
     if (!this.feed.connected || !this.following) return load();
     const cache = this.sites.get(siteId);
     if (cache) {
@@ -201,35 +198,81 @@ export class AccessIndex implements FactSource {
   }
 
   credentialByCardNum(siteId: number, cardNum: string): Promise<CredentialRecord | undefined> {
-    return this.cached(siteId, (c) => c.credentialsByCard, cardNum, () => this.store.credentialByCardNum(siteId, cardNum), () => undefined);
+    return this.cached(
+      siteId,
+      (c) => c.credentialsByCard,
+      cardNum,
+      () => this.store.credentialByCardNum(siteId, cardNum),
+      () => undefined,
+    );
   }
 
   credentialByKey(siteId: number, key: string): Promise<CredentialRecord | undefined> {
-    return this.cached(siteId, (c) => c.credentialsByKey, key, () => this.store.credentialByKey(siteId, key), () => undefined);
+    return this.cached(
+      siteId,
+      (c) => c.credentialsByKey,
+      key,
+      () => this.store.credentialByKey(siteId, key),
+      () => undefined,
+    );
   }
 
   holderIdsByPin(siteId: number, pin: string): Promise<number[]> {
-    return this.cached(siteId, (c) => c.holdersByPin, pin, () => this.store.holderIdsByPin(siteId, pin));
+    return this.cached(
+      siteId,
+      (c) => c.holdersByPin,
+      pin,
+      () => this.store.holderIdsByPin(siteId, pin),
+    );
   }
 
   holder(siteId: number, userId: number): Promise<HolderRecord | undefined> {
-    return this.cached(siteId, (c) => c.holders, userId, () => this.store.holder(siteId, userId), () => undefined);
+    return this.cached(
+      siteId,
+      (c) => c.holders,
+      userId,
+      () => this.store.holder(siteId, userId),
+      () => undefined,
+    );
   }
 
   async grants(siteId: number, userId: number, doorId: number): Promise<StoredGrant[]> {
-    const all = await this.cached(siteId, (c) => c.grants, userId, () => repo.findHolderGrants(this.db, siteId, userId), () => []);
+    const all = await this.cached(
+      siteId,
+      (c) => c.grants,
+      userId,
+      () => repo.findHolderGrants(this.db, siteId, userId),
+      () => [],
+    );
     return grantsForDoor(all, doorId);
   }
 
   door(siteId: number, doorId: number): Promise<DoorRecord | undefined> {
-    return this.cached(siteId, (c) => c.doors, doorId, () => this.store.door(siteId, doorId), () => undefined);
+    return this.cached(
+      siteId,
+      (c) => c.doors,
+      doorId,
+      () => this.store.door(siteId, doorId),
+      () => undefined,
+    );
   }
 
   lockNumber(siteId: number, deviceId: number, doorId: number): Promise<number | null> {
-    return this.cached(siteId, (c) => c.locks, lockKey(deviceId, doorId), () => this.store.lockNumber(siteId, deviceId, doorId), () => null);
+    return this.cached(
+      siteId,
+      (c) => c.locks,
+      lockKey(deviceId, doorId),
+      () => this.store.lockNumber(siteId, deviceId, doorId),
+      () => null,
+    );
   }
 
   panelRules(siteId: number): Promise<PanelRules> {
-    return this.cached(siteId, (c) => c.panelRules, RULES, () => this.store.panelRules(siteId));
+    return this.cached(
+      siteId,
+      (c) => c.panelRules,
+      RULES,
+      () => this.store.panelRules(siteId),
+    );
   }
 }

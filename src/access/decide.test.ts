@@ -88,7 +88,12 @@ describe('decide: one row per reason', () => {
     ['door disabled', facts({ door: { ...door, enabled: false } }), AT, 'door_disabled'],
     ['no grant', facts({ grants: [] }), AT, 'no_grant'],
     ['outside schedule (Saturday)', base, Date.UTC(2026, 10, 28, 10, 0, 0), 'outside_schedule'],
-    ['identifier kind not among the user’s factors', facts({ holder: { ...holder, authFactors: ['face_id', 'input_code'] } }), AT, 'factor_not_allowed'],
+    [
+      'identifier kind not among the user’s factors',
+      facts({ holder: { ...holder, authFactors: ['face_id', 'input_code'] } }),
+      AT,
+      'factor_not_allowed',
+    ],
     ['lock the user may not open', facts({ lockNumber: 2, holder: { ...holder, lockNumber: 1 } }), AT, 'lock_not_allowed'],
     ['lock the identifier may not open', facts({ lockNumber: 1, credential: { ...credential, lock: 'second' } }), AT, 'lock_not_allowed'],
     ['outside the identifier’s time profiles', facts({ credential: { ...credential, timeProfiles: [pastDay] } }), AT, 'outside_time_profile'],
@@ -106,8 +111,16 @@ describe('decide: one row per reason', () => {
 
 describe('decide: precedence', () => {
   it.each([
-    ['a disabled credential beats an expired holder', facts({ credential: { ...credential, enabled: false }, holder: { ...holder, expires: 0 } }), 'credential_disabled'],
-    ['an expired credential beats a disabled door', facts({ credential: { ...credential, expires: 0 }, door: { ...door, enabled: false } }), 'credential_expired'],
+    [
+      'a disabled credential beats an expired holder',
+      facts({ credential: { ...credential, enabled: false }, holder: { ...holder, expires: 0 } }),
+      'credential_disabled',
+    ],
+    [
+      'an expired credential beats a disabled door',
+      facts({ credential: { ...credential, expires: 0 }, door: { ...door, enabled: false } }),
+      'credential_expired',
+    ],
     ['a disabled holder beats an unknown door', facts({ holder: { ...holder, enabled: false }, door: null }), 'holder_disabled'],
     ['a disabled door beats having no grant', facts({ door: { ...door, enabled: false }, grants: [] }), 'door_disabled'],
     ['no grant beats no passes', facts({ grants: [], credential: { ...credential, passesLeft: 0 } }), 'no_grant'],
@@ -124,15 +137,28 @@ describe('decide: precedence', () => {
 
   describe('a delegation gives at most what its giver could do at that moment', () => {
     const open = (from: GiverFacts | null) => decide(facts({ grants: [delegation(AT - HOUR, AT + HOUR, from)] }), AT);
-    const saturdaysOnly: LevelGrant = { ...officeHours, schedule: { id: 6, name: 'Saturdays', days: [false, false, false, false, false, true, false], start: '00:00:00', stop: '23:59:59' } };
+    const saturdaysOnly: LevelGrant = {
+      ...officeHours,
+      schedule: { id: 6, name: 'Saturdays', days: [false, false, false, false, false, true, false], start: '00:00:00', stop: '23:59:59' },
+    };
     it.each([
       ['is gone', null, 'no_grant', 'its giver is no longer a cardholder of the site'],
       ['is disabled', { ...giver, holder: { ...giver.holder, enabled: false } }, 'no_grant', 'its giver (user 8) is disabled'],
       ['is not yet effective', { ...giver, holder: { ...giver.holder, effective: AT + 1 } }, 'no_grant', 'is not yet effective'],
       ['has expired', { ...giver, holder: { ...giver.holder, expires: AT } }, 'no_grant', 'has expired'],
       ['lost the level', { ...giver, levels: [] }, 'no_grant', 'has no access level of their own that includes the door'],
-      ['is outside their own schedule', { ...giver, levels: [saturdaysOnly] }, 'outside_schedule', 'is outside every schedule of theirs for the door'],
-      ['is outside their time profiles', { ...giver, holder: { ...giver.holder, timeProfiles: [pastDay] } }, 'outside_schedule', 'is outside their time profiles'],
+      [
+        'is outside their own schedule',
+        { ...giver, levels: [saturdaysOnly] },
+        'outside_schedule',
+        'is outside every schedule of theirs for the door',
+      ],
+      [
+        'is outside their time profiles',
+        { ...giver, holder: { ...giver.holder, timeProfiles: [pastDay] } },
+        'outside_schedule',
+        'is outside their time profiles',
+      ],
     ] as [string, GiverFacts | null, ReasonCode, string][])('denied when the giver %s, saying so', (_label, from, reason, why) => {
       const decision = open(from);
       expect(decision.reason).toBe(reason);
@@ -152,7 +178,11 @@ describe('decide: precedence', () => {
   });
 
   it('names the delegation or the level and schedule that granted', () => {
-    expect(decide(facts({ grants: [delegation(AT - HOUR, AT + HOUR)] }), AT).rule).toEqual({ via: 'delegation', levelId: 20, levelName: 'delegate_abc' });
+    expect(decide(facts({ grants: [delegation(AT - HOUR, AT + HOUR)] }), AT).rule).toEqual({
+      via: 'delegation',
+      levelId: 20,
+      levelName: 'delegate_abc',
+    });
     const granted = decide(base, AT);
     expect(granted.rule).toEqual({ via: 'level', levelId: 10, levelName: 'Office', scheduleId: 5, scheduleName: 'Office hours' });
     expect(granted.explanation).toBe('Granted by access level Office on schedule Office hours.');
@@ -175,14 +205,26 @@ describe('decide: precedence', () => {
       via: 'level',
       levelId: 18,
       levelName: 'Profiled',
-      schedule: { id: 30, name: 'One day', days: [true, true, true, true, true, true, true], start: '00:00:00', stop: '23:59:59', rule: pastDay.profile },
+      schedule: {
+        id: 30,
+        name: 'One day',
+        days: [true, true, true, true, true, true, true],
+        start: '00:00:00',
+        stop: '23:59:59',
+        rule: pastDay.profile,
+      },
     };
     expect(decide(facts({ grants: [profiled] }), AT).reason).toBe('outside_schedule');
     expect(decide(facts({ grants: [{ ...profiled, schedule: { ...profiled.schedule, rule: everyDay.profile } } as Grant] }), AT).granted).toBe(true);
   });
 
   it('a panel identifier held by nobody (a guest’s) still opens the lock', () => {
-    const guest = facts({ holder: null, grants: [{ via: 'panel', lockNumber: 2 }], lockNumber: 2, credential: { ...credential, holderId: null, panelAccess: true } });
+    const guest = facts({
+      holder: null,
+      grants: [{ via: 'panel', lockNumber: 2 }],
+      lockNumber: 2,
+      credential: { ...credential, holderId: null, panelAccess: true },
+    });
     expect(decide(guest, AT).granted).toBe(true);
     expect(decide(facts({ holder: null, credential: { ...credential, holderId: null }, grants: [] }), AT).reason).toBe('no_grant');
   });
@@ -193,7 +235,12 @@ describe('decide: precedence', () => {
   });
 
   it('grants through any one of several grants', () => {
-    const night: Grant = { via: 'level', levelId: 11, levelName: 'Night', schedule: { id: 6, name: 'Nights', days: EVERY_DAY, start: '22:00:00', stop: '05:59:59' } };
+    const night: Grant = {
+      via: 'level',
+      levelId: 11,
+      levelName: 'Night',
+      schedule: { id: 6, name: 'Nights', days: EVERY_DAY, start: '22:00:00', stop: '05:59:59' },
+    };
     const decision = decide(facts({ grants: [officeHours, night] }), Date.UTC(2026, 10, 28, 23, 0, 0));
     expect(decision.rule).toMatchObject({ levelId: 11 });
   });
@@ -211,7 +258,12 @@ describe('decide: schedule edges', () => {
   });
 
   it('a stop before the start spans midnight, and the early hours belong to the day it started', () => {
-    const fridayNight: Grant = { via: 'level', levelId: 12, levelName: 'Fri', schedule: { id: 7, name: 'Friday night', days: [false, false, false, false, true, false, false], start: '22:00:00', stop: '02:00:00' } };
+    const fridayNight: Grant = {
+      via: 'level',
+      levelId: 12,
+      levelName: 'Fri',
+      schedule: { id: 7, name: 'Friday night', days: [false, false, false, false, true, false, false], start: '22:00:00', stop: '02:00:00' },
+    };
     const f = facts({ grants: [fridayNight] });
     expect(decide(f, at('2026-11-27T23:30:00Z')).granted).toBe(true); // Friday 23:30
     expect(decide(f, at('2026-11-28T00:00:00Z')).granted).toBe(true); // Saturday 00:00
@@ -227,7 +279,12 @@ describe('decide: schedule edges', () => {
     expect(decide(inZone('America/New_York'), at('2026-11-25T12:30:00Z')).granted).toBe(false);
   });
 
-  const earlyShift: Grant = { via: 'level', levelId: 13, levelName: 'Early', schedule: { id: 8, name: 'Early', days: EVERY_DAY, start: '01:00:00', stop: '02:59:59' } };
+  const earlyShift: Grant = {
+    via: 'level',
+    levelId: 13,
+    levelName: 'Early',
+    schedule: { id: 8, name: 'Early', days: EVERY_DAY, start: '01:00:00', stop: '02:59:59' },
+  };
 
   it('London, clocks go forward (2026-03-29 01:00 → 02:00): the skipped hour never opens, the window reopens at 02:00', () => {
     const f = inZone('Europe/London', earlyShift);
@@ -238,7 +295,12 @@ describe('decide: schedule edges', () => {
   });
 
   it('London, clocks go back (2026-10-25 02:00 → 01:00): the repeated hour opens both times', () => {
-    const oneToTwo: Grant = { via: 'level', levelId: 14, levelName: 'Repeat', schedule: { id: 9, name: '01-02', days: EVERY_DAY, start: '01:00:00', stop: '01:59:59' } };
+    const oneToTwo: Grant = {
+      via: 'level',
+      levelId: 14,
+      levelName: 'Repeat',
+      schedule: { id: 9, name: '01-02', days: EVERY_DAY, start: '01:00:00', stop: '01:59:59' },
+    };
     const f = inZone('Europe/London', oneToTwo);
     expect(decide(f, at('2026-10-25T00:30:00Z')).granted).toBe(true); // 01:30 BST
     expect(decide(f, at('2026-10-25T01:30:00Z')).granted).toBe(true); // 01:30 GMT, the second pass
@@ -246,12 +308,22 @@ describe('decide: schedule edges', () => {
   });
 
   it('New York, clocks go forward (2026-03-08 02:00 → 03:00) and back (2026-11-01 02:00 → 01:00)', () => {
-    const twoToThree: Grant = { via: 'level', levelId: 15, levelName: 'NY', schedule: { id: 10, name: '02-03', days: EVERY_DAY, start: '02:00:00', stop: '02:59:59' } };
+    const twoToThree: Grant = {
+      via: 'level',
+      levelId: 15,
+      levelName: 'NY',
+      schedule: { id: 10, name: '02-03', days: EVERY_DAY, start: '02:00:00', stop: '02:59:59' },
+    };
     const f = inZone('America/New_York', twoToThree);
     // The 02:00–02:59 hour does not exist on 2026-03-08: 06:59:59Z is 01:59:59 EST, 07:00Z is 03:00 EDT.
     expect(decide(f, at('2026-03-08T06:59:59Z')).granted).toBe(false);
     expect(decide(f, at('2026-03-08T07:00:00Z')).granted).toBe(false);
-    const oneToTwo: Grant = { via: 'level', levelId: 16, levelName: 'NY', schedule: { id: 11, name: '01-02', days: EVERY_DAY, start: '01:00:00', stop: '01:59:59' } };
+    const oneToTwo: Grant = {
+      via: 'level',
+      levelId: 16,
+      levelName: 'NY',
+      schedule: { id: 11, name: '01-02', days: EVERY_DAY, start: '01:00:00', stop: '01:59:59' },
+    };
     const g = inZone('America/New_York', oneToTwo);
     expect(decide(g, at('2026-11-01T05:30:00Z')).granted).toBe(true); // 01:30 EDT
     expect(decide(g, at('2026-11-01T06:30:00Z')).granted).toBe(true); // 01:30 EST
@@ -260,7 +332,12 @@ describe('decide: schedule edges', () => {
 
   it('midnight in the site zone decides the weekday', () => {
     // Friday 23:30 in Tokyo is Friday 14:30 UTC; Saturday 00:30 in Tokyo is Friday 15:30 UTC.
-    const evenings: Grant = { via: 'level', levelId: 17, levelName: 'Tokyo', schedule: { id: 12, name: 'Weekday all day', days: WEEKDAYS, start: '00:00:00', stop: '23:59:59' } };
+    const evenings: Grant = {
+      via: 'level',
+      levelId: 17,
+      levelName: 'Tokyo',
+      schedule: { id: 12, name: 'Weekday all day', days: WEEKDAYS, start: '00:00:00', stop: '23:59:59' },
+    };
     const f = inZone('Asia/Tokyo', evenings);
     expect(decide(f, at('2026-11-27T14:30:00Z')).granted).toBe(true);
     expect(decide(f, at('2026-11-27T15:30:00Z')).granted).toBe(false);
@@ -275,16 +352,40 @@ describe('decide: doors open to anyone (a panel lock’s free access, the public
 
   const rows: [string, DecisionFacts, number, boolean, string][] = [
     ['inside a window, an unknown card gets in', atPanel({ credential: null, holder: null, freeAccess: [wednesdayDay] }), AT, true, 'free_access'],
-    ['inside a window, a disabled holder gets in', atPanel({ holder: { ...holder, enabled: false }, freeAccess: [wednesdayDay] }), AT, true, 'free_access'],
+    [
+      'inside a window, a disabled holder gets in',
+      atPanel({ holder: { ...holder, enabled: false }, freeAccess: [wednesdayDay] }),
+      AT,
+      true,
+      'free_access',
+    ],
     ['at the window’s first second', atPanel({ credential: null, freeAccess: [wednesdayDay] }), at('2026-11-25T08:00:00Z'), true, 'free_access'],
     ['at its last second, included', atPanel({ credential: null, freeAccess: [wednesdayDay] }), at('2026-11-25T18:00:00.999Z'), true, 'free_access'],
     ['one second after it', atPanel({ credential: null, freeAccess: [wednesdayDay] }), at('2026-11-25T18:00:01Z'), false, 'unknown_credential'],
     ['another weekday', atPanel({ credential: null, freeAccess: [wednesdayDay] }), at('2026-11-26T10:00:00Z'), false, 'unknown_credential'],
-    ['a door no panel drives (no lock number)', facts({ credential: null, holder: null, freeAccess: [wednesdayDay] }), AT, false, 'unknown_credential'],
-    ['a disabled door stays shut', atPanel({ credential: null, door: { ...door, enabled: false }, freeAccess: [wednesdayDay] }), AT, false, 'unknown_credential'],
+    [
+      'a door no panel drives (no lock number)',
+      facts({ credential: null, holder: null, freeAccess: [wednesdayDay] }),
+      AT,
+      false,
+      'unknown_credential',
+    ],
+    [
+      'a disabled door stays shut',
+      atPanel({ credential: null, door: { ...door, enabled: false }, freeAccess: [wednesdayDay] }),
+      AT,
+      false,
+      'unknown_credential',
+    ],
     ['the public code at a panel lock', atPanel({ credential: null, holder: null, publicCode: true }), AT, true, 'public_code'],
     ['the public code at a door no panel drives', facts({ credential: null, holder: null, publicCode: true }), AT, false, 'unknown_credential'],
-    ['the public code at a disabled door', atPanel({ credential: null, holder: null, door: { ...door, enabled: false }, publicCode: true }), AT, false, 'unknown_credential'],
+    [
+      'the public code at a disabled door',
+      atPanel({ credential: null, holder: null, door: { ...door, enabled: false }, publicCode: true }),
+      AT,
+      false,
+      'unknown_credential',
+    ],
   ];
   it.each(rows)('%s', (_label, input, when, granted, why) => {
     const decision = decide(input, when);

@@ -192,8 +192,7 @@ interface Check {
 }
 
 const levelActive = (grant: LevelGrant, at: number, zone: string) =>
-  grant.schedule === null ||
-  (grant.schedule.rule ? isTimeProfileActive(grant.schedule.rule, at, zone) : isScheduleActive(grant.schedule, at, zone));
+  grant.schedule === null || (grant.schedule.rule ? isTimeProfileActive(grant.schedule.rule, at, zone) : isScheduleActive(grant.schedule, at, zone));
 
 /**
  * Why a delegation's giver does not hold the door at `at` (what creating the delegation required: an
@@ -216,7 +215,8 @@ function giverCannotOpen(giver: GiverFacts | null, at: number, zone: string): st
   if (lacks !== null || giver === null) return lacks;
   const { holder } = giver;
   if (!profilesAllow(holder.timeProfiles, at, zone)) return `its giver (user ${holder.id}) is outside their time profiles`;
-  if (!giver.levels.some((level) => levelActive(level, at, zone))) return `its giver (user ${holder.id}) is outside every schedule of theirs for the door`;
+  if (!giver.levels.some((level) => levelActive(level, at, zone)))
+    return `its giver (user ${holder.id}) is outside every schedule of theirs for the door`;
   return null;
 }
 
@@ -292,7 +292,11 @@ const CHECKS: readonly Check[] = [
     fails: (f, at) => grantsAt(f, at).length === 0,
     explain: (f, at) =>
       `No access level or current delegation gives access to door ${f.door?.name}.` +
-      delegationNotes(delegationsOf(f.grants).filter((g) => within(g.window, at)).map((g) => [g, giverLacksDoor(g.giver, at)])),
+      delegationNotes(
+        delegationsOf(f.grants)
+          .filter((g) => within(g.window, at))
+          .map((g) => [g, giverLacksDoor(g.giver, at)]),
+      ),
   },
   {
     reason: 'outside_schedule',
@@ -320,9 +324,7 @@ const CHECKS: readonly Check[] = [
  */
 function activeGrant(facts: DecisionFacts, at: number): Grant | undefined {
   return grantsAt(facts, at).find(
-    (g) =>
-      g.via === 'panel' ||
-      (g.via === 'level' ? levelActive(g, at, facts.timezone) : giverCannotOpen(g.giver, at, facts.timezone) === null),
+    (g) => g.via === 'panel' || (g.via === 'level' ? levelActive(g, at, facts.timezone) : giverCannotOpen(g.giver, at, facts.timezone) === null),
   );
 }
 

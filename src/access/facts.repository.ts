@@ -228,7 +228,17 @@ export async function findPinSecret(db: Queryable, siteId: number): Promise<stri
   return row?.pin_secret;
 }
 
-const holderColumns = ['id', 'first_name', 'last_name', 'enabled', 'access_effective', 'access_expires', 'auth_factors', 'is_custom_user_access', 'lock_number'] as const;
+const holderColumns = [
+  'id',
+  'first_name',
+  'last_name',
+  'enabled',
+  'access_effective',
+  'access_expires',
+  'auth_factors',
+  'is_custom_user_access',
+  'lock_number',
+] as const;
 
 type HolderRow = {
   id: number;
@@ -251,9 +261,7 @@ function holderRecord(row: HolderRow, timeProfiles: NamedTimeProfile[]): HolderR
     enabled: fromFlag(row.enabled),
     effective: row.access_effective,
     expires: row.access_expires,
-    authFactors: fromFlag(row.is_custom_user_access)
-      ? (row.auth_factors.split(',').filter((f) => f !== '') as AuthFactor[])
-      : null,
+    authFactors: fromFlag(row.is_custom_user_access) ? (row.auth_factors.split(',').filter((f) => f !== '') as AuthFactor[]) : null,
     lockNumber: row.lock_number,
     timeProfiles,
   };

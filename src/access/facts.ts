@@ -140,7 +140,12 @@ export async function gatherFacts(
     // An identifier made on the panel face opens the panel's locks by itself, as on a panel.
     const panelGrant: Grant[] = credential?.panelAccess && lockNumber !== null ? [{ via: 'panel', lockNumber }] : [];
     const grants = [...panelGrant, ...levelGrants];
-    return { facts: { timezone: site.timezone, credential, holder, door, lockNumber, grants, freeAccess, publicCode }, credential: record, holder, door };
+    return {
+      facts: { timezone: site.timezone, credential, holder, door, lockNumber, grants, freeAccess, publicCode },
+      credential: record,
+      holder,
+      door,
+    };
   };
   // A PIN is a code typed on a keypad: a Lockt user's PIN, or a panel's inputCode identifier.
   const typed = presented.kind === 'pin' || (presented.kind === 'identifier' && FACTOR_OF_IDENTIFIER[presented.identifierType] === 'input_code');
@@ -153,10 +158,7 @@ export async function gatherFacts(
       value: presented.value,
     });
     const holders = await source.holderIdsByPin(site.id, presented.value);
-    const candidates = [
-      ...(code ? [candidate(credentialFacts(code), code)] : []),
-      ...holders.map((id) => candidate(pinCredential(id), null)),
-    ];
+    const candidates = [...(code ? [candidate(credentialFacts(code), code)] : []), ...holders.map((id) => candidate(pinCredential(id), null))];
     return candidates.length === 0 ? [await candidate(null, null)] : Promise.all(candidates);
   }
   const record = ofKind(

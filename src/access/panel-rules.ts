@@ -50,7 +50,10 @@ export function panelRulesOf(freeAccess: string | undefined, publicCode: string 
       free?.enable === true
         ? free.days
             .filter((day) => day.enable)
-            .map((day) => ({ lock: day.lock, window: { weekday: FREE_ACCESS_DAYS.indexOf(day.day), from: day.time_from, to: endOfMinute(day.time_to) } }))
+            .map((day) => ({
+              lock: day.lock,
+              window: { weekday: FREE_ACCESS_DAYS.indexOf(day.day), from: day.time_from, to: endOfMinute(day.time_to) },
+            }))
         : [],
     publicCode: code?.input_code_enable === true && code.input_code_hash !== undefined ? { hash: code.input_code_hash, secret: pinSecret } : null,
   };

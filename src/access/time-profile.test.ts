@@ -405,7 +405,11 @@ describe('other custom units', () => {
   describe('custom year with the last SUN of the listed months only', () => {
     const format = {
       repeat_type: 'custom',
-      repeat_custom: { repeat_point_type: 'year', repeat_looper: 1, repeat_options: { months: [10], range: { week_order: 'last', day_type: 'SUN' } } },
+      repeat_custom: {
+        repeat_point_type: 'year',
+        repeat_looper: 1,
+        repeat_options: { months: [10], range: { week_order: 'last', day_type: 'SUN' } },
+      },
     };
     checkInstants(parsed(wire('2020-10-25 00:00:00', '2020-10-25 00:00:00', format, true)), [
       ['2020-10-25T12:00:00', true],
@@ -518,17 +522,23 @@ function bruteForceActive(profile: TimeProfile, at: number, zone: string): boole
     if (!format) return false;
     const months = (d.year - first.year) * 12 + d.month - first.month;
     switch (format.repeat_type) {
-      case 'day': return true;
-      case 'week': return days % 7 === 0;
-      case 'twoWeeks': return days % 14 === 0;
-      case 'month': return d.day === first.day;
-      case 'year': return d.month === first.month && d.day === first.day;
+      case 'day':
+        return true;
+      case 'week':
+        return days % 7 === 0;
+      case 'twoWeeks':
+        return days % 14 === 0;
+      case 'month':
+        return d.day === first.day;
+      case 'year':
+        return d.month === first.month && d.day === first.day;
       case 'custom': {
         const custom = format.repeat_custom as NonNullable<typeof format.repeat_custom>;
         const n = custom.repeat_looper;
         const options = custom.repeat_options as unknown;
         switch (custom.repeat_point_type) {
-          case 'day': return days % n === 0;
+          case 'day':
+            return days % n === 0;
           case 'week': {
             const weeks = Math.round(d.startOf('week').diff(first.startOf('week'), 'days').days / 7);
             const listed = Array.isArray(options) ? options.includes(weekdayNames[d.weekday - 1]) : d.weekday === first.weekday;
@@ -565,18 +575,29 @@ describe('agrees with a day-by-day walk on random profiles and instants', () => 
   const repeatCustom = fc.oneof(
     fc.record({ repeat_point_type: fc.constant('day'), repeat_looper: fc.integer({ min: 1, max: 10 }) }),
     fc.record(
-      { repeat_point_type: fc.constant('week'), repeat_looper: fc.integer({ min: 1, max: 4 }), repeat_options: fc.uniqueArray(weekday, { minLength: 1 }) },
+      {
+        repeat_point_type: fc.constant('week'),
+        repeat_looper: fc.integer({ min: 1, max: 4 }),
+        repeat_options: fc.uniqueArray(weekday, { minLength: 1 }),
+      },
       { requiredKeys: ['repeat_point_type', 'repeat_looper'] },
     ),
     fc.record(
-      { repeat_point_type: fc.constant('month'), repeat_looper: fc.integer({ min: 1, max: 5 }), repeat_options: fc.record({ range }, { requiredKeys: [] }) },
+      {
+        repeat_point_type: fc.constant('month'),
+        repeat_looper: fc.integer({ min: 1, max: 5 }),
+        repeat_options: fc.record({ range }, { requiredKeys: [] }),
+      },
       { requiredKeys: ['repeat_point_type', 'repeat_looper'] },
     ),
     fc.record(
       {
         repeat_point_type: fc.constant('year'),
         repeat_looper: fc.integer({ min: 1, max: 3 }),
-        repeat_options: fc.record({ range, months: fc.uniqueArray(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 3 }) }, { requiredKeys: [] }),
+        repeat_options: fc.record(
+          { range, months: fc.uniqueArray(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 3 }) },
+          { requiredKeys: [] },
+        ),
       },
       { requiredKeys: ['repeat_point_type', 'repeat_looper'] },
     ),
@@ -657,18 +678,31 @@ describe('parseTimeProfile', () => {
       });
       expect(result).toEqual({
         ok: true,
-        profile: { time_options: { is_all_day: false, date_from: FROM, date_to: TO }, repeat_options: { repeat_enable: true, repeat_format: { repeat_type: 'day' } } },
+        profile: {
+          time_options: { is_all_day: false, date_from: FROM, date_to: TO },
+          repeat_options: { repeat_enable: true, repeat_format: { repeat_type: 'day' } },
+        },
       });
     });
     it.each([
       ['date_from equal to date_to', base(undefined, { is_all_day: false, date_from: FROM, date_to: FROM })],
-      ['repeat_end on the date of date_from, earlier in the day', repeating({ repeat_type: 'day', repeat_end: { format: 'date', date: wall('2020-10-05 00:00:00') } })],
+      [
+        'repeat_end on the date of date_from, earlier in the day',
+        repeating({ repeat_type: 'day', repeat_end: { format: 'date', date: wall('2020-10-05 00:00:00') } }),
+      ],
       ['repeat_end never with a date', repeating({ repeat_type: 'day', repeat_end: { format: 'never', date: FROM } })],
       ['a repeat_format while repeat_enable is false', base({ repeat_enable: false, repeat_format: { repeat_type: 'week' } })],
       ['a custom week without weekdays', custom({ repeat_point_type: 'week', repeat_looper: 1 })],
       ['a custom month with an empty object', custom({ repeat_point_type: 'month', repeat_looper: 1000, repeat_options: {} })],
       ['a custom year with only months', custom({ repeat_point_type: 'year', repeat_looper: 1, repeat_options: { months: [1, 12] } })],
-      ['a custom year with a parameterized day', custom({ repeat_point_type: 'year', repeat_looper: 1, repeat_options: { months: [5], format: 'parameterizedDay', range: { week_order: 'second', day_type: 'DAY_OFF' } } })],
+      [
+        'a custom year with a parameterized day',
+        custom({
+          repeat_point_type: 'year',
+          repeat_looper: 1,
+          repeat_options: { months: [5], format: 'parameterizedDay', range: { week_order: 'second', day_type: 'DAY_OFF' } },
+        }),
+      ],
     ])('%s', (_label, input) => {
       expect(parseTimeProfile(input).ok).toBe(true);
     });
@@ -711,12 +745,7 @@ describe('parseTimeProfile', () => {
       ],
       ['repeat_options not an object', base([]), ['repeat_options must be an object: []'], ['wrong_type']],
       ['repeat_enable missing', base({}), ['repeat_options.repeat_enable is required'], ['missing']],
-      [
-        'repeat_enable without repeat_format',
-        base({ repeat_enable: true }),
-        [`${RF} is required when repeat_enable is true`],
-        ['wrong_rule'],
-      ],
+      ['repeat_enable without repeat_format', base({ repeat_enable: true }), [`${RF} is required when repeat_enable is true`], ['wrong_rule']],
       ['repeat_type missing', repeating({}), [`${RF}.repeat_type is required`], ['missing']],
       [
         'an unknown repeat_type',
@@ -742,24 +771,14 @@ describe('parseTimeProfile', () => {
         [`${RF}.repeat_end.date must not be before the date of time_options.date_from (${FROM}): ${wall('2020-10-04 23:59:59')}`],
         ['wrong_rule'],
       ],
-      [
-        'custom without repeat_custom',
-        repeating({ repeat_type: 'custom' }),
-        [`${RC} is required when repeat_type is custom`],
-        ['wrong_rule'],
-      ],
+      ['custom without repeat_custom', repeating({ repeat_type: 'custom' }), [`${RC} is required when repeat_type is custom`], ['wrong_rule']],
       [
         'repeat_custom fields missing',
         custom({}),
         [`${RC}.repeat_point_type is required`, `${RC}.repeat_looper is required`],
         ['missing', 'missing'],
       ],
-      [
-        'repeat_looper 0',
-        custom({ repeat_point_type: 'day', repeat_looper: 0 }),
-        [`${RC}.repeat_looper must be 1 to 1000: 0`],
-        ['wrong_rule'],
-      ],
+      ['repeat_looper 0', custom({ repeat_point_type: 'day', repeat_looper: 0 }), [`${RC}.repeat_looper must be 1 to 1000: 0`], ['wrong_rule']],
       [
         'repeat_looper 1001',
         custom({ repeat_point_type: 'day', repeat_looper: 1001 }),
@@ -859,7 +878,11 @@ describe('parseTimeProfile', () => {
       ],
       [
         'format dayNumbers with a parameterized range',
-        custom({ repeat_point_type: 'month', repeat_looper: 1, repeat_options: { format: 'dayNumbers', range: { week_order: 'last', day_type: 'FRI' } } }),
+        custom({
+          repeat_point_type: 'month',
+          repeat_looper: 1,
+          repeat_options: { format: 'dayNumbers', range: { week_order: 'last', day_type: 'FRI' } },
+        }),
         [`${RC}.repeat_options.range must be a list of day numbers when format is dayNumbers: {"week_order":"last","day_type":"FRI"}`],
         ['wrong_rule'],
       ],
@@ -891,7 +914,10 @@ describe('parseTimeProfile', () => {
         'every problem at once',
         {
           time_options: { is_all_day: false, date_from: TO, date_to: FROM },
-          repeat_options: { repeat_enable: true, repeat_format: { repeat_type: 'custom', repeat_custom: { repeat_point_type: 'week', repeat_looper: 0, repeat_options: ['FUN'] } } },
+          repeat_options: {
+            repeat_enable: true,
+            repeat_format: { repeat_type: 'custom', repeat_custom: { repeat_point_type: 'week', repeat_looper: 0, repeat_options: ['FUN'] } },
+          },
         },
         [
           `time_options.date_to must not be before time_options.date_from (${TO}): ${FROM}`,

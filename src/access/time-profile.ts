@@ -137,9 +137,7 @@ export interface TimeProfileProblem {
   message: string;
 }
 
-export type ParsedTimeProfile =
-  | { ok: true; profile: TimeProfile }
-  | { ok: false; messages: string[]; problems: TimeProfileProblem[] };
+export type ParsedTimeProfile = { ok: true; profile: TimeProfile } | { ok: false; messages: string[]; problems: TimeProfileProblem[] };
 
 /** 9999-12-31 23:59:59: keeps every date within what calendars and luxon handle. */
 export const MAX_SECONDS = 253_402_300_799;

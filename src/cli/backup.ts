@@ -29,6 +29,10 @@ export function registerBackupCommands(program: Command): void {
       }
       const restored = restoreSqlite(flags.data, flags.from, new Date());
       const kept = restored.replaced === null ? '' : ` The store it replaced is kept as ${restored.replaced}.`;
-      print(flags, restored, `Restored ${flags.from} (schema ${restored.schema}) to ${restored.file}.${kept} Start the server: it brings the schema up to date.`);
+      print(
+        flags,
+        restored,
+        `Restored ${flags.from} (schema ${restored.schema}) to ${restored.file}.${kept} Start the server: it brings the schema up to date.`,
+      );
     });
 }

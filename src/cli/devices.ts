@@ -39,15 +39,14 @@ export function registerDeviceCommands(program: Command): void {
       );
     });
 
-  siteCommand(device, 'list', "list a site's devices and their doors (never their keys)")
-    .action(async (flags: StoreFlags & { site: number }) => {
-      const devices = await withStore(flags, async (store) => {
-        await getSite(store.db, flags.site);
-        return listDevices(store.db, flags.site);
-      });
-      const shown = devices.map(presentDevice);
-      print(flags, shown, shown.length === 0 ? 'No devices.' : shown.map(line).join('\n'));
+  siteCommand(device, 'list', "list a site's devices and their doors (never their keys)").action(async (flags: StoreFlags & { site: number }) => {
+    const devices = await withStore(flags, async (store) => {
+      await getSite(store.db, flags.site);
+      return listDevices(store.db, flags.site);
     });
+    const shown = devices.map(presentDevice);
+    print(flags, shown, shown.length === 0 ? 'No devices.' : shown.map(line).join('\n'));
+  });
 
   withStoreFlags(device.command('revoke'))
     .description("revoke a device's key for good")

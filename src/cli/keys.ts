@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
 import { systemClock } from '../lib/clock.ts';
-import {
-  type ApiKeyInfo,
-  changeApiKeySettings,
-  issueApiKey,
-  listApiKeys,
-  revokeApiKey,
-} from '../modules/api-keys/api-keys.service.ts';
+import { type ApiKeyInfo, changeApiKeySettings, issueApiKey, listApiKeys, revokeApiKey } from '../modules/api-keys/api-keys.service.ts';
 import { getSite } from '../modules/sites/sites.service.ts';
 import { type StoreFlags, UsageError, print, siteCommand, trueOrFalse, wholeNumber, withStore, withStoreFlags } from './common.ts';
 
@@ -17,27 +11,25 @@ const line = (k: ApiKeyInfo) =>
 export function registerKeyCommands(program: Command): void {
   const key = program.command('key').description('manage API keys');
 
-  siteCommand(key, 'create', 'issue a new API key for a site')
-    .action(async (flags: StoreFlags & { site: number }) => {
-      const issued = await withStore(flags, async (store) => {
-        await getSite(store.db, flags.site);
-        return issueApiKey(store.db, flags.site, systemClock);
-      });
-      print(
-        flags,
-        { site_id: flags.site, ...issued },
-        `apiuser: ${issued.apiuser}\napikey:  ${issued.apikey}\nThe apikey is shown only now; Portcullis keeps only its hash.`,
-      );
+  siteCommand(key, 'create', 'issue a new API key for a site').action(async (flags: StoreFlags & { site: number }) => {
+    const issued = await withStore(flags, async (store) => {
+      await getSite(store.db, flags.site);
+      return issueApiKey(store.db, flags.site, systemClock);
     });
+    print(
+      flags,
+      { site_id: flags.site, ...issued },
+      `apiuser: ${issued.apiuser}\napikey:  ${issued.apikey}\nThe apikey is shown only now; Portcullis keeps only its hash.`,
+    );
+  });
 
-  siteCommand(key, 'list', "list a site's API keys (never their secrets)")
-    .action(async (flags: StoreFlags & { site: number }) => {
-      const keys = await withStore(flags, async (store) => {
-        await getSite(store.db, flags.site);
-        return listApiKeys(store.db, flags.site);
-      });
-      print(flags, keys, keys.length === 0 ? 'No keys.' : keys.map(line).join('\n'));
+  siteCommand(key, 'list', "list a site's API keys (never their secrets)").action(async (flags: StoreFlags & { site: number }) => {
+    const keys = await withStore(flags, async (store) => {
+      await getSite(store.db, flags.site);
+      return listApiKeys(store.db, flags.site);
     });
+    print(flags, keys, keys.length === 0 ? 'No keys.' : keys.map(line).join('\n'));
+  });
 
   withStoreFlags(key.command('revoke'))
     .description('revoke an API key for good')

@@ -24,11 +24,16 @@ interface CreateFlags extends StoreFlags {
 }
 
 /** The management commands: each names an account of the site and what to do to it. */
-const MANAGE: { name: string; description: string; option?: [string, string, ((value: string) => unknown)?]; change: (flags: Record<string, unknown>) => OperatorChange }[] = [
+const MANAGE: {
+  name: string;
+  description: string;
+  option?: [string, string, ((value: string) => unknown)?];
+  change: (flags: Record<string, unknown>) => OperatorChange;
+}[] = [
   { name: 'disable', description: 'refuse the account every login and end its sessions', change: () => ({ kind: 'disable' }) },
   { name: 'enable', description: 'let a disabled account log in again', change: () => ({ kind: 'enable' }) },
   { name: 'remove', description: 'delete the account and end its sessions', change: () => ({ kind: 'remove' }) },
-  { name: 'logout', description: "end every session of the account (its tokens stop working at once)", change: () => ({ kind: 'logout' }) },
+  { name: 'logout', description: 'end every session of the account (its tokens stop working at once)', change: () => ({ kind: 'logout' }) },
   {
     name: 'set-role',
     description: "change the account's role (admin, manager or installer) and end its sessions",
@@ -69,7 +74,7 @@ export function registerOperatorCommands(program: Command): void {
     .requiredOption('--role <role>', 'admin, manager or installer')
     .option('--first-name <name>', 'first name')
     .option('--last-name <name>', 'last name')
-    .option('--scope <scope>', "identifiers it sees on the panel face: site (all, default) or own (those it created)")
+    .option('--scope <scope>', 'identifiers it sees on the panel face: site (all, default) or own (those it created)')
     .action(async (flags: CreateFlags) => {
       const created = await withStore(flags, async (store) => {
         await getSite(store.db, flags.site);
@@ -78,14 +83,13 @@ export function registerOperatorCommands(program: Command): void {
       print(flags, created, `Created ${created.role} ${created.username} (id ${created.id}) in site ${created.site_id}.`);
     });
 
-  siteCommand(operator, 'list', "list a site's operator accounts")
-    .action(async (flags: StoreFlags & { site: number }) => {
-      const operators = await withStore(flags, async (store) => {
-        await getSite(store.db, flags.site);
-        return listOperators(store.db, flags.site);
-      });
-      print(flags, operators, operators.length === 0 ? 'No operators.' : operators.map(line).join('\n'));
+  siteCommand(operator, 'list', "list a site's operator accounts").action(async (flags: StoreFlags & { site: number }) => {
+    const operators = await withStore(flags, async (store) => {
+      await getSite(store.db, flags.site);
+      return listOperators(store.db, flags.site);
     });
+    print(flags, operators, operators.length === 0 ? 'No operators.' : operators.map(line).join('\n'));
+  });
 
   for (const command of MANAGE) {
     const sub = siteCommand(operator, command.name, command.description).requiredOption('--username <name>', 'the account (case does not matter)');

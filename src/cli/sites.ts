@@ -15,9 +15,7 @@ export function registerSiteCommands(program: Command): void {
     .requiredOption('--name <name>', 'site name')
     .option('--timezone <zone>', 'IANA time zone for zone-less times', 'UTC')
     .action(async (flags: StoreFlags & { name: string; timezone: string }) => {
-      const created = await withStore(flags, (store) =>
-        createSite(store.db, { name: flags.name, timezone: flags.timezone }, systemClock),
-      );
+      const created = await withStore(flags, (store) => createSite(store.db, { name: flags.name, timezone: flags.timezone }, systemClock));
       const value = { site: wire(created.site), apiuser: created.apiuser, apikey: created.apikey };
       print(
         flags,
@@ -32,11 +30,7 @@ export function registerSiteCommands(program: Command): void {
     .description('list sites')
     .action(async (flags: StoreFlags) => {
       const sites = await withStore(flags, (store) => listSites(store.db));
-      print(
-        flags,
-        sites.map(wire),
-        sites.length === 0 ? 'No sites.' : sites.map((s) => `${s.id}\t${s.name}\t${s.timezone}`).join('\n'),
-      );
+      print(flags, sites.map(wire), sites.length === 0 ? 'No sites.' : sites.map((s) => `${s.id}\t${s.name}\t${s.timezone}`).join('\n'));
     });
 
   siteCommand(site, 'set', "change a site's name, time zone or rules")

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type BatchOperation, type SiteCall } from '../domain/batch.ts';
+import type { BatchOperation, SiteCall } from '../domain/batch.ts';
 import { type BatchResult, runBatch } from '../http/batch.ts';
 import { systemClock } from '../lib/clock.ts';
 import { getSite } from '../modules/sites/sites.service.ts';
@@ -31,7 +31,11 @@ function operationsFor(flags: SiteFlags & PolicyFlags) {
 }
 
 /** Runs one webhook batch operation for a site as the CLI, through the runner and rules of `/webhook`. */
-function runAsCli<Input, Plan>(flags: SiteFlags, operation: BatchOperation<Input, Plan, SiteCall>, body: Record<string, unknown>): Promise<BatchResult> {
+function runAsCli<Input, Plan>(
+  flags: SiteFlags,
+  operation: BatchOperation<Input, Plan, SiteCall>,
+  body: Record<string, unknown>,
+): Promise<BatchResult> {
   return withStore(flags, async (store) => {
     const site = await getSite(store.db, flags.site);
     const caller = { maxBatchSize: 1, site, actor: { kind: 'cli' as const, name: 'portcullis webhook' } };
@@ -52,12 +56,16 @@ export function registerWebhookCommands(program: Command): void {
     .option('--doors <ids>', 'only events of these doors', numberList('--doors'))
     .option('--allow-http', 'accept an http URL (as serve --webhook-allow-http)')
     .option('--allow-private', 'accept a private or loopback address (as serve --webhook-allow-private)')
-    .action(async (flags: SiteFlags & { url: string; codes?: number[]; categories?: number[]; doors?: number[]; allowHttp?: boolean; allowPrivate?: boolean }) => {
-      const record = { url: flags.url, codes: flags.codes, categories: flags.categories, doors: flags.doors };
-      const result = await runAsCli(flags, operationsFor(flags).create, { webhooks: [record] });
-      const [shown] = result.shown_once ?? [];
-      print(flags, shown, `Created webhook ${shown?.id} for ${flags.url}.\nsecret: ${shown?.secret}\n${secretNote}`);
-    });
+    .action(
+      async (
+        flags: SiteFlags & { url: string; codes?: number[]; categories?: number[]; doors?: number[]; allowHttp?: boolean; allowPrivate?: boolean },
+      ) => {
+        const record = { url: flags.url, codes: flags.codes, categories: flags.categories, doors: flags.doors };
+        const result = await runAsCli(flags, operationsFor(flags).create, { webhooks: [record] });
+        const [shown] = result.shown_once ?? [];
+        print(flags, shown, `Created webhook ${shown?.id} for ${flags.url}.\nsecret: ${shown?.secret}\n${secretNote}`);
+      },
+    );
 
   siteCommand(webhook, 'list', "list a site's webhooks (never their secrets)").action(async (flags: SiteFlags) => {
     const rows = await withStore(flags, async (store) => {

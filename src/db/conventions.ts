@@ -14,8 +14,7 @@ export const MAX_ID = 2_147_483_647;
 export const isStorableId = (id: number): boolean => Number.isSafeInteger(id) && id >= 1 && id <= MAX_ID;
 
 /** The ids worth looking up: present and storable. */
-export const storableIds = (ids: readonly (number | undefined)[]): number[] =>
-  ids.filter((id): id is number => id !== undefined && isStorableId(id));
+export const storableIds = (ids: readonly (number | undefined)[]): number[] => ids.filter((id): id is number => id !== undefined && isStorableId(id));
 
 /**
  * True when a store error is a foreign-key violation, on either dialect: a row this write refers to was

@@ -35,7 +35,10 @@ export function nextLogIds(trx: Queryable, count: number): RawBuilder<number>[] 
     throw new Error(`A transaction may append at most ${ROWS_PER_TRANSACTION} rows to one log; this one asked for ${first + count}`);
   }
   if (trx.isTransaction) numbered.set(trx, first + count);
-  return Array.from({ length: count }, (_, i) => sql<number>`pg_current_xact_id()::text::bigint * ${sql.lit(ROWS_PER_TRANSACTION)} + ${sql.lit(first + i)}`);
+  return Array.from(
+    { length: count },
+    (_, i) => sql<number>`pg_current_xact_id()::text::bigint * ${sql.lit(ROWS_PER_TRANSACTION)} + ${sql.lit(first + i)}`,
+  );
 }
 
 /**
@@ -74,7 +77,14 @@ export async function waitUntilSettled(db: Queryable, table: 'event' | 'audit', 
   if (!settled) return;
   const deadline = Date.now() + SETTLE_WAIT_MS;
   for (;;) {
-    const unsettled = await db.selectFrom(table).select('id').where('site_id', '=', siteId).where('id', '>', afterId).where('id', '>=', settled).limit(1).executeTakeFirst();
+    const unsettled = await db
+      .selectFrom(table)
+      .select('id')
+      .where('site_id', '=', siteId)
+      .where('id', '>', afterId)
+      .where('id', '>=', settled)
+      .limit(1)
+      .executeTakeFirst();
     if (!unsettled || Date.now() >= deadline) return;
     // Older transactions end within milliseconds as a rule; a reader that waits asks a hundred times a second at most.
     await sleep(10);

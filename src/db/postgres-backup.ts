@@ -21,7 +21,7 @@ function splitPassword(url: string): { url: string; env: NodeJS.ProcessEnv } {
 /** How to do it by hand, when the tools are not installed here. */
 export function manualSteps(file: string): string {
   return [
-    'pg_dump and pg_restore (the PostgreSQL client tools, of the server\'s major version or newer) are not installed here. Run, where they are:',
+    "pg_dump and pg_restore (the PostgreSQL client tools, of the server's major version or newer) are not installed here. Run, where they are:",
     `  backup:  pg_dump --format=custom --file '${file}' "$DATABASE_URL" && pg_restore --list '${file}' > /dev/null`,
     `  restore: stop every Portcullis server on the database, then pg_restore --clean --if-exists --no-owner --single-transaction --exit-on-error --dbname "$DATABASE_URL" '${file}'`,
   ].join('\n');
@@ -60,7 +60,8 @@ async function runOrExplain(tool: string, args: string[], env: NodeJS.ProcessEnv
 async function checkArchive(file: string, env: NodeJS.ProcessEnv): Promise<void> {
   if (!existsSync(file)) throw new Error(`No such file: ${file}`);
   const contents = await runOrExplain('pg_restore', ['--list', file], env, file);
-  if (!/ TABLE \S+ kysely_migration /.test(contents)) throw new Error(`${file} is a pg_dump archive but not of a Portcullis store (no kysely_migration table)`);
+  if (!/ TABLE \S+ kysely_migration /.test(contents))
+    throw new Error(`${file} is a pg_dump archive but not of a Portcullis store (no kysely_migration table)`);
 }
 
 /** `portcullis backup` on PostgreSQL: pg_dump to a partial file, checked, then named `to`. */
@@ -102,6 +103,11 @@ export async function restorePostgres(databaseUrl: string, from: string): Promis
   await checkArchive(from, env);
   const servers = await serversOn(databaseUrl);
   if (servers > 0) throw new Error(`${servers} Portcullis server(s) are connected to this database: stop every one before restoring.`);
-  await runOrExplain('pg_restore', ['--clean', '--if-exists', '--no-owner', '--single-transaction', '--exit-on-error', '--dbname', url, from], env, from);
+  await runOrExplain(
+    'pg_restore',
+    ['--clean', '--if-exists', '--no-owner', '--single-transaction', '--exit-on-error', '--dbname', url, from],
+    env,
+    from,
+  );
   return { file: from };
 }

@@ -26,11 +26,6 @@ export async function namesByIdIn(db: Queryable, table: NamedSiteTable, siteId: 
 /** Of these name keys, the ones taken in the site, with the id of the row holding each. */
 export async function nameKeyOwnersIn(db: Queryable, table: NamedSiteTable, siteId: number, keys: string[]): Promise<Map<string, number>> {
   if (keys.length === 0) return new Map();
-  const rows = await db
-    .selectFrom(table)
-    .select(['name_key', 'id'])
-    .where('site_id', '=', siteId)
-    .where('name_key', 'in', keys)
-    .execute();
+  const rows = await db.selectFrom(table).select(['name_key', 'id']).where('site_id', '=', siteId).where('name_key', 'in', keys).execute();
   return new Map(rows.map((r) => [r.name_key, r.id]));
 }

@@ -39,7 +39,8 @@ export function checkStoreFile(file: string): string {
     const last = database.prepare(`select name from ${DEFAULT_MIGRATION_TABLE} order by name desc limit 1`).pluck().get();
     return typeof last === 'string' ? last : '(none)';
   } catch (error) {
-    if (/not a database|malformed/i.test((error as Error).message)) throw new Error(`${file} is not a readable SQLite database: ${(error as Error).message}`);
+    if (/not a database|malformed/i.test((error as Error).message))
+      throw new Error(`${file} is not a readable SQLite database: ${(error as Error).message}`);
     throw error;
   } finally {
     database.close();

@@ -53,12 +53,7 @@ export type CheckBatch<Input, Plan, Context = SiteCall> = (
 ) => Promise<RecordCheck<Plan>[]>;
 
 /** Writes the plans of the records that passed. */
-export type WriteBatch<Plan, Context = SiteCall> = (
-  trx: Queryable,
-  plans: Plan[],
-  context: Context,
-  options: BatchOptions,
-) => Promise<WriteCounts>;
+export type WriteBatch<Plan, Context = SiteCall> = (trx: Queryable, plans: Plan[], context: Context, options: BatchOptions) => Promise<WriteCounts>;
 
 export interface BatchOperation<Input, Plan, Context = SiteCall> {
   /** The body's top-level array: `users`, `doors`, … */

@@ -33,11 +33,7 @@ export class PortcullisError extends Error {
   readonly failures: RecordFailure[];
   readonly headers: Record<string, string>;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    extra: { failures?: RecordFailure[]; headers?: Record<string, string> } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, extra: { failures?: RecordFailure[]; headers?: Record<string, string> } = {}) {
     super(message);
     this.name = 'PortcullisError';
     this.code = code;
@@ -59,21 +55,16 @@ export const ERRORS = {
       headers: { allow: allowed.join(', ') },
     }),
   badRequest: (message: string) => new PortcullisError('bad_request', message),
-  unparseableBody: () =>
-    new PortcullisError('unparseable_body', 'No data found or invalid JSON objects supplied. Could not parse input.'),
-  bodyTooDeep: (maxDepth: number) =>
-    new PortcullisError('unparseable_body', `Could not parse input: JSON nested deeper than ${maxDepth} levels.`),
+  unparseableBody: () => new PortcullisError('unparseable_body', 'No data found or invalid JSON objects supplied. Could not parse input.'),
+  bodyTooDeep: (maxDepth: number) => new PortcullisError('unparseable_body', `Could not parse input: JSON nested deeper than ${maxDepth} levels.`),
   bodyNotUtf8: () => new PortcullisError('unparseable_body', 'Could not parse input: the body is not valid UTF-8.'),
-  batchTooLarge: (max: number) =>
-    new PortcullisError('batch_too_large', `Batch size exceeds maximum of ${max} objects.`),
+  batchTooLarge: (max: number) => new PortcullisError('batch_too_large', `Batch size exceeds maximum of ${max} objects.`),
   validationFailed: (failures: RecordFailure[]) =>
     new PortcullisError('validation_failed', 'Validation errors found. Batch has failed. Details provided.', {
       failures,
     }),
-  payloadTooLarge: (limit: number) =>
-    new PortcullisError('payload_too_large', `Request body exceeds the limit of ${limit} bytes.`),
-  unsupportedMediaType: () =>
-    new PortcullisError('unsupported_media_type', "Request body must be sent with Content-Type 'application/json'."),
+  payloadTooLarge: (limit: number) => new PortcullisError('payload_too_large', `Request body exceeds the limit of ${limit} bytes.`),
+  unsupportedMediaType: () => new PortcullisError('unsupported_media_type', "Request body must be sent with Content-Type 'application/json'."),
   httpsRequired: () => new PortcullisError('https_required', 'HTTPS is required'),
   underMaintenance: (message: string) => new PortcullisError('under_maintenance', message),
   rateLimited: (max: number, windowSeconds: number, retryAfterSeconds: number) =>
@@ -96,10 +87,7 @@ export const ERRORS = {
     new PortcullisError('store_unavailable', 'The store is unavailable; nothing was changed. Retry shortly.', {
       headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) },
     }),
-  notReady: (reason: string) => new PortcullisError('not_ready', `Not ready: ${reason}.`, { headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) } }),
-  internal: () =>
-    new PortcullisError(
-      'internal',
-      'An Unexpected Error has occurred. Request has been terminated and exception flagged.',
-    ),
+  notReady: (reason: string) =>
+    new PortcullisError('not_ready', `Not ready: ${reason}.`, { headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) } }),
+  internal: () => new PortcullisError('internal', 'An Unexpected Error has occurred. Request has been terminated and exception flagged.'),
 } as const;

@@ -22,11 +22,7 @@ export function claimedKeys(claims: readonly NameClaim[]): string[] {
  * One message (or undefined) per claim. `owners` maps each claimed key already taken in the site to the
  * id of the record holding it. `label` starts the message: `Door` gives `Door Name Already Exists: Door 1`.
  */
-export function nameConflicts(
-  label: string,
-  claims: readonly NameClaim[],
-  owners: ReadonlyMap<string, number>,
-): (string | undefined)[] {
+export function nameConflicts(label: string, claims: readonly NameClaim[], owners: ReadonlyMap<string, number>): (string | undefined)[] {
   const keys = claims.map((c) => (c.name === undefined ? undefined : nameKey(c.name)));
   const repeated = repeatedInBatch(keys, (k) => k);
   return claims.map((claim, index) => {

@@ -62,5 +62,4 @@ describe.each(DIALECTS)('shared commits of decision events on %s', (dialect) => 
     expect((answers[1] as PromiseRejectedResult).reason).toBe(failure);
     expect(await details()).toEqual(['first (its own row)', 'first', 'third (its own row)', 'third']);
   });
-
 });

@@ -69,7 +69,7 @@ export class GroupCommit {
   }
 
   private settle(group: readonly PendingEvent[], ids: readonly number[]): void {
-    group.forEach((pending, index) => pending.resolve(ids[index] as number));
+    for (const [index, pending] of group.entries()) pending.resolve(ids[index] as number);
   }
 }
 

@@ -19,14 +19,7 @@ export async function queueWebhookDeliveries(trx: Queryable, eventIds: readonly 
       trx
         .selectFrom('event')
         .innerJoin('webhook', 'webhook.site_id', 'event.site_id')
-        .select([
-          'event.site_id',
-          'webhook.id',
-          'event.id',
-          sql<'pending'>`'pending'`.as('state'),
-          sql<number>`0`.as('next_at'),
-          'event.db_time',
-        ])
+        .select(['event.site_id', 'webhook.id', 'event.id', sql<'pending'>`'pending'`.as('state'), sql<number>`0`.as('next_at'), 'event.db_time'])
         .where('event.id', 'in', eventIds)
         .where('webhook.enabled', '=', 1)
         .where((eb) =>

@@ -58,9 +58,7 @@ function auditEntry(
 
 function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return (
-    isUniqueViolation(error) || isForeignKeyViolation(error) || (typeof code === 'string' && code.startsWith('SQLITE_BUSY'))
-  );
+  return isUniqueViolation(error) || isForeignKeyViolation(error) || (typeof code === 'string' && code.startsWith('SQLITE_BUSY'));
 }
 
 /** Reads the options an endpoint takes; booleans or the strings "true"/"false", else a 400. */
@@ -117,27 +115,32 @@ export async function runBatch<Input, Plan, Context>(
   let written: WriteCounts = {};
   for (let attempt = 1; ; attempt++) {
     try {
-      return await writeTransaction(db, caller.site.id, async (trx) => {
-        const checks = await operation.check(trx, inputs, context, options);
-        const failures: RecordFailure[] = [];
-        const plans: Plan[] = [];
-        records.forEach((input, index) => {
-          const check = checks[index];
-          if (!check) throw new Error(`check() returned no result for record ${index}`);
-          const messages = [...(schemaMessages[index] ?? []), ...('messages' in check ? check.messages : [])];
-          if (messages.length > 0) failures.push({ index, messages, input });
-          else if ('plan' in check) plans.push(check.plan);
-        });
-        if (failures.length > 0 && failFast) throw ERRORS.validationFailed(failures);
-        const counts = plans.length > 0 ? await operation.write(trx, plans, context, options) : {};
-        written = counts;
-        const data = summarize(operation.summary, records.length, counts, failures.length);
-        return {
-          data,
-          ...(failures.length > 0 ? { errors: failures.map((f) => ({ error: f.messages, input_data: f.input })) } : {}),
-          ...(counts.shownOnce ? { shown_once: counts.shownOnce } : {}),
-        };
-      }, { of: (result) => auditEntry(operation, caller.actor, result, written), at: now() });
+      return await writeTransaction(
+        db,
+        caller.site.id,
+        async (trx) => {
+          const checks = await operation.check(trx, inputs, context, options);
+          const failures: RecordFailure[] = [];
+          const plans: Plan[] = [];
+          records.forEach((input, index) => {
+            const check = checks[index];
+            if (!check) throw new Error(`check() returned no result for record ${index}`);
+            const messages = [...(schemaMessages[index] ?? []), ...('messages' in check ? check.messages : [])];
+            if (messages.length > 0) failures.push({ index, messages, input });
+            else if ('plan' in check) plans.push(check.plan);
+          });
+          if (failures.length > 0 && failFast) throw ERRORS.validationFailed(failures);
+          const counts = plans.length > 0 ? await operation.write(trx, plans, context, options) : {};
+          written = counts;
+          const data = summarize(operation.summary, records.length, counts, failures.length);
+          return {
+            data,
+            ...(failures.length > 0 ? { errors: failures.map((f) => ({ error: f.messages, input_data: f.input })) } : {}),
+            ...(counts.shownOnce ? { shown_once: counts.shownOnce } : {}),
+          };
+        },
+        { of: (result) => auditEntry(operation, caller.actor, result, written), at: now() },
+      );
     } catch (error) {
       if (attempt < RETRIES && isRetryable(error)) continue;
       throw error;

@@ -52,8 +52,7 @@ export const RequiredText = (field: string, description: string, { maxLength }: 
  * so it is at most MAX_IDENTIFYING_LENGTH characters, and a longer value is reported as
  * "Invalid <field> length found (at most N characters)".
  */
-export const IdentifyingText = (field: string, description: string) =>
-  RequiredText(field, description, { maxLength: MAX_IDENTIFYING_LENGTH });
+export const IdentifyingText = (field: string, description: string) => RequiredText(field, description, { maxLength: MAX_IDENTIFYING_LENGTH });
 
 /** A number or string the domain reads as digits (card numbers, PINs). */
 export const DigitsInput = (field: string, description: string) =>
@@ -66,12 +65,9 @@ export const DigitsInput = (field: string, description: string) =>
 const OPTION_DESCRIPTIONS: Record<BatchOptionName, string> = {
   validate_fails_batch:
     'If false, records passing validation are written and the failures reported; if true, any failure fails the whole batch. Defaults to true.',
-  update_existing:
-    'If false, records that would update an existing record are ignored; if true, they update it. Defaults to false.',
-  replace_privileges:
-    "If true, supplied access levels replace the user's; if false, they are added. Defaults to true.",
-  replace_doors:
-    "Extension (PUT /accesslevel): if true, supplied doors replace the level's; if false, they are added. Defaults to true.",
+  update_existing: 'If false, records that would update an existing record are ignored; if true, they update it. Defaults to false.',
+  replace_privileges: "If true, supplied access levels replace the user's; if false, they are added. Defaults to true.",
+  replace_doors: "Extension (PUT /accesslevel): if true, supplied doors replace the level's; if false, they are added. Defaults to true.",
 };
 
 export function optionsSchema(names: readonly BatchOptionName[]): TObject {
@@ -136,10 +132,9 @@ export const ProcessSummary = Type.Object({
   errors: Type.Integer(),
 });
 
-const RecordErrors = Type.Array(
-  Type.Object({ error: Type.Array(Type.String()), input_data: Type.Unknown() }),
-  { description: 'Records that failed validation, when validate_fails_batch was false.' },
-);
+const RecordErrors = Type.Array(Type.Object({ error: Type.Array(Type.String()), input_data: Type.Unknown() }), {
+  description: 'Records that failed validation, when validate_fails_batch was false.',
+});
 
 /** A write's answer: the summary, and the failed records when the passing ones were written anyway. */
 export const BatchResponse = (summary: TSchema) => Type.Object({ data: summary, errors: Type.Optional(RecordErrors) });

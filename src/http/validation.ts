@@ -27,7 +27,6 @@ function validatorFor(schema: TSchema): Validator {
   return validator;
 }
 
-
 interface SchemaWithProperties {
   properties?: Record<string, TSchema & { 'x-error'?: string }>;
   required?: string[];
@@ -89,12 +88,7 @@ export function isBatchEnvelope(body: unknown, node: string): boolean {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
   const { [node]: records, options } = body as Record<string, unknown>;
   const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-  return (
-    Array.isArray(records) &&
-    records.length > 0 &&
-    records.every(isObject) &&
-    (options === undefined || isObject(options))
-  );
+  return Array.isArray(records) && records.length > 0 && records.every(isObject) && (options === undefined || isObject(options));
 }
 
 /**
@@ -137,10 +131,7 @@ export function validatorCompiler(faces: RouteFaces): FastifySchemaCompiler<TSch
     const node = (schema as Record<string, unknown>)[BATCH_NODE];
     if (typeof node === 'string') {
       const optional = (schema as Record<string, unknown>)[BATCH_BODY_OPTIONAL] === true;
-      return (body) =>
-        isBatchEnvelope(body, node) || (optional && isAbsentBody(body))
-          ? { value: body }
-          : { error: ERRORS.unparseableBody() };
+      return (body) => (isBatchEnvelope(body, node) || (optional && isAbsentBody(body)) ? { value: body } : { error: ERRORS.unparseableBody() });
     }
     const validator = validatorFor(schema);
     const basip = faces.of(method, url) === 'basip';
@@ -149,7 +140,13 @@ export function validatorCompiler(faces: RouteFaces): FastifySchemaCompiler<TSch
       if (httpPart === 'body') {
         return { error: basip ? ERRORS.badRequest(basipBodyMessage(schema, data)) : ERRORS.unparseableBody() };
       }
-      return { error: ERRORS.badRequest(fieldProblems(schema, data).map((p) => p.message).join('; ')) };
+      return {
+        error: ERRORS.badRequest(
+          fieldProblems(schema, data)
+            .map((p) => p.message)
+            .join('; '),
+        ),
+      };
     };
   };
 }

@@ -12,8 +12,7 @@ export interface Release {
 }
 
 /** The running version, from package.json. */
-export const VERSION: string = (JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { version: string })
-  .version;
+export const VERSION: string = (JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { version: string }).version;
 
 /**
  * The running version's section of RELEASES.md (`## <version> (<YYYY-MM-DD>)`): its first paragraph
@@ -25,7 +24,11 @@ export function readRelease(markdown = readFileSync(new URL('RELEASES.md', ROOT)
     const [heading = '', ...lines] = section.split('\n');
     const [, headingVersion, date] = /^(\S+)\s+\((\d{4}-\d{2}-\d{2})\)/.exec(heading.trim()) ?? [];
     if (headingVersion !== version || date === undefined) continue;
-    const paragraphs = lines.join('\n').trim().split(/\n\s*\n/).map((p) => p.replace(/\s*\n\s*/g, ' ').trim());
+    const paragraphs = lines
+      .join('\n')
+      .trim()
+      .split(/\n\s*\n/)
+      .map((p) => p.replace(/\s*\n\s*/g, ' ').trim());
     return {
       version,
       release_date: DateTime.fromISO(date, { zone: 'UTC', locale: 'en-US' }).toFormat('LLL d, yyyy'),

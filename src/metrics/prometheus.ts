@@ -165,7 +165,12 @@ export class PortcullisMetrics implements Signals {
       help: 'Whether the store answered a query at scrape time (1) or not (0).',
       registers,
       async collect() {
-        this.set(await sql`select 1`.execute(db).then(() => 1, () => 0));
+        this.set(
+          await sql`select 1`.execute(db).then(
+            () => 1,
+            () => 0,
+          ),
+        );
       },
     });
     // Both device gauges come from one query per scrape: the registry collects every metric at once.

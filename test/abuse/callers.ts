@@ -12,7 +12,9 @@ export const md5 = (text: string) => createHash('md5').update(text).digest('hex'
 export const OPERATOR_PASSWORD = 'correct horse';
 
 /** One of each kind of caller in the harness's site: a second API key, a device and a logged-in admin. */
-export async function seedCallers(h: Harness): Promise<{ otherKey: Credentials; doorId: number; device: { id: number; key: string }; token: string }> {
+export async function seedCallers(
+  h: Harness,
+): Promise<{ otherKey: Credentials; doorId: number; device: { id: number; key: string }; token: string }> {
   const otherKey = await issueApiKey(h.store.db, h.site.id, systemClock);
   const doorId = await seedDoor(h.store.db, h.site.id, 'Front Door');
   const issued = await createDevice(h.store.db, h.site, { name: 'Lobby Panel', doorIds: [doorId] }, systemClock);

@@ -25,7 +25,9 @@ const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/
 /** A TLS connection that asks for the stream from the start and then never reads. */
 function stalledStream(port: number, headers: Record<string, string>): TLSSocket {
   const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false });
-  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const lines = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   socket.once('secureConnect', () => {
     socket.write(`GET /api/v1/events?stream&id=0 HTTP/1.1\r\nhost: 127.0.0.1\r\n${lines}\r\n`);
     socket.pause();
@@ -63,7 +65,12 @@ describe.each(DIALECTS)('event streams under a non-reading client on %s', (diale
         dbTime: Date.now(),
       });
       for (let from = 0; from < EVENTS; from += 1_000) {
-        await writer.db.transaction().execute((trx) => appendEvents(trx, Array.from({ length: 1_000 }, (_, i) => event(from + i))));
+        await writer.db.transaction().execute((trx) =>
+          appendEvents(
+            trx,
+            Array.from({ length: 1_000 }, (_, i) => event(from + i)),
+          ),
+        );
       }
     } finally {
       await writer.close();
@@ -90,7 +97,9 @@ describe.each(DIALECTS)('event streams under a non-reading client on %s', (diale
     client.close();
     expect(refused.status).toBe(429);
     expect(refused.headers?.['retry-after']).toBeDefined();
-    expect(refused.body).toEqual({ data: { error: `Too many open event streams for this API key (at most ${STREAM_LIMITS.perKey}); close one first.` } });
+    expect(refused.body).toEqual({
+      data: { error: `Too many open event streams for this API key (at most ${STREAM_LIMITS.perKey}); close one first.` },
+    });
     for (const socket of sockets) socket.destroy();
   }, 120_000);
 });

@@ -39,15 +39,13 @@ describe.each(DIALECTS)('what the request log shows of a URL, on %s', (dialect) 
   };
   const card = { identifier_number: '1', identifier_type: 'card' };
 
-  it.each([
-    ['/api/v1/%70anel/KEY/access'],
-    ['/%61pi/v1/panel/KEY/access'],
-    ['/api/v1/panel/KEY/access'],
-    ['/api//v1/panel/KEY/access'],
-  ])('a panel request spelled %s is answered and logs the route, never the key', async (spelling) => {
-    const url = await loggedUrl('POST', spelling.replace('KEY', callers.device.key), 200, card);
-    expect(url).toBe('/api/v1/panel/:device_key/access');
-  });
+  it.each([['/api/v1/%70anel/KEY/access'], ['/%61pi/v1/panel/KEY/access'], ['/api/v1/panel/KEY/access'], ['/api//v1/panel/KEY/access']])(
+    'a panel request spelled %s is answered and logs the route, never the key',
+    async (spelling) => {
+      const url = await loggedUrl('POST', spelling.replace('KEY', callers.device.key), 200, card);
+      expect(url).toBe('/api/v1/panel/:device_key/access');
+    },
+  );
 
   it.each([
     ['a misspelled panel path', '/api/v1/panle/KEY/access', '/api/v1/[redacted]'],

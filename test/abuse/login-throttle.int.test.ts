@@ -40,7 +40,10 @@ describe.each(DIALECTS)('BAS-IP login throttling on %s', (dialect) => {
   /** The pair one failure short of the lock (the slow-down's sleeps are real), then that failure. */
   const lockOut = async (remoteAddress: string, username = 'admin') => {
     const pair = { address: `ip:${remoteAddress}`, site_scope: 0, username_key: username };
-    await h.store.db.insertInto('login_throttle').values({ ...pair, failures: LOCK_AFTER - 1, last_wrong: null, locked_until: null, updated_at: Date.now() }).execute();
+    await h.store.db
+      .insertInto('login_throttle')
+      .values({ ...pair, failures: LOCK_AFTER - 1, last_wrong: null, locked_until: null, updated_at: Date.now() })
+      .execute();
     expect((await login(md5('one guess too many'), remoteAddress, username)).statusCode).toBe(400);
   };
 
@@ -56,7 +59,7 @@ describe.each(DIALECTS)('BAS-IP login throttling on %s', (dialect) => {
     expect((await login(md5(OPERATOR_PASSWORD))).json()).toEqual({ error: 'Wrong login or password' });
   }, 60_000);
 
-  it("locks out the guessing address only: the owner logs in from another address at once", async () => {
+  it('locks out the guessing address only: the owner logs in from another address at once', async () => {
     await lockOut('198.51.100.66');
     expect((await login(md5(OPERATOR_PASSWORD), '198.51.100.66')).statusCode).toBe(400);
     expect((await login(md5(OPERATOR_PASSWORD), '192.0.2.10')).statusCode).toBe(200);
@@ -70,7 +73,9 @@ describe.each(DIALECTS)('BAS-IP login throttling on %s', (dialect) => {
     const [real, missing] = await pairs();
     expect(real).toMatchObject({ failures: LOCK_AFTER, locked_until: expect.any(Number) });
     expect({ ...missing, locked_until: 0 }).toEqual({ ...real, username_key: 'nobody', locked_until: 0 });
-    expect((await login(md5(OPERATOR_PASSWORD), '198.51.100.66', 'nobody')).json()).toEqual((await login(md5(OPERATOR_PASSWORD), '198.51.100.66')).json());
+    expect((await login(md5(OPERATOR_PASSWORD), '198.51.100.66', 'nobody')).json()).toEqual(
+      (await login(md5(OPERATOR_PASSWORD), '198.51.100.66')).json(),
+    );
   }, 60_000);
 
   it('counts a repeated wrong password once: a first-time setup trying the panel default cannot lock anyone out', async () => {

@@ -179,7 +179,11 @@ describe.each(DIALECTS)('one write at a time per caller on %s', (dialect) => {
     });
     expect(state.status).toBe(429);
     expect(state.body).toEqual({ data: { error: busy('device') } });
-    const decision = await h.request('POST', '/api/v1/device/access', { as: null, headers: asDevice, body: { door_id: callers.doorId, card_num: '1' } });
+    const decision = await h.request('POST', '/api/v1/device/access', {
+      as: null,
+      headers: asDevice,
+      body: { door_id: callers.doorId, card_num: '1' },
+    });
     expect(decision.status, decision.text).toBe(200);
     expect(decision.body.data.granted).toBe(false);
     const panel = await h.request('POST', `/api/v1/panel/${callers.device.key}/access`, {

@@ -54,7 +54,7 @@ describe.each(DIALECTS)('per-caller rate limits on %s', (dialect) => {
     expect(write.body).toEqual({ data: { error: expect.stringMatching(RATE_LIMITED) } });
   });
 
-  it("gives an operator account the budget an administrator raised it to (a large sync), and nobody else", async () => {
+  it('gives an operator account the budget an administrator raised it to (a large sync), and nobody else', async () => {
     await changeOperator(h.store.db, h.site.id, 'admin', { kind: 'set-rate-limit', rateLimit: 2 * MAX }, { kind: 'cli', name: 'test' }, systemClock);
     for (let used = 1; used <= 2 * MAX; used++) {
       const response = await asOperator('GET', '/api/v1/access/identifier/items');
@@ -133,7 +133,9 @@ describe.each(DIALECTS)('rate limits switched off on %s', (dialect) => {
     const h = await createHarness(dialect, rateLimit ? { rateLimit } : {});
     try {
       for (let i = 0; i < MAX + 2; i++) {
-        const response = await h.request('GET', '/api/v1/ping', { as: i % 2 === 0 ? h.credentials : { apiuser: 'x'.repeat(32), apikey: 'y'.repeat(32) } });
+        const response = await h.request('GET', '/api/v1/ping', {
+          as: i % 2 === 0 ? h.credentials : { apiuser: 'x'.repeat(32), apikey: 'y'.repeat(32) },
+        });
         expect(response.status).toBe(i % 2 === 0 ? 200 : 401);
         expect(response.headers['ratelimit-limit']).toBeUndefined();
       }

@@ -61,7 +61,11 @@ describe.each(DIALECTS)('BAS-IP apartments on %s', (dialect) => {
       link_id: null,
     });
     const bare = await create(apartment({ building: 9999, unit: 0, floor: 98, room: 99 }, 'Penthouse'));
-    expect((await manager.request('GET', `/api/v1/apartment/item/${bare}`)).body).toMatchObject({ residents: { count: 0 }, photo_path: '', route_path: '' });
+    expect((await manager.request('GET', `/api/v1/apartment/item/${bare}`)).body).toMatchObject({
+      residents: { count: 0 },
+      photo_path: '',
+      route_path: '',
+    });
     const audit = await h.store.db.selectFrom('audit').select(['actor', 'resource', 'action', 'record_ids']).orderBy('id').execute();
     expect(audit).toEqual([
       { actor: 'boss', resource: 'apartment', action: 'write', record_ids: String(uid) },
@@ -111,14 +115,21 @@ describe.each(DIALECTS)('BAS-IP apartments on %s', (dialect) => {
 
   it('lists a page at a time, sorted and filtered on the address and the name', async () => {
     const uids: number[] = [];
-    for (let room = 1; room <= 12; room += 1) uids.push(await create(apartment({ building: room <= 6 ? 1 : 2, unit: 1, floor: 1, room }, `Flat ${room}`)));
+    for (let room = 1; room <= 12; room += 1)
+      uids.push(await create(apartment({ building: room <= 6 ? 1 : 2, unit: 1, floor: 1, room }, `Flat ${room}`)));
     const second = await manager.request('GET', '/api/v1/apartment/items?limit=10&page_number=2');
     expect(second.status, JSON.stringify(second.body)).toBe(200);
     expect(second.body.list_option.pagination).toEqual({ total_items: 12, items_limit: 10, total_pages: 2, current_page: 2 });
     expect(second.body.list_items.map((a: { item_uid: number }) => a.item_uid)).toEqual(uids.slice(10));
-    const building2 = await manager.request('GET', `/api/v1/apartment/items?filter=${encodeURIComponent('building eq 2 and room ge 10')}&sort_field=room&sort_type=desc`);
+    const building2 = await manager.request(
+      'GET',
+      `/api/v1/apartment/items?filter=${encodeURIComponent('building eq 2 and room ge 10')}&sort_field=room&sort_type=desc`,
+    );
     expect(building2.body.list_items.map((a: { apartment_name: string }) => a.apartment_name)).toEqual(['Flat 12', 'Flat 11', 'Flat 10']);
-    const byName = await manager.request('GET', '/api/v1/apartment/items?filter_field=apartment_name&filter_type=equal&filter_format=string&filter_value=Flat%203');
+    const byName = await manager.request(
+      'GET',
+      '/api/v1/apartment/items?filter_field=apartment_name&filter_type=equal&filter_format=string&filter_value=Flat%203',
+    );
     expect(byName.body.list_items.map((a: { item_uid: number }) => a.item_uid)).toEqual([uids[2]]);
   });
 
@@ -130,10 +141,20 @@ describe.each(DIALECTS)('BAS-IP apartments on %s', (dialect) => {
       expect(added.status, JSON.stringify(added.body)).toBe(200);
       expect(added.body).toEqual({});
     }
-    expect(await h.store.db.selectFrom('user_apartment').select(['user_id', 'apartment_id']).execute()).toEqual([{ user_id: user, apartment_id: uid }]);
+    expect(await h.store.db.selectFrom('user_apartment').select(['user_id', 'apartment_id']).execute()).toEqual([
+      { user_id: user, apartment_id: uid },
+    ]);
     const credential = await h.store.db
       .insertInto('credential')
-      .values({ site_id: h.site.id, user_id: user, name: 'Card', card_num: '12345678', credential_key: randomUUID(), apartment_id: uid, created_at: NOW })
+      .values({
+        site_id: h.site.id,
+        user_id: user,
+        name: 'Card',
+        card_num: '12345678',
+        credential_key: randomUUID(),
+        apartment_id: uid,
+        created_at: NOW,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const deleted = await admin.request('DELETE', `/api/v1/apartment/item/${uid}`);
@@ -182,7 +203,11 @@ describe.each(DIALECTS)('BAS-IP apartments on %s', (dialect) => {
       expect(refused.status, `${method} ${url}`).toBe(403);
       expect(refused.body).toEqual({ error: 'Administrator rights required' });
     }
-    for (const [method, url, body] of [...writes, ['GET', `/api/v1/apartment/item/${uid}`, undefined], ['GET', '/api/v1/apartment/items', undefined]] as [string, string, unknown][]) {
+    for (const [method, url, body] of [
+      ...writes,
+      ['GET', `/api/v1/apartment/item/${uid}`, undefined],
+      ['GET', '/api/v1/apartment/items', undefined],
+    ] as [string, string, unknown][]) {
       const anonymous = await h.caller({}).request(method as 'GET' | 'POST' | 'DELETE', url, { body });
       expect(anonymous.status, `${method} ${url}`).toBe(401);
       expect(anonymous.body).toEqual({ error: 'Log In' });

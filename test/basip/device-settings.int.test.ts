@@ -62,7 +62,10 @@ describe.each(DIALECTS)('BAS-IP panel settings on %s', (dialect) => {
 
   it('stores what the configuration run writes and reads it back, per lock and per site, passwords never', async () => {
     const writes: [string, string][] = [
-      ['/v1/device/sip/settings', '{"outbound":"","password":"sip-pass","proxy":"sip:10.0.0.5:5060","realm":"10.0.0.5:5060","registration_interval":900,"transport":"udp","user":"1000012","user_id":"1000012","stun":{"ip":"127.0.0.1","port":3478}}'],
+      [
+        '/v1/device/sip/settings',
+        '{"outbound":"","password":"sip-pass","proxy":"sip:10.0.0.5:5060","realm":"10.0.0.5:5060","registration_interval":900,"transport":"udp","user":"1000012","user_id":"1000012","stun":{"ip":"127.0.0.1","port":3478}}',
+      ],
       ['/v1/device/sip/enable', '{"sip_enable":true}'],
       ['/v1/device/settings/volume', '{"volume_level":7}'],
       ['/v1/device/settings/mic', '{"mic_gain_level":9}'],
@@ -74,7 +77,10 @@ describe.each(DIALECTS)('BAS-IP panel settings on %s', (dialect) => {
       ['/v1/network/timezone', '{"current_timezone":"UTC+05:00"}'],
       ['/v1/access/general/unlock/input/code', '{"input_code_enable":false,"input_code_number":0}'],
       ['/v1/access/general/wiegand/type', '{"identifier_representation":"hex","type":"wiegand_58"}'],
-      ['/v1/access/door/sensor', '{"enable":true,"mode":"door_sensor","opening_delay":86400,"repeating_message_delay":60,"repeating_message_enabled":false}'],
+      [
+        '/v1/access/door/sensor',
+        '{"enable":true,"mode":"door_sensor","opening_delay":86400,"repeating_message_delay":60,"repeating_message_enabled":false}',
+      ],
       ['/v1/device/settings/video', '{"fps":25,"video_resolution":"1280x720"}'],
       ['/v1/device/settings/payload', '{"payload_codec_h264":102}'],
       ['/v1/device/call/dial/timeout', '{"dial_timeout":30,"forwarding_timeout":25}'],
@@ -92,7 +98,13 @@ describe.each(DIALECTS)('BAS-IP panel settings on %s', (dialect) => {
     await ok('POST', '/v1/device/language?language=Russian');
     await ok('POST', '/v1/device/mode/wall?noUnit=true&device=1');
 
-    expect(await ok('GET', '/v1/device/sip/settings')).toMatchObject({ proxy: 'sip:10.0.0.5:5060', realm: '10.0.0.5:5060', user: '1000012', password: '', stun: { ip: '127.0.0.1', port: 3478 } });
+    expect(await ok('GET', '/v1/device/sip/settings')).toMatchObject({
+      proxy: 'sip:10.0.0.5:5060',
+      realm: '10.0.0.5:5060',
+      user: '1000012',
+      password: '',
+      stun: { ip: '127.0.0.1', port: 3478 },
+    });
     expect(await ok('GET', '/v1/access/general/lock/dtmf/2')).toEqual({ dtmf_code: '#9' });
     expect(await ok('GET', '/v1/access/general/lock/timeout/1')).toEqual({ lock_timeout: 3 });
     expect(await ok('GET', '/v1/access/general/lock/timeout/2')).toEqual({ lock_timeout: 8 });
@@ -111,7 +123,10 @@ describe.each(DIALECTS)('BAS-IP panel settings on %s', (dialect) => {
     // A second site answers its own defaults.
     const other = await h.addSite('Other');
     await createOperator(h.store.db, other.site.id, { username: 'admin', password: 'other secret', role: 'admin' }, systemClock);
-    const theirs = await h.request('GET', `/site/${other.site.id}/api/v1/device/settings/volume`, { as: null, headers: { authorization: basic('admin', 'other secret') } });
+    const theirs = await h.request('GET', `/site/${other.site.id}/api/v1/device/settings/volume`, {
+      as: null,
+      headers: { authorization: basic('admin', 'other secret') },
+    });
     expect(theirs.body).toEqual({ volume_level: 80 });
   });
 
@@ -157,7 +172,9 @@ describe.each(DIALECTS)('BAS-IP panel settings on %s', (dialect) => {
   });
 
   it("answers alexunderboots/bas-ip-api-client's status reads: device time, network settings and MAC, SIP status, language, input code", async () => {
-    const login = await h.request('GET', `/api/v1/login?username=admin&password=${createHash('md5').update('panel secret').digest('hex')}`, { as: null });
+    const login = await h.request('GET', `/api/v1/login?username=admin&password=${createHash('md5').update('panel secret').digest('hex')}`, {
+      as: null,
+    });
     const bearer = { authorization: `Bearer ${login.body.token as string}` };
     const get = async (url: string) => {
       const response = await h.request('GET', `/api/v1/${url}`, { as: null, headers: bearer });
@@ -174,11 +191,17 @@ describe.each(DIALECTS)('BAS-IP panel settings on %s', (dialect) => {
     expect((await get('network/mac')).mac_address).toBe(mac);
     expect(await get('sip/status')).toEqual({ sip_status: 'unregistered' });
     // Its Language DTO reads current_language and all_supported_languages.
-    expect(await get('device/language')).toMatchObject({ current_language: 'English', all_supported_languages: expect.arrayContaining(['English', 'Russian']) });
+    expect(await get('device/language')).toMatchObject({
+      current_language: 'English',
+      all_supported_languages: expect.arrayContaining(['English', 'Russian']),
+    });
     expect(await get('access/general/unlock/input/code')).toEqual({ input_code_enable: false, input_code_number: 0 });
     const other = await h.addSite('Other');
     await createOperator(h.store.db, other.site.id, { username: 'admin', password: 'other secret', role: 'admin' }, systemClock);
-    const theirs = await h.request('GET', `/site/${other.site.id}/api/v1/network/mac`, { as: null, headers: { authorization: basic('admin', 'other secret') } });
+    const theirs = await h.request('GET', `/site/${other.site.id}/api/v1/network/mac`, {
+      as: null,
+      headers: { authorization: basic('admin', 'other secret') },
+    });
     expect(theirs.body.mac_address).not.toBe(mac);
   });
 

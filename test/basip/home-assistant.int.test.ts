@@ -86,12 +86,22 @@ describe.each(DIALECTS)('The Home Assistant integration on %s', (dialect) => {
     });
     const server = await ok('GET', '/api/v1/network/management/server');
     expect(server.settings).toEqual({ url: 'link.example.org:1883', password: '', is_logging_enabled: true, is_encrypted: false });
-    const stored = await h.store.db.selectFrom('panel_setting').select('value').where('setting', '=', 'network/management/server').executeTakeFirstOrThrow();
+    const stored = await h.store.db
+      .selectFrom('panel_setting')
+      .select('value')
+      .where('setting', '=', 'network/management/server')
+      .executeTakeFirstOrThrow();
     expect(stored.value).not.toContain('link secret');
 
     // Its set_static_ip and enable_dhcp services, and set_language (no body, the value in the query).
     await ok('POST', '/api/v1/network/settings/static', { ip_address: '192.0.2.10', mask: '255.255.255.0', gateway: '192.0.2.1', dns: '8.8.8.8' });
-    expect(await ok('GET', '/api/v1/network/settings')).toEqual({ dhcp: false, ip_address: '192.0.2.10', mask: '255.255.255.0', gateway: '192.0.2.1', dns: '8.8.8.8' });
+    expect(await ok('GET', '/api/v1/network/settings')).toEqual({
+      dhcp: false,
+      ip_address: '192.0.2.10',
+      mask: '255.255.255.0',
+      gateway: '192.0.2.1',
+      dns: '8.8.8.8',
+    });
     await ok('POST', '/api/v1/network/settings/dhcp');
     expect((await ok('GET', '/api/v1/network/settings')).dhcp).toBe(true);
     await ok('POST', '/api/v1/device/language?language=Deutsch');
@@ -127,7 +137,11 @@ describe.each(DIALECTS)('The Home Assistant integration on %s', (dialect) => {
     const doorId = (await h.request('GET', '/api/v1/door')).body.data[0].id as number;
     const { deviceKey } = await createDevice(h.store.db, h.site, { name: 'Gate Panel', doorIds: [doorId] }, systemClock);
     const report = (door_open: boolean) =>
-      h.request('POST', '/api/v1/device/state', { as: null, headers: { authorization: `Bearer ${deviceKey}` }, body: { door_id: doorId, battery_level: null, online: true, door_open } });
+      h.request('POST', '/api/v1/device/state', {
+        as: null,
+        headers: { authorization: `Bearer ${deviceKey}` },
+        body: { door_id: doorId, battery_level: null, online: true, door_open },
+      });
 
     // Nothing reported yet: closed.
     expect(await ok('GET', '/api/v1/access/door/status')).toEqual({ is_timeout_exceed: false, status: 'closed', opentime: 0, mode: 'door_sensor' });

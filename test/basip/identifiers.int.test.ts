@@ -46,7 +46,16 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
     (
       await h.store.db
         .insertInto('schedule')
-        .values({ site_id: h.site.id, name, name_key: name.toLowerCase(), start_time: '00:00:00', stop_time: '23:59:59', created_at: 0, rule: JSON.stringify(ONE_DAY), link_id: linkId })
+        .values({
+          site_id: h.site.id,
+          name,
+          name_key: name.toLowerCase(),
+          start_time: '00:00:00',
+          stop_time: '23:59:59',
+          created_at: 0,
+          rule: JSON.stringify(ONE_DAY),
+          link_id: linkId,
+        })
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id;
@@ -77,7 +86,8 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
         ['DELETE', '/access/identifier/items/link', { link_ids: [LINK_A] }],
       ];
       for (const [method, url, body] of [...reads.map((url) => ['GET', url] as [Method, string]), ...writes]) {
-        for (const caller of [h.caller({}), h.caller({ authorization: 'Bearer bad' })]) expectError(await caller.request(method, `/api/v1${url}`, { body }), 401, 'Log In');
+        for (const caller of [h.caller({}), h.caller({ authorization: 'Bearer bad' })])
+          expectError(await caller.request(method, `/api/v1${url}`, { body }), 401, 'Log In');
       }
       expectError(await h.caller({}).request('GET', `/api/v1/access/identifier/item/${uid}/qr`), 401, 'Log In');
       for (const url of reads) expect((await manager.request('GET', `/api/v1${url}`)).status, url).toBe(200);
@@ -112,7 +122,14 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
         user_uid: -1,
       });
       const row = await h.store.db.selectFrom('credential').selectAll().where('id', '=', created.uid).executeTakeFirstOrThrow();
-      expect(row).toMatchObject({ panel_access: 1, card_num: '12345678', access_effective: null, access_expires: null, max_passes: null, passes_left: null });
+      expect(row).toMatchObject({
+        panel_access: 1,
+        card_num: '12345678',
+        access_effective: null,
+        access_expires: null,
+        max_passes: null,
+        passes_left: null,
+      });
       expect(row.credential_key).toMatch(/^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$/);
     });
 
@@ -145,7 +162,8 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
         ['face_id', 'ZmFjZSBkYXRh'],
         ['license_plate', 'AB 123 CD'],
       ];
-      for (const [type, number] of valid) expect((await api('POST', '/access/identifier', { identifier_type: type, identifier_number: number })).status, `${type} ${number}`).toBe(200);
+      for (const [type, number] of valid)
+        expect((await api('POST', '/access/identifier', { identifier_type: type, identifier_number: number })).status, `${type} ${number}`).toBe(200);
       const invalid: [string, string, string][] = [
         ['card', '12345678901', 'up to 10 digits, or hex bytes such as AA:BB:CC:DD'],
         ['card', 'AA:BB:CC:DD:EE:FF:00:11:22', 'up to 10 digits, or hex bytes such as AA:BB:CC:DD'],
@@ -199,9 +217,24 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
       const cases: [Method, string, unknown, string][] = [
         ['POST', '/access/identifier', { identifier_number: '1' }, 'Wrong JSON body: no value for `identifier_type`'],
         ['POST', '/access/identifier', { identifier_type: 'card' }, 'Wrong JSON body: no value for `identifier_number`'],
-        ['POST', '/access/identifier', { identifier_type: 'iris', identifier_number: '1' }, 'Wrong JSON body: value `identifier_type` was of the wrong type'],
-        ['POST', '/access/identifier', { identifier_type: 'card', identifier_number: 1 }, 'Wrong JSON body: value `identifier_number` was of the wrong type'],
-        ['POST', '/access/identifier', { identifier_type: 'card', identifier_number: '1', lock: 'third' }, 'Wrong JSON body: value `lock` was of the wrong type'],
+        [
+          'POST',
+          '/access/identifier',
+          { identifier_type: 'iris', identifier_number: '1' },
+          'Wrong JSON body: value `identifier_type` was of the wrong type',
+        ],
+        [
+          'POST',
+          '/access/identifier',
+          { identifier_type: 'card', identifier_number: 1 },
+          'Wrong JSON body: value `identifier_number` was of the wrong type',
+        ],
+        [
+          'POST',
+          '/access/identifier',
+          { identifier_type: 'card', identifier_number: '1', lock: 'third' },
+          'Wrong JSON body: value `lock` was of the wrong type',
+        ],
         [
           'POST',
           '/access/identifier',
@@ -249,7 +282,11 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
       const uid = await card('400', { valid: { passes: { is_permanent: false, max_passes: 3 } } });
       await h.store.db.updateTable('credential').set({ passes_left: 1 }).where('id', '=', uid).execute();
       await ok('PATCH', `/access/identifier/item/${uid}`, { lock: 'second', valid: { passes: { is_permanent: false, max_passes: 3 } } });
-      expect(await ok('GET', `/access/identifier/item/${uid}`)).toMatchObject({ lock: 'second', additional: { passes_left: 1 }, identifier_number: '400' });
+      expect(await ok('GET', `/access/identifier/item/${uid}`)).toMatchObject({
+        lock: 'second',
+        additional: { passes_left: 1 },
+        identifier_number: '400',
+      });
       await ok('PATCH', `/access/identifier/item/${uid}`, { valid: { passes: { is_permanent: false, max_passes: 5 } } });
       expect((await ok('GET', `/access/identifier/item/${uid}`)).additional).toEqual({ passes_left: 5 });
       await ok('PATCH', `/access/identifier/item/${uid}`, {
@@ -291,7 +328,11 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
       const response = await manager.request('GET', `/api/v1/access/identifier/item/${qr}/qr`);
       expect(response.status).toBe(200);
       expect(response.headers['content-type']).toBe('image/png');
-      const raw = await h.app.inject({ method: 'GET', url: `/api/v1/access/identifier/item/${qr}/qr`, headers: { authorization: `Bearer ${admin.token}` } });
+      const raw = await h.app.inject({
+        method: 'GET',
+        url: `/api/v1/access/identifier/item/${qr}/qr`,
+        headers: { authorization: `Bearer ${admin.token}` },
+      });
       expect([...raw.rawPayload.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
       expect(raw.rawPayload.length).toBeGreaterThan(100);
       const plain = await card('600');
@@ -358,7 +399,13 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
     beforeEach(async () => {
       uids = [];
       for (let i = 1; i <= 12; i++) {
-        uids.push(await create({ identifier_type: i % 3 === 0 ? 'inputCode' : 'card', identifier_number: String(1000 + i).padStart(10, '0'), identifier_owner: { name: `Owner ${String(i).padStart(2, '0')}` } }));
+        uids.push(
+          await create({
+            identifier_type: i % 3 === 0 ? 'inputCode' : 'card',
+            identifier_number: String(1000 + i).padStart(10, '0'),
+            identifier_owner: { name: `Owner ${String(i).padStart(2, '0')}` },
+          }),
+        );
       }
     });
 
@@ -370,14 +417,26 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
         asc: true,
         available_fields: ['identifier_uid', 'identifier_number', 'identifier_type', 'name', 'owner_type', 'lock'],
       });
-      expect((await ok('GET', '/access/identifier/items?page_number=2')).list_items.map((i: { identifier_uid: number }) => i.identifier_uid)).toEqual(uids.slice(10));
+      expect((await ok('GET', '/access/identifier/items?page_number=2')).list_items.map((i: { identifier_uid: number }) => i.identifier_uid)).toEqual(
+        uids.slice(10),
+      );
       const byName = await ok('GET', '/access/identifier/items?sort_field=name&sort_type=desc&limit=20');
       expect(byName.list_items[0].identifier_owner.name).toBe('Owner 12');
       const exact = await ok('GET', `/access/identifier/items?filter=${encodeURIComponent("identifier_number eq '0000001005'")}`);
       expect(exact.list_items.map((i: { identifier_uid: number }) => i.identifier_uid)).toEqual([uids[4]]);
-      const codes = await ok('GET', `/access/identifier/items?filter=${encodeURIComponent("identifier_type eq 'inputCode' and not (name eq 'Owner 03')")}`);
-      expect(codes.list_items.map((i: { identifier_owner: { name: string } }) => i.identifier_owner.name)).toEqual(['Owner 06', 'Owner 09', 'Owner 12']);
-      const range = await ok('GET', `/access/identifier/items?filter=${encodeURIComponent("identifier_number ge '0000001011' or identifier_number lt '0000001002'")}`);
+      const codes = await ok(
+        'GET',
+        `/access/identifier/items?filter=${encodeURIComponent("identifier_type eq 'inputCode' and not (name eq 'Owner 03')")}`,
+      );
+      expect(codes.list_items.map((i: { identifier_owner: { name: string } }) => i.identifier_owner.name)).toEqual([
+        'Owner 06',
+        'Owner 09',
+        'Owner 12',
+      ]);
+      const range = await ok(
+        'GET',
+        `/access/identifier/items?filter=${encodeURIComponent("identifier_number ge '0000001011' or identifier_number lt '0000001002'")}`,
+      );
       expect(range.list_option.pagination.total_items).toBe(3);
       const flat = await ok('GET', '/access/identifier/items?filter_field=name&filter_type=equal&filter_format=string&filter_value=Owner%2007');
       expect(flat.list_items.map((i: { identifier_uid: number }) => i.identifier_uid)).toEqual([uids[6]]);
@@ -432,7 +491,9 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
         additional: { passes_left: 2 },
       });
       const updated = await ok('POST', '/access/identifier/items/link', {
-        list_items: [{ ...item, identifier_number: '901', apartment_link_id: null, time_profiles: { link_ids: [] }, additional: { passes_left: -1 } }],
+        list_items: [
+          { ...item, identifier_number: '901', apartment_link_id: null, time_profiles: { link_ids: [] }, additional: { passes_left: -1 } },
+        ],
       });
       expect(updated.result).toEqual([{ link_id: LINK_A, success: true, extended_info: 'updated' }]);
       expect((await ok('GET', `/access/identifier/items/link?link_id=${LINK_A}`)).list_items[0]).toMatchObject({
@@ -467,7 +528,9 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
         { link_id: LINK_A, success: false, extended_info: 'invalid_time_rules_settings' },
         { link_id: LINK_B, success: true, extended_info: 'created' },
       ]);
-      expect((await ok('GET', `/access/identifier/items/link?link_id=${LINK_A},${LINK_B}`)).list_items.map((i: { link_id: string }) => i.link_id)).toEqual([LINK_B]);
+      expect(
+        (await ok('GET', `/access/identifier/items/link?link_id=${LINK_A},${LINK_B}`)).list_items.map((i: { link_id: string }) => i.link_id),
+      ).toEqual([LINK_B]);
     });
 
     it('deletes by link_id, and refuses empty lists and a missing link_id', async () => {
@@ -509,7 +572,10 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
     };
     const expectDecision = async (cardNum: string, reason: keyof typeof DECISION_SUBCODE) => {
       const answer = await present(cardNum);
-      expect({ granted: answer.granted, subcode: answer.subcode }, reason).toEqual({ granted: reason === 'granted', subcode: DECISION_SUBCODE[reason] });
+      expect({ granted: answer.granted, subcode: answer.subcode }, reason).toEqual({
+        granted: reason === 'granted',
+        subcode: DECISION_SUBCODE[reason],
+      });
     };
 
     it('opens the panel’s lock by itself, and honours the user’s lock and auth factors', async () => {

@@ -77,7 +77,10 @@ describe.each(DIALECTS)('BAS-IP log on %s', (dialect) => {
   });
 
   it('pages with limit and page_number, newest first with sort_type=desc', async () => {
-    await appendEvents(h.store.db, Array.from({ length: 25 }, (_, i) => event(h.site.id, i)));
+    await appendEvents(
+      h.store.db,
+      Array.from({ length: 25 }, (_, i) => event(h.site.id, i)),
+    );
     const third = await logs('?limit=10&page_number=3');
     expect(third.body.list_option.pagination).toEqual({ total_items: 25, items_limit: 10, total_pages: 3, current_page: 3 });
     expect(third.body.list_items.map((i: { timestamp: number }) => i.timestamp)).toEqual([20, 21, 22, 23, 24].map((i) => T0 + i * MINUTE));
@@ -89,7 +92,10 @@ describe.each(DIALECTS)('BAS-IP log on %s', (dialect) => {
   });
 
   it('keeps to the window from..to, both ends included, given in ms or in seconds', async () => {
-    await appendEvents(h.store.db, Array.from({ length: 10 }, (_, i) => event(h.site.id, i)));
+    await appendEvents(
+      h.store.db,
+      Array.from({ length: 10 }, (_, i) => event(h.site.id, i)),
+    );
     const stamps = (response: { body: { list_items: { timestamp: number }[] } }) => response.body.list_items.map((i) => i.timestamp);
     const ms = await logs(`?from=${T0 + 2 * MINUTE}&to=${T0 + 5 * MINUTE}`);
     expect(stamps(ms)).toEqual([2, 3, 4, 5].map((i) => T0 + i * MINUTE));
@@ -102,7 +108,10 @@ describe.each(DIALECTS)('BAS-IP log on %s', (dialect) => {
   });
 
   it('filters on the timestamp in milliseconds, in either filter style (issue 14 item 13)', async () => {
-    await appendEvents(h.store.db, Array.from({ length: 5 }, (_, i) => event(h.site.id, i)));
+    await appendEvents(
+      h.store.db,
+      Array.from({ length: 5 }, (_, i) => event(h.site.id, i)),
+    );
     const stamps = (response: { status: number; body: { list_items: { timestamp: number }[] } }) => {
       expect(response.status, JSON.stringify(response.body)).toBe(200);
       return response.body.list_items.map((i) => i.timestamp);

@@ -52,19 +52,35 @@ describe.each(DIALECTS)('Panel doors open to anyone on %s', (dialect) => {
     return response.body;
   };
   const asDevice = async (door_id: number, presented: Record<string, string>) => {
-    const response = await h.request('POST', '/api/v1/device/access', { as: null, headers: { authorization: `Bearer ${panelKey}` }, body: { door_id, ...presented } });
+    const response = await h.request('POST', '/api/v1/device/access', {
+      as: null,
+      headers: { authorization: `Bearer ${panelKey}` },
+      body: { door_id, ...presented },
+    });
     expect(response.status, response.text).toBe(200);
     return response.body.data;
   };
-  const explain = async (door: number, query: string) => (await h.request('GET', `/api/v1/access?door_id=${door}&${query}&device_id=${panelId}`)).body.data[0];
+  const explain = async (door: number, query: string) =>
+    (await h.request('GET', `/api/v1/access?door_id=${door}&${query}&device_id=${panelId}`)).body.data[0];
   const lastEvent = () =>
-    h.store.db.selectFrom('event').select(['code', 'door_id', 'user_id', 'credential_id', 'card_num', 'detail']).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    h.store.db
+      .selectFrom('event')
+      .select(['code', 'door_id', 'user_id', 'credential_id', 'card_num', 'detail'])
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
 
   describe('the public unlock code (access/general/unlock/input/code)', () => {
     it('opens the panel’s doors while enabled, named as itself, recorded without the code', async () => {
       await save('access/general/unlock/input/code', '{"input_code_enable":true,"input_code_number":4711}');
       expect(await atPanel('4711', 'inputCode')).toEqual({ handled: true, access: { granted: true, lock_number: 0 } });
-      expect(await lastEvent()).toEqual({ code: 48, door_id: gate, user_id: null, credential_id: null, card_num: '', detail: 'Granted by the public unlock code, lock 1.' });
+      expect(await lastEvent()).toEqual({
+        code: 48,
+        door_id: gate,
+        user_id: null,
+        credential_id: null,
+        card_num: '',
+        detail: 'Granted by the public unlock code, lock 1.',
+      });
       expect((await asDevice(lobby, { pin: '4711' })).granted).toBe(true);
       const explained = await explain(lobby, 'pin=4711');
       expect(explained.rule).toBe('the public unlock code, lock 2');
@@ -78,7 +94,11 @@ describe.each(DIALECTS)('Panel doors open to anyone on %s', (dialect) => {
     it('is stored only as a keyed hash and read back as 0; switching it off, or saving another, takes effect at once', async () => {
       await save('access/general/unlock/input/code', '{"input_code_enable":true,"input_code_number":4711}');
       expect(await read('access/general/unlock/input/code')).toEqual({ input_code_enable: true, input_code_number: 0 });
-      const stored = await h.store.db.selectFrom('panel_setting').select('value').where('setting', '=', 'access/general/unlock/input/code').executeTakeFirstOrThrow();
+      const stored = await h.store.db
+        .selectFrom('panel_setting')
+        .select('value')
+        .where('setting', '=', 'access/general/unlock/input/code')
+        .executeTakeFirstOrThrow();
       expect(Object.keys(JSON.parse(stored.value))).toEqual(['input_code_enable', 'input_code_hash']);
       expect(stored.value).not.toContain('"4711"');
 
@@ -100,7 +120,12 @@ describe.each(DIALECTS)('Panel doors open to anyone on %s', (dialect) => {
     it('lets anyone through the doors of the lock inside an enabled window (site time), named as free access', async () => {
       await save('access/freeaccess', `{"enable":true,"days":[${wednesday('first', 8 * 3600, 18 * 3600)}]}`);
       expect(await atPanel('999999', 'card')).toEqual({ handled: true, access: { granted: true, lock_number: 1 } });
-      expect(await lastEvent()).toMatchObject({ code: 48, door_id: gate, card_num: '999999', detail: 'Granted by free access, lock 1: its doors are open to anyone now.' });
+      expect(await lastEvent()).toMatchObject({
+        code: 48,
+        door_id: gate,
+        card_num: '999999',
+        detail: 'Granted by free access, lock 1: its doors are open to anyone now.',
+      });
       expect((await asDevice(gate, { card_num: '31337' })).granted).toBe(true);
       // Lock 2 (the lobby) is not in the window, nor is the storeroom.
       expect((await asDevice(lobby, { card_num: '31337' })).granted).toBe(false);
@@ -109,11 +134,20 @@ describe.each(DIALECTS)('Panel doors open to anyone on %s', (dialect) => {
       // Explain decides as the device named, if it drives the door; without one, as no panel.
       expect((await h.request('GET', `/api/v1/access?door_id=${gate}&card_num=31337`)).body.data[0].granted).toBe(false);
       const other = await h.addSite('Other');
-      const theirs = await createDevice(h.store.db, other.site, { name: 'Their Panel', doorIds: [await seedDoor(h.store.db, other.site.id, 'Theirs')] }, clock);
-      expect((await h.request('GET', `/api/v1/access?door_id=${gate}&card_num=31337&device_id=${theirs.device.id}`)).body.data[0].granted).toBe(false);
+      const theirs = await createDevice(
+        h.store.db,
+        other.site,
+        { name: 'Their Panel', doorIds: [await seedDoor(h.store.db, other.site.id, 'Theirs')] },
+        clock,
+      );
+      expect((await h.request('GET', `/api/v1/access?door_id=${gate}&card_num=31337&device_id=${theirs.device.id}`)).body.data[0].granted).toBe(
+        false,
+      );
       const malformed = await h.request('GET', `/api/v1/access?door_id=${gate}&card_num=31337&device_id=panel`);
       expect(malformed.status).toBe(400);
-      expect((await h.request('GET', `/api/v1/access?door_id=${gate}&card_num=31337&device_id=99999999999999999999`)).body.data[0].granted).toBe(false);
+      expect((await h.request('GET', `/api/v1/access?door_id=${gate}&card_num=31337&device_id=99999999999999999999`)).body.data[0].granted).toBe(
+        false,
+      );
     });
 
     it('opens only inside the window, on its day, while free access and the day are enabled', async () => {
@@ -133,7 +167,9 @@ describe.each(DIALECTS)('Panel doors open to anyone on %s', (dialect) => {
     });
 
     it("opens all day, to the last second before midnight, with SmartYard's setFreePassEnabled(true) (every day 0 to 86340, 23:59)", async () => {
-      const days = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'].map((day) => `{"lock":"all","enable":true,"time_from":0,"time_to":86340,"day":"${day}"}`);
+      const days = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'].map(
+        (day) => `{"lock":"all","enable":true,"time_from":0,"time_to":86340,"day":"${day}"}`,
+      );
       await save('access/freeaccess', `{"enable":true,"days":[${days.join(',')}]}`);
       expect(await read('access/freeaccess')).toMatchObject({ enable: true });
       clock.set(Date.UTC(2026, 10, 25, 22, 59, 59)); // Wednesday 23:59:59 in Berlin

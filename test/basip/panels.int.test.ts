@@ -63,7 +63,8 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
       .executeTakeFirstOrThrow();
     return row.id;
   };
-  const events = () => h.store.db.selectFrom('event').select(['code', 'subcode', 'door_id', 'device_id', 'card_num', 'detail']).orderBy('id').execute();
+  const events = () =>
+    h.store.db.selectFrom('event').select(['code', 'subcode', 'door_id', 'device_id', 'card_num', 'detail']).orderBy('id').execute();
 
   describe('remote access: POST /api/v1/panel/{device_key}/access', () => {
     it('grants every lock (lock_number 0) to an identifier for all locks, and records one event', async () => {
@@ -72,13 +73,23 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
       expect(response.status, JSON.stringify(response.body)).toBe(200);
       expect(response.body).toEqual({ handled: true, access: { granted: true, lock_number: 0 } });
       expect(await events()).toEqual([
-        { code: 48, subcode: 100, door_id: front, device_id: panelId, card_num: '00-00-00-1A-2B-3C-4D', detail: 'Granted by the panel identifier, lock 1.' },
+        {
+          code: 48,
+          subcode: 100,
+          door_id: front,
+          device_id: panelId,
+          card_num: '00-00-00-1A-2B-3C-4D',
+          detail: 'Granted by the panel identifier, lock 1.',
+        },
       ]);
     });
 
     it('grants the lowest granted lock to an identifier for one lock', async () => {
       await identifier('4242', { lock: 'second' });
-      expect((await ask(panelKey, { identifier_number: 4242, identifier_type: 'ukey' })).body).toEqual({ handled: true, access: { granted: true, lock_number: 2 } });
+      expect((await ask(panelKey, { identifier_number: 4242, identifier_type: 'ukey' })).body).toEqual({
+        handled: true,
+        access: { granted: true, lock_number: 2 },
+      });
       expect(await events()).toMatchObject([{ code: 48, door_id: back }]);
     });
 
@@ -100,7 +111,9 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
       const bare = await h.device({ name: 'Bare Panel' });
       await identifier('5555');
       expect((await ask(bare.key, { identifier_number: '5555', identifier_type: 'card' })).body).toEqual({ handled: false });
-      const off = await admin.request('POST', '/api/v1/access/general/remote/control/settings', { body: { enabled: true, custom_server_enabled: false } });
+      const off = await admin.request('POST', '/api/v1/access/general/remote/control/settings', {
+        body: { enabled: true, custom_server_enabled: false },
+      });
       expect(off.status, JSON.stringify(off.body)).toBe(200);
       expect((await ask(panelKey, { identifier_number: '5555', identifier_type: 'card' })).body).toEqual({ handled: false });
       expect(await events()).toEqual([]);
@@ -138,9 +151,7 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
 
     it('spends a pass per grant: 10 concurrent questions for 3 passes grant exactly 3', async () => {
       const credential = await identifier('3333', { passes: 3 });
-      const answers = await Promise.all(
-        Array.from({ length: 10 }, () => ask(panelKey, { identifier_number: '3333', identifier_type: 'card' })),
-      );
+      const answers = await Promise.all(Array.from({ length: 10 }, () => ask(panelKey, { identifier_number: '3333', identifier_type: 'card' })));
       expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
       expect(answers.filter((a) => a.body.access.granted)).toHaveLength(3);
       const row = await h.store.db.selectFrom('credential').select('passes_left').where('id', '=', credential).executeTakeFirstOrThrow();
@@ -213,7 +224,9 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
     ])('refuses to open a lock by GET from a browser with %s, queuing nothing', async (_what, browser) => {
       const response = await h.caller({ ...manager.headers, ...browser }).request('GET', '/api/v1/access/general/lock/open/remote/accepted/1');
       expect(response.status).toBe(403);
-      expect(response.body).toEqual({ error: 'Opening a lock by GET is refused from a browser page or navigation: Origin or Sec-Fetch headers name one' });
+      expect(response.body).toEqual({
+        error: 'Opening a lock by GET is refused from a browser page or navigation: Origin or Sec-Fetch headers name one',
+      });
       expect(await poll(panel)).toEqual([]);
     });
 
@@ -225,7 +238,9 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
     });
 
     it('opens locks in an emergency for an administrator, recording the unlock times asked for', async () => {
-      const response = await admin.request('POST', '/api/v1/access/general/lock/open/emergency', { body: { locks: [{ lock_number: 2, unlock_time: 10000 }] } });
+      const response = await admin.request('POST', '/api/v1/access/general/lock/open/emergency', {
+        body: { locks: [{ lock_number: 2, unlock_time: 10000 }] },
+      });
       expect(response.status, JSON.stringify(response.body)).toBe(200);
       expect(response.body).toEqual({ queued: 1 });
       expect(await poll(panel)).toEqual([{ door_id: back, lock_number: 2, command: 'unlock' }]);
@@ -245,7 +260,7 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
       expect(await poll(panel)).toEqual([]);
     });
 
-    it("tells the device how long to hold a lock open: the lock timeout a client saved for that lock number", async () => {
+    it('tells the device how long to hold a lock open: the lock timeout a client saved for that lock number', async () => {
       const saved = await admin.request('POST', '/api/v1/access/general/lock/timeout/2', { body: { lock_timeout: 8 } });
       expect(saved.body).toEqual({ lock_timeout: 8 });
       await admin.request('GET', '/api/v1/access/general/lock/open/remote/accepted/0');
@@ -258,7 +273,11 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
 
     it('calls an emergency off as a Home Assistant integration does: unlocks not yet collected are withdrawn', async () => {
       await admin.request('POST', '/api/v1/access/general/lock/open/emergency', { body: { locks: [{ lock_number: 1 }, { lock_number: 2 }] } });
-      const close = await h.request('POST', '/api/v1/access/general/lock/close/emergency', { as: null, headers: admin.headers, rawBody: '{"locks": [1]}' });
+      const close = await h.request('POST', '/api/v1/access/general/lock/close/emergency', {
+        as: null,
+        headers: admin.headers,
+        rawBody: '{"locks": [1]}',
+      });
       expect(close.status, close.text).toBe(200);
       expect(close.body).toEqual({ withdrawn: 1 });
       expect(await poll(panel)).toEqual([{ door_id: back, lock_number: 2, command: 'unlock' }]);
@@ -294,9 +313,15 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
         custom_server_enabled: true,
         custom_server_api_url: 'http://localhost:80/api/v1/panel/{device_key}/access',
       });
-      const saved = await admin.request('POST', URL, { body: { enabled: false, custom_server_enabled: true, custom_server_api_url: 'https://doors.example.com/api/v1/panel/{device_key}/access' } });
+      const saved = await admin.request('POST', URL, {
+        body: { enabled: false, custom_server_enabled: true, custom_server_api_url: 'https://doors.example.com/api/v1/panel/{device_key}/access' },
+      });
       expect(saved.status, JSON.stringify(saved.body)).toBe(200);
-      const expected = { enabled: false, custom_server_enabled: true, custom_server_api_url: 'https://doors.example.com/api/v1/panel/{device_key}/access' };
+      const expected = {
+        enabled: false,
+        custom_server_enabled: true,
+        custom_server_api_url: 'https://doors.example.com/api/v1/panel/{device_key}/access',
+      };
       expect(saved.body).toEqual(expected);
       expect((await manager.request('GET', URL)).body).toEqual(expected);
       const reset = await admin.request('POST', URL, { body: { enabled: true, custom_server_enabled: true, custom_server_api_url: '' } });
@@ -312,7 +337,9 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
     });
 
     it('refuses a URL without {device_key}, a malformed body, a manager and an anonymous caller', async () => {
-      const noKey = await admin.request('POST', URL, { body: { enabled: true, custom_server_enabled: true, custom_server_api_url: 'https://doors.example.com/access' } });
+      const noKey = await admin.request('POST', URL, {
+        body: { enabled: true, custom_server_enabled: true, custom_server_api_url: 'https://doors.example.com/access' },
+      });
       expect(noKey.status).toBe(400);
       expect(noKey.body).toEqual({ error: 'custom_server_api_url must be an http(s) URL containing {device_key}: https://doors.example.com/access' });
       const missing = await admin.request('POST', URL, { body: { enabled: true } });

@@ -51,7 +51,7 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
       expect(read.valid).toEqual({ time: { is_permanent: true, from: 0, to: 0 }, passes: { is_permanent: true, max_passes: 0 } });
     });
 
-    it("accepts the AA07BD/CR02BD payload: time beside passes with null bounds, max_passes 0 with is_permanent", async () => {
+    it('accepts the AA07BD/CR02BD payload: time beside passes with null bounds, max_passes 0 with is_permanent', async () => {
       const body =
         '{"identifier_number":"12345","identifier_owner":{"name":"17","type":"owner"},"identifier_type":"inputCode","lock":"first","valid":{"passes":{"is_permanent":true,"max_passes":0},"time":{"from":null,"is_permanent":true,"to":null}}}';
       const { uid } = expectOk(await smartYard('POST', '/v1/access/identifier', body));
@@ -59,7 +59,11 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
     });
 
     it('reads a time limit nested in passes as the validity period, and null as an open end', async () => {
-      const nested = { identifier_type: 'card', identifier_number: '777', valid: { passes: { is_permanent: false, max_passes: 3, time: { is_permanent: false, from: 1700000000, to: null } } } };
+      const nested = {
+        identifier_type: 'card',
+        identifier_number: '777',
+        valid: { passes: { is_permanent: false, max_passes: 3, time: { is_permanent: false, from: 1700000000, to: null } } },
+      };
       const { uid } = expectOk(await smartYard('POST', '/v1/access/identifier', JSON.stringify(nested)));
       const read = await identifier(uid);
       expect(read.valid).toEqual({ time: { is_permanent: false, from: 1700000000, to: 0 }, passes: { is_permanent: false, max_passes: 3 } });
@@ -68,7 +72,10 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
       // null max_passes means no limit, as is_permanent does; null from means no start.
       const patch = { valid: { time: { is_permanent: false, from: null, to: 1800000000 }, passes: { is_permanent: false, max_passes: null } } };
       expectOk(await smartYard('PATCH', `/v1/access/identifier/item/${uid}`, JSON.stringify(patch)));
-      expect((await identifier(uid)).valid).toEqual({ time: { is_permanent: false, from: 0, to: 1800000000 }, passes: { is_permanent: true, max_passes: 0 } });
+      expect((await identifier(uid)).valid).toEqual({
+        time: { is_permanent: false, from: 0, to: 1800000000 },
+        passes: { is_permanent: true, max_passes: 0 },
+      });
     });
 
     it('refuses two different validity periods, one beside passes and one inside', async () => {
@@ -77,7 +84,11 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
         identifier_number: '778',
         valid: { time: { is_permanent: false, from: 1, to: 2 }, passes: { is_permanent: true, time: { is_permanent: true } } },
       };
-      expectError(await smartYard('POST', '/v1/access/identifier', JSON.stringify(body)), 400, 'valid.time and valid.passes.time differ; send one validity period');
+      expectError(
+        await smartYard('POST', '/v1/access/identifier', JSON.stringify(body)),
+        400,
+        'valid.time and valid.passes.time differ; send one validity period',
+      );
     });
 
     it('accepts max_passes 0 on a limited identifier: it opens nothing until its passes are reset or raised', async () => {
@@ -103,13 +114,19 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
         ...(rawBody === undefined ? {} : { rawBody }),
       });
 
-    it("drives each site through its own base URL, /site/<id>: usernames are unique per site only", async () => {
+    it('drives each site through its own base URL, /site/<id>: usernames are unique per site only', async () => {
       const other = await secondSite();
       const mine = expectOk(await at(h.site.id, '/v1/access/identifier', 'panel secret', '{"identifier_type":"card","identifier_number":"11"}'));
       const theirs = expectOk(await at(other, '/v1/access/identifier', 'other secret', '{"identifier_type":"card","identifier_number":"11"}'));
-      expect(expectOk(await at(h.site.id, '/v1/access/identifier/items', 'panel secret')).list_items.map((i: { identifier_uid: number }) => i.identifier_uid)).toEqual([mine.uid]);
+      expect(
+        expectOk(await at(h.site.id, '/v1/access/identifier/items', 'panel secret')).list_items.map(
+          (i: { identifier_uid: number }) => i.identifier_uid,
+        ),
+      ).toEqual([mine.uid]);
       expectError(await at(other, '/v1/access/identifier/items', 'panel secret'), 401, 'Log In');
-      expect(expectOk(await at(other, '/v1/access/identifier/items', 'other secret')).list_items.map((i: { identifier_uid: number }) => i.identifier_uid)).toEqual([theirs.uid]);
+      expect(
+        expectOk(await at(other, '/v1/access/identifier/items', 'other secret')).list_items.map((i: { identifier_uid: number }) => i.identifier_uid),
+      ).toEqual([theirs.uid]);
     });
 
     it('logs in with a token bound to the site of the URL, and refuses it under another site', async () => {
@@ -127,17 +144,26 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
     });
 
     it('keeps a username unique within its site', async () => {
-      await expect(createOperator(h.store.db, h.site.id, { username: 'ADMIN', password: 'long enough', role: 'manager' }, systemClock)).rejects.toThrow(
-        'Username Already Exists: ADMIN',
-      );
+      await expect(
+        createOperator(h.store.db, h.site.id, { username: 'ADMIN', password: 'long enough', role: 'manager' }, systemClock),
+      ).rejects.toThrow('Username Already Exists: ADMIN');
     });
 
     it('answers /api/info with every field the panel documents and a stable, non-empty serial per site', async () => {
       const other = await secondSite();
       const info = expectOk(await h.request('GET', `/site/${other}/api/info`, { as: null }));
-      expect(Object.keys(info).sort()).toEqual(
-        ['api_version', 'commit', 'device_model', 'device_name', 'device_serial_number', 'device_type', 'firmware_version', 'framework_version', 'frontend_version', 'hybrid_enable'],
-      );
+      expect(Object.keys(info).sort()).toEqual([
+        'api_version',
+        'commit',
+        'device_model',
+        'device_name',
+        'device_serial_number',
+        'device_type',
+        'firmware_version',
+        'framework_version',
+        'frontend_version',
+        'hybrid_enable',
+      ]);
       expect(info.device_serial_number).toMatch(/^\S+$/);
       expect(info.hybrid_enable).toBe(false);
       expect(expectOk(await h.request('GET', `/site/${other}/api/info`, { as: null })).device_serial_number).toBe(info.device_serial_number);
@@ -165,9 +191,15 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
       return { lockt: lockt.id, admins };
     };
     const asSync = (method: Method, url: string, rawBody?: string) =>
-      h.request(method, `/api${url}`, { as: null, headers: { authorization: basic('smartyard', 'sync secret') }, ...(rawBody === undefined ? {} : { rawBody }) });
+      h.request(method, `/api${url}`, {
+        as: null,
+        headers: { authorization: basic('smartyard', 'sync secret') },
+        ...(rawBody === undefined ? {} : { rawBody }),
+      });
     const uids = async (call: (method: Method, url: string) => Promise<Response>) =>
-      (expectOk(await call('GET', '/v1/access/identifier/items?limit=50&page_number=1')).list_items as { identifier_uid: number }[]).map((i) => i.identifier_uid);
+      (expectOk(await call('GET', '/v1/access/identifier/items?limit=50&page_number=1')).list_items as { identifier_uid: number }[]).map(
+        (i) => i.identifier_uid,
+      );
 
     it("lists, reads, changes and deletes only the account's own identifiers", async () => {
       const { lockt, admins } = await setUp();
@@ -188,11 +220,27 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
     it("never takes over another's link_id, and a number stays unique across the site", async () => {
       await setUp();
       const link = '91c615e3-1040-4815-8ecb-039a18b756b5';
-      expectOk(await smartYard('POST', '/v1/access/identifier/items/link', JSON.stringify({ list_items: [{ link_id: link, identifier_type: 'card', identifier_number: '300' }] })));
-      const taken = expectOk(await asSync('POST', '/v1/access/identifier/items/link', JSON.stringify({ list_items: [{ link_id: link, identifier_type: 'card', identifier_number: '301' }] })));
+      expectOk(
+        await smartYard(
+          'POST',
+          '/v1/access/identifier/items/link',
+          JSON.stringify({ list_items: [{ link_id: link, identifier_type: 'card', identifier_number: '300' }] }),
+        ),
+      );
+      const taken = expectOk(
+        await asSync(
+          'POST',
+          '/v1/access/identifier/items/link',
+          JSON.stringify({ list_items: [{ link_id: link, identifier_type: 'card', identifier_number: '301' }] }),
+        ),
+      );
       expect(taken.result).toEqual([{ link_id: link, success: false, extended_info: 'entity_not_found' }]);
       expect(expectOk(await asSync('GET', `/v1/access/identifier/items/link?link_id=${link}`)).list_items).toEqual([]);
-      expectError(await asSync('POST', '/v1/access/identifier', '{"identifier_type":"card","identifier_number":"555"}'), 400, 'identifier_number is taken by another identifier: 555');
+      expectError(
+        await asSync('POST', '/v1/access/identifier', '{"identifier_type":"card","identifier_number":"555"}'),
+        400,
+        'identifier_number is taken by another identifier: 555',
+      );
     });
   });
 
@@ -211,9 +259,19 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
     });
 
     it('finds a card as Lexer25/basip_exe does, with both filter styles, sending Content-Type on a GET without a body', async () => {
-      expectOk(await smartYard('POST', '/v1/access/identifier', '{"identifier_owner":{"name":"1673","type":"owner"},"identifier_type":"card","identifier_number":"1673","lock":"all"}'));
+      expectOk(
+        await smartYard(
+          'POST',
+          '/v1/access/identifier',
+          '{"identifier_owner":{"name":"1673","type":"owner"},"identifier_type":"card","identifier_number":"1673","lock":"all"}',
+        ),
+      );
       const headers = { authorization: basic('admin', 'panel secret'), 'content-type': 'application/json', accept: 'application/json' };
-      const expression = await h.app.inject({ method: 'GET', url: "/api/v1/access/identifier/items?page_number=1&limit=20&filter=identifier_number%20eq%20'1673'", headers });
+      const expression = await h.app.inject({
+        method: 'GET',
+        url: "/api/v1/access/identifier/items?page_number=1&limit=20&filter=identifier_number%20eq%20'1673'",
+        headers,
+      });
       const flat = await h.app.inject({
         method: 'GET',
         url: '/api/v1/access/identifier/items?filter_field=identifier_number&filter_type=equal&filter_format=string&filter_value=1673',
@@ -264,7 +322,8 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
 
   describe('null as "none" in the other optional numbers and texts of the panel bodies', () => {
     it('creates an apartment with a null resident count, photo and route', async () => {
-      const body = '{"apartment_address":{"building":1,"unit":1,"floor":1,"room":7},"apartment_name":"Flat 7","residents":{"count":null},"photo_path":null,"route_path":null}';
+      const body =
+        '{"apartment_address":{"building":1,"unit":1,"floor":1,"room":7},"apartment_name":"Flat 7","residents":{"count":null},"photo_path":null,"route_path":null}';
       const { uid } = expectOk(await smartYard('POST', '/v1/apartment', body));
       expect(expectOk(await smartYard('GET', `/v1/apartment/item/${uid}`)).apartment_name).toBe('Flat 7');
       const overflow = '{"apartment_address":{"building":1,"unit":1,"floor":1,"room":8},"apartment_name":"Flat 8","residents":{"count":2147483648}}';
@@ -273,24 +332,50 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
 
     it('opens in an emergency with a null unlock time', async () => {
       // No device drives a lock here: the body is read, and the answer is the panel's 400 for the lock.
-      expectError(await smartYard('POST', '/v1/access/general/lock/open/emergency', '{"locks":[{"lock_number":1,"unlock_time":null}]}'), 400, 'No panel of the site drives lock 1');
+      expectError(
+        await smartYard('POST', '/v1/access/general/lock/open/emergency', '{"locks":[{"lock_number":1,"unlock_time":null}]}'),
+        400,
+        'No panel of the site drives lock 1',
+      );
     });
   });
 
   describe('identifier limits out of range (issue 14, item 7)', () => {
     const OUT_OF_RANGE: [string, Record<string, unknown>, string][] = [
-      ['to of 10^16', { time: { is_permanent: false, from: 0, to: 1e16 } }, 'valid.time.to must be Unix seconds from 0 to 253402300799: 10000000000000000'],
+      [
+        'to of 10^16',
+        { time: { is_permanent: false, from: 0, to: 1e16 } },
+        'valid.time.to must be Unix seconds from 0 to 253402300799: 10000000000000000',
+      ],
       ['to of 10^30', { time: { is_permanent: false, from: 0, to: 1e30 } }, 'valid.time.to must be Unix seconds from 0 to 253402300799: 1e+30'],
       ['from of -1', { time: { is_permanent: false, from: -1, to: 5 } }, 'valid.time.from must be Unix seconds from 0 to 253402300799: -1'],
-      ['nested to past year 9999', { passes: { is_permanent: true, time: { is_permanent: false, from: 0, to: 253402300800 } } }, 'valid.time.to must be Unix seconds from 0 to 253402300799: 253402300800'],
-      ['max_passes of 2^31', { passes: { is_permanent: false, max_passes: 2 ** 31 } }, 'valid.passes.max_passes must be from 0 to 2147483647: 2147483648'],
-      ['max_passes of 2^53+1', { passes: { is_permanent: false, max_passes: 2 ** 53 + 2 } }, 'valid.passes.max_passes must be from 0 to 2147483647: 9007199254740994'],
+      [
+        'nested to past year 9999',
+        { passes: { is_permanent: true, time: { is_permanent: false, from: 0, to: 253402300800 } } },
+        'valid.time.to must be Unix seconds from 0 to 253402300799: 253402300800',
+      ],
+      [
+        'max_passes of 2^31',
+        { passes: { is_permanent: false, max_passes: 2 ** 31 } },
+        'valid.passes.max_passes must be from 0 to 2147483647: 2147483648',
+      ],
+      [
+        'max_passes of 2^53+1',
+        { passes: { is_permanent: false, max_passes: 2 ** 53 + 2 } },
+        'valid.passes.max_passes must be from 0 to 2147483647: 9007199254740994',
+      ],
       ['max_passes of -1', { passes: { is_permanent: false, max_passes: -1 } }, 'valid.passes.max_passes must be from 0 to 2147483647: -1'],
     ];
 
     it.each(OUT_OF_RANGE)('refuses %s on POST and PATCH /access/identifier, storing nothing', async (_name, valid, message) => {
-      expectError(await smartYard('POST', '/v1/access/identifier', JSON.stringify({ identifier_type: 'card', identifier_number: '900', valid })), 400, message);
-      const { uid } = expectOk(await smartYard('POST', '/v1/access/identifier', JSON.stringify({ identifier_type: 'card', identifier_number: '900' })));
+      expectError(
+        await smartYard('POST', '/v1/access/identifier', JSON.stringify({ identifier_type: 'card', identifier_number: '900', valid })),
+        400,
+        message,
+      );
+      const { uid } = expectOk(
+        await smartYard('POST', '/v1/access/identifier', JSON.stringify({ identifier_type: 'card', identifier_number: '900' })),
+      );
       expectError(await smartYard('PATCH', `/v1/access/identifier/item/${uid}`, JSON.stringify({ valid })), 400, message);
       expect((await identifier(uid)).valid).toEqual({ time: { is_permanent: true, from: 0, to: 0 }, passes: { is_permanent: true, max_passes: 0 } });
     });
@@ -299,14 +384,21 @@ describe.each(DIALECTS)('Public BAS-IP clients on %s', (dialect) => {
       const link = '91c615e3-1040-4815-8ecb-039a18b756b5';
       const body = { list_items: [{ link_id: link, identifier_type: 'card', identifier_number: '901', valid }] };
       const answer = expectOk(await smartYard('POST', '/v1/access/identifier/items/link', JSON.stringify(body)));
-      expect(answer.result).toEqual([{ link_id: link, success: false, extended_info: expect.stringMatching(/^(invalid_time_rules_settings|wrong_rule)$/) }]);
+      expect(answer.result).toEqual([
+        { link_id: link, success: false, extended_info: expect.stringMatching(/^(invalid_time_rules_settings|wrong_rule)$/) },
+      ]);
       expect(expectOk(await smartYard('GET', `/v1/access/identifier/items/link?link_id=${link}`)).list_items).toEqual([]);
     });
 
     it('accepts the bounds themselves', async () => {
       const valid = { time: { is_permanent: false, from: 0, to: 253402300799 }, passes: { is_permanent: false, max_passes: 2147483647 } };
-      const { uid } = expectOk(await smartYard('POST', '/v1/access/identifier', JSON.stringify({ identifier_type: 'card', identifier_number: '902', valid })));
-      expect((await identifier(uid)).valid).toEqual({ time: { is_permanent: false, from: 0, to: 253402300799 }, passes: { is_permanent: false, max_passes: 2147483647 } });
+      const { uid } = expectOk(
+        await smartYard('POST', '/v1/access/identifier', JSON.stringify({ identifier_type: 'card', identifier_number: '902', valid })),
+      );
+      expect((await identifier(uid)).valid).toEqual({
+        time: { is_permanent: false, from: 0, to: 253402300799 },
+        passes: { is_permanent: false, max_passes: 2147483647 },
+      });
     });
   });
 });

@@ -25,7 +25,11 @@ describe.each(DIALECTS)('BAS-IP login, logout and info on %s', (dialect) => {
   it('answers /api/info without a login, with Portcullis in BAS-IP’s fields', async () => {
     const response = await h.request('GET', '/api/info', { as: null });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ api_version: expect.stringMatching(/^2\./), device_name: 'Portcullis', firmware_version: expect.any(String) });
+    expect(response.body).toMatchObject({
+      api_version: expect.stringMatching(/^2\./),
+      device_name: 'Portcullis',
+      firmware_version: expect.any(String),
+    });
   });
 
   it('logs in with the MD5 hex of the password in either case, names the account type, and the token works until logout', async () => {
@@ -69,7 +73,10 @@ describe.each(DIALECTS)('BAS-IP login, logout and info on %s', (dialect) => {
 
   it('locks an address out of an account after repeated failures, even against the right password, and says nothing of it', async () => {
     const pair = { address: 'ip:127.0.0.1', site_scope: 0, username_key: 'admin' };
-    await h.store.db.insertInto('login_throttle').values({ ...pair, failures: LOCK_AFTER - 1, last_wrong: null, locked_until: null, updated_at: NOW }).execute();
+    await h.store.db
+      .insertInto('login_throttle')
+      .values({ ...pair, failures: LOCK_AFTER - 1, last_wrong: null, locked_until: null, updated_at: NOW })
+      .execute();
     expect((await login('admin', md5('wrong'))).status).toBe(400);
     const locked = await login('admin', md5('correct horse'));
     expect(locked.body).toEqual({ error: 'Wrong login or password' });

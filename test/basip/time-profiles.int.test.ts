@@ -111,7 +111,10 @@ const EXAMPLES: [string, Wire, [string, boolean][]][] = [
       'First day of the month',
       '2020-10-01 00:00:00',
       '2020-10-01 00:00:00',
-      { repeat_type: 'custom', repeat_custom: { repeat_point_type: 'month', repeat_looper: 1, repeat_options: { format: 'dayNumbers', range: [1] } } },
+      {
+        repeat_type: 'custom',
+        repeat_custom: { repeat_point_type: 'month', repeat_looper: 1, repeat_options: { format: 'dayNumbers', range: [1] } },
+      },
       true,
     ),
     [
@@ -152,7 +155,6 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
   let admin: OperatorCaller;
   let manager: OperatorCaller;
   let deviceKey: string;
-
 
   beforeEach(async () => {
     clock.set(BASE);
@@ -257,16 +259,28 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
       [{ ...base, name: undefined }, 'Wrong JSON body: no value for `name`'],
       [{ ...base, name: '   ' }, 'Wrong JSON body: no value for `name`'],
       [{ ...base, time_options: { is_all_day: false, date_from: 1 } }, 'Wrong JSON body: no value for `time_options.date_to`'],
-      [{ ...base, time_options: { is_all_day: 'no', date_from: 1, date_to: 2 } }, 'Wrong JSON body: value `time_options.is_all_day` was of the wrong type'],
+      [
+        { ...base, time_options: { is_all_day: 'no', date_from: 1, date_to: 2 } },
+        'Wrong JSON body: value `time_options.is_all_day` was of the wrong type',
+      ],
       [{ ...base, repeat_options: undefined }, 'Wrong JSON body: no value for `repeat_options`'],
-      [{ ...base, time_options: { is_all_day: false, date_from: 200, date_to: 100 } }, /^time_options\.date_to must not be before time_options\.date_from \(200\): 100$/],
+      [
+        { ...base, time_options: { is_all_day: false, date_from: 200, date_to: 100 } },
+        /^time_options\.date_to must not be before time_options\.date_from \(200\): 100$/,
+      ],
       [{ ...base, repeat_options: { repeat_enable: true } }, /repeat_options\.repeat_format is required when repeat_enable is true/],
       [
         { ...base, repeat_options: { repeat_enable: true, repeat_format: { repeat_type: 'fortnight', repeat_end: { format: 'sometime' } } } },
         /repeat_type must be one of .*: fortnight; .*repeat_end\.format must be one of never, date: sometime/,
       ],
       [
-        { ...base, repeat_options: { repeat_enable: true, repeat_format: { repeat_type: 'custom', repeat_custom: { repeat_point_type: 'week', repeat_looper: 0 } } } },
+        {
+          ...base,
+          repeat_options: {
+            repeat_enable: true,
+            repeat_format: { repeat_type: 'custom', repeat_custom: { repeat_point_type: 'week', repeat_looper: 0 } },
+          },
+        },
         /repeat_looper must be 1 to 1000: 0/,
       ],
     ];
@@ -284,14 +298,18 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
 
   it('keeps names unique among time profiles and Lockt schedules, case and spacing ignored', async () => {
     await create(profile('Cleaners', '2020-10-05 08:00:00', '2020-10-05 18:00:00'));
-    const again = await admin.request('POST', '/api/v1/access/timeprofile', { body: profile(' cleaners ', '2020-10-05 08:00:00', '2020-10-05 18:00:00') });
+    const again = await admin.request('POST', '/api/v1/access/timeprofile', {
+      body: profile(' cleaners ', '2020-10-05 08:00:00', '2020-10-05 18:00:00'),
+    });
     expect(again.status).toBe(400);
     expect(again.body).toEqual({ error: 'Time Profile Name Already Exists: cleaners' });
     const lockt = await h.request('POST', '/api/v1/schedule', {
       body: { schedules: [{ name: 'Office', d0: 1, start: '08:00:00', stop: '17:00:00' }] },
     });
     expect(lockt.status).toBe(200);
-    const clash = await admin.request('POST', '/api/v1/access/timeprofile', { body: profile('OFFICE', '2020-10-05 08:00:00', '2020-10-05 18:00:00') });
+    const clash = await admin.request('POST', '/api/v1/access/timeprofile', {
+      body: profile('OFFICE', '2020-10-05 08:00:00', '2020-10-05 18:00:00'),
+    });
     expect(clash.body).toEqual({ error: 'Time Profile Name Already Exists: OFFICE' });
   });
 
@@ -307,7 +325,9 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
       const anonymous = await h.caller({}).request(method, url, { body: method === 'GET' || method === 'DELETE' ? undefined : body });
       expect(anonymous.status, `${method} ${url}`).toBe(401);
       expect(anonymous.body).toEqual({ error: 'Log In' });
-      const stale = await h.caller({ authorization: 'Bearer nope' }).request(method, url, { body: method === 'GET' || method === 'DELETE' ? undefined : body });
+      const stale = await h
+        .caller({ authorization: 'Bearer nope' })
+        .request(method, url, { body: method === 'GET' || method === 'DELETE' ? undefined : body });
       expect(stale.body).toEqual({ error: 'Log In' });
     }
     const uid = await create(body);
@@ -336,7 +356,9 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
     ];
     for (const [uid, status, error] of cases) {
       for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
-        const response = await admin.request(method, `/api/v1/access/timeprofile/item/${uid}`, { body: method === 'PATCH' ? { name: 'X' } : undefined });
+        const response = await admin.request(method, `/api/v1/access/timeprofile/item/${uid}`, {
+          body: method === 'PATCH' ? { name: 'X' } : undefined,
+        });
         expect(response.status, `${method} ${uid}`).toBe(status);
         expect(response.body).toEqual({ error });
       }
@@ -348,13 +370,17 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
     await identifier('777', [uid]);
     expect((await decide('777', local('2020-10-06T12:00:00'))).access.granted).toBe(false);
     const daily = EXAMPLES[1]?.[1] as Wire;
-    const patched = await admin.request('PATCH', `/api/v1/access/timeprofile/item/${uid}`, { body: { name: 'Every day', repeat_options: daily.repeat_options } });
+    const patched = await admin.request('PATCH', `/api/v1/access/timeprofile/item/${uid}`, {
+      body: { name: 'Every day', repeat_options: daily.repeat_options },
+    });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
     expect(patched.body).toEqual({});
     const read = await admin.request('GET', `/api/v1/access/timeprofile/item/${uid}`);
     expect(read.body).toMatchObject({ name: 'Every day', repeat_options: daily.repeat_options });
     expect((await decide('777', local('2020-10-06T12:00:00'))).access.granted).toBe(true);
-    const bad = await admin.request('PATCH', `/api/v1/access/timeprofile/item/${uid}`, { body: { time_options: { is_all_day: true, date_from: 10, date_to: 5 } } });
+    const bad = await admin.request('PATCH', `/api/v1/access/timeprofile/item/${uid}`, {
+      body: { time_options: { is_all_day: true, date_from: 10, date_to: 5 } },
+    });
     expect(bad.status).toBe(400);
     expect((await admin.request('GET', `/api/v1/access/timeprofile/item/${uid}`)).body).toEqual(read.body);
   });
@@ -387,7 +413,8 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
 
   it('lists a page at a time, sorted and filtered on uid or name', async () => {
     const uids: number[] = [];
-    for (let i = 1; i <= 12; i += 1) uids.push(await create(profile(`Profile ${String(i).padStart(2, '0')}`, '2020-10-05 08:00:00', '2020-10-05 18:00:00')));
+    for (let i = 1; i <= 12; i += 1)
+      uids.push(await create(profile(`Profile ${String(i).padStart(2, '0')}`, '2020-10-05 08:00:00', '2020-10-05 18:00:00')));
     const second = await manager.request('GET', '/api/v1/access/timeprofile/items?limit=10&page_number=2');
     expect(second.status, JSON.stringify(second.body)).toBe(200);
     expect(second.body.list_option.pagination).toEqual({ total_items: 12, items_limit: 10, total_pages: 2, current_page: 2 });
@@ -396,7 +423,10 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
     expect(byName.body.list_items[0]).toMatchObject({ name: 'Profile 12', time_options: { is_all_day: false } });
     const filtered = await manager.request('GET', `/api/v1/access/timeprofile/items?filter=${encodeURIComponent("name eq 'Profile 03'")}`);
     expect(filtered.body.list_items.map((p: { item_uid: number }) => p.item_uid)).toEqual([uids[2]]);
-    const flat = await manager.request('GET', '/api/v1/access/timeprofile/items?filter_field=uid&filter_type=equal&filter_format=number&filter_value=' + uids[4]);
+    const flat = await manager.request(
+      'GET',
+      `/api/v1/access/timeprofile/items?filter_field=uid&filter_type=equal&filter_format=number&filter_value=${uids[4]}`,
+    );
     expect(flat.body.list_option.pagination.total_items).toBe(1);
     expect((await manager.request('GET', '/api/v1/access/timeprofile/items?limit=101')).status).toBe(400);
   });

@@ -40,7 +40,16 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
     (
       await h.store.db
         .insertInto('schedule')
-        .values({ site_id: h.site.id, name, name_key: name.toLowerCase(), start_time: '00:00:00', stop_time: '23:59:59', created_at: 0, rule: JSON.stringify(ONE_DAY), link_id: linkId })
+        .values({
+          site_id: h.site.id,
+          name,
+          name_key: name.toLowerCase(),
+          start_time: '00:00:00',
+          stop_time: '23:59:59',
+          created_at: 0,
+          rule: JSON.stringify(ONE_DAY),
+          link_id: linkId,
+        })
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id;
@@ -188,7 +197,9 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
       const uid = await createUser({ name: 'John Doe', info: 'Employee' });
       const twin = await ok('POST', '/access/users/item', { name: 'Jane Roe' });
       expect(twin.has_dublicates).toBe(false);
-      expect(await ok('PATCH', `/access/users/item/${uid}`, { auth_factors: ['face_id', 'input_code'], lock_number: 2, is_custom_user_access: true })).toEqual({
+      expect(
+        await ok('PATCH', `/access/users/item/${uid}`, { auth_factors: ['face_id', 'input_code'], lock_number: 2, is_custom_user_access: true }),
+      ).toEqual({
         has_dublicates: false,
       });
       expect(await ok('PATCH', `/access/users/item/${uid}`, { name: 'Jane Roe' })).toEqual({ has_dublicates: true });
@@ -231,7 +242,12 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
         ['POST', '/access/users/item', { name: '   ' }, 'Wrong JSON body: value `name` was of the wrong type'],
         ['POST', '/access/users/item', { name: 'A B', lock_number: 3 }, 'Wrong JSON body: value `lock_number` was of the wrong type'],
         ['PATCH', `/access/users/item/${uid}`, { lock_number: '1' }, 'Wrong JSON body: value `lock_number` was of the wrong type'],
-        ['PATCH', `/access/users/item/${uid}`, { is_custom_user_access: 'yes' }, 'Wrong JSON body: value `is_custom_user_access` was of the wrong type'],
+        [
+          'PATCH',
+          `/access/users/item/${uid}`,
+          { is_custom_user_access: 'yes' },
+          'Wrong JSON body: value `is_custom_user_access` was of the wrong type',
+        ],
         ['PATCH', `/access/users/item/${uid}`, { auth_factors: ['retina'] }, 'Wrong JSON body: value `auth_factors.0` was of the wrong type'],
         ['PATCH', `/access/users/item/${uid}`, { auth_factors: 'card' }, 'Wrong JSON body: value `auth_factors` was of the wrong type'],
         ['PATCH', `/access/users/item/${uid}`, { auth_factors: [] }, 'auth_factors must contain at least one item'],
@@ -272,7 +288,12 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
     it('records who changed what in the audit trail', async () => {
       const uid = await createUser({ name: 'John Doe' });
       await ok('PATCH', `/access/users/item/${uid}`, { info: 'x' });
-      const rows = await h.store.db.selectFrom('audit').select(['actor_kind', 'actor', 'resource', 'action', 'record_ids']).where('resource', '=', 'users').orderBy('id').execute();
+      const rows = await h.store.db
+        .selectFrom('audit')
+        .select(['actor_kind', 'actor', 'resource', 'action', 'record_ids'])
+        .where('resource', '=', 'users')
+        .orderBy('id')
+        .execute();
       expect(rows).toEqual([
         { actor_kind: 'operator', actor: 'admin', resource: 'users', action: 'create', record_ids: String(uid) },
         { actor_kind: 'operator', actor: 'admin', resource: 'users', action: 'update', record_ids: String(uid) },
@@ -293,14 +314,28 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
     });
 
     it('shows a Lockt user on the panel face, with the panel’s defaults, and never an operator', async () => {
-      const posted = await h.request('POST', '/api/v1/user', { body: { users: [newUser({ first_name: 'Rhea', last_name: 'Greswell', card_num: '8675309' })] } });
+      const posted = await h.request('POST', '/api/v1/user', {
+        body: { users: [newUser({ first_name: 'Rhea', last_name: 'Greswell', card_num: '8675309' })] },
+      });
       expect(posted.status, JSON.stringify(posted.body)).toBe(200);
       const [lockt] = (await h.request('GET', '/api/v1/user')).body.data;
       const user = await ok('GET', `/access/users/item/${lockt.id}`);
-      expect(user).toMatchObject({ item_uid: lockt.id, name: 'Rhea Greswell', auth_factors: [], lock_number: 0, is_custom_user_access: false, info: '', link_id: null });
+      expect(user).toMatchObject({
+        item_uid: lockt.id,
+        name: 'Rhea Greswell',
+        auth_factors: [],
+        lock_number: 0,
+        is_custom_user_access: false,
+        info: '',
+        link_id: null,
+      });
       // Its Lockt card is one of its identifiers.
       expect(user.identifiers).toEqual([
-        expect.objectContaining({ identifier_type: 'card', identifier_number: '8675309', identifier_owner: { name: 'Rhea Greswell', type: 'owner' } }),
+        expect.objectContaining({
+          identifier_type: 'card',
+          identifier_number: '8675309',
+          identifier_owner: { name: 'Rhea Greswell', type: 'owner' },
+        }),
       ]);
       const list = await ok('GET', '/access/users/items');
       expect(list.list_items.map((u: { name: string }) => u.name)).toEqual(['Rhea Greswell']);
@@ -337,7 +372,7 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
         filter: {},
       });
       expect(first.list_items.map((u: { item_uid: number }) => u.item_uid)).toEqual(uids.slice(0, 10));
-      expect(first.list_items[0]).toEqual((await ok('GET', `/access/users/item/${uids[0]}`)));
+      expect(first.list_items[0]).toEqual(await ok('GET', `/access/users/item/${uids[0]}`));
       const third = await ok('GET', '/access/users/items?limit=10&page_number=3');
       expect(third.list_items.map((u: { name: string }) => u.name)).toEqual(names.slice(20));
       const beyond = await ok('GET', '/access/users/items?limit=50&page_number=2');
@@ -393,14 +428,28 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
         ['sort_field=password_hash', 'Unknown sort field: password_hash (available: item_uid, name, info, lock_number, is_custom_user_access)'],
         ['sort_type=up', 'Wrong sort_type: up (expected asc or desc)'],
         ['order_by=name&sort_field=name', 'Use either order_by or sort_field and sort_type, not both'],
-        ['filter_field=role&filter_value=admin', 'Unknown filter field: role (available: item_uid, name, info, lock_number, is_custom_user_access, link_id)'],
+        [
+          'filter_field=role&filter_value=admin',
+          'Unknown filter field: role (available: item_uid, name, info, lock_number, is_custom_user_access, link_id)',
+        ],
         ['filter_field=name&filter_type=like&filter_value=x', 'Wrong filter_type: like (expected equal)'],
         ['filter_field=item_uid&filter_value=abc', 'Wrong filter value for item_uid: abc (expected an integer)'],
         ['filter_field=name', 'Wrong filter: no value for filter_value'],
-        [`filter=${encodeURIComponent("name eq 'a'")}&filter_field=name&filter_value=a`, 'Use either filter or filter_field and filter_value, not both'],
+        [
+          `filter=${encodeURIComponent("name eq 'a'")}&filter_field=name&filter_value=a`,
+          'Use either filter or filter_field and filter_value, not both',
+        ],
       ];
       for (const [query, error] of cases) expectError(await api('GET', `/access/users/items?${query}`), 400, error);
-      for (const filter of ["role eq 'admin'", "name eq 'a' and", 'name', "contains(name, 'a')", "item_uid eq 'x'", 'name gt null', "password_hash eq 'x'"]) {
+      for (const filter of [
+        "role eq 'admin'",
+        "name eq 'a' and",
+        'name',
+        "contains(name, 'a')",
+        "item_uid eq 'x'",
+        'name gt null',
+        "password_hash eq 'x'",
+      ]) {
         const response = await api('GET', `/access/users/items?filter=${encodeURIComponent(filter)}`);
         expect(response.status, filter).toBe(400);
         expect(response.body.error, filter).toMatch(/^(Wrong filter|Unknown filter field)/);
@@ -473,7 +522,11 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
         400,
         'Wrong JSON body: value `list_items.0.link_id` was of the wrong type',
       );
-      expectError(await api('POST', '/access/users/items/link', { list_items: [{ name: 'A B' }] }), 400, 'Wrong JSON body: no value for `list_items.0.link_id`');
+      expectError(
+        await api('POST', '/access/users/items/link', { list_items: [{ name: 'A B' }] }),
+        400,
+        'Wrong JSON body: no value for `list_items.0.link_id`',
+      );
       expectError(
         await api('POST', '/access/users/items/link', {
           list_items: [

@@ -51,11 +51,11 @@ function spawnServe(store: ChildStore, port: number, extraEnv: NodeJS.ProcessEnv
   if (store.databaseUrl) env.DATABASE_URL = store.databaseUrl;
   // The driver writes far faster than the per-caller request budget allows; crash safety is the point here.
   env.PORTCULLIS_RATE_LIMIT = '0';
-  return spawn(
-    process.execPath,
-    [BIN, 'serve', '--data', store.dataDir, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn'],
-    { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  return spawn(process.execPath, [BIN, 'serve', '--data', store.dataDir, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn'], {
+    cwd: REPO,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /**

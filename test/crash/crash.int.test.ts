@@ -96,7 +96,9 @@ describe.each(DIALECTS)('crash safety of portcullis serve on %s', (dialect) => {
         const always = { name: 'Always', d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, d5: 1, d6: 1, start: '00:00:00', stop: '23:59:59' };
         expect((await client.call('POST', '/api/v1/schedule', { schedules: [always] })).status).toBe(200);
         const scheduleId = (await client.call('GET', '/api/v1/schedule')).body.data[0].id as number;
-        const level = await client.call('POST', '/api/v1/accesslevel', { accesslevels: [{ name: 'Crash Door', doors: [{ id: doorId, schedule_id: scheduleId }] }] });
+        const level = await client.call('POST', '/api/v1/accesslevel', {
+          accesslevels: [{ name: 'Crash Door', doors: [{ id: doorId, schedule_id: scheduleId }] }],
+        });
         expect(level.status, JSON.stringify(level.body)).toBe(200);
         const ledger = new Ledger(`r${seed}`, (await client.call('GET', '/api/v1/accesslevel')).body.data[0].id as number);
 
@@ -111,7 +113,10 @@ describe.each(DIALECTS)('crash safety of portcullis serve on %s', (dialect) => {
           const port = server.port;
           const writers = [
             ...writerKeys.map((key) => ({ client: new Client(port, key), work: { kind: 'users' } as Work })),
-            ...devices.map(({ name, auth }, i) => ({ client: new Client(port, auth), work: (i < 2 ? { kind: 'events' } : { kind: 'access', device: name }) as Work })),
+            ...devices.map(({ name, auth }, i) => ({
+              client: new Client(port, auth),
+              work: (i < 2 ? { kind: 'events' } : { kind: 'access', device: name }) as Work,
+            })),
           ];
           const workers = writers.map(({ client: writer, work }) => drive(writer, ledger, work, doorId, pick, () => stopped));
           await new Promise((resolve) => setTimeout(resolve, 50 + pick(MAX_LOAD_MS)));

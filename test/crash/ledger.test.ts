@@ -76,7 +76,9 @@ describe('the crash ledger', () => {
     const without = stored.filter((e) => e.id !== 11);
     expect(violations(ledger, idNums, without).join('\n')).toMatch(/acknowledged decision 0 .* event 11 is missing/);
     expect(violations(ledger, idNums, [...stored, { ...firstEvent, id: 13 }]).join('\n')).toMatch(/decision event 13 .* stored twice/);
-    expect(violations(ledger, idNums, [...without, { ...firstEvent, card_num: '1' }]).join('\n')).toMatch(/decision 0 .* event 11 shows Reader A \/ card 1$/m);
+    expect(violations(ledger, idNums, [...without, { ...firstEvent, card_num: '1' }]).join('\n')).toMatch(
+      /decision 0 .* event 11 shows Reader A \/ card 1$/m,
+    );
     expect(violations(ledger, idNums, [...without, { ...firstEvent, device: 'Reader B' }]).join('\n')).toMatch(/event 11 shows Reader B/);
     expect(violations(ledger, idNums, [...without, { ...firstEvent, code: 48 }]).join('\n')).toMatch(/event 11 has code 48, answered 49/);
     expect(first.cardNum).not.toBe('1');

@@ -162,7 +162,14 @@ export async function drive(
 }
 
 /** Asks one question after another of the device's door until the server stops answering. */
-async function ask(client: Client, ledger: Ledger, device: string, doorId: number, pick: (below: number) => number, stopped: () => boolean): Promise<void> {
+async function ask(
+  client: Client,
+  ledger: Ledger,
+  device: string,
+  doorId: number,
+  pick: (below: number) => number,
+  stopped: () => boolean,
+): Promise<void> {
   while (!stopped()) {
     const decision = ledger.nextDecision(device, pick);
     try {
@@ -235,8 +242,10 @@ export function violations(ledger: Ledger, idNums: string[], events: StoredEvent
   for (const idNum of present) if (!known.has(idNum)) found.push(`user ${idNum} was never sent`);
   for (const batch of ledger.userBatches) {
     const stored = batch.idNums.filter((idNum) => present.has(idNum)).length;
-    if (stored !== 0 && stored !== batch.idNums.length) found.push(`user batch ${batch.no} (${batch.outcome}) is partly stored: ${stored} of ${batch.idNums.length}`);
-    if (batch.outcome === 'acked' && stored !== batch.idNums.length) found.push(`user batch ${batch.no} was acknowledged but ${batch.idNums.length - stored} users are missing`);
+    if (stored !== 0 && stored !== batch.idNums.length)
+      found.push(`user batch ${batch.no} (${batch.outcome}) is partly stored: ${stored} of ${batch.idNums.length}`);
+    if (batch.outcome === 'acked' && stored !== batch.idNums.length)
+      found.push(`user batch ${batch.no} was acknowledged but ${batch.idNums.length - stored} users are missing`);
     if (batch.outcome === 'refused') found.push(...refusal(`user batch ${batch.no}`, batch.answer, stored));
   }
 
@@ -258,7 +267,8 @@ export function violations(ledger: Ledger, idNums: string[], events: StoredEvent
     stored.forEach((list, i) => {
       if (list.length > 1) found.push(`event ${batch.tags[i]} is stored ${list.length} times`);
     });
-    if (count !== 0 && count !== batch.tags.length) found.push(`event batch ${batch.no} (${batch.outcome}) is partly stored: ${count} of ${batch.tags.length}`);
+    if (count !== 0 && count !== batch.tags.length)
+      found.push(`event batch ${batch.no} (${batch.outcome}) is partly stored: ${count} of ${batch.tags.length}`);
     if (batch.outcome === 'refused') found.push(...refusal(`event batch ${batch.no}`, batch.answer, count));
     if (batch.outcome !== 'acked') continue;
     batch.tags.forEach((tag, i) => {
@@ -297,7 +307,8 @@ function decisionViolations(ledger: Ledger, events: StoredEvent[], byId: Map<num
     claimedBy.set(id, decision);
     const event = byId.get(id);
     if (!event) found.push(`acknowledged ${what} event ${id} is missing`);
-    else if (!isDecisionEvent(event) || event.code !== decision.code) found.push(`${what} event ${id} has code ${event.code}, answered ${decision.code}`);
+    else if (!isDecisionEvent(event) || event.code !== decision.code)
+      found.push(`${what} event ${id} has code ${event.code}, answered ${decision.code}`);
     else if (decisionKey(event.device, event.card_num) !== decisionKey(decision.device, decision.cardNum)) {
       found.push(`${what} event ${id} shows ${decisionKey(event.device, event.card_num)}`);
     }

@@ -55,7 +55,16 @@ describe.each(DIALECTS)('webhook deliveries across kill -9 on %s', (dialect) => 
       const nodes: ChildServer[] = [];
       try {
         const { siteId, lockt } = await createSite(store, 'Webhook Crash');
-        const { secret } = await cliOnStore(store, ['webhook', 'create', '--site', String(siteId), '--url', receiver.url, '--allow-http', '--allow-private']);
+        const { secret } = await cliOnStore(store, [
+          'webhook',
+          'create',
+          '--site',
+          String(siteId),
+          '--url',
+          receiver.url,
+          '--allow-http',
+          '--allow-private',
+        ]);
         nodes.push(await startServe(store, SERVE_ENV));
         if (dialect === 'postgres') nodes.push(await startServe(store, SERVE_ENV));
         const setup = new Client((nodes[0] as ChildServer).port, lockt);
@@ -91,7 +100,11 @@ describe.each(DIALECTS)('webhook deliveries across kill -9 on %s', (dialect) => 
         try {
           for (const got of receiver.received) {
             vi.setSystemTime(got.at);
-            const payload = verifier.verify(got.body, { 'webhook-id': got.id, 'webhook-timestamp': got.timestamp, 'webhook-signature': got.signature }) as { data: { id: number } };
+            const payload = verifier.verify(got.body, {
+              'webhook-id': got.id,
+              'webhook-timestamp': got.timestamp,
+              'webhook-signature': got.signature,
+            }) as { data: { id: number } };
             idsOfEvent.set(payload.data.id, (idsOfEvent.get(payload.data.id) ?? new Set()).add(got.id));
           }
         } finally {
@@ -99,7 +112,9 @@ describe.each(DIALECTS)('webhook deliveries across kill -9 on %s', (dialect) => 
         }
         expect([...idsOfEvent.values()].filter((ids) => ids.size !== 1)).toEqual([]);
         const duplicates = receiver.received.length - idsOfEvent.size;
-        console.info(`webhook crash test on ${dialect}: ${KILLS} kills, ${acked.size} acknowledged decisions, ${receiver.received.length} deliveries received, ${duplicates} duplicates`);
+        console.info(
+          `webhook crash test on ${dialect}: ${KILLS} kills, ${acked.size} acknowledged decisions, ${receiver.received.length} deliveries received, ${duplicates} duplicates`,
+        );
         expect(acked.size).toBeGreaterThan(0);
       } finally {
         for (const node of nodes) await node.kill();

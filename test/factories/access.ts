@@ -57,11 +57,6 @@ export async function grantAccessLevel(db: Queryable, siteId: number, userId: nu
 
 /** The ids of the levels a user holds, ascending. */
 export async function accessLevelIdsOf(db: Queryable, userId: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('user_access_level')
-    .select('access_level_id')
-    .where('user_id', '=', userId)
-    .orderBy('access_level_id')
-    .execute();
+  const rows = await db.selectFrom('user_access_level').select('access_level_id').where('user_id', '=', userId).orderBy('access_level_id').execute();
   return rows.map((r) => r.access_level_id);
 }

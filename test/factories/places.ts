@@ -70,12 +70,7 @@ export async function reportDoorState(db: Queryable, siteId: number, doorId: num
 
 /** The door ids of an access level, ascending. */
 export async function doorIdsOfLevel(db: Queryable, accessLevelId: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('access_level_door')
-    .select('door_id')
-    .where('access_level_id', '=', accessLevelId)
-    .orderBy('door_id')
-    .execute();
+  const rows = await db.selectFrom('access_level_door').select('door_id').where('access_level_id', '=', accessLevelId).orderBy('door_id').execute();
   return rows.map((r) => r.door_id);
 }
 

@@ -94,12 +94,24 @@ export async function seedAccessWorld(store: ChildStore, lockt: Record<string, s
   };
   await ok('POST', '/api/v1/door', { doors: [{ name: 'Fault Door' }] });
   const doorId = (await ok('GET', '/api/v1/door')).data[0].id as number;
-  await ok('POST', '/api/v1/schedule', { schedules: [{ name: 'Always', d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, d5: 1, d6: 1, start: '00:00:00', stop: '23:59:59' }] });
+  await ok('POST', '/api/v1/schedule', {
+    schedules: [{ name: 'Always', d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, d5: 1, d6: 1, start: '00:00:00', stop: '23:59:59' }],
+  });
   const scheduleId = (await ok('GET', '/api/v1/schedule')).data[0].id as number;
   await ok('POST', '/api/v1/accesslevel', { accesslevels: [{ name: 'Fault Door', doors: [{ id: doorId, schedule_id: scheduleId }] }] });
   const levelId = (await ok('GET', '/api/v1/accesslevel')).data[0].id as number;
   const cardNum = '4242';
-  const user = { id: -1, id_num: 'fault-1', first_name: 'Fay', last_name: 'Ult', email: 'fay@example.com', phone: '5550000000', pin: '9876', card_num: cardNum, accesslevels: [{ id: levelId }] };
+  const user = {
+    id: -1,
+    id_num: 'fault-1',
+    first_name: 'Fay',
+    last_name: 'Ult',
+    email: 'fay@example.com',
+    phone: '5550000000',
+    pin: '9876',
+    card_num: cardNum,
+    accesslevels: [{ id: levelId }],
+  };
   await ok('POST', '/api/v1/user', { users: [user] });
   const userId = (await ok('GET', '/api/v1/user')).data[0].id as number;
   return {

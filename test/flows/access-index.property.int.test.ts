@@ -17,7 +17,11 @@ const CARDS = ['5001', '5002', '5003', '5004'];
  * What is presented at each door: three of the cards (the fourth only ever differs from them by being
  * written less), the users' PIN, and a code that can only be the public one.
  */
-const PRESENTED: Presented[] = [...CARDS.slice(0, 3).map((value): Presented => ({ kind: 'card_num', value })), { kind: 'pin', value: '1234' }, { kind: 'pin', value: '4711' }];
+const PRESENTED: Presented[] = [
+  ...CARDS.slice(0, 3).map((value): Presented => ({ kind: 'card_num', value })),
+  { kind: 'pin', value: '1234' },
+  { kind: 'pin', value: '4711' },
+];
 /** Each run asks 45 decisions after each of up to 8 writes, twice over on PostgreSQL's round trips. */
 const RUN_TIMEOUT = 120_000;
 const asQuery = (presented: Presented) => `${presented.kind === 'pin' ? 'pin' : 'card_num'}=${presented.value}`;
@@ -87,9 +91,11 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
         }),
       }),
     ),
-    fc.record({ user: fc.nat(), enabled: MOSTLY_TRUE }).map(
-      ({ user, enabled }): Write => ({ method: 'PUT', url: '/api/v1/user', body: (s) => ({ users: [{ id: pick(s.users, user) ?? 0, enabled }] }) }),
-    ),
+    fc
+      .record({ user: fc.nat(), enabled: MOSTLY_TRUE })
+      .map(
+        ({ user, enabled }): Write => ({ method: 'PUT', url: '/api/v1/user', body: (s) => ({ users: [{ id: pick(s.users, user) ?? 0, enabled }] }) }),
+      ),
     fc.record({ user: fc.nat(), level: fc.nat(), replace: fc.boolean() }).map(
       ({ user, level, replace }): Write => ({
         method: 'PUT',
@@ -100,9 +106,11 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
         }),
       }),
     ),
-    fc.record({ door: fc.nat(), enabled: MOSTLY_TRUE }).map(
-      ({ door, enabled }): Write => ({ method: 'PUT', url: '/api/v1/door', body: (s) => ({ doors: [{ id: pick(s.doors, door) ?? 0, enabled }] }) }),
-    ),
+    fc
+      .record({ door: fc.nat(), enabled: MOSTLY_TRUE })
+      .map(
+        ({ door, enabled }): Write => ({ method: 'PUT', url: '/api/v1/door', body: (s) => ({ doors: [{ id: pick(s.doors, door) ?? 0, enabled }] }) }),
+      ),
     fc.record({ level: fc.nat(), door: fc.nat() }).map(
       ({ level, door }): Write => ({
         method: 'PUT',
@@ -110,7 +118,9 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
         body: (s) => ({ accesslevels: [{ id: pick(s.levels, level) ?? 0, doors: [{ id: pick(s.doors, door) ?? 0, schedule_id: alwaysSchedule }] }] }),
       }),
     ),
-    fc.nat().map((n): Write => ({ method: 'DELETE', url: '/api/v1/credential', body: (s) => ({ credentials: [{ id: pick(s.credentials, n) ?? 0 }] }) })),
+    fc
+      .nat()
+      .map((n): Write => ({ method: 'DELETE', url: '/api/v1/credential', body: (s) => ({ credentials: [{ id: pick(s.credentials, n) ?? 0 }] }) })),
     // A panel's free access: the instants checked are Monday 09:30 and 18:30 and Saturday 09:30 (UTC).
     fc
       .record({
@@ -155,7 +165,13 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
     const levels = await h.request('POST', '/api/v1/accesslevel', {
       body: {
         accesslevels: [
-          { name: 'Mornings', doors: [{ id: base.doors[0], schedule_id: mornings }, { id: base.doors[1], schedule_id: mornings }] },
+          {
+            name: 'Mornings',
+            doors: [
+              { id: base.doors[0], schedule_id: mornings },
+              { id: base.doors[1], schedule_id: mornings },
+            ],
+          },
           { name: 'Always', doors: [{ id: base.doors[2], schedule_id: always }] },
         ],
       },
@@ -213,36 +229,45 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
     expect(publicCode).toBeGreaterThan(0);
   }
 
-  it('after every write, for every card, door and instant', async () => {
-    await checkAgainstStore(async (doorId, presented, at, deviceId) => {
-      clock.set(at);
-      const { granted, subcode } = (await h.request('GET', `/api/v1/access?door_id=${doorId}&${asQuery(presented)}&device_id=${deviceId}`)).body.data[0];
-      clock.set(NOW);
-      return { granted, subcode };
-    });
-  }, RUN_TIMEOUT);
+  it(
+    'after every write, for every card, door and instant',
+    async () => {
+      await checkAgainstStore(async (doorId, presented, at, deviceId) => {
+        clock.set(at);
+        const { granted, subcode } = (await h.request('GET', `/api/v1/access?door_id=${doorId}&${asQuery(presented)}&device_id=${deviceId}`)).body
+          .data[0];
+        clock.set(NOW);
+        return { granted, subcode };
+      });
+    },
+    RUN_TIMEOUT,
+  );
 
-  it('when read whole, also when a write lands while it is being read', async () => {
-    const index = new AccessIndex(h.store.db);
+  it(
+    'when read whole, also when a write lands while it is being read',
+    async () => {
+      const index = new AccessIndex(h.store.db);
 
-    const site = { id: h.site.id, timezone: h.site.timezone };
-    // A read of the whole site begun before each write, finished after it, must not bring back what the write changed.
-    let reading = index.warm(site.id);
-    try {
-      await checkAgainstStore(
-        async (doorId, presented, at, deviceId) => {
-          const { decision, subcode } = await answer(index, { site, doorId, presented, at, deviceId });
-          return { granted: decision.granted, subcode };
-        },
-        async () => {
-          await reading;
-          await index.warm(site.id);
-          reading = index.warm(site.id);
-        },
-      );
-    } finally {
-      index.close();
-      await reading;
-    }
-  }, RUN_TIMEOUT);
+      const site = { id: h.site.id, timezone: h.site.timezone };
+      // A read of the whole site begun before each write, finished after it, must not bring back what the write changed.
+      let reading = index.warm(site.id);
+      try {
+        await checkAgainstStore(
+          async (doorId, presented, at, deviceId) => {
+            const { decision, subcode } = await answer(index, { site, doorId, presented, at, deviceId });
+            return { granted: decision.granted, subcode };
+          },
+          async () => {
+            await reading;
+            await index.warm(site.id);
+            reading = index.warm(site.id);
+          },
+        );
+      } finally {
+        index.close();
+        await reading;
+      }
+    },
+    RUN_TIMEOUT,
+  );
 });

@@ -40,7 +40,9 @@ describe.each(DIALECTS)('POST /anonymize on %s', (dialect) => {
     });
     await h.store.db
       .transaction()
-      .execute((trx) => appendEvents(trx, [event(userId, 'Last1, First1', '1001'), event(userId, 'Last1, First1', '1001'), event(otherId, 'Last2, First2', '1002')]));
+      .execute((trx) =>
+        appendEvents(trx, [event(userId, 'Last1, First1', '1001'), event(userId, 'Last1, First1', '1001'), event(otherId, 'Last2, First2', '1002')]),
+      );
   });
   afterEach(async () => {
     await h.close();
@@ -116,38 +118,116 @@ function valuesAt(body: unknown, path: string): unknown[] {
  * survived anonymizing).
  */
 const READS: Record<string, { url: string; personal: string[] }> = {
-  '/api/v1/user': { url: '/api/v1/user?id=USER', personal: ['data[].id_num', 'data[].first_name', 'data[].last_name', 'data[].email', 'data[].phone', 'data[].pin'] },
+  '/api/v1/user': {
+    url: '/api/v1/user?id=USER',
+    personal: ['data[].id_num', 'data[].first_name', 'data[].last_name', 'data[].email', 'data[].phone', 'data[].pin'],
+  },
   '/api/v1/credential': { url: '/api/v1/credential', personal: ['data[].user[].name'] },
   '/api/v1/events': { url: '/api/v1/events?id=0', personal: ['data[].card_num', 'data[].user', 'data[].detail'] },
   '/api/v1/access/users/item/{uid}': { url: '/api/v1/access/users/item/USER', personal: ['name', 'info', 'identifiers[].identifier_owner.name'] },
   '/api/v1/access/identifier/item/{uid}': { url: '/api/v1/access/identifier/item/IDENTIFIER', personal: ['identifier_owner.name'] },
-  '/api/v1/log/items': { url: '/api/v1/log/items', personal: ['list_items[].info.model.number', 'list_items[].info.model.user', 'list_items[].info.model.detail'] },
+  '/api/v1/log/items': {
+    url: '/api/v1/log/items',
+    personal: ['list_items[].info.model.number', 'list_items[].info.model.user', 'list_items[].info.model.detail'],
+  },
 };
 /** What these reads show that is not about the person: ids, flags, times, the access granted, the card itself. */
 const NOT_PERSONAL = new Set([
-  'data[].id', 'data[].card_num', 'data[].credential_key', 'data[].access_effective', 'data[].access_expires', 'data[].enabled',
-  'data[].accesslevels[].id', 'data[].accesslevels[].unid', 'data[].accesslevels[].name', 'data[].credentials[].id', 'data[].credentials[].name',
-  'data[].credentials[].card_num', 'data[].credentials[].credential_key', 'data[].credentials[].fob', 'data[].username', 'data[].role',
-  'data[].name', 'data[].claim_status', 'data[].user[].id', 'data[].device', 'data[].code', 'data[].code_text', 'data[].subcode',
-  'data[].subcode_text', 'data[].schedule', 'data[].controller', 'data[].location', 'data[].door', 'data[].category', 'data[].category_text',
-  'data[].hw_time', 'data[].event_time', 'data[].db_time', 'auth_factors[]', 'item_uid', 'link_id', 'lock_number', 'is_custom_user_access',
-  'apartments[].apartment_address.building', 'apartments[].apartment_address.unit', 'apartments[].apartment_address.floor',
-  'apartments[].apartment_address.room', 'apartments[].apartment_name', 'apartments[].residents.count', 'apartments[].photo_path',
-  'apartments[].route_path', 'apartments[].item_uid', 'apartments[].link_id', 'timeprofiles[].item_uid', 'timeprofiles[].name',
-  'timeprofiles[].link_id', 'timeprofiles[].time_options', 'timeprofiles[].repeat_options',
+  'data[].id',
+  'data[].card_num',
+  'data[].credential_key',
+  'data[].access_effective',
+  'data[].access_expires',
+  'data[].enabled',
+  'data[].accesslevels[].id',
+  'data[].accesslevels[].unid',
+  'data[].accesslevels[].name',
+  'data[].credentials[].id',
+  'data[].credentials[].name',
+  'data[].credentials[].card_num',
+  'data[].credentials[].credential_key',
+  'data[].credentials[].fob',
+  'data[].username',
+  'data[].role',
+  'data[].name',
+  'data[].claim_status',
+  'data[].user[].id',
+  'data[].device',
+  'data[].code',
+  'data[].code_text',
+  'data[].subcode',
+  'data[].subcode_text',
+  'data[].schedule',
+  'data[].controller',
+  'data[].location',
+  'data[].door',
+  'data[].category',
+  'data[].category_text',
+  'data[].hw_time',
+  'data[].event_time',
+  'data[].db_time',
+  'auth_factors[]',
+  'item_uid',
+  'link_id',
+  'lock_number',
+  'is_custom_user_access',
+  'apartments[].apartment_address.building',
+  'apartments[].apartment_address.unit',
+  'apartments[].apartment_address.floor',
+  'apartments[].apartment_address.room',
+  'apartments[].apartment_name',
+  'apartments[].residents.count',
+  'apartments[].photo_path',
+  'apartments[].route_path',
+  'apartments[].item_uid',
+  'apartments[].link_id',
+  'timeprofiles[].item_uid',
+  'timeprofiles[].name',
+  'timeprofiles[].link_id',
+  'timeprofiles[].time_options',
+  'timeprofiles[].repeat_options',
   ...['', 'identifiers[].'].flatMap((at) =>
     [
-      'identifier_uid', 'identifier_owner.type', 'identifier_type', 'identifier_number', 'lock', 'valid.time.is_permanent', 'valid.time.from',
-      'valid.time.to', 'valid.passes.is_permanent', 'valid.passes.max_passes', 'apartment.uid', 'apartment.link_id',
-      'apartment.logical_address.building', 'apartment.logical_address.unit', 'apartment.logical_address.floor',
-      'apartment.logical_address.room', 'apartment.logical_address', 'time_profiles.uid_items[]', 'time_profiles.link_ids[]',
-      'time_profiles.count', 'additional.passes_left',
+      'identifier_uid',
+      'identifier_owner.type',
+      'identifier_type',
+      'identifier_number',
+      'lock',
+      'valid.time.is_permanent',
+      'valid.time.from',
+      'valid.time.to',
+      'valid.passes.is_permanent',
+      'valid.passes.max_passes',
+      'apartment.uid',
+      'apartment.link_id',
+      'apartment.logical_address.building',
+      'apartment.logical_address.unit',
+      'apartment.logical_address.floor',
+      'apartment.logical_address.room',
+      'apartment.logical_address',
+      'time_profiles.uid_items[]',
+      'time_profiles.link_ids[]',
+      'time_profiles.count',
+      'additional.passes_left',
     ].map((field) => `${at}${field}`),
   ),
-  'user_uid', 'list_option.pagination.total_items', 'list_option.pagination.items_limit', 'list_option.pagination.total_pages',
-  'list_option.pagination.current_page', 'list_option.sort.field', 'list_option.sort.asc', 'list_option.sort.available_fields[]',
-  'list_option.filter', 'list_items[].timestamp', 'list_items[].name.key', 'list_items[].name.text', 'list_items[].info.model.event_id',
-  'list_items[].info.model.door', 'list_items[].info.model.location', 'list_items[].info.model.device', 'list_items[].info.model.code',
+  'user_uid',
+  'list_option.pagination.total_items',
+  'list_option.pagination.items_limit',
+  'list_option.pagination.total_pages',
+  'list_option.pagination.current_page',
+  'list_option.sort.field',
+  'list_option.sort.asc',
+  'list_option.sort.available_fields[]',
+  'list_option.filter',
+  'list_items[].timestamp',
+  'list_items[].name.key',
+  'list_items[].name.text',
+  'list_items[].info.model.event_id',
+  'list_items[].info.model.door',
+  'list_items[].info.model.location',
+  'list_items[].info.model.device',
+  'list_items[].info.model.code',
   'list_items[].info.model.subcode',
 ]);
 
@@ -166,12 +246,25 @@ describe.each(DIALECTS)('anonymize removes every personal field of every face, o
       const schema = paths[path].get.responses['200'].content['application/json'].schema as JsonSchema;
       const unsorted = leafPaths(schema).filter((leaf) => !personal.includes(leaf) && !NOT_PERSONAL.has(leaf));
       expect(unsorted, `${path}: sort these into personal or not`).toEqual([]);
-      expect(personal.filter((leaf) => !leafPaths(schema).includes(leaf)), `${path}: no longer in the schema`).toEqual([]);
+      expect(
+        personal.filter((leaf) => !leafPaths(schema).includes(leaf)),
+        `${path}: no longer in the schema`,
+      ).toEqual([]);
     }
   });
 
   it('replaces every personal field, on both faces, in the user, its identifiers and its events', async () => {
-    const ada = { id: -1, id_num: 'E-1815', first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com', phone: '5559876543', pin: '4321', card_num: '1815', enabled: false };
+    const ada = {
+      id: -1,
+      id_num: 'E-1815',
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      email: 'ada@example.com',
+      phone: '5559876543',
+      pin: '4321',
+      card_num: '1815',
+      enabled: false,
+    };
     expect((await h.request('POST', '/api/v1/user', { body: { users: [ada] } })).status).toBe(200);
     const [{ id: userId }] = (await h.request('GET', '/api/v1/user')).body.data;
     await createOperator(h.store.db, h.site.id, { username: 'admin', password: OPERATOR_PASSWORD, role: 'admin' }, h.clock);
@@ -197,9 +290,10 @@ describe.each(DIALECTS)('anonymize removes every personal field of every face, o
         await Promise.all(
           Object.entries(READS).map(async ([path, { url }]) => {
             const target = url.replace('USER', String(userId)).replace('IDENTIFIER', String(identifierId));
-            const response = url.startsWith('/api/v1/access/') || url.startsWith('/api/v1/log/')
-              ? await h.request('GET', target, { as: null, headers: bearer(token) })
-              : await h.request('GET', target);
+            const response =
+              url.startsWith('/api/v1/access/') || url.startsWith('/api/v1/log/')
+                ? await h.request('GET', target, { as: null, headers: bearer(token) })
+                : await h.request('GET', target);
             expect(response.status, `${target}: ${response.text}`).toBe(200);
             return [path, response.body] as const;
           }),
@@ -215,9 +309,12 @@ describe.each(DIALECTS)('anonymize removes every personal field of every face, o
       for (const leaf of personal) {
         const was = valuesAt(before[path], leaf).filter((value) => value !== '');
         expect(was.length, `${path} ${leaf} was seeded`).toBeGreaterThan(0);
-        was.forEach((value) => personalValues.add(String(value)));
+        for (const value of was) personalValues.add(String(value));
         const is = valuesAt(after[path], leaf);
-        expect(is.filter((value) => was.includes(value)), `${path} ${leaf} after anonymize`).toEqual([]);
+        expect(
+          is.filter((value) => was.includes(value)),
+          `${path} ${leaf} after anonymize`,
+        ).toEqual([]);
       }
     }
     // Nor does any other field still show a piece of what was personal (a name inside a reason, say).
@@ -225,4 +322,3 @@ describe.each(DIALECTS)('anonymize removes every personal field of every face, o
     for (const piece of ['Ada', 'Lovelace', 'ada@example.com', '5559876543', 'E-1815', 'tea at four']) expect(shown).not.toContain(piece);
   });
 });
-

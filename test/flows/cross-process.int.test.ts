@@ -42,7 +42,12 @@ describe.each(DIALECTS)('a change committed by another process on %s', (dialect)
   });
 
   const call = async (app: TypedApp, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown) => {
-    const response = await app.inject({ method, url, headers: { ...headers, 'content-type': 'application/json' }, ...(body ? { payload: JSON.stringify(body) } : {}) });
+    const response = await app.inject({
+      method,
+      url,
+      headers: { ...headers, 'content-type': 'application/json' },
+      ...(body ? { payload: JSON.stringify(body) } : {}),
+    });
     return { status: response.statusCode, body: response.json() };
   };
 
@@ -64,14 +69,28 @@ describe.each(DIALECTS)('a change committed by another process on %s', (dialect)
       schedules: [{ name: 'Always', d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, d5: 1, d6: 1, start: '00:00:00', stop: '23:59:59' }],
     });
     const scheduleId = (await call(serving, 'GET', '/api/v1/schedule')).body.data[0].id;
-    const level = await call(serving, 'POST', '/api/v1/accesslevel', { accesslevels: [{ name: 'Gate', doors: [{ id: doorId, schedule_id: scheduleId }] }] });
+    const level = await call(serving, 'POST', '/api/v1/accesslevel', {
+      accesslevels: [{ name: 'Gate', doors: [{ id: doorId, schedule_id: scheduleId }] }],
+    });
     expect(level.status, JSON.stringify(level.body)).toBe(200);
     const levelId = (await call(serving, 'GET', '/api/v1/accesslevel')).body.data[0].id;
     const explain = async () => (await call(serving, 'GET', `/api/v1/access?door_id=${doorId}&card_num=7001`)).body.data[0];
     expect((await explain()).subcode_text).toBe('Unknown Credential');
 
     const created = await call(writing, 'POST', '/api/v1/user', {
-      users: [{ id: -1, id_num: 'X1', first_name: 'Ann', last_name: 'Other', email: 'ann@example.com', phone: '5551234567', pin: '4321', card_num: '7001', accesslevels: [{ id: levelId }] }],
+      users: [
+        {
+          id: -1,
+          id_num: 'X1',
+          first_name: 'Ann',
+          last_name: 'Other',
+          email: 'ann@example.com',
+          phone: '5551234567',
+          pin: '4321',
+          card_num: '7001',
+          accesslevels: [{ id: levelId }],
+        },
+      ],
     });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     expect(await withinASecond(async () => (await explain()).granted === true)).toBe(true);
@@ -101,9 +120,11 @@ describe.each(DIALECTS)('a change committed by another process on %s', (dialect)
       expect(await readWhole()).toEqual([true, true]);
 
       // A decision's event changes no site's access facts.
-      await second.db.transaction().execute((trx) =>
-        appendEvents(trx, [{ siteId: changed, code: EVENT_CODES.ACCESS_DENIED, category: EVENT_CATEGORIES.ACCESS_DENIED, hwTime: 0, dbTime: 0 }]),
-      );
+      await second.db
+        .transaction()
+        .execute((trx) =>
+          appendEvents(trx, [{ siteId: changed, code: EVENT_CODES.ACCESS_DENIED, category: EVENT_CATEGORIES.ACCESS_DENIED, hwTime: 0, dbTime: 0 }]),
+        );
       expect(await readWhole()).toEqual([true, true]);
 
       const door = await call(writing, 'POST', '/api/v1/door', { doors: [{ name: 'New Gate' }] });

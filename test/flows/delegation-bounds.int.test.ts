@@ -144,7 +144,8 @@ describe.each(DIALECTS)('a delegation bounded by its giver on %s', (dialect) => 
     const index = new AccessIndex(h.store.db);
     const unsubscribe = changeFeedOf(h.store.db).subscribe((site) => (site === null ? index.invalidateAll() : index.invalidate(site)));
     try {
-      const ask = async () => (await answer(index, { site: h.site, doorId, presented: { kind: 'card_num', value: '2000' }, at: clock.now() })).decision;
+      const ask = async () =>
+        (await answer(index, { site: h.site, doorId, presented: { kind: 'card_num', value: '2000' }, at: clock.now() })).decision;
       await index.warm(h.site.id);
       expect((await ask()).granted).toBe(true);
       await changeGiver({ accesslevels: [{ id: weekendsId }] });

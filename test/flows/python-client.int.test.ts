@@ -29,7 +29,13 @@ describe.runIf(hasPythonRequests)('a Python client copied from the spec', () => 
     try {
       const run = await new Promise<{ status: number | null; output: string }>((resolve) => {
         const child = spawn('python3', [join(import.meta.dirname, '../python/spec_examples.py')], {
-          env: { ...process.env, APIUSER: apiuser, APIKEY: apikey, HOST: `localhost:${server.port}`, REQUESTS_CA_BUNDLE: join(dataDir, 'tls', 'cert.pem') },
+          env: {
+            ...process.env,
+            APIUSER: apiuser,
+            APIKEY: apikey,
+            HOST: `localhost:${server.port}`,
+            REQUESTS_CA_BUNDLE: join(dataDir, 'tls', 'cert.pem'),
+          },
         });
         let output = '';
         child.stdout.on('data', (chunk) => {

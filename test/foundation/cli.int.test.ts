@@ -11,7 +11,9 @@ import { DIALECTS } from '../harness.ts';
 import { inject } from 'vitest';
 
 /** The flags that point the CLI at a fresh store of the dialect. */
-async function freshStoreFlags(dialect: string): Promise<{ flags: string[]; cleanup: () => Promise<void>; open: () => ReturnType<typeof openStore> }> {
+async function freshStoreFlags(
+  dialect: string,
+): Promise<{ flags: string[]; cleanup: () => Promise<void>; open: () => ReturnType<typeof openStore> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-cli-'));
   if (dialect === 'sqlite') {
     return {
@@ -100,7 +102,20 @@ describe.each(DIALECTS)('portcullis CLI on %s', (dialect) => {
   it('maintenance add, list and remove', async () => {
     const site = JSON.parse((await cli('site', 'create', '--name', 'M', '--json')).stdout);
     const id = String(site.site.id);
-    const added = await cli('maintenance', 'add', '--site', id, '--title', 'Upgrade', '--start', '2099-01-01 01:00:00', '--end', '2099-01-01 02:00:00', '--notification-only', '--json');
+    const added = await cli(
+      'maintenance',
+      'add',
+      '--site',
+      id,
+      '--title',
+      'Upgrade',
+      '--start',
+      '2099-01-01 01:00:00',
+      '--end',
+      '2099-01-01 02:00:00',
+      '--notification-only',
+      '--json',
+    );
     expect(JSON.parse(added.stdout)).toMatchObject({ title: 'Upgrade', notification_only: true, start_date: '2099-01-01 01:00:00' });
     const listed = JSON.parse((await cli('maintenance', 'list', '--site', id, '--json')).stdout);
     expect(listed).toHaveLength(1);

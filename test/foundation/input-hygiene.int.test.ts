@@ -76,7 +76,11 @@ describe.each(DIALECTS)('input that used to be accepted silently, on %s', (diale
     const cases: [string, unknown, string][] = [
       ['/api/v1/access/users/item', { name: 'Ada \u2066Lovelace' }, 'body.name'],
       ['/api/v1/apartment', { apartment_address: { building: 1, unit: 1, floor: 1, room: 1 }, apartment_name: 'Flat\u20601' }, 'body.apartment_name'],
-      ['/api/v1/access/identifier', { identifier_type: 'card', identifier_number: '77', identifier_owner: { name: 'Ada\u200b' } }, 'body.identifier_owner.name'],
+      [
+        '/api/v1/access/identifier',
+        { identifier_type: 'card', identifier_number: '77', identifier_owner: { name: 'Ada\u200b' } },
+        'body.identifier_owner.name',
+      ],
     ];
     for (const [url, body, at] of cases) {
       const response = await basip(url, body);
@@ -134,7 +138,11 @@ describe.each(DIALECTS)('input that used to be accepted silently, on %s', (diale
 
   it(`caps a device event's detail at ${FREE} characters`, async () => {
     const send = (detail: string) =>
-      h.request('POST', '/api/v1/device/events', { as: null, headers: bearer(deviceKey), body: { events: [{ type: 'tamper', hw_time: '2026-01-02 03:04:05', detail }] } });
+      h.request('POST', '/api/v1/device/events', {
+        as: null,
+        headers: bearer(deviceKey),
+        body: { events: [{ type: 'tamper', hw_time: '2026-01-02 03:04:05', detail }] },
+      });
     const refused = await send(over(FREE));
     expect(refused.status).toBe(400);
     expect(refused.body.errors[0].error).toEqual([`Invalid detail length found (at most ${FREE} characters): ${'x'.repeat(77)}...`]);

@@ -47,10 +47,7 @@ describe('portcullis serve over a real socket', () => {
     const created = await createSite(store.db, { name: 'Served' }, systemClock);
     credentials = { apiuser: created.apiuser, apikey: created.apikey };
     await store.close();
-    server = await startServer(
-      serverConfig({ data: dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent' }, {}),
-      (line) => said.push(line),
-    );
+    server = await startServer(serverConfig({ data: dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent' }, {}), (line) => said.push(line));
   });
 
   afterAll(async () => {
@@ -73,9 +70,7 @@ describe('portcullis serve over a real socket', () => {
 
   it('keeps its certificate across restarts', async () => {
     const fingerprint = said.find((line) => line.includes('fingerprint'));
-    const again = await startServer(serverConfig({ data: dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent' }, {}), (line) =>
-      said.push(line),
-    );
+    const again = await startServer(serverConfig({ data: dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent' }, {}), (line) => said.push(line));
     await again.close();
     expect(said.filter((line) => line === fingerprint)).toHaveLength(2);
   });

@@ -103,8 +103,18 @@ describe.each(DIALECTS)('system endpoints on %s', (dialect) => {
 
   it('/maintenance lists windows running or to come, in the site’s zone', async () => {
     const site = h.site;
-    await addMaintenanceWindow(h.store.db, site, { title: 'Past', notice: '', notificationOnly: true, start: '2026-03-01 01:00:00', end: '2026-03-01 02:00:00' }, clock);
-    await addMaintenanceWindow(h.store.db, site, { title: 'Upgrade', notice: 'API read-only', notificationOnly: false, start: '2026-04-01 22:00:00', end: '2026-04-01T23:30:00Z' }, clock);
+    await addMaintenanceWindow(
+      h.store.db,
+      site,
+      { title: 'Past', notice: '', notificationOnly: true, start: '2026-03-01 01:00:00', end: '2026-03-01 02:00:00' },
+      clock,
+    );
+    await addMaintenanceWindow(
+      h.store.db,
+      site,
+      { title: 'Upgrade', notice: 'API read-only', notificationOnly: false, start: '2026-04-01 22:00:00', end: '2026-04-01T23:30:00Z' },
+      clock,
+    );
     const response = await h.request('GET', '/api/v1/maintenance');
     expect(response.body).toEqual({
       data: [

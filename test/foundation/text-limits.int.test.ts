@@ -45,7 +45,14 @@ const newUser = (fields: Record<string, unknown>) => ({
 });
 
 const LOCKT: LocktCase[] = [
-  { what: 'POST /locationtype name', method: 'POST', url: '/api/v1/locationtype', node: 'locationtypes', field: 'name', record: (name) => ({ name }) },
+  {
+    what: 'POST /locationtype name',
+    method: 'POST',
+    url: '/api/v1/locationtype',
+    node: 'locationtypes',
+    field: 'name',
+    record: (name) => ({ name }),
+  },
   {
     what: 'POST /location name',
     method: 'POST',
@@ -54,7 +61,14 @@ const LOCKT: LocktCase[] = [
     field: 'name',
     record: (name, ids) => ({ name, locationtype: ids.locationType }),
   },
-  { what: 'PUT /location name', method: 'PUT', url: '/api/v1/location', node: 'locations', field: 'name', record: (name, ids) => ({ id: ids.location, name }) },
+  {
+    what: 'PUT /location name',
+    method: 'PUT',
+    url: '/api/v1/location',
+    node: 'locations',
+    field: 'name',
+    record: (name, ids) => ({ id: ids.location, name }),
+  },
   { what: 'POST /door name', method: 'POST', url: '/api/v1/door', node: 'doors', field: 'name', record: (name) => ({ name }) },
   { what: 'PUT /door name', method: 'PUT', url: '/api/v1/door', node: 'doors', field: 'name', record: (name, ids) => ({ id: ids.door, name }) },
   {
@@ -65,7 +79,14 @@ const LOCKT: LocktCase[] = [
     field: 'name',
     record: (name) => ({ name, d0: 1, start: '08:00:00', stop: '18:00:00' }),
   },
-  { what: 'PUT /schedule name', method: 'PUT', url: '/api/v1/schedule', node: 'schedules', field: 'name', record: (name, ids) => ({ id: ids.schedule, name }) },
+  {
+    what: 'PUT /schedule name',
+    method: 'PUT',
+    url: '/api/v1/schedule',
+    node: 'schedules',
+    field: 'name',
+    record: (name, ids) => ({ id: ids.schedule, name }),
+  },
   { what: 'POST /accesslevel name', method: 'POST', url: '/api/v1/accesslevel', node: 'accesslevels', field: 'name', record: (name) => ({ name }) },
   {
     what: 'PUT /accesslevel name',
@@ -76,10 +97,33 @@ const LOCKT: LocktCase[] = [
     record: (name, ids) => ({ id: ids.level, name }),
   },
   { what: 'POST /user id_num', method: 'POST', url: '/api/v1/user', node: 'users', field: 'id_num', record: (idNum) => newUser({ id_num: idNum }) },
-  { what: 'POST /user email', method: 'POST', url: '/api/v1/user', node: 'users', field: 'email', record: (value) => newUser({ email: value }), value: email },
-  { what: 'PUT /user email', method: 'PUT', url: '/api/v1/user', node: 'users', field: 'email', record: (value, ids) => ({ id: ids.user, email: value }), value: email },
+  {
+    what: 'POST /user email',
+    method: 'POST',
+    url: '/api/v1/user',
+    node: 'users',
+    field: 'email',
+    record: (value) => newUser({ email: value }),
+    value: email,
+  },
+  {
+    what: 'PUT /user email',
+    method: 'PUT',
+    url: '/api/v1/user',
+    node: 'users',
+    field: 'email',
+    record: (value, ids) => ({ id: ids.user, email: value }),
+    value: email,
+  },
   { what: 'POST /fob name', method: 'POST', url: '/api/v1/fob', node: 'fobs', field: 'name', record: (name) => ({ name, id_num: 'F-new' }) },
-  { what: 'POST /fob id_num', method: 'POST', url: '/api/v1/fob', node: 'fobs', field: 'id_num', record: (idNum) => ({ name: 'Fob new', id_num: idNum }) },
+  {
+    what: 'POST /fob id_num',
+    method: 'POST',
+    url: '/api/v1/fob',
+    node: 'fobs',
+    field: 'id_num',
+    record: (idNum) => ({ name: 'Fob new', id_num: idNum }),
+  },
   { what: 'PUT /fob name', method: 'PUT', url: '/api/v1/fob', node: 'fobs', field: 'name', record: (name, ids) => ({ id: ids.fob, name }) },
 ];
 
@@ -114,7 +158,9 @@ describe.each(DIALECTS)('text an index holds, on the Lockt face, on %s', (dialec
     const before = await list();
     const over = c.record(value(LIMIT + 1), ids);
     const { failed, partial } = await sendInBothModes(h, c.method, c.url, c.node, [over], list);
-    const errors = [{ error: [`Invalid ${c.field} length found (at most ${LIMIT} characters): ${quoted(over[c.field] as string)}`], input_data: over }];
+    const errors = [
+      { error: [`Invalid ${c.field} length found (at most ${LIMIT} characters): ${quoted(over[c.field] as string)}`], input_data: over },
+    ];
     expect(failed.body.errors).toEqual(errors);
     expect(partial.body).toEqual({ data: expect.objectContaining({ submitted: 1, errors: 1 }), errors });
     expect(await list()).toEqual(before);

@@ -111,11 +111,21 @@ describe.each(DIALECTS)('Lockt wire conventions on %s', (dialect) => {
   });
 
   describe('bodies', () => {
-    const post = (rawBody: string, headers: Record<string, string> = {}) =>
-      h.request('POST', '/api/v1/locationtype', { rawBody, headers });
+    const post = (rawBody: string, headers: Record<string, string> = {}) => h.request('POST', '/api/v1/locationtype', { rawBody, headers });
 
     it('refuses invalid JSON, an empty body and a missing top-level node with the spec message', async () => {
-      for (const raw of ['{"locationtypes": [', '', '   ', '{}', '{"other": []}', '{"locationtypes": []}', '{"locationtypes": {}}', '[1]', '"x"', '{"locationtypes": [1]}']) {
+      for (const raw of [
+        '{"locationtypes": [',
+        '',
+        '   ',
+        '{}',
+        '{"other": []}',
+        '{"locationtypes": []}',
+        '{"locationtypes": {}}',
+        '[1]',
+        '"x"',
+        '{"locationtypes": [1]}',
+      ]) {
         const response = await post(raw, { 'content-type': 'application/json' });
         expect(response.status, raw).toBe(400);
         expect(response.body, raw).toEqual(PARSE_FAILURE);
@@ -164,7 +174,12 @@ describe.each(DIALECTS)('Lockt wire conventions on %s', (dialect) => {
     });
 
     it('reads options as booleans or the strings "true" and "false"', async () => {
-      for (const [value, status] of [[false, 200], ['false', 200], [true, 400], ['true', 400]] as const) {
+      for (const [value, status] of [
+        [false, 200],
+        ['false', 200],
+        [true, 400],
+        ['true', 400],
+      ] as const) {
         const response = await h.request('POST', '/api/v1/locationtype', {
           body: { locationtypes: [{ name: `Ok ${String(value)}` }, { name: '' }], options: { validate_fails_batch: value } },
         });

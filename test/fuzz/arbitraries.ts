@@ -147,16 +147,17 @@ export function fromSchema(schema: unknown, depth = 0): fc.Arbitrary<unknown> {
         const properties = Object.entries(s.properties ?? {});
         const required = new Set(s.required ?? []);
         const fields = properties.map(([name, sub]) =>
-          fc.option(fromSchema(sub, depth + 1).map((value) => [name, value] as const), { freq: required.has(name) ? 8 : 2, nil: undefined }),
+          fc.option(
+            fromSchema(sub, depth + 1).map((value) => [name, value] as const),
+            { freq: required.has(name) ? 8 : 2, nil: undefined },
+          ),
         );
-        shaped = fc
-          .tuple(fc.tuple(...fields), fc.array(fc.tuple(hostileString, hostileJson), { maxLength: 2 }))
-          .map(([present, extra]) => {
-            const out: Record<string, unknown> = {};
-            for (const field of present) if (field) out[field[0]] = field[1];
-            for (const [key, value] of extra) if (key !== '__proto__') out[key] = value;
-            return out;
-          });
+        shaped = fc.tuple(fc.tuple(...fields), fc.array(fc.tuple(hostileString, hostileJson), { maxLength: 2 })).map(([present, extra]) => {
+          const out: Record<string, unknown> = {};
+          for (const field of present) if (field) out[field[0]] = field[1];
+          for (const [key, value] of extra) if (key !== '__proto__') out[key] = value;
+          return out;
+        });
         break;
       }
       case 'array':
@@ -193,7 +194,9 @@ export function fromSchema(schema: unknown, depth = 0): fc.Arbitrary<unknown> {
 /** Percent-encodes the UTF-8 of any string, lone surrogates included (where encodeURIComponent throws). */
 export function encodeComponent(value: string): string {
   return [...Buffer.from(value, 'utf8')]
-    .map((byte) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`))
+    .map((byte) =>
+      /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
     .join('');
 }
 
@@ -256,7 +259,7 @@ const rawBody: fc.Arbitrary<string | Buffer> = fc.oneof(
     'true',
   ),
   fc.integer({ min: 1, max: 300_000 }).map((n) => '['.repeat(n) + ']'.repeat(n)),
-  fc.integer({ min: 1, max: 100_000 }).map((n) => '{"a":'.repeat(n) + '1' + '}'.repeat(n)),
+  fc.integer({ min: 1, max: 100_000 }).map((n) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`),
   fc.integer({ min: 1, max: 100_000 }).map((n) => `{"users":${'['.repeat(n)}${']'.repeat(n)}}`),
   fc.constant(Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc0, 0x80, 0x22, 0x7d])),
   fc.constant(Buffer.from('{"name":"a\u0000b"}'.replace('\\u0000', '\u0000'))),
@@ -275,7 +278,14 @@ export const deepJsonText: fc.Arbitrary<string> = fc
   .tuple(fc.oneof(fc.integer({ min: 30, max: 40 }), fc.constantFrom(100, 5_000, 10_000, 20_000)), fc.constantFrom('[', '{"a":', 'both'))
   .map(([levels, open]) => {
     const opens = Array.from({ length: levels }, (_, i) => (open === 'both' ? (i % 2 === 0 ? '[' : '{"a":') : open));
-    return opens.join('') + '1' + opens.reverse().map((o) => (o === '[' ? ']' : '}')).join('');
+    return (
+      opens.join('') +
+      '1' +
+      opens
+        .reverse()
+        .map((o) => (o === '[' ? ']' : '}'))
+        .join('')
+    );
   });
 
 /**
@@ -352,7 +362,9 @@ export function requestFor(route: FuzzRoute): fc.Arbitrary<FuzzRequest> {
     { arbitrary: hostileJson.map((value) => ({ kind: 'json' as const, value })), weight: 2 },
     { arbitrary: rawBody.map((text) => ({ kind: 'raw' as const, text })), weight: 2 },
     {
-      arbitrary: fc.tuple(fromSchema(route.body), fc.nat(), deepJsonText).map(([value, pick, deep]) => ({ kind: 'raw' as const, text: splice(value, pick, deep, false) })),
+      arbitrary: fc
+        .tuple(fromSchema(route.body), fc.nat(), deepJsonText)
+        .map(([value, pick, deep]) => ({ kind: 'raw' as const, text: splice(value, pick, deep, false) })),
       weight: 2,
     },
     {
@@ -370,7 +382,10 @@ export function requestFor(route: FuzzRoute): fc.Arbitrary<FuzzRequest> {
       rawQuery: fc.oneof({ arbitrary: fc.constant(''), weight: 6 }, { arbitrary: fc.constantFrom(...RAW_URL_PIECES), weight: 1 }),
       auth: fc.constantFrom<AuthMode>('valid', 'valid', 'valid', 'valid', 'valid', 'valid', 'none', 'garbage', 'foreign'),
       garbageCredential: hostileString.map((s) => s.replace(/[^\t\x20-\x7e\x80-\xff]/g, '')),
-      contentType: fc.oneof({ arbitrary: fc.constant('application/json'), weight: 6 }, { arbitrary: fc.constantFrom(...CONTENT_TYPES, undefined), weight: 1 }),
+      contentType: fc.oneof(
+        { arbitrary: fc.constant('application/json'), weight: 6 },
+        { arbitrary: fc.constantFrom(...CONTENT_TYPES, undefined), weight: 1 },
+      ),
       body,
     })
     .map(({ params, query, duplicate, rawQuery, auth, garbageCredential, contentType, body }) => {

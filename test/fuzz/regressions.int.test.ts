@@ -77,7 +77,10 @@ describe.each(DIALECTS)('text a store cannot hold, on %s', (dialect) => {
 
   it('refuses HTTP Basic credentials whose username holds a NUL as it refuses any wrong ones', async () => {
     const url = '/api/v1/access/users/items';
-    const response = await h.request('GET', url, { as: null, headers: { authorization: `Basic ${Buffer.from('ad\u0000min:secret').toString('base64')}` } });
+    const response = await h.request('GET', url, {
+      as: null,
+      headers: { authorization: `Basic ${Buffer.from('ad\u0000min:secret').toString('base64')}` },
+    });
     expect(response.status, response.text).toBe(401);
     expect(response.body).toEqual({ error: 'Log In' });
   });
@@ -136,7 +139,11 @@ describe.each(DIALECTS)('names longer than an index can hold, on %s', (dialect) 
     const login = await h.request('GET', `/api/v1/login?username=boss&password=${passwordDigest('correct horse')}`, { as: null });
     const admin = { authorization: `Bearer ${login.body.token as string}` };
     const url = '/api/v1/access/identifier';
-    const response = await h.request('POST', url, { as: null, headers: admin, body: { identifier_type: 'face_id', identifier_number: incompressible(3000) } });
+    const response = await h.request('POST', url, {
+      as: null,
+      headers: admin,
+      body: { identifier_type: 'face_id', identifier_number: incompressible(3000) },
+    });
     expect(response.status, response.text).toBe(400);
     expect(response.body.error).toMatch(/^Wrong JSON body: value `identifier_number` was longer than/);
     expect((await h.request('GET', '/api/v1/access/identifier/items', { as: null, headers: admin })).body.list_items).toEqual([]);

@@ -64,7 +64,9 @@ export async function buildRecordedApp(options: AppOptions): Promise<{ app: Type
  */
 export function faceOfPath(path: string): 'lockt' | 'basip' {
   if (/^\/api\/v1\/device\/(access|events|state|commands)(\/|\?|$)/.test(path)) return 'lockt';
-  return /^\/api\/(info(\/|$)|v1\/(login|logout|access\/|apartment|log\/|panel\/|device\/|network\/|syslog\/|forward\/|system\/|security\/|web\/|photo\/|sip\/))/.test(path)
+  return /^\/api\/(info(\/|$)|v1\/(login|logout|access\/|apartment|log\/|panel\/|device\/|network\/|syslog\/|forward\/|system\/|security\/|web\/|photo\/|sip\/))/.test(
+    path,
+  )
     ? 'basip'
     : 'lockt';
 }

@@ -57,7 +57,12 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
   const apiKey = { apiuser: created.apiuser, apikey: created.apikey };
 
   const seed = async (url: string, headers: Record<string, string>, body: unknown) => {
-    const response = await app.inject({ method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    const response = await app.inject({
+      method: 'POST',
+      url,
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
     if (response.statusCode !== 200) throw new Error(`seeding ${url}: ${response.statusCode} ${response.body}`);
   };
   await seed('/api/v1/door', apiKey, { doors: [{ name: 'Fuzz Door 1' }, { name: 'Fuzz Door 2' }] });
@@ -67,7 +72,17 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
   await seed('/api/v1/accesslevel', apiKey, { accesslevels: [{ name: 'Everywhere', doors: [{ id: 1, schedule_id: 1 }] }] });
   await seed('/api/v1/user', apiKey, {
     users: [
-      { id: -1, id_num: 'F1', first_name: 'Fuzz', last_name: 'One', email: 'f1@example.com', phone: '5551234567', pin: '4321', card_num: '12345', accesslevels: [{ id: 1 }] },
+      {
+        id: -1,
+        id_num: 'F1',
+        first_name: 'Fuzz',
+        last_name: 'One',
+        email: 'f1@example.com',
+        phone: '5551234567',
+        pin: '4321',
+        card_num: '12345',
+        accesslevels: [{ id: 1 }],
+      },
       { id: -1, id_num: 'F2', first_name: 'Fuzz', last_name: 'Two', email: 'f2@example.com', phone: '5551234567', pin: '8765' },
     ],
   });
@@ -80,7 +95,11 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
     const username = `fuzz-admin-${randomBytes(6).toString('hex')}`;
     const password = randomBytes(12).toString('hex');
     await createOperator(store.db, created.site.id, { username, password, role: 'admin' }, systemClock);
-    const session = await login(store.db, { username, digest: passwordDigest(password), address: 'ip:fuzz-setup', siteId: created.site.id }, systemClock);
+    const session = await login(
+      store.db,
+      { username, digest: passwordDigest(password), address: 'ip:fuzz-setup', siteId: created.site.id },
+      systemClock,
+    );
     operator = { token: session.token };
   };
   /** The fuzzer may log the session out or delete the operator: a fresh one then. */
@@ -129,7 +148,8 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
           : garbage.length % 2 === 0
             ? { authorization: `Bearer ${garbage}` }
             : { authorization: `Basic ${Buffer.from(garbage, 'latin1').toString('base64')}` },
-      foreign: route.auth === 'api_key' || route.auth === 'none' ? deviceAuth : { ...apiKey, ...(route.auth === 'device' ? operatorAuth() : deviceAuth) },
+      foreign:
+        route.auth === 'api_key' || route.auth === 'none' ? deviceAuth : { ...apiKey, ...(route.auth === 'device' ? operatorAuth() : deviceAuth) },
     };
     return { ...byAuth[request.auth], ...(request.contentType === undefined ? {} : { 'content-type': request.contentType }) };
   }
@@ -158,7 +178,8 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
     const sent = { ...request, path: pathFor(route, request) };
     const before = await counts();
     logged = [];
-    const payload = request.body.kind === 'none' ? undefined : request.body.kind === 'json' ? (JSON.stringify(request.body.value) ?? 'null') : request.body.text;
+    const payload =
+      request.body.kind === 'none' ? undefined : request.body.kind === 'json' ? (JSON.stringify(request.body.value) ?? 'null') : request.body.text;
     const response = await app.inject({
       method: request.method as 'GET',
       url: targetOf(sent),
@@ -167,7 +188,8 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
     });
     const status = response.statusCode;
     statuses.set(String(status), (statuses.get(String(status)) ?? 0) + 1);
-    const shown = `${request.method} ${targetOf(sent).slice(0, 300)} (${request.auth} auth, ${request.contentType ?? 'no content type'}, ` +
+    const shown =
+      `${request.method} ${targetOf(sent).slice(0, 300)} (${request.auth} auth, ${request.contentType ?? 'no content type'}, ` +
       `body ${payload === undefined ? 'none' : String(payload).slice(0, 300)}) → ${status} ${response.body.slice(0, 300)}`;
     if (status >= 500) {
       const causes = loggedCodes();

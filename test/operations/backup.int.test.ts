@@ -25,7 +25,15 @@ interface Write {
 async function writeUntil(client: Client, prefix: string, acked: Write[], stop: () => boolean): Promise<void> {
   for (let n = 0; !stop(); n++) {
     const idNum = `${prefix}-${n}`;
-    const user = { id: -1, id_num: idNum, first_name: 'Backup', last_name: `Load ${n}`, email: `${idNum}@example.com`, phone: '5550000000', pin: '4321' };
+    const user = {
+      id: -1,
+      id_num: idNum,
+      first_name: 'Backup',
+      last_name: `Load ${n}`,
+      email: `${idNum}@example.com`,
+      phone: '5550000000',
+      pin: '4321',
+    };
     const answer = await client.call('POST', '/api/v1/user', { users: [user] });
     if (answer.status !== 200 || answer.body.data.inserted !== 1) throw new Error(`write ${idNum} refused: ${JSON.stringify(answer.body)}`);
     acked.push({ idNum, ackedAt: Date.now() });
@@ -59,7 +67,9 @@ describe.each(DIALECTS)('backup and restore on %s', (dialect) => {
     let server: ChildServer | undefined = await startServe(store);
     cleanups.push(async () => void (await server?.kill()));
     const clients = keys.map((key) => new Client((server as ChildServer).port, key));
-    cleanups.push(async () => clients.forEach((c) => c.close()));
+    cleanups.push(async () => {
+      for (const client of clients) client.close();
+    });
 
     let stopped = false;
     const acked: Write[] = [];
@@ -74,7 +84,14 @@ describe.each(DIALECTS)('backup and restore on %s', (dialect) => {
     expect(existsSync(`${file}.partial`)).toBe(false);
 
     // The store a server holds is not replaced under it.
-    const refused = await runCli(['restore', '--from', file, '--data', store.dataDir, ...(store.databaseUrl ? ['--database-url', store.databaseUrl] : [])]);
+    const refused = await runCli([
+      'restore',
+      '--from',
+      file,
+      '--data',
+      store.dataDir,
+      ...(store.databaseUrl ? ['--database-url', store.databaseUrl] : []),
+    ]);
     expect(refused.code, refused.stdout).toBe(1);
     expect(refused.stderr).toMatch(/server.* (is running|are connected)/);
     // Nor is a backup file overwritten.
@@ -118,27 +135,31 @@ describe.each(DIALECTS)('backup and restore on %s', (dialect) => {
     expect(existsSync(file)).toBe(false);
   });
 
-  it.runIf(dialect === 'sqlite')('refuses a file that is not a Portcullis store, and keeps the store it replaces', async () => {
-    const store = await prepareFaultStore(dialect);
-    cleanups.push(() => store.cleanup());
-    const scratch = mkdtempSync(join(tmpdir(), 'portcullis-backup-'));
-    cleanups.push(async () => rmSync(scratch, { recursive: true, force: true }));
-    await cliOnStore(store, ['site', 'create', '--name', 'Kept Site']);
-    const file = join(scratch, 'kept.sqlite');
-    await cliOnStore(store, ['backup', '--to', file]);
+  it.runIf(dialect === 'sqlite')(
+    'refuses a file that is not a Portcullis store, and keeps the store it replaces',
+    async () => {
+      const store = await prepareFaultStore(dialect);
+      cleanups.push(() => store.cleanup());
+      const scratch = mkdtempSync(join(tmpdir(), 'portcullis-backup-'));
+      cleanups.push(async () => rmSync(scratch, { recursive: true, force: true }));
+      await cliOnStore(store, ['site', 'create', '--name', 'Kept Site']);
+      const file = join(scratch, 'kept.sqlite');
+      await cliOnStore(store, ['backup', '--to', file]);
 
-    const notAStore = await runCli(['restore', '--from', join(store.dataDir, 'serve.lock'), '--data', store.dataDir]);
-    expect(notAStore.code).toBe(1);
-    expect(notAStore.stderr).toMatch(/not a Portcullis store|not a readable SQLite database|No such file/);
-    const restored = await cliOnStore(store, ['restore', '--from', file]);
-    expect(restored.replaced).toMatch(/portcullis\.sqlite\.replaced-/);
-    expect(existsSync(restored.replaced)).toBe(true);
-    // A server starts on the restored store and sees its site.
-    const server = await startServe(store);
-    cleanups.push(async () => void (await server.kill()));
-    const sites = await cliOnStore(store, ['site', 'list']);
-    expect(JSON.stringify(sites)).toContain('Kept Site');
-  }, 120_000);
+      const notAStore = await runCli(['restore', '--from', join(store.dataDir, 'serve.lock'), '--data', store.dataDir]);
+      expect(notAStore.code).toBe(1);
+      expect(notAStore.stderr).toMatch(/not a Portcullis store|not a readable SQLite database|No such file/);
+      const restored = await cliOnStore(store, ['restore', '--from', file]);
+      expect(restored.replaced).toMatch(/portcullis\.sqlite\.replaced-/);
+      expect(existsSync(restored.replaced)).toBe(true);
+      // A server starts on the restored store and sees its site.
+      const server = await startServe(store);
+      cleanups.push(async () => void (await server.kill()));
+      const sites = await cliOnStore(store, ['site', 'list']);
+      expect(JSON.stringify(sites)).toContain('Kept Site');
+    },
+    120_000,
+  );
 });
 
 /** Where a backup is restored: a new data directory, or a new, empty PostgreSQL database. */

@@ -44,7 +44,7 @@ function parse(text: string): Sample[] {
 }
 
 /** The sum of a family's samples whose labels include `labels`; undefined when none matched. */
-function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+function sampleSum(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
   const matching = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
   return matching.length === 0 ? undefined : matching.reduce((sum, s) => sum + s.value, 0);
 }
@@ -82,7 +82,13 @@ describe.each(DIALECTS)('/metrics on %s', (dialect) => {
     await store.close();
 
     await start({ metrics: { token: TOKEN } });
-    for (const authorization of ['', `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}`, TOKEN]) {
+    for (const authorization of [
+      '',
+      `Bearer ${TOKEN}x`,
+      `Bearer ${TOKEN.slice(0, -1)}`,
+      `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}`,
+      TOKEN,
+    ]) {
       const refused = await scrape(authorization);
       expect(refused.statusCode, authorization).toBe(401);
       expect(refused.body).not.toContain('portcullis_');
@@ -103,26 +109,32 @@ describe.each(DIALECTS)('/metrics on %s', (dialect) => {
       url.searchParams.set('options', `-c search_path=${opened.pgSchema}`);
       databaseUrl = url.toString();
     }
-    const config = serverConfig({ data: opened.dataDir, databaseUrl, host: '127.0.0.1', port: 0, logLevel: 'silent' }, { PORTCULLIS_METRICS_TOKEN: TOKEN });
+    const config = serverConfig(
+      { data: opened.dataDir, databaseUrl, host: '127.0.0.1', port: 0, logLevel: 'silent' },
+      { PORTCULLIS_METRICS_TOKEN: TOKEN },
+    );
     const server = await startServer(config, () => undefined);
     try {
       const get = (authorization: string) =>
         new Promise<{ status: number; body: string }>((resolve, reject) => {
-          const req = httpsGet({ host: '127.0.0.1', port: server.port, path: '/metrics', rejectUnauthorized: false, headers: { authorization } }, (res) => {
-            let body = '';
-            res.on('data', (chunk: Buffer) => {
-              body += chunk.toString('utf8');
-            });
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-          });
+          const req = httpsGet(
+            { host: '127.0.0.1', port: server.port, path: '/metrics', rejectUnauthorized: false, headers: { authorization } },
+            (res) => {
+              let body = '';
+              res.on('data', (chunk: Buffer) => {
+                body += chunk.toString('utf8');
+              });
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+            },
+          );
           req.on('error', reject);
         });
       expect((await get('Bearer wrong')).status).toBe(401);
       const answered = await get(`Bearer ${TOKEN}`);
       expect(answered.status).toBe(200);
       const scraped = parse(answered.body);
-      expect(valueOf(scraped, 'portcullis_change_feed_connected')).toBe(1);
-      expect(valueOf(scraped, 'portcullis_store_pool_waiting')).toBe(dialect === 'postgres' ? 0 : undefined);
+      expect(sampleSum(scraped, 'portcullis_change_feed_connected')).toBe(1);
+      expect(sampleSum(scraped, 'portcullis_store_pool_waiting')).toBe(dialect === 'postgres' ? 0 : undefined);
     } finally {
       await server.close();
     }
@@ -136,9 +148,17 @@ describe.each(DIALECTS)('/metrics on %s', (dialect) => {
     }));
     const door = await seedDoor(store.db, site.id, 'Vault Door');
     const level = await seedAccessLevel(store.db, site.id, 'Vault', [door], { scheduleId: await seedSchedule(store.db, site.id, 'Always') });
-    const user = await seedCardholder(store.db, site.id, { idNum: 'EMP-424242', firstName: 'Zelda', lastName: 'Quartermaine', email: 'zelda@example.org' });
+    const user = await seedCardholder(store.db, site.id, {
+      idNum: 'EMP-424242',
+      firstName: 'Zelda',
+      lastName: 'Quartermaine',
+      email: 'zelda@example.org',
+    });
     await grantAccessLevel(store.db, site.id, user, level);
-    await store.db.insertInto('credential').values({ site_id: site.id, user_id: user, name: 'Card', card_num: '87654321', credential_key: 'WXYZ-WXYZ-WXYZ-WXYZ', created_at: 0 }).execute();
+    await store.db
+      .insertInto('credential')
+      .values({ site_id: site.id, user_id: user, name: 'Card', card_num: '87654321', credential_key: 'WXYZ-WXYZ-WXYZ-WXYZ', created_at: 0 })
+      .execute();
     const issued = await createDevice(store.db, site, { name: 'Vault Reader', doorIds: [door] }, systemClock);
     const asDevice = { authorization: `Bearer ${issued.deviceKey}` };
     const webhook = await app.inject({ method: 'POST', url: '/api/v1/webhook', headers: lockt, payload: { webhooks: [{ url: receiver.url }] } });
@@ -146,14 +166,15 @@ describe.each(DIALECTS)('/metrics on %s', (dialect) => {
 
     const before = await samples();
     const siteLabel = { site_id: String(site.id) };
-    expect(valueOf(before, 'portcullis_devices', siteLabel)).toBe(1);
-    expect(valueOf(before, 'portcullis_devices_online', siteLabel)).toBe(0);
-    expect(valueOf(before, 'portcullis_decisions_total', { outcome: 'denied', reason: 'store_unavailable' })).toBe(0);
-    expect(valueOf(before, 'portcullis_change_feed_connected')).toBe(1);
-    expect(valueOf(before, 'portcullis_store_up')).toBe(1);
-    expect(valueOf(before, 'portcullis_doors_alarmed')).toBeUndefined();
+    expect(sampleSum(before, 'portcullis_devices', siteLabel)).toBe(1);
+    expect(sampleSum(before, 'portcullis_devices_online', siteLabel)).toBe(0);
+    expect(sampleSum(before, 'portcullis_decisions_total', { outcome: 'denied', reason: 'store_unavailable' })).toBe(0);
+    expect(sampleSum(before, 'portcullis_change_feed_connected')).toBe(1);
+    expect(sampleSum(before, 'portcullis_store_up')).toBe(1);
+    expect(sampleSum(before, 'portcullis_doors_alarmed')).toBeUndefined();
 
-    const decide = (card: string) => app.inject({ method: 'POST', url: '/api/v1/device/access', headers: asDevice, payload: { door_id: door, card_num: card } });
+    const decide = (card: string) =>
+      app.inject({ method: 'POST', url: '/api/v1/device/access', headers: asDevice, payload: { door_id: door, card_num: card } });
     expect((await decide('87654321')).json().data.granted).toBe(true);
     expect((await decide('11112222')).json().data.granted).toBe(false);
     const alarm = await app.inject({
@@ -169,36 +190,52 @@ describe.each(DIALECTS)('/metrics on %s', (dialect) => {
     await until('three webhook deliveries', () => receiver && receiver.received.length >= 3);
     const after = await until('the deliveries and a rebuild counted', async () => {
       const now = await samples();
-      return (valueOf(now, 'portcullis_webhook_deliveries_total', { result: 'delivered' }) ?? 0) >= 3 &&
-        (valueOf(now, 'portcullis_access_index_rebuild_duration_seconds_count') ?? 0) >= 1
+      return (sampleSum(now, 'portcullis_webhook_deliveries_total', { result: 'delivered' }) ?? 0) >= 3 &&
+        (sampleSum(now, 'portcullis_access_index_rebuild_duration_seconds_count') ?? 0) >= 1
         ? now
         : undefined;
     });
 
-    expect(valueOf(after, 'portcullis_decisions_total', { outcome: 'granted', reason: 'granted' })).toBe(1);
-    expect(valueOf(after, 'portcullis_decisions_total', { outcome: 'denied', reason: 'unknown_credential' })).toBe(1);
-    expect(valueOf(after, 'portcullis_group_commit_size_sum')).toBeGreaterThanOrEqual(2);
-    expect(valueOf(after, 'portcullis_group_commit_duration_seconds_count')).toBeGreaterThanOrEqual(1);
-    expect(valueOf(after, 'portcullis_devices_online', siteLabel)).toBe(1);
-    expect(valueOf(after, 'portcullis_doors_alarmed', { ...siteLabel, alarm: 'forced' })).toBe(1);
-    expect(valueOf(after, 'portcullis_webhook_delivery_lag_seconds_count')).toBeGreaterThanOrEqual(3);
-    expect(valueOf(after, 'portcullis_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/device/access', status: '200' })).toBe(2);
-    expect(valueOf(after, 'portcullis_http_request_duration_seconds_count', { route: 'unmatched', status: '404' })).toBe(1);
+    expect(sampleSum(after, 'portcullis_decisions_total', { outcome: 'granted', reason: 'granted' })).toBe(1);
+    expect(sampleSum(after, 'portcullis_decisions_total', { outcome: 'denied', reason: 'unknown_credential' })).toBe(1);
+    expect(sampleSum(after, 'portcullis_group_commit_size_sum')).toBeGreaterThanOrEqual(2);
+    expect(sampleSum(after, 'portcullis_group_commit_duration_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(sampleSum(after, 'portcullis_devices_online', siteLabel)).toBe(1);
+    expect(sampleSum(after, 'portcullis_doors_alarmed', { ...siteLabel, alarm: 'forced' })).toBe(1);
+    expect(sampleSum(after, 'portcullis_webhook_delivery_lag_seconds_count')).toBeGreaterThanOrEqual(3);
+    expect(
+      sampleSum(after, 'portcullis_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/device/access', status: '200' }),
+    ).toBe(2);
+    expect(sampleSum(after, 'portcullis_http_request_duration_seconds_count', { route: 'unmatched', status: '404' })).toBe(1);
     if (dialect === 'postgres') {
-      expect(valueOf(after, 'portcullis_store_pool_connections')).toBeGreaterThanOrEqual(1);
-      expect(valueOf(after, 'portcullis_store_pool_waiting')).toBe(0);
+      expect(sampleSum(after, 'portcullis_store_pool_connections')).toBeGreaterThanOrEqual(1);
+      expect(sampleSum(after, 'portcullis_store_pool_waiting')).toBe(0);
     } else {
-      expect(valueOf(after, 'portcullis_store_pool_connections')).toBeUndefined();
+      expect(sampleSum(after, 'portcullis_store_pool_connections')).toBeUndefined();
     }
 
     const text = (await scrape()).body;
-    for (const personal of ['Zelda', 'Quartermaine', 'zelda@example.org', 'EMP-424242', '87654321', '11112222', issued.deviceKey, lockt.apikey, lockt.apiuser, 'Vault', TOKEN]) {
+    for (const personal of [
+      'Zelda',
+      'Quartermaine',
+      'zelda@example.org',
+      'EMP-424242',
+      '87654321',
+      '11112222',
+      issued.deviceKey,
+      lockt.apikey,
+      lockt.apiuser,
+      'Vault',
+      TOKEN,
+    ]) {
       expect(text, personal).not.toContain(personal);
     }
     for (const sample of parse(text)) {
       expect(sample.name, sample.name).toMatch(/^portcullis_/);
-      for (const label of Object.keys(sample.labels)) expect(ALLOWED_LABELS.has(label) || PROCESS_LABELS.has(label), `${sample.name}{${label}}`).toBe(true);
-      if (sample.labels.route !== undefined) expect(sample.labels.route === 'unmatched' || !/[?]|\d{3,}/.test(sample.labels.route), sample.labels.route).toBe(true);
+      for (const label of Object.keys(sample.labels))
+        expect(ALLOWED_LABELS.has(label) || PROCESS_LABELS.has(label), `${sample.name}{${label}}`).toBe(true);
+      if (sample.labels.route !== undefined)
+        expect(sample.labels.route === 'unmatched' || !/[?]|\d{3,}/.test(sample.labels.route), sample.labels.route).toBe(true);
     }
   });
 
@@ -206,7 +243,7 @@ describe.each(DIALECTS)('/metrics on %s', (dialect) => {
     await start({ metrics: { token: TOKEN } });
     const feed = changeFeedOf(store.db);
     feed.setConnected(false);
-    expect(valueOf(await samples(), 'portcullis_change_feed_connected')).toBe(0);
+    expect(sampleSum(await samples(), 'portcullis_change_feed_connected')).toBe(0);
     feed.setConnected(true);
 
     // A real watcher, pointed at a port where no PostgreSQL listens: every attempt fails and is retried.
@@ -220,31 +257,41 @@ describe.each(DIALECTS)('/metrics on %s', (dialect) => {
       () => undefined,
     );
     try {
-      await until('two reconnects counted', async () => (valueOf(await samples(), 'portcullis_change_feed_reconnects_total') ?? 0) >= 2);
-      expect(valueOf(await samples(), 'portcullis_change_feed_connected')).toBe(0);
+      await until('two reconnects counted', async () => (sampleSum(await samples(), 'portcullis_change_feed_reconnects_total') ?? 0) >= 2);
+      expect(sampleSum(await samples(), 'portcullis_change_feed_connected')).toBe(0);
     } finally {
       await stop();
     }
   });
 
   // Reads go on beside a held write lock (WAL), so the device is known and only the decision's record fails.
-  it.runIf(dialect === 'sqlite')('counts a decision denied because the store could not be reached', async () => {
-    const { site } = await start({ metrics: { token: TOKEN } });
-    const door = await seedDoor(store.db, site.id, 'Front');
-    const issued = await createDevice(store.db, site, { name: 'Reader', doorIds: [door] }, systemClock);
-    const ask = () => app.inject({ method: 'POST', url: '/api/v1/device/access', headers: { authorization: `Bearer ${issued.deviceKey}` }, payload: { door_id: door, card_num: '5' } });
-    // Once seen, the device is not written to again for a minute: only the decision's record needs the lock.
-    expect((await ask()).statusCode).toBe(200);
-    const holder = new SQLite(store.location);
-    holder.prepare('begin immediate').run();
-    let denied: Awaited<ReturnType<typeof app.inject>>;
-    try {
-      denied = await ask();
-    } finally {
-      holder.prepare('rollback').run();
-      holder.close();
-    }
-    expect(denied.json().data.subcode).toBe(130);
-    expect(valueOf(await samples(), 'portcullis_decisions_total', { outcome: 'denied', reason: 'store_unavailable' })).toBe(1);
-  }, 30_000);
+  it.runIf(dialect === 'sqlite')(
+    'counts a decision denied because the store could not be reached',
+    async () => {
+      const { site } = await start({ metrics: { token: TOKEN } });
+      const door = await seedDoor(store.db, site.id, 'Front');
+      const issued = await createDevice(store.db, site, { name: 'Reader', doorIds: [door] }, systemClock);
+      const ask = () =>
+        app.inject({
+          method: 'POST',
+          url: '/api/v1/device/access',
+          headers: { authorization: `Bearer ${issued.deviceKey}` },
+          payload: { door_id: door, card_num: '5' },
+        });
+      // Once seen, the device is not written to again for a minute: only the decision's record needs the lock.
+      expect((await ask()).statusCode).toBe(200);
+      const holder = new SQLite(store.location);
+      holder.prepare('begin immediate').run();
+      let denied: Awaited<ReturnType<typeof app.inject>>;
+      try {
+        denied = await ask();
+      } finally {
+        holder.prepare('rollback').run();
+        holder.close();
+      }
+      expect(denied.json().data.subcode).toBe(130);
+      expect(sampleSum(await samples(), 'portcullis_decisions_total', { outcome: 'denied', reason: 'store_unavailable' })).toBe(1);
+    },
+    30_000,
+  );
 });

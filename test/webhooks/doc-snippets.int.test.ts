@@ -81,14 +81,20 @@ describe.each(DIALECTS)('the verification snippets of docs/webhooks.md on %s', (
 
   it('accept real deliveries (signed by two secrets during a rotation) and refuse altered ones', async () => {
     receiver = await startReceiver();
-    h = await createHarness(dialect, { webhooks: { key: randomBytes(32), policy: { allowHttp: true, allowPrivate: true }, deliver: { pollMs: 20 } } });
+    h = await createHarness(dialect, {
+      webhooks: { key: randomBytes(32), policy: { allowHttp: true, allowPrivate: true }, deliver: { pollMs: 20 } },
+    });
     const door = await seedDoor(h.store.db, h.site.id, 'Front');
     const { deviceKey } = await createDevice(h.store.db, h.site, { name: 'Panel', doorIds: [door] }, systemClock);
     const created = await h.request('POST', '/api/v1/webhook', { body: { webhooks: [{ url: receiver.url }] } });
     const { id, secret: old } = created.body.shown_once[0] as { id: number; secret: string };
     const rotated = await h.request('PUT', '/api/v1/webhook', { body: { webhooks: [{ id, rotate_secret: true }] } });
     const fresh = rotated.body.shown_once[0].secret as string;
-    const decision = await h.request('POST', '/api/v1/device/access', { as: null, headers: { authorization: `Bearer ${deviceKey}` }, body: { door_id: door, card_num: '999' } });
+    const decision = await h.request('POST', '/api/v1/device/access', {
+      as: null,
+      headers: { authorization: `Bearer ${deviceKey}` },
+      body: { door_id: door, card_num: '999' },
+    });
     expect(decision.status).toBe(200);
     const [got] = await until('the delivery', () => receiver.received.length === 1 && receiver.received);
     const delivery = got as Received;

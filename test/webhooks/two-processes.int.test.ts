@@ -90,7 +90,10 @@ describe.runIf(DIALECTS.includes('postgres'))('webhook deliveries from two proce
         // In event order, each event once (a retry of the same delivery follows it directly).
         expect(order, path).toEqual([...order].sort((a, b) => a - b));
         expect(new Set(order).size, path).toBe(order.length);
-        expect(order.filter((id) => acked.includes(id)), path).toEqual(acked);
+        expect(
+          order.filter((id) => acked.includes(id)),
+          path,
+        ).toEqual(acked);
       }
       expect(owners.size).toBeGreaterThanOrEqual(2);
       console.info(`two processes: ${acked.length} decisions, ${receiver.received.length} requests received, ${owners.size} lease owners seen`);

@@ -41,11 +41,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('end_at', TIME_TYPE, (c) => c.notNull())
     .addColumn('created_at', TIME_TYPE, (c) => c.notNull())
     .execute();
-  await db.schema
-    .createIndex('maintenance_window_site_idx')
-    .on('maintenance_window')
-    .columns(['site_id', 'end_at'])
-    .execute();
+  await db.schema.createIndex('maintenance_window_site_idx').on('maintenance_window').columns(['site_id', 'end_at']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

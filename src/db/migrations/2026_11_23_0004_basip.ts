@@ -9,14 +9,29 @@ import { ID_TYPE, TIME_TYPE, idColumn } from './columns.ts';
 export async function up(db: Kysely<unknown>): Promise<void> {
   const site = (c: ColumnDefinitionBuilder) => c.notNull().references('site.id').onDelete('cascade');
 
-  await db.schema.alterTable('user').addColumn('info', 'text', (c) => c.notNull().defaultTo('')).execute();
+  await db.schema
+    .alterTable('user')
+    .addColumn('info', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
   // Comma-separated: face_id, card, input_code, qr, license_plate.
-  await db.schema.alterTable('user').addColumn('auth_factors', 'text', (c) => c.notNull().defaultTo('')).execute();
+  await db.schema
+    .alterTable('user')
+    .addColumn('auth_factors', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
   // 0 both locks, 1 the first, 2 the second.
-  await db.schema.alterTable('user').addColumn('lock_number', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-  await db.schema.alterTable('user').addColumn('is_custom_user_access', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('user')
+    .addColumn('lock_number', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema
+    .alterTable('user')
+    .addColumn('is_custom_user_access', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable('user').addColumn('link_id', 'text').execute();
-  await db.schema.alterTable('user').addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('user')
+    .addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable('user').addColumn('locked_until', TIME_TYPE).execute();
   await db.schema.createIndex('user_link_id_uq').on('user').columns(['site_id', 'link_id']).unique().execute();
   // Operators log in to the panel face without naming a site, so a username is unique everywhere.
@@ -37,12 +52,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('link_id', 'text')
     .addColumn('created_at', TIME_TYPE, (c) => c.notNull())
     .execute();
-  await db.schema
-    .createIndex('apartment_address_uq')
-    .on('apartment')
-    .columns(['site_id', 'building', 'unit', 'floor', 'room'])
-    .unique()
-    .execute();
+  await db.schema.createIndex('apartment_address_uq').on('apartment').columns(['site_id', 'building', 'unit', 'floor', 'room']).unique().execute();
   await db.schema.createIndex('apartment_link_id_uq').on('apartment').columns(['site_id', 'link_id']).unique().execute();
 
   await db.schema
@@ -54,12 +64,27 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 
   // Identifiers are credentials. `card_num` holds the identifier number of every kind (unique in the site).
-  await db.schema.alterTable('credential').addColumn('identifier_type', 'text', (c) => c.notNull().defaultTo('card')).execute();
-  await db.schema.alterTable('credential').addColumn('owner_type', 'text', (c) => c.notNull().defaultTo('owner')).execute();
-  await db.schema.alterTable('credential').addColumn('owner_name', 'text', (c) => c.notNull().defaultTo('')).execute();
-  await db.schema.alterTable('credential').addColumn('lock', 'text', (c) => c.notNull().defaultTo('all')).execute();
+  await db.schema
+    .alterTable('credential')
+    .addColumn('identifier_type', 'text', (c) => c.notNull().defaultTo('card'))
+    .execute();
+  await db.schema
+    .alterTable('credential')
+    .addColumn('owner_type', 'text', (c) => c.notNull().defaultTo('owner'))
+    .execute();
+  await db.schema
+    .alterTable('credential')
+    .addColumn('owner_name', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
+  await db.schema
+    .alterTable('credential')
+    .addColumn('lock', 'text', (c) => c.notNull().defaultTo('all'))
+    .execute();
   // 1 when the identifier opens the site's panel locks by itself (made through the panel face), as on a panel.
-  await db.schema.alterTable('credential').addColumn('panel_access', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('credential')
+    .addColumn('panel_access', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   // Null: unlimited passes.
   await db.schema.alterTable('credential').addColumn('max_passes', 'integer').execute();
   await db.schema.alterTable('credential').addColumn('passes_left', 'integer').execute();
@@ -107,7 +132,17 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     await db.schema.dropIndex(index).execute();
   }
   for (const column of ['rule', 'link_id']) await db.schema.alterTable('schedule').dropColumn(column).execute();
-  for (const column of ['identifier_type', 'owner_type', 'owner_name', 'lock', 'panel_access', 'max_passes', 'passes_left', 'apartment_id', 'link_id']) {
+  for (const column of [
+    'identifier_type',
+    'owner_type',
+    'owner_name',
+    'lock',
+    'panel_access',
+    'max_passes',
+    'passes_left',
+    'apartment_id',
+    'link_id',
+  ]) {
     await db.schema.alterTable('credential').dropColumn(column).execute();
   }
   await db.schema.dropTable('apartment').execute();

@@ -13,7 +13,9 @@ import { isPostgres } from './columns.ts';
 export async function up(db: Kysely<unknown>): Promise<void> {
   if (isPostgres(db)) {
     for (const table of ['event', 'audit']) {
-      const { rows } = await sql<{ clash: boolean }>`select coalesce(max(id), 0) >= pg_current_xact_id()::text::bigint * 65536 as clash from ${sql.table(table)}`.execute(db);
+      const { rows } = await sql<{
+        clash: boolean;
+      }>`select coalesce(max(id), 0) >= pg_current_xact_id()::text::bigint * 65536 as clash from ${sql.table(table)}`.execute(db);
       if (rows[0]?.clash) throw new Error(`${table} ids already reach the transaction-ordered range; renumbering them is not supported`);
       await sql`alter table ${sql.table(table)} alter column id drop identity`.execute(db);
       await sql`alter table ${sql.table(table)} alter column id type bigint`.execute(db);

@@ -34,7 +34,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('login_throttle').execute();
   await db.schema.alterTable('user').dropColumn('rate_limit').execute();
-  await db.schema.alterTable('user').addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('user')
+    .addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable('user').addColumn('locked_until', TIME_TYPE).execute();
   await db.schema.createIndex('user_username_global_uq').on('user').column('username_key').unique().execute();
 }

@@ -11,9 +11,7 @@ export function isPostgres(db: Kysely<unknown>): boolean {
 /** An integer primary key the store numbers itself, in ascending order. */
 export function idColumn(db: Kysely<unknown>) {
   return (column: ColumnDefinitionBuilder): ColumnDefinitionBuilder =>
-    isPostgres(db)
-      ? column.primaryKey().generatedByDefaultAsIdentity()
-      : column.primaryKey().autoIncrement();
+    isPostgres(db) ? column.primaryKey().generatedByDefaultAsIdentity() : column.primaryKey().autoIncrement();
 }
 
 /** The type of an id column: PostgreSQL's identity wants `integer`, SQLite's rowid alias too. */

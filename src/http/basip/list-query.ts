@@ -204,8 +204,7 @@ function conditionOf(token: Token, spec: ListSpec): ListCondition {
   const operator = OPERATORS[token.type];
   if (!operator) throw bad(`Wrong filter: unsupported expression ${token.raw}`);
   const { left, right } = token.value as { left: Token; right: Token };
-  const [member, literal, op] =
-    left.type === TokenType.Literal ? [right, left, operator.mirrored] : [left, right, operator.operator];
+  const [member, literal, op] = left.type === TokenType.Literal ? [right, left, operator.mirrored] : [left, right, operator.operator];
   if (member.type !== TokenType.FirstMemberExpression || literal.type !== TokenType.Literal) {
     throw bad(`Wrong filter: ${token.raw} (compare one field with one value)`);
   }

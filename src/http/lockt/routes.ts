@@ -5,14 +5,7 @@ import type { Queryable } from '../../db/queryable.ts';
 import { toId } from '../../domain/batch-checks.ts';
 import { type AppContext, LOCKT_API_KEY, LOCKT_SECURITY, type TypedApp } from '../../modules/module.ts';
 import type { Site } from '../../modules/sites/site.ts';
-import {
-  type BatchOperation,
-  type CheckBatch,
-  type SiteCall,
-  type SummaryKind,
-  type WriteBatch,
-  batchOperation,
-} from '../../domain/batch.ts';
+import { type BatchOperation, type CheckBatch, type SiteCall, type SummaryKind, type WriteBatch, batchOperation } from '../../domain/batch.ts';
 import { runBatch } from '../batch.ts';
 import { PagingQuery, readPaging } from '../paging.ts';
 import { principalOf } from '../plugins/api-key-auth.ts';
@@ -139,7 +132,12 @@ export function pagedListRoute<Row extends { id: number }>(app: TypedApp, route:
     },
     handler: async (request, reply) => {
       const { site } = principalOf(request);
-      return streamPaged(reply, request.query, (after, n) => list(db, site.id, after, n), (row) => present(row, site));
+      return streamPaged(
+        reply,
+        request.query,
+        (after, n) => list(db, site.id, after, n),
+        (row) => present(row, site),
+      );
     },
   });
 }

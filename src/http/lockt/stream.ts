@@ -11,7 +11,10 @@ import { mapChunks } from '../../db/keyset.ts';
  * failure reading it is still answered with a proper error rather than a cut-off body.
  */
 export function sendDataStream(reply: FastifyReply, chunks: AsyncIterable<unknown[]>): Promise<FastifyReply> {
-  return sendJsonItems(reply, mapChunks(chunks, (item) => JSON.stringify(item)));
+  return sendJsonItems(
+    reply,
+    mapChunks(chunks, (item) => JSON.stringify(item)),
+  );
 }
 
 /** `sendDataStream` for items that are JSON already (the store wrote them, see events/event-json.ts). */

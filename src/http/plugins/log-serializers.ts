@@ -57,7 +57,9 @@ export function redactUrl(request: LoggedRequest): string {
   const query = queryAt < 0 ? '' : request.url.slice(queryAt + 1).split('#')[0];
   const route = request.routeOptions?.url;
   if (route === undefined) {
-    const normalised = decoded(path).replace(/\/{2,}/g, '/').toLowerCase();
+    const normalised = decoded(path)
+      .replace(/\/{2,}/g, '/')
+      .toLowerCase();
     return `${UNROUTED_PREFIXES.find((prefix) => normalised.startsWith(prefix)) ?? ''}${REDACTED}`;
   }
   const shownPath = route.startsWith('/api/v1/panel/') ? route : path;

@@ -4,11 +4,7 @@ import { ERRORS } from '../../domain/errors.ts';
 import { siteOfPrefix } from '../basip/site-prefix.ts';
 import { addressKey } from './caller.ts';
 import type { Clock } from '../../lib/clock.ts';
-import {
-  type OperatorPrincipal,
-  authenticateBasic,
-  authenticateSession,
-} from '../../modules/operator-sessions/operator-sessions.service.ts';
+import { type OperatorPrincipal, authenticateBasic, authenticateSession } from '../../modules/operator-sessions/operator-sessions.service.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,7 +41,11 @@ export function installOperatorAuth(app: FastifyInstance, db: Queryable, clock: 
       const decoded = Buffer.from(basic, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon < 0) throw ERRORS.unauthorized();
-      operator = await authenticateBasic(db, { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), address: addressKey(request), siteId }, clock);
+      operator = await authenticateBasic(
+        db,
+        { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), address: addressKey(request), siteId },
+        clock,
+      );
     } else throw ERRORS.unauthorized();
     if (request.method !== 'GET' && !anyRole && operator.role !== 'admin') {
       throw ERRORS.forbidden('Administrator rights required');

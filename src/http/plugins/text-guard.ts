@@ -17,8 +17,9 @@ function* textsIn(value: unknown, root: string): Generator<{ text: string; at: s
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [item, at, key] = next;
     if (typeof item === 'string') yield { text: item, at, key };
-    else if (Array.isArray(item)) item.forEach((element, index) => pending.push([element, `${at}[${index}]`, key]));
-    else if (typeof item === 'object' && item !== null) {
+    else if (Array.isArray(item)) {
+      for (const [index, element] of item.entries()) pending.push([element, `${at}[${index}]`, key]);
+    } else if (typeof item === 'object' && item !== null) {
       for (const [name, element] of Object.entries(item)) {
         yield { text: name, at, key: null };
         pending.push([element, `${at}.${name}`, name]);
@@ -50,8 +51,7 @@ export function invisibleInNameAt(value: unknown, root: string): string | undefi
  */
 export function installTextGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
-    const at =
-      unstorableTextAt(request.params, 'path') ?? unstorableTextAt(request.query, 'query') ?? unstorableTextAt(request.body, 'body');
+    const at = unstorableTextAt(request.params, 'path') ?? unstorableTextAt(request.query, 'query') ?? unstorableTextAt(request.body, 'body');
     if (at !== undefined) throw ERRORS.badRequest(`Invalid text (a NUL or an unpaired surrogate) in ${at}`);
     const name = invisibleInNameAt(request.body, 'body');
     if (name !== undefined) throw ERRORS.badRequest(`Invalid text (an invisible or direction control character) in ${name}`);

@@ -23,8 +23,7 @@ describe.each(DIALECTS)('/accesslevel on %s', (dialect) => {
     await h.close();
   });
 
-  const create = (levels: object[], options?: object) =>
-    h.request('POST', '/api/v1/accesslevel', { body: { accesslevels: levels, options } });
+  const create = (levels: object[], options?: object) => h.request('POST', '/api/v1/accesslevel', { body: { accesslevels: levels, options } });
   const list = async () => (await h.request('GET', '/api/v1/accesslevel')).body.data;
   const idOf = async (name: string): Promise<number> =>
     (await h.request('GET', `/api/v1/accesslevel?name=${encodeURIComponent(name)}`)).body.data[0].id;
@@ -45,7 +44,13 @@ describe.each(DIALECTS)('/accesslevel on %s', (dialect) => {
 
     it('lists every level in id order with its doors, and an empty doors array when it has none', async () => {
       await create([
-        { name: 'Security', doors: [{ id: office, schedule_id: always }, { id: front, schedule_id: weekdays }] },
+        {
+          name: 'Security',
+          doors: [
+            { id: office, schedule_id: always },
+            { id: front, schedule_id: weekdays },
+          ],
+        },
         { name: 'Administration' },
       ]);
       const response = await h.request('GET', '/api/v1/accesslevels');
@@ -140,7 +145,13 @@ describe.each(DIALECTS)('/accesslevel on %s', (dialect) => {
       // The spec's own example: door 12345 appears in both levels.
       const response = await create([
         { name: 'Access Level 1', doors: [{ id: front, schedule_id: always }] },
-        { name: 'Access Level 2', doors: [{ id: office, schedule_id: weekdays }, { id: front, schedule_id: always }] },
+        {
+          name: 'Access Level 2',
+          doors: [
+            { id: office, schedule_id: weekdays },
+            { id: front, schedule_id: always },
+          ],
+        },
       ]);
       expect(response.status).toBe(200);
       expect(response.body.data.inserted).toBe(2);
@@ -150,7 +161,11 @@ describe.each(DIALECTS)('/accesslevel on %s', (dialect) => {
       const response = await create([
         {
           name: 'Security',
-          doors: [{ id: front, schedule_id: always }, { id: office, schedule_id: always }, { id: front, schedule_id: weekdays }],
+          doors: [
+            { id: front, schedule_id: always },
+            { id: office, schedule_id: always },
+            { id: front, schedule_id: weekdays },
+          ],
         },
       ]);
       expect(response.status).toBe(400);
@@ -188,9 +203,7 @@ describe.each(DIALECTS)('/accesslevel on %s', (dialect) => {
           { error: ['Missing or blank name'], input_data: { doors: [{ id: front, schedule_id: always }] } },
           { error: ['Invalid name found (expected text): 7'], input_data: { name: 7 } },
           {
-            error: [
-              `Invalid doors found (expected [{"id": door id, "schedule_id": schedule id}, …]): [{"id":"abc","schedule_id":${always}}]`,
-            ],
+            error: [`Invalid doors found (expected [{"id": door id, "schedule_id": schedule id}, …]): [{"id":"abc","schedule_id":${always}}]`],
             input_data: { name: 'Bad Doors', doors: [{ id: 'abc', schedule_id: always }] },
           },
           {
@@ -246,13 +259,20 @@ describe.each(DIALECTS)('/accesslevel on %s', (dialect) => {
   });
 
   describe('PUT (extension)', () => {
-    const put = (levels: object[], options?: object) =>
-      h.request('PUT', '/api/v1/accesslevel', { body: { accesslevels: levels, options } });
+    const put = (levels: object[], options?: object) => h.request('PUT', '/api/v1/accesslevel', { body: { accesslevels: levels, options } });
 
     itRequiresApiKey(() => h, 'PUT', '/api/v1/accesslevel', { accesslevels: [{ id: 1, name: 'X' }] });
 
     it('renames and replaces the doors by default', async () => {
-      await create([{ name: 'Security', doors: [{ id: front, schedule_id: always }, { id: office, schedule_id: always }] }]);
+      await create([
+        {
+          name: 'Security',
+          doors: [
+            { id: front, schedule_id: always },
+            { id: office, schedule_id: always },
+          ],
+        },
+      ]);
       const id = await idOf('Security');
       const response = await put([{ id: String(id), name: 'Guards', doors: [{ id: back, schedule_id: weekdays }] }]);
       expect(response.status).toBe(200);
@@ -261,11 +281,30 @@ describe.each(DIALECTS)('/accesslevel on %s', (dialect) => {
     });
 
     it('adds doors with replace_doors false, re-scheduling a door already there', async () => {
-      await create([{ name: 'Security', doors: [{ id: front, schedule_id: always }, { id: office, schedule_id: always }] }]);
+      await create([
+        {
+          name: 'Security',
+          doors: [
+            { id: front, schedule_id: always },
+            { id: office, schedule_id: always },
+          ],
+        },
+      ]);
       const id = await idOf('Security');
-      const response = await put([{ id, doors: [{ id: office, schedule_id: weekdays }, { id: back, schedule_id: always }] }], {
-        replace_doors: 'false',
-      });
+      const response = await put(
+        [
+          {
+            id,
+            doors: [
+              { id: office, schedule_id: weekdays },
+              { id: back, schedule_id: always },
+            ],
+          },
+        ],
+        {
+          replace_doors: 'false',
+        },
+      );
       expect(response.body.data.updated).toBe(1);
       expect((await list())[0].doors).toEqual([
         { id: front, name: 'Front Door', schedule_id: always },
@@ -294,7 +333,14 @@ describe.each(DIALECTS)('/accesslevel on %s', (dialect) => {
       const security = await idOf('Security');
       const cleaners = await idOf('Cleaners');
       const response = await put([
-        { id: security, name: 'cleaners', doors: [{ id: front, schedule_id: always }, { id: front, schedule_id: always }] },
+        {
+          id: security,
+          name: 'cleaners',
+          doors: [
+            { id: front, schedule_id: always },
+            { id: front, schedule_id: always },
+          ],
+        },
         { id: cleaners, doors: [{ id: 31337, schedule_id: 4040 }] },
         { id: 999999, name: 'Ghost' },
         { name: 'No Id' },
@@ -319,7 +365,13 @@ describe.each(DIALECTS)('/accesslevel on %s', (dialect) => {
     it('writes the valid changes when validate_fails_batch is false', async () => {
       await create([{ name: 'Security' }]);
       const id = await idOf('Security');
-      const response = await put([{ id, name: 'Guards' }, { id: 777777, name: 'Nobody' }], { validate_fails_batch: false });
+      const response = await put(
+        [
+          { id, name: 'Guards' },
+          { id: 777777, name: 'Nobody' },
+        ],
+        { validate_fails_batch: false },
+      );
       expect(response.body).toEqual({
         data: { submitted: 2, inserted: 0, updated: 1, errors: 1 },
         errors: [{ error: ['Invalid Access Level id: 777777'], input_data: { id: 777777, name: 'Nobody' } }],

@@ -25,12 +25,7 @@ export function listAccessLevels(db: Queryable, siteId: number, afterId: number,
 }
 
 export function findAccessLevelByNameKey(db: Queryable, siteId: number, key: string): Promise<AccessLevelRow[]> {
-  return db
-    .selectFrom('access_level')
-    .select(['id', 'name'])
-    .where('site_id', '=', siteId)
-    .where('name_key', '=', key)
-    .execute();
+  return db.selectFrom('access_level').select(['id', 'name']).where('site_id', '=', siteId).where('name_key', '=', key).execute();
 }
 
 /** The doors of these levels, each level's in door id order. */

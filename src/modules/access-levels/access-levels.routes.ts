@@ -7,13 +7,7 @@ import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { presentAccessLevel } from './access-levels.presenter.ts';
-import {
-  AccessLevelCreate,
-  AccessLevelDelete,
-  AccessLevelObject,
-  AccessLevelQuery,
-  AccessLevelUpdate,
-} from './access-levels.schema.ts';
+import { AccessLevelCreate, AccessLevelDelete, AccessLevelObject, AccessLevelQuery, AccessLevelUpdate } from './access-levels.schema.ts';
 import {
   type AccessLevelChange,
   type DoorAssignment,
@@ -105,7 +99,7 @@ export const accessLevelsModule: ResourceModule = {
       method: 'DELETE',
       url: '/api/v1/accesslevel',
       tags,
-      summary: "Delete access levels; users assigned to them lose the assignment.",
+      summary: 'Delete access levels; users assigned to them lose the assignment.',
       operation: remove,
       context,
     });

@@ -7,8 +7,7 @@ const LevelDoor = Type.Object({
   id: Type.Integer({ description: 'The unique, system assigned id of the door.' }),
   name: Type.String({ description: 'The name of the door.' }),
   schedule_id: Type.Union([Type.Integer(), Type.Null()], {
-    description:
-      'The schedule on which the level opens the door; null on delegate levels, which open it throughout their window.',
+    description: 'The schedule on which the level opens the door; null on delegate levels, which open it throughout their window.',
   }),
 });
 

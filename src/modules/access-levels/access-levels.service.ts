@@ -29,12 +29,12 @@ export interface AccessLevelChange {
 export type WithDoors<Row> = Row & { doors: repo.LevelDoorRow[] };
 
 /** Adds each level's doors with one query for the whole page. */
-export async function attachDoors<Row extends { id: number }>(
-  db: Queryable,
-  siteId: number,
-  levels: Row[],
-): Promise<WithDoors<Row>[]> {
-  const doors = await repo.doorsOfLevels(db, siteId, levels.map((l) => l.id));
+export async function attachDoors<Row extends { id: number }>(db: Queryable, siteId: number, levels: Row[]): Promise<WithDoors<Row>[]> {
+  const doors = await repo.doorsOfLevels(
+    db,
+    siteId,
+    levels.map((l) => l.id),
+  );
   const byLevel = new Map<number, repo.LevelDoorRow[]>();
   for (const door of doors) {
     const list = byLevel.get(door.access_level_id) ?? [];
@@ -45,21 +45,12 @@ export async function attachDoors<Row extends { id: number }>(
 }
 
 /** One page of the site's levels, delegate levels included, with their doors. */
-export async function listAccessLevels(
-  db: Queryable,
-  siteId: number,
-  afterId: number,
-  limit: number,
-): Promise<WithDoors<repo.AccessLevelRow>[]> {
+export async function listAccessLevels(db: Queryable, siteId: number, afterId: number, limit: number): Promise<WithDoors<repo.AccessLevelRow>[]> {
   return attachDoors(db, siteId, await repo.listAccessLevels(db, siteId, afterId, limit));
 }
 
 /** The level with this name (compared as name keys), if any. */
-export async function findAccessLevelsByName(
-  db: Queryable,
-  siteId: number,
-  name: string,
-): Promise<WithDoors<repo.AccessLevelRow>[]> {
+export async function findAccessLevelsByName(db: Queryable, siteId: number, name: string): Promise<WithDoors<repo.AccessLevelRow>[]> {
   return attachDoors(db, siteId, await repo.findAccessLevelByNameKey(db, siteId, nameKey(name)));
 }
 
@@ -69,11 +60,7 @@ interface KnownReferences {
 }
 
 /** Which of the batch's door and schedule ids exist in the site: two queries for the whole batch. */
-async function lookUpReferences(
-  trx: Queryable,
-  siteId: number,
-  doorLists: (DoorAssignment[] | undefined)[],
-): Promise<KnownReferences> {
+async function lookUpReferences(trx: Queryable, siteId: number, doorLists: (DoorAssignment[] | undefined)[]): Promise<KnownReferences> {
   const all = doorLists.flatMap((doors) => doors ?? []);
   const [doors, schedules] = await Promise.all([
     repo.existingDoorIds(trx, siteId, storableIds([...new Set(all.map((d) => d.doorId))])),
@@ -109,14 +96,14 @@ export interface NameChange {
 export type InsertPlan = NameChange & { doors: DoorAssignment[] };
 
 /** Name present and unique in the site and the batch; every door and schedule valid; no door twice in a level. */
-export async function checkNewAccessLevels(
-  trx: Queryable,
-  inputs: NewAccessLevel[],
-  { site }: SiteCall,
-): Promise<RecordCheck<InsertPlan>[]> {
+export async function checkNewAccessLevels(trx: Queryable, inputs: NewAccessLevel[], { site }: SiteCall): Promise<RecordCheck<InsertPlan>[]> {
   const [owners, known] = await Promise.all([
     repo.levelIdsByNameKey(trx, site.id, claimedKeys(inputs)),
-    lookUpReferences(trx, site.id, inputs.map((i) => i.doors)),
+    lookUpReferences(
+      trx,
+      site.id,
+      inputs.map((i) => i.doors),
+    ),
   ]);
   const names = nameConflicts('Access Level', inputs, owners);
   return inputs.map((input, index) => {
@@ -132,11 +119,7 @@ function levelIdOf(ids: Map<string, number>, key: string): number {
   return id;
 }
 
-export async function insertAccessLevels(
-  trx: Queryable,
-  plans: InsertPlan[],
-  { site, clock }: SiteCall,
-): Promise<WriteCounts> {
+export async function insertAccessLevels(trx: Queryable, plans: InsertPlan[], { site, clock }: SiteCall): Promise<WriteCounts> {
   const now = clock.now();
   const ids = await repo.insertAccessLevels(
     trx,
@@ -163,15 +146,15 @@ export interface UpdatePlan {
  * The id names a level of the site that is not a delegate level (those keep the doors their giver
  * holds, so only POST /delegate makes them); a new name is unique; doors as for POST.
  */
-export async function checkAccessLevelChanges(
-  trx: Queryable,
-  inputs: AccessLevelChange[],
-  { site }: SiteCall,
-): Promise<RecordCheck<UpdatePlan>[]> {
+export async function checkAccessLevelChanges(trx: Queryable, inputs: AccessLevelChange[], { site }: SiteCall): Promise<RecordCheck<UpdatePlan>[]> {
   const [levels, owners, known] = await Promise.all([
     repo.levelsByIds(trx, site.id, storableIds(inputs.map((i) => i.id))),
     repo.levelIdsByNameKey(trx, site.id, claimedKeys(inputs)),
-    lookUpReferences(trx, site.id, inputs.map((i) => i.doors)),
+    lookUpReferences(
+      trx,
+      site.id,
+      inputs.map((i) => i.doors),
+    ),
   ]);
   const names = nameConflicts('Access Level', inputs, owners);
   const repeatedIds = repeatedInBatch(inputs, (i) => (i.id === undefined ? undefined : String(i.id)));
@@ -194,38 +177,22 @@ export async function checkAccessLevelChanges(
 }
 
 /** Renames, and replaces the doors (`replace_doors`, the default) or adds to them, re-scheduling doors already there. */
-export async function updateAccessLevels(
-  trx: Queryable,
-  plans: UpdatePlan[],
-  { site }: SiteCall,
-  options: BatchOptions,
-): Promise<WriteCounts> {
+export async function updateAccessLevels(trx: Queryable, plans: UpdatePlan[], { site }: SiteCall, options: BatchOptions): Promise<WriteCounts> {
   for (const plan of plans) {
     if (plan.name) await repo.renameAccessLevel(trx, site.id, plan.id, plan.name.name, plan.name.key);
     if (plan.doors) {
-      await repo.removeLevelDoors(
-        trx,
-        site.id,
-        plan.id,
-        options.replace_doors ? undefined : plan.doors.map((d) => d.doorId),
-      );
+      await repo.removeLevelDoors(trx, site.id, plan.id, options.replace_doors ? undefined : plan.doors.map((d) => d.doorId));
     }
   }
   await repo.insertLevelDoors(
     trx,
-    plans.flatMap((p) =>
-      (p.doors ?? []).map((d) => ({ site_id: site.id, access_level_id: p.id, door_id: d.doorId, schedule_id: d.scheduleId })),
-    ),
+    plans.flatMap((p) => (p.doors ?? []).map((d) => ({ site_id: site.id, access_level_id: p.id, door_id: d.doorId, schedule_id: d.scheduleId }))),
   );
   return { updated: plans.length };
 }
 
 /** The id names a level of the site; a level repeated in the batch is deleted once. */
-export async function checkAccessLevelDeletions(
-  trx: Queryable,
-  ids: (number | undefined)[],
-  { site }: SiteCall,
-): Promise<RecordCheck<number>[]> {
+export async function checkAccessLevelDeletions(trx: Queryable, ids: (number | undefined)[], { site }: SiteCall): Promise<RecordCheck<number>[]> {
   const existing = await repo.levelsByIds(trx, site.id, storableIds(ids));
   const repeated = repeatedInBatch(ids, (id) => (id === undefined ? undefined : String(id)));
   return ids.map((id, index) => {

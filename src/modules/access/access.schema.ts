@@ -7,11 +7,12 @@ export const ExplainQuery = Type.Object({
   pin: Type.Optional(TextParam('pin', 'A PIN to ask about (never recorded).')),
   credential_key: Type.Optional(TextParam('credential_key', 'A mobile credential key to ask about.')),
   device_id: Type.Optional(
-    NumericParam('device_id', "The device asking, as a device's own question is decided: its lock number places the door on a panel (free access, the public code)."),
+    NumericParam(
+      'device_id',
+      "The device asking, as a device's own question is decided: its lock number places the door on a panel (free access, the public code).",
+    ),
   ),
-  at: Type.Optional(
-    TextParam('at', "The instant to decide at: YYYY-MM-DD HH:MM:SS in the site's zone or ISO 8601 with an offset; default now."),
-  ),
+  at: Type.Optional(TextParam('at', "The instant to decide at: YYYY-MM-DD HH:MM:SS in the site's zone or ISO 8601 with an offset; default now.")),
 });
 
 export const TraceStep = Type.Object({

@@ -25,8 +25,12 @@ export const ApartmentCreate = Type.Object(
     }),
     // null, as everywhere in the panel API, is "none": no count, no photo, no route.
     residents: Type.Optional(Type.Object({ count: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: MAX_ID }), Type.Null()])) })),
-    photo_path: Type.Optional(Type.Union([Type.String({ maxLength: MAX_FREE_TEXT_LENGTH }), Type.Null()], { description: 'AA-14 only: photo for the apartment book.' })),
-    route_path: Type.Optional(Type.Union([Type.String({ maxLength: MAX_FREE_TEXT_LENGTH }), Type.Null()], { description: 'AA-14 only: route image for the lift feature.' })),
+    photo_path: Type.Optional(
+      Type.Union([Type.String({ maxLength: MAX_FREE_TEXT_LENGTH }), Type.Null()], { description: 'AA-14 only: photo for the apartment book.' }),
+    ),
+    route_path: Type.Optional(
+      Type.Union([Type.String({ maxLength: MAX_FREE_TEXT_LENGTH }), Type.Null()], { description: 'AA-14 only: route image for the lift feature.' }),
+    ),
   },
   { required: ['apartment_address', 'apartment_name'] },
 );

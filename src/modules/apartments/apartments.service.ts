@@ -99,14 +99,7 @@ export async function deleteApartment(db: Queryable, site: Site, uid: number, ac
 }
 
 /** Makes a cardholder of the site a member of the apartment; a second time changes nothing. */
-export async function addUserToApartment(
-  db: Queryable,
-  site: Site,
-  apartmentUid: number,
-  userUid: number,
-  actor: Actor,
-  now: number,
-): Promise<void> {
+export async function addUserToApartment(db: Queryable, site: Site, apartmentUid: number, userUid: number, actor: Actor, now: number): Promise<void> {
   await writeTransaction(
     db,
     site.id,
@@ -116,7 +109,8 @@ export async function addUserToApartment(
       return repo.addUser(trx, site.id, apartmentUid, userUid);
     },
     {
-      of: (added) => (added ? { actor, resource: 'user_apartment', action: 'write', recordIds: [apartmentUid, userUid], detail: { inserted: 1 } } : undefined),
+      of: (added) =>
+        added ? { actor, resource: 'user_apartment', action: 'write', recordIds: [apartmentUid, userUid], detail: { inserted: 1 } } : undefined,
       at: now,
     },
   );

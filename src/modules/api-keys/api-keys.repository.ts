@@ -21,10 +21,7 @@ export function findApiKey(db: Queryable, apiuser: string): Promise<ApiKeyRow | 
 }
 
 /** The key with its site, in one round trip: what authenticating a request needs. */
-export async function findApiKeyWithSite(
-  db: Queryable,
-  apiuser: string,
-): Promise<{ key: ApiKeyRow; site: SiteRow } | undefined> {
+export async function findApiKeyWithSite(db: Queryable, apiuser: string): Promise<{ key: ApiKeyRow; site: SiteRow } | undefined> {
   const row = await db
     .selectFrom('api_key')
     .innerJoin('site', 'site.id', 'api_key.site_id')
@@ -41,8 +38,7 @@ export async function findApiKeyWithSite(
     .where('api_key.apiuser', '=', apiuser)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { key_id, key_apiuser, key_hash, key_max_batch_size, key_enabled, key_revoked_at, key_created_at, ...site } =
-    row;
+  const { key_id, key_apiuser, key_hash, key_max_batch_size, key_enabled, key_revoked_at, key_created_at, ...site } = row;
   return {
     site,
     key: {

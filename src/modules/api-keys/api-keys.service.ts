@@ -79,11 +79,7 @@ export interface ApiKeySettingsChange {
   enabled?: boolean | undefined;
 }
 
-export async function changeApiKeySettings(
-  db: Queryable,
-  apiuser: string,
-  change: ApiKeySettingsChange,
-): Promise<ApiKeyInfo> {
+export async function changeApiKeySettings(db: Queryable, apiuser: string, change: ApiKeySettingsChange): Promise<ApiKeyInfo> {
   const existing = await repo.findApiKey(db, apiuser);
   if (!existing) throw ERRORS.notFound(`No API key with apiuser ${apiuser}.`);
   if (change.enabled === true && existing.revoked_at !== null) {
@@ -111,11 +107,7 @@ export async function apiKeyStillValid(db: Queryable, principal: ApiKeyPrincipal
  * Checks an apiuser/apikey pair. Unknown apiusers are compared against a hash no key has, so the answer
  * takes the same time whether or not the apiuser exists, and every failure reads the same.
  */
-export async function authenticateApiKey(
-  db: Queryable,
-  apiuser: string,
-  apikey: string,
-): Promise<ApiKeyPrincipal> {
+export async function authenticateApiKey(db: Queryable, apiuser: string, apikey: string): Promise<ApiKeyPrincipal> {
   const found = await repo.findApiKeyWithSite(db, apiuser);
   const matches = secretMatches(apikey, found?.key.key_hash ?? UNMATCHABLE_HASH);
   if (!found || !matches || found.key.revoked_at !== null || !fromFlag(found.key.enabled)) {

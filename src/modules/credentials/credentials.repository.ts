@@ -59,18 +59,23 @@ export async function credentialsOfUsers(db: Queryable, siteId: number, userIds:
 /** Of these card numbers, the ones some credential of the site carries, with that credential's id. */
 export async function credentialIdsByCardNum(db: Queryable, siteId: number, cardNums: string[]): Promise<Map<string, number>> {
   if (cardNums.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('credential')
-    .select(['id', 'card_num'])
-    .where('site_id', '=', siteId)
-    .where('card_num', 'in', cardNums)
-    .execute();
+  const rows = await db.selectFrom('credential').select(['id', 'card_num']).where('site_id', '=', siteId).where('card_num', 'in', cardNums).execute();
   return new Map(rows.map((r) => [r.card_num as string, r.id]));
 }
 
 export type NewCredentialRow = NewRow<
   'credential',
-  'site_id' | 'user_id' | 'is_fob' | 'name' | 'name_key' | 'id_num' | 'card_num' | 'credential_key' | 'access_effective' | 'access_expires' | 'created_at'
+  | 'site_id'
+  | 'user_id'
+  | 'is_fob'
+  | 'name'
+  | 'name_key'
+  | 'id_num'
+  | 'card_num'
+  | 'credential_key'
+  | 'access_effective'
+  | 'access_expires'
+  | 'created_at'
 >;
 
 /** Inserts credentials; returns their new ids. */
@@ -113,12 +118,7 @@ export async function deleteCredentials(db: Queryable, siteId: number, ids: numb
 /** Of these keys, the ones of the site's credentials. */
 export async function knownKeys(db: Queryable, siteId: number, keys: string[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('credential')
-    .select('credential_key')
-    .where('site_id', '=', siteId)
-    .where('credential_key', 'in', keys)
-    .execute();
+  const rows = await db.selectFrom('credential').select('credential_key').where('site_id', '=', siteId).where('credential_key', 'in', keys).execute();
   return new Set(rows.map((r) => r.credential_key));
 }
 
@@ -243,29 +243,32 @@ export function findIdentifier(db: Queryable, scope: IdentifierScope, id: number
 
 export async function identifiersByLinkIds(db: Queryable, scope: IdentifierScope, linkIds: string[]): Promise<IdentifierRow[]> {
   if (linkIds.length === 0) return [];
-  return selectIdentifiers(db, scope, sql<SqlBool>`c.link_id in (${sql.join(linkIds)})`).orderBy('c.id').execute();
+  return selectIdentifiers(db, scope, sql<SqlBool>`c.link_id in (${sql.join(linkIds)})`)
+    .orderBy('c.id')
+    .execute();
 }
 
 /** Every identifier these users hold, in id order. */
 export async function identifiersOfUsers(db: Queryable, siteId: number, userIds: number[]): Promise<IdentifierRow[]> {
   if (userIds.length === 0) return [];
-  return selectIdentifiers(db, { siteId, ownedBy: null }, sql<SqlBool>`c.user_id in (${sql.join(userIds)})`).orderBy('c.id').execute();
+  return selectIdentifiers(db, { siteId, ownedBy: null }, sql<SqlBool>`c.user_id in (${sql.join(userIds)})`)
+    .orderBy('c.id')
+    .execute();
 }
 
 /** One page of the identifiers in scope, and how many match in all. */
-export async function listIdentifiers(db: Queryable, scope: IdentifierScope, request: ListRequest): Promise<{ rows: IdentifierRow[]; total: number }> {
+export async function listIdentifiers(
+  db: Queryable,
+  scope: IdentifierScope,
+  request: ListRequest,
+): Promise<{ rows: IdentifierRow[]; total: number }> {
   const list = listQueryOf(request, IDENTIFIER_LIST_COLUMNS);
   const [count, rows] = await Promise.all([
     identifiers(db, scope)
       .where(list.where)
       .select((eb) => eb.fn.countAll<number | string>().as('total'))
       .executeTakeFirstOrThrow(),
-    selectIdentifiers(db, scope, list.where)
-      .orderBy(list.orderBy, list.direction)
-      .orderBy('c.id')
-      .limit(list.limit)
-      .offset(list.offset)
-      .execute(),
+    selectIdentifiers(db, scope, list.where).orderBy(list.orderBy, list.direction).orderBy('c.id').limit(list.limit).offset(list.offset).execute(),
   ]);
   return { rows, total: Number(count.total) };
 }
@@ -341,12 +344,7 @@ export async function updateIdentifier(db: Queryable, siteId: number, id: number
 
 /** Gives a pass-limited identifier its whole allowance again; unlimited ones stay as they are. */
 export async function resetPasses(db: Queryable, siteId: number, id: number): Promise<void> {
-  await db
-    .updateTable('credential')
-    .set({ passes_left: sql<number>`max_passes` })
-    .where('site_id', '=', siteId)
-    .where('id', '=', id)
-    .execute();
+  await db.updateTable('credential').set({ passes_left: sql<number>`max_passes` }).where('site_id', '=', siteId).where('id', '=', id).execute();
 }
 
 /** Of these ids, those of the site's credentials. */

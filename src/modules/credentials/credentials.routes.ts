@@ -10,21 +10,8 @@ import { DataEnvelope } from '../../http/schemas.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { presentCredential, presentCredentialSummary } from './credentials.presenter.ts';
 import * as repo from './credentials.repository.ts';
-import {
-  ClaimQuery,
-  CredentialClaim,
-  CredentialDelete,
-  CredentialObject,
-  CredentialQuery,
-  CredentialSummaryObject,
-} from './credentials.schema.ts';
-import {
-  checkClaims,
-  checkCredentialDeletions,
-  credentialSummary,
-  deleteCredentials,
-  normalizeCredentialKey,
-} from './credentials.service.ts';
+import { ClaimQuery, CredentialClaim, CredentialDelete, CredentialObject, CredentialQuery, CredentialSummaryObject } from './credentials.schema.ts';
+import { checkClaims, checkCredentialDeletions, credentialSummary, deleteCredentials, normalizeCredentialKey } from './credentials.service.ts';
 
 const tags = ['credential'];
 

@@ -27,10 +27,7 @@ export const CredentialQuery = Type.Object({
 });
 
 /** One record of `DELETE /credential`. */
-export const CredentialDelete = Type.Object(
-  { id: IdInput('id', 'The unique, system assigned id of the credential.') },
-  { required: ['id'] },
-);
+export const CredentialDelete = Type.Object({ id: IdInput('id', 'The unique, system assigned id of the credential.') }, { required: ['id'] });
 
 /** One record of `POST /credential?claim` (extension). */
 export const CredentialClaim = Type.Object(

@@ -12,11 +12,7 @@ import * as repo from './credentials.repository.ts';
  * A `card_num` as users and fobs send it: none (absent or ""), -1 (users only: remove every card),
  * or digits within the site's `card_num_max_length`.
  */
-export type CardNumRead =
-  | { kind: 'none' }
-  | { kind: 'remove' }
-  | { kind: 'card'; cardNum: string }
-  | { kind: 'invalid'; message: string };
+export type CardNumRead = { kind: 'none' } | { kind: 'remove' } | { kind: 'card'; cardNum: string } | { kind: 'invalid'; message: string };
 
 export function readCardNum(value: number | string | undefined, site: Site, { removable }: { removable: boolean }): CardNumRead {
   if (value === undefined) return { kind: 'none' };
@@ -41,11 +37,7 @@ export interface AccessWindowInput {
 }
 
 /** Reads the bounds that were sent, in the site's zone; a bound that is not a time adds a message. */
-export function readAccessWindow(
-  input: AccessWindowInput,
-  site: Site,
-  messages: string[],
-): { effective?: number | null; expires?: number | null } {
+export function readAccessWindow(input: AccessWindowInput, site: Site, messages: string[]): { effective?: number | null; expires?: number | null } {
   const out: { effective?: number | null; expires?: number | null } = {};
   for (const [field, value, key] of [
     ['access_effective', input.accessEffective, 'effective'],
@@ -82,11 +74,7 @@ export async function cardNumConflicts(
 }
 
 /** The id exists in the site and is not a fob, which has its own endpoint. */
-export async function checkCredentialDeletions(
-  trx: Queryable,
-  ids: (number | undefined)[],
-  { site }: SiteCall,
-): Promise<RecordCheck<number>[]> {
+export async function checkCredentialDeletions(trx: Queryable, ids: (number | undefined)[], { site }: SiteCall): Promise<RecordCheck<number>[]> {
   const fobFlags = await repo.fobFlagsByIds(trx, site.id, storableIds(ids));
   const repeated = repeatedInBatch(ids, (id) => (id === undefined ? undefined : String(id)));
   return ids.map((id, index) => {
@@ -114,11 +102,7 @@ export function normalizeCredentialKey(key: string): string {
  * match `claimed_at IS NULL`, so the other is told the key is already claimed. A failed batch rolls
  * the claims back with everything else.
  */
-export async function checkClaims(
-  trx: Queryable,
-  keys: (string | undefined)[],
-  { site, clock }: SiteCall,
-): Promise<RecordCheck<number>[]> {
+export async function checkClaims(trx: Queryable, keys: (string | undefined)[], { site, clock }: SiteCall): Promise<RecordCheck<number>[]> {
   const repeated = repeatedInBatch(keys, (k) => k);
   const candidates = [...new Set(keys.filter((k, i): k is string => k !== undefined && !repeated[i]))];
   const known = await repo.knownKeys(trx, site.id, candidates);

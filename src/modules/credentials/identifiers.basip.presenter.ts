@@ -30,9 +30,7 @@ export function presentEmbeddedIdentifier(row: IdentifierRow, profiles: readonly
       uid: row.apartment_id ?? -1,
       link_id: row.apartment_link_id,
       logical_address:
-        row.apartment_id === null
-          ? null
-          : { building: row.building ?? 0, unit: row.unit ?? 0, floor: row.floor ?? 0, room: row.room ?? 0 },
+        row.apartment_id === null ? null : { building: row.building ?? 0, unit: row.unit ?? 0, floor: row.floor ?? 0, room: row.room ?? 0 },
     },
     time_profiles: {
       uid_items: mine.map((p) => p.id),

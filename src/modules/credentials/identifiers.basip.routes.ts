@@ -9,7 +9,7 @@ import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
 import { presentIdDeletions, presentIdentifier, presentLinkResults, presentQrPng } from './identifiers.basip.presenter.ts';
 import {
   IdentifierCreate,
-  IdentifierLinkItem,
+  type IdentifierLinkItem,
   IdentifierLinkUpsert,
   IdentifierObject,
   IdentifierUpdate,
@@ -64,7 +64,9 @@ function identifierOf(body: Static<typeof IdentifierUpdate>): service.Identifier
     type: body.identifier_type,
     number: body.identifier_number,
     lock: body.lock,
-    periods: [body.valid?.time, passes?.time].flatMap((time) => (time === undefined ? [] : [{ permanent: time.is_permanent, from: time.from, to: time.to }])),
+    periods: [body.valid?.time, passes?.time].flatMap((time) =>
+      time === undefined ? [] : [{ permanent: time.is_permanent, from: time.from, to: time.to }],
+    ),
     passes: passes && { permanent: passes.is_permanent, max: passes.max_passes },
   };
 }
@@ -209,7 +211,12 @@ function listRoutes(app: TypedApp, { db, clock }: Deps): void {
 
   app.delete('/api/v1/access/identifier/items', {
     config: OPERATOR,
-    schema: { tags, summary: 'BAS-IP: delete identifiers by uid; each is reported deleted or not_found.', body: UidItemsBody, response: { 200: UidResults } },
+    schema: {
+      tags,
+      summary: 'BAS-IP: delete identifiers by uid; each is reported deleted or not_found.',
+      body: UidItemsBody,
+      response: { 200: UidResults },
+    },
     handler: async (request) => presentIdDeletions(await service.deleteIdentifiers(db, context(request, clock), request.body.uid_items)),
   });
 }
@@ -225,7 +232,10 @@ function linkRoutes(app: TypedApp, { db, clock }: Deps): void {
       response: { 200: Type.Object({ list_items: Type.Array(IdentifierObject) }) },
     },
     handler: async (request) => {
-      const linkIds = (request.query.link_id ?? '').split(',').map((l) => l.trim()).filter((l) => l !== '');
+      const linkIds = (request.query.link_id ?? '')
+        .split(',')
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
       if (linkIds.length === 0) throw ERRORS.badRequest('Required parameters missed');
       const { rows, profiles } = await service.identifiersByLinkIds(db, service.scopeOf(context(request, clock)), linkIds);
       return { list_items: rows.map((row) => presentIdentifier(row, profiles)) };

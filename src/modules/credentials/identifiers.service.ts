@@ -37,7 +37,10 @@ export function operatorScope(operator: { userId: number; identifierScope: 'site
 }
 
 /** The identifiers a caller sees: those of its site, or of its scope. */
-export const scopeOf = (ctx: { siteId: number; ownedBy?: number | null | undefined }): repo.IdentifierScope => ({ siteId: ctx.siteId, ownedBy: ctx.ownedBy ?? null });
+export const scopeOf = (ctx: { siteId: number; ownedBy?: number | null | undefined }): repo.IdentifierScope => ({
+  siteId: ctx.siteId,
+  ownedBy: ctx.ownedBy ?? null,
+});
 
 /** A validity period in Unix seconds: a null bound is open; an absent one was not given. */
 export interface ValidPeriod {
@@ -156,7 +159,10 @@ function validityChanges(input: IdentifierInput, current: IdentifierRow | undefi
     const from = validBound(time, 'from');
     const to = validBound(time, 'to');
     if (from !== null && to !== null && from >= to) {
-      throw new IdentifierProblem(`valid.time.from must be before valid.time.to: ${from / MS} is not before ${to / MS}`, 'invalid_time_rules_settings');
+      throw new IdentifierProblem(
+        `valid.time.from must be before valid.time.to: ${from / MS} is not before ${to / MS}`,
+        'invalid_time_rules_settings',
+      );
     }
     Object.assign(changes, { access_effective: from, access_expires: to });
   }
@@ -213,7 +219,11 @@ function newChanges(changes: IdentifierChanges): IdentifierChanges & { identifie
 }
 
 /** A new identifier's row. */
-function newRow(ctx: PanelContext, changes: IdentifierChanges & { identifier_type: string; card_num: string }, linkId: string | null): repo.NewIdentifierRow {
+function newRow(
+  ctx: PanelContext,
+  changes: IdentifierChanges & { identifier_type: string; card_num: string },
+  linkId: string | null,
+): repo.NewIdentifierRow {
   const { siteId, now } = ctx;
   const { identifier_type: type, card_num: number } = changes;
   return {
@@ -278,7 +288,14 @@ export interface IdentifierView {
 }
 
 async function withProfiles(db: Queryable, siteId: number, rows: IdentifierRow[]): Promise<{ rows: IdentifierRow[]; profiles: ProfileRef[] }> {
-  return { rows, profiles: await repo.timeProfilesOfIdentifiers(db, siteId, rows.map((r) => r.id)) };
+  return {
+    rows,
+    profiles: await repo.timeProfilesOfIdentifiers(
+      db,
+      siteId,
+      rows.map((r) => r.id),
+    ),
+  };
 }
 
 export async function getIdentifier(db: Queryable, scope: repo.IdentifierScope, id: number): Promise<IdentifierView> {
@@ -418,7 +435,11 @@ export async function setIdentifierApartment(db: Queryable, ctx: PanelContext, i
 }
 
 /** What a link item binds the identifier to, resolved from link_ids; unknown ones are a problem. */
-async function linkedChanges(trx: Queryable, siteId: number, item: IdentifierLinkInput): Promise<{ apartment: IdentifierChanges; profiles?: number[] }> {
+async function linkedChanges(
+  trx: Queryable,
+  siteId: number,
+  item: IdentifierLinkInput,
+): Promise<{ apartment: IdentifierChanges; profiles?: number[] }> {
   const apartment: IdentifierChanges = {};
   if (item.apartmentLinkId === null) apartment.apartment_id = null;
   else if (item.apartmentLinkId !== undefined) {
@@ -448,7 +469,11 @@ async function writeLinkItem(trx: Queryable, ctx: PanelContext, item: Identifier
   const [current] = await repo.identifiersByLinkIds(trx, scopeOf(ctx), [linkId]);
   try {
     // Outside the account's scope a link_id is someone else's: never taken over, never duplicated.
-    if (!current && scopeOf(ctx).ownedBy !== null && (await repo.identifiersByLinkIds(trx, { siteId: ctx.siteId, ownedBy: null }, [linkId])).length > 0) {
+    if (
+      !current &&
+      scopeOf(ctx).ownedBy !== null &&
+      (await repo.identifiersByLinkIds(trx, { siteId: ctx.siteId, ownedBy: null }, [linkId])).length > 0
+    ) {
       throw new IdentifierProblem(`link_id ${linkId} belongs to an identifier outside this account's scope`, 'entity_not_found');
     }
     const changes = await identifierChanges(trx, ctx.siteId, current, item);

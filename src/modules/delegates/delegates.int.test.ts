@@ -42,7 +42,15 @@ describe.each(DIALECTS)('/delegate on %s', (dialect) => {
     admin = await seedUser(db, h.site.id, 'Admin', 'admin');
     await h.request('POST', '/api/v1/accesslevel', {
       body: {
-        accesslevels: [{ name: 'Staff', doors: [{ id: front, schedule_id: always }, { id: office, schedule_id: always }] }],
+        accesslevels: [
+          {
+            name: 'Staff',
+            doors: [
+              { id: front, schedule_id: always },
+              { id: office, schedule_id: always },
+            ],
+          },
+        ],
       },
     });
     staff = (await h.request('GET', '/api/v1/accesslevel?name=Staff')).body.data[0].id;
@@ -173,10 +181,7 @@ describe.each(DIALECTS)('/delegate on %s', (dialect) => {
         [{ from_user_id: admin }, [`Invalid from_user_id: ${admin}`]],
         [{ to_user_id: admin }, [`Invalid to_user_id: ${admin}`]],
         [{ to_user_id: stranger }, [`Invalid to_user_id: ${stranger}`]],
-        [
-          { from_user_id: stranger, to_user_id: 99999999999 },
-          [`Invalid from_user_id: ${stranger}`, 'Invalid to_user_id: 99999999999'],
-        ],
+        [{ from_user_id: stranger, to_user_id: 99999999999 }, [`Invalid from_user_id: ${stranger}`, 'Invalid to_user_id: 99999999999']],
         [{ to_user_id: giver }, [`Invalid to_user_id: ${giver}, must differ from from_user_id`]],
         [{ from_user_id: 'abc', to_user_id: '' }, ['Non-Numeric from_user_id found: abc', 'Missing or blank to_user_id']],
       ];
@@ -192,10 +197,7 @@ describe.each(DIALECTS)('/delegate on %s', (dialect) => {
       const cases: [Record<string, unknown>, string[]][] = [
         [{ access_effective: '' }, ['Missing or blank access_effective']],
         [{ access_expires: null }, ['Missing or blank access_expires']],
-        [
-          { access_effective: undefined, access_expires: undefined },
-          ['Missing or blank access_effective', 'Missing or blank access_expires'],
-        ],
+        [{ access_effective: undefined, access_expires: undefined }, ['Missing or blank access_effective', 'Missing or blank access_expires']],
         [{ access_effective: 'tomorrow' }, ['Invalid access_effective date found: tomorrow']],
         [{ access_expires: '2030-02-30 10:00:00' }, ['Invalid access_expires date found: 2030-02-30 10:00:00']],
         [{ access_expires: 20300601 }, ['Invalid access_expires date found: 20300601']],
@@ -277,13 +279,7 @@ describe.each(DIALECTS)('/delegate on %s', (dialect) => {
       ['doors', 'array'],
     ]);
     const shown = await h.request('GET', '/api/v1/object?type=delegate');
-    expect(shown.body.data.map((p: { property: string }) => p.property)).toEqual([
-      'id',
-      'name',
-      'access_effective',
-      'access_expires',
-      'doors',
-    ]);
+    expect(shown.body.data.map((p: { property: string }) => p.property)).toEqual(['id', 'name', 'access_effective', 'access_expires', 'doors']);
   });
 
   describe('POST ?purge', () => {

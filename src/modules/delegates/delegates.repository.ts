@@ -33,21 +33,14 @@ export async function cardholderIds(db: Queryable, siteId: number, ids: number[]
  * Which of these doors each of these users holds through levels of their own. Delegate levels are left
  * out: a door received by delegation cannot be passed on.
  */
-export function delegableDoors(
-  db: Queryable,
-  siteId: number,
-  userIds: number[],
-  doorIds: number[],
-): Promise<{ user_id: number; door_id: number }[]> {
+export function delegableDoors(db: Queryable, siteId: number, userIds: number[], doorIds: number[]): Promise<{ user_id: number; door_id: number }[]> {
   if (userIds.length === 0 || doorIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('user_access_level as ual')
     .innerJoin('access_level as al', (join) =>
       join.onRef('al.id', '=', 'ual.access_level_id').on('al.site_id', '=', siteId).on('al.is_delegate', '=', 0),
     )
-    .innerJoin('access_level_door as ald', (join) =>
-      join.onRef('ald.access_level_id', '=', 'al.id').on('ald.site_id', '=', siteId),
-    )
+    .innerJoin('access_level_door as ald', (join) => join.onRef('ald.access_level_id', '=', 'al.id').on('ald.site_id', '=', siteId))
     .select(['ual.user_id', 'ald.door_id'])
     .distinct()
     .where('ual.site_id', '=', siteId)

@@ -7,13 +7,7 @@ import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { presentDelegateLevel } from './delegates.presenter.ts';
 import { DelegateCreate, DelegateObject, DelegatePostQuery } from './delegates.schema.ts';
-import {
-  type NewDelegation,
-  checkNewDelegations,
-  createDelegations,
-  listDelegateLevels,
-  purgeExpiredDelegations,
-} from './delegates.service.ts';
+import { type NewDelegation, checkNewDelegations, createDelegations, listDelegateLevels, purgeExpiredDelegations } from './delegates.service.ts';
 
 const tags = ['delegate'];
 

@@ -48,7 +48,5 @@ export const DelegateCreate = Type.Object({
 });
 
 export const DelegatePostQuery = Type.Object({
-  purge: Type.Optional(
-    FlagParam('Delete every delegate level whose access_expires has passed, instead of creating one; any body is ignored.'),
-  ),
+  purge: Type.Optional(FlagParam('Delete every delegate level whose access_expires has passed, instead of creating one; any body is ignored.')),
 });

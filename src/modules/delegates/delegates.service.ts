@@ -36,12 +36,7 @@ export interface PurgeSummary {
 }
 
 /** One page of the site's delegate levels, with their doors. */
-export async function listDelegateLevels(
-  db: Queryable,
-  siteId: number,
-  afterId: number,
-  limit: number,
-): Promise<WithDoors<repo.DelegateLevelRow>[]> {
+export async function listDelegateLevels(db: Queryable, siteId: number, afterId: number, limit: number): Promise<WithDoors<repo.DelegateLevelRow>[]> {
   return attachDoors(db, siteId, await repo.listDelegateLevels(db, siteId, afterId, limit));
 }
 
@@ -65,10 +60,7 @@ export async function checkNewDelegations(
   const userIds = storableIds([...new Set(inputs.flatMap((i) => [i.fromUserId, i.toUserId]))]);
   const givers = storableIds([...new Set(inputs.map((i) => i.fromUserId))]);
   const doorIds = storableIds([...new Set(inputs.flatMap((i) => i.doorIds ?? []))]);
-  const [cardholders, held] = await Promise.all([
-    repo.cardholderIds(trx, site.id, userIds),
-    repo.delegableDoors(trx, site.id, givers, doorIds),
-  ]);
+  const [cardholders, held] = await Promise.all([repo.cardholderIds(trx, site.id, userIds), repo.delegableDoors(trx, site.id, givers, doorIds)]);
   const heldBy = new Map<number, Set<number>>();
   for (const { user_id, door_id } of held) heldBy.set(user_id, (heldBy.get(user_id) ?? new Set()).add(door_id));
   const now = clock.now();
@@ -125,11 +117,7 @@ export async function checkNewDelegations(
  * Each delegation becomes a level of its own, named `delegate_` and 32 random hex digits as the
  * vendor's are, opening its doors throughout its window (no schedule), given to the receiver.
  */
-export async function createDelegations(
-  trx: Queryable,
-  plans: DelegationPlan[],
-  { site, clock }: SiteCall,
-): Promise<WriteCounts> {
+export async function createDelegations(trx: Queryable, plans: DelegationPlan[], { site, clock }: SiteCall): Promise<WriteCounts> {
   const now = clock.now();
   for (const plan of plans) {
     const name = `delegate_${randomBytes(16).toString('hex')}`;
@@ -158,11 +146,7 @@ export async function createDelegations(
 }
 
 /** `?purge`: deletes every delegate level whose window has closed; `submitted` counts the levels considered. */
-export async function purgeExpiredDelegations(
-  db: Queryable,
-  { site, clock }: SiteCall,
-  actor: Actor,
-): Promise<PurgeSummary> {
+export async function purgeExpiredDelegations(db: Queryable, { site, clock }: SiteCall, actor: Actor): Promise<PurgeSummary> {
   return writeTransaction(
     db,
     site.id,
@@ -172,8 +156,7 @@ export async function purgeExpiredDelegations(
       return { submitted, deleted, errors: 0 };
     },
     {
-      of: (summary) =>
-        summary.deleted === 0 ? undefined : { actor, resource: 'delegates', action: 'purge', detail: { ...summary } },
+      of: (summary) => (summary.deleted === 0 ? undefined : { actor, resource: 'delegates', action: 'purge', detail: { ...summary } }),
       at: clock.now(),
     },
   );

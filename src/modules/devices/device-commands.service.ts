@@ -9,7 +9,7 @@ import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import { type NewEvent, appendEvents } from '../../event-log/event-log.ts';
 import type { RecordCheck, WriteCounts } from '../../domain/batch.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { type Site } from '../sites/site.ts';
+import type { Site } from '../sites/site.ts';
 import * as repo from './devices.repository.ts';
 import type { DevicePrincipal } from './devices.service.ts';
 
@@ -140,13 +140,7 @@ function commandEvent(
  * of another site, or with no device to drive it, fails the whole request. Waiting polls are woken once
  * the commands are committed.
  */
-export async function requestUnlock(
-  db: Queryable,
-  site: Site,
-  doorIds: number[],
-  requestedBy: string,
-  now: number,
-): Promise<WriteCounts> {
+export async function requestUnlock(db: Queryable, site: Site, doorIds: number[], requestedBy: string, now: number): Promise<WriteCounts> {
   const context: UnlockContext = { site, requestedBy, now, queued: new Set() };
   const counts = await writeTransaction(db, site.id, async (trx) => {
     const checks = await checkUnlockRequests(trx, doorIds, context);
@@ -185,7 +179,13 @@ export async function collectCommands(db: Queryable, device: DevicePrincipal, no
   const fresh = pending.filter((c) => c.delivered_at === null);
   if (fresh.length > 0) {
     await db.transaction().execute(async (trx) => {
-      const marked = await repo.markDelivered(trx, siteId, device.id, fresh.map((c) => c.id), now);
+      const marked = await repo.markDelivered(
+        trx,
+        siteId,
+        device.id,
+        fresh.map((c) => c.id),
+        now,
+      );
       await appendEvents(
         trx,
         fresh.filter((c) => marked.has(c.id)).map((c) => commandEvent(EVENT_CODES.REMOTE_UNLOCK_DELIVERED, 'delivered', c, device, siteId, now)),

@@ -6,7 +6,6 @@ import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { DevicePrincipal } from './devices.service.ts';
 
-
 /**
  * Decides whether what was presented opens the door, and records the decision. Any door of the device's
  * site is decided, attached to this device or not: the decision is about the credential and the door, and

@@ -76,11 +76,21 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
       ]);
 
       // The key works against the app sharing the store, for the doors the CLI attached.
-      const state = await asDevice(issued.device_key, 'POST', '/api/v1/device/state', { door_id: backDoor, battery_level: 0.5, online: true, door_open: false });
+      const state = await asDevice(issued.device_key, 'POST', '/api/v1/device/state', {
+        door_id: backDoor,
+        battery_level: 0.5,
+        online: true,
+        door_open: false,
+      });
       expect(state.status, JSON.stringify(state.body)).toBe(200);
 
       expect((await cli('device', 'detach', '--device', id, '--door', String(backDoor))).code).toBe(0);
-      const detached = await asDevice(issued.device_key, 'POST', '/api/v1/device/state', { door_id: backDoor, battery_level: 0.5, online: true, door_open: false });
+      const detached = await asDevice(issued.device_key, 'POST', '/api/v1/device/state', {
+        door_id: backDoor,
+        battery_level: 0.5,
+        online: true,
+        door_open: false,
+      });
       expect(detached.status).toBe(400);
 
       const revoked = await cli('device', 'revoke', '--device', id, '--json');
@@ -173,7 +183,11 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
         .values({ site_id: h.site.id, user_id: user, name: 'Card', card_num: '12345', credential_key: 'ABCD-EFGH-JKLM-NPQR', created_at: 0 })
         .execute();
       const { pin_secret } = await h.store.db.selectFrom('site').select('pin_secret').where('id', '=', h.site.id).executeTakeFirstOrThrow();
-      await h.store.db.updateTable('user').set({ pin_hash: hashPin('4321', pin_secret) }).where('id', '=', user).execute();
+      await h.store.db
+        .updateTable('user')
+        .set({ pin_hash: hashPin('4321', pin_secret) })
+        .where('id', '=', user)
+        .execute();
       device = await addDevice('Lobby Panel', [frontDoor]);
     });
     const ask = (body: unknown) => asDevice(device.key, 'POST', '/api/v1/device/access', body);
@@ -221,7 +235,13 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
       for (const [body, subcode, text] of cases) {
         const response = await ask(body);
         expect(response.status, JSON.stringify(body)).toBe(200);
-        expect(response.body.data, JSON.stringify(body)).toMatchObject({ granted: false, code: 49, code_text: 'Access Denied', subcode, subcode_text: text });
+        expect(response.body.data, JSON.stringify(body)).toMatchObject({
+          granted: false,
+          code: 49,
+          code_text: 'Access Denied',
+          subcode,
+          subcode_text: text,
+        });
       }
       const events = await eventRows();
       expect(events.map((e) => [e.code, e.subcode, e.category])).toEqual([
@@ -275,7 +295,12 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
         detail: 'contact opened',
         hw_time: Date.UTC(2026, 0, 2, 3, 4, 5),
       });
-      expect(events[1]).toMatchObject({ code: EVENT_CODES.BATTERY_LOW, category: EVENT_CATEGORIES.DEVICE, door_id: null, hw_time: Date.UTC(2026, 0, 2, 1, 4, 5) });
+      expect(events[1]).toMatchObject({
+        code: EVENT_CODES.BATTERY_LOW,
+        category: EVENT_CATEGORIES.DEVICE,
+        door_id: null,
+        hw_time: Date.UTC(2026, 0, 2, 1, 4, 5),
+      });
     });
 
     it('reports every failing record and stores nothing', async () => {
@@ -379,7 +404,14 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
       expect(events[0]?.detail).toBe(`Unlock command ${command.id} requested by API key ${h.credentials.apiuser}.`);
       expect(events[2]?.detail).toBe(`Unlock command ${command.id} acknowledged: ok.`);
       const row = await h.store.db.selectFrom('door_command').selectAll().where('id', '=', command.id).executeTakeFirstOrThrow();
-      expect(row).toMatchObject({ device_id: panel.id, door_id: frontDoor, command: 'unlock', result: 'ok', delivered_at: expect.any(Number), acked_at: expect.any(Number) });
+      expect(row).toMatchObject({
+        device_id: panel.id,
+        door_id: frontDoor,
+        command: 'unlock',
+        result: 'ok',
+        delivered_at: expect.any(Number),
+        acked_at: expect.any(Number),
+      });
       expect((await asDevice(panel.key, 'GET', '/api/v1/device/commands?wait=0')).body).toEqual({ data: [] });
     });
 
@@ -397,7 +429,9 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
       const b = await addDevice('B', [frontDoor]);
       const other = await h.addSite('Other');
       const theirs = await seedDoor(h.store.db, other.site.id, 'Their Door');
-      const refused = await h.request('POST', '/api/v1/door/unlock', { body: { doors: [{ id: frontDoor }, { id: backDoor }, { id: theirs }, { id: 'x' }] } });
+      const refused = await h.request('POST', '/api/v1/door/unlock', {
+        body: { doors: [{ id: frontDoor }, { id: backDoor }, { id: theirs }, { id: 'x' }] },
+      });
       expect(refused.status).toBe(400);
       expect(refused.body.errors).toEqual([
         { error: [`No Device Attached To Door: ${backDoor}`], input_data: { id: backDoor } },
@@ -436,11 +470,16 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
       const b = await addDevice('B', [backDoor]);
       await requestUnlock(h.store.db, h.site, [frontDoor], 'test', Date.now());
       const [command] = (await asDevice(a.key, 'GET', '/api/v1/device/commands?wait=0')).body.data;
-      const response = await asDevice(b.key, 'POST', '/api/v1/device/commands/ack', { commands: [{ id: command.id }, { id: command.id, result: 'maybe' }] });
+      const response = await asDevice(b.key, 'POST', '/api/v1/device/commands/ack', {
+        commands: [{ id: command.id }, { id: command.id, result: 'maybe' }],
+      });
       expect(response.status).toBe(400);
       expect(response.body.errors).toEqual([
         { error: [`Invalid command id: ${command.id}`], input_data: { id: command.id } },
-        { error: ['Invalid result found (expected ok or failed): maybe', `Invalid command id: ${command.id}`], input_data: { id: command.id, result: 'maybe' } },
+        {
+          error: ['Invalid result found (expected ok or failed): maybe', `Invalid command id: ${command.id}`],
+          input_data: { id: command.id, result: 'maybe' },
+        },
       ]);
       const row = await h.store.db.selectFrom('door_command').select('acked_at').where('id', '=', command.id).executeTakeFirstOrThrow();
       expect(row.acked_at).toBeNull();

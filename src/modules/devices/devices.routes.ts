@@ -86,7 +86,11 @@ function decisionErrors(error: FastifyError | PortcullisError, request: FastifyR
 function readObject<Schema extends TObject>(schema: Schema, body: unknown): Static<Schema> {
   if (conforms(schema, body)) return body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw ERRORS.unparseableBody();
-  throw ERRORS.badRequest(fieldProblems(schema, body).map((p) => p.message).join('; '));
+  throw ERRORS.badRequest(
+    fieldProblems(schema, body)
+      .map((p) => p.message)
+      .join('; '),
+  );
 }
 
 /** A device as the batch runner sees it: devices have no API key, so the cap is the device API's own. */
@@ -218,7 +222,8 @@ function commandsRoute(app: TypedApp, { db, clock }: DeviceRouteContext, polls: 
     schema: {
       tags,
       security: DEVICE_SECURITY,
-      summary: 'Extension: long poll for commands (remote unlock): at once if any is pending, else the first within ?wait= seconds (default 25, at most 30), else none.',
+      summary:
+        'Extension: long poll for commands (remote unlock): at once if any is pending, else the first within ?wait= seconds (default 25, at most 30), else none.',
       querystring: CommandsQuery,
       response: { 200: DataEnvelope(Type.Array(CommandObject)) },
     },

@@ -69,7 +69,12 @@ export const StateReport = Type.Object(
 );
 
 export const StateAnswer = Type.Object({
-  data: Type.Object({ door_id: Type.Integer(), battery_level: Type.Union([Type.Number(), Type.Null()]), online: Type.Boolean(), door_open: Type.Boolean() }),
+  data: Type.Object({
+    door_id: Type.Integer(),
+    battery_level: Type.Union([Type.Number(), Type.Null()]),
+    online: Type.Boolean(),
+    door_open: Type.Boolean(),
+  }),
 });
 
 export const CommandsQuery = Type.Object({
@@ -84,7 +89,10 @@ export const CommandObject = Type.Object({
   lock_number: Type.Integer({ description: 'The lock of this device that drives the door.' }),
   requested_at: Type.String({ description: 'ISO 8601 UTC.' }),
   unlock_seconds: Type.Optional(
-    Type.Integer({ description: "How long to hold the lock open: the site's BAS-IP lock timeout for this lock number, when one was saved; absent: the device's own." }),
+    Type.Integer({
+      description:
+        "How long to hold the lock open: the site's BAS-IP lock timeout for this lock number, when one was saved; absent: the device's own.",
+    }),
   ),
 });
 

@@ -45,7 +45,11 @@ export interface IssuedDevice {
 }
 
 async function infoOf(db: Queryable, rows: repo.DeviceRow[], siteId: number): Promise<DeviceInfo[]> {
-  const doors = await repo.listDeviceDoors(db, siteId, rows.map((r) => r.id));
+  const doors = await repo.listDeviceDoors(
+    db,
+    siteId,
+    rows.map((r) => r.id),
+  );
   return rows.map((row) => ({
     id: row.id,
     name: row.name,

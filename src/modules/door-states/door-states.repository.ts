@@ -11,9 +11,7 @@ export type DoorStateRow = Columns<'door', 'id' | 'name'> & {
 export function listDoorStates(db: Queryable, siteId: number, afterId: number, limit: number): Promise<DoorStateRow[]> {
   return db
     .selectFrom('door')
-    .leftJoin('door_state', (join) =>
-      join.onRef('door_state.door_id', '=', 'door.id').onRef('door_state.site_id', '=', 'door.site_id'),
-    )
+    .leftJoin('door_state', (join) => join.onRef('door_state.door_id', '=', 'door.id').onRef('door_state.site_id', '=', 'door.site_id'))
     .select(['door.id', 'door.name', 'door_state.battery_level'])
     .where('door.site_id', '=', siteId)
     .where('door.id', '>', afterId)

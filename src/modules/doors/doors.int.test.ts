@@ -54,7 +54,10 @@ describe.each(DIALECTS)('/door on %s', (dialect) => {
 
     it('lists doors as the spec shows them, at /door and /doors', async () => {
       const hall = await createLocation('Main Hall');
-      await create([{ name: 'Office Supplies', location: hall }, { name: 'Hall Entrance', enabled: false }]);
+      await create([
+        { name: 'Office Supplies', location: hall },
+        { name: 'Hall Entrance', enabled: false },
+      ]);
       for (const url of ['/api/v1/door', '/api/v1/doors', '/v1/door']) {
         const response = await h.request('GET', url);
         expect(response.status, url).toBe(200);
@@ -302,7 +305,14 @@ describe.each(DIALECTS)('/door on %s', (dialect) => {
 
     it('refuses two records of a batch claiming the same new name', async () => {
       const [one, two] = (await createDoors('One', 'Two')) as [number, number];
-      const response = await h.request('PUT', '/api/v1/door', { body: { doors: [{ id: one, name: 'New' }, { id: two, name: 'NEW' }] } });
+      const response = await h.request('PUT', '/api/v1/door', {
+        body: {
+          doors: [
+            { id: one, name: 'New' },
+            { id: two, name: 'NEW' },
+          ],
+        },
+      });
       expect(response.status).toBe(400);
       expect(response.body.errors).toEqual([{ error: ['Door Name Duplicated In Batch: NEW'], input_data: { id: two, name: 'NEW' } }]);
     });

@@ -12,18 +12,10 @@ export type DoorRow = Columns<'door', 'id' | 'name' | 'enabled'> & {
  * Doors of the site in id order; with `holderId`, only those the user reaches through any assigned access
  * level (delegate levels included). The `in` subquery lists each door once however many levels grant it.
  */
-export function listDoors(
-  db: Queryable,
-  siteId: number,
-  afterId: number,
-  limit: number,
-  holderId?: number,
-): Promise<DoorRow[]> {
+export function listDoors(db: Queryable, siteId: number, afterId: number, limit: number, holderId?: number): Promise<DoorRow[]> {
   let query = db
     .selectFrom('door')
-    .leftJoin('location', (join) =>
-      join.onRef('location.id', '=', 'door.location_id').onRef('location.site_id', '=', 'door.site_id'),
-    )
+    .leftJoin('location', (join) => join.onRef('location.id', '=', 'door.location_id').onRef('location.site_id', '=', 'door.site_id'))
     .select(['door.id', 'door.name', 'location.name as location', 'door.enabled'])
     .where('door.site_id', '=', siteId)
     .where('door.id', '>', afterId);
@@ -32,14 +24,10 @@ export function listDoors(
       eb
         .selectFrom('user_access_level')
         .innerJoin('access_level', (join) =>
-          join
-            .onRef('access_level.id', '=', 'user_access_level.access_level_id')
-            .onRef('access_level.site_id', '=', 'user_access_level.site_id'),
+          join.onRef('access_level.id', '=', 'user_access_level.access_level_id').onRef('access_level.site_id', '=', 'user_access_level.site_id'),
         )
         .innerJoin('access_level_door', (join) =>
-          join
-            .onRef('access_level_door.access_level_id', '=', 'access_level.id')
-            .onRef('access_level_door.site_id', '=', 'access_level.site_id'),
+          join.onRef('access_level_door.access_level_id', '=', 'access_level.id').onRef('access_level_door.site_id', '=', 'access_level.site_id'),
         )
         .select('access_level_door.door_id')
         .where('user_access_level.site_id', '=', siteId)
@@ -50,11 +38,7 @@ export function listDoors(
 }
 
 /** The id of the site's cardholder with this system id or ID number, if there is one. */
-export async function findCardholderId(
-  db: Queryable,
-  siteId: number,
-  by: { id: number } | { idNum: string },
-): Promise<number | undefined> {
+export async function findCardholderId(db: Queryable, siteId: number, by: { id: number } | { idNum: string }): Promise<number | undefined> {
   const cardholders = db.selectFrom('user').select('id').where('site_id', '=', siteId).where('role', '=', 'cardholder');
   const query = 'id' in by ? cardholders.where('id', '=', by.id) : cardholders.where('id_num', '=', by.idNum);
   const row = await query.executeTakeFirst();

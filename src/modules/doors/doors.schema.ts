@@ -15,12 +15,8 @@ export const DoorObject = Type.Object({
 /** `GET /door`: the whole list, or the doors one cardholder may open. */
 export const DoorQuery = Type.Object({
   ...PagingQuery,
-  user_id: Type.Optional(
-    NumericParam('user_id', 'List the doors this cardholder (by system id) reaches through all assigned access levels.'),
-  ),
-  id_num: Type.Optional(
-    TextParam('id_num', 'List the doors this cardholder (by ID number) reaches through all assigned access levels.'),
-  ),
+  user_id: Type.Optional(NumericParam('user_id', 'List the doors this cardholder (by system id) reaches through all assigned access levels.')),
+  id_num: Type.Optional(TextParam('id_num', 'List the doors this cardholder (by ID number) reaches through all assigned access levels.')),
 });
 
 /** A door's location: its id, or null or "" for none (the list shows "" for a door without a location). */
@@ -53,7 +49,4 @@ export const DoorUpdate = Type.Object(
 );
 
 /** One record of `DELETE /door`. */
-export const DoorDelete = Type.Object(
-  { id: IdInput('id', 'The unique system assigned id of the door.') },
-  { required: ['id'] },
-);
+export const DoorDelete = Type.Object({ id: IdInput('id', 'The unique system assigned id of the door.') }, { required: ['id'] });

@@ -74,7 +74,11 @@ export async function checkNewDoors(trx: Queryable, inputs: NewDoor[], { site }:
   const claims = inputs.map((i) => ({ name: i.name }));
   const [owners, known] = await Promise.all([
     repo.nameKeyOwners(trx, site.id, claimedKeys(claims)),
-    knownLocations(trx, site.id, inputs.map((i) => i.location)),
+    knownLocations(
+      trx,
+      site.id,
+      inputs.map((i) => i.location),
+    ),
   ]);
   const names = nameConflicts('Door', claims, owners);
   return inputs.map((input, index) => {
@@ -105,16 +109,16 @@ export async function insertDoors(trx: Queryable, plans: DoorInsertPlan[], { sit
 }
 
 /** The id names a door of the site once in the batch; a new name or location passes as on create. */
-export async function checkDoorChanges(
-  trx: Queryable,
-  inputs: DoorChange[],
-  { site }: SiteCall,
-): Promise<RecordCheck<DoorUpdatePlan>[]> {
+export async function checkDoorChanges(trx: Queryable, inputs: DoorChange[], { site }: SiteCall): Promise<RecordCheck<DoorUpdatePlan>[]> {
   const claims = inputs.map((i) => ({ name: i.name, id: i.id }));
   const [existing, owners, known] = await Promise.all([
     repo.existingIds(trx, site.id, storableIds(inputs.map((i) => i.id))),
     repo.nameKeyOwners(trx, site.id, claimedKeys(claims)),
-    knownLocations(trx, site.id, inputs.map((i) => i.location)),
+    knownLocations(
+      trx,
+      site.id,
+      inputs.map((i) => i.location),
+    ),
   ]);
   const names = nameConflicts('Door', claims, owners);
   const repeated = repeatedInBatch(inputs, (i) => idKey(i.id));
@@ -149,11 +153,7 @@ export async function updateDoors(trx: Queryable, plans: DoorUpdatePlan[], { sit
  * The id exists in the site. Every such id deletes (the vendor sometimes refused valid ids, a known
  * issue); a door granted by access levels leaves them with it.
  */
-export async function checkDoorDeletions(
-  trx: Queryable,
-  ids: (number | undefined)[],
-  { site }: SiteCall,
-): Promise<RecordCheck<number>[]> {
+export async function checkDoorDeletions(trx: Queryable, ids: (number | undefined)[], { site }: SiteCall): Promise<RecordCheck<number>[]> {
   const existing = await repo.existingIds(trx, site.id, storableIds(ids));
   const repeated = repeatedInBatch(ids, idKey);
   return ids.map((id, index) => {

@@ -50,8 +50,12 @@ const time = fc.oneof(fc.constantFrom(...EDGE_TIMES), fc.integer({ min: first, m
 
 // Any text the faces let in: every code point but NUL (refused at the door, and PostgreSQL cannot hold it).
 const text = fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replaceAll('\u0000', ''));
-const oddText = fc.oneof(text, fc.constantFrom('', '"quoted" \\ back/slash', '\b\f\n\r\t\u0001\u001f\u007f', '\u2028\u2029', '😀 émoji ✓', '</script>'));
-const code = (known: Record<number, string>) => fc.oneof(fc.constantFrom(...Object.keys(known).map(Number)), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
+const oddText = fc.oneof(
+  text,
+  fc.constantFrom('', '"quoted" \\ back/slash', '\b\f\n\r\t\u0001\u001f\u007f', '\u2028\u2029', '😀 émoji ✓', '</script>'),
+);
+const code = (known: Record<number, string>) =>
+  fc.oneof(fc.constantFrom(...Object.keys(known).map(Number)), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
 
 describe.each(DIALECTS)('events serialised by the store on %s', (dialect) => {
   let store: Awaited<ReturnType<typeof openTestStore>>;
@@ -83,7 +87,12 @@ describe.each(DIALECTS)('events serialised by the store on %s', (dialect) => {
   it('writes every event byte for byte as JSON.stringify of the presented event', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(newEvent, { minLength: 1, maxLength: 20 }), async (events) => {
-        const ids = await store.db.transaction().execute((trx) => appendEvents(trx, events.map((e): NewEvent => ({ siteId, ...e }))));
+        const ids = await store.db.transaction().execute((trx) =>
+          appendEvents(
+            trx,
+            events.map((e): NewEvent => ({ siteId, ...e })),
+          ),
+        );
         const first = (ids[0] as number) - 1;
         const rows = await store.db.selectFrom('event').selectAll().where('id', 'in', ids).orderBy('id').execute();
         const served = await listEventsAfter(store.db, siteId, first, ids.length);

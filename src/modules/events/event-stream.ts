@@ -53,10 +53,17 @@ export class EventStreams {
   private refuseBeyondLimits(principal: ApiKeyPrincipal): void {
     const open = [...this.open.values()];
     if (open.filter((s) => s.keyId === principal.keyId).length >= STREAM_LIMITS.perKey) throw ERRORS.tooManyStreams('API key', STREAM_LIMITS.perKey);
-    if (open.filter((s) => s.siteId === principal.site.id).length >= STREAM_LIMITS.perSite) throw ERRORS.tooManyStreams('site', STREAM_LIMITS.perSite);
+    if (open.filter((s) => s.siteId === principal.site.id).length >= STREAM_LIMITS.perSite)
+      throw ERRORS.tooManyStreams('site', STREAM_LIMITS.perSite);
   }
 
-  async serve(request: FastifyRequest, reply: FastifyReply, db: Queryable, principal: ApiKeyPrincipal, resumeAfter: number | undefined): Promise<void> {
+  async serve(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    db: Queryable,
+    principal: ApiKeyPrincipal,
+    resumeAfter: number | undefined,
+  ): Promise<void> {
     this.refuseBeyondLimits(principal);
     const siteId = principal.site.id;
     let last = resumeAfter ?? (await listNewestEvents(db, siteId, 1))[0]?.id ?? 0;
@@ -96,7 +103,8 @@ export class EventStreams {
       stopChecking();
       this.open.delete(stop);
       if (stop.signal.reason === 'shutdown') out.write(`retry: ${STREAM_LIMITS.retryAfterShutdownMs}\n\n`);
-      else if (stop.signal.reason === 'revoked' || stop.signal.reason === 'unverifiable') request.log.info({ reason: stop.signal.reason }, 'event stream ended: its authority ended');
+      else if (stop.signal.reason === 'revoked' || stop.signal.reason === 'unverifiable')
+        request.log.info({ reason: stop.signal.reason }, 'event stream ended: its authority ended');
       // A client that stopped reading is not waited on to close politely.
       if (stop.signal.reason === 'behind') out.destroy();
       else out.end();

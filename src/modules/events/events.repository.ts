@@ -17,7 +17,10 @@ export interface LocktEventJson {
 /** The site's settled events (src/db/log-ids.ts): those no later commit can precede. */
 function locktEvents(db: Queryable, siteId: number) {
   const settled = settledLogIds(db);
-  const query = db.selectFrom('event').select(['event.id', locktEventJson(dialectOf(db)).as('json')]).where('event.site_id', '=', siteId);
+  const query = db
+    .selectFrom('event')
+    .select(['event.id', locktEventJson(dialectOf(db)).as('json')])
+    .where('event.site_id', '=', siteId);
   return settled ? query.where('event.id', '<', settled) : query;
 }
 

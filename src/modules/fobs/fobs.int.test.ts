@@ -29,7 +29,13 @@ describe.each(DIALECTS)('/fob on %s', (dialect) => {
     it('lists fobs only, in the spec’s shape', async () => {
       await createUsers(h, [newUser({ card_num: '1' })]);
       await post([
-        { name: 'Office Floor 1 FOB 1', id_num: '10000', card_num: '10000', access_effective: '2022-07-10 09:00:00', access_expires: '2022-07-10 12:00:00' },
+        {
+          name: 'Office Floor 1 FOB 1',
+          id_num: '10000',
+          card_num: '10000',
+          access_effective: '2022-07-10 09:00:00',
+          access_expires: '2022-07-10 12:00:00',
+        },
         { name: 'Office Floor 2 FOB 1', id_num: '10000', card_num: 11000 },
       ]);
       expect(await list()).toEqual([
@@ -103,7 +109,12 @@ describe.each(DIALECTS)('/fob on %s', (dialect) => {
       const python = await post([{ name: 'Fob 2', id_num: 'ABC123', card_num: '5600', access_effective: '', access_expires: '' }]);
       expect(python.body).toEqual({ data: { submitted: 1, inserted: 1, updated: 0, errors: 0 } });
       expect(await list()).toEqual([
-        expect.objectContaining({ name: 'Fob 1', card_num: '5599', access_effective: '2022-05-05T05:00:00.000Z', access_expires: '2022-05-25T08:00:00.000Z' }),
+        expect.objectContaining({
+          name: 'Fob 1',
+          card_num: '5599',
+          access_effective: '2022-05-05T05:00:00.000Z',
+          access_expires: '2022-05-25T08:00:00.000Z',
+        }),
         expect.objectContaining({ name: 'Fob 2', card_num: '5600', access_effective: '', access_expires: '' }),
       ]);
     });
@@ -171,7 +182,9 @@ describe.each(DIALECTS)('/fob on %s', (dialect) => {
       const level = await seedAccessLevel(h.store.db, h.site.id, 'Office Doors');
       const [user] = await createUsers(h, [newUser({ accesslevels: [{ id: level }] })]);
       const fob = await createFob(h);
-      const response = await put([{ id: String(fob.id), user_id: String(user?.id), access_effective: '2022-06-10 05:00:00', access_expires: '2022-06-10 08:00:00' }]);
+      const response = await put([
+        { id: String(fob.id), user_id: String(user?.id), access_effective: '2022-06-10 05:00:00', access_expires: '2022-06-10 08:00:00' },
+      ]);
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ data: { submitted: 1, inserted: 0, updated: 1, errors: 0 } });
       expect((await list(`?id=${fob.id}`))[0]).toMatchObject({
@@ -239,7 +252,13 @@ describe.each(DIALECTS)('/fob on %s', (dialect) => {
     it('writes the valid changes when validate_fails_batch is false', async () => {
       const [user] = await createUsers(h, [newUser()]);
       const fob = await createFob(h);
-      const response = await put([{ id: fob.id, user_id: user?.id }, { id: 999999, user_id: 0 }], { validate_fails_batch: false });
+      const response = await put(
+        [
+          { id: fob.id, user_id: user?.id },
+          { id: 999999, user_id: 0 },
+        ],
+        { validate_fails_batch: false },
+      );
       expect(response.body).toEqual({
         data: { submitted: 2, inserted: 0, updated: 1, errors: 1 },
         errors: [{ error: ['Invalid Fob id: 999999'], input_data: { id: 999999, user_id: 0 } }],
@@ -261,7 +280,9 @@ describe.each(DIALECTS)('/fob on %s', (dialect) => {
       const [user] = await createUsers(h, [newUser()]);
       const fob = await createFob(h);
       await put([{ id: fob.id, user_id: user?.id }]);
-      const response = await h.request('DELETE', '/v1/fob', { body: { fobs: [{ id: fob.id }, { id: fob.id }], options: { validate_fails_batch: 'true' } } });
+      const response = await h.request('DELETE', '/v1/fob', {
+        body: { fobs: [{ id: fob.id }, { id: fob.id }], options: { validate_fails_batch: 'true' } },
+      });
       expect(response.body).toEqual({ data: { submitted: 2, deleted: 1, errors: 0 } });
       expect(await list()).toEqual([]);
       expect((await h.request('GET', `/api/v1/user?id=${user?.id}`)).body.data[0].credentials).toEqual([]);
@@ -271,7 +292,9 @@ describe.each(DIALECTS)('/fob on %s', (dialect) => {
       await createUsers(h, [newUser({ card_num: '9' })]);
       const [card] = (await h.request('GET', '/api/v1/credential')).body.data;
       const fob = await createFob(h);
-      const response = await h.request('DELETE', '/api/v1/fob', { body: { fobs: [{ id: fob.id }, {}, { id: 'x' }, { id: 999999 }, { id: card.id }] } });
+      const response = await h.request('DELETE', '/api/v1/fob', {
+        body: { fobs: [{ id: fob.id }, {}, { id: 'x' }, { id: 999999 }, { id: card.id }] },
+      });
       expect(response.status).toBe(400);
       expect(failures(response)).toEqual([
         ['Missing or blank id'],

@@ -62,16 +62,15 @@ export async function updateFobs(db: Queryable, siteId: number, updates: { id: n
     .set(valuesById(changed) as Updateable<CredentialTable>)
     .where('site_id', '=', siteId)
     .where('is_fob', '=', 1)
-    .where('id', 'in', changed.map((u) => u.id))
+    .where(
+      'id',
+      'in',
+      changed.map((u) => u.id),
+    )
     .execute();
 }
 
 export async function deleteFobs(db: Queryable, siteId: number, ids: number[]): Promise<number> {
-  const result = await db
-    .deleteFrom('credential')
-    .where('site_id', '=', siteId)
-    .where('is_fob', '=', 1)
-    .where('id', 'in', ids)
-    .executeTakeFirst();
+  const result = await db.deleteFrom('credential').where('site_id', '=', siteId).where('is_fob', '=', 1).where('id', 'in', ids).executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -9,8 +9,14 @@ export const FobObject = Type.Object({
   card_num: Type.String({ description: 'The card number assigned to the fob.' }),
   credential_key: Type.String({ description: 'The credential registration key assigned to the fob.' }),
   enabled: Type.Boolean({ description: 'Indicates whether the fob is enabled.' }),
-  access_effective: Type.String({ description: 'The date/time when access is enabled for this fob, ISO 8601 UTC; "" for none.', 'x-datatype': 'date-time' }),
-  access_expires: Type.String({ description: 'The date/time when access is disabled for this fob, ISO 8601 UTC; "" for none.', 'x-datatype': 'date-time' }),
+  access_effective: Type.String({
+    description: 'The date/time when access is enabled for this fob, ISO 8601 UTC; "" for none.',
+    'x-datatype': 'date-time',
+  }),
+  access_expires: Type.String({
+    description: 'The date/time when access is disabled for this fob, ISO 8601 UTC; "" for none.',
+    'x-datatype': 'date-time',
+  }),
   accesslevels: Type.Array(
     Type.Object({
       id: Type.Integer({ description: 'The unique, system assigned id of the access level.' }),

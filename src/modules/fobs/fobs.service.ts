@@ -61,12 +61,7 @@ interface ReadFob {
   expires?: number | null;
 }
 
-async function readFobs(
-  trx: Queryable,
-  inputs: FobInput[],
-  site: Site,
-  selfOf: (input: FobInput) => number | undefined,
-): Promise<ReadFob[]> {
+async function readFobs(trx: Queryable, inputs: FobInput[], site: Site, selfOf: (input: FobInput) => number | undefined): Promise<ReadFob[]> {
   const reads = inputs.map((input): ReadFob => {
     const messages: string[] = [];
     const read: ReadFob = { input, messages };

@@ -4,12 +4,7 @@ import type { ResourceModule } from '../module.ts';
 import { presentLocationType } from './location-types.presenter.ts';
 import * as repo from './location-types.repository.ts';
 import { LocationTypeCreate, LocationTypeDelete, LocationTypeObject } from './location-types.schema.ts';
-import {
-  checkLocationTypeDeletions,
-  checkNewLocationTypes,
-  deleteLocationTypes,
-  insertLocationTypes,
-} from './location-types.service.ts';
+import { checkLocationTypeDeletions, checkNewLocationTypes, deleteLocationTypes, insertLocationTypes } from './location-types.service.ts';
 
 const tags = ['locationtype'];
 

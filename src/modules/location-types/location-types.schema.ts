@@ -14,7 +14,4 @@ export const LocationTypeCreate = Type.Object(
 );
 
 /** One record of `DELETE /locationtype` (extension). */
-export const LocationTypeDelete = Type.Object(
-  { id: IdInput('id', 'The unique, system assigned id of the location type.') },
-  { required: ['id'] },
-);
+export const LocationTypeDelete = Type.Object({ id: IdInput('id', 'The unique, system assigned id of the location type.') }, { required: ['id'] });

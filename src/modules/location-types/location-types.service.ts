@@ -12,13 +12,13 @@ export type NewLocationType = BatchRecord<typeof LocationTypeCreate>;
 type InsertPlan = { name: string; key: string };
 
 /** Name present, unique in the site and within the batch. */
-export async function checkNewLocationTypes(
-  trx: Queryable,
-  inputs: NewLocationType[],
-  { site }: SiteCall,
-): Promise<RecordCheck<InsertPlan>[]> {
+export async function checkNewLocationTypes(trx: Queryable, inputs: NewLocationType[], { site }: SiteCall): Promise<RecordCheck<InsertPlan>[]> {
   const keys = inputs.map((i) => (i.name === undefined ? undefined : nameKey(i.name)));
-  const taken = await repo.takenNameKeys(trx, site.id, keys.filter((k): k is string => k !== undefined));
+  const taken = await repo.takenNameKeys(
+    trx,
+    site.id,
+    keys.filter((k): k is string => k !== undefined),
+  );
   const repeated = repeatedInBatch(keys, (k) => k);
   return inputs.map((input, index) => {
     const key = keys[index];
@@ -30,11 +30,7 @@ export async function checkNewLocationTypes(
   });
 }
 
-export async function insertLocationTypes(
-  trx: Queryable,
-  plans: InsertPlan[],
-  { site, clock }: SiteCall,
-): Promise<WriteCounts> {
+export async function insertLocationTypes(trx: Queryable, plans: InsertPlan[], { site, clock }: SiteCall): Promise<WriteCounts> {
   const now = clock.now();
   await repo.insertLocationTypes(
     trx,
@@ -44,11 +40,7 @@ export async function insertLocationTypes(
 }
 
 /** The id exists in the site and no location still uses it. */
-export async function checkLocationTypeDeletions(
-  trx: Queryable,
-  ids: (number | undefined)[],
-  { site }: SiteCall,
-): Promise<RecordCheck<number>[]> {
+export async function checkLocationTypeDeletions(trx: Queryable, ids: (number | undefined)[], { site }: SiteCall): Promise<RecordCheck<number>[]> {
   const known = storableIds(ids);
   const [existing, inUse] = await Promise.all([repo.existingIds(trx, site.id, known), repo.idsInUse(trx, site.id, known)]);
   const repeated = repeatedInBatch(ids, (id) => (id === undefined ? undefined : String(id)));

@@ -239,7 +239,13 @@ describe.each(DIALECTS)('/location on %s', (dialect) => {
       const annex = await createOne('Annex');
       const spare = await createOne('Spare');
       await h.request('POST', '/api/v1/door', {
-        body: { doors: [{ name: 'Front Door', location: hall }, { name: 'Side Door', location: annex }, { name: 'Back Door', location: annex }] },
+        body: {
+          doors: [
+            { name: 'Front Door', location: hall },
+            { name: 'Side Door', location: annex },
+            { name: 'Back Door', location: annex },
+          ],
+        },
       });
       const records = [{ id: spare }, { id: hall }, { id: annex }, { id: 999999 }, { id: '' }, { id: 'x' }, {}];
       const { failed, partial } = await sendInBothModes(h, 'DELETE', '/api/v1/location', 'locations', records, list);

@@ -30,7 +30,4 @@ export const LocationUpdate = Type.Object(
 );
 
 /** One record of `DELETE /location` (extension). */
-export const LocationDelete = Type.Object(
-  { id: IdInput('id', 'The unique, system assigned id of the location.') },
-  { required: ['id'] },
-);
+export const LocationDelete = Type.Object({ id: IdInput('id', 'The unique, system assigned id of the location.') }, { required: ['id'] });

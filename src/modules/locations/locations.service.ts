@@ -38,15 +38,15 @@ function locationTypeProblem(id: number | undefined, known: Set<number>): string
 }
 
 /** Name present and unique in the site and the batch; location type present and of this site. */
-export async function checkNewLocations(
-  trx: Queryable,
-  inputs: NewLocation[],
-  { site }: SiteCall,
-): Promise<RecordCheck<LocationInsertPlan>[]> {
+export async function checkNewLocations(trx: Queryable, inputs: NewLocation[], { site }: SiteCall): Promise<RecordCheck<LocationInsertPlan>[]> {
   const claims = inputs.map((i) => ({ name: i.name }));
   const [owners, types] = await Promise.all([
     repo.nameKeyOwners(trx, site.id, claimedKeys(claims)),
-    knownLocationTypes(trx, site.id, inputs.map((i) => i.locationType)),
+    knownLocationTypes(
+      trx,
+      site.id,
+      inputs.map((i) => i.locationType),
+    ),
   ]);
   const names = nameConflicts('Location', claims, owners);
   return inputs.map((input, index) => {
@@ -60,11 +60,7 @@ export async function checkNewLocations(
 }
 
 /** Inserts the passing new locations in one statement. */
-export async function insertLocations(
-  trx: Queryable,
-  plans: LocationInsertPlan[],
-  { site, clock }: SiteCall,
-): Promise<WriteCounts> {
+export async function insertLocations(trx: Queryable, plans: LocationInsertPlan[], { site, clock }: SiteCall): Promise<WriteCounts> {
   const now = clock.now();
   await repo.insertLocations(
     trx,
@@ -74,16 +70,16 @@ export async function insertLocations(
 }
 
 /** The id names a location of the site once in the batch; a new name or type passes as on create. */
-export async function checkLocationChanges(
-  trx: Queryable,
-  inputs: LocationChange[],
-  { site }: SiteCall,
-): Promise<RecordCheck<LocationUpdatePlan>[]> {
+export async function checkLocationChanges(trx: Queryable, inputs: LocationChange[], { site }: SiteCall): Promise<RecordCheck<LocationUpdatePlan>[]> {
   const claims = inputs.map((i) => ({ name: i.name, id: i.id }));
   const [existing, owners, types] = await Promise.all([
     repo.namesById(trx, site.id, storableIds(inputs.map((i) => i.id))),
     repo.nameKeyOwners(trx, site.id, claimedKeys(claims)),
-    knownLocationTypes(trx, site.id, inputs.map((i) => i.locationType)),
+    knownLocationTypes(
+      trx,
+      site.id,
+      inputs.map((i) => i.locationType),
+    ),
   ]);
   const names = nameConflicts('Location', claims, owners);
   const repeated = repeatedInBatch(inputs, (i) => idKey(i.id));
@@ -115,11 +111,7 @@ export async function updateLocations(trx: Queryable, plans: LocationUpdatePlan[
 }
 
 /** The id exists in the site and no door stands in the location: deleting it would leave doors nowhere. */
-export async function checkLocationDeletions(
-  trx: Queryable,
-  ids: (number | undefined)[],
-  { site }: SiteCall,
-): Promise<RecordCheck<number>[]> {
+export async function checkLocationDeletions(trx: Queryable, ids: (number | undefined)[], { site }: SiteCall): Promise<RecordCheck<number>[]> {
   const known = storableIds(ids);
   const [names, usage] = await Promise.all([repo.namesById(trx, site.id, known), repo.doorUsage(trx, site.id, known)]);
   const repeated = repeatedInBatch(ids, idKey);

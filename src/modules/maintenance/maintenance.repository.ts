@@ -19,10 +19,6 @@ export function listOpenMaintenanceWindows(db: Queryable, siteId: number, now: n
 }
 
 export async function deleteMaintenanceWindow(db: Queryable, siteId: number, id: number): Promise<boolean> {
-  const result = await db
-    .deleteFrom('maintenance_window')
-    .where('site_id', '=', siteId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const result = await db.deleteFrom('maintenance_window').where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }

@@ -46,12 +46,7 @@ function requiredTime(label: string, value: string, zone: string): number {
   return parsed.value;
 }
 
-export async function addMaintenanceWindow(
-  db: Queryable,
-  site: Site,
-  input: NewMaintenanceWindowInput,
-  clock: Clock,
-): Promise<MaintenanceWindow> {
+export async function addMaintenanceWindow(db: Queryable, site: Site, input: NewMaintenanceWindowInput, clock: Clock): Promise<MaintenanceWindow> {
   const title = input.title.trim();
   if (title === '') throw ERRORS.badRequest('Maintenance title must not be blank.');
   const startAt = requiredTime('start', input.start, site.timezone);

@@ -39,7 +39,9 @@ export const operatorSessionsModule: ResourceModule = {
             device_type: Type.String(),
             device_name: Type.String(),
             device_model: Type.String(),
-            device_serial_number: Type.String({ description: "The site's serial under its URL (/site/<id>/api/info); the installation's without one." }),
+            device_serial_number: Type.String({
+              description: "The site's serial under its URL (/site/<id>/api/info); the installation's without one.",
+            }),
             commit: Type.String(),
             hybrid_enable: Type.Boolean({ description: 'Hybrid (analogue + IP) mode: a Portcullis site has no analogue line.' }),
           }),

@@ -50,7 +50,15 @@ export async function claimLoginAttempt(
 ): Promise<number | undefined> {
   const row = await db
     .insertInto('login_throttle')
-    .values({ address: key.address, site_scope: key.siteScope, username_key: key.usernameKey, failures: 1, last_wrong: wrong, locked_until: null, updated_at: now })
+    .values({
+      address: key.address,
+      site_scope: key.siteScope,
+      username_key: key.usernameKey,
+      failures: 1,
+      last_wrong: wrong,
+      locked_until: null,
+      updated_at: now,
+    })
     .onConflict((oc) =>
       oc
         .columns(['address', 'site_scope', 'username_key'])
@@ -133,7 +141,9 @@ export async function findSession(
   db: Queryable,
   tokenHash: string,
   now: number,
-): Promise<{ user_id: number; username: string | null; role: string; rate_limit: number | null; identifier_scope: string; site: SiteRow } | undefined> {
+): Promise<
+  { user_id: number; username: string | null; role: string; rate_limit: number | null; identifier_scope: string; site: SiteRow } | undefined
+> {
   const row = await db
     .selectFrom('operator_session as s')
     .innerJoin('user as u', 'u.id', 's.user_id')

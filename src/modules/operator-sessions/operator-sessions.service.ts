@@ -81,7 +81,9 @@ async function verifyOperator(db: Queryable, attempt: LoginAttempt, clock: Clock
   const key: repo.ThrottleKey = { address: attempt.address, siteScope: attempt.siteId ?? 0, usernameKey };
   const operator = await namedOperator(db, usernameKey, attempt.siteId);
   const now = clock.now();
-  const remembered = createHmac('sha256', wrongPasswordKey).update(`${key.siteScope}:${usernameKey}:${(attempt.digests[0] ?? '').toLowerCase()}`).digest('hex');
+  const remembered = createHmac('sha256', wrongPasswordKey)
+    .update(`${key.siteScope}:${usernameKey}:${(attempt.digests[0] ?? '').toLowerCase()}`)
+    .digest('hex');
   const failures = await repo.claimLoginAttempt(db, key, remembered, now, LOCK_AFTER, now + LOCK_MS);
   await sleep(loginDelayMs((failures ?? (await repo.loginFailures(db, key))) - 1));
   // Checked even when locked or unknown, so that the answer takes as long either way.
@@ -111,11 +113,20 @@ export async function login(
   const now = clock.now();
   await repo.deleteExpiredSessions(db, now);
   const token = randomToken(40);
-  await repo.insertSession(db, { token_hash: hashSecret(token), user_id: operator.id, site_id: operator.site_id, expires_at: now + SESSION_MS, created_at: now });
+  await repo.insertSession(db, {
+    token_hash: hashSecret(token),
+    user_id: operator.id,
+    site_id: operator.site_id,
+    expires_at: now + SESSION_MS,
+    created_at: now,
+  });
   return { token, accountType: operator.role as OperatorRole };
 }
 
-function principal(row: { id: number; username: string | null; role: string; rate_limit: number | null; identifier_scope: string }, site: Site): OperatorPrincipal {
+function principal(
+  row: { id: number; username: string | null; role: string; rate_limit: number | null; identifier_scope: string },
+  site: Site,
+): OperatorPrincipal {
   const username = row.username ?? '';
   return {
     userId: row.id,

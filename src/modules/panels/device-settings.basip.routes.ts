@@ -41,7 +41,11 @@ const OPERATOR = { auth: 'operator' } as const;
 const REFUSED: readonly { method: 'GET' | 'POST'; path: string; why: string }[] = [
   { method: 'GET', path: 'system/reboot/run', why: 'Portcullis is not a panel and does not reboot; restart its service instead' },
   { method: 'POST', path: 'system/reboot/run', why: 'Portcullis is not a panel and does not reboot; restart its service instead' },
-  { method: 'POST', path: 'system/settings/default', why: "Resetting to defaults is not available: it would not reset the site's data, and nothing else is a panel's" },
+  {
+    method: 'POST',
+    path: 'system/settings/default',
+    why: "Resetting to defaults is not available: it would not reset the site's data, and nothing else is a panel's",
+  },
   { method: 'GET', path: 'system/settings/backup/all', why: 'Backups are not available through the panel API: back up the Portcullis store' },
   { method: 'GET', path: 'photo/file', why: 'Portcullis has no camera' },
   { method: 'POST', path: 'security/password/admin', why: 'Operator passwords are changed with `portcullis operator set-password`' },
@@ -50,7 +54,12 @@ const REFUSED: readonly { method: 'GET' | 'POST'; path: string; why: string }[] 
   { method: 'POST', path: 'system/debug/call/end', why: 'Portcullis places no SIP calls, so there is none to end' },
 ];
 
-function settingRoutes(app: TypedApp, db: Parameters<ResourceModule['register']>[1]['db'], clock: Parameters<ResourceModule['register']>[1]['clock'], definition: SettingDefinition): void {
+function settingRoutes(
+  app: TypedApp,
+  db: Parameters<ResourceModule['register']>[1]['db'],
+  clock: Parameters<ResourceModule['register']>[1]['clock'],
+  definition: SettingDefinition,
+): void {
   const perLock = definition.path.includes('{lock}');
   const url = `/api/v1/${definition.path.replace('{lock}', ':lock')}`;
   const lockOf = (params: unknown) => (perLock ? Number((params as { lock: string }).lock) : 1);
@@ -71,7 +80,15 @@ function settingRoutes(app: TypedApp, db: Parameters<ResourceModule['register']>
     },
     handler: async (request) => {
       const operator = operatorOf(request);
-      return service.saveSetting(db, operator.site, definition, lockOf(request.params), request.body as Record<string, unknown>, operator.actor, clock.now());
+      return service.saveSetting(
+        db,
+        operator.site,
+        definition,
+        lockOf(request.params),
+        request.body as Record<string, unknown>,
+        operator.actor,
+        clock.now(),
+      );
     },
   });
 }
@@ -120,7 +137,11 @@ export const panelDeviceSettingsModule: ResourceModule = {
     const networkSetting = SETTINGS.find((s) => s.path === 'network/settings') as SettingDefinition;
     app.post('/api/v1/network/settings/static', {
       config: OPERATOR,
-      schema: { tags, summary: "BAS-IP: give the panel a static address. Stored in network/settings; no effect (Portcullis's network is its host's).", body: StaticNetwork },
+      schema: {
+        tags,
+        summary: "BAS-IP: give the panel a static address. Stored in network/settings; no effect (Portcullis's network is its host's).",
+        body: StaticNetwork,
+      },
       handler: async (request) => {
         const operator = operatorOf(request);
         return service.saveSetting(db, operator.site, networkSetting, 1, { ...request.body, dhcp: false }, operator.actor, clock.now());
@@ -136,25 +157,41 @@ export const panelDeviceSettingsModule: ResourceModule = {
     });
     app.get('/api/v1/network/management/server/certificate', {
       config: OPERATOR,
-      schema: { tags, summary: 'BAS-IP: the Link server certificate: none, Portcullis is not managed by Link.', response: { 200: ServerCertificate } },
+      schema: {
+        tags,
+        summary: 'BAS-IP: the Link server certificate: none, Portcullis is not managed by Link.',
+        response: { 200: ServerCertificate },
+      },
       handler: async () => ({ uploaded: false }),
     });
 
     const sensorSetting = SETTINGS.find((s) => s.path === 'access/door/sensor') as SettingDefinition;
     app.get('/api/v1/access/door/status', {
       config: OPERATOR,
-      schema: { tags, summary: "BAS-IP: the door status, from what the site's devices last reported of the doors they drive (docs/basip.md).", response: { 200: DoorStatus } },
+      schema: {
+        tags,
+        summary: "BAS-IP: the door status, from what the site's devices last reported of the doors they drive (docs/basip.md).",
+        response: { 200: DoorStatus },
+      },
       handler: async (request) => service.doorStatus(db, operatorOf(request).site, sensorSetting, clock.now()),
     });
     app.get('/api/v1/access/exit/button/toggle', {
       config: OPERATOR,
-      schema: { tags, summary: "BAS-IP: whether the door sensor's contacts act as an exit button (access/door/sensor: enabled, mode exit_button).", response: { 200: ExitButton } },
+      schema: {
+        tags,
+        summary: "BAS-IP: whether the door sensor's contacts act as an exit button (access/door/sensor: enabled, mode exit_button).",
+        response: { 200: ExitButton },
+      },
       handler: async (request) => ({ enable: await service.exitButtonEnabled(db, operatorOf(request).site, sensorSetting, clock.now()) }),
     });
 
     app.post('/api/v1/device/language', {
       config: OPERATOR,
-      schema: { tags, summary: "BAS-IP: set the panel interface's language (?language=Russian). Stored and read back; no effect.", querystring: LanguageQuery },
+      schema: {
+        tags,
+        summary: "BAS-IP: set the panel interface's language (?language=Russian). Stored and read back; no effect.",
+        querystring: LanguageQuery,
+      },
       handler: async (request) => {
         const operator = operatorOf(request);
         return service.saveSetting(db, operator.site, LANGUAGE_SETTING, 1, { language: request.query.language }, operator.actor, clock.now());
@@ -162,11 +199,19 @@ export const panelDeviceSettingsModule: ResourceModule = {
     });
     app.post('/api/v1/device/mode/wall', {
       config: OPERATOR,
-      schema: { tags, summary: 'BAS-IP: serve a whole building (?noUnit=true&device=1). Stored and read back; no effect.', querystring: WallModeQuery },
+      schema: {
+        tags,
+        summary: 'BAS-IP: serve a whole building (?noUnit=true&device=1). Stored and read back; no effect.',
+        querystring: WallModeQuery,
+      },
       handler: async (request) => {
         const operator = operatorOf(request);
         const { noUnit, device } = request.query;
-        const mode = { current_panel_mode: 'Wall', ...(noUnit === undefined ? {} : { no_unit: noUnit === 'true' }), ...(device === undefined ? {} : { device: Number(device) }) };
+        const mode = {
+          current_panel_mode: 'Wall',
+          ...(noUnit === undefined ? {} : { no_unit: noUnit === 'true' }),
+          ...(device === undefined ? {} : { device: Number(device) }),
+        };
         return service.saveSetting(db, operator.site, MODE_SETTING, 1, mode, operator.actor, clock.now());
       },
     });
@@ -186,7 +231,12 @@ export const panelDeviceSettingsModule: ResourceModule = {
 
     app.get('/api/v1/forward/items', {
       config: OPERATOR,
-      schema: { tags, summary: 'BAS-IP: call forwarding of every flat, a page at a time. Stored and read back; no effect.', querystring: ListQuerySchema, response: { 200: ListAnswer(ForwardObject) } },
+      schema: {
+        tags,
+        summary: 'BAS-IP: call forwarding of every flat, a page at a time. Stored and read back; no effect.',
+        querystring: ListQuerySchema,
+        response: { 200: ListAnswer(ForwardObject) },
+      },
       handler: async (request) => {
         const list = readListQuery(request.query, FORWARD_LIST);
         const { rows, total } = await service.listForwards(db, operatorOf(request).site.id, list);
@@ -195,7 +245,12 @@ export const panelDeviceSettingsModule: ResourceModule = {
     });
     app.delete('/api/v1/forward/items', {
       config: OPERATOR,
-      schema: { tags, summary: 'BAS-IP: remove the call forwarding of these flats.', body: ForwardUids, response: { 200: Type.Object({ deleted: Type.Integer() }) } },
+      schema: {
+        tags,
+        summary: 'BAS-IP: remove the call forwarding of these flats.',
+        body: ForwardUids,
+        response: { 200: Type.Object({ deleted: Type.Integer() }) },
+      },
       handler: async (request) => {
         const operator = operatorOf(request);
         return { deleted: await service.deleteForwards(db, operator.site, request.body.uid_items, operator.actor, clock.now()) };
@@ -208,7 +263,13 @@ export const panelDeviceSettingsModule: ResourceModule = {
     });
     app.post('/api/v1/forward/item/:flat', {
       config: OPERATOR,
-      schema: { tags, summary: "BAS-IP: set one flat's call forwarding. Stored and read back; no effect (Portcullis places no calls).", params: FlatParams, body: ForwardItem, response: { 200: ForwardObject } },
+      schema: {
+        tags,
+        summary: "BAS-IP: set one flat's call forwarding. Stored and read back; no effect (Portcullis places no calls).",
+        params: FlatParams,
+        body: ForwardItem,
+        response: { 200: ForwardObject },
+      },
       handler: async (request) => {
         const operator = operatorOf(request);
         return service.saveForward(db, operator.site, request.params.flat, request.body.forward_entity_list, operator.actor, clock.now());

@@ -62,7 +62,10 @@ export async function countForwards(db: Queryable, siteId: number, request: List
   return Number(row.total);
 }
 
-export async function saveForward(db: Queryable, row: { site_id: number; forward_number: number; entity_list: string; updated_at: number }): Promise<void> {
+export async function saveForward(
+  db: Queryable,
+  row: { site_id: number; forward_number: number; entity_list: string; updated_at: number },
+): Promise<void> {
   await db
     .insertInto('panel_forward')
     .values(row)
@@ -72,7 +75,12 @@ export async function saveForward(db: Queryable, row: { site_id: number; forward
 
 export async function deleteForwards(db: Queryable, siteId: number, forwardNumbers: number[]): Promise<number> {
   if (forwardNumbers.length === 0) return 0;
-  const rows = await db.deleteFrom('panel_forward').where('site_id', '=', siteId).where('forward_number', 'in', forwardNumbers).returning('forward_number').execute();
+  const rows = await db
+    .deleteFrom('panel_forward')
+    .where('site_id', '=', siteId)
+    .where('forward_number', 'in', forwardNumbers)
+    .returning('forward_number')
+    .execute();
   return rows.length;
 }
 

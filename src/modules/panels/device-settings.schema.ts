@@ -36,7 +36,11 @@ export interface SettingDefinition {
 const bool = (description: string) => Type.Boolean({ description });
 const int = (minimum: number, maximum: number, description: string) => Type.Integer({ minimum, maximum, description });
 const text = (maxLength: number, description: string) => Type.String({ maxLength, description });
-const oneOf = (values: readonly string[], description: string) => Type.Union(values.map((v) => Type.Literal(v)), { description });
+const oneOf = (values: readonly string[], description: string) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { description },
+  );
 
 /** A panel feature switched on or off (`{"is_enabled": …}`), stored and read back. */
 const flag = (path: string, summary: string): SettingDefinition => ({
@@ -73,7 +77,10 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     path: PUBLIC_CODE_SETTING,
     summary: 'The public code that opens the door from the keypad.',
-    schema: Type.Object({ input_code_enable: bool('The public code opens the door.'), input_code_number: int(0, 99_999_999, 'Up to 8 digits; stored hashed, read back as 0.') }),
+    schema: Type.Object({
+      input_code_enable: bool('The public code opens the door.'),
+      input_code_number: int(0, 99_999_999, 'Up to 8 digits; stored hashed, read back as 0.'),
+    }),
     defaults: () => ({ input_code_enable: false, input_code_number: 0 }),
     hashed: { field: 'input_code_number', as: 'input_code_hash' },
     effect: "While enabled, the code typed at a panel's lock opens its doors (docs/basip.md).",
@@ -83,7 +90,10 @@ export const SETTINGS: readonly SettingDefinition[] = [
     summary: "The panel's Wiegand reader format.",
     schema: Type.Object({
       identifier_representation: oneOf(['hex', 'dec'], 'hex or dec.'),
-      type: oneOf(['wiegand_26', 'wiegand_32', 'wiegand_34', 'wiegand_37', 'wiegand_42', 'wiegand_56', 'wiegand_58', 'wiegand_64'], 'The Wiegand frame.'),
+      type: oneOf(
+        ['wiegand_26', 'wiegand_32', 'wiegand_34', 'wiegand_37', 'wiegand_42', 'wiegand_56', 'wiegand_58', 'wiegand_64'],
+        'The Wiegand frame.',
+      ),
     }),
     defaults: () => ({ identifier_representation: 'hex', type: 'wiegand_26' }),
   },
@@ -166,7 +176,10 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     path: 'device/settings/video',
     summary: 'Camera stream.',
-    schema: Type.Object({ fps: int(1, 60, 'Frames a second.'), video_resolution: Type.String({ pattern: '^[0-9]{3,4}x[0-9]{3,4}$', description: 'WIDTHxHEIGHT.' }) }),
+    schema: Type.Object({
+      fps: int(1, 60, 'Frames a second.'),
+      video_resolution: Type.String({ pattern: '^[0-9]{3,4}x[0-9]{3,4}$', description: 'WIDTHxHEIGHT.' }),
+    }),
     defaults: () => ({ fps: 25, video_resolution: '1280x720' }),
   },
   {
@@ -178,7 +191,11 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     path: 'device/settings/rtsp',
     summary: "The panel's RTSP stream account.",
-    schema: Type.Object({ username: text(255, 'RTSP user.'), password: text(255, 'Never stored nor shown.'), is_audio_enabled: bool('Audio in the stream.') }),
+    schema: Type.Object({
+      username: text(255, 'RTSP user.'),
+      password: text(255, 'Never stored nor shown.'),
+      is_audio_enabled: bool('Audio in the stream.'),
+    }),
     defaults: () => ({ username: 'admin', password: '', is_audio_enabled: false }),
     secrets: ['password'],
   },
@@ -203,7 +220,11 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     path: 'network/ntp',
     summary: "The panel's time server.",
-    schema: Type.Object({ custom_server: text(255, 'NTP server.'), enabled: bool('NTP is on.'), use_default: bool("Use the panel's default server.") }),
+    schema: Type.Object({
+      custom_server: text(255, 'NTP server.'),
+      enabled: bool('NTP is on.'),
+      use_default: bool("Use the panel's default server."),
+    }),
     defaults: () => ({ custom_server: '', enabled: true, use_default: true }),
   },
   {
@@ -250,7 +271,10 @@ export const SETTINGS: readonly SettingDefinition[] = [
     summary: 'The kind of lock on each relay.',
     schema: Type.Object({
       locks: Type.Array(
-        Type.Object({ lock_number: int(1, 8, 'Lock number, 1 to 8.'), type: oneOf(['electromagnetic', 'electromechanical'], 'electromagnetic or electromechanical.') }),
+        Type.Object({
+          lock_number: int(1, 8, 'Lock number, 1 to 8.'),
+          type: oneOf(['electromagnetic', 'electromechanical'], 'electromagnetic or electromechanical.'),
+        }),
         { maxItems: 8 },
       ),
     }),
@@ -264,14 +288,16 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     path: 'access/general/unlock/card/master',
     summary: "The master card, which enrols other cards at the panel's reader.",
-    schema: Type.Object({ master_card: Type.String({ pattern: '^[0-9A-Fa-f]{0,32}$', description: "The card's number; \"\" for none." }) }),
+    schema: Type.Object({ master_card: Type.String({ pattern: '^[0-9A-Fa-f]{0,32}$', description: 'The card\'s number; "" for none.' }) }),
     defaults: () => ({ master_card: '' }),
     effect: 'None: cards are enrolled through the identifier API, not at a reader.',
   },
   {
     path: 'device/relay/settings',
     summary: "The panel's relay position at rest.",
-    schema: Type.Object({ position_settings: Type.Object({ position: oneOf(['normally_closed', 'normally_open'], 'normally_closed or normally_open.') }) }),
+    schema: Type.Object({
+      position_settings: Type.Object({ position: oneOf(['normally_closed', 'normally_open'], 'normally_closed or normally_open.') }),
+    }),
     defaults: () => ({ position_settings: { position: 'normally_closed' } }),
   },
   {
@@ -305,7 +331,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     path: 'device/sip/reregister',
-    summary: "Whether the panel re-registers its SIP account periodically.",
+    summary: 'Whether the panel re-registers its SIP account periodically.',
     schema: Type.Object({ is_reregister: bool('Re-register periodically.') }),
     defaults: () => ({ is_reregister: false }),
   },
@@ -327,7 +353,19 @@ export const NetworkMac = Type.Object({ mac_address: Type.String() });
 export const SipStatus = Type.Object({ sip_status: Type.String() });
 
 /** The languages a panel's interface offers (`POST /device/language?language=…`). */
-export const LANGUAGES = ['English', 'Russian', 'Ukrainian', 'Spanish', 'Polish', 'Dutch', 'Turkish', 'French', 'Danish', 'Portuguese', 'Deutsch'] as const;
+export const LANGUAGES = [
+  'English',
+  'Russian',
+  'Ukrainian',
+  'Spanish',
+  'Polish',
+  'Dutch',
+  'Turkish',
+  'French',
+  'Danish',
+  'Portuguese',
+  'Deutsch',
+] as const;
 
 /** `/device/language`: read as JSON, written through the query string. */
 const Language = oneOf(LANGUAGES, LANGUAGES.join(', '));
@@ -339,7 +377,11 @@ export const LANGUAGE_SETTING: SettingDefinition = {
 };
 export const LanguageQuery = Type.Object({ language: Language }, { required: ['language'] });
 /** `GET /device/language`: the setting, and every language the interface offers. */
-export const LanguageAnswer = Type.Object({ language: Type.String(), current_language: Type.String(), all_supported_languages: Type.Array(Type.String()) });
+export const LanguageAnswer = Type.Object({
+  language: Type.String(),
+  current_language: Type.String(),
+  all_supported_languages: Type.Array(Type.String()),
+});
 
 /**
  * `/device/mode/current`: a panel serves one unit (Unit: its building, unit and device number) or a
@@ -357,19 +399,37 @@ export const MODE_SETTING: SettingDefinition = {
   }),
   defaults: () => ({ current_panel_mode: 'Unit', building: 1, unit: 1, device: 1, no_unit: false }),
 };
-const NumberParam = (maximum: number) => Type.String({ pattern: `^[0-9]{1,${String(maximum).length}}$`, description: `0 to ${maximum}.`, 'x-error': 'Wrong mode parameter' });
-export const WallModeQuery = Type.Object({ noUnit: Type.Optional(oneOf(['true', 'false'], 'true or false.')), device: Type.Optional(NumberParam(99)) });
-export const UnitModeQuery = Type.Object({ building: Type.Optional(NumberParam(9999)), unit: Type.Optional(NumberParam(99)), device: Type.Optional(NumberParam(99)) });
+const NumberParam = (maximum: number) =>
+  Type.String({ pattern: `^[0-9]{1,${String(maximum).length}}$`, description: `0 to ${maximum}.`, 'x-error': 'Wrong mode parameter' });
+export const WallModeQuery = Type.Object({
+  noUnit: Type.Optional(oneOf(['true', 'false'], 'true or false.')),
+  device: Type.Optional(NumberParam(99)),
+});
+export const UnitModeQuery = Type.Object({
+  building: Type.Optional(NumberParam(9999)),
+  unit: Type.Optional(NumberParam(99)),
+  device: Type.Optional(NumberParam(99)),
+});
 
-export const LockParams = Type.Object({ lock: Type.String({ pattern: '^[1-8]$', description: 'Lock number, 1 to 8.', 'x-error': 'Wrong lock number' }) });
+export const LockParams = Type.Object({
+  lock: Type.String({ pattern: '^[1-8]$', description: 'Lock number, 1 to 8.', 'x-error': 'Wrong lock number' }),
+});
 
 /** Call forwarding of one flat. */
 export const ForwardItem = Type.Object({
-  forward_entity_list: Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 10, description: 'Where a call to the flat goes: SIP numbers or URIs.' }),
+  forward_entity_list: Type.Array(Type.String({ minLength: 1, maxLength: 255 }), {
+    maxItems: 10,
+    description: 'Where a call to the flat goes: SIP numbers or URIs.',
+  }),
 });
 export const ForwardObject = Type.Object({ forward_number: Type.Integer(), forward_entity_list: Type.Array(Type.String()) });
-export const FlatParams = Type.Object({ flat: Type.String({ pattern: '^[0-9]{1,9}$', description: 'The flat number.', 'x-error': 'Wrong forward number' }) });
-export const ForwardUids = Type.Object({ uid_items: Type.Array(Type.Integer({ minimum: 0 }), { description: 'Flat numbers.' }) }, { required: ['uid_items'] });
+export const FlatParams = Type.Object({
+  flat: Type.String({ pattern: '^[0-9]{1,9}$', description: 'The flat number.', 'x-error': 'Wrong forward number' }),
+});
+export const ForwardUids = Type.Object(
+  { uid_items: Type.Array(Type.Integer({ minimum: 0 }), { description: 'Flat numbers.' }) },
+  { required: ['uid_items'] },
+);
 
 /** `GET /network/management/server/certificate`: Portcullis holds no certificate for a Link server. */
 export const ServerCertificate = Type.Object({ uploaded: Type.Boolean() });
@@ -388,7 +448,9 @@ export const StaticNetwork = Type.Object(
 /** `GET /access/door/status`, as a panel reports its door sensor. */
 export const DoorStatus = Type.Object({
   is_timeout_exceed: Type.Boolean({ description: "A door has been open longer than the door sensor's opening_delay." }),
-  status: Type.Union([Type.Literal('open'), Type.Literal('closed')], { description: 'open when any door a device of the site drives is reported open.' }),
+  status: Type.Union([Type.Literal('open'), Type.Literal('closed')], {
+    description: 'open when any door a device of the site drives is reported open.',
+  }),
   opentime: Type.Integer({ description: 'Seconds the longest-open door has been reported open; 0 when closed.' }),
   mode: Type.String({ description: "The door sensor's mode." }),
 });

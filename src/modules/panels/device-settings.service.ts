@@ -96,10 +96,15 @@ export async function saveSetting(
     if (hash !== undefined) next[as] = hash;
   }
   const key = settingKey(definition, lock);
-  await writeTransaction(db, site.id, (trx) => repo.saveSetting(trx, { site_id: site.id, setting: key, value: JSON.stringify(next), updated_at: now }), {
-    of: () => ({ actor, resource: 'panel_setting', action: 'write', recordIds: [site.id], detail: { setting: key } }),
-    at: now,
-  });
+  await writeTransaction(
+    db,
+    site.id,
+    (trx) => repo.saveSetting(trx, { site_id: site.id, setting: key, value: JSON.stringify(next), updated_at: now }),
+    {
+      of: () => ({ actor, resource: 'panel_setting', action: 'write', recordIds: [site.id], detail: { setting: key } }),
+      at: now,
+    },
+  );
   return readSetting(db, site, definition, lock, now);
 }
 
@@ -118,7 +123,9 @@ const LOCK_TIMEOUT = 'access/general/lock/timeout/';
  */
 export async function savedLockTimeouts(db: Queryable, siteId: number): Promise<Map<number, number>> {
   const rows = await repo.settingsUnder(db, siteId, LOCK_TIMEOUT);
-  return new Map(rows.map((row) => [Number(row.setting.slice(LOCK_TIMEOUT.length)), (JSON.parse(row.value) as { lock_timeout: number }).lock_timeout]));
+  return new Map(
+    rows.map((row) => [Number(row.setting.slice(LOCK_TIMEOUT.length)), (JSON.parse(row.value) as { lock_timeout: number }).lock_timeout]),
+  );
 }
 
 /**
@@ -150,8 +157,10 @@ export function siteMac(siteId: number): string {
   return `02:50:43:${id.slice(0, 2)}:${id.slice(2, 4)}:${id.slice(4, 6)}`;
 }
 
-
-const presentForward = (row: repo.ForwardRow) => ({ forward_number: row.forward_number, forward_entity_list: JSON.parse(row.entity_list) as string[] });
+const presentForward = (row: repo.ForwardRow) => ({
+  forward_number: row.forward_number,
+  forward_entity_list: JSON.parse(row.entity_list) as string[],
+});
 
 export async function listForwards(db: Queryable, siteId: number, list: ListRequest) {
   const [rows, total] = await Promise.all([repo.listForwards(db, siteId, list), repo.countForwards(db, siteId, list)]);

@@ -24,8 +24,7 @@ const tags = ['basip'];
 const OPERATOR = { auth: 'operator' } as const;
 
 /** The remote-access URL a panel is given, as this request reached Portcullis. */
-const derivedUrl = (request: FastifyRequest) =>
-  `${request.protocol}://${request.host}/api/v1/panel/${service.DEVICE_KEY_PLACEHOLDER}/access`;
+const derivedUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}/api/v1/panel/${service.DEVICE_KEY_PLACEHOLDER}/access`;
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'access'>;
 
@@ -90,9 +89,17 @@ function lockRoutes(app: TypedApp, { db, clock }: Deps): void {
       const operator = operatorOf(request);
       const { locks } = request.body;
       if (locks.length === 0) throw ERRORS.badRequest('List cannot be empty');
-      const times = locks.flatMap((l) => (l.unlock_time === undefined || l.unlock_time === null ? [] : [`lock ${l.lock_number}: ${l.unlock_time} ms`]));
+      const times = locks.flatMap((l) =>
+        l.unlock_time === undefined || l.unlock_time === null ? [] : [`lock ${l.lock_number}: ${l.unlock_time} ms`],
+      );
       const requestedBy = `operator ${operator.username} (${operator.role}; emergency${times.length > 0 ? `; unlock_time ${times.join(', ')}` : ''})`;
-      const queued = await service.openLocks(db, operator.site, locks.map((l) => l.lock_number), requestedBy, clock.now());
+      const queued = await service.openLocks(
+        db,
+        operator.site,
+        locks.map((l) => l.lock_number),
+        requestedBy,
+        clock.now(),
+      );
       return { queued };
     },
   });
@@ -132,14 +139,20 @@ function settingsRoutes(app: TypedApp, { db, clock }: Deps): void {
     config: OPERATOR,
     schema: {
       tags,
-      summary: "BAS-IP: save the site's remote-control settings; with either flag off, panels are answered {\"handled\": false}.",
+      summary: 'BAS-IP: save the site\'s remote-control settings; with either flag off, panels are answered {"handled": false}.',
       body: RemoteControlSettingsUpdate,
       response: { 200: RemoteControlSettings },
     },
     handler: async (request) => {
       const operator = operatorOf(request);
       const { enabled, custom_server_enabled: customServerEnabled, custom_server_api_url: customServerApiUrl } = request.body;
-      const saved = await service.savePanelSettings(db, operator.site, { enabled, customServerEnabled, customServerApiUrl }, operator.actor, clock.now());
+      const saved = await service.savePanelSettings(
+        db,
+        operator.site,
+        { enabled, customServerEnabled, customServerApiUrl },
+        operator.actor,
+        clock.now(),
+      );
       return presentRemoteControlSettings(saved, derivedUrl(request));
     },
   });

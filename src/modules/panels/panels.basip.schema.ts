@@ -31,7 +31,11 @@ export const PanelKeyParams = Type.Object({
 });
 
 export const LockNumberParams = Type.Object({
-  lockNumber: Type.String({ pattern: '^[0-9]{1,9}$', description: 'The lock to open on the site’s panels; 0 for every lock.', 'x-error': 'Wrong lock number' }),
+  lockNumber: Type.String({
+    pattern: '^[0-9]{1,9}$',
+    description: 'The lock to open on the site’s panels; 0 for every lock.',
+    'x-error': 'Wrong lock number',
+  }),
 });
 
 export const EmergencyOpenRequest = Type.Object(
@@ -72,7 +76,9 @@ export const OpenAnswer = Type.Object({
 
 export const RemoteControlSettings = Type.Object({
   enabled: Type.Boolean({ description: 'Portcullis answers the panels’ remote-access questions.' }),
-  custom_server_enabled: Type.Boolean({ description: 'The panels ask a custom server (Portcullis); when either flag is off, panels are answered {"handled": false}.' }),
+  custom_server_enabled: Type.Boolean({
+    description: 'The panels ask a custom server (Portcullis); when either flag is off, panels are answered {"handled": false}.',
+  }),
   custom_server_api_url: Type.String({
     description: 'The URL to give each panel, with {device_key} replaced by that panel’s key.',
   }),

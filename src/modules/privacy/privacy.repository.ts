@@ -2,7 +2,11 @@ import { sql } from 'kysely';
 import type { Queryable } from '../../db/queryable.ts';
 
 /** A cardholder's names, or undefined when the id names no cardholder of the site. */
-export async function findCardholderNames(db: Queryable, siteId: number, userId: number): Promise<{ first_name: string; last_name: string } | undefined> {
+export async function findCardholderNames(
+  db: Queryable,
+  siteId: number,
+  userId: number,
+): Promise<{ first_name: string; last_name: string } | undefined> {
   return db
     .selectFrom('user')
     .select(['first_name', 'last_name'])
@@ -13,7 +17,13 @@ export async function findCardholderNames(db: Queryable, siteId: number, userId:
 }
 
 /** Replaces the personal fields of a user with placeholders; ids, credentials and assignments stay. */
-export async function anonymizeUserRecord(db: Queryable, siteId: number, userId: number, placeholder: { first: string; last: string }, at: number): Promise<void> {
+export async function anonymizeUserRecord(
+  db: Queryable,
+  siteId: number,
+  userId: number,
+  placeholder: { first: string; last: string },
+  at: number,
+): Promise<void> {
   await db
     .updateTable('user')
     .set({

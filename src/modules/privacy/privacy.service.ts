@@ -23,13 +23,7 @@ const eventName = (first: string, last: string) => [last, first].filter((part) =
  * credentials, access levels and counts stay, so history still adds up. The audit trail holds ids only,
  * so it needs no change. Running it again changes nothing further.
  */
-export async function anonymizeUser(
-  db: Queryable,
-  siteId: number,
-  userId: number,
-  actor: Actor,
-  now: number,
-): Promise<AnonymizeResult> {
+export async function anonymizeUser(db: Queryable, siteId: number, userId: number, actor: Actor, now: number): Promise<AnonymizeResult> {
   const placeholder = { first: 'Anonymized', last: `User ${userId}` };
   return writeTransaction(
     db,

@@ -15,13 +15,14 @@ describe.each(DIALECTS)('/schedule on %s', (dialect) => {
     await h.close();
   });
 
-  const create = (schedules: object[], as?: Credentials) =>
-    h.request('POST', '/api/v1/schedule', { body: { schedules }, ...(as ? { as } : {}) });
+  const create = (schedules: object[], as?: Credentials) => h.request('POST', '/api/v1/schedule', { body: { schedules }, ...(as ? { as } : {}) });
   const list = async (as?: Credentials) => (await h.request('GET', '/api/v1/schedule', as ? { as } : {})).body.data;
   const listNames = async () => (await list()).map((s: { name: string }) => s.name);
   /** Creates schedules open all day every day under these names; answers their ids in order. */
   const createAllDay = async (...names: string[]): Promise<number[]> => {
-    const response = await create(names.map((name) => ({ name, d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, d5: 1, d6: 1, start: '00:00:00', stop: '23:59:59' })));
+    const response = await create(
+      names.map((name) => ({ name, d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, d5: 1, d6: 1, start: '00:00:00', stop: '23:59:59' })),
+    );
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     const all: { id: number; name: string }[] = await list();
     return names.map((name) => (all.find((s) => s.name === name) as { id: number }).id);
@@ -38,7 +39,19 @@ describe.each(DIALECTS)('/schedule on %s', (dialect) => {
         expect(response.body, url).toEqual({
           data: [
             { id: expect.any(Number), ...WEEKDAYS },
-            { id: expect.any(Number), name: 'Weekend Cleaners', d0: 0, d1: 0, d2: 0, d3: 0, d4: 0, d5: 1, d6: 1, start: '06:40:00', stop: '19:49:59' },
+            {
+              id: expect.any(Number),
+              name: 'Weekend Cleaners',
+              d0: 0,
+              d1: 0,
+              d2: 0,
+              d3: 0,
+              d4: 0,
+              d5: 1,
+              d6: 1,
+              start: '06:40:00',
+              stop: '19:49:59',
+            },
           ],
         });
       }
@@ -121,7 +134,12 @@ describe.each(DIALECTS)('/schedule on %s', (dialect) => {
     it('changes only the properties supplied', async () => {
       const [a, b] = (await createAllDay('A', 'B')) as [number, number];
       const response = await h.request('PUT', '/api/v1/schedules', {
-        body: { schedules: [{ id: a, name: 'Nights', start: '20:00:00', stop: '06:00:00' }, { id: String(b), d6: 0, d5: 'false' }] },
+        body: {
+          schedules: [
+            { id: a, name: 'Nights', start: '20:00:00', stop: '06:00:00' },
+            { id: String(b), d6: 0, d5: 'false' },
+          ],
+        },
       });
       expect(response.body).toEqual({ data: { submitted: 2, inserted: 0, updated: 2, errors: 0 } });
       expect(await list()).toEqual([
@@ -202,7 +220,18 @@ describe.each(DIALECTS)('/schedule on %s', (dialect) => {
   it('describes its objects through /object, days as bits Monday first', async () => {
     const response = await h.request('GET', '/api/v1/object?type=schedule');
     expect(response.body.data.map((p: { property: string }) => p.property)).toEqual([
-      'id', 'name', 'd0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6', 'start', 'stop', 'time_profile',
+      'id',
+      'name',
+      'd0',
+      'd1',
+      'd2',
+      'd3',
+      'd4',
+      'd5',
+      'd6',
+      'start',
+      'stop',
+      'time_profile',
     ]);
     expect(response.body.data[2]).toEqual({ property: 'd0', datatype: 'bit', description: expect.stringContaining('Monday') });
     expect(response.body.data[8]).toEqual({ property: 'd6', datatype: 'bit', description: expect.stringContaining('Sunday') });

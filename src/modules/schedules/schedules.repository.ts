@@ -40,9 +40,7 @@ export async function insertSchedules(db: Queryable, rows: Insertable<ScheduleTa
 }
 
 /** The columns an update may change. */
-export type ScheduleChanges = Partial<
-  Pick<ScheduleTable, 'name' | 'name_key' | 'start_time' | 'stop_time'> & Record<DayColumn, number>
->;
+export type ScheduleChanges = Partial<Pick<ScheduleTable, 'name' | 'name_key' | 'start_time' | 'stop_time'> & Record<DayColumn, number>>;
 
 /** Applies one schedule's changes. */
 export async function updateSchedule(db: Queryable, siteId: number, id: number, changes: ScheduleChanges): Promise<void> {
@@ -53,18 +51,12 @@ export async function updateSchedule(db: Queryable, siteId: number, id: number, 
  * For each of these schedules that access levels use: how many levels, and the first level's name
  * (alphabetically).
  */
-export async function accessLevelUsage(
-  db: Queryable,
-  siteId: number,
-  ids: number[],
-): Promise<Map<number, { levels: number; level: string }>> {
+export async function accessLevelUsage(db: Queryable, siteId: number, ids: number[]): Promise<Map<number, { levels: number; level: string }>> {
   if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom('access_level_door')
     .innerJoin('access_level', (join) =>
-      join
-        .onRef('access_level.id', '=', 'access_level_door.access_level_id')
-        .onRef('access_level.site_id', '=', 'access_level_door.site_id'),
+      join.onRef('access_level.id', '=', 'access_level_door.access_level_id').onRef('access_level.site_id', '=', 'access_level_door.site_id'),
     )
     .select((eb) => [
       'access_level_door.schedule_id',

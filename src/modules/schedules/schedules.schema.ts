@@ -16,22 +16,11 @@ function dayProperties<Day extends TSchema>(field: (name: string, index: number,
 
 /** 0/1, as the list shows them, or true/false and "0"/"1" as clients tend to send them. */
 const DayInput = (name: string, index: number, day: string) =>
-  Type.Union(
-    [
-      Type.Literal(0),
-      Type.Literal(1),
-      Type.Boolean(),
-      Type.Literal('0'),
-      Type.Literal('1'),
-      Type.Literal('true'),
-      Type.Literal('false'),
-    ],
-    {
-      description: `1 if the schedule includes day ${index} (${day}); defaults to 0 on create.`,
-      'x-error': `Invalid ${name} found (expected 0 or 1)`,
-      'x-datatype': 'bit',
-    },
-  );
+  Type.Union([Type.Literal(0), Type.Literal(1), Type.Boolean(), Type.Literal('0'), Type.Literal('1'), Type.Literal('true'), Type.Literal('false')], {
+    description: `1 if the schedule includes day ${index} (${day}); defaults to 0 on create.`,
+    'x-error': `Invalid ${name} found (expected 0 or 1)`,
+    'x-datatype': 'bit',
+  });
 
 /** `HH:MM:SS` from 00:00:00 to 23:59:59. */
 const TimeOfDay = (field: string, description: string) =>
@@ -58,8 +47,7 @@ export const ScheduleObject = Type.Object({
     Type.Object(
       { time_options: Type.Unknown(), repeat_options: Type.Unknown() },
       {
-        description:
-          "Extension, on BAS-IP time profiles only: the profile's rule, which decides instead of d0..d6/start/stop.",
+        description: "Extension, on BAS-IP time profiles only: the profile's rule, which decides instead of d0..d6/start/stop.",
         'x-datatype': 'object',
       },
     ),
@@ -90,7 +78,4 @@ export const ScheduleUpdate = Type.Object(
 );
 
 /** One record of `DELETE /schedule` (extension). */
-export const ScheduleDelete = Type.Object(
-  { id: IdInput('id', 'The unique, system assigned id of the schedule.') },
-  { required: ['id'] },
-);
+export const ScheduleDelete = Type.Object({ id: IdInput('id', 'The unique, system assigned id of the schedule.') }, { required: ['id'] });

@@ -32,11 +32,7 @@ const idKey = (id: number | undefined) => (id === undefined ? undefined : String
  * Name present and unique in the site and the batch; start and stop present. Any start and stop pair
  * is valid: a stop before the start spans midnight.
  */
-export async function checkNewSchedules(
-  trx: Queryable,
-  inputs: ScheduleFields[],
-  { site }: SiteCall,
-): Promise<RecordCheck<ScheduleInsertPlan>[]> {
+export async function checkNewSchedules(trx: Queryable, inputs: ScheduleFields[], { site }: SiteCall): Promise<RecordCheck<ScheduleInsertPlan>[]> {
   const claims = inputs.map((i) => ({ name: i.name }));
   const owners = await repo.nameKeyOwners(trx, site.id, claimedKeys(claims));
   const names = nameConflicts('Schedule', claims, owners);
@@ -58,11 +54,7 @@ export async function checkNewSchedules(
 }
 
 /** Inserts the passing new schedules in one statement. */
-export async function insertSchedules(
-  trx: Queryable,
-  plans: ScheduleInsertPlan[],
-  { site, clock }: SiteCall,
-): Promise<WriteCounts> {
+export async function insertSchedules(trx: Queryable, plans: ScheduleInsertPlan[], { site, clock }: SiteCall): Promise<WriteCounts> {
   const now = clock.now();
   await repo.insertSchedules(
     trx,
@@ -90,11 +82,7 @@ function dayColumns(days: (boolean | undefined)[]): Partial<Record<repo.DayColum
 }
 
 /** The id names a schedule of the site once in the batch; a new name passes as on create. */
-export async function checkScheduleChanges(
-  trx: Queryable,
-  inputs: ScheduleChange[],
-  { site }: SiteCall,
-): Promise<RecordCheck<ScheduleUpdatePlan>[]> {
+export async function checkScheduleChanges(trx: Queryable, inputs: ScheduleChange[], { site }: SiteCall): Promise<RecordCheck<ScheduleUpdatePlan>[]> {
   const claims = inputs.map((i) => ({ name: i.name, id: i.id }));
   const [existing, owners] = await Promise.all([
     repo.namesById(trx, site.id, storableIds(inputs.map((i) => i.id))),
@@ -129,11 +117,7 @@ export async function updateSchedules(trx: Queryable, plans: ScheduleUpdatePlan[
 }
 
 /** The id exists in the site and no access level opens a door on it: deleting it would leave the level without hours. */
-export async function checkScheduleDeletions(
-  trx: Queryable,
-  ids: (number | undefined)[],
-  { site }: SiteCall,
-): Promise<RecordCheck<number>[]> {
+export async function checkScheduleDeletions(trx: Queryable, ids: (number | undefined)[], { site }: SiteCall): Promise<RecordCheck<number>[]> {
   const known = storableIds(ids);
   const [names, usage] = await Promise.all([repo.namesById(trx, site.id, known), repo.accessLevelUsage(trx, site.id, known)]);
   const repeated = repeatedInBatch(ids, idKey);

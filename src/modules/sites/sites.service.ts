@@ -24,11 +24,7 @@ function checkTimeZone(zone: string): string {
 }
 
 /** Creates a site and its first API key in one transaction. */
-export async function createSite(
-  db: Queryable,
-  input: NewSite,
-  clock: Clock,
-): Promise<{ site: Site } & IssuedApiKey> {
+export async function createSite(db: Queryable, input: NewSite, clock: Clock): Promise<{ site: Site } & IssuedApiKey> {
   const name = checkName(input.name);
   const timezone = checkTimeZone(input.timezone ?? 'UTC');
   return db.transaction().execute(async (trx) => {

@@ -12,16 +12,7 @@ import { MaintenanceObject } from '../maintenance/maintenance.schema.ts';
 import { listMaintenanceWindows } from '../maintenance/maintenance.service.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { describeObject } from './object-types.ts';
-import {
-  AboutObject,
-  HealthObject,
-  ObjectListItem,
-  ObjectQuery,
-  PingObject,
-  PropertyItem,
-  SettingsObject,
-  SiteObject,
-} from './system.schema.ts';
+import { AboutObject, HealthObject, ObjectListItem, ObjectQuery, PingObject, PropertyItem, SettingsObject, SiteObject } from './system.schema.ts';
 
 const tags = ['system'];
 
@@ -40,7 +31,11 @@ export const systemModule: ResourceModule = {
     });
 
     app.get('/api/v1/health', {
-      schema: { tags, summary: 'Extension: liveness, without credentials: 200 while the process answers.', response: { 200: DataEnvelope(HealthObject) } },
+      schema: {
+        tags,
+        summary: 'Extension: liveness, without credentials: 200 while the process answers.',
+        response: { 200: DataEnvelope(HealthObject) },
+      },
       handler: async () => data({ status: 'ok' }),
     });
 
@@ -84,7 +79,12 @@ export const systemModule: ResourceModule = {
 
     app.get('/api/v1/settings', {
       config: LOCKT_API_KEY,
-      schema: { tags, security: LOCKT_SECURITY, summary: "This key's settings and the option defaults.", response: { 200: DataEnvelope(SettingsObject) } },
+      schema: {
+        tags,
+        security: LOCKT_SECURITY,
+        summary: "This key's settings and the option defaults.",
+        response: { 200: DataEnvelope(SettingsObject) },
+      },
       handler: async (request) => {
         const { apiuser, maxBatchSize, site } = principalOf(request);
         return data({

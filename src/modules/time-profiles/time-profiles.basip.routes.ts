@@ -3,7 +3,14 @@ import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentTimeProfile } from './time-profiles.basip.presenter.ts';
 import { TIME_PROFILE_LIST_COLUMNS } from './time-profiles.repository.ts';
-import { EmptyAnswer, TimeProfileCreate, TimeProfileObject, TimeProfileUidParams, TimeProfileUpdate, UidAnswer } from './time-profiles.basip.schema.ts';
+import {
+  EmptyAnswer,
+  TimeProfileCreate,
+  TimeProfileObject,
+  TimeProfileUidParams,
+  TimeProfileUpdate,
+  UidAnswer,
+} from './time-profiles.basip.schema.ts';
 import * as service from './time-profiles.service.ts';
 
 const TIME_PROFILE_LIST = listSpec({ uid: 'id', name: 'name' }, TIME_PROFILE_LIST_COLUMNS, 'uid');

@@ -25,8 +25,7 @@ export const TIME_PROFILE_LIST_COLUMNS: ListColumns<'id' | 'name'> = {
   name: { expr: sql.ref('name'), type: 'text' },
 };
 
-const profiles = (db: Queryable, siteId: number) =>
-  db.selectFrom('schedule').where('site_id', '=', siteId).where('rule', 'is not', null);
+const profiles = (db: Queryable, siteId: number) => db.selectFrom('schedule').where('site_id', '=', siteId).where('rule', 'is not', null);
 
 export async function findTimeProfile(db: Queryable, siteId: number, id: number): Promise<TimeProfileRow | undefined> {
   return profiles(db, siteId).select(columns).$narrowType<{ rule: string }>().where('id', '=', id).executeTakeFirst();

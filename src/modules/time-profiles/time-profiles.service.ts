@@ -130,14 +130,7 @@ export async function listTimeProfiles(db: Queryable, siteId: number, list: List
  * Changes what is sent: a new name, and `time_options` and `repeat_options` each replacing the stored one
  * whole; the resulting rule is checked as on create.
  */
-export async function updateTimeProfile(
-  db: Queryable,
-  site: Site,
-  uid: number,
-  input: TimeProfileInput,
-  actor: Actor,
-  now: number,
-): Promise<void> {
+export async function updateTimeProfile(db: Queryable, site: Site, uid: number, input: TimeProfileInput, actor: Actor, now: number): Promise<void> {
   const name = input.name === undefined ? undefined : readName(input.name);
   try {
     await writeTransaction(

@@ -117,7 +117,10 @@ describe.each(DIALECTS)('portcullis operator on %s', (dialect) => {
       [['--username', 'bob', '--password', '        ', '--role', 'admin'], 'Missing or blank password'],
       [['--username', '  ', '--password', 'long enough', '--role', 'admin'], 'Missing or blank username'],
       [['--username', ' ALICE ', '--password', 'long enough', '--role', 'admin'], 'Username Already Exists: ALICE'],
-      [['--username', 'b'.repeat(256), '--password', 'long enough', '--role', 'admin'], `Invalid username length found (at most 255 characters): ${'b'.repeat(77)}...`],
+      [
+        ['--username', 'b'.repeat(256), '--password', 'long enough', '--role', 'admin'],
+        `Invalid username length found (at most 255 characters): ${'b'.repeat(77)}...`,
+      ],
       [['--username', 'bob', '--password', 'long enough', '--role', 'cardholder'], 'Invalid role: cardholder (expected admin, manager, installer)'],
     ] as const) {
       const result = await cli(store, ['operator', 'create', '--site', String(siteId), ...args]);
@@ -257,7 +260,21 @@ describe.each(DIALECTS)('portcullis operator on %s', (dialect) => {
       const scoped = JSON.parse((await manage('set-scope', 'alice', ['--scope', 'own'])).out);
       expect(scoped).toEqual({ operator: expect.objectContaining({ identifier_scope: 'own' }), sessionsEnded: 1 });
       expect(await panel('GET', token)).toBe(401);
-      const own = await cli(store, ['operator', 'create', '--site', String(siteId), '--username', 'sync', '--password', 'long enough', '--role', 'admin', '--scope', 'own', '--json']);
+      const own = await cli(store, [
+        'operator',
+        'create',
+        '--site',
+        String(siteId),
+        '--username',
+        'sync',
+        '--password',
+        'long enough',
+        '--role',
+        'admin',
+        '--scope',
+        'own',
+        '--json',
+      ]);
       expect(JSON.parse(own.out).identifier_scope).toBe('own');
     });
 
@@ -267,8 +284,21 @@ describe.each(DIALECTS)('portcullis operator on %s', (dialect) => {
     });
 
     it('unlock forgets failed logins against the account from every address', async () => {
-      const failure = { site_scope: siteId, username_key: 'alice', failures: 10, last_wrong: null, locked_until: Date.now() + 60_000, updated_at: Date.now() };
-      await store.db.insertInto('login_throttle').values([{ ...failure, address: 'ip:198.51.100.1' }, { ...failure, address: 'ip:198.51.100.2', site_scope: 0 }]).execute();
+      const failure = {
+        site_scope: siteId,
+        username_key: 'alice',
+        failures: 10,
+        last_wrong: null,
+        locked_until: Date.now() + 60_000,
+        updated_at: Date.now(),
+      };
+      await store.db
+        .insertInto('login_throttle')
+        .values([
+          { ...failure, address: 'ip:198.51.100.1' },
+          { ...failure, address: 'ip:198.51.100.2', site_scope: 0 },
+        ])
+        .execute();
       const unlocked = await cli(store, ['operator', 'unlock', '--site', String(siteId), '--username', 'Alice']);
       expect(unlocked).toMatchObject({ code: 0, out: `Unlocked Alice in site ${siteId} (2 addresses cleared).\n` });
       expect(await store.db.selectFrom('login_throttle').selectAll().execute()).toEqual([]);

@@ -27,7 +27,8 @@ export const MIN_PASSWORD_LENGTH = 8;
 export const IDENTIFIER_SCOPES = ['site', 'own'] as const;
 
 function identifierScope(scope: string): string {
-  if (!IDENTIFIER_SCOPES.some((known) => known === scope)) throw ERRORS.badRequest(`Invalid scope: ${scope} (expected ${IDENTIFIER_SCOPES.join(', ')})`);
+  if (!IDENTIFIER_SCOPES.some((known) => known === scope))
+    throw ERRORS.badRequest(`Invalid scope: ${scope} (expected ${IDENTIFIER_SCOPES.join(', ')})`);
   return scope;
 }
 

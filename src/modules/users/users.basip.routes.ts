@@ -72,7 +72,8 @@ function itemRoutes(app: TypedApp, { db, clock }: Deps): void {
       body: BasipUserUpdate,
       response: { 200: UserWriteAnswer },
     },
-    handler: async (request) => presentUserWrite(await service.updateBasipUser(db, context(request, clock), userUid(request.params.uid), changesOf(request.body))),
+    handler: async (request) =>
+      presentUserWrite(await service.updateBasipUser(db, context(request, clock), userUid(request.params.uid), changesOf(request.body))),
   });
 
   app.delete('/api/v1/access/users/item/:uid', {

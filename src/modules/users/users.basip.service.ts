@@ -271,7 +271,12 @@ export async function deleteUsersByLink(db: Queryable, ctx: BasipUserContext, li
     ctx.siteId,
     async (trx) => {
       const rows = await repo.usersByLinkIds(trx, ctx.siteId, [...new Set(wanted)]);
-      if (rows.length > 0) await deleteUsers(trx, rows.map((r) => r.id), ctx);
+      if (rows.length > 0)
+        await deleteUsers(
+          trx,
+          rows.map((r) => r.id),
+          ctx,
+        );
       return new Map(rows.flatMap((r): [string, number][] => (r.link_id === null ? [] : [[r.link_id, r.id]])));
     },
     audit(ctx, 'link_delete', (deleted: Map<string, number>) => [...deleted.values()]),

@@ -1,15 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { itRequiresApiKey } from '../../../test/common-route-tests.ts';
-import {
-  createFob,
-  createUsers,
-  newFob,
-  newUser,
-  postUsers,
-  queryCounter,
-  seedAccessLevel,
-  seedCardholder,
-} from '../../../test/factories/people.ts';
+import { createFob, createUsers, newFob, newUser, postUsers, queryCounter, seedAccessLevel, seedCardholder } from '../../../test/factories/people.ts';
 import { DIALECTS, type Harness, createHarness } from '../../../test/harness.ts';
 import { buildApp } from '../../app.ts';
 import { fixedClock } from '../../lib/clock.ts';
@@ -72,7 +63,15 @@ describe.each(DIALECTS)('/user on %s', (dialect) => {
           enabled: true,
           accesslevels: [{ id: office, unid: office, name: 'Office Doors' }],
         },
-        expect.objectContaining({ id_num: 'B', card_num: '', credential_key: '', access_effective: '', access_expires: '', enabled: false, accesslevels: [] }),
+        expect.objectContaining({
+          id_num: 'B',
+          card_num: '',
+          credential_key: '',
+          access_effective: '',
+          access_expires: '',
+          enabled: false,
+          accesslevels: [],
+        }),
       ]);
       expect(users[0]?.id).toBeLessThan(users[1]?.id);
       expect(JSON.stringify(users)).not.toContain('8822');
@@ -215,9 +214,7 @@ describe.each(DIALECTS)('/user on %s', (dialect) => {
       expect(response.status).toBe(400);
       expect(response.body).toEqual({
         result: ['Validation errors found. Batch has failed. Details provided.'],
-        errors: [
-          { error: ['Non-Numeric card_num found: A8914', 'Invalid email address found: rgreswell0@@@@gravatar.com'], input_data: record },
-        ],
+        errors: [{ error: ['Non-Numeric card_num found: A8914', 'Invalid email address found: rgreswell0@@@@gravatar.com'], input_data: record }],
       });
     });
 
@@ -315,7 +312,10 @@ describe.each(DIALECTS)('/user on %s', (dialect) => {
     });
 
     it('refuses a batch larger than the key allows', async () => {
-      const response = await postUsers(h, Array.from({ length: 101 }, () => newUser()));
+      const response = await postUsers(
+        h,
+        Array.from({ length: 101 }, () => newUser()),
+      );
       expect(response.status).toBe(400);
       expect(response.body.result).toEqual(['Batch size exceeds maximum of 100 objects.']);
     });
@@ -369,11 +369,9 @@ describe.each(DIALECTS)('/user on %s', (dialect) => {
 
       it('uses card_num on update only for a user with no card yet', async () => {
         const [carded, bare] = await createUsers(h, [newUser({ card_num: '111' }), newUser()]);
-        const response = await postUsers(
-          h,
-          [newUser({ ...pick(carded), card_num: '222' }), newUser({ ...pick(bare), card_num: '333' })],
-          { update_existing: true },
-        );
+        const response = await postUsers(h, [newUser({ ...pick(carded), card_num: '222' }), newUser({ ...pick(bare), card_num: '333' })], {
+          update_existing: true,
+        });
         expect(response.body.data).toEqual({ submitted: 2, inserted: 0, updated: 2, errors: 0 });
         expect((await getUser(carded?.id)).credentials.map((c: { card_num: string }) => c.card_num)).toEqual(['111']);
         expect((await getUser(bare?.id)).card_num).toBe('333');
@@ -421,11 +419,10 @@ describe.each(DIALECTS)('/user on %s', (dialect) => {
 
       it('writes the records without errors when validate_fails_batch is false, updates and inserts alike', async () => {
         const [user] = await createUsers(h, [newUser({ first_name: 'Before' })]);
-        const response = await postUsers(
-          h,
-          [newUser({ ...pick(user), first_name: 'After' }), newUser({ id: 424242 }), newUser({ id_num: 'NEW' })],
-          { update_existing: 'true', validate_fails_batch: 'false' },
-        );
+        const response = await postUsers(h, [newUser({ ...pick(user), first_name: 'After' }), newUser({ id: 424242 }), newUser({ id_num: 'NEW' })], {
+          update_existing: 'true',
+          validate_fails_batch: 'false',
+        });
         expect(response.body).toEqual({
           data: { submitted: 3, inserted: 1, updated: 1, errors: 1 },
           errors: [{ error: ['Invalid User id: 424242'], input_data: expect.objectContaining({ id: 424242 }) }],
@@ -559,7 +556,9 @@ describe.each(DIALECTS)('/user on %s', (dialect) => {
         expect(large).toBe(small);
         const users = (await h.request('GET', '/api/v1/user')).body.data as { id: number; id_num: string; email: string }[];
         const updates = (n: number, offset: number) =>
-          users.slice(offset, offset + n).map((u) => newUser({ id: u.id, id_num: u.id_num, email: u.email, first_name: 'Changed', accesslevels: [] }));
+          users
+            .slice(offset, offset + n)
+            .map((u) => newUser({ id: u.id, id_num: u.id_num, email: u.email, first_name: 'Changed', accesslevels: [] }));
         const smallUpdate = await post(updates(10, 0), { update_existing: true });
         const largeUpdate = await post(updates(100, 10), { update_existing: true });
         expect(largeUpdate).toBe(smallUpdate);
@@ -587,7 +586,16 @@ describe.each(DIALECTS)('/user on %s', (dialect) => {
       const [user] = await createUsers(h, [newUser()]);
       const response = await h.request('PUT', '/v1/user/', {
         body: {
-          users: [{ id: String(user?.id), enabled: true, access_effective: '', access_expires: '2099-09-20 08:00:00', card_num: '123456', accesslevels: [{ id: level }] }],
+          users: [
+            {
+              id: String(user?.id),
+              enabled: true,
+              access_effective: '',
+              access_expires: '2099-09-20 08:00:00',
+              card_num: '123456',
+              accesslevels: [{ id: level }],
+            },
+          ],
           options: { validate_fails_batch: 'true', replace_privileges: 'true' },
         },
       });
@@ -607,7 +615,12 @@ describe.each(DIALECTS)('/user on %s', (dialect) => {
       expect(await getUser(user?.id)).toMatchObject({ email: 'new@example.com', id_num: 'NEW-1', pin: '****' });
       const refused = await put({ id: user?.id, email: 'TAKEN@example.com', id_num: other?.id_num, pin: '', phone: 'x' });
       expect(failures(refused)).toEqual([
-        ['Invalid phone number found: x', 'Missing or blank pin', `ID Number Already Exists: ${other?.id_num}`, 'Email Already Exists: TAKEN@example.com'],
+        [
+          'Invalid phone number found: x',
+          'Missing or blank pin',
+          `ID Number Already Exists: ${other?.id_num}`,
+          'Email Already Exists: TAKEN@example.com',
+        ],
       ]);
     });
 
@@ -703,7 +716,18 @@ describe.each(DIALECTS)('/user on %s', (dialect) => {
     expect(types).toEqual(expect.arrayContaining(['user', 'user_create', 'user_delete']));
     const create = (await h.request('GET', '/api/v1/object?type=user_create')).body.data;
     expect(create.map((p: { property: string }) => p.property)).toEqual([
-      'id', 'id_num', 'first_name', 'last_name', 'card_num', 'email', 'phone', 'pin', 'access_effective', 'access_expires', 'enabled', 'accesslevels',
+      'id',
+      'id_num',
+      'first_name',
+      'last_name',
+      'card_num',
+      'email',
+      'phone',
+      'pin',
+      'access_effective',
+      'access_expires',
+      'enabled',
+      'accesslevels',
     ]);
     expect(create[0]).toEqual({ property: 'id', datatype: 'integer', description: expect.stringContaining('-1') });
   });

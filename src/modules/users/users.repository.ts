@@ -9,7 +9,18 @@ import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-q
 
 export type UserRow = Columns<
   'user',
-  'id' | 'role' | 'id_num' | 'first_name' | 'last_name' | 'email' | 'phone' | 'pin_hash' | 'username' | 'enabled' | 'access_effective' | 'access_expires'
+  | 'id'
+  | 'role'
+  | 'id_num'
+  | 'first_name'
+  | 'last_name'
+  | 'email'
+  | 'phone'
+  | 'pin_hash'
+  | 'username'
+  | 'enabled'
+  | 'access_effective'
+  | 'access_expires'
 >;
 
 const USER_COLUMNS = [
@@ -49,10 +60,7 @@ export async function listUsers(db: Queryable, siteId: number, filter: UserListF
       q.where(({ not, exists, selectFrom }) =>
         not(
           exists(
-            selectFrom('credential')
-              .select('credential.id')
-              .whereRef('credential.user_id', '=', 'user.id')
-              .where('credential.site_id', '=', siteId),
+            selectFrom('credential').select('credential.id').whereRef('credential.user_id', '=', 'user.id').where('credential.site_id', '=', siteId),
           ),
         ),
       ),
@@ -97,12 +105,7 @@ export async function userIdsByIdNum(db: Queryable, siteId: number, idNums: stri
 /** The users of the site holding these (lower-cased) emails, by email key. */
 export async function userIdsByEmailKey(db: Queryable, siteId: number, keys: string[]): Promise<Map<string, number>> {
   if (keys.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('user')
-    .select(['id', 'email_key'])
-    .where('site_id', '=', siteId)
-    .where('email_key', 'in', keys)
-    .execute();
+  const rows = await db.selectFrom('user').select(['id', 'email_key']).where('site_id', '=', siteId).where('email_key', 'in', keys).execute();
   return new Map(rows.map((r) => [r.email_key as string, r.id]));
 }
 
@@ -110,12 +113,7 @@ export async function userIdsByEmailKey(db: Queryable, siteId: number, keys: str
 export async function userIdsByPinHash(db: Queryable, siteId: number, hashes: string[]): Promise<Map<string, number[]>> {
   const holders = new Map<string, number[]>();
   if (hashes.length === 0) return holders;
-  const rows = await db
-    .selectFrom('user')
-    .select(['id', 'pin_hash'])
-    .where('site_id', '=', siteId)
-    .where('pin_hash', 'in', hashes)
-    .execute();
+  const rows = await db.selectFrom('user').select(['id', 'pin_hash']).where('site_id', '=', siteId).where('pin_hash', 'in', hashes).execute();
   for (const row of rows) holders.set(row.pin_hash as string, [...(holders.get(row.pin_hash as string) ?? []), row.id]);
   return holders;
 }
@@ -135,31 +133,21 @@ export async function insertCardholders(db: Queryable, rows: NewCardholderRow[])
 /** The columns an update of a cardholder may change. */
 export type UserChanges = Pick<
   Updateable<UserTable>,
-  | 'id_num'
-  | 'first_name'
-  | 'last_name'
-  | 'email'
-  | 'email_key'
-  | 'phone'
-  | 'pin_hash'
-  | 'enabled'
-  | 'access_effective'
-  | 'access_expires'
+  'id_num' | 'first_name' | 'last_name' | 'email' | 'email_key' | 'phone' | 'pin_hash' | 'enabled' | 'access_effective' | 'access_expires'
 >;
 
 /** Applies each cardholder's own changes, all in one statement. */
-export async function updateCardholders(
-  db: Queryable,
-  siteId: number,
-  updates: { id: number; changes: UserChanges }[],
-  now: number,
-): Promise<void> {
+export async function updateCardholders(db: Queryable, siteId: number, updates: { id: number; changes: UserChanges }[], now: number): Promise<void> {
   if (updates.length === 0) return;
   await db
     .updateTable('user')
     .set({ ...(valuesById(updates) as Updateable<UserTable>), updated_at: now })
     .where('site_id', '=', siteId)
-    .where('id', 'in', updates.map((u) => u.id))
+    .where(
+      'id',
+      'in',
+      updates.map((u) => u.id),
+    )
     .execute();
 }
 
@@ -231,11 +219,7 @@ export function insertOperator(
     updated_at: number;
   },
 ): Promise<OperatorRow> {
-  return db
-    .insertInto('user')
-    .values(row)
-    .returning(OPERATOR_COLUMNS)
-    .executeTakeFirstOrThrow();
+  return db.insertInto('user').values(row).returning(OPERATOR_COLUMNS).executeTakeFirstOrThrow();
 }
 
 export async function usernameKeyTaken(db: Queryable, siteId: number, key: string): Promise<boolean> {
@@ -244,13 +228,7 @@ export async function usernameKeyTaken(db: Queryable, siteId: number, key: strin
 }
 
 export function listOperators(db: Queryable, siteId: number, roles: readonly UserRole[]): Promise<OperatorRow[]> {
-  return db
-    .selectFrom('user')
-    .select(OPERATOR_COLUMNS)
-    .where('site_id', '=', siteId)
-    .where('role', 'in', roles)
-    .orderBy('id')
-    .execute();
+  return db.selectFrom('user').select(OPERATOR_COLUMNS).where('site_id', '=', siteId).where('role', 'in', roles).orderBy('id').execute();
 }
 
 /** One operator of the site by folded username. */
@@ -274,7 +252,12 @@ export interface OperatorChanges {
 }
 
 export async function updateOperator(db: Queryable, siteId: number, userId: number, changes: OperatorChanges, now: number): Promise<void> {
-  await db.updateTable('user').set({ ...changes, updated_at: now }).where('site_id', '=', siteId).where('id', '=', userId).execute();
+  await db
+    .updateTable('user')
+    .set({ ...changes, updated_at: now })
+    .where('site_id', '=', siteId)
+    .where('id', '=', userId)
+    .execute();
 }
 
 /** Removes an operator account; its sessions go with it (the foreign key cascades). */
@@ -311,7 +294,16 @@ export interface PanelUserRow {
   link_id: string | null;
 }
 
-const PANEL_USER_COLUMNS = ['u.id', 'u.first_name', 'u.last_name', 'u.info', 'u.auth_factors', 'u.lock_number', 'u.is_custom_user_access', 'u.link_id'] as const;
+const PANEL_USER_COLUMNS = [
+  'u.id',
+  'u.first_name',
+  'u.last_name',
+  'u.info',
+  'u.auth_factors',
+  'u.lock_number',
+  'u.is_custom_user_access',
+  'u.link_id',
+] as const;
 
 function cardholders(db: Queryable, siteId: number) {
   return db.selectFrom('user as u').where('u.site_id', '=', siteId).where('u.role', '=', 'cardholder');
@@ -337,11 +329,7 @@ export function findUnlinkedUserByName(db: Queryable, siteId: number, name: stri
 
 /** Whether a user other than `self` has this name. */
 export async function nameTakenByAnother(db: Queryable, siteId: number, name: string, self: number): Promise<boolean> {
-  const row = await cardholders(db, siteId)
-    .select('u.id')
-    .where(sql<boolean>`${USER_NAME} = ${name}`)
-    .where('u.id', '!=', self)
-    .executeTakeFirst();
+  const row = await cardholders(db, siteId).select('u.id').where(sql<boolean>`${USER_NAME} = ${name}`).where('u.id', '!=', self).executeTakeFirst();
   return row !== undefined;
 }
 

@@ -39,11 +39,7 @@ function parseUser(record: BatchRecord<typeof UserUpdate>): UserInput {
     enabled: toBool(record.enabled),
     // The schema admits an array of {id} or `{}`, which the spec calls "an empty object" and means none.
     accessLevels:
-      levels === undefined
-        ? undefined
-        : Array.isArray(levels)
-          ? levels.map((level) => toId(level.id)).filter((id) => id !== undefined)
-          : [],
+      levels === undefined ? undefined : Array.isArray(levels) ? levels.map((level) => toId(level.id)).filter((id) => id !== undefined) : [],
   };
 }
 

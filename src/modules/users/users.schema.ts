@@ -22,26 +22,34 @@ export const UserObject = Type.Object({
   id_num: Type.String({ description: 'Unique id number to identify the user. Supplied by external system.' }),
   first_name: Type.String({ description: 'The first name of the user.' }),
   last_name: Type.String({ description: 'The last name of the user.' }),
-  card_num: Type.String({ description: "The card number assigned to the user (the user's first card; \"\" if none)." }),
+  card_num: Type.String({ description: 'The card number assigned to the user (the user\'s first card; "" if none).' }),
   credential_key: Type.String({ description: 'The credential registration key assigned to the user.' }),
   email: Type.String({ description: 'The email address associated with the user.' }),
   phone: Type.String({ description: 'The phone number associated with the user.' }),
   pin: Type.String({ description: 'Whether the user has a PIN: "****" if so, "" if not. PINs are never shown.' }),
-  access_effective: Type.String({ description: 'The date/time when access is enabled for this user, ISO 8601 UTC; "" for none.', 'x-datatype': 'date-time' }),
-  access_expires: Type.String({ description: 'The date/time when access is disabled for this user, ISO 8601 UTC; "" for none.', 'x-datatype': 'date-time' }),
+  access_effective: Type.String({
+    description: 'The date/time when access is enabled for this user, ISO 8601 UTC; "" for none.',
+    'x-datatype': 'date-time',
+  }),
+  access_expires: Type.String({
+    description: 'The date/time when access is disabled for this user, ISO 8601 UTC; "" for none.',
+    'x-datatype': 'date-time',
+  }),
   enabled: Type.Boolean({ description: 'Whether the user is enabled.' }),
   accesslevels: Type.Array(AccessLevelRef, { description: 'An array of access level assignment objects associated with this user.' }),
   credentials: Type.Optional(
-    Type.Array(HeldCredential, { description: 'With ?id= or ?id_num= only: an array of credential objects associated with this user, fobs included.' }),
+    Type.Array(HeldCredential, {
+      description: 'With ?id= or ?id_num= only: an array of credential objects associated with this user, fobs included.',
+    }),
   ),
-  username: Type.Optional(Type.String({ description: 'Extension, with ?privileged and ?installers only: the operator\'s login name.' })),
+  username: Type.Optional(Type.String({ description: "Extension, with ?privileged and ?installers only: the operator's login name." })),
   role: Type.Optional(Type.String({ description: 'Extension, with ?privileged and ?installers only: admin, manager or installer.' })),
 });
 
 export const UserQuery = Type.Object({
   id: Type.Optional(NumericParam('id', 'Only the cardholder with this id.')),
   id_num: Type.Optional(TextParam('id_num', 'Only the cardholder with this id_num.')),
-  idnum: Type.Optional(TextParam('idnum', 'The spelling of id_num the spec\'s example uses.')),
+  idnum: Type.Optional(TextParam('idnum', "The spelling of id_num the spec's example uses.")),
   missingcreds: Type.Optional(FlagParam('Only cardholders holding no credential.')),
   privileged: Type.Optional(FlagParam('Operators with the admin or manager role instead of cardholders.')),
   installers: Type.Optional(FlagParam('Operators with the installer role instead of cardholders.')),
@@ -81,13 +89,7 @@ export const UserCreate = Type.Object(userFields, {
 });
 
 /** One record of `PUT /user`: every property but id is optional and only those sent change. */
-export const UserUpdate = Type.Object(
-  { ...userFields, id: IdInput('id', 'The unique, system assigned id of the user.') },
-  { required: ['id'] },
-);
+export const UserUpdate = Type.Object({ ...userFields, id: IdInput('id', 'The unique, system assigned id of the user.') }, { required: ['id'] });
 
 /** One record of `DELETE /user`. */
-export const UserDelete = Type.Object(
-  { id: IdInput('id', 'The unique, system assigned id of the user') },
-  { required: ['id'] },
-);
+export const UserDelete = Type.Object({ id: IdInput('id', 'The unique, system assigned id of the user') }, { required: ['id'] });

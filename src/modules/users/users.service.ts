@@ -50,13 +50,7 @@ export interface UserView {
 }
 
 /** One chunk of a user list, with each user's levels and credentials: three queries a chunk. */
-export async function userViews(
-  db: Queryable,
-  siteId: number,
-  filter: UserListFilter,
-  afterId: number,
-  limit: number,
-): Promise<UserView[]> {
+export async function userViews(db: Queryable, siteId: number, filter: UserListFilter, afterId: number, limit: number): Promise<UserView[]> {
   const rows = await repo.listUsers(db, siteId, filter, afterId, limit);
   const ids = rows.map((r) => r.id);
   const [levels, held] = await Promise.all([repo.levelsOfUsers(db, siteId, ids), credentials.credentialsOfUsers(db, siteId, ids)]);
@@ -196,14 +190,30 @@ function readUser(input: UserInput, kind: ReadUser['kind'], site: Site, facts: S
 /** Which values of the batch are taken in the store or repeated in the batch. */
 async function takenValues(trx: Queryable, site: Site, reads: ReadUser[], newCard: (read: ReadUser) => string | undefined) {
   const active = (read: ReadUser) => read.kind !== 'ignored';
-  const wanted = (value: (read: ReadUser) => string | undefined) => [
-    ...new Set(reads.flatMap((r) => (active(r) ? value(r) : undefined) || [])),
-  ];
+  const wanted = (value: (read: ReadUser) => string | undefined) => [...new Set(reads.flatMap((r) => (active(r) ? value(r) : undefined) || []))];
   const [idNumHolders, emailHolders, pinHolders, cardMessages] = await Promise.all([
-    repo.userIdsByIdNum(trx, site.id, wanted((r) => r.idNum)),
-    repo.userIdsByEmailKey(trx, site.id, wanted((r) => r.emailKey)),
-    site.settings.uniquePins ? repo.userIdsByPinHash(trx, site.id, wanted((r) => r.pinHash)) : Promise.resolve(new Map<string, number[]>()),
-    cardNumConflicts(trx, site.id, reads.map((read) => ({ cardNum: newCard(read) }))),
+    repo.userIdsByIdNum(
+      trx,
+      site.id,
+      wanted((r) => r.idNum),
+    ),
+    repo.userIdsByEmailKey(
+      trx,
+      site.id,
+      wanted((r) => r.emailKey),
+    ),
+    site.settings.uniquePins
+      ? repo.userIdsByPinHash(
+          trx,
+          site.id,
+          wanted((r) => r.pinHash),
+        )
+      : Promise.resolve(new Map<string, number[]>()),
+    cardNumConflicts(
+      trx,
+      site.id,
+      reads.map((read) => ({ cardNum: newCard(read) })),
+    ),
   ]);
   return {
     idNumHolders,
@@ -339,8 +349,7 @@ function planFor(read: ReadUser, cardNum: string | undefined, options: BatchOpti
     ...(read.effective !== undefined ? { access_effective: read.effective } : {}),
     ...(read.expires !== undefined ? { access_expires: read.expires } : {}),
   };
-  const card: CardChange =
-    read.card.kind === 'remove' ? { kind: 'remove' } : cardNum !== undefined ? { kind: 'add', cardNum } : { kind: 'keep' };
+  const card: CardChange = read.card.kind === 'remove' ? { kind: 'remove' } : cardNum !== undefined ? { kind: 'add', cardNum } : { kind: 'keep' };
   return {
     kind: 'update',
     id: input.id,
@@ -406,11 +415,7 @@ export async function writeUserChanges(trx: Queryable, plans: UserPlan[], { site
 }
 
 /** The id is one of the site's cardholders; a repeated id is deleted once. */
-export async function checkUserDeletions(
-  trx: Queryable,
-  ids: (number | undefined)[],
-  { site }: SiteCall,
-): Promise<RecordCheck<number>[]> {
+export async function checkUserDeletions(trx: Queryable, ids: (number | undefined)[], { site }: SiteCall): Promise<RecordCheck<number>[]> {
   const known = await repo.cardholderWindows(trx, site.id, storableIds(ids));
   const repeated = repeatedInBatch(ids, (id) => (id === undefined ? undefined : String(id)));
   return ids.map((id, index) => {

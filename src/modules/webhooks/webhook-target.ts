@@ -42,7 +42,12 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
     if (error) return callback(error, '', 0);
     const list = addresses as unknown as { address: string; family: number }[];
     const refused = list.find((a) => !isPublic(a.address));
-    if (refused) return callback(Object.assign(new Error(`${hostname} resolves to a non-public address ${refused.address}`), { code: 'EWEBHOOKPRIVATE' }), '', 0);
+    if (refused)
+      return callback(
+        Object.assign(new Error(`${hostname} resolves to a non-public address ${refused.address}`), { code: 'EWEBHOOKPRIVATE' }),
+        '',
+        0,
+      );
     if (options.all) return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
     const first = list[0] as { address: string; family: number };
     return callback(null, first.address, first.family);
@@ -95,7 +100,10 @@ export function postDelivery(url: string, headers: Record<string, string>, body:
   const started = performance.now();
   const problem = targetProblem(url, options.policy);
   if (problem) return Promise.resolve({ latencyMs: 0, error: problem, responseHead: '' });
-  return postOnce(url, headers, body, options, started + options.timeoutMs, true).then((result) => ({ ...result, latencyMs: Math.round(performance.now() - started) }));
+  return postOnce(url, headers, body, options, started + options.timeoutMs, true).then((result) => ({
+    ...result,
+    latencyMs: Math.round(performance.now() - started),
+  }));
 }
 
 function postOnce(
@@ -122,7 +130,12 @@ function postOnce(
     const send = https ? httpsRequest : httpRequest;
     const request = send(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'Portcullis-Webhooks', ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Portcullis-Webhooks',
+        ...headers,
+        'content-length': String(Buffer.byteLength(body)),
+      },
       signal,
       agent: https ? connections.https : connections.http,
       ...(policy.allowPrivate ? {} : { lookup: publicOnlyLookup }),

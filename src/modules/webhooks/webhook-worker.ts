@@ -107,7 +107,10 @@ export class WebhookWorker {
     clearTimeout(this.timer);
     clearTimeout(this.pruneTimer);
     const grace = new AbortController();
-    await Promise.race([Promise.allSettled([...this.running]), sleep(this.settings.stopGraceMs, undefined, { signal: grace.signal }).catch(() => undefined)]);
+    await Promise.race([
+      Promise.allSettled([...this.running]),
+      sleep(this.settings.stopGraceMs, undefined, { signal: grace.signal }).catch(() => undefined),
+    ]);
     grace.abort();
     this.cut.abort();
     await Promise.allSettled([...this.running, this.pruning]);

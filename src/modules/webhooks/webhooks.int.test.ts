@@ -42,7 +42,11 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
   };
   /** A denied decision through the device API: its event goes through the shared commit. */
   const decide = async () => {
-    const response = await h.request('POST', '/api/v1/device/access', { as: null, headers: { authorization: `Bearer ${deviceKey}` }, body: { door_id: door, card_num: '999' } });
+    const response = await h.request('POST', '/api/v1/device/access', {
+      as: null,
+      headers: { authorization: `Bearer ${deviceKey}` },
+      body: { door_id: door, card_num: '999' },
+    });
     expect(response.status).toBe(200);
     return response.body.data.event_id as number;
   };
@@ -63,13 +67,26 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       const { id, secret } = created.body.shown_once[0];
       const list = await h.request('GET', '/api/v1/webhook');
       expect(list.body.data).toEqual([
-        { id, url: receiver.url, codes: [48], categories: [], doors: [door], enabled: true, disabled_reason: '', previous_secret_until: null, created: expect.any(String), updated: expect.any(String) },
+        {
+          id,
+          url: receiver.url,
+          codes: [48],
+          categories: [],
+          doors: [door],
+          enabled: true,
+          disabled_reason: '',
+          previous_secret_until: null,
+          created: expect.any(String),
+          updated: expect.any(String),
+        },
       ]);
       expect(list.text).not.toContain(secret);
       const stored = await h.store.db.selectFrom('webhook').select('secret').executeTakeFirstOrThrow();
       expect(stored.secret).not.toContain(secret.slice(6));
 
-      const rotated = await h.request('PUT', '/api/v1/webhook', { body: { webhooks: [{ id, rotate_secret: true, overlap_hours: 2, enabled: 'false', codes: [] }] } });
+      const rotated = await h.request('PUT', '/api/v1/webhook', {
+        body: { webhooks: [{ id, rotate_secret: true, overlap_hours: 2, enabled: 'false', codes: [] }] },
+      });
       expect(rotated.body.shown_once).toEqual([{ id, secret: expect.stringMatching(/^whsec_/) }]);
       expect(rotated.body.shown_once[0].secret).not.toBe(secret);
       const after = (await h.request('GET', '/api/v1/webhook')).body.data[0];
@@ -87,7 +104,10 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       expect(response.status).toBe(400);
       expect(response.body.errors).toEqual([
         { error: ['Invalid url found (must be https): ftp://x'], input_data: { url: 'ftp://x' } },
-        { error: ['Invalid categories found (expected a list of numbers): ["a"]', 'Invalid event code found: 999', 'Invalid Door id: 424242'], input_data: expect.any(Object) },
+        {
+          error: ['Invalid categories found (expected a list of numbers): ["a"]', 'Invalid event code found: 999', 'Invalid Door id: 424242'],
+          input_data: expect.any(Object),
+        },
         { error: ['Missing or blank url'], input_data: { codes: [48] } },
       ]);
       const unknown = await h.request('PUT', '/api/v1/webhook', { body: { webhooks: [{ id: 77 }] } });
@@ -147,7 +167,11 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       const { secret } = await subscribe();
       const eventId = await decide();
       const [got] = await until('the delivery', () => receiver.received.length === 1 && receiver.received);
-      const payload = new Webhook(secret).verify(got!.body, { 'webhook-id': got!.id, 'webhook-timestamp': got!.timestamp, 'webhook-signature': got!.signature });
+      const payload = new Webhook(secret).verify(got!.body, {
+        'webhook-id': got!.id,
+        'webhook-timestamp': got!.timestamp,
+        'webhook-signature': got!.signature,
+      });
       const [listed] = (await h.request('GET', `/api/v1/events?id=${eventId - 1}`)).body.data;
       expect(payload).toEqual({ type: 'event.49', site: { id: h.site.id, name: 'Test Site' }, data: listed });
       const [attempt] = await until('the log', async () => (await attempts()).length === 1 && attempts());
@@ -218,7 +242,11 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       });
       expect(hook).toMatchObject({ id, disabled_reason: 'the receiver answered 410 Gone' });
       const events = (await h.request('GET', '/api/v1/events')).body.data as Record<string, unknown>[];
-      expect(events.find((e) => e.code === 80)).toMatchObject({ code_text: 'Webhook Disabled', category: 6, detail: expect.stringContaining('410 Gone') });
+      expect(events.find((e) => e.code === 80)).toMatchObject({
+        code_text: 'Webhook Disabled',
+        category: 6,
+        detail: expect.stringContaining('410 Gone'),
+      });
     });
 
     it('gives up after sustained failure and disables; a timeout is a failure', async () => {
@@ -248,8 +276,13 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
         body: { redeliveries: [{ webhook_id: id, from: '2000-01-01T00:00:00Z', to: '2999-01-01T00:00:00Z' }, { delivery_id: 99999 }, {}] },
       });
       expect(range.status).toBe(400);
-      expect(range.body.errors.map((e: { error: string[] }) => e.error[0])).toEqual(['Invalid delivery_id: 99999', 'Missing delivery_id, or webhook_id with from and to']);
-      const ok = await h.request('POST', '/api/v1/webhook/redeliver', { body: { redeliveries: [{ webhook_id: id, from: '2000-01-01T00:00:00Z', to: '2999-01-01T00:00:00Z' }] } });
+      expect(range.body.errors.map((e: { error: string[] }) => e.error[0])).toEqual([
+        'Invalid delivery_id: 99999',
+        'Missing delivery_id, or webhook_id with from and to',
+      ]);
+      const ok = await h.request('POST', '/api/v1/webhook/redeliver', {
+        body: { redeliveries: [{ webhook_id: id, from: '2000-01-01T00:00:00Z', to: '2999-01-01T00:00:00Z' }] },
+      });
       expect(ok.body.data.processed).toBe(1);
       await until('redelivered again', () => receiver.received.length === 3);
       expect(new Set(receiver.received.map((r) => r.id)).size).toBe(1);
@@ -284,7 +317,11 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       ]);
       const logged = await attempts(`?webhook_id=${id}`);
       expect(new Set(logged.map((a) => a.delivery_id))).toEqual(new Set([recent, stillPending]));
-      const orphans = await h.store.db.selectFrom('webhook_attempt').select('delivery_id').where('delivery_id', 'in', [oldA!, oldB!, oldFailed!, oldC!]).execute();
+      const orphans = await h.store.db
+        .selectFrom('webhook_attempt')
+        .select('delivery_id')
+        .where('delivery_id', 'in', [oldA!, oldB!, oldFailed!, oldC!])
+        .execute();
       expect(orphans).toEqual([]);
     });
 
@@ -297,7 +334,9 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       const [got] = await until('the delivery', () => receiver.received.length === 1 && receiver.received);
       expect(got!.signature.split(' ')).toHaveLength(2);
       for (const secret of [old, fresh]) {
-        expect(() => new Webhook(secret).verify(got!.body, { 'webhook-id': got!.id, 'webhook-timestamp': got!.timestamp, 'webhook-signature': got!.signature })).not.toThrow();
+        expect(() =>
+          new Webhook(secret).verify(got!.body, { 'webhook-id': got!.id, 'webhook-timestamp': got!.timestamp, 'webhook-signature': got!.signature }),
+        ).not.toThrow();
       }
     });
   });
@@ -307,7 +346,16 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       receiver = await startReceiver();
       h = await createHarness(dialect, { webhooks: { key: randomBytes(32), policy: { allowHttp: false, allowPrivate: false }, deliver: false } });
       const response = await h.request('POST', '/api/v1/webhook', {
-        body: { webhooks: [{ url: receiver.url }, { url: 'https://127.0.0.1/x' }, { url: 'https://[::1]/x' }, { url: 'https://10.1.2.3/' }, { url: 'https://169.254.169.254/' }, { url: 'https://user:pw@example.com/' }] },
+        body: {
+          webhooks: [
+            { url: receiver.url },
+            { url: 'https://127.0.0.1/x' },
+            { url: 'https://[::1]/x' },
+            { url: 'https://10.1.2.3/' },
+            { url: 'https://169.254.169.254/' },
+            { url: 'https://user:pw@example.com/' },
+          ],
+        },
       });
       expect(response.body.errors.map((e: { error: string[] }) => e.error[0])).toEqual([
         `Invalid url found (must be https): ${receiver.url}`,

@@ -26,7 +26,10 @@ export async function insertWebhook(
 }
 
 export type WebhookChanges = Partial<
-  Pick<WebhookRow, 'url' | 'codes' | 'categories' | 'doors' | 'enabled' | 'disabled_reason' | 'secret' | 'previous_secret' | 'previous_until' | 'updated_at'>
+  Pick<
+    WebhookRow,
+    'url' | 'codes' | 'categories' | 'doors' | 'enabled' | 'disabled_reason' | 'secret' | 'previous_secret' | 'previous_until' | 'updated_at'
+  >
 >;
 
 export async function updateWebhook(db: Queryable, siteId: number, id: number, changes: WebhookChanges): Promise<void> {
@@ -67,14 +70,16 @@ export async function claimWebhook(db: Queryable, owner: string, now: number, le
     .orderBy('webhook.lease_until')
     .limit(1);
   if (dialectOf(db) === 'postgres') candidate = candidate.forUpdate().skipLocked();
-  return db
-    .updateTable('webhook')
-    .set({ lease_owner: owner, lease_until: now + leaseMs })
-    .where('id', 'in', candidate)
-    // Checked again here: on SQLite another process may have claimed it between the two reads.
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-    .returningAll()
-    .executeTakeFirst();
+  return (
+    db
+      .updateTable('webhook')
+      .set({ lease_owner: owner, lease_until: now + leaseMs })
+      .where('id', 'in', candidate)
+      // Checked again here: on SQLite another process may have claimed it between the two reads.
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .returningAll()
+      .executeTakeFirst()
+  );
 }
 
 /** Extends this worker's lease; false when it has lost it (it ran out and another worker took the queue). */
@@ -205,9 +210,10 @@ export async function requeueDeliveries(
   which: { ids: number[] } | { webhookId: number; from: number; to: number },
 ): Promise<number> {
   let query = db.updateTable('webhook_delivery').set({ state: 'pending', next_at: 0, done_at: null }).where('site_id', '=', siteId);
-  query = 'ids' in which
-    ? query.where('id', 'in', which.ids)
-    : query.where('webhook_id', '=', which.webhookId).where('created_at', '>=', which.from).where('created_at', '<', which.to);
+  query =
+    'ids' in which
+      ? query.where('id', 'in', which.ids)
+      : query.where('webhook_id', '=', which.webhookId).where('created_at', '>=', which.from).where('created_at', '<', which.to);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

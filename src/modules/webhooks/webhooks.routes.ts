@@ -28,11 +28,49 @@ export const webhooksModule: ResourceModule = {
   register(app, context) {
     const { db } = context;
     const ops = webhookOperations(context.webhooks);
-    pagedListRoute(app, { url: '/api/v1/webhook', tags, summary: 'Extension: list the site’s webhooks (never their secrets).', object: WebhookObject, list: repo.listWebhooks, present: presentWebhook, context });
-    batchWriteRoute(app, { method: 'POST', url: '/api/v1/webhook', tags, summary: 'Extension: create webhooks; each one’s signing secret is in shown_once, this once.', operation: ops.create, context, response: WebhookWriteResponse });
-    batchWriteRoute(app, { method: 'PUT', url: '/api/v1/webhook', tags, summary: 'Extension: change webhooks, enable or disable them, rotate their secrets.', operation: ops.update, context, response: WebhookWriteResponse });
-    batchWriteRoute(app, { method: 'DELETE', url: '/api/v1/webhook', tags, summary: 'Extension: delete webhooks and their deliveries.', operation: ops.remove, context });
-    batchWriteRoute(app, { method: 'POST', url: '/api/v1/webhook/redeliver', tags, summary: 'Extension: send deliveries again, by id or a webhook’s time range.', operation: ops.redeliver, context });
+    pagedListRoute(app, {
+      url: '/api/v1/webhook',
+      tags,
+      summary: 'Extension: list the site’s webhooks (never their secrets).',
+      object: WebhookObject,
+      list: repo.listWebhooks,
+      present: presentWebhook,
+      context,
+    });
+    batchWriteRoute(app, {
+      method: 'POST',
+      url: '/api/v1/webhook',
+      tags,
+      summary: 'Extension: create webhooks; each one’s signing secret is in shown_once, this once.',
+      operation: ops.create,
+      context,
+      response: WebhookWriteResponse,
+    });
+    batchWriteRoute(app, {
+      method: 'PUT',
+      url: '/api/v1/webhook',
+      tags,
+      summary: 'Extension: change webhooks, enable or disable them, rotate their secrets.',
+      operation: ops.update,
+      context,
+      response: WebhookWriteResponse,
+    });
+    batchWriteRoute(app, {
+      method: 'DELETE',
+      url: '/api/v1/webhook',
+      tags,
+      summary: 'Extension: delete webhooks and their deliveries.',
+      operation: ops.remove,
+      context,
+    });
+    batchWriteRoute(app, {
+      method: 'POST',
+      url: '/api/v1/webhook/redeliver',
+      tags,
+      summary: 'Extension: send deliveries again, by id or a webhook’s time range.',
+      operation: ops.redeliver,
+      context,
+    });
     app.get('/api/v1/webhook/deliveries', {
       config: LOCKT_API_KEY,
       schema: {

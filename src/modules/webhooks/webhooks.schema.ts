@@ -25,7 +25,9 @@ export const WebhookObject = Type.Object({
   doors: Type.Array(Type.Integer()),
   enabled: Type.Boolean(),
   disabled_reason: Type.String({ description: 'Why Portcullis disabled it; "" otherwise.' }),
-  previous_secret_until: Type.Union([Type.String(), Type.Null()], { description: 'Until when the secret before the last rotation also signs (UTC).' }),
+  previous_secret_until: Type.Union([Type.String(), Type.Null()], {
+    description: 'Until when the secret before the last rotation also signs (UTC).',
+  }),
   created: Type.String(),
   updated: Type.String(),
 });
@@ -58,12 +60,15 @@ export const WebhookUpdate = Type.Object(
 export const WebhookDelete = Type.Object({ id: IdInput('id', 'The webhook to delete, with its deliveries.') }, { required: ['id'] });
 
 /** One record of `POST /webhook/redeliver` (extension): one delivery, or a webhook's deliveries of a time range. */
-export const RedeliveryRequest = Type.Object({
-  delivery_id: IdInput('delivery_id', 'A delivery to send again.'),
-  webhook_id: IdInput('webhook_id', 'With from and to: send again this webhook’s deliveries of events recorded in [from, to).'),
-  from: WireTime('from', 'Start of the range.'),
-  to: WireTime('to', 'End of the range.'),
-}, { required: [] });
+export const RedeliveryRequest = Type.Object(
+  {
+    delivery_id: IdInput('delivery_id', 'A delivery to send again.'),
+    webhook_id: IdInput('webhook_id', 'With from and to: send again this webhook’s deliveries of events recorded in [from, to).'),
+    from: WireTime('from', 'Start of the range.'),
+    to: WireTime('to', 'End of the range.'),
+  },
+  { required: [] },
+);
 
 /** The answer of a write that made secrets: the summary, and each new secret, shown this once. */
 export const WebhookWriteResponse = Type.Object({

@@ -60,7 +60,8 @@ function fieldMessages(fields: WebhookFields, doors: Set<number>, policy: Target
     if (problem) messages.push(problem);
   }
   for (const code of fields.codes ?? []) if (CODE_TEXT[code] === undefined) messages.push(`Invalid event code found: ${code}`);
-  for (const category of fields.categories ?? []) if (CATEGORY_TEXT[category] === undefined) messages.push(`Invalid event category found: ${category}`);
+  for (const category of fields.categories ?? [])
+    if (CATEGORY_TEXT[category] === undefined) messages.push(`Invalid event category found: ${category}`);
   for (const door of fields.doors ?? []) if (!doors.has(door)) messages.push(`Invalid Door id: ${door}`);
   return messages;
 }
@@ -69,7 +70,12 @@ function siteDoors(trx: Queryable, siteId: number, inputs: WebhookFields[]): Pro
   return existingIdsIn(trx, 'door', siteId, storableIds(inputs.flatMap((i) => i.doors ?? [])));
 }
 
-export async function checkNewWebhooks(trx: Queryable, inputs: WebhookFields[], { site }: SiteCall, settings: WebhookSettings): Promise<RecordCheck<WebhookFields>[]> {
+export async function checkNewWebhooks(
+  trx: Queryable,
+  inputs: WebhookFields[],
+  { site }: SiteCall,
+  settings: WebhookSettings,
+): Promise<RecordCheck<WebhookFields>[]> {
   const doors = await siteDoors(trx, site.id, inputs);
   return inputs.map((input) => {
     if (input.url === undefined) return { messages: [] };
@@ -78,7 +84,12 @@ export async function checkNewWebhooks(trx: Queryable, inputs: WebhookFields[], 
   });
 }
 
-export async function insertWebhooks(trx: Queryable, plans: WebhookFields[], { site, clock }: SiteCall, settings: WebhookSettings): Promise<WriteCounts> {
+export async function insertWebhooks(
+  trx: Queryable,
+  plans: WebhookFields[],
+  { site, clock }: SiteCall,
+  settings: WebhookSettings,
+): Promise<WriteCounts> {
   const now = clock.now();
   const shownOnce: Record<string, unknown>[] = [];
   for (const plan of plans) {
@@ -99,11 +110,13 @@ export async function insertWebhooks(trx: Queryable, plans: WebhookFields[], { s
   return { inserted: plans.length, ids: shownOnce.map((s) => s.id as number), shownOnce };
 }
 
-export async function checkWebhookUpdates(trx: Queryable, inputs: WebhookFields[], { site }: SiteCall, settings: WebhookSettings): Promise<RecordCheck<WebhookFields>[]> {
-  const [known, doors] = await Promise.all([
-    repo.findWebhooks(trx, site.id, storableIds(inputs.map((i) => i.id))),
-    siteDoors(trx, site.id, inputs),
-  ]);
+export async function checkWebhookUpdates(
+  trx: Queryable,
+  inputs: WebhookFields[],
+  { site }: SiteCall,
+  settings: WebhookSettings,
+): Promise<RecordCheck<WebhookFields>[]> {
+  const [known, doors] = await Promise.all([repo.findWebhooks(trx, site.id, storableIds(inputs.map((i) => i.id))), siteDoors(trx, site.id, inputs)]);
   const ids = new Set(known.map((w) => w.id));
   const repeated = repeatedInBatch(inputs, (i) => (i.id === undefined ? undefined : String(i.id)));
   return inputs.map((input, index) => {
@@ -115,9 +128,22 @@ export async function checkWebhookUpdates(trx: Queryable, inputs: WebhookFields[
   });
 }
 
-export async function updateWebhooks(trx: Queryable, plans: WebhookFields[], { site, clock }: SiteCall, settings: WebhookSettings): Promise<WriteCounts> {
+export async function updateWebhooks(
+  trx: Queryable,
+  plans: WebhookFields[],
+  { site, clock }: SiteCall,
+  settings: WebhookSettings,
+): Promise<WriteCounts> {
   const now = clock.now();
-  const current = new Map((await repo.findWebhooks(trx, site.id, plans.map((p) => p.id as number))).map((w) => [w.id, w]));
+  const current = new Map(
+    (
+      await repo.findWebhooks(
+        trx,
+        site.id,
+        plans.map((p) => p.id as number),
+      )
+    ).map((w) => [w.id, w]),
+  );
   const shownOnce: Record<string, unknown>[] = [];
   for (const plan of plans) {
     const id = plan.id as number;
@@ -179,13 +205,16 @@ export async function checkRedeliveries(trx: Queryable, inputs: RedeliveryInput[
   const hookIds = new Set(hooks.map((w) => w.id));
   return inputs.map((input): RecordCheck<Redelivery> => {
     if (input.deliveryId !== undefined) {
-      return deliveries.has(input.deliveryId) ? { plan: { deliveryId: input.deliveryId } } : { messages: [`Invalid delivery_id: ${input.deliveryId}`] };
+      return deliveries.has(input.deliveryId)
+        ? { plan: { deliveryId: input.deliveryId } }
+        : { messages: [`Invalid delivery_id: ${input.deliveryId}`] };
     }
     if (input.webhookId === undefined) return { messages: ['Missing delivery_id, or webhook_id with from and to'] };
     if (!hookIds.has(input.webhookId)) return { messages: [`Invalid Webhook id: ${input.webhookId}`] };
     const from = parseWireTime(input.from, site.timezone);
     const to = parseWireTime(input.to, site.timezone);
-    if (!from.ok || from.value === null || !to.ok || to.value === null) return { messages: ['Missing or invalid from and to (both are needed with webhook_id)'] };
+    if (!from.ok || from.value === null || !to.ok || to.value === null)
+      return { messages: ['Missing or invalid from and to (both are needed with webhook_id)'] };
     if (to.value <= from.value) return { messages: [`Invalid range: to is not after from`] };
     return { plan: { webhookId: input.webhookId, from: from.value, to: to.value } };
   });
