@@ -23,6 +23,7 @@ import { installRequestContext } from './http/plugins/request-context.ts';
 import { OneLinePerRequest } from './http/plugins/request-log.ts';
 import { installSecurityHeaders } from './http/plugins/security-headers.ts';
 import { installTextGuard } from './http/plugins/text-guard.ts';
+import { responseSerializer } from './http/response-serializers.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { RouteFaces } from './http/faces.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
@@ -105,6 +106,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
 
   const routeFaces = new RouteFaces(app);
   app.setValidatorCompiler(validatorCompiler(routeFaces));
+  app.setSerializerCompiler(responseSerializer);
   installJsonBodyParser(app);
   installTextGuard(app);
   installErrorHandling(app, bodyLimit);
