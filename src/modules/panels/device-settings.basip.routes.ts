@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
 import { ListAnswer, ListQuerySchema, listOption, listSpec, readListQuery } from '../../http/basip/list-query.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
-import type { ResourceModule, TypedApp } from '../module.ts';
+import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
 import {
   DeviceTime,
   DoorStatus,
@@ -93,199 +93,227 @@ function settingRoutes(
   });
 }
 
+/** The stored setting at `path`; the definitions are fixed, so a missing one is a programming error. */
+function settingAt(path: string): SettingDefinition {
+  const definition = SETTINGS.find((s) => s.path === path);
+  if (definition === undefined) throw new Error(`no panel setting ${path}`);
+  return definition;
+}
+
+const timezoneSetting = settingAt('network/timezone');
+const networkSetting = settingAt('network/settings');
+const sensorSetting = settingAt('access/door/sensor');
+
+/** What a client reads of the panel itself: its mode and language, its time, MAC address and SIP state. */
+function readOnlyRoutes(app: TypedApp, { db, clock }: AppContext): void {
+  // Mode and language are written through their query strings (queryStringSettingRoutes), not a JSON body.
+  app.get(`/api/v1/${MODE_SETTING.path}`, {
+    config: OPERATOR,
+    schema: { tags, summary: `BAS-IP: ${MODE_SETTING.summary}`, response: { 200: MODE_SETTING.schema } },
+    handler: async (request) => service.readSetting(db, operatorOf(request).site, MODE_SETTING, 1, clock.now()),
+  });
+  app.get(`/api/v1/${LANGUAGE_SETTING.path}`, {
+    config: OPERATOR,
+    schema: { tags, summary: `BAS-IP: ${LANGUAGE_SETTING.summary}`, response: { 200: LanguageAnswer } },
+    handler: async (request) => {
+      const { language, current_language } = await service.readSetting(db, operatorOf(request).site, LANGUAGE_SETTING, 1, clock.now());
+      return { language: String(language), current_language: String(current_language), all_supported_languages: [...LANGUAGES] };
+    },
+  });
+
+  app.get('/api/v1/device/time', {
+    config: OPERATOR,
+    schema: { tags, summary: "BAS-IP: the time now, and the zone of network/timezone (the site's until saved).", response: { 200: DeviceTime } },
+    handler: async (request) => {
+      const now = clock.now();
+      const zone = await service.readSetting(db, operatorOf(request).site, timezoneSetting, 1, now);
+      return { time_unix: Math.floor(now / 1000), timezone: String(zone.timezone), device_timezone: String(zone.timezone) };
+    },
+  });
+  app.get('/api/v1/network/mac', {
+    config: OPERATOR,
+    schema: { tags, summary: 'BAS-IP: a stable, locally administered MAC address per site (02:50:43:…).', response: { 200: NetworkMac } },
+    handler: async (request) => ({ mac_address: service.siteMac(operatorOf(request).site.id) }),
+  });
+  app.get('/api/v1/sip/status', {
+    config: OPERATOR,
+    schema: { tags, summary: 'BAS-IP: SIP registration: always unregistered, Portcullis places no calls.', response: { 200: SipStatus } },
+    handler: async () => ({ sip_status: 'unregistered' }),
+  });
+}
+
+/** The network actions a client sends (static address, DHCP) and the Link certificate it reads. */
+function networkRoutes(app: TypedApp, { db, clock }: AppContext): void {
+  app.post('/api/v1/network/settings/static', {
+    config: OPERATOR,
+    schema: {
+      tags,
+      summary: "BAS-IP: give the panel a static address. Stored in network/settings; no effect (Portcullis's network is its host's).",
+      body: StaticNetwork,
+    },
+    handler: async (request) => {
+      const operator = operatorOf(request);
+      return service.saveSetting(db, operator.site, networkSetting, 1, { ...request.body, dhcp: false }, operator.actor, clock.now());
+    },
+  });
+  app.post('/api/v1/network/settings/dhcp', {
+    config: OPERATOR,
+    schema: { tags, summary: 'BAS-IP: take addresses from DHCP. Stored in network/settings; no effect.' },
+    handler: async (request) => {
+      const operator = operatorOf(request);
+      return service.saveSetting(db, operator.site, networkSetting, 1, { dhcp: true }, operator.actor, clock.now());
+    },
+  });
+  app.get('/api/v1/network/management/server/certificate', {
+    config: OPERATOR,
+    schema: {
+      tags,
+      summary: 'BAS-IP: the Link server certificate: none, Portcullis is not managed by Link.',
+      response: { 200: ServerCertificate },
+    },
+    handler: async () => ({ uploaded: false }),
+  });
+}
+
+/** The door's live status and whether its sensor acts as an exit button, from the site's devices and settings. */
+function doorRoutes(app: TypedApp, { db, clock }: AppContext): void {
+  app.get('/api/v1/access/door/status', {
+    config: OPERATOR,
+    schema: {
+      tags,
+      summary: "BAS-IP: the door status, from what the site's devices last reported of the doors they drive (docs/basip.md).",
+      response: { 200: DoorStatus },
+    },
+    handler: async (request) => service.doorStatus(db, operatorOf(request).site, sensorSetting, clock.now()),
+  });
+  app.get('/api/v1/access/exit/button/toggle', {
+    config: OPERATOR,
+    schema: {
+      tags,
+      summary: "BAS-IP: whether the door sensor's contacts act as an exit button (access/door/sensor: enabled, mode exit_button).",
+      response: { 200: ExitButton },
+    },
+    handler: async (request) => ({ enable: await service.exitButtonEnabled(db, operatorOf(request).site, sensorSetting, clock.now()) }),
+  });
+}
+
+/** The settings written through a query string rather than a JSON body: language and panel mode. */
+function queryStringSettingRoutes(app: TypedApp, { db, clock }: AppContext): void {
+  app.post('/api/v1/device/language', {
+    config: OPERATOR,
+    schema: {
+      tags,
+      summary: "BAS-IP: set the panel interface's language (?language=Russian). Stored and read back; no effect.",
+      querystring: LanguageQuery,
+    },
+    handler: async (request) => {
+      const operator = operatorOf(request);
+      return service.saveSetting(db, operator.site, LANGUAGE_SETTING, 1, { language: request.query.language }, operator.actor, clock.now());
+    },
+  });
+  app.post('/api/v1/device/mode/wall', {
+    config: OPERATOR,
+    schema: {
+      tags,
+      summary: 'BAS-IP: serve a whole building (?noUnit=true&device=1). Stored and read back; no effect.',
+      querystring: WallModeQuery,
+    },
+    handler: async (request) => {
+      const operator = operatorOf(request);
+      const { noUnit, device } = request.query;
+      const mode = {
+        current_panel_mode: 'Wall',
+        ...(noUnit === undefined ? {} : { no_unit: noUnit === 'true' }),
+        ...(device === undefined ? {} : { device: Number(device) }),
+      };
+      return service.saveSetting(db, operator.site, MODE_SETTING, 1, mode, operator.actor, clock.now());
+    },
+  });
+  app.post('/api/v1/device/mode/unit', {
+    config: OPERATOR,
+    schema: { tags, summary: 'BAS-IP: serve one unit (?building=1&unit=1&device=1). Stored and read back; no effect.', querystring: UnitModeQuery },
+    handler: async (request) => {
+      const operator = operatorOf(request);
+      const mode: Record<string, unknown> = { current_panel_mode: 'Unit' };
+      for (const field of ['building', 'unit', 'device'] as const) {
+        const value = request.query[field];
+        if (value !== undefined) mode[field] = Number(value);
+      }
+      return service.saveSetting(db, operator.site, MODE_SETTING, 1, mode, operator.actor, clock.now());
+    },
+  });
+}
+
+/** Call forwarding per flat: stored and read back, no effect. */
+function forwardRoutes(app: TypedApp, { db, clock }: AppContext): void {
+  app.get('/api/v1/forward/items', {
+    config: OPERATOR,
+    schema: {
+      tags,
+      summary: 'BAS-IP: call forwarding of every flat, a page at a time. Stored and read back; no effect.',
+      querystring: ListQuerySchema,
+      response: { 200: ListAnswer(ForwardObject) },
+    },
+    handler: async (request) => {
+      const list = readListQuery(request.query, FORWARD_LIST);
+      const { rows, total } = await service.listForwards(db, operatorOf(request).site.id, list);
+      return { list_option: listOption(list, total), list_items: rows };
+    },
+  });
+  app.delete('/api/v1/forward/items', {
+    config: OPERATOR,
+    schema: {
+      tags,
+      summary: 'BAS-IP: remove the call forwarding of these flats.',
+      body: ForwardUids,
+      response: { 200: Type.Object({ deleted: Type.Integer() }) },
+    },
+    handler: async (request) => {
+      const operator = operatorOf(request);
+      return { deleted: await service.deleteForwards(db, operator.site, request.body.uid_items, operator.actor, clock.now()) };
+    },
+  });
+  app.get('/api/v1/forward/item/:flat', {
+    config: OPERATOR,
+    schema: { tags, summary: "BAS-IP: one flat's call forwarding.", params: FlatParams, response: { 200: ForwardObject } },
+    handler: async (request) => service.findForward(db, operatorOf(request).site.id, request.params.flat),
+  });
+  app.post('/api/v1/forward/item/:flat', {
+    config: OPERATOR,
+    schema: {
+      tags,
+      summary: "BAS-IP: set one flat's call forwarding. Stored and read back; no effect (Portcullis places no calls).",
+      params: FlatParams,
+      body: ForwardItem,
+      response: { 200: ForwardObject },
+    },
+    handler: async (request) => {
+      const operator = operatorOf(request);
+      return service.saveForward(db, operator.site, request.params.flat, request.body.forward_entity_list, operator.actor, clock.now());
+    },
+  });
+}
+
+/** What a panel does that Portcullis cannot, refused in the panel's format (REFUSED). */
+function refusedRoutes(app: TypedApp): void {
+  for (const refused of REFUSED) {
+    app.route({
+      method: refused.method,
+      url: `/api/v1/${refused.path}`,
+      config: OPERATOR,
+      schema: { tags, summary: `BAS-IP: refused. ${refused.why}.` },
+      handler: async () => {
+        throw ERRORS.badRequest(`${refused.why}.`);
+      },
+    });
+  }
+}
+
 /** The panel's own settings (sip, audio, lock timeouts, ntp, …), call forwarding, and what is refused. */
 export const panelDeviceSettingsModule: ResourceModule = {
   name: 'panel-device-settings',
-  register(app, { db, clock }) {
-    for (const definition of SETTINGS) settingRoutes(app, db, clock, definition);
-    // Written through their query strings (below), not a JSON body.
-    app.get(`/api/v1/${MODE_SETTING.path}`, {
-      config: OPERATOR,
-      schema: { tags, summary: `BAS-IP: ${MODE_SETTING.summary}`, response: { 200: MODE_SETTING.schema } },
-      handler: async (request) => service.readSetting(db, operatorOf(request).site, MODE_SETTING, 1, clock.now()),
-    });
-    app.get(`/api/v1/${LANGUAGE_SETTING.path}`, {
-      config: OPERATOR,
-      schema: { tags, summary: `BAS-IP: ${LANGUAGE_SETTING.summary}`, response: { 200: LanguageAnswer } },
-      handler: async (request) => {
-        const { language, current_language } = await service.readSetting(db, operatorOf(request).site, LANGUAGE_SETTING, 1, clock.now());
-        return { language: String(language), current_language: String(current_language), all_supported_languages: [...LANGUAGES] };
-      },
-    });
-
-    const timezoneSetting = SETTINGS.find((s) => s.path === 'network/timezone') as SettingDefinition;
-    app.get('/api/v1/device/time', {
-      config: OPERATOR,
-      schema: { tags, summary: "BAS-IP: the time now, and the zone of network/timezone (the site's until saved).", response: { 200: DeviceTime } },
-      handler: async (request) => {
-        const now = clock.now();
-        const zone = await service.readSetting(db, operatorOf(request).site, timezoneSetting, 1, now);
-        return { time_unix: Math.floor(now / 1000), timezone: String(zone.timezone), device_timezone: String(zone.timezone) };
-      },
-    });
-    app.get('/api/v1/network/mac', {
-      config: OPERATOR,
-      schema: { tags, summary: 'BAS-IP: a stable, locally administered MAC address per site (02:50:43:…).', response: { 200: NetworkMac } },
-      handler: async (request) => ({ mac_address: service.siteMac(operatorOf(request).site.id) }),
-    });
-    app.get('/api/v1/sip/status', {
-      config: OPERATOR,
-      schema: { tags, summary: 'BAS-IP: SIP registration: always unregistered, Portcullis places no calls.', response: { 200: SipStatus } },
-      handler: async () => ({ sip_status: 'unregistered' }),
-    });
-
-    const networkSetting = SETTINGS.find((s) => s.path === 'network/settings') as SettingDefinition;
-    app.post('/api/v1/network/settings/static', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: "BAS-IP: give the panel a static address. Stored in network/settings; no effect (Portcullis's network is its host's).",
-        body: StaticNetwork,
-      },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        return service.saveSetting(db, operator.site, networkSetting, 1, { ...request.body, dhcp: false }, operator.actor, clock.now());
-      },
-    });
-    app.post('/api/v1/network/settings/dhcp', {
-      config: OPERATOR,
-      schema: { tags, summary: 'BAS-IP: take addresses from DHCP. Stored in network/settings; no effect.' },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        return service.saveSetting(db, operator.site, networkSetting, 1, { dhcp: true }, operator.actor, clock.now());
-      },
-    });
-    app.get('/api/v1/network/management/server/certificate', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: 'BAS-IP: the Link server certificate: none, Portcullis is not managed by Link.',
-        response: { 200: ServerCertificate },
-      },
-      handler: async () => ({ uploaded: false }),
-    });
-
-    const sensorSetting = SETTINGS.find((s) => s.path === 'access/door/sensor') as SettingDefinition;
-    app.get('/api/v1/access/door/status', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: "BAS-IP: the door status, from what the site's devices last reported of the doors they drive (docs/basip.md).",
-        response: { 200: DoorStatus },
-      },
-      handler: async (request) => service.doorStatus(db, operatorOf(request).site, sensorSetting, clock.now()),
-    });
-    app.get('/api/v1/access/exit/button/toggle', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: "BAS-IP: whether the door sensor's contacts act as an exit button (access/door/sensor: enabled, mode exit_button).",
-        response: { 200: ExitButton },
-      },
-      handler: async (request) => ({ enable: await service.exitButtonEnabled(db, operatorOf(request).site, sensorSetting, clock.now()) }),
-    });
-
-    app.post('/api/v1/device/language', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: "BAS-IP: set the panel interface's language (?language=Russian). Stored and read back; no effect.",
-        querystring: LanguageQuery,
-      },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        return service.saveSetting(db, operator.site, LANGUAGE_SETTING, 1, { language: request.query.language }, operator.actor, clock.now());
-      },
-    });
-    app.post('/api/v1/device/mode/wall', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: 'BAS-IP: serve a whole building (?noUnit=true&device=1). Stored and read back; no effect.',
-        querystring: WallModeQuery,
-      },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        const { noUnit, device } = request.query;
-        const mode = {
-          current_panel_mode: 'Wall',
-          ...(noUnit === undefined ? {} : { no_unit: noUnit === 'true' }),
-          ...(device === undefined ? {} : { device: Number(device) }),
-        };
-        return service.saveSetting(db, operator.site, MODE_SETTING, 1, mode, operator.actor, clock.now());
-      },
-    });
-    app.post('/api/v1/device/mode/unit', {
-      config: OPERATOR,
-      schema: { tags, summary: 'BAS-IP: serve one unit (?building=1&unit=1&device=1). Stored and read back; no effect.', querystring: UnitModeQuery },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        const mode: Record<string, unknown> = { current_panel_mode: 'Unit' };
-        for (const field of ['building', 'unit', 'device'] as const) {
-          const value = request.query[field];
-          if (value !== undefined) mode[field] = Number(value);
-        }
-        return service.saveSetting(db, operator.site, MODE_SETTING, 1, mode, operator.actor, clock.now());
-      },
-    });
-
-    app.get('/api/v1/forward/items', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: 'BAS-IP: call forwarding of every flat, a page at a time. Stored and read back; no effect.',
-        querystring: ListQuerySchema,
-        response: { 200: ListAnswer(ForwardObject) },
-      },
-      handler: async (request) => {
-        const list = readListQuery(request.query, FORWARD_LIST);
-        const { rows, total } = await service.listForwards(db, operatorOf(request).site.id, list);
-        return { list_option: listOption(list, total), list_items: rows };
-      },
-    });
-    app.delete('/api/v1/forward/items', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: 'BAS-IP: remove the call forwarding of these flats.',
-        body: ForwardUids,
-        response: { 200: Type.Object({ deleted: Type.Integer() }) },
-      },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        return { deleted: await service.deleteForwards(db, operator.site, request.body.uid_items, operator.actor, clock.now()) };
-      },
-    });
-    app.get('/api/v1/forward/item/:flat', {
-      config: OPERATOR,
-      schema: { tags, summary: "BAS-IP: one flat's call forwarding.", params: FlatParams, response: { 200: ForwardObject } },
-      handler: async (request) => service.findForward(db, operatorOf(request).site.id, request.params.flat),
-    });
-    app.post('/api/v1/forward/item/:flat', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: "BAS-IP: set one flat's call forwarding. Stored and read back; no effect (Portcullis places no calls).",
-        params: FlatParams,
-        body: ForwardItem,
-        response: { 200: ForwardObject },
-      },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        return service.saveForward(db, operator.site, request.params.flat, request.body.forward_entity_list, operator.actor, clock.now());
-      },
-    });
-
-    for (const refused of REFUSED) {
-      app.route({
-        method: refused.method,
-        url: `/api/v1/${refused.path}`,
-        config: OPERATOR,
-        schema: { tags, summary: `BAS-IP: refused. ${refused.why}.` },
-        handler: async () => {
-          throw ERRORS.badRequest(`${refused.why}.`);
-        },
-      });
-    }
+  register(app, context) {
+    for (const definition of SETTINGS) settingRoutes(app, context.db, context.clock, definition);
+    for (const routes of [readOnlyRoutes, networkRoutes, doorRoutes, queryStringSettingRoutes, forwardRoutes, refusedRoutes]) routes(app, context);
   },
 };
