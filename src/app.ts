@@ -121,27 +121,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
   installOperatorAuth(app, options.db, options.clock ?? systemClock);
   if (options.oneWriteAtATime) installOneWriteAtATime(app);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Portcullis: Lockt SecureAccess Cloud API v1',
-        version: VERSION,
-        description:
-          'The Lockt SecureAccess Cloud API v1 as Portcullis serves it. Endpoints marked "extension" are Portcullis additions; docs/api-differences.md lists every difference from the vendor document.',
-      },
-      components: {
-        securitySchemes: {
-          apiuser: { type: 'apiKey', in: 'header', name: 'apiuser' },
-          apikey: { type: 'apiKey', in: 'header', name: 'apikey' },
-          deviceKey: { type: 'http', scheme: 'bearer', description: 'A device key from `portcullis device create`.' },
-        },
-      },
-    },
-  });
-  // Swagger UI's own content policy (its scripts and styles, from this origin) replaces the APIs' on /docs.
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await installOpenApi(app);
 
   const modules = options.modules ?? RESOURCE_MODULES;
   const objectTypes = new Map<string, TObject>();
@@ -165,4 +145,29 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
 
   await app.ready();
   return app;
+}
+
+/** The OpenAPI document at /api/v1/openapi.json, and Swagger UI at /docs. */
+async function installOpenApi(app: TypedApp): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Portcullis: Lockt SecureAccess Cloud API v1',
+        version: VERSION,
+        description:
+          'The Lockt SecureAccess Cloud API v1 as Portcullis serves it. Endpoints marked "extension" are Portcullis additions; docs/api-differences.md lists every difference from the vendor document.',
+      },
+      components: {
+        securitySchemes: {
+          apiuser: { type: 'apiKey', in: 'header', name: 'apiuser' },
+          apikey: { type: 'apiKey', in: 'header', name: 'apikey' },
+          deviceKey: { type: 'http', scheme: 'bearer', description: 'A device key from `portcullis device create`.' },
+        },
+      },
+    },
+  });
+  // Swagger UI's own content policy (its scripts and styles, from this origin) replaces the APIs' on /docs.
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

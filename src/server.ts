@@ -74,79 +74,91 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/**
- * Process entry behind `portcullis serve`: open and migrate the store, build the app, listen. Over TLS
- * by default, with plain HTTP refused on the same port; behind a trusted proxy, plain HTTP that the
- * proxy vouches for.
- */
-export async function startServer(config: ServerConfig, say: (line: string) => void): Promise<RunningServer> {
+/** The store a server runs on, migrated and watching other processes' commits, and how to let it go. */
+interface ServingStore {
+  store: Store;
+  close(): Promise<void>;
+}
+
+async function openServingStore(config: ServerConfig): Promise<ServingStore> {
   // Held before the store is touched, for the server's life: `portcullis restore` refuses while it is.
   const releaseServeLock = config.databaseUrl ? () => undefined : holdServeLock(config.dataDir);
   const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   await migrateToLatest(store.db);
   // What the CLI or another Portcullis process commits reaches this one's caches before they answer.
   const stopWatching = await store.watchOtherProcesses();
-  const closeStore = async () => {
-    await stopWatching();
-    await store.close();
-    releaseServeLock();
-  };
-  const logger = { level: config.logLevel };
-  const webhooks = {
-    key: loadWebhookKey(config.dataDir),
-    policy: config.webhookPolicy,
-    deliver: {
-      ...(config.webhookLeaseMs === undefined ? {} : { leaseMs: config.webhookLeaseMs }),
-      ...(config.webhookRetentionDays === undefined ? {} : { retainMs: config.webhookRetentionDays * 86_400_000 }),
+  return {
+    store,
+    close: async () => {
+      await stopWatching();
+      await store.close();
+      releaseServeLock();
     },
   };
-  const proxied = config.trustedProxies.length > 0;
-  const metrics = config.metricsToken === undefined ? undefined : { token: config.metricsToken, pool: store.poolUse };
+}
 
-  if (proxied) {
-    const app = await buildApp({
-      db: store.db,
-      bodyLimit: config.bodyLimit,
-      trustedProxies: config.trustedProxies,
-      logger,
-      rateLimit: config.rateLimit,
-      oneWriteAtATime: true,
-      webhooks,
-      metrics,
-    });
-    limitSlowClients(app.server);
-    reportStoreProblems(store, app.log);
-    await app.listen({ host: config.host, port: config.port });
-    const port = (app.server.address() as AddressInfo).port;
-    say(`Portcullis ${store.dialect} store at ${store.location}`);
-    say(`Listening on http://${config.host}:${port} behind a TLS proxy trusted from ${config.trustedProxies.join(', ')}`);
-    return {
-      port,
-      url: `http://${config.host}:${port}`,
-      close: async () => {
-        // Fastify stops this server accepting at close, and its 'close' waits for every connection.
-        const ended = new Promise<void>((resolve) => app.server.once('close', () => resolve()));
-        await shutDown(app, app.server, ended, closeStore);
-      },
-    };
-  }
-
-  const tls = await loadTlsMaterial(config.dataDir, config.tlsCert, config.tlsKey);
-  const app = await buildApp({
+/** What the app is built with on either listener. */
+function appOptions(config: ServerConfig, store: Store) {
+  return {
     db: store.db,
     bodyLimit: config.bodyLimit,
-    logger,
+    logger: { level: config.logLevel },
     rateLimit: config.rateLimit,
     oneWriteAtATime: true,
-    webhooks,
-    metrics,
+    webhooks: {
+      key: loadWebhookKey(config.dataDir),
+      policy: config.webhookPolicy,
+      deliver: {
+        ...(config.webhookLeaseMs === undefined ? {} : { leaseMs: config.webhookLeaseMs }),
+        ...(config.webhookRetentionDays === undefined ? {} : { retainMs: config.webhookRetentionDays * 86_400_000 }),
+      },
+    },
+    metrics: config.metricsToken === undefined ? undefined : { token: config.metricsToken, pool: store.poolUse },
+  };
+}
+
+/**
+ * Process entry behind `portcullis serve`: open and migrate the store, build the app, listen. Over TLS
+ * by default, with plain HTTP refused on the same port; behind a trusted proxy, plain HTTP that the
+ * proxy vouches for.
+ */
+export async function startServer(config: ServerConfig, say: (line: string) => void): Promise<RunningServer> {
+  const serving = await openServingStore(config);
+  say(`Portcullis ${serving.store.dialect} store at ${serving.store.location}`);
+  return config.trustedProxies.length > 0 ? listenBehindProxy(config, serving, say) : listenOverTls(config, serving, say);
+}
+
+/** Plain HTTP, for a TLS-terminating proxy trusted from `config.trustedProxies`. */
+async function listenBehindProxy(config: ServerConfig, serving: ServingStore, say: (line: string) => void): Promise<RunningServer> {
+  const app = await buildApp({ ...appOptions(config, serving.store), trustedProxies: config.trustedProxies });
+  limitSlowClients(app.server);
+  reportStoreProblems(serving.store, app.log);
+  await app.listen({ host: config.host, port: config.port });
+  const port = (app.server.address() as AddressInfo).port;
+  say(`Listening on http://${config.host}:${port} behind a TLS proxy trusted from ${config.trustedProxies.join(', ')}`);
+  return {
+    port,
+    url: `http://${config.host}:${port}`,
+    close: async () => {
+      // Fastify stops this server accepting at close, and its 'close' waits for every connection.
+      const ended = new Promise<void>((resolve) => app.server.once('close', () => resolve()));
+      await shutDown(app, app.server, ended, serving.close);
+    },
+  };
+}
+
+/** HTTPS on the port, plain HTTP on the same port refused. */
+async function listenOverTls(config: ServerConfig, serving: ServingStore, say: (line: string) => void): Promise<RunningServer> {
+  const tls = await loadTlsMaterial(config.dataDir, config.tlsCert, config.tlsKey);
+  const app = await buildApp({
+    ...appOptions(config, serving.store),
     serverFactory: (handler) => {
       const server = createHttpsServer({ key: tls.key, cert: tls.cert, handshakeTimeout: CLIENT_LIMITS.handshakeTimeoutMs }, handler);
       limitSlowClients(server);
       return server;
     },
   });
-  reportStoreProblems(store, app.log);
+  reportStoreProblems(serving.store, app.log);
   const listener: NetServer = httpsOnlyListener(app.server as unknown as import('node:tls').Server);
   await new Promise<void>((resolve, reject) => {
     listener.once('error', reject);
@@ -158,7 +170,6 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
   app.server.emit('listening');
   const port = (listener.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  say(`Portcullis ${store.dialect} store at ${store.location}`);
   say(`Listening on https://${shownHost}:${port} (plain HTTP is refused)`);
   if (tls.selfSigned) say(`Self-signed certificate in ${config.dataDir}/tls, SHA-256 fingerprint ${tls.fingerprint}`);
   return {
@@ -167,7 +178,7 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
     close: async () => {
       // Stop accepting; the listener's close waits for every connection it handed to the HTTPS server.
       const ended = new Promise<void>((resolve) => listener.close(() => resolve()));
-      await shutDown(app, app.server, ended, closeStore);
+      await shutDown(app, app.server, ended, serving.close);
     },
   };
 }

@@ -127,98 +127,111 @@ export class PortcullisMetrics implements Signals {
     this.webhookLag.observe(lagSeconds);
   }
 
-  /** Gauges read when scraped: the feed's state, the pool, and two aggregate queries of the store. */
+  /** Gauges read when scraped: the pool, the feed's state, and two aggregate queries of the store. */
   private scrapeTimeGauges(db: Queryable, pool: (() => PoolUse) | undefined): void {
     const registers = [this.registry];
-    // Read first, before this scrape's own queries take connections from the pool.
-    if (pool) {
-      new Gauge({
-        name: 'portcullis_store_pool_connections',
-        help: "The PostgreSQL pool's connections, by state (in_use, idle).",
-        labelNames: ['state'] as const,
-        registers,
-        collect() {
-          const use = pool();
-          this.labels('in_use').set(use.total - use.idle);
-          this.labels('idle').set(use.idle);
-        },
-      });
-      new Gauge({
-        name: 'portcullis_store_pool_waiting',
-        help: 'Queries waiting for a PostgreSQL connection.',
-        registers,
-        collect() {
-          this.set(pool().waiting);
-        },
-      });
-    }
-    new Gauge({
-      name: 'portcullis_change_feed_connected',
-      help: 'Whether the change feed hears every commit (1) or not (0): while 0, decisions read the store and /ready says why.',
-      registers,
-      collect() {
-        this.set(changeFeedOf(db).connected ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'portcullis_store_up',
-      help: 'Whether the store answered a query at scrape time (1) or not (0).',
-      registers,
-      async collect() {
-        this.set(
-          await sql`select 1`.execute(db).then(
-            () => 1,
-            () => 0,
-          ),
-        );
-      },
-    });
-    // Both device gauges come from one query per scrape: the registry collects every metric at once.
-    let reading: Promise<DevicesOnline[] | undefined> | undefined;
-    const devicesNow = () =>
-      (reading ??= devicesOnlineBySite(db, Date.now() - ONLINE_WITHIN_MS)
-        // portcullis_store_up says so; no figure is better than a wrong zero.
-        .catch(() => undefined)
-        .finally(() => {
-          reading = undefined;
-        }));
-    new Gauge({
-      name: 'portcullis_devices',
-      help: 'Devices not revoked, per site.',
-      labelNames: ['site_id'] as const,
-      registers,
-      async collect() {
-        this.reset();
-        for (const row of (await devicesNow()) ?? []) this.labels(String(row.site_id)).set(row.devices);
-      },
-    });
-    new Gauge({
-      name: 'portcullis_devices_online',
-      help: `Devices seen in the last ${ONLINE_WITHIN_MS / 60_000} minutes, per site.`,
-      labelNames: ['site_id'] as const,
-      registers,
-      async collect() {
-        this.reset();
-        for (const row of (await devicesNow()) ?? []) this.labels(String(row.site_id)).set(row.online);
-      },
-    });
-    new Gauge({
-      name: 'portcullis_doors_alarmed',
-      help: `Doors with a forced or held-open alarm in the last ${ALARM_WITHIN_MS / 60_000} minutes, per site and alarm.`,
-      labelNames: ['site_id', 'alarm'] as const,
-      registers,
-      async collect() {
-        this.reset();
-        try {
-          for (const row of await doorsAlarmedBySite(db, Date.now() - ALARM_WITHIN_MS)) {
-            this.labels(String(row.site_id), ALARMS[row.code] ?? String(row.code)).set(row.doors);
-          }
-        } catch {
-          // portcullis_store_up says so; no figure is better than a wrong zero.
-        }
-      },
-    });
+    // Registered first, so read before this scrape's own queries take connections from the pool.
+    if (pool) poolGauges(registers, pool);
+    storeStateGauges(registers, db);
+    deviceAndDoorGauges(registers, db);
   }
+}
+
+/** The PostgreSQL pool's connections in use and idle, and the queries waiting for one. */
+function poolGauges(registers: Registry[], pool: () => PoolUse): void {
+  new Gauge({
+    name: 'portcullis_store_pool_connections',
+    help: "The PostgreSQL pool's connections, by state (in_use, idle).",
+    labelNames: ['state'] as const,
+    registers,
+    collect() {
+      const use = pool();
+      this.labels('in_use').set(use.total - use.idle);
+      this.labels('idle').set(use.idle);
+    },
+  });
+  new Gauge({
+    name: 'portcullis_store_pool_waiting',
+    help: 'Queries waiting for a PostgreSQL connection.',
+    registers,
+    collect() {
+      this.set(pool().waiting);
+    },
+  });
+}
+
+/** Whether the change feed is connected and the store answers. */
+function storeStateGauges(registers: Registry[], db: Queryable): void {
+  new Gauge({
+    name: 'portcullis_change_feed_connected',
+    help: 'Whether the change feed hears every commit (1) or not (0): while 0, decisions read the store and /ready says why.',
+    registers,
+    collect() {
+      this.set(changeFeedOf(db).connected ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'portcullis_store_up',
+    help: 'Whether the store answered a query at scrape time (1) or not (0).',
+    registers,
+    async collect() {
+      this.set(
+        await sql`select 1`.execute(db).then(
+          () => 1,
+          () => 0,
+        ),
+      );
+    },
+  });
+}
+
+/** Devices and devices online per site, and doors alarmed, from aggregate queries at scrape time. */
+function deviceAndDoorGauges(registers: Registry[], db: Queryable): void {
+  // Both device gauges come from one query per scrape: the registry collects every metric at once.
+  let reading: Promise<DevicesOnline[] | undefined> | undefined;
+  const devicesNow = () =>
+    (reading ??= devicesOnlineBySite(db, Date.now() - ONLINE_WITHIN_MS)
+      // portcullis_store_up says so; no figure is better than a wrong zero.
+      .catch(() => undefined)
+      .finally(() => {
+        reading = undefined;
+      }));
+  new Gauge({
+    name: 'portcullis_devices',
+    help: 'Devices not revoked, per site.',
+    labelNames: ['site_id'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const row of (await devicesNow()) ?? []) this.labels(String(row.site_id)).set(row.devices);
+    },
+  });
+  new Gauge({
+    name: 'portcullis_devices_online',
+    help: `Devices seen in the last ${ONLINE_WITHIN_MS / 60_000} minutes, per site.`,
+    labelNames: ['site_id'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const row of (await devicesNow()) ?? []) this.labels(String(row.site_id)).set(row.online);
+    },
+  });
+  new Gauge({
+    name: 'portcullis_doors_alarmed',
+    help: `Doors with a forced or held-open alarm in the last ${ALARM_WITHIN_MS / 60_000} minutes, per site and alarm.`,
+    labelNames: ['site_id', 'alarm'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      try {
+        for (const row of await doorsAlarmedBySite(db, Date.now() - ALARM_WITHIN_MS)) {
+          this.labels(String(row.site_id), ALARMS[row.code] ?? String(row.code)).set(row.doors);
+        }
+      } catch {
+        // portcullis_store_up says so; no figure is better than a wrong zero.
+      }
+    },
+  });
 }
 
 function outcomeOf(reason: string): 'granted' | 'denied' {
