@@ -132,6 +132,12 @@ describe.each(DIALECTS)('The Home Assistant integration on %s', (dialect) => {
     expectError(await homeAssistant('GET', '/api/v1/photo/file'), 400);
   });
 
+  it('refuses the firmware check (there is no panel firmware to update) in the panel format', async () => {
+    const answer = await homeAssistant('GET', '/api/v1/system/firmware/check/status');
+    expectError(answer, 400);
+    expect(answer.body.error).toMatch(/firmware/);
+  });
+
   it("answers the door status from what the site's devices report, and the exit button from the door sensor's mode", async () => {
     await h.request('POST', '/api/v1/door', { body: { doors: [{ name: 'Gate' }] } });
     const doorId = (await h.request('GET', '/api/v1/door')).body.data[0].id as number;

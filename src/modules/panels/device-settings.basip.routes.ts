@@ -48,6 +48,7 @@ const REFUSED: readonly { method: 'GET' | 'POST'; path: string; why: string }[] 
   },
   { method: 'GET', path: 'system/settings/backup/all', why: 'Backups are not available through the panel API: back up the Portcullis store' },
   { method: 'GET', path: 'photo/file', why: 'Portcullis has no camera' },
+  { method: 'GET', path: 'system/firmware/check/status', why: 'Portcullis has no panel firmware to check or update; upgrade Portcullis itself' },
   { method: 'POST', path: 'security/password/admin', why: 'Operator passwords are changed with `portcullis operator set-password`' },
   { method: 'POST', path: 'security/password/web/admin', why: 'Operator passwords are changed with `portcullis operator set-password`' },
   { method: 'POST', path: 'system/debug/call/start', why: 'Portcullis places no SIP calls' },
