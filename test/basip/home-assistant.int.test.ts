@@ -117,6 +117,13 @@ describe.each(DIALECTS)('The Home Assistant integration on %s', (dialect) => {
     expect(theirs.body).toEqual({ is_enabled: false });
   });
 
+  it("answers the lock-timeout sensor, which names no lock, with the first lock's timeout", async () => {
+    expect(await ok('GET', '/api/v1/access/general/lock/timeout')).toEqual({ lock_timeout: 5 });
+    await ok('POST', '/api/v1/access/general/lock/timeout/1', { lock_timeout: 12 });
+    await ok('POST', '/api/v1/access/general/lock/timeout/2', { lock_timeout: 30 });
+    expect(await ok('GET', '/api/v1/access/general/lock/timeout')).toEqual({ lock_timeout: 12 });
+  });
+
   it('refuses bad values in the panel envelope, storing nothing', async () => {
     expectError(await homeAssistant('POST', '/api/v1/access/general/lock/type', { locks: [{ lock_number: 9, type: 'electromagnetic' }] }), 400);
     expectError(await homeAssistant('POST', '/api/v1/device/feature/rescue-service', { is_enabled: 'yes' }), 400);

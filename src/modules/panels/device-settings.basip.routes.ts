@@ -70,6 +70,14 @@ function settingRoutes(
     schema: { tags, summary: `BAS-IP: ${definition.summary}`, ...(perLock ? { params: LockParams } : {}), response: { 200: definition.schema } },
     handler: async (request) => service.readSetting(db, operatorOf(request).site, definition, lockOf(request.params), clock.now()),
   });
+  if (perLock) {
+    // A client that names no lock (a Home Assistant integration's sensor) reads the first lock's.
+    app.get(`/api/v1/${definition.path.replace('/{lock}', '')}`, {
+      config: OPERATOR,
+      schema: { tags, summary: `BAS-IP: ${definition.summary} (lock 1, for clients that name no lock)`, response: { 200: definition.schema } },
+      handler: async (request) => service.readSetting(db, operatorOf(request).site, definition, 1, clock.now()),
+    });
+  }
   app.post(url, {
     config: OPERATOR,
     schema: {
