@@ -293,26 +293,28 @@ export async function timeProfilesOfIdentifiers(db: Queryable, siteId: number, i
     .execute();
 }
 
-export interface NewIdentifierRow {
-  site_id: number;
-  user_id: number | null;
-  name: string;
-  card_num: string;
-  credential_key: string;
-  identifier_type: string;
-  owner_type: string;
-  owner_name: string;
-  lock: string;
-  panel_access: number;
-  max_passes: number | null;
-  passes_left: number | null;
-  access_effective: number | null;
-  access_expires: number | null;
-  apartment_id: number | null;
-  link_id: string | null;
-  created_by: number | null;
-  created_at: number;
-}
+/** A BAS-IP identifier as inserted: a credential row with the panel's columns. */
+export type NewIdentifierRow = NewRow<
+  'credential',
+  | 'site_id'
+  | 'user_id'
+  | 'name'
+  | 'card_num'
+  | 'credential_key'
+  | 'identifier_type'
+  | 'owner_type'
+  | 'owner_name'
+  | 'lock'
+  | 'panel_access'
+  | 'max_passes'
+  | 'passes_left'
+  | 'access_effective'
+  | 'access_expires'
+  | 'apartment_id'
+  | 'link_id'
+  | 'created_by'
+  | 'created_at'
+>;
 
 export async function insertIdentifier(db: Queryable, row: NewIdentifierRow): Promise<number> {
   const inserted = await db.insertInto('credential').values(row).returning('id').executeTakeFirstOrThrow();
