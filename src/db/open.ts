@@ -4,7 +4,6 @@ import SQLite from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import {
   Kysely,
-  PostgresDialect,
   type PostgresCursor,
   type PostgresPool,
   type PostgresPoolClient,
@@ -17,6 +16,7 @@ import pg from 'pg';
 import { type FeedProblem, changeFeedOf, watchPostgres, watchSqlite } from './change-feed.ts';
 import type { Dialect } from './dialect.ts';
 import { errorFields } from './error-fields.ts';
+import { SchemaScopedPostgresDialect } from './schema-introspector.ts';
 import type { Database } from './schema.ts';
 
 export type { Dialect };
@@ -237,7 +237,7 @@ function openPostgres(url: string, schema: string | undefined, max: number): Sto
   // dropped by the pool, which then emits this; unheard, it would end the process. The connection's own
   // listener (namingStatements) has reported it already.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingStatements(pool, problems.report) }) });
+  const db = new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool: namingStatements(pool, problems.report) }) });
   const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return {
     db,

@@ -123,11 +123,9 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
   await basip('/api/v1/apartment', { apartment_address: { building: 1, unit: 1, floor: 1, room: 1 }, apartment_name: 'Fuzz Flat' });
   await basip('/api/v1/access/users/item', { name: 'Fuzz Resident' });
 
-  // On PostgreSQL the introspection lists every schema of the shared test database: only this world's own.
   // A refused login is meant to leave a row: the per-address login throttle counts it (docs/abuse.md).
   const BOOKKEEPING = new Set(['login_throttle']);
   const tables = (await store.db.introspection.getTables())
-    .filter((t) => store.pgSchema === undefined || t.schema === store.pgSchema)
     .map((t) => t.name)
     .filter((name) => !BOOKKEEPING.has(name))
     .sort();
