@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,5 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The suites wait on fsyncs, PostgreSQL and child processes far more than they compute: one file per
+    // core leaves the cores idle (vitest's default is one fewer than the cores, a single file here).
+    maxWorkers: Math.max(2, availableParallelism()),
   },
 });

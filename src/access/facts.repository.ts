@@ -3,7 +3,7 @@ import { fromFlag } from '../db/conventions.ts';
 import type { AccessWindow, AuthFactor, DelegationGrant, DoorFacts, HolderFacts, IdentifierLock, LevelGrant, NamedTimeProfile } from './decide.ts';
 import { groupBy } from '../lib/group-by.ts';
 import { FREE_ACCESS_SETTING, PUBLIC_CODE_SETTING, type PanelRules, panelRulesOf } from './panel-rules.ts';
-import { type TimeProfile, parseTimeProfile } from './time-profile.ts';
+import { type TimeProfile, storedTimeProfile } from './time-profile.ts';
 
 /**
  * The queries that gather what a decision needs. All site-scoped; a holder's grants for every door
@@ -145,19 +145,10 @@ export async function findCredentialsAfter(db: Queryable, siteId: number, afterI
   return rows.map((row) => ({ id: row.id, credentialKey: row.credential_key, record: credentialRecord(row, profiles.get(row.id) ?? []) }));
 }
 
-/** A stored time-profile rule; one that no longer parses opens nothing. */
-function parsedRule(rule: string): TimeProfile {
-  const parsed = parseTimeProfile(JSON.parse(rule));
-  return parsed.ok ? parsed.profile : NEVER;
-}
-
 /** Rows of schedules that are time profiles, parsed. */
 function timeProfiles(rows: { id: number; name: string; rule: string | null }[]): NamedTimeProfile[] {
-  return rows.flatMap((row) => (row.rule === null ? [] : [{ id: row.id, name: row.name, profile: parsedRule(row.rule) }]));
+  return rows.flatMap((row) => (row.rule === null ? [] : [{ id: row.id, name: row.name, profile: storedTimeProfile(row.rule) }]));
 }
-
-/** A profile no instant satisfies: what an unreadable stored rule means. */
-const NEVER: TimeProfile = { time_options: { is_all_day: false, date_from: 0, date_to: 0 }, repeat_options: { repeat_enable: false } };
 
 /** The time profiles of the site's credentials with ids from `fromId` to `toId`, by credential. */
 async function credentialTimeProfiles(db: Queryable, siteId: number, fromId: number, toId: number): Promise<Map<number, NamedTimeProfile[]>> {
@@ -371,7 +362,7 @@ function doorGrant(row: GrantRow): DoorGrant {
           days: [row.d0, row.d1, row.d2, row.d3, row.d4, row.d5, row.d6].map((d) => d === 1),
           start: row.start_time ?? '',
           stop: row.stop_time ?? '',
-          rule: row.rule === null ? undefined : parsedRule(row.rule),
+          rule: row.rule === null ? undefined : storedTimeProfile(row.rule),
         };
   return { doorId: row.door_id, via: 'level', levelId: row.level_id, levelName: row.level_name, schedule };
 }

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { isList, isOneOf, isRecord } from '../lib/guards.ts';
 import { showValue } from '../lib/show-value.ts';
 
 /**
@@ -103,12 +104,10 @@ export interface RepeatCustom {
   repeat_options?: readonly Weekday[] | DayOptions;
 }
 
-export interface RepeatFormat {
-  repeat_type: RepeatType;
-  repeat_end?: RepeatEnd;
-  /** Required for `repeat_type` `custom`, ignored otherwise. */
-  repeat_custom?: RepeatCustom;
-}
+/** `repeat_custom` is required for `repeat_type` `custom`, ignored otherwise. */
+export type RepeatFormat =
+  | { repeat_type: Exclude<RepeatType, 'custom'>; repeat_end?: RepeatEnd; repeat_custom?: RepeatCustom }
+  | { repeat_type: 'custom'; repeat_end?: RepeatEnd; repeat_custom: RepeatCustom };
 
 export interface RepeatOptions {
   repeat_enable: boolean;
@@ -176,7 +175,7 @@ class Reader {
 
   object(value: unknown, path: string, required: boolean): Json | undefined {
     if (!this.present(value, path, required)) return undefined;
-    if (typeof value === 'object' && !Array.isArray(value)) return value as Json;
+    if (isRecord(value)) return value;
     this.wrongType(path, 'an object', value);
     return undefined;
   }
@@ -211,7 +210,7 @@ class Reader {
       this.wrongType(path, 'a string', value);
       return undefined;
     }
-    if ((allowed as readonly string[]).includes(value)) return value as T;
+    if (isOneOf(allowed, value)) return value;
     this.rule(path, `must be one of ${allowed.join(', ')}`, value);
     return undefined;
   }
@@ -227,7 +226,7 @@ class Reader {
       return undefined;
     }
     const items = value.map((v, i) => item(v, `${path}[${i}]`));
-    return items.every((v) => v !== undefined) ? (items as T[]) : undefined;
+    return items.every((v): v is T => v !== undefined) ? items : undefined;
   }
 }
 
@@ -241,10 +240,10 @@ const isAbsent = (value: unknown) => value === undefined || value === null;
  */
 export function parseTimeProfile(input: unknown): ParsedTimeProfile {
   const problems: TimeProfileProblem[] = [];
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+  if (!isRecord(input)) {
     problems.push({ path: '', key: 'wrong_type', message: `A time profile must be a JSON object: ${showWrongType(input)}` });
   } else {
-    const record = input as Json;
+    const record = input;
     const timeOptions = readTimeOptions(new Reader(problems, 'invalid_time_rules_settings'), record.time_options);
     const repeatOptions = readRepeatOptions(new Reader(problems, 'wrong_rule'), record.repeat_options, timeOptions);
     if (problems.length === 0 && timeOptions && repeatOptions) {
@@ -294,7 +293,9 @@ function readRepeatFormat(reader: Reader, value: unknown, path: string, time: Ti
   }
   const custom = isAbsent(record.repeat_custom) ? undefined : readRepeatCustom(reader, record.repeat_custom, customPath);
   if (!type || (!isAbsent(record.repeat_end) && !end) || (!isAbsent(record.repeat_custom) && !custom)) return undefined;
-  return { repeat_type: type, ...(end ? { repeat_end: end } : {}), ...(custom ? { repeat_custom: custom } : {}) };
+  const ending = end ? { repeat_end: end } : {};
+  if (type === 'custom') return custom ? { repeat_type: type, ...ending, repeat_custom: custom } : undefined;
+  return { repeat_type: type, ...ending, ...(custom ? { repeat_custom: custom } : {}) };
 }
 
 function readRepeatEnd(reader: Reader, value: unknown, path: string, time: TimeOptions | undefined): RepeatEnd | undefined {
@@ -325,7 +326,7 @@ function readRepeatCustom(reader: Reader, value: unknown, path: string): RepeatC
   let optionsOk = true;
   if (!isAbsent(raw)) {
     if (Array.isArray(raw)) options = reader.list(raw, optionsPath, (v, p) => reader.oneOf(v, p, true, WEEKDAYS));
-    else if (typeof raw === 'object') options = readDayOptions(reader, raw as Json, optionsPath);
+    else if (isRecord(raw)) options = readDayOptions(reader, raw, optionsPath);
     else reader.wrongType(optionsPath, 'a list of weekdays or an object', raw);
     optionsOk = options !== undefined;
     if (options !== undefined && point !== undefined) optionsOk = fitsPointType(reader, options, point, optionsPath);
@@ -336,12 +337,12 @@ function readRepeatCustom(reader: Reader, value: unknown, path: string): RepeatC
 
 /** The form of `repeat_options` each point type takes (the schema's oneOf). */
 function fitsPointType(reader: Reader, options: readonly Weekday[] | DayOptions, point: RepeatPointType, path: string): boolean {
-  const isWeekdays = Array.isArray(options);
+  const isWeekdays = isList(options);
   if (point === 'day') reader.rule(path, 'is not used with repeat_point_type day', options);
   else if (point === 'week' && !isWeekdays) reader.rule(path, 'must be a list of weekdays with repeat_point_type week', options);
   else if (point !== 'week' && isWeekdays) reader.rule(path, `must be an object with range with repeat_point_type ${point}`, options);
-  else if (point === 'month' && (options as DayOptions).months !== undefined) {
-    reader.rule(`${path}.months`, 'is only used with repeat_point_type year', (options as DayOptions).months);
+  else if (point === 'month' && !isList(options) && options.months !== undefined) {
+    reader.rule(`${path}.months`, 'is only used with repeat_point_type year', options.months);
   } else return true;
   return false;
 }
@@ -361,8 +362,8 @@ function readDayOptions(reader: Reader, record: Json, path: string): DayOptions 
       reader.rule(rangePath, 'must be {week_order, day_type} when format is parameterizedDay', range);
       range = undefined;
     }
-  } else if (typeof record.range === 'object') {
-    range = readParameterizedDay(reader, record.range as Json, rangePath);
+  } else if (isRecord(record.range)) {
+    range = readParameterizedDay(reader, record.range, rangePath);
     if (range && format === 'dayNumbers') {
       reader.rule(rangePath, 'must be a list of day numbers when format is dayNumbers', range);
       range = undefined;
@@ -435,18 +436,15 @@ function parameterizedDayOf(rule: ParameterizedDay, year: number, month: number)
 function daysOfMonth(range: DayOptions['range'], fallback: number, year: number, month: number): number[] {
   const length = daysInMonth(year, month);
   if (range === undefined) return fallback <= length ? [fallback] : [];
-  if (Array.isArray(range)) return [...new Set(range)].filter((d) => d <= length).sort((a, b) => a - b);
-  const day = parameterizedDayOf(range as ParameterizedDay, year, month);
+  if (isList(range)) return [...new Set(range)].filter((d) => d <= length).sort((a, b) => a - b);
+  const day = parameterizedDayOf(range, year, month);
   return day === undefined ? [] : [day];
 }
 
 /** The latest of `days` (of the month) not after `limit`, as a day number. */
 function latestInMonth(year: number, month: number, days: readonly number[], limit: number): number | undefined {
-  for (let i = days.length - 1; i >= 0; i -= 1) {
-    const day = dayNumber(year, month, days[i] as number);
-    if (day <= limit) return day;
-  }
-  return undefined;
+  const latest = days.filter((dayOfMonth) => dayNumber(year, month, dayOfMonth) <= limit).at(-1);
+  return latest === undefined ? undefined : dayNumber(year, month, latest);
 }
 
 /** Latest repeat day ≤ limit in every `step`th month counted from `from`'s month, or undefined. */
@@ -514,20 +512,33 @@ function latestRepeatDay(format: RepeatFormat, fromDay: number, limit: number): 
     case 'year':
       return latestYearly(from, 1, [from.month], limit, (y, m) => daysOfMonth(undefined, from.day, y, m));
     case 'custom': {
-      const custom = format.repeat_custom as RepeatCustom;
+      const custom = format.repeat_custom;
       const step = custom.repeat_looper;
       const options = custom.repeat_options;
       if (custom.repeat_point_type === 'day') return limit - mod(limit - fromDay, step);
       if (custom.repeat_point_type === 'week') {
-        const weekdays = Array.isArray(options) ? (options as readonly Weekday[]).map((d) => WEEKDAYS.indexOf(d)) : [weekdayOf(fromDay)];
+        const weekdays = isList(options) ? options.map((d) => WEEKDAYS.indexOf(d)) : [weekdayOf(fromDay)];
         return latestWeekly(fromDay, step, weekdays, limit);
       }
-      const dayOptions = (Array.isArray(options) ? undefined : options) as DayOptions | undefined;
+      const dayOptions = isList(options) ? undefined : options;
       const days = (y: number, m: number) => daysOfMonth(dayOptions?.range, from.day, y, m);
       if (custom.repeat_point_type === 'month') return latestMonthly(from, step, limit, days);
       return latestYearly(from, step, dayOptions?.months ?? [from.month], limit, days);
     }
   }
+}
+
+/** A profile no instant satisfies: what a schedule without a rule, or an unreadable stored rule, means. */
+export const NEVER_ACTIVE: TimeProfile = {
+  time_options: { is_all_day: false, date_from: 0, date_to: 0 },
+  repeat_options: { repeat_enable: false },
+};
+
+/** A rule as stored (JSON), read through the same checks as on the wire; one that no longer parses opens nothing. */
+export function storedTimeProfile(rule: string | null): TimeProfile {
+  if (rule === null) return NEVER_ACTIVE;
+  const parsed = parseTimeProfile(JSON.parse(rule));
+  return parsed.ok ? parsed.profile : NEVER_ACTIVE;
 }
 
 /**

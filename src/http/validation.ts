@@ -1,9 +1,11 @@
 import type { FastifySchemaCompiler } from 'fastify';
 import type { Static, TSchema } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
+import type { TMaxLengthError } from 'typebox/error';
 import { Settings } from 'typebox/system';
 import { ERRORS } from '../domain/errors.ts';
 import { tooLongMessage } from '../domain/text-limits.ts';
+import { isRecord } from '../lib/guards.ts';
 import { showValue } from '../lib/show-value.ts';
 import type { RouteFaces } from './faces.ts';
 import { BATCH_BODY_OPTIONAL, BATCH_NODE } from './schemas.ts';
@@ -27,18 +29,13 @@ function validatorFor(schema: TSchema): Validator {
   return validator;
 }
 
-interface SchemaWithProperties {
-  properties?: Record<string, TSchema & { 'x-error'?: string }>;
-  required?: string[];
-}
-
 export interface FieldProblem {
   field: string;
   message: string;
 }
 
 /** The limit of a `maxLength` failure, which the message names (src/domain/text-limits.ts says why there are limits). */
-const lengthLimit = (error: { params: unknown }) => (error.params as { limit: number }).limit;
+const lengthLimit = (error: TMaxLengthError) => error.params.limit;
 
 const isBlank = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 
@@ -54,23 +51,19 @@ export function conforms<Schema extends TSchema>(schema: Schema, value: unknown)
 export function fieldProblems(schema: TSchema, value: unknown): FieldProblem[] {
   const validator = validatorFor(schema);
   if (validator.Check(value)) return [];
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return [{ field: '', message: 'Record must be a JSON object.' }];
-  }
-  const record = value as Record<string, unknown>;
-  const { properties = {} } = schema as SchemaWithProperties;
+  if (!isRecord(value)) return [{ field: '', message: 'Record must be a JSON object.' }];
   const problems = new Map<string, string>();
   for (const error of validator.Errors(value)) {
     if (error.keyword === 'required') {
-      for (const field of (error.params as { requiredProperties?: string[] }).requiredProperties ?? []) {
-        if (!(field in record)) problems.set(field, `Missing or blank ${field}`);
+      for (const field of error.params.requiredProperties) {
+        if (!(field in value)) problems.set(field, `Missing or blank ${field}`);
       }
       continue;
     }
     const field = error.instancePath.split('/')[1] ?? '';
     if (problems.has(field)) continue;
-    const fieldValue = record[field];
-    const custom = properties[field]?.['x-error'];
+    const fieldValue = value[field];
+    const custom = customMessage(schema, field);
     problems.set(
       field,
       isBlank(fieldValue)
@@ -83,12 +76,18 @@ export function fieldProblems(schema: TSchema, value: unknown): FieldProblem[] {
   return [...problems].map(([field, message]) => ({ field, message }));
 }
 
+/** A field's own wording for a value of the wrong form: `x-error` on its schema. */
+function customMessage(schema: TSchema, field: string): string | undefined {
+  const properties = 'properties' in schema && isRecord(schema.properties) ? schema.properties : {};
+  const property = properties[field];
+  return isRecord(property) && typeof property['x-error'] === 'string' ? property['x-error'] : undefined;
+}
+
 /** True when `body` has the batch envelope's shape: an object whose node is a non-empty array of objects. */
 export function isBatchEnvelope(body: unknown, node: string): boolean {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
-  const { [node]: records, options } = body as Record<string, unknown>;
-  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-  return Array.isArray(records) && records.length > 0 && records.every(isObject) && (options === undefined || isObject(options));
+  if (!isRecord(body)) return false;
+  const { [node]: records, options } = body;
+  return Array.isArray(records) && records.length > 0 && records.every(isRecord) && (options === undefined || isRecord(options));
 }
 
 /**
@@ -109,15 +108,15 @@ function isAbsentBody(body: unknown): boolean {
  * (``Wrong JSON body: no value for `name` `` / ``Wrong JSON body: value `lock_number` was of the wrong type``).
  */
 export function basipBodyMessage(schema: TSchema, body: unknown): string {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'Wrong JSON body';
+  if (!isRecord(body)) return 'Wrong JSON body';
   for (const error of validatorFor(schema).Errors(body)) {
     const path = error.instancePath.split('/').filter((part) => part !== '');
     if (error.keyword === 'required') {
-      const [missing] = (error.params as { requiredProperties?: string[] }).requiredProperties ?? [];
+      const [missing] = error.params.requiredProperties;
       return `Wrong JSON body: no value for \`${[...path, missing].join('.')}\``;
     }
     if (error.keyword === 'maxLength') {
-      const value = path.reduce<unknown>((at, part) => (at as Record<string, unknown>)[part], body);
+      const value = path.reduce<unknown>((at, part) => (typeof at === 'object' && at !== null ? Reflect.get(at, part) : undefined), body);
       return `Wrong JSON body: value \`${path.join('.')}\` was longer than ${lengthLimit(error)} characters: ${showValue(value)}`;
     }
     return `Wrong JSON body: value \`${path.join('.')}\` was of the wrong type`;
@@ -128,9 +127,9 @@ export function basipBodyMessage(schema: TSchema, body: unknown): string {
 /** Compiles a route's schemas; a failure is worded in the route's face. */
 export function validatorCompiler(faces: RouteFaces): FastifySchemaCompiler<TSchema> {
   return ({ schema, httpPart, method, url }) => {
-    const node = (schema as Record<string, unknown>)[BATCH_NODE];
+    const node = BATCH_NODE in schema ? schema[BATCH_NODE] : undefined;
     if (typeof node === 'string') {
-      const optional = (schema as Record<string, unknown>)[BATCH_BODY_OPTIONAL] === true;
+      const optional = BATCH_BODY_OPTIONAL in schema && schema[BATCH_BODY_OPTIONAL] === true;
       return (body) => (isBatchEnvelope(body, node) || (optional && isAbsentBody(body)) ? { value: body } : { error: ERRORS.unparseableBody() });
     }
     const validator = validatorFor(schema);

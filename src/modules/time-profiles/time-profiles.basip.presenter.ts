@@ -1,10 +1,4 @@
-import type { RepeatOptions, TimeOptions, TimeProfile } from '../../access/time-profile.ts';
-
-/** What a schedule without a BAS-IP rule (a Lockt weekly schedule) shows: a window that never opens. */
-const NO_RULE: TimeProfile = {
-  time_options: { is_all_day: false, date_from: 0, date_to: 0 },
-  repeat_options: { repeat_enable: false },
-};
+import { type RepeatOptions, type TimeOptions, storedTimeProfile } from '../../access/time-profile.ts';
 
 /**
  * A time profile on the wire, as the seed's `timeprofiles` items show it: the stored rule's
@@ -17,7 +11,8 @@ export function presentTimeProfile(row: { id: number; name: string; rule: string
   time_options: TimeOptions;
   repeat_options: RepeatOptions;
 } {
-  const rule = row.rule === null ? NO_RULE : (JSON.parse(row.rule) as TimeProfile);
+  // A schedule without a BAS-IP rule (a Lockt weekly schedule) shows a window that never opens.
+  const rule = storedTimeProfile(row.rule);
   return {
     item_uid: row.id,
     name: row.name,

@@ -1,4 +1,4 @@
-import { type TimeProfile, type TimeProfileProblem, WEEKDAYS, parseTimeProfile } from '../../access/time-profile.ts';
+import { type TimeProfile, type TimeProfileProblem, WEEKDAYS, parseTimeProfile, storedTimeProfile } from '../../access/time-profile.ts';
 import type { Actor } from '../../audit/audit-log.ts';
 import { writeTransaction } from '../../db/change-feed.ts';
 import { isStorableId, isUniqueViolation, toFlag } from '../../db/conventions.ts';
@@ -138,7 +138,7 @@ export async function updateTimeProfile(db: Queryable, site: Site, uid: number, 
       site.id,
       async (trx) => {
         const stored = await getTimeProfile(trx, site.id, uid);
-        const current = JSON.parse(stored.rule) as TimeProfile;
+        const current = storedTimeProfile(stored.rule);
         const rule = readRule({
           time_options: input.time_options ?? current.time_options,
           repeat_options: input.repeat_options ?? current.repeat_options,
