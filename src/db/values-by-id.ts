@@ -3,9 +3,11 @@ import { type RawBuilder, sql } from 'kysely';
 /**
  * The SET clause that gives each row its own values in one statement: every changed column becomes
  * `CASE id WHEN <id> THEN <value> … ELSE <column> END`, so a batch of 100 updates is one query.
- * Generic over the table: the caller narrows the result to its table's `Updateable`.
+ * Typed by the changes' columns, so Kysely checks each against its table.
  */
-export function valuesById<Changes extends object>(updates: { id: number; changes: Changes }[]): Record<string, RawBuilder<unknown>> {
+export function valuesById<Changes extends object>(
+  updates: { id: number; changes: Changes }[],
+): { [Column in keyof Changes]?: RawBuilder<Changes[Column]> } {
   const whensByColumn = new Map<string, RawBuilder<unknown>[]>();
   for (const { id, changes } of updates) {
     for (const [column, value] of Object.entries(changes)) {
@@ -15,9 +17,9 @@ export function valuesById<Changes extends object>(updates: { id: number; change
       whensByColumn.set(column, whens);
     }
   }
-  const set: Record<string, RawBuilder<unknown>> = {};
-  for (const [column, whens] of whensByColumn) {
-    set[column] = sql`case ${sql.ref('id')} ${sql.join(whens, sql` `)} else ${sql.ref(column)} end`;
-  }
-  return set;
+  const set = Object.fromEntries(
+    [...whensByColumn].map(([column, whens]) => [column, sql`case ${sql.ref('id')} ${sql.join(whens, sql` `)} else ${sql.ref(column)} end`]),
+  );
+  // The keys are the changes' own columns, each CASE yielding that column's values.
+  return set as { [Column in keyof Changes]?: RawBuilder<Changes[Column]> };
 }

@@ -1,3 +1,4 @@
+import { idsBy } from '../../lib/group-by.ts';
 import { type Expression, type SqlBool, type Updateable, sql } from 'kysely';
 import type { Columns, NewRow } from '../../db/schema.ts';
 import { isStorableId } from '../../db/conventions.ts';
@@ -27,18 +28,15 @@ export async function listCredentials(
 ): Promise<CredentialListRow[]> {
   // An id no row can hold matches nothing (and PostgreSQL would refuse to compare it).
   if ([filter.id, filter.userId].some((id) => id !== undefined && !isStorableId(id))) return [];
-  return db
+  let query = db
     .selectFrom('credential as c')
     .leftJoin('user as u', (join) => join.onRef('u.id', '=', 'c.user_id').on('u.site_id', '=', siteId))
     .select(['c.id', 'c.name', 'c.card_num', 'c.credential_key', 'c.claimed_at', 'c.user_id', 'u.first_name', 'u.last_name'])
-    .where('c.site_id', '=', siteId)
-    .$if(filter.id !== undefined, (q) => q.where('c.id', '=', filter.id as number))
-    .$if(filter.userId !== undefined, (q) => q.where('c.user_id', '=', filter.userId as number))
-    .$if(filter.cardNum !== undefined, (q) => q.where('c.card_num', '=', filter.cardNum as string))
-    .where('c.id', '>', afterId)
-    .orderBy('c.id')
-    .limit(limit)
-    .execute();
+    .where('c.site_id', '=', siteId);
+  if (filter.id !== undefined) query = query.where('c.id', '=', filter.id);
+  if (filter.userId !== undefined) query = query.where('c.user_id', '=', filter.userId);
+  if (filter.cardNum !== undefined) query = query.where('c.card_num', '=', filter.cardNum);
+  return query.where('c.id', '>', afterId).orderBy('c.id').limit(limit).execute();
 }
 
 /** A credential as its holder's record shows it. */
@@ -60,7 +58,7 @@ export async function credentialsOfUsers(db: Queryable, siteId: number, userIds:
 export async function credentialIdsByCardNum(db: Queryable, siteId: number, cardNums: string[]): Promise<Map<string, number>> {
   if (cardNums.length === 0) return new Map();
   const rows = await db.selectFrom('credential').select(['id', 'card_num']).where('site_id', '=', siteId).where('card_num', 'in', cardNums).execute();
-  return new Map(rows.map((r) => [r.card_num as string, r.id]));
+  return idsBy(rows, 'card_num');
 }
 
 export type NewCredentialRow = NewRow<

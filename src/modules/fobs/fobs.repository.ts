@@ -1,3 +1,4 @@
+import { idsBy } from '../../lib/group-by.ts';
 import type { Updateable } from 'kysely';
 import { isStorableId } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
@@ -20,19 +21,16 @@ export interface FobFilter {
 export async function listFobs(db: Queryable, siteId: number, filter: FobFilter, afterId: number, limit: number): Promise<FobRow[]> {
   // An id no row can hold matches nothing (and PostgreSQL would refuse to compare it).
   if (filter.id !== undefined && !isStorableId(filter.id)) return [];
-  return db
+  let query = db
     .selectFrom('credential')
     .select(['id', 'user_id', 'id_num', 'name', 'card_num', 'credential_key', 'enabled', 'access_effective', 'access_expires'])
     .where('site_id', '=', siteId)
-    .where('is_fob', '=', 1)
-    .$if(filter.id !== undefined, (q) => q.where('id', '=', filter.id as number))
-    .$if(filter.idNum !== undefined, (q) => q.where('id_num', '=', filter.idNum as string))
-    .$if(filter.nameKey !== undefined, (q) => q.where('name_key', '=', filter.nameKey as string))
-    .$if(filter.cardNum !== undefined, (q) => q.where('card_num', '=', filter.cardNum as string))
-    .where('id', '>', afterId)
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+    .where('is_fob', '=', 1);
+  if (filter.id !== undefined) query = query.where('id', '=', filter.id);
+  if (filter.idNum !== undefined) query = query.where('id_num', '=', filter.idNum);
+  if (filter.nameKey !== undefined) query = query.where('name_key', '=', filter.nameKey);
+  if (filter.cardNum !== undefined) query = query.where('card_num', '=', filter.cardNum);
+  return query.where('id', '>', afterId).orderBy('id').limit(limit).execute();
 }
 
 /** The site's fobs carrying these name keys, by key. */
@@ -45,7 +43,7 @@ export async function fobIdsByNameKey(db: Queryable, siteId: number, keys: strin
     .where('is_fob', '=', 1)
     .where('name_key', 'in', keys)
     .execute();
-  return new Map(rows.map((r) => [r.name_key as string, r.id]));
+  return idsBy(rows, 'name_key');
 }
 
 export type FobChanges = Pick<
@@ -59,7 +57,7 @@ export async function updateFobs(db: Queryable, siteId: number, updates: { id: n
   if (changed.length === 0) return;
   await db
     .updateTable('credential')
-    .set(valuesById(changed) as Updateable<CredentialTable>)
+    .set(valuesById(changed))
     .where('site_id', '=', siteId)
     .where('is_fob', '=', 1)
     .where(

@@ -4,7 +4,7 @@ import type { Queryable } from '../../db/queryable.ts';
 import type { Columns, NewRow, UserRole, UserTable } from '../../db/schema.ts';
 import { existingIdsIn } from '../../db/site-lookups.ts';
 import { valuesById } from '../../db/values-by-id.ts';
-import { groupBy } from '../../lib/group-by.ts';
+import { groupBy, idsBy } from '../../lib/group-by.ts';
 import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
 
 export type UserRow = Columns<
@@ -49,13 +49,10 @@ export interface UserListFilter {
 export async function listUsers(db: Queryable, siteId: number, filter: UserListFilter, afterId: number, limit: number): Promise<UserRow[]> {
   // An id no row can hold matches nothing (and PostgreSQL would refuse to compare it).
   if (filter.id !== undefined && !isStorableId(filter.id)) return [];
-  return db
-    .selectFrom('user')
-    .select(USER_COLUMNS)
-    .where('site_id', '=', siteId)
-    .where('role', 'in', filter.roles)
-    .$if(filter.id !== undefined, (q) => q.where('id', '=', filter.id as number))
-    .$if(filter.idNum !== undefined, (q) => q.where('id_num', '=', filter.idNum as string))
+  let query = db.selectFrom('user').select(USER_COLUMNS).where('site_id', '=', siteId).where('role', 'in', filter.roles);
+  if (filter.id !== undefined) query = query.where('id', '=', filter.id);
+  if (filter.idNum !== undefined) query = query.where('id_num', '=', filter.idNum);
+  return query
     .$if(filter.missingCredentials === true, (q) =>
       q.where(({ not, exists, selectFrom }) =>
         not(
@@ -99,14 +96,14 @@ export async function cardholderWindows(db: Queryable, siteId: number, ids: numb
 export async function userIdsByIdNum(db: Queryable, siteId: number, idNums: string[]): Promise<Map<string, number>> {
   if (idNums.length === 0) return new Map();
   const rows = await db.selectFrom('user').select(['id', 'id_num']).where('site_id', '=', siteId).where('id_num', 'in', idNums).execute();
-  return new Map(rows.map((r) => [r.id_num as string, r.id]));
+  return idsBy(rows, 'id_num');
 }
 
 /** The users of the site holding these (lower-cased) emails, by email key. */
 export async function userIdsByEmailKey(db: Queryable, siteId: number, keys: string[]): Promise<Map<string, number>> {
   if (keys.length === 0) return new Map();
   const rows = await db.selectFrom('user').select(['id', 'email_key']).where('site_id', '=', siteId).where('email_key', 'in', keys).execute();
-  return new Map(rows.map((r) => [r.email_key as string, r.id]));
+  return idsBy(rows, 'email_key');
 }
 
 /** The users of the site holding each of these PIN hashes (several, if PINs were not always unique). */
@@ -114,7 +111,12 @@ export async function userIdsByPinHash(db: Queryable, siteId: number, hashes: st
   const holders = new Map<string, number[]>();
   if (hashes.length === 0) return holders;
   const rows = await db.selectFrom('user').select(['id', 'pin_hash']).where('site_id', '=', siteId).where('pin_hash', 'in', hashes).execute();
-  for (const row of rows) holders.set(row.pin_hash as string, [...(holders.get(row.pin_hash as string) ?? []), row.id]);
+  for (const [hash, holding] of groupBy(rows, (row) => row.pin_hash))
+    if (hash !== null)
+      holders.set(
+        hash,
+        holding.map((row) => row.id),
+      );
   return holders;
 }
 
@@ -127,7 +129,7 @@ export type NewCardholderRow = NewRow<
 export async function insertCardholders(db: Queryable, rows: NewCardholderRow[]): Promise<Map<string, number>> {
   if (rows.length === 0) return new Map();
   const inserted = await db.insertInto('user').values(rows).returning(['id', 'id_num']).execute();
-  return new Map(inserted.map((r) => [r.id_num as string, r.id]));
+  return idsBy(inserted, 'id_num');
 }
 
 /** The columns an update of a cardholder may change. */
@@ -141,7 +143,7 @@ export async function updateCardholders(db: Queryable, siteId: number, updates: 
   if (updates.length === 0) return;
   await db
     .updateTable('user')
-    .set({ ...(valuesById(updates) as Updateable<UserTable>), updated_at: now })
+    .set({ ...valuesById(updates), updated_at: now })
     .where('site_id', '=', siteId)
     .where(
       'id',
