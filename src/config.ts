@@ -201,7 +201,7 @@ export interface ServerConfig {
   webhookRetentionDays?: number | undefined;
 }
 
-export const DEFAULT_PORT = schemaOf('port').default as number;
+export const DEFAULT_PORT = readSetting('port', {}, {});
 
 export function serverConfig(flags: Flags, env = process.env): ServerConfig {
   const read = <N extends SettingName>(name: N) => readSetting(name, flags, env);

@@ -38,25 +38,25 @@ const MANAGE: {
     name: 'set-role',
     description: "change the account's role (admin, manager or installer) and end its sessions",
     option: ['--role <role>', 'admin, manager or installer'],
-    change: (flags) => ({ kind: 'set-role', role: flags.role as string }),
+    change: (flags) => ({ kind: 'set-role', role: String(flags.role) }),
   },
   {
     name: 'set-password',
     description: "change the account's password (at least 8 characters) and end its sessions",
     option: ['--password <password>', 'the new password'],
-    change: (flags) => ({ kind: 'set-password', password: flags.password as string }),
+    change: (flags) => ({ kind: 'set-password', password: String(flags.password) }),
   },
   {
     name: 'set-scope',
     description: 'which identifiers the panel face shows the account: site (all) or own (those it created); ends its sessions',
     option: ['--scope <scope>', 'site or own'],
-    change: (flags) => ({ kind: 'set-scope', scope: flags.scope as string }),
+    change: (flags) => ({ kind: 'set-scope', scope: String(flags.scope) }),
   },
   {
     name: 'set-rate-limit',
     description: "give the account its own request budget per rate-limit window, for a large sync (0: the server's)",
     option: ['--requests <n>', 'requests per window; 0 for the server default', wholeNumber('--requests')],
-    change: (flags) => ({ kind: 'set-rate-limit', rateLimit: (flags.requests as number) === 0 ? null : (flags.requests as number) }),
+    change: (flags) => ({ kind: 'set-rate-limit', rateLimit: Number(flags.requests) || null }),
   },
 ];
 

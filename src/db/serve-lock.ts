@@ -1,3 +1,4 @@
+import { errorFields } from './error-fields.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -15,7 +16,7 @@ const SERVER_WAITS_MS = 2_000;
 
 /** SQLite's answer when another connection holds a lock that the one asked for conflicts with. */
 function isBusy(error: unknown): boolean {
-  return typeof (error as { code?: unknown }).code === 'string' && /^SQLITE_BUSY/.test((error as { code: string }).code);
+  return /^SQLITE_BUSY/.test(errorFields(error).code ?? '');
 }
 
 function openLock(dataDir: string, waitMs: number): SQLite.Database {

@@ -1,3 +1,4 @@
+import { errorFields } from './error-fields.ts';
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import { DEFAULT_MIGRATION_TABLE } from 'kysely';
@@ -29,7 +30,7 @@ export function checkStoreFile(file: string): string {
   try {
     database = new SQLite(file, { readonly: true, fileMustExist: true });
   } catch (error) {
-    throw new Error(`${file} is not a SQLite database: ${(error as Error).message}`);
+    throw new Error(`${file} is not a SQLite database: ${errorFields(error).message}`);
   }
   try {
     const integrity = database.pragma('integrity_check', { simple: true });
@@ -39,8 +40,8 @@ export function checkStoreFile(file: string): string {
     const last = database.prepare(`select name from ${DEFAULT_MIGRATION_TABLE} order by name desc limit 1`).pluck().get();
     return typeof last === 'string' ? last : '(none)';
   } catch (error) {
-    if (/not a database|malformed/i.test((error as Error).message))
-      throw new Error(`${file} is not a readable SQLite database: ${(error as Error).message}`);
+    if (/not a database|malformed/i.test(errorFields(error).message ?? ''))
+      throw new Error(`${file} is not a readable SQLite database: ${errorFields(error).message}`);
     throw error;
   } finally {
     database.close();

@@ -1,3 +1,4 @@
+import { errorFields } from '../db/error-fields.ts';
 import type { Actor, AuditEntry } from '../audit/audit-log.ts';
 import { writeTransaction } from '../db/change-feed.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../db/conventions.ts';
@@ -12,7 +13,7 @@ import {
 } from '../domain/batch.ts';
 import { ERRORS, type RecordFailure } from '../domain/errors.ts';
 import { showValue } from '../lib/show-value.ts';
-import { fieldProblems, isBatchEnvelope } from './validation.ts';
+import { batchEnvelope, fieldProblems } from './validation.ts';
 
 /**
  * The one batch runner behind every Lockt write endpoint:
@@ -57,13 +58,11 @@ function auditEntry(
 }
 
 function isRetryable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return isUniqueViolation(error) || isForeignKeyViolation(error) || (typeof code === 'string' && code.startsWith('SQLITE_BUSY'));
+  return isUniqueViolation(error) || isForeignKeyViolation(error) || (errorFields(error).code ?? '').startsWith('SQLITE_BUSY');
 }
 
 /** Reads the options an endpoint takes; booleans or the strings "true"/"false", else a 400. */
-export function readOptions(raw: unknown, names: readonly BatchOptionName[]): BatchOptions {
-  const given = (raw ?? {}) as Record<string, unknown>;
+export function readOptions(given: Record<string, unknown>, names: readonly BatchOptionName[]): BatchOptions {
   const options: BatchOptions = { ...BATCH_OPTION_DEFAULTS };
   for (const name of names) {
     const value = given[name];
@@ -94,9 +93,9 @@ export async function runBatch<Input, Plan, Context>(
   context: Context,
 ): Promise<BatchResult> {
   // Route validation has normally checked the envelope already; routes whose body may be absent have not.
-  if (!isBatchEnvelope(body, operation.node)) throw ERRORS.unparseableBody();
-  const envelope = body as Record<string, unknown>;
-  const records = envelope[operation.node] as Record<string, unknown>[];
+  const envelope = batchEnvelope(body, operation.node);
+  if (!envelope) throw ERRORS.unparseableBody();
+  const { records } = envelope;
   const cap = Math.min(caller.maxBatchSize, operation.maxRecords ?? Number.POSITIVE_INFINITY);
   if (records.length > cap) throw ERRORS.batchTooLarge(cap);
   const options = readOptions(envelope.options, operation.options);

@@ -83,11 +83,12 @@ function customMessage(schema: TSchema, field: string): string | undefined {
   return isRecord(property) && typeof property['x-error'] === 'string' ? property['x-error'] : undefined;
 }
 
-/** True when `body` has the batch envelope's shape: an object whose node is a non-empty array of objects. */
-export function isBatchEnvelope(body: unknown, node: string): boolean {
-  if (!isRecord(body)) return false;
-  const { [node]: records, options } = body;
-  return Array.isArray(records) && records.length > 0 && records.every(isRecord) && (options === undefined || isRecord(options));
+/** A batch envelope's records and options, when `body` has its shape: an object whose node is a non-empty array of objects. */
+export function batchEnvelope(body: unknown, node: string): { records: Record<string, unknown>[]; options: Record<string, unknown> } | undefined {
+  if (!isRecord(body)) return undefined;
+  const { [node]: records, options = {} } = body;
+  if (!Array.isArray(records) || records.length === 0 || !records.every(isRecord) || !isRecord(options)) return undefined;
+  return { records, options };
 }
 
 /**
@@ -130,7 +131,8 @@ export function validatorCompiler(faces: RouteFaces): FastifySchemaCompiler<TSch
     const node = BATCH_NODE in schema ? schema[BATCH_NODE] : undefined;
     if (typeof node === 'string') {
       const optional = BATCH_BODY_OPTIONAL in schema && schema[BATCH_BODY_OPTIONAL] === true;
-      return (body) => (isBatchEnvelope(body, node) || (optional && isAbsentBody(body)) ? { value: body } : { error: ERRORS.unparseableBody() });
+      return (body) =>
+        batchEnvelope(body, node) !== undefined || (optional && isAbsentBody(body)) ? { value: body } : { error: ERRORS.unparseableBody() };
     }
     const validator = validatorFor(schema);
     const basip = faces.of(method, url) === 'basip';

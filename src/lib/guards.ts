@@ -17,3 +17,9 @@ export function isOneOf<T extends string | number>(allowed: readonly T[], value:
 export function isList<T>(value: readonly T[] | object | undefined): value is readonly T[] {
   return Array.isArray(value);
 }
+
+/** JSON text the store holds as an object (settings and the like); anything else reads as empty. */
+export function storedObject(text: string): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(text);
+  return isRecord(parsed) ? parsed : {};
+}

@@ -1,3 +1,4 @@
+import { isRecord } from '../../lib/guards.ts';
 import { type Token, TokenType, defaultParser } from '@odata/parser';
 import { type TSchema, Type } from 'typebox';
 import { MAX_ID } from '../../db/conventions.ts';
@@ -165,7 +166,7 @@ const INTEGER_LITERALS = new Set(['Edm.SByte', 'Edm.Byte', 'Edm.Int16', 'Edm.Int
 
 /** An expression literal as the field's type: a quoted string's text, or the literal as written. */
 function valueFromLiteral(name: string, field: ListField, literal: Token): ListValue {
-  const kind = literal.value as string;
+  const kind = String(literal.value);
   if (kind === 'null') return null;
   if (kind === 'Edm.String') return valueFromText(name, field, literal.raw.slice(1, -1).replace(/''/g, "'"));
   if (isWholeNumber(field) && !INTEGER_LITERALS.has(kind)) throw bad(`Wrong filter value for ${name}: ${literal.raw} (expected an integer)`);
@@ -259,7 +260,7 @@ function readFilter(query: Record<string, unknown>, spec: ListSpec): { filter: L
 
 /** Reads a list's paging, sort and filter from the query string; anything it cannot honour is a 400. */
 export function readListQuery(query: unknown, spec: ListSpec): BasipList {
-  const values = (typeof query === 'object' && query !== null ? query : {}) as Record<string, unknown>;
+  const values = isRecord(query) ? query : {};
   const limit = readLimit(param(values, 'limit'));
   const page = readPage(param(values, 'page_number'));
   const sortable = Object.entries(spec.fields)

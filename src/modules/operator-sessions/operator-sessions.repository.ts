@@ -1,15 +1,12 @@
 import type { Queryable } from '../../db/queryable.ts';
-import type { SiteRow } from '../../db/schema.ts';
+import type { Columns, SiteRow, UserRole } from '../../db/schema.ts';
 
-export interface OperatorLoginRow {
-  id: number;
-  site_id: number;
-  role: string;
-  username: string | null;
-  password_hash: string | null;
-  rate_limit: number | null;
-  identifier_scope: string;
-}
+/** Every role but a cardholder's: what the queries below select (they leave cardholders out). */
+type OperatorRoleColumn = Exclude<UserRole, 'cardholder'>;
+
+export type OperatorLoginRow = Columns<'user', 'id' | 'site_id' | 'username' | 'password_hash' | 'rate_limit' | 'identifier_scope'> & {
+  role: OperatorRoleColumn;
+};
 
 /**
  * The enabled operators with this username: in the site the login named, or in every site when it named
@@ -21,7 +18,8 @@ export function findOperatorsByUsername(db: Queryable, usernameKey: string, site
     .select(['id', 'site_id', 'role', 'username', 'password_hash', 'rate_limit', 'identifier_scope'])
     .where('username_key', '=', usernameKey)
     .where('role', '!=', 'cardholder')
-    .where('enabled', '=', 1);
+    .where('enabled', '=', 1)
+    .$narrowType<{ role: OperatorRoleColumn }>();
   if (siteId !== undefined) query = query.where('site_id', '=', siteId);
   return query.limit(2).execute();
 }
@@ -142,7 +140,8 @@ export async function findSession(
   tokenHash: string,
   now: number,
 ): Promise<
-  { user_id: number; username: string | null; role: string; rate_limit: number | null; identifier_scope: string; site: SiteRow } | undefined
+  | { user_id: number; username: string | null; role: OperatorRoleColumn; rate_limit: number | null; identifier_scope: string; site: SiteRow }
+  | undefined
 > {
   const row = await db
     .selectFrom('operator_session as s')
@@ -153,6 +152,8 @@ export async function findSession(
     .where('s.token_hash', '=', tokenHash)
     .where('s.expires_at', '>', now)
     .where('u.enabled', '=', 1)
+    .where('u.role', '!=', 'cardholder')
+    .$narrowType<{ role: OperatorRoleColumn }>()
     .executeTakeFirst();
   if (!row) return undefined;
   const { user_id, username, role, rate_limit, identifier_scope, ...site } = row;

@@ -120,18 +120,18 @@ export async function login(
     expires_at: now + SESSION_MS,
     created_at: now,
   });
-  return { token, accountType: operator.role as OperatorRole };
+  return { token, accountType: operator.role };
 }
 
 function principal(
-  row: { id: number; username: string | null; role: string; rate_limit: number | null; identifier_scope: string },
+  row: { id: number; username: string | null; role: OperatorRole; rate_limit: number | null; identifier_scope: string },
   site: Site,
 ): OperatorPrincipal {
   const username = row.username ?? '';
   return {
     userId: row.id,
     username,
-    role: row.role as OperatorRole,
+    role: row.role,
     site,
     actor: { kind: 'operator', name: username },
     rateLimit: row.rate_limit,

@@ -1,3 +1,4 @@
+import { isRecord } from '../../lib/guards.ts';
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
 import { ListAnswer, ListQuerySchema, listOption, listSpec, readListQuery } from '../../http/basip/list-query.ts';
@@ -63,7 +64,7 @@ function settingRoutes(
 ): void {
   const perLock = definition.path.includes('{lock}');
   const url = `/api/v1/${definition.path.replace('{lock}', ':lock')}`;
-  const lockOf = (params: unknown) => (perLock ? Number((params as { lock: string }).lock) : 1);
+  const lockOf = (params: unknown) => (perLock && isRecord(params) ? Number(params.lock) : 1);
   const effect = definition.effect ?? 'Stored and read back; no effect in Portcullis.';
   app.get(url, {
     config: OPERATOR,
@@ -94,7 +95,7 @@ function settingRoutes(
         operator.site,
         definition,
         lockOf(request.params),
-        request.body as Record<string, unknown>,
+        isRecord(request.body) ? request.body : {},
         operator.actor,
         clock.now(),
       );

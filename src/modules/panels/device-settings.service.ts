@@ -4,6 +4,7 @@ import { writeTransaction } from '../../db/change-feed.ts';
 import { isStorableId } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
+import { isRecord, storedObject } from '../../lib/guards.ts';
 import type { ListRequest } from '../../db/list-query.ts';
 import type { Site } from '../sites/site.ts';
 import type { SettingDefinition } from './device-settings.schema.ts';
@@ -37,7 +38,7 @@ const MIRRORED: readonly (readonly string[])[] = [
 export async function readSetting(db: Queryable, site: Site, definition: SettingDefinition, lock: number, now: number): Promise<Settings> {
   const saved = await repo.findSetting(db, site.id, settingKey(definition, lock));
   const defaults = definition.defaults({ timezone: panelZone(site.timezone, now), zone: site.timezone, lock });
-  const value = { ...defaults, ...(saved === undefined ? {} : (JSON.parse(saved) as Settings)) };
+  const value = { ...defaults, ...(saved === undefined ? {} : storedObject(saved)) };
   for (const secret of definition.secrets ?? []) setSecret(value, secret, '');
   if (definition.hashed) delete value[definition.hashed.as];
   return value;
@@ -48,15 +49,15 @@ export async function readSetting(db: Queryable, site: Site, definition: Setting
  * `to` is undefined; a nested object on the way is copied, never changed in place.
  */
 function setSecret(settings: Settings, path: string, to: '' | undefined): void {
-  const [field, ...rest] = path.split('.') as [string, ...string[]];
+  const [field = '', ...rest] = path.split('.');
   if (rest.length === 0) {
     if (to === undefined) delete settings[field];
     else settings[field] = to;
     return;
   }
   const nested = settings[field];
-  if (typeof nested !== 'object' || nested === null) return;
-  const copy = { ...(nested as Settings) };
+  if (!isRecord(nested)) return;
+  const copy = { ...nested };
   setSecret(copy, rest.join('.'), to);
   settings[field] = copy;
 }
@@ -90,7 +91,7 @@ export async function saveSetting(
   if (definition.hashed) {
     const { field, as } = definition.hashed;
     // A hash already saved is kept unless a new value is sent; the value itself is never stored.
-    const kept = saved === undefined ? undefined : (JSON.parse(saved) as Settings)[as];
+    const kept = saved === undefined ? undefined : storedObject(saved)[as];
     const hash = sent[field] === undefined ? kept : publicCodeHash(Number(sent[field]), await pinSecretOf(db, site.id));
     delete next[field];
     if (hash !== undefined) next[as] = hash;
@@ -124,7 +125,10 @@ const LOCK_TIMEOUT = 'access/general/lock/timeout/';
 export async function savedLockTimeouts(db: Queryable, siteId: number): Promise<Map<number, number>> {
   const rows = await repo.settingsUnder(db, siteId, LOCK_TIMEOUT);
   return new Map(
-    rows.map((row) => [Number(row.setting.slice(LOCK_TIMEOUT.length)), (JSON.parse(row.value) as { lock_timeout: number }).lock_timeout]),
+    rows.flatMap((row) => {
+      const { lock_timeout: seconds } = storedObject(row.value);
+      return typeof seconds === 'number' ? [[Number(row.setting.slice(LOCK_TIMEOUT.length)), seconds]] : [];
+    }),
   );
 }
 
@@ -157,9 +161,15 @@ export function siteMac(siteId: number): string {
   return `02:50:43:${id.slice(0, 2)}:${id.slice(2, 4)}:${id.slice(4, 6)}`;
 }
 
+/** A stored JSON list of strings. */
+function storedStrings(text: string): string[] {
+  const list: unknown = JSON.parse(text);
+  return Array.isArray(list) ? list.filter((entry): entry is string => typeof entry === 'string') : [];
+}
+
 const presentForward = (row: repo.ForwardRow) => ({
   forward_number: row.forward_number,
-  forward_entity_list: JSON.parse(row.entity_list) as string[],
+  forward_entity_list: storedStrings(row.entity_list),
 });
 
 export async function listForwards(db: Queryable, siteId: number, list: ListRequest) {
