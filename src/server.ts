@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Server as NetServer } from 'node:net';
+import type { Server as NetServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from './app.ts';
@@ -128,13 +128,20 @@ export async function startServer(config: ServerConfig, say: (line: string) => v
   return config.trustedProxies.length > 0 ? listenBehindProxy(config, serving, say) : listenOverTls(config, serving, say);
 }
 
+/** The port a listening server took (the configured one, or the one the system chose for port 0). */
+function portOf(server: NetServer): number {
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('The server is not listening on a TCP port');
+  return address.port;
+}
+
 /** Plain HTTP, for a TLS-terminating proxy trusted from `config.trustedProxies`. */
 async function listenBehindProxy(config: ServerConfig, serving: ServingStore, say: (line: string) => void): Promise<RunningServer> {
   const app = await buildApp({ ...appOptions(config, serving.store), trustedProxies: config.trustedProxies });
   limitSlowClients(app.server);
   reportStoreProblems(serving.store, app.log);
   await app.listen({ host: config.host, port: config.port });
-  const port = (app.server.address() as AddressInfo).port;
+  const port = portOf(app.server);
   say(`Listening on http://${config.host}:${port} behind a TLS proxy trusted from ${config.trustedProxies.join(', ')}`);
   return {
     port,
@@ -168,7 +175,7 @@ async function listenOverTls(config: ServerConfig, serving: ServingStore, say: (
   // limits above (and tracking connections for closeAllConnections) only on 'listening': without this a
   // client trickling its headers or body held its connection for ever.
   app.server.emit('listening');
-  const port = (listener.address() as AddressInfo).port;
+  const port = portOf(listener);
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   say(`Listening on https://${shownHost}:${port} (plain HTTP is refused)`);
   if (tls.selfSigned) say(`Self-signed certificate in ${config.dataDir}/tls, SHA-256 fingerprint ${tls.fingerprint}`);

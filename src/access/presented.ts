@@ -10,24 +10,23 @@ export interface PresentedFields {
   credentialKey?: string | undefined;
 }
 
-const isSent = (value: unknown) => value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '');
+const isSent = (value: number | string | undefined): value is number | string =>
+  value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '');
 
 /** What was presented: exactly one of card_num, pin, credential_key; anything else is a malformed question. */
 export function readPresented(input: PresentedFields): Presented {
-  const sent = (
-    [
-      ['card_num', input.cardNum],
-      ['pin', input.pin],
-      ['credential_key', input.credentialKey],
-    ] as const
-  ).filter(([, value]) => isSent(value));
-  if (sent.length !== 1) {
+  const sent: [field: 'card_num' | 'pin' | 'credential_key', value: number | string][] = [];
+  if (isSent(input.cardNum)) sent.push(['card_num', input.cardNum]);
+  if (isSent(input.pin)) sent.push(['pin', input.pin]);
+  if (isSent(input.credentialKey)) sent.push(['credential_key', input.credentialKey]);
+  const [only] = sent;
+  if (!only || sent.length > 1) {
     const which = sent.length === 0 ? 'none' : sent.map(([field]) => field).join(' and ');
     throw ERRORS.badRequest(`Send exactly one of card_num, pin or credential_key (got ${which})`);
   }
-  const [field, value] = sent[0] as (typeof sent)[number];
+  const [field, value] = only;
   if (field === 'credential_key') return { kind: 'credential_key', value: String(value).trim() };
-  const digits = pinDigits(value as number | string);
+  const digits = pinDigits(value);
   if (digits === undefined) throw ERRORS.badRequest(`Non-Numeric ${field} found: ${showValue(value)}`);
   return { kind: field, value: digits };
 }

@@ -18,8 +18,8 @@ export function isList<T>(value: readonly T[] | object | undefined): value is re
   return Array.isArray(value);
 }
 
-/** JSON text the store holds as an object (settings and the like); anything else reads as empty. */
-export function storedObject(text: string): Record<string, unknown> {
+/** JSON text that holds an object (stored settings, package.json); anything else reads as empty. */
+export function jsonObject(text: string): Record<string, unknown> {
   const parsed: unknown = JSON.parse(text);
   return isRecord(parsed) ? parsed : {};
 }

@@ -1,3 +1,4 @@
+import { jsonObject } from './guards.ts';
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 
@@ -12,7 +13,7 @@ export interface Release {
 }
 
 /** The running version, from package.json. */
-export const VERSION: string = (JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { version: string }).version;
+export const VERSION = String(jsonObject(readFileSync(new URL('package.json', ROOT), 'utf8')).version);
 
 /**
  * The running version's section of RELEASES.md (`## <version> (<YYYY-MM-DD>)`): its first paragraph

@@ -1,3 +1,4 @@
+import { jsonObject } from '../../lib/guards.ts';
 import { formatIsoUtc } from '../../lib/site-time.ts';
 import type { AuditRow } from './audit.repository.ts';
 
@@ -9,7 +10,7 @@ export function presentAudit(row: AuditRow) {
     resource: row.resource,
     action: row.action,
     record_ids: row.record_ids === '' ? [] : row.record_ids.split(',').map(Number),
-    detail: row.detail === '' ? {} : (JSON.parse(row.detail) as Record<string, unknown>),
+    detail: row.detail === '' ? {} : jsonObject(row.detail),
     at: formatIsoUtc(row.at),
   };
 }

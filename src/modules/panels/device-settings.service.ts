@@ -4,7 +4,7 @@ import { writeTransaction } from '../../db/change-feed.ts';
 import { isStorableId } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
-import { isRecord, storedObject } from '../../lib/guards.ts';
+import { isRecord, jsonObject } from '../../lib/guards.ts';
 import type { ListRequest } from '../../db/list-query.ts';
 import type { Site } from '../sites/site.ts';
 import type { SettingDefinition } from './device-settings.schema.ts';
@@ -38,7 +38,7 @@ const MIRRORED: readonly (readonly string[])[] = [
 export async function readSetting(db: Queryable, site: Site, definition: SettingDefinition, lock: number, now: number): Promise<Settings> {
   const saved = await repo.findSetting(db, site.id, settingKey(definition, lock));
   const defaults = definition.defaults({ timezone: panelZone(site.timezone, now), zone: site.timezone, lock });
-  const value = { ...defaults, ...(saved === undefined ? {} : storedObject(saved)) };
+  const value = { ...defaults, ...(saved === undefined ? {} : jsonObject(saved)) };
   for (const secret of definition.secrets ?? []) setSecret(value, secret, '');
   if (definition.hashed) delete value[definition.hashed.as];
   return value;
@@ -91,7 +91,7 @@ export async function saveSetting(
   if (definition.hashed) {
     const { field, as } = definition.hashed;
     // A hash already saved is kept unless a new value is sent; the value itself is never stored.
-    const kept = saved === undefined ? undefined : storedObject(saved)[as];
+    const kept = saved === undefined ? undefined : jsonObject(saved)[as];
     const hash = sent[field] === undefined ? kept : publicCodeHash(Number(sent[field]), await pinSecretOf(db, site.id));
     delete next[field];
     if (hash !== undefined) next[as] = hash;
@@ -126,7 +126,7 @@ export async function savedLockTimeouts(db: Queryable, siteId: number): Promise<
   const rows = await repo.settingsUnder(db, siteId, LOCK_TIMEOUT);
   return new Map(
     rows.flatMap((row) => {
-      const { lock_timeout: seconds } = storedObject(row.value);
+      const { lock_timeout: seconds } = jsonObject(row.value);
       return typeof seconds === 'number' ? [[Number(row.setting.slice(LOCK_TIMEOUT.length)), seconds]] : [];
     }),
   );

@@ -1,3 +1,4 @@
+import { storedTimeProfile } from '../../access/time-profile.ts';
 import type { ScheduleRow } from './schedules.repository.ts';
 
 /**
@@ -18,6 +19,6 @@ export function presentSchedule(row: ScheduleRow) {
     d6: row.d6,
     start: row.start_time,
     stop: row.stop_time,
-    ...(row.rule === null ? {} : { time_profile: JSON.parse(row.rule) as unknown }),
+    ...(row.rule === null ? {} : { time_profile: storedTimeProfile(row.rule) }),
   };
 }
