@@ -5718,7 +5718,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The events; with ?stream, a Server-Sent Events stream whose `data` lines are events as JSON. */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5764,6 +5764,7 @@ export interface paths {
                                 db_time: string;
                             }[];
                         };
+                        "text/event-stream": string;
                     };
                 };
                 /** @description The request or a record in it is invalid. */
@@ -6442,6 +6443,15 @@ export interface paths {
                         "application/json": components["schemas"]["BasipError"];
                     };
                 };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BasipError"];
+                    };
+                };
                 /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
                 403: {
                     headers: {
@@ -6691,7 +6701,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["LocktFailure"];
+                        "application/json": components["schemas"]["LocktError"] | components["schemas"]["LocktFailure"];
                     };
                 };
                 /** @description Missing or wrong credentials. */
@@ -6843,7 +6853,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["LocktFailure"];
+                        "application/json": components["schemas"]["LocktError"] | components["schemas"]["LocktFailure"];
                     };
                 };
                 /** @description Missing or wrong credentials. */
@@ -6980,7 +6990,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["LocktFailure"];
+                        "application/json": components["schemas"]["LocktError"] | components["schemas"]["LocktFailure"];
                     };
                 };
                 /** @description Missing or wrong credentials. */
@@ -7252,7 +7262,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["LocktFailure"];
+                        "application/json": components["schemas"]["LocktError"] | components["schemas"]["LocktFailure"];
                     };
                 };
                 /** @description Missing or wrong credentials. */
@@ -7530,6 +7540,15 @@ export interface paths {
                 };
                 /** @description The request or a record in it is invalid. */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BasipError"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -57,10 +57,16 @@ const ERROR_STATUSES = {
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 
-/** The body of a failure in the route's face, as src/http/lockt/envelope.ts and basip/envelope.ts render it. */
-function errorBody(face: Face, status: number, method: string): keyof typeof ERROR_SCHEMAS {
-  if (face === 'basip') return 'BasipError';
-  return status === 400 && WRITE_METHODS.has(method) ? 'LocktFailure' : 'LocktError';
+/**
+ * The body of a failure in the route's face, as src/http/lockt/envelope.ts and basip/envelope.ts render
+ * it. Device routes answer `{"data":{"error"}}` even to a write, except a batch of events whose records
+ * failed, which keeps the Lockt failure envelope (devices.routes.ts `deviceErrors`).
+ */
+function errorBody(face: Face, auth: Auth | undefined, status: number, method: string): Record<string, unknown> {
+  const ref = (name: keyof typeof ERROR_SCHEMAS) => ({ $ref: `${name}#` });
+  if (face === 'basip') return ref('BasipError');
+  if (status !== 400 || !WRITE_METHODS.has(method)) return ref('LocktError');
+  return auth === 'device' ? { anyOf: [ref('LocktError'), ref('LocktFailure')] } : ref('LocktFailure');
 }
 
 interface DocumentedRoute {
@@ -71,7 +77,8 @@ interface DocumentedRoute {
 /**
  * The route's schema as documented: its security from its `auth` config (unless it states its own), and
  * a response for each failure status it can reach, in its face's envelope (unless it documents that
- * status itself, as `/ready`'s 503 does). Routes of no face (Swagger UI's) are left as they are.
+ * status itself, as `/ready`'s 503 does). Routes of no face (Swagger UI's) are left as they are. Only the
+ * document changes: the route's own response schemas, which serialize its answers, are not touched.
  */
 export function documentedSchema(schema: FastifySchema | undefined, route: DocumentedRoute): FastifySchema {
   const face = route.config?.face;
@@ -80,9 +87,12 @@ export function documentedSchema(schema: FastifySchema | undefined, route: Docum
   const auth = route.config?.auth;
   const own = (schema?.response ?? {}) as Record<string, unknown>;
   const response: Record<string, unknown> = {};
+  // A route that states it needs no credentials (`security: []`) cannot fail them; the login and the
+  // panel's own access route take theirs in the query and the path.
+  const open = Array.isArray(schema?.security) && schema.security.length === 0;
   for (const [status, description] of Object.entries(ERROR_STATUSES)) {
-    if (status === '401' && auth === undefined) continue;
-    response[status] = { $ref: `${errorBody(face, Number(status), method)}#`, description };
+    if (status === '401' && open) continue;
+    response[status] = { ...errorBody(face, auth, Number(status), method), description };
   }
   return {
     ...schema,

@@ -142,7 +142,9 @@ function itemRoutes(app: TypedApp, { db, clock }: Deps): void {
       tags,
       summary: "BAS-IP: a qr identifier's code as a PNG image.",
       params: ItemParams,
-      response: { 200: { description: 'The PNG image.', content: { 'image/png': { schema: Type.String({ format: 'binary' }) } } } },
+      response: {
+        200: { description: 'The PNG image.', content: { 'image/png': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) } } },
+      },
     },
     handler: async (request, reply) => {
       const number = await service.qrNumber(db, service.scopeOf(context(request, clock)), identifierUid(request.params.uid));

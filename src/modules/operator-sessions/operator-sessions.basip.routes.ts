@@ -29,6 +29,7 @@ export const operatorSessionsModule: ResourceModule = {
     app.get('/api/info', {
       schema: {
         tags,
+        security: [],
         summary: "BAS-IP: device information, in the panel's fields (no login needed).",
         response: {
           200: Type.Object({
