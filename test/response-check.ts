@@ -70,9 +70,10 @@ function closedEach(properties: unknown, components: Record<string, JsonSchema>)
 /** `/api/v1/user/:id` as OpenAPI spells it. */
 const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
-function isJson(reply: FastifyReply): boolean {
+/** The media type of the answer, without its parameters (`; charset=utf-8`). */
+function mediaType(reply: FastifyReply): string | undefined {
   const type = reply.getHeader('content-type');
-  return typeof type === 'string' && type.startsWith('application/json');
+  return typeof type === 'string' ? type.split(';')[0]?.trim() : undefined;
 }
 
 export interface ResponseCheck {
@@ -130,12 +131,14 @@ export function responseCheck(modules: readonly ResourceModule[]): ResponseCheck
       violations.push(`${where}: status not documented`);
       return payload;
     }
-    if (!isJson(reply)) return payload;
-    const schema = documented.content?.['application/json']?.schema;
-    if (schema === undefined) {
-      violations.push(`${where}: a JSON body where the document has none`);
+    const type = mediaType(reply);
+    if (type === undefined) return payload;
+    if (documented.content?.[type] === undefined) {
+      violations.push(`${where}: a ${type} body where the document has ${Object.keys(documented.content ?? {}).join(', ') || 'none'}`);
       return payload;
     }
+    const schema = documented.content[type]?.schema;
+    if (type !== 'application/json' || schema === undefined) return payload;
     const validate = validatorOf(`${request.method} ${url} ${status}`, schema, state);
     if (typeof payload === 'string' || Buffer.isBuffer(payload)) checkBody(where, payload.toString(), validate);
     else if (payload instanceof Readable) return payload.pipe(teeing((text) => checkBody(where, text, validate)));

@@ -22,6 +22,7 @@ const strayModule: ResourceModule = {
       async (request, reply) => {
         // A string answer bypasses the serializer (which would drop the unnamed field) and reaches the wire.
         if (request.query.as === 'status') return reply.code(202).type('application/json').send('{"data":{"id":1}}');
+        if (request.query.as === 'text') return reply.type('text/plain').send('id 1');
         return reply.type('application/json').send('{"data":{"id":1,"secret":"x"}}');
       },
     );
@@ -43,6 +44,12 @@ describe.each(DIALECTS)('the response check of the HTTP suites on %s', (dialect)
 
   it('fails a test that receives a status the document does not list', async () => {
     await expect(h.request('GET', '/api/v1/stray?as=status')).rejects.toThrow('GET /api/v1/stray 202: status not documented');
+  });
+
+  it('fails a test that receives a media type the document does not list', async () => {
+    await expect(h.request('GET', '/api/v1/stray?as=text')).rejects.toThrow(
+      'GET /api/v1/stray 200: a text/plain body where the document has application/json',
+    );
   });
 
   it('passes a documented failure in the face’s envelope', async () => {
