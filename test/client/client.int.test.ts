@@ -56,8 +56,11 @@ describe.each(DIALECTS)('the typed client against a listening server on %s', (di
     expect(decision.data?.data).toMatchObject({ granted: true, code: 48, subcode: 100 });
     const eventId = decision.data?.data.event_id;
 
+    // `/events` documents JSON and, with ?stream, Server-Sent Events text: without ?stream it is the JSON.
     const events = await lockt.GET('/api/v1/events');
-    const event = events.data?.data.find((e) => e.id === eventId);
+    expect(typeof events.data).toBe('object');
+    const listed = typeof events.data === 'object' ? events.data.data : [];
+    const event = listed.find((e) => e.id === eventId);
     expect(event).toMatchObject({ code: 48, code_text: 'Access Granted', door: 'Front Door', card_num: '1000', user: 'Lovelace, Ada' });
   });
 
