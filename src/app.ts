@@ -10,6 +10,7 @@ import type { Queryable } from './db/queryable.ts';
 import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.ts';
 import { type AddressBudgetHolder, clientErrorHandler } from './http/client-errors.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
+import { ERROR_SCHEMAS, SECURITY_SCHEMES, documentedSchema } from './http/openapi.ts';
 import { withoutSitePrefix } from './http/basip/site-prefix.ts';
 import { canonicalLocktUrl } from './http/lockt/paths.ts';
 import { installApiKeyAuth } from './http/plugins/api-key-auth.ts';
@@ -149,6 +150,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
 
 /** The OpenAPI document at /api/v1/openapi.json, and Swagger UI at /docs. */
 async function installOpenApi(app: TypedApp): Promise<void> {
+  for (const schema of Object.values(ERROR_SCHEMAS)) app.addSchema(schema);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -158,14 +160,11 @@ async function installOpenApi(app: TypedApp): Promise<void> {
         description:
           'The Lockt SecureAccess Cloud API v1 as Portcullis serves it. Endpoints marked "extension" are Portcullis additions; docs/api-differences.md lists every difference from the vendor document.',
       },
-      components: {
-        securitySchemes: {
-          apiuser: { type: 'apiKey', in: 'header', name: 'apiuser' },
-          apikey: { type: 'apiKey', in: 'header', name: 'apikey' },
-          deviceKey: { type: 'http', scheme: 'bearer', description: 'A device key from `portcullis device create`.' },
-        },
-      },
+      components: { securitySchemes: SECURITY_SCHEMES },
     },
+    transform: ({ schema, url, route }) => ({ schema: documentedSchema(schema, route), url }),
+    // Components named by their $id rather than Swagger's `def-N`, so that the client's types name them.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   // Swagger UI's own content policy (its scripts and styles, from this origin) replaces the APIs' on /docs.
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });

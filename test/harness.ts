@@ -8,12 +8,14 @@ import { type AppOptions, buildApp } from '../src/app.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { type Dialect, type Store, openStore } from '../src/db/open.ts';
 import { type Clock, systemClock } from '../src/lib/clock.ts';
+import { RESOURCE_MODULES } from '../src/modules/index.ts';
 import { createDevice } from '../src/modules/devices/devices.service.ts';
 import type { TypedApp } from '../src/modules/module.ts';
 import type { Site } from '../src/modules/sites/site.ts';
 import { createSite } from '../src/modules/sites/sites.service.ts';
 import { type OperatorRole, createOperator } from '../src/modules/users/operators.service.ts';
 import { PG_TEMPLATE_SCHEMA } from './global-setup.ts';
+import { responseCheck } from './response-check.ts';
 
 /** The stores every integration suite runs on: SQLite always, PostgreSQL when the run has one. */
 export const DIALECTS: Dialect[] = inject('pgUrl') ? ['sqlite', 'postgres'] : ['sqlite'];
@@ -136,7 +138,14 @@ export interface Harness {
 export async function createHarness(dialect: Dialect, options: Omit<AppOptions, 'db'> & { timezone?: string } = {}): Promise<Harness> {
   const store = await openTestStore(dialect);
   const clock = options.clock ?? systemClock;
-  const app = await buildApp({ ...options, db: store.db, clock });
+  const modules = options.modules ?? RESOURCE_MODULES;
+  const check = responseCheck(modules);
+  const app = await buildApp({ ...options, modules: [check.module, ...modules], db: store.db, clock });
+  /** Fails the test that received a response the OpenAPI document does not describe (test/response-check.ts). */
+  const failOnUndocumented = () => {
+    const violations = check.take();
+    if (violations.length > 0) throw new Error(`Responses the OpenAPI document does not describe:\n${violations.join('\n')}`);
+  };
   const first = await createSite(store.db, { name: 'Test Site', timezone: options.timezone ?? 'UTC' }, clock);
   const credentials = { apiuser: first.apiuser, apikey: first.apikey };
   let callers = 0;
@@ -159,6 +168,7 @@ export async function createHarness(dialect: Dialect, options: Omit<AppOptions, 
         },
         ...(payload !== undefined ? { payload } : {}),
       });
+      failOnUndocumented();
       let parsed: unknown;
       try {
         parsed = response.json();
@@ -200,6 +210,7 @@ export async function createHarness(dialect: Dialect, options: Omit<AppOptions, 
     async close() {
       await app.close();
       await store.close();
+      failOnUndocumented();
     },
   };
   return h;

@@ -138,7 +138,14 @@ function itemRoutes(app: TypedApp, { db, clock }: Deps): void {
 
   app.get('/api/v1/access/identifier/item/:uid/qr', {
     config: OPERATOR,
-    schema: { tags, summary: "BAS-IP: a qr identifier's code as a PNG image.", params: ItemParams },
+    schema: {
+      tags,
+      summary: "BAS-IP: a qr identifier's code as a PNG image.",
+      params: ItemParams,
+      response: {
+        200: { description: 'The PNG image.', content: { 'image/png': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) } } },
+      },
+    },
     handler: async (request, reply) => {
       const number = await service.qrNumber(db, service.scopeOf(context(request, clock)), identifierUid(request.params.uid));
       return reply.type('image/png').send(await presentQrPng(number));

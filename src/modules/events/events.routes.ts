@@ -49,7 +49,15 @@ export const eventsModule: ResourceModule = {
         summary:
           'The newest events (at most the site’s events_limit, default 5000), newest first; with ?id=X the events after X, oldest first; with ?stream (extension) a Server-Sent Events stream.',
         querystring: EventsQuery,
-        response: { 200: DataEnvelope(Type.Array(EventObject)) },
+        response: {
+          200: {
+            description: 'The events; with ?stream, a Server-Sent Events stream whose `data` lines are events as JSON.',
+            content: {
+              'application/json': { schema: DataEnvelope(Type.Array(EventObject)) },
+              'text/event-stream': { schema: Type.String() },
+            },
+          },
+        },
       },
       handler: async (request, reply) => {
         const principal = principalOf(request);

@@ -29,6 +29,7 @@ export const operatorSessionsModule: ResourceModule = {
     app.get('/api/info', {
       schema: {
         tags,
+        security: [],
         summary: "BAS-IP: device information, in the panel's fields (no login needed).",
         response: {
           200: Type.Object({
@@ -81,7 +82,12 @@ export const operatorSessionsModule: ResourceModule = {
         method,
         url: '/api/v1/logout',
         config: { auth: 'operator', anyRole: true },
-        schema: { tags, summary: 'BAS-IP: end the session (POST; older clients use GET).', ...(method === 'GET' ? { hide: true } : {}) },
+        schema: {
+          tags,
+          summary: 'BAS-IP: end the session (POST; older clients use GET).',
+          response: { 200: Type.Object({}) },
+          ...(method === 'GET' ? { hide: true } : {}),
+        },
         handler: async (request) => {
           const token = bearerToken(request);
           if (token) await logout(db, token);

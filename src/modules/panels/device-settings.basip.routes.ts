@@ -160,6 +160,7 @@ function networkRoutes(app: TypedApp, { db, clock }: AppContext): void {
       tags,
       summary: "BAS-IP: give the panel a static address. Stored in network/settings; no effect (Portcullis's network is its host's).",
       body: StaticNetwork,
+      response: { 200: networkSetting.schema },
     },
     handler: async (request) => {
       const operator = operatorOf(request);
@@ -168,7 +169,7 @@ function networkRoutes(app: TypedApp, { db, clock }: AppContext): void {
   });
   app.post('/api/v1/network/settings/dhcp', {
     config: OPERATOR,
-    schema: { tags, summary: 'BAS-IP: take addresses from DHCP. Stored in network/settings; no effect.' },
+    schema: { tags, summary: 'BAS-IP: take addresses from DHCP. Stored in network/settings; no effect.', response: { 200: networkSetting.schema } },
     handler: async (request) => {
       const operator = operatorOf(request);
       return service.saveSetting(db, operator.site, networkSetting, 1, { dhcp: true }, operator.actor, clock.now());
@@ -215,6 +216,7 @@ function queryStringSettingRoutes(app: TypedApp, { db, clock }: AppContext): voi
       tags,
       summary: "BAS-IP: set the panel interface's language (?language=Russian). Stored and read back; no effect.",
       querystring: LanguageQuery,
+      response: { 200: LANGUAGE_SETTING.schema },
     },
     handler: async (request) => {
       const operator = operatorOf(request);
@@ -227,6 +229,7 @@ function queryStringSettingRoutes(app: TypedApp, { db, clock }: AppContext): voi
       tags,
       summary: 'BAS-IP: serve a whole building (?noUnit=true&device=1). Stored and read back; no effect.',
       querystring: WallModeQuery,
+      response: { 200: MODE_SETTING.schema },
     },
     handler: async (request) => {
       const operator = operatorOf(request);
@@ -241,7 +244,12 @@ function queryStringSettingRoutes(app: TypedApp, { db, clock }: AppContext): voi
   });
   app.post('/api/v1/device/mode/unit', {
     config: OPERATOR,
-    schema: { tags, summary: 'BAS-IP: serve one unit (?building=1&unit=1&device=1). Stored and read back; no effect.', querystring: UnitModeQuery },
+    schema: {
+      tags,
+      summary: 'BAS-IP: serve one unit (?building=1&unit=1&device=1). Stored and read back; no effect.',
+      querystring: UnitModeQuery,
+      response: { 200: MODE_SETTING.schema },
+    },
     handler: async (request) => {
       const operator = operatorOf(request);
       const mode: Record<string, unknown> = { current_panel_mode: 'Unit' };

@@ -30,6 +30,7 @@ function probeRoutes(app: TypedApp, { db, clock }: AppContext): void {
   app.get('/api/v1/health', {
     schema: {
       tags,
+      security: [],
       summary: 'Extension: liveness, without credentials: 200 while the process answers.',
       response: { 200: DataEnvelope(HealthObject) },
     },
@@ -39,6 +40,7 @@ function probeRoutes(app: TypedApp, { db, clock }: AppContext): void {
   app.get('/api/v1/ready', {
     schema: {
       tags,
+      security: [],
       summary:
         'Extension: readiness, without credentials: 200 when the store answers, its schema is current and the change feed is connected; else 503 with the reason and Retry-After.',
       response: { 200: DataEnvelope(HealthObject), 503: { ...ErrorEnvelope, description: 'Not ready, and why: "Not ready: <reason>."' } },
