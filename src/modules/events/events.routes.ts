@@ -6,6 +6,7 @@ import { sendJsonItems } from '../../http/lockt/stream.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
+import { apiKeyStillValid } from '../api-keys/api-keys.service.ts';
 import { EventStreams } from './event-stream.ts';
 import { type LocktEventJson, listEventsAfter, listNewestEvents } from './events.repository.ts';
 import { EventObject, EventsQuery } from './events.schema.ts';
@@ -57,7 +58,13 @@ export const eventsModule: ResourceModule = {
         const { id, stream } = request.query;
         if (stream !== undefined) {
           const resumeAfter = lastEventId(request.headers['last-event-id']) ?? (id === undefined ? undefined : Math.min(Number(id), MAX_LOG_ID));
-          await streams.serve(request, reply, db, principal, resumeAfter);
+          const holder = {
+            key: `key ${principal.keyId}`,
+            scope: 'API key' as const,
+            siteId: site.id,
+            stillValid: () => apiKeyStillValid(db, principal),
+          };
+          await streams.serve(request, reply, db, holder, resumeAfter);
           return reply;
         }
         const limit = site.settings.eventsLimit;
