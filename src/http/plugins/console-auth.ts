@@ -19,7 +19,7 @@ declare module 'fastify' {
  */
 export const CONSOLE_COOKIE = '__Host-portcullis-console';
 /** The header every console write carries its CSRF token in (docs/console.md). */
-export const CSRF_HEADER = 'x-csrf-token';
+const CSRF_HEADER = 'x-csrf-token';
 
 const READS = new Set(['GET', 'HEAD']);
 

@@ -7,11 +7,11 @@ import { type Static, Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
 import { runBatch } from '../../http/batch.ts';
 import { addressKey } from '../../http/plugins/caller.ts';
-import { CSRF_HEADER, clearConsoleCookie, consoleToken, csrfTokenOf, setConsoleCookie } from '../../http/plugins/console-auth.ts';
+import { clearConsoleCookie, consoleToken, csrfTokenOf, setConsoleCookie } from '../../http/plugins/console-auth.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import { IdInput } from '../../http/schemas.ts';
 import { removeCredentials } from '../credentials/credentials.routes.ts';
-import { EventStreams } from '../events/event-stream.ts';
+import { EventStreams, lastEventId } from '../events/event-stream.ts';
 import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
 import { consoleSessionHolds, consoleSignIn, logout } from '../operator-sessions/operator-sessions.service.ts';
 import { createUsers, updateUsers } from '../users/users.operations.ts';
@@ -130,7 +130,6 @@ function sessionRoutes(app: TypedApp, { db, clock }: AppContext): void {
       capabilities: capabilitiesOf(operator.role),
       site: { name: operator.site.name, timezone: operator.site.timezone },
       csrf_token: csrfTokenOf(token),
-      csrf_header: CSRF_HEADER,
     };
   });
 
@@ -159,13 +158,7 @@ function dashboardRoutes(app: TypedApp, { db, clock }: AppContext): void {
     async (request, reply) => {
       const operator = operatorOf(request);
       const token = consoleToken(request) ?? '';
-      const lastId = request.headers['last-event-id'];
-      const resume =
-        typeof lastId === 'string' && /^[0-9]{1,15}$/.test(lastId)
-          ? Number(lastId)
-          : request.query.after === undefined
-            ? undefined
-            : Number(request.query.after);
+      const resume = lastEventId(request.headers['last-event-id']) ?? (request.query.after === undefined ? undefined : Number(request.query.after));
       const holder = {
         key: `operator ${operator.userId}`,
         scope: 'operator' as const,

@@ -2,10 +2,20 @@ import { once } from 'node:events';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { MAX_LOG_ID } from '../../db/log-ids.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { endWhenRevoked } from '../../http/authority.ts';
 import { listEventsAfter, listNewestEvents } from './events.repository.ts';
+
+/** A resumption point sent as `Last-Event-ID` (by `/events?stream` and the console's feed): a whole number, or nothing. */
+export function lastEventId(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !/^\d+$/.test(header.trim())) {
+    throw ERRORS.badRequest(`Invalid Last-Event-ID: ${String(header)} (expected an event id)`);
+  }
+  return Math.min(Number(header.trim()), MAX_LOG_ID);
+}
 
 /** How often an open stream looks for new events; polling the table also sees other processes' events. */
 const POLL_MS = 200;

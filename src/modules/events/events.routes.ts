@@ -1,24 +1,14 @@
 import { Type } from 'typebox';
 import { MAX_LOG_ID, waitUntilSettled } from '../../db/log-ids.ts';
 import { keysetChunks, mapChunks } from '../../db/keyset.ts';
-import { ERRORS } from '../../domain/errors.ts';
 import { sendJsonItems } from '../../http/lockt/stream.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { apiKeyStillValid } from '../api-keys/api-keys.service.ts';
-import { EventStreams } from './event-stream.ts';
+import { EventStreams, lastEventId } from './event-stream.ts';
 import { type LocktEventJson, listEventsAfter, listNewestEvents } from './events.repository.ts';
 import { EventObject, EventsQuery } from './events.schema.ts';
-
-/** A resumption point sent as `Last-Event-ID`: a whole number, or nothing. */
-function lastEventId(header: string | string[] | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  if (typeof header !== 'string' || !/^\d+$/.test(header.trim())) {
-    throw ERRORS.badRequest(`Invalid Last-Event-ID: ${String(header)} (expected an event id)`);
-  }
-  return Math.min(Number(header.trim()), MAX_LOG_ID);
-}
 
 const jsonOf = (event: LocktEventJson) => event.json;
 
