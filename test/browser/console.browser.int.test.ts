@@ -130,7 +130,7 @@ describe.each(DIALECTS)('the operator console in Chromium (%s)', (dialect) => {
     await signOut();
   });
 
-  it('lets a manager create a person with a card and access, find them, and see their decision arrive live', async () => {
+  it('lets a manager create a person with a card and access, disable, edit and re-card them, find them, and see their decision arrive live', async () => {
     await signIn('manager');
     expect(await page.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
     expect(await fromPage('POST', 'devices/1/revoke', {})).toBe(403);
@@ -152,6 +152,21 @@ describe.each(DIALECTS)('the operator console in Chromium (%s)', (dialect) => {
     expect(await page.getByLabel('Staff').isChecked()).toBe(true);
     expect(await page.content()).not.toContain('482913');
     await shot('person');
+
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByText('Disabled', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.getByText('Enabled', { exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Edit details' }).click();
+    await page.getByLabel('Phone').fill('+44 20 7946 0002');
+    await shot('edit-person');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('+44 20 7946 0002').waitFor();
+    await page.getByRole('button', { name: 'Revoke card 7301234' }).click();
+    await page.getByText('No cards or fobs.').waitFor();
+    await page.getByLabel('Card number').fill('7301234');
+    await page.getByRole('button', { name: 'Add card' }).click();
+    await page.getByText('Card 7301234').waitFor();
 
     await page.getByRole('link', { name: '← People' }).click();
     await page.getByLabel('Search people').fill('hop');
