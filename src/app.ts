@@ -19,6 +19,7 @@ import { installProxiedHttpsGuard } from './http/plugins/https-guard.ts';
 import { serializeError, serializeRequest } from './http/plugins/log-serializers.ts';
 import { installOneWriteAtATime } from './http/plugins/one-write-at-a-time.ts';
 import { installOperatorAuth } from './http/plugins/operator-auth.ts';
+import { installConsoleAuth } from './http/plugins/console-auth.ts';
 import { type RateLimitSettings, installRateLimits } from './http/plugins/rate-limit.ts';
 import { installRequestContext } from './http/plugins/request-context.ts';
 import { OneLinePerRequest } from './http/plugins/request-log.ts';
@@ -120,6 +121,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
   installApiKeyAuth(app, options.db);
   installDeviceAuth(app, options.db, options.clock ?? systemClock);
   installOperatorAuth(app, options.db, options.clock ?? systemClock);
+  installConsoleAuth(app, options.db, options.clock ?? systemClock);
   if (options.oneWriteAtATime) installOneWriteAtATime(app);
 
   await installOpenApi(app);

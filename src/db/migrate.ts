@@ -12,6 +12,7 @@ import * as panelDeviceSettings from './migrations/2026_12_04_0202_panel_device_
 import * as identifierScope from './migrations/2026_12_04_0203_identifier_scope.ts';
 import * as webhooks from './migrations/2026_12_04_0401_webhooks.ts';
 import * as webhookRetention from './migrations/2026_12_04_0701_webhook_delivery_retention.ts';
+import * as consoleMigration from './migrations/2026_12_04_0740_console.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the set is the same
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_12_04_0203_identifier_scope': identifierScope,
   '2026_12_04_0401_webhooks': webhooks,
   '2026_12_04_0701_webhook_delivery_retention': webhookRetention,
+  '2026_12_04_0740_console': consoleMigration,
 };
 
 /**

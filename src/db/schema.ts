@@ -375,7 +375,11 @@ export interface OperatorSessionTable {
   site_id: number;
   expires_at: number;
   created_at: number;
+  /** `panel`: a BAS-IP login's token; `console`: the operator console's cookie, whose expiry slides with use. */
+  kind: ColumnType<SessionKind, SessionKind | undefined, SessionKind>;
 }
+
+export type SessionKind = 'panel' | 'console';
 
 /** A site's remote-control settings for its panels (BAS-IP `/access/general/remote/control/settings`). */
 export interface PanelSettingsTable {

@@ -78,7 +78,7 @@ export const ERRORS = {
     new PortcullisError('rate_limited', `Another write from this ${caller} is still running; retry when it completes.`, {
       headers: { 'retry-after': '1' },
     }),
-  tooManyStreams: (scope: 'API key' | 'site', max: number) =>
+  tooManyStreams: (scope: 'API key' | 'operator' | 'site', max: number) =>
     new PortcullisError('rate_limited', `Too many open event streams for this ${scope} (at most ${max}); close one first.`, {
       headers: { 'retry-after': '5' },
     }),

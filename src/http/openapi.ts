@@ -15,16 +15,23 @@ export const SECURITY_SCHEMES = {
   deviceKey: { type: 'http', scheme: 'bearer', description: 'A device key from `portcullis device create` (device API).' },
   operatorToken: { type: 'http', scheme: 'bearer', description: 'A BAS-IP operator token from `GET /api/v1/login`.' },
   operatorBasic: { type: 'http', scheme: 'basic', description: 'A BAS-IP operator name and password.' },
+  consoleSession: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: '__Host-portcullis-console',
+    description: 'The console session from `POST /console/api/session`; writes also send its `x-csrf-token` (docs/console.md).',
+  },
 } as const;
 
 type Requirement = Record<keyof typeof SECURITY_SCHEMES, string[]>;
-type Auth = 'api_key' | 'device' | 'operator';
+type Auth = 'api_key' | 'device' | 'operator' | 'console';
 
 const SECURITY_OF: Record<Auth, Partial<Requirement>[]> = {
   api_key: [{ apiuser: [], apikey: [] }],
   device: [{ deviceKey: [] }],
   // Either one: a token from the login, or the account's name and password on every request.
   operator: [{ operatorToken: [] }, { operatorBasic: [] }],
+  console: [{ consoleSession: [] }],
 };
 
 /** The failure bodies, once each in the document's components (`ERROR_SCHEMAS`), referred to by every route. */

@@ -24,6 +24,7 @@ import { eventsBasipModule } from './events/events.basip.routes.ts';
 import { identifiersBasipModule } from './credentials/identifiers.basip.routes.ts';
 import { usersBasipModule } from './users/users.basip.routes.ts';
 import { webhooksModule } from './webhooks/webhooks.routes.ts';
+import { consoleModule } from './console/console.routes.ts';
 
 /** A module whose routes all speak the Lockt face. */
 const lockt = (module: ResourceModule): ResourceModule => ({ ...module, face: 'lockt' });
@@ -57,4 +58,5 @@ export const RESOURCE_MODULES: readonly ResourceModule[] = [
   basip(identifiersBasipModule),
   basip(usersBasipModule),
   lockt(webhooksModule),
+  lockt(consoleModule),
 ];

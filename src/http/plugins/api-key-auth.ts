@@ -5,8 +5,8 @@ import { type ApiKeyPrincipal, authenticateApiKey } from '../../modules/api-keys
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** How the route authenticates its caller; routes without it are public. `device`: src/http/plugins/device-auth.ts. */
-    auth?: 'api_key' | 'device' | 'operator';
+    /** How the route authenticates its caller; routes without it are public. `device`: src/http/plugins/device-auth.ts; `console`: src/http/plugins/console-auth.ts. */
+    auth?: 'api_key' | 'device' | 'operator' | 'console';
     /** Operator routes that any logged-in role may call with a write method (logout). */
     anyRole?: boolean;
   }

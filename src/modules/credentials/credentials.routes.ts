@@ -15,7 +15,8 @@ import { checkClaims, checkCredentialDeletions, credentialSummary, deleteCredent
 
 const tags = ['credential'];
 
-const remove = deleteById('credentials', CredentialDelete, checkCredentialDeletions, deleteCredentials);
+/** Deleting credentials by id: DELETE /credential, and the console's revoke. */
+export const removeCredentials = deleteById('credentials', CredentialDelete, checkCredentialDeletions, deleteCredentials);
 
 const claim = batchOperation({
   node: 'credentials',
@@ -62,7 +63,7 @@ export const credentialsModule: ResourceModule = {
       url: '/api/v1/credential',
       tags,
       summary: 'Delete credentials (not fobs: see DELETE /fob).',
-      operation: remove,
+      operation: removeCredentials,
       context,
     });
 

@@ -2,11 +2,20 @@ import { once } from 'node:events';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { MAX_LOG_ID } from '../../db/log-ids.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { endWhenRevoked } from '../../http/authority.ts';
-import { type ApiKeyPrincipal, apiKeyStillValid } from '../api-keys/api-keys.service.ts';
 import { listEventsAfter, listNewestEvents } from './events.repository.ts';
+
+/** A resumption point sent as `Last-Event-ID` (by `/events?stream` and the console's feed): a whole number, or nothing. */
+export function lastEventId(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !/^\d+$/.test(header.trim())) {
+    throw ERRORS.badRequest(`Invalid Last-Event-ID: ${String(header)} (expected an event id)`);
+  }
+  return Math.min(Number(header.trim()), MAX_LOG_ID);
+}
 
 /** How often an open stream looks for new events; polling the table also sees other processes' events. */
 const POLL_MS = 200;
@@ -24,8 +33,20 @@ export const STREAM_LIMITS = {
   retryAfterShutdownMs: 1_000,
 } as const;
 
+/** Who holds a stream open: counted against the limits, and asked every moment whether it still may. */
+export interface StreamHolder {
+  /** The caller among open streams: an API key, an operator's console session. */
+  key: string;
+  scope: 'API key' | 'operator';
+  siteId: number;
+  stillValid(): Promise<boolean>;
+}
+
+/** Reads a site's events after an id, oldest first, each as its stream's JSON (the Lockt face's, the console's). */
+export type EventReader = (db: Queryable, siteId: number, afterId: number, limit: number) => Promise<{ id: number; json: string }[]>;
+
 interface OpenStream {
-  keyId: number;
+  key: string;
   siteId: number;
 }
 
@@ -37,9 +58,11 @@ type EndReason = 'shutdown' | 'revoked' | 'unverifiable' | 'behind';
  * the SSE id, so a client that reconnects with `Last-Event-ID` (or `?id=`) misses none. Without either
  * the stream starts after the newest event.
  *
+ * The Lockt face's `/events` and the console's feed share it, each with its own holder and event JSON.
+ *
  * A stream writes a chunk and waits for the client to take it before reading the next, so a client that
  * does not read holds one chunk of memory, not the site's history; it is cut off after
- * `mostBehindMs`. It ends within a second of its key being revoked or disabled (or of the store
+ * `mostBehindMs`. It ends within a second of its key being revoked or disabled (a console session ended) (or of the store
  * becoming unable to say), and with a `retry:` hint when the server shuts down.
  */
 export class EventStreams {
@@ -50,26 +73,26 @@ export class EventStreams {
     for (const stream of this.open.keys()) stream.abort('shutdown' satisfies EndReason);
   }
 
-  private refuseBeyondLimits(principal: ApiKeyPrincipal): void {
+  private refuseBeyondLimits(holder: StreamHolder): void {
     const open = [...this.open.values()];
-    if (open.filter((s) => s.keyId === principal.keyId).length >= STREAM_LIMITS.perKey) throw ERRORS.tooManyStreams('API key', STREAM_LIMITS.perKey);
-    if (open.filter((s) => s.siteId === principal.site.id).length >= STREAM_LIMITS.perSite)
-      throw ERRORS.tooManyStreams('site', STREAM_LIMITS.perSite);
+    if (open.filter((s) => s.key === holder.key).length >= STREAM_LIMITS.perKey) throw ERRORS.tooManyStreams(holder.scope, STREAM_LIMITS.perKey);
+    if (open.filter((s) => s.siteId === holder.siteId).length >= STREAM_LIMITS.perSite) throw ERRORS.tooManyStreams('site', STREAM_LIMITS.perSite);
   }
 
   async serve(
     request: FastifyRequest,
     reply: FastifyReply,
     db: Queryable,
-    principal: ApiKeyPrincipal,
+    holder: StreamHolder,
     resumeAfter: number | undefined,
+    read: EventReader = listEventsAfter,
   ): Promise<void> {
-    this.refuseBeyondLimits(principal);
-    const siteId = principal.site.id;
+    this.refuseBeyondLimits(holder);
+    const { siteId } = holder;
     let last = resumeAfter ?? (await listNewestEvents(db, siteId, 1))[0]?.id ?? 0;
     const stop = new AbortController();
-    this.open.set(stop, { keyId: principal.keyId, siteId });
-    const stopChecking = endWhenRevoked(() => apiKeyStillValid(db, principal), stop);
+    this.open.set(stop, { key: holder.key, siteId });
+    const stopChecking = endWhenRevoked(() => holder.stillValid(), stop);
     const out = reply.raw;
     out.once('close', () => stop.abort());
     reply.hijack();
@@ -85,7 +108,7 @@ export class EventStreams {
     let quietSince = Date.now();
     try {
       while (!stop.signal.aborted) {
-        const rows = await listEventsAfter(db, siteId, last, CHUNK);
+        const rows = await read(db, siteId, last, CHUNK);
         if (rows.length > 0) {
           const taken = out.write(rows.map((row) => `id: ${row.id}\nevent: event\ndata: ${row.json}\n\n`).join(''));
           last = rows[rows.length - 1]?.id ?? last;

@@ -1,23 +1,14 @@
 import { Type } from 'typebox';
 import { MAX_LOG_ID, waitUntilSettled } from '../../db/log-ids.ts';
 import { keysetChunks, mapChunks } from '../../db/keyset.ts';
-import { ERRORS } from '../../domain/errors.ts';
 import { sendJsonItems } from '../../http/lockt/stream.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
-import { EventStreams } from './event-stream.ts';
+import { apiKeyStillValid } from '../api-keys/api-keys.service.ts';
+import { EventStreams, lastEventId } from './event-stream.ts';
 import { type LocktEventJson, listEventsAfter, listNewestEvents } from './events.repository.ts';
 import { EventObject, EventsQuery } from './events.schema.ts';
-
-/** A resumption point sent as `Last-Event-ID`: a whole number, or nothing. */
-function lastEventId(header: string | string[] | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  if (typeof header !== 'string' || !/^\d+$/.test(header.trim())) {
-    throw ERRORS.badRequest(`Invalid Last-Event-ID: ${String(header)} (expected an event id)`);
-  }
-  return Math.min(Number(header.trim()), MAX_LOG_ID);
-}
 
 const jsonOf = (event: LocktEventJson) => event.json;
 
@@ -65,7 +56,13 @@ export const eventsModule: ResourceModule = {
         const { id, stream } = request.query;
         if (stream !== undefined) {
           const resumeAfter = lastEventId(request.headers['last-event-id']) ?? (id === undefined ? undefined : Math.min(Number(id), MAX_LOG_ID));
-          await streams.serve(request, reply, db, principal, resumeAfter);
+          const holder = {
+            key: `key ${principal.keyId}`,
+            scope: 'API key' as const,
+            siteId: site.id,
+            stillValid: () => apiKeyStillValid(db, principal),
+          };
+          await streams.serve(request, reply, db, holder, resumeAfter);
           return reply;
         }
         const limit = site.settings.eventsLimit;

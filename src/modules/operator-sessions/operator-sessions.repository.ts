@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/queryable.ts';
-import type { Columns, SiteRow, UserRole } from '../../db/schema.ts';
+import type { Columns, NewRow, SessionKind, SiteRow, UserRole } from '../../db/schema.ts';
 
 /** Every role but a cardholder's: what the queries below select (they leave cardholders out). */
 type OperatorRoleColumn = Exclude<UserRole, 'cardholder'>;
@@ -129,18 +129,28 @@ export async function deleteStaleFailures(db: Queryable, since: number, now: num
 
 export async function insertSession(
   db: Queryable,
-  row: { token_hash: string; user_id: number; site_id: number; expires_at: number; created_at: number },
+  row: NewRow<'operator_session', 'token_hash' | 'user_id' | 'site_id' | 'expires_at' | 'created_at' | 'kind'>,
 ): Promise<void> {
   await db.insertInto('operator_session').values(row).execute();
 }
 
-/** A live session with its operator and site, in one round trip. */
+/** A live session of this kind with its operator and site, in one round trip. */
 export async function findSession(
   db: Queryable,
   tokenHash: string,
+  kind: SessionKind,
   now: number,
 ): Promise<
-  | { user_id: number; username: string | null; role: OperatorRoleColumn; rate_limit: number | null; identifier_scope: string; site: SiteRow }
+  | {
+      user_id: number;
+      username: string | null;
+      role: OperatorRoleColumn;
+      rate_limit: number | null;
+      identifier_scope: string;
+      session_expires_at: number;
+      session_created_at: number;
+      site: SiteRow;
+    }
   | undefined
 > {
   const row = await db
@@ -148,16 +158,30 @@ export async function findSession(
     .innerJoin('user as u', 'u.id', 's.user_id')
     .innerJoin('site', 'site.id', 's.site_id')
     .selectAll('site')
-    .select(['u.id as user_id', 'u.username as username', 'u.role as role', 'u.rate_limit as rate_limit', 'u.identifier_scope as identifier_scope'])
+    .select([
+      'u.id as user_id',
+      'u.username as username',
+      'u.role as role',
+      'u.rate_limit as rate_limit',
+      'u.identifier_scope as identifier_scope',
+      's.expires_at as session_expires_at',
+      's.created_at as session_created_at',
+    ])
     .where('s.token_hash', '=', tokenHash)
+    .where('s.kind', '=', kind)
     .where('s.expires_at', '>', now)
     .where('u.enabled', '=', 1)
     .where('u.role', '!=', 'cardholder')
     .$narrowType<{ role: OperatorRoleColumn }>()
     .executeTakeFirst();
   if (!row) return undefined;
-  const { user_id, username, role, rate_limit, identifier_scope, ...site } = row;
-  return { user_id, username, role, rate_limit, identifier_scope, site };
+  const { user_id, username, role, rate_limit, identifier_scope, session_expires_at, session_created_at, ...site } = row;
+  return { user_id, username, role, rate_limit, identifier_scope, session_expires_at, session_created_at, site };
+}
+
+/** Moves a session's expiry (a console session's, which slides with use). */
+export async function extendSession(db: Queryable, tokenHash: string, expiresAt: number): Promise<void> {
+  await db.updateTable('operator_session').set({ expires_at: expiresAt }).where('token_hash', '=', tokenHash).execute();
 }
 
 export async function deleteSession(db: Queryable, tokenHash: string): Promise<void> {

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Actor } from '../../audit/audit-log.ts';
 import type { Queryable } from '../../db/queryable.ts';
+import type { SessionKind } from '../../db/schema.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { digestMatches, hashPassword, passwordDigest } from '../../lib/passwords.ts';
@@ -110,17 +111,22 @@ export async function login(
   clock: Clock,
 ): Promise<{ token: string; accountType: OperatorRole }> {
   const operator = await verifyOperator(db, { ...attempt, digests: [attempt.digest] }, clock);
-  const now = clock.now();
+  const token = await startSession(db, operator, 'panel', SESSION_MS, clock.now());
+  return { token, accountType: operator.role };
+}
+
+async function startSession(db: Queryable, operator: repo.OperatorLoginRow, kind: SessionKind, lifetimeMs: number, now: number): Promise<string> {
   await repo.deleteExpiredSessions(db, now);
   const token = randomToken(40);
   await repo.insertSession(db, {
     token_hash: hashSecret(token),
     user_id: operator.id,
     site_id: operator.site_id,
-    expires_at: now + SESSION_MS,
+    expires_at: now + lifetimeMs,
     created_at: now,
+    kind,
   });
-  return { token, accountType: operator.role };
+  return token;
 }
 
 function principal(
@@ -144,10 +150,51 @@ function principal(
  * token used under another site's URL prefix.
  */
 export async function authenticateSession(db: Queryable, token: string, siteId: number | undefined, now: number): Promise<OperatorPrincipal> {
-  const session = await repo.findSession(db, hashSecret(token), now);
+  const session = await repo.findSession(db, hashSecret(token), 'panel', now);
   if (!session || (siteId !== undefined && session.site.id !== siteId)) throw ERRORS.unauthorized();
-  const { user_id: id, site, ...account } = session;
+  const { user_id: id, site, session_expires_at: _expires, session_created_at: _created, ...account } = session;
   return principal({ id, ...account }, siteFromRow(site));
+}
+
+/** A console session ends after this long unused… */
+export const CONSOLE_IDLE_MS = 30 * 60 * 1000;
+/** …and after this long whatever its use, so a stolen cookie kept busy does not last for ever. */
+export const CONSOLE_MAX_MS = 12 * 60 * 60 * 1000;
+/** The expiry is moved forward at most this often, so a busy console does not write on every request. */
+const CONSOLE_SLIDE_STEP_MS = 60 * 1000;
+
+/**
+ * Signs an operator in to the console with the password in clear (the form's), through the same check
+ * and login throttle as the panel face's login; the session is the console's kind, ending when idle.
+ */
+export async function consoleSignIn(
+  db: Queryable,
+  attempt: Omit<LoginAttempt, 'digests' | 'siteId'> & { password: string },
+  clock: Clock,
+): Promise<{ token: string; role: OperatorRole }> {
+  const operator = await verifyOperator(db, { ...attempt, siteId: undefined, digests: [passwordDigest(attempt.password)] }, clock);
+  const token = await startSession(db, operator, 'console', CONSOLE_IDLE_MS, clock.now());
+  return { token, role: operator.role as OperatorRole };
+}
+
+/**
+ * The operator of a console cookie. Unused for CONSOLE_IDLE_MS, or older than CONSOLE_MAX_MS, it is
+ * refused; each use moves its idle expiry forward.
+ */
+export async function authenticateConsole(db: Queryable, token: string, now: number): Promise<OperatorPrincipal> {
+  const tokenHash = hashSecret(token);
+  const session = await repo.findSession(db, tokenHash, 'console', now);
+  if (!session || now >= session.session_created_at + CONSOLE_MAX_MS) throw ERRORS.unauthorized('Sign in to the console.');
+  const { user_id: id, site, session_expires_at: expiresAt, session_created_at: createdAt, ...account } = session;
+  const next = Math.min(now + CONSOLE_IDLE_MS, createdAt + CONSOLE_MAX_MS);
+  if (next - expiresAt >= CONSOLE_SLIDE_STEP_MS) await repo.extendSession(db, tokenHash, next);
+  return principal({ id, ...account }, siteFromRow(site));
+}
+
+/** Whether a console session still holds (a live feed ends within a second of it ending). */
+export async function consoleSessionHolds(db: Queryable, token: string, now: number): Promise<boolean> {
+  const session = await repo.findSession(db, hashSecret(token), 'console', now);
+  return session !== undefined && now < session.session_created_at + CONSOLE_MAX_MS;
 }
 
 /**

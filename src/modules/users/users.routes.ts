@@ -1,66 +1,16 @@
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
-import { toBool, toId } from '../../domain/batch-checks.ts';
-import { type BatchRecord, batchOperation } from '../../domain/batch.ts';
 import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/routes.ts';
 import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
+import { createUsers, updateUsers } from './users.operations.ts';
 import { presentUser } from './users.presenter.ts';
-import { UserCreate, UserDelete, UserObject, UserQuery, UserUpdate } from './users.schema.ts';
-import {
-  type UserInput,
-  type UserSelection,
-  checkUserChanges,
-  checkUserDeletions,
-  deleteUsers,
-  userListFilter,
-  userViews,
-  writeUserChanges,
-} from './users.service.ts';
+import { UserCreate, UserDelete, UserObject, UserQuery } from './users.schema.ts';
+import { type UserSelection, checkUserDeletions, deleteUsers, userListFilter, userViews } from './users.service.ts';
 
 const tags = ['user'];
-
-/** A user record of POST or PUT in the domain's terms. */
-function parseUser(record: BatchRecord<typeof UserUpdate>): UserInput {
-  const levels = record.accesslevels;
-  return {
-    id: toId(record.id),
-    idNum: record.id_num,
-    firstName: record.first_name,
-    lastName: record.last_name,
-    email: record.email,
-    phone: record.phone,
-    pin: record.pin,
-    cardNum: record.card_num,
-    accessEffective: record.access_effective,
-    accessExpires: record.access_expires,
-    enabled: toBool(record.enabled),
-    // The schema admits an array of {id} or `{}`, which the spec calls "an empty object" and means none.
-    accessLevels:
-      levels === undefined ? undefined : Array.isArray(levels) ? levels.map((level) => toId(level.id)).filter((id) => id !== undefined) : [],
-  };
-}
-
-const create = batchOperation({
-  node: 'users',
-  record: UserCreate,
-  options: ['update_existing', 'validate_fails_batch', 'replace_privileges'],
-  parse: parseUser,
-  check: checkUserChanges('post'),
-  write: writeUserChanges,
-});
-
-const update = batchOperation({
-  node: 'users',
-  record: UserUpdate,
-  options: ['validate_fails_batch', 'replace_privileges'],
-  maxRecords: 1,
-  parse: parseUser,
-  check: checkUserChanges('put'),
-  write: writeUserChanges,
-});
 
 const remove = deleteById('users', UserDelete, checkUserDeletions, deleteUsers);
 
@@ -120,7 +70,7 @@ export const usersModule: ResourceModule = {
       url: '/api/v1/user',
       tags,
       summary: 'Create (id -1) and update cardholders in bulk.',
-      operation: create,
+      operation: createUsers,
       context,
     });
 
@@ -129,7 +79,7 @@ export const usersModule: ResourceModule = {
       url: '/api/v1/user',
       tags,
       summary: 'Update one cardholder: only the properties sent change.',
-      operation: update,
+      operation: updateUsers,
       context,
     });
 

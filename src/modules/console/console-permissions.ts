@@ -1,0 +1,24 @@
+import type { OperatorRole } from '../operator-sessions/operator-sessions.service.ts';
+
+/**
+ * What a console route needs of its operator. The roles are the issue's (docs/console.md): an admin
+ * changes everything; a manager manages people, credentials and access and reads everything; an
+ * installer manages doors and devices and reads events. The console offers only what the role holds,
+ * and the server refuses the rest (403) whatever the page offered.
+ */
+export const CAPABILITIES = ['events.read', 'people.read', 'people.write', 'devices.manage'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+const ROLE_CAPABILITIES: Record<OperatorRole, readonly Capability[]> = {
+  admin: CAPABILITIES,
+  manager: ['events.read', 'people.read', 'people.write'],
+  installer: ['events.read', 'devices.manage'],
+};
+
+export function capabilitiesOf(role: OperatorRole): readonly Capability[] {
+  return ROLE_CAPABILITIES[role];
+}
+
+export function may(role: OperatorRole, capability: Capability): boolean {
+  return ROLE_CAPABILITIES[role].includes(capability);
+}

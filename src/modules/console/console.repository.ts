@@ -1,0 +1,166 @@
+import { type Expression, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
+import { dialectOf } from '../../db/dialect.ts';
+import { settledLogIds } from '../../db/log-ids.ts';
+import type { Queryable } from '../../db/queryable.ts';
+import type { Columns, Database } from '../../db/schema.ts';
+
+/** An event as the console shows it: with the ids its row links to. */
+export type ConsoleEventRow = Columns<
+  'event',
+  'id' | 'code' | 'subcode' | 'category' | 'door_id' | 'door_name' | 'device_id' | 'device_name' | 'user_id' | 'user_name' | 'card_num' | 'hw_time'
+>;
+
+/** The site's settled events (src/db/log-ids.ts), so a feed that goes on from an id misses none. */
+function consoleEvents(db: Queryable, siteId: number) {
+  const settled = settledLogIds(db);
+  const query = db
+    .selectFrom('event')
+    .select(['id', 'code', 'subcode', 'category', 'door_id', 'door_name', 'device_id', 'device_name', 'user_id', 'user_name', 'card_num', 'hw_time'])
+    .where('site_id', '=', siteId);
+  return settled ? query.where('id', '<', settled) : query;
+}
+
+export function newestEvents(db: Queryable, siteId: number, limit: number): Promise<ConsoleEventRow[]> {
+  return consoleEvents(db, siteId).orderBy('id', 'desc').limit(limit).execute();
+}
+
+export function eventsAfter(db: Queryable, siteId: number, afterId: number, limit: number): Promise<ConsoleEventRow[]> {
+  return consoleEvents(db, siteId).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+}
+
+/** A person's newest events (event_user_idx). */
+export function personEvents(db: Queryable, siteId: number, userId: number, limit: number): Promise<ConsoleEventRow[]> {
+  return consoleEvents(db, siteId).where('user_id', '=', userId).orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** Decisions (granted and denied) per hour since `since`, counted by the store (event_site_hw_time_idx). */
+export async function decisionsPerHour(
+  db: Queryable,
+  siteId: number,
+  since: number,
+  categories: readonly number[],
+): Promise<{ hour: number; category: number; count: number }[]> {
+  const hour = sql<number>`(hw_time / 3600000)`;
+  const rows = await db
+    .selectFrom('event')
+    .select([hour.as('hour'), 'category', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('site_id', '=', siteId)
+    .where('hw_time', '>=', since)
+    .where('category', 'in', categories)
+    .groupBy([hour, 'category'])
+    .execute();
+  return rows.map((r) => ({ hour: Number(r.hour), category: r.category, count: Number(r.count) }));
+}
+
+export type DoorWithStateRow = Columns<'door', 'id' | 'name' | 'enabled'> & {
+  location_name: string | null;
+  online: number | null;
+  door_open: number | null;
+  reported_at: number | null;
+};
+
+/** The site's doors by location, with what each one's device last reported. */
+export function doorsWithState(db: Queryable, siteId: number, limit: number): Promise<DoorWithStateRow[]> {
+  return db
+    .selectFrom('door')
+    .leftJoin('location', (join) => join.onRef('location.id', '=', 'door.location_id').onRef('location.site_id', '=', 'door.site_id'))
+    .leftJoin('door_state', (join) => join.onRef('door_state.door_id', '=', 'door.id').onRef('door_state.site_id', '=', 'door.site_id'))
+    .select([
+      'door.id',
+      'door.name',
+      'door.enabled',
+      'location.name as location_name',
+      'door_state.online',
+      'door_state.door_open',
+      'door_state.reported_at',
+    ])
+    .where('door.site_id', '=', siteId)
+    .orderBy('location.name')
+    .orderBy('door.name')
+    .limit(limit)
+    .execute();
+}
+
+export type PersonRow = Columns<'user', 'id' | 'first_name' | 'last_name' | 'email' | 'id_num' | 'enabled'>;
+
+/** What a search looks for: every word a prefix, of a name, an email or a card number. */
+export interface PeopleSearch {
+  words: string[];
+}
+
+const PERSON_COLUMNS = ['user.id', 'user.first_name', 'user.last_name', 'user.email', 'user.id_num', 'user.enabled'] as const;
+
+type UserQuery = SelectQueryBuilder<Database, 'user', PersonRow>;
+
+/**
+ * `expression` starts with `prefix`, as a range of the index on it (migration 0740): PostgreSQL compares
+ * in bytes ("C") there, as the index does, since in a language's collation a prefix is not a range.
+ */
+function startsWith(db: Queryable, expression: string, prefix: string): Expression<SqlBool> {
+  const bytes = dialectOf(db) === 'postgres' ? sql` collate "C"` : sql``;
+  const value = sql`(${sql.raw(expression)})${bytes}`;
+  // U+FFFF sorts after every character of the Basic Multilingual Plane, in UTF-8 bytes as in SQLite's order.
+  return sql<SqlBool>`${value} >= ${prefix} and ${value} < ${`${prefix}\uffff`}`;
+}
+
+/**
+ * The site's cardholders a search finds, in id order after `afterId`: one query per way of matching, each
+ * a range of an index, so that a search of 100,000 people reads only what it finds. One word matches the
+ * start of a first name, a last name, an email or a card number; two or more, a first name then a last name
+ * (or the other way round).
+ */
+export async function searchPeople(db: Queryable, siteId: number, search: PeopleSearch, afterId: number, limit: number): Promise<PersonRow[]> {
+  // Matching, SQLite would rather walk user_role_idx in id order (the whole site, for a rare prefix) than
+  // range the index the match names: a unary + keeps the role test off that index. PostgreSQL plans by
+  // its statistics and needs no such hint.
+  const role = dialectOf(db) === 'sqlite' ? sql<string>`+${sql.ref('user.role')}` : sql<string>`${sql.ref('user.role')}`;
+  const list = (): UserQuery =>
+    db.selectFrom('user').select(PERSON_COLUMNS).where('user.site_id', '=', siteId).where('user.id', '>', afterId).orderBy('user.id').limit(limit);
+  const base = (): UserQuery => list().where(role, '=', 'cardholder');
+  const words = search.words.map((w) => w.toLowerCase());
+  const [first, ...rest] = words;
+  if (first === undefined) return list().where('user.role', '=', 'cardholder').execute();
+  const queries: UserQuery[] = [];
+  if (rest.length === 0) {
+    queries.push(
+      base().where(startsWith(db, 'lower(first_name)', first)),
+      base().where(startsWith(db, 'lower(last_name)', first)),
+      base().where(startsWith(db, 'email_key', first)),
+    );
+    if (/^[0-9]+$/.test(first)) {
+      queries.push(
+        base().where('user.id', 'in', (eb) =>
+          eb
+            .selectFrom('credential')
+            .select('credential.user_id')
+            .where('credential.site_id', '=', siteId)
+            .where(startsWith(db, 'card_num', first)),
+        ),
+      );
+    }
+  } else {
+    const tail = rest.join(' ');
+    queries.push(
+      base()
+        .where(startsWith(db, 'lower(first_name)', first))
+        .where(startsWith(db, 'lower(last_name)', tail)),
+      base()
+        .where(startsWith(db, 'lower(last_name)', first))
+        .where(startsWith(db, 'lower(first_name)', tail)),
+    );
+  }
+  const found = new Map<number, PersonRow>();
+  for (const rows of await Promise.all(queries.map((q) => q.execute()))) for (const row of rows) found.set(row.id, row);
+  return [...found.values()].sort((a, b) => a.id - b.id).slice(0, limit);
+}
+
+/** One cardholder of the site. */
+export function findPerson(db: Queryable, siteId: number, id: number): Promise<PersonRow | undefined> {
+  return db
+    .selectFrom('user')
+    .select(PERSON_COLUMNS)
+    .where('user.site_id', '=', siteId)
+    .where('user.role', '=', 'cardholder')
+    .where('user.id', '=', id)
+    .executeTakeFirst();
+}

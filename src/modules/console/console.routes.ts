@@ -1,0 +1,224 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyReply } from 'fastify';
+import { type Static, Type } from 'typebox';
+import { ERRORS } from '../../domain/errors.ts';
+import { runBatch } from '../../http/batch.ts';
+import { addressKey } from '../../http/plugins/caller.ts';
+import { clearConsoleCookie, consoleToken, csrfTokenOf, setConsoleCookie } from '../../http/plugins/console-auth.ts';
+import { operatorOf } from '../../http/plugins/operator-auth.ts';
+import { IdInput } from '../../http/schemas.ts';
+import { removeCredentials } from '../credentials/credentials.routes.ts';
+import { EventStreams, lastEventId } from '../events/event-stream.ts';
+import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
+import { consoleSessionHolds, consoleSignIn, logout } from '../operator-sessions/operator-sessions.service.ts';
+import { createUsers, updateUsers } from '../users/users.operations.ts';
+import { userIdsByIdNum } from '../users/users.repository.ts';
+import { capabilitiesOf } from './console-permissions.ts';
+import { presentPerson, presentPersonSummary } from './console.presenter.ts';
+import { accessLevelChoices, consoleEventsAfter, dashboard, personPage, revokeSiteDevice, searchPeople } from './console.service.ts';
+
+/**
+ * The console's pages: scripts and styles only from this origin, no inline script or style, nothing
+ * from another site (docs/console.md). Chart.js sets its canvas's size through the DOM, which a policy
+ * allows; only style attributes in markup would need 'unsafe-inline'.
+ */
+export const CONSOLE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const chartJs = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
+
+/** Every file the console serves, by name: a fixed list read once, so no path from a URL reaches the disk. */
+const ASSETS: Record<string, { path: string; type: string }> = {
+  'app.js': { path: join(here, 'public/app.js'), type: 'text/javascript' },
+  'dom.js': { path: join(here, 'public/dom.js'), type: 'text/javascript' },
+  'dashboard.js': { path: join(here, 'public/dashboard.js'), type: 'text/javascript' },
+  'people.js': { path: join(here, 'public/people.js'), type: 'text/javascript' },
+  'console.css': { path: join(here, 'public/console.css'), type: 'text/css' },
+  'chart.umd.min.js': { path: chartJs, type: 'text/javascript' },
+};
+
+const JSON_API = { auth: 'console' } as const;
+const tags = ['console'];
+const hide = true;
+
+const SignIn = Type.Object(
+  { username: Type.String({ minLength: 1 }), password: Type.String({ minLength: 1 }) },
+  { required: ['username', 'password'] },
+);
+const PeopleQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  after: Type.Optional(IdInput('after', 'The last id of the page before.')),
+});
+const IdParams = Type.Object({ id: IdInput('id', 'The id.') }, { required: ['id'] });
+
+/** What the person form sends: the Lockt user record's fields, under the console's names. */
+const PersonFields = {
+  id_num: Type.String(),
+  first_name: Type.String(),
+  last_name: Type.String(),
+  email: Type.String(),
+  phone: Type.String(),
+  pin: Type.String(),
+  card_num: Type.String(),
+  enabled: Type.Boolean(),
+  access_levels: Type.Array(Type.Integer()),
+};
+const PersonCreate = Type.Object(PersonFields, {
+  required: ['id_num', 'first_name', 'last_name', 'email', 'phone', 'pin'],
+  additionalProperties: false,
+});
+const PersonUpdate = Type.Partial(Type.Object(PersonFields, { additionalProperties: false }));
+
+type PersonBody = Partial<Static<typeof PersonUpdate>>;
+
+/** The form's fields as a record of the user writes (POST and PUT /user), so every rule is theirs. */
+function userRecord(id: number, body: PersonBody): Record<string, unknown> {
+  const { access_levels: levels, card_num: card, pin, ...rest } = body;
+  return {
+    id,
+    ...rest,
+    // Blank: none given (a PIN the form leaves empty is kept; an absent card is not added).
+    ...(pin !== undefined && pin !== '' ? { pin } : {}),
+    ...(card !== undefined && card !== '' ? { card_num: card } : {}),
+    ...(levels !== undefined ? { accesslevels: levels.map((level) => ({ id: level })) } : {}),
+  };
+}
+
+/** `/console`: the operator console, its sign-in and its JSON routes under `/console/api/`. */
+export const consoleModule: ResourceModule = {
+  name: 'console',
+  register(app, context) {
+    const shell = readFileSync(join(here, 'public/index.html'));
+    const assets = new Map(Object.entries(ASSETS).map(([name, { path, type }]) => [name, { body: readFileSync(path), type }]));
+    const page = async (_request: unknown, reply: FastifyReply) =>
+      reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', CONSOLE_CSP).send(shell);
+    app.get('/console', { schema: { hide } }, page);
+    app.get('/console/*', { schema: { hide } }, page);
+    app.get('/console/assets/:name', { schema: { hide, params: Type.Object({ name: Type.String() }) } }, async (request, reply) => {
+      const asset = assets.get(request.params.name);
+      if (!asset) throw ERRORS.notFound(`No console asset ${request.params.name}.`);
+      return reply.header('content-type', `${asset.type}; charset=utf-8`).header('content-security-policy', CONSOLE_CSP).send(asset.body);
+    });
+    // Not the page: a JSON client asking for a route that does not exist is told so.
+    app.all('/console/api/*', { schema: { hide } }, async (request) => {
+      throw ERRORS.notFound(`No console route ${request.method} ${request.url}.`);
+    });
+    sessionRoutes(app, context);
+    dashboardRoutes(app, context);
+    peopleRoutes(app, context);
+  },
+};
+
+function sessionRoutes(app: TypedApp, { db, clock }: AppContext): void {
+  app.post('/console/api/session', { schema: { tags, hide, body: SignIn } }, async (request, reply) => {
+    const { username, password } = request.body;
+    const { token, role } = await consoleSignIn(db, { username, password, address: addressKey(request) }, clock);
+    setConsoleCookie(reply, token);
+    return { username: username.trim(), role, capabilities: capabilitiesOf(role), csrf_token: csrfTokenOf(token) };
+  });
+
+  app.get('/console/api/session', { config: JSON_API, schema: { tags, hide } }, async (request) => {
+    const operator = operatorOf(request);
+    const token = consoleToken(request) ?? '';
+    return {
+      username: operator.username,
+      role: operator.role,
+      capabilities: capabilitiesOf(operator.role),
+      site: { name: operator.site.name, timezone: operator.site.timezone },
+      csrf_token: csrfTokenOf(token),
+    };
+  });
+
+  app.delete('/console/api/session', { config: JSON_API, schema: { tags, hide } }, async (request, reply) => {
+    const token = consoleToken(request);
+    if (token) await logout(db, token);
+    clearConsoleCookie(reply);
+    return {};
+  });
+}
+
+function dashboardRoutes(app: TypedApp, { db, clock }: AppContext): void {
+  const streams = new EventStreams();
+  app.addHook('preClose', async () => streams.closeAll());
+
+  app.get('/console/api/dashboard', { config: { ...JSON_API, capability: 'events.read' }, schema: { tags, hide } }, async (request) =>
+    dashboard(db, operatorOf(request).site, clock),
+  );
+
+  app.get(
+    '/console/api/events/stream',
+    {
+      config: { ...JSON_API, capability: 'events.read' },
+      schema: { tags, hide, querystring: Type.Object({ after: Type.Optional(IdInput('after', 'The newest event the page has.')) }) },
+    },
+    async (request, reply) => {
+      const operator = operatorOf(request);
+      const token = consoleToken(request) ?? '';
+      const resume = lastEventId(request.headers['last-event-id']) ?? (request.query.after === undefined ? undefined : Number(request.query.after));
+      const holder = {
+        key: `operator ${operator.userId}`,
+        scope: 'operator' as const,
+        siteId: operator.site.id,
+        stillValid: () => consoleSessionHolds(db, token, clock.now()),
+      };
+      await streams.serve(request, reply, db, holder, resume, consoleEventsAfter);
+      return reply;
+    },
+  );
+
+  app.post(
+    '/console/api/devices/:id/revoke',
+    { config: { ...JSON_API, capability: 'devices.manage' }, schema: { tags, hide, params: IdParams } },
+    async (request) => {
+      await revokeSiteDevice(db, operatorOf(request).site, Number(request.params.id), clock);
+      return {};
+    },
+  );
+}
+
+function peopleRoutes(app: TypedApp, { db, clock }: AppContext): void {
+  const read = { ...JSON_API, capability: 'people.read' } as const;
+  const write = { ...JSON_API, capability: 'people.write' } as const;
+  const caller = (request: Parameters<typeof operatorOf>[0]) => {
+    const operator = operatorOf(request);
+    return { caller: { maxBatchSize: 1, site: operator.site, actor: operator.actor }, call: { site: operator.site, clock } };
+  };
+
+  app.get('/console/api/people', { config: read, schema: { tags, hide, querystring: PeopleQuery } }, async (request) => {
+    const { q, after } = request.query;
+    const rows = await searchPeople(db, operatorOf(request).site, q, after === undefined ? 0 : Number(after));
+    return { people: rows.map(presentPersonSummary) };
+  });
+
+  app.get('/console/api/people/:id', { config: read, schema: { tags, hide, params: IdParams } }, async (request) =>
+    presentPerson(await personPage(db, operatorOf(request).site, Number(request.params.id))),
+  );
+
+  app.get('/console/api/access-levels', { config: read, schema: { tags, hide } }, async (request) => ({
+    access_levels: await accessLevelChoices(db, operatorOf(request).site),
+  }));
+
+  app.post('/console/api/people', { config: write, schema: { tags, hide, body: PersonCreate } }, async (request) => {
+    const { caller: by, call } = caller(request);
+    await runBatch(db, createUsers, { users: [userRecord(-1, request.body)] }, by, call);
+    const ids = await userIdsByIdNum(db, call.site.id, [request.body.id_num.trim()]);
+    return { id: ids.get(request.body.id_num.trim()) };
+  });
+
+  app.patch('/console/api/people/:id', { config: write, schema: { tags, hide, params: IdParams, body: PersonUpdate } }, async (request) => {
+    const { caller: by, call } = caller(request);
+    const id = Number(request.params.id);
+    await runBatch(db, updateUsers, { users: [userRecord(id, request.body)] }, by, call);
+    return { id };
+  });
+
+  app.delete('/console/api/credentials/:id', { config: write, schema: { tags, hide, params: IdParams } }, async (request) => {
+    const { caller: by, call } = caller(request);
+    await runBatch(db, removeCredentials, { credentials: [{ id: Number(request.params.id) }] }, by, call);
+    return {};
+  });
+}

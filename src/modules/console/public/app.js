@@ -1,0 +1,116 @@
+import { showDashboard } from './dashboard.js';
+import { ApiError, alertBox, api, h, link, setCsrfToken, showError } from './dom.js';
+import { showEditPerson, showNewPerson, showPeople, showPerson } from './people.js';
+
+const root = document.getElementById('app');
+let session = null;
+/** Ends what the screen left running (its live feed) before the next one. */
+let leave = () => {};
+
+async function loadSession() {
+  try {
+    session = await api('GET', 'session');
+    setCsrfToken(session.csrf_token);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 401) throw error;
+    session = null;
+  }
+}
+
+function signInForm() {
+  const errors = alertBox();
+  const username = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true });
+  const password = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const form = h(
+    'form',
+    {
+      class: 'sign-in',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          await api('POST', 'session', { username: username.value, password: password.value });
+          await loadSession();
+          render();
+        } catch (error) {
+          showError(errors, error);
+          password.value = '';
+          password.focus();
+        }
+      },
+    },
+    h('h1', {}, 'Portcullis'),
+    h('p', {}, 'Sign in with your operator account.'),
+    errors,
+    h('label', { for: 'username' }, 'Username'),
+    username,
+    h('label', { for: 'password' }, 'Password'),
+    password,
+    h('button', { type: 'submit' }, 'Sign in'),
+  );
+  root.replaceChildren(h('main', { id: 'main' }, form));
+  username.focus();
+}
+
+function header(can) {
+  const signOut = async () => {
+    await api('DELETE', 'session').catch(() => undefined);
+    session = null;
+    render();
+  };
+  return h(
+    'header',
+    { class: 'top' },
+    h('a', { class: 'skip', href: '#main' }, 'Skip to content'),
+    h('span', { class: 'brand' }, 'Portcullis', h('span', { class: 'site' }, session.site.name)),
+    h(
+      'nav',
+      { 'aria-label': 'Console' },
+      h('ul', {}, h('li', {}, link('/console', 'Dashboard')), can('people.read') && h('li', {}, link('/console/people', 'People'))),
+    ),
+    h('span', { class: 'who' }, `${session.username} (${session.role})`),
+    h('button', { type: 'button', class: 'secondary', onclick: signOut }, 'Sign out'),
+  );
+}
+
+/** The screen the address names, if the role may see it. */
+function route(context) {
+  const { can } = context;
+  const path = location.pathname.replace(/\/+$/, '');
+  const person = /^\/console\/people\/([0-9]+)$/.exec(path);
+  const edit = /^\/console\/people\/([0-9]+)\/edit$/.exec(path);
+  if (path === '/console') return showDashboard(context);
+  if (path === '/console/people' && can('people.read')) return showPeople(context);
+  if (path === '/console/people/new' && can('people.write')) return showNewPerson(context);
+  if (person && can('people.read')) return showPerson(context, Number(person[1]));
+  if (edit && can('people.write')) return showEditPerson(context, Number(edit[1]));
+  context.main.append(
+    h('h1', {}, 'Not here'),
+    h('p', {}, 'This page does not exist, or your role does not show it.'),
+    link('/console', 'Back to the dashboard'),
+  );
+}
+
+function render() {
+  leave();
+  leave = () => {};
+  if (!session) return signInForm();
+  const can = (capability) => session.capabilities.includes(capability);
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  root.replaceChildren(header(can), main);
+  const context = { session, can, main, onLeave: (stop) => (leave = stop) };
+  Promise.resolve(route(context)).catch((error) => {
+    const box = alertBox();
+    showError(box, error);
+    main.replaceChildren(box);
+  });
+}
+
+window.addEventListener('popstate', render);
+window.addEventListener('console:navigate', render);
+window.addEventListener('console:signed-out', () => {
+  session = null;
+  render();
+});
+
+await loadSession();
+render();

@@ -1,0 +1,172 @@
+import { alertBox, api, h, link, showError, siteTime } from './dom.js';
+
+/** Rows the live feed keeps on screen. */
+const FEED_ROWS = 200;
+const HOUR_MS = 3600000;
+
+const STATE_TEXT = { open: 'Open', closed: 'Closed', offline: 'Offline', unknown: 'Not reported' };
+
+function eventRow(event, context) {
+  const { can, session } = context;
+  const zone = session.site.timezone;
+  const person = event.person && (can('people.read') ? link(`/console/people/${event.person.id}`, event.person.name) : event.person.name);
+  return h(
+    'li',
+    { class: `event ${event.outcome}`, 'data-event-id': event.id },
+    h('time', { datetime: new Date(event.at).toISOString() }, siteTime(event.at, zone)),
+    h('span', { class: 'outcome' }, event.text),
+    event.reason && h('span', { class: 'reason' }, event.reason),
+    person && h('span', { class: 'person' }, person),
+    event.door && h('a', { class: 'door', href: `/console#door-${event.door.id}` }, event.door.name),
+    event.device && h('a', { class: 'device', href: `/console#device-${event.device.id}` }, event.device.name),
+    event.card_num && h('span', { class: 'card' }, `card ${event.card_num}`),
+  );
+}
+
+function doorsTable(doors) {
+  return h(
+    'table',
+    {},
+    h('caption', {}, 'Doors'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Door'), h('th', { scope: 'col' }, 'Location'), h('th', { scope: 'col' }, 'State'))),
+    h(
+      'tbody',
+      {},
+      doors.map((door) =>
+        h(
+          'tr',
+          { id: `door-${door.id}` },
+          h('th', { scope: 'row' }, door.name),
+          h('td', {}, door.location_name ?? ''),
+          h('td', {}, h('span', { class: `state ${door.state}` }, door.enabled ? STATE_TEXT[door.state] : 'Disabled')),
+        ),
+      ),
+    ),
+  );
+}
+
+function devicesTable(devices, context) {
+  const { can, session } = context;
+  const errors = alertBox();
+  const revoke = (device) => async () => {
+    if (!window.confirm(`Revoke ${device.name}? Its key stops working at once and cannot be restored.`)) return;
+    try {
+      await api('POST', `devices/${device.id}/revoke`);
+      document.getElementById(`device-${device.id}`)?.remove();
+    } catch (error) {
+      showError(errors, error);
+    }
+  };
+  return h(
+    'div',
+    {},
+    errors,
+    h(
+      'table',
+      {},
+      h('caption', {}, 'Devices'),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'Device'),
+          h('th', { scope: 'col' }, 'Status'),
+          h('th', { scope: 'col' }, 'Last seen'),
+          can('devices.manage') && h('th', { scope: 'col' }, 'Actions'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        devices.map((device) =>
+          h(
+            'tr',
+            { id: `device-${device.id}` },
+            h('th', { scope: 'row' }, device.name),
+            h('td', { class: 'status' }, h('span', { class: `state ${device.online ? 'online' : 'offline'}` }, device.online ? 'Online' : 'Offline')),
+            h('td', { class: 'seen' }, device.last_seen_at === null ? 'Never' : siteTime(device.last_seen_at, session.site.timezone)),
+            can('devices.manage') && h('td', {}, h('button', { type: 'button', class: 'danger', onclick: revoke(device) }, 'Revoke')),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** A device that just sent an event was seen then: its row says so without a reload. */
+function markSeen(event, zone) {
+  const row = event.device && document.getElementById(`device-${event.device.id}`);
+  if (!row) return;
+  row.querySelector('.status')?.replaceChildren(h('span', { class: 'state online' }, 'Online'));
+  row.querySelector('.seen')?.replaceChildren(siteTime(event.at, zone));
+}
+
+function decisionsChart(canvas, decisions, zone) {
+  const hour = new Intl.DateTimeFormat(undefined, { timeZone: zone, hour: '2-digit', minute: '2-digit' });
+  return new window.Chart(canvas, {
+    type: 'bar',
+    data: {
+      labels: decisions.map((d) => hour.format(d.hour)),
+      datasets: [
+        { label: 'Granted', data: decisions.map((d) => d.granted), backgroundColor: '#2e7d32' },
+        { label: 'Denied', data: decisions.map((d) => d.denied), backgroundColor: '#c62828' },
+      ],
+    },
+    options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+  });
+}
+
+/** The dashboard: doors, devices, decisions per hour, and the live feed (Server-Sent Events). */
+export async function showDashboard(context) {
+  const { main, session, onLeave } = context;
+  const data = await api('GET', 'dashboard');
+  const feed = h(
+    'ol',
+    { class: 'feed', 'aria-live': 'polite', 'aria-label': 'Live events, newest first' },
+    data.events.map((e) => eventRow(e, context)),
+  );
+  const canvas = h('canvas', { role: 'img', 'aria-label': 'Access decisions per hour over the last 24 hours, granted and denied' });
+  const status = h('p', { class: 'feed-status' }, 'Connecting to the live feed…');
+  main.replaceChildren(
+    h('h1', {}, 'Dashboard'),
+    h(
+      'div',
+      { class: 'grid' },
+      h('section', { class: 'panel', 'aria-labelledby': 'feed-title' }, h('h2', { id: 'feed-title' }, 'Live events'), status, feed),
+      h(
+        'section',
+        { class: 'panel', 'aria-labelledby': 'chart-title' },
+        h('h2', { id: 'chart-title' }, 'Decisions per hour (24 h)'),
+        h('div', { class: 'chart-box' }, canvas),
+      ),
+      h('section', { class: 'panel' }, doorsTable(data.doors)),
+      h('section', { class: 'panel' }, devicesTable(data.devices, context)),
+    ),
+  );
+  const chart = decisionsChart(canvas, data.decisions, session.site.timezone);
+  const newest = data.events[0]?.id;
+  const source = new EventSource(`/console/api/events/stream${newest === undefined ? '' : `?after=${newest}`}`);
+  source.addEventListener('open', () => {
+    status.textContent = 'Live';
+  });
+  source.addEventListener('error', () => {
+    status.textContent = 'Reconnecting…';
+  });
+  source.addEventListener('event', (message) => {
+    const event = JSON.parse(message.data);
+    feed.prepend(eventRow(event, context));
+    markSeen(event, session.site.timezone);
+    while (feed.children.length > FEED_ROWS) feed.lastElementChild.remove();
+    const bucket = data.decisions.findIndex((d) => event.at >= d.hour && event.at < d.hour + HOUR_MS);
+    if (bucket >= 0 && event.outcome !== 'other') {
+      chart.data.datasets[event.outcome === 'granted' ? 0 : 1].data[bucket] += 1;
+      chart.update();
+    }
+  });
+  onLeave(() => {
+    source.close();
+    chart.destroy();
+  });
+}

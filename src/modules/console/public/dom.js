@@ -1,0 +1,95 @@
+// The console's few helpers: elements built from data (text is always text, never markup), the JSON
+// API with the session's CSRF token, times in the site's zone, and links that stay in the page.
+
+/** An element with properties, listeners (`onclick`) and children; strings become text nodes. */
+export function h(tag, props = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on')) element.addEventListener(key.slice(2), value);
+    else if (key === 'class') element.className = value;
+    else if (key === 'value' || key === 'checked') element[key] = value;
+    else element.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : String(child));
+  }
+  return element;
+}
+
+let csrfToken = '';
+
+/** Set from the session: every write sends it, as the server requires. */
+export function setCsrfToken(token) {
+  csrfToken = token;
+}
+
+export class ApiError extends Error {
+  constructor(status, messages) {
+    super(messages.join(' '));
+    this.status = status;
+    this.messages = messages;
+  }
+}
+
+/** The messages of a failure in the server's envelopes (a write's record errors, or one message). */
+function messagesOf(body) {
+  const records = Array.isArray(body?.errors) ? body.errors.flatMap((e) => e.error) : [];
+  if (records.length > 0) return records;
+  if (typeof body?.data?.error === 'string') return [body.data.error];
+  if (Array.isArray(body?.result)) return body.result;
+  return ['The server could not answer; try again.'];
+}
+
+/** A call to `/console/api/<path>`; a 401 anywhere but the sign-in means the session is over. */
+export async function api(method, path, body) {
+  const headers = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
+  const response = await fetch(`/console/api/${path}`, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (response.status === 401 && path !== 'session') window.dispatchEvent(new Event('console:signed-out'));
+  if (!response.ok) throw new ApiError(response.status, messagesOf(answer));
+  return answer;
+}
+
+/** A time (epoch ms) as the site's clock shows it. */
+export function siteTime(ms, zone) {
+  return new Intl.DateTimeFormat(undefined, { timeZone: zone, dateStyle: 'short', timeStyle: 'medium' }).format(ms);
+}
+
+export function navigate(path) {
+  history.pushState(null, '', path);
+  window.dispatchEvent(new Event('console:navigate'));
+}
+
+/** A link that changes the screen without reloading the page (and opens normally in a new tab). */
+export function link(href, ...children) {
+  return h(
+    'a',
+    {
+      href,
+      onclick: (event) => {
+        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || !href.startsWith('/console')) return;
+        event.preventDefault();
+        navigate(href);
+      },
+    },
+    ...children,
+  );
+}
+
+/** A place for a form's errors, read out when it changes. */
+export function alertBox() {
+  return h('div', { class: 'alert', role: 'alert' });
+}
+
+export function showError(box, error) {
+  box.replaceChildren(...(error instanceof ApiError ? error.messages : [String(error)]).map((m) => h('p', {}, m)));
+}

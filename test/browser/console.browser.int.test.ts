@@ -1,0 +1,203 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/lib/clock.ts';
+import { createDevice } from '../../src/modules/devices/devices.service.ts';
+import { createSite } from '../../src/modules/sites/sites.service.ts';
+import { createOperator } from '../../src/modules/users/operators.service.ts';
+import { type ChildServer, Client, startServe } from '../crash/child-server.ts';
+import { seedDoor, seedSchedule } from '../factories/access.ts';
+import { seedAccessLevel } from '../factories/people.ts';
+import { DIALECTS, type TestStore, openTestStore } from '../harness.ts';
+
+/**
+ * The operator console in a real browser (Debian's Chromium, driven by playwright-core) against a real
+ * `portcullis serve` on each store: each role signs in, meets what it may not do, and the manager
+ * creates a person with a card and access and watches a device's decision arrive in the live feed.
+ * Screenshots of each screen go to docs/screenshots/console/ (README.md shows the dashboard's).
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = fileURLToPath(new URL('../../docs/screenshots/console/', import.meta.url));
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const PASSWORD = 'console test password';
+
+describe.each(DIALECTS)('the operator console in Chromium (%s)', (dialect) => {
+  let store: TestStore;
+  let server: ChildServer;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+  let base: string;
+  let device: Client;
+  let doorId: number;
+
+  beforeAll(async () => {
+    store = await openTestStore(dialect);
+    const { site } = await createSite(store.db, { name: 'Harbour Office', timezone: 'Europe/London' }, systemClock);
+    for (const role of ['admin', 'manager', 'installer'] as const) {
+      await createOperator(store.db, site.id, { username: `${role}-${dialect}`, password: PASSWORD, role }, systemClock);
+    }
+    doorId = await seedDoor(store.db, site.id, 'Front door');
+    const schedule = await seedSchedule(store.db, site.id, 'Always');
+    const level = await seedAccessLevel(store.db, site.id, 'Staff');
+    await seedAccessLevel(store.db, site.id, 'Visitors');
+    await store.db
+      .insertInto('access_level_door')
+      .values({ access_level_id: level, door_id: doorId, schedule_id: schedule, site_id: site.id })
+      .execute();
+    const issued = await createDevice(store.db, site, { name: 'Front reader', doorIds: [doorId] }, systemClock);
+    const databaseUrl =
+      store.databaseUrl && `${store.databaseUrl}${store.databaseUrl.includes('?') ? '&' : '?'}options=-c%20search_path%3D${store.pgSchema}`;
+    server = await startServe({ dataDir: store.dataDir, databaseUrl }, { PORTCULLIS_RATE_LIMIT: '0' });
+    base = `https://localhost:${server.port}`;
+    device = new Client(server.port, { authorization: `Bearer ${issued.deviceKey}` });
+    mkdirSync(SHOTS, { recursive: true });
+    profile = mkdtempSync(join(tmpdir(), 'portcullis-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: ARGS,
+      ignoreHTTPSErrors: true,
+      viewport: { width: 1400, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    // A step that cannot happen fails on its own words, well before the test's timeout.
+    page.setDefaultTimeout(10_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await server?.stop();
+    await store?.close();
+  });
+
+  const shot = (name: string) =>
+    page.screenshot({ path: join(SHOTS, dialect === 'sqlite' ? `${name}.png` : `${name}-${dialect}.png`), fullPage: true });
+
+  async function signIn(role: string): Promise<void> {
+    await page.goto(`${base}/console`);
+    await page.getByLabel('Username').fill(`${role}-${dialect}`);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  }
+
+  async function signOut(): Promise<void> {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  }
+
+  /** A console API call from the page, with the session's cookie and (unless told not to) its CSRF token. */
+  function fromPage(method: string, path: string, body: unknown, withCsrf = true): Promise<number> {
+    return page.evaluate(
+      async ({ method, path, body, withCsrf }) => {
+        const session = await (await fetch('/console/api/session')).json();
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (withCsrf) headers['x-csrf-token'] = session.csrf_token;
+        return (await fetch(`/console/api/${path}`, { method, headers, body: JSON.stringify(body) })).status;
+      },
+      { method, path, body, withCsrf },
+    );
+  }
+
+  it('refuses a wrong password, then lets an installer in without offering people, and refuses them', async () => {
+    await page.goto(`${base}/console`);
+    await shot('sign-in');
+    await page.getByLabel('Username').fill(`installer-${dialect}`);
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('Wrong login or password').waitFor();
+
+    await signIn('installer');
+    expect(await page.getByRole('link', { name: 'People' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Revoke' }).count()).toBe(1);
+    await page.goto(`${base}/console/people`);
+    await page.getByRole('heading', { name: 'Not here' }).waitFor();
+    expect(await fromPage('POST', 'people', { first_name: 'Not', last_name: 'Allowed' })).toBe(403);
+    await signOut();
+  });
+
+  it('lets a manager create a person with a card and access, disable, edit and re-card them, find them, and see their decision arrive live', async () => {
+    await signIn('manager');
+    expect(await page.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+    expect(await fromPage('POST', 'devices/1/revoke', {})).toBe(403);
+
+    await page.getByRole('link', { name: 'People' }).click();
+    await page.getByRole('link', { name: 'New person' }).click();
+    await page.getByLabel('First name').fill('Grace');
+    await page.getByLabel('Last name').fill('Hopper');
+    await page.getByLabel('ID number').fill('E-1001');
+    await page.getByLabel('Email').fill('grace@example.com');
+    await page.getByLabel('Phone').fill('+44 20 7946 0001');
+    await page.getByLabel('PIN').fill('482913');
+    await page.getByLabel('Card number (optional)').fill('7301234');
+    await page.getByLabel('Staff').check();
+    await shot('new-person');
+    await page.getByRole('button', { name: 'Create person' }).click();
+    await page.getByRole('heading', { name: 'Grace Hopper' }).waitFor();
+    await page.getByText('Card 7301234').waitFor();
+    expect(await page.getByLabel('Staff').isChecked()).toBe(true);
+    expect(await page.content()).not.toContain('482913');
+    await shot('person');
+
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByText('Disabled', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.getByText('Enabled', { exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Edit details' }).click();
+    await page.getByLabel('Phone').fill('+44 20 7946 0002');
+    await shot('edit-person');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('+44 20 7946 0002').waitFor();
+    await page.getByRole('button', { name: 'Revoke card 7301234' }).click();
+    await page.getByText('No cards or fobs.').waitFor();
+    await page.getByLabel('Card number').fill('7301234');
+    await page.getByRole('button', { name: 'Add card' }).click();
+    await page.getByText('Card 7301234').waitFor();
+
+    await page.getByRole('link', { name: '← People' }).click();
+    await page.getByLabel('Search people').fill('hop');
+    await page.getByRole('link', { name: 'Grace Hopper' }).waitFor();
+    await page.getByLabel('Search people').fill('7301');
+    await page.getByRole('link', { name: 'Grace Hopper' }).waitFor();
+    await shot('people');
+
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByText('Live', { exact: true }).waitFor();
+    const granted = await device.call('POST', '/api/v1/device/access', { door_id: doorId, card_num: '7301234' });
+    expect(granted.body.data.granted).toBe(true);
+    const denied = await device.call('POST', '/api/v1/device/access', { door_id: doorId, card_num: '9999999' });
+    expect(denied.body.data.granted).toBe(false);
+    const row = page.locator(`.feed li.event.granted[data-event-id="${granted.body.data.event_id}"]`);
+    await row.waitFor();
+    await page.locator(`.feed li.event.denied[data-event-id="${denied.body.data.event_id}"]`).waitFor();
+    expect(await page.locator('.feed li').first().getAttribute('data-event-id')).toBe(String(denied.body.data.event_id));
+    expect(await row.getByRole('link', { name: 'Hopper, Grace' }).getAttribute('href')).toMatch(/^\/console\/people\/[0-9]+$/);
+    await shot('dashboard');
+    await signOut();
+  });
+
+  it('lets an admin revoke a device, and refuses a write without the CSRF token even to an admin', async () => {
+    await signIn('admin');
+    expect(await fromPage('PATCH', 'people/1', { enabled: false }, false)).toBe(403);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.locator('#device-1').waitFor({ state: 'detached' });
+    const refused = await device.call('POST', '/api/v1/device/access', { door_id: doorId, card_num: '7301234' });
+    expect(refused.status).toBe(401);
+    await signOut();
+  });
+});
