@@ -49,8 +49,8 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const schema = await currentSchema(db);
   const migrator = new Migrator({
     ...(schema ? { migrationTableSchema: schema } : {}),
-    // Migrations see the store untyped: they are frozen and must not depend on today's schema types.
-    db: db as unknown as Kysely<unknown>,
+    // Each migration types the store itself (untyped): they are frozen and must not depend on today's schema types.
+    db,
     provider: { getMigrations: async () => MIGRATIONS },
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();

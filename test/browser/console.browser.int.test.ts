@@ -17,11 +17,12 @@ import { DIALECTS, type TestStore, openTestStore } from '../harness.ts';
  * The operator console in a real browser (Debian's Chromium, driven by playwright-core) against a real
  * `portcullis serve` on each store: each role signs in, meets what it may not do, and the manager
  * creates a person with a card and access and watches a device's decision arrive in the live feed.
- * Screenshots of each screen go to docs/screenshots/console/ (README.md shows the dashboard's).
+ * Screenshots of each screen go to test/browser/screenshots/ (ignored by git; README.md shows a copy of the
+ * dashboard's, docs/console-dashboard.png, refreshed by hand when the screen changes).
  */
 
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = fileURLToPath(new URL('../../docs/screenshots/console/', import.meta.url));
+const SHOTS = fileURLToPath(new URL('screenshots/', import.meta.url));
 const ARGS = [
   '--headless',
   '--no-sandbox',

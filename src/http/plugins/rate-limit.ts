@@ -54,7 +54,7 @@ export async function installRateLimits(app: FastifyInstance, settings: RateLimi
   return async (address) => {
     const seen = await byAddress({ ip: address, routeOptions: { config: {} } } as unknown as FastifyRequest);
     // No allow list is configured, so the limiter always counts and answers with the count.
-    const { max, remaining, ttlInSeconds } = seen as Extract<typeof seen, { isAllowed: false }>;
-    return { limit: max, remaining, resetSeconds: ttlInSeconds };
+    if (seen.isAllowed) throw new Error('The rate limiter let an address through an allow list; none is configured');
+    return { limit: seen.max, remaining: seen.remaining, resetSeconds: seen.ttlInSeconds };
   };
 }
