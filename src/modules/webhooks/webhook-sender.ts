@@ -118,7 +118,7 @@ export interface FromThread {
  * The worker's side of the sending thread. Sending runs on a thread of its own because a subscription's
  * deliveries go one round trip at a time: on the main thread each round trip waited for a turn of the
  * event loop, behind decisions and, on SQLite, their synchronous commits, which capped a subscription at
- * a few hundred deliveries a second. The thread starts with the first run, and never keeps the process alive.
+ * a few hundred deliveries a second. The thread never keeps the process alive.
  */
 export class SendingThread {
   private thread: Worker | undefined;
@@ -127,7 +127,12 @@ export class SendingThread {
 
   constructor(private readonly settings: SendSettings) {}
 
+  start(): void {
+    this.thread ??= this.spawn();
+  }
+
   send(request: RunRequest): Promise<RunOutcome> {
+    // A thread that died is replaced here, by the next run.
     const thread = this.thread ?? this.spawn();
     const run = this.nextRun++;
     return new Promise((resolve, reject) => {

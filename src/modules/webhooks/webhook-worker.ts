@@ -54,6 +54,12 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
 
 /** Deliveries fetched per read of a subscription's queue, and recorded per commit at most. */
 const BATCH = 200;
+/** Attempts are recorded at least this often while a subscription's queue keeps moving (and always when it stops). */
+const RECORD_MS = 100;
+/** And at least every so many attempts, which keeps one commit's statements well inside both stores' limits on parameters. */
+const MOST_UNRECORDED = 1_000;
+/** A worker keeps a subscription whose queue emptied this long, looking again every pollMs, before letting it go. */
+const HOLD_IDLE_MS = 500;
 /** The pause between two batches of deletions past retention. */
 const PRUNE_PAUSE_MS = 10;
 
@@ -97,6 +103,8 @@ export class WebhookWorker {
   }
 
   start(): void {
+    // Started now rather than for the first delivery, which would otherwise wait for it.
+    this.sender.start();
     this.schedule(0);
     this.schedulePrune(0);
   }
@@ -190,29 +198,59 @@ export class WebhookWorker {
     const secrets = [hook.secret, ...(hook.previous_secret && (hook.previous_until ?? 0) > now ? [hook.previous_secret] : [])].map((sealed) =>
       openSecret(this.key, sealed),
     );
+    // Attempts delivered but not yet recorded, and the last event they reached: the next read starts
+    // after it. One commit per RECORD_MS rather than per run keeps the worker's commits (each a
+    // synchronous flush to disk on SQLite, on the thread that answers decisions) from outnumbering the
+    // decisions' own when the queue is short and runs follow each other quickly.
+    let unrecorded: Sent[] = [];
+    let after = 0;
+    let recordedAt = Date.now();
+    let movedAt = Date.now();
+    const flush = async () => {
+      const batch = unrecorded;
+      unrecorded = [];
+      recordedAt = Date.now();
+      await this.record(hook, batch);
+    };
     try {
       while (!this.stopped) {
-        const queue = await repo.nextDeliveries(this.db, hook.id, BATCH);
+        const queue = await repo.nextDeliveries(this.db, hook.id, BATCH, after);
         const head = queue[0];
-        if (!head || head.next_at > Date.now() || !(await leaseCovers())) return sentAny;
+        if (!head) {
+          // Keep the lease a while and look again, rather than let go and claim again at once (two more
+          // commits) for what the next decisions' commit brings.
+          if (!sentAny || Date.now() - movedAt >= HOLD_IDLE_MS) return sentAny;
+          if (Date.now() - recordedAt >= RECORD_MS) await flush();
+          await sleep(this.settings.pollMs, undefined, { ref: false });
+          continue;
+        }
+        if (head.next_at > Date.now() || !(await leaseCovers())) return sentAny;
         const deliveries = queue.map((d) => ({ id: d.id, nextAt: d.next_at, body: deliveryBody(d, hook.site_id) }));
         const { sent, cutShort } = await this.sender.send({ url: hook.url, secrets, deliveries, leaseUntil });
-        await this.record(
-          hook,
-          sent.flatMap((attempt, index) => {
+        unrecorded.push(
+          ...sent.flatMap((attempt, index) => {
             const delivery = queue[index];
             return delivery ? [{ ...attempt, delivery }] : [];
           }),
         );
-        sentAny ||= sent.length > 0;
+        const last = unrecorded.at(-1);
+        if (sent.length > 0 && last) {
+          sentAny = true;
+          movedAt = Date.now();
+          after = last.delivery.event_id;
+        }
         // Until the queue is empty or waits: what arrived meanwhile goes out now, not at the next look.
-        const last = sent.at(-1);
         if (!cutShort && (sent.length < queue.length || !last || !delivered(last.result))) return sentAny;
+        if (Date.now() - recordedAt >= RECORD_MS || unrecorded.length >= MOST_UNRECORDED) await flush();
       }
       return sentAny;
     } finally {
       // Stop waits for this, so the store is still open here even on shutdown.
-      await repo.releaseWebhook(this.db, hook.id, this.owner);
+      try {
+        await flush();
+      } finally {
+        await repo.releaseWebhook(this.db, hook.id, this.owner);
+      }
     }
   }
 
@@ -241,13 +279,13 @@ export class WebhookWorker {
         })),
       );
       const ok = sent.filter((s) => delivered(s.result)).map((s) => s.delivery.id);
-      await repo.markDelivered(trx, ok, finished);
+      await repo.markDelivered(trx, ok, finished, Math.min(...sent.map((s) => s.at)));
       const failed = sent.find((s) => !delivered(s.result));
       if (!failed) return;
       const attempts = failed.delivery.attempts + 1;
       const giveUp = finished - failed.delivery.created_at >= this.settings.giveUpAfterMs;
-      if (giveUp) await repo.markFailed(trx, failed.delivery.id, attempts, finished);
-      else await repo.scheduleRetry(trx, failed.delivery.id, attempts, finished + retryDelay(attempts, this.settings));
+      if (giveUp) await repo.markFailed(trx, failed.delivery.id, attempts, finished, failed.at);
+      else await repo.scheduleRetry(trx, failed.delivery.id, attempts, finished + retryDelay(attempts, this.settings), failed.at);
       const reason = disableReason(failed.result, giveUp, this.settings.giveUpAfterMs);
       if (reason) await disableWebhook(trx, hook, reason, finished);
     });
