@@ -211,6 +211,8 @@ export class WebhookWorker {
       unrecorded = [];
       recordedAt = Date.now();
       await this.record(hook, batch);
+      // Read from the head again: a delivery queued again meanwhile (a redelivery) is pending there.
+      after = 0;
     };
     try {
       while (!this.stopped) {

@@ -250,8 +250,9 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
     });
 
     it('gives up after sustained failure and disables; a timeout is a failure', async () => {
-      // Long enough after the event for retries even on a loaded machine, where the first attempt can come late.
-      await start(() => 'hang', { timeoutMs: 100, giveUpAfterMs: 1_500 });
+      // Long enough after the event for retries even on a loaded machine, where the first attempt can come
+      // late (it waits for the sending thread to start).
+      await start(() => 'hang', { timeoutMs: 100, giveUpAfterMs: 5_000 });
       await subscribe();
       await decide();
       await until('disabled', async () => (await h.request('GET', '/api/v1/webhook')).body.data[0].enabled === false);
