@@ -15,9 +15,13 @@ export interface Received {
 
 /**
  * How the receiver answers the n-th request (from 0): a status, a status after a while (so that requests
- * are in flight long enough for an overlap to show), or never (to make the sender time out).
+ * are in flight long enough for an overlap to show), a status once the test lets it go (to act while
+ * the attempt is in flight), or never (to make the sender time out).
  */
-export type Answer = (received: Received, index: number) => number | { status: number; afterMs: number } | 'hang';
+export type Answer = (
+  received: Received,
+  index: number,
+) => number | { status: number; afterMs: number } | { status: number; when: Promise<unknown> } | 'hang';
 
 /**
  * A real HTTP server on loopback that records every webhook delivery it is sent, answering as told
@@ -50,12 +54,13 @@ export async function startReceiver(answer: Answer = () => 200, port = 0) {
         hanging.push(response);
         return;
       }
-      const { status, afterMs } = typeof told === 'number' ? { status: told, afterMs: 0 } : told;
+      const { status } = typeof told === 'number' ? { status: told } : told;
       const reply = () => {
         inFlight.delete(got.id);
         response.writeHead(status, { 'content-type': 'text/plain' }).end(`answer ${status}`);
       };
-      if (afterMs > 0) setTimeout(reply, afterMs);
+      if (typeof told === 'object' && 'when' in told) void told.when.then(reply);
+      else if (typeof told === 'object' && told.afterMs > 0) setTimeout(reply, told.afterMs);
       else reply();
     });
   });

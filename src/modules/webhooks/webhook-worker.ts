@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
-import { Webhook } from 'standardwebhooks';
 import type { Queryable } from '../../db/queryable.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import { appendEvents } from '../../event-log/event-log.ts';
 import { signalsOf } from '../../metrics/signals.ts';
 import { openSecret, type WebhookKey } from './webhook-secrets.ts';
-import { DeliveryConnections, type PostResult, type TargetPolicy, postDelivery } from './webhook-target.ts';
+import { LEASE_MARGIN_MS, type RunAttempt, SendingThread, delivered } from './webhook-sender.ts';
+import type { PostResult, TargetPolicy } from './webhook-target.ts';
 import * as repo from './webhooks.repository.ts';
 
 /** How the worker paces itself; serve uses DEFAULT_DELIVERY, tests shorten the waits. */
@@ -54,8 +54,12 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
 
 /** Deliveries fetched per read of a subscription's queue, and recorded per commit at most. */
 const BATCH = 200;
-/** A run is recorded once it has lasted this long, so a process that dies resends little. */
-const RUN_MS = 100;
+/** Attempts are recorded at least this often while a subscription's queue keeps moving (and always when it stops). */
+const RECORD_MS = 100;
+/** And at least every so many attempts, which keeps one commit's statements well inside both stores' limits on parameters. */
+const MOST_UNRECORDED = 1_000;
+/** A worker keeps a subscription whose queue emptied this long, looking again every pollMs, before letting it go. */
+const HOLD_IDLE_MS = 500;
 /** The pause between two batches of deletions past retention. */
 const PRUNE_PAUSE_MS = 10;
 
@@ -75,13 +79,13 @@ export function deliveryBody(delivery: Pick<repo.QueuedDelivery, 'event_code' | 
  * Delivers the outbox: each process runs one. It claims a subscription (a lease, so one worker at a time
  * and in event order), sends its due deliveries one after another, and lets it go at the first failure,
  * whose retry waits for its backoff: a failing receiver costs one attempt per backoff step, never a loop.
- * Its timers are unref'd, so it never keeps the process alive.
+ * The store work stays here; the sending is done in runs on a thread of its own (webhook-sender.ts), each
+ * run recorded in one commit. Its timers and its thread are unref'd, so it never keeps the process alive.
  */
 export class WebhookWorker {
   private readonly owner = randomUUID();
   private readonly running = new Set<Promise<void>>();
-  private readonly cut = new AbortController();
-  private readonly connections = new DeliveryConnections();
+  private readonly sender: SendingThread;
   private timer: NodeJS.Timeout | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private pruning: Promise<void> = Promise.resolve();
@@ -91,12 +95,16 @@ export class WebhookWorker {
   constructor(
     private readonly db: Queryable,
     private readonly key: WebhookKey,
-    private readonly policy: TargetPolicy,
+    policy: TargetPolicy,
     private readonly settings: DeliverySettings,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.sender = new SendingThread({ policy, timeoutMs: settings.timeoutMs });
+  }
 
   start(): void {
+    // Started now rather than for the first delivery, which would otherwise wait for it.
+    this.sender.start();
     this.schedule(0);
     this.schedulePrune(0);
   }
@@ -106,15 +114,16 @@ export class WebhookWorker {
     this.stopped = true;
     clearTimeout(this.timer);
     clearTimeout(this.pruneTimer);
+    this.sender.stop();
     const grace = new AbortController();
     await Promise.race([
       Promise.allSettled([...this.running]),
       sleep(this.settings.stopGraceMs, undefined, { signal: grace.signal }).catch(() => undefined),
     ]);
     grace.abort();
-    this.cut.abort();
+    this.sender.cut();
     await Promise.allSettled([...this.running, this.pruning]);
-    this.connections.close();
+    await this.sender.close();
   }
 
   private schedule(ms: number): void {
@@ -177,63 +186,74 @@ export class WebhookWorker {
     let sentAny = false;
     const now = Date.now();
     let leaseUntil = hook.lease_until ?? now;
-    // An attempt starts only if it ends inside the lease (renewed when needed), so no other worker overlaps it.
+    // A run starts only if its first attempt ends inside the lease (renewed when needed), and the thread
+    // starts no attempt that could outlast it, so no other worker overlaps an attempt.
     const leaseCovers = async () => {
-      if (Date.now() + this.settings.timeoutMs + 1_000 < leaseUntil) return true;
+      if (Date.now() + this.settings.timeoutMs + LEASE_MARGIN_MS < leaseUntil) return true;
       const until = Date.now() + this.settings.leaseMs;
       if (!(await repo.renewWebhook(this.db, hook.id, this.owner, until))) return false;
       leaseUntil = until;
       return true;
     };
-    const secrets = [hook.secret, ...(hook.previous_secret && (hook.previous_until ?? 0) > now ? [hook.previous_secret] : [])].map(
-      (sealed) => new Webhook(openSecret(this.key, sealed)),
+    const secrets = [hook.secret, ...(hook.previous_secret && (hook.previous_until ?? 0) > now ? [hook.previous_secret] : [])].map((sealed) =>
+      openSecret(this.key, sealed),
     );
+    // Attempts delivered but not yet recorded, and the last event they reached: the next read starts
+    // after it. One commit per RECORD_MS rather than per run keeps the worker's commits (each a
+    // synchronous flush to disk on SQLite, on the thread that answers decisions) from outnumbering the
+    // decisions' own when the queue is short and runs follow each other quickly.
+    let unrecorded: Sent[] = [];
+    let after = 0;
+    let recordedAt = Date.now();
+    let movedAt = Date.now();
+    const flush = async () => {
+      const batch = unrecorded;
+      unrecorded = [];
+      recordedAt = Date.now();
+      await this.record(hook, batch);
+      // Read from the head again: a delivery queued again meanwhile (a redelivery) is pending there.
+      after = 0;
+    };
     try {
       while (!this.stopped) {
-        const queue = await repo.nextDeliveries(this.db, hook.id, BATCH);
-        const sent: Sent[] = [];
-        const runEnds = Date.now() + RUN_MS;
-        let timeUp = false;
-        for (const delivery of queue) {
-          if (delivery.next_at > Date.now() || this.stopped || !(await leaseCovers())) break;
-          const attempt = await this.send(hook, delivery, secrets);
-          // Cut by shutdown: not the receiver's fault, and the delivery stays due for whoever runs next.
-          if (!attempt) break;
-          sent.push(attempt);
-          if (!delivered(attempt.result)) break;
-          if (Date.now() >= runEnds) {
-            timeUp = true;
-            break;
-          }
+        const queue = await repo.nextDeliveries(this.db, hook.id, BATCH, after);
+        const head = queue[0];
+        if (!head) {
+          // Keep the lease a while and look again, rather than let go and claim again at once (two more
+          // commits) for what the next decisions' commit brings.
+          if (!sentAny || Date.now() - movedAt >= HOLD_IDLE_MS) return sentAny;
+          if (Date.now() - recordedAt >= RECORD_MS) await flush();
+          await sleep(this.settings.pollMs, undefined, { ref: false });
+          continue;
         }
-        await this.record(hook, sent);
-        sentAny ||= sent.length > 0;
+        if (head.next_at > Date.now() || !(await leaseCovers())) return sentAny;
+        const deliveries = queue.map((d) => ({ id: d.id, nextAt: d.next_at, body: deliveryBody(d, hook.site_id) }));
+        const { sent, cutShort } = await this.sender.send({ url: hook.url, secrets, deliveries, leaseUntil });
+        unrecorded.push(
+          ...sent.flatMap((attempt, index) => {
+            const delivery = queue[index];
+            return delivery ? [{ ...attempt, delivery }] : [];
+          }),
+        );
+        const last = unrecorded.at(-1);
+        if (sent.length > 0 && last) {
+          sentAny = true;
+          movedAt = Date.now();
+          after = last.delivery.event_id;
+        }
         // Until the queue is empty or waits: what arrived meanwhile goes out now, not at the next look.
-        const last = sent.at(-1);
-        if (!timeUp && (sent.length < queue.length || !last || !delivered(last.result))) return sentAny;
+        if (!cutShort && (sent.length < queue.length || !last || !delivered(last.result))) return sentAny;
+        if (Date.now() - recordedAt >= RECORD_MS || unrecorded.length >= MOST_UNRECORDED) await flush();
       }
       return sentAny;
     } finally {
       // Stop waits for this, so the store is still open here even on shutdown.
-      await repo.releaseWebhook(this.db, hook.id, this.owner);
+      try {
+        await flush();
+      } finally {
+        await repo.releaseWebhook(this.db, hook.id, this.owner);
+      }
     }
-  }
-
-  /** One signed POST; undefined when shutdown cut it. */
-  private async send(hook: repo.WebhookRow, delivery: repo.QueuedDelivery, secrets: Webhook[]): Promise<Sent | undefined> {
-    const body = deliveryBody(delivery, hook.site_id);
-    const id = `msg_${delivery.id}`;
-    const at = new Date();
-    const signature = secrets.map((s) => s.sign(id, at, body)).join(' ');
-    const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature };
-    const result = await postDelivery(hook.url, headers, body, {
-      policy: this.policy,
-      timeoutMs: this.settings.timeoutMs,
-      signal: this.cut.signal,
-      connections: this.connections,
-    });
-    if (!this.cut.signal.aborted) signalsOf(this.db).webhookAttempted(result.status, (Date.now() - delivery.created_at) / 1000);
-    return this.cut.signal.aborted ? undefined : { delivery, at: at.getTime(), result };
   }
 
   /**
@@ -245,6 +265,7 @@ export class WebhookWorker {
   private async record(hook: repo.WebhookRow, sent: readonly Sent[]): Promise<void> {
     if (sent.length === 0) return;
     const finished = Date.now();
+    for (const { delivery, endedAt, result } of sent) signalsOf(this.db).webhookAttempted(result.status, (endedAt - delivery.created_at) / 1000);
     await this.db.transaction().execute(async (trx) => {
       await repo.recordAttempts(
         trx,
@@ -260,13 +281,13 @@ export class WebhookWorker {
         })),
       );
       const ok = sent.filter((s) => delivered(s.result)).map((s) => s.delivery.id);
-      await repo.markDelivered(trx, ok, finished);
+      await repo.markDelivered(trx, ok, finished, Math.min(...sent.map((s) => s.at)));
       const failed = sent.find((s) => !delivered(s.result));
       if (!failed) return;
       const attempts = failed.delivery.attempts + 1;
       const giveUp = finished - failed.delivery.created_at >= this.settings.giveUpAfterMs;
-      if (giveUp) await repo.markFailed(trx, failed.delivery.id, attempts, finished);
-      else await repo.scheduleRetry(trx, failed.delivery.id, attempts, finished + retryDelay(attempts, this.settings));
+      if (giveUp) await repo.markFailed(trx, failed.delivery.id, attempts, finished, failed.at);
+      else await repo.scheduleRetry(trx, failed.delivery.id, attempts, finished + retryDelay(attempts, this.settings), failed.at);
       const reason = disableReason(failed.result, giveUp, this.settings.giveUpAfterMs);
       if (reason) await disableWebhook(trx, hook, reason, finished);
     });
@@ -274,13 +295,9 @@ export class WebhookWorker {
 }
 
 /** An attempt made and not yet recorded. */
-interface Sent {
+interface Sent extends RunAttempt {
   delivery: repo.QueuedDelivery;
-  at: number;
-  result: PostResult;
 }
-
-const delivered = (result: PostResult) => result.status !== undefined && result.status >= 200 && result.status < 300;
 
 /** Why a failed attempt disables its subscription: a 410 Gone at once, any failure once it has gone on too long. */
 function disableReason(result: PostResult, gaveUp: boolean, giveUpAfterMs: number): string | undefined {

@@ -250,8 +250,9 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
     });
 
     it('gives up after sustained failure and disables; a timeout is a failure', async () => {
-      // Long enough after the event for retries even on a loaded machine, where the first attempt can come late.
-      await start(() => 'hang', { timeoutMs: 100, giveUpAfterMs: 1_500 });
+      // Long enough after the event for retries even on a loaded machine, where the first attempt can come
+      // late (it waits for the sending thread to start).
+      await start(() => 'hang', { timeoutMs: 100, giveUpAfterMs: 5_000 });
       await subscribe();
       await decide();
       await until('disabled', async () => (await h.request('GET', '/api/v1/webhook')).body.data[0].enabled === false);
@@ -285,6 +286,28 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       });
       expect(ok.body.data.processed).toBe(1);
       await until('redelivered again', () => receiver.received.length === 3);
+      expect(new Set(receiver.received.map((r) => r.id)).size).toBe(1);
+    });
+
+    it('sends again a delivery redelivered while its attempt is in flight', async () => {
+      let answer = () => {};
+      const held = new Promise<void>((resolve) => {
+        answer = resolve;
+      });
+      await start((_got, index) => (index === 0 ? { status: 200, when: held } : 200), { timeoutMs: 60_000 });
+      await subscribe();
+      await decide();
+      await until('the attempt in flight', () => receiver.received.length === 1);
+      const [delivery] = await h.store.db.selectFrom('webhook_delivery').select('id').execute();
+      const again = await h.request('POST', '/api/v1/webhook/redeliver', { body: { redeliveries: [{ delivery_id: delivery?.id }] } });
+      expect(again.body.data.processed).toBe(1);
+      answer();
+      await until('sent again', () => receiver.received.length === 2);
+      const log = await until('both attempts logged as delivered', async () => {
+        const logged = await attempts();
+        return logged.length === 2 && logged.every((a) => a.delivery_state === 'delivered') && logged;
+      });
+      expect(log.map((a) => a.status)).toEqual([200, 200]);
       expect(new Set(receiver.received.map((r) => r.id)).size).toBe(1);
     });
 

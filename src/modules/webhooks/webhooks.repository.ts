@@ -105,11 +105,12 @@ export interface QueuedDelivery {
 }
 
 /**
- * The next pending deliveries of a subscription, in event order, with the event as /events shows it. On
+ * The next pending deliveries of a subscription, in event order, after `afterEventId` (those sent and not
+ * yet recorded), with the event as /events shows it. On
  * PostgreSQL only settled ones (src/db/log-ids.ts): a delivery that commits later can then never carry a
  * lower event id than one already sent, so order holds across concurrent writers and processes.
  */
-export function nextDeliveries(db: Queryable, webhookId: number, limit: number): Promise<QueuedDelivery[]> {
+export function nextDeliveries(db: Queryable, webhookId: number, limit: number, afterEventId = 0): Promise<QueuedDelivery[]> {
   const settled = settledLogIds(db);
   return db
     .selectFrom('webhook_delivery')
@@ -127,6 +128,7 @@ export function nextDeliveries(db: Queryable, webhookId: number, limit: number):
     ])
     .where('webhook_delivery.webhook_id', '=', webhookId)
     .where('webhook_delivery.state', '=', 'pending')
+    .where('webhook_delivery.event_id', '>', afterEventId)
     .$if(settled !== undefined, (q) => q.where('webhook_delivery.event_id', '<', settled as NonNullable<typeof settled>))
     .orderBy('webhook_delivery.event_id')
     .limit(limit)
@@ -137,21 +139,33 @@ export async function recordAttempts(db: Queryable, attempts: Omit<Selectable<We
   await db.insertInto('webhook_attempt').values(attempts).execute();
 }
 
-export async function markDelivered(db: Queryable, ids: number[], at: number): Promise<void> {
+/*
+ * The three below record attempts that started at `attemptedFrom` or later, and leave alone a delivery
+ * queued again since (its next_at is then the time of the redelivery, requeueDeliveries): the
+ * redelivery asked for is still to be sent, and is.
+ */
+
+export async function markDelivered(db: Queryable, ids: number[], at: number, attemptedFrom: number): Promise<void> {
   if (ids.length === 0) return;
   await db
     .updateTable('webhook_delivery')
     .set((eb) => ({ state: 'delivered', attempts: eb('attempts', '+', 1), done_at: at }))
     .where('id', 'in', ids)
+    .where('next_at', '<', attemptedFrom)
     .execute();
 }
 
-export async function scheduleRetry(db: Queryable, id: number, attempts: number, nextAt: number): Promise<void> {
-  await db.updateTable('webhook_delivery').set({ attempts, next_at: nextAt }).where('id', '=', id).execute();
+export async function scheduleRetry(db: Queryable, id: number, attempts: number, nextAt: number, attemptedFrom: number): Promise<void> {
+  await db.updateTable('webhook_delivery').set({ attempts, next_at: nextAt }).where('id', '=', id).where('next_at', '<', attemptedFrom).execute();
 }
 
-export async function markFailed(db: Queryable, id: number, attempts: number, at: number): Promise<void> {
-  await db.updateTable('webhook_delivery').set({ state: 'failed', attempts, done_at: at }).where('id', '=', id).execute();
+export async function markFailed(db: Queryable, id: number, attempts: number, at: number, attemptedFrom: number): Promise<void> {
+  await db
+    .updateTable('webhook_delivery')
+    .set({ state: 'failed', attempts, done_at: at })
+    .where('id', '=', id)
+    .where('next_at', '<', attemptedFrom)
+    .execute();
 }
 
 /**
@@ -203,13 +217,17 @@ export async function existingDeliveryIds(db: Queryable, siteId: number, ids: nu
   return new Set(rows.map((r) => r.id));
 }
 
-/** Queues deliveries again, due at once: by id, or a subscription's created in [from, to). Returns how many. */
+/**
+ * Queues deliveries again, due at once (`at`, now): by id, or a subscription's created in [from, to).
+ * Returns how many. A delivery whose attempt is in flight is sent again after it.
+ */
 export async function requeueDeliveries(
   db: Queryable,
   siteId: number,
   which: { ids: number[] } | { webhookId: number; from: number; to: number },
+  at: number,
 ): Promise<number> {
-  let query = db.updateTable('webhook_delivery').set({ state: 'pending', next_at: 0, done_at: null }).where('site_id', '=', siteId);
+  let query = db.updateTable('webhook_delivery').set({ state: 'pending', next_at: at, done_at: null }).where('site_id', '=', siteId);
   query =
     'ids' in which
       ? query.where('id', 'in', which.ids)

@@ -220,10 +220,11 @@ export async function checkRedeliveries(trx: Queryable, inputs: RedeliveryInput[
   });
 }
 
-export async function redeliver(trx: Queryable, plans: Redelivery[], { site }: SiteCall): Promise<WriteCounts> {
+export async function redeliver(trx: Queryable, plans: Redelivery[], { site, clock }: SiteCall): Promise<WriteCounts> {
   let processed = 0;
+  const now = clock.now();
   const ids = plans.flatMap((p) => ('deliveryId' in p ? [p.deliveryId] : []));
-  if (ids.length > 0) processed += await repo.requeueDeliveries(trx, site.id, { ids });
-  for (const plan of plans) if (!('deliveryId' in plan)) processed += await repo.requeueDeliveries(trx, site.id, plan);
+  if (ids.length > 0) processed += await repo.requeueDeliveries(trx, site.id, { ids }, now);
+  for (const plan of plans) if (!('deliveryId' in plan)) processed += await repo.requeueDeliveries(trx, site.id, plan, now);
   return { processed };
 }
