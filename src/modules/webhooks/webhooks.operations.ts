@@ -2,6 +2,8 @@ import { batchOperation } from '../../domain/batch.ts';
 import { deleteById } from '../../http/lockt/routes.ts';
 import { RedeliveryRequest, WebhookCreate, WebhookDelete, WebhookUpdate } from './webhooks.schema.ts';
 import {
+  type NewWebhook,
+  type WebhookChange,
   type WebhookFields,
   type WebhookSettings,
   checkNewWebhooks,
@@ -26,14 +28,14 @@ export function webhookOperations(settings: WebhookSettings) {
     record: WebhookCreate,
     parse: parseWebhookFields,
     check: (trx, inputs: WebhookFields[], context) => checkNewWebhooks(trx, inputs, context, settings),
-    write: (trx, plans: WebhookFields[], context) => insertWebhooks(trx, plans, context, settings),
+    write: (trx, plans: NewWebhook[], context) => insertWebhooks(trx, plans, context, settings),
   });
   const update = batchOperation({
     node: 'webhooks',
     record: WebhookUpdate,
     parse: parseWebhookFields,
     check: (trx, inputs: WebhookFields[], context) => checkWebhookUpdates(trx, inputs, context, settings),
-    write: (trx, plans: WebhookFields[], context) => updateWebhooks(trx, plans, context, settings),
+    write: (trx, plans: WebhookChange[], context) => updateWebhooks(trx, plans, context, settings),
   });
   const redeliverOperation = batchOperation({
     node: 'redeliveries',

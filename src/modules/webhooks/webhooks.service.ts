@@ -3,10 +3,11 @@ import type { Queryable } from '../../db/queryable.ts';
 import { existingIdsIn } from '../../db/site-lookups.ts';
 import { repeatedInBatch, toBool, toId } from '../../domain/batch-checks.ts';
 import { CATEGORY_TEXT, CODE_TEXT } from '../../event-log/catalogue.ts';
-import type { RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
+import type { BatchRecord, RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import { parseWireTime } from '../../lib/site-time.ts';
 import { type WebhookKey, newSigningSecret, sealSecret } from './webhook-secrets.ts';
 import { type TargetPolicy, targetProblem } from './webhook-target.ts';
+import type { WebhookUpdate } from './webhooks.schema.ts';
 import * as repo from './webhooks.repository.ts';
 
 /** What the webhook rules need beyond the call: the serve flags' target policy and the secrets' key. */
@@ -27,16 +28,17 @@ export interface WebhookFields {
   overlapHours?: number | undefined;
 }
 
-export function parseWebhookFields(record: Record<string, unknown>): WebhookFields {
+/** A create record is an update record without its id and rotation: one reader serves both. */
+export function parseWebhookFields(record: BatchRecord<typeof WebhookUpdate>): WebhookFields {
   return {
     id: toId(record.id),
     url: typeof record.url === 'string' ? record.url.trim() : undefined,
-    codes: record.codes as number[] | undefined,
-    categories: record.categories as number[] | undefined,
-    doors: (record.doors as number[] | undefined)?.map(Number),
+    codes: record.codes,
+    categories: record.categories,
+    doors: record.doors,
     enabled: toBool(record.enabled),
     rotateSecret: toBool(record.rotate_secret),
-    overlapHours: record.overlap_hours as number | undefined,
+    overlapHours: record.overlap_hours,
   };
 }
 
@@ -48,6 +50,13 @@ export function storedList(values: readonly number[] | undefined): string {
 export function listedValues(stored: string): number[] {
   return stored === '' ? [] : stored.slice(1, -1).split(',').map(Number);
 }
+
+/** A create that passed its checks: it has its url. */
+export type NewWebhook = WebhookFields & { url: string };
+/** An update that passed its checks: it names its webhook. */
+export type WebhookChange = WebhookFields & { id: number };
+/** A new signing secret, shown once in the write's answer. */
+type ShownSecret = { id: number; secret: string };
 
 /** How long the old secret signs beside the new one when none is asked for. */
 const DEFAULT_OVERLAP_HOURS = 24;
@@ -75,28 +84,29 @@ export async function checkNewWebhooks(
   inputs: WebhookFields[],
   { site }: SiteCall,
   settings: WebhookSettings,
-): Promise<RecordCheck<WebhookFields>[]> {
+): Promise<RecordCheck<NewWebhook>[]> {
   const doors = await siteDoors(trx, site.id, inputs);
   return inputs.map((input) => {
-    if (input.url === undefined) return { messages: [] };
+    const { url } = input;
+    if (url === undefined) return { messages: [] };
     const messages = fieldMessages(input, doors, settings.policy);
-    return messages.length > 0 ? { messages } : { plan: input };
+    return messages.length > 0 ? { messages } : { plan: { ...input, url } };
   });
 }
 
 export async function insertWebhooks(
   trx: Queryable,
-  plans: WebhookFields[],
+  plans: NewWebhook[],
   { site, clock }: SiteCall,
   settings: WebhookSettings,
 ): Promise<WriteCounts> {
   const now = clock.now();
-  const shownOnce: Record<string, unknown>[] = [];
+  const shownOnce: ShownSecret[] = [];
   for (const plan of plans) {
     const secret = newSigningSecret();
     const id = await repo.insertWebhook(trx, {
       site_id: site.id,
-      url: plan.url as string,
+      url: plan.url,
       codes: storedList(plan.codes),
       categories: storedList(plan.categories),
       doors: storedList(plan.doors),
@@ -107,7 +117,7 @@ export async function insertWebhooks(
     });
     shownOnce.push({ id, secret });
   }
-  return { inserted: plans.length, ids: shownOnce.map((s) => s.id as number), shownOnce };
+  return { inserted: plans.length, ids: shownOnce.map((s) => s.id), shownOnce };
 }
 
 export async function checkWebhookUpdates(
@@ -115,22 +125,23 @@ export async function checkWebhookUpdates(
   inputs: WebhookFields[],
   { site }: SiteCall,
   settings: WebhookSettings,
-): Promise<RecordCheck<WebhookFields>[]> {
+): Promise<RecordCheck<WebhookChange>[]> {
   const [known, doors] = await Promise.all([repo.findWebhooks(trx, site.id, storableIds(inputs.map((i) => i.id))), siteDoors(trx, site.id, inputs)]);
   const ids = new Set(known.map((w) => w.id));
   const repeated = repeatedInBatch(inputs, (i) => (i.id === undefined ? undefined : String(i.id)));
   return inputs.map((input, index) => {
-    if (input.id === undefined) return { messages: [] };
-    if (!ids.has(input.id)) return { messages: [`Invalid Webhook id: ${input.id}`] };
-    if (repeated[index]) return { messages: [`Webhook id Duplicated In Batch: ${input.id}`] };
+    const { id } = input;
+    if (id === undefined) return { messages: [] };
+    if (!ids.has(id)) return { messages: [`Invalid Webhook id: ${id}`] };
+    if (repeated[index]) return { messages: [`Webhook id Duplicated In Batch: ${id}`] };
     const messages = fieldMessages(input, doors, settings.policy);
-    return messages.length > 0 ? { messages } : { plan: input };
+    return messages.length > 0 ? { messages } : { plan: { ...input, id } };
   });
 }
 
 export async function updateWebhooks(
   trx: Queryable,
-  plans: WebhookFields[],
+  plans: WebhookChange[],
   { site, clock }: SiteCall,
   settings: WebhookSettings,
 ): Promise<WriteCounts> {
@@ -140,13 +151,13 @@ export async function updateWebhooks(
       await repo.findWebhooks(
         trx,
         site.id,
-        plans.map((p) => p.id as number),
+        plans.map((p) => p.id),
       )
     ).map((w) => [w.id, w]),
   );
-  const shownOnce: Record<string, unknown>[] = [];
+  const shownOnce: ShownSecret[] = [];
   for (const plan of plans) {
-    const id = plan.id as number;
+    const { id } = plan;
     const changes: repo.WebhookChanges = { updated_at: now };
     if (plan.url !== undefined) changes.url = plan.url;
     if (plan.codes !== undefined) changes.codes = storedList(plan.codes);
@@ -165,7 +176,7 @@ export async function updateWebhooks(
     }
     await repo.updateWebhook(trx, site.id, id, changes);
   }
-  return { updated: plans.length, ids: plans.map((p) => p.id as number), ...(shownOnce.length > 0 ? { shownOnce } : {}) };
+  return { updated: plans.length, ids: plans.map((p) => p.id), ...(shownOnce.length > 0 ? { shownOnce } : {}) };
 }
 
 export async function checkWebhookDeletions(trx: Queryable, ids: (number | undefined)[], { site }: SiteCall): Promise<RecordCheck<number>[]> {
