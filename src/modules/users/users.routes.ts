@@ -1,7 +1,6 @@
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
-import { toBool, toId } from '../../domain/batch-checks.ts';
-import { type BatchRecord, batchOperation } from '../../domain/batch.ts';
+import { batchOperation } from '../../domain/batch.ts';
 import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/routes.ts';
 import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
@@ -9,8 +8,9 @@ import { DataEnvelope } from '../../http/schemas.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { presentUser } from './users.presenter.ts';
 import { UserCreate, UserDelete, UserObject, UserQuery, UserUpdate } from './users.schema.ts';
+import { parseUser } from './users.records.ts';
+import { registerPeopleFileRoutes } from './users.csv.routes.ts';
 import {
-  type UserInput,
   type UserSelection,
   checkUserChanges,
   checkUserDeletions,
@@ -21,27 +21,6 @@ import {
 } from './users.service.ts';
 
 const tags = ['user'];
-
-/** A user record of POST or PUT in the domain's terms. */
-function parseUser(record: BatchRecord<typeof UserUpdate>): UserInput {
-  const levels = record.accesslevels;
-  return {
-    id: toId(record.id),
-    idNum: record.id_num,
-    firstName: record.first_name,
-    lastName: record.last_name,
-    email: record.email,
-    phone: record.phone,
-    pin: record.pin,
-    cardNum: record.card_num,
-    accessEffective: record.access_effective,
-    accessExpires: record.access_expires,
-    enabled: toBool(record.enabled),
-    // The schema admits an array of {id} or `{}`, which the spec calls "an empty object" and means none.
-    accessLevels:
-      levels === undefined ? undefined : Array.isArray(levels) ? levels.map((level) => toId(level.id)).filter((id) => id !== undefined) : [],
-  };
-}
 
 const create = batchOperation({
   node: 'users',
@@ -92,6 +71,7 @@ export const usersModule: ResourceModule = {
   objectTypes: { user: UserObject, user_create: UserCreate, user_delete: UserDelete },
   register(app, context) {
     const { db } = context;
+    registerPeopleFileRoutes(app, context);
     app.get('/api/v1/user', {
       config: LOCKT_API_KEY,
       schema: {
