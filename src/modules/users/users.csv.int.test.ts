@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,6 +176,11 @@ describe.each(DIALECTS)('/user/import and /user/export on %s', (dialect) => {
         [csv('id_num,first_name,id_num', 'P1,Ann,P2'), 'CSV column Duplicated In Header: id_num'],
         [csv(HEADER, 'P1,Ann'), 'Could not parse CSV: Invalid Record Length'],
         [csv(HEADER), 'No data found: the CSV has a header row and no rows.'],
+        [csv(HEADER, 'P1,A\u0000n,B,p@example.com,5551234567,,1234,,,,'), 'Invalid text (a NUL or an unpaired surrogate) in line 2.first_name'],
+        [
+          csv(HEADER, 'P1,A\u202En,B,p@example.com,5551234567,,1234,,,,'),
+          'Invalid text (an invisible or direction control character) in line 2.first_name',
+        ],
         ['', 'No data found: the CSV has no header row'],
       ];
       for (const [text, message] of cases) {
@@ -188,6 +195,29 @@ describe.each(DIALECTS)('/user/import and /user/export on %s', (dialect) => {
       const option = await importCsv(csv(HEADER, ...rows(1)), '?dry_run=maybe');
       expect(option.status).toBe(400);
       expect(await list()).toEqual([]);
+    });
+
+    it('reads a file sent over a real socket in pieces, without a length', async () => {
+      await h.app.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = h.app.server.address() as AddressInfo;
+      const answer = await new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+        const request = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', path: '/api/v1/user/import', headers: { ...h.credentials, 'content-type': 'text/csv' } },
+          (response) => {
+            let text = '';
+            response.on('data', (chunk: Buffer) => {
+              text += chunk.toString();
+            });
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+          },
+        );
+        request.on('error', reject);
+        const text = csv(HEADER, ...rows(1500));
+        // Cut mid-row, so that rows arrive in pieces.
+        for (let at = 0; at < text.length; at += 7_777) request.write(text.slice(at, at + 7_777));
+        request.end();
+      });
+      expect(answer).toEqual({ status: 200, body: summary({ submitted: 1500, inserted: 1500 }) });
     });
 
     it('records the import in the audit trail, and a door decides on the imported card at once', async () => {
