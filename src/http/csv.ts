@@ -1,4 +1,9 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable, pipeline } from 'node:stream';
+import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
 import type { FastifyReply } from 'fastify';
 import { stringify } from 'csv-stringify';
@@ -115,4 +120,21 @@ export async function csvText(columns: readonly string[], chunks: AsyncIterable<
 /** Sends CSV text as a file download. */
 export function sendCsv(reply: FastifyReply, text: Readable, filename: string): FastifyReply {
   return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(text);
+}
+
+/**
+ * A request body copied to a temporary file as fast as it arrives, then read from there. The server
+ * must receive a request whole within its request timeout (30 s, src/server.ts); an import reads at the
+ * pace of its writes, which for 100,000 rows is longer, so it reads the copy instead. Memory holds a
+ * stream buffer either way.
+ */
+export async function spooled<T>(body: Readable, work: (copy: Readable) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'portcullis-upload-'));
+  try {
+    const file = join(dir, 'body');
+    await pipelineAsync(body, createWriteStream(file));
+    return await work(createReadStream(file));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

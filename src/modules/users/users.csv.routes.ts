@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { BATCH_OPTION_DEFAULTS } from '../../domain/batch.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
-import { sendCsv } from '../../http/csv.ts';
+import { sendCsv, spooled } from '../../http/csv.ts';
 import { BatchResponse } from '../../http/schemas.ts';
 import { type AppContext, LOCKT_API_KEY, LOCKT_SECURITY, type TypedApp } from '../module.ts';
 import { exportPeople, importPeople } from './users.csv.ts';
@@ -52,13 +52,8 @@ export function registerPeopleFileRoutes(app: TypedApp, { db, clock }: Pick<AppC
       if (request.headers['content-type']?.split(';')[0]?.trim() !== 'text/csv') throw ERRORS.unsupportedMediaType();
       const principal = principalOf(request);
       const options = { ...BATCH_OPTION_DEFAULTS, validate_fails_batch: request.query.validate_fails_batch !== 'false' };
-      return importPeople(
-        db,
-        request.body as Readable,
-        principal,
-        { site: principal.site, clock },
-        { dryRun: request.query.dry_run === 'true', options },
-      );
+      const flags = { dryRun: request.query.dry_run === 'true', options };
+      return spooled(request.body as Readable, (body) => importPeople(db, body, principal, { site: principal.site, clock }, flags));
     },
   });
 
