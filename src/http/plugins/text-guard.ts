@@ -1,3 +1,4 @@
+import { Stream } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { ERRORS } from '../../domain/errors.ts';
 import { INVISIBLE_IN_NAMES } from '../../domain/text-limits.ts';
@@ -9,13 +10,12 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 const isNameField = (key: string) => key === 'name' || key.endsWith('_name');
 
 /**
- * An object parsed from JSON. Anything else (the stream a CSV import reads its body from) is not walked:
- * its object graph has cycles, and a CSV body's cells are checked as they are read (src/http/csv.ts).
+ * An object of parsed text (JSON, a query string, path parameters). A stream (the body a CSV import reads)
+ * is not walked: its object graph has cycles, and a CSV body's cells are checked as they are read
+ * (src/http/csv.ts).
  */
-function isPlainObject(value: unknown): value is object {
-  if (typeof value !== 'object' || value === null) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+function isParsedObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !(value instanceof Stream);
 }
 
 /**
@@ -29,7 +29,7 @@ function* textsIn(value: unknown, root: string): Generator<{ text: string; at: s
     if (typeof item === 'string') yield { text: item, at, key };
     else if (Array.isArray(item)) {
       for (const [index, element] of item.entries()) pending.push([element, `${at}[${index}]`, key]);
-    } else if (isPlainObject(item)) {
+    } else if (isParsedObject(item)) {
       for (const [name, element] of Object.entries(item)) {
         yield { text: name, at, key: null };
         pending.push([element, `${at}.${name}`, name]);
