@@ -93,8 +93,9 @@ export function exchange(
         path: options.path,
         agent,
         headers: {
+          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
           ...options.headers,
-          ...(options.body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(options.body) }),
+          ...(options.body === undefined ? {} : { 'content-length': Buffer.byteLength(options.body) }),
         },
       },
       (response) => {

@@ -10,6 +10,8 @@ export const FIGURE_NAMES = [
   'user_list_s',
   'user_list_rss_mb',
   'import_users_per_s',
+  'csv_import_rows_per_s',
+  'csv_import_rss_mb',
   'events_page_ms',
   'webhook_decisions_rps',
   'webhook_lag_p99_ms',
@@ -58,6 +60,11 @@ export function targetOf(name: FigureName, store: Dialect, listedUsers: number):
       return { on: 'value', bound: 'max', limit: 100 };
     case 'import_users_per_s':
       return { on: 'value', bound: 'min', limit: store === 'sqlite' ? 10_000 : 3_000 };
+    case 'csv_import_rows_per_s':
+      // Issue 19: a 100,000-row people file through POST /user/import.
+      return store === 'sqlite' ? { on: 'value', bound: 'min', limit: 10_000 } : null;
+    case 'csv_import_rss_mb':
+      return { on: 'value', bound: 'max', limit: 100 };
     case 'events_page_ms':
       return { on: 'value', bound: 'max', limit: 50 };
     case 'webhook_decisions_rps':

@@ -32,12 +32,13 @@ const { values: flags } = parseArgs({
     stores: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'seed-sql': { type: 'string' },
+    'csv-rows': { type: 'string' },
   },
   allowPositionals: false,
 });
 
 const quick = flags.quick === true;
-const PHASES = ['decisions', 'webhooks', 'multi_node', 'tenants', 'user_by_id', 'user_list', 'events', 'import'] as const;
+const PHASES = ['decisions', 'webhooks', 'multi_node', 'tenants', 'user_by_id', 'user_list', 'events', 'import', 'csv_import'] as const;
 type Phase = (typeof PHASES)[number];
 const only = new Set<Phase>((flags.only?.split(',') ?? PHASES) as Phase[]);
 for (const phase of only) if (!PHASES.includes(phase)) throw new Error(`--only: unknown phase ${phase} (${PHASES.join(', ')})`);
@@ -52,6 +53,7 @@ const config = {
   eventPages: quick ? 5 : 20,
   importBatches: quick ? 30 : 100,
   importWarmupBatches: quick ? 2 : 5,
+  csvRows: Number(flags['csv-rows'] ?? (quick ? 10_000 : 100_000)),
   scaleSizes: flags['no-scale'] ? [] : quick ? [1_000, 10_000] : [1_000, 10_000, 100_000],
   scaleRounds: quick ? 2 : 3,
   scaleSeconds: quick ? 2 : 5,
@@ -571,6 +573,47 @@ async function measureImport(run: Running) {
   return { usersPerSecond, baseline };
 }
 
+/**
+ * A people file of new people through POST /user/import (issue 19), one request of `csvRows` rows, each
+ * with a card and an access level by name: rows/s, and the server's peak RSS above what it held before,
+ * which the chunked import keeps bounded whatever the file's length. Baseline: the same bytes posted to
+ * the bare server, which reads and drops them.
+ */
+async function measureCsvImport(run: Running) {
+  const { server, site } = run;
+  const header = 'id_num,first_name,last_name,email,phone,card_num,pin,accesslevels,enabled';
+  const lines = Array.from(
+    { length: config.csvRows },
+    (_, n) =>
+      `CSV-${n},Moved,In ${n},moved${n}@bench.example,8184365134,${8_000_000_000 + n},${100_000 + ((n * 7_919) % 900_000)},Level ${1 + (n % 500)},true`,
+  );
+  const body = `${header}\n${lines.join('\n')}\n`;
+  const headers = { ...apiHeaders(site), 'content-type': 'text/csv' };
+  const agent = keepAliveAgent();
+  const before = rssOf(server.pid);
+  const sampler = rssSampler(server.pid);
+  const answer = await exchange(agent, server.port, { method: 'POST', path: '/api/v1/user/import', headers, body, keepText: true });
+  const peak = sampler.stop();
+  agent.destroy();
+  if (answer.status !== 200) fail(`POST /api/v1/user/import answered ${answer.status}: ${answer.text?.slice(0, 500)}`);
+  const inserted = (JSON.parse(answer.text as string) as { data: { inserted: number } }).data.inserted;
+  if (inserted !== config.csvRows) fail(`POST /api/v1/user/import inserted ${inserted} of ${config.csvRows}: ${answer.text?.slice(0, 500)}`);
+  const rowsPerSecond = config.csvRows / (answer.ms / 1000);
+  const rssMb = (peak - before) / 2 ** 20;
+  step(
+    `POST /user/import: ${config.csvRows.toLocaleString('en-US')} rows (${formatNumber(Buffer.byteLength(body) / 2 ** 20)} MiB) in ${formatNumber(answer.ms / 1000)} s = ${formatNumber(rowsPerSecond)} rows/s; RSS ${formatNumber(before / 2 ** 20)} → peak ${formatNumber(peak / 2 ** 20)} MiB`,
+  );
+  let baseline: number | null = null;
+  if (run.baseline) {
+    const baseAgent = keepAliveAgent();
+    const sent = await exchange(baseAgent, run.baseline.port, { method: 'POST', path: `/${answer.bytes}`, headers, body });
+    baseAgent.destroy();
+    baseline = config.csvRows / (sent.ms / 1000);
+    step(`baseline (same body, ${answer.bytes}-byte answer): ${formatNumber(baseline)} rows/s`);
+  }
+  return { rowsPerSecond, rssMb, baseline };
+}
+
 /** Starts serve (and the baseline) on a seeded store; `work` runs against them; everything stops after. */
 async function withServer<T>(
   dialect: Dialect,
@@ -712,6 +755,13 @@ async function benchStore(dialect: Dialect) {
     if (only.has('import')) {
       const i = await measureImport(run);
       figures.push(figure(dialect, 'import_users_per_s', i.usersPerSecond, 'users/s', i.baseline));
+    }
+    if (only.has('csv_import')) {
+      const c = await measureCsvImport(run);
+      figures.push(figure(dialect, 'csv_import_rows_per_s', c.rowsPerSecond, 'rows/s', c.baseline));
+      figures.push(figure(dialect, 'csv_import_rss_mb', c.rssMb, 'MB', null));
+      notes.csv_import_rows_per_s = `${config.csvRows.toLocaleString('en-US')} new people in one file (a card and a level each), into the ${config.users.toLocaleString('en-US')}-user site`;
+      notes.csv_import_rss_mb = 'peak RSS growth of the server during the import';
     }
     if (config.scaleSizes.length > 0 && (only.has('decisions') || only.has('user_by_id'))) {
       const others = config.scaleSizes.filter((size) => size !== config.users);

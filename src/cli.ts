@@ -5,6 +5,7 @@ import { registerKeyCommands } from './cli/keys.ts';
 import { registerMaintenanceCommands } from './cli/maintenance.ts';
 import { registerOperatorCommands } from './cli/operators.ts';
 import { registerSiteCommands } from './cli/sites.ts';
+import { registerUserCommands } from './cli/users.ts';
 import { registerWebhookCommands } from './cli/webhooks.ts';
 import { type StoreFlags, UsageError, describeFailure, print, withStore, withStoreFlags } from './cli/common.ts';
 import { ConfigError, type Flags, type SettingName, serverConfig, settingFlag } from './config.ts';
@@ -67,6 +68,7 @@ function buildProgram(): Command {
   registerDeviceCommands(program);
   registerWebhookCommands(program);
   registerBackupCommands(program);
+  registerUserCommands(program);
   return program;
 }
 

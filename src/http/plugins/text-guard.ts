@@ -1,3 +1,4 @@
+import { Stream } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { ERRORS } from '../../domain/errors.ts';
 import { INVISIBLE_IN_NAMES } from '../../domain/text-limits.ts';
@@ -7,6 +8,15 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 
 /** A field that names something: `name`, `first_name`, `apartment_name`, an identifier owner's `name` … */
 const isNameField = (key: string) => key === 'name' || key.endsWith('_name');
+
+/**
+ * An object of parsed text (JSON, a query string, path parameters). A stream (the body a CSV import reads)
+ * is not walked: its object graph has cycles, and a CSV body's cells are checked as they are read
+ * (src/http/csv.ts).
+ */
+function isParsedObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !(value instanceof Stream);
+}
 
 /**
  * Every string in `value` with where it is and the property it is under; each object key too, as its own
@@ -19,7 +29,7 @@ function* textsIn(value: unknown, root: string): Generator<{ text: string; at: s
     if (typeof item === 'string') yield { text: item, at, key };
     else if (Array.isArray(item)) {
       for (const [index, element] of item.entries()) pending.push([element, `${at}[${index}]`, key]);
-    } else if (typeof item === 'object' && item !== null) {
+    } else if (isParsedObject(item)) {
       for (const [name, element] of Object.entries(item)) {
         yield { text: name, at, key: null };
         pending.push([element, `${at}.${name}`, name]);
@@ -51,9 +61,18 @@ export function invisibleInNameAt(value: unknown, root: string): string | undefi
  */
 export function installTextGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
-    const at = unstorableTextAt(request.params, 'path') ?? unstorableTextAt(request.query, 'query') ?? unstorableTextAt(request.body, 'body');
-    if (at !== undefined) throw ERRORS.badRequest(`Invalid text (a NUL or an unpaired surrogate) in ${at}`);
-    const name = invisibleInNameAt(request.body, 'body');
-    if (name !== undefined) throw ERRORS.badRequest(`Invalid text (an invisible or direction control character) in ${name}`);
+    const problem =
+      textProblem(request.params, 'path', { names: false }) ??
+      textProblem(request.query, 'query', { names: false }) ??
+      textProblem(request.body, 'body', { names: true });
+    if (problem !== undefined) throw ERRORS.badRequest(problem);
   });
+}
+
+/** The message refusing the first text of `value` the guard refuses (and, with `names`, a name it refuses), if any. */
+export function textProblem(value: unknown, root: string, { names }: { names: boolean }): string | undefined {
+  const at = unstorableTextAt(value, root);
+  if (at !== undefined) return `Invalid text (a NUL or an unpaired surrogate) in ${at}`;
+  const name = names ? invisibleInNameAt(value, root) : undefined;
+  return name === undefined ? undefined : `Invalid text (an invisible or direction control character) in ${name}`;
 }

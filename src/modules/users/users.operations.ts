@@ -6,7 +6,7 @@ import { type UserInput, checkUserChanges, writeUserChanges } from './users.serv
 /** The user writes, shared by the Lockt routes (POST and PUT /user) and the operator console. */
 
 /** A user record of POST or PUT in the domain's terms. */
-function parseUser(record: BatchRecord<typeof UserUpdate>): UserInput {
+export function parseUser(record: BatchRecord<typeof UserUpdate>): UserInput {
   const levels = record.accesslevels;
   return {
     id: toId(record.id),

@@ -1,6 +1,7 @@
 import { fromFlag } from '../../db/conventions.ts';
 import { formatIsoUtc } from '../../lib/site-time.ts';
 import type { HeldCredentialRow } from '../credentials/credentials.repository.ts';
+import { LIST_SEPARATOR } from './users.import.service.ts';
 import type { LevelRef } from './users.repository.ts';
 import type { UserView } from './users.service.ts';
 
@@ -37,5 +38,27 @@ export function presentUser({ row, levels, credentials }: UserView, { detail }: 
     accesslevels: presentLevels(levels),
     ...(detail ? { credentials: credentials.map(presentHeld) } : {}),
     ...(row.role !== 'cardholder' ? { username: row.username ?? '', role: row.role } : {}),
+  };
+}
+
+/**
+ * A cardholder as a row of a people file (docs/import-export.md), under the column names of
+ * PEOPLE_COLUMNS: every card (fobs have their own endpoint) and access level by name, separated by `;`.
+ * The pin column is always empty: a PIN is never exported, and an empty cell leaves it as it is when the
+ * file is imported back.
+ */
+export function presentPersonRow({ row, levels, credentials }: UserView): Record<string, string> {
+  return {
+    id_num: row.id_num ?? '',
+    first_name: row.first_name,
+    last_name: row.last_name,
+    email: row.email ?? '',
+    phone: row.phone,
+    card_num: credentials.flatMap((c) => (c.is_fob === 0 && c.card_num !== null ? [c.card_num] : [])).join(LIST_SEPARATOR),
+    pin: '',
+    accesslevels: levels.map((l) => l.name).join(LIST_SEPARATOR),
+    access_effective: isoOrBlank(row.access_effective),
+    access_expires: isoOrBlank(row.access_expires),
+    enabled: String(fromFlag(row.enabled)),
   };
 }

@@ -8,6 +8,7 @@ import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts
 import { createUsers, updateUsers } from './users.operations.ts';
 import { presentUser } from './users.presenter.ts';
 import { UserCreate, UserDelete, UserObject, UserQuery } from './users.schema.ts';
+import { registerPeopleFileRoutes } from './users.csv.routes.ts';
 import { type UserSelection, checkUserDeletions, deleteUsers, userListFilter, userViews } from './users.service.ts';
 
 const tags = ['user'];
@@ -42,6 +43,7 @@ export const usersModule: ResourceModule = {
   objectTypes: { user: UserObject, user_create: UserCreate, user_delete: UserDelete },
   register(app, context) {
     const { db } = context;
+    registerPeopleFileRoutes(app, context);
     app.get('/api/v1/user', {
       config: LOCKT_API_KEY,
       schema: {

@@ -227,6 +227,9 @@ async function takenValues(trx: Queryable, site: Site, reads: ReadUser[], newCar
   };
 }
 
+/** An id_num a batch (or an imported file) gives twice. */
+export const idNumRepeated = (idNum: string) => `ID Number Duplicated In Batch: ${idNum}`;
+
 /** The messages of the values one record takes from another user or from another record of the batch. */
 function clashes(read: ReadUser, index: number, taken: Awaited<ReturnType<typeof takenValues>>, uniquePins: boolean): string[] {
   const { input } = read;
@@ -236,7 +239,7 @@ function clashes(read: ReadUser, index: number, taken: Awaited<ReturnType<typeof
   if (read.idNum) {
     const holder = taken.idNumHolders.get(read.idNum);
     if (holder !== undefined && holder !== me) messages.push(`ID Number Already Exists: ${read.idNum}`);
-    else if (taken.repeatedIdNum[index]) messages.push(`ID Number Duplicated In Batch: ${read.idNum}`);
+    else if (taken.repeatedIdNum[index]) messages.push(idNumRepeated(read.idNum));
   }
   if (read.emailKey && input.email !== undefined) {
     const holder = taken.emailHolders.get(read.emailKey);
@@ -359,6 +362,26 @@ function planFor(read: ReadUser, cardNum: string | undefined, options: BatchOpti
   };
 }
 
+/** Gives users cards, each named by its number, with a new credential key and no access window of its own. */
+export async function insertCards(trx: Queryable, siteId: number, cards: { userId: number; cardNum: string }[], now: number): Promise<void> {
+  await credentials.insertCredentials(
+    trx,
+    cards.map(({ userId, cardNum }) => ({
+      site_id: siteId,
+      user_id: userId,
+      is_fob: 0,
+      name: cardNum,
+      name_key: null,
+      id_num: null,
+      card_num: cardNum,
+      credential_key: newCredentialKey(),
+      access_effective: null,
+      access_expires: null,
+      created_at: now,
+    })),
+  );
+}
+
 /** Writes a batch's inserts and updates with a fixed number of statements. */
 export async function writeUserChanges(trx: Queryable, plans: UserPlan[], { site, clock }: SiteCall): Promise<WriteCounts> {
   const now = clock.now();
@@ -381,22 +404,7 @@ export async function writeUserChanges(trx: Queryable, plans: UserPlan[], { site
     ...inserts.flatMap((p) => (p.cardNum !== undefined ? [{ userId: idOf(p), cardNum: p.cardNum }] : [])),
     ...updates.flatMap((p) => (p.card.kind === 'add' ? [{ userId: p.id, cardNum: p.card.cardNum }] : [])),
   ];
-  await credentials.insertCredentials(
-    trx,
-    cards.map(({ userId, cardNum }) => ({
-      site_id: site.id,
-      user_id: userId,
-      is_fob: 0,
-      name: cardNum,
-      name_key: null,
-      id_num: null,
-      card_num: cardNum,
-      credential_key: newCredentialKey(),
-      access_effective: null,
-      access_expires: null,
-      created_at: now,
-    })),
-  );
+  await insertCards(trx, site.id, cards, now);
 
   await repo.clearLevelsOfUsers(
     trx,
