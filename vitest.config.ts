@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,8 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // The suites wait on fsyncs, PostgreSQL and child processes far more than they compute: one file per
-    // core leaves the cores idle (vitest's default is one fewer than the cores, a single file here).
-    maxWorkers: Math.max(2, availableParallelism()),
+    // One file at a time (vitest's default on 2 cores). On PostgreSQL, event and audit reads stop below
+    // the oldest transaction open on the whole server (src/db/log-ids.ts), so one file's long transaction
+    // (an import, a fault test's held lock) would hide another file's newest events.
+    maxWorkers: 1,
   },
 });

@@ -4157,7 +4157,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/csv": components["schemas"]["LocktError"];
+                        "application/json": components["schemas"]["LocktError"];
                     };
                 };
                 /** @description Missing or wrong credentials. */
@@ -4166,7 +4166,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/csv": components["schemas"]["LocktError"];
+                        "application/json": components["schemas"]["LocktError"];
                     };
                 };
                 /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
@@ -4175,7 +4175,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/csv": components["schemas"]["LocktError"];
+                        "application/json": components["schemas"]["LocktError"];
                     };
                 };
                 /** @description Not found. */
@@ -4184,7 +4184,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/csv": components["schemas"]["LocktError"];
+                        "application/json": components["schemas"]["LocktError"];
                     };
                 };
                 /** @description The body is larger than the server accepts. */
@@ -4193,7 +4193,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/csv": components["schemas"]["LocktError"];
+                        "application/json": components["schemas"]["LocktError"];
                     };
                 };
                 /** @description The body is not JSON. */
@@ -4202,7 +4202,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/csv": components["schemas"]["LocktError"];
+                        "application/json": components["schemas"]["LocktError"];
                     };
                 };
                 /** @description Too many requests; see Retry-After. */
@@ -4211,7 +4211,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/csv": components["schemas"]["LocktError"];
+                        "application/json": components["schemas"]["LocktError"];
                     };
                 };
                 /** @description An internal error; its details are only in the log. */
@@ -4220,7 +4220,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/csv": components["schemas"]["LocktError"];
+                        "application/json": components["schemas"]["LocktError"];
                     };
                 };
                 /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
@@ -4229,7 +4229,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/csv": components["schemas"]["LocktError"];
+                        "application/json": components["schemas"]["LocktError"];
                     };
                 };
             };

@@ -99,7 +99,8 @@ export function documentedSchema(schema: FastifySchema | undefined, route: Docum
   const open = Array.isArray(schema?.security) && schema.security.length === 0;
   for (const [status, description] of Object.entries(ERROR_STATUSES)) {
     if (status === '401' && open) continue;
-    response[status] = { ...errorBody(face, auth, Number(status), method), description };
+    // Failures are JSON whatever the route answers when it succeeds (the CSV export's 401 included).
+    response[status] = { description, content: { 'application/json': { schema: errorBody(face, auth, Number(status), method) } } };
   }
   return {
     ...schema,

@@ -392,7 +392,11 @@ export async function writeUserChanges(trx: Queryable, plans: UserPlan[], { site
     trx,
     inserts.map((p) => ({ ...p.row, site_id: site.id, created_at: now, updated_at: now })),
   );
-  const idOf = (p: (typeof inserts)[number]) => newIds.get(p.row.id_num) as number;
+  const idOf = (p: (typeof inserts)[number]) => {
+    const id = newIds.get(p.row.id_num);
+    if (id === undefined) throw new Error(`The insert of cardholder ${p.row.id_num} returned no id`);
+    return id;
+  };
   await repo.updateCardholders(trx, site.id, updates, now);
 
   await credentials.deleteCardsOfUsers(

@@ -1,3 +1,4 @@
+import { errorFields } from '../../db/error-fields.ts';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ export function loadWebhookKey(dataDir: string, env: NodeJS.ProcessEnv = process
     try {
       writeFileSync(file, randomBytes(KEY_BYTES).toString('base64'), { flag: 'wx', mode: 0o600 });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (errorFields(error).code !== 'EEXIST') throw error;
     }
     chmodSync(file, 0o600);
   }

@@ -38,9 +38,8 @@ export function targetProblem(url: string, policy: TargetPolicy): string | undef
 
 /** Resolves as usual, but refuses to connect to a non-public address: DNS cannot smuggle a target in. */
 const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+  dnsLookup(hostname, { ...options, all: true }, (error, list) => {
     if (error) return callback(error, '', 0);
-    const list = addresses as unknown as { address: string; family: number }[];
     const refused = list.find((a) => !isPublic(a.address));
     if (refused)
       return callback(
@@ -48,8 +47,9 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
         '',
         0,
       );
-    if (options.all) return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
-    const first = list[0] as { address: string; family: number };
+    if (options.all) return callback(null, list);
+    const [first] = list;
+    if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
     return callback(null, first.address, first.family);
   });
 };

@@ -112,7 +112,7 @@ export interface QueuedDelivery {
  */
 export function nextDeliveries(db: Queryable, webhookId: number, limit: number, afterEventId = 0): Promise<QueuedDelivery[]> {
   const settled = settledLogIds(db);
-  return db
+  let query = db
     .selectFrom('webhook_delivery')
     .innerJoin('event', 'event.id', 'webhook_delivery.event_id')
     .innerJoin('site', 'site.id', 'webhook_delivery.site_id')
@@ -128,11 +128,9 @@ export function nextDeliveries(db: Queryable, webhookId: number, limit: number, 
     ])
     .where('webhook_delivery.webhook_id', '=', webhookId)
     .where('webhook_delivery.state', '=', 'pending')
-    .where('webhook_delivery.event_id', '>', afterEventId)
-    .$if(settled !== undefined, (q) => q.where('webhook_delivery.event_id', '<', settled as NonNullable<typeof settled>))
-    .orderBy('webhook_delivery.event_id')
-    .limit(limit)
-    .execute();
+    .where('webhook_delivery.event_id', '>', afterEventId);
+  if (settled !== undefined) query = query.where('webhook_delivery.event_id', '<', settled);
+  return query.orderBy('webhook_delivery.event_id').limit(limit).execute();
 }
 
 export async function recordAttempts(db: Queryable, attempts: Omit<Selectable<WebhookAttemptTable>, 'id'>[]): Promise<void> {
