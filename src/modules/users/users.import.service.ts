@@ -1,3 +1,4 @@
+import { groupBy } from '../../lib/group-by.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { nameKeyOwnersIn } from '../../db/site-lookups.ts';
 import { keysetChunks } from '../../db/keyset.ts';
@@ -138,10 +139,11 @@ export async function checkPeople(trx: Queryable, inputs: PersonInput[], call: S
     const card = newCards[at];
     if (message !== undefined && card) cardMessages[card.index]?.push(message);
   });
+  const cardsOf = groupBy(newCards, (card) => card.index);
   return userChecks.map((check, index): RecordCheck<PersonPlan> => {
     const messages = [...('messages' in check ? check.messages : []), ...(cardMessages[index] ?? [])];
     if (messages.length > 0 || !('plan' in check)) return { messages };
-    return { plan: { user: check.plan, cards: newCards.flatMap((card) => (card.index === index ? [card.cardNum] : [])) } };
+    return { plan: { user: check.plan, cards: (cardsOf.get(index) ?? []).map((card) => card.cardNum) } };
   });
 }
 
