@@ -11,7 +11,7 @@ import { type Clock, systemClock } from '../src/lib/clock.ts';
 import { RESOURCE_MODULES } from '../src/modules/index.ts';
 import { createDevice } from '../src/modules/devices/devices.service.ts';
 import type { TypedApp } from '../src/modules/module.ts';
-import type { Site } from '../src/modules/sites/site.ts';
+import type { Site } from '../src/domain/site.ts';
 import { createSite } from '../src/modules/sites/sites.service.ts';
 import { type OperatorRole, createOperator } from '../src/modules/users/operators.service.ts';
 import { PG_TEMPLATE_SCHEMA } from './global-setup.ts';

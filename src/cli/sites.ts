@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { systemClock } from '../lib/clock.ts';
 import { changeSite, listSites, createSite } from '../modules/sites/sites.service.ts';
-import type { Site } from '../modules/sites/site.ts';
+import type { Site } from '../domain/site.ts';
 import { type StoreFlags, print, siteCommand, trueOrFalse, wholeNumber, withStore, withStoreFlags } from './common.ts';
 
 const wire = (site: Site) => ({ id: site.id, name: site.name, timezone: site.timezone });

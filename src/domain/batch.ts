@@ -1,7 +1,7 @@
 import type { Static, TObject } from 'typebox';
 import type { Queryable } from '../db/queryable.ts';
 import type { Clock } from '../lib/clock.ts';
-import type { Site } from '../modules/sites/site.ts';
+import type { Site } from './site.ts';
 
 /**
  * The shape of every write, as the domain sees it: a batch of records, each parsed from its schema,

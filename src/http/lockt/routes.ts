@@ -4,7 +4,7 @@ import { keysetChunks, mapChunks } from '../../db/keyset.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { toId } from '../../domain/batch-checks.ts';
 import { type AppContext, LOCKT_API_KEY, LOCKT_SECURITY, type TypedApp } from '../../modules/module.ts';
-import type { Site } from '../../modules/sites/site.ts';
+import type { Site } from '../../domain/site.ts';
 import { type BatchOperation, type CheckBatch, type SiteCall, type SummaryKind, type WriteBatch, batchOperation } from '../../domain/batch.ts';
 import { runBatch } from '../batch.ts';
 import { PagingQuery, readPaging } from '../paging.ts';

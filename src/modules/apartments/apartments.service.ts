@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { ListRequest } from '../../db/list-query.ts';
-import type { Site } from '../sites/site.ts';
+import type { Site } from '../../domain/site.ts';
 import * as repo from './apartments.repository.ts';
 
 const RESOURCE = 'apartment';

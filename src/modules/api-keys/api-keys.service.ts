@@ -5,7 +5,8 @@ import type { ApiKeyRow } from '../../db/schema.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { UNMATCHABLE_HASH, hashSecret, randomToken, secretMatches } from '../../lib/secrets.ts';
-import { type Site, siteFromRow } from '../sites/site.ts';
+import type { Site } from '../../domain/site.ts';
+import { siteFromRow } from '../sites/site.ts';
 import * as repo from './api-keys.repository.ts';
 
 /** Length of both halves of a Lockt credential pair, as the spec's examples show. */

@@ -5,7 +5,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { ONLINE_WITHIN_MS } from '../../metrics/prometheus.ts';
 import { listAccessLevels } from '../access-levels/access-levels.service.ts';
 import { type DeviceInfo, listDevices, revokeDevice } from '../devices/devices.service.ts';
-import type { Site } from '../sites/site.ts';
+import type { Site } from '../../domain/site.ts';
 import { type UserView, userViews } from '../users/users.service.ts';
 import * as repo from './console.repository.ts';
 

@@ -5,7 +5,7 @@ import { cardNumberProblem } from '../../domain/credential-numbers.ts';
 import type { RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import { showValue } from '../../lib/show-value.ts';
 import { parseWireTime } from '../../lib/site-time.ts';
-import type { Site } from '../sites/site.ts';
+import type { Site } from '../../domain/site.ts';
 import * as repo from './credentials.repository.ts';
 
 /**

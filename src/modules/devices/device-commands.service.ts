@@ -9,7 +9,7 @@ import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import { type NewEvent, appendEvents } from '../../event-log/event-log.ts';
 import type { RecordCheck, WriteCounts } from '../../domain/batch.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { Site } from '../sites/site.ts';
+import type { Site } from '../../domain/site.ts';
 import * as repo from './devices.repository.ts';
 import type { DevicePrincipal } from './devices.service.ts';
 

@@ -6,7 +6,8 @@ import { ERRORS } from '../../domain/errors.ts';
 import { nameKey } from '../../domain/names.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { UNMATCHABLE_HASH, hashSecret, randomToken, secretMatches } from '../../lib/secrets.ts';
-import { type Site, siteFromRow } from '../sites/site.ts';
+import type { Site } from '../../domain/site.ts';
+import { siteFromRow } from '../sites/site.ts';
 import * as repo from './devices.repository.ts';
 import { identifyingTextProblem } from '../../domain/text-limits.ts';
 

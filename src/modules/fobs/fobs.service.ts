@@ -7,7 +7,7 @@ import type { RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import { newCredentialKey } from '../../lib/credential-keys.ts';
 import * as credentials from '../credentials/credentials.repository.ts';
 import { cardNumConflicts, readAccessWindow, readCardNum } from '../credentials/credentials.service.ts';
-import type { Site } from '../sites/site.ts';
+import type { Site } from '../../domain/site.ts';
 import * as users from '../users/users.repository.ts';
 import type { LevelRef } from '../users/users.repository.ts';
 import * as repo from './fobs.repository.ts';

@@ -4,7 +4,7 @@ import type { MaintenanceWindowRow } from '../../db/schema.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { parseWireTime } from '../../lib/site-time.ts';
-import type { Site } from '../sites/site.ts';
+import type { Site } from '../../domain/site.ts';
 import * as repo from './maintenance.repository.ts';
 
 /** A planned outage or notice that `/maintenance` announces to API clients. */

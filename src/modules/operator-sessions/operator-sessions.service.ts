@@ -7,7 +7,8 @@ import { ERRORS } from '../../domain/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { digestMatches, hashPassword, passwordDigest } from '../../lib/passwords.ts';
 import { hashSecret, randomToken } from '../../lib/secrets.ts';
-import { type Site, siteFromRow } from '../sites/site.ts';
+import type { Site } from '../../domain/site.ts';
+import { siteFromRow } from '../sites/site.ts';
 import { findSite } from '../sites/sites.repository.ts';
 import * as repo from './operator-sessions.repository.ts';
 

@@ -6,7 +6,7 @@ import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { isRecord, jsonObject } from '../../lib/guards.ts';
 import type { ListRequest } from '../../db/list-query.ts';
-import type { Site } from '../sites/site.ts';
+import type { Site } from '../../domain/site.ts';
 import type { SettingDefinition } from './device-settings.schema.ts';
 import * as repo from './device-settings.repository.ts';
 import { findPinSecret } from '../../access/facts.repository.ts';

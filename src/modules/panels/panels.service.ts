@@ -8,7 +8,7 @@ import { ERRORS } from '../../domain/errors.ts';
 import { showValue } from '../../lib/show-value.ts';
 import { requestUnlock, withdrawUnlocks } from '../devices/device-commands.service.ts';
 import type { DevicePrincipal } from '../devices/devices.service.ts';
-import type { Site } from '../sites/site.ts';
+import type { Site } from '../../domain/site.ts';
 import * as repo from './panels.repository.ts';
 
 /** The path segment a panel's remote-access URL carries its device key in. */

@@ -4,7 +4,8 @@ import type { Clock } from '../../lib/clock.ts';
 import { randomToken } from '../../lib/secrets.ts';
 import { isValidTimeZone } from '../../lib/site-time.ts';
 import { type IssuedApiKey, issueApiKey } from '../api-keys/api-keys.service.ts';
-import { type Site, siteFromRow } from './site.ts';
+import type { Site } from '../../domain/site.ts';
+import { siteFromRow } from './site.ts';
 import * as repo from './sites.repository.ts';
 
 export interface NewSite {

@@ -7,7 +7,7 @@ import { ERRORS } from '../../domain/errors.ts';
 import { nameKey } from '../../domain/names.ts';
 import type { ListRequest } from '../../db/list-query.ts';
 import { accessLevelUsage } from '../schedules/schedules.repository.ts';
-import type { Site } from '../sites/site.ts';
+import type { Site } from '../../domain/site.ts';
 import * as repo from './time-profiles.repository.ts';
 
 const RESOURCE = 'time_profile';

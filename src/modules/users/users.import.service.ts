@@ -6,7 +6,7 @@ import type { BatchOptions, RecordCheck, SiteCall, WriteCounts } from '../../dom
 import { nameKey } from '../../domain/names.ts';
 import * as credentials from '../credentials/credentials.repository.ts';
 import { cardNumConflicts, readCardNum } from '../credentials/credentials.service.ts';
-import type { Site } from '../sites/site.ts';
+import type { Site } from '../../domain/site.ts';
 import * as repo from './users.repository.ts';
 import {
   type UserInput,

@@ -8,7 +8,7 @@ import { hashPin, pinDigits } from '../../lib/pins.ts';
 import { formatIsoUtc } from '../../lib/site-time.ts';
 import * as credentials from '../credentials/credentials.repository.ts';
 import { cardNumConflicts, readAccessWindow, readCardNum } from '../credentials/credentials.service.ts';
-import type { Site } from '../sites/site.ts';
+import type { Site } from '../../domain/site.ts';
 import * as repo from './users.repository.ts';
 import type { LevelRef, UserChanges, UserListFilter, UserRow } from './users.repository.ts';
 import { groupBy } from '../../lib/group-by.ts';
