@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DECISION_SUBCODE } from '../../src/event-log/catalogue.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { createDevice } from '../../src/modules/devices/devices.service.ts';
-import { seedDoor } from '../factories/access.ts';
+import { seedDoor, seedOneDayTimeProfile } from '../factories/access.ts';
 import { newUser } from '../factories/people.ts';
 import { itRequiresOperator } from '../common-route-tests.ts';
 import { DIALECTS, type Harness, type Method, type OperatorCaller, type Response, createHarness } from '../harness.ts';
@@ -12,7 +12,6 @@ const LINK_B = 'eae44848-5e81-4861-8e63-861d9bd4ebb3';
 const LINK_C = '91c615e3-1040-4815-8ecb-039a18b756b1';
 const QR = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const ONE_DAY = { time_options: { is_all_day: true, date_from: 1601884800, date_to: 1601920800 }, repeat_options: { repeat_enable: false } };
 
 describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
   let h: Harness;
@@ -42,23 +41,7 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
   const create = async (body: Record<string, unknown>) => (await ok('POST', '/access/identifier', body)).uid as number;
   const card = (number: string, extra: Record<string, unknown> = {}) => create({ identifier_type: 'card', identifier_number: number, ...extra });
 
-  const seedTimeProfile = async (name: string, linkId: string | null = null) =>
-    (
-      await h.store.db
-        .insertInto('schedule')
-        .values({
-          site_id: h.site.id,
-          name,
-          name_key: name.toLowerCase(),
-          start_time: '00:00:00',
-          stop_time: '23:59:59',
-          created_at: 0,
-          rule: JSON.stringify(ONE_DAY),
-          link_id: linkId,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+  const seedTimeProfile = (name: string, linkId: string | null = null) => seedOneDayTimeProfile(h.store.db, h.site.id, name, linkId);
   const seedApartment = async (linkId: string | null = null) =>
     (
       await h.store.db

@@ -1,3 +1,4 @@
+import { ONE_DAY_RULE, seedOneDayTimeProfile } from '../factories/access.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newUser } from '../factories/people.ts';
 import { itRequiresOperator } from '../common-route-tests.ts';
@@ -6,7 +7,6 @@ import { DIALECTS, type Harness, type Method, type OperatorCaller, type Response
 const LINK_A = '91c615e3-1040-4815-8ecb-039a18b756b5';
 const LINK_B = 'eae44848-5e81-4861-8e63-861d9bd4ebb3';
 const LINK_C = '91c615e3-1040-4815-8ecb-039a18b756b1';
-const ONE_DAY = { time_options: { is_all_day: true, date_from: 1601884800, date_to: 1601920800 }, repeat_options: { repeat_enable: false } };
 
 describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
   let h: Harness;
@@ -36,23 +36,7 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
   const createUser = async (body: Record<string, unknown>) => (await ok('POST', '/access/users/item', body)).item_uid as number;
 
   /** A time profile and an apartment, written straight to the store: their own modules are not under test here. */
-  const seedTimeProfile = async (name: string, linkId: string | null = null) =>
-    (
-      await h.store.db
-        .insertInto('schedule')
-        .values({
-          site_id: h.site.id,
-          name,
-          name_key: name.toLowerCase(),
-          start_time: '00:00:00',
-          stop_time: '23:59:59',
-          created_at: 0,
-          rule: JSON.stringify(ONE_DAY),
-          link_id: linkId,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+  const seedTimeProfile = (name: string, linkId: string | null = null) => seedOneDayTimeProfile(h.store.db, h.site.id, name, linkId);
   const seedApartment = async (linkId: string | null = null) =>
     (
       await h.store.db
@@ -189,7 +173,7 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
             link_id: LINK_A,
           },
         ],
-        timeprofiles: [{ item_uid: workWeek, name: 'Work week', link_id: LINK_B, ...ONE_DAY }],
+        timeprofiles: [{ item_uid: workWeek, name: 'Work week', link_id: LINK_B, ...ONE_DAY_RULE }],
       });
     });
 

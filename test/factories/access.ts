@@ -60,3 +60,28 @@ export async function accessLevelIdsOf(db: Queryable, userId: number): Promise<n
   const rows = await db.selectFrom('user_access_level').select('access_level_id').where('user_id', '=', userId).orderBy('access_level_id').execute();
   return rows.map((r) => r.access_level_id);
 }
+
+/** A BAS-IP rule admitting one day (2020-10-05, all day) and never again. */
+export const ONE_DAY_RULE = {
+  time_options: { is_all_day: true, date_from: 1601884800, date_to: 1601920800 },
+  repeat_options: { repeat_enable: false },
+};
+
+/** A time profile (a schedule carrying a BAS-IP rule) of one day; returns its id. */
+export async function seedOneDayTimeProfile(db: Queryable, siteId: number, name: string, linkId: string | null = null): Promise<number> {
+  const row = await db
+    .insertInto('schedule')
+    .values({
+      site_id: siteId,
+      name,
+      name_key: name.toLowerCase(),
+      start_time: '00:00:00',
+      stop_time: '23:59:59',
+      created_at: 0,
+      rule: JSON.stringify(ONE_DAY_RULE),
+      link_id: linkId,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
