@@ -1,4 +1,5 @@
 import { isRecord } from '../../lib/guards.ts';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
 import { ListAnswer, ListQuerySchema, listOption, listSpec, readListQuery } from '../../http/basip/list-query.ts';
@@ -89,18 +90,21 @@ function settingRoutes(
       response: { 200: definition.schema },
     },
     handler: async (request) => {
-      const operator = operatorOf(request);
-      return service.saveSetting(
-        db,
-        operator.site,
-        definition,
-        lockOf(request.params),
-        isRecord(request.body) ? request.body : {},
-        operator.actor,
-        clock.now(),
-      );
+      return saveAsOperator({ db, clock }, request, definition, lockOf(request.params), isRecord(request.body) ? request.body : {});
     },
   });
+}
+
+/** Saves a setting of the calling operator's site, in the operator's name, now: what every write here does. */
+function saveAsOperator(
+  { db, clock }: Pick<AppContext, 'db' | 'clock'>,
+  request: FastifyRequest,
+  definition: SettingDefinition,
+  lock: number,
+  values: Record<string, unknown>,
+) {
+  const operator = operatorOf(request);
+  return service.saveSetting(db, operator.site, definition, lock, values, operator.actor, clock.now());
 }
 
 /** The stored setting at `path`; the definitions are fixed, so a missing one is a programming error. */
@@ -163,16 +167,14 @@ function networkRoutes(app: TypedApp, { db, clock }: AppContext): void {
       response: { 200: networkSetting.schema },
     },
     handler: async (request) => {
-      const operator = operatorOf(request);
-      return service.saveSetting(db, operator.site, networkSetting, 1, { ...request.body, dhcp: false }, operator.actor, clock.now());
+      return saveAsOperator({ db, clock }, request, networkSetting, 1, { ...request.body, dhcp: false });
     },
   });
   app.post('/api/v1/network/settings/dhcp', {
     config: OPERATOR,
     schema: { tags, summary: 'BAS-IP: take addresses from DHCP. Stored in network/settings; no effect.', response: { 200: networkSetting.schema } },
     handler: async (request) => {
-      const operator = operatorOf(request);
-      return service.saveSetting(db, operator.site, networkSetting, 1, { dhcp: true }, operator.actor, clock.now());
+      return saveAsOperator({ db, clock }, request, networkSetting, 1, { dhcp: true });
     },
   });
   app.get('/api/v1/network/management/server/certificate', {
@@ -219,8 +221,7 @@ function queryStringSettingRoutes(app: TypedApp, { db, clock }: AppContext): voi
       response: { 200: LANGUAGE_SETTING.schema },
     },
     handler: async (request) => {
-      const operator = operatorOf(request);
-      return service.saveSetting(db, operator.site, LANGUAGE_SETTING, 1, { language: request.query.language }, operator.actor, clock.now());
+      return saveAsOperator({ db, clock }, request, LANGUAGE_SETTING, 1, { language: request.query.language });
     },
   });
   app.post('/api/v1/device/mode/wall', {
@@ -232,14 +233,13 @@ function queryStringSettingRoutes(app: TypedApp, { db, clock }: AppContext): voi
       response: { 200: MODE_SETTING.schema },
     },
     handler: async (request) => {
-      const operator = operatorOf(request);
       const { noUnit, device } = request.query;
       const mode = {
         current_panel_mode: 'Wall',
         ...(noUnit === undefined ? {} : { no_unit: noUnit === 'true' }),
         ...(device === undefined ? {} : { device: Number(device) }),
       };
-      return service.saveSetting(db, operator.site, MODE_SETTING, 1, mode, operator.actor, clock.now());
+      return saveAsOperator({ db, clock }, request, MODE_SETTING, 1, mode);
     },
   });
   app.post('/api/v1/device/mode/unit', {
@@ -251,13 +251,12 @@ function queryStringSettingRoutes(app: TypedApp, { db, clock }: AppContext): voi
       response: { 200: MODE_SETTING.schema },
     },
     handler: async (request) => {
-      const operator = operatorOf(request);
       const mode: Record<string, unknown> = { current_panel_mode: 'Unit' };
       for (const field of ['building', 'unit', 'device'] as const) {
         const value = request.query[field];
         if (value !== undefined) mode[field] = Number(value);
       }
-      return service.saveSetting(db, operator.site, MODE_SETTING, 1, mode, operator.actor, clock.now());
+      return saveAsOperator({ db, clock }, request, MODE_SETTING, 1, mode);
     },
   });
 }
