@@ -7,9 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // One file at a time (vitest's default on 2 cores). On PostgreSQL, event and audit reads stop below
-    // the oldest transaction open on the whole server (src/db/log-ids.ts), so one file's long transaction
-    // (an import, a fault test's held lock) would hide another file's newest events.
-    maxWorkers: 1,
+    // Two files at a time: much of a file's time is spent waiting (child processes, PostgreSQL, Chromium),
+    // so two overlap well on 2 cores. Each worker has its own PostgreSQL database (test/global-setup.ts).
+    maxWorkers: 2,
   },
 });

@@ -10,15 +10,20 @@ import { openStore } from '../src/db/open.ts';
 /**
  * Migrates once per run into template stores that every test copies (test/harness.ts), and decides
  * whether the PostgreSQL suite runs. It runs when a server answers at PORTCULLIS_TEST_PG_URL (default
- * postgres://postgres@127.0.0.1:5432/test): a fresh database is made for the run (dropped after it), with
- * a migrated template schema in it. With no server it is skipped, loudly; with
- * PORTCULLIS_REQUIRE_PG=1 (CI) a missing server fails the run instead.
+ * postgres://postgres@127.0.0.1:5432/test): fresh databases are made for the run (dropped after it), one
+ * holding a migrated template schema and one per vitest worker for the tests' own schemas. With no server
+ * it is skipped, loudly; with PORTCULLIS_REQUIRE_PG=1 (CI) a missing server fails the run instead.
+ *
+ * A database per worker, not one for the run: event and audit reads stop below the oldest transaction
+ * still running in their database (src/db/log-ids.ts), so one test file's long transaction (an import, a
+ * fault test's held lock) would hide the newest events of a file running beside it.
  */
 const ADMIN_URL = process.env.PORTCULLIS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    pgUrl: string | null;
+    /** One database URL per worker (VITEST_POOL_ID 1…n), or null when the run has no PostgreSQL. */
+    pgWorkerUrls: string[] | null;
     /** The migrated template schema as SQL (see dumpSchema), or null. */
     pgTemplateSql: string | null;
     /** The migrated SQLite file each test copies. */
@@ -82,12 +87,13 @@ async function preparePostgres(project: TestProject): Promise<(() => Promise<voi
     const message = `PostgreSQL suite SKIPPED: no server at ${ADMIN_URL} (${(error as Error).message}). Only SQLite was tested.`;
     if (process.env.PORTCULLIS_REQUIRE_PG === '1') throw new Error(message);
     console.warn(`\n${'!'.repeat(100)}\n!!! ${message}\n${'!'.repeat(100)}\n`);
-    project.provide('pgUrl', null);
+    project.provide('pgWorkerUrls', null);
     project.provide('pgTemplateSql', null);
     return undefined;
   }
   const database = `portcullis_test_${Date.now()}_${process.pid}`;
-  await admin.query(`CREATE DATABASE ${database}`);
+  const workerDatabases = Array.from({ length: project.config.maxWorkers }, (_, i) => `${database}_w${i + 1}`);
+  for (const name of [database, ...workerDatabases]) await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const databaseUrl = withDatabase(ADMIN_URL, database);
   const run = new pg.Client({ connectionString: databaseUrl });
@@ -95,13 +101,16 @@ async function preparePostgres(project: TestProject): Promise<(() => Promise<voi
   await run.query(`CREATE SCHEMA ${PG_TEMPLATE_SCHEMA}`);
   await run.end();
   await migrateInto({ dataDir: tmpdir(), databaseUrl, pgSchema: PG_TEMPLATE_SCHEMA });
-  project.provide('pgUrl', databaseUrl);
+  project.provide(
+    'pgWorkerUrls',
+    workerDatabases.map((name) => withDatabase(ADMIN_URL, name)),
+  );
   project.provide('pgTemplateSql', dumpSchema(databaseUrl));
-  console.info(`PostgreSQL suite runs in the fresh database ${database}.`);
+  console.info(`PostgreSQL suite runs in the fresh databases ${database}{,_w1…_w${workerDatabases.length}}.`);
   return async () => {
     const cleanup = new pg.Client({ connectionString: ADMIN_URL });
     await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    for (const name of [database, ...workerDatabases]) await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await cleanup.end();
   };
 }

@@ -17,8 +17,25 @@ import { type OperatorRole, createOperator } from '../src/modules/users/operator
 import { PG_TEMPLATE_SCHEMA } from './global-setup.ts';
 import { responseCheck } from './response-check.ts';
 
+/**
+ * This worker's PostgreSQL database (test/global-setup.ts says why each worker has its own), or null when
+ * the run has no PostgreSQL.
+ */
+export const PG_URL: string | null = (() => {
+  const urls = inject('pgWorkerUrls');
+  if (!urls) return null;
+  const poolId = Number(process.env.VITEST_POOL_ID ?? 1);
+  return urls[(poolId - 1) % urls.length] ?? null;
+})();
+
+/** This worker's PostgreSQL database, for a suite that runs only where DIALECTS has postgres. */
+export function requirePgUrl(): string {
+  if (!PG_URL) throw new Error('PostgreSQL is not available in this run');
+  return PG_URL;
+}
+
 /** The stores every integration suite runs on: SQLite always, PostgreSQL when the run has one. */
-export const DIALECTS: Dialect[] = inject('pgUrl') ? ['sqlite', 'postgres'] : ['sqlite'];
+export const DIALECTS: Dialect[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
 export type TestStore = Store & { dataDir: string; databaseUrl?: string; pgSchema?: string };
 
@@ -41,8 +58,7 @@ export async function openTestStore(dialect: Dialect, { migrated = true } = {}):
       },
     };
   }
-  const databaseUrl = inject('pgUrl');
-  if (!databaseUrl) throw new Error('PostgreSQL is not available in this run');
+  const databaseUrl = requirePgUrl();
   const pgSchema = `t_${randomBytes(6).toString('hex')}`;
   const templateSql = inject('pgTemplateSql');
   await onRunDatabase(databaseUrl, migrated && templateSql ? templateSql.replaceAll(PG_TEMPLATE_SCHEMA, pgSchema) : `CREATE SCHEMA ${pgSchema}`);

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import type { Dialect } from '../../src/db/open.ts';
 import { openStore } from '../../src/db/open.ts';
 import { cliOnStore } from '../cli-runner.ts';
-import { DIALECTS } from '../harness.ts';
+import { DIALECTS, requirePgUrl } from '../harness.ts';
 import { type ChildServer, type ChildStore, Client, launch, startServe } from './child-server.ts';
 import { Ledger, type Work, drive, readAllEvents, readAllIdNums, seededRandom, violations } from './ledger.ts';
 
@@ -38,8 +38,7 @@ async function prepareStore(dialect: Dialect): Promise<PreparedStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-crash-'));
   const removeDir = async () => rmSync(dataDir, { recursive: true, force: true });
   if (dialect === 'sqlite') return { dataDir, cleanup: removeDir };
-  const pgUrl = inject('pgUrl');
-  if (!pgUrl) throw new Error('PostgreSQL is not available in this run');
+  const pgUrl = requirePgUrl();
   const schema = `crash_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: pgUrl });
   await admin.connect();

@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { expect, inject } from 'vitest';
+import { expect } from 'vitest';
 import { CHANGE_FEED_APPLICATION, type Dialect, openStore } from '../../src/db/open.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { cliOnStore } from '../cli-runner.ts';
+import { requirePgUrl } from '../harness.ts';
 import type { ChildStore, Client } from '../crash/child-server.ts';
 
 /**
@@ -32,8 +33,7 @@ export async function prepareFaultStore(dialect: Dialect): Promise<FaultStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-faults-'));
   const removeDir = async () => rmSync(dataDir, { recursive: true, force: true });
   if (dialect === 'sqlite') return { dataDir, cleanup: removeDir };
-  const adminUrl = inject('pgUrl');
-  if (!adminUrl) throw new Error('PostgreSQL is not available in this run');
+  const adminUrl = requirePgUrl();
   const database = `portcullis_fault_${randomBytes(5).toString('hex')}`;
   await admin(adminUrl, `CREATE DATABASE ${database}`);
   const databaseUrl = withDatabase(adminUrl, database);

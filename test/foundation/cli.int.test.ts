@@ -7,8 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { openStore } from '../../src/db/open.ts';
 import { runCli } from '../cli-runner.ts';
-import { DIALECTS } from '../harness.ts';
-import { inject } from 'vitest';
+import { DIALECTS, requirePgUrl } from '../harness.ts';
 
 /** The flags that point the CLI at a fresh store of the dialect. */
 async function freshStoreFlags(
@@ -22,7 +21,7 @@ async function freshStoreFlags(
       cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
     };
   }
-  const base = inject('pgUrl') as string;
+  const base = requirePgUrl();
   const schema = `cli_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();

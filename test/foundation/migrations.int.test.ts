@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.ts';
-import { DIALECTS, openTestStore } from '../harness.ts';
+import { DIALECTS, openTestStore, requirePgUrl } from '../harness.ts';
 
 describe.each(DIALECTS)('migrations on %s', (dialect) => {
   it('run from empty once, then find nothing to do', async () => {
@@ -24,7 +24,7 @@ describe.runIf(DIALECTS.includes('postgres'))('migrations on postgres in a share
     // lists every schema's tables meets one that vanished between its catalog read and a name lookup
     // ("schema … does not exist"): it happened between test files running in parallel.
     const store = await openTestStore('postgres');
-    const churn = new pg.Client({ connectionString: inject('pgUrl') as string });
+    const churn = new pg.Client({ connectionString: requirePgUrl() });
     await churn.connect();
     let churning = true;
     const churned = (async () => {
