@@ -12,7 +12,7 @@ import { type AddressBudgetHolder, clientErrorHandler } from './http/client-erro
 import { installJsonBodyParser } from './http/json-body.ts';
 import { ERROR_SCHEMAS, SECURITY_SCHEMES, documentedSchema } from './http/openapi.ts';
 import { withoutSitePrefix } from './http/basip/site-prefix.ts';
-import { canonicalLocktUrl } from './http/lockt/paths.ts';
+import { LocktPaths } from './http/lockt/paths.ts';
 import { installApiKeyAuth } from './http/plugins/api-key-auth.ts';
 import { installDeviceAuth } from './http/plugins/device-auth.ts';
 import { installProxiedHttpsGuard } from './http/plugins/https-guard.ts';
@@ -89,6 +89,8 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
           serializers: { req: serializeRequest, err: serializeError },
         }
       : (options.logger ?? false);
+  // Filled as the routes are registered, before the first request is rewritten.
+  const locktPaths = new LocktPaths();
   const app = Fastify({
     logger,
     logController: new OneLinePerRequest(),
@@ -97,7 +99,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
     requestIdHeader: false,
     trustProxy: proxied ? options.trustedProxies : false,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
-    rewriteUrl: (request: IncomingMessage) => canonicalLocktUrl(withoutSitePrefix(request)),
+    rewriteUrl: (request: IncomingMessage) => locktPaths.canonical(withoutSitePrefix(request)),
     // While shutting down, a request on a kept-alive connection is still answered (with Connection:
     // close) rather than refused in Fastify's own format: the store stays open until the server drains.
     return503OnClosing: false,
@@ -107,6 +109,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedApp;
 
   const routeFaces = new RouteFaces(app);
+  locktPaths.learnFrom(app);
   app.setValidatorCompiler(validatorCompiler(routeFaces));
   app.setSerializerCompiler(responseSerializer);
   installJsonBodyParser(app);

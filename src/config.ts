@@ -15,6 +15,11 @@ interface SettingSchema extends TSchema {
   maximum?: number;
   /** What a whole number counts, for messages. */
   unit?: string;
+  pattern?: string;
+  /** For messages, what a text with a `pattern` must be. */
+  must?: string;
+  /** A secret: a refused value is not repeated in the message (it would reach logs and terminals). */
+  secret?: boolean;
   anyOf?: { const: string }[];
 }
 
@@ -106,6 +111,16 @@ export const SETTINGS = Type.Object({
     env: 'PORTCULLIS_WEBHOOK_ALLOW_PRIVATE',
     help: 'let webhooks deliver to private, loopback and link-local addresses (default $PORTCULLIS_WEBHOOK_ALLOW_PRIVATE or no)',
   }),
+  webhookKey: Type.Optional(
+    Type.String({
+      // 32 bytes in base64 (either alphabet, padding optional), as Node decodes it.
+      pattern: '^[A-Za-z0-9+/_-]{43}=?$',
+      must: '32 bytes in base64',
+      secret: true,
+      env: 'PORTCULLIS_WEBHOOK_KEY',
+      help: 'the key that seals webhook secrets in the store (default: <data>/webhook.key, made on first use)',
+    }),
+  ),
   webhookLeaseMs: Type.Optional(
     Type.Integer({
       minimum: 1,
@@ -138,7 +153,8 @@ export class ConfigError extends Error {}
 // TypeBox keeps the options it does not know (flag, env, help) on the schema as given.
 const schemaOf = (name: SettingName) => SETTINGS.properties[name] as unknown as SettingSchema;
 
-function describe({ type, minimum, maximum, unit, anyOf }: SettingSchema): string {
+function describe({ type, minimum, maximum, unit, anyOf, must }: SettingSchema): string {
+  if (must !== undefined) return must;
   if (type === 'integer') {
     return maximum === undefined ? `a whole number, at least ${minimum}${unit ? ` ${unit}` : ''}` : `a whole number from ${minimum} to ${maximum}`;
   }
@@ -164,9 +180,14 @@ export function readSetting<N extends SettingName>(name: N, flags: Flags, env: N
   const value = typeof given === 'string' ? fromText(schema, given) : given;
   if (!Value.Check(schema, value)) {
     const source = fromFlag !== undefined ? (schema.flag ?? '').split(' ')[0] : schema.env;
-    throw new ConfigError(`${source} must be ${describe(schema)}, got '${String(given)}'`);
+    throw new ConfigError(`${source} must be ${describe(schema)}${schema.secret ? '' : `, got '${String(given)}'`}`);
   }
   return value as Settings[N];
+}
+
+/** One setting as this process is told it: the flag given here, else the process's environment, else the default. */
+export function setting<N extends SettingName>(name: N, flags: Flags = {}): Settings[N] {
+  return readSetting(name, flags, process.env);
 }
 
 /** A setting's flag and help for commander; undefined for a setting given only by the environment. */
@@ -193,6 +214,8 @@ export interface ServerConfig {
   rateLimit: RateLimitSettings;
   /** Webhook targets allowed beyond public HTTPS (docs/webhooks.md). */
   webhookPolicy: TargetPolicy;
+  /** The key (32 bytes in base64) that seals webhook secrets; undefined: `<data>/webhook.key`. */
+  webhookKey?: string | undefined;
   /** How long a dead process's webhook queue waits before another takes it over; undefined: the default. */
   webhookLeaseMs?: number | undefined;
   /** The bearer token that opens /metrics; undefined: no token. */
@@ -225,6 +248,7 @@ export function serverConfig(flags: Flags, env = process.env): ServerConfig {
     logLevel: read('logLevel'),
     rateLimit: { max: read('rateLimit'), windowMs: read('rateLimitWindow') * 1000 },
     webhookPolicy: { allowHttp: read('webhookAllowHttp'), allowPrivate: read('webhookAllowPrivate') },
+    webhookKey: read('webhookKey'),
     webhookLeaseMs: read('webhookLeaseMs'),
     metricsToken: read('metricsToken'),
     webhookRetentionDays: read('webhookRetentionDays'),

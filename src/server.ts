@@ -106,7 +106,7 @@ function appOptions(config: ServerConfig, store: Store) {
     rateLimit: config.rateLimit,
     oneWriteAtATime: true,
     webhooks: {
-      key: loadWebhookKey(config.dataDir),
+      key: loadWebhookKey(config.dataDir, config.webhookKey),
       policy: config.webhookPolicy,
       deliver: {
         ...(config.webhookLeaseMs === undefined ? {} : { leaseMs: config.webhookLeaseMs }),

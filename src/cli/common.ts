@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { migrateToLatest } from '../db/migrate.ts';
 import { type Store, openStore } from '../db/open.ts';
 import { PortcullisError } from '../domain/errors.ts';
-import { readSetting, settingFlag } from '../config.ts';
+import { setting, settingFlag } from '../config.ts';
 
 /** Options every command takes. */
 export interface StoreFlags {
@@ -15,7 +15,7 @@ export interface StoreFlags {
 export function withStoreFlags(command: Command): Command {
   for (const name of ['data', 'databaseUrl'] as const) {
     const option = settingFlag(name);
-    if (option) command.option(option.flag, option.help, readSetting(name, {}, process.env));
+    if (option) command.option(option.flag, option.help, setting(name));
   }
   return command.option('--json', 'print machine-readable JSON');
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { BatchOperation, SiteCall } from '../domain/batch.ts';
 import { type BatchResult, runBatch } from '../http/batch.ts';
+import { setting } from '../config.ts';
 import { systemClock } from '../lib/clock.ts';
 import { getSite } from '../modules/sites/sites.service.ts';
 import { loadWebhookKey } from '../modules/webhooks/webhook-secrets.ts';
@@ -17,17 +18,18 @@ function numberList(label: string) {
   return (value: string): number[] => value.split(',').map((part) => number(part.trim()));
 }
 
-const allowed = (name: string) => ['1', 'true'].includes(process.env[name] ?? '');
-
 type PolicyFlags = { allowHttp?: boolean; allowPrivate?: boolean };
 
-/** The webhook operations with targets allowed as `serve` would allow them (its environment, or this command's flags). */
+/**
+ * The webhook operations with the key and targets `serve` would have: the same settings, read and checked
+ * by the same schema (src/config.ts), this command's flags winning over the environment.
+ */
 function operationsFor(flags: SiteFlags & PolicyFlags) {
   const policy = {
-    allowHttp: flags.allowHttp ?? allowed('PORTCULLIS_WEBHOOK_ALLOW_HTTP'),
-    allowPrivate: flags.allowPrivate ?? allowed('PORTCULLIS_WEBHOOK_ALLOW_PRIVATE'),
+    allowHttp: setting('webhookAllowHttp', { webhookAllowHttp: flags.allowHttp }),
+    allowPrivate: setting('webhookAllowPrivate', { webhookAllowPrivate: flags.allowPrivate }),
   };
-  return webhookOperations({ key: loadWebhookKey(flags.data), policy });
+  return webhookOperations({ key: loadWebhookKey(flags.data, setting('webhookKey')), policy });
 }
 
 /** Runs one webhook batch operation for a site as the CLI, through the runner and rules of `/webhook`. */

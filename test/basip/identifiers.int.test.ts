@@ -5,7 +5,8 @@ import { createDevice } from '../../src/modules/devices/devices.service.ts';
 import { seedDoor, seedOneDayTimeProfile } from '../factories/access.ts';
 import { newUser } from '../factories/people.ts';
 import { itRequiresOperator } from '../common-route-tests.ts';
-import { DIALECTS, type Harness, type Method, type OperatorCaller, type Response, createHarness } from '../harness.ts';
+import { expectPanelError, panelCalls } from './panel-calls.ts';
+import { DIALECTS, type Harness, type Method, type OperatorCaller, createHarness } from '../harness.ts';
 
 const LINK_A = '91c615e3-1040-4815-8ecb-039a18b756b5';
 const LINK_B = 'eae44848-5e81-4861-8e63-861d9bd4ebb3';
@@ -28,16 +29,7 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
   });
   itRequiresOperator(() => h, 'POST', '/api/v1/access/identifier', { identifier_type: 'card', identifier_number: '1' });
 
-  const api = (method: Method, url: string, body?: unknown) => admin.request(method, `/api/v1${url}`, { body });
-  const ok = async (method: Method, url: string, body?: unknown) => {
-    const response = await api(method, url, body);
-    expect(response.status, `${method} ${url}: ${JSON.stringify(response.body)}`).toBe(200);
-    return response.body;
-  };
-  const expectError = (response: Response, status: number, error: string) => {
-    expect(response.status, JSON.stringify(response.body)).toBe(status);
-    expect(response.body).toEqual({ error });
-  };
+  const { api, ok } = panelCalls(() => admin);
   const create = async (body: Record<string, unknown>) => (await ok('POST', '/access/identifier', body)).uid as number;
   const card = (number: string, extra: Record<string, unknown> = {}) => create({ identifier_type: 'card', identifier_number: number, ...extra });
 
@@ -70,12 +62,12 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
       ];
       for (const [method, url, body] of [...reads.map((url) => ['GET', url] as [Method, string]), ...writes]) {
         for (const caller of [h.caller({}), h.caller({ authorization: 'Bearer bad' })])
-          expectError(await caller.request(method, `/api/v1${url}`, { body }), 401, 'Log In');
+          expectPanelError(await caller.request(method, `/api/v1${url}`, { body }), 401, 'Log In');
       }
-      expectError(await h.caller({}).request('GET', `/api/v1/access/identifier/item/${uid}/qr`), 401, 'Log In');
+      expectPanelError(await h.caller({}).request('GET', `/api/v1/access/identifier/item/${uid}/qr`), 401, 'Log In');
       for (const url of reads) expect((await manager.request('GET', `/api/v1${url}`)).status, url).toBe(200);
       for (const [method, url, body] of writes) {
-        expectError(await manager.request(method, `/api/v1${url}`, { body }), 403, 'Administrator rights required');
+        expectPanelError(await manager.request(method, `/api/v1${url}`, { body }), 403, 'Administrator rights required');
       }
       expect((await ok('GET', `/access/identifier/item/${uid}`)).lock).toBe('all');
     });
@@ -159,7 +151,7 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
         ['license_plate', '', 'not blank'],
       ];
       for (const [type, number, expected] of invalid) {
-        expectError(
+        expectPanelError(
           await api('POST', '/access/identifier', { identifier_type: type, identifier_number: number }),
           400,
           `Wrong identifier_number for ${type}: ${number === '' ? '""' : number} (expected ${expected})`,
@@ -170,17 +162,17 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
     it('refuses a number another identifier or a Lockt card carries, whatever its kind', async () => {
       await card('4242');
       const taken = 'identifier_number is taken by another identifier: 4242';
-      expectError(await api('POST', '/access/identifier', { identifier_type: 'card', identifier_number: '4242' }), 400, taken);
-      expectError(await api('POST', '/access/identifier', { identifier_type: 'inputCode', identifier_number: ' 4242 ' }), 400, taken);
+      expectPanelError(await api('POST', '/access/identifier', { identifier_type: 'card', identifier_number: '4242' }), 400, taken);
+      expectPanelError(await api('POST', '/access/identifier', { identifier_type: 'inputCode', identifier_number: ' 4242 ' }), 400, taken);
       const lockt = await h.request('POST', '/api/v1/user', { body: { users: [newUser({ card_num: '8675309' })] } });
       expect(lockt.status, JSON.stringify(lockt.body)).toBe(200);
-      expectError(
+      expectPanelError(
         await api('POST', '/access/identifier', { identifier_type: 'ukey', identifier_number: '8675309' }),
         400,
         'identifier_number is taken by another identifier: 8675309',
       );
       const other = await card('5151');
-      expectError(await api('PATCH', `/access/identifier/item/${other}`, { identifier_number: '4242' }), 400, taken);
+      expectPanelError(await api('PATCH', `/access/identifier/item/${other}`, { identifier_number: '4242' }), 400, taken);
       // Its own number is not "another's".
       await ok('PATCH', `/access/identifier/item/${other}`, { identifier_number: '5151', lock: 'second' });
     });
@@ -257,7 +249,7 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
         ['PATCH', `/access/identifier/item/${uid}`, { identifier_type: 'qr' }, 'Wrong identifier_number for qr: 300 (expected a UUID)'],
         ['POST', '/access/identifier', 'card', 'Wrong JSON body'],
       ];
-      for (const [method, url, body, error] of cases) expectError(await api(method, url, body), 400, error);
+      for (const [method, url, body, error] of cases) expectPanelError(await api(method, url, body), 400, error);
       expect((await ok('GET', '/access/identifier/items')).list_option.pagination.total_items).toBe(1);
     });
 
@@ -297,12 +289,12 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
       await ok('POST', `/access/identifier/item/${unlimited}/passes/reset`);
       expect((await ok('GET', `/access/identifier/item/${unlimited}`)).additional).toEqual({ passes_left: -1 });
       expect(await ok('DELETE', `/access/identifier/item/${uid}`)).toEqual({});
-      expectError(await api('GET', `/access/identifier/item/${uid}`), 404, 'Identifier not found');
-      expectError(await api('DELETE', `/access/identifier/item/${uid}`), 404, 'Identifier not found');
-      expectError(await api('POST', `/access/identifier/item/${uid}/passes/reset`), 404, 'Identifier not found');
+      expectPanelError(await api('GET', `/access/identifier/item/${uid}`), 404, 'Identifier not found');
+      expectPanelError(await api('DELETE', `/access/identifier/item/${uid}`), 404, 'Identifier not found');
+      expectPanelError(await api('POST', `/access/identifier/item/${uid}/passes/reset`), 404, 'Identifier not found');
       for (const bad of ['0', '-3', 'x', '99999999999']) {
-        expectError(await api('GET', `/access/identifier/item/${bad}`), 400, 'Wrong Identifier uid');
-        expectError(await api('PATCH', `/access/identifier/item/${bad}`, {}), 400, 'Wrong Identifier uid');
+        expectPanelError(await api('GET', `/access/identifier/item/${bad}`), 400, 'Wrong Identifier uid');
+        expectPanelError(await api('PATCH', `/access/identifier/item/${bad}`, {}), 400, 'Wrong Identifier uid');
       }
     });
 
@@ -319,8 +311,8 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
       expect([...raw.rawPayload.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
       expect(raw.rawPayload.length).toBeGreaterThan(100);
       const plain = await card('600');
-      expectError(await api('GET', `/access/identifier/item/${plain}/qr`), 400, `Identifier ${plain} is not a qr identifier: it is card`);
-      expectError(await api('GET', '/access/identifier/item/999999/qr'), 404, 'Identifier not found');
+      expectPanelError(await api('GET', `/access/identifier/item/${plain}/qr`), 400, `Identifier ${plain} is not a qr identifier: it is card`);
+      expectPanelError(await api('GET', '/access/identifier/item/999999/qr'), 404, 'Identifier not found');
     });
 
     it('attaches and detaches time profiles, and binds to and unbinds from an apartment', async () => {
@@ -340,18 +332,18 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
         time_profiles: { uid_items: [], link_ids: [], count: 0 },
         apartment: { uid: -1, link_id: null, logical_address: null },
       });
-      expectError(await api('POST', `/access/identifier/item/${uid}/timeprofile/999999`), 404, 'Time profile not found');
-      expectError(await api('POST', `/access/identifier/item/${uid}/timeprofile/0`), 400, 'Wrong Timeprofile uid');
-      expectError(await api('POST', `/apartment/item/999999/identifier/${uid}`), 404, 'Apartment not found');
-      expectError(await api('POST', `/apartment/item/x/identifier/${uid}`), 400, 'Wrong Apartment uid');
-      expectError(await api('POST', '/apartment/item/unbind/identifier/999999'), 404, 'Identifier not found');
+      expectPanelError(await api('POST', `/access/identifier/item/${uid}/timeprofile/999999`), 404, 'Time profile not found');
+      expectPanelError(await api('POST', `/access/identifier/item/${uid}/timeprofile/0`), 400, 'Wrong Timeprofile uid');
+      expectPanelError(await api('POST', `/apartment/item/999999/identifier/${uid}`), 404, 'Apartment not found');
+      expectPanelError(await api('POST', `/apartment/item/x/identifier/${uid}`), 400, 'Wrong Apartment uid');
+      expectPanelError(await api('POST', '/apartment/item/unbind/identifier/999999'), 404, 'Identifier not found');
       // A Lockt weekly schedule is not a time profile.
       const weekly = await h.store.db
         .insertInto('schedule')
         .values({ site_id: h.site.id, name: 'Weekly', name_key: 'weekly', start_time: '08:00:00', stop_time: '17:00:00', created_at: 0 })
         .returning('id')
         .executeTakeFirstOrThrow();
-      expectError(await api('POST', `/access/identifier/item/${uid}/timeprofile/${weekly.id}`), 404, 'Time profile not found');
+      expectPanelError(await api('POST', `/access/identifier/item/${uid}/timeprofile/${weekly.id}`), 404, 'Time profile not found');
     });
   });
 
@@ -425,8 +417,8 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
       expect(flat.list_items.map((i: { identifier_uid: number }) => i.identifier_uid)).toEqual([uids[6]]);
       const notType = await ok('GET', `/access/identifier/items?limit=20&filter=${encodeURIComponent("identifier_type nq 'card'")}`);
       expect(notType.list_items).toHaveLength(4);
-      expectError(await api('GET', '/access/identifier/items?limit=1000'), 400, 'Wrong limit: 1000 (expected 1 to 100)');
-      expectError(
+      expectPanelError(await api('GET', '/access/identifier/items?limit=1000'), 400, 'Wrong limit: 1000 (expected 1 to 100)');
+      expectPanelError(
         await api('GET', `/access/identifier/items?filter=${encodeURIComponent("credential_key eq 'x'")}`),
         400,
         'Unknown filter field: credential_key (available: identifier_uid, identifier_number, identifier_type, name, owner_type, lock, user_uid, apartment_uid, link_id)',
@@ -443,8 +435,8 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
         ],
       });
       expect((await ok('GET', '/access/identifier/items')).list_option.pagination.total_items).toBe(10);
-      expectError(await api('DELETE', '/access/identifier/items', { uid_items: [] }), 400, 'List cannot be empty');
-      expectError(await api('DELETE', '/access/identifier/items', {}), 400, 'Wrong JSON body: no value for `uid_items`');
+      expectPanelError(await api('DELETE', '/access/identifier/items', { uid_items: [] }), 400, 'List cannot be empty');
+      expectPanelError(await api('DELETE', '/access/identifier/items', {}), 400, 'Wrong JSON body: no value for `uid_items`');
     });
   });
 
@@ -525,10 +517,10 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
         ],
       });
       expect((await ok('GET', `/access/identifier/items/link?link_id=${LINK_A}`)).list_items).toEqual([]);
-      expectError(await api('DELETE', '/access/identifier/items/link', { link_ids: [] }), 400, 'List cannot be empty');
-      expectError(await api('POST', '/access/identifier/items/link', { list_items: [] }), 400, 'List cannot be empty');
-      expectError(await api('GET', '/access/identifier/items/link'), 400, 'Required parameters missed');
-      expectError(
+      expectPanelError(await api('DELETE', '/access/identifier/items/link', { link_ids: [] }), 400, 'List cannot be empty');
+      expectPanelError(await api('POST', '/access/identifier/items/link', { list_items: [] }), 400, 'List cannot be empty');
+      expectPanelError(await api('GET', '/access/identifier/items/link'), 400, 'Required parameters missed');
+      expectPanelError(
         await api('POST', '/access/identifier/items/link', { list_items: [{ link_id: LINK_A, identifier_type: 'card' }] }),
         400,
         'Wrong JSON body: no value for `list_items.0.identifier_number`',

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.ts';
 import { revokeDevice } from '../../src/modules/devices/devices.service.ts';
-import { seedDoor } from '../factories/access.ts';
+import { seedDoor, seedPanelIdentifier } from '../factories/access.ts';
 import { itRequiresDeviceKey, itRequiresOperator } from '../common-route-tests.ts';
 import { DIALECTS, type Caller, type DeviceCaller, type Harness, type OperatorCaller, createHarness } from '../harness.ts';
 
@@ -44,25 +43,8 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
   itRequiresDeviceKey(() => h, 'GET', '/api/v1/device/commands?wait=0');
 
   /** An identifier as the panel face makes one. */
-  const identifier = async (number: string, fields: { type?: string; lock?: string; passes?: number } = {}) => {
-    const row = await h.store.db
-      .insertInto('credential')
-      .values({
-        site_id: h.site.id,
-        name: `Identifier ${number}`,
-        card_num: number,
-        credential_key: randomUUID(),
-        identifier_type: fields.type ?? 'card',
-        lock: fields.lock ?? 'all',
-        panel_access: 1,
-        max_passes: fields.passes ?? null,
-        passes_left: fields.passes ?? null,
-        created_at: NOW,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
-  };
+  const identifier = (number: string, fields: { type?: string; lock?: string; passes?: number } = {}) =>
+    seedPanelIdentifier(h.store.db, h.site.id, number, { lock: 'all', ...fields, createdAt: NOW });
   const events = () =>
     h.store.db.selectFrom('event').select(['code', 'subcode', 'door_id', 'device_id', 'card_num', 'detail']).orderBy('id').execute();
 

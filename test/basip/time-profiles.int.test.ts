@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.ts';
 import { createDevice } from '../../src/modules/devices/devices.service.ts';
-import { seedDoor } from '../factories/access.ts';
+import { seedDoor, seedPanelIdentifier } from '../factories/access.ts';
 import { seedAccessLevel } from '../factories/places.ts';
 import { itRequiresOperator } from '../common-route-tests.ts';
 import { DIALECTS, type Harness, type OperatorCaller, createHarness } from '../harness.ts';
@@ -178,26 +177,14 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
 
   /** An identifier as the panel face makes one, attached to these time profiles. */
   const identifier = async (number: string, profileUids: number[]) => {
-    const row = await h.store.db
-      .insertInto('credential')
-      .values({
-        site_id: h.site.id,
-        name: `Identifier ${number}`,
-        card_num: number,
-        credential_key: randomUUID(),
-        identifier_type: 'card',
-        panel_access: 1,
-        created_at: clock.now(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const id = await seedPanelIdentifier(h.store.db, h.site.id, number, { createdAt: clock.now() });
     if (profileUids.length > 0) {
       await h.store.db
         .insertInto('credential_time_profile')
-        .values(profileUids.map((uid) => ({ credential_id: row.id, schedule_id: uid, site_id: h.site.id })))
+        .values(profileUids.map((uid) => ({ credential_id: id, schedule_id: uid, site_id: h.site.id })))
         .execute();
     }
-    return row.id;
+    return id;
   };
 
   /** What the panel is told when `number` is read at `at`, on the site's clocks. */

@@ -2,7 +2,8 @@ import { ONE_DAY_RULE, seedOneDayTimeProfile } from '../factories/access.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newUser } from '../factories/people.ts';
 import { itRequiresOperator } from '../common-route-tests.ts';
-import { DIALECTS, type Harness, type Method, type OperatorCaller, type Response, createHarness } from '../harness.ts';
+import { expectPanelError, panelCalls } from './panel-calls.ts';
+import { DIALECTS, type Harness, type Method, type OperatorCaller, createHarness } from '../harness.ts';
 
 const LINK_A = '91c615e3-1040-4815-8ecb-039a18b756b5';
 const LINK_B = 'eae44848-5e81-4861-8e63-861d9bd4ebb3';
@@ -23,16 +24,7 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
   });
   itRequiresOperator(() => h, 'POST', '/api/v1/access/users/item', { name: 'A B' });
 
-  const api = (method: Method, url: string, body?: unknown) => admin.request(method, `/api/v1${url}`, { body });
-  const ok = async (method: Method, url: string, body?: unknown) => {
-    const response = await api(method, url, body);
-    expect(response.status, `${method} ${url}: ${JSON.stringify(response.body)}`).toBe(200);
-    return response.body;
-  };
-  const expectError = (response: Response, status: number, error: string) => {
-    expect(response.status, JSON.stringify(response.body)).toBe(status);
-    expect(response.body).toEqual({ error });
-  };
+  const { api, ok } = panelCalls(() => admin);
   const createUser = async (body: Record<string, unknown>) => (await ok('POST', '/access/users/item', body)).item_uid as number;
 
   /** A time profile and an apartment, written straight to the store: their own modules are not under test here. */
@@ -74,11 +66,11 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
       ];
       for (const [method, url, body] of endpoints) {
         for (const caller of [h.caller({}), h.caller({ authorization: 'Bearer not-a-token' })]) {
-          expectError(await caller.request(method, `/api/v1${url}`, { body }), 401, 'Log In');
+          expectPanelError(await caller.request(method, `/api/v1${url}`, { body }), 401, 'Log In');
         }
       }
       // The Lockt API key opens nothing here.
-      expectError(await h.request('GET', `/api/v1/access/users/item/${uid}`), 401, 'Log In');
+      expectPanelError(await h.request('GET', `/api/v1/access/users/item/${uid}`), 401, 'Log In');
     });
 
     it('lets a manager read, and refuses a manager every write with 403 "Administrator rights required"', async () => {
@@ -95,7 +87,7 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
         ['DELETE', '/access/users/items/link', { link_ids: [LINK_A] }],
       ];
       for (const [method, url, body] of writes) {
-        expectError(await manager.request(method, `/api/v1${url}`, { body }), 403, 'Administrator rights required');
+        expectPanelError(await manager.request(method, `/api/v1${url}`, { body }), 403, 'Administrator rights required');
       }
       expect((await ok('GET', `/access/users/item/${uid}`)).info).toBe('');
     });
@@ -201,20 +193,20 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
     it('deletes a user; then it is not found', async () => {
       const uid = await createUser({ name: 'John Doe' });
       expect(await ok('DELETE', `/access/users/item/${uid}`)).toEqual({});
-      expectError(await api('GET', `/access/users/item/${uid}`), 404, 'User not found');
-      expectError(await api('DELETE', `/access/users/item/${uid}`), 404, 'User not found');
+      expectPanelError(await api('GET', `/access/users/item/${uid}`), 404, 'User not found');
+      expectPanelError(await api('DELETE', `/access/users/item/${uid}`), 404, 'User not found');
     });
 
     it('refuses a uid that is not one with "Wrong User uid", and a valid unknown uid with 404', async () => {
       for (const bad of ['0', '-1', 'abc', '1.5', '99999999999', '2147483648']) {
-        expectError(await api('GET', `/access/users/item/${bad}`), 400, 'Wrong User uid');
-        expectError(await api('PATCH', `/access/users/item/${bad}`, { info: 'x' }), 400, 'Wrong User uid');
-        expectError(await api('DELETE', `/access/users/item/${bad}`), 400, 'Wrong User uid');
-        expectError(await api('POST', `/access/user/${bad}/identifier/1`), 400, 'Wrong User uid');
-        expectError(await api('POST', `/access/user/${bad}/timeprofile/1`), 400, 'Wrong User uid');
+        expectPanelError(await api('GET', `/access/users/item/${bad}`), 400, 'Wrong User uid');
+        expectPanelError(await api('PATCH', `/access/users/item/${bad}`, { info: 'x' }), 400, 'Wrong User uid');
+        expectPanelError(await api('DELETE', `/access/users/item/${bad}`), 400, 'Wrong User uid');
+        expectPanelError(await api('POST', `/access/user/${bad}/identifier/1`), 400, 'Wrong User uid');
+        expectPanelError(await api('POST', `/access/user/${bad}/timeprofile/1`), 400, 'Wrong User uid');
       }
-      expectError(await api('GET', '/access/users/item/2147483647'), 404, 'User not found');
-      expectError(await api('PATCH', '/access/users/item/424242', { info: 'x' }), 404, 'User not found');
+      expectPanelError(await api('GET', '/access/users/item/2147483647'), 404, 'User not found');
+      expectPanelError(await api('PATCH', '/access/users/item/424242', { info: 'x' }), 404, 'User not found');
     });
 
     it('refuses bodies that do not fit with the panel’s words', async () => {
@@ -238,13 +230,13 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
         ['POST', '/access/users/item', { name: 'A B', auth_factors: [] }, 'auth_factors must contain at least one item'],
         ['PATCH', `/access/users/item/${uid}`, [], 'Wrong JSON body'],
       ];
-      for (const [method, url, body, error] of cases) expectError(await api(method, url, body), 400, error);
+      for (const [method, url, body, error] of cases) expectPanelError(await api(method, url, body), 400, error);
       const unparseable = await h.request('POST', '/api/v1/access/users/item', {
         as: null,
         headers: { authorization: `Bearer ${admin.token}` },
         rawBody: '{"name": ',
       });
-      expectError(unparseable, 400, 'Wrong JSON body');
+      expectPanelError(unparseable, 400, 'Wrong JSON body');
       expect((await ok('GET', `/access/users/item/${uid}`)).auth_factors).toEqual([]);
     });
 
@@ -252,11 +244,11 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
       const uid = await createUser({ name: 'John Doe' });
       const { uid: card } = await ok('POST', '/access/identifier', { identifier_type: 'card', identifier_number: '555' });
       const profile = await seedTimeProfile('Day');
-      expectError(await api('POST', `/access/user/${uid}/identifier/999999`), 404, 'Identifier not found');
-      expectError(await api('POST', `/access/user/${uid}/identifier/0`), 400, 'Wrong Identifier uid');
-      expectError(await api('POST', `/access/user/${uid}/timeprofile/999999`), 404, 'Time profile not found');
-      expectError(await api('POST', `/access/user/${uid}/timeprofile/x`), 400, 'Wrong Timeprofile uid');
-      expectError(await api('POST', `/access/user/999999/identifier/${card}`), 404, 'User not found');
+      expectPanelError(await api('POST', `/access/user/${uid}/identifier/999999`), 404, 'Identifier not found');
+      expectPanelError(await api('POST', `/access/user/${uid}/identifier/0`), 400, 'Wrong Identifier uid');
+      expectPanelError(await api('POST', `/access/user/${uid}/timeprofile/999999`), 404, 'Time profile not found');
+      expectPanelError(await api('POST', `/access/user/${uid}/timeprofile/x`), 400, 'Wrong Timeprofile uid');
+      expectPanelError(await api('POST', `/access/user/999999/identifier/${card}`), 404, 'User not found');
       await ok('POST', `/access/user/${uid}/identifier/${card}`);
       await ok('POST', `/access/user/${uid}/timeprofile/${profile}`);
       const user = await ok('GET', `/access/users/item/${uid}`);
@@ -324,7 +316,7 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
       const list = await ok('GET', '/access/users/items');
       expect(list.list_items.map((u: { name: string }) => u.name)).toEqual(['Rhea Greswell']);
       const operators = await h.store.db.selectFrom('user').select('id').where('role', '!=', 'cardholder').execute();
-      for (const { id } of operators) expectError(await api('GET', `/access/users/item/${id}`), 404, 'User not found');
+      for (const { id } of operators) expectPanelError(await api('GET', `/access/users/item/${id}`), 404, 'User not found');
     });
 
     it('keeps a user of another site out of reach', async () => {
@@ -334,8 +326,8 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
         .values({ site_id: other.site.id, first_name: 'Their', last_name: 'User', created_at: 0, updated_at: 0 })
         .returning('id')
         .executeTakeFirstOrThrow();
-      expectError(await api('GET', `/access/users/item/${theirs.id}`), 404, 'User not found');
-      expectError(await api('PATCH', `/access/users/item/${theirs.id}`, { info: 'x' }), 404, 'User not found');
+      expectPanelError(await api('GET', `/access/users/item/${theirs.id}`), 404, 'User not found');
+      expectPanelError(await api('PATCH', `/access/users/item/${theirs.id}`, { info: 'x' }), 404, 'User not found');
       expect((await ok('GET', '/access/users/items')).list_items).toEqual([]);
     });
   });
@@ -424,7 +416,7 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
           'Use either filter or filter_field and filter_value, not both',
         ],
       ];
-      for (const [query, error] of cases) expectError(await api('GET', `/access/users/items?${query}`), 400, error);
+      for (const [query, error] of cases) expectPanelError(await api('GET', `/access/users/items?${query}`), 400, error);
       for (const filter of [
         "role eq 'admin'",
         "name eq 'a' and",
@@ -497,21 +489,21 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
     });
 
     it('refuses an empty list, a bad link_id and an empty auth_factors, writing nothing', async () => {
-      expectError(await api('POST', '/access/users/items/link', { list_items: [] }), 400, 'List cannot be empty');
-      expectError(await api('DELETE', '/access/users/items/link', { link_ids: [] }), 400, 'List cannot be empty');
-      expectError(await api('DELETE', '/access/users/items/link', {}), 400, 'Wrong JSON body: no value for `link_ids`');
-      expectError(await api('DELETE', '/access/users/items/link'), 400, 'Wrong JSON body');
-      expectError(
+      expectPanelError(await api('POST', '/access/users/items/link', { list_items: [] }), 400, 'List cannot be empty');
+      expectPanelError(await api('DELETE', '/access/users/items/link', { link_ids: [] }), 400, 'List cannot be empty');
+      expectPanelError(await api('DELETE', '/access/users/items/link', {}), 400, 'Wrong JSON body: no value for `link_ids`');
+      expectPanelError(await api('DELETE', '/access/users/items/link'), 400, 'Wrong JSON body');
+      expectPanelError(
         await api('POST', '/access/users/items/link', { list_items: [{ link_id: 'nope', name: 'A B' }] }),
         400,
         'Wrong JSON body: value `list_items.0.link_id` was of the wrong type',
       );
-      expectError(
+      expectPanelError(
         await api('POST', '/access/users/items/link', { list_items: [{ name: 'A B' }] }),
         400,
         'Wrong JSON body: no value for `list_items.0.link_id`',
       );
-      expectError(
+      expectPanelError(
         await api('POST', '/access/users/items/link', {
           list_items: [
             { link_id: LINK_A, name: 'A B' },

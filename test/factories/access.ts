@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../src/db/queryable.ts';
 import type { UserRole } from '../../src/db/schema.ts';
 import { nameKey } from '../../src/domain/names.ts';
@@ -80,6 +81,32 @@ export async function seedOneDayTimeProfile(db: Queryable, siteId: number, name:
       created_at: 0,
       rule: JSON.stringify(ONE_DAY_RULE),
       link_id: linkId,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** An identifier as the panel face makes one (a card unless `type` says otherwise, no limit unless `passes`); returns its id. */
+export async function seedPanelIdentifier(
+  db: Queryable,
+  siteId: number,
+  number: string,
+  { type = 'card', lock, passes = null, createdAt }: { type?: string; lock?: string; passes?: number | null; createdAt: number },
+): Promise<number> {
+  const row = await db
+    .insertInto('credential')
+    .values({
+      site_id: siteId,
+      name: `Identifier ${number}`,
+      card_num: number,
+      credential_key: randomUUID(),
+      identifier_type: type,
+      ...(lock === undefined ? {} : { lock }),
+      panel_access: 1,
+      max_passes: passes,
+      passes_left: passes,
+      created_at: createdAt,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

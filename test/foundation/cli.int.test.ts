@@ -161,6 +161,7 @@ describe('portcullis CLI usage', () => {
     [['--body-limit', '1.5'], {}, "--body-limit must be a whole number, at least 1 byte, got '1.5'"],
     [['--rate-limit-window', '0'], {}, "--rate-limit-window must be a whole number, at least 1 second, got '0'"],
     [[], { PORTCULLIS_WEBHOOK_ALLOW_HTTP: 'maybe' }, "PORTCULLIS_WEBHOOK_ALLOW_HTTP must be true or false, got 'maybe'"],
+    [[], { PORTCULLIS_WEBHOOK_KEY: 'c2hvcnQ=' }, 'PORTCULLIS_WEBHOOK_KEY must be 32 bytes in base64'],
     [[], { PORTCULLIS_WEBHOOK_LEASE_MS: 'soon' }, "PORTCULLIS_WEBHOOK_LEASE_MS must be a whole number, at least 1 millisecond, got 'soon'"],
     [['--log-level', 'loud'], {}, "--log-level must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'"],
     [['--tls-cert', 'cert.pem'], {}, '--tls-cert and --tls-key go together: give both or neither'],

@@ -16,9 +16,11 @@ import { ERRORS } from '../../domain/errors.ts';
  * filtered or sorted on. The answer is `{"list_option": {pagination, sort, filter}, "list_items"}`.
  *
  * This reads the wire only: each wire field name becomes the domain field it stands for, and the filter a
- * tree of (field, operator, value) conditions. Usage: `const list = readListQuery(request.query, spec)`,
- * the list passed to the service, whose repository makes it SQL (`listQueryOf`, src/db/list-query.ts); the
- * route answers `{ list_option: listOption(list, total), list_items }`.
+ * tree of (field, operator, value) conditions. A list route is registered with `basipListRoute`
+ * (routes.ts), which reads the list with `readListQuery(request.query, spec)`, passes it to the module's
+ * service, whose repository makes it SQL (`listQueryOf`, src/db/list-query.ts), and answers
+ * `{ list_option: listOption(list, total), list_items }`; a list with query parameters of its own (the
+ * log's `from` and `to`) calls these itself.
  */
 
 /** The largest page: what a public client asks for (SmartYard-Server's forward list), so never refused. */

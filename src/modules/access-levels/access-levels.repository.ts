@@ -1,7 +1,7 @@
 import type { Columns, AccessLevelTable } from '../../db/schema.ts';
 import type { Insertable } from 'kysely';
 import type { Queryable } from '../../db/queryable.ts';
-import { existingIdsIn, nameKeyOwnersIn } from '../../db/site-lookups.ts';
+import { existingIdsIn, nameKeyOwnersIn, namedRowsAfter } from '../../db/site-lookups.ts';
 
 /** An access level without its doors. */
 export type AccessLevelRow = Columns<'access_level', 'id' | 'name'>;
@@ -14,14 +14,7 @@ export type LevelSummaryRow = Columns<'access_level', 'id' | 'name' | 'is_delega
 
 /** Every level of the site, delegate levels included, in id order. */
 export function listAccessLevels(db: Queryable, siteId: number, afterId: number, limit: number): Promise<AccessLevelRow[]> {
-  return db
-    .selectFrom('access_level')
-    .select(['id', 'name'])
-    .where('site_id', '=', siteId)
-    .where('id', '>', afterId)
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+  return namedRowsAfter(db, 'access_level', siteId, afterId, limit);
 }
 
 export function findAccessLevelByNameKey(db: Queryable, siteId: number, key: string): Promise<AccessLevelRow[]> {

@@ -1,4 +1,5 @@
-import { ListAnswer, ListQuerySchema, listOption, listSpec, readListQuery, readUid } from '../../http/basip/list-query.ts';
+import { listSpec, readUid } from '../../http/basip/list-query.ts';
+import { basipListRoute } from '../../http/basip/routes.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentApartment } from './apartments.basip.presenter.ts';
@@ -57,19 +58,13 @@ export const apartmentsModule: ResourceModule = {
       },
     });
 
-    app.get('/api/v1/apartment/items', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: 'BAS-IP: the apartments, a page at a time, sorted and filtered on uid, apartment_name or an address part.',
-        querystring: ListQuerySchema,
-        response: { 200: ListAnswer(ApartmentObject) },
-      },
-      handler: async (request) => {
-        const list = readListQuery(request.query, APARTMENT_LIST);
-        const { rows, total } = await service.listApartments(db, operatorOf(request).site.id, list);
-        return { list_option: listOption(list, total), list_items: rows.map(presentApartment) };
-      },
+    basipListRoute(app, {
+      url: '/api/v1/apartment/items',
+      summary: 'BAS-IP: the apartments, a page at a time, sorted and filtered on uid, apartment_name or an address part.',
+      spec: APARTMENT_LIST,
+      item: ApartmentObject,
+      page: (operator, list) => service.listApartments(db, operator.site.id, list),
+      present: ({ rows }) => rows.map(presentApartment),
     });
 
     app.post('/api/v1/apartment/item/:apartment_uid/user/:user_uid', {

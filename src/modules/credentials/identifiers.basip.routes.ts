@@ -2,7 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { IDENTIFIER_LIST_COLUMNS } from './credentials.repository.ts';
 import { ERRORS } from '../../domain/errors.ts';
-import { ListAnswer, ListQuerySchema, listOption, listSpec, readListQuery, readUid } from '../../http/basip/list-query.ts';
+import { listSpec, readUid } from '../../http/basip/list-query.ts';
+import { basipListRoute } from '../../http/basip/routes.ts';
+import type { OperatorPrincipal } from '../operator-sessions/operator-sessions.service.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
@@ -47,10 +49,11 @@ const apartmentUid = (text: string) => readUid(text, 'Wrong Apartment uid');
 
 type Deps = Pick<AppContext, 'db' | 'clock'>;
 
-function context(request: FastifyRequest, clock: Clock): service.PanelContext {
-  const operator = operatorOf(request);
+function contextOf(operator: OperatorPrincipal, clock: Clock): service.PanelContext {
   return { siteId: operator.site.id, actor: operator.actor, now: clock.now(), ...service.operatorScope(operator) };
 }
+
+const context = (request: FastifyRequest, clock: Clock) => contextOf(operatorOf(request), clock);
 
 /**
  * An identifier body as the service reads it. The validity period may come beside `passes` (the
@@ -201,19 +204,13 @@ function bindingRoutes(app: TypedApp, { db, clock }: Deps): void {
 
 /** `/access/identifier/items`: the paged list and deletion by uid. */
 function listRoutes(app: TypedApp, { db, clock }: Deps): void {
-  app.get('/api/v1/access/identifier/items', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: list identifiers, Lockt credentials among them (paged, sorted, filtered).',
-      querystring: ListQuerySchema,
-      response: { 200: ListAnswer(IdentifierObject) },
-    },
-    handler: async (request) => {
-      const list = readListQuery(request.query, LIST_SPEC);
-      const { total, rows, profiles } = await service.listIdentifierPage(db, service.scopeOf(context(request, clock)), list);
-      return { list_option: listOption(list, total), list_items: rows.map((row) => presentIdentifier(row, profiles)) };
-    },
+  basipListRoute(app, {
+    url: '/api/v1/access/identifier/items',
+    summary: 'BAS-IP: list identifiers, Lockt credentials among them (paged, sorted, filtered).',
+    spec: LIST_SPEC,
+    item: IdentifierObject,
+    page: (operator, list) => service.listIdentifierPage(db, service.scopeOf(contextOf(operator, clock)), list),
+    present: ({ rows, profiles }) => rows.map((row) => presentIdentifier(row, profiles)),
   });
 
   app.delete('/api/v1/access/identifier/items', {

@@ -1,18 +1,11 @@
 import type { Columns } from '../../db/schema.ts';
 import type { Queryable } from '../../db/queryable.ts';
-import { existingIdsIn, nameKeyOwnersIn } from '../../db/site-lookups.ts';
+import { existingIdsIn, nameKeyOwnersIn, namedRowsAfter } from '../../db/site-lookups.ts';
 
 export type LocationTypeRow = Columns<'location_type', 'id' | 'name'>;
 
 export function listLocationTypes(db: Queryable, siteId: number, afterId: number, limit: number): Promise<LocationTypeRow[]> {
-  return db
-    .selectFrom('location_type')
-    .select(['id', 'name'])
-    .where('site_id', '=', siteId)
-    .where('id', '>', afterId)
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+  return namedRowsAfter(db, 'location_type', siteId, afterId, limit);
 }
 
 /** Which of these name keys are taken in the site. */

@@ -2,7 +2,8 @@ import { isRecord } from '../../lib/guards.ts';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
-import { ListAnswer, ListQuerySchema, listOption, listSpec, readListQuery } from '../../http/basip/list-query.ts';
+import { listSpec } from '../../http/basip/list-query.ts';
+import { basipListRoute } from '../../http/basip/routes.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
 import {
@@ -263,19 +264,14 @@ function queryStringSettingRoutes(app: TypedApp, { db, clock }: AppContext): voi
 
 /** Call forwarding per flat: stored and read back, no effect. */
 function forwardRoutes(app: TypedApp, { db, clock }: AppContext): void {
-  app.get('/api/v1/forward/items', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: call forwarding of every flat, a page at a time. Stored and read back; no effect.',
-      querystring: ListQuerySchema,
-      response: { 200: ListAnswer(ForwardObject) },
-    },
-    handler: async (request) => {
-      const list = readListQuery(request.query, FORWARD_LIST);
-      const { rows, total } = await service.listForwards(db, operatorOf(request).site.id, list);
-      return { list_option: listOption(list, total), list_items: rows };
-    },
+  basipListRoute(app, {
+    url: '/api/v1/forward/items',
+    summary: 'BAS-IP: call forwarding of every flat, a page at a time. Stored and read back; no effect.',
+    spec: FORWARD_LIST,
+    item: ForwardObject,
+    page: (operator, list) => service.listForwards(db, operator.site.id, list),
+    // Stored as the wire shows them.
+    present: ({ rows }) => rows,
   });
   app.delete('/api/v1/forward/items', {
     config: OPERATOR,

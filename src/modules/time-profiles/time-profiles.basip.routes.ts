@@ -1,4 +1,5 @@
-import { ListAnswer, ListQuerySchema, listOption, listSpec, readListQuery, readUid } from '../../http/basip/list-query.ts';
+import { listSpec, readUid } from '../../http/basip/list-query.ts';
+import { basipListRoute } from '../../http/basip/routes.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentTimeProfile } from './time-profiles.basip.presenter.ts';
@@ -75,19 +76,13 @@ export const timeProfilesModule: ResourceModule = {
       },
     });
 
-    app.get('/api/v1/access/timeprofile/items', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: 'BAS-IP: the time profiles, a page at a time, sorted and filtered on uid or name.',
-        querystring: ListQuerySchema,
-        response: { 200: ListAnswer(TimeProfileObject) },
-      },
-      handler: async (request) => {
-        const list = readListQuery(request.query, TIME_PROFILE_LIST);
-        const { rows, total } = await service.listTimeProfiles(db, operatorOf(request).site.id, list);
-        return { list_option: listOption(list, total), list_items: rows.map(presentTimeProfile) };
-      },
+    basipListRoute(app, {
+      url: '/api/v1/access/timeprofile/items',
+      summary: 'BAS-IP: the time profiles, a page at a time, sorted and filtered on uid or name.',
+      spec: TIME_PROFILE_LIST,
+      item: TimeProfileObject,
+      page: (operator, list) => service.listTimeProfiles(db, operator.site.id, list),
+      present: ({ rows }) => rows.map(presentTimeProfile),
     });
   },
 };

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
-import { ListAnswer, ListQuerySchema, listOption, listSpec, readListQuery, readUid } from '../../http/basip/list-query.ts';
+import { listSpec, readUid } from '../../http/basip/list-query.ts';
+import { basipListRoute } from '../../http/basip/routes.ts';
 import { operatorScope } from '../credentials/identifiers.service.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -139,19 +140,13 @@ function bindingRoutes(app: TypedApp, { db, clock }: Deps): void {
 
 /** `/access/users/items`: the paged list. */
 function listRoutes(app: TypedApp, { db }: Deps): void {
-  app.get('/api/v1/access/users/items', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: list users (paged, sorted, filtered).',
-      querystring: ListQuerySchema,
-      response: { 200: ListAnswer(BasipUserObject) },
-    },
-    handler: async (request) => {
-      const list = readListQuery(request.query, LIST_SPEC);
-      const { total, views } = await service.listBasipUserPage(db, operatorOf(request).site.id, list);
-      return { list_option: listOption(list, total), list_items: views.map(presentBasipUser) };
-    },
+  basipListRoute(app, {
+    url: '/api/v1/access/users/items',
+    summary: 'BAS-IP: list users (paged, sorted, filtered).',
+    spec: LIST_SPEC,
+    item: BasipUserObject,
+    page: (operator, list) => service.listBasipUserPage(db, operator.site.id, list),
+    present: ({ views }) => views.map(presentBasipUser),
   });
 }
 

@@ -188,34 +188,38 @@ export async function deleteBasipUser(db: Queryable, ctx: BasipUserContext, id: 
 }
 
 /** Gives the identifier to the user; it leaves whoever held it before. */
-export async function attachIdentifierToUser(db: Queryable, ctx: BasipUserContext, userId: number, identifierId: number): Promise<void> {
-  await refusingRaces(() =>
-    writeTransaction(
-      db,
-      ctx.siteId,
-      async (trx) => {
-        await requireUser(trx, ctx.siteId, userId);
-        if (!(await findIdentifier(trx, scopeOf(ctx), identifierId))) throw ERRORS.notFound('Identifier not found');
-        await assignCredential(trx, ctx.siteId, identifierId, userId);
-        return [userId];
-      },
-      audit(ctx, 'attach_identifier', (ids: number[]) => ids),
-    ),
-  );
+export function attachIdentifierToUser(db: Queryable, ctx: BasipUserContext, userId: number, identifierId: number): Promise<void> {
+  return attachToUser(db, ctx, userId, 'attach_identifier', async (trx) => {
+    if (!(await findIdentifier(trx, scopeOf(ctx), identifierId))) throw ERRORS.notFound('Identifier not found');
+    await assignCredential(trx, ctx.siteId, identifierId, userId);
+  });
 }
 
-export async function attachTimeProfileToUser(db: Queryable, ctx: BasipUserContext, userId: number, profileId: number): Promise<void> {
+export function attachTimeProfileToUser(db: Queryable, ctx: BasipUserContext, userId: number, profileId: number): Promise<void> {
+  return attachToUser(db, ctx, userId, 'attach_timeprofile', async (trx) => {
+    if (!(await findTimeProfile(trx, ctx.siteId, profileId))) throw ERRORS.notFound('Time profile not found');
+    await attachUserTimeProfile(trx, ctx.siteId, userId, profileId);
+  });
+}
+
+/** Attaches something to an existing user in one transaction, audited as `action` on the user. */
+async function attachToUser(
+  db: Queryable,
+  ctx: BasipUserContext,
+  userId: number,
+  action: string,
+  attach: (trx: Queryable) => Promise<void>,
+): Promise<void> {
   await refusingRaces(() =>
     writeTransaction(
       db,
       ctx.siteId,
       async (trx) => {
         await requireUser(trx, ctx.siteId, userId);
-        if (!(await findTimeProfile(trx, ctx.siteId, profileId))) throw ERRORS.notFound('Time profile not found');
-        await attachUserTimeProfile(trx, ctx.siteId, userId, profileId);
+        await attach(trx);
         return [userId];
       },
-      audit(ctx, 'attach_timeprofile', (ids: number[]) => ids),
+      audit(ctx, action, (ids: number[]) => ids),
     ),
   );
 }

@@ -6,22 +6,18 @@ import { join } from 'node:path';
 /**
  * Signing secrets must be readable by Portcullis (HMAC needs the secret itself, so a hash cannot sign),
  * yet a database dump alone must not let anyone forge a delivery. So they are stored encrypted
- * (AES-256-GCM) under a key that never enters the store: `PORTCULLIS_WEBHOOK_KEY` (base64, 32 bytes),
- * else `<data dir>/webhook.key`, made on first use with mode 0600. Several processes on one PostgreSQL
- * store must be given the same key (docs/webhooks.md).
+ * (AES-256-GCM) under a key that never enters the store: the configured one (`PORTCULLIS_WEBHOOK_KEY`,
+ * checked with the other settings in src/config.ts), else `<data dir>/webhook.key`, made on first use with
+ * mode 0600. Several processes on one PostgreSQL store must be given the same key (docs/webhooks.md).
  */
 export type WebhookKey = Buffer;
 
 const KEY_BYTES = 32;
 const KEY_FILE = 'webhook.key';
 
-export function loadWebhookKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): WebhookKey {
-  const given = env.PORTCULLIS_WEBHOOK_KEY;
-  if (given !== undefined && given !== '') {
-    const key = Buffer.from(given, 'base64');
-    if (key.length !== KEY_BYTES) throw new Error(`PORTCULLIS_WEBHOOK_KEY must be ${KEY_BYTES} bytes in base64`);
-    return key;
-  }
+/** The configured key (base64), else the data directory's key file, made if missing. */
+export function loadWebhookKey(dataDir: string, configured: string | undefined): WebhookKey {
+  if (configured !== undefined) return keyFrom(configured, 'PORTCULLIS_WEBHOOK_KEY');
   const file = join(dataDir, KEY_FILE);
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true });
@@ -33,8 +29,12 @@ export function loadWebhookKey(dataDir: string, env: NodeJS.ProcessEnv = process
     }
     chmodSync(file, 0o600);
   }
-  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-  if (key.length !== KEY_BYTES) throw new Error(`${file} must hold ${KEY_BYTES} bytes in base64`);
+  return keyFrom(readFileSync(file, 'utf8').trim(), file);
+}
+
+function keyFrom(base64: string, source: string): WebhookKey {
+  const key = Buffer.from(base64, 'base64');
+  if (key.length !== KEY_BYTES) throw new Error(`${source} must hold ${KEY_BYTES} bytes in base64`);
   return key;
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { itRequiresApiKey } from '../../../test/common-route-tests.ts';
 import { seedDoor } from '../../../test/factories/access.ts';
 import { runCli } from '../../../test/cli-runner.ts';
@@ -9,6 +9,7 @@ import { type Answer, startReceiver, until } from '../../../test/webhooks/receiv
 import { systemClock } from '../../lib/clock.ts';
 import { createDevice } from '../devices/devices.service.ts';
 import type { Store } from '../../db/open.ts';
+import { openSecret } from './webhook-secrets.ts';
 import type { DeliverySettings } from './webhook-worker.ts';
 
 /** What openTestStore adds to a store at run time: where it lives, so the CLI can reach it. */
@@ -158,6 +159,32 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       expect((await h.request('GET', '/api/v1/webhook')).body.data).toEqual([]);
       const missing = await cli('webhook', 'delete', '--webhook', String(id));
       expect(missing.stderr).toContain(`Invalid Webhook id: ${id}`);
+    });
+
+    it('takes the key and targets serve is given, from its settings, and stops on a value that does not fit them', async () => {
+      const key = randomBytes(32);
+      vi.stubEnv('PORTCULLIS_WEBHOOK_KEY', key.toString('base64'));
+      vi.stubEnv('PORTCULLIS_WEBHOOK_ALLOW_HTTP', 'true');
+      vi.stubEnv('PORTCULLIS_WEBHOOK_ALLOW_PRIVATE', '1');
+      try {
+        const created = await cli('webhook', 'create', '--url', receiver.url);
+        expect(created.code, created.stderr).toBe(0);
+        const { id, secret } = JSON.parse(created.stdout);
+        const stored = await h.store.db.selectFrom('webhook').select('secret').where('id', '=', id).executeTakeFirstOrThrow();
+        expect(openSecret(key, stored.secret)).toBe(secret);
+        const bad: [string, string, string][] = [
+          // The key is a secret: a refused one is not repeated.
+          ['PORTCULLIS_WEBHOOK_KEY', randomBytes(16).toString('base64'), 'PORTCULLIS_WEBHOOK_KEY must be 32 bytes in base64'],
+          ['PORTCULLIS_WEBHOOK_ALLOW_HTTP', 'maybe', "PORTCULLIS_WEBHOOK_ALLOW_HTTP must be true or false, got 'maybe'"],
+        ];
+        // Each bad value stays set: the targets are read before the key, so the second is the one refused.
+        for (const [name, value, message] of bad) {
+          vi.stubEnv(name, value);
+          expect(await cli('webhook', 'create', '--url', receiver.url)).toEqual({ code: 2, stdout: '', stderr: `portcullis: ${message}\n` });
+        }
+      } finally {
+        vi.unstubAllEnvs();
+      }
     });
   });
 
