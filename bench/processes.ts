@@ -133,6 +133,18 @@ export function rssOf(pid: number): number {
   return Number(kb) * 1024;
 }
 
+/** utime + stime of a /proc stat file, in ms (clock ticks of 10 ms, as on every Linux the benchmark runs on). */
+function statCpuMs(file: string): number {
+  const stat = readFileSync(file, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The CPU time a process has used so far, in ms: all its threads, and its main thread alone. */
+export function cpuMsOf(pid: number): { all: number; main: number } {
+  return { all: statCpuMs(`/proc/${pid}/stat`), main: statCpuMs(`/proc/${pid}/task/${pid}/stat`) };
+}
+
 /** Samples a process's RSS every few milliseconds until stopped; returns the peak seen. */
 export function rssSampler(pid: number, everyMs = 5): { stop(): number } {
   let peak = rssOf(pid);

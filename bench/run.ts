@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { Dialect } from '../src/db/open.ts';
 import { type Exchange, type LoadResult, type LoadSpec, exchange, keepAliveAgent, load, median } from './load.ts';
-import { type Child, ROOT, rssOf, rssSampler, startBaseline, startPortcullis, startWebhookReceiver } from './processes.ts';
+import { type Child, ROOT, cpuMsOf, rssOf, rssSampler, startBaseline, startPortcullis, startWebhookReceiver } from './processes.ts';
 import { FIGURE_NAMES, type Figure, type FigureName, figure, figureTable, formatNumber, table } from './report.ts';
 import { type SeededSite, countEvents, seedSite, siteShape } from './seed.ts';
 
@@ -231,7 +231,11 @@ async function measureDecisions(run: Running, withBaseline: boolean, seconds = c
  * lag of each delivery (received, less the event's db_time) at 1,000 decisions a second.
  */
 async function measureWebhooks(run: Running) {
-  const without = (await measureDecisions(run, false)).measured;
+  // CPU per decision, from the start of each load to the end of its deliveries: where the rate goes, since
+  // the server, its sending thread, the receiver and the load generator share the same CPUs.
+  const serverBefore = cpuMsOf(run.server.pid);
+  const { measured: without, recorded: recordedWithout } = await measureDecisions(run, false);
+  const serverWithout = cpuMsOf(run.server.pid);
   const receiver = await startWebhookReceiver(run.location.dataDir);
   const receiverUrl = `http://127.0.0.1:${receiver.port}`;
   /** What the receiver got: [arrived, the event's db_time], in ms. */
@@ -260,8 +264,16 @@ async function measureWebhooks(run: Running) {
       if (got.length < count) fail(`only ${got.length} of ${count} events delivered 5 minutes after the load`);
       return { ms: Date.now() - started, got };
     };
+    const serverStart = cpuMsOf(run.server.pid);
+    const receiverStart = cpuMsOf(receiver.pid).all;
     const { measured: withHook, recorded } = await measureDecisions(run, false);
     const drainedMs = (await delivered(recorded)).ms;
+    const serverWith = cpuMsOf(run.server.pid);
+    const perEvent = (ms: number, events: number) => `${formatNumber((ms * 1000) / events)} µs`;
+    step(
+      `CPU per decision: server ${perEvent(serverWithout.all - serverBefore.all, recordedWithout)} (main thread ${perEvent(serverWithout.main - serverBefore.main, recordedWithout)}) without the subscription; ` +
+        `with it server ${perEvent(serverWith.all - serverStart.all, recorded)} (main thread ${perEvent(serverWith.main - serverStart.main, recorded)}), receiver ${perEvent(cpuMsOf(receiver.pid).all - receiverStart, recorded)}`,
+    );
     // The lag at the issue's rate, 1,000 decisions a second, once the outbox is empty.
     await fetch(`${receiverUrl}/arrivals`, { method: 'DELETE' });
     const before = await countEvents(run.location, run.site.siteId);
