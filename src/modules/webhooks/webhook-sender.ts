@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { Webhook } from 'standardwebhooks';
 import { DeliveryConnections, type PostResult, type Target, type TargetPolicy, postDelivery, targetOf } from './webhook-target.ts';
 
 /** A run of one subscription's deliveries, in event order, for the sending thread. */
@@ -45,21 +45,6 @@ const RUN_MS = 100;
 
 export const delivered = (result: PostResult) => result.status !== undefined && result.status >= 200 && result.status < 300;
 
-/** The HMAC key of a secret as Standard Webhooks spells it: `whsec_` and the key in base64. */
-function signingKey(secret: string): Buffer {
-  return Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-}
-
-/**
- * The `webhook-signature` header: `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">` for each key,
- * space-separated. Signed with node:crypto's HMAC (OpenSSL) rather than the standardwebhooks package,
- * whose pure-JavaScript SHA-256 cost four times as much per delivery on the sending thread; what it signs
- * is the same, and the tests verify every signature with that package.
- */
-function signature(keys: readonly Buffer[], id: string, seconds: number, body: string): string {
-  return keys.map((key) => `v1,${createHmac('sha256', key).update(`${id}.${seconds}.`).update(body).digest('base64')}`).join(' ');
-}
-
 /**
  * Sends runs of deliveries: one after another within a run (each waits for the previous answer, which
  * keeps a subscription's order), stopping at the first failure. Runs of different subscriptions go side
@@ -72,7 +57,7 @@ export class RunSender {
   constructor(private readonly settings: SendSettings) {}
 
   async send(request: RunRequest): Promise<RunOutcome> {
-    const keys = request.secrets.map(signingKey);
+    const signers = request.secrets.map((secret) => new Webhook(secret));
     const sent: RunAttempt[] = [];
     const target = targetOf(request.url, this.settings.policy);
     const runEnds = Date.now() + RUN_MS;
@@ -84,7 +69,7 @@ export class RunSender {
       // The worker renews the lease for a run's first attempt, but the run may have waited (for the thread
       // to start, or behind a busy machine): a lease that ran out meanwhile may be another worker's now.
       if (leaseLeft <= LEASE_MARGIN_MS) break;
-      const attempt = await this.attempt(target, delivery, keys);
+      const attempt = await this.attempt(target, delivery, signers);
       // Cut by shutdown: not the receiver's fault, and the delivery stays due for whoever runs next.
       if (!attempt) break;
       sent.push(attempt);
@@ -108,12 +93,13 @@ export class RunSender {
   private async attempt(
     target: Target | string,
     delivery: RunRequest['deliveries'][number],
-    keys: readonly Buffer[],
+    signers: readonly Webhook[],
   ): Promise<RunAttempt | undefined> {
     const id = `msg_${delivery.id}`;
     const at = Date.now();
-    const seconds = Math.floor(at / 1000);
-    const headers = { 'webhook-id': id, 'webhook-timestamp': String(seconds), 'webhook-signature': signature(keys, id, seconds, delivery.body) };
+    // Signed by the Standard Webhooks library, as the issue asks: node:crypto's HMAC would cost ~44 µs less per delivery (docs/performance.md).
+    const signature = signers.map((signer) => signer.sign(id, new Date(at), delivery.body)).join(' ');
+    const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at / 1000)), 'webhook-signature': signature };
     const result =
       typeof target === 'string'
         ? { latencyMs: 0, error: target, responseHead: '' }
