@@ -62,6 +62,8 @@ const config = {
   cpuProfDir: flags['cpu-prof'],
 };
 const BATCH = 100;
+/** Issue 18: the offered rate at which the door's latency is measured. */
+const FIXED_DECISION_RATE = 1_000;
 const stores: Dialect[] = flags.stores ? (flags.stores.split(',') as Dialect[]) : process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -214,6 +216,21 @@ async function measureDecisions(run: Running, withBaseline: boolean, seconds = c
   step(`decisions: ${describeLoad(measured)}; ${recorded} events recorded for ${measured.answered} answers`);
   if (recorded < measured.answered) fail(`only ${recorded} events recorded for ${measured.answered} answered decisions`);
 
+  // The latency a person at a door feels on a busy site, below saturation (issue 18); in the main run only.
+  const fixedRate = !withBaseline
+    ? null
+    : await load({
+        port: server.port,
+        method: 'POST',
+        headers: deviceHeaders(site),
+        next: () => ({ path: '/api/v1/device/access', body: body() }),
+        connections: config.connections,
+        seconds,
+        warmupSeconds: 0,
+        overallRate: FIXED_DECISION_RATE,
+      });
+  if (fixedRate) step(`decisions at a fixed ${formatNumber(FIXED_DECISION_RATE)}/s: ${describeLoad(fixedRate)}`);
+
   const baselineBody = decisionRequests(site, 1);
   const references = withBaseline
     ? await loadReferences(run, answerBytes, {
@@ -222,7 +239,7 @@ async function measureDecisions(run: Running, withBaseline: boolean, seconds = c
         next: () => ({ path: `/${answerBytes}`, body: baselineBody() }),
       })
     : { baseline: null, framework: null };
-  return { measured, ...references, recorded };
+  return { measured, fixedRate, ...references, recorded };
 }
 
 /**
@@ -726,8 +743,12 @@ async function benchStore(dialect: Dialect) {
   await withServer(dialect, config.users, config.events, { baseline: true, cpuProf }, async (run) => {
     if (only.has('decisions')) {
       const d = await measureDecisions(run, true);
-      figures.push(figure(dialect, 'decisions_rps', d.measured.rps, 'req/s', d.baseline?.rps ?? null));
+      figures.push(figure(dialect, 'decisions_rps', d.measured.rps, 'req/s', d.baseline?.rps ?? null, d.framework?.rps ?? null));
       figures.push(figure(dialect, 'decisions_p99_ms', d.measured.p99, 'ms', d.baseline?.p99 ?? null));
+      if (d.fixedRate) {
+        figures.push(figure(dialect, 'decisions_fixed_rate_p99_ms', d.fixedRate.p99, 'ms', null));
+        notes.decisions_fixed_rate_p99_ms = `${formatNumber(d.fixedRate.rps)} req/s answered, ${formatNumber(FIXED_DECISION_RATE)}/s offered; p50 ${d.fixedRate.p50} ms`;
+      }
       notes.decisions_rps = `p50 ${d.measured.p50} ms; ${d.measured.non2xx + d.measured.errors} failed${ofFramework(d.measured, d.framework)}`;
       notes.decisions_p99_ms = `baseline p50 ${d.baseline?.p50 ?? '—'} ms`;
     }
@@ -750,7 +771,7 @@ async function benchStore(dialect: Dialect) {
     }
     if (only.has('user_by_id')) {
       const u = await measureUserById(run, true);
-      figures.push(figure(dialect, 'user_by_id_rps', u.measured.rps, 'req/s', u.baseline?.rps ?? null));
+      figures.push(figure(dialect, 'user_by_id_rps', u.measured.rps, 'req/s', u.baseline?.rps ?? null, u.framework?.rps ?? null));
       notes.user_by_id_rps = `p50 ${u.measured.p50} ms, p99 ${u.measured.p99} ms${ofFramework(u.measured, u.framework)}`;
     }
     if (only.has('user_list')) {

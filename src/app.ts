@@ -121,7 +121,7 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
   installRequestContext(app);
   if (proxied) installProxiedHttpsGuard(app);
   if (options.rateLimit) addressBudget.check = await installRateLimits(app, options.rateLimit);
-  installApiKeyAuth(app, options.db);
+  installApiKeyAuth(app, options.db, options.clock ?? systemClock);
   installDeviceAuth(app, options.db, options.clock ?? systemClock);
   installOperatorAuth(app, options.db, options.clock ?? systemClock);
   installConsoleAuth(app, options.db, options.clock ?? systemClock);

@@ -77,6 +77,14 @@ export async function openTestStore(dialect: Dialect, { migrated = true } = {}):
   };
 }
 
+/** The URL a separate client (the CLI, a child process) reaches a test store by: its schema in `search_path`. */
+export function storeUrl(store: TestStore): string | undefined {
+  if (!store.databaseUrl) return undefined;
+  const url = new URL(store.databaseUrl);
+  url.searchParams.set('options', `-c search_path=${store.pgSchema}`);
+  return url.toString();
+}
+
 async function onRunDatabase(databaseUrl: string, statement: string): Promise<void> {
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();

@@ -30,6 +30,8 @@ export class ChangeFeed {
   private readonly listeners = new Set<Listener>();
   private catchUpWith: () => Promise<void> = async () => undefined;
   private hearing = true;
+  /** Whether a watcher reports other processes' commits (`serve` starts one; tests and the CLI may not). */
+  private watched = false;
   /** Until when the watcher's last proof of life holds (see `confirmedAt`); for ever without a watcher. */
   private provenUntil = Number.POSITIVE_INFINITY;
 
@@ -49,6 +51,20 @@ export class ChangeFeed {
   /** Whether every commit, in any process, reaches the listeners: caches may answer only while it does. */
   get connected(): boolean {
     return this.hearing && Date.now() < this.provenUntil;
+  }
+
+  /**
+   * Whether a watcher is reporting other processes' commits and is connected: a cache that only other
+   * processes' writes can make wrong (who may call, src/http/plugins/caller-cache.ts) may answer only
+   * then, since a store handle without a watcher cannot tell that other processes exist.
+   */
+  get hearsEveryProcess(): boolean {
+    return this.watched && this.connected;
+  }
+
+  /** A watcher of other processes started (true) or stopped (false). */
+  watchedBy(running: boolean): void {
+    this.watched = running;
   }
 
   /**
@@ -134,6 +150,7 @@ export function watchSqlite(reader: SqliteChangeReader, feed: ChangeFeed): () =>
     }
   };
   feed.catchUpBy(async () => look());
+  feed.watchedBy(true);
   const timer = setInterval(() => {
     try {
       look();
@@ -145,6 +162,7 @@ export function watchSqlite(reader: SqliteChangeReader, feed: ChangeFeed): () =>
   return () => {
     clearInterval(timer);
     feed.catchUpBy(undefined);
+    feed.watchedBy(false);
     // A stopped watcher hears no other process: nothing may be answered from memory after it.
     feed.setConnected(false);
   };
@@ -200,6 +218,7 @@ export type FeedProblem = (what: string, error?: unknown) => void;
  */
 export function watchPostgres(connect: () => Promise<NotificationClient>, feed: ChangeFeed, problem: FeedProblem): () => Promise<void> {
   feed.setConnected(false);
+  feed.watchedBy(true);
   let stopped = false;
   let current: NotificationClient | undefined;
   const wakeStop = new AbortController();
@@ -231,6 +250,7 @@ export function watchPostgres(connect: () => Promise<NotificationClient>, feed: 
 
   return async () => {
     stopped = true;
+    feed.watchedBy(false);
     wakeStop.abort();
     await current?.end().catch(() => undefined);
     await running;

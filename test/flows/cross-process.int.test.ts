@@ -100,10 +100,10 @@ describe.each(DIALECTS)('a change committed by another process on %s', (dialect)
     expect(await withinASecond(async () => (await explain()).subcode_text === 'User Disabled')).toBe(true);
   });
 
-  it('refuses a key revoked by another process on its next request', async () => {
+  it('refuses a key revoked by another process within a second (test/abuse/revocation.int.test.ts has the rest)', async () => {
     expect((await call(serving, 'GET', '/api/v1/ping')).status).toBe(200);
     await revokeApiKey(second.db, headers.apiuser, systemClock);
-    expect((await call(serving, 'GET', '/api/v1/ping')).status).toBe(401);
+    expect(await withinASecond(async () => (await call(serving, 'GET', '/api/v1/ping')).status === 401)).toBe(true);
   });
 
   it('drops only the sites the other process changed, and nothing for its decisions', async () => {

@@ -105,7 +105,7 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
   /** The fuzzer may log the session out or delete the operator: a fresh one then. */
   const ensureOperator = async () => {
     try {
-      await authenticateSession(store.db, operator.token, undefined, Date.now());
+      await authenticateSession(store.db, operator.token, Date.now());
     } catch {
       await newOperator();
     }

@@ -1,7 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { changeFeedOf } from '../../db/change-feed.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { hashSecret } from '../../lib/secrets.ts';
 import { type ApiKeyPrincipal, authenticateApiKey } from '../../modules/api-keys/api-keys.service.ts';
+import { CallerCache } from './caller-cache.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -22,9 +26,11 @@ function header(request: FastifyRequest, name: string): string | undefined {
 
 /**
  * Authenticates Lockt routes from the `apiuser` and `apikey` headers before the body is read, so an
- * unauthenticated caller never gets its body parsed.
+ * unauthenticated caller never gets its body parsed. Keys that passed are remembered (caller-cache.ts).
  */
-export function installApiKeyAuth(app: FastifyInstance, db: Queryable): void {
+export function installApiKeyAuth(app: FastifyInstance, db: Queryable, clock: Clock): void {
+  const keys = new CallerCache<ApiKeyPrincipal>(changeFeedOf(db), clock);
+  app.addHook('onClose', async () => keys.close());
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.auth !== 'api_key') return;
@@ -33,7 +39,9 @@ export function installApiKeyAuth(app: FastifyInstance, db: Queryable): void {
     if (!apiuser || !apikey) {
       throw ERRORS.unauthorized('Missing API credentials: send the apiuser and apikey headers.');
     }
-    request.principal = await authenticateApiKey(db, apiuser, apikey);
+    request.principal = await keys.get(`${apiuser}:${hashSecret(apikey)}`, async () => ({
+      caller: await authenticateApiKey(db, apiuser, apikey),
+    }));
   });
 }
 

@@ -1,12 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { changeFeedOf } from '../../db/change-feed.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { hashSecret } from '../../lib/secrets.ts';
 import { type DevicePrincipal, authenticateDevice, noteDeviceSeen } from '../../modules/devices/devices.service.ts';
+import { CallerCache } from './caller-cache.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     device: DevicePrincipal | null;
+  }
+  interface FastifyInstance {
+    /** The device holding this key, noted as seen now; for a route that carries the key elsewhere (the panel URL). */
+    authenticateDeviceKey(key: string): Promise<DevicePrincipal>;
   }
 }
 
@@ -15,18 +22,23 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 /**
  * Authenticates device routes (`auth: 'device'`) from `Authorization: Bearer <device_key>` alone, before
  * the body is read. A site's API key is not looked at here, so it opens no device route, and a device key
- * opens no Lockt route (those read only apiuser/apikey).
+ * opens no Lockt route (those read only apiuser/apikey). Keys that passed are remembered (caller-cache.ts).
  */
 export function installDeviceAuth(app: FastifyInstance, db: Queryable, clock: Clock): void {
+  const devices = new CallerCache<DevicePrincipal>(changeFeedOf(db), clock);
+  app.addHook('onClose', async () => devices.close());
+  app.decorate('authenticateDeviceKey', async (key: string) => {
+    const device = await devices.get(hashSecret(key), async () => ({ caller: await authenticateDevice(db, key) }));
+    await noteDeviceSeen(db, device, clock.now());
+    return device;
+  });
   app.decorateRequest('device', null);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.auth !== 'device') return;
     const header = request.headers.authorization;
     const key = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
     if (!key) throw ERRORS.unauthorized('Missing device credentials: send Authorization: Bearer <device_key>.');
-    const device = await authenticateDevice(db, key);
-    await noteDeviceSeen(db, device, clock.now());
-    request.device = device;
+    request.device = await app.authenticateDeviceKey(key);
   });
 }
 

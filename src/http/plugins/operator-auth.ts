@@ -1,9 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { changeFeedOf } from '../../db/change-feed.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { siteOfPrefix } from '../basip/site-prefix.ts';
+import { CallerCache } from './caller-cache.ts';
 import { addressKey } from './caller.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { hashSecret } from '../../lib/secrets.ts';
 import { type OperatorPrincipal, authenticateBasic, authenticateSession } from '../../modules/operator-sessions/operator-sessions.service.ts';
 
 declare module 'fastify' {
@@ -24,9 +27,13 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 /**
  * Authenticates the panel face's routes (`auth: 'operator'`) with `Authorization: Bearer <token>` from
  * `/api/v1/login`, or HTTP Basic with the operator's username and password. Reading is open to every
- * operator role; anything else needs an admin ("Administrator rights required").
+ * operator role; anything else needs an admin ("Administrator rights required"). Tokens that passed are
+ * remembered until their session ends (caller-cache.ts); Basic is checked every time, with the login
+ * throttle.
  */
 export function installOperatorAuth(app: FastifyInstance, db: Queryable, clock: Clock): void {
+  const sessions = new CallerCache<OperatorPrincipal>(changeFeedOf(db), clock);
+  app.addHook('onClose', async () => sessions.close());
   app.decorateRequest('operator', null);
   app.addHook('onRequest', async (request) => {
     const { auth, anyRole } = request.routeOptions.config;
@@ -36,8 +43,14 @@ export function installOperatorAuth(app: FastifyInstance, db: Queryable, clock: 
     const basic = typeof header === 'string' ? BASIC.exec(header)?.[1] : undefined;
     const siteId = siteOfPrefix(request);
     let operator: OperatorPrincipal;
-    if (token) operator = await authenticateSession(db, token, siteId, clock.now());
-    else if (basic) {
+    if (token) {
+      operator = await sessions.get(hashSecret(token), async () => {
+        const { operator: caller, expiresAt } = await authenticateSession(db, token, clock.now());
+        return { caller, until: expiresAt };
+      });
+      // A token is refused under another site's URL prefix.
+      if (siteId !== undefined && operator.site.id !== siteId) throw ERRORS.unauthorized();
+    } else if (basic) {
       const decoded = Buffer.from(basic, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon < 0) throw ERRORS.unauthorized();

@@ -54,10 +54,8 @@ export async function findApiKeyWithSite(db: Queryable, apiuser: string): Promis
   };
 }
 
-export function updateApiKey(
-  db: Queryable,
-  apiuser: string,
-  changes: Partial<Pick<ApiKeyRow, 'max_batch_size' | 'enabled' | 'revoked_at'>>,
-): Promise<ApiKeyRow | undefined> {
+export type ApiKeyChanges = Partial<Pick<ApiKeyRow, 'max_batch_size' | 'enabled' | 'revoked_at'>>;
+
+export function updateApiKey(db: Queryable, apiuser: string, changes: ApiKeyChanges): Promise<ApiKeyRow | undefined> {
   return db.updateTable('api_key').set(changes).where('apiuser', '=', apiuser).returningAll().executeTakeFirst();
 }

@@ -1,4 +1,5 @@
 import type { Actor } from '../../audit/audit-log.ts';
+import { writeTransaction } from '../../db/change-feed.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { fromFlag, toFlag } from '../../db/conventions.ts';
 import type { ApiKeyRow } from '../../db/schema.ts';
@@ -70,7 +71,16 @@ export async function listApiKeys(db: Queryable, siteId: number): Promise<ApiKey
 }
 
 export async function revokeApiKey(db: Queryable, apiuser: string, clock: Clock): Promise<ApiKeyInfo> {
-  const row = await repo.updateApiKey(db, apiuser, { revoked_at: clock.now(), enabled: 0 });
+  return updateKey(db, apiuser, { revoked_at: clock.now(), enabled: 0 });
+}
+
+/**
+ * Changes a key as a write of its site, so that every process stops remembering it
+ * (src/http/plugins/caller-cache.ts): at once here, within the change feed's bound elsewhere.
+ */
+async function updateKey(db: Queryable, apiuser: string, changes: repo.ApiKeyChanges): Promise<ApiKeyInfo> {
+  const existing = await repo.findApiKey(db, apiuser);
+  const row = existing && (await writeTransaction(db, existing.site_id, (trx) => repo.updateApiKey(trx, apiuser, changes)));
   if (!row) throw ERRORS.notFound(`No API key with apiuser ${apiuser}.`);
   return info(row);
 }
@@ -90,12 +100,10 @@ export async function changeApiKeySettings(db: Queryable, apiuser: string, chang
   if (maxBatchSize !== undefined && !(Number.isInteger(maxBatchSize) && maxBatchSize >= 1 && maxBatchSize <= MAX_MAX_BATCH_SIZE)) {
     throw ERRORS.badRequest(`max_batch_size must be a whole number from 1 to ${MAX_MAX_BATCH_SIZE}, got ${maxBatchSize}.`);
   }
-  const row = await repo.updateApiKey(db, apiuser, {
+  return updateKey(db, apiuser, {
     ...(maxBatchSize !== undefined ? { max_batch_size: maxBatchSize } : {}),
     ...(change.enabled !== undefined ? { enabled: toFlag(change.enabled) } : {}),
   });
-  if (!row) throw ERRORS.notFound(`No API key with apiuser ${apiuser}.`);
-  return info(row);
 }
 
 /** Whether an authenticated key still holds: not revoked, not switched off, its site still there. */

@@ -170,8 +170,12 @@ export async function deviceStillValid(db: Queryable, device: DevicePrincipal): 
   return row !== undefined && row.revoked_at === null && row.site_id === device.site.id;
 }
 
-/** Notes that the device called, at most once a minute. */
+/**
+ * Notes that the device called, at most once a minute. The time is kept on the principal too, which
+ * later requests of the device may share (a remembered caller), so they do not write it again.
+ */
 export async function noteDeviceSeen(db: Queryable, device: DevicePrincipal, now: number): Promise<void> {
   if (device.lastSeenAt !== null && now - device.lastSeenAt < SEEN_RESOLUTION_MS) return;
   await repo.touchDevice(db, device.site.id, device.id, now);
+  device.lastSeenAt = now;
 }

@@ -184,6 +184,11 @@ export async function extendSession(db: Queryable, tokenHash: string, expiresAt:
   await db.updateTable('operator_session').set({ expires_at: expiresAt }).where('token_hash', '=', tokenHash).execute();
 }
 
+export async function siteOfSession(db: Queryable, tokenHash: string): Promise<number | undefined> {
+  const row = await db.selectFrom('operator_session').select('site_id').where('token_hash', '=', tokenHash).executeTakeFirst();
+  return row?.site_id;
+}
+
 export async function deleteSession(db: Queryable, tokenHash: string): Promise<void> {
   await db.deleteFrom('operator_session').where('token_hash', '=', tokenHash).execute();
 }

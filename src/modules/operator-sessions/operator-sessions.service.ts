@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Actor } from '../../audit/audit-log.ts';
 import type { Queryable } from '../../db/queryable.ts';
+import { writeTransaction } from '../../db/change-feed.ts';
 import type { SessionKind } from '../../db/schema.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -147,14 +148,14 @@ function principal(
 }
 
 /**
- * The operator a session token belongs to; a missing, unknown or expired token is refused, and so is a
- * token used under another site's URL prefix.
+ * The operator a panel session token belongs to, and when the session ends; a missing, unknown or
+ * expired token is refused.
  */
-export async function authenticateSession(db: Queryable, token: string, siteId: number | undefined, now: number): Promise<OperatorPrincipal> {
+export async function authenticateSession(db: Queryable, token: string, now: number): Promise<{ operator: OperatorPrincipal; expiresAt: number }> {
   const session = await repo.findSession(db, hashSecret(token), 'panel', now);
-  if (!session || (siteId !== undefined && session.site.id !== siteId)) throw ERRORS.unauthorized();
-  const { user_id: id, site, session_expires_at: _expires, session_created_at: _created, ...account } = session;
-  return principal({ id, ...account }, siteFromRow(site));
+  if (!session) throw ERRORS.unauthorized();
+  const { user_id: id, site, session_expires_at: expiresAt, session_created_at: _created, ...account } = session;
+  return { operator: principal({ id, ...account }, siteFromRow(site)), expiresAt };
 }
 
 /** A console session ends after this long unused… */
@@ -225,6 +226,10 @@ export function endSessionsOf(db: Queryable, userId: number): Promise<number> {
   return repo.deleteSessionsOf(db, userId);
 }
 
+/** Ends the session of this token, as a write of its site, so that no process remembers the token after. */
 export async function logout(db: Queryable, token: string): Promise<void> {
-  await repo.deleteSession(db, hashSecret(token));
+  const tokenHash = hashSecret(token);
+  const siteId = await repo.siteOfSession(db, tokenHash);
+  if (siteId === undefined) return;
+  await writeTransaction(db, siteId, (trx) => repo.deleteSession(trx, tokenHash));
 }

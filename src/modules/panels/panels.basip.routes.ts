@@ -3,7 +3,6 @@ import { isCrossSiteBrowserRequest } from '../../http/browser-requests.ts';
 import { deviceOf } from '../../http/plugins/device-auth.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import { ERRORS } from '../../domain/errors.ts';
-import { authenticateDevice, noteDeviceSeen } from '../devices/devices.service.ts';
 import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
 import { presentPanelDecision, presentRemoteControlSettings } from './panels.basip.presenter.ts';
 import {
@@ -41,9 +40,7 @@ function accessRoutes(app: TypedApp, { db, clock, access }: Deps): void {
     },
     // The panel can be given only a URL, so its key is the path segment; checked before the body is read.
     onRequest: async (request) => {
-      const device = await authenticateDevice(db, request.params.device_key);
-      await noteDeviceSeen(db, device, clock.now());
-      request.device = device;
+      request.device = await app.authenticateDeviceKey(request.params.device_key);
     },
     handler: async (request) => {
       const { identifier_number: number, identifier_type: type } = request.body;

@@ -1,3 +1,4 @@
+import { writeTransaction } from '../../db/change-feed.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -71,15 +72,18 @@ export async function changeSite(db: Queryable, id: number, change: SiteChange):
   if (pinMin > pinMax) throw ERRORS.badRequest(`pin_min_length ${pinMin} exceeds pin_max_length ${pinMax}.`);
   const cardMax = checkRange('card_num_max_length', change.cardNumMaxLength, 1, 64);
   const eventsLimit = checkRange('events_limit', change.eventsLimit, 1, 100_000);
-  const row = await repo.updateSite(db, id, {
-    ...(change.name !== undefined ? { name: checkName(change.name) } : {}),
-    ...(change.timezone !== undefined ? { timezone: checkTimeZone(change.timezone) } : {}),
-    ...(cardMax !== undefined ? { card_num_max_length: cardMax } : {}),
-    pin_min_length: pinMin,
-    pin_max_length: pinMax,
-    ...(change.uniquePins !== undefined ? { unique_pins: change.uniquePins ? 1 : 0 } : {}),
-    ...(eventsLimit !== undefined ? { events_limit: eventsLimit } : {}),
-  });
+  // A write of the site, so that callers remembered with its settings are forgotten (src/http/plugins/caller-cache.ts).
+  const row = await writeTransaction(db, id, (trx) =>
+    repo.updateSite(trx, id, {
+      ...(change.name !== undefined ? { name: checkName(change.name) } : {}),
+      ...(change.timezone !== undefined ? { timezone: checkTimeZone(change.timezone) } : {}),
+      ...(cardMax !== undefined ? { card_num_max_length: cardMax } : {}),
+      pin_min_length: pinMin,
+      pin_max_length: pinMax,
+      ...(change.uniquePins !== undefined ? { unique_pins: change.uniquePins ? 1 : 0 } : {}),
+      ...(eventsLimit !== undefined ? { events_limit: eventsLimit } : {}),
+    }),
+  );
   if (!row) throw ERRORS.notFound(`No site with id ${id}.`);
   return siteFromRow(row);
 }
