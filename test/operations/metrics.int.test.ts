@@ -15,7 +15,7 @@ import { createSite } from '../../src/modules/sites/sites.service.ts';
 import { grantAccessLevel, seedDoor, seedSchedule } from '../factories/access.ts';
 import { seedCardholder } from '../factories/people.ts';
 import { seedAccessLevel } from '../factories/places.ts';
-import { DIALECTS, openTestStore } from '../harness.ts';
+import { DIALECTS, openTestStore, storeUrl } from '../harness.ts';
 import { startReceiver, until } from '../webhooks/receiver.ts';
 
 const TOKEN = 'scrape-me-7f3a9c';
@@ -103,12 +103,7 @@ describe.each(DIALECTS)('/metrics on %s', (dialect) => {
   it('is served by portcullis serve when PORTCULLIS_METRICS_TOKEN is set, with the pool on PostgreSQL', async () => {
     const opened = await openTestStore(dialect);
     store = opened;
-    let databaseUrl: string | undefined;
-    if (opened.databaseUrl) {
-      const url = new URL(opened.databaseUrl);
-      url.searchParams.set('options', `-c search_path=${opened.pgSchema}`);
-      databaseUrl = url.toString();
-    }
+    const databaseUrl = storeUrl(opened);
     const config = serverConfig(
       { data: opened.dataDir, databaseUrl, host: '127.0.0.1', port: 0, logLevel: 'silent' },
       { PORTCULLIS_METRICS_TOKEN: TOKEN },

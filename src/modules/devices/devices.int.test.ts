@@ -5,7 +5,7 @@ import { itRequiresApiKey } from '../../../test/common-route-tests.ts';
 import { runCli } from '../../../test/cli-runner.ts';
 import { grantAccessLevel, seedDoor, seedSchedule, seedUser } from '../../../test/factories/access.ts';
 import { seedAccessLevel } from '../../../test/factories/places.ts';
-import { DIALECTS, type Harness, createHarness } from '../../../test/harness.ts';
+import { DIALECTS, type Harness, type TestStore, createHarness, storeUrl } from '../../../test/harness.ts';
 import { type Store, openStore } from '../../db/open.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import { systemClock } from '../../lib/clock.ts';
@@ -13,8 +13,6 @@ import { hashPin } from '../../lib/pins.ts';
 import { COMMAND_TTL_MS, commandSignalsOf, requestUnlock } from './device-commands.service.ts';
 import { createDevice } from './devices.service.ts';
 
-/** What openTestStore adds to a store at run time: where it lives, so the CLI and a second handle can reach it. */
-type TestStore = Store & { dataDir: string; databaseUrl?: string; pgSchema?: string };
 
 describe.each(DIALECTS)('device API on %s', (dialect) => {
   let h: Harness;
@@ -42,11 +40,8 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
   describe('CLI', () => {
     /** The CLI pointed at the store the app uses: the SQLite file, or the PostgreSQL schema. */
     const cli = (...args: string[]) => {
-      const { dataDir, databaseUrl, pgSchema } = store();
-      if (!databaseUrl) return runCli([...args, '--data', dataDir]);
-      const url = new URL(databaseUrl);
-      url.searchParams.set('options', `-c search_path=${pgSchema}`);
-      return runCli([...args, '--data', dataDir, '--database-url', url.toString()]);
+      const databaseUrl = storeUrl(store());
+      return runCli([...args, '--data', store().dataDir, ...(databaseUrl ? ['--database-url', databaseUrl] : [])]);
     };
 
     it('create prints the key once; list never shows it; attach, detach and revoke take effect', async () => {
