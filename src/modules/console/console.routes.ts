@@ -5,11 +5,14 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyReply } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
+import { isStorableId } from '../../db/conventions.ts';
 import { runBatch } from '../../http/batch.ts';
+import { csvText, sendCsv } from '../../http/csv.ts';
 import { addressKey } from '../../http/plugins/caller.ts';
 import { clearConsoleCookie, consoleToken, csrfTokenOf, setConsoleCookie } from '../../http/plugins/console-auth.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import { IdInput } from '../../http/schemas.ts';
+import { presentAudit } from '../audit/audit.presenter.ts';
 import { removeCredentials } from '../credentials/credentials.routes.ts';
 import { EventStreams, lastEventId } from '../events/event-stream.ts';
 import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
@@ -17,8 +20,11 @@ import { consoleSessionHolds, consoleSignIn, logout } from '../operator-sessions
 import { createUsers, updateUsers } from '../users/users.operations.ts';
 import { userIdsByIdNum } from '../users/users.repository.ts';
 import { capabilitiesOf } from './console-permissions.ts';
-import { presentPerson, presentPersonSummary } from './console.presenter.ts';
-import { accessLevelChoices, consoleEventsAfter, dashboard, personPage, revokeSiteDevice, searchPeople } from './console.service.ts';
+import { presentExplanation, presentPerson, presentPersonSummary } from './console.presenter.ts';
+import { accessLevelChoices, dashboard, personPage, revokeSiteDevice, searchPeople } from './console.service.ts';
+import { explain, whoCanOpen } from './console-access.service.ts';
+import { doorList, doorPage, emergencyOpenLock, unlockDoor } from './console-doors.service.ts';
+import { EVENT_CSV_COLUMNS, auditPage, consoleEventsAfter, denialReasons, eventExportChunks, eventPage } from './console-events.service.ts';
 
 /**
  * The console's pages: scripts and styles only from this origin, no inline script or style, nothing
@@ -37,6 +43,9 @@ const ASSETS: Record<string, { path: string; type: string }> = {
   'dom.js': { path: join(here, 'public/dom.js'), type: 'text/javascript' },
   'dashboard.js': { path: join(here, 'public/dashboard.js'), type: 'text/javascript' },
   'people.js': { path: join(here, 'public/people.js'), type: 'text/javascript' },
+  'doors.js': { path: join(here, 'public/doors.js'), type: 'text/javascript' },
+  'events.js': { path: join(here, 'public/events.js'), type: 'text/javascript' },
+  'explain.js': { path: join(here, 'public/explain.js'), type: 'text/javascript' },
   'console.css': { path: join(here, 'public/console.css'), type: 'text/css' },
   'chart.umd.min.js': { path: chartJs, type: 'text/javascript' },
 };
@@ -54,6 +63,43 @@ const PeopleQuery = Type.Object({
   after: Type.Optional(IdInput('after', 'The last id of the page before.')),
 });
 const IdParams = Type.Object({ id: IdInput('id', 'The id.') }, { required: ['id'] });
+const PageQuery = Type.Object({
+  after: Type.Optional(IdInput('after', 'The last id of the page before.')),
+  before: Type.Optional(IdInput('before', 'The oldest id of the page before (pages newest first).')),
+});
+const ExplainQuery = Type.Object(
+  {
+    door_id: IdInput('door_id', 'The door.'),
+    card_num: Type.Optional(Type.String({ maxLength: 64 })),
+    person_id: Type.Optional(IdInput('person_id', 'A person, each of whose credentials is explained.')),
+    at: Type.Optional(
+      Type.String({ maxLength: 40, description: "A time in the site's zone (YYYY-MM-DD HH:MM:SS) or ISO 8601 with an offset; none: now." }),
+    ),
+  },
+  { required: ['door_id'] },
+);
+const EventsQuery = Type.Object({
+  from: Type.Optional(Type.String({ maxLength: 40 })),
+  to: Type.Optional(Type.String({ maxLength: 40 })),
+  door_id: Type.Optional(IdInput('door_id', 'Only this door.')),
+  person_id: Type.Optional(IdInput('person_id', 'Only this person.')),
+  outcome: Type.Optional(Type.Union([Type.Literal('granted'), Type.Literal('denied')])),
+  reason: Type.Optional(IdInput('reason', 'A decision subcode.')),
+  before: Type.Optional(IdInput('before', 'The oldest id of the page before.')),
+});
+const EmergencyOpen = Type.Object(
+  { lock_number: Type.Integer({ minimum: 0, maximum: 255, description: 'The lock to open; 0 for every lock.' }) },
+  { required: ['lock_number'], additionalProperties: false },
+);
+
+/** An id from a URL: one no row can have names nothing, and reaches no query (PostgreSQL refuses it). */
+function idOf(value: number | string, what: string): number {
+  const id = Number(value);
+  if (!isStorableId(id)) throw ERRORS.notFound(`No ${what} with id ${String(value).trim()}.`);
+  return id;
+}
+
+const optionalId = (value: number | string | undefined, what: string) => (value === undefined ? undefined : idOf(value, what));
 
 /** What the person form sends: the Lockt user record's fields, under the console's names. */
 const PersonFields = {
@@ -110,6 +156,9 @@ export const consoleModule: ResourceModule = {
     sessionRoutes(app, context);
     dashboardRoutes(app, context);
     peopleRoutes(app, context);
+    doorRoutes(app, context);
+    explainRoutes(app, context);
+    logRoutes(app, context);
   },
 };
 
@@ -221,4 +270,86 @@ function peopleRoutes(app: TypedApp, { db, clock }: AppContext): void {
     await runBatch(db, removeCredentials, { credentials: [{ id: Number(request.params.id) }] }, by, call);
     return {};
   });
+}
+
+function doorRoutes(app: TypedApp, { db, clock, access }: AppContext): void {
+  const read = { ...JSON_API, capability: 'events.read' } as const;
+
+  app.get('/console/api/doors', { config: read, schema: { tags, hide } }, async (request) => ({
+    doors: await doorList(db, operatorOf(request).site, clock),
+  }));
+
+  app.get('/console/api/doors/:id', { config: read, schema: { tags, hide, params: IdParams } }, async (request) =>
+    doorPage(db, operatorOf(request).site, idOf(request.params.id, 'door'), clock),
+  );
+
+  app.get(
+    '/console/api/doors/:id/people',
+    { config: { ...JSON_API, capability: 'people.read' }, schema: { tags, hide, params: IdParams, querystring: PageQuery } },
+    async (request) => {
+      const after = optionalId(request.query.after, 'person') ?? 0;
+      return whoCanOpen(db, access, operatorOf(request).site, idOf(request.params.id, 'door'), after, clock.now());
+    },
+  );
+
+  app.post(
+    '/console/api/doors/:id/unlock',
+    { config: { ...JSON_API, capability: 'doors.unlock' }, schema: { tags, hide, params: IdParams } },
+    async (request) => {
+      const operator = operatorOf(request);
+      return { queued: await unlockDoor(db, operator.site, idOf(request.params.id, 'door'), operator, clock) };
+    },
+  );
+
+  app.post(
+    '/console/api/emergency-open',
+    { config: { ...JSON_API, capability: 'doors.emergency' }, schema: { tags, hide, body: EmergencyOpen } },
+    async (request) => {
+      const operator = operatorOf(request);
+      return { queued: await emergencyOpenLock(db, operator.site, request.body.lock_number, operator, clock) };
+    },
+  );
+}
+
+function explainRoutes(app: TypedApp, { db, clock, access }: AppContext): void {
+  app.get(
+    '/console/api/explain',
+    { config: { ...JSON_API, capability: 'access.explain' }, schema: { tags, hide, querystring: ExplainQuery } },
+    async (request) => {
+      const { door_id: door, person_id: person, card_num, at } = request.query;
+      const query = { door_id: idOf(door, 'door'), person_id: optionalId(person, 'person'), card_num, at };
+      const answer = await explain(db, access, operatorOf(request).site, query, clock.now());
+      return { at: answer.at, person: answer.person, explanations: answer.explanations.map(presentExplanation) };
+    },
+  );
+}
+
+function logRoutes(app: TypedApp, { db }: AppContext): void {
+  const read = { ...JSON_API, capability: 'events.read' } as const;
+  const filterOf = (query: Static<typeof EventsQuery>) => ({
+    ...query,
+    door_id: optionalId(query.door_id, 'door'),
+    person_id: optionalId(query.person_id, 'person'),
+    reason: optionalId(query.reason, 'reason'),
+  });
+
+  app.get('/console/api/events/reasons', { config: read, schema: { tags, hide } }, async () => ({ reasons: denialReasons() }));
+
+  app.get('/console/api/events', { config: read, schema: { tags, hide, querystring: EventsQuery } }, async (request) =>
+    eventPage(db, operatorOf(request).site, filterOf(request.query), optionalId(request.query.before, 'event')),
+  );
+
+  app.get('/console/api/events.csv', { config: read, schema: { tags, hide, querystring: EventsQuery } }, async (request, reply) => {
+    const text = await csvText(EVENT_CSV_COLUMNS, eventExportChunks(db, operatorOf(request).site, filterOf(request.query)));
+    return sendCsv(reply, text, 'events.csv');
+  });
+
+  app.get(
+    '/console/api/audit',
+    { config: { ...JSON_API, capability: 'audit.read' }, schema: { tags, hide, querystring: PageQuery } },
+    async (request) => {
+      const { records, next } = await auditPage(db, operatorOf(request).site, optionalId(request.query.before, 'audit record'));
+      return { records: records.map(presentAudit), next };
+    },
+  );
 }

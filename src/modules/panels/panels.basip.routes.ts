@@ -72,7 +72,7 @@ function lockRoutes(app: TypedApp, { db, clock }: Deps): void {
     handler: async (request) => {
       const operator = operatorOf(request);
       const lockNumber = Number(request.params.lockNumber);
-      const queued = await service.openLocks(db, operator.site, [lockNumber], `operator ${operator.username} (${operator.role})`, clock.now());
+      const queued = await service.openLocks(db, operator.site, [lockNumber], service.operatorRequest(operator), clock.now());
       return { queued };
     },
   });
@@ -87,20 +87,8 @@ function lockRoutes(app: TypedApp, { db, clock }: Deps): void {
     },
     handler: async (request) => {
       const operator = operatorOf(request);
-      const { locks } = request.body;
-      if (locks.length === 0) throw ERRORS.badRequest('List cannot be empty');
-      const times = locks.flatMap((l) =>
-        l.unlock_time === undefined || l.unlock_time === null ? [] : [`lock ${l.lock_number}: ${l.unlock_time} ms`],
-      );
-      const requestedBy = `operator ${operator.username} (${operator.role}; emergency${times.length > 0 ? `; unlock_time ${times.join(', ')}` : ''})`;
-      const queued = await service.openLocks(
-        db,
-        operator.site,
-        locks.map((l) => l.lock_number),
-        requestedBy,
-        clock.now(),
-      );
-      return { queued };
+      const locks = request.body.locks.map((l) => ({ lockNumber: l.lock_number, unlockTime: l.unlock_time ?? null }));
+      return { queued: await service.emergencyOpen(db, operator.site, operator, locks, clock.now()) };
     },
   });
 

@@ -91,5 +91,6 @@ export function alertBox() {
 }
 
 export function showError(box, error) {
-  box.replaceChildren(...(error instanceof ApiError ? error.messages : [String(error)]).map((m) => h('p', {}, m)));
+  const messages = error instanceof ApiError ? error.messages : [error instanceof Error ? error.message : String(error)];
+  box.replaceChildren(...messages.map((m) => h('p', {}, m)));
 }
