@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,6 +137,13 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
     await page.goto(`${base}/console/people`);
     await page.getByRole('heading', { name: 'Not here' }).waitFor();
     expect(await fromPage('POST', 'people', { first_name: 'Not', last_name: 'Allowed' })).toBe(403);
+    await page.goto(`${base}/console/doors/${doorId}`);
+    await page.getByRole('heading', { name: 'Front door' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Unlock now' }).count()).toBe(0);
+    expect(await page.getByRole('heading', { name: 'Who can open it now' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Explain' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Audit' }).count()).toBe(0);
+    expect(await fromPage('POST', `doors/${doorId}/unlock`, {})).toBe(403);
     await signOut();
   });
 
@@ -200,8 +207,66 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
     await signOut();
   });
 
-  it('lets an admin revoke a device, and refuses a write without the CSRF token even to an admin', async () => {
+  it('lets a manager unlock a door once confirmed, see who can open it, explain a denial, filter and export events, and read the audit log', async () => {
+    await signIn('manager');
+    expect(await fromPage('POST', 'emergency-open', { lock_number: 0 })).toBe(403);
+    expect(await page.getByRole('heading', { name: 'Emergency opening' }).count()).toBe(0);
+    await page.getByRole('navigation').getByRole('link', { name: 'Doors' }).click();
+    await page.getByRole('heading', { name: 'Doors', exact: true }).waitFor();
+    await shot('doors');
+    await page.getByRole('link', { name: 'Front door' }).click();
+    await page.getByRole('heading', { name: 'Front door' }).waitFor();
+    await page.locator('.openers').getByRole('link', { name: 'Grace Hopper' }).waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Unlock now' }).click();
+    await page.getByText('Unlock sent to 1 device.').waitFor();
+    await page.goto(`${base}/console/doors/${doorId}`);
+    await page.getByRole('cell', { name: 'Remote Unlock Requested' }).first().waitFor();
+    await shot('door');
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Events' }).click();
+    await page.getByLabel('Outcome').selectOption('denied');
+    await page.getByLabel('Door').selectOption(String(doorId));
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const denied = page.locator('table.events tbody tr', { hasText: '9999999' });
+    await denied.waitFor();
+    expect(await page.locator('table.events tbody tr.granted').count()).toBe(0);
+    await shot('events');
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Export CSV' }).click();
+    const csv = readFileSync((await (await download).path()) ?? '', 'utf8');
+    expect(csv.split('\n')[0]).toBe('id,time,event,outcome,reason,person,person_id,door,door_id,device,card_num');
+    expect(csv).toContain('Access Denied,denied,Unknown Credential,,,Front door');
+    expect(csv).not.toContain('Access Granted');
+
+    await denied.getByRole('link', { name: 'Why?' }).click();
+    await page.getByRole('heading', { name: 'Explain a decision' }).waitFor();
+    await page.getByRole('heading', { name: 'Card 9999999: Denied — Unknown Credential' }).waitFor();
+    await page.getByText('✗ The credential is known').waitFor();
+    await shot('explain');
+    await page.getByLabel('Card number').fill('7301234');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.getByRole('heading', { name: 'Card 7301234: Granted' }).waitFor();
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Audit' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await page
+      .getByRole('cell', { name: `manager-${dialect} (operator)` })
+      .first()
+      .waitFor();
+    await shot('audit');
+    await signOut();
+  });
+
+  it('lets an admin open every lock in an emergency, revoke a device, and refuses a write without the CSRF token even to an admin', async () => {
     await signIn('admin');
+    await page.getByRole('navigation').getByRole('link', { name: 'Doors' }).click();
+    await page.getByLabel('Lock number (0: every lock)').fill('0');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Emergency open' }).click();
+    await page.getByText('Emergency opening sent: 1 unlock command queued.').waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     expect(await fromPage('PATCH', 'people/1', { enabled: false }, false)).toBe(403);
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Revoke' }).click();

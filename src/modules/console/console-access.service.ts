@@ -1,4 +1,4 @@
-import { type Answer, answer } from '../../access/access.service.ts';
+import { type Answer, answer, answerHolderPin } from '../../access/access.service.ts';
 import { describeRule } from '../../access/decide.ts';
 import type { FactSource, Presented } from '../../access/facts.ts';
 import { readPresented } from '../../access/presented.ts';
@@ -44,7 +44,7 @@ export interface ExplainAnswer {
 
 /**
  * The access engine's answer, with every check it ran, for a card number or for each credential of a
- * person, at a door and a time: the decision a device would get (the explain endpoint's), recording nothing.
+ * person (and their PIN, if they have one), at a door and a time: the decision a device would get (the explain endpoint's), recording nothing.
  */
 export async function explain(db: Queryable, access: FactSource, site: Site, query: ExplainQuery, now: number): Promise<ExplainAnswer> {
   const parsed = parseWireTime(query.at, site.timezone);
@@ -57,10 +57,13 @@ export async function explain(db: Queryable, access: FactSource, site: Site, que
     const presented = readPresented({ cardNum: card });
     return { at, person: null, explanations: [{ credential: `Card ${presented.value}`, result: await ask(presented) }] };
   }
-  const person = await repo.findPerson(db, site.id, query.person_id);
+  const person = await repo.findHolder(db, site.id, query.person_id);
   if (person === undefined) throw ERRORS.notFound(`No person with id ${query.person_id}.`);
   const credentials = await repo.credentialsOf(db, site.id, [person.id]);
   const explanations = await Promise.all(credentials.map(async (row) => ({ credential: credentialLabel(row), result: await ask(byKey(row)) })));
+  if (person.has_pin) {
+    explanations.push({ credential: 'PIN', result: await answerHolderPin(access, { site, doorId: query.door_id, holderId: person.id, at }) });
+  }
   return { at, person: { id: person.id, name: `${person.first_name} ${person.last_name}` }, explanations };
 }
 
@@ -73,7 +76,7 @@ export interface DoorOpener {
 
 /**
  * Who can open a door now: the people whose access levels (or delegations) name it, a page at a time in
- * id order, each asked of the access engine with their credentials until one is granted. Those the engine
+ * id order, each asked of the access engine with their credentials, then their PIN, until one is granted. Those the engine
  * refuses now (disabled, expired, outside their schedule) are left out. `next` continues after the last
  * person asked, whether or not they could open it.
  */
@@ -95,15 +98,14 @@ export async function whoCanOpen(
   );
   const people: DoorOpener[] = [];
   for (const holder of holders) {
-    for (const row of credentials.filter((c) => c.user_id === holder.id)) {
-      const { decision } = await answer(access, { site, doorId, presented: byKey(row), at: now });
+    const asks = credentials
+      .filter((c) => c.user_id === holder.id)
+      .map((row) => ({ credential: credentialLabel(row), ask: () => answer(access, { site, doorId, presented: byKey(row), at: now }) }));
+    if (holder.has_pin) asks.push({ credential: 'PIN', ask: () => answerHolderPin(access, { site, doorId, holderId: holder.id, at: now }) });
+    for (const { credential, ask } of asks) {
+      const { decision } = await ask();
       if (!decision.granted || decision.rule === null) continue;
-      people.push({
-        id: holder.id,
-        name: `${holder.first_name} ${holder.last_name}`,
-        credential: credentialLabel(row),
-        rule: describeRule(decision.rule),
-      });
+      people.push({ id: holder.id, name: `${holder.first_name} ${holder.last_name}`, credential, rule: describeRule(decision.rule) });
       break;
     }
   }

@@ -5,6 +5,7 @@ import { seedAccessLevel } from '../../../test/factories/people.ts';
 import { DIALECTS, type DeviceCaller, type Harness, createHarness } from '../../../test/harness.ts';
 import { fixedClock } from '../../lib/clock.ts';
 import { formatSiteTime } from '../../lib/site-time.ts';
+import { createDevice } from '../devices/devices.service.ts';
 
 const START = Date.UTC(2026, 11, 4, 9, 0, 0);
 
@@ -12,7 +13,7 @@ const START = Date.UTC(2026, 11, 4, 9, 0, 0);
  * The console's doors, explanations, events and audit (docs/console.md): each over the service the faces
  * use (the command queue, the BAS-IP emergency opening, the access engine, the event and audit logs).
  */
-describe.each(DIALECTS)('operator console: doors, explain, events and audit (%s)', (dialect) => {
+describe.each(DIALECTS)('operator console: doors, devices, explain, events and audit (%s)', (dialect) => {
   let h: Harness;
   const clock = fixedClock(START);
   const { operator } = consoleSignIns(() => h, clock, dialect);
@@ -104,6 +105,28 @@ describe.each(DIALECTS)('operator console: doors, explain, events and audit (%s)
     expect(await names()).toEqual([grace]);
     await manager.send('PATCH', `/console/api/people/${alan}`, { enabled: true });
     expect((await manager.get(`/console/api/doors/${back}/people`)).body.people).toEqual([]);
+    // A person with a PIN and no card opens it with the PIN: the engine is asked about the PIN as a keypad's.
+    const created = await manager.send('POST', '/console/api/people', {
+      first_name: 'Barbara',
+      last_name: 'Tester',
+      id_num: 'ID-Barbara',
+      email: 'barbara@example.com',
+      phone: '555-0100-301',
+      pin: '661234',
+      access_levels: [level],
+    });
+    const barbara = created.body.id;
+    expect((await manager.get(`/console/api/doors/${front}/people`)).body.people).toContainEqual({
+      id: barbara,
+      name: 'Barbara Tester',
+      credential: 'PIN',
+      rule: 'access level Staff on schedule Always',
+    });
+    expect((await manager.get(`/console/api/explain?door_id=${front}&person_id=${barbara}`)).body.explanations).toEqual([
+      expect.objectContaining({ credential: 'PIN', granted: true }),
+    ]);
+    await manager.send('PATCH', `/console/api/people/${barbara}`, { enabled: false });
+    expect(await names()).toEqual([grace, alan]);
     expect((await (await operator('installer')).get(`/console/api/doors/${front}/people`)).status).toBe(403);
   });
 
@@ -150,7 +173,10 @@ describe.each(DIALECTS)('operator console: doors, explain, events and audit (%s)
     expect(granted.body).toMatchObject({
       at: Date.UTC(2026, 11, 1, 10, 0, 0),
       person: { id: grace, name: 'Grace Tester' },
-      explanations: [{ credential: 'Card 5550001', granted: true, rule: 'access level Staff on schedule Always' }],
+      explanations: [
+        { credential: 'Card 5550001', granted: true, rule: 'access level Staff on schedule Always' },
+        { credential: 'PIN', granted: true, rule: 'access level Staff on schedule Always' },
+      ],
     });
     expect(granted.body.explanations[0].trace.at(-1)).toEqual({ check: 'granted', text: 'Access granted', passed: true });
     const noGrant = await manager.get(`/console/api/explain?door_id=${back}&card_num=5550001`);
@@ -218,5 +244,58 @@ describe.each(DIALECTS)('operator console: doors, explain, events and audit (%s)
     const older = await manager.get(`/console/api/audit?before=${audit.body.records[0].id}`);
     expect(older.body.records[0].id).toBeLessThan(audit.body.records[0].id);
     expect((await (await operator('installer')).get('/console/api/audit')).status).toBe(403);
+  });
+
+  it('lets an admin create a device (its key shown once, with the panel URL), attach and detach doors, and revoke it; installers only list and revoke', async () => {
+    const admin = await operator('admin');
+    const installer = await operator('installer');
+    const manager = await operator('manager');
+    const made = await admin.send('POST', '/console/api/devices', { name: 'Back panel', door_ids: [back] });
+    expect(made.status, made.text).toBe(200);
+    expect(made.body).toEqual({
+      id: expect.any(Number),
+      name: 'Back panel',
+      device_key: expect.any(String),
+      panel_url: `http://localhost:80/api/v1/panel/${made.body.device_key}/access`,
+    });
+    const key = made.body.device_key as string;
+    const asked = await h.request('POST', '/api/v1/device/access', {
+      as: null,
+      headers: { authorization: `Bearer ${key}` },
+      body: { door_id: back, card_num: '5550001' },
+    });
+    expect(asked.status).toBe(200);
+    const listed = await installer.get('/console/api/devices');
+    expect(listed.body.panel_url_template).toBe('http://localhost:80/api/v1/panel/{device_key}/access');
+    const device = (listed.body.devices as { id: number }[]).find((d) => d.id === made.body.id);
+    expect(device).toMatchObject({ name: 'Back panel', online: true, doors: [{ door_id: back, name: 'Back', lock_number: 1 }] });
+    expect(JSON.stringify(listed.body)).not.toContain(key);
+
+    expect((await admin.send('POST', '/console/api/devices', { name: 'Back panel', door_ids: [] })).text).toContain(
+      'Device Name Already Exists: Back panel',
+    );
+    expect((await admin.send('POST', '/console/api/devices', { name: 'Other', door_ids: [999999] })).text).toContain('Invalid door id: 999999');
+    expect((await admin.send('POST', `/console/api/devices/${made.body.id}/doors`, { door_id: front })).body).toEqual({
+      device_id: made.body.id,
+      door_id: front,
+      lock_number: 2,
+    });
+    expect((await admin.send('DELETE', `/console/api/devices/${made.body.id}/doors/${back}`)).status).toBe(200);
+    expect((await admin.send('DELETE', `/console/api/devices/${made.body.id}/doors/${back}`)).status).toBe(404);
+    for (const [method, url, body] of [
+      ['POST', '/console/api/devices', { name: 'Not mine', door_ids: [] }],
+      ['POST', `/console/api/devices/${made.body.id}/doors`, { door_id: back }],
+      ['DELETE', `/console/api/devices/${made.body.id}/doors/${front}`, undefined],
+    ] as const) {
+      expect((await installer.send(method, url, body)).status, url).toBe(403);
+      expect((await manager.send(method, url, body)).status, url).toBe(403);
+    }
+    expect((await manager.get('/console/api/devices')).status).toBe(403);
+    const other = await h.addSite(`Other site ${dialect}`);
+    const foreign = await createDevice(h.store.db, other.site, { name: 'Foreign', doorIds: [] }, clock);
+    expect((await admin.send('POST', `/console/api/devices/${foreign.device.id}/revoke`)).status).toBe(404);
+    expect((await admin.send('POST', `/console/api/devices/${foreign.device.id}/doors`, { door_id: front })).status).toBe(404);
+    expect((await installer.send('POST', `/console/api/devices/${made.body.id}/revoke`)).status).toBe(200);
+    expect((await installer.get('/console/api/devices')).body.devices.map((d: { id: number }) => d.id)).not.toContain(made.body.id);
   });
 });

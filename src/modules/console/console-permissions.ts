@@ -4,7 +4,8 @@ import type { OperatorRole } from '../operator-sessions/operator-sessions.servic
  * What a console route needs of its operator. The roles are the issue's (docs/console.md): an admin
  * changes everything; a manager manages people, credentials and access and reads everything; an
  * installer manages doors and devices and reads events. Only an admin opens the BAS-IP face's emergency
- * opening (as that face allows only its administrators to). The console offers only what the role holds,
+ * opening (as that face allows only its administrators to), and only an admin creates a device (its key)
+ * and attaches doors to it. The console offers only what the role holds,
  * and the server refuses the rest (403) whatever the page offered.
  */
 export const CAPABILITIES = [
@@ -16,6 +17,7 @@ export const CAPABILITIES = [
   'doors.unlock',
   'doors.emergency',
   'devices.manage',
+  'devices.create',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

@@ -135,30 +135,6 @@ export function filteredEventsAfter(db: Queryable, siteId: number, filter: Event
   return filteredEvents(db, siteId, filter).where('id', '>', afterId).orderBy('id').limit(limit).execute();
 }
 
-/**
- * The site's cardholders holding an access level (or a delegation) that names the door, in id order after
- * `afterId`: those the engine is asked about for "who can open this door".
- */
-export function doorHolders(db: Queryable, siteId: number, doorId: number, afterId: number, limit: number): Promise<PersonRow[]> {
-  return db
-    .selectFrom('user')
-    .select(PERSON_COLUMNS)
-    .where('user.site_id', '=', siteId)
-    .where('user.role', '=', 'cardholder')
-    .where('user.id', '>', afterId)
-    .where('user.id', 'in', (eb) =>
-      eb
-        .selectFrom('user_access_level as ual')
-        .innerJoin('access_level_door as ald', 'ald.access_level_id', 'ual.access_level_id')
-        .select('ual.user_id')
-        .where('ald.site_id', '=', siteId)
-        .where('ald.door_id', '=', doorId),
-    )
-    .orderBy('user.id')
-    .limit(limit)
-    .execute();
-}
-
 export type PersonCredentialRow = Columns<'credential', 'id' | 'user_id' | 'name' | 'card_num' | 'is_fob' | 'identifier_type' | 'credential_key'>;
 
 /** The credentials these people hold, in id order. */
@@ -246,13 +222,43 @@ export async function searchPeople(db: Queryable, siteId: number, search: People
   return [...found.values()].sort((a, b) => a.id - b.id).slice(0, limit);
 }
 
-/** One cardholder of the site. */
-export function findPerson(db: Queryable, siteId: number, id: number): Promise<PersonRow | undefined> {
+/** A cardholder the engine is asked about: whether they have a PIN (never the PIN, nor its hash). */
+export type HolderRow = PersonRow & { has_pin: boolean };
+
+function holders(db: Queryable, siteId: number) {
   return db
     .selectFrom('user')
-    .select(PERSON_COLUMNS)
+    .select([...PERSON_COLUMNS, (eb) => eb('user.pin_hash', 'is not', null).as('has_pin')])
     .where('user.site_id', '=', siteId)
-    .where('user.role', '=', 'cardholder')
-    .where('user.id', '=', id)
-    .executeTakeFirst();
+    .where('user.role', '=', 'cardholder');
+}
+
+/** A PostgreSQL boolean, or SQLite's 0 or 1. */
+const holderRow = ({ has_pin, ...row }: PersonRow & { has_pin: unknown }): HolderRow => ({ ...row, has_pin: has_pin === true || has_pin === 1 });
+
+/** One cardholder of the site. */
+export async function findHolder(db: Queryable, siteId: number, id: number): Promise<HolderRow | undefined> {
+  const row = await holders(db, siteId).where('user.id', '=', id).executeTakeFirst();
+  return row && holderRow(row);
+}
+
+/**
+ * The site's cardholders holding an access level (or a delegation) that names the door, in id order after
+ * `afterId`: those the engine is asked about for "who can open this door".
+ */
+export async function doorHolders(db: Queryable, siteId: number, doorId: number, afterId: number, limit: number): Promise<HolderRow[]> {
+  const rows = await holders(db, siteId)
+    .where('user.id', '>', afterId)
+    .where('user.id', 'in', (eb) =>
+      eb
+        .selectFrom('user_access_level as ual')
+        .innerJoin('access_level_door as ald', 'ald.access_level_id', 'ual.access_level_id')
+        .select('ual.user_id')
+        .where('ald.site_id', '=', siteId)
+        .where('ald.door_id', '=', doorId),
+    )
+    .orderBy('user.id')
+    .limit(limit)
+    .execute();
+  return rows.map(holderRow);
 }

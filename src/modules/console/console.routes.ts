@@ -14,6 +14,7 @@ import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import { IdInput } from '../../http/schemas.ts';
 import { presentAudit } from '../audit/audit.presenter.ts';
 import { removeCredentials } from '../credentials/credentials.routes.ts';
+import { panelAccessUrl } from '../panels/panels.basip.routes.ts';
 import { EventStreams, lastEventId } from '../events/event-stream.ts';
 import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
 import { consoleSessionHolds, consoleSignIn, logout } from '../operator-sessions/operator-sessions.service.ts';
@@ -21,7 +22,8 @@ import { createUsers, updateUsers } from '../users/users.operations.ts';
 import { userIdsByIdNum } from '../users/users.repository.ts';
 import { capabilitiesOf } from './console-permissions.ts';
 import { presentExplanation, presentPerson, presentPersonSummary } from './console.presenter.ts';
-import { accessLevelChoices, dashboard, personPage, revokeSiteDevice, searchPeople } from './console.service.ts';
+import { accessLevelChoices, dashboard, personPage, searchPeople } from './console.service.ts';
+import { attachSiteDoor, detachSiteDoor, issueDevice, panelUrlTemplate, revokeSiteDevice, siteDevices } from './console-devices.service.ts';
 import { explain, whoCanOpen } from './console-access.service.ts';
 import { doorList, doorPage, emergencyOpenLock, unlockDoor } from './console-doors.service.ts';
 import { EVENT_CSV_COLUMNS, auditPage, consoleEventsAfter, denialReasons, eventExportChunks, eventPage } from './console-events.service.ts';
@@ -87,6 +89,15 @@ const EventsQuery = Type.Object({
   reason: Type.Optional(IdInput('reason', 'A decision subcode.')),
   before: Type.Optional(IdInput('before', 'The oldest id of the page before.')),
 });
+const DeviceCreate = Type.Object(
+  { name: Type.String({ maxLength: 200 }), door_ids: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 255 }) },
+  { required: ['name', 'door_ids'], additionalProperties: false },
+);
+const DoorAttach = Type.Object(
+  { door_id: Type.Integer({ minimum: 1 }), lock_number: Type.Optional(Type.Integer({ minimum: 1, maximum: 255 })) },
+  { required: ['door_id'], additionalProperties: false },
+);
+const DeviceDoorParams = Type.Object({ id: IdInput('id', 'The device.'), door: IdInput('door', 'The door.') }, { required: ['id', 'door'] });
 const EmergencyOpen = Type.Object(
   { lock_number: Type.Integer({ minimum: 0, maximum: 255, description: 'The lock to open; 0 for every lock.' }) },
   { required: ['lock_number'], additionalProperties: false },
@@ -157,6 +168,7 @@ export const consoleModule: ResourceModule = {
     dashboardRoutes(app, context);
     peopleRoutes(app, context);
     doorRoutes(app, context);
+    deviceRoutes(app, context);
     explainRoutes(app, context);
     logRoutes(app, context);
   },
@@ -216,15 +228,6 @@ function dashboardRoutes(app: TypedApp, { db, clock }: AppContext): void {
       };
       await streams.serve(request, reply, db, holder, resume, consoleEventsAfter);
       return reply;
-    },
-  );
-
-  app.post(
-    '/console/api/devices/:id/revoke',
-    { config: { ...JSON_API, capability: 'devices.manage' }, schema: { tags, hide, params: IdParams } },
-    async (request) => {
-      await revokeSiteDevice(db, operatorOf(request).site, Number(request.params.id), clock);
-      return {};
     },
   );
 }
@@ -352,4 +355,34 @@ function logRoutes(app: TypedApp, { db }: AppContext): void {
       return { records: records.map(presentAudit), next };
     },
   );
+}
+
+function deviceRoutes(app: TypedApp, { db, clock }: AppContext): void {
+  const manage = { ...JSON_API, capability: 'devices.manage' } as const;
+  const create = { ...JSON_API, capability: 'devices.create' } as const;
+
+  app.get('/console/api/devices', { config: manage, schema: { tags, hide } }, async (request) => {
+    const { site } = operatorOf(request);
+    return { devices: await siteDevices(db, site, clock), panel_url_template: await panelUrlTemplate(db, site, panelAccessUrl(request)) };
+  });
+
+  app.post('/console/api/devices', { config: create, schema: { tags, hide, body: DeviceCreate } }, async (request) => {
+    const { site } = operatorOf(request);
+    const input = { name: request.body.name, doorIds: request.body.door_ids };
+    const issued = await issueDevice(db, site, input, await panelUrlTemplate(db, site, panelAccessUrl(request)), clock);
+    return { id: issued.device.id, name: issued.device.name, device_key: issued.deviceKey, panel_url: issued.panelUrl };
+  });
+
+  app.post('/console/api/devices/:id/doors', { config: create, schema: { tags, hide, params: IdParams, body: DoorAttach } }, async (request) =>
+    attachSiteDoor(db, operatorOf(request).site, idOf(request.params.id, 'device'), request.body.door_id, request.body.lock_number),
+  );
+
+  app.delete('/console/api/devices/:id/doors/:door', { config: create, schema: { tags, hide, params: DeviceDoorParams } }, async (request) =>
+    detachSiteDoor(db, operatorOf(request).site, idOf(request.params.id, 'device'), idOf(request.params.door, 'door')),
+  );
+
+  app.post('/console/api/devices/:id/revoke', { config: manage, schema: { tags, hide, params: IdParams } }, async (request) => {
+    await revokeSiteDevice(db, operatorOf(request).site, idOf(request.params.id, 'device'), clock);
+    return {};
+  });
 }

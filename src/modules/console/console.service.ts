@@ -2,12 +2,11 @@ import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { EVENT_CATEGORIES } from '../../event-log/catalogue.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { ONLINE_WITHIN_MS } from '../../metrics/prometheus.ts';
 import { listAccessLevels } from '../access-levels/access-levels.service.ts';
-import { type DeviceInfo, listDevices, revokeDevice } from '../devices/devices.service.ts';
 import type { Site } from '../../domain/site.ts';
 import { type UserView, userViews } from '../users/users.service.ts';
 import * as repo from './console.repository.ts';
+import { type ConsoleDevice, siteDevices } from './console-devices.service.ts';
 import { type DoorOverview, doorList } from './console-doors.service.ts';
 import { type ConsoleEvent, RECENT_EVENTS, consoleEvent } from './console-events.service.ts';
 
@@ -18,7 +17,7 @@ const CHART_HOURS = 24;
 
 export interface Dashboard {
   doors: DoorOverview[];
-  devices: (Omit<DeviceInfo, 'site_id'> & { online: boolean })[];
+  devices: ConsoleDevice[];
   events: ConsoleEvent[];
   /** Decisions per hour, oldest hour first, the last one the hour running now. */
   decisions: { hour: number; granted: number; denied: number }[];
@@ -30,7 +29,7 @@ export async function dashboard(db: Queryable, site: Site, clock: Clock): Promis
   const firstHour = currentHour - (CHART_HOURS - 1);
   const [doors, devices, events, counts] = await Promise.all([
     doorList(db, site, clock),
-    listDevices(db, site.id),
+    siteDevices(db, site, clock),
     repo.newestEvents(db, site.id, RECENT_EVENTS),
     repo.decisionsPerHour(db, site.id, firstHour * HOUR_MS, [EVENT_CATEGORIES.ACCESS_GRANTED, EVENT_CATEGORIES.ACCESS_DENIED]),
   ]);
@@ -43,9 +42,7 @@ export async function dashboard(db: Queryable, site: Site, clock: Clock): Promis
   }
   return {
     doors,
-    devices: devices
-      .filter((d) => !d.revoked)
-      .map(({ site_id: _site, ...device }) => ({ ...device, online: device.last_seen_at !== null && device.last_seen_at >= now - ONLINE_WITHIN_MS })),
+    devices,
     events: events.map(consoleEvent),
     decisions,
   };
@@ -76,11 +73,4 @@ export async function personPage(db: Queryable, site: Site, id: number): Promise
 export async function accessLevelChoices(db: Queryable, site: Site): Promise<{ id: number; name: string }[]> {
   const levels = await listAccessLevels(db, site.id, 0, 1000);
   return levels.map((l) => ({ id: l.id, name: l.name })).sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** Revokes one of the site's devices (a device of another site is not found). */
-export async function revokeSiteDevice(db: Queryable, site: Site, deviceId: number, clock: Clock): Promise<void> {
-  const devices = await listDevices(db, site.id);
-  if (!devices.some((d) => d.id === deviceId)) throw ERRORS.notFound(`No device with id ${deviceId}.`);
-  await revokeDevice(db, deviceId, clock);
 }

@@ -23,8 +23,8 @@ import * as service from './panels.service.ts';
 const tags = ['basip'];
 const OPERATOR = { auth: 'operator' } as const;
 
-/** The remote-access URL a panel is given, as this request reached Portcullis. */
-const derivedUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}/api/v1/panel/${service.DEVICE_KEY_PLACEHOLDER}/access`;
+/** The remote-access URL a panel is given, as this request reached Portcullis (the console shows it too). */
+export const panelAccessUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}/api/v1/panel/${service.DEVICE_KEY_PLACEHOLDER}/access`;
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'access'>;
 
@@ -119,7 +119,7 @@ function settingsRoutes(app: TypedApp, { db, clock }: Deps): void {
     },
     handler: async (request) => {
       const operator = operatorOf(request);
-      return presentRemoteControlSettings(await service.panelSettings(db, operator.site.id), derivedUrl(request));
+      return presentRemoteControlSettings(await service.panelSettings(db, operator.site.id), panelAccessUrl(request));
     },
   });
 
@@ -141,7 +141,7 @@ function settingsRoutes(app: TypedApp, { db, clock }: Deps): void {
         operator.actor,
         clock.now(),
       );
-      return presentRemoteControlSettings(saved, derivedUrl(request));
+      return presentRemoteControlSettings(saved, panelAccessUrl(request));
     },
   });
 }

@@ -11,11 +11,21 @@ export function h(tag, props = {}, ...children) {
     else if (key === 'value' || key === 'checked') element[key] = value;
     else element.setAttribute(key, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    element.append(child instanceof Node ? child : String(child));
-  }
+  element.append(...nodes(children));
   return element;
+}
+
+/** Children as nodes: arrays flattened, strings as text, and null, undefined or false (a part not shown) left out. */
+function nodes(children) {
+  return children
+    .flat(Infinity)
+    .filter((child) => child !== null && child !== undefined && child !== false)
+    .map((child) => (child instanceof Node ? child : String(child)));
+}
+
+/** Replaces an element's children, with h()'s rules for them. */
+export function fill(element, ...children) {
+  element.replaceChildren(...nodes(children));
 }
 
 let csrfToken = '';

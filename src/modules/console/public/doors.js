@@ -1,4 +1,4 @@
-import { alertBox, api, h, link, showError } from './dom.js';
+import { alertBox, api, fill, h, link, showError } from './dom.js';
 import { eventsTable } from './events.js';
 
 export const STATE_TEXT = {
@@ -57,7 +57,8 @@ export async function showDoors(context) {
     if (!byLocation.has(place)) byLocation.set(place, []);
     byLocation.get(place).push(door);
   }
-  main.replaceChildren(
+  fill(
+    main,
     h('h1', {}, 'Doors'),
     doors.length === 0 && h('p', {}, 'The site has no doors yet.'),
     [...byLocation].map(([place, list]) =>
@@ -123,7 +124,8 @@ export async function showDoor(context, id) {
       showError(errors, error);
     }
   };
-  main.replaceChildren(
+  fill(
+    main,
     h('p', {}, link('/console/doors', '← Doors')),
     h('h1', {}, door.name),
     errors,

@@ -1,4 +1,4 @@
-import { alertBox, api, h, link, showError, siteTime } from './dom.js';
+import { alertBox, api, fill, h, link, showError, siteTime } from './dom.js';
 
 /**
  * Where "Why was this denied?" explains a denied event: the card it read (or else the person it named),
@@ -193,7 +193,8 @@ export async function showEvents(context) {
   }
   more.addEventListener('click', () => load(true));
   const field = (id, label, control) => h('div', { class: 'field' }, h('label', { for: id }, label), control);
-  main.replaceChildren(
+  fill(
+    main,
     h('h1', {}, 'Events'),
     h(
       'form',
@@ -220,9 +221,21 @@ export async function showEvents(context) {
   await load(false);
 }
 
+/** Audit records shown by id at most: a batch of a thousand is a count, not a list. */
+const AUDIT_IDS_SHOWN = 10;
+/** The console page of each resource an audit record can name, for the roles that may read it. */
+const RECORD_PAGES = { users: ['people.read', '/console/people/'], doors: ['events.read', '/console/doors/'] };
+
+function recordRefs(record, can) {
+  const [capability, page] = RECORD_PAGES[record.resource] ?? [];
+  const shown = record.record_ids.slice(0, AUDIT_IDS_SHOWN).map((id) => (page && can(capability) ? link(`${page}${id}`, String(id)) : String(id)));
+  const rest = record.record_ids.length - shown.length;
+  return [shown.flatMap((ref, i) => (i === 0 ? [ref] : [', ', ref])), rest > 0 ? ` and ${rest} more` : ''];
+}
+
 /** The audit log: who changed what, newest first. */
 export async function showAudit(context) {
-  const { main, session } = context;
+  const { main, session, can } = context;
   const zone = session.site.timezone;
   const body = h('tbody', {});
   const errors = alertBox();
@@ -239,8 +252,14 @@ export async function showAudit(context) {
             h('td', {}, h('time', { datetime: r.at }, siteTime(Date.parse(r.at), zone))),
             h('td', {}, `${r.actor} (${r.actor_kind.replace('_', ' ')})`),
             h('td', {}, `${r.action} ${r.resource}`),
-            h('td', {}, r.record_ids.join(', ')),
-            h('td', {}, Object.keys(r.detail).length === 0 ? '' : JSON.stringify(r.detail)),
+            h('td', {}, recordRefs(r, can)),
+            h(
+              'td',
+              {},
+              Object.entries(r.detail)
+                .map(([key, value]) => `${key} ${typeof value === 'object' ? JSON.stringify(value) : value}`)
+                .join(', '),
+            ),
           ),
         ),
       );
@@ -252,7 +271,8 @@ export async function showAudit(context) {
     }
   }
   more.addEventListener('click', load);
-  main.replaceChildren(
+  fill(
+    main,
     h('h1', {}, 'Audit log'),
     errors,
     h(

@@ -1,4 +1,4 @@
-import { alertBox, api, h, showError, siteTime } from './dom.js';
+import { alertBox, api, fill, h, showError, siteTime } from './dom.js';
 import { doorSelect, personPicker, siteTimeParam, siteWallClock } from './events.js';
 
 function explanationCard(e) {
@@ -56,7 +56,8 @@ export async function showExplain(context) {
       const answer = await api('GET', `explain?${query}`);
       errors.replaceChildren();
       history.replaceState(null, '', `/console/explain?${query}`);
-      result.replaceChildren(
+      fill(
+        result,
         h(
           'h2',
           {},
@@ -70,7 +71,8 @@ export async function showExplain(context) {
       showError(errors, error);
     }
   }
-  main.replaceChildren(
+  fill(
+    main,
     h('h1', {}, 'Explain a decision'),
     h(
       'p',

@@ -1,4 +1,4 @@
-import { alertBox, api, h, link, navigate, showError } from './dom.js';
+import { alertBox, api, fill, h, link, navigate, showError } from './dom.js';
 import { eventsTable } from './events.js';
 
 const SEARCH_DELAY_MS = 150;
@@ -86,7 +86,8 @@ export async function showPeople(context) {
     pages.pop();
     load();
   });
-  main.replaceChildren(
+  fill(
+    main,
     h('h1', {}, 'People'),
     can('people.write') && h('p', {}, link('/console/people/new', 'New person')),
     h('div', { class: 'field' }, h('label', { for: 'search' }, 'Search people'), search),
@@ -149,7 +150,7 @@ export async function showNewPerson(context) {
     choice.fieldset,
     h('button', { type: 'submit' }, 'Create person'),
   );
-  main.replaceChildren(h('h1', {}, 'New person'), form);
+  fill(main, h('h1', {}, 'New person'), form);
   fields.first_name.input.focus();
 }
 
@@ -268,7 +269,8 @@ export async function showPerson(context, id) {
       ),
       link(`/console/people/${id}/edit`, 'Edit details'),
     );
-  main.replaceChildren(
+  fill(
+    main,
     h('p', {}, link('/console/people', '← People')),
     h('h1', {}, `${person.first_name} ${person.last_name}`),
     errors,
@@ -320,6 +322,6 @@ export async function showEditPerson(context, id) {
     ' ',
     link(`/console/people/${id}`, 'Cancel'),
   );
-  main.replaceChildren(h('h1', {}, `Edit ${person.first_name} ${person.last_name}`), form);
+  fill(main, h('h1', {}, `Edit ${person.first_name} ${person.last_name}`), form);
   fields.first_name.input.focus();
 }
