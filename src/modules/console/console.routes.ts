@@ -46,6 +46,7 @@ const ASSETS: Record<string, { path: string; type: string }> = {
   'dashboard.js': { path: join(here, 'public/dashboard.js'), type: 'text/javascript' },
   'people.js': { path: join(here, 'public/people.js'), type: 'text/javascript' },
   'doors.js': { path: join(here, 'public/doors.js'), type: 'text/javascript' },
+  'devices.js': { path: join(here, 'public/devices.js'), type: 'text/javascript' },
   'events.js': { path: join(here, 'public/events.js'), type: 'text/javascript' },
   'explain.js': { path: join(here, 'public/explain.js'), type: 'text/javascript' },
   'console.css': { path: join(here, 'public/console.css'), type: 'text/css' },

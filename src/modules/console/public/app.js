@@ -1,4 +1,5 @@
 import { showDashboard } from './dashboard.js';
+import { showDevices } from './devices.js';
 import { showDoor, showDoors } from './doors.js';
 import { showAudit, showEvents } from './events.js';
 import { showExplain } from './explain.js';
@@ -74,6 +75,7 @@ function header(can) {
         h('li', {}, link('/console', 'Dashboard')),
         can('people.read') && h('li', {}, link('/console/people', 'People')),
         h('li', {}, link('/console/doors', 'Doors')),
+        can('devices.manage') && h('li', {}, link('/console/devices', 'Devices')),
         h('li', {}, link('/console/events', 'Events')),
         can('access.explain') && h('li', {}, link('/console/explain', 'Explain')),
         can('audit.read') && h('li', {}, link('/console/audit', 'Audit')),
@@ -99,6 +101,7 @@ function route(context) {
   if (path === '/console/doors') return showDoors(context);
   if (door) return showDoor(context, Number(door[1]));
   if (path === '/console/events') return showEvents(context);
+  if (path === '/console/devices' && can('devices.manage')) return showDevices(context);
   if (path === '/console/explain' && can('access.explain')) return showExplain(context);
   if (path === '/console/audit' && can('audit.read')) return showAudit(context);
   context.main.append(
