@@ -24,7 +24,8 @@ const tags = ['basip'];
 const OPERATOR = { auth: 'operator' } as const;
 
 /** The remote-access URL a panel is given, as this request reached Portcullis (the console shows it too). */
-export const panelAccessUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}/api/v1/panel/${service.DEVICE_KEY_PLACEHOLDER}/access`;
+export const panelAccessUrl = (request: FastifyRequest) =>
+  `${request.protocol}://${request.host}/api/v1/panel/${service.DEVICE_KEY_PLACEHOLDER}/access`;
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'access'>;
 
