@@ -151,6 +151,7 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
     expect(await page.getByRole('heading', { name: 'New device' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Attach door' }).count()).toBe(0);
     expect(await fromPage('POST', 'devices', { name: 'Not allowed', door_ids: [] })).toBe(403);
+    expect(await fromPage('PATCH', 'site', { name: 'Not allowed' })).toBe(403);
     await signOut();
   });
 
@@ -218,6 +219,7 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
     await signIn('manager');
     expect(await fromPage('POST', 'emergency-open', { lock_number: 0 })).toBe(403);
     expect(await page.getByRole('link', { name: 'Devices' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Settings' }).count()).toBe(0);
     expect(await page.getByRole('heading', { name: 'Emergency opening' }).count()).toBe(0);
     await page.getByRole('navigation').getByRole('link', { name: 'Doors' }).click();
     await page.getByRole('heading', { name: 'Doors', exact: true }).waitFor();
@@ -267,7 +269,7 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
     await signOut();
   });
 
-  it('lets an admin open every lock in an emergency, revoke a device, and refuses a write without the CSRF token even to an admin', async () => {
+  it('lets an admin open every lock in an emergency, set up and revoke devices, change the site settings, and refuses a write without the CSRF token even to an admin', async () => {
     await signIn('admin');
     await page.getByRole('navigation').getByRole('link', { name: 'Doors' }).click();
     await page.getByLabel('Lock number (0: every lock)').fill('0');
@@ -300,6 +302,15 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
     await side.getByText('Lock 1: Front door').waitFor();
     await page.reload();
     expect(await page.getByRole('textbox', { name: 'Device key' }).count()).toBe(0);
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Site name').fill('Harbour Office East');
+    await page.getByLabel('Most events one GET /events answers').fill('2500');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').getByText('Saved.').waitFor();
+    await page.locator('.top .site').getByText('Harbour Office East').waitFor();
+    expect(await page.getByLabel('Most events one GET /events answers').inputValue()).toBe('2500');
+    await shot('settings');
 
     await page.getByRole('navigation').getByRole('link', { name: 'Dashboard' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();

@@ -298,4 +298,40 @@ describe.each(DIALECTS)('operator console: doors, devices, explain, events and a
     expect((await installer.send('POST', `/console/api/devices/${made.body.id}/revoke`)).status).toBe(200);
     expect((await installer.get('/console/api/devices')).body.devices.map((d: { id: number }) => d.id)).not.toContain(made.body.id);
   });
+
+  it('lets an admin change the site’s settings through the site rules, recorded as theirs; nobody else', async () => {
+    const admin = await operator('admin');
+    expect((await admin.get('/console/api/site')).body).toEqual({
+      name: 'Test Site',
+      timezone: 'UTC',
+      card_num_max_length: expect.any(Number),
+      pin_min_length: expect.any(Number),
+      pin_max_length: expect.any(Number),
+      unique_pins: expect.any(Boolean),
+      events_limit: expect.any(Number),
+    });
+    const changed = await admin.send('PATCH', '/console/api/site', { timezone: 'Europe/London', events_limit: 500 });
+    expect(changed.body).toMatchObject({ name: 'Test Site', timezone: 'Europe/London', events_limit: 500 });
+    expect((await admin.get('/console/api/session')).body.site).toEqual({ name: 'Test Site', timezone: 'Europe/London' });
+    const [record] = (await admin.get('/console/api/audit')).body.records;
+    expect(record).toMatchObject({
+      actor: admin.username,
+      resource: 'site',
+      action: 'update',
+      record_ids: [h.site.id],
+      detail: { changed: ['timezone', 'events_limit'] },
+    });
+    expect((await admin.send('PATCH', '/console/api/site', { timezone: 'Mars/Olympus' })).text).toContain('Unknown IANA time zone: Mars/Olympus');
+    expect((await admin.send('PATCH', '/console/api/site', { pin_min_length: 9, pin_max_length: 8 })).text).toContain(
+      'pin_min_length 9 exceeds pin_max_length 8.',
+    );
+    expect((await admin.send('PATCH', '/console/api/site', { events_limit: 0 })).status).toBe(400);
+
+    for (const role of ['manager', 'installer'] as const) {
+      const other = await operator(role);
+      expect((await other.get('/console/api/site')).status).toBe(403);
+      expect((await other.send('PATCH', '/console/api/site', { name: 'Mine now' })).status).toBe(403);
+    }
+    await admin.send('PATCH', '/console/api/site', { timezone: 'UTC' });
+  });
 });

@@ -1,6 +1,7 @@
 import type { ReasonCode } from '../../access/decide.ts';
 import { describeRule } from '../../access/decide.ts';
 import { fromFlag } from '../../db/conventions.ts';
+import type { Site } from '../../domain/site.ts';
 import type { PersonRow } from './console.repository.ts';
 import type { PersonPage } from './console.service.ts';
 import type { Explanation } from './console-access.service.ts';
@@ -64,5 +65,19 @@ export function presentExplanation({ credential, result }: Explanation) {
     explanation: decision.explanation,
     rule: decision.rule === null ? null : describeRule(decision.rule),
     trace: decision.trace.map((step) => ({ check: step.check, text: CHECK_TEXT[step.check], passed: step.passed })),
+  };
+}
+
+/** The site's settings as the settings form shows them (the CLI's `site update` flags, in wire spelling). */
+export function presentSiteSettings(site: Site) {
+  const { settings } = site;
+  return {
+    name: site.name,
+    timezone: site.timezone,
+    card_num_max_length: settings.cardNumMaxLength,
+    pin_min_length: settings.pinMinLength,
+    pin_max_length: settings.pinMaxLength,
+    unique_pins: settings.uniquePins,
+    events_limit: settings.eventsLimit,
   };
 }

@@ -14,6 +14,7 @@ import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import { IdInput } from '../../http/schemas.ts';
 import { presentAudit } from '../audit/audit.presenter.ts';
 import { removeCredentials } from '../credentials/credentials.routes.ts';
+import { changeSite, getSite } from '../sites/sites.service.ts';
 import { panelAccessUrl } from '../panels/panels.basip.routes.ts';
 import { EventStreams, lastEventId } from '../events/event-stream.ts';
 import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
@@ -21,7 +22,7 @@ import { consoleSessionHolds, consoleSignIn, logout } from '../operator-sessions
 import { createUsers, updateUsers } from '../users/users.operations.ts';
 import { userIdsByIdNum } from '../users/users.repository.ts';
 import { capabilitiesOf } from './console-permissions.ts';
-import { presentExplanation, presentPerson, presentPersonSummary } from './console.presenter.ts';
+import { presentExplanation, presentPerson, presentPersonSummary, presentSiteSettings } from './console.presenter.ts';
 import { accessLevelChoices, dashboard, personPage, searchPeople } from './console.service.ts';
 import { attachSiteDoor, detachSiteDoor, issueDevice, panelUrlTemplate, revokeSiteDevice, siteDevices } from './console-devices.service.ts';
 import { explain, whoCanOpen } from './console-access.service.ts';
@@ -47,6 +48,7 @@ const ASSETS: Record<string, { path: string; type: string }> = {
   'people.js': { path: join(here, 'public/people.js'), type: 'text/javascript' },
   'doors.js': { path: join(here, 'public/doors.js'), type: 'text/javascript' },
   'devices.js': { path: join(here, 'public/devices.js'), type: 'text/javascript' },
+  'settings.js': { path: join(here, 'public/settings.js'), type: 'text/javascript' },
   'events.js': { path: join(here, 'public/events.js'), type: 'text/javascript' },
   'explain.js': { path: join(here, 'public/explain.js'), type: 'text/javascript' },
   'console.css': { path: join(here, 'public/console.css'), type: 'text/css' },
@@ -99,6 +101,20 @@ const DoorAttach = Type.Object(
   { required: ['door_id'], additionalProperties: false },
 );
 const DeviceDoorParams = Type.Object({ id: IdInput('id', 'The device.'), door: IdInput('door', 'The door.') }, { required: ['id', 'door'] });
+const SiteUpdate = Type.Partial(
+  Type.Object(
+    {
+      name: Type.String({ maxLength: 200 }),
+      timezone: Type.String({ maxLength: 64 }),
+      card_num_max_length: Type.Integer(),
+      pin_min_length: Type.Integer(),
+      pin_max_length: Type.Integer(),
+      unique_pins: Type.Boolean(),
+      events_limit: Type.Integer(),
+    },
+    { additionalProperties: false },
+  ),
+);
 const EmergencyOpen = Type.Object(
   { lock_number: Type.Integer({ minimum: 0, maximum: 255, description: 'The lock to open; 0 for every lock.' }) },
   { required: ['lock_number'], additionalProperties: false },
@@ -170,6 +186,7 @@ export const consoleModule: ResourceModule = {
     peopleRoutes(app, context);
     doorRoutes(app, context);
     deviceRoutes(app, context);
+    siteRoutes(app, context);
     explainRoutes(app, context);
     logRoutes(app, context);
   },
@@ -385,5 +402,29 @@ function deviceRoutes(app: TypedApp, { db, clock }: AppContext): void {
   app.post('/console/api/devices/:id/revoke', { config: manage, schema: { tags, hide, params: IdParams } }, async (request) => {
     await revokeSiteDevice(db, operatorOf(request).site, idOf(request.params.id, 'device'), clock);
     return {};
+  });
+}
+
+function siteRoutes(app: TypedApp, { db, clock }: AppContext): void {
+  const manage = { ...JSON_API, capability: 'site.manage' } as const;
+
+  // Read fresh, not from the session: the principal's site is as it was when the request was authenticated.
+  app.get('/console/api/site', { config: manage, schema: { tags, hide } }, async (request) =>
+    presentSiteSettings(await getSite(db, operatorOf(request).site.id)),
+  );
+
+  app.patch('/console/api/site', { config: manage, schema: { tags, hide, body: SiteUpdate } }, async (request) => {
+    const operator = operatorOf(request);
+    const { body } = request;
+    const change = {
+      name: body.name,
+      timezone: body.timezone,
+      cardNumMaxLength: body.card_num_max_length,
+      pinMinLength: body.pin_min_length,
+      pinMaxLength: body.pin_max_length,
+      uniquePins: body.unique_pins,
+      eventsLimit: body.events_limit,
+    };
+    return presentSiteSettings(await changeSite(db, operator.site.id, change, { actor: operator.actor, at: clock.now() }));
   });
 }

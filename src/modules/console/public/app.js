@@ -5,6 +5,7 @@ import { showAudit, showEvents } from './events.js';
 import { showExplain } from './explain.js';
 import { ApiError, alertBox, api, h, link, setCsrfToken, showError } from './dom.js';
 import { showEditPerson, showNewPerson, showPeople, showPerson } from './people.js';
+import { showSettings } from './settings.js';
 
 const root = document.getElementById('app');
 let session = null;
@@ -79,6 +80,7 @@ function header(can) {
         h('li', {}, link('/console/events', 'Events')),
         can('access.explain') && h('li', {}, link('/console/explain', 'Explain')),
         can('audit.read') && h('li', {}, link('/console/audit', 'Audit')),
+        can('site.manage') && h('li', {}, link('/console/settings', 'Settings')),
       ),
     ),
     h('span', { class: 'who' }, `${session.username} (${session.role})`),
@@ -104,6 +106,7 @@ function route(context) {
   if (path === '/console/devices' && can('devices.manage')) return showDevices(context);
   if (path === '/console/explain' && can('access.explain')) return showExplain(context);
   if (path === '/console/audit' && can('audit.read')) return showAudit(context);
+  if (path === '/console/settings' && can('site.manage')) return showSettings(context);
   context.main.append(
     h('h1', {}, 'Not here'),
     h('p', {}, 'This page does not exist, or your role does not show it.'),
@@ -128,6 +131,10 @@ function render() {
 
 window.addEventListener('popstate', render);
 window.addEventListener('console:navigate', render);
+window.addEventListener('console:session-changed', async () => {
+  await loadSession();
+  render();
+});
 window.addEventListener('console:signed-out', () => {
   session = null;
   render();
