@@ -152,6 +152,7 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
     expect(await page.getByRole('button', { name: 'Attach door' }).count()).toBe(0);
     expect(await fromPage('POST', 'devices', { name: 'Not allowed', door_ids: [] })).toBe(403);
     expect(await fromPage('PATCH', 'site', { name: 'Not allowed' })).toBe(403);
+    expect(await fromPage('POST', 'api-keys', {})).toBe(403);
     await signOut();
   });
 
@@ -269,7 +270,7 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
     await signOut();
   });
 
-  it('lets an admin open every lock in an emergency, set up and revoke devices, change the site settings, and refuses a write without the CSRF token even to an admin', async () => {
+  it('lets an admin open every lock in an emergency, set up and revoke devices, change the site settings, make and revoke an API key, and refuses a write without the CSRF token even to an admin', async () => {
     await signIn('admin');
     await page.getByRole('navigation').getByRole('link', { name: 'Doors' }).click();
     await page.getByLabel('Lock number (0: every lock)').fill('0');
@@ -310,7 +311,19 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
     await page.getByRole('status').getByText('Saved.').waitFor();
     await page.locator('.top .site').getByText('Harbour Office East').waitFor();
     expect(await page.getByLabel('Most events one GET /events answers').inputValue()).toBe('2500');
+    await page.getByRole('button', { name: 'New API key' }).click();
+    const apiuser = await page.getByRole('textbox', { name: 'apiuser' }).inputValue();
+    const apikey = await page.getByRole('textbox', { name: 'apikey' }).inputValue();
+    const lockt = new Client(server.port, { apiuser, apikey });
+    expect((await lockt.call('GET', '/api/v1/door')).status).toBe(200);
+    await page.getByLabel(`Batch size of ${apiuser}`, { exact: true }).fill('250');
+    await page.getByRole('button', { name: `Save batch size of ${apiuser}` }).click();
     await shot('settings');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: `Revoke ${apiuser}` }).click();
+    await page.locator(`#key-${apiuser}`).getByText('Revoked').waitFor();
+    expect(await page.getByLabel(`Batch size of ${apiuser}`, { exact: true }).inputValue()).toBe('250');
+    expect((await lockt.call('GET', '/api/v1/door')).status).toBe(401);
 
     await page.getByRole('navigation').getByRole('link', { name: 'Dashboard' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();

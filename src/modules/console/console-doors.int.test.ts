@@ -213,6 +213,8 @@ describe.each(DIALECTS)('operator console: doors, devices, explain, events and a
     expect(await ids(`before=${noAccess}&outcome=denied`)).toEqual([unknown]);
     expect((await installer.get('/console/api/events?from=tomorrow')).text).toContain('Invalid from date found: tomorrow');
     expect((await installer.get('/console/api/events?outcome=maybe')).status).toBe(400);
+    expect((await installer.get('/console/api/events?reason=100')).text).toContain('Invalid reason found: 100');
+    expect((await installer.get('/console/api/events?reason=99999999999')).text).toContain('Invalid reason found: 99999999999');
     expect((await installer.get('/console/api/events/reasons')).body.reasons).toContainEqual({ subcode: 112, text: 'No Access To Door' });
 
     const csv = await installer.get('/console/api/events.csv?outcome=denied');
@@ -333,5 +335,33 @@ describe.each(DIALECTS)('operator console: doors, devices, explain, events and a
       expect((await other.send('PATCH', '/console/api/site', { name: 'Mine now' })).status).toBe(403);
     }
     await admin.send('PATCH', '/console/api/site', { timezone: 'UTC' });
+  });
+
+  it('lets an admin create an API key (its secret shown once), set its batch size, switch it off and revoke it; nobody else', async () => {
+    const admin = await operator('admin');
+    const made = await admin.send('POST', '/console/api/api-keys');
+    expect(made.status, made.text).toBe(200);
+    const { apiuser, apikey } = made.body;
+    const asKey = () => h.request('GET', '/api/v1/door', { as: null, headers: { apiuser, apikey } });
+    expect((await asKey()).status).toBe(200);
+    const listed = await admin.get('/console/api/api-keys');
+    expect(listed.body.keys).toContainEqual({ apiuser, max_batch_size: 100, enabled: true, revoked: false, created_at: clock.now() });
+    expect(listed.text).not.toContain(apikey);
+    expect((await admin.send('PATCH', `/console/api/api-keys/${apiuser}`, { max_batch_size: 250 })).body).toMatchObject({ max_batch_size: 250 });
+    expect((await admin.send('PATCH', `/console/api/api-keys/${apiuser}`, { max_batch_size: 0 })).text).toContain(
+      'max_batch_size must be a whole number from 1 to 10000, got 0.',
+    );
+    expect((await admin.send('PATCH', `/console/api/api-keys/${apiuser}`, { enabled: false })).body).toMatchObject({ enabled: false });
+    expect((await asKey()).status).toBe(401);
+    expect((await admin.send('POST', `/console/api/api-keys/${apiuser}/revoke`)).body).toMatchObject({ revoked: true });
+    expect((await admin.send('PATCH', `/console/api/api-keys/${apiuser}`, { enabled: true })).status).toBe(400);
+    const other = await h.addSite(`Keys elsewhere ${dialect}`);
+    expect((await admin.send('POST', `/console/api/api-keys/${other.credentials.apiuser}/revoke`)).status).toBe(404);
+    expect((await h.request('GET', '/api/v1/door', { as: null, headers: { ...other.credentials } })).status).toBe(200);
+    for (const role of ['manager', 'installer'] as const) {
+      const refused = await operator(role);
+      expect((await refused.get('/console/api/api-keys')).status).toBe(403);
+      expect((await refused.send('POST', '/console/api/api-keys')).status).toBe(403);
+    }
   });
 });

@@ -72,7 +72,8 @@ function readTime(field: 'from' | 'to', value: string | undefined, site: Site): 
 }
 
 export function eventFilter(query: EventQuery, site: Site): repo.EventFilter {
-  const { outcome } = query;
+  const { outcome, reason } = query;
+  if (reason !== undefined && !denialReasons().some((r) => r.subcode === reason)) throw ERRORS.badRequest(`Invalid reason found: ${reason}`);
   const category = outcome === undefined ? undefined : outcome === 'granted' ? EVENT_CATEGORIES.ACCESS_GRANTED : EVENT_CATEGORIES.ACCESS_DENIED;
   return {
     from: readTime('from', query.from, site),

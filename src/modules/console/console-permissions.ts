@@ -5,7 +5,7 @@ import type { OperatorRole } from '../operator-sessions/operator-sessions.servic
  * changes everything; a manager manages people, credentials and access and reads everything; an
  * installer manages doors and devices and reads events. Only an admin opens the BAS-IP face's emergency
  * opening (as that face allows only its administrators to), and only an admin creates a device (its key)
- * and attaches doors to it, or changes the site's settings. The console offers only what the role holds,
+ * and attaches doors to it, changes the site's settings, or manages its API keys. The console offers only what the role holds,
  * and the server refuses the rest (403) whatever the page offered.
  */
 export const CAPABILITIES = [
@@ -19,6 +19,7 @@ export const CAPABILITIES = [
   'devices.manage',
   'devices.create',
   'site.manage',
+  'keys.manage',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

@@ -24,6 +24,7 @@ import { userIdsByIdNum } from '../users/users.repository.ts';
 import { capabilitiesOf } from './console-permissions.ts';
 import { presentExplanation, presentPerson, presentPersonSummary, presentSiteSettings } from './console.presenter.ts';
 import { accessLevelChoices, dashboard, personPage, searchPeople } from './console.service.ts';
+import { changeSiteApiKey, createSiteApiKey, revokeSiteApiKey, siteApiKeys } from './console-keys.service.ts';
 import { attachSiteDoor, detachSiteDoor, issueDevice, panelUrlTemplate, revokeSiteDevice, siteDevices } from './console-devices.service.ts';
 import { explain, whoCanOpen } from './console-access.service.ts';
 import { doorList, doorPage, emergencyOpenLock, unlockDoor } from './console-doors.service.ts';
@@ -115,6 +116,8 @@ const SiteUpdate = Type.Partial(
     { additionalProperties: false },
   ),
 );
+const ApiUserParams = Type.Object({ apiuser: Type.String({ maxLength: 64 }) }, { required: ['apiuser'] });
+const ApiKeyUpdate = Type.Partial(Type.Object({ max_batch_size: Type.Integer(), enabled: Type.Boolean() }, { additionalProperties: false }));
 const EmergencyOpen = Type.Object(
   { lock_number: Type.Integer({ minimum: 0, maximum: 255, description: 'The lock to open; 0 for every lock.' }) },
   { required: ['lock_number'], additionalProperties: false },
@@ -187,6 +190,7 @@ export const consoleModule: ResourceModule = {
     doorRoutes(app, context);
     deviceRoutes(app, context);
     siteRoutes(app, context);
+    apiKeyRoutes(app, context);
     explainRoutes(app, context);
     logRoutes(app, context);
   },
@@ -351,7 +355,7 @@ function logRoutes(app: TypedApp, { db }: AppContext): void {
     ...query,
     door_id: optionalId(query.door_id, 'door'),
     person_id: optionalId(query.person_id, 'person'),
-    reason: optionalId(query.reason, 'reason'),
+    reason: query.reason === undefined ? undefined : Number(query.reason),
   });
 
   app.get('/console/api/events/reasons', { config: read, schema: { tags, hide } }, async () => ({ reasons: denialReasons() }));
@@ -427,4 +431,30 @@ function siteRoutes(app: TypedApp, { db, clock }: AppContext): void {
     };
     return presentSiteSettings(await changeSite(db, operator.site.id, change, { actor: operator.actor, at: clock.now() }));
   });
+}
+
+function apiKeyRoutes(app: TypedApp, { db, clock }: AppContext): void {
+  const manage = { ...JSON_API, capability: 'keys.manage' } as const;
+
+  app.get('/console/api/api-keys', { config: manage, schema: { tags, hide } }, async (request) => ({
+    keys: await siteApiKeys(db, operatorOf(request).site),
+  }));
+
+  app.post('/console/api/api-keys', { config: manage, schema: { tags, hide } }, async (request) =>
+    createSiteApiKey(db, operatorOf(request).site, clock),
+  );
+
+  app.patch(
+    '/console/api/api-keys/:apiuser',
+    { config: manage, schema: { tags, hide, params: ApiUserParams, body: ApiKeyUpdate } },
+    async (request) =>
+      changeSiteApiKey(db, operatorOf(request).site, request.params.apiuser, {
+        maxBatchSize: request.body.max_batch_size,
+        enabled: request.body.enabled,
+      }),
+  );
+
+  app.post('/console/api/api-keys/:apiuser/revoke', { config: manage, schema: { tags, hide, params: ApiUserParams } }, async (request) =>
+    revokeSiteApiKey(db, operatorOf(request).site, request.params.apiuser, clock),
+  );
 }

@@ -1,32 +1,5 @@
-import { alertBox, api, fill, h, showError, siteTime } from './dom.js';
+import { alertBox, api, fill, h, showError, shownOnce, siteTime } from './dom.js';
 import { doorSelect } from './events.js';
-
-/** A secret shown once: read-only, selected on focus, with a button that copies it. */
-function shownOnce(id, label, value) {
-  const input = h('input', { id, readonly: true, value, size: Math.min(value.length, 80), onfocus: (event) => event.target.select() });
-  const copied = h('span', { role: 'status' });
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      copied.textContent = 'Copied.';
-    } catch {
-      input.select();
-      copied.textContent = 'Select it and copy it by hand (the browser did not allow copying).';
-    }
-  };
-  return h(
-    'div',
-    { class: 'field' },
-    h('label', { for: id }, label),
-    h(
-      'div',
-      { class: 'actions' },
-      input,
-      h('button', { type: 'button', class: 'secondary', onclick: copy, 'aria-label': `Copy ${label}` }, 'Copy'),
-      copied,
-    ),
-  );
-}
 
 /** A new device: a name and the doors it drives (locks 1, 2, … in order); its key is shown once, here. */
 function newDeviceForm(doors, refresh) {

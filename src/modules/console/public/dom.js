@@ -104,3 +104,30 @@ export function showError(box, error) {
   const messages = error instanceof ApiError ? error.messages : [error instanceof Error ? error.message : String(error)];
   box.replaceChildren(...messages.map((m) => h('p', {}, m)));
 }
+
+/** A secret shown once: read-only, selected on focus, with a button that copies it. */
+export function shownOnce(id, label, value) {
+  const input = h('input', { id, readonly: true, value, size: Math.min(value.length, 80), onfocus: (event) => event.target.select() });
+  const copied = h('span', { role: 'status' });
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+      copied.textContent = 'Copied.';
+    } catch {
+      input.select();
+      copied.textContent = 'Select it and copy it by hand (the browser did not allow copying).';
+    }
+  };
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    h(
+      'div',
+      { class: 'actions' },
+      input,
+      h('button', { type: 'button', class: 'secondary', onclick: copy, 'aria-label': `Copy ${label}` }, 'Copy'),
+      copied,
+    ),
+  );
+}

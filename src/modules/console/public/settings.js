@@ -1,4 +1,4 @@
-import { alertBox, api, fill, h, showError } from './dom.js';
+import { alertBox, api, fill, h, showError, shownOnce, siteTime } from './dom.js';
 
 /** The numeric settings: field, label, and the bounds the site rules hold them to. */
 const NUMBERS = [
@@ -58,5 +58,130 @@ export async function showSettings(context) {
     h('button', { type: 'submit' }, 'Save settings'),
     saved,
   );
-  fill(main, h('h1', {}, 'Site settings'), form);
+  fill(main, h('h1', {}, 'Site settings'), form, await apiKeys(context));
+}
+
+/** The site's API keys: a new one's secret shown once; batch size, on/off, revoke (confirmed). */
+async function apiKeys(context) {
+  const zone = context.session.site.timezone;
+  const errors = alertBox();
+  const issued = h('div', { 'aria-live': 'polite' });
+  const body = h('tbody', {});
+  const act = (call) => async () => {
+    try {
+      await call();
+      errors.replaceChildren();
+      await load();
+    } catch (error) {
+      showError(errors, error);
+    }
+  };
+  function row(key) {
+    const size = h('input', {
+      id: `batch-${key.apiuser}`,
+      type: 'number',
+      min: '1',
+      max: '10000',
+      value: String(key.max_batch_size),
+      disabled: key.revoked,
+      'aria-label': `Batch size of ${key.apiuser}`,
+    });
+    const status = key.revoked ? 'Revoked' : key.enabled ? 'On' : 'Off';
+    return h(
+      'tr',
+      { id: `key-${key.apiuser}` },
+      h('th', { scope: 'row' }, h('code', {}, key.apiuser)),
+      h('td', {}, siteTime(key.created_at, zone)),
+      h('td', {}, status),
+      h(
+        'td',
+        {},
+        h(
+          'form',
+          {
+            class: 'inline',
+            onsubmit: (event) => {
+              event.preventDefault();
+              act(() => api('PATCH', `api-keys/${key.apiuser}`, { max_batch_size: Number(size.value) }))();
+            },
+          },
+          size,
+          !key.revoked && h('button', { type: 'submit', class: 'secondary', 'aria-label': `Save batch size of ${key.apiuser}` }, 'Save'),
+        ),
+      ),
+      h(
+        'td',
+        { class: 'actions' },
+        !key.revoked &&
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'secondary',
+              'aria-label': `${key.enabled ? 'Switch off' : 'Switch on'} ${key.apiuser}`,
+              onclick: act(() => api('PATCH', `api-keys/${key.apiuser}`, { enabled: !key.enabled })),
+            },
+            key.enabled ? 'Switch off' : 'Switch on',
+          ),
+        !key.revoked &&
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'danger',
+              'aria-label': `Revoke ${key.apiuser}`,
+              onclick: () => {
+                if (!window.confirm(`Revoke API key ${key.apiuser}? Every program using it is refused from now on.`)) return;
+                act(() => api('POST', `api-keys/${key.apiuser}/revoke`))();
+              },
+            },
+            'Revoke',
+          ),
+      ),
+    );
+  }
+  async function load() {
+    const { keys } = await api('GET', 'api-keys');
+    fill(body, keys.map(row));
+  }
+  const create = async () => {
+    try {
+      const made = await api('POST', 'api-keys');
+      errors.replaceChildren();
+      fill(
+        issued,
+        h('p', { class: 'warning' }, 'Shown this once: only its hash is kept. Give both to the program that calls the API now.'),
+        shownOnce('new-apiuser', 'apiuser', made.apiuser),
+        shownOnce('new-apikey', 'apikey', made.apikey),
+      );
+      await load();
+      issued.querySelector('input')?.focus();
+    } catch (error) {
+      showError(errors, error);
+    }
+  };
+  await load();
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'keys-title' },
+    h('h2', { id: 'keys-title' }, 'API keys'),
+    errors,
+    h(
+      'table',
+      {},
+      h('caption', {}, 'Keys of the Lockt API (apiuser and apikey headers)'),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['apiuser', 'Created', 'Status', 'Batch size', 'Actions'].map((name) => h('th', { scope: 'col' }, name)),
+        ),
+      ),
+      body,
+    ),
+    h('button', { type: 'button', onclick: create }, 'New API key'),
+    issued,
+  );
 }
