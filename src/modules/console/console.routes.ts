@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
 import { isStorableId } from '../../db/conventions.ts';
+import { MAX_LOG_ID } from '../../db/log-ids.ts';
 import { runBatch } from '../../http/batch.ts';
 import { csvText, sendCsv } from '../../http/csv.ts';
 import { addressKey } from '../../http/plugins/caller.ts';
@@ -131,6 +132,9 @@ function idOf(value: number | string, what: string): number {
 }
 
 const optionalId = (value: number | string | undefined, what: string) => (value === undefined ? undefined : idOf(value, what));
+
+/** A log id (events, audit) from a URL: larger than the integer ids of rows (src/db/log-ids.ts), capped as `/events` caps it. */
+const logIdOf = (value: number | string | undefined) => (value === undefined ? undefined : Math.min(Number(value), MAX_LOG_ID));
 
 /** What the person form sends: the Lockt user record's fields, under the console's names. */
 const PersonFields = {
@@ -361,7 +365,7 @@ function logRoutes(app: TypedApp, { db }: AppContext): void {
   app.get('/console/api/events/reasons', { config: read, schema: { tags, hide } }, async () => ({ reasons: denialReasons() }));
 
   app.get('/console/api/events', { config: read, schema: { tags, hide, querystring: EventsQuery } }, async (request) =>
-    eventPage(db, operatorOf(request).site, filterOf(request.query), optionalId(request.query.before, 'event')),
+    eventPage(db, operatorOf(request).site, filterOf(request.query), logIdOf(request.query.before)),
   );
 
   app.get('/console/api/events.csv', { config: read, schema: { tags, hide, querystring: EventsQuery } }, async (request, reply) => {
@@ -373,7 +377,7 @@ function logRoutes(app: TypedApp, { db }: AppContext): void {
     '/console/api/audit',
     { config: { ...JSON_API, capability: 'audit.read' }, schema: { tags, hide, querystring: PageQuery } },
     async (request) => {
-      const { records, next } = await auditPage(db, operatorOf(request).site, optionalId(request.query.before, 'audit record'));
+      const { records, next } = await auditPage(db, operatorOf(request).site, logIdOf(request.query.before));
       return { records: records.map(presentAudit), next };
     },
   );
