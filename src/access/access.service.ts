@@ -6,7 +6,7 @@ import { groupCommitOf } from '../event-log/group-commit.ts';
 import { signalsOf } from '../metrics/signals.ts';
 import { type Decision, decide, opensToAnyone } from './decide.ts';
 import { spendPass } from './passes.repository.ts';
-import { type FactSource, type GatheredFacts, type Presented, gatherFacts } from './facts.ts';
+import { type FactSource, type GatheredFacts, type Presented, gatherFacts, gatherHolderPinFacts } from './facts.ts';
 
 /** The device that asked, as events name it. */
 export interface AskingDevice {
@@ -40,7 +40,23 @@ export interface Answer {
 export async function answer(source: FactSource, question: AccessQuestion): Promise<Answer> {
   const candidates = await gatherFacts(source, question.site, question.presented, question.doorId, question.deviceId ?? null);
   const decided = candidates.map((gathered) => ({ gathered, decision: decide(gathered.facts, question.at) }));
-  const chosen = decided.find((d) => d.decision.granted) ?? (decided[0] as (typeof decided)[number]);
+  return withCodes(decided.find((d) => d.decision.granted) ?? (decided[0] as (typeof decided)[number]));
+}
+
+/**
+ * Whether a holder's own PIN would open a door at `at`, asked by no device (the console's "who can open
+ * this door"): the decision a keypad would get for it, without knowing the PIN.
+ */
+export async function answerHolderPin(
+  source: FactSource,
+  question: Omit<AccessQuestion, 'presented' | 'deviceId'> & { holderId: number },
+): Promise<Answer> {
+  const gathered = await gatherHolderPinFacts(source, question.site, question.holderId, question.doorId);
+  return withCodes({ gathered, decision: decide(gathered.facts, question.at) });
+}
+
+/** A decision with the event code and subcode it is recorded and answered with. */
+function withCodes(chosen: { gathered: GatheredFacts; decision: Decision }): Answer {
   const code = chosen.decision.granted ? EVENT_CODES.ACCESS_GRANTED : EVENT_CODES.ACCESS_DENIED;
   const subcode = DECISION_SUBCODE[chosen.decision.reason];
   return {

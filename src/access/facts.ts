@@ -1,7 +1,7 @@
 import { isStorableId } from '../db/conventions.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { hashPin } from '../lib/pins.ts';
-import type { CredentialFacts, DecisionFacts, Grant, LevelGrant } from './decide.ts';
+import type { CredentialFacts, DecisionFacts, FreeAccessWindow, Grant, LevelGrant } from './decide.ts';
 import * as repo from './facts.repository.ts';
 import { NO_PANEL_RULES, type PanelRules, freeAccessWindows, isPublicCode } from './panel-rules.ts';
 import {
@@ -115,6 +115,61 @@ function ofKind(record: CredentialRecord | undefined, presented: Presented): Cre
   return FACTOR_OF_IDENTIFIER[record.identifierType] === FACTOR_OF_IDENTIFIER[presented.identifierType] ? record : undefined;
 }
 
+/** Where a question is asked: the door, its lock number on the asking device, and that lock's free access. */
+interface Place {
+  door: DoorRecord | null;
+  lockNumber: number | null;
+  freeAccess: FreeAccessWindow[];
+}
+
+/** The door and, when a device asks, its lock and the site's panel rules for it. */
+async function placeOf(source: FactSource, site: { id: number }, doorId: number, deviceId: number | null): Promise<Place & { rules: PanelRules }> {
+  const door = isStorableId(doorId) ? ((await source.door(site.id, doorId)) ?? null) : null;
+  const lockNumber = door === null || deviceId === null || !isStorableId(deviceId) ? null : await source.lockNumber(site.id, deviceId, doorId);
+  // Free access and the public code belong to a panel's locks: a door no device drives has neither.
+  const rules = lockNumber === null ? NO_PANEL_RULES : await source.panelRules(site.id);
+  return { door, lockNumber, freeAccess: lockNumber === null ? [] : freeAccessWindows(rules, lockNumber), rules };
+}
+
+/** One candidate's facts: the credential's holder and the holder's grants for the door. */
+async function candidateFacts(
+  source: FactSource,
+  site: { id: number; timezone: string },
+  { door, lockNumber, freeAccess }: Place,
+  doorId: number,
+  credential: CredentialFacts | null,
+  record: CredentialRecord | null,
+  publicCode = false,
+): Promise<GatheredFacts> {
+  const holderId = credential?.holderId ?? null;
+  const holder = holderId === null ? null : ((await source.holder(site.id, holderId)) ?? null);
+  const levelGrants = holder === null ? [] : await withGivers(source, site.id, await source.grants(site.id, holder.id, doorId), doorId);
+  // An identifier made on the panel face opens the panel's locks by itself, as on a panel.
+  const panelGrant: Grant[] = credential?.panelAccess && lockNumber !== null ? [{ via: 'panel', lockNumber }] : [];
+  const grants = [...panelGrant, ...levelGrants];
+  return {
+    facts: { timezone: site.timezone, credential, holder, door, lockNumber, grants, freeAccess, publicCode },
+    credential: record,
+    holder,
+    door,
+  };
+}
+
+/**
+ * The facts of a holder typing their own PIN at a door, asked by no device: whether their PIN would open
+ * it, for "who can open this door" (the PIN itself is never known, only its keyed hash).
+ */
+export async function gatherHolderPinFacts(
+  source: FactSource,
+  site: { id: number; timezone: string },
+  holderId: number,
+  doorId: number,
+): Promise<GatheredFacts> {
+  await source.catchUp();
+  const place = await placeOf(source, site, doorId, null);
+  return candidateFacts(source, site, place, doorId, pinCredential(holderId), null);
+}
+
 /**
  * The facts for a presented credential at a door: one candidate for a card or key, one per holder for a
  * PIN (several holders may share one where the site allows it), one with no credential when nothing
@@ -128,25 +183,10 @@ export async function gatherFacts(
   deviceId: number | null = null,
 ): Promise<GatheredFacts[]> {
   await source.catchUp();
-  const door = isStorableId(doorId) ? ((await source.door(site.id, doorId)) ?? null) : null;
-  const lockNumber = door === null || deviceId === null || !isStorableId(deviceId) ? null : await source.lockNumber(site.id, deviceId, doorId);
-  // Free access and the public code belong to a panel's locks: a door no device drives has neither.
-  const rules = lockNumber === null ? NO_PANEL_RULES : await source.panelRules(site.id);
-  const freeAccess = lockNumber === null ? [] : freeAccessWindows(rules, lockNumber);
-  const candidate = async (credential: CredentialFacts | null, record: CredentialRecord | null, publicCode = false): Promise<GatheredFacts> => {
-    const holderId = credential?.holderId ?? null;
-    const holder = holderId === null ? null : ((await source.holder(site.id, holderId)) ?? null);
-    const levelGrants = holder === null ? [] : await withGivers(source, site.id, await source.grants(site.id, holder.id, doorId), doorId);
-    // An identifier made on the panel face opens the panel's locks by itself, as on a panel.
-    const panelGrant: Grant[] = credential?.panelAccess && lockNumber !== null ? [{ via: 'panel', lockNumber }] : [];
-    const grants = [...panelGrant, ...levelGrants];
-    return {
-      facts: { timezone: site.timezone, credential, holder, door, lockNumber, grants, freeAccess, publicCode },
-      credential: record,
-      holder,
-      door,
-    };
-  };
+  const place = await placeOf(source, site, doorId, deviceId);
+  const { rules } = place;
+  const candidate = (credential: CredentialFacts | null, record: CredentialRecord | null, publicCode = false) =>
+    candidateFacts(source, site, place, doorId, credential, record, publicCode);
   // A PIN is a code typed on a keypad: a Lockt user's PIN, or a panel's inputCode identifier.
   const typed = presented.kind === 'pin' || (presented.kind === 'identifier' && FACTOR_OF_IDENTIFIER[presented.identifierType] === 'input_code');
   if (typed) {

@@ -54,7 +54,8 @@ export function registerSiteCommands(program: Command): void {
           eventsLimit?: number;
         },
       ) => {
-        const changed = await withStore(flags, (store) => changeSite(store.db, flags.site, flags));
+        const audit = { actor: { kind: 'cli' as const, name: 'portcullis site' }, at: systemClock.now() };
+        const changed = await withStore(flags, (store) => changeSite(store.db, flags.site, flags, audit));
         print(flags, { site: wire(changed), settings: changed.settings }, `Site ${changed.id} updated.`);
       },
     );

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +81,8 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
       args: ARGS,
       ignoreHTTPSErrors: true,
       viewport: { width: 1400, height: 900 },
+      // The devices screen copies a new device's key to the clipboard.
+      permissions: ['clipboard-read', 'clipboard-write'],
     });
     page = context.pages()[0] ?? (await context.newPage());
     // A step that cannot happen fails on its own words, well before the test's timeout.
@@ -137,6 +139,20 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
     await page.goto(`${base}/console/people`);
     await page.getByRole('heading', { name: 'Not here' }).waitFor();
     expect(await fromPage('POST', 'people', { first_name: 'Not', last_name: 'Allowed' })).toBe(403);
+    await page.goto(`${base}/console/doors/${doorId}`);
+    await page.getByRole('heading', { name: 'Front door' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Unlock now' }).count()).toBe(0);
+    expect(await page.getByRole('heading', { name: 'Who can open it now' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Explain' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Audit' }).count()).toBe(0);
+    expect(await fromPage('POST', `doors/${doorId}/unlock`, {})).toBe(403);
+    await page.getByRole('navigation').getByRole('link', { name: 'Devices' }).click();
+    await page.getByRole('heading', { name: 'Front reader' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'New device' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Attach door' }).count()).toBe(0);
+    expect(await fromPage('POST', 'devices', { name: 'Not allowed', door_ids: [] })).toBe(403);
+    expect(await fromPage('PATCH', 'site', { name: 'Not allowed' })).toBe(403);
+    expect(await fromPage('POST', 'api-keys', {})).toBe(403);
     await signOut();
   });
 
@@ -200,11 +216,120 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
     await signOut();
   });
 
-  it('lets an admin revoke a device, and refuses a write without the CSRF token even to an admin', async () => {
+  it('lets a manager unlock a door once confirmed, see who can open it, explain a denial, filter and export events, and read the audit log', async () => {
+    await signIn('manager');
+    expect(await fromPage('POST', 'emergency-open', { lock_number: 0 })).toBe(403);
+    expect(await page.getByRole('link', { name: 'Devices' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    expect(await page.getByRole('heading', { name: 'Emergency opening' }).count()).toBe(0);
+    await page.getByRole('navigation').getByRole('link', { name: 'Doors' }).click();
+    await page.getByRole('heading', { name: 'Doors', exact: true }).waitFor();
+    await shot('doors');
+    await page.getByRole('link', { name: 'Front door' }).click();
+    await page.getByRole('heading', { name: 'Front door' }).waitFor();
+    await page.locator('.openers').getByRole('link', { name: 'Grace Hopper' }).waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Unlock now' }).click();
+    await page.getByText('Unlock sent to 1 device.').waitFor();
+    await page.goto(`${base}/console/doors/${doorId}`);
+    await page.getByRole('cell', { name: 'Remote Unlock Requested' }).first().waitFor();
+    await shot('door');
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Events' }).click();
+    await page.getByLabel('Outcome').selectOption('denied');
+    await page.getByLabel('Door').selectOption(String(doorId));
+    await page.getByRole('button', { name: 'Filter' }).click();
+    // The filtered page replaces the first one, which held the granted decisions too.
+    await page.locator('table.events tbody tr.granted').first().waitFor({ state: 'detached' });
+    const denied = page.locator('table.events tbody tr', { hasText: '9999999' });
+    await denied.waitFor();
+    await shot('events');
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Export CSV' }).click();
+    const csv = readFileSync((await (await download).path()) ?? '', 'utf8');
+    expect(csv.split('\n')[0]).toBe('id,time,event,outcome,reason,person,person_id,door,door_id,device,card_num');
+    expect(csv).toContain('Access Denied,denied,Unknown Credential,,,Front door');
+    expect(csv).not.toContain('Access Granted');
+
+    await denied.getByRole('link', { name: 'Why?' }).click();
+    await page.getByRole('heading', { name: 'Explain a decision' }).waitFor();
+    await page.getByRole('heading', { name: 'Card 9999999: Denied — Unknown Credential' }).waitFor();
+    await page.getByText('✗ The credential is known').waitFor();
+    await shot('explain');
+    await page.getByLabel('Card number').fill('7301234');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.getByRole('heading', { name: 'Card 7301234: Granted' }).waitFor();
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Audit' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await page
+      .getByRole('cell', { name: `manager-${dialect} (operator)` })
+      .first()
+      .waitFor();
+    await shot('audit');
+    await signOut();
+  });
+
+  it('lets an admin open every lock in an emergency, set up and revoke devices, change the site settings, make and revoke an API key, and refuses a write without the CSRF token even to an admin', async () => {
     await signIn('admin');
+    await page.getByRole('navigation').getByRole('link', { name: 'Doors' }).click();
+    await page.getByLabel('Lock number (0: every lock)').fill('0');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Emergency open' }).click();
+    await page.getByText('Emergency opening sent: 1 unlock command queued.').waitFor();
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Devices' }).click();
+    await page.getByLabel('Device name').fill('Side panel');
+    await page.getByRole('checkbox', { name: 'Front door' }).check();
+    await page.getByRole('button', { name: 'Create device' }).click();
+    const key = await page.getByRole('textbox', { name: 'Device key' }).inputValue();
+    expect(key.length).toBeGreaterThan(20);
+    expect(await page.getByRole('textbox', { name: 'Panel URL' }).inputValue()).toBe(`${base}/api/v1/panel/${key}/access`);
+    await page.getByRole('button', { name: 'Copy Device key' }).click();
+    await page.getByText('Copied.').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
+    const side = page.getByRole('region', { name: 'Side panel' });
+    await side.getByText('Lock 1: Front door').waitFor();
+    await shot('devices');
+    const asked = await new Client(server.port, { authorization: `Bearer ${key}` }).call('POST', '/api/v1/device/access', {
+      door_id: doorId,
+      card_num: '7301234',
+    });
+    expect(asked.body.data.granted).toBe(true);
+    await side.getByRole('button', { name: 'Detach Front door from Side panel' }).click();
+    await side.getByText('Drives no door.').waitFor();
+    await side.getByLabel('Door', { exact: true }).selectOption(String(doorId));
+    await side.getByRole('button', { name: 'Attach door' }).click();
+    await side.getByText('Lock 1: Front door').waitFor();
+    await page.reload();
+    expect(await page.getByRole('textbox', { name: 'Device key' }).count()).toBe(0);
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Site name').fill('Harbour Office East');
+    await page.getByLabel('Most events one GET /events answers').fill('2500');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').getByText('Saved.').waitFor();
+    await page.locator('.top .site').getByText('Harbour Office East').waitFor();
+    expect(await page.getByLabel('Most events one GET /events answers').inputValue()).toBe('2500');
+    await page.getByRole('button', { name: 'New API key' }).click();
+    const apiuser = await page.getByRole('textbox', { name: 'apiuser' }).inputValue();
+    const apikey = await page.getByRole('textbox', { name: 'apikey' }).inputValue();
+    const lockt = new Client(server.port, { apiuser, apikey });
+    expect((await lockt.call('GET', '/api/v1/door')).status).toBe(200);
+    await page.getByLabel(`Batch size of ${apiuser}`, { exact: true }).fill('250');
+    await page.getByRole('button', { name: `Save batch size of ${apiuser}` }).click();
+    await shot('settings');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: `Revoke ${apiuser}` }).click();
+    await page.locator(`#key-${apiuser}`).getByText('Revoked').waitFor();
+    expect(await page.getByLabel(`Batch size of ${apiuser}`, { exact: true }).inputValue()).toBe('250');
+    expect((await lockt.call('GET', '/api/v1/door')).status).toBe(401);
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     expect(await fromPage('PATCH', 'people/1', { enabled: false }, false)).toBe(403);
     page.once('dialog', (dialog) => void dialog.accept());
-    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.locator('#device-1').getByRole('button', { name: 'Revoke' }).click();
     await page.locator('#device-1').waitFor({ state: 'detached' });
     const refused = await device.call('POST', '/api/v1/device/access', { door_id: doorId, card_num: '7301234' });
     expect(refused.status).toBe(401);

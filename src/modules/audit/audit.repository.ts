@@ -13,9 +13,15 @@ function settledAudit(db: Queryable, siteId: number) {
 }
 
 export function listNewestAudit(db: Queryable, siteId: number, limit: number): Promise<AuditRow[]> {
-  return settledAudit(db, siteId).orderBy('id', 'desc').limit(limit).execute();
+  return listAuditBefore(db, siteId, undefined, limit);
 }
 
 export function listAuditAfter(db: Queryable, siteId: number, afterId: number, limit: number): Promise<AuditRow[]> {
   return settledAudit(db, siteId).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+}
+
+/** The newest records older than `beforeId` (none: from the newest), newest first: the console's pages. */
+export function listAuditBefore(db: Queryable, siteId: number, beforeId: number | undefined, limit: number): Promise<AuditRow[]> {
+  const query = settledAudit(db, siteId);
+  return (beforeId === undefined ? query : query.where('id', '<', beforeId)).orderBy('id', 'desc').limit(limit).execute();
 }

@@ -1,55 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDoor, seedSchedule } from '../../../test/factories/access.ts';
 import { seedAccessLevel } from '../../../test/factories/people.ts';
-import { DIALECTS, type Harness, type Response, createHarness } from '../../../test/harness.ts';
+import { consoleSignIns } from '../../../test/console.ts';
+import { DIALECTS, type Harness, createHarness } from '../../../test/harness.ts';
 import { fixedClock } from '../../lib/clock.ts';
-import { changeOperator, createOperator } from '../users/operators.service.ts';
+import { changeOperator } from '../users/operators.service.ts';
 import { CONSOLE_IDLE_MS, CONSOLE_MAX_MS } from '../operator-sessions/operator-sessions.service.ts';
 
 const START = Date.UTC(2026, 11, 4, 9, 0, 0);
 
-/** An operator signed in to the console: its cookie and CSRF token, and requests sent with them. */
-interface ConsoleCaller {
-  cookie: string;
-  csrf: string;
-  get(url: string): Promise<Response>;
-  send(method: 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, options?: { csrf?: string | null }): Promise<Response>;
-}
-
 describe.each(DIALECTS)('operator console (%s)', (dialect) => {
   let h: Harness;
   const clock = fixedClock(START);
-  let sequence = 0;
 
   beforeAll(async () => {
     h = await createHarness(dialect, { clock });
   });
   afterAll(async () => h.close());
 
-  function signIn(username: string, password: string): Promise<Response> {
-    return h.request('POST', '/console/api/session', { as: null, body: { username, password } });
-  }
-
-  function callerOf(cookie: string, csrf: string): ConsoleCaller {
-    return {
-      cookie,
-      csrf,
-      get: (url) => h.request('GET', url, { as: null, headers: { cookie } }),
-      send: (method, url, body, { csrf: token = csrf } = {}) =>
-        h.request(method, url, { as: null, body, headers: { cookie, ...(token === null ? {} : { 'x-csrf-token': token }) } }),
-    };
-  }
-
-  async function operator(role: 'admin' | 'manager' | 'installer'): Promise<ConsoleCaller & { username: string; password: string }> {
-    sequence += 1;
-    const username = `console-${role}-${sequence}-${dialect}`;
-    const password = `password of ${username}`;
-    await createOperator(h.store.db, h.site.id, { username, password, role }, clock);
-    const answer = await signIn(username, password);
-    expect(answer.status).toBe(200);
-    const cookie = String(answer.headers['set-cookie']).split(';')[0] as string;
-    return { ...callerOf(cookie, answer.body.csrf_token), username, password };
-  }
+  const { signIn, callerOf, operator } = consoleSignIns(() => h, clock, dialect);
 
   it('serves the page and its assets from this server under a policy with no inline script', async () => {
     const page = await h.request('GET', '/console', { as: null });
@@ -149,7 +118,14 @@ describe.each(DIALECTS)('operator console (%s)', (dialect) => {
     const installer = await operator('installer');
     const manager = await operator('manager');
     expect((await installer.get('/console/api/session')).body.capabilities).toEqual(['events.read', 'devices.manage']);
-    expect((await manager.get('/console/api/session')).body.capabilities).toEqual(['events.read', 'people.read', 'people.write']);
+    expect((await manager.get('/console/api/session')).body.capabilities).toEqual([
+      'events.read',
+      'people.read',
+      'people.write',
+      'access.explain',
+      'audit.read',
+      'doors.unlock',
+    ]);
     expect((await installer.get('/console/api/dashboard')).status).toBe(200);
     for (const url of ['/console/api/people', '/console/api/people/1', '/console/api/access-levels']) {
       expect((await installer.get(url)).status).toBe(403);

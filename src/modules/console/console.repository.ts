@@ -59,9 +59,9 @@ export type DoorWithStateRow = Columns<'door', 'id' | 'name' | 'enabled'> & {
   reported_at: number | null;
 };
 
-/** The site's doors by location, with what each one's device last reported. */
-export function doorsWithState(db: Queryable, siteId: number, limit: number): Promise<DoorWithStateRow[]> {
-  return db
+/** The site's doors by location (or the one door asked for), with what each one's device last reported. */
+export function doorsWithState(db: Queryable, siteId: number, limit: number, doorId?: number): Promise<DoorWithStateRow[]> {
+  let query = db
     .selectFrom('door')
     .leftJoin('location', (join) => join.onRef('location.id', '=', 'door.location_id').onRef('location.site_id', '=', 'door.site_id'))
     .leftJoin('door_state', (join) => join.onRef('door_state.door_id', '=', 'door.id').onRef('door_state.site_id', '=', 'door.site_id'))
@@ -74,10 +74,78 @@ export function doorsWithState(db: Queryable, siteId: number, limit: number): Pr
       'door_state.door_open',
       'door_state.reported_at',
     ])
-    .where('door.site_id', '=', siteId)
-    .orderBy('location.name')
-    .orderBy('door.name')
-    .limit(limit)
+    .where('door.site_id', '=', siteId);
+  if (doorId !== undefined) query = query.where('door.id', '=', doorId);
+  return query.orderBy('location.name').orderBy('door.name').limit(limit).execute();
+}
+
+/** Each door's newest forced or held-open alarm since `since`, by kind (event_site_hw_time_idx). */
+export async function doorAlarmsSince(
+  db: Queryable,
+  siteId: number,
+  since: number,
+  codes: readonly number[],
+): Promise<{ door_id: number; code: number; at: number }[]> {
+  const rows = await db
+    .selectFrom('event')
+    .select(['door_id', 'code', (eb) => eb.fn.max('hw_time').as('at')])
+    .where('site_id', '=', siteId)
+    .where('hw_time', '>=', since)
+    .where('code', 'in', codes)
+    .where('door_id', 'is not', null)
+    .groupBy(['door_id', 'code'])
+    .execute();
+  return rows.flatMap((r) => (r.door_id === null ? [] : [{ door_id: r.door_id, code: r.code, at: Number(r.at) }]));
+}
+
+/** A door's newest events (event_door_idx). */
+export function doorEvents(db: Queryable, siteId: number, doorId: number, limit: number): Promise<ConsoleEventRow[]> {
+  return consoleEvents(db, siteId).where('door_id', '=', doorId).orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** What the events screen filters by; every field optional. */
+export interface EventFilter {
+  from?: number;
+  to?: number;
+  doorId?: number;
+  personId?: number;
+  categories?: readonly number[];
+  subcode?: number;
+}
+
+function filteredEvents(db: Queryable, siteId: number, filter: EventFilter) {
+  let query = consoleEvents(db, siteId);
+  if (filter.from !== undefined) query = query.where('hw_time', '>=', filter.from);
+  if (filter.to !== undefined) query = query.where('hw_time', '<', filter.to);
+  if (filter.doorId !== undefined) query = query.where('door_id', '=', filter.doorId);
+  if (filter.personId !== undefined) query = query.where('user_id', '=', filter.personId);
+  if (filter.categories !== undefined) query = query.where('category', 'in', filter.categories);
+  if (filter.subcode !== undefined) query = query.where('subcode', '=', filter.subcode);
+  return query;
+}
+
+/** The events the filter keeps, newest first, older than `beforeId` (none: from the newest). */
+export function filteredEventsBefore(db: Queryable, siteId: number, filter: EventFilter, beforeId: number | undefined, limit: number) {
+  const query = filteredEvents(db, siteId, filter);
+  return (beforeId === undefined ? query : query.where('id', '<', beforeId)).orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** The events the filter keeps, oldest first, after `afterId` (an export's chunks). */
+export function filteredEventsAfter(db: Queryable, siteId: number, filter: EventFilter, afterId: number, limit: number) {
+  return filteredEvents(db, siteId, filter).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+}
+
+export type PersonCredentialRow = Columns<'credential', 'id' | 'user_id' | 'name' | 'card_num' | 'is_fob' | 'identifier_type' | 'credential_key'>;
+
+/** The credentials these people hold, in id order. */
+export function credentialsOf(db: Queryable, siteId: number, userIds: readonly number[]): Promise<PersonCredentialRow[]> {
+  if (userIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('credential')
+    .select(['id', 'user_id', 'name', 'card_num', 'is_fob', 'identifier_type', 'credential_key'])
+    .where('site_id', '=', siteId)
+    .where('user_id', 'in', userIds)
+    .orderBy('id')
     .execute();
 }
 
@@ -154,13 +222,43 @@ export async function searchPeople(db: Queryable, siteId: number, search: People
   return [...found.values()].sort((a, b) => a.id - b.id).slice(0, limit);
 }
 
-/** One cardholder of the site. */
-export function findPerson(db: Queryable, siteId: number, id: number): Promise<PersonRow | undefined> {
+/** A cardholder the engine is asked about: whether they have a PIN (never the PIN, nor its hash). */
+export type HolderRow = PersonRow & { has_pin: boolean };
+
+function holders(db: Queryable, siteId: number) {
   return db
     .selectFrom('user')
-    .select(PERSON_COLUMNS)
+    .select([...PERSON_COLUMNS, (eb) => eb('user.pin_hash', 'is not', null).as('has_pin')])
     .where('user.site_id', '=', siteId)
-    .where('user.role', '=', 'cardholder')
-    .where('user.id', '=', id)
-    .executeTakeFirst();
+    .where('user.role', '=', 'cardholder');
+}
+
+/** A PostgreSQL boolean, or SQLite's 0 or 1. */
+const holderRow = ({ has_pin, ...row }: PersonRow & { has_pin: unknown }): HolderRow => ({ ...row, has_pin: has_pin === true || has_pin === 1 });
+
+/** One cardholder of the site. */
+export async function findHolder(db: Queryable, siteId: number, id: number): Promise<HolderRow | undefined> {
+  const row = await holders(db, siteId).where('user.id', '=', id).executeTakeFirst();
+  return row && holderRow(row);
+}
+
+/**
+ * The site's cardholders holding an access level (or a delegation) that names the door, in id order after
+ * `afterId`: those the engine is asked about for "who can open this door".
+ */
+export async function doorHolders(db: Queryable, siteId: number, doorId: number, afterId: number, limit: number): Promise<HolderRow[]> {
+  const rows = await holders(db, siteId)
+    .where('user.id', '>', afterId)
+    .where('user.id', 'in', (eb) =>
+      eb
+        .selectFrom('user_access_level as ual')
+        .innerJoin('access_level_door as ald', 'ald.access_level_id', 'ual.access_level_id')
+        .select('ual.user_id')
+        .where('ald.site_id', '=', siteId)
+        .where('ald.door_id', '=', doorId),
+    )
+    .orderBy('user.id')
+    .limit(limit)
+    .execute();
+  return rows.map(holderRow);
 }

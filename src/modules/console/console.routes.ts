@@ -5,20 +5,31 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyReply } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
+import { isStorableId } from '../../db/conventions.ts';
+import { MAX_LOG_ID } from '../../db/log-ids.ts';
 import { runBatch } from '../../http/batch.ts';
+import { csvText, sendCsv } from '../../http/csv.ts';
 import { addressKey } from '../../http/plugins/caller.ts';
 import { clearConsoleCookie, consoleToken, csrfTokenOf, setConsoleCookie } from '../../http/plugins/console-auth.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import { IdInput } from '../../http/schemas.ts';
+import { presentAudit } from '../audit/audit.presenter.ts';
 import { removeCredentials } from '../credentials/credentials.routes.ts';
+import { changeSite, getSite } from '../sites/sites.service.ts';
+import { panelAccessUrl } from '../panels/panels.basip.routes.ts';
 import { EventStreams, lastEventId } from '../events/event-stream.ts';
 import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
 import { consoleSessionHolds, consoleSignIn, logout } from '../operator-sessions/operator-sessions.service.ts';
 import { createUsers, updateUsers } from '../users/users.operations.ts';
 import { userIdsByIdNum } from '../users/users.repository.ts';
 import { capabilitiesOf } from './console-permissions.ts';
-import { presentPerson, presentPersonSummary } from './console.presenter.ts';
-import { accessLevelChoices, consoleEventsAfter, dashboard, personPage, revokeSiteDevice, searchPeople } from './console.service.ts';
+import { presentExplanation, presentPerson, presentPersonSummary, presentSiteSettings } from './console.presenter.ts';
+import { accessLevelChoices, dashboard, personPage, searchPeople } from './console.service.ts';
+import { changeSiteApiKey, createSiteApiKey, revokeSiteApiKey, siteApiKeys } from './console-keys.service.ts';
+import { attachSiteDoor, detachSiteDoor, issueDevice, panelUrlTemplate, revokeSiteDevice, siteDevices } from './console-devices.service.ts';
+import { explain, whoCanOpen } from './console-access.service.ts';
+import { doorList, doorPage, emergencyOpenLock, unlockDoor } from './console-doors.service.ts';
+import { EVENT_CSV_COLUMNS, auditPage, consoleEventsAfter, denialReasons, eventExportChunks, eventPage } from './console-events.service.ts';
 
 /**
  * The console's pages: scripts and styles only from this origin, no inline script or style, nothing
@@ -37,6 +48,11 @@ const ASSETS: Record<string, { path: string; type: string }> = {
   'dom.js': { path: join(here, 'public/dom.js'), type: 'text/javascript' },
   'dashboard.js': { path: join(here, 'public/dashboard.js'), type: 'text/javascript' },
   'people.js': { path: join(here, 'public/people.js'), type: 'text/javascript' },
+  'doors.js': { path: join(here, 'public/doors.js'), type: 'text/javascript' },
+  'devices.js': { path: join(here, 'public/devices.js'), type: 'text/javascript' },
+  'settings.js': { path: join(here, 'public/settings.js'), type: 'text/javascript' },
+  'events.js': { path: join(here, 'public/events.js'), type: 'text/javascript' },
+  'explain.js': { path: join(here, 'public/explain.js'), type: 'text/javascript' },
   'console.css': { path: join(here, 'public/console.css'), type: 'text/css' },
   'chart.umd.min.js': { path: chartJs, type: 'text/javascript' },
 };
@@ -54,6 +70,71 @@ const PeopleQuery = Type.Object({
   after: Type.Optional(IdInput('after', 'The last id of the page before.')),
 });
 const IdParams = Type.Object({ id: IdInput('id', 'The id.') }, { required: ['id'] });
+const PageQuery = Type.Object({
+  after: Type.Optional(IdInput('after', 'The last id of the page before.')),
+  before: Type.Optional(IdInput('before', 'The oldest id of the page before (pages newest first).')),
+});
+const ExplainQuery = Type.Object(
+  {
+    door_id: IdInput('door_id', 'The door.'),
+    card_num: Type.Optional(Type.String({ maxLength: 64 })),
+    person_id: Type.Optional(IdInput('person_id', 'A person, each of whose credentials is explained.')),
+    at: Type.Optional(
+      Type.String({ maxLength: 40, description: "A time in the site's zone (YYYY-MM-DD HH:MM:SS) or ISO 8601 with an offset; none: now." }),
+    ),
+  },
+  { required: ['door_id'] },
+);
+const EventsQuery = Type.Object({
+  from: Type.Optional(Type.String({ maxLength: 40 })),
+  to: Type.Optional(Type.String({ maxLength: 40 })),
+  door_id: Type.Optional(IdInput('door_id', 'Only this door.')),
+  person_id: Type.Optional(IdInput('person_id', 'Only this person.')),
+  outcome: Type.Optional(Type.Union([Type.Literal('granted'), Type.Literal('denied')])),
+  reason: Type.Optional(IdInput('reason', 'A decision subcode.')),
+  before: Type.Optional(IdInput('before', 'The oldest id of the page before.')),
+});
+const DeviceCreate = Type.Object(
+  { name: Type.String({ maxLength: 200 }), door_ids: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 255 }) },
+  { required: ['name', 'door_ids'], additionalProperties: false },
+);
+const DoorAttach = Type.Object(
+  { door_id: Type.Integer({ minimum: 1 }), lock_number: Type.Optional(Type.Integer({ minimum: 1, maximum: 255 })) },
+  { required: ['door_id'], additionalProperties: false },
+);
+const DeviceDoorParams = Type.Object({ id: IdInput('id', 'The device.'), door: IdInput('door', 'The door.') }, { required: ['id', 'door'] });
+const SiteUpdate = Type.Partial(
+  Type.Object(
+    {
+      name: Type.String({ maxLength: 200 }),
+      timezone: Type.String({ maxLength: 64 }),
+      card_num_max_length: Type.Integer(),
+      pin_min_length: Type.Integer(),
+      pin_max_length: Type.Integer(),
+      unique_pins: Type.Boolean(),
+      events_limit: Type.Integer(),
+    },
+    { additionalProperties: false },
+  ),
+);
+const ApiUserParams = Type.Object({ apiuser: Type.String({ maxLength: 64 }) }, { required: ['apiuser'] });
+const ApiKeyUpdate = Type.Partial(Type.Object({ max_batch_size: Type.Integer(), enabled: Type.Boolean() }, { additionalProperties: false }));
+const EmergencyOpen = Type.Object(
+  { lock_number: Type.Integer({ minimum: 0, maximum: 255, description: 'The lock to open; 0 for every lock.' }) },
+  { required: ['lock_number'], additionalProperties: false },
+);
+
+/** An id from a URL: one no row can have names nothing, and reaches no query (PostgreSQL refuses it). */
+function idOf(value: number | string, what: string): number {
+  const id = Number(value);
+  if (!isStorableId(id)) throw ERRORS.notFound(`No ${what} with id ${String(value).trim()}.`);
+  return id;
+}
+
+const optionalId = (value: number | string | undefined, what: string) => (value === undefined ? undefined : idOf(value, what));
+
+/** A log id (events, audit) from a URL: larger than the integer ids of rows (src/db/log-ids.ts), capped as `/events` caps it. */
+const logIdOf = (value: number | string | undefined) => (value === undefined ? undefined : Math.min(Number(value), MAX_LOG_ID));
 
 /** What the person form sends: the Lockt user record's fields, under the console's names. */
 const PersonFields = {
@@ -110,6 +191,12 @@ export const consoleModule: ResourceModule = {
     sessionRoutes(app, context);
     dashboardRoutes(app, context);
     peopleRoutes(app, context);
+    doorRoutes(app, context);
+    deviceRoutes(app, context);
+    siteRoutes(app, context);
+    apiKeyRoutes(app, context);
+    explainRoutes(app, context);
+    logRoutes(app, context);
   },
 };
 
@@ -169,15 +256,6 @@ function dashboardRoutes(app: TypedApp, { db, clock }: AppContext): void {
       return reply;
     },
   );
-
-  app.post(
-    '/console/api/devices/:id/revoke',
-    { config: { ...JSON_API, capability: 'devices.manage' }, schema: { tags, hide, params: IdParams } },
-    async (request) => {
-      await revokeSiteDevice(db, operatorOf(request).site, Number(request.params.id), clock);
-      return {};
-    },
-  );
 }
 
 function peopleRoutes(app: TypedApp, { db, clock }: AppContext): void {
@@ -221,4 +299,166 @@ function peopleRoutes(app: TypedApp, { db, clock }: AppContext): void {
     await runBatch(db, removeCredentials, { credentials: [{ id: Number(request.params.id) }] }, by, call);
     return {};
   });
+}
+
+function doorRoutes(app: TypedApp, { db, clock, access }: AppContext): void {
+  const read = { ...JSON_API, capability: 'events.read' } as const;
+
+  app.get('/console/api/doors', { config: read, schema: { tags, hide } }, async (request) => ({
+    doors: await doorList(db, operatorOf(request).site, clock),
+  }));
+
+  app.get('/console/api/doors/:id', { config: read, schema: { tags, hide, params: IdParams } }, async (request) =>
+    doorPage(db, operatorOf(request).site, idOf(request.params.id, 'door'), clock),
+  );
+
+  app.get(
+    '/console/api/doors/:id/people',
+    { config: { ...JSON_API, capability: 'people.read' }, schema: { tags, hide, params: IdParams, querystring: PageQuery } },
+    async (request) => {
+      const after = optionalId(request.query.after, 'person') ?? 0;
+      return whoCanOpen(db, access, operatorOf(request).site, idOf(request.params.id, 'door'), after, clock.now());
+    },
+  );
+
+  app.post(
+    '/console/api/doors/:id/unlock',
+    { config: { ...JSON_API, capability: 'doors.unlock' }, schema: { tags, hide, params: IdParams } },
+    async (request) => {
+      const operator = operatorOf(request);
+      return { queued: await unlockDoor(db, operator.site, idOf(request.params.id, 'door'), operator, clock) };
+    },
+  );
+
+  app.post(
+    '/console/api/emergency-open',
+    { config: { ...JSON_API, capability: 'doors.emergency' }, schema: { tags, hide, body: EmergencyOpen } },
+    async (request) => {
+      const operator = operatorOf(request);
+      return { queued: await emergencyOpenLock(db, operator.site, request.body.lock_number, operator, clock) };
+    },
+  );
+}
+
+function explainRoutes(app: TypedApp, { db, clock, access }: AppContext): void {
+  app.get(
+    '/console/api/explain',
+    { config: { ...JSON_API, capability: 'access.explain' }, schema: { tags, hide, querystring: ExplainQuery } },
+    async (request) => {
+      const { door_id: door, person_id: person, card_num, at } = request.query;
+      const query = { door_id: idOf(door, 'door'), person_id: optionalId(person, 'person'), card_num, at };
+      const answer = await explain(db, access, operatorOf(request).site, query, clock.now());
+      return { at: answer.at, person: answer.person, explanations: answer.explanations.map(presentExplanation) };
+    },
+  );
+}
+
+function logRoutes(app: TypedApp, { db }: AppContext): void {
+  const read = { ...JSON_API, capability: 'events.read' } as const;
+  const filterOf = (query: Static<typeof EventsQuery>) => ({
+    ...query,
+    door_id: optionalId(query.door_id, 'door'),
+    person_id: optionalId(query.person_id, 'person'),
+    reason: query.reason === undefined ? undefined : Number(query.reason),
+  });
+
+  app.get('/console/api/events/reasons', { config: read, schema: { tags, hide } }, async () => ({ reasons: denialReasons() }));
+
+  app.get('/console/api/events', { config: read, schema: { tags, hide, querystring: EventsQuery } }, async (request) =>
+    eventPage(db, operatorOf(request).site, filterOf(request.query), logIdOf(request.query.before)),
+  );
+
+  app.get('/console/api/events.csv', { config: read, schema: { tags, hide, querystring: EventsQuery } }, async (request, reply) => {
+    const text = await csvText(EVENT_CSV_COLUMNS, eventExportChunks(db, operatorOf(request).site, filterOf(request.query)));
+    return sendCsv(reply, text, 'events.csv');
+  });
+
+  app.get(
+    '/console/api/audit',
+    { config: { ...JSON_API, capability: 'audit.read' }, schema: { tags, hide, querystring: PageQuery } },
+    async (request) => {
+      const { records, next } = await auditPage(db, operatorOf(request).site, logIdOf(request.query.before));
+      return { records: records.map(presentAudit), next };
+    },
+  );
+}
+
+function deviceRoutes(app: TypedApp, { db, clock }: AppContext): void {
+  const manage = { ...JSON_API, capability: 'devices.manage' } as const;
+  const create = { ...JSON_API, capability: 'devices.create' } as const;
+
+  app.get('/console/api/devices', { config: manage, schema: { tags, hide } }, async (request) => {
+    const { site } = operatorOf(request);
+    return { devices: await siteDevices(db, site, clock), panel_url_template: await panelUrlTemplate(db, site, panelAccessUrl(request)) };
+  });
+
+  app.post('/console/api/devices', { config: create, schema: { tags, hide, body: DeviceCreate } }, async (request) => {
+    const { site } = operatorOf(request);
+    const input = { name: request.body.name, doorIds: request.body.door_ids };
+    const issued = await issueDevice(db, site, input, await panelUrlTemplate(db, site, panelAccessUrl(request)), clock);
+    return { id: issued.device.id, name: issued.device.name, device_key: issued.deviceKey, panel_url: issued.panelUrl };
+  });
+
+  app.post('/console/api/devices/:id/doors', { config: create, schema: { tags, hide, params: IdParams, body: DoorAttach } }, async (request) =>
+    attachSiteDoor(db, operatorOf(request).site, idOf(request.params.id, 'device'), request.body.door_id, request.body.lock_number),
+  );
+
+  app.delete('/console/api/devices/:id/doors/:door', { config: create, schema: { tags, hide, params: DeviceDoorParams } }, async (request) =>
+    detachSiteDoor(db, operatorOf(request).site, idOf(request.params.id, 'device'), idOf(request.params.door, 'door')),
+  );
+
+  app.post('/console/api/devices/:id/revoke', { config: manage, schema: { tags, hide, params: IdParams } }, async (request) => {
+    await revokeSiteDevice(db, operatorOf(request).site, idOf(request.params.id, 'device'), clock);
+    return {};
+  });
+}
+
+function siteRoutes(app: TypedApp, { db, clock }: AppContext): void {
+  const manage = { ...JSON_API, capability: 'site.manage' } as const;
+
+  // Read fresh, not from the session: the principal's site is as it was when the request was authenticated.
+  app.get('/console/api/site', { config: manage, schema: { tags, hide } }, async (request) =>
+    presentSiteSettings(await getSite(db, operatorOf(request).site.id)),
+  );
+
+  app.patch('/console/api/site', { config: manage, schema: { tags, hide, body: SiteUpdate } }, async (request) => {
+    const operator = operatorOf(request);
+    const { body } = request;
+    const change = {
+      name: body.name,
+      timezone: body.timezone,
+      cardNumMaxLength: body.card_num_max_length,
+      pinMinLength: body.pin_min_length,
+      pinMaxLength: body.pin_max_length,
+      uniquePins: body.unique_pins,
+      eventsLimit: body.events_limit,
+    };
+    return presentSiteSettings(await changeSite(db, operator.site.id, change, { actor: operator.actor, at: clock.now() }));
+  });
+}
+
+function apiKeyRoutes(app: TypedApp, { db, clock }: AppContext): void {
+  const manage = { ...JSON_API, capability: 'keys.manage' } as const;
+
+  app.get('/console/api/api-keys', { config: manage, schema: { tags, hide } }, async (request) => ({
+    keys: await siteApiKeys(db, operatorOf(request).site),
+  }));
+
+  app.post('/console/api/api-keys', { config: manage, schema: { tags, hide } }, async (request) =>
+    createSiteApiKey(db, operatorOf(request).site, clock),
+  );
+
+  app.patch(
+    '/console/api/api-keys/:apiuser',
+    { config: manage, schema: { tags, hide, params: ApiUserParams, body: ApiKeyUpdate } },
+    async (request) =>
+      changeSiteApiKey(db, operatorOf(request).site, request.params.apiuser, {
+        maxBatchSize: request.body.max_batch_size,
+        enabled: request.body.enabled,
+      }),
+  );
+
+  app.post('/console/api/api-keys/:apiuser/revoke', { config: manage, schema: { tags, hide, params: ApiUserParams } }, async (request) =>
+    revokeSiteApiKey(db, operatorOf(request).site, request.params.apiuser, clock),
+  );
 }

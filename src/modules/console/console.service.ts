@@ -1,74 +1,26 @@
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
-import { CODE_TEXT, EVENT_CATEGORIES, SUBCODE_TEXT } from '../../event-log/catalogue.ts';
+import { EVENT_CATEGORIES } from '../../event-log/catalogue.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { ONLINE_WITHIN_MS } from '../../metrics/prometheus.ts';
 import { listAccessLevels } from '../access-levels/access-levels.service.ts';
-import { type DeviceInfo, listDevices, revokeDevice } from '../devices/devices.service.ts';
 import type { Site } from '../../domain/site.ts';
 import { type UserView, userViews } from '../users/users.service.ts';
 import * as repo from './console.repository.ts';
+import { type ConsoleDevice, siteDevices } from './console-devices.service.ts';
+import { type DoorOverview, doorList } from './console-doors.service.ts';
+import { type ConsoleEvent, RECENT_EVENTS, consoleEvent } from './console-events.service.ts';
 
-/** Doors the dashboard lists (the issue's large site has 2,000). */
-export const DASHBOARD_DOORS = 2000;
-/** Events the dashboard's feed starts with, and a person's page shows. */
-export const RECENT_EVENTS = 50;
 /** People a search page holds. */
 export const PEOPLE_PAGE = 25;
 const HOUR_MS = 60 * 60 * 1000;
 const CHART_HOURS = 24;
 
-/** A door's live state as far as its device reports it: open or closed, or offline, or never reported. */
-export type DoorLiveState = 'open' | 'closed' | 'offline' | 'unknown';
-
-export interface ConsoleEvent {
-  id: number;
-  at: number;
-  code: number;
-  text: string;
-  reason: string;
-  outcome: 'granted' | 'denied' | 'other';
-  person: { id: number; name: string } | null;
-  door: { id: number; name: string } | null;
-  device: { id: number; name: string } | null;
-  card_num: string;
-}
-
-export function consoleEvent(row: repo.ConsoleEventRow): ConsoleEvent {
-  const outcome = row.category === EVENT_CATEGORIES.ACCESS_GRANTED ? 'granted' : row.category === EVENT_CATEGORIES.ACCESS_DENIED ? 'denied' : 'other';
-  const ref = (id: number | null, name: string) => (id === null ? null : { id, name });
-  return {
-    id: row.id,
-    at: row.hw_time,
-    code: row.code,
-    text: CODE_TEXT[row.code] ?? `Event ${row.code}`,
-    reason: row.subcode === null ? '' : (SUBCODE_TEXT[row.subcode] ?? ''),
-    outcome,
-    person: ref(row.user_id, row.user_name),
-    door: ref(row.door_id, row.door_name),
-    device: ref(row.device_id, row.device_name),
-    card_num: row.card_num,
-  };
-}
-
-/** The feed's reader for the shared event stream: the console's shape, as JSON. */
-export async function consoleEventsAfter(db: Queryable, siteId: number, afterId: number, limit: number): Promise<{ id: number; json: string }[]> {
-  const rows = await repo.eventsAfter(db, siteId, afterId, limit);
-  return rows.map((row) => ({ id: row.id, json: JSON.stringify(consoleEvent(row)) }));
-}
-
 export interface Dashboard {
-  doors: (Omit<repo.DoorWithStateRow, 'online' | 'door_open' | 'enabled'> & { enabled: boolean; state: DoorLiveState })[];
-  devices: (Omit<DeviceInfo, 'site_id'> & { online: boolean })[];
+  doors: DoorOverview[];
+  devices: ConsoleDevice[];
   events: ConsoleEvent[];
   /** Decisions per hour, oldest hour first, the last one the hour running now. */
   decisions: { hour: number; granted: number; denied: number }[];
-}
-
-function doorState(row: repo.DoorWithStateRow): DoorLiveState {
-  if (row.reported_at === null) return 'unknown';
-  if (row.online === 0) return 'offline';
-  return row.door_open === 1 ? 'open' : 'closed';
 }
 
 export async function dashboard(db: Queryable, site: Site, clock: Clock): Promise<Dashboard> {
@@ -76,8 +28,8 @@ export async function dashboard(db: Queryable, site: Site, clock: Clock): Promis
   const currentHour = Math.floor(now / HOUR_MS);
   const firstHour = currentHour - (CHART_HOURS - 1);
   const [doors, devices, events, counts] = await Promise.all([
-    repo.doorsWithState(db, site.id, DASHBOARD_DOORS),
-    listDevices(db, site.id),
+    doorList(db, site, clock),
+    siteDevices(db, site, clock),
     repo.newestEvents(db, site.id, RECENT_EVENTS),
     repo.decisionsPerHour(db, site.id, firstHour * HOUR_MS, [EVENT_CATEGORIES.ACCESS_GRANTED, EVENT_CATEGORIES.ACCESS_DENIED]),
   ]);
@@ -89,13 +41,8 @@ export async function dashboard(db: Queryable, site: Site, clock: Clock): Promis
     else bucket.denied += count;
   }
   return {
-    doors: doors.map((row) => {
-      const { online: _online, door_open: _open, enabled, ...door } = row;
-      return { ...door, enabled: enabled === 1, state: doorState(row) };
-    }),
-    devices: devices
-      .filter((d) => !d.revoked)
-      .map(({ site_id: _site, ...device }) => ({ ...device, online: device.last_seen_at !== null && device.last_seen_at >= now - ONLINE_WITHIN_MS })),
+    doors,
+    devices,
     events: events.map(consoleEvent),
     decisions,
   };
@@ -126,11 +73,4 @@ export async function personPage(db: Queryable, site: Site, id: number): Promise
 export async function accessLevelChoices(db: Queryable, site: Site): Promise<{ id: number; name: string }[]> {
   const levels = await listAccessLevels(db, site.id, 0, 1000);
   return levels.map((l) => ({ id: l.id, name: l.name })).sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** Revokes one of the site's devices (a device of another site is not found). */
-export async function revokeSiteDevice(db: Queryable, site: Site, deviceId: number, clock: Clock): Promise<void> {
-  const devices = await listDevices(db, site.id);
-  if (!devices.some((d) => d.id === deviceId)) throw ERRORS.notFound(`No device with id ${deviceId}.`);
-  await revokeDevice(db, deviceId, clock);
 }

@@ -22,8 +22,9 @@ import * as service from './panels.service.ts';
 const tags = ['basip'];
 const OPERATOR = { auth: 'operator' } as const;
 
-/** The remote-access URL a panel is given, as this request reached Portcullis. */
-const derivedUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}/api/v1/panel/${service.DEVICE_KEY_PLACEHOLDER}/access`;
+/** The remote-access URL a panel is given, as this request reached Portcullis (the console shows it too). */
+export const panelAccessUrl = (request: FastifyRequest) =>
+  `${request.protocol}://${request.host}/api/v1/panel/${service.DEVICE_KEY_PLACEHOLDER}/access`;
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'access'>;
 
@@ -69,7 +70,7 @@ function lockRoutes(app: TypedApp, { db, clock }: Deps): void {
     handler: async (request) => {
       const operator = operatorOf(request);
       const lockNumber = Number(request.params.lockNumber);
-      const queued = await service.openLocks(db, operator.site, [lockNumber], `operator ${operator.username} (${operator.role})`, clock.now());
+      const queued = await service.openLocks(db, operator.site, [lockNumber], service.operatorRequest(operator), clock.now());
       return { queued };
     },
   });
@@ -84,20 +85,8 @@ function lockRoutes(app: TypedApp, { db, clock }: Deps): void {
     },
     handler: async (request) => {
       const operator = operatorOf(request);
-      const { locks } = request.body;
-      if (locks.length === 0) throw ERRORS.badRequest('List cannot be empty');
-      const times = locks.flatMap((l) =>
-        l.unlock_time === undefined || l.unlock_time === null ? [] : [`lock ${l.lock_number}: ${l.unlock_time} ms`],
-      );
-      const requestedBy = `operator ${operator.username} (${operator.role}; emergency${times.length > 0 ? `; unlock_time ${times.join(', ')}` : ''})`;
-      const queued = await service.openLocks(
-        db,
-        operator.site,
-        locks.map((l) => l.lock_number),
-        requestedBy,
-        clock.now(),
-      );
-      return { queued };
+      const locks = request.body.locks.map((l) => ({ lockNumber: l.lock_number, unlockTime: l.unlock_time ?? null }));
+      return { queued: await service.emergencyOpen(db, operator.site, operator, locks, clock.now()) };
     },
   });
 
@@ -128,7 +117,7 @@ function settingsRoutes(app: TypedApp, { db, clock }: Deps): void {
     },
     handler: async (request) => {
       const operator = operatorOf(request);
-      return presentRemoteControlSettings(await service.panelSettings(db, operator.site.id), derivedUrl(request));
+      return presentRemoteControlSettings(await service.panelSettings(db, operator.site.id), panelAccessUrl(request));
     },
   });
 
@@ -150,7 +139,7 @@ function settingsRoutes(app: TypedApp, { db, clock }: Deps): void {
         operator.actor,
         clock.now(),
       );
-      return presentRemoteControlSettings(saved, derivedUrl(request));
+      return presentRemoteControlSettings(saved, panelAccessUrl(request));
     },
   });
 }

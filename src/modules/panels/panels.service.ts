@@ -137,6 +137,40 @@ export async function openLocks(db: Queryable, site: Site, lockNumbers: readonly
   return counts.ids?.length ?? 0;
 }
 
+/** An operator as a remote opening's events name who asked: "operator <username> (<role>[; <note>])". */
+export function operatorRequest(operator: { username: string; role: string }, note?: string): string {
+  return `operator ${operator.username} (${operator.role}${note === undefined ? '' : `; ${note}`})`;
+}
+
+/** One lock an emergency opening names: 0 for every lock; the unlock time asked for, in milliseconds. */
+export interface EmergencyLock {
+  lockNumber: number;
+  unlockTime: number | null;
+}
+
+/**
+ * Emergency open (administrators, on either face): every door on these locks, as a remote open recorded
+ * as an emergency by the operator, with the unlock times asked for (a device applies its own).
+ */
+export async function emergencyOpen(
+  db: Queryable,
+  site: Site,
+  operator: { username: string; role: string },
+  locks: readonly EmergencyLock[],
+  now: number,
+): Promise<number> {
+  if (locks.length === 0) throw ERRORS.badRequest('List cannot be empty');
+  const times = locks.flatMap((l) => (l.unlockTime === null ? [] : [`lock ${l.lockNumber}: ${l.unlockTime} ms`]));
+  const note = `emergency${times.length > 0 ? `; unlock_time ${times.join(', ')}` : ''}`;
+  return openLocks(
+    db,
+    site,
+    locks.map((l) => l.lockNumber),
+    operatorRequest(operator, note),
+    now,
+  );
+}
+
 /**
  * Emergency close: the emergency's unlocks of these locks that no device has collected yet are
  * withdrawn. Portcullis holds no door open (a device relocks after its own unlock time), so calling an

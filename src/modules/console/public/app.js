@@ -1,6 +1,11 @@
 import { showDashboard } from './dashboard.js';
+import { showDevices } from './devices.js';
+import { showDoor, showDoors } from './doors.js';
+import { showAudit, showEvents } from './events.js';
+import { showExplain } from './explain.js';
 import { ApiError, alertBox, api, h, link, setCsrfToken, showError } from './dom.js';
 import { showEditPerson, showNewPerson, showPeople, showPerson } from './people.js';
+import { showSettings } from './settings.js';
 
 const root = document.getElementById('app');
 let session = null;
@@ -65,7 +70,18 @@ function header(can) {
     h(
       'nav',
       { 'aria-label': 'Console' },
-      h('ul', {}, h('li', {}, link('/console', 'Dashboard')), can('people.read') && h('li', {}, link('/console/people', 'People'))),
+      h(
+        'ul',
+        {},
+        h('li', {}, link('/console', 'Dashboard')),
+        can('people.read') && h('li', {}, link('/console/people', 'People')),
+        h('li', {}, link('/console/doors', 'Doors')),
+        can('devices.manage') && h('li', {}, link('/console/devices', 'Devices')),
+        h('li', {}, link('/console/events', 'Events')),
+        can('access.explain') && h('li', {}, link('/console/explain', 'Explain')),
+        can('audit.read') && h('li', {}, link('/console/audit', 'Audit')),
+        can('site.manage') && h('li', {}, link('/console/settings', 'Settings')),
+      ),
     ),
     h('span', { class: 'who' }, `${session.username} (${session.role})`),
     h('button', { type: 'button', class: 'secondary', onclick: signOut }, 'Sign out'),
@@ -83,6 +99,14 @@ function route(context) {
   if (path === '/console/people/new' && can('people.write')) return showNewPerson(context);
   if (person && can('people.read')) return showPerson(context, Number(person[1]));
   if (edit && can('people.write')) return showEditPerson(context, Number(edit[1]));
+  const door = /^\/console\/doors\/([0-9]+)$/.exec(path);
+  if (path === '/console/doors') return showDoors(context);
+  if (door) return showDoor(context, Number(door[1]));
+  if (path === '/console/events') return showEvents(context);
+  if (path === '/console/devices' && can('devices.manage')) return showDevices(context);
+  if (path === '/console/explain' && can('access.explain')) return showExplain(context);
+  if (path === '/console/audit' && can('audit.read')) return showAudit(context);
+  if (path === '/console/settings' && can('site.manage')) return showSettings(context);
   context.main.append(
     h('h1', {}, 'Not here'),
     h('p', {}, 'This page does not exist, or your role does not show it.'),
@@ -107,6 +131,10 @@ function render() {
 
 window.addEventListener('popstate', render);
 window.addEventListener('console:navigate', render);
+window.addEventListener('console:session-changed', async () => {
+  await loadSession();
+  render();
+});
 window.addEventListener('console:signed-out', () => {
   session = null;
   render();

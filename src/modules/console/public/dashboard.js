@@ -1,23 +1,24 @@
 import { alertBox, api, h, link, showError, siteTime } from './dom.js';
+import { stateBadge } from './doors.js';
+import { explainHref, personRef } from './events.js';
 
 /** Rows the live feed keeps on screen. */
 const FEED_ROWS = 200;
 const HOUR_MS = 3600000;
 
-const STATE_TEXT = { open: 'Open', closed: 'Closed', offline: 'Offline', unknown: 'Not reported' };
-
 function eventRow(event, context) {
   const { can, session } = context;
   const zone = session.site.timezone;
-  const person = event.person && (can('people.read') ? link(`/console/people/${event.person.id}`, event.person.name) : event.person.name);
+  const why = explainHref(event, can);
   return h(
     'li',
     { class: `event ${event.outcome}`, 'data-event-id': event.id },
     h('time', { datetime: new Date(event.at).toISOString() }, siteTime(event.at, zone)),
     h('span', { class: 'outcome' }, event.text),
     event.reason && h('span', { class: 'reason' }, event.reason),
-    person && h('span', { class: 'person' }, person),
-    event.door && h('a', { class: 'door', href: `/console#door-${event.door.id}` }, event.door.name),
+    why && link(why, h('span', { class: 'why' }, 'Why?')),
+    event.person && h('span', { class: 'person' }, personRef(event.person, can)),
+    event.door && h('span', { class: 'door' }, link(`/console/doors/${event.door.id}`, event.door.name)),
     event.device && h('a', { class: 'device', href: `/console#device-${event.device.id}` }, event.device.name),
     event.card_num && h('span', { class: 'card' }, `card ${event.card_num}`),
   );
@@ -36,9 +37,9 @@ function doorsTable(doors) {
         h(
           'tr',
           { id: `door-${door.id}` },
-          h('th', { scope: 'row' }, door.name),
+          h('th', { scope: 'row' }, link(`/console/doors/${door.id}`, door.name)),
           h('td', {}, door.location_name ?? ''),
-          h('td', {}, h('span', { class: `state ${door.state}` }, door.enabled ? STATE_TEXT[door.state] : 'Disabled')),
+          h('td', {}, stateBadge(door)),
         ),
       ),
     ),

@@ -11,11 +11,21 @@ export function h(tag, props = {}, ...children) {
     else if (key === 'value' || key === 'checked') element[key] = value;
     else element.setAttribute(key, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    element.append(child instanceof Node ? child : String(child));
-  }
+  element.append(...nodes(children));
   return element;
+}
+
+/** Children as nodes: arrays flattened, strings as text, and null, undefined or false (a part not shown) left out. */
+function nodes(children) {
+  return children
+    .flat(Infinity)
+    .filter((child) => child !== null && child !== undefined && child !== false)
+    .map((child) => (child instanceof Node ? child : String(child)));
+}
+
+/** Replaces an element's children, with h()'s rules for them. */
+export function fill(element, ...children) {
+  element.replaceChildren(...nodes(children));
 }
 
 let csrfToken = '';
@@ -91,5 +101,33 @@ export function alertBox() {
 }
 
 export function showError(box, error) {
-  box.replaceChildren(...(error instanceof ApiError ? error.messages : [String(error)]).map((m) => h('p', {}, m)));
+  const messages = error instanceof ApiError ? error.messages : [error instanceof Error ? error.message : String(error)];
+  box.replaceChildren(...messages.map((m) => h('p', {}, m)));
+}
+
+/** A secret shown once: read-only, selected on focus, with a button that copies it. */
+export function shownOnce(id, label, value) {
+  const input = h('input', { id, readonly: true, value, size: Math.min(value.length, 80), onfocus: (event) => event.target.select() });
+  const copied = h('span', { role: 'status' });
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+      copied.textContent = 'Copied.';
+    } catch {
+      input.select();
+      copied.textContent = 'Select it and copy it by hand (the browser did not allow copying).';
+    }
+  };
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    h(
+      'div',
+      { class: 'actions' },
+      input,
+      h('button', { type: 'button', class: 'secondary', onclick: copy, 'aria-label': `Copy ${label}` }, 'Copy'),
+      copied,
+    ),
+  );
 }

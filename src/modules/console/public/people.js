@@ -1,4 +1,5 @@
-import { alertBox, api, h, link, navigate, showError, siteTime } from './dom.js';
+import { alertBox, api, fill, h, link, navigate, showError } from './dom.js';
+import { eventsTable } from './events.js';
 
 const SEARCH_DELAY_MS = 150;
 
@@ -85,7 +86,8 @@ export async function showPeople(context) {
     pages.pop();
     load();
   });
-  main.replaceChildren(
+  fill(
+    main,
     h('h1', {}, 'People'),
     can('people.write') && h('p', {}, link('/console/people/new', 'New person')),
     h('div', { class: 'field' }, h('label', { for: 'search' }, 'Search people'), search),
@@ -148,49 +150,13 @@ export async function showNewPerson(context) {
     choice.fieldset,
     h('button', { type: 'submit' }, 'Create person'),
   );
-  main.replaceChildren(h('h1', {}, 'New person'), form);
+  fill(main, h('h1', {}, 'New person'), form);
   fields.first_name.input.focus();
-}
-
-function eventsTable(events, zone) {
-  return h(
-    'table',
-    {},
-    h('caption', {}, 'Last 50 events'),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        h('th', { scope: 'col' }, 'Time'),
-        h('th', { scope: 'col' }, 'Event'),
-        h('th', { scope: 'col' }, 'Door'),
-        h('th', { scope: 'col' }, 'Reason'),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      events.length === 0
-        ? h('tr', {}, h('td', { colspan: 4 }, 'No events yet.'))
-        : events.map((e) =>
-            h(
-              'tr',
-              { class: `event ${e.outcome}` },
-              h('td', {}, siteTime(e.at, zone)),
-              h('td', {}, h('span', { class: 'outcome' }, e.text)),
-              h('td', {}, e.door ? h('a', { href: `/console#door-${e.door.id}` }, e.door.name) : ''),
-              h('td', {}, e.reason),
-            ),
-          ),
-    ),
-  );
 }
 
 /** A person's page: details, credentials, access levels and the last 50 events; changes for those who may. */
 export async function showPerson(context, id) {
-  const { main, can, session } = context;
+  const { main, can } = context;
   const [person, { access_levels: levels }] = await Promise.all([api('GET', `people/${id}`), api('GET', 'access-levels')]);
   const writer = can('people.write');
   const errors = alertBox();
@@ -303,7 +269,8 @@ export async function showPerson(context, id) {
       ),
       link(`/console/people/${id}/edit`, 'Edit details'),
     );
-  main.replaceChildren(
+  fill(
+    main,
     h('p', {}, link('/console/people', '← People')),
     h('h1', {}, `${person.first_name} ${person.last_name}`),
     errors,
@@ -311,7 +278,13 @@ export async function showPerson(context, id) {
     details,
     credentials,
     access,
-    h('section', { 'aria-labelledby': 'events-title' }, h('h2', { id: 'events-title' }, 'Events'), eventsTable(person.events, session.site.timezone)),
+    h(
+      'section',
+      { 'aria-labelledby': 'events-title' },
+      h('h2', { id: 'events-title' }, 'Events'),
+      h('p', {}, link(`/console/events?person_id=${id}`, 'All events of this person')),
+      eventsTable(person.events, context, 'Last 50 events'),
+    ),
   );
 }
 
@@ -349,6 +322,6 @@ export async function showEditPerson(context, id) {
     ' ',
     link(`/console/people/${id}`, 'Cancel'),
   );
-  main.replaceChildren(h('h1', {}, `Edit ${person.first_name} ${person.last_name}`), form);
+  fill(main, h('h1', {}, `Edit ${person.first_name} ${person.last_name}`), form);
   fields.first_name.input.focus();
 }
