@@ -3,7 +3,7 @@ import { fromFlag } from '../db/conventions.ts';
 import type { AccessWindow, AuthFactor, DelegationGrant, DoorFacts, HolderFacts, IdentifierLock, LevelGrant, NamedTimeProfile } from './decide.ts';
 import { groupBy } from '../lib/group-by.ts';
 import { FREE_ACCESS_SETTING, PUBLIC_CODE_SETTING, type PanelRules, panelRulesOf } from './panel-rules.ts';
-import { type TimeProfile, storedTimeProfile } from './time-profile.ts';
+import { storedTimeProfile } from './time-profile.ts';
 
 /**
  * The queries that gather what a decision needs. All site-scoped; a holder's grants for every door

@@ -6,13 +6,12 @@ import { runCli } from '../../../test/cli-runner.ts';
 import { grantAccessLevel, seedDoor, seedSchedule, seedUser } from '../../../test/factories/access.ts';
 import { seedAccessLevel } from '../../../test/factories/places.ts';
 import { DIALECTS, type Harness, type TestStore, createHarness, storeUrl } from '../../../test/harness.ts';
-import { type Store, openStore } from '../../db/open.ts';
+import { openStore } from '../../db/open.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { hashPin } from '../../lib/pins.ts';
 import { COMMAND_TTL_MS, commandSignalsOf, requestUnlock } from './device-commands.service.ts';
 import { createDevice } from './devices.service.ts';
-
 
 describe.each(DIALECTS)('device API on %s', (dialect) => {
   let h: Harness;
