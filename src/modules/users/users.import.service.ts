@@ -65,6 +65,8 @@ export interface PersonRecord {
 /** What an import remembers from chunk to chunk: every id_num its rows have given so far. */
 export interface ImportMemory {
   idNums: Set<string>;
+  /** The holders of the id_nums of the chunk read last, which its check would otherwise look up again. */
+  chunkHolders: Map<string, number>;
 }
 
 /**
@@ -81,6 +83,7 @@ export async function readPeople(trx: Queryable, site: Site, rows: Record<string
   // made a 100,000-row file cost time quadratic in its length.
   const givenBefore = new Set(idNums.filter((idNum) => memory.idNums.has(idNum)));
   for (const idNum of idNums) memory.idNums.add(idNum);
+  memory.chunkHolders = holders;
   return rows.map(({ card_num, accesslevels, ...fields }) => {
     const idNum = idNumOf(fields);
     const messages = idNum !== undefined && givenBefore.has(idNum) ? [idNumRepeated(idNum)] : [];
@@ -121,9 +124,15 @@ export interface PersonPlan {
  * rules of card_num: its form, and a number no one else holds nor another row gives. A card the person
  * holds already is kept; an import adds cards and never takes one away.
  */
-export async function checkPeople(trx: Queryable, inputs: PersonInput[], call: SiteCall, options: BatchOptions): Promise<RecordCheck<PersonPlan>[]> {
+export async function checkPeople(
+  trx: Queryable,
+  inputs: PersonInput[],
+  call: SiteCall,
+  options: BatchOptions,
+  memory: ImportMemory,
+): Promise<RecordCheck<PersonPlan>[]> {
   const { site } = call;
-  const userChecks = await checkUserChanges('post')(
+  const userChecks = await checkUserChanges('post', { idNums: memory.chunkHolders })(
     trx,
     inputs.map((input) => input.user),
     call,
