@@ -9,7 +9,7 @@ import type { FastifyReply } from 'fastify';
 import { stringify } from 'csv-stringify';
 import { ERRORS } from '../domain/errors.ts';
 import { showValue } from '../lib/show-value.ts';
-import { textProblem } from './plugins/text-guard.ts';
+import { cellsProblem } from './plugins/text-guard.ts';
 
 /**
  * CSV as a wire format (the people import and export, docs/import-export.md): a header row naming the
@@ -82,7 +82,7 @@ async function* rowChunks(
         if (column !== undefined && value.trim() !== '') cells[column] = value.normalize('NFC');
       });
       // What the text guard refuses in a JSON body (src/http/plugins/text-guard.ts), it refuses in a cell.
-      const problem = textProblem(cells, `line ${info.lines}`, { names: true });
+      const problem = cellsProblem(cells, () => `line ${info.lines}`);
       if (problem !== undefined) throw ERRORS.badRequest(problem);
       chunk.push({ line: info.lines, cells });
       if (chunk.length >= size) {

@@ -13,7 +13,7 @@ import { PEOPLE_COLUMNS, type PersonInput, type PersonPlan, checkPeople, peopleC
 
 /** One import's operation: its memory of the id_nums given lives as long as the file is read. */
 function peopleImport(): CsvImport<PersonInput, PersonPlan> {
-  const memory = { idNums: new Set<string>() };
+  const memory = { idNums: new Set<string>(), chunkHolders: new Map<string, number>() };
   return {
     node: 'users',
     columns: PEOPLE_COLUMNS,
@@ -33,7 +33,8 @@ function peopleImport(): CsvImport<PersonInput, PersonPlan> {
         return { record, schema, messages, input };
       });
     },
-    check: checkPeople,
+    // The check follows the read of the same chunk, whose id_num holders it takes from the memory.
+    check: (trx, inputs, call, options) => checkPeople(trx, inputs, call, options, memory),
     write: writePeople,
   };
 }

@@ -17,7 +17,7 @@ import {
   insertCards,
   userListFilter,
   userViews,
-  writeUserChanges,
+  writeUsers,
 } from './users.service.ts';
 
 /**
@@ -65,6 +65,8 @@ export interface PersonRecord {
 /** What an import remembers from chunk to chunk: every id_num its rows have given so far. */
 export interface ImportMemory {
   idNums: Set<string>;
+  /** The holders of the id_nums of the chunk read last, which its check would otherwise look up again. */
+  chunkHolders: Map<string, number>;
 }
 
 /**
@@ -77,8 +79,11 @@ export async function readPeople(trx: Queryable, site: Site, rows: Record<string
   const idNums = [...new Set(rows.flatMap((cells) => idNumOf(cells) ?? []))];
   const levelKeys = [...new Set(rows.flatMap((cells) => listOf(cells.accesslevels).map(nameKey)))];
   const [holders, levels] = await Promise.all([repo.userIdsByIdNum(trx, site.id, idNums), nameKeyOwnersIn(trx, 'access_level', site.id, levelKeys)]);
-  const givenBefore = new Set(memory.idNums);
+  // Only this chunk's id_nums are asked about: copying every id_num given so far, chunk after chunk,
+  // made a 100,000-row file cost time quadratic in its length.
+  const givenBefore = new Set(idNums.filter((idNum) => memory.idNums.has(idNum)));
   for (const idNum of idNums) memory.idNums.add(idNum);
+  memory.chunkHolders = holders;
   return rows.map(({ card_num, accesslevels, ...fields }) => {
     const idNum = idNumOf(fields);
     const messages = idNum !== undefined && givenBefore.has(idNum) ? [idNumRepeated(idNum)] : [];
@@ -88,9 +93,14 @@ export async function readPeople(trx: Queryable, site: Site, rows: Record<string
       if (levelId === undefined) messages.push(`Invalid access level name found: ${name}`);
       return levelId === undefined ? [] : [{ id: levelId }];
     });
+    // Copied and then added to, not spread (`{ ...fields, id }`): V8 gives each object made that way a
+    // hidden class of its own, slow to make and kept past collections (docs/performance.md).
+    const record: Record<string, unknown> = Object.assign({}, fields);
+    record.id = id ?? -1;
+    if (accesslevels !== undefined) record.accesslevels = levelRefs;
     return {
       kind: id === undefined ? 'create' : 'update',
-      record: { ...fields, id: id ?? -1, ...(accesslevels !== undefined ? { accesslevels: levelRefs } : {}) },
+      record,
       cards: listOf(card_num),
       messages,
     };
@@ -114,9 +124,15 @@ export interface PersonPlan {
  * rules of card_num: its form, and a number no one else holds nor another row gives. A card the person
  * holds already is kept; an import adds cards and never takes one away.
  */
-export async function checkPeople(trx: Queryable, inputs: PersonInput[], call: SiteCall, options: BatchOptions): Promise<RecordCheck<PersonPlan>[]> {
+export async function checkPeople(
+  trx: Queryable,
+  inputs: PersonInput[],
+  call: SiteCall,
+  options: BatchOptions,
+  memory: ImportMemory,
+): Promise<RecordCheck<PersonPlan>[]> {
   const { site } = call;
-  const userChecks = await checkUserChanges('post')(
+  const userChecks = await checkUserChanges('post', { idNums: memory.chunkHolders })(
     trx,
     inputs.map((input) => input.user),
     call,
@@ -150,18 +166,13 @@ export async function checkPeople(trx: Queryable, inputs: PersonInput[], call: S
 /** POST /user's writes, then the cards, with a fixed number of statements per chunk. */
 export async function writePeople(trx: Queryable, plans: PersonPlan[], call: SiteCall): Promise<WriteCounts> {
   const { site, clock } = call;
-  const counts = await writeUserChanges(
+  const { counts, newIds } = await writeUsers(
     trx,
     plans.map((p) => p.user),
     call,
   );
-  const created = await repo.userIdsByIdNum(
-    trx,
-    site.id,
-    plans.flatMap(({ user, cards }) => (user.kind === 'insert' && cards.length > 0 ? [user.row.id_num] : [])),
-  );
   const cards = plans.flatMap(({ user, cards }) => {
-    const userId = user.kind === 'update' ? user.id : created.get(user.row.id_num);
+    const userId = user.kind === 'update' ? user.id : newIds.get(user.row.id_num);
     return userId === undefined ? [] : cards.map((cardNum) => ({ userId, cardNum }));
   });
   await insertCards(trx, site.id, cards, clock.now());
