@@ -1,6 +1,7 @@
 import { type AppOptions, buildApp } from '../../src/app.ts';
 import { RESOURCE_MODULES } from '../../src/modules/index.ts';
 import type { ResourceModule, TypedApp } from '../../src/modules/module.ts';
+import { responseCheck } from '../response-check.ts';
 
 /**
  * Every route the app serves, as Fastify registers it: method, URL template, how it authenticates and
@@ -31,8 +32,12 @@ function authOf(route: RouteOptionsSeen): RouteAuth {
   return auth === 'api_key' || auth === 'device' || auth === 'operator' ? auth : 'none';
 }
 
-/** Builds the app exactly as `buildApp` does, with a recorder of every route the modules register. */
-export async function buildRecordedApp(options: AppOptions): Promise<{ app: TypedApp; routes: FuzzRoute[] }> {
+/**
+ * Builds the app exactly as `buildApp` does, with a recorder of every route the modules register and the
+ * harness's check of every response against the OpenAPI document (`undocumented`: what it found since
+ * the last call).
+ */
+export async function buildRecordedApp(options: AppOptions): Promise<{ app: TypedApp; routes: FuzzRoute[]; undocumented: () => string[] }> {
   const routes: FuzzRoute[] = [];
   const recorder: ResourceModule = {
     name: 'route-recorder',
@@ -47,11 +52,13 @@ export async function buildRecordedApp(options: AppOptions): Promise<{ app: Type
       });
     },
   };
-  const app = await buildApp({ ...options, modules: [recorder, ...(options.modules ?? RESOURCE_MODULES)] });
+  const modules = options.modules ?? RESOURCE_MODULES;
+  const responses = responseCheck(modules);
+  const app = await buildApp({ ...options, modules: [responses.module, recorder, ...modules] });
   // The app's own routes registered before the modules (the OpenAPI document); /docs is no wire face.
   routes.push({ method: 'GET', url: '/api/v1/openapi.json', auth: 'none', params: [] });
   const unique = new Map(routes.map((r) => [`${r.method} ${r.url}`, r]));
-  return { app, routes: [...unique.values()] };
+  return { app, routes: [...unique.values()], undocumented: responses.take };
 }
 
 /**

@@ -48,7 +48,7 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
     },
   });
   // Rate limits off: the fuzzer is one caller sending thousands of requests, and would mostly read 429s.
-  const { app, routes } = await buildRecordedApp({
+  const { app, routes, undocumented } = await buildRecordedApp({
     db: store.db,
     rateLimit: { max: 0, windowMs: 60_000 },
     logger: { level: 'error', stream: logStream },
@@ -186,6 +186,7 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
     });
     const status = response.statusCode;
     statuses.set(String(status), (statuses.get(String(status)) ?? 0) + 1);
+    const notDescribed = undocumented();
     const shown =
       `${request.method} ${targetOf(sent).slice(0, 300)} (${request.auth} auth, ${request.contentType ?? 'no content type'}, ` +
       `body ${payload === undefined ? 'none' : String(payload).slice(0, 300)}) → ${status} ${response.body.slice(0, 300)}`;
@@ -201,6 +202,7 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
       const changed = tables.filter((t) => before[t] !== after[t]).map((t) => `${t} ${before[t]} → ${after[t]}`);
       if (changed.length > 0) return `a refused request changed row counts (${changed.join(', ')}): ${shown}`;
     }
+    if (notDescribed.length > 0) return `an answer the OpenAPI document does not describe (${notDescribed.join('; ')}): ${shown}`;
     if (request.method === 'HEAD') return undefined;
     const type = String(response.headers['content-type'] ?? '');
     if (status >= 400 || type.includes('json')) {
