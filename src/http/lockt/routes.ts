@@ -90,6 +90,24 @@ export function batchWriteRoute<Input, Plan>(app: TypedApp, route: BatchWriteRou
   });
 }
 
+/** What one batch write of a URL states: its method, summary and operation (and answer, where it differs). */
+export type BatchWrite = (app: TypedApp, shared: Pick<BatchWriteRoute<unknown, unknown>, 'url' | 'tags' | 'context'>) => void;
+
+/** One write of `batchWrites`, typed by its own operation. */
+export function batchWrite<Input, Plan>(
+  method: BatchWriteRoute<Input, Plan>['method'],
+  summary: string,
+  operation: BatchOperation<Input, Plan, SiteCall>,
+  response?: TObject,
+): BatchWrite {
+  return (app, shared) => batchWriteRoute(app, { ...shared, method, summary, operation, ...(response ? { response } : {}) });
+}
+
+/** The batch writes of one Lockt URL (POST, PUT, DELETE as the resource has them), in the order given. */
+export function batchWrites(app: TypedApp, shared: Pick<BatchWriteRoute<unknown, unknown>, 'url' | 'tags' | 'context'>, writes: BatchWrite[]): void {
+  for (const write of writes) write(app, shared);
+}
+
 /**
  * Streams one page (`?limit=&after_id=`, see paging.ts) of a list read in id chunks, each row presented
  * as it passes. `fetch(afterId, limit)` returns the rows with id > afterId, ascending.

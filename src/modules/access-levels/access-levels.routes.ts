@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { toId } from '../../domain/batch-checks.ts';
 import { type BatchRecord, batchOperation } from '../../domain/batch.ts';
 import { data } from '../../http/lockt/envelope.ts';
-import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/routes.ts';
+import { batchWrite, batchWrites, deleteById, streamPaged } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
@@ -77,31 +77,10 @@ export const accessLevelsModule: ResourceModule = {
       },
     });
 
-    batchWriteRoute(app, {
-      method: 'POST',
-      url: '/api/v1/accesslevel',
-      tags,
-      summary: 'Create access levels by assigning doors to schedules.',
-      operation: create,
-      context,
-    });
-
-    batchWriteRoute(app, {
-      method: 'PUT',
-      url: '/api/v1/accesslevel',
-      tags,
-      summary: 'Extension: rename access levels and replace (replace_doors true, the default) or add to their doors.',
-      operation: update,
-      context,
-    });
-
-    batchWriteRoute(app, {
-      method: 'DELETE',
-      url: '/api/v1/accesslevel',
-      tags,
-      summary: 'Delete access levels; users assigned to them lose the assignment.',
-      operation: remove,
-      context,
-    });
+    batchWrites(app, { url: '/api/v1/accesslevel', tags, context }, [
+      batchWrite('POST', 'Create access levels by assigning doors to schedules.', create),
+      batchWrite('PUT', 'Extension: rename access levels and replace (replace_doors true, the default) or add to their doors.', update),
+      batchWrite('DELETE', 'Delete access levels; users assigned to them lose the assignment.', remove),
+    ]);
   },
 };

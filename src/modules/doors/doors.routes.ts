@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { toBool, toId } from '../../domain/batch-checks.ts';
 import { batchOperation } from '../../domain/batch.ts';
 import { runBatch } from '../../http/batch.ts';
-import { batchWriteRoute, bodyFor, deleteById, responseFor, streamPaged } from '../../http/lockt/routes.ts';
+import { batchWrite, batchWrites, bodyFor, deleteById, responseFor, streamPaged } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope, FlagParam } from '../../http/schemas.ts';
 import { runUnlockBatch } from '../devices/devices.routes.ts';
@@ -81,22 +81,9 @@ export const doorsModule: ResourceModule = {
       },
     });
 
-    batchWriteRoute(app, {
-      method: 'PUT',
-      url: '/api/v1/door',
-      tags,
-      summary: 'Extension: update doors; only the properties supplied change.',
-      operation: update,
-      context,
-    });
-
-    batchWriteRoute(app, {
-      method: 'DELETE',
-      url: '/api/v1/door',
-      tags,
-      summary: 'Delete doors, taking them out of every access level.',
-      operation: remove,
-      context,
-    });
+    batchWrites(app, { url: '/api/v1/door', tags, context }, [
+      batchWrite('PUT', 'Extension: update doors; only the properties supplied change.', update),
+      batchWrite('DELETE', 'Delete doors, taking them out of every access level.', remove),
+    ]);
   },
 };

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
 import { toId } from '../../domain/batch-checks.ts';
 import { type BatchRecord, batchOperation } from '../../domain/batch.ts';
-import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/routes.ts';
+import { batchWrite, batchWrites, deleteById, streamPaged } from '../../http/lockt/routes.ts';
 import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
@@ -73,31 +73,10 @@ export const fobsModule: ResourceModule = {
       },
     });
 
-    batchWriteRoute(app, {
-      method: 'POST',
-      url: '/api/v1/fob',
-      tags,
-      summary: 'Create fobs, unassigned.',
-      operation: create,
-      context,
-    });
-
-    batchWriteRoute(app, {
-      method: 'PUT',
-      url: '/api/v1/fob',
-      tags,
-      summary: 'Reassign fobs to a user (user_id 0: to nobody) and change their access window.',
-      operation: update,
-      context,
-    });
-
-    batchWriteRoute(app, {
-      method: 'DELETE',
-      url: '/api/v1/fob',
-      tags,
-      summary: 'Delete fobs (only fobs: other credentials through DELETE /credential).',
-      operation: remove,
-      context,
-    });
+    batchWrites(app, { url: '/api/v1/fob', tags, context }, [
+      batchWrite('POST', 'Create fobs, unassigned.', create),
+      batchWrite('PUT', 'Reassign fobs to a user (user_id 0: to nobody) and change their access window.', update),
+      batchWrite('DELETE', 'Delete fobs (only fobs: other credentials through DELETE /credential).', remove),
+    ]);
   },
 };

@@ -1,5 +1,5 @@
 import { batchOperation } from '../../domain/batch.ts';
-import { batchWriteRoute, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
+import { batchWrite, batchWrites, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentLocationType } from './location-types.presenter.ts';
 import * as repo from './location-types.repository.ts';
@@ -32,22 +32,9 @@ export const locationTypesModule: ResourceModule = {
       context,
     });
 
-    batchWriteRoute(app, {
-      method: 'POST',
-      url: '/api/v1/locationtype',
-      tags,
-      summary: 'Extension: create location types.',
-      operation: create,
-      context,
-    });
-
-    batchWriteRoute(app, {
-      method: 'DELETE',
-      url: '/api/v1/locationtype',
-      tags,
-      summary: 'Extension: delete location types no location uses.',
-      operation: remove,
-      context,
-    });
+    batchWrites(app, { url: '/api/v1/locationtype', tags, context }, [
+      batchWrite('POST', 'Extension: create location types.', create),
+      batchWrite('DELETE', 'Extension: delete location types no location uses.', remove),
+    ]);
   },
 };

@@ -1,6 +1,6 @@
 import { toBool, toId } from '../../domain/batch-checks.ts';
 import { batchOperation } from '../../domain/batch.ts';
-import { batchWriteRoute, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
+import { batchWrite, batchWrites, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentLocation } from './locations.presenter.ts';
 import * as repo from './locations.repository.ts';
@@ -47,31 +47,10 @@ export const locationsModule: ResourceModule = {
       context,
     });
 
-    batchWriteRoute(app, {
-      method: 'POST',
-      url: '/api/v1/location',
-      tags,
-      summary: 'Create locations.',
-      operation: create,
-      context,
-    });
-
-    batchWriteRoute(app, {
-      method: 'PUT',
-      url: '/api/v1/location',
-      tags,
-      summary: 'Extension: update locations; only the properties supplied change.',
-      operation: update,
-      context,
-    });
-
-    batchWriteRoute(app, {
-      method: 'DELETE',
-      url: '/api/v1/location',
-      tags,
-      summary: 'Extension: delete locations no door uses.',
-      operation: remove,
-      context,
-    });
+    batchWrites(app, { url: '/api/v1/location', tags, context }, [
+      batchWrite('POST', 'Create locations.', create),
+      batchWrite('PUT', 'Extension: update locations; only the properties supplied change.', update),
+      batchWrite('DELETE', 'Extension: delete locations no door uses.', remove),
+    ]);
   },
 };

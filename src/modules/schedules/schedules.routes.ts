@@ -1,6 +1,6 @@
 import { toBool, toId } from '../../domain/batch-checks.ts';
 import { type BatchRecord, batchOperation } from '../../domain/batch.ts';
-import { batchWriteRoute, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
+import { batchWrite, batchWrites, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentSchedule } from './schedules.presenter.ts';
 import * as repo from './schedules.repository.ts';
@@ -52,31 +52,10 @@ export const schedulesModule: ResourceModule = {
       context,
     });
 
-    batchWriteRoute(app, {
-      method: 'POST',
-      url: '/api/v1/schedule',
-      tags,
-      summary: 'Extension: create schedules.',
-      operation: create,
-      context,
-    });
-
-    batchWriteRoute(app, {
-      method: 'PUT',
-      url: '/api/v1/schedule',
-      tags,
-      summary: 'Extension: update schedules; only the properties supplied change.',
-      operation: update,
-      context,
-    });
-
-    batchWriteRoute(app, {
-      method: 'DELETE',
-      url: '/api/v1/schedule',
-      tags,
-      summary: 'Extension: delete schedules no access level uses.',
-      operation: remove,
-      context,
-    });
+    batchWrites(app, { url: '/api/v1/schedule', tags, context }, [
+      batchWrite('POST', 'Extension: create schedules.', create),
+      batchWrite('PUT', 'Extension: update schedules; only the properties supplied change.', update),
+      batchWrite('DELETE', 'Extension: delete schedules no access level uses.', remove),
+    ]);
   },
 };

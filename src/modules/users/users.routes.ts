@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
-import { batchWriteRoute, deleteById, streamPaged } from '../../http/lockt/routes.ts';
+import { batchWrite, batchWrites, deleteById, streamPaged } from '../../http/lockt/routes.ts';
 import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { DataEnvelope } from '../../http/schemas.ts';
@@ -67,31 +67,10 @@ export const usersModule: ResourceModule = {
       },
     });
 
-    batchWriteRoute(app, {
-      method: 'POST',
-      url: '/api/v1/user',
-      tags,
-      summary: 'Create (id -1) and update cardholders in bulk.',
-      operation: createUsers,
-      context,
-    });
-
-    batchWriteRoute(app, {
-      method: 'PUT',
-      url: '/api/v1/user',
-      tags,
-      summary: 'Update one cardholder: only the properties sent change.',
-      operation: updateUsers,
-      context,
-    });
-
-    batchWriteRoute(app, {
-      method: 'DELETE',
-      url: '/api/v1/user',
-      tags,
-      summary: 'Delete cardholders; the fobs they held stay, unassigned.',
-      operation: remove,
-      context,
-    });
+    batchWrites(app, { url: '/api/v1/user', tags, context }, [
+      batchWrite('POST', 'Create (id -1) and update cardholders in bulk.', createUsers),
+      batchWrite('PUT', 'Update one cardholder: only the properties sent change.', updateUsers),
+      batchWrite('DELETE', 'Delete cardholders; the fobs they held stay, unassigned.', remove),
+    ]);
   },
 };

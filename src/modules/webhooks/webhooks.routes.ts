@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { MAX_ID } from '../../db/conventions.ts';
 import { ERRORS } from '../../domain/errors.ts';
-import { batchWriteRoute, pagedListRoute, streamPaged } from '../../http/lockt/routes.ts';
+import { batchWrite, batchWriteRoute, batchWrites, pagedListRoute, streamPaged } from '../../http/lockt/routes.ts';
 import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { parseWireTime } from '../../lib/site-time.ts';
@@ -37,32 +37,11 @@ export const webhooksModule: ResourceModule = {
       present: presentWebhook,
       context,
     });
-    batchWriteRoute(app, {
-      method: 'POST',
-      url: '/api/v1/webhook',
-      tags,
-      summary: 'Extension: create webhooks; each one’s signing secret is in shown_once, this once.',
-      operation: ops.create,
-      context,
-      response: WebhookWriteResponse,
-    });
-    batchWriteRoute(app, {
-      method: 'PUT',
-      url: '/api/v1/webhook',
-      tags,
-      summary: 'Extension: change webhooks, enable or disable them, rotate their secrets.',
-      operation: ops.update,
-      context,
-      response: WebhookWriteResponse,
-    });
-    batchWriteRoute(app, {
-      method: 'DELETE',
-      url: '/api/v1/webhook',
-      tags,
-      summary: 'Extension: delete webhooks and their deliveries.',
-      operation: ops.remove,
-      context,
-    });
+    batchWrites(app, { url: '/api/v1/webhook', tags, context }, [
+      batchWrite('POST', 'Extension: create webhooks; each one’s signing secret is in shown_once, this once.', ops.create, WebhookWriteResponse),
+      batchWrite('PUT', 'Extension: change webhooks, enable or disable them, rotate their secrets.', ops.update, WebhookWriteResponse),
+      batchWrite('DELETE', 'Extension: delete webhooks and their deliveries.', ops.remove),
+    ]);
     batchWriteRoute(app, {
       method: 'POST',
       url: '/api/v1/webhook/redeliver',
