@@ -60,8 +60,8 @@ interface KnownReferences {
 }
 
 /** Which of the batch's door and schedule ids exist in the site: two queries for the whole batch. */
-async function lookUpReferences(trx: Queryable, siteId: number, doorLists: (DoorAssignment[] | undefined)[]): Promise<KnownReferences> {
-  const all = doorLists.flatMap((doors) => doors ?? []);
+async function lookUpReferences(trx: Queryable, siteId: number, records: { doors?: DoorAssignment[] | undefined }[]): Promise<KnownReferences> {
+  const all = records.flatMap((record) => record.doors ?? []);
   const [doors, schedules] = await Promise.all([
     repo.existingDoorIds(trx, siteId, storableIds([...new Set(all.map((d) => d.doorId))])),
     repo.existingScheduleIds(trx, siteId, storableIds([...new Set(all.map((d) => d.scheduleId))])),
@@ -97,14 +97,7 @@ export type InsertPlan = NameChange & { doors: DoorAssignment[] };
 
 /** Name present and unique in the site and the batch; every door and schedule valid; no door twice in a level. */
 export async function checkNewAccessLevels(trx: Queryable, inputs: NewAccessLevel[], { site }: SiteCall): Promise<RecordCheck<InsertPlan>[]> {
-  const [owners, known] = await Promise.all([
-    repo.levelIdsByNameKey(trx, site.id, claimedKeys(inputs)),
-    lookUpReferences(
-      trx,
-      site.id,
-      inputs.map((i) => i.doors),
-    ),
-  ]);
+  const [owners, known] = await Promise.all([repo.levelIdsByNameKey(trx, site.id, claimedKeys(inputs)), lookUpReferences(trx, site.id, inputs)]);
   const names = nameConflicts('Access Level', inputs, owners);
   return inputs.map((input, index) => {
     const messages = [names[index], ...doorMessages(input.doors, known, input.name)].filter((m) => m !== undefined);
@@ -150,11 +143,7 @@ export async function checkAccessLevelChanges(trx: Queryable, inputs: AccessLeve
   const [levels, owners, known] = await Promise.all([
     repo.levelsByIds(trx, site.id, storableIds(inputs.map((i) => i.id))),
     repo.levelIdsByNameKey(trx, site.id, claimedKeys(inputs)),
-    lookUpReferences(
-      trx,
-      site.id,
-      inputs.map((i) => i.doors),
-    ),
+    lookUpReferences(trx, site.id, inputs),
   ]);
   const names = nameConflicts('Access Level', inputs, owners);
   const repeatedIds = repeatedInBatch(inputs, (i) => (i.id === undefined ? undefined : String(i.id)));

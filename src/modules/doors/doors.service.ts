@@ -56,9 +56,9 @@ export async function resolveDoorHolder(
   return undefined;
 }
 
-/** The location ids among these that exist in the site. */
-async function knownLocations(trx: Queryable, siteId: number, ids: (number | null | undefined)[]): Promise<Set<number>> {
-  const names = await locations.namesById(trx, siteId, storableIds(ids.map((id) => id ?? undefined)));
+/** The locations these records name that exist in the site. */
+async function knownLocations(trx: Queryable, siteId: number, records: { location?: number | null | undefined }[]): Promise<Set<number>> {
+  const names = await locations.namesById(trx, siteId, storableIds(records.map((r) => r.location ?? undefined)));
   return new Set(names.keys());
 }
 
@@ -72,14 +72,7 @@ function locationProblem(id: number | null | undefined, known: Set<number>): str
  */
 export async function checkNewDoors(trx: Queryable, inputs: NewDoor[], { site }: SiteCall): Promise<RecordCheck<DoorInsertPlan>[]> {
   const claims = inputs.map((i) => ({ name: i.name }));
-  const [owners, known] = await Promise.all([
-    repo.nameKeyOwners(trx, site.id, claimedKeys(claims)),
-    knownLocations(
-      trx,
-      site.id,
-      inputs.map((i) => i.location),
-    ),
-  ]);
+  const [owners, known] = await Promise.all([repo.nameKeyOwners(trx, site.id, claimedKeys(claims)), knownLocations(trx, site.id, inputs)]);
   const names = nameConflicts('Door', claims, owners);
   return inputs.map((input, index) => {
     const nameProblem = names[index];
@@ -114,11 +107,7 @@ export async function checkDoorChanges(trx: Queryable, inputs: DoorChange[], { s
   const [existing, owners, known] = await Promise.all([
     repo.existingIds(trx, site.id, storableIds(inputs.map((i) => i.id))),
     repo.nameKeyOwners(trx, site.id, claimedKeys(claims)),
-    knownLocations(
-      trx,
-      site.id,
-      inputs.map((i) => i.location),
-    ),
+    knownLocations(trx, site.id, inputs),
   ]);
   const names = nameConflicts('Door', claims, owners);
   const repeated = repeatedInBatch(inputs, (i) => idKey(i.id));

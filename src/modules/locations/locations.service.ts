@@ -28,9 +28,9 @@ export type LocationUpdatePlan = { id: number; changes: repo.LocationChanges };
 
 const idKey = (id: number | undefined) => (id === undefined ? undefined : String(id));
 
-/** The location type ids among these that exist in the site. */
-function knownLocationTypes(trx: Queryable, siteId: number, ids: (number | undefined)[]): Promise<Set<number>> {
-  return locationTypes.existingIds(trx, siteId, storableIds(ids));
+/** The location types these records name that exist in the site. */
+function knownLocationTypes(trx: Queryable, siteId: number, records: { locationType?: number | undefined }[]): Promise<Set<number>> {
+  return locationTypes.existingIds(trx, siteId, storableIds(records.map((r) => r.locationType)));
 }
 
 function locationTypeProblem(id: number | undefined, known: Set<number>): string[] {
@@ -40,14 +40,7 @@ function locationTypeProblem(id: number | undefined, known: Set<number>): string
 /** Name present and unique in the site and the batch; location type present and of this site. */
 export async function checkNewLocations(trx: Queryable, inputs: NewLocation[], { site }: SiteCall): Promise<RecordCheck<LocationInsertPlan>[]> {
   const claims = inputs.map((i) => ({ name: i.name }));
-  const [owners, types] = await Promise.all([
-    repo.nameKeyOwners(trx, site.id, claimedKeys(claims)),
-    knownLocationTypes(
-      trx,
-      site.id,
-      inputs.map((i) => i.locationType),
-    ),
-  ]);
+  const [owners, types] = await Promise.all([repo.nameKeyOwners(trx, site.id, claimedKeys(claims)), knownLocationTypes(trx, site.id, inputs)]);
   const names = nameConflicts('Location', claims, owners);
   return inputs.map((input, index) => {
     const nameProblem = names[index];
@@ -75,11 +68,7 @@ export async function checkLocationChanges(trx: Queryable, inputs: LocationChang
   const [existing, owners, types] = await Promise.all([
     repo.namesById(trx, site.id, storableIds(inputs.map((i) => i.id))),
     repo.nameKeyOwners(trx, site.id, claimedKeys(claims)),
-    knownLocationTypes(
-      trx,
-      site.id,
-      inputs.map((i) => i.locationType),
-    ),
+    knownLocationTypes(trx, site.id, inputs),
   ]);
   const names = nameConflicts('Location', claims, owners);
   const repeated = repeatedInBatch(inputs, (i) => idKey(i.id));
