@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/lib/clock.ts';
@@ -96,8 +97,18 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
     await store?.close();
   });
 
-  const shot = (name: string) =>
-    page.screenshot({ path: join(SHOTS, dialect === 'sqlite' ? `${name}.png` : `${name}-${dialect}.png`), fullPage: true });
+  /**
+   * Every screen the suite walks: its screenshot, and axe-core's accessibility check (issue 16: no serious
+   * or critical violation on any page), each violation named with the elements it found.
+   */
+  async function shot(name: string): Promise<void> {
+    await page.screenshot({ path: join(SHOTS, dialect === 'sqlite' ? `${name}.png` : `${name}-${dialect}.png`), fullPage: true });
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    const serious = violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    expect(serious, `accessibility of the ${name} screen`).toEqual([]);
+  }
 
   async function signIn(role: string): Promise<void> {
     await page.goto(`${base}/console`);
