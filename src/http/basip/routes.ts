@@ -1,4 +1,7 @@
+import type { FastifyRequest } from 'fastify';
 import type { Static, TSchema } from 'typebox';
+import type { ActorCall } from '../../domain/site.ts';
+import type { Clock } from '../../lib/clock.ts';
 import type { TypedApp } from '../../modules/module.ts';
 import type { OperatorPrincipal } from '../../modules/operator-sessions/operator-sessions.service.ts';
 import { operatorOf } from '../plugins/operator-auth.ts';
@@ -38,4 +41,16 @@ export function basipListRoute<Item extends TSchema, Page extends BasipPage>(app
       return { list_option: listOption(list, page.total), list_items: route.present(page) };
     },
   });
+}
+
+/** The call an operator's write hands its service: the operator's site and audit actor, and the time now. */
+export function operatorCall(request: FastifyRequest, clock: Clock): ActorCall {
+  const { site, actor } = operatorOf(request);
+  return { site, actor, now: clock.now() };
+}
+
+/** The answer `{}` once `write` is done: the panel API says that a write was done, nothing more. */
+export async function emptyAnswer(write: Promise<unknown>): Promise<Record<string, never>> {
+  await write;
+  return {};
 }

@@ -1,5 +1,5 @@
 import { listSpec, readUid } from '../../http/basip/list-query.ts';
-import { basipListRoute } from '../../http/basip/routes.ts';
+import { basipListRoute, emptyAnswer, operatorCall } from '../../http/basip/routes.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentTimeProfile } from './time-profiles.basip.presenter.ts';
@@ -32,10 +32,7 @@ export const timeProfilesModule: ResourceModule = {
         body: TimeProfileCreate,
         response: { 200: UidAnswer },
       },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        return { uid: await service.createTimeProfile(db, operator.site, request.body, operator.actor, clock.now()) };
-      },
+      handler: async (request) => ({ uid: await service.createTimeProfile(db, operatorCall(request, clock), request.body) }),
     });
 
     app.get(ITEM, {
@@ -54,11 +51,8 @@ export const timeProfilesModule: ResourceModule = {
         body: TimeProfileUpdate,
         response: { 200: EmptyAnswer },
       },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        await service.updateTimeProfile(db, operator.site, readUid(request.params.uid, service.WRONG_UID), request.body, operator.actor, clock.now());
-        return {};
-      },
+      handler: async (request) =>
+        emptyAnswer(service.updateTimeProfile(db, operatorCall(request, clock), readUid(request.params.uid, service.WRONG_UID), request.body)),
     });
 
     app.delete(ITEM, {
@@ -69,11 +63,8 @@ export const timeProfilesModule: ResourceModule = {
         params: TimeProfileUidParams,
         response: { 200: EmptyAnswer },
       },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        await service.deleteTimeProfile(db, operator.site, readUid(request.params.uid, service.WRONG_UID), operator.actor, clock.now());
-        return {};
-      },
+      handler: async (request) =>
+        emptyAnswer(service.deleteTimeProfile(db, operatorCall(request, clock), readUid(request.params.uid, service.WRONG_UID))),
     });
 
     basipListRoute(app, {
