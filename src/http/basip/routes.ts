@@ -7,6 +7,12 @@ import type { OperatorPrincipal } from '../../modules/operator-sessions/operator
 import { operatorOf } from '../plugins/operator-auth.ts';
 import { type BasipList, ListAnswer, ListQuerySchema, type ListSpec, listOption, readListQuery } from './list-query.ts';
 
+/** The OpenAPI tag every route of the panel API is listed under. */
+export const tags = ['basip'];
+
+/** The config of a panel route an operator calls, by session token or HTTP Basic (src/http/plugins/operator-auth.ts). */
+export const OPERATOR = { auth: 'operator' } as const;
+
 /** A page of a panel list as its service reads it: at least how many the whole list holds. */
 export interface BasipPage {
   total: number;
@@ -33,8 +39,8 @@ export interface BasipListRoute<Item extends TSchema, Page extends BasipPage> {
  */
 export function basipListRoute<Item extends TSchema, Page extends BasipPage>(app: TypedApp, route: BasipListRoute<Item, Page>): void {
   app.get(route.url, {
-    config: { auth: 'operator' },
-    schema: { tags: ['basip'], summary: route.summary, querystring: ListQuerySchema, response: { 200: ListAnswer(route.item) } },
+    config: OPERATOR,
+    schema: { tags, summary: route.summary, querystring: ListQuerySchema, response: { 200: ListAnswer(route.item) } },
     handler: async (request) => {
       const list = readListQuery(request.query, route.spec);
       const page = await route.page(operatorOf(request), list);

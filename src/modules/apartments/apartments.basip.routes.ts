@@ -1,5 +1,5 @@
 import { listSpec, readUid } from '../../http/basip/list-query.ts';
-import { basipListRoute, emptyAnswer, operatorCall } from '../../http/basip/routes.ts';
+import { basipListRoute, emptyAnswer, OPERATOR, operatorCall, tags } from '../../http/basip/routes.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentApartment } from './apartments.basip.presenter.ts';
@@ -12,9 +12,6 @@ const APARTMENT_LIST = listSpec(
   APARTMENT_LIST_COLUMNS,
   'uid',
 );
-
-const tags = ['basip'];
-const OPERATOR = { auth: 'operator' } as const;
 
 /** BAS-IP apartments: places in the address hierarchy that users and identifiers belong to. */
 export const apartmentsModule: ResourceModule = {

@@ -2,7 +2,7 @@ import { isRecord } from '../../lib/guards.ts';
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
 import { listSpec } from '../../http/basip/list-query.ts';
-import { basipListRoute, operatorCall } from '../../http/basip/routes.ts';
+import { basipListRoute, OPERATOR, operatorCall, tags } from '../../http/basip/routes.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
 import {
@@ -32,9 +32,6 @@ import { FORWARD_LIST_COLUMNS } from './device-settings.repository.ts';
 import * as service from './device-settings.service.ts';
 
 const FORWARD_LIST = listSpec({ forward_number: 'forwardNumber' }, FORWARD_LIST_COLUMNS, 'forward_number');
-
-const tags = ['basip'];
-const OPERATOR = { auth: 'operator' } as const;
 
 /**
  * What a panel does that Portcullis cannot: refused in the panel's format, touching nothing. A client

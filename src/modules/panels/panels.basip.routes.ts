@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { isCrossSiteBrowserRequest } from '../../http/browser-requests.ts';
 import { deviceOf } from '../../http/plugins/device-auth.ts';
-import { operatorCall } from '../../http/basip/routes.ts';
+import { OPERATOR, operatorCall, tags } from '../../http/basip/routes.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
@@ -19,9 +19,6 @@ import {
   RemoteControlSettingsUpdate,
 } from './panels.basip.schema.ts';
 import * as service from './panels.service.ts';
-
-const tags = ['basip'];
-const OPERATOR = { auth: 'operator' } as const;
 
 /** The remote-access URL a panel is given, as this request reached Portcullis (the console shows it too). */
 export const panelAccessUrl = (request: FastifyRequest) =>

@@ -1,5 +1,5 @@
 import { listSpec, readUid } from '../../http/basip/list-query.ts';
-import { basipListRoute, emptyAnswer, operatorCall } from '../../http/basip/routes.ts';
+import { basipListRoute, emptyAnswer, OPERATOR, operatorCall, tags } from '../../http/basip/routes.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentTimeProfile } from './time-profiles.basip.presenter.ts';
@@ -16,8 +16,6 @@ import * as service from './time-profiles.service.ts';
 
 const TIME_PROFILE_LIST = listSpec({ uid: 'id', name: 'name' }, TIME_PROFILE_LIST_COLUMNS, 'uid');
 
-const tags = ['basip'];
-const OPERATOR = { auth: 'operator' } as const;
 const ITEM = '/api/v1/access/timeprofile/item/:uid';
 
 /** BAS-IP time profiles: schedules with a repeat rule, attached to identifiers and users. */
