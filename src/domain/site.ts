@@ -1,3 +1,5 @@
+import type { Actor } from '../audit/audit-log.ts';
+
 /** Per-site rules that validation and the engine read. */
 export interface SiteSettings {
   cardNumMaxLength: number;
@@ -16,4 +18,11 @@ export interface Site {
   /** IANA zone in which zone-less wire times are read and written. */
   timezone: string;
   settings: SiteSettings;
+}
+
+/** What one write into a site's rules carries: whose site, who writes it (for the audit) and when. */
+export interface ActorCall {
+  site: Site;
+  actor: Actor;
+  now: number;
 }

@@ -1,8 +1,17 @@
+import type { FastifyRequest } from 'fastify';
 import type { Static, TSchema } from 'typebox';
+import type { ActorCall } from '../../domain/site.ts';
+import type { Clock } from '../../lib/clock.ts';
 import type { TypedApp } from '../../modules/module.ts';
 import type { OperatorPrincipal } from '../../modules/operator-sessions/operator-sessions.service.ts';
 import { operatorOf } from '../plugins/operator-auth.ts';
 import { type BasipList, ListAnswer, ListQuerySchema, type ListSpec, listOption, readListQuery } from './list-query.ts';
+
+/** The OpenAPI tag every route of the panel API is listed under. */
+export const tags = ['basip'];
+
+/** The config of a panel route an operator calls, by session token or HTTP Basic (src/http/plugins/operator-auth.ts). */
+export const OPERATOR = { auth: 'operator' } as const;
 
 /** A page of a panel list as its service reads it: at least how many the whole list holds. */
 export interface BasipPage {
@@ -30,12 +39,24 @@ export interface BasipListRoute<Item extends TSchema, Page extends BasipPage> {
  */
 export function basipListRoute<Item extends TSchema, Page extends BasipPage>(app: TypedApp, route: BasipListRoute<Item, Page>): void {
   app.get(route.url, {
-    config: { auth: 'operator' },
-    schema: { tags: ['basip'], summary: route.summary, querystring: ListQuerySchema, response: { 200: ListAnswer(route.item) } },
+    config: OPERATOR,
+    schema: { tags, summary: route.summary, querystring: ListQuerySchema, response: { 200: ListAnswer(route.item) } },
     handler: async (request) => {
       const list = readListQuery(request.query, route.spec);
       const page = await route.page(operatorOf(request), list);
       return { list_option: listOption(list, page.total), list_items: route.present(page) };
     },
   });
+}
+
+/** The call an operator's write hands its service: the operator's site and audit actor, and the time now. */
+export function operatorCall(request: FastifyRequest, clock: Clock): ActorCall {
+  const { site, actor } = operatorOf(request);
+  return { site, actor, now: clock.now() };
+}
+
+/** The answer `{}` once `write` is done: the panel API says that a write was done, nothing more. */
+export async function emptyAnswer(write: Promise<unknown>): Promise<Record<string, never>> {
+  await write;
+  return {};
 }

@@ -1,5 +1,5 @@
 import { listSpec, readUid } from '../../http/basip/list-query.ts';
-import { basipListRoute } from '../../http/basip/routes.ts';
+import { basipListRoute, emptyAnswer, OPERATOR, operatorCall, tags } from '../../http/basip/routes.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentApartment } from './apartments.basip.presenter.ts';
@@ -13,9 +13,6 @@ const APARTMENT_LIST = listSpec(
   'uid',
 );
 
-const tags = ['basip'];
-const OPERATOR = { auth: 'operator' } as const;
-
 /** BAS-IP apartments: places in the address hierarchy that users and identifiers belong to. */
 export const apartmentsModule: ResourceModule = {
   name: 'apartments',
@@ -28,10 +25,7 @@ export const apartmentsModule: ResourceModule = {
         body: ApartmentCreate,
         response: { 200: UidAnswer },
       },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        return { uid: await service.createApartment(db, operator.site, request.body, operator.actor, clock.now()) };
-      },
+      handler: async (request) => ({ uid: await service.createApartment(db, operatorCall(request, clock), request.body) }),
     });
 
     app.get('/api/v1/apartment/item/:uid', {
@@ -51,11 +45,8 @@ export const apartmentsModule: ResourceModule = {
         params: ApartmentUidParams,
         response: { 200: EmptyAnswer },
       },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        await service.deleteApartment(db, operator.site, readUid(request.params.uid, service.WRONG_APARTMENT_UID), operator.actor, clock.now());
-        return {};
-      },
+      handler: async (request) =>
+        emptyAnswer(service.deleteApartment(db, operatorCall(request, clock), readUid(request.params.uid, service.WRONG_APARTMENT_UID))),
     });
 
     basipListRoute(app, {
@@ -76,11 +67,9 @@ export const apartmentsModule: ResourceModule = {
         response: { 200: EmptyAnswer },
       },
       handler: async (request) => {
-        const operator = operatorOf(request);
         const apartment = readUid(request.params.apartment_uid, service.WRONG_APARTMENT_UID);
         const user = readUid(request.params.user_uid, service.WRONG_USER_UID);
-        await service.addUserToApartment(db, operator.site, apartment, user, operator.actor, clock.now());
-        return {};
+        return emptyAnswer(service.addUserToApartment(db, operatorCall(request, clock), apartment, user));
       },
     });
   },

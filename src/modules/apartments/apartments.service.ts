@@ -1,11 +1,10 @@
-import type { Actor } from '../../audit/audit-log.ts';
 import { findPanelUser } from '../users/users.repository.ts';
 import { writeTransaction } from '../../db/change-feed.ts';
 import { isUniqueViolation } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { ListRequest } from '../../db/list-query.ts';
-import type { Site } from '../../domain/site.ts';
+import type { ActorCall } from '../../domain/site.ts';
 import * as repo from './apartments.repository.ts';
 
 const RESOURCE = 'apartment';
@@ -47,7 +46,7 @@ const show = (a: repo.LogicalAddress) => `${a.building}-${a.unit}-${a.floor}-${a
 const addressTaken = (a: repo.LogicalAddress) => ERRORS.badRequest(`Logical Address Already Exists: ${show(a)}`);
 
 /** Creates an apartment at a free logical address of the site. */
-export async function createApartment(db: Queryable, site: Site, input: ApartmentInput, actor: Actor, now: number): Promise<number> {
+export async function createApartment(db: Queryable, { site, actor, now }: ActorCall, input: ApartmentInput): Promise<number> {
   const address = readLogicalAddress(input.apartment_address);
   try {
     return await writeTransaction(
@@ -86,7 +85,7 @@ export async function listApartments(db: Queryable, siteId: number, list: ListRe
 }
 
 /** Deletes an apartment: its users stay (no longer members), its identifiers stay (with no apartment). */
-export async function deleteApartment(db: Queryable, site: Site, uid: number, actor: Actor, now: number): Promise<void> {
+export async function deleteApartment(db: Queryable, { site, actor, now }: ActorCall, uid: number): Promise<void> {
   await writeTransaction(
     db,
     site.id,
@@ -99,7 +98,7 @@ export async function deleteApartment(db: Queryable, site: Site, uid: number, ac
 }
 
 /** Makes a cardholder of the site a member of the apartment; a second time changes nothing. */
-export async function addUserToApartment(db: Queryable, site: Site, apartmentUid: number, userUid: number, actor: Actor, now: number): Promise<void> {
+export async function addUserToApartment(db: Queryable, { site, actor, now }: ActorCall, apartmentUid: number, userUid: number): Promise<void> {
   await writeTransaction(
     db,
     site.id,

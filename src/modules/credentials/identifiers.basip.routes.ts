@@ -3,7 +3,7 @@ import { type Static, Type } from 'typebox';
 import { IDENTIFIER_LIST_COLUMNS } from './credentials.repository.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { listSpec, readUid } from '../../http/basip/list-query.ts';
-import { basipListRoute } from '../../http/basip/routes.ts';
+import { basipListRoute, emptyAnswer, OPERATOR, tags } from '../../http/basip/routes.ts';
 import type { OperatorPrincipal } from '../operator-sessions/operator-sessions.service.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -23,8 +23,6 @@ import {
 } from './identifiers.basip.schema.ts';
 import * as service from './identifiers.service.ts';
 
-const tags = ['basip'];
-const OPERATOR = { auth: 'operator' } as const;
 const Empty = Type.Object({});
 const ItemParams = Type.Object({ uid: Type.String() });
 const LIST_SPEC = listSpec(
@@ -115,28 +113,20 @@ function itemRoutes(app: TypedApp, { db, clock }: Deps): void {
       body: IdentifierUpdate,
       response: { 200: Empty },
     },
-    handler: async (request) => {
-      await service.updateIdentifier(db, context(request, clock), identifierUid(request.params.uid), identifierOf(request.body));
-      return {};
-    },
+    handler: async (request) =>
+      emptyAnswer(service.updateIdentifier(db, context(request, clock), identifierUid(request.params.uid), identifierOf(request.body))),
   });
 
   app.delete('/api/v1/access/identifier/item/:uid', {
     config: OPERATOR,
     schema: { tags, summary: 'BAS-IP: delete an identifier.', params: ItemParams, response: { 200: Empty } },
-    handler: async (request) => {
-      await service.deleteIdentifier(db, context(request, clock), identifierUid(request.params.uid));
-      return {};
-    },
+    handler: async (request) => emptyAnswer(service.deleteIdentifier(db, context(request, clock), identifierUid(request.params.uid))),
   });
 
   app.post('/api/v1/access/identifier/item/:uid/passes/reset', {
     config: OPERATOR,
     schema: { tags, summary: 'BAS-IP: give a pass-limited identifier its whole allowance again.', params: ItemParams, response: { 200: Empty } },
-    handler: async (request) => {
-      await service.resetIdentifierPasses(db, context(request, clock), identifierUid(request.params.uid));
-      return {};
-    },
+    handler: async (request) => emptyAnswer(service.resetIdentifierPasses(db, context(request, clock), identifierUid(request.params.uid))),
   });
 
   app.get('/api/v1/access/identifier/item/:uid/qr', {
@@ -171,8 +161,7 @@ function bindingRoutes(app: TypedApp, { db, clock }: Deps): void {
       handler: async (request) => {
         const id = identifierUid(request.params.uid);
         const profile = profileUid(request.params.profileUid);
-        await service.setIdentifierTimeProfile(db, context(request, clock), id, profile, method === 'POST');
-        return {};
+        return emptyAnswer(service.setIdentifierTimeProfile(db, context(request, clock), id, profile, method === 'POST'));
       },
     });
   }
@@ -187,18 +176,14 @@ function bindingRoutes(app: TypedApp, { db, clock }: Deps): void {
     },
     handler: async (request) => {
       const apartment = apartmentUid(request.params.apartmentUid);
-      await service.setIdentifierApartment(db, context(request, clock), identifierUid(request.params.uid), apartment);
-      return {};
+      return emptyAnswer(service.setIdentifierApartment(db, context(request, clock), identifierUid(request.params.uid), apartment));
     },
   });
 
   app.post('/api/v1/apartment/item/unbind/identifier/:uid', {
     config: OPERATOR,
     schema: { tags, summary: 'BAS-IP: take an identifier out of its apartment.', params: ItemParams, response: { 200: Empty } },
-    handler: async (request) => {
-      await service.setIdentifierApartment(db, context(request, clock), identifierUid(request.params.uid), null);
-      return {};
-    },
+    handler: async (request) => emptyAnswer(service.setIdentifierApartment(db, context(request, clock), identifierUid(request.params.uid), null)),
   });
 }
 

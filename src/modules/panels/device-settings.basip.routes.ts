@@ -1,9 +1,8 @@
 import { isRecord } from '../../lib/guards.ts';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
 import { listSpec } from '../../http/basip/list-query.ts';
-import { basipListRoute } from '../../http/basip/routes.ts';
+import { basipListRoute, OPERATOR, operatorCall, tags } from '../../http/basip/routes.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
 import {
@@ -33,9 +32,6 @@ import { FORWARD_LIST_COLUMNS } from './device-settings.repository.ts';
 import * as service from './device-settings.service.ts';
 
 const FORWARD_LIST = listSpec({ forward_number: 'forwardNumber' }, FORWARD_LIST_COLUMNS, 'forward_number');
-
-const tags = ['basip'];
-const OPERATOR = { auth: 'operator' } as const;
 
 /**
  * What a panel does that Portcullis cannot: refused in the panel's format, touching nothing. A client
@@ -90,22 +86,9 @@ function settingRoutes(
       body: Type.Partial(definition.schema),
       response: { 200: definition.schema },
     },
-    handler: async (request) => {
-      return saveAsOperator({ db, clock }, request, definition, lockOf(request.params), isRecord(request.body) ? request.body : {});
-    },
+    handler: async (request) =>
+      service.saveSetting(db, operatorCall(request, clock), definition, lockOf(request.params), isRecord(request.body) ? request.body : {}),
   });
-}
-
-/** Saves a setting of the calling operator's site, in the operator's name, now: what every write here does. */
-function saveAsOperator(
-  { db, clock }: Pick<AppContext, 'db' | 'clock'>,
-  request: FastifyRequest,
-  definition: SettingDefinition,
-  lock: number,
-  values: Record<string, unknown>,
-) {
-  const operator = operatorOf(request);
-  return service.saveSetting(db, operator.site, definition, lock, values, operator.actor, clock.now());
 }
 
 /** The stored setting at `path`; the definitions are fixed, so a missing one is a programming error. */
@@ -167,16 +150,12 @@ function networkRoutes(app: TypedApp, { db, clock }: AppContext): void {
       body: StaticNetwork,
       response: { 200: networkSetting.schema },
     },
-    handler: async (request) => {
-      return saveAsOperator({ db, clock }, request, networkSetting, 1, { ...request.body, dhcp: false });
-    },
+    handler: async (request) => service.saveSetting(db, operatorCall(request, clock), networkSetting, 1, { ...request.body, dhcp: false }),
   });
   app.post('/api/v1/network/settings/dhcp', {
     config: OPERATOR,
     schema: { tags, summary: 'BAS-IP: take addresses from DHCP. Stored in network/settings; no effect.', response: { 200: networkSetting.schema } },
-    handler: async (request) => {
-      return saveAsOperator({ db, clock }, request, networkSetting, 1, { dhcp: true });
-    },
+    handler: async (request) => service.saveSetting(db, operatorCall(request, clock), networkSetting, 1, { dhcp: true }),
   });
   app.get('/api/v1/network/management/server/certificate', {
     config: OPERATOR,
@@ -221,9 +200,7 @@ function queryStringSettingRoutes(app: TypedApp, { db, clock }: AppContext): voi
       querystring: LanguageQuery,
       response: { 200: LANGUAGE_SETTING.schema },
     },
-    handler: async (request) => {
-      return saveAsOperator({ db, clock }, request, LANGUAGE_SETTING, 1, { language: request.query.language });
-    },
+    handler: async (request) => service.saveSetting(db, operatorCall(request, clock), LANGUAGE_SETTING, 1, { language: request.query.language }),
   });
   app.post('/api/v1/device/mode/wall', {
     config: OPERATOR,
@@ -240,7 +217,7 @@ function queryStringSettingRoutes(app: TypedApp, { db, clock }: AppContext): voi
         ...(noUnit === undefined ? {} : { no_unit: noUnit === 'true' }),
         ...(device === undefined ? {} : { device: Number(device) }),
       };
-      return saveAsOperator({ db, clock }, request, MODE_SETTING, 1, mode);
+      return service.saveSetting(db, operatorCall(request, clock), MODE_SETTING, 1, mode);
     },
   });
   app.post('/api/v1/device/mode/unit', {
@@ -257,7 +234,7 @@ function queryStringSettingRoutes(app: TypedApp, { db, clock }: AppContext): voi
         const value = request.query[field];
         if (value !== undefined) mode[field] = Number(value);
       }
-      return saveAsOperator({ db, clock }, request, MODE_SETTING, 1, mode);
+      return service.saveSetting(db, operatorCall(request, clock), MODE_SETTING, 1, mode);
     },
   });
 }
@@ -282,8 +259,7 @@ function forwardRoutes(app: TypedApp, { db, clock }: AppContext): void {
       response: { 200: Type.Object({ deleted: Type.Integer() }) },
     },
     handler: async (request) => {
-      const operator = operatorOf(request);
-      return { deleted: await service.deleteForwards(db, operator.site, request.body.uid_items, operator.actor, clock.now()) };
+      return { deleted: await service.deleteForwards(db, operatorCall(request, clock), request.body.uid_items) };
     },
   });
   app.get('/api/v1/forward/item/:flat', {
@@ -301,8 +277,7 @@ function forwardRoutes(app: TypedApp, { db, clock }: AppContext): void {
       response: { 200: ForwardObject },
     },
     handler: async (request) => {
-      const operator = operatorOf(request);
-      return service.saveForward(db, operator.site, request.params.flat, request.body.forward_entity_list, operator.actor, clock.now());
+      return service.saveForward(db, operatorCall(request, clock), request.params.flat, request.body.forward_entity_list);
     },
   });
 }

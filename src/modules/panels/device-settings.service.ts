@@ -1,12 +1,11 @@
 import { DateTime } from 'luxon';
-import type { Actor } from '../../audit/audit-log.ts';
 import { writeTransaction } from '../../db/change-feed.ts';
 import { isStorableId } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { isRecord, jsonObject } from '../../lib/guards.ts';
 import type { ListRequest } from '../../db/list-query.ts';
-import type { Site } from '../../domain/site.ts';
+import type { ActorCall, Site } from '../../domain/site.ts';
 import type { SettingDefinition } from './device-settings.schema.ts';
 import * as repo from './device-settings.repository.ts';
 import { findPinSecret } from '../../access/facts.repository.ts';
@@ -69,12 +68,10 @@ function setSecret(settings: Settings, path: string, to: '' | undefined): void {
  */
 export async function saveSetting(
   db: Queryable,
-  site: Site,
+  { site, actor, now }: ActorCall,
   definition: SettingDefinition,
   lock: number,
   input: Settings,
-  actor: Actor,
-  now: number,
 ): Promise<Settings> {
   const current = await readSetting(db, site, definition, lock, now);
   const sent: Settings = {};
@@ -189,7 +186,7 @@ export async function findForward(db: Queryable, siteId: number, flat: string) {
   return presentForward(row);
 }
 
-export async function saveForward(db: Queryable, site: Site, flat: string, entities: string[], actor: Actor, now: number) {
+export async function saveForward(db: Queryable, { site, actor, now }: ActorCall, flat: string, entities: string[]) {
   const forwardNumber = flatNumber(flat);
   const row = { site_id: site.id, forward_number: forwardNumber, entity_list: JSON.stringify(entities), updated_at: now };
   await writeTransaction(db, site.id, (trx) => repo.saveForward(trx, row), {
@@ -199,7 +196,7 @@ export async function saveForward(db: Queryable, site: Site, flat: string, entit
   return { forward_number: forwardNumber, forward_entity_list: entities };
 }
 
-export async function deleteForwards(db: Queryable, site: Site, forwardNumbers: number[], actor: Actor, now: number): Promise<number> {
+export async function deleteForwards(db: Queryable, { site, actor, now }: ActorCall, forwardNumbers: number[]): Promise<number> {
   if (forwardNumbers.length === 0) throw ERRORS.badRequest('List cannot be empty');
   const wanted = [...new Set(forwardNumbers)].filter((n) => n === 0 || isStorableId(n));
   return writeTransaction(db, site.id, (trx) => repo.deleteForwards(trx, site.id, wanted), {

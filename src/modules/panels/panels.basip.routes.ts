@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { isCrossSiteBrowserRequest } from '../../http/browser-requests.ts';
 import { deviceOf } from '../../http/plugins/device-auth.ts';
+import { OPERATOR, operatorCall, tags } from '../../http/basip/routes.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
@@ -18,9 +19,6 @@ import {
   RemoteControlSettingsUpdate,
 } from './panels.basip.schema.ts';
 import * as service from './panels.service.ts';
-
-const tags = ['basip'];
-const OPERATOR = { auth: 'operator' } as const;
 
 /** The remote-access URL a panel is given, as this request reached Portcullis (the console shows it too). */
 export const panelAccessUrl = (request: FastifyRequest) =>
@@ -99,9 +97,8 @@ function lockRoutes(app: TypedApp, { db, clock }: Deps): void {
       response: { 200: CloseAnswer },
     },
     handler: async (request) => {
-      const operator = operatorOf(request);
       if (request.body.locks.length === 0) throw ERRORS.badRequest('List cannot be empty');
-      return { withdrawn: await service.closeLocks(db, operator.site, request.body.locks, operator.actor, clock.now()) };
+      return { withdrawn: await service.closeLocks(db, operatorCall(request, clock), request.body.locks) };
     },
   });
 }
@@ -115,10 +112,7 @@ function settingsRoutes(app: TypedApp, { db, clock }: Deps): void {
       summary: "BAS-IP: the site's remote-control settings, with the URL template to give each panel.",
       response: { 200: RemoteControlSettings },
     },
-    handler: async (request) => {
-      const operator = operatorOf(request);
-      return presentRemoteControlSettings(await service.panelSettings(db, operator.site.id), panelAccessUrl(request));
-    },
+    handler: async (request) => presentRemoteControlSettings(await service.panelSettings(db, operatorOf(request).site.id), panelAccessUrl(request)),
   });
 
   app.post('/api/v1/access/general/remote/control/settings', {
@@ -130,15 +124,8 @@ function settingsRoutes(app: TypedApp, { db, clock }: Deps): void {
       response: { 200: RemoteControlSettings },
     },
     handler: async (request) => {
-      const operator = operatorOf(request);
       const { enabled, custom_server_enabled: customServerEnabled, custom_server_api_url: customServerApiUrl } = request.body;
-      const saved = await service.savePanelSettings(
-        db,
-        operator.site,
-        { enabled, customServerEnabled, customServerApiUrl },
-        operator.actor,
-        clock.now(),
-      );
+      const saved = await service.savePanelSettings(db, operatorCall(request, clock), { enabled, customServerEnabled, customServerApiUrl });
       return presentRemoteControlSettings(saved, panelAccessUrl(request));
     },
   });

@@ -1,6 +1,5 @@
 import { type AccessQuestion, answer, decideAndRecord } from '../../access/access.service.ts';
 import type { FactSource, Presented } from '../../access/facts.ts';
-import type { Actor } from '../../audit/audit-log.ts';
 import { writeTransaction } from '../../db/change-feed.ts';
 import { fromFlag, isStorableId, toFlag } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
@@ -8,7 +7,7 @@ import { ERRORS } from '../../domain/errors.ts';
 import { showValue } from '../../lib/show-value.ts';
 import { requestUnlock, withdrawUnlocks } from '../devices/device-commands.service.ts';
 import type { DevicePrincipal } from '../devices/devices.service.ts';
-import type { Site } from '../../domain/site.ts';
+import type { ActorCall, Site } from '../../domain/site.ts';
 import * as repo from './panels.repository.ts';
 
 /** The path segment a panel's remote-access URL carries its device key in. */
@@ -51,10 +50,8 @@ export async function panelSettings(db: Queryable, siteId: number): Promise<Pane
  */
 export async function savePanelSettings(
   db: Queryable,
-  site: Site,
+  { site, actor, now }: ActorCall,
   input: { enabled: boolean; customServerEnabled: boolean; customServerApiUrl?: string | null | undefined },
-  actor: Actor,
-  now: number,
 ): Promise<PanelSettings> {
   const current = await panelSettings(db, site.id);
   const sent = input.customServerApiUrl;
@@ -176,6 +173,6 @@ export async function emergencyOpen(
  * withdrawn. Portcullis holds no door open (a device relocks after its own unlock time), so calling an
  * emergency off is stopping the openings still on their way.
  */
-export async function closeLocks(db: Queryable, site: Site, lockNumbers: readonly number[], actor: Actor, now: number): Promise<number> {
+export async function closeLocks(db: Queryable, { site, actor, now }: ActorCall, lockNumbers: readonly number[]): Promise<number> {
   return withdrawUnlocks(db, site, await doorsOfLocks(db, site, lockNumbers), actor, now);
 }

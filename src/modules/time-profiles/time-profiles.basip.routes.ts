@@ -1,5 +1,5 @@
 import { listSpec, readUid } from '../../http/basip/list-query.ts';
-import { basipListRoute } from '../../http/basip/routes.ts';
+import { basipListRoute, emptyAnswer, OPERATOR, operatorCall, tags } from '../../http/basip/routes.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentTimeProfile } from './time-profiles.basip.presenter.ts';
@@ -16,8 +16,6 @@ import * as service from './time-profiles.service.ts';
 
 const TIME_PROFILE_LIST = listSpec({ uid: 'id', name: 'name' }, TIME_PROFILE_LIST_COLUMNS, 'uid');
 
-const tags = ['basip'];
-const OPERATOR = { auth: 'operator' } as const;
 const ITEM = '/api/v1/access/timeprofile/item/:uid';
 
 /** BAS-IP time profiles: schedules with a repeat rule, attached to identifiers and users. */
@@ -32,10 +30,7 @@ export const timeProfilesModule: ResourceModule = {
         body: TimeProfileCreate,
         response: { 200: UidAnswer },
       },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        return { uid: await service.createTimeProfile(db, operator.site, request.body, operator.actor, clock.now()) };
-      },
+      handler: async (request) => ({ uid: await service.createTimeProfile(db, operatorCall(request, clock), request.body) }),
     });
 
     app.get(ITEM, {
@@ -54,11 +49,8 @@ export const timeProfilesModule: ResourceModule = {
         body: TimeProfileUpdate,
         response: { 200: EmptyAnswer },
       },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        await service.updateTimeProfile(db, operator.site, readUid(request.params.uid, service.WRONG_UID), request.body, operator.actor, clock.now());
-        return {};
-      },
+      handler: async (request) =>
+        emptyAnswer(service.updateTimeProfile(db, operatorCall(request, clock), readUid(request.params.uid, service.WRONG_UID), request.body)),
     });
 
     app.delete(ITEM, {
@@ -69,11 +61,8 @@ export const timeProfilesModule: ResourceModule = {
         params: TimeProfileUidParams,
         response: { 200: EmptyAnswer },
       },
-      handler: async (request) => {
-        const operator = operatorOf(request);
-        await service.deleteTimeProfile(db, operator.site, readUid(request.params.uid, service.WRONG_UID), operator.actor, clock.now());
-        return {};
-      },
+      handler: async (request) =>
+        emptyAnswer(service.deleteTimeProfile(db, operatorCall(request, clock), readUid(request.params.uid, service.WRONG_UID))),
     });
 
     basipListRoute(app, {

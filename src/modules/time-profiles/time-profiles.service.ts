@@ -1,5 +1,4 @@
 import { type TimeProfile, type TimeProfileProblem, WEEKDAYS, parseTimeProfile, storedTimeProfile } from '../../access/time-profile.ts';
-import type { Actor } from '../../audit/audit-log.ts';
 import { writeTransaction } from '../../db/change-feed.ts';
 import { isStorableId, isUniqueViolation, toFlag } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
@@ -7,7 +6,7 @@ import { ERRORS } from '../../domain/errors.ts';
 import { nameKey } from '../../domain/names.ts';
 import type { ListRequest } from '../../db/list-query.ts';
 import { accessLevelUsage } from '../schedules/schedules.repository.ts';
-import type { Site } from '../../domain/site.ts';
+import type { ActorCall } from '../../domain/site.ts';
 import * as repo from './time-profiles.repository.ts';
 
 const RESOURCE = 'time_profile';
@@ -87,7 +86,7 @@ async function checkName(trx: Queryable, siteId: number, name: string, self?: nu
 }
 
 /** Creates a time profile: a schedule carrying the rule. */
-export async function createTimeProfile(db: Queryable, site: Site, input: TimeProfileInput, actor: Actor, now: number): Promise<number> {
+export async function createTimeProfile(db: Queryable, { site, actor, now }: ActorCall, input: TimeProfileInput): Promise<number> {
   const name = readName(input.name);
   const rule = readRule(input);
   try {
@@ -130,7 +129,7 @@ export async function listTimeProfiles(db: Queryable, siteId: number, list: List
  * Changes what is sent: a new name, and `time_options` and `repeat_options` each replacing the stored one
  * whole; the resulting rule is checked as on create.
  */
-export async function updateTimeProfile(db: Queryable, site: Site, uid: number, input: TimeProfileInput, actor: Actor, now: number): Promise<void> {
+export async function updateTimeProfile(db: Queryable, { site, actor, now }: ActorCall, uid: number, input: TimeProfileInput): Promise<void> {
   const name = input.name === undefined ? undefined : readName(input.name);
   try {
     await writeTransaction(
@@ -164,7 +163,7 @@ export async function updateTimeProfile(db: Queryable, site: Site, uid: number, 
  * Deletes a time profile and, with it, its attachments to identifiers and users. One a Lockt access level
  * opens a door on is refused, as `DELETE /schedule` refuses it: the level would be left without hours.
  */
-export async function deleteTimeProfile(db: Queryable, site: Site, uid: number, actor: Actor, now: number): Promise<void> {
+export async function deleteTimeProfile(db: Queryable, { site, actor, now }: ActorCall, uid: number): Promise<void> {
   await writeTransaction(
     db,
     site.id,

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { listSpec, readUid } from '../../http/basip/list-query.ts';
-import { basipListRoute } from '../../http/basip/routes.ts';
+import { basipListRoute, emptyAnswer, OPERATOR, tags } from '../../http/basip/routes.ts';
 import { operatorScope } from '../credentials/identifiers.service.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -20,8 +20,6 @@ import {
   UserWriteAnswer,
 } from './users.basip.schema.ts';
 
-const tags = ['basip'];
-const OPERATOR = { auth: 'operator' } as const;
 const Empty = Type.Object({});
 const LIST_SPEC = listSpec(
   { item_uid: 'id', name: 'name', info: 'info', lock_number: 'lockNumber', is_custom_user_access: 'customAccess', link_id: 'linkId' },
@@ -85,10 +83,7 @@ function itemRoutes(app: TypedApp, { db, clock }: Deps): void {
       params: ItemParams,
       response: { 200: Empty },
     },
-    handler: async (request) => {
-      await service.deleteBasipUser(db, context(request, clock), userUid(request.params.uid));
-      return {};
-    },
+    handler: async (request) => emptyAnswer(service.deleteBasipUser(db, context(request, clock), userUid(request.params.uid))),
   });
 
   app.post('/api/v1/access/users/item', {
@@ -116,8 +111,7 @@ function bindingRoutes(app: TypedApp, { db, clock }: Deps): void {
     handler: async (request) => {
       const userId = userUid(request.params.uid);
       const identifierId = readUid(request.params.identifierUid, 'Wrong Identifier uid');
-      await service.attachIdentifierToUser(db, context(request, clock), userId, identifierId);
-      return {};
+      return emptyAnswer(service.attachIdentifierToUser(db, context(request, clock), userId, identifierId));
     },
   });
 
@@ -132,8 +126,7 @@ function bindingRoutes(app: TypedApp, { db, clock }: Deps): void {
     handler: async (request) => {
       const userId = userUid(request.params.uid);
       const profileId = readUid(request.params.profileUid, 'Wrong Timeprofile uid');
-      await service.attachTimeProfileToUser(db, context(request, clock), userId, profileId);
-      return {};
+      return emptyAnswer(service.attachTimeProfileToUser(db, context(request, clock), userId, profileId));
     },
   });
 }
