@@ -16,7 +16,7 @@ const quoted = (name: string) => `"${name}"`;
  * A multi-row INSERT as one SQL text and one flat list of parameters, for the writes that insert a chunk
  * of a large import (docs/performance.md). Kysely's `insertInto().values(rows)` builds a node per value
  * and its SQL by appending to a string once per value and separator: for a chunk of 250 people that
- * was a sixth of everything a 100,000-row import allocated. Here the text is made with one `join` per
+ * was a fifth of everything a 100,000-row import allocated. Here the text is made with one `join` per
  * row group, and the statement is the same: every row in one statement (all or nothing), `RETURNING`
  * the columns asked for in the order of the rows.
  */
