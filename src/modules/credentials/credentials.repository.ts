@@ -2,6 +2,7 @@ import { idsBy } from '../../lib/group-by.ts';
 import { type Expression, type SqlBool, type Updateable, sql } from 'kysely';
 import type { Columns, NewRow } from '../../db/schema.ts';
 import { isStorableId } from '../../db/conventions.ts';
+import { insertRows } from '../../db/insert-rows.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { CredentialTable } from '../../db/schema.ts';
 import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
@@ -61,25 +62,25 @@ export async function credentialIdsByCardNum(db: Queryable, siteId: number, card
   return idsBy(rows, 'card_num');
 }
 
-export type NewCredentialRow = NewRow<
-  'credential',
-  | 'site_id'
-  | 'user_id'
-  | 'is_fob'
-  | 'name'
-  | 'name_key'
-  | 'id_num'
-  | 'card_num'
-  | 'credential_key'
-  | 'access_effective'
-  | 'access_expires'
-  | 'created_at'
->;
+const NEW_CREDENTIAL_COLUMNS = [
+  'site_id',
+  'user_id',
+  'is_fob',
+  'name',
+  'name_key',
+  'id_num',
+  'card_num',
+  'credential_key',
+  'access_effective',
+  'access_expires',
+  'created_at',
+] as const;
 
-/** Inserts credentials; returns their new ids. */
+export type NewCredentialRow = NewRow<'credential', (typeof NEW_CREDENTIAL_COLUMNS)[number]>;
+
+/** Inserts credentials; returns their new ids, in the order of the rows. */
 export async function insertCredentials(db: Queryable, rows: NewCredentialRow[]): Promise<number[]> {
-  if (rows.length === 0) return [];
-  const inserted = await db.insertInto('credential').values(rows).returning('id').execute();
+  const inserted = await insertRows(db, 'credential', NEW_CREDENTIAL_COLUMNS, rows, { returning: ['id'] });
   return inserted.map((r) => r.id);
 }
 

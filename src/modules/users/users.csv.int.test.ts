@@ -136,6 +136,22 @@ describe.each(DIALECTS)('/user/import and /user/export on %s', (dialect) => {
       expect(await list()).toEqual([]);
     });
 
+    it('numbers lines as the text has them: quoted cells over several lines, blank lines, CRLF and a BOM', async () => {
+      const bad = (idNum: string, lastName: string) => `${idNum},Ann,${lastName},not-an-email,5551234567,,1234,,,,`;
+      const linesOf = async (text: string) =>
+        ((await importCsv(text)).body.errors as { error: string[] }[]).map((e) => [...new Set(e.error.map((m) => m.split(':')[0]))]);
+      // A row is numbered by the line it ends on; blank lines are skipped but counted.
+      expect(await linesOf(csv(HEADER, bad('M1', '"Two\nLines"'), '', '', bad('M2', 'One'), bad('M3', '"Three\n\nLines"'), bad('M4', 'x')))).toEqual([
+        ['Line 3'],
+        ['Line 6'],
+        ['Line 9'],
+        ['Line 10'],
+      ]);
+      // csv-parse counts a CRLF inside a quoted cell as two lines, and the answers have always said so.
+      const crlf = `\uFEFF${[HEADER, '', bad('C1', '"Two\r\nLines"'), bad('C2', 'x'), '', bad('C3', '"a\rb"'), bad('C4', 'y')].join('\r\n')}`;
+      expect(await linesOf(crlf)).toEqual([['Line 5'], ['Line 6'], ['Line 9'], ['Line 10']]);
+    });
+
     it('checks a file across its chunks: an id_num or email repeated 2,000 rows later is found, and nothing is written', async () => {
       const response = await importCsv(
         csv(HEADER, ...rows(2500), 'P1,Again,Row,again@example.com,5551234567,,1234,,,,', 'Q1,Q,Row,p7@example.com,5551234567,,1234,,,,'),

@@ -2,6 +2,7 @@ import { type Updateable, sql } from 'kysely';
 import { isStorableId } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { Columns, NewRow, UserRole, UserTable } from '../../db/schema.ts';
+import { insertRows } from '../../db/insert-rows.ts';
 import { existingIdsIn } from '../../db/site-lookups.ts';
 import { valuesById } from '../../db/values-by-id.ts';
 import { groupBy, idsBy } from '../../lib/group-by.ts';
@@ -120,15 +121,27 @@ export async function userIdsByPinHash(db: Queryable, siteId: number, hashes: st
   return holders;
 }
 
-export type NewCardholderRow = NewRow<
-  'user',
-  'site_id' | 'first_name' | 'last_name' | 'phone' | 'pin_hash' | 'enabled' | 'access_effective' | 'access_expires' | 'created_at' | 'updated_at'
-> & { id_num: string; email: string; email_key: string };
+const CARDHOLDER_COLUMNS = [
+  'site_id',
+  'id_num',
+  'first_name',
+  'last_name',
+  'email',
+  'email_key',
+  'phone',
+  'pin_hash',
+  'enabled',
+  'access_effective',
+  'access_expires',
+  'created_at',
+  'updated_at',
+] as const;
+
+export type NewCardholderRow = NewRow<'user', (typeof CARDHOLDER_COLUMNS)[number]> & { id_num: string; email: string; email_key: string };
 
 /** Inserts cardholders; returns their new ids by id_num, which is unique and set for every cardholder. */
 export async function insertCardholders(db: Queryable, rows: NewCardholderRow[]): Promise<Map<string, number>> {
-  if (rows.length === 0) return new Map();
-  const inserted = await db.insertInto('user').values(rows).returning(['id', 'id_num']).execute();
+  const inserted = await insertRows(db, 'user', CARDHOLDER_COLUMNS, rows, { returning: ['id', 'id_num'] });
   return idsBy(inserted, 'id_num');
 }
 
@@ -194,12 +207,7 @@ export async function clearLevelsOfUsers(db: Queryable, siteId: number, userIds:
 
 /** Grants levels; a level the user already holds is left as it is. */
 export async function grantLevels(db: Queryable, rows: { site_id: number; user_id: number; access_level_id: number }[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db
-    .insertInto('user_access_level')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['user_id', 'access_level_id']).doNothing())
-    .execute();
+  await insertRows(db, 'user_access_level', ['site_id', 'user_id', 'access_level_id'], rows, { onConflictDoNothing: ['user_id', 'access_level_id'] });
 }
 
 export type OperatorRow = Columns<'user', 'id' | 'role' | 'username' | 'first_name' | 'last_name' | 'enabled' | 'rate_limit' | 'identifier_scope'>;
