@@ -202,8 +202,7 @@ async function measureDecisions(run: Running, withBaseline: boolean, seconds = c
   const answerBytes = Math.round(bytes / probes);
   step(`decision answers ~${answerBytes} bytes; ${granted} of ${probes} random card/door pairs granted`);
 
-  const before = await countEvents(run.location, site.siteId);
-  const measured = await load({
+  const decisions: LoadSpec = {
     port: server.port,
     method: 'POST',
     headers: deviceHeaders(site),
@@ -211,24 +210,15 @@ async function measureDecisions(run: Running, withBaseline: boolean, seconds = c
     connections: config.connections,
     seconds,
     warmupSeconds: config.warmupSeconds,
-  });
+  };
+  const before = await countEvents(run.location, site.siteId);
+  const measured = await load(decisions);
   const recorded = (await countEvents(run.location, site.siteId)) - before;
   step(`decisions: ${describeLoad(measured)}; ${recorded} events recorded for ${measured.answered} answers`);
   if (recorded < measured.answered) fail(`only ${recorded} events recorded for ${measured.answered} answered decisions`);
 
   // The latency a person at a door feels on a busy site, below saturation (issue 18); in the main run only.
-  const fixedRate = !withBaseline
-    ? null
-    : await load({
-        port: server.port,
-        method: 'POST',
-        headers: deviceHeaders(site),
-        next: () => ({ path: '/api/v1/device/access', body: body() }),
-        connections: config.connections,
-        seconds,
-        warmupSeconds: 0,
-        overallRate: FIXED_DECISION_RATE,
-      });
+  const fixedRate = withBaseline ? await load({ ...decisions, warmupSeconds: 0, overallRate: FIXED_DECISION_RATE }) : null;
   if (fixedRate) step(`decisions at a fixed ${formatNumber(FIXED_DECISION_RATE)}/s: ${describeLoad(fixedRate)}`);
 
   const baselineBody = decisionRequests(site, 1);
