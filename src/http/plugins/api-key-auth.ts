@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { changeFeedOf } from '../../db/change-feed.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hashSecret } from '../../lib/secrets.ts';
 import { type ApiKeyPrincipal, authenticateApiKey } from '../../modules/api-keys/api-keys.service.ts';
-import { CallerCache } from './caller-cache.ts';
+import { rememberedCallers } from './caller-cache.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -29,8 +28,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
  * unauthenticated caller never gets its body parsed. Keys that passed are remembered (caller-cache.ts).
  */
 export function installApiKeyAuth(app: FastifyInstance, db: Queryable, clock: Clock): void {
-  const keys = new CallerCache<ApiKeyPrincipal>(changeFeedOf(db), clock);
-  app.addHook('onClose', async () => keys.close());
+  const keys = rememberedCallers<ApiKeyPrincipal>(app, db, clock);
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.auth !== 'api_key') return;

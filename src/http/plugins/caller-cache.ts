@@ -1,5 +1,7 @@
+import type { FastifyInstance } from 'fastify';
 import { LRUCache } from 'lru-cache';
-import type { ChangeFeed, ChangedSite } from '../../db/change-feed.ts';
+import { type ChangeFeed, type ChangedSite, changeFeedOf } from '../../db/change-feed.ts';
+import type { Queryable } from '../../db/queryable.ts';
 import type { Clock } from '../../lib/clock.ts';
 
 /** Callers remembered per kind: a site has a handful of keys and sessions, so this bounds only abuse. */
@@ -63,4 +65,11 @@ export class CallerCache<T extends { site: { id: number } }> {
       if (entry.caller.site.id === site) this.callers.delete(key);
     }
   }
+}
+
+/** An app's cache of one kind of caller over its store's change feed, let go when the app closes. */
+export function rememberedCallers<T extends { site: { id: number } }>(app: FastifyInstance, db: Queryable, clock: Clock): CallerCache<T> {
+  const cache = new CallerCache<T>(changeFeedOf(db), clock);
+  app.addHook('onClose', async () => cache.close());
+  return cache;
 }

@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { changeFeedOf } from '../../db/change-feed.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hashSecret } from '../../lib/secrets.ts';
 import { type DevicePrincipal, authenticateDevice, noteDeviceSeen } from '../../modules/devices/devices.service.ts';
-import { CallerCache } from './caller-cache.ts';
+import { rememberedCallers } from './caller-cache.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,8 +24,7 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  * opens no Lockt route (those read only apiuser/apikey). Keys that passed are remembered (caller-cache.ts).
  */
 export function installDeviceAuth(app: FastifyInstance, db: Queryable, clock: Clock): void {
-  const devices = new CallerCache<DevicePrincipal>(changeFeedOf(db), clock);
-  app.addHook('onClose', async () => devices.close());
+  const devices = rememberedCallers<DevicePrincipal>(app, db, clock);
   app.decorate('authenticateDeviceKey', async (key: string) => {
     const device = await devices.get(hashSecret(key), async () => ({ caller: await authenticateDevice(db, key) }));
     await noteDeviceSeen(db, device, clock.now());

@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { changeFeedOf } from '../../db/change-feed.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { siteOfPrefix } from '../basip/site-prefix.ts';
-import { CallerCache } from './caller-cache.ts';
+import { rememberedCallers } from './caller-cache.ts';
 import { addressKey } from './caller.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hashSecret } from '../../lib/secrets.ts';
@@ -32,8 +31,7 @@ export function bearerToken(request: FastifyRequest): string | undefined {
  * throttle.
  */
 export function installOperatorAuth(app: FastifyInstance, db: Queryable, clock: Clock): void {
-  const sessions = new CallerCache<OperatorPrincipal>(changeFeedOf(db), clock);
-  app.addHook('onClose', async () => sessions.close());
+  const sessions = rememberedCallers<OperatorPrincipal>(app, db, clock);
   app.decorateRequest('operator', null);
   app.addHook('onRequest', async (request) => {
     const { auth, anyRole } = request.routeOptions.config;

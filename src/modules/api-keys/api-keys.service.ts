@@ -70,18 +70,24 @@ export async function listApiKeys(db: Queryable, siteId: number): Promise<ApiKey
   return (await repo.listApiKeys(db, siteId)).map(info);
 }
 
+/** The key of this apiuser, or a 404. */
+async function requireKey(db: Queryable, apiuser: string): Promise<ApiKeyRow> {
+  const existing = await repo.findApiKey(db, apiuser);
+  if (!existing) throw ERRORS.notFound(`No API key with apiuser ${apiuser}.`);
+  return existing;
+}
+
 export async function revokeApiKey(db: Queryable, apiuser: string, clock: Clock): Promise<ApiKeyInfo> {
-  return updateKey(db, apiuser, { revoked_at: clock.now(), enabled: 0 });
+  return updateKey(db, await requireKey(db, apiuser), { revoked_at: clock.now(), enabled: 0 });
 }
 
 /**
  * Changes a key as a write of its site, so that every process stops remembering it
  * (src/http/plugins/caller-cache.ts): at once here, within the change feed's bound elsewhere.
  */
-async function updateKey(db: Queryable, apiuser: string, changes: repo.ApiKeyChanges): Promise<ApiKeyInfo> {
-  const existing = await repo.findApiKey(db, apiuser);
-  const row = existing && (await writeTransaction(db, existing.site_id, (trx) => repo.updateApiKey(trx, apiuser, changes)));
-  if (!row) throw ERRORS.notFound(`No API key with apiuser ${apiuser}.`);
+async function updateKey(db: Queryable, key: ApiKeyRow, changes: repo.ApiKeyChanges): Promise<ApiKeyInfo> {
+  const row = await writeTransaction(db, key.site_id, (trx) => repo.updateApiKey(trx, key.apiuser, changes));
+  if (!row) throw ERRORS.notFound(`No API key with apiuser ${key.apiuser}.`);
   return info(row);
 }
 
@@ -91,8 +97,7 @@ export interface ApiKeySettingsChange {
 }
 
 export async function changeApiKeySettings(db: Queryable, apiuser: string, change: ApiKeySettingsChange): Promise<ApiKeyInfo> {
-  const existing = await repo.findApiKey(db, apiuser);
-  if (!existing) throw ERRORS.notFound(`No API key with apiuser ${apiuser}.`);
+  const existing = await requireKey(db, apiuser);
   if (change.enabled === true && existing.revoked_at !== null) {
     throw ERRORS.badRequest(`API key ${apiuser} is revoked and cannot be enabled again; create a new key.`);
   }
@@ -100,7 +105,7 @@ export async function changeApiKeySettings(db: Queryable, apiuser: string, chang
   if (maxBatchSize !== undefined && !(Number.isInteger(maxBatchSize) && maxBatchSize >= 1 && maxBatchSize <= MAX_MAX_BATCH_SIZE)) {
     throw ERRORS.badRequest(`max_batch_size must be a whole number from 1 to ${MAX_MAX_BATCH_SIZE}, got ${maxBatchSize}.`);
   }
-  return updateKey(db, apiuser, {
+  return updateKey(db, existing, {
     ...(maxBatchSize !== undefined ? { max_batch_size: maxBatchSize } : {}),
     ...(change.enabled !== undefined ? { enabled: toFlag(change.enabled) } : {}),
   });
