@@ -118,6 +118,38 @@ describe.each(DIALECTS)('several processes on one %s store', (dialect: Dialect) 
   );
 
   it(
+    'refuses a key and a device revoked by the CLI within a second, though the server remembers its callers',
+    async () => {
+      const { world } = await cluster(1);
+      const node = nodes[0] as ChildServer;
+      const lockt = new Client(node.port, world.lockt);
+      const device = new Client(node.port, world.device);
+      clients.push(lockt, device);
+      const ping = () => lockt.call('GET', '/api/v1/ping');
+      const decide = () => device.call('POST', '/api/v1/device/access', { door_id: world.doorId, card_num: world.cardNum });
+      /** Asks until refused, for at most a second after the revocation returned; how long it took, or null. */
+      const refusedWithin = async (call: () => Promise<{ status: number }>): Promise<number | null> => {
+        const from = Date.now();
+        while (Date.now() - from <= 1000) {
+          if ((await call()).status === 401) return Date.now() - from;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return null;
+      };
+      // Answered twice each, so the server has them in memory (src/http/plugins/caller-cache.ts).
+      for (let i = 0; i < 2; i++) expect([(await ping()).status, (await decide()).status]).toEqual([200, 200]);
+      await cliOnStore(store, ['key', 'revoke', '--apiuser', world.lockt.apiuser as string]);
+      const keyRefused = await refusedWithin(ping);
+      await cliOnStore(store, ['device', 'revoke', '--device', String(world.deviceId)]);
+      const deviceRefused = await refusedWithin(decide);
+      console.info(`${dialect}: a revoked key was refused ${keyRefused} ms after the CLI returned, a revoked device ${deviceRefused} ms after`);
+      expect(keyRefused).not.toBeNull();
+      expect(deviceRefused).not.toBeNull();
+    },
+    TEST_MS,
+  );
+
+  it(
     'pages the audit trail without a loss or a repeat while three processes write',
     async () => {
       const { siteId, lockt } = await createSite(store, 'Audit');
