@@ -35,6 +35,13 @@ export interface Database {
   webhook: WebhookTable;
   webhook_delivery: WebhookDeliveryTable;
   webhook_attempt: WebhookAttemptTable;
+  door_mode_schedule: DoorModeScheduleTable;
+  holiday: HolidayTable;
+  door_override: DoorOverrideTable;
+  lockdown_plan: LockdownPlanTable;
+  lockdown_plan_door: LockdownPlanDoorTable;
+  lockdown_plan_responder: LockdownPlanResponderTable;
+  door_first_in: DoorFirstInTable;
 }
 
 export interface SiteTable {
@@ -121,6 +128,8 @@ export interface DoorStateTable {
   online: number | null;
   door_open: number | null;
   reported_at: number;
+  /** The door mode the device last said it applied (`DoorMode`); null until it says. */
+  mode: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ScheduleTable {
@@ -143,6 +152,8 @@ export interface ScheduleTable {
   /** Null for a weekly Lockt schedule; a BAS-IP time profile's rule (time_options, repeat_options) as JSON. */
   rule: ColumnType<string | null, string | null | undefined, string | null>;
   link_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1: inactive on the site's holidays (an access schedule opts in; unlock schedules always observe them). */
+  observes_holidays: Flag;
 }
 
 export type UserRole = 'cardholder' | 'admin' | 'manager' | 'installer';
@@ -245,6 +256,8 @@ export interface AccessLevelTable {
   access_effective: number | null;
   access_expires: number | null;
   created_at: number;
+  /** 1: its holders may be a door's first person in (an unlock schedule's `first_person_in`). */
+  first_person_in: Flag;
 }
 
 export interface AccessLevelDoorTable {
@@ -477,4 +490,85 @@ export interface WebhookAttemptTable {
   error: ColumnType<string, string | undefined, string>;
   /** The first bytes of the response body. */
   response_head: ColumnType<string, string | undefined, string>;
+}
+
+/** A door mode other than the default `access_controlled` (docs/door-modes.md). */
+export type StoredDoorMode = 'unlocked' | 'locked' | 'card_and_pin';
+
+/** A door's unlock schedule: while `schedule_id` is active, the door is in `mode`. */
+export interface DoorModeScheduleTable {
+  id: Generated<number>;
+  site_id: number;
+  door_id: number;
+  schedule_id: number;
+  mode: StoredDoorMode;
+  /** 1: an `unlocked` row holds only once a first-person-in holder has been granted at the door that day. */
+  first_person_in: Flag;
+  created_at: number;
+}
+
+/** A dated exception: `YYYY-MM-DD`, site-local, both ends included; `yearly` repeats it every year. */
+export interface HolidayTable {
+  id: Generated<number>;
+  site_id: number;
+  name: string;
+  name_key: string;
+  start_date: string;
+  end_date: string;
+  yearly: Flag;
+  created_at: number;
+}
+
+/** An operator's override of one door's mode; `until` null: until returned to schedule. */
+export interface DoorOverrideTable {
+  door_id: number;
+  site_id: number;
+  mode: StoredDoorMode | 'access_controlled';
+  since: number;
+  until: number | null;
+  /** Who set it, as audit entries name an actor (`operator alice (admin)`, `api key …`, `cli`). */
+  actor: string;
+}
+
+export type LockdownMode = 'lockdown' | 'egress';
+export type LockdownScope = 'site' | 'location' | 'doors';
+
+/** A named lockdown or egress plan; active while `active_since` is set (and before `active_until`, when set). */
+export interface LockdownPlanTable {
+  id: Generated<number>;
+  site_id: number;
+  name: string;
+  name_key: string;
+  mode: LockdownMode;
+  priority: number;
+  scope: LockdownScope;
+  location_id: number | null;
+  /** When set, a start is cleared by itself this long after it. */
+  auto_revert_ms: number | null;
+  active_since: number | null;
+  active_until: number | null;
+  active_by: string | null;
+  created_at: number;
+}
+
+export interface LockdownPlanDoorTable {
+  plan_id: number;
+  door_id: number;
+  site_id: number;
+}
+
+/** An access level whose holders still pass while the plan is active. */
+export interface LockdownPlanResponderTable {
+  plan_id: number;
+  access_level_id: number;
+  site_id: number;
+}
+
+/** The first person in at a door on a site-local day. */
+export interface DoorFirstInTable {
+  door_id: number;
+  site_id: number;
+  day: string;
+  user_id: number | null;
+  at: number;
 }
