@@ -52,9 +52,11 @@ export const delivered = (result: PostResult) => result.status !== undefined && 
  */
 export class RunSender {
   private stopped = false;
-  private readonly connections = new DeliveryConnections();
+  private readonly connections: DeliveryConnections;
 
-  constructor(private readonly settings: SendSettings) {}
+  constructor(private readonly settings: SendSettings) {
+    this.connections = new DeliveryConnections(settings.policy);
+  }
 
   async send(request: RunRequest): Promise<RunOutcome> {
     const signers = request.secrets.map((secret) => new Webhook(secret));
