@@ -95,6 +95,12 @@ export async function showLevel(context, id, notice = '') {
   const chosen = new Map(doors.map((d) => [d.id, d.schedule_id]));
   const grid = h('div', {});
   const addSelect = h('select', { id: 'add-schedule', name: 'add-schedule' });
+  const addForm = h(
+    'form',
+    { class: 'inline', onsubmit: (event) => addColumn(event) },
+    field('add-schedule', 'Add a schedule column', addSelect),
+    h('button', { type: 'submit', class: 'secondary' }, 'Add column'),
+  );
 
   function radio(door, scheduleId, label) {
     return h('input', {
@@ -151,7 +157,7 @@ export async function showLevel(context, id, notice = '') {
       addSelect,
       others.map((s) => h('option', { value: String(s.id) }, s.kind === 'time_profile' ? `${s.name} (time profile)` : s.name)),
     );
-    addSelect.disabled = others.length === 0;
+    addForm.hidden = others.length === 0;
   }
 
   const save = acting(
@@ -191,12 +197,7 @@ export async function showLevel(context, id, notice = '') {
     errors,
     grid,
     !level.is_delegate && [
-      h(
-        'form',
-        { class: 'inline', onsubmit: addColumn },
-        field('add-schedule', 'Add a schedule column', addSelect),
-        h('button', { type: 'submit', class: 'secondary' }, 'Add column'),
-      ),
+      addForm,
       h('div', { class: 'actions' }, h('button', { type: 'button', onclick: save }, 'Save doors'), status),
       h('h2', {}, 'Rename or delete'),
       h(
