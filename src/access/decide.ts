@@ -70,8 +70,11 @@ export interface LevelGrant {
    * Null: the level opens the door at all times. A schedule that is a BAS-IP time profile carries
    * its rule, which then decides instead of the weekly days and times.
    */
-  schedule: (WeeklySchedule & { id: number; name: string; rule?: TimeProfile | undefined }) | null;
+  schedule: (GrantSchedule & { id: number; name: string }) | null;
 }
+
+/** A schedule as a grant reads it: weekly days and times, or a BAS-IP time profile's rule, which then decides. */
+export type GrantSchedule = WeeklySchedule & { rule?: TimeProfile | undefined };
 
 /**
  * What the giver of a delegation is at the moment of the decision: a delegation gives at most what its
@@ -191,8 +194,11 @@ interface Check {
   explain(facts: DecisionFacts, at: number): string;
 }
 
-const levelActive = (grant: LevelGrant, at: number, zone: string) =>
-  grant.schedule === null || (grant.schedule.rule ? isTimeProfileActive(grant.schedule.rule, at, zone) : isScheduleActive(grant.schedule, at, zone));
+/** Whether the schedule admits `at`, read in `zone`: the one answer decisions and the console's week view share. */
+export const scheduleAdmits = (schedule: GrantSchedule, at: number, zone: string) =>
+  schedule.rule ? isTimeProfileActive(schedule.rule, at, zone) : isScheduleActive(schedule, at, zone);
+
+const levelActive = (grant: LevelGrant, at: number, zone: string) => grant.schedule === null || scheduleAdmits(grant.schedule, at, zone);
 
 /**
  * Why a delegation's giver does not hold the door at `at` (what creating the delegation required: an

@@ -1,6 +1,17 @@
 import type { Queryable } from '../db/queryable.ts';
 import { fromFlag } from '../db/conventions.ts';
-import type { AccessWindow, AuthFactor, DelegationGrant, DoorFacts, HolderFacts, IdentifierLock, LevelGrant, NamedTimeProfile } from './decide.ts';
+import type { Columns } from '../db/schema.ts';
+import type {
+  AccessWindow,
+  AuthFactor,
+  DelegationGrant,
+  DoorFacts,
+  GrantSchedule,
+  HolderFacts,
+  IdentifierLock,
+  LevelGrant,
+  NamedTimeProfile,
+} from './decide.ts';
 import { groupBy } from '../lib/group-by.ts';
 import { FREE_ACCESS_SETTING, PUBLIC_CODE_SETTING, type PanelRules, panelRulesOf } from './panel-rules.ts';
 import { storedTimeProfile } from './time-profile.ts';
@@ -340,6 +351,19 @@ function grantQuery(db: Queryable, siteId: number) {
     .where('al.site_id', '=', siteId);
 }
 
+type ScheduleColumns = Columns<'schedule', 'd0' | 'd1' | 'd2' | 'd3' | 'd4' | 'd5' | 'd6' | 'start_time' | 'stop_time' | 'rule'>;
+type StoredScheduleColumns = { [Column in keyof ScheduleColumns]: ScheduleColumns[Column] | null };
+
+/** A schedule's columns as the engine reads them (a left join's nulls: no days, no times). */
+export function storedSchedule(row: StoredScheduleColumns): GrantSchedule {
+  return {
+    days: [row.d0, row.d1, row.d2, row.d3, row.d4, row.d5, row.d6].map((d) => d === 1),
+    start: row.start_time ?? '',
+    stop: row.stop_time ?? '',
+    rule: row.rule === null ? undefined : storedTimeProfile(row.rule),
+  };
+}
+
 type GrantRow = Awaited<ReturnType<ReturnType<typeof grantQuery>['execute']>>[number];
 
 function doorGrant(row: GrantRow): DoorGrant {
@@ -353,17 +377,7 @@ function doorGrant(row: GrantRow): DoorGrant {
       giverId: row.delegated_by_user_id,
     };
   }
-  const schedule =
-    row.schedule_id === null
-      ? null
-      : {
-          id: row.schedule_id,
-          name: row.schedule_name ?? '',
-          days: [row.d0, row.d1, row.d2, row.d3, row.d4, row.d5, row.d6].map((d) => d === 1),
-          start: row.start_time ?? '',
-          stop: row.stop_time ?? '',
-          rule: row.rule === null ? undefined : storedTimeProfile(row.rule),
-        };
+  const schedule = row.schedule_id === null ? null : { id: row.schedule_id, name: row.schedule_name ?? '', ...storedSchedule(row) };
   return { doorId: row.door_id, via: 'level', levelId: row.level_id, levelName: row.level_name, schedule };
 }
 

@@ -5,7 +5,7 @@ import { ERRORS } from '../../domain/errors.ts';
 import type { Site } from '../../domain/site.ts';
 import { CODE_TEXT, DECISION_SUBCODE, EVENT_CATEGORIES, SUBCODE_TEXT } from '../../event-log/catalogue.ts';
 import { formatSiteTime, parseWireTime } from '../../lib/site-time.ts';
-import { type AuditRow, listAuditBefore } from '../audit/audit.repository.ts';
+import { type AuditRow, auditNames, listAuditBefore } from '../audit/audit.repository.ts';
 import * as repo from './console.repository.ts';
 
 /** Events the dashboard's feed starts with, and a person's or a door's page shows. */
@@ -135,8 +135,27 @@ export function eventExportChunks(db: Queryable, site: Site, query: EventQuery):
   return mapChunks(chunks, (row) => csvRow(row, site.timezone));
 }
 
-/** A page of the audit log, newest first: who changed what. */
-export async function auditPage(db: Queryable, site: Site, beforeId: number | undefined): Promise<{ records: AuditRow[]; next: number | null }> {
-  const records = await listAuditBefore(db, site.id, beforeId, LOG_PAGE);
+/** The audit screen's filter as the form sends it: an actor and a resource as the log names them, times in the site's zone. */
+export interface AuditQuery {
+  actor?: string | undefined;
+  resource?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+/** A page of the audit log the filter keeps, newest first: who changed what. */
+export async function auditPage(
+  db: Queryable,
+  site: Site,
+  query: AuditQuery,
+  beforeId: number | undefined,
+): Promise<{ records: AuditRow[]; next: number | null }> {
+  const filter = { actor: query.actor, resource: query.resource, from: readTime('from', query.from, site), to: readTime('to', query.to, site) };
+  const records = await listAuditBefore(db, site.id, beforeId, LOG_PAGE, filter);
   return { records, next: records.length < LOG_PAGE ? null : (records.at(-1)?.id ?? null) };
+}
+
+/** Who and what the audit log names, for the filters' choices. */
+export function auditChoices(db: Queryable, site: Site) {
+  return auditNames(db, site.id);
 }

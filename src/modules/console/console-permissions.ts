@@ -14,6 +14,7 @@ export const CAPABILITIES = [
   'people.write',
   'access.explain',
   'audit.read',
+  'access.manage',
   'doors.unlock',
   'doors.emergency',
   'devices.manage',
@@ -25,7 +26,7 @@ export type Capability = (typeof CAPABILITIES)[number];
 
 const ROLE_CAPABILITIES: Record<OperatorRole, readonly Capability[]> = {
   admin: CAPABILITIES,
-  manager: ['events.read', 'people.read', 'people.write', 'access.explain', 'audit.read', 'doors.unlock'],
+  manager: ['events.read', 'people.read', 'people.write', 'access.explain', 'audit.read', 'access.manage', 'doors.unlock'],
   installer: ['events.read', 'devices.manage'],
 };
 

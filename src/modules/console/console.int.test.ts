@@ -124,6 +124,7 @@ describe.each(DIALECTS)('operator console (%s)', (dialect) => {
       'people.write',
       'access.explain',
       'audit.read',
+      'access.manage',
       'doors.unlock',
     ]);
     expect((await installer.get('/console/api/dashboard')).status).toBe(200);

@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyReply } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
-import { isStorableId } from '../../db/conventions.ts';
 import { MAX_LOG_ID } from '../../db/log-ids.ts';
 import { runBatch } from '../../http/batch.ts';
 import { csvText, sendCsv } from '../../http/csv.ts';
@@ -23,13 +22,23 @@ import { consoleSessionHolds, consoleSignIn, logout } from '../operator-sessions
 import { createUsers, updateUsers } from '../users/users.operations.ts';
 import { userIdsByIdNum } from '../users/users.repository.ts';
 import { capabilitiesOf } from './console-permissions.ts';
+import { IdParams, idOf, optionalId } from './console-params.ts';
+import { accessRoutes } from './console-access.routes.ts';
 import { presentExplanation, presentPerson, presentPersonSummary, presentSiteSettings } from './console.presenter.ts';
 import { accessLevelChoices, dashboard, personPage, searchPeople } from './console.service.ts';
 import { changeSiteApiKey, createSiteApiKey, revokeSiteApiKey, siteApiKeys } from './console-keys.service.ts';
 import { attachSiteDoor, detachSiteDoor, issueDevice, panelUrlTemplate, revokeSiteDevice, siteDevices } from './console-devices.service.ts';
 import { explain, whoCanOpen } from './console-access.service.ts';
 import { doorList, doorPage, emergencyOpenLock, unlockDoor } from './console-doors.service.ts';
-import { EVENT_CSV_COLUMNS, auditPage, consoleEventsAfter, denialReasons, eventExportChunks, eventPage } from './console-events.service.ts';
+import {
+  EVENT_CSV_COLUMNS,
+  auditChoices,
+  auditPage,
+  consoleEventsAfter,
+  denialReasons,
+  eventExportChunks,
+  eventPage,
+} from './console-events.service.ts';
 
 /**
  * The console's pages: scripts and styles only from this origin, no inline script or style, nothing
@@ -53,6 +62,7 @@ const ASSETS: Record<string, { path: string; type: string }> = {
   'settings.js': { path: join(here, 'public/settings.js'), type: 'text/javascript' },
   'events.js': { path: join(here, 'public/events.js'), type: 'text/javascript' },
   'explain.js': { path: join(here, 'public/explain.js'), type: 'text/javascript' },
+  'access.js': { path: join(here, 'public/access.js'), type: 'text/javascript' },
   'console.css': { path: join(here, 'public/console.css'), type: 'text/css' },
   'chart.umd.min.js': { path: chartJs, type: 'text/javascript' },
 };
@@ -69,7 +79,6 @@ const PeopleQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200 })),
   after: Type.Optional(IdInput('after', 'The last id of the page before.')),
 });
-const IdParams = Type.Object({ id: IdInput('id', 'The id.') }, { required: ['id'] });
 const PageQuery = Type.Object({
   after: Type.Optional(IdInput('after', 'The last id of the page before.')),
   before: Type.Optional(IdInput('before', 'The oldest id of the page before (pages newest first).')),
@@ -92,6 +101,13 @@ const EventsQuery = Type.Object({
   person_id: Type.Optional(IdInput('person_id', 'Only this person.')),
   outcome: Type.Optional(Type.Union([Type.Literal('granted'), Type.Literal('denied')])),
   reason: Type.Optional(IdInput('reason', 'A decision subcode.')),
+  before: Type.Optional(IdInput('before', 'The oldest id of the page before.')),
+});
+const AuditQuery = Type.Object({
+  actor: Type.Optional(Type.String({ maxLength: 200, description: 'Only changes by this operator, API key or CLI user, as the log names them.' })),
+  resource: Type.Optional(Type.String({ maxLength: 64, description: 'Only changes to this resource (users, accesslevels, site, …).' })),
+  from: Type.Optional(Type.String({ maxLength: 40 })),
+  to: Type.Optional(Type.String({ maxLength: 40 })),
   before: Type.Optional(IdInput('before', 'The oldest id of the page before.')),
 });
 const DeviceCreate = Type.Object(
@@ -123,15 +139,6 @@ const EmergencyOpen = Type.Object(
   { lock_number: Type.Integer({ minimum: 0, maximum: 255, description: 'The lock to open; 0 for every lock.' }) },
   { required: ['lock_number'], additionalProperties: false },
 );
-
-/** An id from a URL: one no row can have names nothing, and reaches no query (PostgreSQL refuses it). */
-function idOf(value: number | string, what: string): number {
-  const id = Number(value);
-  if (!isStorableId(id)) throw ERRORS.notFound(`No ${what} with id ${String(value).trim()}.`);
-  return id;
-}
-
-const optionalId = (value: number | string | undefined, what: string) => (value === undefined ? undefined : idOf(value, what));
 
 /** A log id (events, audit) from a URL: larger than the integer ids of rows (src/db/log-ids.ts), capped as `/events` caps it. */
 const logIdOf = (value: number | string | undefined) => (value === undefined ? undefined : Math.min(Number(value), MAX_LOG_ID));
@@ -197,6 +204,7 @@ export const consoleModule: ResourceModule = {
     apiKeyRoutes(app, context);
     explainRoutes(app, context);
     logRoutes(app, context);
+    accessRoutes(app, context);
   },
 };
 
@@ -373,14 +381,13 @@ function logRoutes(app: TypedApp, { db }: AppContext): void {
     return sendCsv(reply, text, 'events.csv');
   });
 
-  app.get(
-    '/console/api/audit',
-    { config: { ...JSON_API, capability: 'audit.read' }, schema: { tags, hide, querystring: PageQuery } },
-    async (request) => {
-      const { records, next } = await auditPage(db, operatorOf(request).site, logIdOf(request.query.before));
-      return { records: records.map(presentAudit), next };
-    },
-  );
+  const audit = { ...JSON_API, capability: 'audit.read' } as const;
+  app.get('/console/api/audit', { config: audit, schema: { tags, hide, querystring: AuditQuery } }, async (request) => {
+    const { records, next } = await auditPage(db, operatorOf(request).site, request.query, logIdOf(request.query.before));
+    return { records: records.map(presentAudit), next };
+  });
+
+  app.get('/console/api/audit/choices', { config: audit, schema: { tags, hide } }, async (request) => auditChoices(db, operatorOf(request).site));
 }
 
 function deviceRoutes(app: TypedApp, { db, clock }: AppContext): void {

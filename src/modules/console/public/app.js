@@ -1,3 +1,4 @@
+import { showLevel, showLevels, showSchedule, showSchedules } from './access.js';
 import { showDashboard } from './dashboard.js';
 import { showDevices } from './devices.js';
 import { showDoor, showDoors } from './doors.js';
@@ -79,6 +80,7 @@ function header(can) {
         can('devices.manage') && h('li', {}, link('/console/devices', 'Devices')),
         h('li', {}, link('/console/events', 'Events')),
         can('access.explain') && h('li', {}, link('/console/explain', 'Explain')),
+        can('access.manage') && h('li', {}, link('/console/access', 'Access')),
         can('audit.read') && h('li', {}, link('/console/audit', 'Audit')),
         can('site.manage') && h('li', {}, link('/console/settings', 'Settings')),
       ),
@@ -107,6 +109,12 @@ function route(context) {
   if (path === '/console/explain' && can('access.explain')) return showExplain(context);
   if (path === '/console/audit' && can('audit.read')) return showAudit(context);
   if (path === '/console/settings' && can('site.manage')) return showSettings(context);
+  const level = /^\/console\/access\/levels\/([0-9]+)$/.exec(path);
+  const schedule = /^\/console\/access\/schedules\/([0-9]+)$/.exec(path);
+  if (path === '/console/access' && can('access.manage')) return showLevels(context);
+  if (level && can('access.manage')) return showLevel(context, Number(level[1]));
+  if (path === '/console/access/schedules' && can('access.manage')) return showSchedules(context);
+  if (schedule && can('access.manage')) return showSchedule(context, Number(schedule[1]));
   context.main.append(
     h('h1', {}, 'Not here'),
     h('p', {}, 'This page does not exist, or your role does not show it.'),

@@ -233,17 +233,50 @@ function recordRefs(record, can) {
   return [shown.flatMap((ref, i) => (i === 0 ? [ref] : [', ', ref])), rest > 0 ? ` and ${rest} more` : ''];
 }
 
-/** The audit log: who changed what, newest first. */
+/** The audit log: who changed what, newest first, narrowed by who, what resource and when (the site's zone). */
 export async function showAudit(context) {
   const { main, session, can } = context;
   const zone = session.site.timezone;
+  const params = new URLSearchParams(location.search);
+  const choices = await api('GET', 'audit/choices');
   const body = h('tbody', {});
   const errors = alertBox();
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Older records');
+  const wall = (name) => (params.get(name) ? params.get(name).replace(' ', 'T') : '');
+  const from = h('input', { id: 'audit-from', name: 'from', type: 'datetime-local', step: '1', value: wall('from') });
+  const to = h('input', { id: 'audit-to', name: 'to', type: 'datetime-local', step: '1', value: wall('to') });
+  const actor = h(
+    'select',
+    { id: 'audit-actor', name: 'actor' },
+    h('option', { value: '' }, 'Anyone'),
+    choices.actors.map((a) =>
+      h('option', { value: a.actor, selected: params.get('actor') === a.actor }, `${a.actor} (${a.actor_kind.replace('_', ' ')})`),
+    ),
+  );
+  const resource = h(
+    'select',
+    { id: 'audit-resource', name: 'resource' },
+    h('option', { value: '' }, 'Any resource'),
+    choices.resources.map((r) => h('option', { value: r, selected: params.get('resource') === r }, r)),
+  );
+  function filterQuery() {
+    const query = new URLSearchParams();
+    const add = (name, value) => value && query.set(name, value);
+    add('actor', actor.value);
+    add('resource', resource.value);
+    add('from', siteTimeParam(from.value));
+    add('to', siteTimeParam(to.value));
+    return query;
+  }
   let before;
-  async function load() {
+  async function load(older) {
     try {
-      const page = await api('GET', `audit${before ? `?before=${before}` : ''}`);
+      const query = filterQuery();
+      history.replaceState(null, '', `/console/audit${query.size > 0 ? `?${query}` : ''}`);
+      if (older && before) query.set('before', String(before));
+      const page = await api('GET', `audit?${query}`);
+      errors.replaceChildren();
+      if (!older) body.replaceChildren();
       body.append(
         ...page.records.map((r) =>
           h(
@@ -263,17 +296,34 @@ export async function showAudit(context) {
           ),
         ),
       );
-      if (body.children.length === 0) body.append(h('tr', {}, h('td', { colspan: 5 }, 'No changes recorded yet.')));
+      if (body.children.length === 0) body.append(h('tr', {}, h('td', { colspan: 5 }, 'No changes recorded that match.')));
       before = page.next;
       more.hidden = page.next === null;
     } catch (error) {
       showError(errors, error);
     }
   }
-  more.addEventListener('click', load);
+  more.addEventListener('click', () => load(true));
+  const field = (id, label, control) => h('div', { class: 'field' }, h('label', { for: id }, label), control);
   fill(
     main,
     h('h1', {}, 'Audit log'),
+    h(
+      'form',
+      {
+        class: 'filters',
+        'aria-label': 'Filter the audit log',
+        onsubmit: (event) => {
+          event.preventDefault();
+          load(false);
+        },
+      },
+      field('audit-actor', 'Who', actor),
+      field('audit-resource', 'Resource', resource),
+      field('audit-from', `From (${zone})`, from),
+      field('audit-to', `To (${zone})`, to),
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter')),
+    ),
     errors,
     h(
       'table',
@@ -292,5 +342,5 @@ export async function showAudit(context) {
     ),
     h('div', { class: 'pager' }, more),
   );
-  await load();
+  await load(false);
 }
