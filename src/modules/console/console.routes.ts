@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyReply } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
-import { isStorableId } from '../../db/conventions.ts';
 import { MAX_LOG_ID } from '../../db/log-ids.ts';
 import { runBatch } from '../../http/batch.ts';
 import { csvText, sendCsv } from '../../http/csv.ts';
@@ -23,6 +22,8 @@ import { consoleSessionHolds, consoleSignIn, logout } from '../operator-sessions
 import { createUsers, updateUsers } from '../users/users.operations.ts';
 import { userIdsByIdNum } from '../users/users.repository.ts';
 import { capabilitiesOf } from './console-permissions.ts';
+import { batchCallerOf, idOf } from './console-params.ts';
+import { personRoutes } from './console-person.routes.ts';
 import { presentExplanation, presentPerson, presentPersonSummary, presentSiteSettings } from './console.presenter.ts';
 import { accessLevelChoices, dashboard, personPage, searchPeople } from './console.service.ts';
 import { changeSiteApiKey, createSiteApiKey, revokeSiteApiKey, siteApiKeys } from './console-keys.service.ts';
@@ -48,6 +49,7 @@ const ASSETS: Record<string, { path: string; type: string }> = {
   'dom.js': { path: join(here, 'public/dom.js'), type: 'text/javascript' },
   'dashboard.js': { path: join(here, 'public/dashboard.js'), type: 'text/javascript' },
   'people.js': { path: join(here, 'public/people.js'), type: 'text/javascript' },
+  'person.js': { path: join(here, 'public/person.js'), type: 'text/javascript' },
   'doors.js': { path: join(here, 'public/doors.js'), type: 'text/javascript' },
   'devices.js': { path: join(here, 'public/devices.js'), type: 'text/javascript' },
   'settings.js': { path: join(here, 'public/settings.js'), type: 'text/javascript' },
@@ -124,13 +126,6 @@ const EmergencyOpen = Type.Object(
   { required: ['lock_number'], additionalProperties: false },
 );
 
-/** An id from a URL: one no row can have names nothing, and reaches no query (PostgreSQL refuses it). */
-function idOf(value: number | string, what: string): number {
-  const id = Number(value);
-  if (!isStorableId(id)) throw ERRORS.notFound(`No ${what} with id ${String(value).trim()}.`);
-  return id;
-}
-
 const optionalId = (value: number | string | undefined, what: string) => (value === undefined ? undefined : idOf(value, what));
 
 /** A log id (events, audit) from a URL: larger than the integer ids of rows (src/db/log-ids.ts), capped as `/events` caps it. */
@@ -145,6 +140,9 @@ const PersonFields = {
   phone: Type.String(),
   pin: Type.String(),
   card_num: Type.String(),
+  // In the site's zone, as the Lockt user write reads them; "" clears.
+  access_effective: Type.String({ maxLength: 40 }),
+  access_expires: Type.String({ maxLength: 40 }),
   enabled: Type.Boolean(),
   access_levels: Type.Array(Type.Integer()),
 };
@@ -191,6 +189,7 @@ export const consoleModule: ResourceModule = {
     sessionRoutes(app, context);
     dashboardRoutes(app, context);
     peopleRoutes(app, context);
+    personRoutes(app, context);
     doorRoutes(app, context);
     deviceRoutes(app, context);
     siteRoutes(app, context);
@@ -261,10 +260,7 @@ function dashboardRoutes(app: TypedApp, { db, clock }: AppContext): void {
 function peopleRoutes(app: TypedApp, { db, clock }: AppContext): void {
   const read = { ...JSON_API, capability: 'people.read' } as const;
   const write = { ...JSON_API, capability: 'people.write' } as const;
-  const caller = (request: Parameters<typeof operatorOf>[0]) => {
-    const operator = operatorOf(request);
-    return { caller: { maxBatchSize: 1, site: operator.site, actor: operator.actor }, call: { site: operator.site, clock } };
-  };
+  const caller = (request: Parameters<typeof operatorOf>[0]) => batchCallerOf(operatorOf(request), clock);
 
   app.get('/console/api/people', { config: read, schema: { tags, hide, querystring: PeopleQuery } }, async (request) => {
     const { q, after } = request.query;

@@ -1,0 +1,18 @@
+import { isStorableId } from '../../db/conventions.ts';
+import { ERRORS } from '../../domain/errors.ts';
+import type { BatchCaller } from '../../http/batch.ts';
+import type { SiteCall } from '../../domain/batch.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { OperatorPrincipal } from '../operator-sessions/operator-sessions.service.ts';
+
+/** An id from a URL: one no row can have names nothing, and reaches no query (PostgreSQL refuses it). */
+export function idOf(value: number | string, what: string): number {
+  const id = Number(value);
+  if (!isStorableId(id)) throw ERRORS.notFound(`No ${what} with id ${String(value).trim()}.`);
+  return id;
+}
+
+/** A console write run through a face's batch operation: one record at a time, recorded as the operator's. */
+export function batchCallerOf(operator: OperatorPrincipal, clock: Clock): { caller: BatchCaller; call: SiteCall } {
+  return { caller: { maxBatchSize: 1, site: operator.site, actor: operator.actor }, call: { site: operator.site, clock } };
+}
