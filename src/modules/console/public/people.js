@@ -1,13 +1,8 @@
-import { alertBox, api, fill, h, link, navigate, showError } from './dom.js';
+import { alertBox, api, field, fill, h, link, navigate, showError } from './dom.js';
 import { eventsTable } from './events.js';
 import { accessWindowSection, anonymizeSection, credentialsSection, relationsSection } from './person.js';
 
 const SEARCH_DELAY_MS = 150;
-
-function field(id, label, props = {}) {
-  const input = h('input', { id, name: id, ...props });
-  return { input, row: h('div', { class: 'field' }, h('label', { for: id }, label), input) };
-}
 
 function levelChoices(levels, chosen) {
   const boxes = levels.map((level) =>

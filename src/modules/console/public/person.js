@@ -1,7 +1,7 @@
 // A person's page beyond details and access levels: credentials of every kind with their pass limits,
 // the PIN, the access window, apartment, time profiles and delegations, and anonymizing (typed
 // confirmation). Every write is a face's (GET /console/api/people/:id/extras says what there is).
-import { alertBox, api, h, link, showError } from './dom.js';
+import { alertBox, api, field, h, link, showError } from './dom.js';
 
 /** The kinds of BAS-IP identifier, as the panel face names them, in the words the page shows. */
 const IDENTIFIER_KINDS = [
@@ -19,11 +19,6 @@ const LOCKS = [
   ['second', 'The second lock'],
 ];
 
-function field(id, label, props = {}) {
-  const input = h('input', { id, name: id, autocomplete: 'off', ...props });
-  return { input, row: h('div', { class: 'field' }, h('label', { for: id }, label), input) };
-}
-
 function choice(id, label, options) {
   const select = h(
     'select',
@@ -33,21 +28,29 @@ function choice(id, label, options) {
   return { input: select, row: h('div', { class: 'field' }, h('label', { for: id }, label), select) };
 }
 
-/** A form whose submission runs `action`; its failures are shown in its own box, its success reloads the page. */
+/** Runs `action` and then reloads the page; a failure is shown in `box` (the face's messages) instead. */
+function attempt(box, action, reload) {
+  return async () => {
+    try {
+      await action();
+      await reload();
+    } catch (error) {
+      showError(box, error);
+    }
+  };
+}
+
+/** A form whose submission runs `action`, with its own box for failures. */
 function actionForm(title, rows, button, action, reload, buttonClass = '') {
   const errors = alertBox();
+  const run = attempt(errors, action, reload);
   return h(
     'form',
     {
       'aria-label': title,
-      onsubmit: async (event) => {
+      onsubmit: (event) => {
         event.preventDefault();
-        try {
-          await action();
-          await reload();
-        } catch (error) {
-          showError(errors, error);
-        }
+        run();
       },
     },
     h('h3', {}, title),
@@ -80,14 +83,7 @@ function validity(from, to) {
 export function credentialsSection(context, id, person, extras, reload) {
   const writer = context.can('people.write');
   const errors = alertBox();
-  const run = (action) => async () => {
-    try {
-      await action();
-      await reload();
-    } catch (error) {
-      showError(errors, error);
-    }
-  };
+  const run = (action) => attempt(errors, action, reload);
   const rows = extras.credentials.map((c) =>
     h(
       'tr',
@@ -99,7 +95,7 @@ export function credentialsSection(context, id, person, extras, reload) {
       writer &&
         h(
           'td',
-          { class: 'actions' },
+          { class: 'row-actions' },
           h(
             'button',
             {
@@ -117,7 +113,7 @@ export function credentialsSection(context, id, person, extras, reload) {
                 type: 'button',
                 class: 'secondary',
                 onclick: run(() => api('POST', `identifiers/${c.id}/passes/reset`)),
-                'aria-label': `Refill the passes of ${c.number}`,
+                'aria-label': `Refill passes of ${c.number}`,
               },
               'Refill passes',
             ),
@@ -256,7 +252,7 @@ export function relationsSection(id, extras) {
   const list = (items, empty, item) => (items.length === 0 ? h('p', {}, empty) : h('ul', {}, items.map(item)));
   return h(
     'section',
-    { 'aria-labelledby': 'relations-title' },
+    { class: 'relations', 'aria-labelledby': 'relations-title' },
     h('h2', { id: 'relations-title' }, 'Apartment, time profiles and delegations'),
     h('h3', {}, 'Apartment'),
     list(extras.apartments, 'In no apartment.', (a) =>
