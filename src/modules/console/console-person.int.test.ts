@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsoleOperator, consoleSignIns } from '../../../test/console.ts';
-import { grantAccessLevel, seedDoor, seedOneDayTimeProfile, seedSchedule } from '../../../test/factories/access.ts';
+import { grantAccessLevel, seedDoor, seedOneDayTimeProfile, seedSchedule, seedUser } from '../../../test/factories/access.ts';
 import { seedAccessLevel } from '../../../test/factories/people.ts';
 import { DIALECTS, type Harness, createHarness } from '../../../test/harness.ts';
 import { fixedClock } from '../../lib/clock.ts';
@@ -263,5 +263,16 @@ describe.each(DIALECTS)('operator console: a person’s credentials, window, rel
     const audit = await h.store.db.selectFrom('audit').select('actor').where('action', '=', 'anonymize').execute();
     expect(audit).toEqual([{ actor: manager.username }]);
     expect((await manager.send('POST', '/console/api/people/4000/anonymize', { confirmation: 'Nobody' })).status).toBe(404);
+  });
+
+  it('asks for the word ANONYMIZE where a person has no name to type', async () => {
+    const nameless = await seedUser(h.store.db, h.site.id, '');
+    await h.store.db.updateTable('user').set({ last_name: '' }).where('id', '=', nameless).execute();
+    expect((await extras(nameless)).anonymize_confirmation).toBe('ANONYMIZE');
+    expect((await manager.send('POST', `/console/api/people/${nameless}/anonymize`, { confirmation: '' })).body.result).toEqual([
+      'To anonymize this person, type ANONYMIZE to confirm.',
+    ]);
+    expect((await manager.send('POST', `/console/api/people/${nameless}/anonymize`, { confirmation: 'anonymize' })).status).toBe(200);
+    expect((await manager.get(`/console/api/people/${nameless}`)).body.last_name).toBe(`User ${nameless}`);
   });
 });

@@ -29,7 +29,7 @@ export interface PersonExtras {
 }
 
 /** What an operator must type to anonymize a person: their full name, or this word when they have none. */
-export const ANONYMIZE_WORD = 'ANONYMIZE';
+const ANONYMIZE_WORD = 'ANONYMIZE';
 
 const confirmationOf = (first: string, last: string) => `${first} ${last}`.trim() || ANONYMIZE_WORD;
 
