@@ -8,7 +8,7 @@ import type { AppContext, TypedApp } from '../module.ts';
 import { changeSchedules, createSchedules, removeSchedules } from '../schedules/schedules.operations.ts';
 import { DAY_COLUMNS, nameKeyOwners } from '../schedules/schedules.repository.ts';
 import { levelList, levelPage, scheduleList, scheduleWeekView } from './console-access-levels.service.ts';
-import { IdParams, idOf } from './console-params.ts';
+import { IdParams, batchCallerOf, idOf } from './console-params.ts';
 
 const JSON_API = { auth: 'console', capability: 'access.manage' } as const;
 const tags = ['console'];
@@ -54,7 +54,8 @@ const scheduleRecord = ({ days, ...rest }: ScheduleBody) => ({
 export function accessRoutes(app: TypedApp, { db, clock }: AppContext): void {
   const caller = (request: Parameters<typeof operatorOf>[0]) => {
     const operator = operatorOf(request);
-    return { by: { maxBatchSize: 1, site: operator.site, actor: operator.actor }, call: { site: operator.site, clock }, site: operator.site };
+    const { caller: by, call } = batchCallerOf(operator, clock);
+    return { by, call, site: operator.site };
   };
   const levelId = (id: number | string) => idOf(id, 'access level');
   const scheduleId = (id: number | string) => idOf(id, 'schedule');

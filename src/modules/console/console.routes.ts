@@ -22,8 +22,9 @@ import { consoleSessionHolds, consoleSignIn, logout } from '../operator-sessions
 import { createUsers, updateUsers } from '../users/users.operations.ts';
 import { userIdsByIdNum } from '../users/users.repository.ts';
 import { capabilitiesOf } from './console-permissions.ts';
-import { IdParams, idOf, optionalId } from './console-params.ts';
+import { IdParams, batchCallerOf, idOf, optionalId } from './console-params.ts';
 import { accessRoutes } from './console-access.routes.ts';
+import { personRoutes } from './console-person.routes.ts';
 import { presentExplanation, presentPerson, presentPersonSummary, presentSiteSettings } from './console.presenter.ts';
 import { accessLevelChoices, dashboard, personPage, searchPeople } from './console.service.ts';
 import { changeSiteApiKey, createSiteApiKey, revokeSiteApiKey, siteApiKeys } from './console-keys.service.ts';
@@ -57,6 +58,7 @@ const ASSETS: Record<string, { path: string; type: string }> = {
   'dom.js': { path: join(here, 'public/dom.js'), type: 'text/javascript' },
   'dashboard.js': { path: join(here, 'public/dashboard.js'), type: 'text/javascript' },
   'people.js': { path: join(here, 'public/people.js'), type: 'text/javascript' },
+  'person.js': { path: join(here, 'public/person.js'), type: 'text/javascript' },
   'doors.js': { path: join(here, 'public/doors.js'), type: 'text/javascript' },
   'devices.js': { path: join(here, 'public/devices.js'), type: 'text/javascript' },
   'settings.js': { path: join(here, 'public/settings.js'), type: 'text/javascript' },
@@ -152,6 +154,9 @@ const PersonFields = {
   phone: Type.String(),
   pin: Type.String(),
   card_num: Type.String(),
+  // In the site's zone, as the Lockt user write reads them; "" clears.
+  access_effective: Type.String({ maxLength: 40 }),
+  access_expires: Type.String({ maxLength: 40 }),
   enabled: Type.Boolean(),
   access_levels: Type.Array(Type.Integer()),
 };
@@ -198,6 +203,7 @@ export const consoleModule: ResourceModule = {
     sessionRoutes(app, context);
     dashboardRoutes(app, context);
     peopleRoutes(app, context);
+    personRoutes(app, context);
     doorRoutes(app, context);
     deviceRoutes(app, context);
     siteRoutes(app, context);
@@ -269,10 +275,7 @@ function dashboardRoutes(app: TypedApp, { db, clock }: AppContext): void {
 function peopleRoutes(app: TypedApp, { db, clock }: AppContext): void {
   const read = { ...JSON_API, capability: 'people.read' } as const;
   const write = { ...JSON_API, capability: 'people.write' } as const;
-  const caller = (request: Parameters<typeof operatorOf>[0]) => {
-    const operator = operatorOf(request);
-    return { caller: { maxBatchSize: 1, site: operator.site, actor: operator.actor }, call: { site: operator.site, clock } };
-  };
+  const caller = (request: Parameters<typeof operatorOf>[0]) => batchCallerOf(operatorOf(request), clock);
 
   app.get('/console/api/people', { config: read, schema: { tags, hide, querystring: PeopleQuery } }, async (request) => {
     const { q, after } = request.query;

@@ -36,11 +36,12 @@ function parseFob(record: BatchRecord<typeof FobUpdate>): FobInput {
   };
 }
 
-const create = batchOperation({ node: 'fobs', record: FobCreate, parse: parseFob, check: checkNewFobs, write: insertFobs });
+/** The fob writes, shared by the Lockt routes and the operator console. */
+export const createFobs = batchOperation({ node: 'fobs', record: FobCreate, parse: parseFob, check: checkNewFobs, write: insertFobs });
 
-const update = batchOperation({ node: 'fobs', record: FobUpdate, parse: parseFob, check: checkFobChanges, write: updateFobs });
+export const reassignFobs = batchOperation({ node: 'fobs', record: FobUpdate, parse: parseFob, check: checkFobChanges, write: updateFobs });
 
-const remove = deleteById('fobs', FobDelete, checkFobDeletions, deleteFobs);
+export const removeFobs = deleteById('fobs', FobDelete, checkFobDeletions, deleteFobs);
 
 /** `/fob`: credentials tagged as fobs, listed, created, reassigned and deleted. */
 export const fobsModule: ResourceModule = {
@@ -74,9 +75,9 @@ export const fobsModule: ResourceModule = {
     });
 
     batchWrites(app, { url: '/api/v1/fob', tags, context }, [
-      batchWrite('POST', 'Create fobs, unassigned.', create),
-      batchWrite('PUT', 'Reassign fobs to a user (user_id 0: to nobody) and change their access window.', update),
-      batchWrite('DELETE', 'Delete fobs (only fobs: other credentials through DELETE /credential).', remove),
+      batchWrite('POST', 'Create fobs, unassigned.', createFobs),
+      batchWrite('PUT', 'Reassign fobs to a user (user_id 0: to nobody) and change their access window.', reassignFobs),
+      batchWrite('DELETE', 'Delete fobs (only fobs: other credentials through DELETE /credential).', removeFobs),
     ]);
   },
 };

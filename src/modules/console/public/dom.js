@@ -95,6 +95,12 @@ export function link(href, ...children) {
   );
 }
 
+/** A labelled input: the input, and the row holding its label and it. */
+export function field(id, label, props = {}) {
+  const input = h('input', { id, name: id, ...props });
+  return { input, row: h('div', { class: 'field' }, h('label', { for: id }, label), input) };
+}
+
 /** A place for a form's errors, read out when it changes. */
 export function alertBox() {
   return h('div', { class: 'alert', role: 'alert' });

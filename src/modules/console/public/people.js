@@ -1,12 +1,8 @@
-import { alertBox, api, fill, h, link, navigate, showError } from './dom.js';
+import { alertBox, api, field, fill, h, link, navigate, showError } from './dom.js';
 import { eventsTable } from './events.js';
+import { accessWindowSection, anonymizeSection, credentialsSection, relationsSection } from './person.js';
 
 const SEARCH_DELAY_MS = 150;
-
-function field(id, label, props = {}) {
-  const input = h('input', { id, name: id, ...props });
-  return { input, row: h('div', { class: 'field' }, h('label', { for: id }, label), input) };
-}
 
 function levelChoices(levels, chosen) {
   const boxes = levels.map((level) =>
@@ -154,16 +150,21 @@ export async function showNewPerson(context) {
   fields.first_name.input.focus();
 }
 
-/** A person's page: details, credentials, access levels and the last 50 events; changes for those who may. */
+/** A person's page: details, credentials, access, apartment and delegations, the last 50 events; changes for those who may. */
 export async function showPerson(context, id) {
   const { main, can } = context;
-  const [person, { access_levels: levels }] = await Promise.all([api('GET', `people/${id}`), api('GET', 'access-levels')]);
+  const [person, extras, { access_levels: levels }] = await Promise.all([
+    api('GET', `people/${id}`),
+    api('GET', `people/${id}/extras`),
+    api('GET', 'access-levels'),
+  ]);
+  const reload = () => showPerson(context, id);
   const writer = can('people.write');
   const errors = alertBox();
   const change = async (body) => {
     try {
       await api('PATCH', `people/${id}`, body);
-      await showPerson(context, id);
+      await reload();
     } catch (error) {
       showError(errors, error);
     }
@@ -177,58 +178,9 @@ export async function showPerson(context, id) {
     h('dd', {}, person.email),
     h('dt', {}, 'Phone'),
     h('dd', {}, person.phone),
-    h('dt', {}, 'PIN'),
-    h('dd', {}, person.has_pin ? 'Set (never shown)' : 'None'),
     h('dt', {}, 'Status'),
     h('dd', {}, person.enabled ? 'Enabled' : 'Disabled'),
   );
-  const cards = person.credentials.filter((c) => !c.fob);
-  const revoke = (card) => async () => {
-    try {
-      await api('DELETE', `credentials/${card.id}`);
-      await showPerson(context, id);
-    } catch (error) {
-      showError(errors, error);
-    }
-  };
-  const credentials = h(
-    'section',
-    { 'aria-labelledby': 'credentials-title' },
-    h('h2', { id: 'credentials-title' }, 'Credentials'),
-    person.credentials.length === 0
-      ? h('p', {}, 'No cards or fobs.')
-      : h(
-          'ul',
-          { class: 'credentials' },
-          person.credentials.map((c) =>
-            h(
-              'li',
-              {},
-              `${c.fob ? 'Fob' : 'Card'} ${c.card_num || c.name}`,
-              writer &&
-                !c.fob &&
-                h('button', { type: 'button', class: 'danger', onclick: revoke(c), 'aria-label': `Revoke card ${c.card_num}` }, 'Revoke'),
-            ),
-          ),
-        ),
-  );
-  if (writer && cards.length === 0) {
-    const card = field('new_card', 'Card number', { inputmode: 'numeric', required: true, autocomplete: 'off' });
-    credentials.append(
-      h(
-        'form',
-        {
-          class: 'inline',
-          onsubmit: (event) => {
-            event.preventDefault();
-            change({ card_num: card.input.value });
-          },
-        },
-        card.row,
-        h('button', { type: 'submit' }, 'Add card'),
-      ),
-    );
-  }
   const held = new Set(person.access_levels.map((l) => l.id));
   const access = h('section', { 'aria-labelledby': 'access-title' }, h('h2', { id: 'access-title' }, 'Access'));
   if (writer) {
@@ -276,8 +228,10 @@ export async function showPerson(context, id) {
     errors,
     actions,
     details,
-    credentials,
+    credentialsSection(context, id, person, extras, reload),
+    accessWindowSection(context, id, extras, reload),
     access,
+    relationsSection(id, extras),
     h(
       'section',
       { 'aria-labelledby': 'events-title' },
@@ -285,6 +239,7 @@ export async function showPerson(context, id) {
       h('p', {}, link(`/console/events?person_id=${id}`, 'All events of this person')),
       eventsTable(person.events, context, 'Last 50 events'),
     ),
+    writer && anonymizeSection(id, extras, reload),
   );
 }
 
