@@ -7,19 +7,25 @@ import { type NewEvent, appendEvents } from '../event-log/event-log.ts';
 import { systemClock } from '../lib/clock.ts';
 import { createSite } from '../modules/sites/sites.service.ts';
 import { type Param, hotStatement } from './prepared.ts';
-import type { Queryable } from './queryable.ts';
 
-/** One query written once, run both ways: built by Kysely on each call, and as a hot statement. */
-const eventsOf = (db: Queryable, siteId: number, code: number) =>
-  db.selectFrom('event').selectAll().where('site_id', '=', siteId).where('code', '=', code).where('category', '>=', 0).orderBy('id');
-
+/** A query run both ways: as Kysely builds it on each call (`built`), and as a hot statement. */
 const hotEventsOf = () =>
   hotStatement((db, param: Param<{ siteId: number; code: number }>) =>
-    eventsOf(
-      db,
-      param((v) => v.siteId),
-      param((v) => v.code),
-    ),
+    db
+      .selectFrom('event')
+      .selectAll()
+      .where(
+        'site_id',
+        '=',
+        param((v) => v.siteId),
+      )
+      .where(
+        'code',
+        '=',
+        param((v) => v.code),
+      )
+      .where('category', '>=', 0)
+      .orderBy('id'),
   );
 
 describe.each(DIALECTS)('hot statements on %s', (dialect) => {
@@ -56,13 +62,16 @@ describe.each(DIALECTS)('hot statements on %s', (dialect) => {
         ]),
       );
     const statement = hotEventsOf();
+    const built = statement.built(store.db, { siteId, code: EVENT_CODES.ACCESS_DENIED }).compile();
+    // Built with the call's values, the query is Kysely's usual one: the values are parameters, not text.
+    expect(built.parameters).toEqual([siteId, EVENT_CODES.ACCESS_DENIED, 0]);
     for (const [site, code] of [
       [siteId, EVENT_CODES.ACCESS_DENIED],
       [siteId, EVENT_CODES.ACCESS_GRANTED],
       [other, EVENT_CODES.ACCESS_DENIED],
       [other, EVENT_CODES.ACCESS_GRANTED],
     ] as const) {
-      const expected = await eventsOf(store.db, site, code).execute();
+      const expected = (await store.db.executeQuery(statement.built(store.db, { siteId: site, code }))).rows;
       expect(await statement.rows(store.db, { siteId: site, code })).toStrictEqual(expected);
       expect(await statement.first(store.db, { siteId: site, code })).toStrictEqual(expected[0]);
     }
@@ -102,7 +111,7 @@ describe.each(DIALECTS)('hot statements on %s', (dialect) => {
     );
     expect(ids).toHaveLength(150);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
-    const stored = await eventsOf(store.db, siteId, EVENT_CODES.ACCESS_DENIED).execute();
+    const stored = await hotEventsOf().rows(store.db, { siteId, code: EVENT_CODES.ACCESS_DENIED });
     expect(stored.map((e) => [e.id, e.detail])).toEqual(ids.map((id, i) => [id, details[i]]));
   });
 

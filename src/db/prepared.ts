@@ -59,6 +59,14 @@ export class HotStatement<Values, Row> {
     return db.executeQuery<Row>({ ...query, parameters: parameters.map((value) => value(values)) });
   }
 
+  /**
+   * The same query as Kysely builds it with these values in it, to be compiled and run as any other:
+   * what the statement costs without being compiled once (tests and bench/hot-statements.ts compare).
+   */
+  built(db: Queryable, values: Values): Compilable<Row> {
+    return this.build(db, (read) => read(values));
+  }
+
   private compiledFor(db: Queryable): Compiled<Values> {
     const dialect = dialectOf(db);
     let compiled = this.compiled.get(dialect);
