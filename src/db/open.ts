@@ -146,7 +146,8 @@ function reusingStatements(database: SQLite.Database): SqliteDatabase {
  * Statements with this many parameters or fewer are sent as named (prepared) statements, which PostgreSQL
  * parses and plans once per connection instead of on every query: that halved the time of a lookup by id.
  * Longer ones are mostly `IN (…)` lists, a new text for each length, and stay unnamed so that what a
- * connection keeps prepared stays bounded by the number of query shapes.
+ * connection keeps prepared stays bounded by the number of query shapes; the hot statements
+ * (src/db/prepared.ts, a fixed few shapes) are named whatever their length.
  */
 const MOST_PARAMETERS_TO_NAME = 16;
 
