@@ -10,6 +10,8 @@ import type { Queryable } from './queryable.ts';
  * places go through the same executor, so a transaction's statement runs on its connection, rows come
  * back in the same shapes and types, and the store reuses the prepared statement (SQLite's statement
  * cache in src/db/open.ts; on PostgreSQL the statement is named, whatever its number of parameters).
+ * A statement is compiled through the first handle it runs on, plugins included: no plugin in src
+ * rewrites queries, so that compilation serves every handle of the dialect.
  */
 
 /** Stands where a parameter goes while Kysely compiles, and says how to find its value in a call's values. */
