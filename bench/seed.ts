@@ -1,6 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Insertable, sql } from 'kysely';
+import pg from 'pg';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { type Store, openStore } from '../src/db/open.ts';
+import { type Dialect, type Store, openStore } from '../src/db/open.ts';
 import type { Database } from '../src/db/schema.ts';
 import { nameKey } from '../src/domain/names.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from '../src/event-log/catalogue.ts';
@@ -41,6 +46,42 @@ export function siteShape(users: number, events: number): SiteShape {
     doorsPerLevel: 20,
     events,
     deviceDoors: 50,
+  };
+}
+
+/** Where a store lives for one run: a fresh directory (the certificate too), and for PostgreSQL a fresh database (`DATABASE_URL` names the server). */
+export interface Location {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  remove(): Promise<void>;
+}
+
+export async function freshLocation(dialect: Dialect, tag: string, keep = false): Promise<Location> {
+  const dataDir = mkdtempSync(join(tmpdir(), `portcullis-bench-${tag}-`));
+  const removeDir = () => {
+    if (!keep) rmSync(dataDir, { recursive: true, force: true });
+  };
+  if (dialect === 'sqlite') return { dataDir, remove: async () => removeDir() };
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) throw new Error('PostgreSQL needs DATABASE_URL');
+  const name = `portcullis_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    dataDir,
+    databaseUrl: url.toString(),
+    async remove() {
+      removeDir();
+      if (keep) return;
+      const cleanup = new pg.Client({ connectionString: adminUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type RawBuilder, sql } from 'kysely';
+import { type Expression, type RawBuilder, sql } from 'kysely';
 import { dialectOf } from './dialect.ts';
 import type { Queryable } from './queryable.ts';
 
@@ -25,20 +25,30 @@ export const ROWS_PER_TRANSACTION = 65_536;
 const numbered = new WeakMap<Queryable, number>();
 
 /**
- * The id expressions of `count` new log rows in `trx` on PostgreSQL; undefined on SQLite, whose store
- * numbers them. Outside a transaction each statement is its own, and numbers from 0.
+ * Reserves `count` new log rows in `trx` and returns the place of the first in the transaction on
+ * PostgreSQL (`logIdAt` makes its id); undefined on SQLite, whose store numbers them. Outside a transaction
+ * each statement is its own, and numbers from 0.
  */
-export function nextLogIds(trx: Queryable, count: number): RawBuilder<number>[] | undefined {
+export function reserveLogIds(trx: Queryable, count: number): number | undefined {
   if (dialectOf(trx) !== 'postgres') return undefined;
   const first = trx.isTransaction ? (numbered.get(trx) ?? 0) : 0;
   if (first + count > ROWS_PER_TRANSACTION) {
     throw new Error(`A transaction may append at most ${ROWS_PER_TRANSACTION} rows to one log; this one asked for ${first + count}`);
   }
   if (trx.isTransaction) numbered.set(trx, first + count);
-  return Array.from(
-    { length: count },
-    (_, i) => sql<number>`pg_current_xact_id()::text::bigint * ${sql.lit(ROWS_PER_TRANSACTION)} + ${sql.lit(first + i)}`,
-  );
+  return first;
+}
+
+/** The id of the log row at `place` in the writing transaction (PostgreSQL). */
+export function logIdAt(place: number | Expression<number>): RawBuilder<number> {
+  return sql<number>`pg_current_xact_id()::text::bigint * ${sql.lit(ROWS_PER_TRANSACTION)} + ${place}`;
+}
+
+/** The id expressions of `count` new log rows in `trx` on PostgreSQL; undefined on SQLite (`reserveLogIds`). */
+export function nextLogIds(trx: Queryable, count: number): RawBuilder<number>[] | undefined {
+  const first = reserveLogIds(trx, count);
+  if (first === undefined) return undefined;
+  return Array.from({ length: count }, (_, i) => logIdAt(sql.lit(first + i)));
 }
 
 /**

@@ -16,6 +16,7 @@ import pg from 'pg';
 import { type FeedProblem, changeFeedOf, watchPostgres, watchSqlite } from './change-feed.ts';
 import type { Dialect } from './dialect.ts';
 import { errorFields } from './error-fields.ts';
+import { isHotStatement } from './prepared.ts';
 import { SchemaScopedPostgresDialect } from './schema-introspector.ts';
 import type { Database } from './schema.ts';
 
@@ -145,11 +146,22 @@ function reusingStatements(database: SQLite.Database): SqliteDatabase {
  * Statements with this many parameters or fewer are sent as named (prepared) statements, which PostgreSQL
  * parses and plans once per connection instead of on every query: that halved the time of a lookup by id.
  * Longer ones are mostly `IN (…)` lists, a new text for each length, and stay unnamed so that what a
- * connection keeps prepared stays bounded by the number of query shapes.
+ * connection keeps prepared stays bounded by the number of query shapes; the hot statements
+ * (src/db/prepared.ts, a fixed few shapes) are named whatever their length.
  */
 const MOST_PARAMETERS_TO_NAME = 16;
 
-const statementName = (text: string) => `portcullis_${createHash('sha1').update(text).digest('hex')}`;
+/** Names by SQL text, so a statement sent again is not hashed again; bounded like the SQLite cache. */
+const statementNames = new LRUCache<string, string>({ max: STATEMENT_CACHE_SIZE });
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `portcullis_${createHash('sha1').update(text).digest('hex')}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
 
 /**
  * Whether the server provably did not run the statement that failed: the connection was already known
@@ -185,7 +197,7 @@ function namingStatements(pool: pg.Pool, problem: FeedProblem): PostgresPool {
     let client = checkedOut;
     let inTransaction = false;
     const send = (text: string, values: unknown[]) => {
-      const named = values.length > 0 && values.length <= MOST_PARAMETERS_TO_NAME;
+      const named = (values.length > 0 && values.length <= MOST_PARAMETERS_TO_NAME) || isHotStatement(text);
       return client.query(named ? { name: statementName(text), text, values } : { text, values }) as Promise<PostgresQueryResult<unknown>>;
     };
     const sendOnce = async (text: string, values: unknown[]) => {

@@ -1,6 +1,6 @@
-import type { RawBuilder } from 'kysely';
-import { nextLogIds } from '../db/log-ids.ts';
+import { reserveLogIds } from '../db/log-ids.ts';
 import type { Queryable } from '../db/queryable.ts';
+import { type EventRow, MOST_EVENTS_PER_STATEMENT, eventInsert } from './event-log.statements.ts';
 import { queueWebhookDeliveries } from './webhook-outbox.ts';
 
 /** An event to record; names are copied in so the log keeps what was true when it happened. */
@@ -33,35 +33,35 @@ export interface NewEvent {
  */
 export async function appendEvents(trx: Queryable, events: readonly NewEvent[]): Promise<number[]> {
   if (events.length === 0) return [];
-  const numbered = nextLogIds(trx, events.length);
-  const rows = await trx
-    .insertInto('event')
-    .values(
-      events.map((e, i) => ({
-        ...(numbered ? { id: numbered[i] as RawBuilder<number> } : {}),
-        site_id: e.siteId,
-        code: e.code,
-        subcode: e.subcode ?? null,
-        category: e.category,
-        device_id: e.deviceId ?? null,
-        device_name: e.deviceName ?? '',
-        controller: e.controller ?? '',
-        door_id: e.doorId ?? null,
-        door_name: e.doorName ?? '',
-        location_name: e.locationName ?? '',
-        schedule_name: e.scheduleName ?? '',
-        credential_id: e.credentialId ?? null,
-        card_num: e.cardNum ?? '',
-        user_id: e.userId ?? null,
-        user_name: e.userName ?? '',
-        detail: e.detail ?? '',
-        hw_time: e.hwTime,
-        db_time: e.dbTime,
-      })),
-    )
-    .returning('id')
-    .execute();
-  const ids = rows.map((r) => r.id);
+  const first = reserveLogIds(trx, events.length) ?? 0;
+  const rows = events.map(
+    (e): EventRow => ({
+      site_id: e.siteId,
+      code: e.code,
+      subcode: e.subcode ?? null,
+      category: e.category,
+      device_id: e.deviceId ?? null,
+      device_name: e.deviceName ?? '',
+      controller: e.controller ?? '',
+      door_id: e.doorId ?? null,
+      door_name: e.doorName ?? '',
+      location_name: e.locationName ?? '',
+      schedule_name: e.scheduleName ?? '',
+      credential_id: e.credentialId ?? null,
+      card_num: e.cardNum ?? '',
+      user_id: e.userId ?? null,
+      user_name: e.userName ?? '',
+      detail: e.detail ?? '',
+      hw_time: e.hwTime,
+      db_time: e.dbTime,
+    }),
+  );
+  const ids: number[] = [];
+  // In order, in statements of at most MOST_EVENTS_PER_STATEMENT rows, so the ids still come out in order.
+  for (let at = 0; at < rows.length; at += MOST_EVENTS_PER_STATEMENT) {
+    const part = rows.slice(at, at + MOST_EVENTS_PER_STATEMENT);
+    for (const { id } of await eventInsert(part.length).rows(trx, { rows: part, first: first + at })) ids.push(id);
+  }
   await queueWebhookDeliveries(trx, ids);
   return ids;
 }

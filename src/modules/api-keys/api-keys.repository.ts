@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/queryable.ts';
 import type { ApiKeyRow, SiteRow } from '../../db/schema.ts';
+import { apiKeyWithSite } from './api-keys.statements.ts';
 
 export interface NewApiKey {
   site_id: number;
@@ -22,21 +23,7 @@ export function findApiKey(db: Queryable, apiuser: string): Promise<ApiKeyRow | 
 
 /** The key with its site, in one round trip: what authenticating a request needs. */
 export async function findApiKeyWithSite(db: Queryable, apiuser: string): Promise<{ key: ApiKeyRow; site: SiteRow } | undefined> {
-  const row = await db
-    .selectFrom('api_key')
-    .innerJoin('site', 'site.id', 'api_key.site_id')
-    .selectAll('site')
-    .select([
-      'api_key.id as key_id',
-      'api_key.apiuser as key_apiuser',
-      'api_key.key_hash as key_hash',
-      'api_key.max_batch_size as key_max_batch_size',
-      'api_key.enabled as key_enabled',
-      'api_key.revoked_at as key_revoked_at',
-      'api_key.created_at as key_created_at',
-    ])
-    .where('api_key.apiuser', '=', apiuser)
-    .executeTakeFirst();
+  const row = await apiKeyWithSite.first(db, { apiuser });
   if (!row) return undefined;
   const { key_id, key_apiuser, key_hash, key_max_batch_size, key_enabled, key_revoked_at, key_created_at, ...site } = row;
   return {

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/queryable.ts';
+import { deviceByKeyHash, deviceSeen } from './devices.statements.ts';
 import type { Columns, SiteRow } from '../../db/schema.ts';
 
 export type DeviceRow = Columns<'device', 'id' | 'site_id' | 'name' | 'revoked_at' | 'last_seen_at' | 'created_at'>;
@@ -41,20 +42,7 @@ export async function findDeviceByKeyHash(
   db: Queryable,
   keyHash: string,
 ): Promise<{ device: DeviceRow & { key_hash: string }; site: SiteRow } | undefined> {
-  const row = await db
-    .selectFrom('device')
-    .innerJoin('site', 'site.id', 'device.site_id')
-    .selectAll('site')
-    .select([
-      'device.id as device_id',
-      'device.name as device_name',
-      'device.key_hash as device_key_hash',
-      'device.revoked_at as device_revoked_at',
-      'device.last_seen_at as device_last_seen_at',
-      'device.created_at as device_created_at',
-    ])
-    .where('device.key_hash', '=', keyHash)
-    .executeTakeFirst();
+  const row = await deviceByKeyHash.first(db, { keyHash });
   if (!row) return undefined;
   const { device_id, device_name, device_key_hash, device_revoked_at, device_last_seen_at, device_created_at, ...site } = row;
   return {
@@ -72,7 +60,7 @@ export async function findDeviceByKeyHash(
 }
 
 export async function touchDevice(db: Queryable, siteId: number, deviceId: number, at: number): Promise<void> {
-  await db.updateTable('device').set({ last_seen_at: at }).where('site_id', '=', siteId).where('id', '=', deviceId).execute();
+  await deviceSeen.run(db, { siteId, deviceId, at });
 }
 
 export type DeviceDoorRow = Columns<'device_door', 'device_id' | 'door_id' | 'lock_number'> & { door_name: string };

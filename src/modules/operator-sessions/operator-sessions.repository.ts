@@ -1,8 +1,9 @@
 import type { Queryable } from '../../db/queryable.ts';
 import type { Columns, NewRow, SessionKind, SiteRow, UserRole } from '../../db/schema.ts';
+import { operatorSession } from './operator-sessions.statements.ts';
 
 /** Every role but a cardholder's: what the queries below select (they leave cardholders out). */
-type OperatorRoleColumn = Exclude<UserRole, 'cardholder'>;
+export type OperatorRoleColumn = Exclude<UserRole, 'cardholder'>;
 
 export type OperatorLoginRow = Columns<'user', 'id' | 'site_id' | 'username' | 'password_hash' | 'rate_limit' | 'identifier_scope'> & {
   role: OperatorRoleColumn;
@@ -153,27 +154,7 @@ export async function findSession(
     }
   | undefined
 > {
-  const row = await db
-    .selectFrom('operator_session as s')
-    .innerJoin('user as u', 'u.id', 's.user_id')
-    .innerJoin('site', 'site.id', 's.site_id')
-    .selectAll('site')
-    .select([
-      'u.id as user_id',
-      'u.username as username',
-      'u.role as role',
-      'u.rate_limit as rate_limit',
-      'u.identifier_scope as identifier_scope',
-      's.expires_at as session_expires_at',
-      's.created_at as session_created_at',
-    ])
-    .where('s.token_hash', '=', tokenHash)
-    .where('s.kind', '=', kind)
-    .where('s.expires_at', '>', now)
-    .where('u.enabled', '=', 1)
-    .where('u.role', '!=', 'cardholder')
-    .$narrowType<{ role: OperatorRoleColumn }>()
-    .executeTakeFirst();
+  const row = await operatorSession.first(db, { tokenHash, kind, now });
   if (!row) return undefined;
   const { user_id, username, role, rate_limit, identifier_scope, session_expires_at, session_created_at, ...site } = row;
   return { user_id, username, role, rate_limit, identifier_scope, session_expires_at, session_created_at, site };

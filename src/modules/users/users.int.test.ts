@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { itRequiresApiKey } from '../../../test/common-route-tests.ts';
 import { createFob, createUsers, newFob, newUser, postUsers, queryCounter, seedAccessLevel, seedCardholder } from '../../../test/factories/people.ts';
+import { seedUser } from '../../../test/factories/access.ts';
 import { DIALECTS, type Harness, createHarness } from '../../../test/harness.ts';
 import { buildApp } from '../../app.ts';
 import { fixedClock } from '../../lib/clock.ts';
@@ -112,6 +113,27 @@ describe.each(DIALECTS)('/user on %s', (dialect) => {
       }
       // The plain list does not carry credentials.
       expect((await list())[0]).not.toHaveProperty('credentials');
+    });
+
+    it('reads by ?id= the record ?id_num= reads, levels and credentials each in id order; none past after_id, no operator', async () => {
+      const first = await seedAccessLevel(h.store.db, h.site.id, 'First');
+      const second = await seedAccessLevel(h.store.db, h.site.id, 'Second');
+      const [user, other] = await createUsers(h, [
+        newUser({ id_num: 'WHOLE', card_num: '4242', accesslevels: [{ id: second }, { id: first }] }),
+        newUser({ id_num: 'OTHER', card_num: '5151', accesslevels: [{ id: second }] }),
+      ]);
+      for (const name of ['Fob B', 'Fob A']) {
+        const fob = await createFob(h, newFob({ name }));
+        await h.request('PUT', '/api/v1/fob', { body: { fobs: [{ id: fob.id, user_id: user?.id }] } });
+      }
+      const [byId] = await list(`?id=${user?.id}`);
+      expect(byId).toEqual((await list('?id_num=WHOLE'))[0]);
+      expect(byId?.accesslevels.map((l: { id: number }) => l.id)).toEqual([first, second]);
+      expect(byId?.credentials.map((c: { name: string }) => c.name)).toEqual(['4242', 'Fob B', 'Fob A']);
+      expect((await list(`?id=${other?.id}`))[0]).toEqual((await list('?id_num=OTHER'))[0]);
+      expect(await list(`?id=${user?.id}&after_id=${user?.id}`)).toEqual([]);
+      const operator = await seedUser(h.store.db, h.site.id, 'Manager', 'manager');
+      expect(await list(`?id=${operator}`)).toEqual([]);
     });
 
     it('answers an unknown id or id_num with an empty list', async () => {

@@ -7,6 +7,8 @@ import { existingIdsIn } from '../../db/site-lookups.ts';
 import { valuesById } from '../../db/values-by-id.ts';
 import { groupBy, idsBy } from '../../lib/group-by.ts';
 import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
+import type { HeldCredentialRow } from '../credentials/credentials.repository.ts';
+import { cardholderById, levelsAndCredentialsOf } from './users.statements.ts';
 
 export type UserRow = Columns<
   'user',
@@ -24,7 +26,7 @@ export type UserRow = Columns<
   | 'access_expires'
 >;
 
-const USER_COLUMNS = [
+export const USER_COLUMNS = [
   'id',
   'role',
   'id_num',
@@ -198,6 +200,29 @@ export async function levelsOfUsers(db: Queryable, siteId: number, userIds: numb
     .execute();
   const byUser = groupBy(rows, (row) => row.user_id);
   return new Map([...byUser].map(([userId, held]) => [userId, held.map((row): LevelRef => ({ id: row.id, name: row.name }))]));
+}
+
+/** A cardholder by id, if its id is above `afterId`: the `?id=` lookup, a hot statement. */
+export function findCardholder(db: Queryable, siteId: number, id: number, afterId: number): Promise<UserRow | undefined> {
+  return cardholderById.first(db, { siteId, id, afterId });
+}
+
+/** One user's access levels and credentials, each in id order, in one read. */
+export async function levelsAndCredentialsOfUser(
+  db: Queryable,
+  siteId: number,
+  userId: number,
+): Promise<{ levels: LevelRef[]; credentials: HeldCredentialRow[] }> {
+  const levels: LevelRef[] = [];
+  const credentials: HeldCredentialRow[] = [];
+  for (const row of await levelsAndCredentialsOf.rows(db, { siteId, userId })) {
+    const { id, name, is_fob, card_num, credential_key } = row;
+    // The union's levels carry nulls where a credential has its columns, which a credential never does.
+    if (row.credential === 1 && is_fob !== null && credential_key !== null) {
+      credentials.push({ id, user_id: userId, is_fob, name, card_num, credential_key });
+    } else levels.push({ id, name });
+  }
+  return { levels, credentials };
 }
 
 export async function clearLevelsOfUsers(db: Queryable, siteId: number, userIds: number[]): Promise<void> {

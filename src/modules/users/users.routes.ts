@@ -9,7 +9,7 @@ import { createUsers, updateUsers } from './users.operations.ts';
 import { presentUser } from './users.presenter.ts';
 import { UserCreate, UserDelete, UserObject, UserQuery } from './users.schema.ts';
 import { registerPeopleFileRoutes } from './users.csv.routes.ts';
-import { type UserSelection, checkUserDeletions, deleteUsers, userListFilter, userViews } from './users.service.ts';
+import { type UserSelection, checkUserDeletions, deleteUsers, userListFilter, userViewById, userViews } from './users.service.ts';
 
 const tags = ['user'];
 
@@ -61,7 +61,7 @@ export const usersModule: ResourceModule = {
         return streamPaged(
           reply,
           request.query,
-          (after, n) => userViews(db, site.id, filter, after, n),
+          (after, n) => (selection.by === 'id' ? userViewById(db, site.id, selection.id, after) : userViews(db, site.id, filter, after, n)),
           (view) => presentUser(view, { detail }),
         );
       },

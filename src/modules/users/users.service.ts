@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/queryable.ts';
-import { storableIds, toFlag } from '../../db/conventions.ts';
+import { isStorableId, storableIds, toFlag } from '../../db/conventions.ts';
 import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import type { BatchOptions, CheckBatch, RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import { showValue } from '../../lib/show-value.ts';
@@ -61,6 +61,14 @@ export async function userViews(db: Queryable, siteId: number, filter: UserListF
     levels: levels.get(row.id) ?? [],
     credentials: heldBy.get(row.id) ?? [],
   }));
+}
+
+/** `?id=`: the cardholder with its levels and credentials in two reads, side by side where the store allows. */
+export async function userViewById(db: Queryable, siteId: number, id: number, afterId: number): Promise<UserView[]> {
+  // An id no row can hold matches nothing (and PostgreSQL would refuse to compare it).
+  if (!isStorableId(id)) return [];
+  const [row, held] = await Promise.all([repo.findCardholder(db, siteId, id, afterId), repo.levelsAndCredentialsOfUser(db, siteId, id)]);
+  return row ? [{ id: row.id, row, ...held }] : [];
 }
 
 /** One record of POST or PUT /user, fields that failed their schema already removed. */
