@@ -55,12 +55,15 @@ export interface CsvImportResult {
 
 /**
  * Rows read, checked and written together: a bounded number of queries each, whatever the file's length.
- * Small enough that a chunk's objects die young: with 1,000 rows a chunk allocated more than V8's young
- * generation holds, so what it kept while its queries ran was copied into the old generation, and a
- * 100,000-row import grew the server by 150 MB of such garbage; with 250, by about 50 MB, and no slower
- * (faster on PostgreSQL). docs/performance.md.
+ * Fewer than V8 needs to pretenure: when 85% of at least 100 objects that one object literal made since
+ * the last young-generation collection are still alive at it, V8 allocates that literal's objects in the
+ * old generation from then on, for the life of the process. A row's objects live as long as its chunk (and
+ * the next chunk's reading), so with 250-row chunks the first collection of an import often found them all
+ * alive: the row literals were pretenured, and each dragged the row's young objects into the old
+ * generation too, 150 MB of garbage per 100,000 rows in about half the runs. With 40 rows no row literal
+ * has 85 objects alive. docs/performance.md.
  */
-export const CSV_CHUNK_ROWS = 250;
+export const CSV_CHUNK_ROWS = 40;
 
 /** The failing rows an answer lists; the count covers them all. A file of 100,000 bad rows is not echoed whole. */
 export const MAX_REPORTED = 1000;

@@ -66,7 +66,8 @@ function readHeader(header: string[], known: readonly string[]): string[] {
  * Text that is not CSV (an unterminated quote, a row of the wrong length) and an unknown column are 400s.
  */
 export function csvRowChunks(source: Readable, known: readonly string[], size: number): AsyncGenerator<CsvRow[]> {
-  const parser = source.pipe(new LineParser({ bom: true, skip_empty_lines: true, max_record_size: MAX_ROW_CHARS }));
+  const text = Readable.from(slices(source));
+  const parser = text.pipe(new LineParser({ bom: true, skip_empty_lines: true, max_record_size: MAX_ROW_CHARS }));
   // Listened for at once, not when the first chunk is asked for: the source flows into the parser from
   // now on, and a failure before then (a file that cannot be opened, text that is not CSV, a client
   // that hangs up) must be kept for the reader rather than go unheard.
@@ -75,11 +76,29 @@ export function csvRowChunks(source: Readable, known: readonly string[], size: n
     failure.error ??= error;
   };
   parser.on('error', remember);
-  source.once('error', (error) => {
-    remember(error);
-    parser.destroy();
-  });
+  // The source's failure reaches the pieces' stream too (it reads the source), and neither is piped on.
+  for (const stream of [source, text])
+    stream.once('error', (error) => {
+      remember(error);
+      parser.destroy();
+    });
   return rowChunks(parser, known, size, failure);
+}
+
+/**
+ * The most text the parser is given at once. csv-parse turns all the text it is given into records at
+ * once, whatever the reader's back-pressure, so a 64 KB read of the file would put some 700 rows' records
+ * in memory together; V8 then allocates the rest of such records in its old generation, where they stay
+ * until a full collection (`CSV_CHUNK_ROWS`, src/http/csv-batch.ts). 1 KB is about a dozen rows.
+ */
+const PARSE_SLICE_BYTES = 1024;
+
+/** The source's text in pieces of at most `PARSE_SLICE_BYTES` (views of its buffers, not copies). */
+async function* slices(source: Readable): AsyncGenerator<Buffer> {
+  for await (const piece of source) {
+    const buffer: Buffer = Buffer.isBuffer(piece) ? piece : Buffer.from(String(piece));
+    for (let start = 0; start < buffer.length; start += PARSE_SLICE_BYTES) yield buffer.subarray(start, start + PARSE_SLICE_BYTES);
+  }
 }
 
 /** The reader's side of `csvRowChunks`: a failure, wherever it happened, ends it. */
