@@ -20,7 +20,12 @@ const ALARM_WINDOW_MS = 24 * 60 * 60 * 1000;
  */
 export type DoorLiveState = 'open' | 'forced' | 'held' | 'closed' | 'offline' | 'unknown';
 
-export type DoorOverview = Omit<repo.DoorWithStateRow, 'online' | 'door_open' | 'enabled'> & { enabled: boolean; state: DoorLiveState };
+/** `locked`: the lock as the device last reported it, when it said and is online; null otherwise. */
+export type DoorOverview = Omit<repo.DoorWithStateRow, 'online' | 'door_open' | 'enabled' | 'locked'> & {
+  enabled: boolean;
+  state: DoorLiveState;
+  locked: boolean | null;
+};
 
 type Alarms = Map<number, { code: number; at: number }>;
 
@@ -46,8 +51,9 @@ async function recentAlarms(db: Queryable, site: Site, now: number): Promise<Ala
 }
 
 function overview(row: repo.DoorWithStateRow, alarms: Alarms): DoorOverview {
-  const { online: _online, door_open: _open, enabled, ...door } = row;
-  return { ...door, enabled: enabled === 1, state: doorState(row, alarms) };
+  const { online, door_open: _open, enabled, locked, ...door } = row;
+  // An offline lock's last word is not its state now.
+  return { ...door, enabled: enabled === 1, state: doorState(row, alarms), locked: online === 1 && locked !== null ? locked === 1 : null };
 }
 
 /** The site's doors by location, with their live state. */

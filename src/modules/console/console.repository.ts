@@ -52,10 +52,11 @@ export async function decisionsPerHour(
   return rows.map((r) => ({ hour: Number(r.hour), category: r.category, count: Number(r.count) }));
 }
 
-export type DoorWithStateRow = Columns<'door', 'id' | 'name' | 'enabled'> & {
+export type DoorWithStateRow = Columns<'door', 'id' | 'name' | 'enabled' | 'location_id'> & {
   location_name: string | null;
   online: number | null;
   door_open: number | null;
+  locked: number | null;
   reported_at: number | null;
 };
 
@@ -69,9 +70,11 @@ export function doorsWithState(db: Queryable, siteId: number, limit: number, doo
       'door.id',
       'door.name',
       'door.enabled',
+      'door.location_id',
       'location.name as location_name',
       'door_state.online',
       'door_state.door_open',
+      'door_state.locked',
       'door_state.reported_at',
     ])
     .where('door.site_id', '=', siteId);

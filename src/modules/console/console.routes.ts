@@ -29,6 +29,7 @@ import { changeSiteApiKey, createSiteApiKey, revokeSiteApiKey, siteApiKeys } fro
 import { attachSiteDoor, detachSiteDoor, issueDevice, panelUrlTemplate, revokeSiteDevice, siteDevices } from './console-devices.service.ts';
 import { explain, whoCanOpen } from './console-access.service.ts';
 import { doorList, doorPage, emergencyOpenLock, unlockDoor } from './console-doors.service.ts';
+import { doorAdminRoutes } from './console-door-admin.routes.ts';
 import { EVENT_CSV_COLUMNS, auditPage, consoleEventsAfter, denialReasons, eventExportChunks, eventPage } from './console-events.service.ts';
 
 /**
@@ -49,6 +50,7 @@ const ASSETS: Record<string, { path: string; type: string }> = {
   'dashboard.js': { path: join(here, 'public/dashboard.js'), type: 'text/javascript' },
   'people.js': { path: join(here, 'public/people.js'), type: 'text/javascript' },
   'doors.js': { path: join(here, 'public/doors.js'), type: 'text/javascript' },
+  'door-admin.js': { path: join(here, 'public/door-admin.js'), type: 'text/javascript' },
   'devices.js': { path: join(here, 'public/devices.js'), type: 'text/javascript' },
   'settings.js': { path: join(here, 'public/settings.js'), type: 'text/javascript' },
   'events.js': { path: join(here, 'public/events.js'), type: 'text/javascript' },
@@ -192,6 +194,7 @@ export const consoleModule: ResourceModule = {
     dashboardRoutes(app, context);
     peopleRoutes(app, context);
     doorRoutes(app, context);
+    doorAdminRoutes(app, context);
     deviceRoutes(app, context);
     siteRoutes(app, context);
     apiKeyRoutes(app, context);
@@ -203,9 +206,9 @@ export const consoleModule: ResourceModule = {
 function sessionRoutes(app: TypedApp, { db, clock }: AppContext): void {
   app.post('/console/api/session', { schema: { tags, hide, body: SignIn } }, async (request, reply) => {
     const { username, password } = request.body;
-    const { token, role } = await consoleSignIn(db, { username, password, address: addressKey(request) }, clock);
+    const { token, role, username: signedIn } = await consoleSignIn(db, { username, password, address: addressKey(request) }, clock);
     setConsoleCookie(reply, token);
-    return { username: username.trim(), role, capabilities: capabilitiesOf(role), csrf_token: csrfTokenOf(token) };
+    return { username: signedIn, role, capabilities: capabilitiesOf(role), csrf_token: csrfTokenOf(token) };
   });
 
   app.get('/console/api/session', { config: JSON_API, schema: { tags, hide } }, async (request) => {

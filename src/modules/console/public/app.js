@@ -24,7 +24,7 @@ async function loadSession() {
 
 function signInForm() {
   const errors = alertBox();
-  const username = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true });
+  const username = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true, 'aria-describedby': 'username-hint' });
   const password = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const form = h(
     'form',
@@ -48,6 +48,7 @@ function signInForm() {
     errors,
     h('label', { for: 'username' }, 'Username'),
     username,
+    h('small', { id: 'username-hint' }, 'A username several sites hold: site number/username, as 2/admin.'),
     h('label', { for: 'password' }, 'Password'),
     password,
     h('button', { type: 'submit' }, 'Sign in'),
