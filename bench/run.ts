@@ -1,16 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Agent } from 'node:https';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import type { Dialect } from '../src/db/open.ts';
 import { type Exchange, type LoadResult, type LoadSpec, exchange, keepAliveAgent, load, median } from './load.ts';
 import { type Child, ROOT, cpuMsOf, rssOf, rssSampler, startBaseline, startPortcullis, startWebhookReceiver } from './processes.ts';
 import { FIGURE_NAMES, type Figure, type FigureName, figure, figureTable, formatNumber, table } from './report.ts';
 import { type SeededSite, countEvents, seedSite, siteShape } from './seed.ts';
+import { type Location, freshLocation } from './location.ts';
 
 /**
  * `npm run bench [-- --quick]`: issue 6 §1. Seeds a site straight into a fresh store, starts the real
@@ -68,42 +67,6 @@ const stores: Dialect[] = flags.stores ? (flags.stores.split(',') as Dialect[]) 
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const step = (line: string) => say(`  · ${line}`);
-
-/** Where a store lives for one run: a fresh directory (the certificate too), and for PostgreSQL a fresh database. */
-interface Location {
-  dataDir: string;
-  databaseUrl?: string | undefined;
-  remove(): Promise<void>;
-}
-
-async function freshLocation(dialect: Dialect, tag: string): Promise<Location> {
-  const dataDir = mkdtempSync(join(tmpdir(), `portcullis-bench-${tag}-`));
-  const removeDir = () => {
-    if (!flags.keep) rmSync(dataDir, { recursive: true, force: true });
-  };
-  if (dialect === 'sqlite') return { dataDir, remove: async () => removeDir() };
-  const adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) throw new Error('PostgreSQL needs DATABASE_URL');
-  const name = `portcullis_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    dataDir,
-    databaseUrl: url.toString(),
-    async remove() {
-      removeDir();
-      if (flags.keep) return;
-      const cleanup = new pg.Client({ connectionString: adminUrl });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await cleanup.end();
-    },
-  };
-}
 
 /** A deterministic stream of pseudo-random integers below `n`, cheap enough for the load generator's loop. */
 function randomBelow(seed: number): (n: number) => number {
@@ -641,7 +604,7 @@ async function withServer<T>(
   options: { baseline: boolean; cpuProf?: string | undefined },
   work: (run: Running) => Promise<T>,
 ): Promise<T> {
-  const location = await freshLocation(dialect, `${dialect}-${users}`);
+  const location = await freshLocation(dialect, `${dialect}-${users}`, flags.keep === true);
   let server: Child | null = null;
   let baseline: Child | null = null;
   let framework: Child | null = null;

@@ -152,6 +152,21 @@ describe.each(DIALECTS)('operator console: managing doors, emergencies and lock 
     expect(wrong.text).toContain('Invalid locked found (expected true or false)');
   });
 
+  it('answers an asset the page already holds with 304 (its ETag), so each screen does not fetch every module again', async () => {
+    const first = await h.request('GET', '/console/assets/door-admin.js', { as: null });
+    expect(first.status).toBe(200);
+    expect(first.headers['cache-control']).toBe('no-cache');
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    const again = await h.request('GET', '/console/assets/door-admin.js', { as: null, headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+    expect(again.headers['content-security-policy']).toContain("script-src 'self'");
+    const other = await h.request('GET', '/console/assets/doors.js', { as: null, headers: { 'if-none-match': etag } });
+    expect(other.status).toBe(200);
+    expect(other.headers.etag).not.toBe(etag);
+  });
+
   it('signs in as <site id>/<username> when several sites hold the username, as the BAS-IP prefix names a site', async () => {
     const other = await h.addSite(`Elsewhere ${dialect}`);
     const username = `shared-${dialect}`;

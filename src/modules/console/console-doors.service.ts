@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { Site } from '../../domain/site.ts';
-import { EVENT_CODES } from '../../event-log/catalogue.ts';
+import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { requestUnlock } from '../devices/device-commands.service.ts';
 import { activeDevicesOfDoors } from '../devices/devices.repository.ts';
@@ -41,7 +41,10 @@ function doorState(row: repo.DoorWithStateRow, alarms: Alarms): DoorLiveState {
 
 /** Each door's newest alarm (forced or held open) of the last day. */
 async function recentAlarms(db: Queryable, site: Site, now: number): Promise<Alarms> {
-  const rows = await repo.doorAlarmsSince(db, site.id, now - ALARM_WINDOW_MS, [EVENT_CODES.DOOR_FORCED, EVENT_CODES.DOOR_HELD_OPEN]);
+  const rows = await repo.doorAlarmsSince(db, site.id, now - ALARM_WINDOW_MS, {
+    category: EVENT_CATEGORIES.DOOR_ALARM,
+    codes: [EVENT_CODES.DOOR_FORCED, EVENT_CODES.DOOR_HELD_OPEN],
+  });
   const newest: Alarms = new Map();
   for (const row of rows) {
     const seen = newest.get(row.door_id);

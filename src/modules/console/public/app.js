@@ -120,14 +120,17 @@ function render() {
   leave = () => {};
   if (!session) return signInForm();
   const can = (capability) => session.capabilities.includes(capability);
-  const main = h('main', { id: 'main', tabindex: '-1' });
+  // Busy until the screen has its data (assistive technology waits; bench/console-pages.ts times to it).
+  const main = h('main', { id: 'main', tabindex: '-1', 'aria-busy': 'true' });
   root.replaceChildren(header(can), main);
   const context = { session, can, main, onLeave: (stop) => (leave = stop) };
-  Promise.resolve(route(context)).catch((error) => {
-    const box = alertBox();
-    showError(box, error);
-    main.replaceChildren(box);
-  });
+  Promise.resolve(route(context))
+    .catch((error) => {
+      const box = alertBox();
+      showError(box, error);
+      main.replaceChildren(box);
+    })
+    .finally(() => main.setAttribute('aria-busy', 'false'));
 }
 
 window.addEventListener('popstate', render);

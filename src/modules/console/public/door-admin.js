@@ -104,7 +104,7 @@ export function emergencyCloseForm() {
     },
     h('h2', { id: 'emergency-close-title' }, 'Call off an emergency'),
     h('p', {}, 'Withdraws the emergency’s unlocks that no panel has collected yet; a door already opened relocks by itself.'),
-    h('div', { class: 'field' }, h('label', { for: 'close_lock_number' }, 'Lock number (0: every lock)'), lock),
+    h('div', { class: 'field' }, h('label', { for: 'close_lock_number' }, 'Lock number to call off (0: every lock)'), lock),
     h('button', { type: 'submit', class: 'danger' }, 'Call off emergency'),
     done,
   );
