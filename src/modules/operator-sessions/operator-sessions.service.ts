@@ -180,8 +180,10 @@ export async function consoleSignIn(
   return { token, role: operator.role as OperatorRole, username: named.username };
 }
 
-/** `<site id>/<username>`: the site a console sign-in names, as the BAS-IP face's `/site/<id>` prefix names it. */
-// Nine digits at most: every such id fits an integer column, so none reaches PostgreSQL out of range.
+/**
+ * `<site id>/<username>`: the site a console sign-in names, as the BAS-IP face's `/site/<id>` prefix names
+ * it. Nine digits at most: every such id fits an integer column, so none reaches PostgreSQL out of range.
+ */
 const SITE_QUALIFIED = /^([1-9][0-9]{0,8})\/(.+)$/;
 
 /**
