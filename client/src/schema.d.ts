@@ -7201,7 +7201,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Extension: report a door's battery level, whether its lock is online and whether it is open. */
+        /** Extension: report a door's battery level, whether its lock is online, whether it is open and (optionally) whether it is locked. */
         post: {
             parameters: {
                 query?: never;
@@ -7220,6 +7220,8 @@ export interface paths {
                         online: boolean | "true" | "false";
                         /** @description Whether the door is open. */
                         door_open: boolean | "true" | "false";
+                        /** @description Extension: whether the lock is locked; absent when the device cannot tell. */
+                        locked?: boolean | "true" | "false";
                     };
                 };
             };
@@ -7236,6 +7238,7 @@ export interface paths {
                                 battery_level: number | null;
                                 online: boolean;
                                 door_open: boolean;
+                                locked: boolean | null;
                             };
                         };
                     };

@@ -14,6 +14,8 @@ import * as webhooks from './migrations/2026_12_04_0401_webhooks.ts';
 import * as webhookRetention from './migrations/2026_12_04_0701_webhook_delivery_retention.ts';
 import * as consoleMigration from './migrations/2026_12_04_0740_console.ts';
 import * as consoleDoorEvents from './migrations/2026_12_05_0400_console_door_events.ts';
+import * as doorLockedState from './migrations/2026_12_05_0450_door_locked_state.ts';
+import * as eventCategoryTime from './migrations/2026_12_05_0451_event_category_time.ts';
 import * as doorModes from './migrations/2026_12_05_0900_door_modes.ts';
 
 /**
@@ -35,6 +37,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_12_04_0701_webhook_delivery_retention': webhookRetention,
   '2026_12_04_0740_console': consoleMigration,
   '2026_12_05_0400_console_door_events': consoleDoorEvents,
+  '2026_12_05_0450_door_locked_state': doorLockedState,
+  '2026_12_05_0451_event_category_time': eventCategoryTime,
   '2026_12_05_0900_door_modes': doorModes,
 };
 

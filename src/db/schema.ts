@@ -127,6 +127,8 @@ export interface DoorStateTable {
   battery_level: number | null;
   online: number | null;
   door_open: number | null;
+  /** 1 locked, 0 unlocked; null: the device has not said (an optional field of its report). */
+  locked: ColumnType<number | null, number | null | undefined, number | null>;
   reported_at: number;
   /** The door mode the device last said it applied (`DoorMode`); null until it says. */
   mode: ColumnType<string | null, string | null | undefined, string | null>;

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nameKey } from '../../src/domain/names.ts';
+import type { Site } from '../../src/domain/site.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { createDevice } from '../../src/modules/devices/devices.service.ts';
 import { createSite } from '../../src/modules/sites/sites.service.ts';
@@ -54,10 +56,12 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
   let base: string;
   let device: Client;
   let doorId: number;
+  let harbour: Site;
 
   beforeAll(async () => {
     store = await openTestStore(dialect);
     const { site } = await createSite(store.db, { name: 'Harbour Office', timezone: 'Europe/London' }, systemClock);
+    harbour = site;
     for (const role of ['admin', 'manager', 'installer'] as const) {
       await createOperator(store.db, site.id, { username: `${role}-${dialect}`, password: PASSWORD, role }, systemClock);
     }
@@ -461,6 +465,68 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
     await page.locator('#device-1').waitFor({ state: 'detached' });
     const refused = await device.call('POST', '/api/v1/device/access', { door_id: doorId, card_num: '7301234' });
     expect(refused.status).toBe(401);
+    await signOut();
+  });
+
+  it('lets an installer create, rename, place and remove a door, shows a door locked as its device reports, and lets an admin call off an emergency', async () => {
+    const type = await store.db
+      .insertInto('location_type')
+      .values({ site_id: harbour.id, name: 'Building', name_key: nameKey('Building'), created_at: Date.now() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    for (const name of ['Annex', 'Main building']) {
+      await store.db
+        .insertInto('location')
+        .values({ site_id: harbour.id, name, name_key: nameKey(name), location_type_id: type.id, created_at: Date.now() })
+        .execute();
+    }
+    await signIn('installer');
+    await page.getByRole('navigation').getByRole('link', { name: 'Doors' }).click();
+    await page.getByRole('heading', { name: 'New door' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Emergency opening' }).count()).toBe(0);
+    await page.getByLabel('Name', { exact: true }).fill('Front door');
+    await page.getByRole('button', { name: 'Create door' }).click();
+    await page.getByRole('alert').getByText('Door Name Already Exists: Front door').waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Loading bay');
+    await page.getByLabel('Location', { exact: true }).selectOption({ label: 'Main building' });
+    await shot('door-new');
+    await page.getByRole('button', { name: 'Create door' }).click();
+    await page.getByRole('heading', { name: 'Loading bay' }).waitFor();
+    await page.getByRole('definition').getByText('Main building').waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Loading dock');
+    await page.getByLabel('Location', { exact: true }).selectOption({ label: 'Annex' });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Loading dock' }).waitFor();
+    await page.getByRole('definition').getByText('Annex').waitFor();
+    await shot('door-manage');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Remove door' }).click();
+    await page.getByRole('heading', { name: 'Doors', exact: true }).waitFor();
+    expect(await page.getByRole('link', { name: 'Loading dock' }).count()).toBe(0);
+
+    // A panel that says whether its lock is locked: the door shows it beside its state.
+    const panel = await createDevice(store.db, harbour, { name: 'Lock panel', doorIds: [doorId] }, systemClock);
+    const reporter = new Client(server.port, { authorization: `Bearer ${panel.deviceKey}` });
+    const report = { door_id: doorId, battery_level: 0.9, online: true, door_open: false, locked: true };
+    expect((await reporter.call('POST', '/api/v1/device/state', report)).status).toBe(200);
+    await page.reload();
+    await page.locator(`#door-${doorId}`).getByText('Locked', { exact: true }).waitFor();
+    await reporter.call('POST', '/api/v1/device/state', { ...report, locked: false });
+    await page.getByRole('link', { name: 'Front door' }).click();
+    await page.getByRole('definition').getByText('Unlocked', { exact: true }).waitFor();
+    await signOut();
+
+    await signIn('admin');
+    await page.getByRole('navigation').getByRole('link', { name: 'Doors' }).click();
+    await page.getByLabel('Lock number (0: every lock)').fill('0');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Emergency open' }).click();
+    await page.getByText(/Emergency opening sent: \d+ unlock commands? queued\./).waitFor();
+    await page.getByLabel('Lock number to call off (0: every lock)').fill('0');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Call off emergency' }).click();
+    await page.getByText(/Emergency called off: [1-9]\d* unlocks? withdrawn\./).waitFor();
+    await shot('emergency-call-off');
     await signOut();
   });
 });

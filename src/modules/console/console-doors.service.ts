@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { Site } from '../../domain/site.ts';
-import { EVENT_CODES } from '../../event-log/catalogue.ts';
+import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { requestUnlock } from '../devices/device-commands.service.ts';
 import { activeDevicesOfDoors } from '../devices/devices.repository.ts';
@@ -20,7 +20,12 @@ const ALARM_WINDOW_MS = 24 * 60 * 60 * 1000;
  */
 export type DoorLiveState = 'open' | 'forced' | 'held' | 'closed' | 'offline' | 'unknown';
 
-export type DoorOverview = Omit<repo.DoorWithStateRow, 'online' | 'door_open' | 'enabled'> & { enabled: boolean; state: DoorLiveState };
+/** `locked`: the lock as the device last reported it, when it said and is online; null otherwise. */
+export type DoorOverview = Omit<repo.DoorWithStateRow, 'online' | 'door_open' | 'enabled' | 'locked'> & {
+  enabled: boolean;
+  state: DoorLiveState;
+  locked: boolean | null;
+};
 
 type Alarms = Map<number, { code: number; at: number }>;
 
@@ -36,7 +41,10 @@ function doorState(row: repo.DoorWithStateRow, alarms: Alarms): DoorLiveState {
 
 /** Each door's newest alarm (forced or held open) of the last day. */
 async function recentAlarms(db: Queryable, site: Site, now: number): Promise<Alarms> {
-  const rows = await repo.doorAlarmsSince(db, site.id, now - ALARM_WINDOW_MS, [EVENT_CODES.DOOR_FORCED, EVENT_CODES.DOOR_HELD_OPEN]);
+  const rows = await repo.doorAlarmsSince(db, site.id, now - ALARM_WINDOW_MS, {
+    category: EVENT_CATEGORIES.DOOR_ALARM,
+    codes: [EVENT_CODES.DOOR_FORCED, EVENT_CODES.DOOR_HELD_OPEN],
+  });
   const newest: Alarms = new Map();
   for (const row of rows) {
     const seen = newest.get(row.door_id);
@@ -46,8 +54,9 @@ async function recentAlarms(db: Queryable, site: Site, now: number): Promise<Ala
 }
 
 function overview(row: repo.DoorWithStateRow, alarms: Alarms): DoorOverview {
-  const { online: _online, door_open: _open, enabled, ...door } = row;
-  return { ...door, enabled: enabled === 1, state: doorState(row, alarms) };
+  const { online, door_open: _open, enabled, locked, ...door } = row;
+  // An offline lock's last word is not its state now.
+  return { ...door, enabled: enabled === 1, state: doorState(row, alarms), locked: online === 1 && locked !== null ? locked === 1 : null };
 }
 
 /** The site's doors by location, with their live state. */

@@ -3,8 +3,9 @@ import type { OperatorRole } from '../operator-sessions/operator-sessions.servic
 /**
  * What a console route needs of its operator. The roles are the issue's (docs/console.md): an admin
  * changes everything; a manager manages people, credentials and access and reads everything; an
- * installer manages doors and devices and reads events. Only an admin opens the BAS-IP face's emergency
- * opening (as that face allows only its administrators to), and only an admin creates a device (its key)
+ * installer manages doors (creates, renames, places and removes them) and devices and reads events. Only
+ * an admin opens the BAS-IP face's emergency opening or calls one off (as that face allows only its
+ * administrators to), and only an admin creates a device (its key)
  * and attaches doors to it, changes the site's settings, or manages its API keys. The console offers only what the role holds,
  * and the server refuses the rest (403) whatever the page offered.
  */
@@ -17,6 +18,7 @@ export const CAPABILITIES = [
   'access.manage',
   'doors.unlock',
   'doors.emergency',
+  'doors.manage',
   'devices.manage',
   'devices.create',
   'site.manage',
@@ -27,7 +29,7 @@ export type Capability = (typeof CAPABILITIES)[number];
 const ROLE_CAPABILITIES: Record<OperatorRole, readonly Capability[]> = {
   admin: CAPABILITIES,
   manager: ['events.read', 'people.read', 'people.write', 'access.explain', 'audit.read', 'access.manage', 'doors.unlock'],
-  installer: ['events.read', 'devices.manage'],
+  installer: ['events.read', 'doors.manage', 'devices.manage'],
 };
 
 export function capabilitiesOf(role: OperatorRole): readonly Capability[] {

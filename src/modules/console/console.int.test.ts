@@ -117,7 +117,7 @@ describe.each(DIALECTS)('operator console (%s)', (dialect) => {
   it('refuses (403) what a role may not do, and says what each role may', async () => {
     const installer = await operator('installer');
     const manager = await operator('manager');
-    expect((await installer.get('/console/api/session')).body.capabilities).toEqual(['events.read', 'devices.manage']);
+    expect((await installer.get('/console/api/session')).body.capabilities).toEqual(['events.read', 'doors.manage', 'devices.manage']);
     expect((await manager.get('/console/api/session')).body.capabilities).toEqual([
       'events.read',
       'people.read',

@@ -33,7 +33,7 @@ export function personEvents(db: Queryable, siteId: number, userId: number, limi
   return consoleEvents(db, siteId).where('user_id', '=', userId).orderBy('id', 'desc').limit(limit).execute();
 }
 
-/** Decisions (granted and denied) per hour since `since`, counted by the store (event_site_hw_time_idx). */
+/** Decisions (granted and denied) per hour since `since`, counted by the store from event_category_time_idx alone. */
 export async function decisionsPerHour(
   db: Queryable,
   siteId: number,
@@ -52,10 +52,11 @@ export async function decisionsPerHour(
   return rows.map((r) => ({ hour: Number(r.hour), category: r.category, count: Number(r.count) }));
 }
 
-export type DoorWithStateRow = Columns<'door', 'id' | 'name' | 'enabled'> & {
+export type DoorWithStateRow = Columns<'door', 'id' | 'name' | 'enabled' | 'location_id'> & {
   location_name: string | null;
   online: number | null;
   door_open: number | null;
+  locked: number | null;
   reported_at: number | null;
 };
 
@@ -69,9 +70,11 @@ export function doorsWithState(db: Queryable, siteId: number, limit: number, doo
       'door.id',
       'door.name',
       'door.enabled',
+      'door.location_id',
       'location.name as location_name',
       'door_state.online',
       'door_state.door_open',
+      'door_state.locked',
       'door_state.reported_at',
     ])
     .where('door.site_id', '=', siteId);
@@ -79,19 +82,20 @@ export function doorsWithState(db: Queryable, siteId: number, limit: number, doo
   return query.orderBy('location.name').orderBy('door.name').limit(limit).execute();
 }
 
-/** Each door's newest forced or held-open alarm since `since`, by kind (event_site_hw_time_idx). */
+/** Each door's newest alarm of these codes (of this category) since `since`, by kind (event_category_time_idx). */
 export async function doorAlarmsSince(
   db: Queryable,
   siteId: number,
   since: number,
-  codes: readonly number[],
+  alarm: { category: number; codes: readonly number[] },
 ): Promise<{ door_id: number; code: number; at: number }[]> {
   const rows = await db
     .selectFrom('event')
     .select(['door_id', 'code', (eb) => eb.fn.max('hw_time').as('at')])
     .where('site_id', '=', siteId)
+    .where('category', '=', alarm.category)
     .where('hw_time', '>=', since)
-    .where('code', 'in', codes)
+    .where('code', 'in', alarm.codes)
     .where('door_id', 'is not', null)
     .groupBy(['door_id', 'code'])
     .execute();

@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { EVENT_CATEGORIES } from '../../event-log/catalogue.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { listAccessLevels } from '../access-levels/access-levels.service.ts';
+import { listAccessLevels } from '../access-levels/access-levels.repository.ts';
 import type { Site } from '../../domain/site.ts';
 import { type UserView, userViews } from '../users/users.service.ts';
 import * as repo from './console.repository.ts';
@@ -69,7 +69,7 @@ export async function personPage(db: Queryable, site: Site, id: number): Promise
   return { view, events: events.map(consoleEvent) };
 }
 
-/** The access levels an operator can give, by name. */
+/** The access levels an operator can give, by name: the rows alone (their doors, 10,000 on the large site, are not shown). */
 export async function accessLevelChoices(db: Queryable, site: Site): Promise<{ id: number; name: string }[]> {
   const levels = await listAccessLevels(db, site.id, 0, 1000);
   return levels.map((l) => ({ id: l.id, name: l.name })).sort((a, b) => a.name.localeCompare(b.name));

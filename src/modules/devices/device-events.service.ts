@@ -84,6 +84,8 @@ export interface StateInput {
   batteryLevel: number | null;
   online: boolean;
   doorOpen: boolean;
+  /** Null: the report did not say (each report replaces the last whole). */
+  locked: boolean | null;
 }
 
 /** Keeps what the device sees at one of its doors; GET /doorstate shows the battery level. */
@@ -96,6 +98,7 @@ export async function reportDoorState(db: Queryable, device: DevicePrincipal, in
     battery_level: input.batteryLevel,
     online: toFlag(input.online),
     door_open: toFlag(input.doorOpen),
+    locked: input.locked === null ? null : toFlag(input.locked),
     reported_at: now,
   });
 }

@@ -337,7 +337,7 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
         asDevice(key, 'POST', '/api/v1/device/state', { door_id: frontDoor, battery_level, online: true, door_open: 'false' });
       const first = await report(0.64);
       expect(first.status, JSON.stringify(first.body)).toBe(200);
-      expect(first.body).toEqual({ data: { door_id: frontDoor, battery_level: 0.64, online: true, door_open: false } });
+      expect(first.body).toEqual({ data: { door_id: frontDoor, battery_level: 0.64, online: true, door_open: false, locked: null } });
       await report(0.5);
       const states = await h.request('GET', '/api/v1/doorstate');
       expect(states.body.data).toEqual([

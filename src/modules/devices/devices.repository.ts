@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/queryable.ts';
 import { deviceByKeyHash, deviceSeen } from './devices.statements.ts';
-import type { Columns, SiteRow } from '../../db/schema.ts';
+import type { Columns, NewRow, SiteRow } from '../../db/schema.ts';
 
 export type DeviceRow = Columns<'device', 'id' | 'site_id' | 'name' | 'revoked_at' | 'last_seen_at' | 'created_at'>;
 
@@ -130,7 +130,7 @@ export function activeDevicesOfDoors(
 
 export async function upsertDoorState(
   db: Queryable,
-  row: { door_id: number; site_id: number; battery_level: number | null; online: number; door_open: number; reported_at: number },
+  row: NewRow<'door_state', 'door_id' | 'site_id' | 'battery_level' | 'online' | 'door_open' | 'locked' | 'reported_at'>,
 ): Promise<void> {
   await db
     .insertInto('door_state')
@@ -140,6 +140,7 @@ export async function upsertDoorState(
         battery_level: row.battery_level,
         online: row.online,
         door_open: row.door_open,
+        locked: row.locked,
         reported_at: row.reported_at,
       }),
     )

@@ -64,6 +64,7 @@ export const StateReport = Type.Object(
     battery_level: BatteryLevel,
     online: BoolInput('online', 'Whether the lock answers the device.'),
     door_open: BoolInput('door_open', 'Whether the door is open.'),
+    locked: Type.Optional(BoolInput('locked', 'Extension: whether the lock is locked; absent when the device cannot tell.')),
   },
   { required: ['door_id', 'battery_level', 'online', 'door_open'] },
 );
@@ -74,6 +75,7 @@ export const StateAnswer = Type.Object({
     battery_level: Type.Union([Type.Number(), Type.Null()]),
     online: Type.Boolean(),
     door_open: Type.Boolean(),
+    locked: Type.Union([Type.Boolean(), Type.Null()]),
   }),
 });
 

@@ -17,7 +17,8 @@ const tags = ['door'];
 /** A location as sent: null or "" clears it, otherwise an id; undefined when absent. */
 const toLocation = (value: unknown): number | null | undefined => (value === null || value === '' ? null : toId(value));
 
-const create = batchOperation({
+/** The door writes, shared by the Lockt routes and the operator console (docs/console.md). */
+export const createDoors = batchOperation({
   node: 'doors',
   record: DoorCreate,
   parse: (record): service.NewDoor => ({ name: record.name, location: toLocation(record.location), enabled: toBool(record.enabled) }),
@@ -25,7 +26,7 @@ const create = batchOperation({
   write: service.insertDoors,
 });
 
-const update = batchOperation({
+export const changeDoors = batchOperation({
   node: 'doors',
   record: DoorUpdate,
   parse: (record): service.DoorChange => ({
@@ -38,7 +39,7 @@ const update = batchOperation({
   write: service.updateDoors,
 });
 
-const remove = deleteById('doors', DoorDelete, service.checkDoorDeletions, service.deleteDoors);
+export const removeDoors = deleteById('doors', DoorDelete, service.checkDoorDeletions, service.deleteDoors);
 
 /** `/door`: GET (whole list, `?user_id`, `?id_num`), POST and DELETE as the spec has them; PUT as an extension. */
 export const doorsModule: ResourceModule = {
@@ -71,19 +72,19 @@ export const doorsModule: ResourceModule = {
         querystring: Type.Object({
           unlock: Type.Optional(FlagParam('Extension: unlock the listed doors `{"doors": [{"id"}]}` through their devices.')),
         }),
-        body: bodyFor(create),
+        body: bodyFor(createDoors),
         response: { 200: responseFor('write', 'process') },
       },
       handler: async (request) => {
         const principal = principalOf(request);
         if (request.query.unlock !== undefined) return runUnlockBatch(db, request.body, principal, clock.now());
-        return runBatch(db, create, request.body, principal, { site: principal.site, clock });
+        return runBatch(db, createDoors, request.body, principal, { site: principal.site, clock });
       },
     });
 
     batchWrites(app, { url: '/api/v1/door', tags, context }, [
-      batchWrite('PUT', 'Extension: update doors; only the properties supplied change.', update),
-      batchWrite('DELETE', 'Delete doors, taking them out of every access level.', remove),
+      batchWrite('PUT', 'Extension: update doors; only the properties supplied change.', changeDoors),
+      batchWrite('DELETE', 'Delete doors, taking them out of every access level.', removeDoors),
     ]);
   },
 };

@@ -173,10 +173,28 @@ export async function consoleSignIn(
   db: Queryable,
   attempt: Omit<LoginAttempt, 'digests' | 'siteId'> & { password: string },
   clock: Clock,
-): Promise<{ token: string; role: OperatorRole }> {
-  const operator = await verifyOperator(db, { ...attempt, siteId: undefined, digests: [passwordDigest(attempt.password)] }, clock);
+): Promise<{ token: string; role: OperatorRole; username: string }> {
+  const named = consoleLoginName(attempt.username);
+  const operator = await verifyOperator(db, { ...attempt, ...named, digests: [passwordDigest(attempt.password)] }, clock);
   const token = await startSession(db, operator, 'console', CONSOLE_IDLE_MS, clock.now());
-  return { token, role: operator.role as OperatorRole };
+  return { token, role: operator.role as OperatorRole, username: named.username };
+}
+
+/**
+ * `<site id>/<username>`: the site a console sign-in names, as the BAS-IP face's `/site/<id>` prefix names
+ * it. Nine digits at most: every such id fits an integer column, so none reaches PostgreSQL out of range.
+ */
+const SITE_QUALIFIED = /^([1-9][0-9]{0,8})\/(.+)$/;
+
+/**
+ * The account a console sign-in names. Usernames are unique per site only: one that several sites hold
+ * is signed in to as `<site id>/<username>` (the site id of the BAS-IP URL prefix, src/http/basip/site-prefix.ts);
+ * a bare username must be the only one of its name, as a panel login without the prefix.
+ */
+export function consoleLoginName(text: string): { username: string; siteId: number | undefined } {
+  const trimmed = text.trim();
+  const qualified = SITE_QUALIFIED.exec(trimmed);
+  return qualified ? { username: (qualified[2] ?? '').trim(), siteId: Number(qualified[1]) } : { username: trimmed, siteId: undefined };
 }
 
 /**

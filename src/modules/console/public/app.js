@@ -25,7 +25,7 @@ async function loadSession() {
 
 function signInForm() {
   const errors = alertBox();
-  const username = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true });
+  const username = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true, 'aria-describedby': 'username-hint' });
   const password = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const form = h(
     'form',
@@ -49,6 +49,7 @@ function signInForm() {
     errors,
     h('label', { for: 'username' }, 'Username'),
     username,
+    h('small', { id: 'username-hint' }, 'A username several sites hold: site number/username, as 2/admin.'),
     h('label', { for: 'password' }, 'Password'),
     password,
     h('button', { type: 'submit' }, 'Sign in'),
@@ -127,14 +128,17 @@ function render() {
   leave = () => {};
   if (!session) return signInForm();
   const can = (capability) => session.capabilities.includes(capability);
-  const main = h('main', { id: 'main', tabindex: '-1' });
+  // Busy until the screen has its data (assistive technology waits; bench/console-pages.ts times to it).
+  const main = h('main', { id: 'main', tabindex: '-1', 'aria-busy': 'true' });
   root.replaceChildren(header(can), main);
   const context = { session, can, main, onLeave: (stop) => (leave = stop) };
-  Promise.resolve(route(context)).catch((error) => {
-    const box = alertBox();
-    showError(box, error);
-    main.replaceChildren(box);
-  });
+  Promise.resolve(route(context))
+    .catch((error) => {
+      const box = alertBox();
+      showError(box, error);
+      main.replaceChildren(box);
+    })
+    .finally(() => main.setAttribute('aria-busy', 'false'));
 }
 
 window.addEventListener('popstate', render);

@@ -1,3 +1,4 @@
+import { doorEditForm, emergencyCloseForm, locationChoices, newDoorForm } from './door-admin.js';
 import { alertBox, api, fill, h, link, showError } from './dom.js';
 import { eventsTable } from './events.js';
 
@@ -10,9 +11,11 @@ export const STATE_TEXT = {
   unknown: 'Not reported',
 };
 
-/** A door's live state as a badge: the device's report, or Disabled for a door switched off. */
+/** A door's live state as a badge: the device's report, or Disabled for a door switched off; then its lock, when the device says. */
 export function stateBadge(door) {
-  return h('span', { class: `state ${door.enabled ? door.state : 'disabled'}` }, door.enabled ? STATE_TEXT[door.state] : 'Disabled');
+  const state = h('span', { class: `state ${door.enabled ? door.state : 'disabled'}` }, door.enabled ? STATE_TEXT[door.state] : 'Disabled');
+  if (!door.enabled || door.locked === null) return state;
+  return [state, ' ', h('span', { class: `state ${door.locked ? 'locked' : 'unlocked'}` }, door.locked ? 'Locked' : 'Unlocked')];
 }
 
 /** The emergency opening of the BAS-IP face (administrators): every door on a lock, confirmed first. */
@@ -50,7 +53,7 @@ function emergencyForm() {
 /** Doors by location with their live state. */
 export async function showDoors(context) {
   const { main, can } = context;
-  const { doors } = await api('GET', 'doors');
+  const [{ doors }, locations] = await Promise.all([api('GET', 'doors'), can('doors.manage') ? locationChoices() : []]);
   const byLocation = new Map();
   for (const door of doors) {
     const place = door.location_name ?? 'No location';
@@ -81,7 +84,8 @@ export async function showDoors(context) {
         ),
       ),
     ),
-    can('doors.emergency') && h('section', { class: 'panel' }, emergencyForm()),
+    can('doors.manage') && h('section', { class: 'panel' }, newDoorForm(locations)),
+    can('doors.emergency') && h('section', { class: 'panel' }, emergencyForm(), emergencyCloseForm()),
   );
 }
 
@@ -110,7 +114,7 @@ function openers(id) {
 /** A door: its state, its devices, remote unlock (confirmed first), its recent events, and who can open it now. */
 export async function showDoor(context, id) {
   const { main, can } = context;
-  const page = await api('GET', `doors/${id}`);
+  const [page, locations] = await Promise.all([api('GET', `doors/${id}`), can('doors.manage') ? locationChoices() : []]);
   const { door, devices } = page;
   const errors = alertBox();
   const done = h('p', { role: 'status' });
@@ -140,6 +144,7 @@ export async function showDoor(context, id) {
       h('dd', {}, devices.length === 0 ? 'None: it cannot be unlocked remotely' : devices.map((d) => d.name).join(', ')),
     ),
     can('doors.unlock') && devices.length > 0 && h('div', { class: 'actions' }, h('button', { type: 'button', onclick: unlock }, 'Unlock now'), done),
+    can('doors.manage') && h('section', { class: 'panel' }, doorEditForm(door, locations)),
     can('people.read') && openers(id),
     h(
       'section',
