@@ -1,4 +1,4 @@
-import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
+import { type Expression, type RawBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 
 /**
  * A list request as the domain states it (which fields to filter on, how, which field to sort on, which
@@ -82,4 +82,16 @@ export function listQueryOf(request: ListRequest, columns: ListColumns): ListQue
     limit: request.limit,
     offset: request.offset,
   };
+}
+
+/**
+ * The page of `rows` a list asks for: its filter and order, ties in the order of `idColumn` so that
+ * consecutive pages neither overlap nor skip.
+ */
+export function pageOf<DB, TB extends keyof DB, O>(
+  rows: SelectQueryBuilder<DB, TB, O>,
+  list: ListQuery,
+  idColumn: string,
+): SelectQueryBuilder<DB, TB, O> {
+  return rows.where(list.where).orderBy(list.orderBy, list.direction).orderBy(sql.ref(idColumn)).limit(list.limit).offset(list.offset);
 }

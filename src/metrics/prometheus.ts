@@ -196,26 +196,19 @@ function deviceAndDoorGauges(registers: Registry[], db: Queryable): void {
       .finally(() => {
         reading = undefined;
       }));
-  new Gauge({
-    name: 'portcullis_devices',
-    help: 'Devices not revoked, per site.',
-    labelNames: ['site_id'] as const,
-    registers,
-    async collect() {
-      this.reset();
-      for (const row of (await devicesNow()) ?? []) this.labels(String(row.site_id)).set(row.devices);
-    },
-  });
-  new Gauge({
-    name: 'portcullis_devices_online',
-    help: `Devices seen in the last ${ONLINE_WITHIN_MS / 60_000} minutes, per site.`,
-    labelNames: ['site_id'] as const,
-    registers,
-    async collect() {
-      this.reset();
-      for (const row of (await devicesNow()) ?? []) this.labels(String(row.site_id)).set(row.online);
-    },
-  });
+  const deviceGauge = (name: string, help: string, count: (row: DevicesOnline) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['site_id'] as const,
+      registers,
+      async collect() {
+        this.reset();
+        for (const row of (await devicesNow()) ?? []) this.labels(String(row.site_id)).set(count(row));
+      },
+    });
+  deviceGauge('portcullis_devices', 'Devices not revoked, per site.', (row) => row.devices);
+  deviceGauge('portcullis_devices_online', `Devices seen in the last ${ONLINE_WITHIN_MS / 60_000} minutes, per site.`, (row) => row.online);
   new Gauge({
     name: 'portcullis_doors_alarmed',
     help: `Doors with a forced or held-open alarm in the last ${ALARM_WITHIN_MS / 60_000} minutes, per site and alarm.`,

@@ -1,12 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DECISION_SUBCODE } from '../../src/event-log/catalogue.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { createDevice } from '../../src/modules/devices/devices.service.ts';
-import { seedDoor, seedOneDayTimeProfile } from '../factories/access.ts';
+import { seedApartment as seedApartmentRow, seedDoor, seedOneDayTimeProfile } from '../factories/access.ts';
 import { newUser } from '../factories/people.ts';
 import { itRequiresOperator } from '../common-route-tests.ts';
-import { expectPanelError, panelCalls } from './panel-calls.ts';
-import { DIALECTS, type Harness, type Method, type OperatorCaller, createHarness } from '../harness.ts';
+import { expectPanelError, panelCalls, panelSuite } from './panel-calls.ts';
+import { DIALECTS, type Method } from '../harness.ts';
 
 const LINK_A = '91c615e3-1040-4815-8ecb-039a18b756b5';
 const LINK_B = 'eae44848-5e81-4861-8e63-861d9bd4ebb3';
@@ -15,33 +15,16 @@ const QR = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
-  let h: Harness;
-  let admin: OperatorCaller;
-  let manager: OperatorCaller;
+  const suite = panelSuite(dialect);
+  itRequiresOperator(() => suite.h, 'POST', '/api/v1/access/identifier', { identifier_type: 'card', identifier_number: '1' });
 
-  beforeEach(async () => {
-    h = await createHarness(dialect);
-    admin = await h.operator('admin', { username: 'admin', password: 'correct horse' });
-    manager = await h.operator('manager', { username: 'watcher', password: 'battery staple' });
-  });
-  afterEach(async () => {
-    await h.close();
-  });
-  itRequiresOperator(() => h, 'POST', '/api/v1/access/identifier', { identifier_type: 'card', identifier_number: '1' });
-
-  const { api, ok } = panelCalls(() => admin);
+  const { api, ok } = panelCalls(() => suite.admin);
   const create = async (body: Record<string, unknown>) => (await ok('POST', '/access/identifier', body)).uid as number;
   const card = (number: string, extra: Record<string, unknown> = {}) => create({ identifier_type: 'card', identifier_number: number, ...extra });
 
-  const seedTimeProfile = (name: string, linkId: string | null = null) => seedOneDayTimeProfile(h.store.db, h.site.id, name, linkId);
-  const seedApartment = async (linkId: string | null = null) =>
-    (
-      await h.store.db
-        .insertInto('apartment')
-        .values({ site_id: h.site.id, building: 2, unit: 3, floor: 4, room: 5, name: 'Flat', link_id: linkId, created_at: 0 })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+  const seedTimeProfile = (name: string, linkId: string | null = null) => seedOneDayTimeProfile(suite.h.store.db, suite.h.site.id, name, linkId);
+  const seedApartment = (linkId: string | null = null) =>
+    seedApartmentRow(suite.h.store.db, suite.h.site.id, { building: 2, unit: 3, floor: 4, room: 5, name: 'Flat', link_id: linkId });
 
   describe('authentication', () => {
     it('answers 401 "Log In" without or with a bad token, and 403 to a manager’s writes', async () => {
@@ -61,13 +44,13 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
         ['DELETE', '/access/identifier/items/link', { link_ids: [LINK_A] }],
       ];
       for (const [method, url, body] of [...reads.map((url) => ['GET', url] as [Method, string]), ...writes]) {
-        for (const caller of [h.caller({}), h.caller({ authorization: 'Bearer bad' })])
+        for (const caller of [suite.h.caller({}), suite.h.caller({ authorization: 'Bearer bad' })])
           expectPanelError(await caller.request(method, `/api/v1${url}`, { body }), 401, 'Log In');
       }
-      expectPanelError(await h.caller({}).request('GET', `/api/v1/access/identifier/item/${uid}/qr`), 401, 'Log In');
-      for (const url of reads) expect((await manager.request('GET', `/api/v1${url}`)).status, url).toBe(200);
+      expectPanelError(await suite.h.caller({}).request('GET', `/api/v1/access/identifier/item/${uid}/qr`), 401, 'Log In');
+      for (const url of reads) expect((await suite.manager.request('GET', `/api/v1${url}`)).status, url).toBe(200);
       for (const [method, url, body] of writes) {
-        expectPanelError(await manager.request(method, `/api/v1${url}`, { body }), 403, 'Administrator rights required');
+        expectPanelError(await suite.manager.request(method, `/api/v1${url}`, { body }), 403, 'Administrator rights required');
       }
       expect((await ok('GET', `/access/identifier/item/${uid}`)).lock).toBe('all');
     });
@@ -96,7 +79,7 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
         link_id: null,
         user_uid: -1,
       });
-      const row = await h.store.db.selectFrom('credential').selectAll().where('id', '=', created.uid).executeTakeFirstOrThrow();
+      const row = await suite.h.store.db.selectFrom('credential').selectAll().where('id', '=', created.uid).executeTakeFirstOrThrow();
       expect(row).toMatchObject({
         panel_access: 1,
         card_num: '12345678',
@@ -120,7 +103,7 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
         valid: { time: { is_permanent: false, from: 1540819272, to: 1540905672 }, passes: { is_permanent: false, max_passes: 3 } },
         additional: { passes_left: 3 },
       });
-      const row = await h.store.db.selectFrom('credential').selectAll().where('id', '=', uid).executeTakeFirstOrThrow();
+      const row = await suite.h.store.db.selectFrom('credential').selectAll().where('id', '=', uid).executeTakeFirstOrThrow();
       expect(row).toMatchObject({ access_effective: 1540819272000, access_expires: 1540905672000, max_passes: 3, passes_left: 3 });
     });
 
@@ -164,7 +147,7 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
       const taken = 'identifier_number is taken by another identifier: 4242';
       expectPanelError(await api('POST', '/access/identifier', { identifier_type: 'card', identifier_number: '4242' }), 400, taken);
       expectPanelError(await api('POST', '/access/identifier', { identifier_type: 'inputCode', identifier_number: ' 4242 ' }), 400, taken);
-      const lockt = await h.request('POST', '/api/v1/user', { body: { users: [newUser({ card_num: '8675309' })] } });
+      const lockt = await suite.h.request('POST', '/api/v1/user', { body: { users: [newUser({ card_num: '8675309' })] } });
       expect(lockt.status, JSON.stringify(lockt.body)).toBe(200);
       expectPanelError(
         await api('POST', '/access/identifier', { identifier_type: 'ukey', identifier_number: '8675309' }),
@@ -255,7 +238,7 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
 
     it('changes only what is sent; a new pass allowance starts full, the same one keeps what is left', async () => {
       const uid = await card('400', { valid: { passes: { is_permanent: false, max_passes: 3 } } });
-      await h.store.db.updateTable('credential').set({ passes_left: 1 }).where('id', '=', uid).execute();
+      await suite.h.store.db.updateTable('credential').set({ passes_left: 1 }).where('id', '=', uid).execute();
       await ok('PATCH', `/access/identifier/item/${uid}`, { lock: 'second', valid: { passes: { is_permanent: false, max_passes: 3 } } });
       expect(await ok('GET', `/access/identifier/item/${uid}`)).toMatchObject({
         lock: 'second',
@@ -282,7 +265,7 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
 
     it('resets passes, and deletes', async () => {
       const uid = await card('500', { valid: { passes: { is_permanent: false, max_passes: 2 } } });
-      await h.store.db.updateTable('credential').set({ passes_left: 0 }).where('id', '=', uid).execute();
+      await suite.h.store.db.updateTable('credential').set({ passes_left: 0 }).where('id', '=', uid).execute();
       expect(await ok('POST', `/access/identifier/item/${uid}/passes/reset`)).toEqual({});
       expect((await ok('GET', `/access/identifier/item/${uid}`)).additional).toEqual({ passes_left: 2 });
       const unlimited = await card('501');
@@ -300,13 +283,13 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
 
     it('draws a qr identifier as a PNG, and no other kind', async () => {
       const qr = await create({ identifier_type: 'qr', identifier_number: QR });
-      const response = await manager.request('GET', `/api/v1/access/identifier/item/${qr}/qr`);
+      const response = await suite.manager.request('GET', `/api/v1/access/identifier/item/${qr}/qr`);
       expect(response.status).toBe(200);
       expect(response.headers['content-type']).toBe('image/png');
-      const raw = await h.app.inject({
+      const raw = await suite.h.app.inject({
         method: 'GET',
         url: `/api/v1/access/identifier/item/${qr}/qr`,
-        headers: { authorization: `Bearer ${admin.token}` },
+        headers: { authorization: `Bearer ${suite.admin.token}` },
       });
       expect([...raw.rawPayload.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
       expect(raw.rawPayload.length).toBeGreaterThan(100);
@@ -338,9 +321,9 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
       expectPanelError(await api('POST', `/apartment/item/x/identifier/${uid}`), 400, 'Wrong Apartment uid');
       expectPanelError(await api('POST', '/apartment/item/unbind/identifier/999999'), 404, 'Identifier not found');
       // A Lockt weekly schedule is not a time profile.
-      const weekly = await h.store.db
+      const weekly = await suite.h.store.db
         .insertInto('schedule')
-        .values({ site_id: h.site.id, name: 'Weekly', name_key: 'weekly', start_time: '08:00:00', stop_time: '17:00:00', created_at: 0 })
+        .values({ site_id: suite.h.site.id, name: 'Weekly', name_key: 'weekly', start_time: '08:00:00', stop_time: '17:00:00', created_at: 0 })
         .returning('id')
         .executeTakeFirstOrThrow();
       expectPanelError(await api('POST', `/access/identifier/item/${uid}/timeprofile/${weekly.id}`), 404, 'Time profile not found');
@@ -350,9 +333,11 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
   describe('both faces', () => {
     it('shows identifiers through Lockt GET /credential, and Lockt cards as card identifiers', async () => {
       const uid = await create({ identifier_type: 'inputCode', identifier_number: '13579' });
-      const lockt = await h.request('GET', `/api/v1/credential?id=${uid}`);
+      const lockt = await suite.h.request('GET', `/api/v1/credential?id=${uid}`);
       expect(lockt.body.data).toEqual([expect.objectContaining({ id: uid, card_num: '13579', name: '13579', claim_status: 'Unclaimed', user: [] })]);
-      await h.request('POST', '/api/v1/user', { body: { users: [newUser({ first_name: 'Rhea', last_name: 'Greswell', card_num: '8675309' })] } });
+      await suite.h.request('POST', '/api/v1/user', {
+        body: { users: [newUser({ first_name: 'Rhea', last_name: 'Greswell', card_num: '8675309' })] },
+      });
       const listed = await ok('GET', `/access/identifier/items?filter=${encodeURIComponent("identifier_number eq '8675309'")}`);
       expect(listed.list_items).toEqual([
         expect.objectContaining({
@@ -364,7 +349,7 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
           user_uid: expect.any(Number),
         }),
       ]);
-      const row = await h.store.db.selectFrom('credential').select('panel_access').where('card_num', '=', '8675309').executeTakeFirstOrThrow();
+      const row = await suite.h.store.db.selectFrom('credential').select('panel_access').where('card_num', '=', '8675309').executeTakeFirstOrThrow();
       expect(row.panel_access).toBe(0);
     });
   });
@@ -532,12 +517,12 @@ describe.each(DIALECTS)('BAS-IP identifiers on %s', (dialect) => {
     let door: number;
     let deviceKey: string;
     beforeEach(async () => {
-      door = await seedDoor(h.store.db, h.site.id, 'Gate');
+      door = await seedDoor(suite.h.store.db, suite.h.site.id, 'Gate');
       // The gate is lock 1 of the panel.
-      deviceKey = (await createDevice(h.store.db, h.site, { name: 'Panel', doorIds: [door] }, systemClock)).deviceKey;
+      deviceKey = (await createDevice(suite.h.store.db, suite.h.site, { name: 'Panel', doorIds: [door] }, systemClock)).deviceKey;
     });
     const present = async (cardNum: string) => {
-      const response = await h.request('POST', '/api/v1/device/access', {
+      const response = await suite.h.request('POST', '/api/v1/device/access', {
         as: null,
         headers: { authorization: `Bearer ${deviceKey}` },
         body: { door_id: door, card_num: cardNum },

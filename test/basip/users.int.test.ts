@@ -1,54 +1,35 @@
-import { ONE_DAY_RULE, seedOneDayTimeProfile } from '../factories/access.ts';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ONE_DAY_RULE, seedApartment as seedApartmentRow, seedOneDayTimeProfile } from '../factories/access.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { newUser } from '../factories/people.ts';
 import { itRequiresOperator } from '../common-route-tests.ts';
-import { expectPanelError, panelCalls } from './panel-calls.ts';
-import { DIALECTS, type Harness, type Method, type OperatorCaller, createHarness } from '../harness.ts';
+import { expectPanelError, panelCalls, panelSuite } from './panel-calls.ts';
+import { DIALECTS, type Method } from '../harness.ts';
 
 const LINK_A = '91c615e3-1040-4815-8ecb-039a18b756b5';
 const LINK_B = 'eae44848-5e81-4861-8e63-861d9bd4ebb3';
 const LINK_C = '91c615e3-1040-4815-8ecb-039a18b756b1';
 
 describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
-  let h: Harness;
-  let admin: OperatorCaller;
-  let manager: OperatorCaller;
+  const suite = panelSuite(dialect);
+  itRequiresOperator(() => suite.h, 'POST', '/api/v1/access/users/item', { name: 'A B' });
 
-  beforeEach(async () => {
-    h = await createHarness(dialect);
-    admin = await h.operator('admin', { username: 'admin', password: 'correct horse' });
-    manager = await h.operator('manager', { username: 'watcher', password: 'battery staple' });
-  });
-  afterEach(async () => {
-    await h.close();
-  });
-  itRequiresOperator(() => h, 'POST', '/api/v1/access/users/item', { name: 'A B' });
-
-  const { api, ok } = panelCalls(() => admin);
+  const { api, ok } = panelCalls(() => suite.admin);
   const createUser = async (body: Record<string, unknown>) => (await ok('POST', '/access/users/item', body)).item_uid as number;
 
   /** A time profile and an apartment, written straight to the store: their own modules are not under test here. */
-  const seedTimeProfile = (name: string, linkId: string | null = null) => seedOneDayTimeProfile(h.store.db, h.site.id, name, linkId);
-  const seedApartment = async (linkId: string | null = null) =>
-    (
-      await h.store.db
-        .insertInto('apartment')
-        .values({
-          site_id: h.site.id,
-          building: 1,
-          unit: 1,
-          floor: 1,
-          room: 1,
-          name: '221B Baker Street',
-          residents_count: 3,
-          photo_path: '/api/v1/files?imagePath=apartment-1-1-1-1.jpg',
-          route_path: '/api/v1/files?imagePath=route-1-1-1-1.webp',
-          link_id: linkId,
-          created_at: 0,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+  const seedTimeProfile = (name: string, linkId: string | null = null) => seedOneDayTimeProfile(suite.h.store.db, suite.h.site.id, name, linkId);
+  const seedApartment = (linkId: string | null = null) =>
+    seedApartmentRow(suite.h.store.db, suite.h.site.id, {
+      building: 1,
+      unit: 1,
+      floor: 1,
+      room: 1,
+      name: '221B Baker Street',
+      residents_count: 3,
+      photo_path: '/api/v1/files?imagePath=apartment-1-1-1-1.jpg',
+      route_path: '/api/v1/files?imagePath=route-1-1-1-1.webp',
+      link_id: linkId,
+    });
 
   describe('authentication', () => {
     it('answers 401 "Log In" without a token or with a bad one, on every endpoint', async () => {
@@ -65,18 +46,18 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
         ['DELETE', '/access/users/items/link', { link_ids: [LINK_A] }],
       ];
       for (const [method, url, body] of endpoints) {
-        for (const caller of [h.caller({}), h.caller({ authorization: 'Bearer not-a-token' })]) {
+        for (const caller of [suite.h.caller({}), suite.h.caller({ authorization: 'Bearer not-a-token' })]) {
           expectPanelError(await caller.request(method, `/api/v1${url}`, { body }), 401, 'Log In');
         }
       }
       // The Lockt API key opens nothing here.
-      expectPanelError(await h.request('GET', `/api/v1/access/users/item/${uid}`), 401, 'Log In');
+      expectPanelError(await suite.h.request('GET', `/api/v1/access/users/item/${uid}`), 401, 'Log In');
     });
 
     it('lets a manager read, and refuses a manager every write with 403 "Administrator rights required"', async () => {
       const uid = await createUser({ name: 'John Doe' });
-      expect((await manager.request('GET', `/api/v1/access/users/item/${uid}`)).status).toBe(200);
-      expect((await manager.request('GET', '/api/v1/access/users/items')).status).toBe(200);
+      expect((await suite.manager.request('GET', `/api/v1/access/users/item/${uid}`)).status).toBe(200);
+      expect((await suite.manager.request('GET', '/api/v1/access/users/items')).status).toBe(200);
       const writes: [Method, string, unknown?][] = [
         ['PATCH', `/access/users/item/${uid}`, { info: 'x' }],
         ['DELETE', `/access/users/item/${uid}`],
@@ -87,7 +68,7 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
         ['DELETE', '/access/users/items/link', { link_ids: [LINK_A] }],
       ];
       for (const [method, url, body] of writes) {
-        expectPanelError(await manager.request(method, `/api/v1${url}`, { body }), 403, 'Administrator rights required');
+        expectPanelError(await suite.manager.request(method, `/api/v1${url}`, { body }), 403, 'Administrator rights required');
       }
       expect((await ok('GET', `/access/users/item/${uid}`)).info).toBe('');
     });
@@ -125,7 +106,7 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
       const apartment = await seedApartment(LINK_A);
       const workWeek = await seedTimeProfile('Work week', LINK_B);
       const other = await seedTimeProfile('Other', LINK_C);
-      await h.store.db.insertInto('user_apartment').values({ site_id: h.site.id, user_id: uid, apartment_id: apartment }).execute();
+      await suite.h.store.db.insertInto('user_apartment').values({ site_id: suite.h.site.id, user_id: uid, apartment_id: apartment }).execute();
       await ok('POST', `/access/user/${uid}/identifier/${identifier}`);
       await ok('POST', `/access/user/${uid}/timeprofile/${workWeek}`);
       await ok('POST', `/access/user/${uid}/timeprofile/${workWeek}`);
@@ -231,9 +212,9 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
         ['PATCH', `/access/users/item/${uid}`, [], 'Wrong JSON body'],
       ];
       for (const [method, url, body, error] of cases) expectPanelError(await api(method, url, body), 400, error);
-      const unparseable = await h.request('POST', '/api/v1/access/users/item', {
+      const unparseable = await suite.h.request('POST', '/api/v1/access/users/item', {
         as: null,
-        headers: { authorization: `Bearer ${admin.token}` },
+        headers: { authorization: `Bearer ${suite.admin.token}` },
         rawBody: '{"name": ',
       });
       expectPanelError(unparseable, 400, 'Wrong JSON body');
@@ -264,7 +245,7 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
     it('records who changed what in the audit trail', async () => {
       const uid = await createUser({ name: 'John Doe' });
       await ok('PATCH', `/access/users/item/${uid}`, { info: 'x' });
-      const rows = await h.store.db
+      const rows = await suite.h.store.db
         .selectFrom('audit')
         .select(['actor_kind', 'actor', 'resource', 'action', 'record_ids'])
         .where('resource', '=', 'users')
@@ -281,20 +262,20 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
     it('shows a panel user through Lockt GET /user, its name split on the last space', async () => {
       const john = await createUser({ name: 'Anna Maria Smith' });
       const mono = await createUser({ name: 'Ronaldinho' });
-      const lockt = await h.request('GET', `/api/v1/user?id=${john}`);
+      const lockt = await suite.h.request('GET', `/api/v1/user?id=${john}`);
       expect(lockt.status).toBe(200);
       expect(lockt.body.data).toEqual([expect.objectContaining({ id: john, first_name: 'Anna Maria', last_name: 'Smith', id_num: '', email: '' })]);
-      const single = await h.request('GET', `/api/v1/user?id=${mono}`);
+      const single = await suite.h.request('GET', `/api/v1/user?id=${mono}`);
       expect(single.body.data[0]).toMatchObject({ first_name: '', last_name: 'Ronaldinho' });
       expect((await ok('GET', `/access/users/item/${mono}`)).name).toBe('Ronaldinho');
     });
 
     it('shows a Lockt user on the panel face, with the panel’s defaults, and never an operator', async () => {
-      const posted = await h.request('POST', '/api/v1/user', {
+      const posted = await suite.h.request('POST', '/api/v1/user', {
         body: { users: [newUser({ first_name: 'Rhea', last_name: 'Greswell', card_num: '8675309' })] },
       });
       expect(posted.status, JSON.stringify(posted.body)).toBe(200);
-      const [lockt] = (await h.request('GET', '/api/v1/user')).body.data;
+      const [lockt] = (await suite.h.request('GET', '/api/v1/user')).body.data;
       const user = await ok('GET', `/access/users/item/${lockt.id}`);
       expect(user).toMatchObject({
         item_uid: lockt.id,
@@ -315,13 +296,13 @@ describe.each(DIALECTS)('BAS-IP users on %s', (dialect) => {
       ]);
       const list = await ok('GET', '/access/users/items');
       expect(list.list_items.map((u: { name: string }) => u.name)).toEqual(['Rhea Greswell']);
-      const operators = await h.store.db.selectFrom('user').select('id').where('role', '!=', 'cardholder').execute();
+      const operators = await suite.h.store.db.selectFrom('user').select('id').where('role', '!=', 'cardholder').execute();
       for (const { id } of operators) expectPanelError(await api('GET', `/access/users/item/${id}`), 404, 'User not found');
     });
 
     it('keeps a user of another site out of reach', async () => {
-      const other = await h.addSite('Other');
-      const theirs = await h.store.db
+      const other = await suite.h.addSite('Other');
+      const theirs = await suite.h.store.db
         .insertInto('user')
         .values({ site_id: other.site.id, first_name: 'Their', last_name: 'User', created_at: 0, updated_at: 0 })
         .returning('id')

@@ -134,55 +134,48 @@ export async function drive(
   stopped: () => boolean,
 ): Promise<void> {
   if (work.kind === 'access') {
-    await Promise.all(Array.from({ length: DECISIONS_IN_FLIGHT }, () => ask(client, ledger, work.device, doorId, pick, stopped)));
+    const { device } = work;
+    /** Asks one question after another of the device's door until the server stops answering. */
+    const ask = async () => {
+      while (!stopped()) {
+        const decision = ledger.nextDecision(device, pick);
+        const answer = await post(client, decision, '/api/v1/device/access', { door_id: doorId, card_num: decision.cardNum });
+        if (decision.outcome === 'unknown') return;
+        if (answer) {
+          decision.eventId = answer.body.data.event_id;
+          decision.code = answer.body.data.code;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: DECISIONS_IN_FLIGHT }, ask));
     return;
   }
   while (!stopped()) {
     if (work.kind === 'users') {
       const { batch, body } = ledger.nextUserBatch();
-      try {
-        batch.answer = await client.call('POST', '/api/v1/user', body);
-        batch.outcome = batch.answer.status === 200 ? 'acked' : 'refused';
-      } catch {
-        batch.outcome = 'unknown';
-        return;
-      }
+      await post(client, batch, '/api/v1/user', body);
+      if (batch.outcome === 'unknown') return;
     } else {
       const { batch, body } = ledger.nextEventBatch();
-      try {
-        batch.answer = await client.call('POST', '/api/v1/device/events', body);
-        batch.outcome = batch.answer.status === 200 ? 'acked' : 'refused';
-        if (batch.outcome === 'acked') batch.eventIds = batch.answer.body.data.event_ids;
-      } catch {
-        batch.outcome = 'unknown';
-        return;
-      }
+      const answer = await post(client, batch, '/api/v1/device/events', body);
+      if (batch.outcome === 'unknown') return;
+      if (answer) batch.eventIds = answer.body.data.event_ids;
     }
   }
 }
 
-/** Asks one question after another of the device's door until the server stops answering. */
-async function ask(
-  client: Client,
-  ledger: Ledger,
-  device: string,
-  doorId: number,
-  pick: (below: number) => number,
-  stopped: () => boolean,
-): Promise<void> {
-  while (!stopped()) {
-    const decision = ledger.nextDecision(device, pick);
-    try {
-      decision.answer = await client.call('POST', '/api/v1/device/access', { door_id: doorId, card_num: decision.cardNum });
-      decision.outcome = decision.answer.status === 200 ? 'acked' : 'refused';
-      if (decision.outcome === 'acked') {
-        decision.eventId = decision.answer.body.data.event_id;
-        decision.code = decision.answer.body.data.code;
-      }
-    } catch {
-      decision.outcome = 'unknown';
-      return;
-    }
+/**
+ * POSTs one write and records its answer and outcome on what was sent: the answer when it was acked; a
+ * connection that died makes it `unknown`, which ends its driver (the server is gone).
+ */
+async function post(client: Client, sent: { outcome: Outcome; answer?: Answer }, path: string, body: unknown): Promise<Answer | undefined> {
+  try {
+    sent.answer = await client.call('POST', path, body);
+    sent.outcome = sent.answer.status === 200 ? 'acked' : 'refused';
+    return sent.outcome === 'acked' ? sent.answer : undefined;
+  } catch {
+    sent.outcome = 'unknown';
+    return undefined;
   }
 }
 

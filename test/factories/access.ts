@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../src/db/queryable.ts';
-import type { UserRole } from '../../src/db/schema.ts';
+import type { Insertable } from 'kysely';
+import type { ApartmentTable, UserRole } from '../../src/db/schema.ts';
 import { nameKey } from '../../src/domain/names.ts';
 
 /**
@@ -82,6 +83,20 @@ export async function seedOneDayTimeProfile(db: Queryable, siteId: number, name:
       rule: JSON.stringify(ONE_DAY_RULE),
       link_id: linkId,
     })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** An apartment with these columns; returns its id. */
+export async function seedApartment(
+  db: Queryable,
+  siteId: number,
+  columns: Omit<Insertable<ApartmentTable>, 'site_id' | 'created_at'>,
+): Promise<number> {
+  const row = await db
+    .insertInto('apartment')
+    .values({ site_id: siteId, created_at: 0, ...columns })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;

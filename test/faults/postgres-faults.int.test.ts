@@ -17,7 +17,7 @@ import {
   terminateBackends,
   timeUntil,
 } from './fault-store.ts';
-import { TcpProxy } from './tcp-proxy.ts';
+import { proxyInFront } from './tcp-proxy.ts';
 
 /**
  * Faults of a PostgreSQL deployment, with real server processes on a database of their own: connections
@@ -187,12 +187,8 @@ describe.runIf(DIALECTS.includes('postgres'))('faults on PostgreSQL', () => {
   it(
     'denies with store_unavailable and refuses writes with 503 while the store is gone, and serves again when it is back',
     async () => {
-      const target = new URL(store.databaseUrl as string);
-      const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-      await proxy.open();
-      const proxied = new URL(target);
-      proxied.port = String(proxy.port);
-      const viaProxy: FaultStore = { ...store, databaseUrl: proxied.toString() };
+      const { proxy, url } = await proxyInFront(store.databaseUrl as string);
+      const viaProxy: FaultStore = { ...store, databaseUrl: url };
       try {
         const { world, lockt, devices } = await cluster(2, viaProxy);
         const [device, writer] = [devices[0] as Client, lockt[0] as Client];
@@ -233,16 +229,12 @@ describe.runIf(DIALECTS.includes('postgres'))('faults on PostgreSQL', () => {
   it(
     'distrusts a LISTEN connection that falls silent within a second, and reconnects once the network is back',
     async () => {
-      const target = new URL(store.databaseUrl as string);
-      const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-      await proxy.open();
-      const proxied = new URL(target);
-      proxied.port = String(proxy.port);
+      const { proxy, url } = await proxyInFront(store.databaseUrl as string);
       const feed = new ChangeFeed();
       const problems: string[] = [];
       const stop = watchPostgres(
         async () => {
-          const client = new pg.Client({ connectionString: proxied.toString(), application_name: CHANGE_FEED_APPLICATION });
+          const client = new pg.Client({ connectionString: url, application_name: CHANGE_FEED_APPLICATION });
           await client.connect();
           return client;
         },

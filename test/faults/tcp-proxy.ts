@@ -69,3 +69,13 @@ export class TcpProxy {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
+
+/** A relay opened in front of the PostgreSQL that `databaseUrl` names, and that URL turned to reach it. */
+export async function proxyInFront(databaseUrl: string): Promise<{ proxy: TcpProxy; url: string }> {
+  const target = new URL(databaseUrl);
+  const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+  await proxy.open();
+  const proxied = new URL(target);
+  proxied.port = String(proxy.port);
+  return { proxy, url: proxied.toString() };
+}

@@ -27,6 +27,13 @@ describe.each(DIALECTS)('/accesslevel on %s', (dialect) => {
   const list = async () => (await h.request('GET', '/api/v1/accesslevel')).body.data;
   const idOf = async (name: string): Promise<number> =>
     (await h.request('GET', `/api/v1/accesslevel?name=${encodeURIComponent(name)}`)).body.data[0].id;
+  /** A second site with one level of its own, Theirs: what a caller of the first must not reach. */
+  const levelOfAnotherSite = async () => {
+    const other = await h.addSite('Other');
+    await h.request('POST', '/api/v1/accesslevel', { body: { accesslevels: [{ name: 'Theirs' }] }, as: other.credentials });
+    const theirs: number = (await h.request('GET', '/api/v1/accesslevel', { as: other.credentials })).body.data[0].id;
+    return { other, theirs };
+  };
   /** Gives a cardholder the Staff level and has them delegate its front door: a delegate level to list. */
   const delegateFrontDoor = async () => {
     const giver = await seedUser(h.store.db, h.site.id, 'Giver');
@@ -263,7 +270,8 @@ describe.each(DIALECTS)('/accesslevel on %s', (dialect) => {
 
     itRequiresApiKey(() => h, 'PUT', '/api/v1/accesslevel', { accesslevels: [{ id: 1, name: 'X' }] });
 
-    it('renames and replaces the doors by default', async () => {
+    /** The level two tests change: Security, through the front and office doors at all times. */
+    const createSecurity = async () => {
       await create([
         {
           name: 'Security',
@@ -273,7 +281,11 @@ describe.each(DIALECTS)('/accesslevel on %s', (dialect) => {
           ],
         },
       ]);
-      const id = await idOf('Security');
+      return idOf('Security');
+    };
+
+    it('renames and replaces the doors by default', async () => {
+      const id = await createSecurity();
       const response = await put([{ id: String(id), name: 'Guards', doors: [{ id: back, schedule_id: weekdays }] }]);
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ data: { submitted: 1, inserted: 0, updated: 1, errors: 0 } });
@@ -281,16 +293,7 @@ describe.each(DIALECTS)('/accesslevel on %s', (dialect) => {
     });
 
     it('adds doors with replace_doors false, re-scheduling a door already there', async () => {
-      await create([
-        {
-          name: 'Security',
-          doors: [
-            { id: front, schedule_id: always },
-            { id: office, schedule_id: always },
-          ],
-        },
-      ]);
-      const id = await idOf('Security');
+      const id = await createSecurity();
       const response = await put(
         [
           {
@@ -382,9 +385,7 @@ describe.each(DIALECTS)('/accesslevel on %s', (dialect) => {
     it('refuses to change a delegate level, and another site’s level', async () => {
       await delegateFrontDoor();
       const delegate = (await list())[1].id;
-      const other = await h.addSite('Other');
-      await h.request('POST', '/api/v1/accesslevel', { body: { accesslevels: [{ name: 'Theirs' }] }, as: other.credentials });
-      const theirs = (await h.request('GET', '/api/v1/accesslevel', { as: other.credentials })).body.data[0].id;
+      const { theirs } = await levelOfAnotherSite();
       const response = await put([
         { id: delegate, doors: [{ id: back, schedule_id: always }] },
         { id: theirs, name: 'Mine' },
@@ -429,9 +430,7 @@ describe.each(DIALECTS)('/accesslevel on %s', (dialect) => {
     });
 
     it('refuses a missing, non-numeric or unknown id, and another site’s level', async () => {
-      const other = await h.addSite('Other');
-      await h.request('POST', '/api/v1/accesslevel', { body: { accesslevels: [{ name: 'Theirs' }] }, as: other.credentials });
-      const theirs = (await h.request('GET', '/api/v1/accesslevel', { as: other.credentials })).body.data[0].id;
+      const { other, theirs } = await levelOfAnotherSite();
       await create([{ name: 'Security' }]);
       const response = await h.request('DELETE', '/api/v1/accesslevel', {
         body: {

@@ -1,7 +1,7 @@
 import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Queryable } from '../../db/queryable.ts';
 import type { ApartmentTable } from '../../db/schema.ts';
-import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
+import { type ListColumns, type ListRequest, listQueryOf, pageOf } from '../../db/list-query.ts';
 
 export type ApartmentRow = Selectable<ApartmentTable>;
 
@@ -21,16 +21,7 @@ export function findApartment(db: Queryable, siteId: number, id: number): Promis
 
 export function listApartments(db: Queryable, siteId: number, request: ListRequest): Promise<ApartmentRow[]> {
   const list = listQueryOf(request, APARTMENT_LIST_COLUMNS);
-  return db
-    .selectFrom('apartment')
-    .selectAll()
-    .where('site_id', '=', siteId)
-    .where(list.where)
-    .orderBy(list.orderBy, list.direction)
-    .orderBy('id')
-    .limit(list.limit)
-    .offset(list.offset)
-    .execute();
+  return pageOf(db.selectFrom('apartment').selectAll().where('site_id', '=', siteId), list, 'id').execute();
 }
 
 export async function countApartments(db: Queryable, siteId: number, request: ListRequest): Promise<number> {

@@ -292,51 +292,31 @@ export async function timeProfilesOfIdentifiers(db: Queryable, siteId: number, i
     .execute();
 }
 
-/** A BAS-IP identifier as inserted: a credential row with the panel's columns. */
-export type NewIdentifierRow = NewRow<
-  'credential',
-  | 'site_id'
+/** The columns the panel face may change on an identifier. */
+type IdentifierColumn =
   | 'user_id'
   | 'name'
   | 'card_num'
-  | 'credential_key'
   | 'identifier_type'
   | 'owner_type'
   | 'owner_name'
   | 'lock'
-  | 'panel_access'
   | 'max_passes'
   | 'passes_left'
   | 'access_effective'
   | 'access_expires'
   | 'apartment_id'
-  | 'link_id'
-  | 'created_by'
-  | 'created_at'
->;
+  | 'link_id';
+
+/** A BAS-IP identifier as inserted: a credential row with the panel's columns, and those fixed at its making. */
+export type NewIdentifierRow = NewRow<'credential', IdentifierColumn | 'site_id' | 'credential_key' | 'panel_access' | 'created_by' | 'created_at'>;
 
 export async function insertIdentifier(db: Queryable, row: NewIdentifierRow): Promise<number> {
   const inserted = await db.insertInto('credential').values(row).returning('id').executeTakeFirstOrThrow();
   return inserted.id;
 }
 
-/** The columns the panel face may change on an identifier. */
-export type IdentifierChanges = Pick<
-  Updateable<CredentialTable>,
-  | 'user_id'
-  | 'name'
-  | 'card_num'
-  | 'identifier_type'
-  | 'owner_type'
-  | 'owner_name'
-  | 'lock'
-  | 'max_passes'
-  | 'passes_left'
-  | 'access_effective'
-  | 'access_expires'
-  | 'apartment_id'
-  | 'link_id'
->;
+export type IdentifierChanges = Pick<Updateable<CredentialTable>, IdentifierColumn>;
 
 export async function updateIdentifier(db: Queryable, siteId: number, id: number, changes: IdentifierChanges): Promise<void> {
   if (Object.keys(changes).length === 0) return;

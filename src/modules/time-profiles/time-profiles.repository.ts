@@ -1,7 +1,7 @@
 import { type Insertable, type Updateable, sql } from 'kysely';
 import type { Queryable } from '../../db/queryable.ts';
 import type { ScheduleTable } from '../../db/schema.ts';
-import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
+import { type ListColumns, type ListRequest, listQueryOf, pageOf } from '../../db/list-query.ts';
 import type { DayColumn } from '../schedules/schedules.repository.ts';
 
 /**
@@ -33,15 +33,7 @@ export async function findTimeProfile(db: Queryable, siteId: number, id: number)
 
 export async function listTimeProfiles(db: Queryable, siteId: number, request: ListRequest): Promise<TimeProfileRow[]> {
   const list = listQueryOf(request, TIME_PROFILE_LIST_COLUMNS);
-  return profiles(db, siteId)
-    .select(columns)
-    .$narrowType<{ rule: string }>()
-    .where(list.where)
-    .orderBy(list.orderBy, list.direction)
-    .orderBy('id')
-    .limit(list.limit)
-    .offset(list.offset)
-    .execute();
+  return pageOf(profiles(db, siteId).select(columns).$narrowType<{ rule: string }>(), list, 'id').execute();
 }
 
 export async function countTimeProfiles(db: Queryable, siteId: number, request: ListRequest): Promise<number> {

@@ -1,10 +1,8 @@
-import { batchOperation } from '../../domain/batch.ts';
+import type { Queryable } from '../../db/queryable.ts';
+import { type SiteCall, batchOperation } from '../../domain/batch.ts';
 import { deleteById } from '../../http/lockt/routes.ts';
 import { RedeliveryRequest, WebhookCreate, WebhookDelete, WebhookUpdate } from './webhooks.schema.ts';
 import {
-  type NewWebhook,
-  type WebhookChange,
-  type WebhookFields,
   type WebhookSettings,
   checkNewWebhooks,
   checkRedeliveries,
@@ -23,19 +21,24 @@ import {
  * subscription made from the CLI meets exactly the rules (and messages) of one made over HTTP.
  */
 export function webhookOperations(settings: WebhookSettings) {
+  /** A check or write of the service, given these settings: the signature runBatch calls. */
+  const withSettings =
+    <Item, Result>(step: (trx: Queryable, items: Item[], context: SiteCall, settings: WebhookSettings) => Promise<Result>) =>
+    (trx: Queryable, items: Item[], context: SiteCall) =>
+      step(trx, items, context, settings);
   const create = batchOperation({
     node: 'webhooks',
     record: WebhookCreate,
     parse: parseWebhookFields,
-    check: (trx, inputs: WebhookFields[], context) => checkNewWebhooks(trx, inputs, context, settings),
-    write: (trx, plans: NewWebhook[], context) => insertWebhooks(trx, plans, context, settings),
+    check: withSettings(checkNewWebhooks),
+    write: withSettings(insertWebhooks),
   });
   const update = batchOperation({
     node: 'webhooks',
     record: WebhookUpdate,
     parse: parseWebhookFields,
-    check: (trx, inputs: WebhookFields[], context) => checkWebhookUpdates(trx, inputs, context, settings),
-    write: (trx, plans: WebhookChange[], context) => updateWebhooks(trx, plans, context, settings),
+    check: withSettings(checkWebhookUpdates),
+    write: withSettings(updateWebhooks),
   });
   const redeliverOperation = batchOperation({
     node: 'redeliveries',
