@@ -5,6 +5,7 @@ import type { NewEvent } from '../event-log/event-log.ts';
 import { groupCommitOf } from '../event-log/group-commit.ts';
 import { signalsOf } from '../metrics/signals.ts';
 import { type Decision, decide, opensToAnyone } from './decide.ts';
+import { NO_DOOR_MODE } from './door-mode.ts';
 import { spendPass } from './passes.repository.ts';
 import { type FactSource, type GatheredFacts, type Presented, gatherFacts, gatherHolderPinFacts } from './facts.ts';
 
@@ -74,6 +75,7 @@ function withCodes(chosen: { gathered: GatheredFacts; decision: Decision }): Ans
  */
 function recordedNumber(presented: Presented, gathered: GatheredFacts): string {
   if (presented.kind === 'card_num') return presented.value;
+  if (presented.kind === 'card_and_pin') return presented.card;
   if (presented.kind === 'identifier' && presented.identifierType !== 'inputCode') return presented.value;
   return gathered.credential && gathered.credential.identifierType !== 'inputCode' ? gathered.credential.cardNum : '';
 }
@@ -133,7 +135,19 @@ export function storeUnavailableAnswer(timezone: string): Answer & { eventId: nu
       trace: [{ check: 'store_unavailable', passed: false }],
     },
     gathered: {
-      facts: { timezone, credential: null, holder: null, door: null, lockNumber: null, grants: [], freeAccess: [], publicCode: false },
+      facts: {
+        timezone,
+        credential: null,
+        holder: null,
+        door: null,
+        lockNumber: null,
+        grants: [],
+        freeAccess: [],
+        publicCode: false,
+        doorMode: NO_DOOR_MODE,
+        holderLevelIds: [],
+        pinConfirmed: false,
+      },
       credential: null,
       holder: null,
       door: null,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type DecisionFacts, type GiverFacts, type Grant, type LevelGrant, type NamedTimeProfile, type ReasonCode, decide } from './decide.ts';
+import { NO_DOOR_MODE } from './door-mode.ts';
 
 const WEEKDAYS = [true, true, true, true, true, false, false];
 const EVERY_DAY = [true, true, true, true, true, true, true];
@@ -65,6 +66,9 @@ function facts(overrides: Partial<DecisionFacts> = {}): DecisionFacts {
     grants: [officeHours],
     freeAccess: [],
     publicCode: false,
+    doorMode: NO_DOOR_MODE,
+    holderLevelIds: [10],
+    pinConfirmed: false,
     ...overrides,
   };
 }
