@@ -5,7 +5,8 @@ import type { NewEvent } from '../event-log/event-log.ts';
 import { groupCommitOf } from '../event-log/group-commit.ts';
 import { signalsOf } from '../metrics/signals.ts';
 import { type Decision, decide, opensToAnyone } from './decide.ts';
-import { NO_DOOR_MODE } from './door-mode.ts';
+import { NO_DOOR_MODE, firstInDay } from './door-mode.ts';
+import { insertFirstIn } from './facts.repository.ts';
 import { spendPass } from './passes.repository.ts';
 import { type FactSource, type GatheredFacts, type Presented, gatherFacts, gatherHolderPinFacts } from './facts.ts';
 
@@ -194,10 +195,17 @@ async function decideAndRecordOrThrow(
   const limited = decided.decision.granted && !opensToAnyone(decided.decision.rule) ? decided.gathered.credential : null;
   // Spending a pass changes what the next decision must see, so the caches are told of it.
   const spends = limited != null && limited.passesLeft !== null;
+  // The door's first person in of the day unlocks it for the rest of its unlock window: recorded with the grant.
+  const { facts } = decided.gathered;
+  const firstIn =
+    decided.decision.granted && facts.door !== null ? firstInDay(facts.doorMode, facts.holderLevelIds, question.at, facts.timezone) : null;
   let result = decided;
-  const eventId = await groupCommitOf(db).record(question.site.id, spends, async (trx) => {
+  const eventId = await groupCommitOf(db).record(question.site.id, spends || firstIn !== null, async (trx) => {
     // From the decision each time: a failed shared commit is tried again, and its spent pass was rolled back.
     result = spends && !(await spendPass(trx, question.site.id, limited.id)) ? noPassesLeft(decided) : decided;
+    if (firstIn !== null && result.decision.granted && facts.door !== null) {
+      await insertFirstIn(trx, question.site.id, facts.door.id, firstIn, facts.holder?.id ?? null, question.at);
+    }
     return decisionEvent(question, result, device, recordedAt);
   });
   return { ...result, eventId };
