@@ -324,6 +324,23 @@ export async function findHoldersAfter(db: Queryable, siteId: number, afterId: n
   }));
 }
 
+/** A schedule's columns (joined as `s`), as `namedSchedule` reads them. */
+const SCHEDULE_COLUMNS = [
+  's.id as schedule_id',
+  's.name as schedule_name',
+  's.d0',
+  's.d1',
+  's.d2',
+  's.d3',
+  's.d4',
+  's.d5',
+  's.d6',
+  's.start_time',
+  's.stop_time',
+  's.rule',
+  's.observes_holidays',
+] as const;
+
 function grantQuery(db: Queryable, siteId: number) {
   return db
     .selectFrom('access_level as al')
@@ -337,19 +354,7 @@ function grantQuery(db: Queryable, siteId: number) {
       'al.access_effective',
       'al.access_expires',
       'al.delegated_by_user_id',
-      's.id as schedule_id',
-      's.name as schedule_name',
-      's.d0',
-      's.d1',
-      's.d2',
-      's.d3',
-      's.d4',
-      's.d5',
-      's.d6',
-      's.start_time',
-      's.stop_time',
-      's.rule',
-      's.observes_holidays',
+      ...SCHEDULE_COLUMNS,
     ])
     .where('al.site_id', '=', siteId);
 }
@@ -371,22 +376,11 @@ function doorGrant(row: GrantRow): DoorGrant {
   return { doorId: row.door_id, via: 'level', levelId: row.level_id, levelName: row.level_name, schedule };
 }
 
-/** A schedule's columns, as a grant or an unlock row selects them. */
-interface ScheduleColumns {
-  schedule_id: number;
-  schedule_name: string | null;
-  d0: number | null;
-  d1: number | null;
-  d2: number | null;
-  d3: number | null;
-  d4: number | null;
-  d5: number | null;
-  d6: number | null;
-  start_time: string | null;
-  stop_time: string | null;
-  rule: string | null;
-  observes_holidays: number | null;
-}
+/** A schedule's columns, as a grant (left-joined, so any may be null) or an unlock row selects them. */
+type ScheduleColumns = Pick<
+  GrantRow,
+  'schedule_name' | 'd0' | 'd1' | 'd2' | 'd3' | 'd4' | 'd5' | 'd6' | 'start_time' | 'stop_time' | 'rule' | 'observes_holidays'
+> & { schedule_id: number };
 
 function namedSchedule(row: ScheduleColumns): NamedSchedule {
   return {
@@ -486,24 +480,7 @@ export async function findDoorModes(db: Queryable, siteId: number, doorId: numbe
   let unlock = db
     .selectFrom('door_mode_schedule as dms')
     .innerJoin('schedule as s', 's.id', 'dms.schedule_id')
-    .select([
-      'dms.door_id',
-      'dms.mode',
-      'dms.first_person_in',
-      's.id as schedule_id',
-      's.name as schedule_name',
-      's.d0',
-      's.d1',
-      's.d2',
-      's.d3',
-      's.d4',
-      's.d5',
-      's.d6',
-      's.start_time',
-      's.stop_time',
-      's.rule',
-      's.observes_holidays',
-    ])
+    .select(['dms.door_id', 'dms.mode', 'dms.first_person_in', ...SCHEDULE_COLUMNS])
     .where('dms.site_id', '=', siteId)
     .orderBy('dms.id');
   let overrides = db.selectFrom('door_override').select(['door_id', 'mode', 'since', 'until', 'actor']).where('site_id', '=', siteId);
