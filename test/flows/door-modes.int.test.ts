@@ -183,6 +183,54 @@ describe.each(DIALECTS)('door modes decided on %s', (dialect) => {
     expect(await device({ card_num: '2002' })).toMatchObject({ granted: true, subcode: 100 });
   });
 
+  it('a plan covers the doors of its scope: the site, a location’s doors, or its list', async () => {
+    const db = h.store.db;
+    const type = await db
+      .insertInto('location_type')
+      .values({ site_id: h.site.id, name: 'Building', name_key: 'building', created_at: 0 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const hq = await db
+      .insertInto('location')
+      .values({ site_id: h.site.id, name: 'HQ', name_key: 'hq', location_type_id: type.id, enabled: 1, created_at: 0 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const side = await seedDoor(db, h.site.id, 'Side Door');
+    await db.updateTable('door').set({ location_id: hq.id }).where('id', '=', door).execute();
+    // Ann may open both doors (Staff names the front door; the side door gets it too): only a lock stops her.
+    await db.insertInto('access_level_door').values({ site_id: h.site.id, access_level_id: staffLevel, door_id: side, schedule_id: null }).execute();
+    const lockedAt = async (doorId: number) =>
+      (await h.request('GET', `/api/v1/access?door_id=${doorId}&card_num=1001`)).body.data[0].subcode === 118;
+    const start = (scope: 'site' | 'location' | 'doors', doors: number[] = []) =>
+      write(async (trx) => {
+        await trx.updateTable('lockdown_plan').set({ active_since: null }).where('site_id', '=', h.site.id).execute();
+        const name = `Plan ${scope}`;
+        const plan = await trx
+          .insertInto('lockdown_plan')
+          .values({
+            site_id: h.site.id,
+            name,
+            name_key: nameKey(name),
+            mode: 'lockdown',
+            priority: 1,
+            scope,
+            location_id: scope === 'location' ? hq.id : null,
+            active_since: WEDNESDAY_10AM,
+            created_at: 0,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        for (const doorId of doors)
+          await trx.insertInto('lockdown_plan_door').values({ plan_id: plan.id, door_id: doorId, site_id: h.site.id }).execute();
+      });
+    await start('site');
+    expect([await lockedAt(door), await lockedAt(side)]).toEqual([true, true]);
+    await start('location');
+    expect([await lockedAt(door), await lockedAt(side)]).toEqual([true, false]);
+    await start('doors', [side]);
+    expect([await lockedAt(door), await lockedAt(side)]).toEqual([false, true]);
+  });
+
   it('an override of the door until a time, over its schedule', async () => {
     await unlockRow(await officeHours(), 'unlocked');
     expect(await device({ card_num: '9999' })).toMatchObject({ granted: true });
