@@ -1,4 +1,4 @@
-import { scheduleAdmits } from '../../access/decide.ts';
+import { scheduleAdmits } from '../../access/schedule.ts';
 import { storedSchedule } from '../../access/facts.repository.ts';
 import { type ScheduleWeek, scheduleWeek, weekStart } from '../../access/schedule-week.ts';
 import { fromFlag } from '../../db/conventions.ts';
