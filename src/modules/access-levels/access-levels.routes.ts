@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { toId } from '../../domain/batch-checks.ts';
+import { toBool, toId } from '../../domain/batch-checks.ts';
 import { type BatchRecord, batchOperation } from '../../domain/batch.ts';
 import { data } from '../../http/lockt/envelope.ts';
 import { batchWrite, batchWrites, deleteById, streamPaged } from '../../http/lockt/routes.ts';
@@ -36,7 +36,11 @@ function toDoorAssignments(doors: BatchRecord<typeof AccessLevelUpdate>['doors']
 const create = batchOperation({
   node: 'accesslevels',
   record: AccessLevelCreate,
-  parse: (record): NewAccessLevel => ({ name: record.name, doors: toDoorAssignments(record.doors) ?? [] }),
+  parse: (record): NewAccessLevel => ({
+    name: record.name,
+    doors: toDoorAssignments(record.doors) ?? [],
+    firstPersonIn: toBool(record.first_person_in),
+  }),
   check: checkNewAccessLevels,
   write: insertAccessLevels,
 });
@@ -45,7 +49,12 @@ const update = batchOperation({
   node: 'accesslevels',
   record: AccessLevelUpdate,
   options: ['validate_fails_batch', 'replace_doors'],
-  parse: (record): AccessLevelChange => ({ id: toId(record.id), name: record.name, doors: toDoorAssignments(record.doors) }),
+  parse: (record): AccessLevelChange => ({
+    id: toId(record.id),
+    name: record.name,
+    doors: toDoorAssignments(record.doors),
+    firstPersonIn: toBool(record.first_person_in),
+  }),
   check: checkAccessLevelChanges,
   write: updateAccessLevels,
 });
