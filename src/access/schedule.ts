@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { type TimeProfile, isTimeProfileActive } from './time-profile.ts';
 
 /**
  * A weekly schedule as the Lockt spec has it: days d0 (Monday) … d6 (Sunday) and a start and stop time
@@ -50,4 +51,15 @@ export function isWindowActive(days: readonly boolean[], start: number, stop: nu
   if (start <= stop) return today && second >= start && second <= stop;
   const yesterday = days[(weekday + 6) % 7] === true;
   return (today && second >= start) || (yesterday && second <= stop);
+}
+
+/**
+ * A schedule as decisions carry it: weekly days and times, or, for a BAS-IP time profile, its rule, which
+ * then decides instead of the days and times. `observesHolidays`: inactive on the site's holidays.
+ */
+export type NamedSchedule = WeeklySchedule & { id: number; name: string; rule?: TimeProfile | undefined; observesHolidays?: boolean };
+
+/** Whether a schedule (weekly, or its time-profile rule) admits `at`, read in `zone`; holidays aside. */
+export function isNamedScheduleActive(schedule: NamedSchedule, at: number, zone: string): boolean {
+  return schedule.rule ? isTimeProfileActive(schedule.rule, at, zone) : isScheduleActive(schedule, at, zone);
 }
