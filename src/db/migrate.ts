@@ -15,6 +15,7 @@ import * as webhookRetention from './migrations/2026_12_04_0701_webhook_delivery
 import * as consoleMigration from './migrations/2026_12_04_0740_console.ts';
 import * as consoleDoorEvents from './migrations/2026_12_05_0400_console_door_events.ts';
 import * as doorModes from './migrations/2026_12_05_0900_door_modes.ts';
+import * as doorCommandMode from './migrations/2026_12_05_1000_door_command_mode.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the set is the same
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_12_04_0740_console': consoleMigration,
   '2026_12_05_0400_console_door_events': consoleDoorEvents,
   '2026_12_05_0900_door_modes': doorModes,
+  '2026_12_05_1000_door_command_mode': doorCommandMode,
 };
 
 /**

@@ -84,6 +84,8 @@ export interface StateInput {
   batteryLevel: number | null;
   online: boolean;
   doorOpen: boolean;
+  /** The door mode the device applied; undefined: not reported, the stored one stays. */
+  mode?: string | undefined;
 }
 
 /** Keeps what the device sees at one of its doors; GET /doorstate shows the battery level. */
@@ -97,5 +99,6 @@ export async function reportDoorState(db: Queryable, device: DevicePrincipal, in
     online: toFlag(input.online),
     door_open: toFlag(input.doorOpen),
     reported_at: now,
+    ...(input.mode === undefined ? {} : { mode: input.mode }),
   });
 }

@@ -199,7 +199,7 @@ function stateRoute(app: TypedApp, { db, clock }: DeviceRouteContext): void {
     schema: {
       tags,
       security: DEVICE_SECURITY,
-      summary: "Extension: report a door's battery level, whether its lock is online and whether it is open.",
+      summary: "Extension: report a door's battery level, whether its lock is online and whether it is open, and the mode it applied.",
       body: StateReport,
       response: { 200: StateAnswer },
     },
@@ -207,9 +207,15 @@ function stateRoute(app: TypedApp, { db, clock }: DeviceRouteContext): void {
       const body = readObject(StateReport, request.body);
       const doorId = toId(body.door_id);
       if (doorId === undefined) throw ERRORS.badRequest('Missing or blank door_id');
-      const state = { doorId, batteryLevel: body.battery_level, online: toBool(body.online), doorOpen: toBool(body.door_open) };
+      const state = { doorId, batteryLevel: body.battery_level, online: toBool(body.online), doorOpen: toBool(body.door_open), mode: body.mode };
       await deviceEvents.reportDoorState(db, deviceOf(request), state, clock.now());
-      return data({ door_id: state.doorId, battery_level: state.batteryLevel, online: state.online, door_open: state.doorOpen });
+      return data({
+        door_id: state.doorId,
+        battery_level: state.batteryLevel,
+        online: state.online,
+        door_open: state.doorOpen,
+        ...(state.mode === undefined ? {} : { mode: state.mode }),
+      });
     },
   });
 }

@@ -13,7 +13,8 @@ const ModeInput = Type.Union(
   },
 );
 
-const FIRST_IN = 'true: an unlocked schedule waits each day for a holder of a first-person-in access level to be granted at the door; defaults to false.';
+const FIRST_IN =
+  'true: an unlocked schedule waits each day for a holder of a first-person-in access level to be granted at the door; defaults to false.';
 
 /** A door unlock schedule as `GET /doorschedule` shows it. */
 export const DoorScheduleObject = Type.Object({

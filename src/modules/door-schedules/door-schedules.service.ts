@@ -27,7 +27,11 @@ const firstInProblem = (mode: StoredDoorMode, firstPersonIn: boolean) =>
   firstPersonIn && mode !== 'unlocked' ? [`first_person_in requires mode unlocked: ${mode}`] : [];
 
 /** Door and schedule of the site; each pair once, in the store and the batch. */
-export async function checkNewDoorSchedules(trx: Queryable, inputs: NewDoorSchedule[], { site }: SiteCall): Promise<RecordCheck<DoorScheduleInsertPlan>[]> {
+export async function checkNewDoorSchedules(
+  trx: Queryable,
+  inputs: NewDoorSchedule[],
+  { site }: SiteCall,
+): Promise<RecordCheck<DoorScheduleInsertPlan>[]> {
   const doorIds = storableIds(inputs.map((i) => i.doorId));
   const [doors, schedules, taken] = await Promise.all([
     existingIdsIn(trx, 'door', site.id, doorIds),

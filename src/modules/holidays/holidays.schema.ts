@@ -3,7 +3,12 @@ import { BoolInput, IdInput, IdentifyingText } from '../../http/schemas.ts';
 
 /** `YYYY-MM-DD`: a site-local day; whether the day exists is the service's check. */
 const DateInput = (field: string, description: string) =>
-  Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description, 'x-error': `Invalid ${field} found (expected YYYY-MM-DD)`, 'x-datatype': 'date' });
+  Type.String({
+    pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
+    description,
+    'x-error': `Invalid ${field} found (expected YYYY-MM-DD)`,
+    'x-datatype': 'date',
+  });
 
 /** A holiday as `GET /holiday` shows it. */
 export const HolidayObject = Type.Object({

@@ -40,7 +40,9 @@ export async function insertSchedules(db: Queryable, rows: Insertable<ScheduleTa
 }
 
 /** The columns an update may change. */
-export type ScheduleChanges = Partial<Pick<ScheduleTable, 'name' | 'name_key' | 'start_time' | 'stop_time'> & Record<DayColumn | 'observes_holidays', number>>;
+export type ScheduleChanges = Partial<
+  Pick<ScheduleTable, 'name' | 'name_key' | 'start_time' | 'stop_time'> & Record<DayColumn | 'observes_holidays', number>
+>;
 
 /** Applies one schedule's changes. */
 export async function updateSchedule(db: Queryable, siteId: number, id: number, changes: ScheduleChanges): Promise<void> {
