@@ -8,6 +8,7 @@ export function presentAccessLevel(level: WithDoors<AccessLevelRow>) {
     id: level.id,
     name: level.name,
     doors: level.doors.map((d) => ({ id: d.door_id, name: d.door_name, schedule_id: d.schedule_id })),
-    first_person_in: fromFlag(level.first_person_in),
+    // Extension, shown only when set, so a level reads exactly as the spec has it otherwise.
+    ...(fromFlag(level.first_person_in) ? { first_person_in: true } : {}),
   };
 }

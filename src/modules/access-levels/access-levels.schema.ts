@@ -20,7 +20,7 @@ export const AccessLevelObject = Type.Object({
   doors: Type.Array(LevelDoor, {
     description: 'An array of abbreviated Door objects: id, name and schedule_id. Empty when the level has no doors.',
   }),
-  first_person_in: Type.Boolean({ description: FIRST_IN }),
+  first_person_in: Type.Optional(Type.Boolean({ description: `${FIRST_IN} Shown only when true.` })),
 });
 
 /** One door of a level as written: which door, on which schedule. */

@@ -68,8 +68,8 @@ describe.each(DIALECTS)('/doorschedule on %s', (dialect) => {
     });
     expect(schedule.body.data.inserted).toBe(1);
     const schedules = (await h.request('GET', '/api/v1/schedule')).body.data;
-    expect(schedules.map((s: { name: string; observes_holidays: boolean }) => [s.name, s.observes_holidays])).toEqual([
-      ['Office hours', false],
+    expect(schedules.map((s: { name: string; observes_holidays?: boolean }) => [s.name, s.observes_holidays])).toEqual([
+      ['Office hours', undefined],
       ['Night', true],
     ]);
     const bad = await h.request('PUT', '/api/v1/schedule', { body: { schedules: [{ id: hours, observes_holidays: 'yes' }] } });
@@ -78,6 +78,6 @@ describe.each(DIALECTS)('/doorschedule on %s', (dialect) => {
     const [level] = (await h.request('GET', '/api/v1/accesslevel')).body.data;
     expect(level).toMatchObject({ name: 'Managers', first_person_in: true });
     await h.request('PUT', '/api/v1/accesslevel', { body: { accesslevels: [{ id: level.id, first_person_in: false }] } });
-    expect((await h.request('GET', '/api/v1/accesslevel')).body.data[0].first_person_in).toBe(false);
+    expect((await h.request('GET', '/api/v1/accesslevel')).body.data[0]).not.toHaveProperty('first_person_in');
   });
 });

@@ -20,7 +20,8 @@ export function presentSchedule(row: ScheduleRow) {
     d6: row.d6,
     start: row.start_time,
     stop: row.stop_time,
-    observes_holidays: fromFlag(row.observes_holidays),
+    // Extension, shown only when set, so a schedule reads exactly as the spec has it otherwise.
+    ...(fromFlag(row.observes_holidays) ? { observes_holidays: true } : {}),
     ...(row.rule === null ? {} : { time_profile: storedTimeProfile(row.rule) }),
   };
 }

@@ -44,7 +44,7 @@ export const ScheduleObject = Type.Object({
   ),
   start: Type.String({ description: 'The time the schedule starts in format HH:MM:SS', 'x-datatype': 'time' }),
   stop: Type.String({ description: 'The time the schedule stops in format HH:MM:SS', 'x-datatype': 'time' }),
-  observes_holidays: Type.Boolean({ description: OBSERVES }),
+  observes_holidays: Type.Optional(Type.Boolean({ description: `${OBSERVES} Shown only when true.` })),
   time_profile: Type.Optional(
     Type.Object(
       { time_options: Type.Unknown(), repeat_options: Type.Unknown() },
