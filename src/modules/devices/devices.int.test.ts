@@ -357,7 +357,9 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
       expect(await modeOf()).toBe('locked');
       const refused = await report({ mode: 'open' });
       expect(refused.status).toBe(400);
-      expect(refused.body).toEqual({ data: { error: expect.stringMatching(/Invalid mode found \(expected one of access_controlled, unlocked, locked, card_and_pin\): open/) } });
+      expect(refused.body).toEqual({
+        data: { error: expect.stringMatching(/Invalid mode found \(expected one of access_controlled, unlocked, locked, card_and_pin\): open/) },
+      });
       await report({ mode: 'access_controlled' });
       expect(await modeOf()).toBe('access_controlled');
     });

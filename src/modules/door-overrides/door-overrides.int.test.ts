@@ -22,7 +22,9 @@ describe.each(DIALECTS)('/dooroverride on %s', (dialect) => {
 
   const override = (dooroverrides: object[]) => h.request('POST', '/api/v1/dooroverride', { body: { dooroverrides } });
   const commands = async () =>
-    ((await device.request('GET', '/api/v1/device/commands?wait=0')).body.data as { command: string; mode?: string }[]).filter((c) => c.command === 'mode');
+    ((await device.request('GET', '/api/v1/device/commands?wait=0')).body.data as { command: string; mode?: string }[]).filter(
+      (c) => c.command === 'mode',
+    );
 
   itRequiresApiKey(() => h, 'GET', '/api/v1/dooroverride');
   itRequiresApiKey(() => h, 'POST', '/api/v1/dooroverride', { dooroverrides: [{ door_id: 1, mode: 'locked' }] });
@@ -52,7 +54,10 @@ describe.each(DIALECTS)('/dooroverride on %s', (dialect) => {
     // The unlocked command was superseded: the device is handed only the latest mode.
     expect((await commands()).map((c) => c.mode)).toEqual(['access_controlled']);
     const trail = (await h.request('GET', '/api/v1/audit')).body.data;
-    expect(trail.map((a: { resource: string; action: string }) => `${a.resource} ${a.action}`)).toEqual(['dooroverrides process', 'dooroverrides process']);
+    expect(trail.map((a: { resource: string; action: string }) => `${a.resource} ${a.action}`)).toEqual([
+      'dooroverrides process',
+      'dooroverrides process',
+    ]);
     const again = await h.request('DELETE', '/api/v1/dooroverride', { body: { dooroverrides: [{ door_id: front }] } });
     expect(again.body).toEqual({ data: { submitted: 1, processed: 0, errors: 0 } });
   });

@@ -36,7 +36,9 @@ describe.each(DIALECTS)('/doorschedule on %s', (dialect) => {
     });
     const refused = await h.request('PUT', '/api/v1/doorschedule', { body: { doorschedules: [{ id: row.id, mode: 'locked' }] } });
     expect(refused.body.errors[0].error).toEqual(['first_person_in requires mode unlocked: locked']);
-    const changed = await h.request('PUT', '/api/v1/doorschedule', { body: { doorschedules: [{ id: row.id, mode: 'locked', first_person_in: false }] } });
+    const changed = await h.request('PUT', '/api/v1/doorschedule', {
+      body: { doorschedules: [{ id: row.id, mode: 'locked', first_person_in: false }] },
+    });
     expect(changed.body.data.updated).toBe(1);
     expect((await h.request('GET', '/api/v1/doorschedule')).body.data[0]).toMatchObject({ mode: 'locked', first_person_in: false });
     const inUse = await h.request('DELETE', '/api/v1/schedule', { body: { schedules: [{ id: hours }] } });

@@ -49,7 +49,7 @@ describe.each(DIALECTS)('/holiday on %s', (dialect) => {
       ['Holiday Name Already Exists: christmas'],
       ['Invalid start_date found: 2026-02-29'],
       ['end_date 2026-05-01 is before start_date 2026-05-02'],
-      ["Invalid start_date found (expected YYYY-MM-DD): 25/12/2026"],
+      ['Invalid start_date found (expected YYYY-MM-DD): 25/12/2026'],
     ]);
     expect((await h.request('GET', '/api/v1/holiday')).body.data).toHaveLength(1);
   });

@@ -22,7 +22,11 @@ describe.each(DIALECTS)('/lockdown on %s', (dialect) => {
   const act = (action: 'start' | 'clear', lockdowns: object[]) => h.request('POST', `/api/v1/lockdown/${action}`, { body: { lockdowns } });
   /** The mode of each door the device's latest mode command names. */
   const commandedModes = async () => {
-    const commands = (await device.request('GET', '/api/v1/device/commands?wait=0')).body.data as { command: string; door_id: number; mode: string }[];
+    const commands = (await device.request('GET', '/api/v1/device/commands?wait=0')).body.data as {
+      command: string;
+      door_id: number;
+      mode: string;
+    }[];
     return Object.fromEntries(commands.filter((c) => c.command === 'mode').map((c) => [c.door_id, c.mode]));
   };
 
