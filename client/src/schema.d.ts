@@ -8304,7 +8304,7 @@ export interface paths {
                     door_id: string;
                     /** @description A card number to ask about. */
                     card_num?: string;
-                    /** @description A PIN to ask about (never recorded). */
+                    /** @description A PIN to ask about (never recorded); with card_num, the card's user's PIN typed after it. */
                     pin?: string;
                     /** @description A mobile credential key to ask about. */
                     credential_key?: string;
@@ -8337,7 +8337,7 @@ export interface paths {
                                 subcode_text: string;
                                 /** @description In words: the check that decided, naming what it looked at. */
                                 reason: string;
-                                /** @description What granted: the access level and schedule, or the delegation. */
+                                /** @description What granted: the access level and schedule, the delegation, the door mode, or the lockdown plan a responder passed. */
                                 rule: string | null;
                                 /** @description The instant decided at, YYYY-MM-DD HH:MM:SS in the site's zone. */
                                 at: string;
@@ -9097,7 +9097,7 @@ export interface paths {
                         door_id: number | string;
                         /** @description The card number read. */
                         card_num?: number | string;
-                        /** @description The PIN typed; never recorded. */
+                        /** @description The PIN typed; never recorded. With card_num: the card's user's PIN, as a card-and-PIN door needs. */
                         pin?: number | string;
                         /** @description The key of the mobile credential presented. */
                         credential_key?: string;

@@ -6,6 +6,7 @@ import { secondsSince, signalsOf } from '../metrics/signals.ts';
 import { type FactSource, grantsForDoor, storeFactSource } from './facts.ts';
 import * as repo from './facts.repository.ts';
 import type { CredentialRecord, DoorGrant, DoorRecord, HolderRecord, StoredGrant } from './facts.repository.ts';
+import type { DoorModeFacts } from './door-mode.ts';
 import type { PanelRules } from './panel-rules.ts';
 
 /** One site's cached facts; thrown away whole whenever anything in the site changes. */
@@ -19,6 +20,8 @@ interface SiteCache {
   locks: Map<string, number | null>;
   /** The site's free access and public code, under the one key `RULES`. */
   panelRules: Map<typeof RULES, PanelRules>;
+  /** Each door's mode facts (unlock schedule, holidays, override, plans, first person in), by door. */
+  doorModes: Map<number, DoorModeFacts>;
   /**
    * Whether the site was read whole: then what a map lacks does not exist, and no query is needed to say
    * so. PINs are never read whole (they are stored hashed), so `holdersByPin` fills one PIN at a time.
@@ -36,6 +39,7 @@ function emptyCache(): SiteCache {
     doors: new Map(),
     locks: new Map(),
     panelRules: new Map(),
+    doorModes: new Map(),
     complete: false,
   };
 }
@@ -135,15 +139,17 @@ export class AccessIndex implements FactSource {
     for (const door of await repo.findDoors(this.db, siteId)) cache.doors.set(door.id, door);
     for (const lock of await repo.findLockNumbers(this.db, siteId)) cache.locks.set(lockKey(lock.device_id, lock.door_id), lock.lock_number);
     cache.panelRules.set(RULES, await repo.findPanelRules(this.db, siteId));
+    const modes = await repo.findDoorModes(this.db, siteId, null);
+    for (const doorId of cache.doors.keys()) cache.doorModes.set(doorId, repo.doorModeOf(modes, doorId));
     const levelGrants = await repo.findLevelGrants(this.db, siteId);
     for await (const holders of keysetChunks((after, n) => repo.findHoldersAfter(this.db, siteId, after, n), { chunkSize: WARM_CHUNK })) {
       await yieldToOthers();
       if (stale()) return;
-      for (const { id, holder, levelIds } of holders) {
+      for (const { id, holder } of holders) {
         cache.holders.set(id, holder);
         cache.grants.set(
           id,
-          levelIds.flatMap((levelId) => levelGrants.get(levelId) ?? []),
+          holder.levelIds.flatMap((levelId) => levelGrants.get(levelId) ?? []),
         );
       }
     }
@@ -264,6 +270,23 @@ export class AccessIndex implements FactSource {
       lockKey(deviceId, doorId),
       () => this.store.lockNumber(siteId, deviceId, doorId),
       () => null,
+    );
+  }
+
+  /**
+   * A door's mode facts, dropped with the rest of the site's whenever a write to the site commits. A write
+   * to door_mode_schedule, holiday, schedule.observes_holidays, access_level.first_person_in,
+   * door_override, lockdown_plan (+ _door, _responder) or door_first_in must therefore run in
+   * `writeTransaction`/`transactionChanging` (src/db/change-feed.ts) for that site, as every write does:
+   * that announces the change to other processes and drops this cache here. An override's `until` and a
+   * plan's `active_until` need no write when they pass: the facts carry them and `doorModeAt` reads them.
+   */
+  doorMode(siteId: number, doorId: number): Promise<DoorModeFacts> {
+    return this.cached(
+      siteId,
+      (c) => c.doorModes,
+      doorId,
+      () => this.store.doorMode(siteId, doorId),
     );
   }
 

@@ -5,6 +5,8 @@ import type { NewEvent } from '../event-log/event-log.ts';
 import { groupCommitOf } from '../event-log/group-commit.ts';
 import { signalsOf } from '../metrics/signals.ts';
 import { type Decision, decide, opensToAnyone } from './decide.ts';
+import { NO_DOOR_MODE, firstInDay } from './door-mode.ts';
+import { insertFirstIn } from './facts.repository.ts';
 import { spendPass } from './passes.repository.ts';
 import { type FactSource, type GatheredFacts, type Presented, gatherFacts, gatherHolderPinFacts } from './facts.ts';
 
@@ -74,6 +76,7 @@ function withCodes(chosen: { gathered: GatheredFacts; decision: Decision }): Ans
  */
 function recordedNumber(presented: Presented, gathered: GatheredFacts): string {
   if (presented.kind === 'card_num') return presented.value;
+  if (presented.kind === 'card_and_pin') return presented.card;
   if (presented.kind === 'identifier' && presented.identifierType !== 'inputCode') return presented.value;
   return gathered.credential && gathered.credential.identifierType !== 'inputCode' ? gathered.credential.cardNum : '';
 }
@@ -133,7 +136,19 @@ export function storeUnavailableAnswer(timezone: string): Answer & { eventId: nu
       trace: [{ check: 'store_unavailable', passed: false }],
     },
     gathered: {
-      facts: { timezone, credential: null, holder: null, door: null, lockNumber: null, grants: [], freeAccess: [], publicCode: false },
+      facts: {
+        timezone,
+        credential: null,
+        holder: null,
+        door: null,
+        lockNumber: null,
+        grants: [],
+        freeAccess: [],
+        publicCode: false,
+        doorMode: NO_DOOR_MODE,
+        holderLevelIds: [],
+        pinConfirmed: false,
+      },
       credential: null,
       holder: null,
       door: null,
@@ -180,10 +195,17 @@ async function decideAndRecordOrThrow(
   const limited = decided.decision.granted && !opensToAnyone(decided.decision.rule) ? decided.gathered.credential : null;
   // Spending a pass changes what the next decision must see, so the caches are told of it.
   const spends = limited != null && limited.passesLeft !== null;
+  // The door's first person in of the day unlocks it for the rest of its unlock window: recorded with the grant.
+  const { facts } = decided.gathered;
+  const firstIn =
+    decided.decision.granted && facts.door !== null ? firstInDay(facts.doorMode, facts.holderLevelIds, question.at, facts.timezone) : null;
   let result = decided;
-  const eventId = await groupCommitOf(db).record(question.site.id, spends, async (trx) => {
+  const eventId = await groupCommitOf(db).record(question.site.id, spends || firstIn !== null, async (trx) => {
     // From the decision each time: a failed shared commit is tried again, and its spent pass was rolled back.
     result = spends && !(await spendPass(trx, question.site.id, limited.id)) ? noPassesLeft(decided) : decided;
+    if (firstIn !== null && result.decision.granted && facts.door !== null) {
+      await insertFirstIn(trx, question.site.id, facts.door.id, firstIn, facts.holder?.id ?? null, question.at);
+    }
     return decisionEvent(question, result, device, recordedAt);
   });
   return { ...result, eventId };

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { type DecisionFacts, type GiverFacts, type Grant, type LevelGrant, type NamedTimeProfile, type ReasonCode, decide } from './decide.ts';
+import { DateTime } from 'luxon';
+import {
+  type DecisionFacts,
+  type GiverFacts,
+  type Grant,
+  type GrantingRule,
+  type LevelGrant,
+  type NamedTimeProfile,
+  type ReasonCode,
+  decide,
+} from './decide.ts';
+import { type DoorModeFacts, type LockdownFacts, NO_DOOR_MODE, type UnlockRow } from './door-mode.ts';
 
 const WEEKDAYS = [true, true, true, true, true, false, false];
 const EVERY_DAY = [true, true, true, true, true, true, true];
@@ -65,6 +76,9 @@ function facts(overrides: Partial<DecisionFacts> = {}): DecisionFacts {
     grants: [officeHours],
     freeAccess: [],
     publicCode: false,
+    doorMode: NO_DOOR_MODE,
+    holderLevelIds: [10],
+    pinConfirmed: false,
     ...overrides,
   };
 }
@@ -427,5 +441,373 @@ describe('decide: doors open to anyone (a panel lock’s free access, the public
     expect(decide(sundayNight, at('2026-10-25T00:45:00Z')).granted).toBe(true); // 02:45 CEST
     expect(decide(sundayNight, at('2026-10-25T01:45:00Z')).granted).toBe(true); // 02:45 CET
     expect(decide(sundayNight, at('2026-10-25T02:31:00Z')).granted).toBe(false); // 03:31 CET
+  });
+});
+
+describe('decide: door modes', () => {
+  const BERLIN = 'Europe/Berlin';
+  const berlin = (iso: string) => DateTime.fromISO(iso, { zone: BERLIN }).toMillis();
+  const row = (mode: UnlockRow['mode'], start: string, stop: string, over: Partial<UnlockRow> = {}): UnlockRow => ({
+    mode,
+    firstPersonIn: false,
+    schedule: { id: 40, name: `${mode} ${start}`, days: EVERY_DAY, start, stop },
+    ...over,
+  });
+  const officeUnlocked = row('unlocked', '08:00:00', '17:59:59');
+  const fireDrill: LockdownFacts = {
+    id: 1,
+    name: 'Fire drill',
+    mode: 'lockdown',
+    priority: 10,
+    since: berlin('2026-11-25T14:02:00'),
+    until: null,
+    by: 'operator alice',
+    responderLevelIds: [99],
+  };
+  const evacuate: LockdownFacts = { ...fireDrill, id: 2, name: 'Evacuate', mode: 'egress', priority: 20, responderLevelIds: [] };
+  const modes = (over: Partial<DoorModeFacts>): DoorModeFacts => ({ ...NO_DOOR_MODE, ...over });
+  const inBerlin = (over: Partial<DecisionFacts>) => facts({ timezone: BERLIN, grants: [anyTime], holderLevelIds: [11], ...over });
+  const christmas = { name: 'Christmas', start: '2026-12-25', end: '2026-12-26', yearly: true };
+  const observing: LevelGrant = {
+    ...anyTime,
+    schedule: { id: 6, name: 'Days', days: EVERY_DAY, start: '00:00:00', stop: '23:59:59', observesHolidays: true },
+  };
+  const notObserving: LevelGrant = { ...observing, schedule: { id: 6, name: 'Days', days: EVERY_DAY, start: '00:00:00', stop: '23:59:59' } };
+
+  const rows: [string, DecisionFacts, string, ReasonCode, GrantingRule['via'] | null][] = [
+    ['access controlled: as before', inBerlin({}), '2026-11-25T10:00:00', 'granted', 'level'],
+    [
+      'unlocked by schedule: anyone, even an unknown card',
+      inBerlin({ credential: null, holder: null, doorMode: modes({ unlockRows: [officeUnlocked] }) }),
+      '2026-11-25T10:00:00',
+      'granted',
+      'door_mode',
+    ],
+    [
+      'unlocked, but the door is disabled',
+      inBerlin({ door: { ...door, enabled: false }, doorMode: modes({ unlockRows: [officeUnlocked] }) }),
+      '2026-11-25T10:00:00',
+      'door_disabled',
+      null,
+    ],
+    [
+      'unlocked row ended: its stop second was the last',
+      inBerlin({ credential: null, holder: null, doorMode: modes({ unlockRows: [officeUnlocked] }) }),
+      '2026-11-25T18:00:00',
+      'unknown_credential',
+      null,
+    ],
+    [
+      'locked by schedule: even a holder with access',
+      inBerlin({ doorMode: modes({ unlockRows: [row('locked', '00:00:00', '23:59:59')] }) }),
+      '2026-11-25T10:00:00',
+      'door_locked',
+      null,
+    ],
+    [
+      'locked: an unknown card is still unknown first',
+      inBerlin({ credential: null, holder: null, doorMode: modes({ lockdowns: [fireDrill] }) }),
+      '2026-11-25T15:00:00',
+      'unknown_credential',
+      null,
+    ],
+    [
+      'locked down: a responder passes',
+      inBerlin({ holderLevelIds: [11, 99], doorMode: modes({ lockdowns: [fireDrill] }) }),
+      '2026-11-25T15:00:00',
+      'granted',
+      'lockdown_responder',
+    ],
+    [
+      'locked down: a disabled responder does not',
+      inBerlin({ holder: { ...holder, enabled: false }, holderLevelIds: [99], doorMode: modes({ lockdowns: [fireDrill] }) }),
+      '2026-11-25T15:00:00',
+      'holder_disabled',
+      null,
+    ],
+    [
+      'locked by an override: responders of no plan, nobody passes',
+      inBerlin({ holderLevelIds: [99], doorMode: modes({ override: { mode: 'locked', since: 0, until: null, actor: 'operator bob' } }) }),
+      '2026-11-25T15:00:00',
+      'door_locked',
+      null,
+    ],
+    [
+      'locked beats a panel lock’s free access',
+      inBerlin({ lockNumber: 1, freeAccess: [{ weekday: 2, from: 0, to: 86_399 }], doorMode: modes({ lockdowns: [fireDrill] }) }),
+      '2026-11-25T15:00:00',
+      'door_locked',
+      null,
+    ],
+    [
+      'card and PIN: a card alone is refused',
+      inBerlin({ doorMode: modes({ unlockRows: [row('card_and_pin', '00:00:00', '23:59:59')] }) }),
+      '2026-11-25T10:00:00',
+      'second_factor_required',
+      null,
+    ],
+    [
+      'card and PIN: with its user’s PIN, granted by the level',
+      inBerlin({ pinConfirmed: true, doorMode: modes({ unlockRows: [row('card_and_pin', '00:00:00', '23:59:59')] }) }),
+      '2026-11-25T10:00:00',
+      'granted',
+      'level',
+    ],
+    [
+      'card and PIN: a PIN does not make up for no access',
+      inBerlin({ pinConfirmed: true, grants: [], doorMode: modes({ unlockRows: [row('card_and_pin', '00:00:00', '23:59:59')] }) }),
+      '2026-11-25T10:00:00',
+      'no_grant',
+      null,
+    ],
+    [
+      'card and PIN sets aside the public code',
+      inBerlin({
+        credential: null,
+        holder: null,
+        lockNumber: 1,
+        publicCode: true,
+        doorMode: modes({ unlockRows: [row('card_and_pin', '00:00:00', '23:59:59')] }),
+      }),
+      '2026-11-25T10:00:00',
+      'unknown_credential',
+      null,
+    ],
+    [
+      'two rows: locked beats unlocked',
+      inBerlin({ doorMode: modes({ unlockRows: [officeUnlocked, row('locked', '12:00:00', '12:59:59')] }) }),
+      '2026-11-25T12:30:00',
+      'door_locked',
+      null,
+    ],
+    [
+      'two rows: card and PIN beats unlocked',
+      inBerlin({ doorMode: modes({ unlockRows: [officeUnlocked, row('card_and_pin', '12:00:00', '12:59:59')] }) }),
+      '2026-11-25T12:30:00',
+      'second_factor_required',
+      null,
+    ],
+    [
+      'an override beats the schedule',
+      inBerlin({
+        credential: null,
+        holder: null,
+        doorMode: modes({
+          unlockRows: [row('locked', '00:00:00', '23:59:59')],
+          override: { mode: 'unlocked', since: 0, until: null, actor: 'operator bob' },
+        }),
+      }),
+      '2026-11-25T10:00:00',
+      'granted',
+      'door_mode',
+    ],
+    [
+      'an override past its until: the schedule again',
+      inBerlin({
+        doorMode: modes({
+          unlockRows: [row('locked', '00:00:00', '23:59:59')],
+          override: { mode: 'unlocked', since: 0, until: berlin('2026-11-25T10:00:00'), actor: 'operator bob' },
+        }),
+      }),
+      '2026-11-25T10:00:00',
+      'door_locked',
+      null,
+    ],
+    [
+      'a lockdown beats an override',
+      inBerlin({ doorMode: modes({ lockdowns: [fireDrill], override: { mode: 'unlocked', since: 0, until: null, actor: 'operator bob' } }) }),
+      '2026-11-25T15:00:00',
+      'door_locked',
+      null,
+    ],
+    [
+      'an egress of higher priority beats a lockdown',
+      inBerlin({ credential: null, holder: null, doorMode: modes({ lockdowns: [fireDrill, evacuate] }) }),
+      '2026-11-25T15:00:00',
+      'granted',
+      'door_mode',
+    ],
+    [
+      'a lockdown of higher priority beats an egress',
+      inBerlin({ doorMode: modes({ lockdowns: [{ ...fireDrill, priority: 30 }, evacuate] }) }),
+      '2026-11-25T15:00:00',
+      'door_locked',
+      null,
+    ],
+    [
+      'auto-revert: the egress past its until reveals the lockdown',
+      inBerlin({ doorMode: modes({ lockdowns: [fireDrill, { ...evacuate, until: berlin('2026-11-25T15:00:00') }] }) }),
+      '2026-11-25T15:00:00',
+      'door_locked',
+      null,
+    ],
+    ['before a plan’s start it does not hold', inBerlin({ doorMode: modes({ lockdowns: [fireDrill] }) }), '2026-11-25T14:01:59', 'granted', 'level'],
+    [
+      'a holiday (single day): no unlock schedule',
+      inBerlin({
+        credential: null,
+        holder: null,
+        doorMode: modes({ unlockRows: [officeUnlocked], holidays: [{ name: 'Staff day', start: '2026-11-25', end: '2026-11-25', yearly: false }] }),
+      }),
+      '2026-11-25T10:00:00',
+      'unknown_credential',
+      null,
+    ],
+    [
+      'a holiday range: a locked row does not hold either',
+      inBerlin({
+        doorMode: modes({
+          unlockRows: [row('locked', '00:00:00', '23:59:59')],
+          holidays: [{ name: 'Works', start: '2026-11-20', end: '2026-11-30', yearly: false }],
+        }),
+      }),
+      '2026-11-25T10:00:00',
+      'granted',
+      'level',
+    ],
+    [
+      'a yearly holiday, a later year: an access schedule observing it is inactive',
+      inBerlin({ grants: [observing], doorMode: modes({ holidays: [christmas] }) }),
+      '2028-12-26T10:00:00',
+      'outside_schedule',
+      null,
+    ],
+    [
+      'an access schedule not observing holidays still opens',
+      inBerlin({ grants: [notObserving], doorMode: modes({ holidays: [christmas] }) }),
+      '2028-12-26T10:00:00',
+      'granted',
+      'level',
+    ],
+    [
+      'the day after the yearly holiday',
+      inBerlin({ grants: [observing], doorMode: modes({ holidays: [christmas] }) }),
+      '2028-12-27T00:00:00',
+      'granted',
+      'level',
+    ],
+    [
+      'the last second before it',
+      inBerlin({ grants: [observing], doorMode: modes({ holidays: [christmas] }) }),
+      '2028-12-24T23:59:59',
+      'granted',
+      'level',
+    ],
+    [
+      'midnight, site-local, starts it',
+      inBerlin({ grants: [observing], doorMode: modes({ holidays: [christmas] }) }),
+      '2028-12-25T00:00:00',
+      'outside_schedule',
+      null,
+    ],
+    [
+      'first person in pending: access controlled',
+      inBerlin({ doorMode: modes({ unlockRows: [{ ...officeUnlocked, firstPersonIn: true }], lastFirstIn: '2026-11-24' }) }),
+      '2026-11-25T10:00:00',
+      'granted',
+      'level',
+    ],
+    [
+      'first person in pending: nobody else gets in by the mode',
+      inBerlin({
+        credential: null,
+        holder: null,
+        doorMode: modes({ unlockRows: [{ ...officeUnlocked, firstPersonIn: true }], lastFirstIn: '2026-11-24' }),
+      }),
+      '2026-11-25T10:00:00',
+      'unknown_credential',
+      null,
+    ],
+    [
+      'first person in recorded today: unlocked',
+      inBerlin({
+        credential: null,
+        holder: null,
+        doorMode: modes({ unlockRows: [{ ...officeUnlocked, firstPersonIn: true }], lastFirstIn: '2026-11-25' }),
+      }),
+      '2026-11-25T10:00:00',
+      'granted',
+      'door_mode',
+    ],
+  ];
+  it.each(rows)('%s', (_label, input, at, reason, via) => {
+    const decision = decide(input, berlin(at));
+    expect([decision.reason, decision.rule?.via ?? null]).toEqual([reason, via]);
+  });
+
+  describe('Berlin’s daylight-saving days (last Sundays of March and October 2026)', () => {
+    const office = (over: Partial<DoorModeFacts> = {}) =>
+      inBerlin({ credential: null, holder: null, doorMode: modes({ unlockRows: [officeUnlocked], ...over }) });
+    const dst: [string, DecisionFacts, number, boolean][] = [
+      ['spring: 07:59:59 CEST is before the row', office(), Date.UTC(2026, 2, 29, 5, 59, 59), false],
+      ['spring: 08:00 CEST opens it', office(), Date.UTC(2026, 2, 29, 6, 0, 0), true],
+      ['spring: 17:59:59 CEST is its last second', office(), Date.UTC(2026, 2, 29, 15, 59, 59), true],
+      ['autumn: 08:00 CET opens it', office(), Date.UTC(2026, 9, 25, 7, 0, 0), true],
+      ['autumn: 07:59:59 CET is before it', office(), Date.UTC(2026, 9, 25, 6, 59, 59), false],
+      [
+        'a holiday on the autumn change day begins at its local midnight (22:00 UTC the day before, CEST)',
+        office({
+          unlockRows: [row('unlocked', '00:00:00', '23:59:59')],
+          holidays: [{ name: 'Change day', start: '2026-10-25', end: '2026-10-25', yearly: false }],
+        }),
+        Date.UTC(2026, 9, 24, 22, 0, 0),
+        false,
+      ],
+      [
+        '… and ends at the next local midnight (23:00 UTC, CET)',
+        office({
+          unlockRows: [row('unlocked', '00:00:00', '23:59:59')],
+          holidays: [{ name: 'Change day', start: '2026-10-25', end: '2026-10-25', yearly: false }],
+        }),
+        Date.UTC(2026, 9, 25, 23, 0, 0),
+        true,
+      ],
+      [
+        '… and is still on at 22:59:59 UTC, an hour longer than a day',
+        office({
+          unlockRows: [row('unlocked', '00:00:00', '23:59:59')],
+          holidays: [{ name: 'Change day', start: '2026-10-25', end: '2026-10-25', yearly: false }],
+        }),
+        Date.UTC(2026, 9, 25, 22, 59, 59),
+        false,
+      ],
+      [
+        'a holiday on the spring change day: the day before is open until 22:59:59 UTC (CET)',
+        office({
+          unlockRows: [row('unlocked', '00:00:00', '23:59:59')],
+          holidays: [{ name: 'Change day', start: '2026-03-29', end: '2026-03-29', yearly: false }],
+        }),
+        Date.UTC(2026, 2, 28, 22, 59, 59),
+        true,
+      ],
+    ];
+    it.each(dst)('%s', (_label, input, at, granted) => {
+      expect(decide(input, at).granted).toBe(granted);
+    });
+  });
+
+  it('names the plan, the override or the schedule behind the answer', () => {
+    const at = berlin('2026-11-25T15:00:00');
+    expect(decide(inBerlin({ doorMode: modes({ lockdowns: [fireDrill] }) }), at).explanation).toBe(
+      "Door Front Door is locked by lockdown 'Fire drill' (priority 10) since 14:02, by operator alice.",
+    );
+    expect(decide(inBerlin({ holderLevelIds: [99], doorMode: modes({ lockdowns: [fireDrill] }) }), at).explanation).toBe(
+      "Granted by a responder level of lockdown 'Fire drill' (priority 10) since 14:02, by operator alice.",
+    );
+    const override = { mode: 'unlocked' as const, since: berlin('2026-11-24T09:00:00'), until: berlin('2026-11-25T16:30:00'), actor: 'operator bob' };
+    expect(decide(inBerlin({ doorMode: modes({ override }) }), at).explanation).toBe(
+      'Granted by door mode unlocked: override by operator bob since 2026-11-24 09:00 until 16:30.',
+    );
+    expect(decide(inBerlin({ doorMode: modes({ unlockRows: [row('card_and_pin', '00:00:00', '23:59:59')] }) }), at).explanation).toBe(
+      "Door Front Door needs a card and its user's PIN, by unlock schedule 'card_and_pin 00:00:00'.",
+    );
+    expect(
+      decide(
+        inBerlin({
+          doorMode: modes({ unlockRows: [officeUnlocked], holidays: [{ name: 'Staff day', start: '2026-11-25', end: '2026-11-25', yearly: false }] }),
+        }),
+        at,
+      ).explanation,
+    ).toBe("Granted by access level All hours. Door mode access controlled: holiday 'Staff day', on which unlock schedules do not apply.");
   });
 });

@@ -1,5 +1,7 @@
+import { DateTime } from 'luxon';
+import { type DoorModeFacts, type ModeCause, type ResolvedMode, holidayAt, doorModeAt, siteDay } from './door-mode.ts';
 import { lockIncludes } from './panel-rules.ts';
-import { isScheduleActive, isWindowActive, type WeeklySchedule } from './schedule.ts';
+import { type NamedSchedule, isNamedScheduleActive, isWindowActive } from './schedule.ts';
 import { type TimeProfile, isTimeProfileActive } from './time-profile.ts';
 
 /**
@@ -68,9 +70,10 @@ export interface LevelGrant {
   levelName: string;
   /**
    * Null: the level opens the door at all times. A schedule that is a BAS-IP time profile carries
-   * its rule, which then decides instead of the weekly days and times.
+   * its rule, which then decides instead of the weekly days and times; one that observes holidays is
+   * inactive on the site's holidays.
    */
-  schedule: (WeeklySchedule & { id: number; name: string; rule?: TimeProfile | undefined }) | null;
+  schedule: NamedSchedule | null;
 }
 
 /**
@@ -129,6 +132,12 @@ export interface DecisionFacts {
   freeAccess: readonly FreeAccessWindow[];
   /** What was typed is the site's public unlock code, switched on, at one of a panel's locks. */
   publicCode: boolean;
+  /** The door's mode facts (src/access/door-mode.ts), with the site's holidays. */
+  doorMode: DoorModeFacts;
+  /** Every access level assigned to the holder: a lockdown's responders are named by level. */
+  holderLevelIds: readonly number[];
+  /** The presentation carried a card and the PIN of that card's holder (a `card_and_pin` door's two factors). */
+  pinConfirmed: boolean;
 }
 
 /** Why a decision went the way it did; one per check, plus `granted`. */
@@ -144,10 +153,12 @@ export type ReasonCode =
   | 'factor_not_allowed'
   | 'unknown_door'
   | 'door_disabled'
+  | 'door_locked'
   | 'lock_not_allowed'
   | 'no_grant'
   | 'outside_schedule'
   | 'outside_time_profile'
+  | 'second_factor_required'
   | 'passes_used_up'
   /** Not a check of decide(): the store could not be read or the decision recorded (access.service.ts). */
   | 'store_unavailable'
@@ -161,10 +172,15 @@ export type GrantingRule =
   /** The door's lock was open to anyone: inside a free-access window. */
   | { via: 'free_access'; lockNumber: number }
   /** The public unlock code was typed. */
-  | { via: 'public_code'; lockNumber: number };
+  | { via: 'public_code'; lockNumber: number }
+  /** The door was unlocked (by a plan, an override or its unlock schedule: `cause` says which, in words). */
+  | { via: 'door_mode'; cause: string }
+  /** The door was locked down and the holder holds one of the plan's responder levels. */
+  | { via: 'lockdown_responder'; planId: number; planName: string; cause: string };
 
 /** Whether the rule opened the door to anyone, whoever presented what: no pass of theirs is spent. */
-export const opensToAnyone = (rule: GrantingRule | null): boolean => rule?.via === 'free_access' || rule?.via === 'public_code';
+export const opensToAnyone = (rule: GrantingRule | null): boolean =>
+  rule?.via === 'free_access' || rule?.via === 'public_code' || rule?.via === 'door_mode';
 
 export interface TraceStep {
   check: ReasonCode;
@@ -187,12 +203,17 @@ const within = (window: AccessWindow, at: number) =>
 interface Check {
   reason: Exclude<ReasonCode, 'granted'>;
   /** True when the check fails, i.e. access must be denied for this reason. */
-  fails(facts: DecisionFacts, at: number): boolean;
-  explain(facts: DecisionFacts, at: number): string;
+  fails(facts: DecisionFacts, at: number, mode: ResolvedMode): boolean;
+  explain(facts: DecisionFacts, at: number, mode: ResolvedMode): string;
 }
 
-const levelActive = (grant: LevelGrant, at: number, zone: string) =>
-  grant.schedule === null || (grant.schedule.rule ? isTimeProfileActive(grant.schedule.rule, at, zone) : isScheduleActive(grant.schedule, at, zone));
+/** An unscheduled level, or one whose schedule is active (and, when it observes holidays, not on one). */
+function levelActive(grant: LevelGrant, at: number, facts: Pick<DecisionFacts, 'timezone' | 'doorMode'>): boolean {
+  const { schedule } = grant;
+  if (schedule === null) return true;
+  if (schedule.observesHolidays === true && holidayAt(facts.doorMode.holidays, at, facts.timezone) !== undefined) return false;
+  return isNamedScheduleActive(schedule, at, facts.timezone);
+}
 
 /**
  * Why a delegation's giver does not hold the door at `at` (what creating the delegation required: an
@@ -210,12 +231,12 @@ function giverLacksDoor(giver: GiverFacts | null, at: number): string | null {
 }
 
 /** Why the giver could not open the door at `at` (holding it, their time profiles, their schedules), or null when they could. */
-function giverCannotOpen(giver: GiverFacts | null, at: number, zone: string): string | null {
+function giverCannotOpen(giver: GiverFacts | null, at: number, facts: DecisionFacts): string | null {
   const lacks = giverLacksDoor(giver, at);
   if (lacks !== null || giver === null) return lacks;
   const { holder } = giver;
-  if (!profilesAllow(holder.timeProfiles, at, zone)) return `its giver (user ${holder.id}) is outside their time profiles`;
-  if (!giver.levels.some((level) => levelActive(level, at, zone)))
+  if (!profilesAllow(holder.timeProfiles, at, facts.timezone)) return `its giver (user ${holder.id}) is outside their time profiles`;
+  if (!giver.levels.some((level) => levelActive(level, at, facts)))
     return `its giver (user ${holder.id}) is outside every schedule of theirs for the door`;
   return null;
 }
@@ -282,6 +303,12 @@ const CHECKS: readonly Check[] = [
   { reason: 'unknown_door', fails: (f) => f.door === null, explain: () => 'No such door.' },
   { reason: 'door_disabled', fails: (f) => f.door?.enabled === false, explain: (f) => `Door ${f.door?.name} is disabled.` },
   {
+    // Passed while locked only by a responder of the plan that locked it, who is then let in (decide()).
+    reason: 'door_locked',
+    fails: (f, _at, mode) => mode.mode === 'locked' && responderPlan(f, mode) === null,
+    explain: (f, at, mode) => `Door ${f.door?.name} is locked by ${describeCause(mode.cause, at, f.timezone)}.`,
+  },
+  {
     reason: 'lock_not_allowed',
     fails: (f) => !lockAllowed(f),
     explain: (f) => `Lock ${f.lockNumber} is not one this user and credential may open.`,
@@ -303,13 +330,18 @@ const CHECKS: readonly Check[] = [
     fails: (f, at) => activeGrant(f, at) === undefined,
     explain: (f, at) =>
       `Door ${f.door?.name} is outside every schedule that grants it now.` +
-      delegationNotes(delegationsOf(grantsAt(f, at)).map((g) => [g, giverCannotOpen(g.giver, at, f.timezone)])),
+      delegationNotes(delegationsOf(grantsAt(f, at)).map((g) => [g, giverCannotOpen(g.giver, at, f)])),
   },
   {
     reason: 'outside_time_profile',
     fails: (f, at) =>
       !profilesAllow(f.credential?.timeProfiles ?? [], at, f.timezone) || !profilesAllow(f.holder?.timeProfiles ?? [], at, f.timezone),
     explain: (f) => `Outside every time profile attached to credential ${f.credential?.id} or its user.`,
+  },
+  {
+    reason: 'second_factor_required',
+    fails: (f, _at, mode) => mode.mode === 'card_and_pin' && !f.pinConfirmed,
+    explain: (f, at, mode) => `Door ${f.door?.name} needs a card and its user's PIN, by ${describeCause(mode.cause, at, f.timezone)}.`,
   },
   {
     reason: 'passes_used_up',
@@ -324,7 +356,7 @@ const CHECKS: readonly Check[] = [
  */
 function activeGrant(facts: DecisionFacts, at: number): Grant | undefined {
   return grantsAt(facts, at).find(
-    (g) => g.via === 'panel' || (g.via === 'level' ? levelActive(g, at, facts.timezone) : giverCannotOpen(g.giver, at, facts.timezone) === null),
+    (g) => g.via === 'panel' || (g.via === 'level' ? levelActive(g, at, facts) : giverCannotOpen(g.giver, at, facts) === null),
   );
 }
 
@@ -353,8 +385,59 @@ export function describeRule(rule: GrantingRule): string {
       return `delegation ${rule.levelName}`;
     case 'level':
       return `access level ${rule.levelName}${rule.scheduleName ? ` on schedule ${rule.scheduleName}` : ''}`;
+    case 'door_mode':
+      return `door mode unlocked: ${rule.cause}`;
+    case 'lockdown_responder':
+      return `a responder level of ${rule.cause}`;
   }
 }
+
+/** An instant on the site's clocks: the time alone on the day of `at`, else with its date. */
+function siteTime(instant: number, at: number, zone: string): string {
+  const local = DateTime.fromMillis(instant, { zone });
+  return local.toFormat(siteDay(instant, zone) === siteDay(at, zone) ? 'HH:mm' : 'yyyy-MM-dd HH:mm');
+}
+
+/** What decided a door's mode, in words: "lockdown 'Fire drill' (priority 10) since 14:02, by operator alice". */
+export function describeCause(cause: ModeCause, at: number, zone: string): string {
+  switch (cause.via) {
+    case 'lockdown':
+      return `${cause.mode} '${cause.name}' (priority ${cause.priority}) since ${siteTime(cause.since, at, zone)}${cause.by ? `, by ${cause.by}` : ''}`;
+    case 'override':
+      return `override by ${cause.actor} since ${siteTime(cause.since, at, zone)}${cause.until === null ? '' : ` until ${siteTime(cause.until, at, zone)}`}`;
+    case 'holiday':
+      return `holiday '${cause.name}', on which unlock schedules do not apply`;
+    case 'schedule':
+      return `unlock schedule '${cause.scheduleName}'`;
+    case 'first_person_in_pending':
+      return `unlock schedule '${cause.scheduleName}', waiting for today's first person in`;
+    case 'default':
+      return 'no unlock schedule, override or plan';
+  }
+}
+
+const MODE_WORDS: Record<ResolvedMode['mode'], string> = {
+  access_controlled: 'access controlled',
+  unlocked: 'unlocked',
+  locked: 'locked',
+  card_and_pin: 'card and PIN',
+};
+
+/** " Door mode card and PIN: unlock schedule 'Lunch'." after an explanation, unless nothing but the default decided. */
+function modeNote(mode: ResolvedMode, at: number, zone: string): string {
+  return mode.cause.via === 'default' ? '' : ` Door mode ${MODE_WORDS[mode.mode]}: ${describeCause(mode.cause, at, zone)}.`;
+}
+
+/** The lockdown plan behind a locked door, when the holder holds one of its responder levels; else null. */
+function responderPlan(facts: DecisionFacts, mode: ResolvedMode): (ModeCause & { via: 'lockdown' }) | null {
+  const { cause } = mode;
+  if (cause.via !== 'lockdown' || facts.holder === null) return null;
+  return cause.responderLevelIds.some((id) => facts.holderLevelIds.includes(id)) ? cause : null;
+}
+
+/** The mode of a known, enabled door; any other is refused by the checks before its mode counts. */
+const modeOf = (facts: DecisionFacts, at: number): ResolvedMode =>
+  facts.door?.enabled === true ? doorModeAt(facts.doorMode, at, facts.timezone) : { mode: 'access_controlled', cause: { via: 'default' } };
 
 /**
  * What opens a known, enabled door at one of a panel's locks to anyone, before any check of who asks:
@@ -371,8 +454,21 @@ function openToAnyone(facts: DecisionFacts, at: number): GrantingRule | null {
 /** The seven days of a week, only `weekday` (0 = Monday) among them. */
 const onlyDay = (weekday: number) => Array.from({ length: 7 }, (_, day) => day === weekday);
 
+/**
+ * The decision. The door's mode comes first (docs/door-modes.md): `unlocked` opens it to anyone; `locked`
+ * and `card_and_pin` set aside what opens a panel lock to anyone (fail closed); `locked` then denies
+ * everyone but a responder of the plan that locked it, and `card_and_pin` everyone who did not present
+ * a card with its user's PIN.
+ */
 export function decide(facts: DecisionFacts, at: number): Decision {
-  const open = openToAnyone(facts, at);
+  const mode = modeOf(facts, at);
+  const zone = facts.timezone;
+  const open: GrantingRule | null =
+    mode.mode === 'unlocked'
+      ? { via: 'door_mode', cause: describeCause(mode.cause, at, zone) }
+      : mode.mode === 'access_controlled'
+        ? openToAnyone(facts, at)
+        : null;
   if (open !== null) {
     const trace: TraceStep[] = [
       { check: 'unknown_door', passed: true },
@@ -381,14 +477,23 @@ export function decide(facts: DecisionFacts, at: number): Decision {
     ];
     return { granted: true, reason: 'granted', explanation: `Granted by ${describeRule(open)}.`, rule: open, trace };
   }
+  const note = modeNote(mode, at, zone);
   const trace: TraceStep[] = [];
   for (const check of CHECKS) {
-    const failed = check.fails(facts, at);
+    const failed = check.fails(facts, at, mode);
     trace.push({ check: check.reason, passed: !failed });
-    if (failed) return { granted: false, reason: check.reason, explanation: check.explain(facts, at), rule: null, trace };
+    // The checks of a door's mode name it themselves.
+    const named = check.reason === 'door_locked' || check.reason === 'second_factor_required';
+    if (failed) return { granted: false, reason: check.reason, explanation: check.explain(facts, at, mode) + (named ? '' : note), rule: null, trace };
+    const plan = check.reason === 'door_locked' ? responderPlan(facts, mode) : null;
+    if (plan !== null) {
+      const rule: GrantingRule = { via: 'lockdown_responder', planId: plan.planId, planName: plan.name, cause: describeCause(plan, at, zone) };
+      trace.push({ check: 'granted', passed: true });
+      return { granted: true, reason: 'granted', explanation: `Granted by ${describeRule(rule)}.`, rule, trace };
+    }
   }
   const grant = activeGrant(facts, at) as Grant;
   const rule = ruleOf(grant);
   trace.push({ check: 'granted', passed: true });
-  return { granted: true, reason: 'granted', explanation: `Granted by ${describeRule(rule)}.`, rule, trace };
+  return { granted: true, reason: 'granted', explanation: `Granted by ${describeRule(rule)}.${note}`, rule, trace };
 }

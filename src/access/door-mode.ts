@@ -72,7 +72,16 @@ export const NO_DOOR_MODE: DoorModeFacts = { unlockRows: [], holidays: [], overr
 
 /** What decided a door's mode. */
 export type ModeCause =
-  | { via: 'lockdown'; planId: number; name: string; priority: number; since: number; by: string | null; responderLevelIds: readonly number[] }
+  | {
+      via: 'lockdown';
+      planId: number;
+      name: string;
+      mode: LockdownMode;
+      priority: number;
+      since: number;
+      by: string | null;
+      responderLevelIds: readonly number[];
+    }
   | { via: 'override'; actor: string; since: number; until: number | null }
   | { via: 'holiday'; name: string }
   | { via: 'schedule'; scheduleId: number; scheduleName: string }
@@ -141,6 +150,7 @@ export function doorModeAt(facts: DoorModeFacts, at: number, zone: string): Reso
         via: 'lockdown',
         planId: plan.id,
         name: plan.name,
+        mode: plan.mode,
         priority: plan.priority,
         since: plan.since,
         by: plan.by,

@@ -2,6 +2,8 @@ import type { Queryable } from '../db/queryable.ts';
 import { fromFlag } from '../db/conventions.ts';
 import type { AccessWindow, AuthFactor, DelegationGrant, DoorFacts, HolderFacts, IdentifierLock, LevelGrant, NamedTimeProfile } from './decide.ts';
 import { groupBy } from '../lib/group-by.ts';
+import type { DoorModeFacts, Holiday, LockdownFacts, OverrideFacts, UnlockRow } from './door-mode.ts';
+import type { NamedSchedule } from './schedule.ts';
 import { FREE_ACCESS_SETTING, PUBLIC_CODE_SETTING, type PanelRules, panelRulesOf } from './panel-rules.ts';
 import { storedTimeProfile } from './time-profile.ts';
 
@@ -37,6 +39,8 @@ export const FACTOR_OF_IDENTIFIER: Record<string, AuthFactor> = {
 export interface HolderRecord extends HolderFacts {
   /** "Last, First", as events show users. */
   displayName: string;
+  /** Every access level assigned to the holder, ascending (a lockdown's responders, first person in). */
+  levelIds: number[];
 }
 
 export interface DoorRecord extends DoorFacts {
@@ -243,7 +247,7 @@ type HolderRow = {
   lock_number: number;
 };
 
-function holderRecord(row: HolderRow, timeProfiles: NamedTimeProfile[]): HolderRecord {
+function holderRecord(row: HolderRow, timeProfiles: NamedTimeProfile[], levelIds: number[]): HolderRecord {
   const displayName = [row.last_name, row.first_name].filter((part) => part !== '').join(', ');
   return {
     id: row.id,
@@ -255,6 +259,7 @@ function holderRecord(row: HolderRow, timeProfiles: NamedTimeProfile[]): HolderR
     authFactors: fromFlag(row.is_custom_user_access) ? (row.auth_factors.split(',').filter((f) => f !== '') as AuthFactor[]) : null,
     lockNumber: row.lock_number,
     timeProfiles,
+    levelIds,
   };
 }
 
@@ -267,15 +272,32 @@ export async function findHolder(db: Queryable, siteId: number, userId: number):
     .where('role', '=', 'cardholder')
     .executeTakeFirst();
   if (!row) return undefined;
-  const profiles = await userTimeProfiles(db, siteId, row.id, row.id);
-  return holderRecord(row, profiles.get(row.id) ?? []);
+  const [profiles, levels] = await Promise.all([userTimeProfiles(db, siteId, row.id, row.id), userLevelIds(db, siteId, row.id, row.id)]);
+  return holderRecord(
+    row,
+    profiles.get(row.id) ?? [],
+    (levels.get(row.id) ?? []).map((level) => level.access_level_id),
+  );
 }
 
-/** A holder and the ids of the access levels assigned to it, ascending. */
+/** The access levels of the site's users with ids from `fromId` to `toId`, by user, ascending. */
+async function userLevelIds(db: Queryable, siteId: number, fromId: number, toId: number) {
+  const rows = await db
+    .selectFrom('user_access_level')
+    .select(['user_id', 'access_level_id'])
+    .where('site_id', '=', siteId)
+    .where('user_id', '>=', fromId)
+    .where('user_id', '<=', toId)
+    .orderBy('user_id')
+    .orderBy('access_level_id')
+    .execute();
+  return groupBy(rows, (row) => row.user_id);
+}
+
+/** A holder (with the ids of the access levels assigned to it). */
 export interface HolderWithLevels {
   id: number;
   holder: HolderRecord;
-  levelIds: number[];
 }
 
 /** The site's cardholders with ids after `afterId`, at most `limit`, ascending, with their levels. */
@@ -291,23 +313,14 @@ export async function findHoldersAfter(db: Queryable, siteId: number, afterId: n
     .execute();
   const last = rows[rows.length - 1];
   if (!last) return [];
-  const [profiles, assigned] = await Promise.all([
-    userTimeProfiles(db, siteId, afterId + 1, last.id),
-    db
-      .selectFrom('user_access_level')
-      .select(['user_id', 'access_level_id'])
-      .where('site_id', '=', siteId)
-      .where('user_id', '>', afterId)
-      .where('user_id', '<=', last.id)
-      .orderBy('user_id')
-      .orderBy('access_level_id')
-      .execute(),
-  ]);
-  const levels = groupBy(assigned, (row) => row.user_id);
+  const [profiles, levels] = await Promise.all([userTimeProfiles(db, siteId, afterId + 1, last.id), userLevelIds(db, siteId, afterId + 1, last.id)]);
   return rows.map((row) => ({
     id: row.id,
-    holder: holderRecord(row, profiles.get(row.id) ?? []),
-    levelIds: (levels.get(row.id) ?? []).map((level) => level.access_level_id),
+    holder: holderRecord(
+      row,
+      profiles.get(row.id) ?? [],
+      (levels.get(row.id) ?? []).map((level) => level.access_level_id),
+    ),
   }));
 }
 
@@ -336,6 +349,7 @@ function grantQuery(db: Queryable, siteId: number) {
       's.start_time',
       's.stop_time',
       's.rule',
+      's.observes_holidays',
     ])
     .where('al.site_id', '=', siteId);
 }
@@ -353,18 +367,37 @@ function doorGrant(row: GrantRow): DoorGrant {
       giverId: row.delegated_by_user_id,
     };
   }
-  const schedule =
-    row.schedule_id === null
-      ? null
-      : {
-          id: row.schedule_id,
-          name: row.schedule_name ?? '',
-          days: [row.d0, row.d1, row.d2, row.d3, row.d4, row.d5, row.d6].map((d) => d === 1),
-          start: row.start_time ?? '',
-          stop: row.stop_time ?? '',
-          rule: row.rule === null ? undefined : storedTimeProfile(row.rule),
-        };
+  const schedule = row.schedule_id === null ? null : namedSchedule({ ...row, schedule_id: row.schedule_id });
   return { doorId: row.door_id, via: 'level', levelId: row.level_id, levelName: row.level_name, schedule };
+}
+
+/** A schedule's columns, as a grant or an unlock row selects them. */
+interface ScheduleColumns {
+  schedule_id: number;
+  schedule_name: string | null;
+  d0: number | null;
+  d1: number | null;
+  d2: number | null;
+  d3: number | null;
+  d4: number | null;
+  d5: number | null;
+  d6: number | null;
+  start_time: string | null;
+  stop_time: string | null;
+  rule: string | null;
+  observes_holidays: number | null;
+}
+
+function namedSchedule(row: ScheduleColumns): NamedSchedule {
+  return {
+    id: row.schedule_id,
+    name: row.schedule_name ?? '',
+    days: [row.d0, row.d1, row.d2, row.d3, row.d4, row.d5, row.d6].map((d) => d === 1),
+    start: row.start_time ?? '',
+    stop: row.stop_time ?? '',
+    rule: row.rule === null ? undefined : storedTimeProfile(row.rule),
+    observesHolidays: row.observes_holidays === 1,
+  };
 }
 
 /** Every door the holder reaches through any assigned level, with the level's schedule or delegation window. */
@@ -417,4 +450,144 @@ export async function findPanelRules(db: Queryable, siteId: number): Promise<Pan
   ]);
   const value = (setting: string) => rows.find((row) => row.setting === setting)?.value;
   return panelRulesOf(value(FREE_ACCESS_SETTING), value(PUBLIC_CODE_SETTING), pinSecret ?? '');
+}
+
+/**
+ * A site's door-mode facts, read at once: what holds for every door (holidays, first-person-in levels,
+ * site-wide plans) and what each door has of its own. `doorModeOf` puts one door's together.
+ */
+export interface SiteDoorModes {
+  holidays: Holiday[];
+  firstInLevelIds: number[];
+  /** Started plans by the door they cover (site-wide plans under every door of the site). */
+  lockdowns: Map<number, LockdownFacts[]>;
+  unlockRows: Map<number, UnlockRow[]>;
+  overrides: Map<number, OverrideFacts>;
+  lastFirstIn: Map<number, string>;
+}
+
+/** One door's mode facts out of its site's. */
+export function doorModeOf(site: SiteDoorModes, doorId: number): DoorModeFacts {
+  return {
+    unlockRows: site.unlockRows.get(doorId) ?? [],
+    holidays: site.holidays,
+    override: site.overrides.get(doorId) ?? null,
+    lockdowns: site.lockdowns.get(doorId) ?? [],
+    lastFirstIn: site.lastFirstIn.get(doorId) ?? null,
+    firstInLevelIds: site.firstInLevelIds,
+  };
+}
+
+/**
+ * The door-mode facts of one door (`doorId`) or of every door of the site (null): eight queries either
+ * way, so the index reads a site whole in the time a decision reads one door.
+ */
+export async function findDoorModes(db: Queryable, siteId: number, doorId: number | null): Promise<SiteDoorModes> {
+  let unlock = db
+    .selectFrom('door_mode_schedule as dms')
+    .innerJoin('schedule as s', 's.id', 'dms.schedule_id')
+    .select([
+      'dms.door_id',
+      'dms.mode',
+      'dms.first_person_in',
+      's.id as schedule_id',
+      's.name as schedule_name',
+      's.d0',
+      's.d1',
+      's.d2',
+      's.d3',
+      's.d4',
+      's.d5',
+      's.d6',
+      's.start_time',
+      's.stop_time',
+      's.rule',
+      's.observes_holidays',
+    ])
+    .where('dms.site_id', '=', siteId)
+    .orderBy('dms.id');
+  let overrides = db.selectFrom('door_override').select(['door_id', 'mode', 'since', 'until', 'actor']).where('site_id', '=', siteId);
+  let firstIn = db
+    .selectFrom('door_first_in')
+    .select(['door_id', (eb) => eb.fn.max('day').as('day')])
+    .where('site_id', '=', siteId)
+    .groupBy('door_id');
+  // Which doors each started plan covers: site-wide plans every door, a location's its doors, else its list.
+  let covered = db
+    .selectFrom('lockdown_plan as p')
+    .innerJoin('door as d', 'd.site_id', 'p.site_id')
+    .leftJoin('lockdown_plan_door as pd', (join) => join.onRef('pd.plan_id', '=', 'p.id').onRef('pd.door_id', '=', 'd.id'))
+    .select(['d.id as door_id', 'p.id', 'p.name', 'p.mode', 'p.priority', 'p.active_since', 'p.active_until', 'p.active_by'])
+    .where('p.site_id', '=', siteId)
+    .where('p.active_since', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb('p.scope', '=', 'site'),
+        eb.and([eb('p.scope', '=', 'location'), eb('d.location_id', '=', eb.ref('p.location_id'))]),
+        eb.and([eb('p.scope', '=', 'doors'), eb('pd.door_id', 'is not', null)]),
+      ]),
+    )
+    .orderBy('p.id');
+  if (doorId !== null) {
+    unlock = unlock.where('dms.door_id', '=', doorId);
+    overrides = overrides.where('door_id', '=', doorId);
+    firstIn = firstIn.where('door_id', '=', doorId);
+    covered = covered.where('d.id', '=', doorId);
+  }
+  const [unlockRows, overrideRows, firstInRows, planRows, responders, holidays, firstInLevels] = await Promise.all([
+    unlock.execute(),
+    overrides.execute(),
+    firstIn.execute(),
+    covered.execute(),
+    db
+      .selectFrom('lockdown_plan_responder')
+      .select(['plan_id', 'access_level_id'])
+      .where('site_id', '=', siteId)
+      .orderBy('access_level_id')
+      .execute(),
+    db.selectFrom('holiday').select(['name', 'start_date', 'end_date', 'yearly']).where('site_id', '=', siteId).orderBy('id').execute(),
+    db.selectFrom('access_level').select('id').where('site_id', '=', siteId).where('first_person_in', '=', 1).orderBy('id').execute(),
+  ]);
+  const respondersOf = groupBy(responders, (row) => row.plan_id);
+  const lockdowns = planRows.flatMap((row) =>
+    row.active_since === null
+      ? []
+      : [
+          {
+            doorId: row.door_id,
+            plan: {
+              id: row.id,
+              name: row.name,
+              mode: row.mode,
+              priority: row.priority,
+              since: row.active_since,
+              until: row.active_until,
+              by: row.active_by,
+              responderLevelIds: (respondersOf.get(row.id) ?? []).map((r) => r.access_level_id),
+            },
+          },
+        ],
+  );
+  return {
+    holidays: holidays.map((row) => ({ name: row.name, start: row.start_date, end: row.end_date, yearly: fromFlag(row.yearly) })),
+    firstInLevelIds: firstInLevels.map((row) => row.id),
+    lockdowns: new Map([...groupBy(lockdowns, (l) => l.doorId)].map(([door, plans]) => [door, plans.map((p) => p.plan)])),
+    unlockRows: new Map(
+      [...groupBy(unlockRows, (row) => row.door_id)].map(([door, rows]) => [
+        door,
+        rows.map((row) => ({ mode: row.mode, firstPersonIn: fromFlag(row.first_person_in), schedule: namedSchedule(row) })),
+      ]),
+    ),
+    overrides: new Map(overrideRows.map((row) => [row.door_id, { mode: row.mode, since: row.since, until: row.until, actor: row.actor }])),
+    lastFirstIn: new Map(firstInRows.flatMap((row) => (row.day === null ? [] : [[row.door_id, row.day] as const]))),
+  };
+}
+
+/** Records a door's first person in for a site-local day; a second one the same day changes nothing. */
+export async function insertFirstIn(db: Queryable, siteId: number, doorId: number, day: string, userId: number | null, at: number): Promise<void> {
+  await db
+    .insertInto('door_first_in')
+    .values({ door_id: doorId, site_id: siteId, day, user_id: userId, at })
+    .onConflict((oc) => oc.columns(['door_id', 'day']).doNothing())
+    .execute();
 }

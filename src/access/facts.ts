@@ -2,6 +2,7 @@ import { isStorableId } from '../db/conventions.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { hashPin } from '../lib/pins.ts';
 import type { CredentialFacts, DecisionFacts, FreeAccessWindow, Grant, LevelGrant } from './decide.ts';
+import { type DoorModeFacts, NO_DOOR_MODE } from './door-mode.ts';
 import * as repo from './facts.repository.ts';
 import { NO_PANEL_RULES, type PanelRules, freeAccessWindows, isPublicCode } from './panel-rules.ts';
 import {
@@ -14,11 +15,12 @@ import {
 } from './facts.repository.ts';
 
 /**
- * What a device presented: a card number, a PIN, a mobile credential's key, or (a panel) an identifier
- * of a stated kind.
+ * What a device presented: a card number, a PIN, a mobile credential's key, (a panel) an identifier of a
+ * stated kind, or a card with a PIN typed after it (what a `card_and_pin` door asks for).
  */
 export type Presented =
   | { kind: 'card_num'; value: string }
+  | { kind: 'card_and_pin'; card: string; pin: string }
   | { kind: 'pin'; value: string }
   | { kind: 'credential_key'; value: string }
   | { kind: 'identifier'; identifierType: string; value: string };
@@ -44,6 +46,8 @@ export interface FactSource {
   lockNumber(siteId: number, deviceId: number, doorId: number): Promise<number | null>;
   /** The site's free access and public unlock code (src/access/panel-rules.ts). */
   panelRules(siteId: number): Promise<PanelRules>;
+  /** The door's mode facts: unlock schedule, holidays, override, started plans, first person in (src/access/door-mode.ts). */
+  doorMode(siteId: number, doorId: number): Promise<DoorModeFacts>;
 }
 
 /** Reads straight from the store: what the index is proved against. */
@@ -64,6 +68,7 @@ export function storeFactSource(db: Queryable): FactSource {
     door: (siteId, doorId) => repo.findDoor(db, siteId, doorId),
     lockNumber: (siteId, deviceId, doorId) => repo.findLockNumber(db, siteId, deviceId, doorId),
     panelRules: (siteId) => repo.findPanelRules(db, siteId),
+    doorMode: async (siteId, doorId) => repo.doorModeOf(await repo.findDoorModes(db, siteId, doorId), doorId),
   };
 }
 
@@ -120,6 +125,7 @@ interface Place {
   door: DoorRecord | null;
   lockNumber: number | null;
   freeAccess: FreeAccessWindow[];
+  doorMode: DoorModeFacts;
 }
 
 /** The door and, when a device asks, its lock and the site's panel rules for it. */
@@ -128,18 +134,19 @@ async function placeOf(source: FactSource, site: { id: number }, doorId: number,
   const lockNumber = door === null || deviceId === null || !isStorableId(deviceId) ? null : await source.lockNumber(site.id, deviceId, doorId);
   // Free access and the public code belong to a panel's locks: a door no device drives has neither.
   const rules = lockNumber === null ? NO_PANEL_RULES : await source.panelRules(site.id);
-  return { door, lockNumber, freeAccess: lockNumber === null ? [] : freeAccessWindows(rules, lockNumber), rules };
+  const doorMode = door === null ? NO_DOOR_MODE : await source.doorMode(site.id, door.id);
+  return { door, lockNumber, freeAccess: lockNumber === null ? [] : freeAccessWindows(rules, lockNumber), rules, doorMode };
 }
 
 /** One candidate's facts: the credential's holder and the holder's grants for the door. */
 async function candidateFacts(
   source: FactSource,
   site: { id: number; timezone: string },
-  { door, lockNumber, freeAccess }: Place,
+  { door, lockNumber, freeAccess, doorMode }: Place,
   doorId: number,
   credential: CredentialFacts | null,
   record: CredentialRecord | null,
-  publicCode = false,
+  { publicCode = false, pinConfirmed = false } = {},
 ): Promise<GatheredFacts> {
   const holderId = credential?.holderId ?? null;
   const holder = holderId === null ? null : ((await source.holder(site.id, holderId)) ?? null);
@@ -148,7 +155,19 @@ async function candidateFacts(
   const panelGrant: Grant[] = credential?.panelAccess && lockNumber !== null ? [{ via: 'panel', lockNumber }] : [];
   const grants = [...panelGrant, ...levelGrants];
   return {
-    facts: { timezone: site.timezone, credential, holder, door, lockNumber, grants, freeAccess, publicCode },
+    facts: {
+      timezone: site.timezone,
+      credential,
+      holder,
+      door,
+      lockNumber,
+      grants,
+      freeAccess,
+      publicCode,
+      doorMode,
+      holderLevelIds: holder?.levelIds ?? [],
+      pinConfirmed,
+    },
     credential: record,
     holder,
     door,
@@ -185,13 +204,16 @@ export async function gatherFacts(
   await source.catchUp();
   const place = await placeOf(source, site, doorId, deviceId);
   const { rules } = place;
-  const candidate = (credential: CredentialFacts | null, record: CredentialRecord | null, publicCode = false) =>
-    candidateFacts(source, site, place, doorId, credential, record, publicCode);
+  const candidate = (
+    credential: CredentialFacts | null,
+    record: CredentialRecord | null,
+    options: { publicCode?: boolean; pinConfirmed?: boolean } = {},
+  ) => candidateFacts(source, site, place, doorId, credential, record, options);
   // A PIN is a code typed on a keypad: a Lockt user's PIN, or a panel's inputCode identifier.
   const typed = presented.kind === 'pin' || (presented.kind === 'identifier' && FACTOR_OF_IDENTIFIER[presented.identifierType] === 'input_code');
   if (typed) {
     // The public code is nobody's: whoever types it is let in as anyone would be, and named as no one.
-    if (isPublicCode(rules, presented.value)) return [await candidate(null, null, true)];
+    if (isPublicCode(rules, presented.value)) return [await candidate(null, null, { publicCode: true })];
     const code = ofKind(await source.credentialByCardNum(site.id, presented.value), {
       kind: 'identifier',
       identifierType: 'inputCode',
@@ -200,6 +222,13 @@ export async function gatherFacts(
     const holders = await source.holderIdsByPin(site.id, presented.value);
     const candidates = [...(code ? [candidate(credentialFacts(code), code)] : []), ...holders.map((id) => candidate(pinCredential(id), null))];
     return candidates.length === 0 ? [await candidate(null, null)] : Promise.all(candidates);
+  }
+  if (presented.kind === 'card_and_pin') {
+    // The PIN counts only as the card's own holder's: another holder's PIN is no second factor.
+    const card = await source.credentialByCardNum(site.id, presented.card);
+    const holderId = card?.holderId ?? null;
+    const pinConfirmed = holderId !== null && (await source.holderIdsByPin(site.id, presented.pin)).includes(holderId);
+    return [await candidate(card ? credentialFacts(card) : null, card ?? null, { pinConfirmed })];
   }
   const record = ofKind(
     presented.kind === 'credential_key'

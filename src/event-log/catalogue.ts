@@ -81,6 +81,8 @@ export const DECISION_SUBCODE: Record<ReasonCode, number> = {
   factor_not_allowed: 115,
   lock_not_allowed: 116,
   outside_time_profile: 117,
+  door_locked: 118,
+  second_factor_required: 119,
   // Apart from the checks' numbers: not a fact about the credential, but the system failing closed.
   store_unavailable: 130,
 };
@@ -105,5 +107,7 @@ export const SUBCODE_TEXT: Record<number, string> = {
   115: 'Identifier Kind Not Allowed',
   116: 'Lock Not Allowed',
   117: 'Outside Time Profile',
+  118: 'Door Locked',
+  119: 'Card And PIN Required',
   130: 'Store Unavailable',
 };

@@ -4,6 +4,8 @@ import { AccessIndex } from '../../src/access/access-index.ts';
 import { answer } from '../../src/access/access.service.ts';
 import { storeFactSource } from '../../src/access/facts.ts';
 import type { Presented } from '../../src/access/facts.ts';
+import { writeTransaction } from '../../src/db/change-feed.ts';
+import type { Queryable } from '../../src/db/queryable.ts';
 import { fixedClock } from '../../src/lib/clock.ts';
 import { createDevice } from '../../src/modules/devices/devices.service.ts';
 import { createOperator } from '../../src/modules/users/operators.service.ts';
@@ -17,17 +19,27 @@ const CARDS = ['5001', '5002', '5003', '5004'];
  * What is presented at each door: three of the cards (the fourth only ever differs from them by being
  * written less), the users' PIN, and a code that can only be the public one.
  */
-const PRESENTED: Presented[] = [
-  ...CARDS.slice(0, 3).map((value): Presented => ({ kind: 'card_num', value })),
+type Typed = Extract<Presented, { kind: 'card_num' | 'pin' }>;
+const PRESENTED: Typed[] = [
+  ...CARDS.slice(0, 3).map((value): Typed => ({ kind: 'card_num', value })),
   { kind: 'pin', value: '1234' },
   { kind: 'pin', value: '4711' },
 ];
 /** Each run asks 45 decisions after each of up to 8 writes, twice over on PostgreSQL's round trips. */
 const RUN_TIMEOUT = 120_000;
-const asQuery = (presented: Presented) => `${presented.kind === 'pin' ? 'pin' : 'card_num'}=${presented.value}`;
+const asQuery = (presented: Typed) => `${presented.kind === 'pin' ? 'pin' : 'card_num'}=${presented.value}`;
 
-/** A write through the Lockt API, or (`operator`) through the BAS-IP panel settings as a site admin. */
-type Write = { method: 'POST' | 'PUT' | 'DELETE'; url: string; body: (ids: SiteIds) => unknown; operator?: true };
+/**
+ * A write through the Lockt API, or (`operator`) through the BAS-IP panel settings as a site admin, or
+ * (`direct`) straight to the store's door-mode tables in a transaction that tells the caches, as the
+ * write side of door modes does.
+ */
+type Write =
+  | { method: 'POST' | 'PUT' | 'DELETE'; url: string; body: (ids: SiteIds) => unknown; operator?: true }
+  | { direct: (trx: Queryable, siteId: number, ids: SiteIds) => Promise<unknown> };
+/** The site-local days of the instants checked (the site's zone is UTC). */
+const DAYS = ['2026-11-23', '2026-11-28'];
+const DOOR_MODES = ['unlocked', 'locked', 'card_and_pin'] as const;
 const OPERATOR = { authorization: `Basic ${Buffer.from('admin:panel secret').toString('base64')}` };
 interface SiteIds {
   doors: number[];
@@ -61,6 +73,7 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
   }
 
   let alwaysSchedule = 0;
+  let morningsSchedule = 0;
   const pick = <T>(items: T[], n: number): T | undefined => (items.length === 0 ? undefined : items[n % items.length]);
 
   // fast-check favours small values, and a plain fc.boolean() came out false in every one of these few runs,
@@ -147,7 +160,133 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
       }),
     ),
     fc.nat().map((n): Write => ({ method: 'DELETE', url: '/api/v1/user', body: (s) => ({ users: [{ id: pick(s.users, n) ?? 0 }] }) })),
+    // One choice among the others, a little more likely: the door-mode writes, each as likely as the rest.
+    { arbitrary: fc.oneof(...doorModeWrites()), weight: 3 },
   );
+
+  /** Writes to the door-mode tables: unlock rows, holidays, overrides, lockdown plans, first person in. */
+  function doorModeWrites(): fc.Arbitrary<Write>[] {
+    const onDoor = (n: number, s: SiteIds) => pick(s.doors, n) ?? 0;
+    return [
+      fc.record({ door: fc.nat(), mornings: fc.boolean(), mode: fc.constantFrom(...DOOR_MODES), firstIn: fc.boolean() }).map(
+        ({ door, mornings, mode, firstIn }): Write => ({
+          direct: async (trx, siteId, s) => {
+            const schedule = mornings ? morningsSchedule : alwaysSchedule;
+            await trx.deleteFrom('door_mode_schedule').where('door_id', '=', onDoor(door, s)).where('schedule_id', '=', schedule).execute();
+            await trx
+              .insertInto('door_mode_schedule')
+              .values({ site_id: siteId, door_id: onDoor(door, s), schedule_id: schedule, mode, first_person_in: firstIn ? 1 : 0, created_at: NOW })
+              .execute();
+          },
+        }),
+      ),
+      fc
+        .nat()
+        .map((door): Write => ({ direct: (trx, _site, s) => trx.deleteFrom('door_mode_schedule').where('door_id', '=', onDoor(door, s)).execute() })),
+      fc.record({ day: fc.constantFrom(...DAYS), yearly: fc.boolean() }).map(
+        ({ day, yearly }): Write => ({
+          direct: (trx, siteId) => {
+            const name = `Holiday ${Math.random()}`;
+            // A yearly one from a year before: it must repeat to cover the day.
+            const start = yearly ? `2025${day.slice(4)}` : day;
+            return trx
+              .insertInto('holiday')
+              .values({ site_id: siteId, name, name_key: name, start_date: start, end_date: start, yearly: yearly ? 1 : 0, created_at: NOW })
+              .execute();
+          },
+        }),
+      ),
+      fc.constant<Write>({ direct: (trx, siteId) => trx.deleteFrom('holiday').where('site_id', '=', siteId).execute() }),
+      fc.record({ mornings: fc.boolean(), observes: fc.boolean() }).map(
+        ({ mornings, observes }): Write => ({
+          direct: (trx) =>
+            trx
+              .updateTable('schedule')
+              .set({ observes_holidays: observes ? 1 : 0 })
+              .where('id', '=', mornings ? morningsSchedule : alwaysSchedule)
+              .execute(),
+        }),
+      ),
+      fc
+        .record({ door: fc.nat(), mode: fc.constantFrom('access_controlled' as const, ...DOOR_MODES), until: fc.constantFrom(null, NOW + 3_600_000) })
+        .map(
+          ({ door, mode, until }): Write => ({
+            direct: async (trx, siteId, s) => {
+              await trx.deleteFrom('door_override').where('door_id', '=', onDoor(door, s)).execute();
+              await trx
+                .insertInto('door_override')
+                .values({ door_id: onDoor(door, s), site_id: siteId, mode, since: NOW, until, actor: 'operator alice' })
+                .execute();
+            },
+          }),
+        ),
+      fc.constant<Write>({ direct: (trx, siteId) => trx.deleteFrom('door_override').where('site_id', '=', siteId).execute() }),
+      fc
+        .record({
+          mode: fc.constantFrom('lockdown' as const, 'egress' as const),
+          priority: fc.nat(3),
+          door: fc.option(fc.nat(), { nil: undefined }),
+          responder: fc.nat(),
+          until: fc.constantFrom(null, NOW + 3_600_000),
+        })
+        .map(
+          ({ mode, priority, door, responder, until }): Write => ({
+            direct: async (trx, siteId, s) => {
+              const name = `Plan ${Math.random()}`;
+              const plan = await trx
+                .insertInto('lockdown_plan')
+                .values({
+                  site_id: siteId,
+                  name,
+                  name_key: name,
+                  mode,
+                  priority,
+                  scope: door === undefined ? 'site' : 'doors',
+                  active_since: NOW,
+                  active_until: until,
+                  active_by: 'operator alice',
+                  created_at: NOW,
+                })
+                .returning('id')
+                .executeTakeFirstOrThrow();
+              if (door !== undefined)
+                await trx
+                  .insertInto('lockdown_plan_door')
+                  .values({ plan_id: plan.id, door_id: onDoor(door, s), site_id: siteId })
+                  .execute();
+              const level = pick(s.levels, responder);
+              if (level !== undefined)
+                await trx.insertInto('lockdown_plan_responder').values({ plan_id: plan.id, access_level_id: level, site_id: siteId }).execute();
+            },
+          }),
+        ),
+      fc.constant<Write>({
+        direct: (trx, siteId) =>
+          trx.updateTable('lockdown_plan').set({ active_since: null, active_by: null }).where('site_id', '=', siteId).execute(),
+      }),
+      fc.record({ door: fc.nat(), day: fc.constantFrom(...DAYS) }).map(
+        ({ door, day }): Write => ({
+          direct: async (trx, siteId, s) => {
+            await trx.deleteFrom('door_first_in').where('door_id', '=', onDoor(door, s)).where('day', '=', day).execute();
+            await trx
+              .insertInto('door_first_in')
+              .values({ door_id: onDoor(door, s), site_id: siteId, day, user_id: null, at: NOW })
+              .execute();
+          },
+        }),
+      ),
+      fc.record({ level: fc.nat(), firstIn: fc.boolean() }).map(
+        ({ level, firstIn }): Write => ({
+          direct: (trx, _site, s) =>
+            trx
+              .updateTable('access_level')
+              .set({ first_person_in: firstIn ? 1 : 0 })
+              .where('id', '=', pick(s.levels, level) ?? 0)
+              .execute(),
+        }),
+      ),
+    ];
+  }
 
   /** The doors, schedules and levels every run starts from; returns what the checks need. */
   async function seedSite() {
@@ -178,6 +317,7 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
     });
     expect(levels.status, JSON.stringify(levels.body)).toBe(200);
     alwaysSchedule = always;
+    morningsSchedule = mornings;
     // A panel drives D1 (lock 1) and D2 (lock 2); D3 is no panel's.
     await createOperator(h.store.db, h.site.id, { username: 'admin', password: 'panel secret', role: 'admin' }, clock);
     return (await createDevice(h.store.db, h.site, { name: 'Panel', doorIds: [base.doors[0] as number, base.doors[1] as number] }, clock)).device.id;
@@ -188,7 +328,7 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
    * at the panel must equal decide() over facts read fresh from the store.
    */
   async function checkAgainstStore(
-    indexed: (doorId: number, presented: Presented, at: number, deviceId: number) => Promise<{ granted: boolean; subcode: number }>,
+    indexed: (doorId: number, presented: Typed, at: number, deviceId: number) => Promise<{ granted: boolean; subcode: number }>,
     afterWrite: () => Promise<void> = async () => undefined,
   ) {
     const deviceId = await seedSite();
@@ -197,12 +337,19 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
     let granted = 0;
     let freeAccess = 0;
     let publicCode = 0;
+    let doorMode = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(writeArb, { minLength: 1, maxLength: 8 }), async (writes) => {
         for (const write of writes) {
-          const body = write.body(await ids());
-          const response = await h.request(write.method, write.url, write.operator ? { body, as: null, headers: OPERATOR } : { body });
-          expect(response.status, JSON.stringify(response.body)).toBeLessThan(500);
+          if ('direct' in write) {
+            const now = await ids();
+            // A door-mode row needs a door; with none yet, there is nothing to write.
+            if (now.doors.length > 0) await writeTransaction(h.store.db, h.site.id, (trx) => write.direct(trx, h.site.id, now));
+          } else {
+            const body = write.body(await ids());
+            const response = await h.request(write.method, write.url, write.operator ? { body, as: null, headers: OPERATOR } : { body });
+            expect(response.status, JSON.stringify(response.body)).toBeLessThan(500);
+          }
           await afterWrite();
           const { doors } = await ids();
           for (const presented of PRESENTED) {
@@ -212,6 +359,7 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
                 if (truth.decision.granted) granted++;
                 if (truth.decision.granted && truth.decision.rule?.via === 'free_access') freeAccess++;
                 if (truth.decision.granted && truth.decision.rule?.via === 'public_code') publicCode++;
+                if (truth.decision.rule?.via === 'door_mode' || truth.decision.reason === 'door_locked') doorMode++;
                 expect(await indexed(doorId, presented, at, deviceId), `${asQuery(presented)} door ${doorId} at ${at}`).toEqual({
                   granted: truth.decision.granted,
                   subcode: truth.subcode,
@@ -227,6 +375,7 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
     expect(granted).toBeGreaterThan(0);
     expect(freeAccess).toBeGreaterThan(0);
     expect(publicCode).toBeGreaterThan(0);
+    expect(doorMode).toBeGreaterThan(0);
   }
 
   it(

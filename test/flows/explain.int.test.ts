@@ -87,10 +87,12 @@ describe.each(DIALECTS)('enrol through the API, then explain on %s', (dialect) =
       'factor_not_allowed',
       'unknown_door',
       'door_disabled',
+      'door_locked',
       'lock_not_allowed',
       'no_grant',
       'outside_schedule',
       'outside_time_profile',
+      'second_factor_required',
       'passes_used_up',
       'granted',
     ]);
@@ -120,7 +122,7 @@ describe.each(DIALECTS)('enrol through the API, then explain on %s', (dialect) =
     expect(await explain('card_num=9999')).toMatchObject({ granted: false, subcode_text: 'Unknown Credential' });
     const unknownDoor = await h.request('GET', '/api/v1/access?door_id=99999999999&card_num=1000');
     expect(unknownDoor.body.data[0]).toMatchObject({ granted: false, subcode_text: 'Unknown Door' });
-    for (const query of ['door_id=1', 'door_id=1&card_num=1&pin=2', 'door_id=&card_num=1', 'door_id=1&card_num=1&at=soon']) {
+    for (const query of ['door_id=1', 'door_id=1&card_num=1&pin=2&credential_key=k', 'door_id=&card_num=1', 'door_id=1&card_num=1&at=soon']) {
       const response = await h.request('GET', `/api/v1/access?${query}`);
       expect(response.status, query).toBe(400);
       expect(response.body.data.error, query).toEqual(expect.any(String));

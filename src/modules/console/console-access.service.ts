@@ -1,7 +1,7 @@
 import { type Answer, answer, answerHolderPin } from '../../access/access.service.ts';
 import { describeRule } from '../../access/decide.ts';
 import type { FactSource, Presented } from '../../access/facts.ts';
-import { readPresented } from '../../access/presented.ts';
+import { readCardNum } from '../../access/presented.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { fromFlag } from '../../db/conventions.ts';
 import { ERRORS } from '../../domain/errors.ts';
@@ -54,7 +54,7 @@ export async function explain(db: Queryable, access: FactSource, site: Site, que
   const card = query.card_num?.trim() ?? '';
   if ((card === '') === (query.person_id === undefined)) throw ERRORS.badRequest('Give a card number or a person, not both.');
   if (query.person_id === undefined) {
-    const presented = readPresented({ cardNum: card });
+    const presented = readCardNum(card);
     return { at, person: null, explanations: [{ credential: `Card ${presented.value}`, result: await ask(presented) }] };
   }
   const person = await repo.findHolder(db, site.id, query.person_id);

@@ -248,8 +248,10 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
 
     it('refuses malformed questions with 400 and records nothing', async () => {
       const cases: [unknown, RegExp][] = [
-        [{ door_id: frontDoor }, /exactly one of card_num, pin or credential_key \(got none\)/],
-        [{ door_id: frontDoor, card_num: '1', pin: '2' }, /\(got card_num and pin\)/],
+        [{ door_id: frontDoor }, /exactly one of card_num, pin or credential_key, or card_num with pin \(got none\)/],
+        [{ door_id: frontDoor, card_num: '1', pin: '2', credential_key: 'k' }, /\(got card_num and pin and credential_key\)/],
+        [{ door_id: frontDoor, pin: '2', credential_key: 'k' }, /\(got pin and credential_key\)/],
+        [{ door_id: frontDoor, card_num: '1', pin: 'x2' }, /Non-Numeric pin found: x2/],
         [{ door_id: 'front', card_num: '1' }, /Non-Numeric door_id found: front/],
         [{ card_num: '1' }, /Missing or blank door_id/],
         [{ door_id: frontDoor, card_num: '12a' }, /Non-Numeric card_num found: 12a/],

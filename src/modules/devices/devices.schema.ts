@@ -8,12 +8,12 @@ export const DOOR_MODES = ['access_controlled', 'unlocked', 'locked', 'card_and_
 export const DEVICE_EVENT_TYPES = ['door_forced', 'door_held_open', 'tamper', 'battery_low', 'device_offline', 'device_online'] as const;
 export type DeviceEventType = (typeof DEVICE_EVENT_TYPES)[number];
 
-/** `POST /device/access`: a credential presented at a door. Exactly one of card_num, pin, credential_key. */
+/** `POST /device/access`: a credential presented at a door. One of card_num, pin, credential_key, or card_num with pin. */
 export const AccessRequest = Type.Object(
   {
     door_id: IdInput('door_id', 'The door the credential was presented at.'),
     card_num: Type.Optional(DigitsInput('card_num', 'The card number read.')),
-    pin: Type.Optional(DigitsInput('pin', 'The PIN typed; never recorded.')),
+    pin: Type.Optional(DigitsInput('pin', "The PIN typed; never recorded. With card_num: the card's user's PIN, as a card-and-PIN door needs.")),
     credential_key: Type.Optional(Text('credential_key', 'The key of the mobile credential presented.')),
   },
   { required: ['door_id'] },

@@ -44,6 +44,8 @@ const KEY_OF_DENIAL: Record<number, string> = {
   115: 'access_denied_by_auth_factor',
   116: 'access_denied_by_lock_restriction',
   117: 'access_denied_by_time_profile',
+  118: 'access_denied_by_door_locked',
+  119: 'access_denied_by_second_factor',
 };
 
 /** The panel log key of an event. */
