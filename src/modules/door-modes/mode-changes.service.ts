@@ -1,8 +1,8 @@
-import { doorModeAt } from '../../access/door-mode.ts';
+import { type DoorModeFacts, doorModeAt } from '../../access/door-mode.ts';
+import { doorModeOf, findDoorModes } from '../../access/facts.repository.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { Site } from '../../domain/site.ts';
 import { queueModeCommands } from '../devices/device-commands.service.ts';
-import { doorModeFactsOf } from './door-mode-facts.repository.ts';
 
 /**
  * What a write that changes doors' modes carries (overrides, lockdown starts and clears): whose site, who
@@ -14,6 +14,16 @@ export interface ModeChangeCall {
   by: string;
   now: number;
   queued: Set<number>;
+}
+
+/**
+ * These doors' mode facts as the engine reads them (src/access/facts.repository.ts): one door's alone, or
+ * the site's whole (eight queries whatever its size) when a change touches several.
+ */
+export async function doorModeFactsOf(db: Queryable, siteId: number, doorIds: readonly number[]): Promise<Map<number, DoorModeFacts>> {
+  const [only] = doorIds;
+  const site = await findDoorModes(db, siteId, doorIds.length === 1 && only !== undefined ? only : null);
+  return new Map(doorIds.map((doorId) => [doorId, doorModeOf(site, doorId)]));
 }
 
 /**

@@ -8,8 +8,7 @@ import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import { type NewEvent, appendEvents } from '../../event-log/event-log.ts';
 import { formatSiteTime, parseWireTime } from '../../lib/site-time.ts';
 import { showValue } from '../../lib/show-value.ts';
-import { doorModeFactsOf } from '../door-modes/door-mode-facts.repository.ts';
-import { type ModeChangeCall, sendDoorModes } from '../door-modes/mode-changes.service.ts';
+import { type ModeChangeCall, doorModeFactsOf, sendDoorModes } from '../door-modes/mode-changes.service.ts';
 import * as repo from './door-overrides.repository.ts';
 
 /** Where an override applies: one door, or every door of a location. */
