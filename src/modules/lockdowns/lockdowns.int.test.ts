@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { seedDoor } from '../../../test/factories/access.ts';
+import { grantAccessLevel, seedDoor, seedSchedule, seedUser } from '../../../test/factories/access.ts';
+import { seedAccessLevel } from '../../../test/factories/places.ts';
 import { itRequiresApiKey } from '../../../test/common-route-tests.ts';
 import { DIALECTS, type DeviceCaller, type Harness, createHarness } from '../../../test/harness.ts';
 
@@ -117,6 +118,32 @@ describe.each(DIALECTS)('/lockdown on %s', (dialect) => {
     expect(await commandedModes()).toEqual({ [front]: 'access_controlled', [back]: 'access_controlled' });
     const codes = (await h.request('GET', '/api/v1/events')).body.data.map((e: { code: number }) => e.code);
     expect(codes).toEqual([93, 93, 92, 92]);
+  });
+
+  it('makes every covered door deny at once, but for the plan’s responders, and clearing it lets them in again', async () => {
+    const db = h.store.db;
+    const always = await seedSchedule(db, h.site.id, 'Always');
+    const staff = await seedAccessLevel(db, h.site.id, 'Staff', [front], { scheduleId: always });
+    const guards = await seedAccessLevel(db, h.site.id, 'Guards', [front], { scheduleId: always });
+    for (const [name, level, card] of [
+      ['Ann', staff, '1001'],
+      ['Gus', guards, '2002'],
+    ] as const) {
+      const user = await seedUser(db, h.site.id, name);
+      await grantAccessLevel(db, h.site.id, user, level);
+      await db
+        .insertInto('credential')
+        .values({ site_id: h.site.id, user_id: user, name: 'Card', card_num: card, credential_key: `K${card}`, created_at: 0 })
+        .execute();
+    }
+    const decide = async (card: string) => (await device.request('POST', '/api/v1/device/access', { body: { door_id: front, card_num: card } })).body.data;
+    expect((await decide('1001')).granted).toBe(true);
+    await create([{ name: 'Fire drill', priority: 10, responders: [guards] }]);
+    await act('start', [{ name: 'Fire drill' }]);
+    expect(await decide('1001')).toMatchObject({ granted: false, subcode: 118 });
+    expect((await decide('2002')).granted).toBe(true);
+    await act('clear', [{ name: 'Fire drill' }]);
+    expect((await decide('1001')).granted).toBe(true);
   });
 
   it('refuses an unknown plan, a record with neither or both of id and name, and another site’s plan', async () => {
