@@ -132,7 +132,20 @@ describe.each(DIALECTS)('portcullis CLI on %s', (dialect) => {
     const opened = store.open();
     const doors = [await seedDoor(opened.db, site.site.id, 'Front'), await seedDoor(opened.db, site.site.id, 'Back')];
     await opened.close();
-    const created = await cli('lockdown', 'create', '--site', id, '--name', 'Fire drill', '--doors', doors.join(','), '--priority', '10', '--mode', 'egress');
+    const created = await cli(
+      'lockdown',
+      'create',
+      '--site',
+      id,
+      '--name',
+      'Fire drill',
+      '--doors',
+      doors.join(','),
+      '--priority',
+      '10',
+      '--mode',
+      'egress',
+    );
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toBe('Created lockdown plan Fire drill.\n');
     expect((await cli('lockdown', 'create', '--site', id, '--name', 'Whole site', '--auto-revert', '600')).code).toBe(0);
@@ -140,7 +153,15 @@ describe.each(DIALECTS)('portcullis CLI on %s', (dialect) => {
     expect(started.stdout).toBe('Started lockdown plan fire drill.\n');
     const listed = JSON.parse((await cli('lockdown', 'list', '--site', id, '--json')).stdout);
     expect(listed).toEqual([
-      expect.objectContaining({ name: 'Fire drill', mode: 'egress', priority: 10, scope: 'doors', door_ids: doors, active: true, active_by: 'portcullis lockdown' }),
+      expect.objectContaining({
+        name: 'Fire drill',
+        mode: 'egress',
+        priority: 10,
+        scope: 'doors',
+        door_ids: doors,
+        active: true,
+        active_by: 'portcullis lockdown',
+      }),
       expect.objectContaining({ name: 'Whole site', mode: 'lockdown', scope: 'site', auto_revert_seconds: 600, active: false }),
     ]);
     const human = await cli('lockdown', 'list', '--site', id);
@@ -149,7 +170,12 @@ describe.each(DIALECTS)('portcullis CLI on %s', (dialect) => {
     expect((await cli('lockdown', 'clear', '--site', id, '--name', 'Fire drill')).stdout).toBe('Cleared lockdown plan Fire drill.\n');
     expect(JSON.parse((await cli('lockdown', 'list', '--site', id, '--json')).stdout)[0].active).toBe(false);
     const checkStore = store.open();
-    const trail = await checkStore.db.selectFrom('audit').select(['actor_kind', 'actor', 'resource', 'action']).where('site_id', '=', site.site.id).orderBy('id').execute();
+    const trail = await checkStore.db
+      .selectFrom('audit')
+      .select(['actor_kind', 'actor', 'resource', 'action'])
+      .where('site_id', '=', site.site.id)
+      .orderBy('id')
+      .execute();
     const events = await checkStore.db.selectFrom('event').select('code').where('site_id', '=', site.site.id).orderBy('id').execute();
     await checkStore.close();
     expect(trail.filter((a) => a.resource === 'lockdowns').map((a) => `${a.actor_kind} ${a.actor} ${a.action}`)).toEqual([

@@ -136,7 +136,8 @@ describe.each(DIALECTS)('/lockdown on %s', (dialect) => {
         .values({ site_id: h.site.id, user_id: user, name: 'Card', card_num: card, credential_key: `K${card}`, created_at: 0 })
         .execute();
     }
-    const decide = async (card: string) => (await device.request('POST', '/api/v1/device/access', { body: { door_id: front, card_num: card } })).body.data;
+    const decide = async (card: string) =>
+      (await device.request('POST', '/api/v1/device/access', { body: { door_id: front, card_num: card } })).body.data;
     expect((await decide('1001')).granted).toBe(true);
     await create([{ name: 'Fire drill', priority: 10, responders: [guards] }]);
     await act('start', [{ name: 'Fire drill' }]);

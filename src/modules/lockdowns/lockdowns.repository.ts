@@ -123,3 +123,19 @@ export async function coveredDoorIds(
   if (plan.scope === 'location') query = query.where('location_id', '=', plan.location_id);
   return (await query.orderBy('id').execute()).map((d) => d.id);
 }
+
+/** Adds these doors to a plan of scope doors (those it has already are left). */
+export async function addPlanDoors(db: Queryable, siteId: number, planId: number, doorIds: number[]): Promise<void> {
+  if (doorIds.length === 0) return;
+  await db
+    .insertInto('lockdown_plan_door')
+    .values(doorIds.map((door_id) => ({ plan_id: planId, door_id, site_id: siteId })))
+    .onConflict((oc) => oc.columns(['plan_id', 'door_id']).doNothing())
+    .execute();
+}
+
+/** Takes these doors out of a plan of scope doors. */
+export async function removePlanDoors(db: Queryable, siteId: number, planId: number, doorIds: number[]): Promise<void> {
+  if (doorIds.length === 0) return;
+  await db.deleteFrom('lockdown_plan_door').where('site_id', '=', siteId).where('plan_id', '=', planId).where('door_id', 'in', doorIds).execute();
+}

@@ -1,11 +1,16 @@
+import type { Actor } from '../../audit/audit-log.ts';
+import { writeTransaction } from '../../db/change-feed.ts';
 import { storableIds } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
-import type { LockdownMode, LockdownScope } from '../../db/schema.ts';
+import type { Insertable } from 'kysely';
+import type { LockdownMode, LockdownPlanTable, LockdownScope } from '../../db/schema.ts';
 import { existingIdsIn } from '../../db/site-lookups.ts';
 import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import type { RecordCheck, SiteCall, WriteCounts } from '../../domain/batch.ts';
 import { claimedKeys, nameConflicts } from '../../domain/name-conflicts.ts';
 import { nameKey } from '../../domain/names.ts';
+import type { Site } from '../../domain/site.ts';
+import { signalDevices } from '../devices/device-commands.service.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import { type NewEvent, appendEvents } from '../../event-log/event-log.ts';
 import { formatSiteTime } from '../../lib/site-time.ts';
@@ -198,4 +203,89 @@ export async function clearLockdowns(trx: Queryable, plans: repo.LockdownRow[], 
   );
   await announce(trx, plans, EVENT_CODES.LOCKDOWN_CLEARED, () => 'cleared', call);
   return { processed: plans.length, ids: plans.map((p) => p.id) };
+}
+
+/**
+ * The plan the panel face's emergency opening owns (docs/door-modes.md): egress over the doors of the locks
+ * an emergency opened, at the highest priority, so they stay unlocked, not just opened once, until the
+ * emergency is closed.
+ */
+export const PANEL_EMERGENCY_PLAN = 'BAS-IP emergency';
+const PANEL_EMERGENCY_PRIORITY = 1000;
+
+/** Who ends or starts the panel's emergency: the audit's actor and the name plans and events give. */
+export interface PanelEmergencyCall {
+  site: Site;
+  actor: Actor;
+  by: string;
+  now: number;
+}
+
+/** Runs a change of the panel's emergency plan in one audited transaction and wakes the devices told. */
+async function changePanelEmergency(
+  db: Queryable,
+  call: PanelEmergencyCall,
+  action: 'start' | 'clear',
+  change: (trx: Queryable, plan: repo.LockdownRow | undefined, modes: ModeChangeCall) => Promise<number | undefined>,
+): Promise<void> {
+  const modes: ModeChangeCall = { site: call.site, by: call.by, now: call.now, queued: new Set() };
+  await writeTransaction(
+    db,
+    call.site.id,
+    async (trx) => {
+      const [plan] = await repo.findLockdowns(trx, call.site.id, [], [nameKey(PANEL_EMERGENCY_PLAN)]);
+      return change(trx, plan, modes);
+    },
+    { of: (id) => (id === undefined ? undefined : { actor: call.actor, resource: 'lockdowns', action, recordIds: [id] }), at: call.now },
+  );
+  signalDevices(db, modes.queued);
+}
+
+/** Starts (or widens) the panel's emergency egress over these doors. */
+export function startPanelEmergency(db: Queryable, call: PanelEmergencyCall, doorIds: number[]): Promise<void> {
+  return changePanelEmergency(db, call, 'start', async (trx, existing, modes) => {
+    let id = existing?.id;
+    if (id === undefined) {
+      const row: Insertable<LockdownPlanTable> = {
+        site_id: call.site.id,
+        name: PANEL_EMERGENCY_PLAN,
+        name_key: nameKey(PANEL_EMERGENCY_PLAN),
+        mode: 'egress',
+        priority: PANEL_EMERGENCY_PRIORITY,
+        scope: 'doors',
+        created_at: call.now,
+      };
+      id = await repo.insertLockdown(trx, row, doorIds, []);
+    } else await repo.addPlanDoors(trx, call.site.id, id, doorIds);
+    const [plan] = await repo.findLockdowns(trx, call.site.id, [id], []);
+    if (!plan) return undefined;
+    if (plan.active_since === null) await repo.setActive(trx, call.site.id, [id], { active_since: call.now, active_until: null, active_by: call.by });
+    await announce(trx, [plan], EVENT_CODES.LOCKDOWN_STARTED, () => 'started', modes);
+    return id;
+  });
+}
+
+/** Takes these doors out of the panel's emergency egress; it is cleared once it covers none. */
+export function closePanelEmergency(db: Queryable, call: PanelEmergencyCall, doorIds: number[]): Promise<void> {
+  return changePanelEmergency(db, call, 'clear', async (trx, plan, modes) => {
+    if (!plan || plan.active_since === null) return undefined;
+    const closing = plan.door_ids.filter((id) => doorIds.includes(id));
+    if (closing.length === 0) return undefined;
+    await repo.removePlanDoors(trx, call.site.id, plan.id, closing);
+    if (closing.length === plan.door_ids.length) {
+      await repo.setActive(trx, call.site.id, [plan.id], { active_since: null, active_until: null, active_by: null });
+    }
+    await appendEvents(trx, [
+      {
+        siteId: call.site.id,
+        code: EVENT_CODES.LOCKDOWN_CLEARED,
+        category: EVENT_CATEGORIES.DOOR_MODE,
+        detail: `Egress '${plan.name}' (priority ${plan.priority}) cleared by ${call.by}; ${closing.length} doors.`,
+        hwTime: call.now,
+        dbTime: call.now,
+      },
+    ]);
+    await sendDoorModes(trx, closing, modes);
+    return plan.id;
+  });
 }
