@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { Agent } from 'node:https';
 import { cpus, loadavg } from 'node:os';
@@ -36,7 +37,7 @@ const { values: flags } = parseArgs({
 });
 
 const quick = flags.quick === true;
-const PHASES = ['decisions', 'webhooks', 'multi_node', 'tenants', 'user_by_id', 'user_list', 'events', 'import', 'csv_import'] as const;
+const PHASES = ['decisions', 'webhooks', 'multi_node', 'tenants', 'user_by_id', 'user_list', 'events', 'import', 'csv_import', 'lockdown'] as const;
 type Phase = (typeof PHASES)[number];
 const only = new Set<Phase>((flags.only?.split(',') ?? PHASES) as Phase[]);
 for (const phase of only) if (!PHASES.includes(phase)) throw new Error(`--only: unknown phase ${phase} (${PHASES.join(', ')})`);
@@ -460,6 +461,75 @@ async function measureUserList(run: Running) {
 }
 
 /** Pages of `/events?id=` (the site's events_limit, 5,000): walked once to warm up, then timed. */
+/** Decisions in flight at once while a lockdown's doors are checked. */
+const LOCKDOWN_CHECKERS = 32;
+
+/**
+ * Issue 20: a lockdown of the whole site (2,000 doors). Its one commit queues every door's mode commands
+ * and drops the site from the access index, so from the acknowledgement on every door denies: the figure
+ * is the time from sending the start until a decision after it is denied (the acknowledgement, then the
+ * first decision answered from the store while the index is read again). Then every door is asked once,
+ * with a card whose holder may open it where one exists, and a single grant fails the run; how long those
+ * 2,000 decisions take is the checkers' pace, not the lockdown's, and is only noted.
+ */
+async function measureLockdown(run: Running) {
+  const { server, site } = run;
+  const agent = keepAliveAgent();
+  const post = (path: string, headers: Record<string, string>, body: unknown) =>
+    exchange(agent, server.port, {
+      method: 'POST',
+      path,
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      keepText: true,
+    });
+  const name = `Bench lockdown ${randomBytes(3).toString('hex')}`;
+  const created = await post('/api/v1/lockdown', apiHeaders(site), { lockdowns: [{ name }] });
+  if (created.status !== 200) fail(`POST /api/v1/lockdown answered ${created.status}: ${created.text}`);
+  const cardOf = new Map<number, string>();
+  site.cardDoors.forEach((doors, card) => {
+    for (const door of doors) if (!cardOf.has(door)) cardOf.set(door, site.cardNums[card] as string);
+  });
+  const doors = Array.from({ length: site.doorIds.last - site.doorIds.first + 1 }, (_, i) => site.doorIds.first + i);
+  const decide = async (door: number) => {
+    const answer = await post('/api/v1/device/access', deviceHeaders(site), {
+      door_id: door,
+      card_num: cardOf.get(door) ?? (site.cardNums[0] as string),
+    });
+    if (answer.status !== 200) fail(`POST /api/v1/device/access answered ${answer.status}`);
+    return (JSON.parse(answer.text as string) as { data: { granted: boolean } }).data.granted;
+  };
+  // A door its card opens now (some levels' schedules are closed at this hour).
+  let probe: number | undefined;
+  for (const door of cardOf.keys()) {
+    if (await decide(door)) {
+      probe = door;
+      break;
+    }
+  }
+  if (probe === undefined) fail('no door granted before the lockdown');
+  const started = performance.now();
+  const start = await post('/api/v1/lockdown/start', apiHeaders(site), { lockdowns: [{ name }] });
+  if (start.status !== 200) fail(`POST /api/v1/lockdown/start answered ${start.status}: ${start.text}`);
+  const acknowledged = performance.now() - started;
+  if (await decide(probe)) fail('a door granted after the lockdown was acknowledged');
+  const ms = performance.now() - started;
+  const pending = [...doors];
+  const checker = async () => {
+    for (let door = pending.pop(); door !== undefined; door = pending.pop()) if (await decide(door)) fail(`door ${door} granted during the lockdown`);
+  };
+  const checking = performance.now();
+  await Promise.all(Array.from({ length: LOCKDOWN_CHECKERS }, checker));
+  const checkedMs = performance.now() - checking;
+  const cleared = await post('/api/v1/lockdown/clear', apiHeaders(site), { lockdowns: [{ name }] });
+  if (cleared.status !== 200) fail(`POST /api/v1/lockdown/clear answered ${cleared.status}`);
+  agent.destroy();
+  step(
+    `lockdown of ${doors.length} doors: acknowledged in ${formatNumber(acknowledged)} ms, a decision denied ${formatNumber(ms)} ms after sending it; every door denied at its first ask (${formatNumber(checkedMs)} ms for the ${doors.length} decisions)`,
+  );
+  return { ms, acknowledged, doors: doors.length, checkedMs };
+}
+
 async function measureEventPages(run: Running) {
   const { server, site } = run;
   const agent = keepAliveAgent();
@@ -747,6 +817,11 @@ async function benchStore(dialect: Dialect) {
       figures.push(figure(dialect, 'csv_import_rss_mb', c.rssMb, 'MB', null));
       notes.csv_import_rows_per_s = `${config.csvRows.toLocaleString('en-US')} new people in one file (a card and a level each), into the ${config.users.toLocaleString('en-US')}-user site`;
       notes.csv_import_rss_mb = 'peak RSS growth of the server during the import';
+    }
+    if (only.has('lockdown')) {
+      const l = await measureLockdown(run);
+      figures.push(figure(dialect, 'lockdown_apply_ms', l.ms, 'ms', null));
+      notes.lockdown_apply_ms = `${l.doors} doors, acknowledged in ${formatNumber(l.acknowledged)} ms (mode commands queued); then every door denied at its first ask`;
     }
     if (config.scaleSizes.length > 0 && (only.has('decisions') || only.has('user_by_id'))) {
       const others = config.scaleSizes.filter((size) => size !== config.users);

@@ -7,6 +7,7 @@ import { registerOperatorCommands } from './cli/operators.ts';
 import { registerSiteCommands } from './cli/sites.ts';
 import { registerUserCommands } from './cli/users.ts';
 import { registerWebhookCommands } from './cli/webhooks.ts';
+import { registerLockdownCommands } from './cli/lockdowns.ts';
 import { type StoreFlags, UsageError, describeFailure, print, withStore, withStoreFlags } from './cli/common.ts';
 import { ConfigError, type Flags, type SettingName, serverConfig, settingFlag } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -67,6 +68,7 @@ function buildProgram(): Command {
   registerOperatorCommands(program);
   registerDeviceCommands(program);
   registerWebhookCommands(program);
+  registerLockdownCommands(program);
   registerBackupCommands(program);
   registerUserCommands(program);
   return program;

@@ -2504,6 +2504,8 @@ export interface paths {
                                 name: string;
                                 /** @description The battery level of the door expressed as a decimal (0 to 1); null until its device reports one. */
                                 battery_level: number | null;
+                                /** @description Extension: the door mode its device last said it applied (docs/door-modes.md); null until it says. */
+                                mode: string | null;
                             }[];
                         };
                     };
@@ -2651,6 +2653,8 @@ export interface paths {
                                 start: string;
                                 /** @description The time the schedule stops in format HH:MM:SS */
                                 stop: string;
+                                /** @description Extension: true: the schedule is inactive on the site’s holidays (docs/door-modes.md); defaults to false. Shown only when true. */
+                                observes_holidays?: boolean;
                                 /** @description Extension, on BAS-IP time profiles only: the profile's rule, which decides instead of d0..d6/start/stop. */
                                 time_profile?: {
                                     time_options: unknown;
@@ -2777,6 +2781,8 @@ export interface paths {
                             start?: string;
                             /** @description The time the schedule stops, HH:MM:SS, included; a stop before the start runs past midnight. */
                             stop?: string;
+                            /** @description Extension: true: the schedule is inactive on the site’s holidays (docs/door-modes.md); defaults to false. */
+                            observes_holidays?: boolean | "true" | "false";
                         }[];
                         /** @description Processing options. */
                         options?: {
@@ -2923,6 +2929,8 @@ export interface paths {
                             start: string;
                             /** @description The time the schedule stops, HH:MM:SS, included; a stop before the start runs past midnight. */
                             stop: string;
+                            /** @description Extension: true: the schedule is inactive on the site’s holidays (docs/door-modes.md); defaults to false. */
+                            observes_holidays?: boolean | "true" | "false";
                         }[];
                         /** @description Processing options. */
                         options?: {
@@ -3169,6 +3177,2167 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/holiday": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Extension: list the site’s holidays. */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Extension: return at most this many records (1 to 10000). */
+                    limit?: string;
+                    /** @description Extension: return records whose id is greater than this. */
+                    after_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description The unique, system assigned id of the holiday. */
+                                id: number;
+                                /** @description The name of the holiday. */
+                                name: string;
+                                /** @description The first day, YYYY-MM-DD in the site’s time zone. */
+                                start_date: string;
+                                /** @description The last day, included. */
+                                end_date: string;
+                                /** @description Whether the days repeat every year (the year of the dates is then ignored). */
+                                yearly: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request or a record in it is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description An internal error; its details are only in the log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+            };
+        };
+        /** Extension: update holidays; only the properties supplied change. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        holidays: {
+                            /** @description The unique, system assigned id of the holiday to update. */
+                            id: number | string;
+                            /** @description The new name of the holiday; unique within the site. */
+                            name?: string;
+                            /** @description The first day of the holiday, YYYY-MM-DD in the site’s time zone. */
+                            start_date?: string;
+                            /** @description The last day, included; defaults to start_date. A yearly holiday may end in the next year (Dec 24 to Jan 2). */
+                            end_date?: string;
+                            /** @description true: the same days every year; defaults to false. */
+                            yearly?: boolean | "true" | "false";
+                        }[];
+                        /** @description Processing options. */
+                        options?: {
+                            /** @description If false, records passing validation are written and the failures reported; if true, any failure fails the whole batch. Defaults to true. */
+                            validate_fails_batch: boolean | "true" | "false";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                submitted: number;
+                                inserted: number;
+                                updated: number;
+                                errors: number;
+                            };
+                            /** @description Records that failed validation, when validate_fails_batch was false. */
+                            errors?: {
+                                error: string[];
+                                input_data: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request or a record in it is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktFailure"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description An internal error; its details are only in the log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+            };
+        };
+        /** Extension: create holidays. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        holidays: {
+                            /** @description The name of the holiday; unique within the site. */
+                            name: string;
+                            /** @description The first day of the holiday, YYYY-MM-DD in the site’s time zone. */
+                            start_date: string;
+                            /** @description The last day, included; defaults to start_date. A yearly holiday may end in the next year (Dec 24 to Jan 2). */
+                            end_date?: string;
+                            /** @description true: the same days every year; defaults to false. */
+                            yearly?: boolean | "true" | "false";
+                        }[];
+                        /** @description Processing options. */
+                        options?: {
+                            /** @description If false, records passing validation are written and the failures reported; if true, any failure fails the whole batch. Defaults to true. */
+                            validate_fails_batch: boolean | "true" | "false";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                submitted: number;
+                                inserted: number;
+                                updated: number;
+                                errors: number;
+                            };
+                            /** @description Records that failed validation, when validate_fails_batch was false. */
+                            errors?: {
+                                error: string[];
+                                input_data: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request or a record in it is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktFailure"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description An internal error; its details are only in the log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+            };
+        };
+        /** Extension: delete holidays. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        holidays: {
+                            /** @description The unique, system assigned id of the holiday. */
+                            id: number | string;
+                        }[];
+                        /** @description Processing options. */
+                        options?: {
+                            /** @description If false, records passing validation are written and the failures reported; if true, any failure fails the whole batch. Defaults to true. */
+                            validate_fails_batch: boolean | "true" | "false";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                submitted: number;
+                                deleted: number;
+                                errors: number;
+                            };
+                            /** @description Records that failed validation, when validate_fails_batch was false. */
+                            errors?: {
+                                error: string[];
+                                input_data: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request or a record in it is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktFailure"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description An internal error; its details are only in the log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/doorschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Extension: list the doors’ unlock schedules. */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Extension: return at most this many records (1 to 10000). */
+                    limit?: string;
+                    /** @description Extension: return records whose id is greater than this. */
+                    after_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description The unique, system assigned id of the door unlock schedule. */
+                                id: number;
+                                /** @description The door. */
+                                door_id: number;
+                                /** @description The name of the door. */
+                                door_name: string;
+                                /** @description The schedule during which the mode holds. */
+                                schedule_id: number;
+                                /** @description The name of the schedule. */
+                                schedule_name: string;
+                                /** @description unlocked, locked or card_and_pin. */
+                                mode: string;
+                                /** @description Whether an unlocked schedule waits for the day’s first person in. */
+                                first_person_in: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request or a record in it is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description An internal error; its details are only in the log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+            };
+        };
+        /** Extension: change the mode or first person in of door unlock schedules. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        doorschedules: {
+                            /** @description The door unlock schedule to update. */
+                            id: number | string;
+                            /** @description The mode the door is in while the schedule is active: unlocked (free passage), locked (no credential opens it), card_and_pin. */
+                            mode?: "unlocked" | "locked" | "card_and_pin";
+                            /** @description true: an unlocked schedule waits each day for a holder of a first-person-in access level to be granted at the door; defaults to false. */
+                            first_person_in?: boolean | "true" | "false";
+                        }[];
+                        /** @description Processing options. */
+                        options?: {
+                            /** @description If false, records passing validation are written and the failures reported; if true, any failure fails the whole batch. Defaults to true. */
+                            validate_fails_batch: boolean | "true" | "false";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                submitted: number;
+                                inserted: number;
+                                updated: number;
+                                errors: number;
+                            };
+                            /** @description Records that failed validation, when validate_fails_batch was false. */
+                            errors?: {
+                                error: string[];
+                                input_data: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request or a record in it is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktFailure"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description An internal error; its details are only in the log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+            };
+        };
+        /** Extension: give doors unlock schedules. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        doorschedules: {
+                            /** @description A door of this site. */
+                            door_id: number | string;
+                            /** @description A schedule of this site; a door has each schedule at most once. */
+                            schedule_id: number | string;
+                            /** @description The mode the door is in while the schedule is active: unlocked (free passage), locked (no credential opens it), card_and_pin. */
+                            mode: "unlocked" | "locked" | "card_and_pin";
+                            /** @description true: an unlocked schedule waits each day for a holder of a first-person-in access level to be granted at the door; defaults to false. */
+                            first_person_in?: boolean | "true" | "false";
+                        }[];
+                        /** @description Processing options. */
+                        options?: {
+                            /** @description If false, records passing validation are written and the failures reported; if true, any failure fails the whole batch. Defaults to true. */
+                            validate_fails_batch: boolean | "true" | "false";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                submitted: number;
+                                inserted: number;
+                                updated: number;
+                                errors: number;
+                            };
+                            /** @description Records that failed validation, when validate_fails_batch was false. */
+                            errors?: {
+                                error: string[];
+                                input_data: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request or a record in it is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktFailure"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description An internal error; its details are only in the log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+            };
+        };
+        /** Extension: delete door unlock schedules. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        doorschedules: {
+                            /** @description The door unlock schedule to delete. */
+                            id: number | string;
+                        }[];
+                        /** @description Processing options. */
+                        options?: {
+                            /** @description If false, records passing validation are written and the failures reported; if true, any failure fails the whole batch. Defaults to true. */
+                            validate_fails_batch: boolean | "true" | "false";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                submitted: number;
+                                deleted: number;
+                                errors: number;
+                            };
+                            /** @description Records that failed validation, when validate_fails_batch was false. */
+                            errors?: {
+                                error: string[];
+                                input_data: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request or a record in it is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktFailure"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description An internal error; its details are only in the log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dooroverride": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Extension: list the doors whose mode is overridden. */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Extension: return at most this many records (1 to 10000). */
+                    limit?: string;
+                    /** @description Extension: return records whose id is greater than this. */
+                    after_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description The door overridden (a door has at most one override). */
+                                id: number;
+                                /** @description The name of the door. */
+                                door_name: string;
+                                /** @description access_controlled, unlocked, locked or card_and_pin. */
+                                mode: string;
+                                /** @description When the override was set, YYYY-MM-DD HH:MM:SS in the site’s time zone. */
+                                since: string;
+                                /** @description When it ends by itself; null: until the door is returned to schedule. */
+                                until: string | null;
+                                /** @description Who set it, as the audit trail names them. */
+                                actor: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request or a record in it is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description An internal error; its details are only in the log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Extension: put doors (or a location’s doors) into a mode until a time, the next schedule change, or their return to schedule. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        dooroverrides: {
+                            /** @description The door to override; or location_id for every door of a location. */
+                            door_id?: number | string;
+                            /** @description Every door of this location; or door_id for one door. */
+                            location_id?: number | string;
+                            /** @description The mode the doors are put in. */
+                            mode: "access_controlled" | "unlocked" | "locked" | "card_and_pin";
+                            /** @description When the override ends by itself; absent or "": when the doors are returned to schedule. `YYYY-MM-DD HH:MM:SS` in the site's time zone, or ISO 8601 with an offset; "" for none. */
+                            until?: string | null;
+                            /** @description true: the override ends at each door’s next unlock-schedule change (instead of until). */
+                            until_next_change?: boolean | "true" | "false";
+                        }[];
+                        /** @description Processing options. */
+                        options?: {
+                            /** @description If false, records passing validation are written and the failures reported; if true, any failure fails the whole batch. Defaults to true. */
+                            validate_fails_batch: boolean | "true" | "false";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                submitted: number;
+                                processed: number;
+                                errors: number;
+                            };
+                            /** @description Records that failed validation, when validate_fails_batch was false. */
+                            errors?: {
+                                error: string[];
+                                input_data: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request or a record in it is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktFailure"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description An internal error; its details are only in the log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+            };
+        };
+        /** Extension: return doors (or a location’s doors) to their schedules. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        dooroverrides: {
+                            /** @description The door to return to its schedule; or location_id. */
+                            door_id?: number | string;
+                            /** @description Every door of this location returns to its schedule; or door_id. */
+                            location_id?: number | string;
+                        }[];
+                        /** @description Processing options. */
+                        options?: {
+                            /** @description If false, records passing validation are written and the failures reported; if true, any failure fails the whole batch. Defaults to true. */
+                            validate_fails_batch: boolean | "true" | "false";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                submitted: number;
+                                processed: number;
+                                errors: number;
+                            };
+                            /** @description Records that failed validation, when validate_fails_batch was false. */
+                            errors?: {
+                                error: string[];
+                                input_data: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request or a record in it is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktFailure"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description An internal error; its details are only in the log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lockdown": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Extension: list the site’s lockdown plans and whether each is started. */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Extension: return at most this many records (1 to 10000). */
+                    limit?: string;
+                    /** @description Extension: return records whose id is greater than this. */
+                    after_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description The unique, system assigned id of the plan. */
+                                id: number;
+                                /** @description The name of the plan. */
+                                name: string;
+                                /** @description lockdown: its doors are locked; egress: its doors are unlocked. */
+                                mode: string;
+                                /** @description Of several started plans covering a door, the highest priority decides. */
+                                priority: number;
+                                /** @description site, location or doors. */
+                                scope: string;
+                                /** @description The location whose doors it covers (scope location). */
+                                location_id: number | null;
+                                /** @description The doors it covers (scope doors); empty otherwise. */
+                                door_ids: number[];
+                                /** @description Access levels whose holders still pass a lockdown. */
+                                responders: number[];
+                                /** @description A start clears itself this long after; null: until cleared. */
+                                auto_revert_seconds: number | null;
+                                /** @description Whether the plan is started. */
+                                active: boolean;
+                                /** @description When it was started, in the site’s time zone. */
+                                active_since: string | null;
+                                /** @description When a started plan clears itself. */
+                                active_until: string | null;
+                                /** @description Who started it. */
+                                active_by: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request or a record in it is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description An internal error; its details are only in the log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Extension: create lockdown plans. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        lockdowns: {
+                            /** @description The name of the plan; unique within the site. */
+                            name: string;
+                            /** @description lockdown (the default) or egress. */
+                            mode?: "lockdown" | "egress";
+                            /** @description From -1000 to 1000; defaults to 0. */
+                            priority?: number;
+                            /** @description Cover the doors of this location; without it and door_ids, the whole site. */
+                            location_id?: number | string;
+                            /** @description Cover these doors; without it and location_id, the whole site. */
+                            door_ids?: (number | string)[];
+                            /** @description Access levels whose holders still pass while it is a started lockdown. */
+                            responders?: (number | string)[];
+                            /** @description A start clears itself this many seconds later (at most a week); absent: until cleared. */
+                            auto_revert_seconds?: number;
+                        }[];
+                        /** @description Processing options. */
+                        options?: {
+                            /** @description If false, records passing validation are written and the failures reported; if true, any failure fails the whole batch. Defaults to true. */
+                            validate_fails_batch: boolean | "true" | "false";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                submitted: number;
+                                inserted: number;
+                                updated: number;
+                                errors: number;
+                            };
+                            /** @description Records that failed validation, when validate_fails_batch was false. */
+                            errors?: {
+                                error: string[];
+                                input_data: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request or a record in it is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktFailure"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description An internal error; its details are only in the log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+            };
+        };
+        /** Extension: delete lockdown plans that are not started. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        lockdowns: {
+                            /** @description The plan to delete; a started plan must be cleared first. */
+                            id: number | string;
+                        }[];
+                        /** @description Processing options. */
+                        options?: {
+                            /** @description If false, records passing validation are written and the failures reported; if true, any failure fails the whole batch. Defaults to true. */
+                            validate_fails_batch: boolean | "true" | "false";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                submitted: number;
+                                deleted: number;
+                                errors: number;
+                            };
+                            /** @description Records that failed validation, when validate_fails_batch was false. */
+                            errors?: {
+                                error: string[];
+                                input_data: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request or a record in it is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktFailure"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description An internal error; its details are only in the log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lockdown/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Extension: start lockdown plans (by id or name); every door they cover takes their mode at once. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        lockdowns: {
+                            /** @description The plan; or its name. */
+                            id?: number | string;
+                            /** @description The name of the plan; or its id. */
+                            name?: string;
+                        }[];
+                        /** @description Processing options. */
+                        options?: {
+                            /** @description If false, records passing validation are written and the failures reported; if true, any failure fails the whole batch. Defaults to true. */
+                            validate_fails_batch: boolean | "true" | "false";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                submitted: number;
+                                processed: number;
+                                errors: number;
+                            };
+                            /** @description Records that failed validation, when validate_fails_batch was false. */
+                            errors?: {
+                                error: string[];
+                                input_data: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request or a record in it is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktFailure"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description An internal error; its details are only in the log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lockdown/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Extension: clear started lockdown plans; their doors fall back to the next plan, their override or their schedule. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        lockdowns: {
+                            /** @description The plan; or its name. */
+                            id?: number | string;
+                            /** @description The name of the plan; or its id. */
+                            name?: string;
+                        }[];
+                        /** @description Processing options. */
+                        options?: {
+                            /** @description If false, records passing validation are written and the failures reported; if true, any failure fails the whole batch. Defaults to true. */
+                            validate_fails_batch: boolean | "true" | "false";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                submitted: number;
+                                processed: number;
+                                errors: number;
+                            };
+                            /** @description Records that failed validation, when validate_fails_batch was false. */
+                            errors?: {
+                                error: string[];
+                                input_data: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request or a record in it is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktFailure"];
+                    };
+                };
+                /** @description Missing or wrong credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not allowed: the caller lacks the role, or HTTPS is required. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Not found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description An internal error; its details are only in the log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+                /** @description The store cannot be reached, or the site is under maintenance; see Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LocktError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accesslevel": {
         parameters: {
             query?: never;
@@ -3214,6 +5383,8 @@ export interface paths {
                                     /** @description The schedule on which the level opens the door; null on delegate levels, which open it throughout their window. */
                                     schedule_id: number | null;
                                 }[];
+                                /** @description Extension: true: its holders may be a door’s first person in (docs/door-modes.md); defaults to false. Shown only when true. */
+                                first_person_in?: boolean;
                             }[];
                         };
                     };
@@ -3324,6 +5495,8 @@ export interface paths {
                                 /** @description The id of a schedule of this site on which the level opens the door. */
                                 schedule_id: number | string;
                             }[];
+                            /** @description Extension: true: its holders may be a door’s first person in (docs/door-modes.md); defaults to false. */
+                            first_person_in?: boolean | "true" | "false";
                         }[];
                         /** @description Processing options. */
                         options?: {
@@ -3461,6 +5634,8 @@ export interface paths {
                                 /** @description The id of a schedule of this site on which the level opens the door. */
                                 schedule_id: number | string;
                             }[];
+                            /** @description Extension: true: its holders may be a door’s first person in (docs/door-modes.md); defaults to false. */
+                            first_person_in?: boolean | "true" | "false";
                         }[];
                         /** @description Processing options. */
                         options?: {
@@ -7201,7 +9376,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Extension: report a door's battery level, whether its lock is online, whether it is open and (optionally) whether it is locked. */
+        /** Extension: report a door's battery level, whether its lock is online, whether it is open, (optionally) whether it is locked, and the mode it applied. */
         post: {
             parameters: {
                 query?: never;
@@ -7222,6 +9397,8 @@ export interface paths {
                         door_open: boolean | "true" | "false";
                         /** @description Extension: whether the lock is locked; absent when the device cannot tell. */
                         locked?: boolean | "true" | "false";
+                        /** @description The door mode the device applied (after a mode command); absent: unchanged. */
+                        mode?: "access_controlled" | "unlocked" | "locked" | "card_and_pin";
                     };
                 };
             };
@@ -7239,6 +9416,7 @@ export interface paths {
                                 online: boolean;
                                 door_open: boolean;
                                 locked: boolean | null;
+                                mode?: string;
                             };
                         };
                     };
@@ -7361,13 +9539,15 @@ export interface paths {
                         "application/json": {
                             data: {
                                 id: number;
-                                /** @description unlock */
+                                /** @description unlock: open the lock now; mode: apply `mode` to the door (docs/door-modes.md). */
                                 command: string;
                                 door_id: number;
                                 /** @description The lock of this device that drives the door. */
                                 lock_number: number;
                                 /** @description ISO 8601 UTC. */
                                 requested_at: string;
+                                /** @description On a mode command: access_controlled, unlocked, locked or card_and_pin, the mode the door is in from now. */
+                                mode?: string;
                                 /** @description How long to hold the lock open: the site's BAS-IP lock timeout for this lock number, when one was saved; absent: the device's own. */
                                 unlock_seconds?: number;
                             }[];

@@ -49,6 +49,12 @@ export function wholeNumber(label: string) {
   };
 }
 
+/** A comma-separated list of whole numbers, such as `--codes 48,49`. */
+export function numberList(label: string) {
+  const number = wholeNumber(label);
+  return (value: string): number[] => value.split(',').map((part) => number(part.trim()));
+}
+
 /** A command-line argument that must be true or false. */
 export function trueOrFalse(label: string) {
   return (value: string): boolean => {

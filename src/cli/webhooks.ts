@@ -8,15 +8,9 @@ import { loadWebhookKey } from '../modules/webhooks/webhook-secrets.ts';
 import { webhookOperations } from '../modules/webhooks/webhooks.operations.ts';
 import { presentWebhook } from '../modules/webhooks/webhooks.presenter.ts';
 import { listWebhooks } from '../modules/webhooks/webhooks.repository.ts';
-import { type StoreFlags, print, siteCommand, wholeNumber, withStore } from './common.ts';
+import { type StoreFlags, numberList, print, siteCommand, wholeNumber, withStore } from './common.ts';
 
 type SiteFlags = StoreFlags & { site: number };
-
-/** A comma-separated list of whole numbers, such as `--codes 48,49`. */
-function numberList(label: string) {
-  const number = wholeNumber(label);
-  return (value: string): number[] => value.split(',').map((part) => number(part.trim()));
-}
 
 type PolicyFlags = { allowHttp?: boolean; allowPrivate?: boolean };
 

@@ -17,6 +17,7 @@ import * as consoleDoorEvents from './migrations/2026_12_05_0400_console_door_ev
 import * as doorLockedState from './migrations/2026_12_05_0450_door_locked_state.ts';
 import * as eventCategoryTime from './migrations/2026_12_05_0451_event_category_time.ts';
 import * as doorModes from './migrations/2026_12_05_0900_door_modes.ts';
+import * as doorCommandMode from './migrations/2026_12_05_1000_door_command_mode.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the set is the same
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_12_05_0450_door_locked_state': doorLockedState,
   '2026_12_05_0451_event_category_time': eventCategoryTime,
   '2026_12_05_0900_door_modes': doorModes,
+  '2026_12_05_1000_door_command_mode': doorCommandMode,
 };
 
 /**

@@ -342,6 +342,8 @@ export interface DoorCommandTable {
   door_id: number;
   device_id: number;
   command: string;
+  /** On a `mode` command, the mode to apply (`DoorMode`); null on an unlock. */
+  mode: ColumnType<string | null, string | null | undefined, string | null>;
   requested_by: string;
   requested_at: number;
   delivered_at: number | null;

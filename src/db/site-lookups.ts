@@ -7,7 +7,7 @@ import type { Queryable } from './queryable.ts';
  */
 
 /** The tables these lookups serve: each has `id`, `site_id`, `name` and a unique `name_key`. */
-export type NamedSiteTable = 'location_type' | 'location' | 'door' | 'schedule' | 'access_level';
+export type NamedSiteTable = 'location_type' | 'location' | 'door' | 'schedule' | 'access_level' | 'holiday' | 'lockdown_plan';
 
 /** The site's rows (id and name) with id > afterId, ascending, at most `limit`: a Lockt list page. */
 export function namedRowsAfter(

@@ -17,6 +17,10 @@ export const EVENT_CODES = {
   REMOTE_UNLOCK_DELIVERED: 71,
   REMOTE_UNLOCK_ACKNOWLEDGED: 72,
   WEBHOOK_DISABLED: 80,
+  DOOR_OVERRIDDEN: 90,
+  DOOR_RETURNED_TO_SCHEDULE: 91,
+  LOCKDOWN_STARTED: 92,
+  LOCKDOWN_CLEARED: 93,
 } as const;
 
 export const CODE_TEXT: Record<number, string> = {
@@ -32,6 +36,10 @@ export const CODE_TEXT: Record<number, string> = {
   71: 'Remote Unlock Delivered',
   72: 'Remote Unlock Acknowledged',
   80: 'Webhook Disabled',
+  90: 'Door Mode Overridden',
+  91: 'Door Returned To Schedule',
+  92: 'Lockdown Started',
+  93: 'Lockdown Cleared',
 };
 
 export const EVENT_CATEGORIES = {
@@ -41,6 +49,7 @@ export const EVENT_CATEGORIES = {
   DEVICE: 4,
   REMOTE_COMMAND: 5,
   SYSTEM: 6,
+  DOOR_MODE: 7,
 } as const;
 
 export const CATEGORY_TEXT: Record<number, string> = {
@@ -50,6 +59,7 @@ export const CATEGORY_TEXT: Record<number, string> = {
   4: 'Device',
   5: 'Remote Command',
   6: 'System',
+  7: 'Door Mode',
 };
 
 /** Subcode of each decision: 100 for a grant, 101… one per denial reason, in decide()'s order. */

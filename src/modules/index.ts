@@ -25,6 +25,10 @@ import { identifiersBasipModule } from './credentials/identifiers.basip.routes.t
 import { usersBasipModule } from './users/users.basip.routes.ts';
 import { webhooksModule } from './webhooks/webhooks.routes.ts';
 import { consoleModule } from './console/console.routes.ts';
+import { holidaysModule } from './holidays/holidays.routes.ts';
+import { doorSchedulesModule } from './door-schedules/door-schedules.routes.ts';
+import { doorOverridesModule } from './door-overrides/door-overrides.routes.ts';
+import { lockdownsModule } from './lockdowns/lockdowns.routes.ts';
 
 /** A module whose routes all speak the Lockt face. */
 const lockt = (module: ResourceModule): ResourceModule => ({ ...module, face: 'lockt' });
@@ -39,6 +43,10 @@ export const RESOURCE_MODULES: readonly ResourceModule[] = [
   lockt(doorsModule),
   lockt(doorStatesModule),
   lockt(schedulesModule),
+  lockt(holidaysModule),
+  lockt(doorSchedulesModule),
+  lockt(doorOverridesModule),
+  lockt(lockdownsModule),
   lockt(accessLevelsModule),
   lockt(delegatesModule),
   lockt(usersModule),

@@ -153,11 +153,9 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
     const poll = async (device: DeviceCaller) => {
       const response = await device.request('GET', '/api/v1/device/commands?wait=0');
       expect(response.status).toBe(200);
-      return (response.body.data as { door_id: number; lock_number: number; command: string }[]).map(({ door_id, lock_number, command }) => ({
-        door_id,
-        lock_number,
-        command,
-      }));
+      return (response.body.data as { door_id: number; lock_number: number; command: string; mode?: string }[]).map(
+        ({ door_id, lock_number, command, mode }) => ({ door_id, lock_number, command, ...(mode === undefined ? {} : { mode }) }),
+      );
     };
 
     it('queues an unlock of lock 1 that the panel’s long poll receives, recorded as asked by the operator', async () => {
@@ -225,8 +223,13 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
       });
       expect(response.status, JSON.stringify(response.body)).toBe(200);
       expect(response.body).toEqual({ queued: 1 });
-      expect(await poll(panel)).toEqual([{ door_id: back, lock_number: 2, command: 'unlock' }]);
-      const [requested] = await events();
+      // The door is opened now, and held unlocked by the panel's emergency egress until it is closed.
+      expect(await poll(panel)).toEqual([
+        { door_id: back, lock_number: 2, command: 'unlock' },
+        { door_id: back, lock_number: 2, command: 'mode', mode: 'unlocked' },
+      ]);
+      const [requested, started] = await events();
+      expect(started?.detail).toBe("Egress 'BAS-IP emergency' (priority 1000) started by operator boss (admin; emergency); 1 doors.");
       expect(requested?.detail).toContain('requested by operator boss (admin; emergency; unlock_time lock 2: 10000 ms)');
     });
 
@@ -262,10 +265,21 @@ describe.each(DIALECTS)('BAS-IP panels on %s', (dialect) => {
       });
       expect(close.status, close.text).toBe(200);
       expect(close.body).toEqual({ withdrawn: 1 });
-      expect(await poll(panel)).toEqual([{ door_id: back, lock_number: 2, command: 'unlock' }]);
+      // Lock 1's door leaves the emergency egress; lock 2's stays unlocked.
+      expect(await poll(panel)).toEqual([
+        { door_id: back, lock_number: 2, command: 'unlock' },
+        { door_id: back, lock_number: 2, command: 'mode', mode: 'unlocked' },
+        { door_id: front, lock_number: 1, command: 'mode', mode: 'access_controlled' },
+      ]);
       // Lock 2's command was collected by that poll: it is the panel's now, nothing is left to withdraw.
       expect((await admin.request('POST', '/api/v1/access/general/lock/close/emergency', { body: { locks: [0] } })).body).toEqual({ withdrawn: 0 });
-      expect(await poll(panel)).toEqual([{ door_id: back, lock_number: 2, command: 'unlock' }]);
+      expect(await poll(panel)).toEqual([
+        { door_id: back, lock_number: 2, command: 'unlock' },
+        { door_id: front, lock_number: 1, command: 'mode', mode: 'access_controlled' },
+        { door_id: back, lock_number: 2, command: 'mode', mode: 'access_controlled' },
+      ]);
+      const plans = (await h.request('GET', '/api/v1/lockdown')).body.data;
+      expect(plans).toEqual([expect.objectContaining({ name: 'BAS-IP emergency', mode: 'egress', active: false, door_ids: [] })]);
     });
 
     it('refuses an emergency close to a manager, and an empty, unknown or malformed list, in the panel format', async () => {

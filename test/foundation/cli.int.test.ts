@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { openStore } from '../../src/db/open.ts';
 import { runCli } from '../cli-runner.ts';
+import { seedDoor } from '../factories/access.ts';
 import { DIALECTS, requirePgUrl } from '../harness.ts';
 
 /** The flags that point the CLI at a fresh store of the dialect. */
@@ -123,6 +124,79 @@ describe.each(DIALECTS)('portcullis CLI on %s', (dialect) => {
     const backwards = await cli('maintenance', 'add', '--site', id, '--title', 'X', '--start', '2099-01-02 00:00:00', '--end', '2099-01-01 00:00:00');
     expect(backwards.code).toBe(1);
     expect(backwards.stderr).toMatch(/must be after its start/);
+  });
+
+  it('lockdown create, list, start and clear, through the rules of /lockdown', async () => {
+    const site = JSON.parse((await cli('site', 'create', '--name', 'L', '--json')).stdout);
+    const id = String(site.site.id);
+    const opened = store.open();
+    const doors = [await seedDoor(opened.db, site.site.id, 'Front'), await seedDoor(opened.db, site.site.id, 'Back')];
+    await opened.close();
+    const created = await cli(
+      'lockdown',
+      'create',
+      '--site',
+      id,
+      '--name',
+      'Fire drill',
+      '--doors',
+      doors.join(','),
+      '--priority',
+      '10',
+      '--mode',
+      'egress',
+    );
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toBe('Created lockdown plan Fire drill.\n');
+    expect((await cli('lockdown', 'create', '--site', id, '--name', 'Whole site', '--auto-revert', '600')).code).toBe(0);
+    const started = await cli('lockdown', 'start', '--site', id, '--name', 'fire drill');
+    expect(started.stdout).toBe('Started lockdown plan fire drill.\n');
+    const listed = JSON.parse((await cli('lockdown', 'list', '--site', id, '--json')).stdout);
+    expect(listed).toEqual([
+      expect.objectContaining({
+        name: 'Fire drill',
+        mode: 'egress',
+        priority: 10,
+        scope: 'doors',
+        door_ids: doors,
+        active: true,
+        active_by: 'portcullis lockdown',
+      }),
+      expect.objectContaining({ name: 'Whole site', mode: 'lockdown', scope: 'site', auto_revert_seconds: 600, active: false }),
+    ]);
+    const human = await cli('lockdown', 'list', '--site', id);
+    expect(human.stdout).toMatch(/Fire drill\tegress\tpriority 10\tdoors .*\tstarted .* by portcullis lockdown/);
+    expect((await cli('lockdown', 'start', '--site', id, '--name', 'Fire drill')).stdout).toBe('Lockdown plan Fire drill was already started.\n');
+    expect((await cli('lockdown', 'clear', '--site', id, '--name', 'Fire drill')).stdout).toBe('Cleared lockdown plan Fire drill.\n');
+    expect(JSON.parse((await cli('lockdown', 'list', '--site', id, '--json')).stdout)[0].active).toBe(false);
+    const checkStore = store.open();
+    const trail = await checkStore.db
+      .selectFrom('audit')
+      .select(['actor_kind', 'actor', 'resource', 'action'])
+      .where('site_id', '=', site.site.id)
+      .orderBy('id')
+      .execute();
+    const events = await checkStore.db.selectFrom('event').select('code').where('site_id', '=', site.site.id).orderBy('id').execute();
+    await checkStore.close();
+    expect(trail.filter((a) => a.resource === 'lockdowns').map((a) => `${a.actor_kind} ${a.actor} ${a.action}`)).toEqual([
+      'cli portcullis lockdown write',
+      'cli portcullis lockdown write',
+      'cli portcullis lockdown process',
+      'cli portcullis lockdown process',
+    ]);
+    expect(events.map((e) => e.code)).toEqual([92, 93]);
+    const cases: [string[], number, RegExp][] = [
+      [['lockdown', 'start', '--site', id, '--name', 'Nothing'], 1, /Invalid lockdown plan name: Nothing/],
+      [['lockdown', 'create', '--site', id, '--name', 'Fire drill'], 1, /Lockdown Plan Name Already Exists: Fire drill/],
+      [['lockdown', 'create', '--site', id, '--name', 'X', '--doors', '1,a'], 2, /--doors must be a whole number/],
+      [['lockdown', 'create', '--site', id, '--name', 'X', '--mode', 'panic'], 1, /Invalid mode found/],
+      [['lockdown', 'list', '--site', '999'], 1, /No site with id 999/],
+    ];
+    for (const [args, code, message] of cases) {
+      const result = await cli(...args);
+      expect(result.code, args.join(' ')).toBe(code);
+      expect(result.stderr, args.join(' ')).toMatch(message);
+    }
   });
 
   it('migrate applies nothing on a store that is up to date', async () => {

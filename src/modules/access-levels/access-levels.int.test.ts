@@ -404,6 +404,7 @@ describe.each(DIALECTS)('/accesslevel on %s', (dialect) => {
     expect(described.body.data.map((p: { property: string; datatype: string }) => [p.property, p.datatype])).toEqual([
       ['name', 'string'],
       ['doors', 'array'],
+      ['first_person_in', 'boolean'],
     ]);
   });
 

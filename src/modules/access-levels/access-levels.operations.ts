@@ -1,4 +1,4 @@
-import { toId } from '../../domain/batch-checks.ts';
+import { toBool, toId } from '../../domain/batch-checks.ts';
 import { type BatchRecord, batchOperation } from '../../domain/batch.ts';
 import { deleteById } from '../../http/lockt/routes.ts';
 import { AccessLevelCreate, AccessLevelDelete, AccessLevelUpdate } from './access-levels.schema.ts';
@@ -28,7 +28,11 @@ function toDoorAssignments(doors: BatchRecord<typeof AccessLevelUpdate>['doors']
 export const createAccessLevels = batchOperation({
   node: 'accesslevels',
   record: AccessLevelCreate,
-  parse: (record): NewAccessLevel => ({ name: record.name, doors: toDoorAssignments(record.doors) ?? [] }),
+  parse: (record): NewAccessLevel => ({
+    name: record.name,
+    doors: toDoorAssignments(record.doors) ?? [],
+    firstPersonIn: toBool(record.first_person_in),
+  }),
   check: checkNewAccessLevels,
   write: insertAccessLevels,
 });
@@ -37,7 +41,12 @@ export const changeAccessLevels = batchOperation({
   node: 'accesslevels',
   record: AccessLevelUpdate,
   options: ['validate_fails_batch', 'replace_doors'],
-  parse: (record): AccessLevelChange => ({ id: toId(record.id), name: record.name, doors: toDoorAssignments(record.doors) }),
+  parse: (record): AccessLevelChange => ({
+    id: toId(record.id),
+    name: record.name,
+    doors: toDoorAssignments(record.doors),
+    firstPersonIn: toBool(record.first_person_in),
+  }),
   check: checkAccessLevelChanges,
   write: updateAccessLevels,
 });

@@ -1,3 +1,4 @@
+import { fromFlag } from '../../db/conventions.ts';
 import type { AccessLevelRow } from './access-levels.repository.ts';
 import type { WithDoors } from './access-levels.service.ts';
 
@@ -7,5 +8,7 @@ export function presentAccessLevel(level: WithDoors<AccessLevelRow>) {
     id: level.id,
     name: level.name,
     doors: level.doors.map((d) => ({ id: d.door_id, name: d.door_name, schedule_id: d.schedule_id })),
+    // Extension, shown only when set, so a level reads exactly as the spec has it otherwise.
+    ...(fromFlag(level.first_person_in) ? { first_person_in: true } : {}),
   };
 }

@@ -1,10 +1,10 @@
 import type { Columns, AccessLevelTable } from '../../db/schema.ts';
-import type { Insertable } from 'kysely';
+import type { Insertable, Updateable } from 'kysely';
 import type { Queryable } from '../../db/queryable.ts';
-import { existingIdsIn, nameKeyOwnersIn, namedRowsAfter } from '../../db/site-lookups.ts';
+import { existingIdsIn, nameKeyOwnersIn } from '../../db/site-lookups.ts';
 
 /** An access level without its doors. */
-export type AccessLevelRow = Columns<'access_level', 'id' | 'name'>;
+export type AccessLevelRow = Columns<'access_level', 'id' | 'name' | 'first_person_in'>;
 
 /** One door of an access level, with the door's name for display. */
 export type LevelDoorRow = Columns<'access_level_door', 'access_level_id' | 'door_id' | 'schedule_id'> & { door_name: string };
@@ -14,11 +14,18 @@ export type LevelSummaryRow = Columns<'access_level', 'id' | 'name' | 'is_delega
 
 /** Every level of the site, delegate levels included, in id order. */
 export function listAccessLevels(db: Queryable, siteId: number, afterId: number, limit: number): Promise<AccessLevelRow[]> {
-  return namedRowsAfter(db, 'access_level', siteId, afterId, limit);
+  return db
+    .selectFrom('access_level')
+    .select(['id', 'name', 'first_person_in'])
+    .where('site_id', '=', siteId)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }
 
 export function findAccessLevelByNameKey(db: Queryable, siteId: number, key: string): Promise<AccessLevelRow[]> {
-  return db.selectFrom('access_level').select(['id', 'name']).where('site_id', '=', siteId).where('name_key', '=', key).execute();
+  return db.selectFrom('access_level').select(['id', 'name', 'first_person_in']).where('site_id', '=', siteId).where('name_key', '=', key).execute();
 }
 
 /** The doors of these levels, each level's in door id order. */
@@ -90,8 +97,11 @@ export async function removeLevelDoors(db: Queryable, siteId: number, levelId: n
   await query.execute();
 }
 
-export async function renameAccessLevel(db: Queryable, siteId: number, id: number, name: string, key: string): Promise<void> {
-  await db.updateTable('access_level').set({ name, name_key: key }).where('site_id', '=', siteId).where('id', '=', id).execute();
+/** The columns a PUT may change on the level itself. */
+export type AccessLevelChanges = Pick<Updateable<AccessLevelTable>, 'name' | 'name_key' | 'first_person_in'>;
+
+export async function updateAccessLevel(db: Queryable, siteId: number, id: number, changes: AccessLevelChanges): Promise<void> {
+  await db.updateTable('access_level').set(changes).where('site_id', '=', siteId).where('id', '=', id).execute();
 }
 
 /** Gives these users the level. */

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { PagingQuery } from '../../http/paging.ts';
-import { IdInput, IdentifyingText, TextParam } from '../../http/schemas.ts';
+import { BoolInput, IdInput, IdentifyingText, TextParam } from '../../http/schemas.ts';
 
 /** A door of a level as `GET /accesslevel` shows it. */
 const LevelDoor = Type.Object({
@@ -11,6 +11,8 @@ const LevelDoor = Type.Object({
   }),
 });
 
+const FIRST_IN = 'Extension: true: its holders may be a door’s first person in (docs/door-modes.md); defaults to false.';
+
 /** An access level as `GET /accesslevel` shows it. */
 export const AccessLevelObject = Type.Object({
   id: Type.Integer({ description: 'The unique, system assigned id of the access level.' }),
@@ -18,6 +20,7 @@ export const AccessLevelObject = Type.Object({
   doors: Type.Array(LevelDoor, {
     description: 'An array of abbreviated Door objects: id, name and schedule_id. Empty when the level has no doors.',
   }),
+  first_person_in: Type.Optional(Type.Boolean({ description: `${FIRST_IN} Shown only when true.` })),
 });
 
 /** One door of a level as written: which door, on which schedule. */
@@ -36,6 +39,7 @@ const LevelDoorsInput = Type.Array(LevelDoorInput, {
 export const AccessLevelCreate = Type.Object({
   name: IdentifyingText('name', 'The name of the access level; unique within the site.'),
   doors: Type.Optional(LevelDoorsInput),
+  first_person_in: Type.Optional(BoolInput('first_person_in', FIRST_IN)),
 });
 
 /** One record of `PUT /accesslevel` (extension): what is supplied changes, the rest stays. */
@@ -43,6 +47,7 @@ export const AccessLevelUpdate = Type.Object({
   id: IdInput('id', 'The unique, system assigned id of the access level.'),
   name: Type.Optional(IdentifyingText('name', 'The new name of the access level; unique within the site.')),
   doors: Type.Optional(LevelDoorsInput),
+  first_person_in: Type.Optional(BoolInput('first_person_in', FIRST_IN)),
 });
 
 /** One record of `DELETE /accesslevel`. */

@@ -1,4 +1,4 @@
-import { storableIds } from '../../db/conventions.ts';
+import { storableIds, toFlag } from '../../db/conventions.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { repeatedInBatch } from '../../domain/batch-checks.ts';
 import { claimedKeys, nameConflicts } from '../../domain/name-conflicts.ts';
@@ -16,6 +16,8 @@ export interface NewAccessLevel {
   /** Undefined when absent or refused by the schema (which then has its message). */
   name: string | undefined;
   doors: DoorAssignment[];
+  /** Extension: its holders may be a door's first person in (docs/door-modes.md). */
+  firstPersonIn: boolean | undefined;
 }
 
 /** A PUT record: only what is supplied changes. */
@@ -23,6 +25,7 @@ export interface AccessLevelChange {
   id: number | undefined;
   name: string | undefined;
   doors: DoorAssignment[] | undefined;
+  firstPersonIn: boolean | undefined;
 }
 
 /** A level with its doors, as lists show it. */
@@ -93,7 +96,7 @@ export interface NameChange {
 }
 
 /** A level that passed its checks, ready to insert. */
-export type InsertPlan = NameChange & { doors: DoorAssignment[] };
+export type InsertPlan = NameChange & { doors: DoorAssignment[]; firstPersonIn: boolean };
 
 /** Name present and unique in the site and the batch; every door and schedule valid; no door twice in a level. */
 export async function checkNewAccessLevels(trx: Queryable, inputs: NewAccessLevel[], { site }: SiteCall): Promise<RecordCheck<InsertPlan>[]> {
@@ -102,7 +105,7 @@ export async function checkNewAccessLevels(trx: Queryable, inputs: NewAccessLeve
   return inputs.map((input, index) => {
     const messages = [names[index], ...doorMessages(input.doors, known, input.name)].filter((m) => m !== undefined);
     if (messages.length > 0 || input.name === undefined) return { messages };
-    return { plan: { name: input.name.trim(), key: nameKey(input.name), doors: input.doors } };
+    return { plan: { name: input.name.trim(), key: nameKey(input.name), doors: input.doors, firstPersonIn: input.firstPersonIn ?? false } };
   });
 }
 
@@ -116,7 +119,7 @@ export async function insertAccessLevels(trx: Queryable, plans: InsertPlan[], { 
   const now = clock.now();
   const ids = await repo.insertAccessLevels(
     trx,
-    plans.map((p) => ({ site_id: site.id, name: p.name, name_key: p.key, created_at: now })),
+    plans.map((p) => ({ site_id: site.id, name: p.name, name_key: p.key, first_person_in: toFlag(p.firstPersonIn), created_at: now })),
   );
   await repo.insertLevelDoors(
     trx,
@@ -133,6 +136,7 @@ export interface UpdatePlan {
   id: number;
   name?: NameChange | undefined;
   doors?: DoorAssignment[] | undefined;
+  firstPersonIn?: boolean | undefined;
 }
 
 /**
@@ -159,16 +163,22 @@ export async function checkAccessLevelChanges(trx: Queryable, inputs: AccessLeve
     if (nameMessage) messages.push(nameMessage);
     if (input.doors) messages.push(...doorMessages(input.doors, known, input.name ?? level?.name));
     if (messages.length > 0 || input.id === undefined) return { messages };
-    if (input.name === undefined && input.doors === undefined) return { ignored: true };
+    if (input.name === undefined && input.doors === undefined && input.firstPersonIn === undefined) return { ignored: true };
     const name = input.name === undefined ? undefined : { name: input.name.trim(), key: nameKey(input.name) };
-    return { plan: { id: input.id, name, doors: input.doors } };
+    return { plan: { id: input.id, name, doors: input.doors, firstPersonIn: input.firstPersonIn } };
   });
 }
 
 /** Renames, and replaces the doors (`replace_doors`, the default) or adds to them, re-scheduling doors already there. */
 export async function updateAccessLevels(trx: Queryable, plans: UpdatePlan[], { site }: SiteCall, options: BatchOptions): Promise<WriteCounts> {
   for (const plan of plans) {
-    if (plan.name) await repo.renameAccessLevel(trx, site.id, plan.id, plan.name.name, plan.name.key);
+    const changes: repo.AccessLevelChanges = {};
+    if (plan.name) {
+      changes.name = plan.name.name;
+      changes.name_key = plan.name.key;
+    }
+    if (plan.firstPersonIn !== undefined) changes.first_person_in = toFlag(plan.firstPersonIn);
+    if (Object.keys(changes).length > 0) await repo.updateAccessLevel(trx, site.id, plan.id, changes);
     if (plan.doors) {
       await repo.removeLevelDoors(trx, site.id, plan.id, options.replace_doors ? undefined : plan.doors.map((d) => d.doorId));
     }

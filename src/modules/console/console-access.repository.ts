@@ -21,7 +21,7 @@ export async function levelSummaries(db: Queryable, siteId: number, limit: numbe
 const schedules = (db: Queryable, siteId: number) =>
   db
     .selectFrom('schedule')
-    .select(['id', 'name', ...DAY_COLUMNS, 'start_time', 'stop_time', 'rule'])
+    .select(['id', 'name', ...DAY_COLUMNS, 'start_time', 'stop_time', 'rule', 'observes_holidays'])
     .where('site_id', '=', siteId);
 
 /** The site's schedules and time profiles by name. */

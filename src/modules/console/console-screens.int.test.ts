@@ -155,6 +155,11 @@ describe.each(DIALECTS)('operator console: doors, devices, explain, events and a
     const recorded = await h.store.db.selectFrom('door_command').select('requested_by').orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(recorded.requested_by).toBe(`operator ${admin.username} (admin; emergency)`);
     expect((await admin.send('POST', '/console/api/emergency-open', { lock_number: 9 })).text).toContain('No panel of the site drives lock 9');
+    // The emergency holds its doors unlocked (the panel face's egress plan) until the panel face closes it.
+    const panelAdmin = await h.operator('admin');
+    const closed = await panelAdmin.request('POST', '/api/v1/access/general/lock/close/emergency', { body: { locks: [0] } });
+    expect(closed.status, closed.text).toBe(200);
+    expect((await h.request('GET', '/api/v1/lockdown')).body.data).toEqual([expect.objectContaining({ name: 'BAS-IP emergency', active: false })]);
   });
 
   it('explains a decision for a card or each credential of a person, at a time in the site’s zone, check by check', async () => {

@@ -13,7 +13,10 @@ import type { Site } from '../../domain/site.ts';
 import * as repo from './devices.repository.ts';
 import type { DevicePrincipal } from './devices.service.ts';
 
-/** The command queue: remote unlocks queued for devices, collected by their long polls, acknowledged. */
+/**
+ * The command queue: remote unlocks and door modes queued for devices, collected by their long polls,
+ * acknowledged.
+ */
 
 /**
  * A remote unlock not collected within this long is never delivered: a door opening minutes after
@@ -23,7 +26,6 @@ export const COMMAND_TTL_MS = 2 * 60_000;
 /** Commands one poll hands over at most. */
 const COMMANDS_PER_POLL = 50;
 
-const UNLOCK = 'unlock';
 const CONTROLLER = 'Portcullis';
 
 /**
@@ -87,7 +89,7 @@ export async function queueUnlocks(trx: Queryable, plans: UnlockPlan[], context:
       site_id: site.id,
       door_id: door.id,
       device_id: device.id,
-      command: UNLOCK,
+      command: repo.UNLOCK_COMMAND,
       requested_by: requestedBy,
       requested_at: now,
     })),
@@ -107,8 +109,53 @@ export async function queueUnlocks(trx: Queryable, plans: UnlockPlan[], context:
   return { processed: plans.length, ids: inserted.map((c) => c.id) };
 }
 
+/** Rows per insert of mode commands: a lockdown of a large site queues one per device of every door. */
+const MODE_COMMANDS_PER_INSERT = 500;
+
+/**
+ * Inside the writing transaction of an override or a lockdown: a `mode` command for every device of each
+ * door, telling it the mode the door is now in; an older mode command not yet acknowledged is superseded,
+ * so a device never applies a stale mode after a newer one. Returns the devices to wake after the commit.
+ * The change itself is recorded by its own event; the mode applied comes back through `/device/state`.
+ */
+export async function queueModeCommands(
+  trx: Queryable,
+  siteId: number,
+  modes: ReadonlyMap<number, string>,
+  requestedBy: string,
+  now: number,
+): Promise<Set<number>> {
+  const doorIds = [...modes.keys()];
+  const devices = new Set<number>();
+  for (let start = 0; start < doorIds.length; start += MODE_COMMANDS_PER_INSERT) {
+    const chunk = doorIds.slice(start, start + MODE_COMMANDS_PER_INSERT);
+    await repo.supersedeModeCommands(trx, siteId, chunk, now);
+    const drivers = await repo.activeDevicesOfDoors(trx, siteId, chunk);
+    await repo.insertCommands(
+      trx,
+      drivers.map((d) => ({
+        site_id: siteId,
+        door_id: d.door_id,
+        device_id: d.device_id,
+        command: repo.MODE_COMMAND,
+        mode: modes.get(d.door_id) ?? null,
+        requested_by: requestedBy,
+        requested_at: now,
+      })),
+    );
+    for (const d of drivers) devices.add(d.device_id);
+  }
+  return devices;
+}
+
 /** A command and the door it opens, as the events about it name them. */
 type CommandAbout = Pick<repo.CommandRow, 'id' | 'door_id' | 'door_name' | 'location_name'>;
+
+/**
+ * Whether a command's steps are events: an unlock's are; a mode command's change is already recorded as
+ * the override's or lockdown's event, and a lockdown queues one per device of every door.
+ */
+const isUnlock = (command: { command: string }) => command.command === repo.UNLOCK_COMMAND;
 
 /** One step in a command's life (requested, delivered, acknowledged), as an event. */
 function commandEvent(
@@ -188,7 +235,9 @@ export async function collectCommands(db: Queryable, device: DevicePrincipal, no
       );
       await appendEvents(
         trx,
-        fresh.filter((c) => marked.has(c.id)).map((c) => commandEvent(EVENT_CODES.REMOTE_UNLOCK_DELIVERED, 'delivered', c, device, siteId, now)),
+        fresh
+          .filter((c) => marked.has(c.id) && isUnlock(c))
+          .map((c) => commandEvent(EVENT_CODES.REMOTE_UNLOCK_DELIVERED, 'delivered', c, device, siteId, now)),
       );
     });
   }
@@ -287,7 +336,9 @@ export async function writeAcks(trx: Queryable, plans: AckPlan[], { device, now 
   const acked = plans.filter((p) => recorded.has(p.command.id));
   await appendEvents(
     trx,
-    acked.map(({ command, result }) => commandEvent(EVENT_CODES.REMOTE_UNLOCK_ACKNOWLEDGED, `acknowledged: ${result}`, command, device, siteId, now)),
+    acked
+      .filter((p) => isUnlock(p.command))
+      .map(({ command, result }) => commandEvent(EVENT_CODES.REMOTE_UNLOCK_ACKNOWLEDGED, `acknowledged: ${result}`, command, device, siteId, now)),
   );
   return { processed: acked.length, ids: acked.map((p) => p.command.id) };
 }

@@ -86,6 +86,8 @@ export interface StateInput {
   doorOpen: boolean;
   /** Null: the report did not say (each report replaces the last whole). */
   locked: boolean | null;
+  /** The door mode the device applied; undefined: not reported, the stored one stays. */
+  mode?: string | undefined;
 }
 
 /** Keeps what the device sees at one of its doors; GET /doorstate shows the battery level. */
@@ -100,5 +102,6 @@ export async function reportDoorState(db: Queryable, device: DevicePrincipal, in
     door_open: toFlag(input.doorOpen),
     locked: input.locked === null ? null : toFlag(input.locked),
     reported_at: now,
+    ...(input.mode === undefined ? {} : { mode: input.mode }),
   });
 }

@@ -343,9 +343,27 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
       await report(0.5);
       const states = await h.request('GET', '/api/v1/doorstate');
       expect(states.body.data).toEqual([
-        { id: frontDoor, name: 'Front Door', battery_level: 0.5 },
-        { id: backDoor, name: 'Back Door', battery_level: null },
+        { id: frontDoor, name: 'Front Door', battery_level: 0.5, mode: null },
+        { id: backDoor, name: 'Back Door', battery_level: null, mode: null },
       ]);
+    });
+
+    it('keeps the mode the door applied, until the device reports another (extension)', async () => {
+      const { key } = await addDevice('Panel');
+      const report = (extra: object) =>
+        asDevice(key, 'POST', '/api/v1/device/state', { door_id: frontDoor, battery_level: null, online: true, door_open: false, ...extra });
+      const applied = await report({ mode: 'locked' });
+      expect(applied.body).toEqual({ data: { door_id: frontDoor, battery_level: null, online: true, door_open: false, mode: 'locked' } });
+      await report({});
+      const modeOf = async () => (await h.request('GET', '/api/v1/doorstate')).body.data[0].mode;
+      expect(await modeOf()).toBe('locked');
+      const refused = await report({ mode: 'open' });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toEqual({
+        data: { error: expect.stringMatching(/Invalid mode found \(expected one of access_controlled, unlocked, locked, card_and_pin\): open/) },
+      });
+      await report({ mode: 'access_controlled' });
+      expect(await modeOf()).toBe('access_controlled');
     });
 
     it('refuses a door the device does not drive and out-of-range values with 400', async () => {

@@ -1,6 +1,11 @@
+import type { Insertable } from 'kysely';
 import type { Queryable } from '../../db/queryable.ts';
 import { deviceByKeyHash, deviceSeen } from './devices.statements.ts';
-import type { Columns, NewRow, SiteRow } from '../../db/schema.ts';
+import type { Columns, DoorCommandTable, NewRow, SiteRow } from '../../db/schema.ts';
+
+/** The commands a device collects: open a lock now, or apply a door mode (docs/door-modes.md). */
+export const UNLOCK_COMMAND = 'unlock';
+export const MODE_COMMAND = 'mode';
 
 export type DeviceRow = Columns<'device', 'id' | 'site_id' | 'name' | 'revoked_at' | 'last_seen_at' | 'created_at'>;
 
@@ -130,7 +135,7 @@ export function activeDevicesOfDoors(
 
 export async function upsertDoorState(
   db: Queryable,
-  row: NewRow<'door_state', 'door_id' | 'site_id' | 'battery_level' | 'online' | 'door_open' | 'locked' | 'reported_at'>,
+  row: NewRow<'door_state', 'door_id' | 'site_id' | 'battery_level' | 'online' | 'door_open' | 'locked' | 'reported_at'> & { mode?: string },
 ): Promise<void> {
   await db
     .insertInto('door_state')
@@ -142,6 +147,7 @@ export async function upsertDoorState(
         door_open: row.door_open,
         locked: row.locked,
         reported_at: row.reported_at,
+        ...(row.mode === undefined ? {} : { mode: row.mode }),
       }),
     )
     .execute();
@@ -149,18 +155,35 @@ export async function upsertDoorState(
 
 export async function insertCommands(
   db: Queryable,
-  rows: { site_id: number; door_id: number; device_id: number; command: string; requested_by: string; requested_at: number }[],
+  rows: Insertable<DoorCommandTable>[],
 ): Promise<{ id: number; door_id: number; device_id: number }[]> {
   if (rows.length === 0) return [];
   return db.insertInto('door_command').values(rows).returning(['id', 'door_id', 'device_id']).execute();
 }
 
-export type PendingCommandRow = Columns<'door_command', 'id' | 'command' | 'door_id' | 'requested_at' | 'delivered_at'> &
+/**
+ * Ends the mode commands of these doors that no device has acknowledged (`superseded`): a newer one is
+ * being queued, and a device must apply the latest mode, never an older one after it.
+ */
+export async function supersedeModeCommands(db: Queryable, siteId: number, doorIds: number[], at: number): Promise<void> {
+  if (doorIds.length === 0) return;
+  await db
+    .updateTable('door_command')
+    .set({ acked_at: at, result: 'superseded' })
+    .where('site_id', '=', siteId)
+    .where('command', '=', MODE_COMMAND)
+    .where('door_id', 'in', doorIds)
+    .where('acked_at', 'is', null)
+    .execute();
+}
+
+export type PendingCommandRow = Columns<'door_command', 'id' | 'command' | 'mode' | 'door_id' | 'requested_at' | 'delivered_at'> &
   Columns<'device_door', 'lock_number'> & { door_name: string; location_name: string | null };
 
 /**
- * A device's commands not yet acknowledged and requested since `since`, oldest first. Only doors the
- * device still drives: a door detached since has no lock on it to open.
+ * A device's commands not yet acknowledged, oldest first: unlocks requested since `since` (a late one
+ * would surprise whoever stands there), mode commands whenever they were queued (the mode still holds).
+ * Only doors the device still drives: a door detached since has no lock on it to open.
  */
 export function pendingCommands(db: Queryable, siteId: number, deviceId: number, since: number, limit: number): Promise<PendingCommandRow[]> {
   return db
@@ -171,6 +194,7 @@ export function pendingCommands(db: Queryable, siteId: number, deviceId: number,
     .select([
       'c.id',
       'c.command',
+      'c.mode',
       'c.door_id',
       'door.name as door_name',
       'location.name as location_name',
@@ -181,7 +205,7 @@ export function pendingCommands(db: Queryable, siteId: number, deviceId: number,
     .where('c.site_id', '=', siteId)
     .where('c.device_id', '=', deviceId)
     .where('c.acked_at', 'is', null)
-    .where('c.requested_at', '>=', since)
+    .where((eb) => eb.or([eb('c.command', '=', MODE_COMMAND), eb('c.requested_at', '>=', since)]))
     .orderBy('c.id')
     .limit(limit)
     .execute();
@@ -216,7 +240,7 @@ export function markDelivered(db: Queryable, siteId: number, deviceId: number, i
   return markCommandsOnce(db, siteId, deviceId, ids, { delivered_at: at });
 }
 
-export type CommandRow = Columns<'door_command', 'id' | 'door_id' | 'acked_at'> & { door_name: string; location_name: string | null };
+export type CommandRow = Columns<'door_command', 'id' | 'command' | 'door_id' | 'acked_at'> & { door_name: string; location_name: string | null };
 
 /** Of these ids, the commands addressed to this device. */
 export function findDeviceCommands(db: Queryable, siteId: number, deviceId: number, ids: number[]): Promise<CommandRow[]> {
@@ -225,7 +249,7 @@ export function findDeviceCommands(db: Queryable, siteId: number, deviceId: numb
     .selectFrom('door_command as c')
     .innerJoin('door', 'door.id', 'c.door_id')
     .leftJoin('location', 'location.id', 'door.location_id')
-    .select(['c.id', 'c.door_id', 'door.name as door_name', 'location.name as location_name', 'c.acked_at'])
+    .select(['c.id', 'c.command', 'c.door_id', 'door.name as door_name', 'location.name as location_name', 'c.acked_at'])
     .where('c.site_id', '=', siteId)
     .where('c.device_id', '=', deviceId)
     .where('c.id', 'in', ids)
@@ -248,6 +272,7 @@ export async function withdrawUndelivered(db: Queryable, siteId: number, doorIds
     .set({ acked_at: at, result })
     .where('site_id', '=', siteId)
     .where('door_id', 'in', doorIds)
+    .where('command', '=', UNLOCK_COMMAND)
     .where('delivered_at', 'is', null)
     .where('acked_at', 'is', null)
     .returning('id')

@@ -199,7 +199,8 @@ function stateRoute(app: TypedApp, { db, clock }: DeviceRouteContext): void {
     schema: {
       tags,
       security: DEVICE_SECURITY,
-      summary: "Extension: report a door's battery level, whether its lock is online, whether it is open and (optionally) whether it is locked.",
+      summary:
+        "Extension: report a door's battery level, whether its lock is online, whether it is open, (optionally) whether it is locked, and the mode it applied.",
       body: StateReport,
       response: { 200: StateAnswer },
     },
@@ -208,9 +209,23 @@ function stateRoute(app: TypedApp, { db, clock }: DeviceRouteContext): void {
       const doorId = toId(body.door_id);
       if (doorId === undefined) throw ERRORS.badRequest('Missing or blank door_id');
       const locked = toBool(body.locked) ?? null;
-      const state = { doorId, batteryLevel: body.battery_level, online: toBool(body.online), doorOpen: toBool(body.door_open), locked };
+      const state = {
+        doorId,
+        batteryLevel: body.battery_level,
+        online: toBool(body.online),
+        doorOpen: toBool(body.door_open),
+        locked,
+        mode: body.mode,
+      };
       await deviceEvents.reportDoorState(db, deviceOf(request), state, clock.now());
-      return data({ door_id: state.doorId, battery_level: state.batteryLevel, online: state.online, door_open: state.doorOpen, locked });
+      return data({
+        door_id: state.doorId,
+        battery_level: state.batteryLevel,
+        online: state.online,
+        door_open: state.doorOpen,
+        locked,
+        ...(state.mode === undefined ? {} : { mode: state.mode }),
+      });
     },
   });
 }

@@ -1,6 +1,9 @@
 import { Type } from 'typebox';
 import { BoolInput, DigitsInput, IdInput, NumericParam, Text, WireTime } from '../../http/schemas.ts';
 
+/** Every door mode (docs/door-modes.md), as a device reports the one it applied. */
+export const DOOR_MODES = ['access_controlled', 'unlocked', 'locked', 'card_and_pin'] as const;
+
 /** The event types a device may report, in the order docs/devices.md lists them. */
 export const DEVICE_EVENT_TYPES = ['door_forced', 'door_held_open', 'tamper', 'battery_low', 'device_offline', 'device_online'] as const;
 export type DeviceEventType = (typeof DEVICE_EVENT_TYPES)[number];
@@ -65,6 +68,16 @@ export const StateReport = Type.Object(
     online: BoolInput('online', 'Whether the lock answers the device.'),
     door_open: BoolInput('door_open', 'Whether the door is open.'),
     locked: Type.Optional(BoolInput('locked', 'Extension: whether the lock is locked; absent when the device cannot tell.')),
+    mode: Type.Optional(
+      Type.Union(
+        DOOR_MODES.map((m) => Type.Literal(m)),
+        {
+          description: 'The door mode the device applied (after a mode command); absent: unchanged.',
+          'x-error': `Invalid mode found (expected one of ${DOOR_MODES.join(', ')})`,
+          'x-datatype': 'string',
+        },
+      ),
+    ),
   },
   { required: ['door_id', 'battery_level', 'online', 'door_open'] },
 );
@@ -76,6 +89,7 @@ export const StateAnswer = Type.Object({
     online: Type.Boolean(),
     door_open: Type.Boolean(),
     locked: Type.Union([Type.Boolean(), Type.Null()]),
+    mode: Type.Optional(Type.String()),
   }),
 });
 
@@ -86,10 +100,13 @@ export const CommandsQuery = Type.Object({
 /** A command as a device collects it. */
 export const CommandObject = Type.Object({
   id: Type.Integer(),
-  command: Type.String({ description: 'unlock' }),
+  command: Type.String({ description: 'unlock: open the lock now; mode: apply `mode` to the door (docs/door-modes.md).' }),
   door_id: Type.Integer(),
   lock_number: Type.Integer({ description: 'The lock of this device that drives the door.' }),
   requested_at: Type.String({ description: 'ISO 8601 UTC.' }),
+  mode: Type.Optional(
+    Type.String({ description: 'On a mode command: access_controlled, unlocked, locked or card_and_pin, the mode the door is in from now.' }),
+  ),
   unlock_seconds: Type.Optional(
     Type.Integer({
       description:

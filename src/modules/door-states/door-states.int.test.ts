@@ -23,9 +23,9 @@ describe.each(DIALECTS)('/doorstate on %s', (dialect) => {
       expect(response.status, url).toBe(200);
       expect(response.body, url).toEqual({
         data: [
-          { id: doors[0], name: 'Room 1', battery_level: null },
-          { id: doors[1], name: 'Room 2', battery_level: null },
-          { id: doors[2], name: 'Room 3', battery_level: null },
+          { id: doors[0], name: 'Room 1', battery_level: null, mode: null },
+          { id: doors[1], name: 'Room 2', battery_level: null, mode: null },
+          { id: doors[2], name: 'Room 3', battery_level: null, mode: null },
         ],
       });
     }
@@ -38,9 +38,9 @@ describe.each(DIALECTS)('/doorstate on %s', (dialect) => {
     const response = await h.request('GET', '/api/v1/doorstate');
     expect(response.body).toEqual({
       data: [
-        { id: room1, name: 'Room 1', battery_level: 0.64 },
-        { id: room2, name: 'Room 2', battery_level: null },
-        { id: room3, name: 'Room 3', battery_level: null },
+        { id: room1, name: 'Room 1', battery_level: 0.64, mode: null },
+        { id: room2, name: 'Room 2', battery_level: null, mode: null },
+        { id: room3, name: 'Room 3', battery_level: null, mode: null },
       ],
     });
   });
@@ -65,7 +65,7 @@ describe.each(DIALECTS)('/doorstate on %s', (dialect) => {
     await reportDoorState(h.store.db, other.site.id, theirs, 0.99);
     expect(idsOf(await h.request('GET', '/api/v1/doorstate'))).toEqual(doors);
     expect((await h.request('GET', '/api/v1/doorstate', { as: other.credentials })).body).toEqual({
-      data: [{ id: theirs, name: 'Theirs', battery_level: 0.99 }],
+      data: [{ id: theirs, name: 'Theirs', battery_level: 0.99, mode: null }],
     });
   });
 
@@ -75,6 +75,7 @@ describe.each(DIALECTS)('/doorstate on %s', (dialect) => {
       { property: 'id', datatype: 'integer', description: expect.any(String) },
       { property: 'name', datatype: 'string', description: expect.any(String) },
       { property: 'battery_level', datatype: 'decimal', description: expect.any(String) },
+      { property: 'mode', datatype: expect.any(String), description: expect.any(String) },
     ]);
   });
 });

@@ -20,6 +20,10 @@ const KEY_OF_CODE: Record<number, string> = {
   [EVENT_CODES.REMOTE_UNLOCK_DELIVERED]: 'lock_open_delivered_to_device',
   [EVENT_CODES.REMOTE_UNLOCK_ACKNOWLEDGED]: 'lock_opened_by_api_call',
   [EVENT_CODES.WEBHOOK_DISABLED]: 'webhook_disabled',
+  [EVENT_CODES.DOOR_OVERRIDDEN]: 'door_mode_overridden',
+  [EVENT_CODES.DOOR_RETURNED_TO_SCHEDULE]: 'door_mode_returned_to_schedule',
+  [EVENT_CODES.LOCKDOWN_STARTED]: 'lockdown_started',
+  [EVENT_CODES.LOCKDOWN_CLEARED]: 'lockdown_cleared',
 };
 
 /** Denials (code 49) by subcode; a subcode not listed reads as the code's key. */

@@ -1,4 +1,5 @@
 import { type AccessQuestion, answer, decideAndRecord } from '../../access/access.service.ts';
+import type { Actor } from '../../audit/audit-log.ts';
 import type { FactSource, Presented } from '../../access/facts.ts';
 import { writeTransaction } from '../../db/change-feed.ts';
 import { fromFlag, isStorableId, toFlag } from '../../db/conventions.ts';
@@ -8,6 +9,7 @@ import { showValue } from '../../lib/show-value.ts';
 import { requestUnlock, withdrawUnlocks } from '../devices/device-commands.service.ts';
 import type { DevicePrincipal } from '../devices/devices.service.ts';
 import type { ActorCall, Site } from '../../domain/site.ts';
+import { closePanelEmergency, startPanelEmergency } from '../lockdowns/lockdowns.service.ts';
 import * as repo from './panels.repository.ts';
 
 /** The path segment a panel's remote-access URL carries its device key in. */
@@ -147,7 +149,8 @@ export interface EmergencyLock {
 
 /**
  * Emergency open (administrators, on either face): every door on these locks, as a remote open recorded
- * as an emergency by the operator, with the unlock times asked for (a device applies its own).
+ * as an emergency by the operator, with the unlock times asked for (a device applies its own); and the
+ * doors held unlocked by the panel's emergency egress plan until the emergency is closed.
  */
 export async function emergencyOpen(
   db: Queryable,
@@ -159,20 +162,26 @@ export async function emergencyOpen(
   if (locks.length === 0) throw ERRORS.badRequest('List cannot be empty');
   const times = locks.flatMap((l) => (l.unlockTime === null ? [] : [`lock ${l.lockNumber}: ${l.unlockTime} ms`]));
   const note = `emergency${times.length > 0 ? `; unlock_time ${times.join(', ')}` : ''}`;
-  return openLocks(
+  const doorIds = await doorsOfLocks(
     db,
     site,
     locks.map((l) => l.lockNumber),
-    operatorRequest(operator, note),
-    now,
   );
+  const queued = await requestUnlock(db, site, doorIds, operatorRequest(operator, note), now);
+  // The doors then stay unlocked (an egress plan the panel face owns) until the emergency is closed.
+  const actor: Actor = { kind: 'operator', name: operator.username };
+  await startPanelEmergency(db, { site, actor, by: operatorRequest(operator, 'emergency'), now }, doorIds);
+  return queued.ids?.length ?? 0;
 }
 
 /**
  * Emergency close: the emergency's unlocks of these locks that no device has collected yet are
- * withdrawn. Portcullis holds no door open (a device relocks after its own unlock time), so calling an
- * emergency off is stopping the openings still on their way.
+ * withdrawn, and their doors leave the panel's emergency egress (docs/door-modes.md): each goes back to
+ * what its plans, override or schedule say, and its devices are told.
  */
 export async function closeLocks(db: Queryable, { site, actor, now }: ActorCall, lockNumbers: readonly number[]): Promise<number> {
-  return withdrawUnlocks(db, site, await doorsOfLocks(db, site, lockNumbers), actor, now);
+  const doorIds = await doorsOfLocks(db, site, lockNumbers);
+  const withdrawn = await withdrawUnlocks(db, site, doorIds, actor, now);
+  await closePanelEmergency(db, { site, actor, by: `operator ${actor.name}`, now }, doorIds);
+  return withdrawn;
 }

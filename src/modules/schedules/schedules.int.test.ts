@@ -231,6 +231,7 @@ describe.each(DIALECTS)('/schedule on %s', (dialect) => {
       'd6',
       'start',
       'stop',
+      'observes_holidays',
       'time_profile',
     ]);
     expect(response.body.data[2]).toEqual({ property: 'd0', datatype: 'bit', description: expect.stringContaining('Monday') });

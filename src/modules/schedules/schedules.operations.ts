@@ -14,6 +14,7 @@ function parseFields(record: BatchRecord<typeof ScheduleCreate>): service.Schedu
     days: DAY_COLUMNS.map((column) => toBool(record[column])),
     start: record.start,
     stop: record.stop,
+    observesHolidays: toBool(record.observes_holidays),
   };
 }
 

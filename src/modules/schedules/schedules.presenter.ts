@@ -1,3 +1,4 @@
+import { fromFlag } from '../../db/conventions.ts';
 import { storedTimeProfile } from '../../access/time-profile.ts';
 import type { ScheduleRow } from './schedules.repository.ts';
 
@@ -19,6 +20,8 @@ export function presentSchedule(row: ScheduleRow) {
     d6: row.d6,
     start: row.start_time,
     stop: row.stop_time,
+    // Extension, shown only when set, so a schedule reads exactly as the spec has it otherwise.
+    ...(fromFlag(row.observes_holidays) ? { observes_holidays: true } : {}),
     ...(row.rule === null ? {} : { time_profile: storedTimeProfile(row.rule) }),
   };
 }

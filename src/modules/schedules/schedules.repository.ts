@@ -10,13 +10,13 @@ export type DayColumn = 'd0' | 'd1' | 'd2' | 'd3' | 'd4' | 'd5' | 'd6';
 export const DAY_COLUMNS: readonly DayColumn[] = ['d0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6'];
 
 /** A schedule as the list reads it; `rule` is set for a BAS-IP time profile. */
-export type ScheduleRow = Columns<'schedule', 'id' | 'name' | 'start_time' | 'stop_time' | 'rule' | DayColumn>;
+export type ScheduleRow = Columns<'schedule', 'id' | 'name' | 'start_time' | 'stop_time' | 'rule' | 'observes_holidays' | DayColumn>;
 
 /** Schedules of the site in id order. */
 export function listSchedules(db: Queryable, siteId: number, afterId: number, limit: number): Promise<ScheduleRow[]> {
   return db
     .selectFrom('schedule')
-    .select(['id', 'name', ...DAY_COLUMNS, 'start_time', 'stop_time', 'rule'])
+    .select(['id', 'name', ...DAY_COLUMNS, 'start_time', 'stop_time', 'rule', 'observes_holidays'])
     .where('site_id', '=', siteId)
     .where('id', '>', afterId)
     .orderBy('id')
@@ -40,7 +40,9 @@ export async function insertSchedules(db: Queryable, rows: Insertable<ScheduleTa
 }
 
 /** The columns an update may change. */
-export type ScheduleChanges = Partial<Pick<ScheduleTable, 'name' | 'name_key' | 'start_time' | 'stop_time'> & Record<DayColumn, number>>;
+export type ScheduleChanges = Partial<
+  Pick<ScheduleTable, 'name' | 'name_key' | 'start_time' | 'stop_time'> & Record<DayColumn | 'observes_holidays', number>
+>;
 
 /** Applies one schedule's changes. */
 export async function updateSchedule(db: Queryable, siteId: number, id: number, changes: ScheduleChanges): Promise<void> {
@@ -68,6 +70,20 @@ export async function accessLevelUsage(db: Queryable, siteId: number, ids: numbe
     .groupBy('access_level_door.schedule_id')
     .execute();
   return new Map(rows.flatMap((r) => (r.schedule_id === null ? [] : [[r.schedule_id, { levels: Number(r.levels), level: r.level }]])));
+}
+
+/** For each of these schedules that doors' unlock schedules use: the first such door's name (alphabetically). */
+export async function unlockScheduleUsage(db: Queryable, siteId: number, ids: number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('door_mode_schedule as m')
+    .innerJoin('door as d', 'd.id', 'm.door_id')
+    .select((eb) => ['m.schedule_id', eb.fn.min('d.name').as('door')])
+    .where('m.site_id', '=', siteId)
+    .where('m.schedule_id', 'in', ids)
+    .groupBy('m.schedule_id')
+    .execute();
+  return new Map(rows.map((r) => [r.schedule_id, r.door]));
 }
 
 /** Deletes these schedules of the site; answers how many went. */

@@ -1,5 +1,5 @@
 import { type TSchema, Type } from 'typebox';
-import { IdInput, IdentifyingText } from '../../http/schemas.ts';
+import { BoolInput, IdInput, IdentifyingText } from '../../http/schemas.ts';
 
 /** `d0`…`d6`, each made by `field(name, index, day)`: the spec numbers days from Monday, d0 … d6 Sunday. */
 function dayProperties<Day extends TSchema>(field: (name: string, index: number, day: string) => Day) {
@@ -33,6 +33,7 @@ const TimeOfDay = (field: string, description: string) =>
 
 const START = 'The time the schedule starts, HH:MM:SS in the site’s time zone.';
 const STOP = 'The time the schedule stops, HH:MM:SS, included; a stop before the start runs past midnight.';
+const OBSERVES = 'Extension: true: the schedule is inactive on the site’s holidays (docs/door-modes.md); defaults to false.';
 
 /** A schedule as `GET /schedule` shows it. */
 export const ScheduleObject = Type.Object({
@@ -43,6 +44,7 @@ export const ScheduleObject = Type.Object({
   ),
   start: Type.String({ description: 'The time the schedule starts in format HH:MM:SS', 'x-datatype': 'time' }),
   stop: Type.String({ description: 'The time the schedule stops in format HH:MM:SS', 'x-datatype': 'time' }),
+  observes_holidays: Type.Optional(Type.Boolean({ description: `${OBSERVES} Shown only when true.` })),
   time_profile: Type.Optional(
     Type.Object(
       { time_options: Type.Unknown(), repeat_options: Type.Unknown() },
@@ -61,6 +63,7 @@ export const ScheduleCreate = Type.Object(
     ...dayProperties((name, index, day) => Type.Optional(DayInput(name, index, day))),
     start: TimeOfDay('start', START),
     stop: TimeOfDay('stop', STOP),
+    observes_holidays: Type.Optional(BoolInput('observes_holidays', OBSERVES)),
   },
   { required: ['name', 'start', 'stop'] },
 );
@@ -73,6 +76,7 @@ export const ScheduleUpdate = Type.Object(
     ...dayProperties((name, index, day) => Type.Optional(DayInput(name, index, day))),
     start: Type.Optional(TimeOfDay('start', START)),
     stop: Type.Optional(TimeOfDay('stop', STOP)),
+    observes_holidays: Type.Optional(BoolInput('observes_holidays', OBSERVES)),
   },
   { required: ['id'] },
 );

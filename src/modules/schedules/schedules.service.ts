@@ -14,6 +14,8 @@ export interface ScheduleFields {
   /** `HH:MM:SS`, already checked by the schema. */
   start?: string | undefined;
   stop?: string | undefined;
+  /** Extension: inactive on the site's holidays. */
+  observesHolidays?: boolean | undefined;
 }
 
 /** A selective update of the schedule `id`. */
@@ -22,7 +24,7 @@ export interface ScheduleChange extends ScheduleFields {
 }
 
 /** What a passing create writes. */
-export type ScheduleInsertPlan = { name: string; key: string; days: boolean[]; start: string; stop: string };
+export type ScheduleInsertPlan = { name: string; key: string; days: boolean[]; start: string; stop: string; observesHolidays: boolean };
 /** What a passing update writes. */
 export type ScheduleUpdatePlan = { id: number; changes: repo.ScheduleChanges };
 
@@ -48,6 +50,7 @@ export async function checkNewSchedules(trx: Queryable, inputs: ScheduleFields[]
         days: repo.DAY_COLUMNS.map((_column, day) => input.days[day] ?? false),
         start: input.start,
         stop: input.stop,
+        observesHolidays: input.observesHolidays ?? false,
       },
     };
   });
@@ -65,6 +68,7 @@ export async function insertSchedules(trx: Queryable, plans: ScheduleInsertPlan[
       ...dayColumns(p.days),
       start_time: p.start,
       stop_time: p.stop,
+      observes_holidays: toFlag(p.observesHolidays),
       created_at: now,
     })),
   );
@@ -104,6 +108,7 @@ export async function checkScheduleChanges(trx: Queryable, inputs: ScheduleChang
     }
     if (input.start !== undefined) changes.start_time = input.start;
     if (input.stop !== undefined) changes.stop_time = input.stop;
+    if (input.observesHolidays !== undefined) changes.observes_holidays = toFlag(input.observesHolidays);
     return { plan: { id: input.id, changes } };
   });
 }
@@ -116,10 +121,17 @@ export async function updateSchedules(trx: Queryable, plans: ScheduleUpdatePlan[
   return { updated: plans.length };
 }
 
-/** The id exists in the site and no access level opens a door on it: deleting it would leave the level without hours. */
+/**
+ * The id exists in the site, no access level opens a door on it (deleting it would leave the level
+ * without hours) and no door's unlock schedule holds a mode on it.
+ */
 export async function checkScheduleDeletions(trx: Queryable, ids: (number | undefined)[], { site }: SiteCall): Promise<RecordCheck<number>[]> {
   const known = storableIds(ids);
-  const [names, usage] = await Promise.all([repo.namesById(trx, site.id, known), repo.accessLevelUsage(trx, site.id, known)]);
+  const [names, usage, doorUsage] = await Promise.all([
+    repo.namesById(trx, site.id, known),
+    repo.accessLevelUsage(trx, site.id, known),
+    repo.unlockScheduleUsage(trx, site.id, known),
+  ]);
   const repeated = repeatedInBatch(ids, idKey);
   return ids.map((id, index) => {
     if (id === undefined) return { messages: [] };
@@ -131,6 +143,8 @@ export async function checkScheduleDeletions(trx: Queryable, ids: (number | unde
       const more = others === 0 ? '' : ` and ${others} other access level${others === 1 ? '' : 's'}`;
       return { messages: [`Schedule ${name} (id ${id}) is used by access level ${use.level}${more}`] };
     }
+    const door = doorUsage.get(id);
+    if (door !== undefined) return { messages: [`Schedule ${name} (id ${id}) is used by the unlock schedule of door ${door}`] };
     if (repeated[index]) return { ignored: true };
     return { plan: id };
   });
