@@ -483,6 +483,53 @@ export function doorModeOf(site: SiteDoorModes, doorId: number): DoorModeFacts {
   };
 }
 
+/** Which doors each started plan covers: site-wide plans every door, a location's its doors, else its list. */
+function plansCoveringDoors(db: Queryable, siteId: number) {
+  return db
+    .selectFrom('lockdown_plan as p')
+    .innerJoin('door as d', 'd.site_id', 'p.site_id')
+    .leftJoin('lockdown_plan_door as pd', (join) => join.onRef('pd.plan_id', '=', 'p.id').onRef('pd.door_id', '=', 'd.id'))
+    .select(['d.id as door_id', 'p.id', 'p.name', 'p.mode', 'p.priority', 'p.active_since', 'p.active_until', 'p.active_by'])
+    .where('p.site_id', '=', siteId)
+    .where('p.active_since', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb('p.scope', '=', 'site'),
+        eb.and([eb('p.scope', '=', 'location'), eb('d.location_id', '=', eb.ref('p.location_id'))]),
+        eb.and([eb('p.scope', '=', 'doors'), eb('pd.door_id', 'is not', null)]),
+      ]),
+    )
+    .orderBy('p.id');
+}
+
+type CoveredDoorRow = Awaited<ReturnType<ReturnType<typeof plansCoveringDoors>['execute']>>[number];
+
+/** The started plans covering each door, each with its responder levels. */
+function lockdownsByDoor(
+  rows: readonly CoveredDoorRow[],
+  responders: readonly { plan_id: number; access_level_id: number }[],
+): Map<number, LockdownFacts[]> {
+  const respondersOf = groupBy(responders, (row) => row.plan_id);
+  const byDoor = new Map<number, LockdownFacts[]>();
+  for (const row of rows) {
+    if (row.active_since === null) continue;
+    const plan: LockdownFacts = {
+      id: row.id,
+      name: row.name,
+      mode: row.mode,
+      priority: row.priority,
+      since: row.active_since,
+      until: row.active_until,
+      by: row.active_by,
+      responderLevelIds: (respondersOf.get(row.id) ?? []).map((r) => r.access_level_id),
+    };
+    const plans = byDoor.get(row.door_id);
+    if (plans) plans.push(plan);
+    else byDoor.set(row.door_id, [plan]);
+  }
+  return byDoor;
+}
+
 /**
  * The door-mode facts of one door (`doorId`) or of every door of the site (null): eight queries either
  * way, so the index reads a site whole in the time a decision reads one door.
@@ -500,22 +547,7 @@ export async function findDoorModes(db: Queryable, siteId: number, doorId: numbe
     .select(['door_id', (eb) => eb.fn.max('day').as('day')])
     .where('site_id', '=', siteId)
     .groupBy('door_id');
-  // Which doors each started plan covers: site-wide plans every door, a location's its doors, else its list.
-  let covered = db
-    .selectFrom('lockdown_plan as p')
-    .innerJoin('door as d', 'd.site_id', 'p.site_id')
-    .leftJoin('lockdown_plan_door as pd', (join) => join.onRef('pd.plan_id', '=', 'p.id').onRef('pd.door_id', '=', 'd.id'))
-    .select(['d.id as door_id', 'p.id', 'p.name', 'p.mode', 'p.priority', 'p.active_since', 'p.active_until', 'p.active_by'])
-    .where('p.site_id', '=', siteId)
-    .where('p.active_since', 'is not', null)
-    .where((eb) =>
-      eb.or([
-        eb('p.scope', '=', 'site'),
-        eb.and([eb('p.scope', '=', 'location'), eb('d.location_id', '=', eb.ref('p.location_id'))]),
-        eb.and([eb('p.scope', '=', 'doors'), eb('pd.door_id', 'is not', null)]),
-      ]),
-    )
-    .orderBy('p.id');
+  let covered = plansCoveringDoors(db, siteId);
   if (doorId !== null) {
     unlock = unlock.where('dms.door_id', '=', doorId);
     overrides = overrides.where('door_id', '=', doorId);
@@ -536,30 +568,10 @@ export async function findDoorModes(db: Queryable, siteId: number, doorId: numbe
     db.selectFrom('holiday').select(['name', 'start_date', 'end_date', 'yearly']).where('site_id', '=', siteId).orderBy('id').execute(),
     db.selectFrom('access_level').select('id').where('site_id', '=', siteId).where('first_person_in', '=', 1).orderBy('id').execute(),
   ]);
-  const respondersOf = groupBy(responders, (row) => row.plan_id);
-  const lockdowns = planRows.flatMap((row) =>
-    row.active_since === null
-      ? []
-      : [
-          {
-            doorId: row.door_id,
-            plan: {
-              id: row.id,
-              name: row.name,
-              mode: row.mode,
-              priority: row.priority,
-              since: row.active_since,
-              until: row.active_until,
-              by: row.active_by,
-              responderLevelIds: (respondersOf.get(row.id) ?? []).map((r) => r.access_level_id),
-            },
-          },
-        ],
-  );
   return {
     holidays: holidays.map((row) => ({ name: row.name, start: row.start_date, end: row.end_date, yearly: fromFlag(row.yearly) })),
     firstInLevelIds: firstInLevels.map((row) => row.id),
-    lockdowns: new Map([...groupBy(lockdowns, (l) => l.doorId)].map(([door, plans]) => [door, plans.map((p) => p.plan)])),
+    lockdowns: lockdownsByDoor(planRows, responders),
     unlockRows: new Map(
       [...groupBy(unlockRows, (row) => row.door_id)].map(([door, rows]) => [
         door,

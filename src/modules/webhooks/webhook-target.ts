@@ -148,6 +148,8 @@ export function postDelivery(target: Target, headers: Record<string, string>, bo
 /** Errors of a kept connection the receiver closed while it was idle, before it answered anything. */
 const STALE_CONNECTION = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
 
+type Outcome = Omit<PostResult, 'latencyMs'>;
+
 function postOnce(
   target: Target,
   headers: Record<string, string>,
@@ -156,43 +158,13 @@ function postOnce(
   /** performance.now() by which the answer must be in, a retry on a new connection included. */
   deadline: number,
   mayRetryStale: boolean,
-): Promise<Omit<PostResult, 'latencyMs'>> {
-  const { timeoutMs, connections } = options;
+): Promise<Outcome> {
+  const { connections } = options;
   if (connections.closed) return Promise.resolve({ error: 'cut by shutdown', responseHead: '' });
   return new Promise((resolve) => {
-    let settled = false;
-    let controller: Dispatcher.DispatchController | undefined;
-    /** Why the request was cut before undici gave its controller: it is cut as soon as it does. */
-    let cutEarly: Error | undefined;
-    let status: number | undefined;
-    const chunks: Buffer[] = [];
-    let read = 0;
     const remaining = Math.max(0, deadline - performance.now());
-    const cut = (reason: Error) => {
-      if (controller) controller.abort(reason);
-      else cutEarly = reason;
-    };
-    const untrack = connections.track((reason) => {
-      cut(reason);
-      finish({ error: reason.message, responseHead: '' });
-    });
-    const finish = (result: Omit<PostResult, 'latencyMs'>) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      untrack();
-      resolve(result);
-    };
-    const answered = () => ({
-      status: status ?? 0,
-      error: '',
-      responseHead: Buffer.concat(chunks).subarray(0, LOGGED_RESPONSE_BYTES).toString('utf8'),
-    });
-    const timer = setTimeout(() => {
-      const error = new Error(`timed out after ${timeoutMs} ms`);
-      finish({ error: error.message, responseHead: '' });
-      cut(error);
-    }, remaining);
+    const retry = mayRetryStale ? () => postOnce(target, headers, body, options, deadline, false) : undefined;
+    const attempt = new Attempt(resolve, options, remaining, retry);
     connections.clientOf(target.origin).dispatch(
       {
         origin: target.origin,
@@ -203,39 +175,92 @@ function postOnce(
         headersTimeout: remaining,
         bodyTimeout: remaining,
       },
-      {
-        onRequestStart(started) {
-          controller = started;
-          if (cutEarly) started.abort(cutEarly);
-        },
-        onResponseStart(_controller, statusCode) {
-          status = statusCode;
-        },
-        onResponseData(_controller, chunk) {
-          chunks.push(chunk);
-          read += chunk.length;
-          // The rest of a long answer is not read: the connection goes with it.
-          if (read >= MAX_RESPONSE_BYTES) {
-            finish(answered());
-            cut(new Error('answer longer than 64 KiB'));
-          }
-        },
-        onResponseEnd() {
-          finish(answered());
-        },
-        onResponseError(_controller, error: Error & { code?: string }) {
-          // A kept connection the receiver closed while idle fails before anything was answered: that says
-          // nothing of the receiver, so the delivery goes again once, on a new connection.
-          if (!settled && mayRetryStale && status === undefined && STALE_CONNECTION.has(error.code ?? '') && !connections.closed) {
-            settled = true;
-            clearTimeout(timer);
-            untrack();
-            resolve(postOnce(target, headers, body, options, deadline, false));
-            return;
-          }
-          finish({ error: error.message, responseHead: '' });
-        },
-      },
+      attempt,
     );
   });
+}
+
+/** One POST in flight, as undici's handler: what has come back of it, and its end (once). */
+class Attempt implements Dispatcher.DispatchHandler {
+  private settled = false;
+  private controller: Dispatcher.DispatchController | undefined;
+  /** Why the request was cut before undici gave its controller: it is cut as soon as it does. */
+  private cutEarly: Error | undefined;
+  private status: number | undefined;
+  private readonly chunks: Buffer[] = [];
+  private read = 0;
+  private readonly timer: NodeJS.Timeout;
+  private readonly untrack: () => void;
+
+  constructor(
+    private readonly resolve: (outcome: Outcome | Promise<Outcome>) => void,
+    private readonly options: PostOptions,
+    remainingMs: number,
+    /** Sends again on a new connection; undefined once that has been done. */
+    private readonly retry: (() => Promise<Outcome>) | undefined,
+  ) {
+    this.untrack = options.connections.track((reason) => this.fail(reason));
+    this.timer = setTimeout(() => this.fail(new Error(`timed out after ${options.timeoutMs} ms`)), remainingMs);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.cutEarly) controller.abort(this.cutEarly);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.status = statusCode;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.read += chunk.length;
+    // The rest of a long answer is not read: the connection goes with it.
+    if (this.read >= MAX_RESPONSE_BYTES) {
+      this.finish(this.answered());
+      this.cut(new Error('answer longer than 64 KiB'));
+    }
+  }
+
+  onResponseEnd(): void {
+    this.finish(this.answered());
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error & { code?: string }): void {
+    // A kept connection the receiver closed while idle fails before anything was answered: that says
+    // nothing of the receiver, so the delivery goes again once, on a new connection.
+    const stale = this.status === undefined && STALE_CONNECTION.has(error.code ?? '');
+    if (this.retry && stale && !this.settled && !this.options.connections.closed) {
+      this.end(this.retry());
+      return;
+    }
+    this.finish({ error: error.message, responseHead: '' });
+  }
+
+  /** Ends the attempt as failed, and cuts its request. */
+  private fail(reason: Error): void {
+    this.finish({ error: reason.message, responseHead: '' });
+    this.cut(reason);
+  }
+
+  private cut(reason: Error): void {
+    if (this.controller) this.controller.abort(reason);
+    else this.cutEarly = reason;
+  }
+
+  private answered(): Outcome {
+    const head = Buffer.concat(this.chunks).subarray(0, LOGGED_RESPONSE_BYTES).toString('utf8');
+    return { status: this.status ?? 0, error: '', responseHead: head };
+  }
+
+  private finish(outcome: Outcome): void {
+    if (!this.settled) this.end(outcome);
+  }
+
+  private end(outcome: Outcome | Promise<Outcome>): void {
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.untrack();
+    this.resolve(outcome);
+  }
 }
