@@ -110,7 +110,13 @@ describe.each(DIALECTS)('operator console: managing doors, emergencies and lock 
     const closed = await admin.send('POST', '/console/api/emergency-close', { lock_number: 0 });
     expect(closed.status, closed.text).toBe(200);
     expect(closed.body).toEqual({ withdrawn: 1 });
-    const command = await h.store.db.selectFrom('door_command').select(['result', 'requested_by']).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    // The opening's egress plan queues mode commands too (docs/door-modes.md); this is about the unlock.
+    const command = await h.store.db
+      .selectFrom('door_command')
+      .select(['result', 'requested_by'])
+      .where('command', '=', 'unlock')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(command).toEqual({ result: 'withdrawn', requested_by: `operator ${admin.username} (admin; emergency)` });
     const audited = await h.store.db
       .selectFrom('audit')
@@ -118,7 +124,9 @@ describe.each(DIALECTS)('operator console: managing doors, emergencies and lock 
       .where('resource', '=', 'door_command')
       .executeTakeFirstOrThrow();
     expect(audited).toEqual({ actor: admin.username, actor_kind: 'operator', action: 'withdraw' });
-    expect((await device.request('GET', '/api/v1/device/commands?wait=0')).body.data).toEqual([]);
+    // No unlock is left to collect; the device is told its door is back to its own mode.
+    const collected: { command: string; mode?: string }[] = (await device.request('GET', '/api/v1/device/commands?wait=0')).body.data;
+    expect(collected.map((c) => [c.command, c.mode])).toEqual([['mode', 'access_controlled']]);
     expect((await admin.send('POST', '/console/api/emergency-close', { lock_number: 0 })).body).toEqual({ withdrawn: 0 });
     expect((await admin.send('POST', '/console/api/emergency-close', { lock_number: 9 })).text).toContain('No panel of the site drives lock 9');
     expect((await admin.send('POST', '/console/api/emergency-close', { lock_number: -1 })).status).toBe(400);
