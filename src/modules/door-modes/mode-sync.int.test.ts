@@ -1,12 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { seedDoor } from '../../../test/factories/access.ts';
+import { grantAccessLevel, seedDoor, seedSchedule, seedUser } from '../../../test/factories/access.ts';
+import { seedAccessLevel } from '../../../test/factories/places.ts';
 import { DIALECTS, type DeviceCaller, type Harness, createHarness } from '../../../test/harness.ts';
+import { writeTransaction } from '../../db/change-feed.ts';
 import { fixedClock } from '../../lib/clock.ts';
 import { DoorModeSync } from './mode-sync-worker.ts';
 
 /** Monday 2026-12-07 08:00 UTC: before a weekday 09:00-17:00 unlock schedule opens. */
 const MONDAY_8AM = Date.UTC(2026, 11, 7, 8);
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 interface ModeCommand {
   id: number;
@@ -103,6 +106,48 @@ describe.each(DIALECTS)('door modes reached by time, sent to devices, on %s', (d
     clock.set(MONDAY_8AM + 2 * HOUR + 61_000);
     expect(await sync.look()).toBe(2);
     expect([await modesOf(), await modesOf(other)]).toEqual([['unlocked'], ['access_controlled']]);
+  });
+
+  it('sends the schedule’s mode back when a holiday is written over today, and again when it ends', async () => {
+    await officeHours();
+    clock.set(MONDAY_8AM + 2 * HOUR);
+    expect(await sync.look()).toBe(1);
+    const holiday = await h.request('POST', '/api/v1/holiday', { body: { holidays: [{ name: 'Closure', start_date: '2026-12-07' }] } });
+    expect(holiday.status).toBe(200);
+    expect(await sync.look()).toBe(1);
+    expect(await modesOf()).toEqual(['access_controlled']);
+    clock.set(MONDAY_8AM + DAY + 2 * HOUR);
+    expect(await sync.look()).toBe(1);
+    expect(await modesOf()).toEqual(['unlocked']);
+  });
+
+  it('sends unlocked once today’s first person in is granted at a door waiting for it', async () => {
+    const db = h.store.db;
+    const always = await seedSchedule(db, h.site.id, 'Always');
+    const staff = await seedAccessLevel(db, h.site.id, 'Staff', [front], { scheduleId: always });
+    await writeTransaction(db, h.site.id, (trx) => trx.updateTable('access_level').set({ first_person_in: 1 }).where('id', '=', staff).execute());
+    const ann = await seedUser(db, h.site.id, 'Ann');
+    await grantAccessLevel(db, h.site.id, ann, staff);
+    await db
+      .insertInto('credential')
+      .values({ site_id: h.site.id, user_id: ann, name: 'Card', card_num: '1001', credential_key: 'KEY-1001', created_at: 0 })
+      .execute();
+    const created = await h.request('POST', '/api/v1/schedule', {
+      body: { schedules: [{ name: 'Weekdays', d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, start: '09:00:00', stop: '16:59:59' }] },
+    });
+    expect(created.status).toBe(200);
+    const [schedule] = ((await h.request('GET', '/api/v1/schedule')).body.data as { id: number; name: string }[]).filter(
+      (s) => s.name === 'Weekdays',
+    );
+    await h.request('POST', '/api/v1/doorschedule', {
+      body: { doorschedules: [{ door_id: front, schedule_id: schedule?.id, mode: 'unlocked', first_person_in: true }] },
+    });
+    clock.set(MONDAY_8AM + 2 * HOUR);
+    expect(await sync.look()).toBe(0);
+    const granted = await device.request('POST', '/api/v1/device/access', { body: { door_id: front, card_num: '1001' } });
+    expect(granted.body.data).toMatchObject({ granted: true });
+    expect(await sync.look()).toBe(1);
+    expect(await modesOf()).toEqual(['unlocked']);
   });
 
   it('sends a device attached later its door’s mode', async () => {
