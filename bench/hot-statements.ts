@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import type { Dialect } from '../src/db/open.ts';
-import { openStore } from '../src/db/open.ts';
 import type { HotStatement } from '../src/db/prepared.ts';
 import type { Queryable } from '../src/db/queryable.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from '../src/event-log/catalogue.ts';
@@ -14,7 +13,7 @@ import { operatorSession } from '../src/modules/operator-sessions/operator-sessi
 import { createOperator } from '../src/modules/users/operators.service.ts';
 import { userViewById, userViews } from '../src/modules/users/users.service.ts';
 import { median } from './load.ts';
-import { freshLocation, seedSite, siteShape } from './seed.ts';
+import { type SeededSite, onSeededStores, siteShape } from './seed.ts';
 
 /**
  * `npx tsx bench/hot-statements.ts [--stores sqlite,postgres] [--rounds 10] [--ops 2000] [--users 10000]`:
@@ -81,86 +80,71 @@ async function timeRound(db: Queryable, pair: Pair, path: 'old' | 'now'): Promis
   return (elapsed * 1000) / OPS;
 }
 
-async function measure(dialect: Dialect): Promise<void> {
-  const location = await freshLocation(dialect, `hot-${dialect}`);
-  try {
-    const site = await seedSite(location, siteShape(Number(flags.users), 0));
-    const store = openStore({ dataDir: location.dataDir, databaseUrl: location.databaseUrl });
-    try {
-      const { db } = store;
-      const { siteId } = site;
-      await createOperator(db, siteId, { username: 'bench-admin', password: 'Bench-password-1', role: 'admin' }, systemClock);
-      const { token } = await consoleSignIn(db, { username: 'bench-admin', password: 'Bench-password-1', address: 'bench' }, systemClock);
-      const tokenHash = hashSecret(token);
-      const keyHash = hashSecret(site.deviceKey);
-      const device = await deviceByKeyHash.first(db, { keyHash });
-      if (!device) throw new Error('The seeded device is missing');
-      const span = site.userIds.last - site.userIds.first + 1;
-      const userId = (i: number) => site.userIds.first + ((i * 7919) % span);
-      const event = (i: number): EventRow => ({
-        site_id: siteId,
-        code: EVENT_CODES.ACCESS_GRANTED,
-        subcode: null,
-        category: EVENT_CATEGORIES.ACCESS_GRANTED,
-        device_id: null,
-        device_name: 'Bench device',
-        controller: '',
-        door_id: null,
-        door_name: `Door ${i}`,
-        location_name: '',
-        schedule_name: 'Always',
-        credential_id: null,
-        card_num: String(i),
-        user_id: null,
-        user_name: 'Bench user',
-        detail: '',
-        hw_time: i,
-        db_time: i,
-      });
-      const pairs: Pair[] = [
-        statementPair('API key with its site', apiKeyWithSite, () => ({ apiuser: site.apiuser })),
-        statementPair('device key with its site', deviceByKeyHash, () => ({ keyHash })),
-        statementPair('operator session', operatorSession, (i) => ({ tokenHash, kind: 'console' as const, now: Date.now() + i })),
-        { ...statementPair('device seen', deviceSeen, (i) => ({ siteId, deviceId: device.device_id, at: i })), round: rolledBack },
-        // One event a statement, as a commit of one decision writes it; `first` as src/db/log-ids.ts numbers them.
-        { ...statementPair('event insert (1 row)', eventInsert(1), (i) => ({ rows: [event(i)], first: i })), round: rolledBack },
-        {
-          name: 'GET /user?id= reads: 3 Kysely → 2 hot',
-          old: (on, i) => userViews(on, siteId, { roles: ['cardholder'], id: userId(i) }, 0, 1000),
-          now: (on, i) => userViewById(on, siteId, userId(i), 0),
-        },
-      ];
-      console.log(
-        `\n${dialect}: ${site.counts.users} users, ${ROUNDS} rounds of ${OPS} operations a path, alternating; µs an operation (median of rounds)`,
-      );
-      console.log(['statement', 'Kysely per call', 'compiled once', 'ratio'].join(' | '));
-      for (const pair of pairs) {
-        // A first round of each, not counted: the statements compiled, the store's caches warm.
-        await timeRound(db, pair, 'old');
-        await timeRound(db, pair, 'now');
-        const old: number[] = [];
-        const now: number[] = [];
-        const ratios: number[] = [];
-        for (let round = 0; round < ROUNDS; round++) {
-          const first = round % 2 === 0 ? 'old' : 'now';
-          const a = await timeRound(db, pair, first);
-          const b = await timeRound(db, pair, first === 'old' ? 'now' : 'old');
-          const [o, n] = first === 'old' ? [a, b] : [b, a];
-          old.push(o);
-          now.push(n);
-          ratios.push(n / o);
-        }
-        console.log([pair.name, median(old).toFixed(1), median(now).toFixed(1), median(ratios).toFixed(2)].join(' | '));
-      }
-    } finally {
-      await store.close();
+async function measure(db: Queryable, site: SeededSite, dialect: Dialect): Promise<void> {
+  const { siteId } = site;
+  await createOperator(db, siteId, { username: 'bench-admin', password: 'Bench-password-1', role: 'admin' }, systemClock);
+  const { token } = await consoleSignIn(db, { username: 'bench-admin', password: 'Bench-password-1', address: 'bench' }, systemClock);
+  const tokenHash = hashSecret(token);
+  const keyHash = hashSecret(site.deviceKey);
+  const device = await deviceByKeyHash.first(db, { keyHash });
+  if (!device) throw new Error('The seeded device is missing');
+  const span = site.userIds.last - site.userIds.first + 1;
+  const userId = (i: number) => site.userIds.first + ((i * 7919) % span);
+  const event = (i: number): EventRow => ({
+    site_id: siteId,
+    code: EVENT_CODES.ACCESS_GRANTED,
+    subcode: null,
+    category: EVENT_CATEGORIES.ACCESS_GRANTED,
+    device_id: null,
+    device_name: 'Bench device',
+    controller: '',
+    door_id: null,
+    door_name: `Door ${i}`,
+    location_name: '',
+    schedule_name: 'Always',
+    credential_id: null,
+    card_num: String(i),
+    user_id: null,
+    user_name: 'Bench user',
+    detail: '',
+    hw_time: i,
+    db_time: i,
+  });
+  const pairs: Pair[] = [
+    statementPair('API key with its site', apiKeyWithSite, () => ({ apiuser: site.apiuser })),
+    statementPair('device key with its site', deviceByKeyHash, () => ({ keyHash })),
+    statementPair('operator session', operatorSession, (i) => ({ tokenHash, kind: 'console' as const, now: Date.now() + i })),
+    { ...statementPair('device seen', deviceSeen, (i) => ({ siteId, deviceId: device.device_id, at: i })), round: rolledBack },
+    // One event a statement, as a commit of one decision writes it; `first` as src/db/log-ids.ts numbers them.
+    { ...statementPair('event insert (1 row)', eventInsert(1), (i) => ({ rows: [event(i)], first: i })), round: rolledBack },
+    {
+      name: 'GET /user?id= reads: 3 Kysely → 2 hot',
+      old: (on, i) => userViews(on, siteId, { roles: ['cardholder'], id: userId(i) }, 0, 1000),
+      now: (on, i) => userViewById(on, siteId, userId(i), 0),
+    },
+  ];
+  console.log(
+    `\n${dialect}: ${site.counts.users} users, ${ROUNDS} rounds of ${OPS} operations a path, alternating; µs an operation (median of rounds)`,
+  );
+  console.log(['statement', 'Kysely per call', 'compiled once', 'ratio'].join(' | '));
+  for (const pair of pairs) {
+    // A first round of each, not counted: the statements compiled, the store's caches warm.
+    await timeRound(db, pair, 'old');
+    await timeRound(db, pair, 'now');
+    const old: number[] = [];
+    const now: number[] = [];
+    const ratios: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const first = round % 2 === 0 ? 'old' : 'now';
+      const a = await timeRound(db, pair, first);
+      const b = await timeRound(db, pair, first === 'old' ? 'now' : 'old');
+      const [o, n] = first === 'old' ? [a, b] : [b, a];
+      old.push(o);
+      now.push(n);
+      ratios.push(n / o);
     }
-  } finally {
-    await location.remove();
+    console.log([pair.name, median(old).toFixed(1), median(now).toFixed(1), median(ratios).toFixed(2)].join(' | '));
   }
 }
 
-for (const dialect of (flags.stores ?? '').split(',')) {
-  if (dialect !== 'sqlite' && dialect !== 'postgres') throw new Error(`Unknown store: ${dialect}`);
-  await measure(dialect);
-}
+await onSeededStores(flags.stores ?? '', 'hot', siteShape(Number(flags.users), 0), measure);

@@ -392,3 +392,30 @@ export async function countEvents(location: { dataDir: string; databaseUrl?: str
     await store.close();
   }
 }
+
+/**
+ * For a one-process measurement: seeds a site of `shape` in a fresh location of each store named in
+ * `stores` (`sqlite,postgres`), runs `work` on it, and removes it.
+ */
+export async function onSeededStores(
+  stores: string,
+  tag: string,
+  shape: SiteShape,
+  work: (db: Store['db'], site: SeededSite, dialect: Dialect) => Promise<void>,
+): Promise<void> {
+  for (const dialect of stores.split(',')) {
+    if (dialect !== 'sqlite' && dialect !== 'postgres') throw new Error(`Unknown store: ${dialect}`);
+    const location = await freshLocation(dialect, `${tag}-${dialect}`);
+    try {
+      const site = await seedSite(location, shape);
+      const store = openStore({ dataDir: location.dataDir, databaseUrl: location.databaseUrl });
+      try {
+        await work(store.db, site, dialect);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await location.remove();
+    }
+  }
+}

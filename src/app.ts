@@ -33,6 +33,7 @@ import { VERSION } from './lib/release.ts';
 import { type MetricsSettings, installMetrics } from './metrics/metrics.routes.ts';
 import { RESOURCE_MODULES } from './modules/index.ts';
 import type { ResourceModule, TypedApp } from './modules/module.ts';
+import { DoorModeSync } from './modules/door-modes/mode-sync-worker.ts';
 import { DEFAULT_DELIVERY, type DeliverySettings, WebhookWorker } from './modules/webhooks/webhook-worker.ts';
 import type { WebhookSettings } from './modules/webhooks/webhooks.service.ts';
 
@@ -69,6 +70,11 @@ export interface AppOptions {
    * nothing it does not deliver itself) and delivers nothing.
    */
   webhooks?: WebhookSettings & { deliver?: Partial<DeliverySettings> | false };
+  /**
+   * Send devices the door modes reached by time passing, every `everyMs` (docs/door-modes.md); `serve`
+   * always does. Omitted, none: a test runs `DoorModeSync.look()` itself after moving its clock.
+   */
+  doorModeSync?: { everyMs: number };
   /** `GET /metrics` and its token (docs/operations.md); without it there is no such route. */
   metrics?: MetricsSettings | undefined;
 }
@@ -147,6 +153,13 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
     // onClose runs once requests in flight are answered: no event is queued after the worker has stopped.
     app.addHook('onClose', async () => worker.stop());
     worker.start();
+  }
+
+  if (options.doorModeSync) {
+    const sync = new DoorModeSync(options.db, options.clock ?? systemClock, options.doorModeSync.everyMs, app.log);
+    // Like the webhook worker: stopped once requests in flight are answered, before the store closes.
+    app.addHook('onClose', async () => sync.stop());
+    sync.start();
   }
 
   await app.ready();

@@ -10,6 +10,7 @@ import { type Store, openStore } from './db/open.ts';
 import { holdServeLock } from './db/serve-lock.ts';
 import { httpsOnlyListener } from './http/https-only-listener.ts';
 import { loadTlsMaterial } from './http/tls.ts';
+import { MODE_SYNC_EVERY_MS } from './modules/door-modes/mode-sync-worker.ts';
 import { loadWebhookKey } from './modules/webhooks/webhook-secrets.ts';
 
 /**
@@ -113,6 +114,7 @@ function appOptions(config: ServerConfig, store: Store) {
         ...(config.webhookRetentionDays === undefined ? {} : { retainMs: config.webhookRetentionDays * 86_400_000 }),
       },
     },
+    doorModeSync: { everyMs: MODE_SYNC_EVERY_MS },
     metrics: config.metricsToken === undefined ? undefined : { token: config.metricsToken, pool: store.poolUse },
   };
 }

@@ -18,6 +18,7 @@ import * as doorLockedState from './migrations/2026_12_05_0450_door_locked_state
 import * as eventCategoryTime from './migrations/2026_12_05_0451_event_category_time.ts';
 import * as doorModes from './migrations/2026_12_05_0900_door_modes.ts';
 import * as doorCommandMode from './migrations/2026_12_05_1000_door_command_mode.ts';
+import * as doorCommandModeIdx from './migrations/2026_12_05_1100_door_command_mode_idx.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the set is the same
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_12_05_0451_event_category_time': eventCategoryTime,
   '2026_12_05_0900_door_modes': doorModes,
   '2026_12_05_1000_door_command_mode': doorCommandMode,
+  '2026_12_05_1100_door_command_mode_idx': doorCommandModeIdx,
 };
 
 /**

@@ -133,6 +133,40 @@ export function activeDevicesOfDoors(
     .execute();
 }
 
+/** Each door of the site and each device, not revoked, that drives it: who a mode command reaches. */
+export function drivenDoors(db: Queryable, siteId: number): Promise<{ door_id: number; device_id: number }[]> {
+  return db
+    .selectFrom('device_door')
+    .innerJoin('device', 'device.id', 'device_door.device_id')
+    .select(['device_door.door_id', 'device_door.device_id'])
+    .where('device_door.site_id', '=', siteId)
+    .where('device.revoked_at', 'is', null)
+    .execute();
+}
+
+/**
+ * The mode of the latest mode command (acknowledged or not) of each door and device, keyed
+ * `modeCommandKey(door, device)`; a pair never sent one is absent.
+ */
+export async function latestModeCommands(db: Queryable, siteId: number): Promise<Map<string, string | null>> {
+  const rows = await db
+    .selectFrom('door_command')
+    .select(['door_id', 'device_id', 'mode'])
+    .where('site_id', '=', siteId)
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('door_command')
+        .select((inner) => inner.fn.max('id').as('id'))
+        .where('site_id', '=', siteId)
+        .where('command', '=', MODE_COMMAND)
+        .groupBy(['door_id', 'device_id']),
+    )
+    .execute();
+  return new Map(rows.map((row) => [modeCommandKey(row.door_id, row.device_id), row.mode]));
+}
+
+export const modeCommandKey = (doorId: number, deviceId: number) => `${doorId}/${deviceId}`;
+
 export async function upsertDoorState(
   db: Queryable,
   row: NewRow<'door_state', 'door_id' | 'site_id' | 'battery_level' | 'online' | 'door_open' | 'locked' | 'reported_at'> & { mode?: string },
