@@ -510,10 +510,14 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
     const report = { door_id: doorId, battery_level: 0.9, online: true, door_open: false, locked: true };
     expect((await reporter.call('POST', '/api/v1/device/state', report)).status).toBe(200);
     await page.reload();
-    await page.locator(`#door-${doorId}`).getByText('Locked', { exact: true }).waitFor();
+    // The lock's badge (span.state), not the door's mode (span.mode): the admin's emergency opening has the door's mode unlocked.
+    await page.locator(`#door-${doorId} span.state`, { hasText: /^Locked$/ }).waitFor();
     await reporter.call('POST', '/api/v1/device/state', { ...report, locked: false });
     await page.getByRole('link', { name: 'Front door' }).click();
-    await page.getByRole('definition').getByText('Unlocked', { exact: true }).waitFor();
+    await page
+      .getByRole('definition')
+      .locator('span.state', { hasText: /^Unlocked$/ })
+      .waitFor();
     await signOut();
 
     await signIn('admin');
@@ -538,7 +542,15 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
       .where('site_id', '=', harbour.id)
       .where('name', '=', 'Staff')
       .executeTakeFirstOrThrow();
-    const person = { id_num: 'LD-1', first_name: 'Lena', last_name: 'Lock', email: 'lena@example.com', phone: '555 0101', pin: '4826', card_num: '5550001' };
+    const person = {
+      id_num: 'LD-1',
+      first_name: 'Lena',
+      last_name: 'Lock',
+      email: 'lena@example.com',
+      phone: '555 0101',
+      pin: '4826',
+      card_num: '5550001',
+    };
     expect(await fromPage('POST', 'people', { ...person, access_levels: [staff.id] })).toBe(200);
     const decide = async () => (await device.call('POST', '/api/v1/device/access', { door_id: doorId, card_num: '5550001' })).body.data;
     expect(await decide()).toMatchObject({ granted: true });

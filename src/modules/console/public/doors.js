@@ -1,5 +1,5 @@
 import { doorEditForm, emergencyCloseForm, locationChoices, newDoorForm } from './door-admin.js';
-import { alertBox, api, fill, h, link, showError } from './dom.js';
+import { alertBox, api, fill, h, labelled, link, showError } from './dom.js';
 import { eventsTable } from './events.js';
 
 export const STATE_TEXT = {
@@ -57,7 +57,6 @@ function overrideForm(door, reload) {
       showError(errors, error);
     }
   };
-  const row = (id, label, input) => h('div', { class: 'field' }, h('label', { for: id }, label), input);
   return h(
     'form',
     {
@@ -74,9 +73,9 @@ function overrideForm(door, reload) {
     h('h2', { id: 'override-title' }, 'Override'),
     h('p', {}, 'Puts the door in a mode regardless of its schedule; a started lockdown plan still comes first.'),
     errors,
-    row('override_mode', 'Mode', mode),
-    row('override_ends', 'Ends', ends),
-    row('override_until', 'Until (site time, when ending at a time)', until),
+    labelled('override_mode', 'Mode', mode),
+    labelled('override_ends', 'Ends', ends),
+    labelled('override_until', 'Until (site time, when ending at a time)', until),
     h(
       'div',
       { class: 'actions' },

@@ -1,6 +1,6 @@
 // Lockdown plans: listed, started and cleared (managers and admins), created and deleted (admins), each
 // through the Lockt `/lockdown` operations on the server, whose messages are shown as they are.
-import { alertBox, api, fill, h, showError } from './dom.js';
+import { alertBox, api, fill, h, labelled, showError } from './dom.js';
 
 const MODE_TEXT = { lockdown: 'Lockdown (locked)', egress: 'Egress (unlocked)' };
 
@@ -41,7 +41,6 @@ function newPlanForm(locations, doors, levels, created) {
     levels.map((l) => h('option', { value: String(l.id) }, l.name)),
   );
   const revert = h('input', { id: 'plan_revert', name: 'auto_revert_seconds', type: 'number', min: '1' });
-  const row = (id, label, input) => h('div', { class: 'field' }, h('label', { for: id }, label), input);
   return h(
     'form',
     {
@@ -64,13 +63,13 @@ function newPlanForm(locations, doors, levels, created) {
     },
     h('h2', { id: 'new-plan-title' }, 'New plan'),
     errors,
-    row('plan_name', 'Name', name),
-    row('plan_mode', 'Mode', mode),
-    row('plan_priority', 'Priority (-1000 to 1000; the highest started plan decides)', priority),
-    row('plan_location', 'Location', location),
-    row('plan_doors', 'Or these doors', doorSelect),
-    row('plan_responders', 'Responders (access levels a locked door still admits)', responders),
-    row('plan_revert', 'Clears itself after (seconds; empty: when cleared)', revert),
+    labelled('plan_name', 'Name', name),
+    labelled('plan_mode', 'Mode', mode),
+    labelled('plan_priority', 'Priority (-1000 to 1000; the highest started plan decides)', priority),
+    labelled('plan_location', 'Location', location),
+    labelled('plan_doors', 'Or these doors', doorSelect),
+    labelled('plan_responders', 'Responders (access levels a locked door still admits)', responders),
+    labelled('plan_revert', 'Clears itself after (seconds; empty: when cleared)', revert),
     h('button', { type: 'submit' }, 'Create plan'),
   );
 }
