@@ -552,7 +552,10 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
       card_num: '5550001',
     };
     expect(await fromPage('POST', 'people', { ...person, access_levels: [staff.id] })).toBe(200);
-    const decide = async () => (await device.call('POST', '/api/v1/device/access', { door_id: doorId, card_num: '5550001' })).body.data;
+    // A reader of its own: an earlier walk revokes the first.
+    const reader = await createDevice(store.db, harbour, { name: 'Lockdown reader', doorIds: [doorId] }, systemClock);
+    const readerClient = new Client(server.port, { authorization: `Bearer ${reader.deviceKey}` });
+    const decide = async () => (await readerClient.call('POST', '/api/v1/device/access', { door_id: doorId, card_num: '5550001' })).body.data;
     expect(await decide()).toMatchObject({ granted: true });
     await page.getByRole('navigation').getByRole('link', { name: 'Lockdown' }).click();
     await page.getByRole('heading', { name: 'New plan' }).waitFor();

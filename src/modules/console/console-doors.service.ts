@@ -1,5 +1,5 @@
 import { describeCause } from '../../access/decide.ts';
-import { type DoorMode, type DoorModeFacts, doorModeAt } from '../../access/door-mode.ts';
+import { type DoorMode, type DoorModeFacts, NO_DOOR_MODE, doorModeAt } from '../../access/door-mode.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { Site } from '../../domain/site.ts';
@@ -72,9 +72,7 @@ interface ModesNow {
 
 function overview(row: repo.DoorWithStateRow, alarms: Alarms, modes: ModesNow): DoorOverview {
   const { online, door_open: _open, enabled, locked, ...door } = row;
-  const facts = modes.facts.get(row.id);
-  if (facts === undefined) throw new Error(`No mode facts read for door ${row.id}`);
-  const { mode, cause } = doorModeAt(facts, modes.at, modes.zone);
+  const { mode, cause } = doorModeAt(modes.facts.get(row.id) ?? NO_DOOR_MODE, modes.at, modes.zone);
   return {
     ...door,
     enabled: enabled === 1,
