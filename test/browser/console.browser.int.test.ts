@@ -510,10 +510,14 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
     const report = { door_id: doorId, battery_level: 0.9, online: true, door_open: false, locked: true };
     expect((await reporter.call('POST', '/api/v1/device/state', report)).status).toBe(200);
     await page.reload();
-    await page.locator(`#door-${doorId}`).getByText('Locked', { exact: true }).waitFor();
+    // The lock's badge (span.state), not the door's mode (span.mode): the admin's emergency opening has the door's mode unlocked.
+    await page.locator(`#door-${doorId} span.state`, { hasText: /^Locked$/ }).waitFor();
     await reporter.call('POST', '/api/v1/device/state', { ...report, locked: false });
     await page.getByRole('link', { name: 'Front door' }).click();
-    await page.getByRole('definition').getByText('Unlocked', { exact: true }).waitFor();
+    await page
+      .getByRole('definition')
+      .locator('span.state', { hasText: /^Unlocked$/ })
+      .waitFor();
     await signOut();
 
     await signIn('admin');
@@ -527,6 +531,71 @@ describe.skipIf(!HAS_CHROMIUM).each(DIALECTS)('the operator console in Chromium 
     await page.getByRole('button', { name: 'Call off emergency' }).click();
     await page.getByText(/Emergency called off: [1-9]\d* unlocks? withdrawn\./).waitFor();
     await shot('emergency-call-off');
+    await signOut();
+  });
+
+  it('lets an admin create and start a lockdown that locks the doors with its cause, clear it, and a manager override a door and return it to schedule', async () => {
+    await signIn('admin');
+    const staff = await store.db
+      .selectFrom('access_level')
+      .select('id')
+      .where('site_id', '=', harbour.id)
+      .where('name', '=', 'Staff')
+      .executeTakeFirstOrThrow();
+    const person = {
+      id_num: 'LD-1',
+      first_name: 'Lena',
+      last_name: 'Lock',
+      email: 'lena@example.com',
+      phone: '555 0101',
+      pin: '4826',
+      card_num: '5550001',
+    };
+    expect(await fromPage('POST', 'people', { ...person, access_levels: [staff.id] })).toBe(200);
+    // A reader of its own: an earlier walk revokes the first.
+    const reader = await createDevice(store.db, harbour, { name: 'Lockdown reader', doorIds: [doorId] }, systemClock);
+    const readerClient = new Client(server.port, { authorization: `Bearer ${reader.deviceKey}` });
+    const decide = async () => (await readerClient.call('POST', '/api/v1/device/access', { door_id: doorId, card_num: '5550001' })).body.data;
+    expect(await decide()).toMatchObject({ granted: true });
+    await page.getByRole('navigation').getByRole('link', { name: 'Lockdown' }).click();
+    await page.getByRole('heading', { name: 'New plan' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Campus lockdown');
+    await page.getByLabel(/^Priority/).fill('20');
+    await page.getByRole('button', { name: 'Create plan' }).click();
+    await page.getByText('Campus lockdown created.').waitFor();
+    await shot('lockdown');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Start Campus lockdown' }).click();
+    await page.getByText('Campus lockdown started.').waitFor();
+    await page
+      .locator('tr', { hasText: 'Campus lockdown' })
+      .getByText(/since .*, by operator admin-/)
+      .waitFor();
+    await shot('lockdown-started');
+    await page.getByRole('navigation').getByRole('link', { name: 'Doors' }).click();
+    const row = page.locator(`#door-${doorId}`);
+    await row.locator('.mode.locked').waitFor();
+    await row.getByText(/lockdown 'Campus lockdown' \(priority 20\) since \d\d:\d\d, by operator admin-/).waitFor();
+    expect(await decide()).toMatchObject({ granted: false, subcode: 118 });
+    await shot('doors-lockdown');
+    await page.getByRole('navigation').getByRole('link', { name: 'Lockdown' }).click();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Clear Campus lockdown' }).click();
+    await page.getByText('Campus lockdown cleared.').waitFor();
+    expect(await decide()).toMatchObject({ granted: true });
+    await signOut();
+
+    await signIn('manager');
+    await page.goto(`${base}/console/doors/${doorId}`);
+    await page.getByRole('heading', { name: 'Override' }).waitFor();
+    expect(await page.locator('.mode.locked').count()).toBe(0);
+    await page.getByLabel('Mode', { exact: true }).selectOption('locked');
+    await page.getByLabel('Ends').selectOption('next');
+    await page.getByRole('button', { name: 'Override', exact: true }).click();
+    await page.getByText(/override by operator manager-\S+ \(manager\) since/).waitFor();
+    await shot('door-override');
+    await page.getByRole('button', { name: 'Return to schedule' }).click();
+    await page.locator('.mode.access_controlled').waitFor();
     await signOut();
   });
 });

@@ -1,3 +1,5 @@
+import { describeCause } from '../../access/decide.ts';
+import { type DoorMode, type DoorModeFacts, NO_DOOR_MODE, doorModeAt } from '../../access/door-mode.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { Site } from '../../domain/site.ts';
@@ -5,6 +7,7 @@ import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { requestUnlock } from '../devices/device-commands.service.ts';
 import { activeDevicesOfDoors } from '../devices/devices.repository.ts';
+import { doorModeFactsOf } from '../door-modes/mode-changes.service.ts';
 import { emergencyOpen, operatorRequest } from '../panels/panels.service.ts';
 import * as repo from './console.repository.ts';
 import { type ConsoleEvent, RECENT_EVENTS, consoleEvent } from './console-events.service.ts';
@@ -20,11 +23,18 @@ const ALARM_WINDOW_MS = 24 * 60 * 60 * 1000;
  */
 export type DoorLiveState = 'open' | 'forced' | 'held' | 'closed' | 'offline' | 'unknown';
 
-/** `locked`: the lock as the device last reported it, when it said and is online; null otherwise. */
+/**
+ * `locked`: the lock as the device last reported it, when it said and is online; null otherwise. `mode`:
+ * what the engine resolves for the door now, `mode_cause` what decided it in the explanations' words,
+ * `overridden` whether that is an operator's override (which a return to schedule ends).
+ */
 export type DoorOverview = Omit<repo.DoorWithStateRow, 'online' | 'door_open' | 'enabled' | 'locked'> & {
   enabled: boolean;
   state: DoorLiveState;
   locked: boolean | null;
+  mode: DoorMode;
+  mode_cause: string;
+  overridden: boolean;
 };
 
 type Alarms = Map<number, { code: number; at: number }>;
@@ -53,16 +63,44 @@ async function recentAlarms(db: Queryable, site: Site, now: number): Promise<Ala
   return newest;
 }
 
-function overview(row: repo.DoorWithStateRow, alarms: Alarms): DoorOverview {
-  const { online, door_open: _open, enabled, locked, ...door } = row;
-  // An offline lock's last word is not its state now.
-  return { ...door, enabled: enabled === 1, state: doorState(row, alarms), locked: online === 1 && locked !== null ? locked === 1 : null };
+/** The facts of the doors' modes and the instant they are resolved at. */
+interface ModesNow {
+  facts: Map<number, DoorModeFacts>;
+  at: number;
+  zone: string;
 }
 
-/** The site's doors by location, with their live state. */
+function overview(row: repo.DoorWithStateRow, alarms: Alarms, modes: ModesNow): DoorOverview {
+  const { online, door_open: _open, enabled, locked, ...door } = row;
+  const { mode, cause } = doorModeAt(modes.facts.get(row.id) ?? NO_DOOR_MODE, modes.at, modes.zone);
+  return {
+    ...door,
+    enabled: enabled === 1,
+    state: doorState(row, alarms),
+    // An offline lock's last word is not its state now.
+    locked: online === 1 && locked !== null ? locked === 1 : null,
+    mode,
+    mode_cause: describeCause(cause, modes.at, modes.zone),
+    overridden: cause.via === 'override',
+  };
+}
+
+/** The doors' modes now, read as the write side reads them (the site's whole in a bounded number of queries). */
+async function modesNow(db: Queryable, site: Site, doorIds: number[], at: number): Promise<ModesNow> {
+  return { facts: await doorModeFactsOf(db, site.id, doorIds), at, zone: site.timezone };
+}
+
+/** The site's doors by location, with their live state and mode. */
 export async function doorList(db: Queryable, site: Site, clock: Clock): Promise<DoorOverview[]> {
-  const [rows, alarms] = await Promise.all([repo.doorsWithState(db, site.id, DOOR_LIST_LIMIT), recentAlarms(db, site, clock.now())]);
-  return rows.map((row) => overview(row, alarms));
+  const now = clock.now();
+  const [rows, alarms] = await Promise.all([repo.doorsWithState(db, site.id, DOOR_LIST_LIMIT), recentAlarms(db, site, now)]);
+  const modes = await modesNow(
+    db,
+    site,
+    rows.map((r) => r.id),
+    now,
+  );
+  return rows.map((row) => overview(row, alarms, modes));
 }
 
 export interface DoorPage {
@@ -73,15 +111,17 @@ export interface DoorPage {
 }
 
 export async function doorPage(db: Queryable, site: Site, doorId: number, clock: Clock): Promise<DoorPage> {
-  const [[row], alarms, devices, events] = await Promise.all([
+  const now = clock.now();
+  const [[row], alarms, devices, events, modes] = await Promise.all([
     repo.doorsWithState(db, site.id, 1, doorId),
-    recentAlarms(db, site, clock.now()),
+    recentAlarms(db, site, now),
     activeDevicesOfDoors(db, site.id, [doorId]),
     repo.doorEvents(db, site.id, doorId, RECENT_EVENTS),
+    modesNow(db, site, [doorId], now),
   ]);
   if (row === undefined) throw ERRORS.notFound(`No door with id ${doorId}.`);
   return {
-    door: overview(row, alarms),
+    door: overview(row, alarms, modes),
     devices: devices.map((d) => ({ id: d.device_id, name: d.device_name })),
     events: events.map(consoleEvent),
   };

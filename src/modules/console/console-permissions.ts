@@ -6,7 +6,10 @@ import type { OperatorRole } from '../operator-sessions/operator-sessions.servic
  * installer manages doors (creates, renames, places and removes them) and devices and reads events. Only
  * an admin opens the BAS-IP face's emergency opening or calls one off (as that face allows only its
  * administrators to), and only an admin creates a device (its key)
- * and attaches doors to it, changes the site's settings, or manages its API keys. The console offers only what the role holds,
+ * and attaches doors to it, changes the site's settings, or manages its API keys. Managers, who already
+ * unlock doors remotely, override a door's mode and start and clear lockdown plans: the issue has a plan
+ * "started and cleared by an operator", and in an emergency the operator on duty must not wait for an
+ * admin; what a plan covers and who responds (creating and deleting plans) stays with admins. The console offers only what the role holds,
  * and the server refuses the rest (403) whatever the page offered.
  */
 export const CAPABILITIES = [
@@ -19,6 +22,9 @@ export const CAPABILITIES = [
   'doors.unlock',
   'doors.emergency',
   'doors.manage',
+  'doors.override',
+  'lockdown.operate',
+  'lockdown.manage',
   'devices.manage',
   'devices.create',
   'site.manage',
@@ -28,7 +34,17 @@ export type Capability = (typeof CAPABILITIES)[number];
 
 const ROLE_CAPABILITIES: Record<OperatorRole, readonly Capability[]> = {
   admin: CAPABILITIES,
-  manager: ['events.read', 'people.read', 'people.write', 'access.explain', 'audit.read', 'access.manage', 'doors.unlock'],
+  manager: [
+    'events.read',
+    'people.read',
+    'people.write',
+    'access.explain',
+    'audit.read',
+    'access.manage',
+    'doors.unlock',
+    'doors.override',
+    'lockdown.operate',
+  ],
   installer: ['events.read', 'doors.manage', 'devices.manage'],
 };
 

@@ -126,6 +126,8 @@ describe.each(DIALECTS)('operator console (%s)', (dialect) => {
       'audit.read',
       'access.manage',
       'doors.unlock',
+      'doors.override',
+      'lockdown.operate',
     ]);
     expect((await installer.get('/console/api/dashboard')).status).toBe(200);
     for (const url of ['/console/api/people', '/console/api/people/1', '/console/api/access-levels']) {

@@ -33,6 +33,7 @@ import { attachSiteDoor, detachSiteDoor, issueDevice, panelUrlTemplate, revokeSi
 import { explain, whoCanOpen } from './console-access.service.ts';
 import { doorList, doorPage, emergencyOpenLock, unlockDoor } from './console-doors.service.ts';
 import { doorAdminRoutes } from './console-door-admin.routes.ts';
+import { doorModeRoutes } from './console-door-modes.routes.ts';
 import {
   EVENT_CSV_COLUMNS,
   auditChoices,
@@ -62,6 +63,7 @@ const ASSETS: Record<string, { path: string; type: string }> = {
   'people.js': { path: join(here, 'public/people.js'), type: 'text/javascript' },
   'person.js': { path: join(here, 'public/person.js'), type: 'text/javascript' },
   'doors.js': { path: join(here, 'public/doors.js'), type: 'text/javascript' },
+  'lockdown.js': { path: join(here, 'public/lockdown.js'), type: 'text/javascript' },
   'door-admin.js': { path: join(here, 'public/door-admin.js'), type: 'text/javascript' },
   'devices.js': { path: join(here, 'public/devices.js'), type: 'text/javascript' },
   'settings.js': { path: join(here, 'public/settings.js'), type: 'text/javascript' },
@@ -217,6 +219,7 @@ export const consoleModule: ResourceModule = {
     personRoutes(app, context);
     doorRoutes(app, context);
     doorAdminRoutes(app, context);
+    doorModeRoutes(app, context);
     deviceRoutes(app, context);
     siteRoutes(app, context);
     apiKeyRoutes(app, context);

@@ -29,7 +29,7 @@ export const createLockdowns = batchOperation({
   write: service.insertLockdowns,
 });
 
-const remove = deleteById('lockdowns', LockdownDelete, service.checkLockdownDeletions, service.deleteLockdowns);
+export const removeLockdowns = deleteById('lockdowns', LockdownDelete, service.checkLockdownDeletions, service.deleteLockdowns);
 
 const reference = (record: { id?: unknown; name?: string | undefined }): service.PlanReference => ({ id: toId(record.id), name: record.name });
 
@@ -67,7 +67,7 @@ export const lockdownsModule: ResourceModule = {
     });
     batchWrites(app, { url: '/api/v1/lockdown', tags, context }, [
       batchWrite('POST', 'Extension: create lockdown plans.', createLockdowns),
-      batchWrite('DELETE', 'Extension: delete lockdown plans that are not started.', remove),
+      batchWrite('DELETE', 'Extension: delete lockdown plans that are not started.', removeLockdowns),
     ]);
     const start = 'Extension: start lockdown plans (by id or name); every door they cover takes their mode at once.';
     modeChangeRoute(app, { method: 'POST', url: '/api/v1/lockdown/start', tags, summary: start, operation: startLockdowns }, context);

@@ -4,6 +4,7 @@ import { showDevices } from './devices.js';
 import { showDoor, showDoors } from './doors.js';
 import { showAudit, showEvents } from './events.js';
 import { showExplain } from './explain.js';
+import { showLockdown } from './lockdown.js';
 import { ApiError, alertBox, api, h, link, setCsrfToken, showError } from './dom.js';
 import { showEditPerson, showNewPerson, showPeople, showPerson } from './people.js';
 import { showSettings } from './settings.js';
@@ -78,6 +79,7 @@ function header(can) {
         h('li', {}, link('/console', 'Dashboard')),
         can('people.read') && h('li', {}, link('/console/people', 'People')),
         h('li', {}, link('/console/doors', 'Doors')),
+        can('lockdown.operate') && h('li', {}, link('/console/lockdown', 'Lockdown')),
         can('devices.manage') && h('li', {}, link('/console/devices', 'Devices')),
         h('li', {}, link('/console/events', 'Events')),
         can('access.explain') && h('li', {}, link('/console/explain', 'Explain')),
@@ -105,6 +107,7 @@ function route(context) {
   const door = /^\/console\/doors\/([0-9]+)$/.exec(path);
   if (path === '/console/doors') return showDoors(context);
   if (door) return showDoor(context, Number(door[1]));
+  if (path === '/console/lockdown' && can('lockdown.operate')) return showLockdown(context);
   if (path === '/console/events') return showEvents(context);
   if (path === '/console/devices' && can('devices.manage')) return showDevices(context);
   if (path === '/console/explain' && can('access.explain')) return showExplain(context);

@@ -1,5 +1,5 @@
 import { alertBox, api, h, link, showError, siteTime } from './dom.js';
-import { stateBadge } from './doors.js';
+import { modeBadge, stateBadge } from './doors.js';
 import { explainHref, personRef } from './events.js';
 
 /** Rows the live feed keeps on screen. */
@@ -29,7 +29,18 @@ function doorsTable(doors) {
     'table',
     {},
     h('caption', {}, 'Doors'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Door'), h('th', { scope: 'col' }, 'Location'), h('th', { scope: 'col' }, 'State'))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, 'Door'),
+        h('th', { scope: 'col' }, 'Location'),
+        h('th', { scope: 'col' }, 'State'),
+        h('th', { scope: 'col' }, 'Mode'),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -40,6 +51,7 @@ function doorsTable(doors) {
           h('th', { scope: 'row' }, link(`/console/doors/${door.id}`, door.name)),
           h('td', {}, door.location_name ?? ''),
           h('td', {}, stateBadge(door)),
+          h('td', {}, modeBadge(door)),
         ),
       ),
     ),

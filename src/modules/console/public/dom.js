@@ -95,10 +95,15 @@ export function link(href, ...children) {
   );
 }
 
+/** A form's row: a control (input, select) with `id`, and its label. */
+export function labelled(id, label, control) {
+  return h('div', { class: 'field' }, h('label', { for: id }, label), control);
+}
+
 /** A labelled input: the input, and the row holding its label and it. */
 export function field(id, label, props = {}) {
   const input = h('input', { id, name: id, ...props });
-  return { input, row: h('div', { class: 'field' }, h('label', { for: id }, label), input) };
+  return { input, row: labelled(id, label, input) };
 }
 
 /** A place for a form's errors, read out when it changes. */

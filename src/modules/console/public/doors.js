@@ -1,5 +1,5 @@
 import { doorEditForm, emergencyCloseForm, locationChoices, newDoorForm } from './door-admin.js';
-import { alertBox, api, fill, h, link, showError } from './dom.js';
+import { alertBox, api, fill, h, labelled, link, showError } from './dom.js';
 import { eventsTable } from './events.js';
 
 export const STATE_TEXT = {
@@ -16,6 +16,73 @@ export function stateBadge(door) {
   const state = h('span', { class: `state ${door.enabled ? door.state : 'disabled'}` }, door.enabled ? STATE_TEXT[door.state] : 'Disabled');
   if (!door.enabled || door.locked === null) return state;
   return [state, ' ', h('span', { class: `state ${door.locked ? 'locked' : 'unlocked'}` }, door.locked ? 'Locked' : 'Unlocked')];
+}
+
+export const MODE_TEXT = {
+  access_controlled: 'Access controlled',
+  unlocked: 'Unlocked',
+  locked: 'Locked',
+  card_and_pin: 'Card and PIN',
+};
+
+/** The door's mode as the engine resolves it now, and what decided it (a plan, an override, a schedule). */
+export function modeBadge(door) {
+  return [h('span', { class: `mode ${door.mode}` }, MODE_TEXT[door.mode] ?? door.mode), h('small', { class: 'cause' }, ` ${door.mode_cause}`)];
+}
+
+/** A `datetime-local` value as a wire time on the site's clocks (`YYYY-MM-DD HH:MM:SS`). */
+const wireTime = (value) => `${value.replace('T', ' ')}:00`.slice(0, 19);
+
+/** A door's override (managers and admins): a mode until a time, the next schedule change, or its return; and the return. */
+function overrideForm(door, reload) {
+  const errors = alertBox();
+  const mode = h(
+    'select',
+    { id: 'override_mode', name: 'mode' },
+    Object.entries(MODE_TEXT).map(([value, text]) => h('option', { value }, text)),
+  );
+  const ends = h(
+    'select',
+    { id: 'override_ends', name: 'ends' },
+    h('option', { value: 'returned' }, 'Until returned to schedule'),
+    h('option', { value: 'next' }, 'Until the next schedule change'),
+    h('option', { value: 'time' }, 'Until a time'),
+  );
+  const until = h('input', { id: 'override_until', name: 'until', type: 'datetime-local' });
+  const send = async (method, body) => {
+    try {
+      await api(method, `doors/${door.id}/override`, body);
+      reload();
+    } catch (error) {
+      showError(errors, error);
+    }
+  };
+  return h(
+    'form',
+    {
+      class: 'override',
+      'aria-labelledby': 'override-title',
+      onsubmit: (event) => {
+        event.preventDefault();
+        const body = { mode: mode.value };
+        if (ends.value === 'next') body.until_next_change = true;
+        if (ends.value === 'time') body.until = until.value === '' ? '' : wireTime(until.value);
+        send('POST', body);
+      },
+    },
+    h('h2', { id: 'override-title' }, 'Override'),
+    h('p', {}, 'Puts the door in a mode regardless of its schedule; a started lockdown plan still comes first.'),
+    errors,
+    labelled('override_mode', 'Mode', mode),
+    labelled('override_ends', 'Ends', ends),
+    labelled('override_until', 'Until (site time, when ending at a time)', until),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit' }, 'Override'),
+      door.overridden && h('button', { type: 'button', class: 'secondary', onclick: () => send('DELETE') }, 'Return to schedule'),
+    ),
+  );
 }
 
 /** The emergency opening of the BAS-IP face (administrators): every door on a lock, confirmed first. */
@@ -69,7 +136,7 @@ export async function showDoors(context) {
         'table',
         { class: 'doors' },
         h('caption', {}, place),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Door'), h('th', { scope: 'col' }, 'State'))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Door'), h('th', { scope: 'col' }, 'State'), h('th', { scope: 'col' }, 'Mode'))),
         h(
           'tbody',
           {},
@@ -79,6 +146,7 @@ export async function showDoors(context) {
               { id: `door-${door.id}` },
               h('th', { scope: 'row' }, link(`/console/doors/${door.id}`, door.name)),
               h('td', {}, stateBadge(door)),
+              h('td', {}, modeBadge(door)),
             ),
           ),
         ),
@@ -140,10 +208,18 @@ export async function showDoor(context, id) {
       h('dd', {}, door.location_name ?? 'None'),
       h('dt', {}, 'State'),
       h('dd', {}, stateBadge(door)),
+      h('dt', {}, 'Mode'),
+      h('dd', {}, modeBadge(door)),
       h('dt', {}, 'Devices'),
       h('dd', {}, devices.length === 0 ? 'None: it cannot be unlocked remotely' : devices.map((d) => d.name).join(', ')),
     ),
     can('doors.unlock') && devices.length > 0 && h('div', { class: 'actions' }, h('button', { type: 'button', onclick: unlock }, 'Unlock now'), done),
+    can('doors.override') &&
+      h(
+        'section',
+        { class: 'panel' },
+        overrideForm(door, () => showDoor(context, id)),
+      ),
     can('doors.manage') && h('section', { class: 'panel' }, doorEditForm(door, locations)),
     can('people.read') && openers(id),
     h(
