@@ -147,23 +147,29 @@ export async function buildApp(options: AppOptions): Promise<TypedApp> {
   // Before the routes, so that every route's requests are measured.
   if (options.metrics) installMetrics(app, options.db, options.metrics);
   for (const module of modules) routeFaces.register(module, () => module.register(app, context));
-  const deliver = options.webhooks?.deliver;
-  if (options.webhooks && deliver !== false) {
-    const worker = new WebhookWorker(options.db, webhooks.key, webhooks.policy, { ...DEFAULT_DELIVERY, ...deliver }, app.log);
-    // onClose runs once requests in flight are answered: no event is queued after the worker has stopped.
-    app.addHook('onClose', async () => worker.stop());
-    worker.start();
-  }
-
-  if (options.doorModeSync) {
-    const sync = new DoorModeSync(options.db, options.clock ?? systemClock, options.doorModeSync.everyMs, app.log);
-    // Like the webhook worker: stopped once requests in flight are answered, before the store closes.
-    app.addHook('onClose', async () => sync.stop());
-    sync.start();
-  }
+  startBackgroundWork(app, options, webhooks);
 
   await app.ready();
   return app;
+}
+
+/**
+ * The work a serving app does besides answering: webhook deliveries and devices told of door modes that
+ * change by time. Each stops once requests in flight are answered, before the store closes, so nothing
+ * is queued after its worker has stopped.
+ */
+function startBackgroundWork(app: TypedApp, options: AppOptions, webhooks: WebhookSettings): void {
+  const deliver = options.webhooks?.deliver;
+  if (options.webhooks && deliver !== false) {
+    const worker = new WebhookWorker(options.db, webhooks.key, webhooks.policy, { ...DEFAULT_DELIVERY, ...deliver }, app.log);
+    app.addHook('onClose', async () => worker.stop());
+    worker.start();
+  }
+  if (options.doorModeSync) {
+    const sync = new DoorModeSync(options.db, options.clock ?? systemClock, options.doorModeSync.everyMs, app.log);
+    app.addHook('onClose', async () => sync.stop());
+    sync.start();
+  }
 }
 
 /** The OpenAPI document at /api/v1/openapi.json, and Swagger UI at /docs. */

@@ -353,7 +353,9 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
       const report = (extra: object) =>
         asDevice(key, 'POST', '/api/v1/device/state', { door_id: frontDoor, battery_level: null, online: true, door_open: false, ...extra });
       const applied = await report({ mode: 'locked' });
-      expect(applied.body).toEqual({ data: { door_id: frontDoor, battery_level: null, online: true, door_open: false, locked: null, mode: 'locked' } });
+      expect(applied.body).toEqual({
+        data: { door_id: frontDoor, battery_level: null, online: true, door_open: false, locked: null, mode: 'locked' },
+      });
       await report({});
       const modeOf = async () => (await h.request('GET', '/api/v1/doorstate')).body.data[0].mode;
       expect(await modeOf()).toBe('locked');
