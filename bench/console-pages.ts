@@ -72,6 +72,9 @@ function screens(site: SeededSite): Screen[] {
     { name: 'audit', path: '/console/audit', ready: 'table.audit tbody tr' },
     { name: 'devices', path: '/console/devices', ready: '.device' },
     { name: 'settings', path: '/console/settings', ready: 'form' },
+    { name: 'access levels', path: '/console/access', ready: 'table tbody tr' },
+    { name: 'schedules', path: '/console/access/schedules', ready: 'table tbody tr' },
+    { name: 'lockdown', path: '/console/lockdown', ready: 'form' },
   ];
 }
 
