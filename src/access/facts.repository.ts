@@ -1,6 +1,7 @@
+import { sql } from 'kysely';
 import type { Queryable } from '../db/queryable.ts';
 import { fromFlag } from '../db/conventions.ts';
-import type { Columns } from '../db/schema.ts';
+import type { Columns, CredentialTimeProfileTable } from '../db/schema.ts';
 import type { AccessWindow, AuthFactor, DelegationGrant, DoorFacts, HolderFacts, IdentifierLock, LevelGrant, NamedTimeProfile } from './decide.ts';
 import { groupBy } from '../lib/group-by.ts';
 import type { DoorModeFacts, Holiday, LockdownFacts, OverrideFacts, UnlockRow } from './door-mode.ts';
@@ -102,7 +103,7 @@ function credentialRecord(row: CredentialRow, timeProfiles: NamedTimeProfile[]):
 
 async function withTimeProfiles(db: Queryable, siteId: number, row: CredentialRow | undefined): Promise<CredentialRecord | undefined> {
   if (!row) return undefined;
-  const profiles = await credentialTimeProfiles(db, siteId, row.id, row.id);
+  const profiles = await timeProfilesOf(db, 'credential', siteId, row.id, row.id);
   return credentialRecord(row, profiles.get(row.id) ?? []);
 }
 
@@ -146,7 +147,7 @@ export async function findCredentialsAfter(db: Queryable, siteId: number, afterI
     .execute();
   const last = rows[rows.length - 1];
   if (!last) return [];
-  const profiles = await credentialTimeProfiles(db, siteId, afterId + 1, last.id);
+  const profiles = await timeProfilesOf(db, 'credential', siteId, afterId + 1, last.id);
   return rows.map((row) => ({ id: row.id, credentialKey: row.credential_key, record: credentialRecord(row, profiles.get(row.id) ?? []) }));
 }
 
@@ -155,31 +156,33 @@ function timeProfiles(rows: { id: number; name: string; rule: string | null }[])
   return rows.flatMap((row) => (row.rule === null ? [] : [{ id: row.id, name: row.name, profile: storedTimeProfile(row.rule) }]));
 }
 
-/** The time profiles of the site's credentials with ids from `fromId` to `toId`, by credential. */
-async function credentialTimeProfiles(db: Queryable, siteId: number, fromId: number, toId: number): Promise<Map<number, NamedTimeProfile[]>> {
-  const rows = await db
-    .selectFrom('credential_time_profile as ctp')
-    .innerJoin('schedule as s', 's.id', 'ctp.schedule_id')
-    .select(['ctp.credential_id as owner', 's.id', 's.name', 's.rule'])
-    .where('ctp.site_id', '=', siteId)
-    .where('ctp.credential_id', '>=', fromId)
-    .where('ctp.credential_id', '<=', toId)
-    .orderBy('ctp.credential_id')
-    .orderBy('s.id')
-    .execute();
-  return timeProfilesByOwner(rows);
-}
+/** The tables that give holders time profiles (schedules), and the column naming each row's holder. */
+const TIME_PROFILE_LINKS = {
+  credential: { table: 'credential_time_profile', holder: 'credential_id' },
+  user: { table: 'user_time_profile', holder: 'user_id' },
+} as const;
 
-/** The time profiles of the site's users with ids from `fromId` to `toId`, by user. */
-async function userTimeProfiles(db: Queryable, siteId: number, fromId: number, toId: number): Promise<Map<number, NamedTimeProfile[]>> {
+/** The time profiles of the site's credentials (or users) with ids from `fromId` to `toId`, by holder. */
+async function timeProfilesOf(
+  db: Queryable,
+  holders: keyof typeof TIME_PROFILE_LINKS,
+  siteId: number,
+  fromId: number,
+  toId: number,
+): Promise<Map<number, NamedTimeProfile[]>> {
+  const { table, holder } = TIME_PROFILE_LINKS[holders];
+  // Kysely cannot join from a choice of two tables, so the table and its holder column (the one column the
+  // two do not share) are named in SQL; the rest of the query is typed as usual.
+  const links = sql<Pick<CredentialTimeProfileTable, 'schedule_id' | 'site_id'>>`${sql.table(table)}`.as('tp');
+  const owner = sql<number>`${sql.ref(`tp.${holder}`)}`;
   const rows = await db
-    .selectFrom('user_time_profile as utp')
-    .innerJoin('schedule as s', 's.id', 'utp.schedule_id')
-    .select(['utp.user_id as owner', 's.id', 's.name', 's.rule'])
-    .where('utp.site_id', '=', siteId)
-    .where('utp.user_id', '>=', fromId)
-    .where('utp.user_id', '<=', toId)
-    .orderBy('utp.user_id')
+    .selectFrom(links)
+    .innerJoin('schedule as s', 's.id', 'tp.schedule_id')
+    .select([owner.as('owner'), 's.id', 's.name', 's.rule'])
+    .where('tp.site_id', '=', siteId)
+    .where(owner, '>=', fromId)
+    .where(owner, '<=', toId)
+    .orderBy(owner)
     .orderBy('s.id')
     .execute();
   return timeProfilesByOwner(rows);
@@ -273,7 +276,7 @@ export async function findHolder(db: Queryable, siteId: number, userId: number):
     .where('role', '=', 'cardholder')
     .executeTakeFirst();
   if (!row) return undefined;
-  const [profiles, levels] = await Promise.all([userTimeProfiles(db, siteId, row.id, row.id), userLevelIds(db, siteId, row.id, row.id)]);
+  const [profiles, levels] = await Promise.all([timeProfilesOf(db, 'user', siteId, row.id, row.id), userLevelIds(db, siteId, row.id, row.id)]);
   return holderRecord(
     row,
     profiles.get(row.id) ?? [],
@@ -314,7 +317,7 @@ export async function findHoldersAfter(db: Queryable, siteId: number, afterId: n
     .execute();
   const last = rows[rows.length - 1];
   if (!last) return [];
-  const [profiles, levels] = await Promise.all([userTimeProfiles(db, siteId, afterId + 1, last.id), userLevelIds(db, siteId, afterId + 1, last.id)]);
+  const [profiles, levels] = await Promise.all([timeProfilesOf(db, 'user', siteId, afterId + 1, last.id), userLevelIds(db, siteId, afterId + 1, last.id)]);
   return rows.map((row) => ({
     id: row.id,
     holder: holderRecord(

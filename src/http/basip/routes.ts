@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, FastifySchema } from 'fastify';
 import type { Static, TSchema } from 'typebox';
 import type { ActorCall } from '../../domain/site.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -12,6 +12,17 @@ export const tags = ['basip'];
 
 /** The config of a panel route an operator calls, by session token or HTTP Basic (src/http/plugins/operator-auth.ts). */
 export const OPERATOR = { auth: 'operator' } as const;
+
+/**
+ * What every operator's panel route states first: operator auth, the panel API's tag, and its summary and
+ * schema (params, query, body, answer). Spread into the route's options; the schema still types the handler.
+ */
+export function operatorRoute<Schema extends FastifySchema>(
+  summary: string,
+  schema: Schema,
+): { config: typeof OPERATOR; schema: Schema & { tags: string[]; summary: string } } {
+  return { config: OPERATOR, schema: { tags, summary, ...schema } };
+}
 
 /** A page of a panel list as its service reads it: at least how many the whole list holds. */
 export interface BasipPage {

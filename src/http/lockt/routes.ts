@@ -3,6 +3,7 @@ import { type TObject, type TSchema, Type } from 'typebox';
 import { keysetChunks, mapChunks } from '../../db/keyset.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { toId } from '../../domain/batch-checks.ts';
+import type { ApiKeyPrincipal } from '../../modules/api-keys/api-keys.service.ts';
 import { type AppContext, LOCKT_API_KEY, LOCKT_SECURITY, type TypedApp } from '../../modules/module.ts';
 import type { Site } from '../../domain/site.ts';
 import { type BatchOperation, type CheckBatch, type SiteCall, type SummaryKind, type WriteBatch, batchOperation } from '../../domain/batch.ts';
@@ -54,15 +55,22 @@ export function deleteById<Context = SiteCall>(
 }
 
 /** A batch write route: where it is, how OpenAPI describes it, and the operation behind it. */
-export interface BatchWriteRoute<Input, Plan> {
+export interface BatchWriteRoute<Input, Plan, Context = SiteCall> {
   method: 'POST' | 'PUT' | 'DELETE';
   url: string;
   tags: string[];
   summary: string;
-  operation: BatchOperation<Input, Plan, SiteCall>;
+  operation: BatchOperation<Input, Plan, Context>;
   context: Pick<AppContext, 'db' | 'clock'>;
   /** The 200 schema when the answer carries more than the summary (WriteCounts.shownOnce). */
   response?: TObject;
+}
+
+/** How a batch route calls its operation: the context built for the caller, and what follows the commit. */
+export interface BatchCall<Context> {
+  call: (principal: ApiKeyPrincipal) => Context;
+  /** Runs once the batch has committed, with the context its write filled in (the devices to wake). */
+  afterCommit?: (context: Context) => void;
 }
 
 /**
@@ -70,8 +78,14 @@ export interface BatchWriteRoute<Input, Plan> {
  * and `runBatch` with the caller's site. Routes that dispatch on a query flag register themselves.
  */
 export function batchWriteRoute<Input, Plan>(app: TypedApp, route: BatchWriteRoute<Input, Plan>): void {
+  const { clock } = route.context;
+  batchCallRoute(app, route, { call: (principal) => ({ site: principal.site, clock }) });
+}
+
+/** Registers a Lockt batch write whose operation takes a context of its own (`how` builds it for the caller). */
+export function batchCallRoute<Input, Plan, Context>(app: TypedApp, route: BatchWriteRoute<Input, Plan, Context>, how: BatchCall<Context>): void {
   const { operation } = route;
-  const { db, clock } = route.context;
+  const { db } = route.context;
   app.route({
     method: route.method,
     url: route.url,
@@ -85,7 +99,10 @@ export function batchWriteRoute<Input, Plan>(app: TypedApp, route: BatchWriteRou
     },
     handler: async (request) => {
       const principal = principalOf(request);
-      return runBatch(db, operation, request.body, principal, { site: principal.site, clock });
+      const context = how.call(principal);
+      const result = await runBatch(db, operation, request.body, principal, context);
+      how.afterCommit?.(context);
+      return result;
     },
   });
 }

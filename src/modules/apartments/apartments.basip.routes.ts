@@ -1,5 +1,5 @@
 import { listSpec, readUid } from '../../http/basip/list-query.ts';
-import { basipListRoute, emptyAnswer, OPERATOR, operatorCall, tags } from '../../http/basip/routes.ts';
+import { basipListRoute, emptyAnswer, operatorRoute, operatorCall } from '../../http/basip/routes.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentApartment } from './apartments.basip.presenter.ts';
@@ -18,19 +18,12 @@ export const apartmentsModule: ResourceModule = {
   name: 'apartments',
   register(app, { db, clock }) {
     app.post('/api/v1/apartment', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: 'BAS-IP: create an apartment at a free logical address.',
-        body: ApartmentCreate,
-        response: { 200: UidAnswer },
-      },
+      ...operatorRoute('BAS-IP: create an apartment at a free logical address.', { body: ApartmentCreate, response: { 200: UidAnswer } }),
       handler: async (request) => ({ uid: await service.createApartment(db, operatorCall(request, clock), request.body) }),
     });
 
     app.get('/api/v1/apartment/item/:uid', {
-      config: OPERATOR,
-      schema: { tags, summary: 'BAS-IP: one apartment.', params: ApartmentUidParams, response: { 200: ApartmentObject } },
+      ...operatorRoute('BAS-IP: one apartment.', { params: ApartmentUidParams, response: { 200: ApartmentObject } }),
       handler: async (request) => {
         const site = operatorOf(request).site;
         return presentApartment(await service.getApartment(db, site.id, readUid(request.params.uid, service.WRONG_APARTMENT_UID)));
@@ -38,13 +31,10 @@ export const apartmentsModule: ResourceModule = {
     });
 
     app.delete('/api/v1/apartment/item/:uid', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: 'BAS-IP: delete an apartment; its users and identifiers stay, belonging to no apartment.',
+      ...operatorRoute('BAS-IP: delete an apartment; its users and identifiers stay, belonging to no apartment.', {
         params: ApartmentUidParams,
         response: { 200: EmptyAnswer },
-      },
+      }),
       handler: async (request) =>
         emptyAnswer(service.deleteApartment(db, operatorCall(request, clock), readUid(request.params.uid, service.WRONG_APARTMENT_UID))),
     });
@@ -59,13 +49,10 @@ export const apartmentsModule: ResourceModule = {
     });
 
     app.post('/api/v1/apartment/item/:apartment_uid/user/:user_uid', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: 'BAS-IP: make a user a member of an apartment (again: no change).',
+      ...operatorRoute('BAS-IP: make a user a member of an apartment (again: no change).', {
         params: ApartmentUserParams,
         response: { 200: EmptyAnswer },
-      },
+      }),
       handler: async (request) => {
         const apartment = readUid(request.params.apartment_uid, service.WRONG_APARTMENT_UID);
         const user = readUid(request.params.user_uid, service.WRONG_USER_UID);

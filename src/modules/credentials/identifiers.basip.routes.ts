@@ -3,7 +3,7 @@ import { type Static, Type } from 'typebox';
 import { IDENTIFIER_LIST_COLUMNS } from './credentials.repository.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { listSpec, readUid } from '../../http/basip/list-query.ts';
-import { basipListRoute, emptyAnswer, OPERATOR, tags } from '../../http/basip/routes.ts';
+import { basipListRoute, emptyAnswer, operatorRoute } from '../../http/basip/routes.ts';
 import type { OperatorPrincipal } from '../operator-sessions/operator-sessions.service.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -85,19 +85,15 @@ function linkItemOf(item: Static<typeof IdentifierLinkItem>): service.Identifier
 /** `/access/identifier` and `/access/identifier/item/{uid}`: one identifier at a time. */
 function itemRoutes(app: TypedApp, { db, clock }: Deps): void {
   app.post('/api/v1/access/identifier', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: create an identifier (card, ukey, inputCode, face_id, qr, license_plate); it opens the panel locks by itself.',
+    ...operatorRoute('BAS-IP: create an identifier (card, ukey, inputCode, face_id, qr, license_plate); it opens the panel locks by itself.', {
       body: IdentifierCreate,
       response: { 200: Type.Object({ uid: Type.Integer() }) },
-    },
+    }),
     handler: async (request) => ({ uid: await service.createIdentifier(db, context(request, clock), identifierOf(request.body)) }),
   });
 
   app.get('/api/v1/access/identifier/item/:uid', {
-    config: OPERATOR,
-    schema: { tags, summary: 'BAS-IP: one identifier.', params: ItemParams, response: { 200: IdentifierObject } },
+    ...operatorRoute('BAS-IP: one identifier.', { params: ItemParams, response: { 200: IdentifierObject } }),
     handler: async (request) => {
       const { row, profiles } = await service.getIdentifier(db, service.scopeOf(context(request, clock)), identifierUid(request.params.uid));
       return presentIdentifier(row, profiles);
@@ -105,40 +101,32 @@ function itemRoutes(app: TypedApp, { db, clock }: Deps): void {
   });
 
   app.patch('/api/v1/access/identifier/item/:uid', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: change an identifier; only the fields sent change (a new pass allowance starts full).',
+    ...operatorRoute('BAS-IP: change an identifier; only the fields sent change (a new pass allowance starts full).', {
       params: ItemParams,
       body: IdentifierUpdate,
       response: { 200: Empty },
-    },
+    }),
     handler: async (request) =>
       emptyAnswer(service.updateIdentifier(db, context(request, clock), identifierUid(request.params.uid), identifierOf(request.body))),
   });
 
   app.delete('/api/v1/access/identifier/item/:uid', {
-    config: OPERATOR,
-    schema: { tags, summary: 'BAS-IP: delete an identifier.', params: ItemParams, response: { 200: Empty } },
+    ...operatorRoute('BAS-IP: delete an identifier.', { params: ItemParams, response: { 200: Empty } }),
     handler: async (request) => emptyAnswer(service.deleteIdentifier(db, context(request, clock), identifierUid(request.params.uid))),
   });
 
   app.post('/api/v1/access/identifier/item/:uid/passes/reset', {
-    config: OPERATOR,
-    schema: { tags, summary: 'BAS-IP: give a pass-limited identifier its whole allowance again.', params: ItemParams, response: { 200: Empty } },
+    ...operatorRoute('BAS-IP: give a pass-limited identifier its whole allowance again.', { params: ItemParams, response: { 200: Empty } }),
     handler: async (request) => emptyAnswer(service.resetIdentifierPasses(db, context(request, clock), identifierUid(request.params.uid))),
   });
 
   app.get('/api/v1/access/identifier/item/:uid/qr', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: "BAS-IP: a qr identifier's code as a PNG image.",
+    ...operatorRoute("BAS-IP: a qr identifier's code as a PNG image.", {
       params: ItemParams,
       response: {
         200: { description: 'The PNG image.', content: { 'image/png': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) } } },
       },
-    },
+    }),
     handler: async (request, reply) => {
       const number = await service.qrNumber(db, service.scopeOf(context(request, clock)), identifierUid(request.params.uid));
       return reply.type('image/png').send(await presentQrPng(number));
@@ -156,8 +144,7 @@ function bindingRoutes(app: TypedApp, { db, clock }: Deps): void {
     app.route({
       method,
       url: '/api/v1/access/identifier/item/:uid/timeprofile/:profileUid',
-      config: OPERATOR,
-      schema: { tags, summary: `BAS-IP: ${verb} an identifier.`, params: ProfileParams, response: { 200: Empty } },
+      ...operatorRoute(`BAS-IP: ${verb} an identifier.`, { params: ProfileParams, response: { 200: Empty } }),
       handler: async (request) => {
         const id = identifierUid(request.params.uid);
         const profile = profileUid(request.params.profileUid);
@@ -167,13 +154,10 @@ function bindingRoutes(app: TypedApp, { db, clock }: Deps): void {
   }
 
   app.post('/api/v1/apartment/item/:apartmentUid/identifier/:uid', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: place an identifier in an apartment.',
+    ...operatorRoute('BAS-IP: place an identifier in an apartment.', {
       params: Type.Object({ apartmentUid: Type.String(), uid: Type.String() }),
       response: { 200: Empty },
-    },
+    }),
     handler: async (request) => {
       const apartment = apartmentUid(request.params.apartmentUid);
       return emptyAnswer(service.setIdentifierApartment(db, context(request, clock), identifierUid(request.params.uid), apartment));
@@ -181,8 +165,7 @@ function bindingRoutes(app: TypedApp, { db, clock }: Deps): void {
   });
 
   app.post('/api/v1/apartment/item/unbind/identifier/:uid', {
-    config: OPERATOR,
-    schema: { tags, summary: 'BAS-IP: take an identifier out of its apartment.', params: ItemParams, response: { 200: Empty } },
+    ...operatorRoute('BAS-IP: take an identifier out of its apartment.', { params: ItemParams, response: { 200: Empty } }),
     handler: async (request) => emptyAnswer(service.setIdentifierApartment(db, context(request, clock), identifierUid(request.params.uid), null)),
   });
 }
@@ -199,13 +182,10 @@ function listRoutes(app: TypedApp, { db, clock }: Deps): void {
   });
 
   app.delete('/api/v1/access/identifier/items', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: delete identifiers by uid; each is reported deleted or not_found.',
+    ...operatorRoute('BAS-IP: delete identifiers by uid; each is reported deleted or not_found.', {
       body: UidItemsBody,
       response: { 200: UidResults },
-    },
+    }),
     handler: async (request) => presentIdDeletions(await service.deleteIdentifiers(db, context(request, clock), request.body.uid_items)),
   });
 }
@@ -213,13 +193,10 @@ function listRoutes(app: TypedApp, { db, clock }: Deps): void {
 /** `/access/identifier/items/link`: reading, writing and deleting identifiers by the client's link_ids. */
 function linkRoutes(app: TypedApp, { db, clock }: Deps): void {
   app.get('/api/v1/access/identifier/items/link', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: the identifiers with these link_ids (?link_id=, several separated by commas).',
+    ...operatorRoute('BAS-IP: the identifiers with these link_ids (?link_id=, several separated by commas).', {
       querystring: LinkIdQuery,
       response: { 200: Type.Object({ list_items: Type.Array(IdentifierObject) }) },
-    },
+    }),
     handler: async (request) => {
       const linkIds = (request.query.link_id ?? '')
         .split(',')
@@ -232,20 +209,16 @@ function linkRoutes(app: TypedApp, { db, clock }: Deps): void {
   });
 
   app.post('/api/v1/access/identifier/items/link', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: create or update identifiers by link_id, with their apartment and time profiles by link_id.',
+    ...operatorRoute('BAS-IP: create or update identifiers by link_id, with their apartment and time profiles by link_id.', {
       body: IdentifierLinkUpsert,
       response: { 200: LinkResults },
-    },
+    }),
     handler: async (request) =>
       presentLinkResults(await service.upsertIdentifiersByLink(db, context(request, clock), request.body.list_items.map(linkItemOf))),
   });
 
   app.delete('/api/v1/access/identifier/items/link', {
-    config: OPERATOR,
-    schema: { tags, summary: 'BAS-IP: delete identifiers by link_id.', body: LinkIdsBody, response: { 200: LinkResults } },
+    ...operatorRoute('BAS-IP: delete identifiers by link_id.', { body: LinkIdsBody, response: { 200: LinkResults } }),
     handler: async (request) => presentLinkResults(await service.deleteIdentifiersByLink(db, context(request, clock), request.body.link_ids)),
   });
 }

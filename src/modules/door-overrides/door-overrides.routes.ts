@@ -1,7 +1,7 @@
 import { toBool, toId } from '../../domain/batch-checks.ts';
 import { batchOperation } from '../../domain/batch.ts';
-import { pagedListRoute } from '../../http/lockt/routes.ts';
-import { modeChangeRoute } from '../door-modes/mode-change.routes.ts';
+import { batchCallRoute, pagedListRoute } from '../../http/lockt/routes.ts';
+import { apiKeyModeChange } from '../door-modes/mode-change.routes.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentOverride } from './door-overrides.presenter.ts';
 import * as repo from './door-overrides.repository.ts';
@@ -49,27 +49,11 @@ export const doorOverridesModule: ResourceModule = {
       present: presentOverride,
       context,
     });
-    modeChangeRoute(
-      app,
-      {
-        method: 'POST',
-        url: '/api/v1/dooroverride',
-        tags,
-        summary: 'Extension: put doors (or a location’s doors) into a mode until a time, the next schedule change, or their return to schedule.',
-        operation: setOverrides,
-      },
-      context,
-    );
-    modeChangeRoute(
-      app,
-      {
-        method: 'DELETE',
-        url: '/api/v1/dooroverride',
-        tags,
-        summary: 'Extension: return doors (or a location’s doors) to their schedules.',
-        operation: returnToSchedule,
-      },
-      context,
-    );
+    const modeChange = apiKeyModeChange(context);
+    const route = { url: '/api/v1/dooroverride', tags, context };
+    const set = 'Extension: put doors (or a location’s doors) into a mode until a time, the next schedule change, or their return to schedule.';
+    batchCallRoute(app, { ...route, method: 'POST', summary: set, operation: setOverrides }, modeChange);
+    const clear = 'Extension: return doors (or a location’s doors) to their schedules.';
+    batchCallRoute(app, { ...route, method: 'DELETE', summary: clear, operation: returnToSchedule }, modeChange);
   },
 };

@@ -1,7 +1,7 @@
 import { toId } from '../../domain/batch-checks.ts';
 import { batchOperation } from '../../domain/batch.ts';
-import { batchWrite, batchWrites, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
-import { modeChangeRoute } from '../door-modes/mode-change.routes.ts';
+import { batchCallRoute, batchWrite, batchWrites, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
+import { apiKeyModeChange } from '../door-modes/mode-change.routes.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentLockdown } from './lockdowns.presenter.ts';
 import * as repo from './lockdowns.repository.ts';
@@ -69,9 +69,10 @@ export const lockdownsModule: ResourceModule = {
       batchWrite('POST', 'Extension: create lockdown plans.', createLockdowns),
       batchWrite('DELETE', 'Extension: delete lockdown plans that are not started.', removeLockdowns),
     ]);
+    const modeChange = apiKeyModeChange(context);
     const start = 'Extension: start lockdown plans (by id or name); every door they cover takes their mode at once.';
-    modeChangeRoute(app, { method: 'POST', url: '/api/v1/lockdown/start', tags, summary: start, operation: startLockdowns }, context);
+    batchCallRoute(app, { method: 'POST', url: '/api/v1/lockdown/start', tags, summary: start, operation: startLockdowns, context }, modeChange);
     const clear = 'Extension: clear started lockdown plans; their doors fall back to the next plan, their override or their schedule.';
-    modeChangeRoute(app, { method: 'POST', url: '/api/v1/lockdown/clear', tags, summary: clear, operation: clearLockdowns }, context);
+    batchCallRoute(app, { method: 'POST', url: '/api/v1/lockdown/clear', tags, summary: clear, operation: clearLockdowns, context }, modeChange);
   },
 };

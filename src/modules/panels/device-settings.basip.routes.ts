@@ -2,7 +2,7 @@ import { isRecord } from '../../lib/guards.ts';
 import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
 import { listSpec } from '../../http/basip/list-query.ts';
-import { basipListRoute, OPERATOR, operatorCall, tags } from '../../http/basip/routes.ts';
+import { basipListRoute, operatorRoute, operatorCall } from '../../http/basip/routes.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
 import {
@@ -65,27 +65,22 @@ function settingRoutes(
   const lockOf = (params: unknown) => (perLock && isRecord(params) ? Number(params.lock) : 1);
   const effect = definition.effect ?? 'Stored and read back; no effect in Portcullis.';
   app.get(url, {
-    config: OPERATOR,
-    schema: { tags, summary: `BAS-IP: ${definition.summary}`, ...(perLock ? { params: LockParams } : {}), response: { 200: definition.schema } },
+    ...operatorRoute(`BAS-IP: ${definition.summary}`, { ...(perLock ? { params: LockParams } : {}), response: { 200: definition.schema } }),
     handler: async (request) => service.readSetting(db, operatorOf(request).site, definition, lockOf(request.params), clock.now()),
   });
   if (perLock) {
     // A client that names no lock (a Home Assistant integration's sensor) reads the first lock's.
     app.get(`/api/v1/${definition.path.replace('/{lock}', '')}`, {
-      config: OPERATOR,
-      schema: { tags, summary: `BAS-IP: ${definition.summary} (lock 1, for clients that name no lock)`, response: { 200: definition.schema } },
+      ...operatorRoute(`BAS-IP: ${definition.summary} (lock 1, for clients that name no lock)`, { response: { 200: definition.schema } }),
       handler: async (request) => service.readSetting(db, operatorOf(request).site, definition, 1, clock.now()),
     });
   }
   app.post(url, {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: `BAS-IP: save ${definition.summary.charAt(0).toLowerCase()}${definition.summary.slice(1)} ${effect}`,
+    ...operatorRoute(`BAS-IP: save ${definition.summary.charAt(0).toLowerCase()}${definition.summary.slice(1)} ${effect}`, {
       ...(perLock ? { params: LockParams } : {}),
       body: Type.Partial(definition.schema),
       response: { 200: definition.schema },
-    },
+    }),
     handler: async (request) =>
       service.saveSetting(db, operatorCall(request, clock), definition, lockOf(request.params), isRecord(request.body) ? request.body : {}),
   });
@@ -106,13 +101,11 @@ const sensorSetting = settingAt('access/door/sensor');
 function readOnlyRoutes(app: TypedApp, { db, clock }: AppContext): void {
   // Mode and language are written through their query strings (queryStringSettingRoutes), not a JSON body.
   app.get(`/api/v1/${MODE_SETTING.path}`, {
-    config: OPERATOR,
-    schema: { tags, summary: `BAS-IP: ${MODE_SETTING.summary}`, response: { 200: MODE_SETTING.schema } },
+    ...operatorRoute(`BAS-IP: ${MODE_SETTING.summary}`, { response: { 200: MODE_SETTING.schema } }),
     handler: async (request) => service.readSetting(db, operatorOf(request).site, MODE_SETTING, 1, clock.now()),
   });
   app.get(`/api/v1/${LANGUAGE_SETTING.path}`, {
-    config: OPERATOR,
-    schema: { tags, summary: `BAS-IP: ${LANGUAGE_SETTING.summary}`, response: { 200: LanguageAnswer } },
+    ...operatorRoute(`BAS-IP: ${LANGUAGE_SETTING.summary}`, { response: { 200: LanguageAnswer } }),
     handler: async (request) => {
       const { language, current_language } = await service.readSetting(db, operatorOf(request).site, LANGUAGE_SETTING, 1, clock.now());
       return { language: String(language), current_language: String(current_language), all_supported_languages: [...LANGUAGES] };
@@ -120,8 +113,7 @@ function readOnlyRoutes(app: TypedApp, { db, clock }: AppContext): void {
   });
 
   app.get('/api/v1/device/time', {
-    config: OPERATOR,
-    schema: { tags, summary: "BAS-IP: the time now, and the zone of network/timezone (the site's until saved).", response: { 200: DeviceTime } },
+    ...operatorRoute("BAS-IP: the time now, and the zone of network/timezone (the site's until saved).", { response: { 200: DeviceTime } }),
     handler: async (request) => {
       const now = clock.now();
       const zone = await service.readSetting(db, operatorOf(request).site, timezoneSetting, 1, now);
@@ -129,13 +121,11 @@ function readOnlyRoutes(app: TypedApp, { db, clock }: AppContext): void {
     },
   });
   app.get('/api/v1/network/mac', {
-    config: OPERATOR,
-    schema: { tags, summary: 'BAS-IP: a stable, locally administered MAC address per site (02:50:43:…).', response: { 200: NetworkMac } },
+    ...operatorRoute('BAS-IP: a stable, locally administered MAC address per site (02:50:43:…).', { response: { 200: NetworkMac } }),
     handler: async (request) => ({ mac_address: service.siteMac(operatorOf(request).site.id) }),
   });
   app.get('/api/v1/sip/status', {
-    config: OPERATOR,
-    schema: { tags, summary: 'BAS-IP: SIP registration: always unregistered, Portcullis places no calls.', response: { 200: SipStatus } },
+    ...operatorRoute('BAS-IP: SIP registration: always unregistered, Portcullis places no calls.', { response: { 200: SipStatus } }),
     handler: async () => ({ sip_status: 'unregistered' }),
   });
 }
@@ -143,27 +133,18 @@ function readOnlyRoutes(app: TypedApp, { db, clock }: AppContext): void {
 /** The network actions a client sends (static address, DHCP) and the Link certificate it reads. */
 function networkRoutes(app: TypedApp, { db, clock }: AppContext): void {
   app.post('/api/v1/network/settings/static', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: "BAS-IP: give the panel a static address. Stored in network/settings; no effect (Portcullis's network is its host's).",
+    ...operatorRoute("BAS-IP: give the panel a static address. Stored in network/settings; no effect (Portcullis's network is its host's).", {
       body: StaticNetwork,
       response: { 200: networkSetting.schema },
-    },
+    }),
     handler: async (request) => service.saveSetting(db, operatorCall(request, clock), networkSetting, 1, { ...request.body, dhcp: false }),
   });
   app.post('/api/v1/network/settings/dhcp', {
-    config: OPERATOR,
-    schema: { tags, summary: 'BAS-IP: take addresses from DHCP. Stored in network/settings; no effect.', response: { 200: networkSetting.schema } },
+    ...operatorRoute('BAS-IP: take addresses from DHCP. Stored in network/settings; no effect.', { response: { 200: networkSetting.schema } }),
     handler: async (request) => service.saveSetting(db, operatorCall(request, clock), networkSetting, 1, { dhcp: true }),
   });
   app.get('/api/v1/network/management/server/certificate', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: the Link server certificate: none, Portcullis is not managed by Link.',
-      response: { 200: ServerCertificate },
-    },
+    ...operatorRoute('BAS-IP: the Link server certificate: none, Portcullis is not managed by Link.', { response: { 200: ServerCertificate } }),
     handler: async () => ({ uploaded: false }),
   });
 }
@@ -171,21 +152,15 @@ function networkRoutes(app: TypedApp, { db, clock }: AppContext): void {
 /** The door's live status and whether its sensor acts as an exit button, from the site's devices and settings. */
 function doorRoutes(app: TypedApp, { db, clock }: AppContext): void {
   app.get('/api/v1/access/door/status', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: "BAS-IP: the door status, from what the site's devices last reported of the doors they drive (docs/basip.md).",
+    ...operatorRoute("BAS-IP: the door status, from what the site's devices last reported of the doors they drive (docs/basip.md).", {
       response: { 200: DoorStatus },
-    },
+    }),
     handler: async (request) => service.doorStatus(db, operatorOf(request).site, sensorSetting, clock.now()),
   });
   app.get('/api/v1/access/exit/button/toggle', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: "BAS-IP: whether the door sensor's contacts act as an exit button (access/door/sensor: enabled, mode exit_button).",
+    ...operatorRoute("BAS-IP: whether the door sensor's contacts act as an exit button (access/door/sensor: enabled, mode exit_button).", {
       response: { 200: ExitButton },
-    },
+    }),
     handler: async (request) => ({ enable: await service.exitButtonEnabled(db, operatorOf(request).site, sensorSetting, clock.now()) }),
   });
 }
@@ -193,23 +168,17 @@ function doorRoutes(app: TypedApp, { db, clock }: AppContext): void {
 /** The settings written through a query string rather than a JSON body: language and panel mode. */
 function queryStringSettingRoutes(app: TypedApp, { db, clock }: AppContext): void {
   app.post('/api/v1/device/language', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: "BAS-IP: set the panel interface's language (?language=Russian). Stored and read back; no effect.",
+    ...operatorRoute("BAS-IP: set the panel interface's language (?language=Russian). Stored and read back; no effect.", {
       querystring: LanguageQuery,
       response: { 200: LANGUAGE_SETTING.schema },
-    },
+    }),
     handler: async (request) => service.saveSetting(db, operatorCall(request, clock), LANGUAGE_SETTING, 1, { language: request.query.language }),
   });
   app.post('/api/v1/device/mode/wall', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: serve a whole building (?noUnit=true&device=1). Stored and read back; no effect.',
+    ...operatorRoute('BAS-IP: serve a whole building (?noUnit=true&device=1). Stored and read back; no effect.', {
       querystring: WallModeQuery,
       response: { 200: MODE_SETTING.schema },
-    },
+    }),
     handler: async (request) => {
       const { noUnit, device } = request.query;
       const mode = {
@@ -221,13 +190,10 @@ function queryStringSettingRoutes(app: TypedApp, { db, clock }: AppContext): voi
     },
   });
   app.post('/api/v1/device/mode/unit', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: serve one unit (?building=1&unit=1&device=1). Stored and read back; no effect.',
+    ...operatorRoute('BAS-IP: serve one unit (?building=1&unit=1&device=1). Stored and read back; no effect.', {
       querystring: UnitModeQuery,
       response: { 200: MODE_SETTING.schema },
-    },
+    }),
     handler: async (request) => {
       const mode: Record<string, unknown> = { current_panel_mode: 'Unit' };
       for (const field of ['building', 'unit', 'device'] as const) {
@@ -251,31 +217,24 @@ function forwardRoutes(app: TypedApp, { db, clock }: AppContext): void {
     present: ({ rows }) => rows,
   });
   app.delete('/api/v1/forward/items', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: remove the call forwarding of these flats.',
+    ...operatorRoute('BAS-IP: remove the call forwarding of these flats.', {
       body: ForwardUids,
       response: { 200: Type.Object({ deleted: Type.Integer() }) },
-    },
+    }),
     handler: async (request) => {
       return { deleted: await service.deleteForwards(db, operatorCall(request, clock), request.body.uid_items) };
     },
   });
   app.get('/api/v1/forward/item/:flat', {
-    config: OPERATOR,
-    schema: { tags, summary: "BAS-IP: one flat's call forwarding.", params: FlatParams, response: { 200: ForwardObject } },
+    ...operatorRoute("BAS-IP: one flat's call forwarding.", { params: FlatParams, response: { 200: ForwardObject } }),
     handler: async (request) => service.findForward(db, operatorOf(request).site.id, request.params.flat),
   });
   app.post('/api/v1/forward/item/:flat', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: "BAS-IP: set one flat's call forwarding. Stored and read back; no effect (Portcullis places no calls).",
+    ...operatorRoute("BAS-IP: set one flat's call forwarding. Stored and read back; no effect (Portcullis places no calls).", {
       params: FlatParams,
       body: ForwardItem,
       response: { 200: ForwardObject },
-    },
+    }),
     handler: async (request) => {
       return service.saveForward(db, operatorCall(request, clock), request.params.flat, request.body.forward_entity_list);
     },
@@ -288,8 +247,7 @@ function refusedRoutes(app: TypedApp): void {
     app.route({
       method: refused.method,
       url: `/api/v1/${refused.path}`,
-      config: OPERATOR,
-      schema: { tags, summary: `BAS-IP: refused. ${refused.why}.` },
+      ...operatorRoute(`BAS-IP: refused. ${refused.why}.`, {}),
       handler: async () => {
         throw ERRORS.badRequest(`${refused.why}.`);
       },

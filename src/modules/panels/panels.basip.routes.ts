@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { isCrossSiteBrowserRequest } from '../../http/browser-requests.ts';
 import { deviceOf } from '../../http/plugins/device-auth.ts';
-import { OPERATOR, operatorCall, tags } from '../../http/basip/routes.ts';
+import { operatorRoute, operatorCall, tags } from '../../http/basip/routes.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { AppContext, ResourceModule, TypedApp } from '../module.ts';
@@ -52,13 +52,10 @@ function accessRoutes(app: TypedApp, { db, clock, access }: Deps): void {
 /** Remote and emergency opening, and the end of an emergency opening. */
 function lockRoutes(app: TypedApp, { db, clock }: Deps): void {
   app.get('/api/v1/access/general/lock/open/remote/accepted/:lockNumber', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: open a lock (0: every lock) on every panel of the site that drives it, through a remote-unlock command.',
+    ...operatorRoute('BAS-IP: open a lock (0: every lock) on every panel of the site that drives it, through a remote-unlock command.', {
       params: LockNumberParams,
       response: { 200: OpenAnswer },
-    },
+    }),
     // The panel API defines this state-changing GET; a browser could be made to send it (docs/abuse.md).
     preHandler: async (request) => {
       if (isCrossSiteBrowserRequest(request)) {
@@ -74,13 +71,10 @@ function lockRoutes(app: TypedApp, { db, clock }: Deps): void {
   });
 
   app.post('/api/v1/access/general/lock/open/emergency', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: emergency opening of these locks on every panel of the site that drives them (administrators).',
+    ...operatorRoute('BAS-IP: emergency opening of these locks on every panel of the site that drives them (administrators).', {
       body: EmergencyOpenRequest,
       response: { 200: OpenAnswer },
-    },
+    }),
     handler: async (request) => {
       const operator = operatorOf(request);
       const locks = request.body.locks.map((l) => ({ lockNumber: l.lock_number, unlockTime: l.unlock_time ?? null }));
@@ -89,13 +83,10 @@ function lockRoutes(app: TypedApp, { db, clock }: Deps): void {
   });
 
   app.post('/api/v1/access/general/lock/close/emergency', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: call off an emergency opening of these locks: unlocks no device has collected yet are withdrawn (administrators).',
+    ...operatorRoute('BAS-IP: call off an emergency opening of these locks: unlocks no device has collected yet are withdrawn (administrators).', {
       body: EmergencyCloseRequest,
       response: { 200: CloseAnswer },
-    },
+    }),
     handler: async (request) => {
       if (request.body.locks.length === 0) throw ERRORS.badRequest('List cannot be empty');
       return { withdrawn: await service.closeLocks(db, operatorCall(request, clock), request.body.locks) };
@@ -106,23 +97,17 @@ function lockRoutes(app: TypedApp, { db, clock }: Deps): void {
 /** The site's remote-control settings for its panels. */
 function settingsRoutes(app: TypedApp, { db, clock }: Deps): void {
   app.get('/api/v1/access/general/remote/control/settings', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: "BAS-IP: the site's remote-control settings, with the URL template to give each panel.",
+    ...operatorRoute("BAS-IP: the site's remote-control settings, with the URL template to give each panel.", {
       response: { 200: RemoteControlSettings },
-    },
+    }),
     handler: async (request) => presentRemoteControlSettings(await service.panelSettings(db, operatorOf(request).site.id), panelAccessUrl(request)),
   });
 
   app.post('/api/v1/access/general/remote/control/settings', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: save the site\'s remote-control settings; with either flag off, panels are answered {"handled": false}.',
+    ...operatorRoute('BAS-IP: save the site\'s remote-control settings; with either flag off, panels are answered {"handled": false}.', {
       body: RemoteControlSettingsUpdate,
       response: { 200: RemoteControlSettings },
-    },
+    }),
     handler: async (request) => {
       const { enabled, custom_server_enabled: customServerEnabled, custom_server_api_url: customServerApiUrl } = request.body;
       const saved = await service.savePanelSettings(db, operatorCall(request, clock), { enabled, customServerEnabled, customServerApiUrl });

@@ -1,5 +1,5 @@
 import { listSpec, readUid } from '../../http/basip/list-query.ts';
-import { basipListRoute, emptyAnswer, OPERATOR, operatorCall, tags } from '../../http/basip/routes.ts';
+import { basipListRoute, emptyAnswer, operatorRoute, operatorCall } from '../../http/basip/routes.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentTimeProfile } from './time-profiles.basip.presenter.ts';
@@ -23,44 +23,34 @@ export const timeProfilesModule: ResourceModule = {
   name: 'time-profiles',
   register(app, { db, clock }) {
     app.post('/api/v1/access/timeprofile', {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: 'BAS-IP: create a time profile; every problem of its rule is named.',
+      ...operatorRoute('BAS-IP: create a time profile; every problem of its rule is named.', {
         body: TimeProfileCreate,
         response: { 200: UidAnswer },
-      },
+      }),
       handler: async (request) => ({ uid: await service.createTimeProfile(db, operatorCall(request, clock), request.body) }),
     });
 
     app.get(ITEM, {
-      config: OPERATOR,
-      schema: { tags, summary: 'BAS-IP: one time profile.', params: TimeProfileUidParams, response: { 200: TimeProfileObject } },
+      ...operatorRoute('BAS-IP: one time profile.', { params: TimeProfileUidParams, response: { 200: TimeProfileObject } }),
       handler: async (request) =>
         presentTimeProfile(await service.getTimeProfile(db, operatorOf(request).site.id, readUid(request.params.uid, service.WRONG_UID))),
     });
 
     app.patch(ITEM, {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: 'BAS-IP: change a time profile; time_options and repeat_options each replace the stored ones whole.',
+      ...operatorRoute('BAS-IP: change a time profile; time_options and repeat_options each replace the stored ones whole.', {
         params: TimeProfileUidParams,
         body: TimeProfileUpdate,
         response: { 200: EmptyAnswer },
-      },
+      }),
       handler: async (request) =>
         emptyAnswer(service.updateTimeProfile(db, operatorCall(request, clock), readUid(request.params.uid, service.WRONG_UID), request.body)),
     });
 
     app.delete(ITEM, {
-      config: OPERATOR,
-      schema: {
-        tags,
-        summary: 'BAS-IP: delete a time profile and its attachments to identifiers and users.',
+      ...operatorRoute('BAS-IP: delete a time profile and its attachments to identifiers and users.', {
         params: TimeProfileUidParams,
         response: { 200: EmptyAnswer },
-      },
+      }),
       handler: async (request) =>
         emptyAnswer(service.deleteTimeProfile(db, operatorCall(request, clock), readUid(request.params.uid, service.WRONG_UID))),
     });

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { listSpec, readUid } from '../../http/basip/list-query.ts';
-import { basipListRoute, emptyAnswer, OPERATOR, tags } from '../../http/basip/routes.ts';
+import { basipListRoute, emptyAnswer, operatorRoute } from '../../http/basip/routes.ts';
 import { operatorScope } from '../credentials/identifiers.service.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -52,48 +52,36 @@ type Deps = Pick<AppContext, 'db' | 'clock'>;
 /** `/access/users/item…`: one user at a time. */
 function itemRoutes(app: TypedApp, { db, clock }: Deps): void {
   app.get('/api/v1/access/users/item/:uid', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: one user with its identifiers, apartments and time profiles.',
+    ...operatorRoute('BAS-IP: one user with its identifiers, apartments and time profiles.', {
       params: ItemParams,
       response: { 200: BasipUserObject },
-    },
+    }),
     handler: async (request) => presentBasipUser(await service.getBasipUser(db, operatorOf(request).site.id, userUid(request.params.uid))),
   });
 
   app.patch('/api/v1/access/users/item/:uid', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: change a user; only the fields sent change. has_dublicates: another user has the same name.',
+    ...operatorRoute('BAS-IP: change a user; only the fields sent change. has_dublicates: another user has the same name.', {
       params: ItemParams,
       body: BasipUserUpdate,
       response: { 200: UserWriteAnswer },
-    },
+    }),
     handler: async (request) =>
       presentUserWrite(await service.updateBasipUser(db, context(request, clock), userUid(request.params.uid), changesOf(request.body))),
   });
 
   app.delete('/api/v1/access/users/item/:uid', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: delete a user with its identifiers (as Lockt DELETE /user does with cards); its fobs stay, unassigned.',
+    ...operatorRoute('BAS-IP: delete a user with its identifiers (as Lockt DELETE /user does with cards); its fobs stay, unassigned.', {
       params: ItemParams,
       response: { 200: Empty },
-    },
+    }),
     handler: async (request) => emptyAnswer(service.deleteBasipUser(db, context(request, clock), userUid(request.params.uid))),
   });
 
   app.post('/api/v1/access/users/item', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: create a user (a cardholder, seen by Lockt GET /user too). has_dublicates: another user has the same name.',
+    ...operatorRoute('BAS-IP: create a user (a cardholder, seen by Lockt GET /user too). has_dublicates: another user has the same name.', {
       body: BasipUserCreate,
       response: { 200: UserCreateAnswer },
-    },
+    }),
     handler: async (request) => presentUserCreated(await service.createBasipUser(db, context(request, clock), changesOf(request.body))),
   });
 }
@@ -101,13 +89,10 @@ function itemRoutes(app: TypedApp, { db, clock }: Deps): void {
 /** Giving a user an identifier or a time profile. */
 function bindingRoutes(app: TypedApp, { db, clock }: Deps): void {
   app.post('/api/v1/access/user/:uid/identifier/:identifierUid', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: give an identifier to a user.',
+    ...operatorRoute('BAS-IP: give an identifier to a user.', {
       params: Type.Object({ uid: Type.String(), identifierUid: Type.String() }),
       response: { 200: Empty },
-    },
+    }),
     handler: async (request) => {
       const userId = userUid(request.params.uid);
       const identifierId = readUid(request.params.identifierUid, 'Wrong Identifier uid');
@@ -116,13 +101,10 @@ function bindingRoutes(app: TypedApp, { db, clock }: Deps): void {
   });
 
   app.post('/api/v1/access/user/:uid/timeprofile/:profileUid', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: attach a time profile to a user; once any is attached, one must be active for the user to get in.',
+    ...operatorRoute('BAS-IP: attach a time profile to a user; once any is attached, one must be active for the user to get in.', {
       params: Type.Object({ uid: Type.String(), profileUid: Type.String() }),
       response: { 200: Empty },
-    },
+    }),
     handler: async (request) => {
       const userId = userUid(request.params.uid);
       const profileId = readUid(request.params.profileUid, 'Wrong Timeprofile uid');
@@ -146,13 +128,10 @@ function listRoutes(app: TypedApp, { db }: Deps): void {
 /** `/access/users/items/link`: writing and deleting users by the client's link_ids. */
 function linkRoutes(app: TypedApp, { db, clock }: Deps): void {
   app.post('/api/v1/access/users/items/link', {
-    config: OPERATOR,
-    schema: {
-      tags,
-      summary: 'BAS-IP: create or update users by link_id (failing that, an unlinked user of the same name is updated).',
+    ...operatorRoute('BAS-IP: create or update users by link_id (failing that, an unlinked user of the same name is updated).', {
       body: BasipUserLinkUpsert,
       response: { 200: UserLinkResults },
-    },
+    }),
     handler: async (request) => {
       const items = request.body.list_items.map((item) => ({ ...changesOf(item), linkId: item.link_id }));
       return presentLinkedUsers(await service.upsertUsersByLink(db, context(request, clock), items));
@@ -160,8 +139,7 @@ function linkRoutes(app: TypedApp, { db, clock }: Deps): void {
   });
 
   app.delete('/api/v1/access/users/items/link', {
-    config: OPERATOR,
-    schema: { tags, summary: 'BAS-IP: delete users by link_id.', body: UserLinkIds, response: { 200: UserLinkResults } },
+    ...operatorRoute('BAS-IP: delete users by link_id.', { body: UserLinkIds, response: { 200: UserLinkResults } }),
     handler: async (request) => presentLinkedUserDeletions(await service.deleteUsersByLink(db, context(request, clock), request.body.link_ids)),
   });
 }
