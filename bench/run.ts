@@ -141,28 +141,38 @@ async function loadReferences(run: Running, answerBytes: number, spec: Pick<Load
   return { baseline: await against(run.baseline, 'baseline'), framework: await against(run.framework, 'Fastify reference') };
 }
 
-/** Decisions at 50 connections; every answered decision must have been recorded as an event. */
-async function measureDecisions(run: Running, withBaseline: boolean, seconds = config.seconds) {
-  const { server, site } = run;
+/**
+ * Sends `probes` requests one at a time before a load, each answer checked by `check` (which fails the run
+ * on a wrong one), so a load is only measured against a route that answers right. The answers' mean size.
+ */
+async function probeAnswers(
+  port: number,
+  probes: number,
+  request: () => Omit<Parameters<typeof exchange>[2], 'keepText'>,
+  check: (answer: Exchange) => void,
+): Promise<number> {
   const agent = keepAliveAgent();
-  const body = decisionRequests(site, 1);
-  let granted = 0;
   let bytes = 0;
-  const probes = 100;
   for (let i = 0; i < probes; i++) {
-    const answer = await exchange(agent, server.port, {
-      method: 'POST',
-      path: '/api/v1/device/access',
-      headers: deviceHeaders(site),
-      body: body(),
-      keepText: true,
-    });
-    if (answer.status !== 200) fail(`POST /api/v1/device/access answered ${answer.status}: ${answer.text}`);
-    if ((JSON.parse(answer.text as string) as { data: { granted: boolean } }).data.granted) granted++;
+    const answer = await exchange(agent, port, { ...request(), keepText: true });
+    check(answer);
     bytes += answer.bytes;
   }
   agent.destroy();
-  const answerBytes = Math.round(bytes / probes);
+  return Math.round(bytes / probes);
+}
+
+/** Decisions at 50 connections; every answered decision must have been recorded as an event. */
+async function measureDecisions(run: Running, withBaseline: boolean, seconds = config.seconds) {
+  const { server, site } = run;
+  const body = decisionRequests(site, 1);
+  let granted = 0;
+  const probes = 100;
+  const request = () => ({ method: 'POST' as const, path: '/api/v1/device/access', headers: deviceHeaders(site), body: body() });
+  const answerBytes = await probeAnswers(server.port, probes, request, (answer) => {
+    if (answer.status !== 200) fail(`POST /api/v1/device/access answered ${answer.status}: ${answer.text}`);
+    if ((JSON.parse(answer.text as string) as { data: { granted: boolean } }).data.granted) granted++;
+  });
   step(`decision answers ~${answerBytes} bytes; ${granted} of ${probes} random card/door pairs granted`);
 
   const decisions: LoadSpec = {
@@ -392,18 +402,16 @@ async function measureTenants(run: Running) {
 
 async function measureUserById(run: Running, withBaseline: boolean, seconds = config.seconds) {
   const { server, site } = run;
-  const agent = keepAliveAgent();
   const path = userByIdPaths(site, 2);
-  let bytes = 0;
-  const probes = 50;
-  for (let i = 0; i < probes; i++) {
-    const answer = await exchange(agent, server.port, { method: 'GET', path: path(), headers: apiHeaders(site), keepText: true });
-    if (answer.status !== 200) fail(`GET /api/v1/user?id= answered ${answer.status}: ${answer.text}`);
-    if ((JSON.parse(answer.text as string) as { data: unknown[] }).data.length !== 1) fail(`GET /api/v1/user?id= found no user: ${answer.text}`);
-    bytes += answer.bytes;
-  }
-  agent.destroy();
-  const answerBytes = Math.round(bytes / probes);
+  const answerBytes = await probeAnswers(
+    server.port,
+    50,
+    () => ({ method: 'GET', path: path(), headers: apiHeaders(site) }),
+    (answer) => {
+      if (answer.status !== 200) fail(`GET /api/v1/user?id= answered ${answer.status}: ${answer.text}`);
+      if ((JSON.parse(answer.text as string) as { data: unknown[] }).data.length !== 1) fail(`GET /api/v1/user?id= found no user: ${answer.text}`);
+    },
+  );
   const measured = await load({
     port: server.port,
     method: 'GET',

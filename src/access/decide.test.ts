@@ -11,6 +11,7 @@ import {
   decide,
 } from './decide.ts';
 import { type DoorModeFacts, type LockdownFacts, NO_DOOR_MODE, type UnlockRow } from './door-mode.ts';
+import { startedPlan } from '../../test/factories/door-mode-facts.ts';
 
 const WEEKDAYS = [true, true, true, true, true, false, false];
 const EVERY_DAY = [true, true, true, true, true, true, true];
@@ -454,16 +455,7 @@ describe('decide: door modes', () => {
     ...over,
   });
   const officeUnlocked = row('unlocked', '08:00:00', '17:59:59');
-  const fireDrill: LockdownFacts = {
-    id: 1,
-    name: 'Fire drill',
-    mode: 'lockdown',
-    priority: 10,
-    since: berlin('2026-11-25T14:02:00'),
-    until: null,
-    by: 'operator alice',
-    responderLevelIds: [99],
-  };
+  const fireDrill = startedPlan({ responderLevelIds: [99] });
   const evacuate: LockdownFacts = { ...fireDrill, id: 2, name: 'Evacuate', mode: 'egress', priority: 20, responderLevelIds: [] };
   const modes = (over: Partial<DoorModeFacts>): DoorModeFacts => ({ ...NO_DOOR_MODE, ...over });
   const inBerlin = (over: Partial<DecisionFacts>) => facts({ timezone: BERLIN, grants: [anyTime], holderLevelIds: [11], ...over });

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { type DoorModeFacts, type LockdownFacts, NO_DOOR_MODE, type UnlockRow, doorModeAt, firstInDay, nextModeChange } from './door-mode.ts';
+import { startedPlan as plan } from '../../test/factories/door-mode-facts.ts';
+import { type DoorModeFacts, NO_DOOR_MODE, type UnlockRow, doorModeAt, firstInDay, nextModeChange } from './door-mode.ts';
 
 const BERLIN = 'Europe/Berlin';
 const EVERY_DAY = [true, true, true, true, true, true, true];
@@ -22,17 +23,6 @@ const nightsLocked: UnlockRow = {
   firstPersonIn: false,
   schedule: { id: 3, name: 'Nights', days: EVERY_DAY, start: '22:00:00', stop: '05:59:59' },
 };
-const plan = (over: Partial<LockdownFacts> = {}): LockdownFacts => ({
-  id: 1,
-  name: 'Fire drill',
-  mode: 'lockdown',
-  priority: 10,
-  since: berlin('2026-11-25T14:02:00'),
-  until: null,
-  by: 'operator alice',
-  responderLevelIds: [],
-  ...over,
-});
 const withRows = (rows: UnlockRow[], over: Partial<DoorModeFacts> = {}): DoorModeFacts => ({ ...NO_DOOR_MODE, unlockRows: rows, ...over });
 
 describe('doorModeAt', () => {

@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import { migrateToLatest } from '../db/migrate.ts';
 import { type Store, openStore } from '../db/open.ts';
+import type { BatchOperation, SiteCall } from '../domain/batch.ts';
+import type { Site } from '../domain/site.ts';
+import { type BatchCaller, type BatchResult, runBatch } from '../http/batch.ts';
+import { systemClock } from '../lib/clock.ts';
+import { getSite } from '../modules/sites/sites.service.ts';
 import { PortcullisError } from '../domain/errors.ts';
 import { setting, settingFlag } from '../config.ts';
 
@@ -34,6 +39,24 @@ export async function withStore<T>(flags: StoreFlags, work: (store: Store) => Pr
   } finally {
     await store.close();
   }
+}
+
+/** The CLI as a batch's caller: one record a call, named `name` in the audit trail. */
+export function cliCaller(site: Site, name: string): BatchCaller & { site: Site } {
+  return { maxBatchSize: 1, site, actor: { kind: 'cli', name } };
+}
+
+/** Runs a batch operation for the flags' site as the CLI (`name`), through the runner and rules of its route. */
+export function runSiteBatch<Input, Plan>(
+  flags: StoreFlags & { site: number },
+  name: string,
+  operation: BatchOperation<Input, Plan, SiteCall>,
+  body: Record<string, unknown>,
+): Promise<BatchResult> {
+  return withStore(flags, async (store) => {
+    const site = await getSite(store.db, flags.site);
+    return runBatch(store.db, operation, body, cliCaller(site, name), { site, clock: systemClock });
+  });
 }
 
 /** Prints `value` as JSON with --json, else the human text. */

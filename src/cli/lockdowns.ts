@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { BatchOperation } from '../domain/batch.ts';
-import type { Site } from '../domain/site.ts';
-import { type BatchCaller, type BatchResult, runBatch } from '../http/batch.ts';
+import type { BatchResult } from '../http/batch.ts';
 import { systemClock } from '../lib/clock.ts';
 import { runModeChange } from '../modules/door-modes/mode-change.routes.ts';
 import type { ModeChangeCall } from '../modules/door-modes/mode-changes.service.ts';
@@ -9,7 +8,7 @@ import { presentLockdown } from '../modules/lockdowns/lockdowns.presenter.ts';
 import { listLockdowns } from '../modules/lockdowns/lockdowns.repository.ts';
 import { clearLockdowns, createLockdowns, startLockdowns } from '../modules/lockdowns/lockdowns.routes.ts';
 import { getSite } from '../modules/sites/sites.service.ts';
-import { type StoreFlags, numberList, print, siteCommand, wholeNumber, withStore } from './common.ts';
+import { type StoreFlags, cliCaller, numberList, print, runSiteBatch, siteCommand, wholeNumber, withStore } from './common.ts';
 
 type SiteFlags = StoreFlags & { site: number };
 type CreateFlags = SiteFlags & {
@@ -24,13 +23,12 @@ type CreateFlags = SiteFlags & {
 
 /** The CLI as the audit trail, the plan's `active_by` and the doors' overrides name it. */
 const CLI = 'portcullis lockdown';
-const caller = (site: Site): BatchCaller & { site: Site } => ({ maxBatchSize: 1, site, actor: { kind: 'cli', name: CLI } });
 
 /** Starts or clears one plan by name, through the rules and runner of `POST /lockdown/start|clear`. */
 function runAction<Input, Plan>(flags: SiteFlags & { name: string }, operation: BatchOperation<Input, Plan, ModeChangeCall>): Promise<BatchResult> {
   return withStore(flags, async (store) => {
     const site = await getSite(store.db, flags.site);
-    return runModeChange(store.db, operation, { lockdowns: [{ name: flags.name }] }, caller(site), CLI, systemClock.now());
+    return runModeChange(store.db, operation, { lockdowns: [{ name: flags.name }] }, cliCaller(site, CLI), CLI, systemClock.now());
   });
 }
 
@@ -56,10 +54,7 @@ export function registerLockdownCommands(program: Command): void {
         responders: flags.responders,
         auto_revert_seconds: flags.autoRevert,
       };
-      const result = await withStore(flags, async (store) => {
-        const site = await getSite(store.db, flags.site);
-        return runBatch(store.db, createLockdowns, { lockdowns: [record] }, caller(site), { site, clock: systemClock });
-      });
+      const result = await runSiteBatch(flags, CLI, createLockdowns, { lockdowns: [record] });
       print(flags, result.data, `Created lockdown plan ${flags.name}.`);
     });
 

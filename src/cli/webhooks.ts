@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
-import type { BatchOperation, SiteCall } from '../domain/batch.ts';
-import { type BatchResult, runBatch } from '../http/batch.ts';
 import { setting } from '../config.ts';
-import { systemClock } from '../lib/clock.ts';
 import { getSite } from '../modules/sites/sites.service.ts';
 import { loadWebhookKey } from '../modules/webhooks/webhook-secrets.ts';
 import { webhookOperations } from '../modules/webhooks/webhooks.operations.ts';
 import { presentWebhook } from '../modules/webhooks/webhooks.presenter.ts';
 import { listWebhooks } from '../modules/webhooks/webhooks.repository.ts';
-import { type StoreFlags, numberList, print, siteCommand, wholeNumber, withStore } from './common.ts';
+import { type StoreFlags, numberList, print, runSiteBatch, siteCommand, wholeNumber, withStore } from './common.ts';
 
 type SiteFlags = StoreFlags & { site: number };
 
@@ -26,18 +23,8 @@ function operationsFor(flags: SiteFlags & PolicyFlags) {
   return webhookOperations({ key: loadWebhookKey(flags.data, setting('webhookKey')), policy });
 }
 
-/** Runs one webhook batch operation for a site as the CLI, through the runner and rules of `/webhook`. */
-function runAsCli<Input, Plan>(
-  flags: SiteFlags,
-  operation: BatchOperation<Input, Plan, SiteCall>,
-  body: Record<string, unknown>,
-): Promise<BatchResult> {
-  return withStore(flags, async (store) => {
-    const site = await getSite(store.db, flags.site);
-    const caller = { maxBatchSize: 1, site, actor: { kind: 'cli' as const, name: 'portcullis webhook' } };
-    return runBatch(store.db, operation, body, caller, { site, clock: systemClock });
-  });
-}
+/** The CLI as the audit trail names it. */
+const CLI = 'portcullis webhook';
 
 const secretNote = 'The secret is shown only now; verify deliveries with it (docs/webhooks.md).';
 
@@ -57,7 +44,7 @@ export function registerWebhookCommands(program: Command): void {
         flags: SiteFlags & { url: string; codes?: number[]; categories?: number[]; doors?: number[]; allowHttp?: boolean; allowPrivate?: boolean },
       ) => {
         const record = { url: flags.url, codes: flags.codes, categories: flags.categories, doors: flags.doors };
-        const result = await runAsCli(flags, operationsFor(flags).create, { webhooks: [record] });
+        const result = await runSiteBatch(flags, CLI, operationsFor(flags).create, { webhooks: [record] });
         const [shown] = result.shown_once ?? [];
         print(flags, shown, `Created webhook ${shown?.id} for ${flags.url}.\nsecret: ${shown?.secret}\n${secretNote}`);
       },
@@ -79,7 +66,7 @@ export function registerWebhookCommands(program: Command): void {
     .option('--overlap-hours <n>', 'hours the old secret keeps signing (default 24, at most 168)', wholeNumber('--overlap-hours'))
     .action(async (flags: SiteFlags & { webhook: number; overlapHours?: number }) => {
       const record = { id: flags.webhook, rotate_secret: true, ...(flags.overlapHours === undefined ? {} : { overlap_hours: flags.overlapHours }) };
-      const result = await runAsCli(flags, operationsFor(flags).update, { webhooks: [record] });
+      const result = await runSiteBatch(flags, CLI, operationsFor(flags).update, { webhooks: [record] });
       const [shown] = result.shown_once ?? [];
       print(flags, shown, `Rotated the secret of webhook ${flags.webhook}.\nsecret: ${shown?.secret}\n${secretNote}`);
     });
@@ -88,14 +75,14 @@ export function registerWebhookCommands(program: Command): void {
     .requiredOption('--webhook <id>', 'webhook id', wholeNumber('--webhook'))
     .option('--enable', 'enable it instead (also after Portcullis disabled it)')
     .action(async (flags: SiteFlags & { webhook: number; enable?: boolean }) => {
-      await runAsCli(flags, operationsFor(flags).update, { webhooks: [{ id: flags.webhook, enabled: flags.enable === true }] });
+      await runSiteBatch(flags, CLI, operationsFor(flags).update, { webhooks: [{ id: flags.webhook, enabled: flags.enable === true }] });
       print(flags, { id: flags.webhook, enabled: flags.enable === true }, `Webhook ${flags.webhook} ${flags.enable ? 'enabled' : 'disabled'}.`);
     });
 
   siteCommand(webhook, 'delete', 'delete a webhook and its deliveries')
     .requiredOption('--webhook <id>', 'webhook id', wholeNumber('--webhook'))
     .action(async (flags: SiteFlags & { webhook: number }) => {
-      await runAsCli(flags, operationsFor(flags).remove, { webhooks: [{ id: flags.webhook }] });
+      await runSiteBatch(flags, CLI, operationsFor(flags).remove, { webhooks: [{ id: flags.webhook }] });
       print(flags, { id: flags.webhook, deleted: true }, `Deleted webhook ${flags.webhook}.`);
     });
 }
