@@ -317,7 +317,10 @@ export async function findHoldersAfter(db: Queryable, siteId: number, afterId: n
     .execute();
   const last = rows[rows.length - 1];
   if (!last) return [];
-  const [profiles, levels] = await Promise.all([timeProfilesOf(db, 'user', siteId, afterId + 1, last.id), userLevelIds(db, siteId, afterId + 1, last.id)]);
+  const [profiles, levels] = await Promise.all([
+    timeProfilesOf(db, 'user', siteId, afterId + 1, last.id),
+    userLevelIds(db, siteId, afterId + 1, last.id),
+  ]);
   return rows.map((row) => ({
     id: row.id,
     holder: holderRecord(
