@@ -85,15 +85,20 @@ describe.each(DIALECTS)('BAS-IP free access as a door mode on %s', (dialect) => 
     expect(await readerModes()).toEqual([[gate, 'access_controlled']]);
   });
 
-  it('takes effect at once when saved or switched off inside the window, through the access index', async () => {
+  it('takes effect at once when saved or switched off inside the window: decisions, and the devices’ modes', async () => {
     clock.set(BEFORE + 3 * HOUR);
     expect(await panelGrants(lobby)).toBe(false);
     await saveFreeAccess(wednesdayDay('all'));
     expect([await panelGrants(gate), await panelGrants(lobby), await readerGrants()]).toEqual([true, true, true]);
-    expect(await sync.look()).toBe(2);
+    // The save sent the modes itself: the sync finds nothing to do.
+    expect(await readerModes()).toEqual([[gate, 'unlocked']]);
+    expect(await sync.look()).toBe(0);
     await saveFreeAccess('{"enable":false}');
     expect([await panelGrants(gate), await panelGrants(lobby), await readerGrants()]).toEqual([false, false, false]);
-    expect(await sync.look()).toBe(2);
+    expect(await readerModes()).toEqual([[gate, 'access_controlled']]);
+    expect(await sync.look()).toBe(0);
+    // Saving it again unchanged sends nothing.
+    await saveFreeAccess('{"enable":false}');
     expect(await readerModes()).toEqual([[gate, 'access_controlled']]);
   });
 
