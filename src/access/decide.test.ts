@@ -433,7 +433,9 @@ describe('decide: doors open to anyone (a panel lock’s free access, the public
     expect(decide(f, at('2026-11-28T06:00:01Z')).granted).toBe(false);
     expect(decide(f, at('2026-11-27T03:00:00Z')).granted).toBe(false); // Friday's early hours are Thursday's
     // Its end is the next morning's, whether asked before midnight or after.
-    expect(decide(f, at('2026-11-27T23:59:59Z')).explanation).toBe('Granted by door mode unlocked: BAS-IP free access, lock 1, until 2026-11-28 06:00.');
+    expect(decide(f, at('2026-11-27T23:59:59Z')).explanation).toBe(
+      'Granted by door mode unlocked: BAS-IP free access, lock 1, until 2026-11-28 06:00.',
+    );
     expect(decide(f, at('2026-11-28T00:00:00Z')).explanation).toBe('Granted by door mode unlocked: BAS-IP free access, lock 1, until 06:00.');
     const fromMidnight = atPanel({ credential: null, ...freeOnLock1({ weekday: 5, from: 0, to: 3600 }) });
     expect(decide(fromMidnight, at('2026-11-28T00:00:00Z')).granted).toBe(true);
@@ -548,7 +550,10 @@ describe('decide: door modes', () => {
     ],
     [
       'locked beats a panel lock’s free access',
-      inBerlin({ lockNumber: 1, doorMode: modes({ freeAccess: [{ lock: 1, window: { weekday: 2, from: 0, to: 86_399 } }], lockdowns: [fireDrill] }) }),
+      inBerlin({
+        lockNumber: 1,
+        doorMode: modes({ freeAccess: [{ lock: 1, window: { weekday: 2, from: 0, to: 86_399 } }], lockdowns: [fireDrill] }),
+      }),
       '2026-11-25T15:00:00',
       'door_locked',
       null,

@@ -168,8 +168,7 @@ export type GrantingRule =
   | { via: 'lockdown_responder'; planId: number; planName: string; cause: string };
 
 /** Whether the rule opened the door to anyone, whoever presented what: no pass of theirs is spent. */
-export const opensToAnyone = (rule: GrantingRule | null): boolean =>
-  rule?.via === 'public_code' || rule?.via === 'door_mode';
+export const opensToAnyone = (rule: GrantingRule | null): boolean => rule?.via === 'public_code' || rule?.via === 'door_mode';
 
 export interface TraceStep {
   check: ReasonCode;

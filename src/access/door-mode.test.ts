@@ -210,7 +210,13 @@ describe('doorModeAt: a BAS-IP panel lock’s free access', () => {
       'access_controlled',
       'override',
     ],
-    ['a holiday sets it aside, as it does an unlock schedule', free(wednesday, { holidays: [staffDay] }), berlin('2026-11-25T10:00:00'), 'access_controlled', 'holiday'],
+    [
+      'a holiday sets it aside, as it does an unlock schedule',
+      free(wednesday, { holidays: [staffDay] }),
+      berlin('2026-11-25T10:00:00'),
+      'access_controlled',
+      'holiday',
+    ],
     [
       'a locked unlock-schedule row is more restrictive: fail closed',
       free(wednesday, { unlockRows: [{ ...nightsLocked, schedule: { ...nightsLocked.schedule, start: '09:00:00', stop: '11:00:00' } }] }),

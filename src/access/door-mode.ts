@@ -88,7 +88,15 @@ export interface DoorModeFacts {
 }
 
 /** A door with no facts of its own: access controlled, always. */
-export const NO_DOOR_MODE: DoorModeFacts = { unlockRows: [], freeAccess: [], holidays: [], override: null, lockdowns: [], lastFirstIn: null, firstInLevelIds: [] };
+export const NO_DOOR_MODE: DoorModeFacts = {
+  unlockRows: [],
+  freeAccess: [],
+  holidays: [],
+  override: null,
+  lockdowns: [],
+  lastFirstIn: null,
+  firstInLevelIds: [],
+};
 
 /** What decided a door's mode. */
 export type ModeCause =
@@ -191,9 +199,7 @@ export function scheduledModeAt(facts: DoorModeFacts, at: number, zone: string):
     return { mode: row.mode, cause: { via: 'schedule', ...schedule } };
   });
   // Of several open windows, the one open longest names the cause.
-  const [longest] = free
-    .map((f) => ({ lock: f.lock, until: windowEnd(f.window, at, zone) }))
-    .sort((a, b) => b.until - a.until || a.lock - b.lock);
+  const [longest] = free.map((f) => ({ lock: f.lock, until: windowEnd(f.window, at, zone) })).sort((a, b) => b.until - a.until || a.lock - b.lock);
   if (longest) resolved.push({ mode: 'unlocked', cause: { via: 'free_access', ...longest } });
   const rank = (r: ResolvedMode) => RESTRICTIVENESS.indexOf(r.mode);
   return resolved.reduce((most, r) => (rank(r) < rank(most) ? r : most));

@@ -72,7 +72,9 @@ export function lockIncludes(lock: IdentifierLock, lockNumber: number): boolean 
 
 /** The windows that open a door driven under these lock numbers, each once per lock. */
 export function freeAccessOfLocks(settings: readonly FreeAccessSetting[], lockNumbers: readonly number[]): FreeAccessFacts[] {
-  return [...new Set(lockNumbers)].flatMap((lock) => settings.filter((free) => lockIncludes(free.lock, lock)).map(({ window }) => ({ lock, window })));
+  return [...new Set(lockNumbers)].flatMap((lock) =>
+    settings.filter((free) => lockIncludes(free.lock, lock)).map(({ window }) => ({ lock, window })),
+  );
 }
 
 /**
