@@ -188,7 +188,9 @@ export function scheduledModeAt(facts: DoorModeFacts, at: number, zone: string):
   if (active.length === 0 && free.length === 0) return { mode: 'access_controlled', cause: { via: 'default' } };
   const holiday = holidayAt(facts.holidays, at, zone);
   if (holiday) {
-    const suspends = [...(active.length > 0 ? (['schedule'] as const) : []), ...(free.length > 0 ? (['free_access'] as const) : [])];
+    const suspends: ('schedule' | 'free_access')[] = [];
+    if (active.length > 0) suspends.push('schedule');
+    if (free.length > 0) suspends.push('free_access');
     return { mode: 'access_controlled', cause: { via: 'holiday', name: holiday.name, suspends } };
   }
   const today = siteDay(at, zone);
