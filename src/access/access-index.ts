@@ -18,9 +18,9 @@ interface SiteCache {
   grants: Map<number, DoorGrant[]>;
   doors: Map<number, DoorRecord | undefined>;
   locks: Map<string, number | null>;
-  /** The site's free access and public code, under the one key `RULES`. */
+  /** The site's public code, under the one key `RULES`. */
   panelRules: Map<typeof RULES, PanelRules>;
-  /** Each door's mode facts (unlock schedule, holidays, override, plans, first person in), by door. */
+  /** Each door's mode facts (unlock schedule, free access of its panel locks, holidays, override, plans, first person in), by door. */
   doorModes: Map<number, DoorModeFacts>;
   /**
    * Whether the site was read whole: then what a map lacks does not exist, and no query is needed to say
@@ -276,10 +276,12 @@ export class AccessIndex implements FactSource {
   /**
    * A door's mode facts, dropped with the rest of the site's whenever a write to the site commits. A write
    * to door_mode_schedule, holiday, schedule.observes_holidays, access_level.first_person_in,
-   * door_override, lockdown_plan (+ _door, _responder) or door_first_in must therefore run in
+   * door_override, lockdown_plan (+ _door, _responder), door_first_in, panel_setting (free access),
+   * device_door or device.revoked_at (which locks the door sits behind) must therefore run in
    * `writeTransaction`/`transactionChanging` (src/db/change-feed.ts) for that site, as every write does:
    * that announces the change to other processes and drops this cache here. An override's `until` and a
-   * plan's `active_until` need no write when they pass: the facts carry them and `doorModeAt` reads them.
+   * plan's `active_until` need no write when they pass, nor a free-access window's edges: the facts carry
+   * them and `doorModeAt` reads them.
    */
   doorMode(siteId: number, doorId: number): Promise<DoorModeFacts> {
     return this.cached(

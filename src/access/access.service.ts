@@ -143,7 +143,6 @@ export function storeUnavailableAnswer(timezone: string): Answer & { eventId: nu
         door: null,
         lockNumber: null,
         grants: [],
-        freeAccess: [],
         publicCode: false,
         doorMode: NO_DOOR_MODE,
         holderLevelIds: [],
@@ -191,7 +190,7 @@ async function decideAndRecordOrThrow(
   recordedAt: number,
 ): Promise<Answer & { eventId: number }> {
   const decided = await answer(source, question);
-  // A door open to anyone (free access, the public code) spends no pass of whoever came through it.
+  // A door open to anyone (unlocked by its mode, the public code) spends no pass of whoever came through it.
   const limited = decided.decision.granted && !opensToAnyone(decided.decision.rule) ? decided.gathered.credential : null;
   // Spending a pass changes what the next decision must see, so the caches are told of it.
   const spends = limited != null && limited.passesLeft !== null;

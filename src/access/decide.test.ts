@@ -10,7 +10,7 @@ import {
   type ReasonCode,
   decide,
 } from './decide.ts';
-import { type DoorModeFacts, type LockdownFacts, NO_DOOR_MODE, type UnlockRow } from './door-mode.ts';
+import { type DoorModeFacts, type FreeAccessWindow, type LockdownFacts, NO_DOOR_MODE, type UnlockRow } from './door-mode.ts';
 import { startedPlan } from '../../test/factories/door-mode-facts.ts';
 
 const WEEKDAYS = [true, true, true, true, true, false, false];
@@ -75,7 +75,6 @@ function facts(overrides: Partial<DecisionFacts> = {}): DecisionFacts {
     door: { id: 3, name: 'Front Door', enabled: true },
     lockNumber: null,
     grants: [officeHours],
-    freeAccess: [],
     publicCode: false,
     doorMode: NO_DOOR_MODE,
     holderLevelIds: [10],
@@ -364,30 +363,37 @@ describe('decide: doors open to anyone (a panel lock’s free access, the public
   // Wednesday (weekday 2) 08:00–18:00 on the panel's lock 1.
   const wednesdayDay = { weekday: 2, from: 8 * 3600, to: 18 * 3600 };
   const atPanel = (overrides: Partial<DecisionFacts>) => facts({ lockNumber: 1, grants: [], ...overrides });
+  /** Free access is a fact of the door's mode: the windows of the panel lock 1 it sits behind. */
+  const freeOnLock1 = (...windows: FreeAccessWindow[]): Pick<DecisionFacts, 'doorMode'> => ({
+    doorMode: { ...NO_DOOR_MODE, freeAccess: windows.map((window) => ({ lock: 1, window })) },
+  });
 
+  // Free access grants as the door's mode (rule `door_mode`, was `free_access` before door modes carried it).
   const rows: [string, DecisionFacts, number, boolean, string][] = [
-    ['inside a window, an unknown card gets in', atPanel({ credential: null, holder: null, freeAccess: [wednesdayDay] }), AT, true, 'free_access'],
+    ['inside a window, an unknown card gets in', atPanel({ credential: null, holder: null, ...freeOnLock1(wednesdayDay) }), AT, true, 'door_mode'],
     [
       'inside a window, a disabled holder gets in',
-      atPanel({ holder: { ...holder, enabled: false }, freeAccess: [wednesdayDay] }),
+      atPanel({ holder: { ...holder, enabled: false }, ...freeOnLock1(wednesdayDay) }),
       AT,
       true,
-      'free_access',
+      'door_mode',
     ],
-    ['at the window’s first second', atPanel({ credential: null, freeAccess: [wednesdayDay] }), at('2026-11-25T08:00:00Z'), true, 'free_access'],
-    ['at its last second, included', atPanel({ credential: null, freeAccess: [wednesdayDay] }), at('2026-11-25T18:00:00.999Z'), true, 'free_access'],
-    ['one second after it', atPanel({ credential: null, freeAccess: [wednesdayDay] }), at('2026-11-25T18:00:01Z'), false, 'unknown_credential'],
-    ['another weekday', atPanel({ credential: null, freeAccess: [wednesdayDay] }), at('2026-11-26T10:00:00Z'), false, 'unknown_credential'],
+    ['at the window’s first second', atPanel({ credential: null, ...freeOnLock1(wednesdayDay) }), at('2026-11-25T08:00:00Z'), true, 'door_mode'],
+    ['at its last second, included', atPanel({ credential: null, ...freeOnLock1(wednesdayDay) }), at('2026-11-25T18:00:00.999Z'), true, 'door_mode'],
+    ['one second after it', atPanel({ credential: null, ...freeOnLock1(wednesdayDay) }), at('2026-11-25T18:00:01Z'), false, 'unknown_credential'],
+    ['another weekday', atPanel({ credential: null, ...freeOnLock1(wednesdayDay) }), at('2026-11-26T10:00:00Z'), false, 'unknown_credential'],
+    // A door no panel drives sits behind no lock, so no free-access window reaches its mode.
+    ['a door no panel drives (no lock number)', facts({ credential: null, holder: null }), AT, false, 'unknown_credential'],
     [
-      'a door no panel drives (no lock number)',
-      facts({ credential: null, holder: null, freeAccess: [wednesdayDay] }),
+      'a door behind the lock, asked by a device that is no panel (a Lockt reader): its mode opens it too',
+      facts({ credential: null, holder: null, ...freeOnLock1(wednesdayDay) }),
       AT,
-      false,
-      'unknown_credential',
+      true,
+      'door_mode',
     ],
     [
       'a disabled door stays shut',
-      atPanel({ credential: null, door: { ...door, enabled: false }, freeAccess: [wednesdayDay] }),
+      atPanel({ credential: null, door: { ...door, enabled: false }, ...freeOnLock1(wednesdayDay) }),
       AT,
       false,
       'unknown_credential',
@@ -406,34 +412,40 @@ describe('decide: doors open to anyone (a panel lock’s free access, the public
     const decision = decide(input, when);
     expect(decision.granted).toBe(granted);
     if (granted) {
-      expect(decision.rule).toEqual({ via: why, lockNumber: 1 });
+      expect(decision.rule?.via).toBe(why);
+      if (why === 'public_code') expect(decision.rule).toEqual({ via: why, lockNumber: 1 });
       expect(decision.trace.map((step) => step.check)).toEqual(['unknown_door', 'door_disabled', 'granted']);
     } else expect(decision.reason).toBe(why);
   });
 
   it('names what opened the door', () => {
-    expect(decide(atPanel({ credential: null, freeAccess: [wednesdayDay] }), AT).explanation).toBe(
-      'Granted by free access, lock 1: its doors are open to anyone now.',
+    expect(decide(atPanel({ credential: null, ...freeOnLock1(wednesdayDay) }), AT).explanation).toBe(
+      'Granted by door mode unlocked: BAS-IP free access, lock 1, until 18:00.',
     );
     expect(decide(atPanel({ credential: null, publicCode: true }), AT).explanation).toBe('Granted by the public unlock code, lock 1.');
   });
 
   it('a window past midnight belongs to the day it starts; midnight itself is in a window from 00:00:00', () => {
     const fridayNight = { weekday: 4, from: 22 * 3600, to: 6 * 3600 };
-    const f = atPanel({ credential: null, freeAccess: [fridayNight] });
+    const f = atPanel({ credential: null, ...freeOnLock1(fridayNight) });
     expect(decide(f, at('2026-11-27T23:59:59Z')).granted).toBe(true); // Friday 23:59:59
     expect(decide(f, at('2026-11-28T00:00:00Z')).granted).toBe(true); // Saturday 00:00
     expect(decide(f, at('2026-11-28T06:00:00Z')).granted).toBe(true); // Saturday 06:00:00, included
     expect(decide(f, at('2026-11-28T06:00:01Z')).granted).toBe(false);
     expect(decide(f, at('2026-11-27T03:00:00Z')).granted).toBe(false); // Friday's early hours are Thursday's
-    const fromMidnight = atPanel({ credential: null, freeAccess: [{ weekday: 5, from: 0, to: 3600 }] });
+    // Its end is the next morning's, whether asked before midnight or after.
+    expect(decide(f, at('2026-11-27T23:59:59Z')).explanation).toBe(
+      'Granted by door mode unlocked: BAS-IP free access, lock 1, until 2026-11-28 06:00.',
+    );
+    expect(decide(f, at('2026-11-28T00:00:00Z')).explanation).toBe('Granted by door mode unlocked: BAS-IP free access, lock 1, until 06:00.');
+    const fromMidnight = atPanel({ credential: null, ...freeOnLock1({ weekday: 5, from: 0, to: 3600 }) });
     expect(decide(fromMidnight, at('2026-11-28T00:00:00Z')).granted).toBe(true);
     expect(decide(fromMidnight, at('2026-11-27T23:59:59.999Z')).granted).toBe(false);
   });
 
   it('follows the site’s wall clock across daylight-saving changes (Berlin, 2026-03-29 and 2026-10-25, both Sundays)', () => {
     // Sunday 02:30–03:30 wall clock: on the spring day 02:00–03:00 does not exist, so it opens at 03:00 CEST.
-    const sundayNight = atPanel({ timezone: 'Europe/Berlin', credential: null, freeAccess: [{ weekday: 6, from: 2.5 * 3600, to: 3.5 * 3600 }] });
+    const sundayNight = atPanel({ timezone: 'Europe/Berlin', credential: null, ...freeOnLock1({ weekday: 6, from: 2.5 * 3600, to: 3.5 * 3600 }) });
     expect(decide(sundayNight, at('2026-03-29T00:59:59Z')).granted).toBe(false); // 01:59:59 CET
     expect(decide(sundayNight, at('2026-03-29T01:00:00Z')).granted).toBe(true); // 03:00:00 CEST
     expect(decide(sundayNight, at('2026-03-29T01:30:00Z')).granted).toBe(true); // 03:30:00 CEST, included
@@ -442,6 +454,10 @@ describe('decide: doors open to anyone (a panel lock’s free access, the public
     expect(decide(sundayNight, at('2026-10-25T00:45:00Z')).granted).toBe(true); // 02:45 CEST
     expect(decide(sundayNight, at('2026-10-25T01:45:00Z')).granted).toBe(true); // 02:45 CET
     expect(decide(sundayNight, at('2026-10-25T02:31:00Z')).granted).toBe(false); // 03:31 CET
+    // Its last second is 03:30:00 wall clock, in CEST on the spring day.
+    expect(decide(sundayNight, at('2026-03-29T01:00:00Z')).explanation).toBe(
+      'Granted by door mode unlocked: BAS-IP free access, lock 1, until 03:30.',
+    );
   });
 });
 
@@ -526,10 +542,34 @@ describe('decide: door modes', () => {
     ],
     [
       'locked beats a panel lock’s free access',
-      inBerlin({ lockNumber: 1, freeAccess: [{ weekday: 2, from: 0, to: 86_399 }], doorMode: modes({ lockdowns: [fireDrill] }) }),
+      inBerlin({
+        lockNumber: 1,
+        doorMode: modes({ freeAccess: [{ lock: 1, window: { weekday: 2, from: 0, to: 86_399 } }], lockdowns: [fireDrill] }),
+      }),
       '2026-11-25T15:00:00',
       'door_locked',
       null,
+    ],
+    [
+      'an override back to access controlled beats free access: an unknown card is unknown again',
+      inBerlin({
+        credential: null,
+        holder: null,
+        doorMode: modes({
+          freeAccess: [{ lock: 1, window: { weekday: 2, from: 0, to: 86_399 } }],
+          override: { mode: 'access_controlled', since: 0, until: null, actor: 'operator bob' },
+        }),
+      }),
+      '2026-11-25T15:00:00',
+      'unknown_credential',
+      null,
+    ],
+    [
+      'free access at midnight, site-local: a window from 00:00 opens the door to an unknown card',
+      inBerlin({ credential: null, holder: null, doorMode: modes({ freeAccess: [{ lock: 2, window: { weekday: 3, from: 0, to: 59 } }] }) }),
+      '2026-11-26T00:00:00',
+      'granted',
+      'door_mode',
     ],
     [
       'card and PIN: a card alone is refused',

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { type DoorModeFacts, type ModeCause, type ResolvedMode, holidayAt, doorModeAt, siteDay } from './door-mode.ts';
 import { lockIncludes } from './panel-rules.ts';
-import { type NamedSchedule, scheduleAdmits, isWindowActive } from './schedule.ts';
+import { type NamedSchedule, scheduleAdmits } from './schedule.ts';
 import { type TimeProfile, isTimeProfileActive } from './time-profile.ts';
 
 /**
@@ -105,16 +105,6 @@ export type Grant =
       lockNumber: number;
     };
 
-/**
- * A weekly window in which a lock's doors open to anyone (a BAS-IP panel's free access): one weekday
- * (0 = Monday), from `from` to `to` seconds after midnight, wall-clock time in the site's zone.
- */
-export interface FreeAccessWindow {
-  weekday: number;
-  from: number;
-  to: number;
-}
-
 export interface DecisionFacts {
   /** IANA zone schedules are read in. */
   timezone: string;
@@ -125,14 +115,12 @@ export interface DecisionFacts {
   lockNumber: number | null;
   /** Every grant of the holder that names this door. */
   grants: readonly Grant[];
-  /**
-   * When the door's lock on the asking device is open to anyone: the site's free-access windows for that
-   * lock while free access is on, else none. A door mode ("unlocked" on a schedule) is the same fact.
-   */
-  freeAccess: readonly FreeAccessWindow[];
   /** What was typed is the site's public unlock code, switched on, at one of a panel's locks. */
   publicCode: boolean;
-  /** The door's mode facts (src/access/door-mode.ts), with the site's holidays. */
+  /**
+   * The door's mode facts (src/access/door-mode.ts), with the site's holidays and the free-access windows
+   * of the panel locks it sits behind: free access opens the door as its mode, whoever asks.
+   */
   doorMode: DoorModeFacts;
   /** Every access level assigned to the holder: a lockdown's responders are named by level. */
   holderLevelIds: readonly number[];
@@ -169,18 +157,18 @@ export type GrantingRule =
   | { via: 'level'; levelId: number; levelName: string; scheduleId: number | null; scheduleName: string | null }
   | { via: 'delegation'; levelId: number; levelName: string }
   | { via: 'panel'; lockNumber: number }
-  /** The door's lock was open to anyone: inside a free-access window. */
-  | { via: 'free_access'; lockNumber: number }
   /** The public unlock code was typed. */
   | { via: 'public_code'; lockNumber: number }
-  /** The door was unlocked (by a plan, an override or its unlock schedule: `cause` says which, in words). */
+  /**
+   * The door was unlocked (by a plan, an override, its unlock schedule or a panel lock's free access:
+   * `cause` says which, in words).
+   */
   | { via: 'door_mode'; cause: string }
   /** The door was locked down and the holder holds one of the plan's responder levels. */
   | { via: 'lockdown_responder'; planId: number; planName: string; cause: string };
 
 /** Whether the rule opened the door to anyone, whoever presented what: no pass of theirs is spent. */
-export const opensToAnyone = (rule: GrantingRule | null): boolean =>
-  rule?.via === 'free_access' || rule?.via === 'public_code' || rule?.via === 'door_mode';
+export const opensToAnyone = (rule: GrantingRule | null): boolean => rule?.via === 'public_code' || rule?.via === 'door_mode';
 
 export interface TraceStep {
   check: ReasonCode;
@@ -377,8 +365,6 @@ export function describeRule(rule: GrantingRule): string {
   switch (rule.via) {
     case 'panel':
       return `the panel identifier, lock ${rule.lockNumber}`;
-    case 'free_access':
-      return `free access, lock ${rule.lockNumber}: its doors are open to anyone now`;
     case 'public_code':
       return `the public unlock code, lock ${rule.lockNumber}`;
     case 'delegation':
@@ -398,6 +384,12 @@ function siteTime(instant: number, at: number, zone: string): string {
   return local.toFormat(siteDay(instant, zone) === siteDay(at, zone) ? 'HH:mm' : 'yyyy-MM-dd HH:mm');
 }
 
+/** What a holiday set aside, in words: "unlock schedules do not apply", "BAS-IP free access does not apply". */
+function suspended(suspends: readonly ('schedule' | 'free_access')[]): string {
+  const names = suspends.map((what) => (what === 'schedule' ? 'unlock schedules' : 'BAS-IP free access'));
+  return names.length === 1 && suspends[0] === 'free_access' ? `${names[0]} does not apply` : `${names.join(' and ')} do not apply`;
+}
+
 /** What decided a door's mode, in words: "lockdown 'Fire drill' (priority 10) since 14:02, by operator alice". */
 export function describeCause(cause: ModeCause, at: number, zone: string): string {
   switch (cause.via) {
@@ -406,9 +398,11 @@ export function describeCause(cause: ModeCause, at: number, zone: string): strin
     case 'override':
       return `override by ${cause.actor} since ${siteTime(cause.since, at, zone)}${cause.until === null ? '' : ` until ${siteTime(cause.until, at, zone)}`}`;
     case 'holiday':
-      return `holiday '${cause.name}', on which unlock schedules do not apply`;
+      return `holiday '${cause.name}', on which ${suspended(cause.suspends)}`;
     case 'schedule':
       return `unlock schedule '${cause.scheduleName}'`;
+    case 'free_access':
+      return `BAS-IP free access, lock ${cause.lock}, until ${siteTime(cause.until, at, zone)}`;
     case 'first_person_in_pending':
       return `unlock schedule '${cause.scheduleName}', waiting for today's first person in`;
     case 'default':
@@ -440,19 +434,14 @@ const modeOf = (facts: DecisionFacts, at: number): ResolvedMode =>
   facts.door?.enabled === true ? doorModeAt(facts.doorMode, at, facts.timezone) : { mode: 'access_controlled', cause: { via: 'default' } };
 
 /**
- * What opens a known, enabled door at one of a panel's locks to anyone, before any check of who asks:
- * a free-access window of the lock that is open now, or the public unlock code. Null when nothing does.
+ * What opens a known, enabled door at one of a panel's locks to anyone, before any check of who asks: the
+ * public unlock code. Null when nothing does. (Free access is the door's mode: `unlocked` by its window.)
  */
-function openToAnyone(facts: DecisionFacts, at: number): GrantingRule | null {
+function openToAnyone(facts: DecisionFacts): GrantingRule | null {
   const lockNumber = facts.lockNumber;
   if (lockNumber === null || facts.door === null || !facts.door.enabled) return null;
-  const free = facts.freeAccess.some((w) => isWindowActive(onlyDay(w.weekday), w.from, w.to, at, facts.timezone));
-  if (free) return { via: 'free_access', lockNumber };
   return facts.publicCode ? { via: 'public_code', lockNumber } : null;
 }
-
-/** The seven days of a week, only `weekday` (0 = Monday) among them. */
-const onlyDay = (weekday: number) => Array.from({ length: 7 }, (_, day) => day === weekday);
 
 /**
  * The decision. The door's mode comes first (docs/door-modes.md): `unlocked` opens it to anyone; `locked`
@@ -467,7 +456,7 @@ export function decide(facts: DecisionFacts, at: number): Decision {
     mode.mode === 'unlocked'
       ? { via: 'door_mode', cause: describeCause(mode.cause, at, zone) }
       : mode.mode === 'access_controlled'
-        ? openToAnyone(facts, at)
+        ? openToAnyone(facts)
         : null;
   if (open !== null) {
     const trace: TraceStep[] = [

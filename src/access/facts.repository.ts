@@ -4,9 +4,9 @@ import { fromFlag } from '../db/conventions.ts';
 import type { Columns, CredentialTimeProfileTable } from '../db/schema.ts';
 import type { AccessWindow, AuthFactor, DelegationGrant, DoorFacts, HolderFacts, IdentifierLock, LevelGrant, NamedTimeProfile } from './decide.ts';
 import { groupBy } from '../lib/group-by.ts';
-import type { DoorModeFacts, Holiday, LockdownFacts, OverrideFacts, UnlockRow } from './door-mode.ts';
+import type { DoorModeFacts, FreeAccessFacts, Holiday, LockdownFacts, OverrideFacts, UnlockRow } from './door-mode.ts';
 import type { NamedSchedule, ScheduleRule } from './schedule.ts';
-import { FREE_ACCESS_SETTING, PUBLIC_CODE_SETTING, type PanelRules, panelRulesOf } from './panel-rules.ts';
+import { FREE_ACCESS_SETTING, PUBLIC_CODE_SETTING, type PanelRules, freeAccessOf, freeAccessOfLocks, panelRulesOf } from './panel-rules.ts';
 import { storedTimeProfile } from './time-profile.ts';
 
 /**
@@ -448,19 +448,13 @@ export async function findDoors(db: Queryable, siteId: number): Promise<DoorReco
   return (await doorQuery(db, siteId).execute()).map(doorRecord);
 }
 
-/** The site's free access and public unlock code, as the panel settings saved them. */
+/** The site's public unlock code, as the panel settings saved it. */
 export async function findPanelRules(db: Queryable, siteId: number): Promise<PanelRules> {
-  const [rows, pinSecret] = await Promise.all([
-    db
-      .selectFrom('panel_setting')
-      .select(['setting', 'value'])
-      .where('site_id', '=', siteId)
-      .where('setting', 'in', [FREE_ACCESS_SETTING, PUBLIC_CODE_SETTING])
-      .execute(),
+  const [row, pinSecret] = await Promise.all([
+    db.selectFrom('panel_setting').select('value').where('site_id', '=', siteId).where('setting', '=', PUBLIC_CODE_SETTING).executeTakeFirst(),
     findPinSecret(db, siteId),
   ]);
-  const value = (setting: string) => rows.find((row) => row.setting === setting)?.value;
-  return panelRulesOf(value(FREE_ACCESS_SETTING), value(PUBLIC_CODE_SETTING), pinSecret ?? '');
+  return panelRulesOf(row?.value, pinSecret ?? '');
 }
 
 /**
@@ -473,6 +467,8 @@ export interface SiteDoorModes {
   /** Started plans by the door they cover (site-wide plans under every door of the site). */
   lockdowns: Map<number, LockdownFacts[]>;
   unlockRows: Map<number, UnlockRow[]>;
+  /** The free-access windows of the panel locks each door is driven under (by a device not revoked). */
+  freeAccess: Map<number, FreeAccessFacts[]>;
   overrides: Map<number, OverrideFacts>;
   lastFirstIn: Map<number, string>;
 }
@@ -481,6 +477,7 @@ export interface SiteDoorModes {
 export function doorModeOf(site: SiteDoorModes, doorId: number): DoorModeFacts {
   return {
     unlockRows: site.unlockRows.get(doorId) ?? [],
+    freeAccess: site.freeAccess.get(doorId) ?? [],
     holidays: site.holidays,
     override: site.overrides.get(doorId) ?? null,
     lockdowns: site.lockdowns.get(doorId) ?? [],
@@ -537,7 +534,25 @@ function lockdownsByDoor(
 }
 
 /**
- * The door-mode facts of one door (`doorId`) or of every door of the site (null): eight queries either
+ * Each door's free-access windows: the site's free-access setting, and the lock numbers devices not
+ * revoked drive each door under (the doors an emergency opening of a lock reaches, panels.service.ts).
+ */
+function freeAccessByDoor(stored: string | undefined, locks: readonly { door_id: number; lock_number: number }[]): Map<number, FreeAccessFacts[]> {
+  const settings = freeAccessOf(stored);
+  if (settings.length === 0) return new Map();
+  return new Map(
+    [...groupBy(locks, (row) => row.door_id)].map(([door, rows]) => [
+      door,
+      freeAccessOfLocks(
+        settings,
+        rows.map((row) => row.lock_number),
+      ),
+    ]),
+  );
+}
+
+/**
+ * The door-mode facts of one door (`doorId`) or of every door of the site (null): ten queries either
  * way, so the index reads a site whole in the time a decision reads one door.
  */
 export async function findDoorModes(db: Queryable, siteId: number, doorId: number | null): Promise<SiteDoorModes> {
@@ -554,13 +569,21 @@ export async function findDoorModes(db: Queryable, siteId: number, doorId: numbe
     .where('site_id', '=', siteId)
     .groupBy('door_id');
   let covered = plansCoveringDoors(db, siteId);
+  let locks = db
+    .selectFrom('device_door')
+    .innerJoin('device', 'device.id', 'device_door.device_id')
+    .select(['device_door.door_id', 'device_door.lock_number'])
+    .where('device_door.site_id', '=', siteId)
+    .where('device.revoked_at', 'is', null)
+    .orderBy('device_door.lock_number');
   if (doorId !== null) {
+    locks = locks.where('device_door.door_id', '=', doorId);
     unlock = unlock.where('dms.door_id', '=', doorId);
     overrides = overrides.where('door_id', '=', doorId);
     firstIn = firstIn.where('door_id', '=', doorId);
     covered = covered.where('d.id', '=', doorId);
   }
-  const [unlockRows, overrideRows, firstInRows, planRows, responders, holidays, firstInLevels] = await Promise.all([
+  const [unlockRows, overrideRows, firstInRows, planRows, responders, holidays, firstInLevels, lockRows, freeAccess] = await Promise.all([
     unlock.execute(),
     overrides.execute(),
     firstIn.execute(),
@@ -573,6 +596,8 @@ export async function findDoorModes(db: Queryable, siteId: number, doorId: numbe
       .execute(),
     db.selectFrom('holiday').select(['name', 'start_date', 'end_date', 'yearly']).where('site_id', '=', siteId).orderBy('id').execute(),
     db.selectFrom('access_level').select('id').where('site_id', '=', siteId).where('first_person_in', '=', 1).orderBy('id').execute(),
+    locks.execute(),
+    db.selectFrom('panel_setting').select('value').where('site_id', '=', siteId).where('setting', '=', FREE_ACCESS_SETTING).executeTakeFirst(),
   ]);
   return {
     holidays: holidays.map((row) => ({ name: row.name, start: row.start_date, end: row.end_date, yearly: fromFlag(row.yearly) })),
@@ -584,6 +609,7 @@ export async function findDoorModes(db: Queryable, siteId: number, doorId: numbe
         rows.map((row) => ({ mode: row.mode, firstPersonIn: fromFlag(row.first_person_in), schedule: namedSchedule(row) })),
       ]),
     ),
+    freeAccess: freeAccessByDoor(freeAccess?.value, lockRows),
     overrides: new Map(overrideRows.map((row) => [row.door_id, { mode: row.mode, since: row.since, until: row.until, actor: row.actor }])),
     lastFirstIn: new Map(firstInRows.flatMap((row) => (row.day === null ? [] : [[row.door_id, row.day] as const]))),
   };

@@ -1,10 +1,10 @@
 import { isStorableId } from '../db/conventions.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { hashPin } from '../lib/pins.ts';
-import type { CredentialFacts, DecisionFacts, FreeAccessWindow, Grant, LevelGrant } from './decide.ts';
+import type { CredentialFacts, DecisionFacts, Grant, LevelGrant } from './decide.ts';
 import { type DoorModeFacts, NO_DOOR_MODE } from './door-mode.ts';
 import * as repo from './facts.repository.ts';
-import { NO_PANEL_RULES, type PanelRules, freeAccessWindows, isPublicCode } from './panel-rules.ts';
+import { NO_PANEL_RULES, type PanelRules, isPublicCode } from './panel-rules.ts';
 import {
   type CredentialRecord,
   type DoorGrant,
@@ -44,9 +44,12 @@ export interface FactSource {
   grants(siteId: number, userId: number, doorId: number): Promise<StoredGrant[]>;
   door(siteId: number, doorId: number): Promise<DoorRecord | undefined>;
   lockNumber(siteId: number, deviceId: number, doorId: number): Promise<number | null>;
-  /** The site's free access and public unlock code (src/access/panel-rules.ts). */
+  /** The site's public unlock code (src/access/panel-rules.ts). */
   panelRules(siteId: number): Promise<PanelRules>;
-  /** The door's mode facts: unlock schedule, holidays, override, started plans, first person in (src/access/door-mode.ts). */
+  /**
+   * The door's mode facts: unlock schedule, free access of its panel locks, holidays, override, started
+   * plans, first person in (src/access/door-mode.ts).
+   */
   doorMode(siteId: number, doorId: number): Promise<DoorModeFacts>;
 }
 
@@ -120,11 +123,10 @@ function ofKind(record: CredentialRecord | undefined, presented: Presented): Cre
   return FACTOR_OF_IDENTIFIER[record.identifierType] === FACTOR_OF_IDENTIFIER[presented.identifierType] ? record : undefined;
 }
 
-/** Where a question is asked: the door, its lock number on the asking device, and that lock's free access. */
+/** Where a question is asked: the door, its lock number on the asking device, and the door's mode facts. */
 interface Place {
   door: DoorRecord | null;
   lockNumber: number | null;
-  freeAccess: FreeAccessWindow[];
   doorMode: DoorModeFacts;
 }
 
@@ -132,17 +134,17 @@ interface Place {
 async function placeOf(source: FactSource, site: { id: number }, doorId: number, deviceId: number | null): Promise<Place & { rules: PanelRules }> {
   const door = isStorableId(doorId) ? ((await source.door(site.id, doorId)) ?? null) : null;
   const lockNumber = door === null || deviceId === null || !isStorableId(deviceId) ? null : await source.lockNumber(site.id, deviceId, doorId);
-  // Free access and the public code belong to a panel's locks: a door no device drives has neither.
+  // The public code opens a panel's locks where one asks; free access is in the door's mode, whoever asks.
   const rules = lockNumber === null ? NO_PANEL_RULES : await source.panelRules(site.id);
   const doorMode = door === null ? NO_DOOR_MODE : await source.doorMode(site.id, door.id);
-  return { door, lockNumber, freeAccess: lockNumber === null ? [] : freeAccessWindows(rules, lockNumber), rules, doorMode };
+  return { door, lockNumber, rules, doorMode };
 }
 
 /** One candidate's facts: the credential's holder and the holder's grants for the door. */
 async function candidateFacts(
   source: FactSource,
   site: { id: number; timezone: string },
-  { door, lockNumber, freeAccess, doorMode }: Place,
+  { door, lockNumber, doorMode }: Place,
   doorId: number,
   credential: CredentialFacts | null,
   record: CredentialRecord | null,
@@ -162,7 +164,6 @@ async function candidateFacts(
       door,
       lockNumber,
       grants,
-      freeAccess,
       publicCode,
       doorMode,
       holderLevelIds: holder?.levelIds ?? [],

@@ -1,11 +1,14 @@
 import { hashPin } from '../lib/pins.ts';
-import type { FreeAccessWindow, IdentifierLock } from './decide.ts';
+import type { IdentifierLock } from './decide.ts';
+import type { FreeAccessFacts, FreeAccessWindow } from './door-mode.ts';
 
 /**
  * The two BAS-IP panel settings that open a panel's doors without asking who: free access (weekly
  * windows in which a lock's doors open to anyone) and the public unlock code (a code that opens them
  * when typed). They are saved through the panel settings API (src/modules/panels/device-settings.*)
- * and read here as engine facts, carried by the access index like every other fact.
+ * and read here as engine facts, carried by the access index like every other fact. Free access is a
+ * door-mode fact (the doors behind a lock are `unlocked` in its windows, src/access/door-mode.ts); the
+ * public code stays a panel rule, decided where a panel's lock asks.
  */
 
 export const FREE_ACCESS_SETTING = 'access/freeaccess';
@@ -27,13 +30,17 @@ export interface StoredPublicCode {
 }
 
 export interface PanelRules {
-  /** The free-access windows that are on, each with the locks it opens; none while free access is off. */
-  freeAccess: readonly { lock: IdentifierLock; window: FreeAccessWindow }[];
   /** The public code's hash and the key it was made with, while the code is on and one is set. */
   publicCode: { hash: string; secret: string } | null;
 }
 
-export const NO_PANEL_RULES: PanelRules = { freeAccess: [], publicCode: null };
+export const NO_PANEL_RULES: PanelRules = { publicCode: null };
+
+/** A free-access window of the stored settings, with the locks it opens. */
+export interface FreeAccessSetting {
+  lock: IdentifierLock;
+  window: FreeAccessWindow;
+}
 
 /**
  * A panel sets free-access hours to the minute: `time_to` names the last minute open, whole
@@ -41,20 +48,19 @@ export const NO_PANEL_RULES: PanelRules = { freeAccess: [], publicCode: null };
  */
 const endOfMinute = (second: number) => second - (second % 60) + 59;
 
-/** The rules from the stored settings (JSON text, or undefined when never saved) and the site's pin secret. */
-export function panelRulesOf(freeAccess: string | undefined, publicCode: string | undefined, pinSecret: string): PanelRules {
-  const free = freeAccess === undefined ? undefined : (JSON.parse(freeAccess) as StoredFreeAccess);
+/** The free-access windows that are on (JSON text as stored, or undefined when never saved); none while free access is off. */
+export function freeAccessOf(stored: string | undefined): FreeAccessSetting[] {
+  const free = stored === undefined ? undefined : (JSON.parse(stored) as StoredFreeAccess);
+  if (free?.enable !== true) return [];
+  return free.days
+    .filter((day) => day.enable)
+    .map((day) => ({ lock: day.lock, window: { weekday: FREE_ACCESS_DAYS.indexOf(day.day), from: day.time_from, to: endOfMinute(day.time_to) } }));
+}
+
+/** The rules from the stored public code (JSON text, or undefined when never saved) and the site's pin secret. */
+export function panelRulesOf(publicCode: string | undefined, pinSecret: string): PanelRules {
   const code = publicCode === undefined ? undefined : (JSON.parse(publicCode) as StoredPublicCode);
   return {
-    freeAccess:
-      free?.enable === true
-        ? free.days
-            .filter((day) => day.enable)
-            .map((day) => ({
-              lock: day.lock,
-              window: { weekday: FREE_ACCESS_DAYS.indexOf(day.day), from: day.time_from, to: endOfMinute(day.time_to) },
-            }))
-        : [],
     publicCode: code?.input_code_enable === true && code.input_code_hash !== undefined ? { hash: code.input_code_hash, secret: pinSecret } : null,
   };
 }
@@ -64,9 +70,11 @@ export function lockIncludes(lock: IdentifierLock, lockNumber: number): boolean 
   return lock === 'all' || (lock === 'first' ? lockNumber === 1 : lockNumber === 2);
 }
 
-/** The free-access windows of lock `lockNumber`. */
-export function freeAccessWindows(rules: PanelRules, lockNumber: number): FreeAccessWindow[] {
-  return rules.freeAccess.filter((free) => lockIncludes(free.lock, lockNumber)).map((free) => free.window);
+/** The windows that open a door driven under these lock numbers, each once per lock. */
+export function freeAccessOfLocks(settings: readonly FreeAccessSetting[], lockNumbers: readonly number[]): FreeAccessFacts[] {
+  return [...new Set(lockNumbers)].flatMap((lock) =>
+    settings.filter((free) => lockIncludes(free.lock, lock)).map(({ window }) => ({ lock, window })),
+  );
 }
 
 /**

@@ -89,6 +89,20 @@ describe.each(DIALECTS)('Panel doors open to anyone on %s', (dialect) => {
       expect((await atPanel('4712', 'inputCode')).access.granted).toBe(false);
       expect((await asDevice(gate, { card_num: '4711' })).granted).toBe(false);
       expect((await explain(loose, 'pin=4711')).granted).toBe(false);
+      // Explain decides as the device named, if it drives the door; without one, as no panel (these were free
+      // access's, which is now the door's mode whoever asks).
+      expect((await h.request('GET', `/api/v1/access?door_id=${gate}&pin=4711`)).body.data[0].granted).toBe(false);
+      const other = await h.addSite('Other');
+      const theirs = await createDevice(
+        h.store.db,
+        other.site,
+        { name: 'Their Panel', doorIds: [await seedDoor(h.store.db, other.site.id, 'Theirs')] },
+        clock,
+      );
+      expect((await h.request('GET', `/api/v1/access?door_id=${gate}&pin=4711&device_id=${theirs.device.id}`)).body.data[0].granted).toBe(false);
+      const malformed = await h.request('GET', `/api/v1/access?door_id=${gate}&pin=4711&device_id=panel`);
+      expect(malformed.status).toBe(400);
+      expect((await h.request('GET', `/api/v1/access?door_id=${gate}&pin=4711&device_id=99999999999999999999`)).body.data[0].granted).toBe(false);
     });
 
     it('is stored only as a keyed hash and read back as 0; switching it off, or saving another, takes effect at once', async () => {
@@ -117,37 +131,31 @@ describe.each(DIALECTS)('Panel doors open to anyone on %s', (dialect) => {
   describe('free access (access/freeaccess)', () => {
     const wednesday = (lock: string, from: number, to: number) => `{"lock":"${lock}","enable":true,"time_from":${from},"time_to":${to},"day":"WED"}`;
 
-    it('lets anyone through the doors of the lock inside an enabled window (site time), named as free access', async () => {
+    it('lets anyone through the doors of the lock inside an enabled window (site time), as the door’s mode', async () => {
       await save('access/freeaccess', `{"enable":true,"days":[${wednesday('first', 8 * 3600, 18 * 3600)}]}`);
       expect(await atPanel('999999', 'card')).toEqual({ handled: true, access: { granted: true, lock_number: 1 } });
+      // The rule was "free access, lock 1: …" before door modes carried free access; the panel's 18:00 is a whole minute.
       expect(await lastEvent()).toMatchObject({
         code: 48,
         door_id: gate,
         card_num: '999999',
-        detail: 'Granted by free access, lock 1: its doors are open to anyone now.',
+        detail: 'Granted by door mode unlocked: BAS-IP free access, lock 1, until 18:01.',
       });
       expect((await asDevice(gate, { card_num: '31337' })).granted).toBe(true);
       // Lock 2 (the lobby) is not in the window, nor is the storeroom.
       expect((await asDevice(lobby, { card_num: '31337' })).granted).toBe(false);
-      expect((await explain(gate, 'card_num=31337')).rule).toBe('free access, lock 1: its doors are open to anyone now');
+      expect((await explain(gate, 'card_num=31337')).rule).toBe('door mode unlocked: BAS-IP free access, lock 1, until 18:01');
       expect((await explain(loose, 'card_num=31337')).granted).toBe(false);
-      // Explain decides as the device named, if it drives the door; without one, as no panel.
-      expect((await h.request('GET', `/api/v1/access?door_id=${gate}&card_num=31337`)).body.data[0].granted).toBe(false);
-      const other = await h.addSite('Other');
-      const theirs = await createDevice(
-        h.store.db,
-        other.site,
-        { name: 'Their Panel', doorIds: [await seedDoor(h.store.db, other.site.id, 'Theirs')] },
-        clock,
-      );
-      expect((await h.request('GET', `/api/v1/access?door_id=${gate}&card_num=31337&device_id=${theirs.device.id}`)).body.data[0].granted).toBe(
-        false,
-      );
-      const malformed = await h.request('GET', `/api/v1/access?door_id=${gate}&card_num=31337&device_id=panel`);
-      expect(malformed.status).toBe(400);
-      expect((await h.request('GET', `/api/v1/access?door_id=${gate}&card_num=31337&device_id=99999999999999999999`)).body.data[0].granted).toBe(
-        false,
-      );
+      // The door's mode holds whoever asks: explain without a device, and a Lockt reader on the door, too.
+      const asked = (await h.request('GET', `/api/v1/access?door_id=${gate}&card_num=31337`)).body.data[0];
+      expect([asked.granted, asked.rule]).toEqual([true, 'door mode unlocked: BAS-IP free access, lock 1, until 18:01']);
+      const reader = await createDevice(h.store.db, h.site, { name: 'Gate Reader', doorIds: [gate] }, clock);
+      const response = await h.request('POST', '/api/v1/device/access', {
+        as: null,
+        headers: { authorization: `Bearer ${reader.deviceKey}` },
+        body: { door_id: gate, card_num: '31337' },
+      });
+      expect(response.body.data.granted).toBe(true);
     });
 
     it('opens only inside the window, on its day, while free access and the day are enabled', async () => {

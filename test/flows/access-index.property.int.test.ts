@@ -7,7 +7,7 @@ import type { Presented } from '../../src/access/facts.ts';
 import { writeTransaction } from '../../src/db/change-feed.ts';
 import type { Queryable } from '../../src/db/queryable.ts';
 import { fixedClock } from '../../src/lib/clock.ts';
-import { createDevice } from '../../src/modules/devices/devices.service.ts';
+import { createDevice, listDevices, revokeDevice } from '../../src/modules/devices/devices.service.ts';
 import { createOperator } from '../../src/modules/users/operators.service.ts';
 import { DIALECTS, type Harness, createHarness } from '../harness.ts';
 
@@ -32,11 +32,12 @@ const asQuery = (presented: Typed) => `${presented.kind === 'pin' ? 'pin' : 'car
 /**
  * A write through the Lockt API, or (`operator`) through the BAS-IP panel settings as a site admin, or
  * (`direct`) straight to the store's door-mode tables in a transaction that tells the caches, as the
- * write side of door modes does.
+ * write side of door modes does, or (`service`) a service function that writes as the CLI does (devices).
  */
 type Write =
   | { method: 'POST' | 'PUT' | 'DELETE'; url: string; body: (ids: SiteIds) => unknown; operator?: true }
-  | { direct: (trx: Queryable, siteId: number, ids: SiteIds) => Promise<unknown> };
+  | { direct: (trx: Queryable, siteId: number, ids: SiteIds) => Promise<unknown> }
+  | { service: (ids: SiteIds) => Promise<unknown> };
 /** The site-local days of the instants checked (the site's zone is UTC). */
 const DAYS = ['2026-11-23', '2026-11-28'];
 const DOOR_MODES = ['unlocked', 'locked', 'card_and_pin'] as const;
@@ -74,7 +75,11 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
 
   let alwaysSchedule = 0;
   let morningsSchedule = 0;
+  /** The site's two locations (D1 starts in the first, D2 and D3 in the second). */
+  let locations: number[] = [];
+  let firstPanel = 0;
   const pick = <T>(items: T[], n: number): T | undefined => (items.length === 0 ? undefined : items[n % items.length]);
+  const onDoor = (n: number, s: SiteIds) => pick(s.doors, n) ?? 0;
 
   // fast-check favours small values, and a plain fc.boolean() came out false in every one of these few runs,
   // so no holder was ever enabled and no decision was a grant.
@@ -140,8 +145,9 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
         enable: MOSTLY_TRUE,
         lock: fc.constantFrom('first', 'second', 'all'),
         day: fc.constantFrom('MON', 'SAT', 'WED'),
-        from: fc.nat(86_399),
-        to: fc.nat(86_399),
+        // A whole day as often as a random window: random ones seldom cover the instants checked.
+        from: fc.oneof(fc.constant(0), fc.nat(86_399)),
+        to: fc.oneof(fc.constant(86_399), fc.nat(86_399)),
       })
       .map(
         ({ enable, lock, day, from, to }): Write => ({
@@ -160,13 +166,78 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
       }),
     ),
     fc.nat().map((n): Write => ({ method: 'DELETE', url: '/api/v1/user', body: (s) => ({ users: [{ id: pick(s.users, n) ?? 0 }] }) })),
+    // Moving a door to another location (or none) changes which location-scoped plans cover it.
+    fc.record({ door: fc.nat(), location: fc.option(fc.nat(), { nil: undefined }) }).map(
+      ({ door, location }): Write => ({
+        method: 'PUT',
+        url: '/api/v1/door',
+        body: (s) => ({ doors: [{ id: pick(s.doors, door) ?? 0, location: location === undefined ? null : pick(locations, location) }] }),
+      }),
+    ),
+    // Which locks a door sits behind decides its free access: another panel drives a door as its lock 1, or every other panel is revoked.
+    fc.record({ door: fc.nat(), revoke: fc.boolean() }).map(
+      ({ door, revoke }): Write => ({
+        service: async (s) => {
+          if (!revoke) return createDevice(h.store.db, h.site, { name: `Panel ${Math.random()}`, doorIds: [pick(s.doors, door) ?? 0] }, clock);
+          const others = (await listDevices(h.store.db, h.site.id)).filter((d) => d.id !== firstPanel && !d.revoked);
+          for (const device of others) await revokeDevice(h.store.db, device.id, clock);
+        },
+      }),
+    ),
     // One choice among the others, a little more likely: the door-mode writes, each as likely as the rest.
     { arbitrary: fc.oneof(...doorModeWrites()), weight: 3 },
+    // Plans once more on their own, so that location-scoped ones meet the doors moved between locations.
+    planWrite(),
   );
+
+  /** A started lockdown or egress plan over the site, a list of doors or a location, with a responder level. */
+  function planWrite(): fc.Arbitrary<Write> {
+    return fc
+      .record({
+        mode: fc.constantFrom('lockdown' as const, 'egress' as const),
+        priority: fc.nat(3),
+        // Location-scoped plans twice as likely: the doors they cover move (the door writes above).
+        scope: fc.constantFrom('site' as const, 'doors' as const, 'location' as const, 'location' as const),
+        door: fc.nat(),
+        responder: fc.nat(),
+        until: fc.constantFrom(null, NOW + 3_600_000),
+      })
+      .map(
+        ({ mode, priority, scope, door, responder, until }): Write => ({
+          direct: async (trx, siteId, s) => {
+            const name = `${scope === 'location' ? 'Location plan' : 'Plan'} ${Math.random()}`;
+            const plan = await trx
+              .insertInto('lockdown_plan')
+              .values({
+                site_id: siteId,
+                name,
+                name_key: name,
+                mode,
+                priority,
+                scope,
+                location_id: scope === 'location' ? (pick(locations, door) ?? null) : null,
+                active_since: NOW,
+                active_until: until,
+                active_by: 'operator alice',
+                created_at: NOW,
+              })
+              .returning('id')
+              .executeTakeFirstOrThrow();
+            if (scope === 'doors')
+              await trx
+                .insertInto('lockdown_plan_door')
+                .values({ plan_id: plan.id, door_id: onDoor(door, s), site_id: siteId })
+                .execute();
+            const level = pick(s.levels, responder);
+            if (level !== undefined)
+              await trx.insertInto('lockdown_plan_responder').values({ plan_id: plan.id, access_level_id: level, site_id: siteId }).execute();
+          },
+        }),
+      );
+  }
 
   /** Writes to the door-mode tables: unlock rows, holidays, overrides, lockdown plans, first person in. */
   function doorModeWrites(): fc.Arbitrary<Write>[] {
-    const onDoor = (n: number, s: SiteIds) => pick(s.doors, n) ?? 0;
     return [
       fc.record({ door: fc.nat(), mornings: fc.boolean(), mode: fc.constantFrom(...DOOR_MODES), firstIn: fc.boolean() }).map(
         ({ door, mornings, mode, firstIn }): Write => ({
@@ -221,45 +292,7 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
           }),
         ),
       fc.constant<Write>({ direct: (trx, siteId) => trx.deleteFrom('door_override').where('site_id', '=', siteId).execute() }),
-      fc
-        .record({
-          mode: fc.constantFrom('lockdown' as const, 'egress' as const),
-          priority: fc.nat(3),
-          door: fc.option(fc.nat(), { nil: undefined }),
-          responder: fc.nat(),
-          until: fc.constantFrom(null, NOW + 3_600_000),
-        })
-        .map(
-          ({ mode, priority, door, responder, until }): Write => ({
-            direct: async (trx, siteId, s) => {
-              const name = `Plan ${Math.random()}`;
-              const plan = await trx
-                .insertInto('lockdown_plan')
-                .values({
-                  site_id: siteId,
-                  name,
-                  name_key: name,
-                  mode,
-                  priority,
-                  scope: door === undefined ? 'site' : 'doors',
-                  active_since: NOW,
-                  active_until: until,
-                  active_by: 'operator alice',
-                  created_at: NOW,
-                })
-                .returning('id')
-                .executeTakeFirstOrThrow();
-              if (door !== undefined)
-                await trx
-                  .insertInto('lockdown_plan_door')
-                  .values({ plan_id: plan.id, door_id: onDoor(door, s), site_id: siteId })
-                  .execute();
-              const level = pick(s.levels, responder);
-              if (level !== undefined)
-                await trx.insertInto('lockdown_plan_responder').values({ plan_id: plan.id, access_level_id: level, site_id: siteId }).execute();
-            },
-          }),
-        ),
+      planWrite(),
       fc.constant<Write>({
         direct: (trx, siteId) =>
           trx.updateTable('lockdown_plan').set({ active_since: null, active_by: null }).where('site_id', '=', siteId).execute(),
@@ -318,9 +351,32 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
     expect(levels.status, JSON.stringify(levels.body)).toBe(200);
     alwaysSchedule = always;
     morningsSchedule = mornings;
+    await h.request('POST', '/api/v1/locationtype', { body: { locationtypes: [{ name: 'Wing' }] } });
+    const [wing] = (await h.request('GET', '/api/v1/locationtype')).body.data.map((t: { id: number }) => t.id);
+    await h.request('POST', '/api/v1/location', {
+      body: {
+        locations: [
+          { name: 'North', locationtype: wing },
+          { name: 'South', locationtype: wing },
+        ],
+      },
+    });
+    locations = (await h.request('GET', '/api/v1/location')).body.data.map((l: { id: number }) => l.id);
+    const placed = await h.request('PUT', '/api/v1/door', {
+      body: {
+        doors: [
+          { id: base.doors[0], location: locations[0] },
+          { id: base.doors[1], location: locations[1] },
+          { id: base.doors[2], location: locations[1] },
+        ],
+      },
+    });
+    expect(placed.status, JSON.stringify(placed.body)).toBe(200);
     // A panel drives D1 (lock 1) and D2 (lock 2); D3 is no panel's.
     await createOperator(h.store.db, h.site.id, { username: 'admin', password: 'panel secret', role: 'admin' }, clock);
-    return (await createDevice(h.store.db, h.site, { name: 'Panel', doorIds: [base.doors[0] as number, base.doors[1] as number] }, clock)).device.id;
+    firstPanel = (await createDevice(h.store.db, h.site, { name: 'Panel', doorIds: [base.doors[0] as number, base.doors[1] as number] }, clock))
+      .device.id;
+    return firstPanel;
   }
 
   /**
@@ -338,6 +394,7 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
     let freeAccess = 0;
     let publicCode = 0;
     let doorMode = 0;
+    let locationPlan = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(writeArb, { minLength: 1, maxLength: 8 }), async (writes) => {
         for (const write of writes) {
@@ -345,6 +402,8 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
             const now = await ids();
             // A door-mode row needs a door; with none yet, there is nothing to write.
             if (now.doors.length > 0) await writeTransaction(h.store.db, h.site.id, (trx) => write.direct(trx, h.site.id, now));
+          } else if ('service' in write) {
+            await write.service(await ids());
           } else {
             const body = write.body(await ids());
             const response = await h.request(write.method, write.url, write.operator ? { body, as: null, headers: OPERATOR } : { body });
@@ -357,7 +416,9 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
               for (const at of INSTANTS) {
                 const truth = await answer(fresh, { site, doorId, presented, at, deviceId });
                 if (truth.decision.granted) granted++;
-                if (truth.decision.granted && truth.decision.rule?.via === 'free_access') freeAccess++;
+                const { rule } = truth.decision;
+                if (truth.decision.granted && rule?.via === 'door_mode' && rule.cause.startsWith('BAS-IP free access')) freeAccess++;
+                if (truth.decision.explanation.includes("'Location plan")) locationPlan++;
                 if (truth.decision.granted && truth.decision.rule?.via === 'public_code') publicCode++;
                 if (truth.decision.rule?.via === 'door_mode' || truth.decision.reason === 'door_locked') doorMode++;
                 expect(await indexed(doorId, presented, at, deviceId), `${asQuery(presented)} door ${doorId} at ${at}`).toEqual({
@@ -376,6 +437,7 @@ describe.each(DIALECTS)('the access index agrees with the store on %s', (dialect
     expect(freeAccess).toBeGreaterThan(0);
     expect(publicCode).toBeGreaterThan(0);
     expect(doorMode).toBeGreaterThan(0);
+    expect(locationPlan).toBeGreaterThan(0);
   }
 
   it(

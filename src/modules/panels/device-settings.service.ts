@@ -9,7 +9,8 @@ import type { ActorCall, Site } from '../../domain/site.ts';
 import type { SettingDefinition } from './device-settings.schema.ts';
 import * as repo from './device-settings.repository.ts';
 import { findPinSecret } from '../../access/facts.repository.ts';
-import { publicCodeHash } from '../../access/panel-rules.ts';
+import { FREE_ACCESS_SETTING, publicCodeHash } from '../../access/panel-rules.ts';
+import { syncDoorModes } from '../door-modes/mode-changes.service.ts';
 
 /**
  * The panel settings a BAS-IP client reads and writes, kept per site (per lock where the path names one):
@@ -103,6 +104,9 @@ export async function saveSetting(
       at: now,
     },
   );
+  // Free access is a source of doors' modes: their devices hear of a change now, not at the sync's next
+  // tick. Only doors whose devices are behind are sent; a failed look is the ticker's to retry.
+  if (key === FREE_ACCESS_SETTING) await syncDoorModes(db, site, now).catch(() => undefined);
   return readSetting(db, site, definition, lock, now);
 }
 
