@@ -15,6 +15,26 @@ export interface TimedMode {
 /** The next schedule change after an instant (`nextModeChange`); a caller asking for many doors may remember answers. */
 export type NextChange = (facts: DoorModeFacts, from: number, zone: string) => number | null;
 
+/**
+ * `nextModeChange` remembering its answers, for one instant's look over many doors of one site: doors on
+ * the same unlock schedule (the usual case: a few schedules over many doors) share the answer, a tenth
+ * of a look's cost or less; holidays and first-person-in levels are the site's. A door's day of first
+ * person in is part of the key; nothing else of a door plays a part in its schedule's change.
+ */
+export function rememberingNextChange(): NextChange {
+  const known = new Map<string, number | null>();
+  return (facts, from, zone) => {
+    const rows = facts.unlockRows.map((row) => `${row.schedule.id}:${row.mode}:${row.firstPersonIn ? 1 : 0}`).join(',');
+    const key = `${from}|${zone}|${facts.lastFirstIn ?? ''}|${rows}`;
+    let change = known.get(key);
+    if (change === undefined) {
+      change = nextModeChange(facts, from, zone);
+      known.set(key, change);
+    }
+    return change;
+  };
+}
+
 /** The door's mode at `at` and when it ends. */
 export function timedModeAt(facts: DoorModeFacts, at: number, zone: string, next: NextChange = nextModeChange): TimedMode {
   const now = doorModeAt(facts, at, zone);
@@ -35,6 +55,8 @@ function modeEnd(facts: DoorModeFacts, now: ResolvedMode, at: number, zone: stri
   for (let step = 0; step <= facts.lockdowns.length + 2; step++) {
     const end = causeEnd(facts, cause, from, zone, next);
     if (end === null) return null;
+    // With nothing above the schedule its change is the door's: no second resolution for most doors of a look.
+    if (facts.override === null && facts.lockdowns.length === 0) return end;
     cause = doorModeAt(facts, end, zone);
     if (cause.mode !== now.mode) return end;
     from = end;

@@ -1,5 +1,5 @@
-import { type DoorModeFacts, nextModeChange } from '../../access/door-mode.ts';
-import { type NextChange, type TimedMode, timedModeAt } from '../../access/mode-end.ts';
+import type { DoorModeFacts } from '../../access/door-mode.ts';
+import { type TimedMode, rememberingNextChange, timedModeAt } from '../../access/mode-end.ts';
 import { doorModeOf, findDoorModes } from '../../access/facts.repository.ts';
 import { sql } from 'kysely';
 import { announceChange, writeTransaction } from '../../db/change-feed.ts';
@@ -40,7 +40,8 @@ export async function doorModeFactsOf(db: Queryable, siteId: number, doorIds: re
 export async function sendDoorModes(trx: Queryable, doorIds: readonly number[], call: ModeChangeCall): Promise<void> {
   await lockSiteModes(trx, call.site.id);
   const facts = await doorModeFactsOf(trx, call.site.id, doorIds);
-  const modes = new Map([...facts].map(([doorId, doorFacts]) => [doorId, timedModeAt(doorFacts, call.now, call.site.timezone)]));
+  const next = rememberingNextChange();
+  const modes = new Map([...facts].map(([doorId, doorFacts]) => [doorId, timedModeAt(doorFacts, call.now, call.site.timezone, next)]));
   for (const device of await queueModeCommands(trx, call.site.id, modes, call.by, call.now)) call.queued.add(device);
 }
 
@@ -70,7 +71,7 @@ async function lockSiteModes(trx: Queryable, siteId: number): Promise<void> {
  */
 async function staleDoorModes(db: Queryable, site: Site, now: number): Promise<Map<number, TimedMode>> {
   const [driven, facts, sent] = await Promise.all([drivenDoors(db, site.id), findDoorModes(db, site.id, null), latestModeCommands(db, site.id)]);
-  const next = scheduleChanges();
+  const next = rememberingNextChange();
   const current = new Map<number, TimedMode>();
   const stale = new Map<number, TimedMode>();
   for (const { door_id: doorId, device_id: deviceId } of driven) {
@@ -83,25 +84,6 @@ async function staleDoorModes(db: Queryable, site: Site, now: number): Promise<M
     if (timed.mode !== last.mode || timed.validUntil !== last.valid_until) stale.set(doorId, timed);
   }
   return stale;
-}
-
-/**
- * `nextModeChange` for one look over a site, remembering each answer: doors on the same unlock schedule
- * (the usual case: a few schedules over many doors) share it, and holidays are the site's. A door's
- * first person in is part of the key, the rest of its facts play no part in the schedule's change.
- */
-function scheduleChanges(): NextChange {
-  const known = new Map<string, number | null>();
-  return (facts, from, zone) => {
-    const rows = facts.unlockRows.map((row) => `${row.schedule.id}:${row.mode}:${row.firstPersonIn ? 1 : 0}`).join(',');
-    const key = `${from}|${facts.lastFirstIn ?? ''}|${rows}`;
-    let change = known.get(key);
-    if (change === undefined) {
-      change = nextModeChange(facts, from, zone);
-      known.set(key, change);
-    }
-    return change;
-  };
 }
 
 /**
