@@ -114,11 +114,16 @@ export async function queueUnlocks(trx: Queryable, plans: UnlockPlan[], context:
 const MODE_COMMANDS_PER_INSERT = 500;
 
 /**
- * How long after handing a mode command over it is kept once replaced: a device acknowledges what it
- * collected within seconds, and an acknowledgement naming a command deleted under it would fail its
- * whole batch, unlocks with it. Replaced commands never handed over go at once.
+ * How long a replaced mode command is kept once handed over: a device acknowledges what it collected
+ * within seconds, and an acknowledgement naming a command deleted under it would fail its whole batch,
+ * unlocks with it.
  */
 export const REPLACED_MODE_KEPT_MS = 60 * 60_000;
+/**
+ * How long a replaced mode command never handed over is kept: a poll that read it just before it was
+ * replaced hands it over all the same, and marks it delivered within this.
+ */
+export const REPLACED_UNSEEN_KEPT_MS = 60_000;
 
 /**
  * Inside the writing transaction of an override or a lockdown, or the sync's: a `mode` command for every
@@ -155,7 +160,7 @@ export async function queueModeCommands(
         requested_at: now,
       })),
     );
-    await repo.pruneModeCommands(trx, siteId, chunk, now - REPLACED_MODE_KEPT_MS);
+    await repo.pruneModeCommands(trx, siteId, chunk, { replacedBefore: now - REPLACED_UNSEEN_KEPT_MS, handedBefore: now - REPLACED_MODE_KEPT_MS });
     for (const d of drivers) devices.add(d.device_id);
   }
   return devices;

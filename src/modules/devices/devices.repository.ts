@@ -216,12 +216,19 @@ export async function supersedeModeCommands(db: Queryable, siteId: number, doorI
 
 /**
  * Deletes the mode commands of these doors that a newer mode command of the same device and door has
- * replaced and that no device can still name: ended (superseded or acknowledged) and either never handed
- * over, or handed over before `handedBefore` (a device acknowledges what it collected long before that;
- * an acknowledgement naming a deleted command would fail its whole batch). The latest of each pair, and
- * anything still pending, is kept: it is what the device is to apply and what the sync compares with.
+ * replaced and that no device can still name: ended (superseded or acknowledged), and either never
+ * handed over and superseded before `replacedBefore` (a poll that read it just before hands it over
+ * even so), or handed over before `handedBefore` (a device acknowledges what it collected long before
+ * that). An acknowledgement naming a deleted command would fail its whole batch. The latest of each
+ * pair, and anything still pending, is kept: it is what the device is to apply and what the sync
+ * compares with.
  */
-export async function pruneModeCommands(db: Queryable, siteId: number, doorIds: number[], handedBefore: number): Promise<void> {
+export async function pruneModeCommands(
+  db: Queryable,
+  siteId: number,
+  doorIds: number[],
+  { replacedBefore, handedBefore }: { replacedBefore: number; handedBefore: number },
+): Promise<void> {
   if (doorIds.length === 0) return;
   await db
     .deleteFrom('door_command')
@@ -229,7 +236,7 @@ export async function pruneModeCommands(db: Queryable, siteId: number, doorIds: 
     .where('command', '=', MODE_COMMAND)
     .where('door_id', 'in', doorIds)
     .where('acked_at', 'is not', null)
-    .where((eb) => eb.or([eb('delivered_at', 'is', null), eb('delivered_at', '<', handedBefore)]))
+    .where((eb) => eb.or([eb.and([eb('delivered_at', 'is', null), eb('acked_at', '<', replacedBefore)]), eb('delivered_at', '<', handedBefore)]))
     .where(({ exists, selectFrom }) =>
       exists(
         selectFrom('door_command as newer')

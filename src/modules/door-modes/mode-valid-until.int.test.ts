@@ -171,29 +171,41 @@ describe.each(DIALECTS)('mode commands carry when their mode ends (valid_until),
     const site = await door(MONDAY_10AM);
     const other = await site.h.device({ doorIds: [site.front] });
     const override = (mode: string) => site.h.request('POST', '/api/v1/dooroverride', { body: { dooroverrides: [{ door_id: site.front, mode }] } });
-    // Replaced before any poll: no device ever learnt their ids, they go at once.
-    for (const mode of ['locked', 'unlocked', 'card_and_pin', 'locked', 'unlocked']) await override(mode);
+    // Replaced before any poll: no device learnt their ids, they go once a poll that read one just before
+    // it was replaced has had time to mark it handed over; the one replaced within that minute is kept.
+    for (const [i, mode] of ['locked', 'unlocked', 'card_and_pin', 'locked', 'unlocked'].entries()) {
+      site.clock.set(MONDAY_10AM + i * 2 * MINUTE);
+      await override(mode);
+    }
     expect(await stored(site)).toEqual([
+      { mode: 'locked', result: 'superseded' },
+      { mode: 'locked', result: 'superseded' },
       { mode: 'unlocked', result: null },
       { mode: 'unlocked', result: null },
     ]);
 
     // Collected, then replaced: kept a while, so the device's acknowledgement of it is still ignored, not refused.
     const collected = await modeCommands(site);
+    site.clock.set(MONDAY_10AM + 10 * MINUTE);
     await override('locked');
     const late = await ack(site, collected);
     expect(late.status, late.text).toBe(200);
     expect(await stored(site)).toEqual([
       { mode: 'unlocked', result: 'superseded' },
+      { mode: 'unlocked', result: 'superseded' },
       { mode: 'locked', result: null },
       { mode: 'locked', result: null },
     ]);
 
-    // Many changes later, each more than that while apart, the device collecting and acknowledging some of them.
+    // Many changes later, each more than that while apart, both devices collecting each mode and one
+    // acknowledging some of them: only the latest of each device is left.
+    const collect = (of: DeviceCaller) => of.request('GET', '/api/v1/device/commands?wait=0');
     for (const [i, mode] of ['unlocked', 'locked', 'card_and_pin', 'unlocked', 'locked', 'unlocked'].entries()) {
-      site.clock.set(MONDAY_10AM + (i + 1) * (REPLACED_MODE_KEPT_MS + MINUTE));
+      await collect(other);
+      site.clock.set(MONDAY_10AM + 10 * MINUTE + (i + 1) * (REPLACED_MODE_KEPT_MS + MINUTE));
       await override(mode);
       if (i % 2 === 0) await ack(site, await modeCommands(site));
+      else await collect(site.device);
     }
     expect(await stored(site)).toEqual([
       { mode: 'unlocked', result: null },
