@@ -33,9 +33,10 @@ export async function doorModeFactsOf(db: Queryable, siteId: number, doorIds: re
 
 /**
  * Inside the writing transaction, after the change: each door's mode as the engine now resolves it, and
- * when that ends, sent to its devices as a mode command. The same transaction announces the site's change to the access index
- * (writeTransaction), so decisions and devices learn of it from one commit. Under the site's mode lock,
- * so the sync (`syncDoorModes`) queues wholly before this or after it, never a mode read in between.
+ * when that ends, sent to its devices as a mode command. The same transaction announces the site's
+ * change to the access index (writeTransaction), so decisions and devices learn of it from one commit.
+ * Under the site's mode lock, so the sync (`syncDoorModes`) queues wholly before this or after it, never
+ * a mode read in between.
  */
 export async function sendDoorModes(trx: Queryable, doorIds: readonly number[], call: ModeChangeCall): Promise<void> {
   await lockSiteModes(trx, call.site.id);
