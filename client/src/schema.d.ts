@@ -9548,6 +9548,8 @@ export interface paths {
                                 requested_at: string;
                                 /** @description On a mode command: access_controlled, unlocked, locked or card_and_pin, the mode the door is in from now. */
                                 mode?: string;
+                                /** @description Extension, on a mode command: when the mode ends (ISO 8601 UTC), after which the device applies access_controlled by itself unless a newer mode command came; null: no known end, the mode holds until the next mode command (docs/door-modes.md). */
+                                valid_until?: string | null;
                                 /** @description How long to hold the lock open: the site's BAS-IP lock timeout for this lock number, when one was saved; absent: the device's own. */
                                 unlock_seconds?: number;
                             }[];

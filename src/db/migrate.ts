@@ -19,6 +19,7 @@ import * as eventCategoryTime from './migrations/2026_12_05_0451_event_category_
 import * as doorModes from './migrations/2026_12_05_0900_door_modes.ts';
 import * as doorCommandMode from './migrations/2026_12_05_1000_door_command_mode.ts';
 import * as doorCommandModeIdx from './migrations/2026_12_05_1100_door_command_mode_idx.ts';
+import * as doorCommandValidUntil from './migrations/2026_12_05_1200_door_command_valid_until.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the set is the same
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_12_05_0900_door_modes': doorModes,
   '2026_12_05_1000_door_command_mode': doorCommandMode,
   '2026_12_05_1100_door_command_mode_idx': doorCommandModeIdx,
+  '2026_12_05_1200_door_command_valid_until': doorCommandValidUntil,
 };
 
 /**

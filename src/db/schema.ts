@@ -344,6 +344,8 @@ export interface DoorCommandTable {
   command: string;
   /** On a `mode` command, the mode to apply (`DoorMode`); null on an unlock. */
   mode: ColumnType<string | null, string | null | undefined, string | null>;
+  /** On a mode command, when its mode ends and the device falls back to `access_controlled`; null: no known end. */
+  valid_until: ColumnType<number | null, number | null | undefined, number | null>;
   requested_by: string;
   requested_at: number;
   delivered_at: number | null;

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { TimedMode } from '../../access/mode-end.ts';
 import type { Actor } from '../../audit/audit-log.ts';
 import { changeFeedOf, writeTransaction } from '../../db/change-feed.ts';
 import { storableIds } from '../../db/conventions.ts';
@@ -113,15 +114,30 @@ export async function queueUnlocks(trx: Queryable, plans: UnlockPlan[], context:
 const MODE_COMMANDS_PER_INSERT = 500;
 
 /**
- * Inside the writing transaction of an override or a lockdown: a `mode` command for every device of each
- * door, telling it the mode the door is now in; an older mode command not yet acknowledged is superseded,
- * so a device never applies a stale mode after a newer one. Returns the devices to wake after the commit.
- * The change itself is recorded by its own event; the mode applied comes back through `/device/state`.
+ * How long a replaced mode command is kept once handed over: a device acknowledges what it collected
+ * within seconds, and an acknowledgement naming a command deleted under it would fail its whole batch,
+ * unlocks with it.
+ */
+export const REPLACED_MODE_KEPT_MS = 60 * 60_000;
+/**
+ * How long a replaced mode command never handed over is kept: a poll that read it just before it was
+ * replaced hands it over all the same, and marks it delivered within this.
+ */
+export const REPLACED_UNSEEN_KEPT_MS = 60_000;
+
+/**
+ * Inside the writing transaction of an override or a lockdown, or the sync's: a `mode` command for every
+ * device of each door, telling it the mode the door is now in and until when (`TimedMode`); an older
+ * mode command not yet acknowledged is superseded, so a device never applies a stale mode after a newer
+ * one, and the replaced ones no device can still name are deleted (`pruneModeCommands`), so the history
+ * the sync reads stays about one command per device and door. Returns the devices to wake after the
+ * commit. The change itself is recorded by its own event; the mode applied comes back through
+ * `/device/state`.
  */
 export async function queueModeCommands(
   trx: Queryable,
   siteId: number,
-  modes: ReadonlyMap<number, string>,
+  modes: ReadonlyMap<number, TimedMode>,
   requestedBy: string,
   now: number,
 ): Promise<Set<number>> {
@@ -138,11 +154,13 @@ export async function queueModeCommands(
         door_id: d.door_id,
         device_id: d.device_id,
         command: repo.MODE_COMMAND,
-        mode: modes.get(d.door_id) ?? null,
+        mode: modes.get(d.door_id)?.mode ?? null,
+        valid_until: modes.get(d.door_id)?.validUntil ?? null,
         requested_by: requestedBy,
         requested_at: now,
       })),
     );
+    await repo.pruneModeCommands(trx, siteId, chunk, { replacedBefore: now - REPLACED_UNSEEN_KEPT_MS, handedBefore: now - REPLACED_MODE_KEPT_MS });
     for (const d of drivers) devices.add(d.device_id);
   }
   return devices;

@@ -15,7 +15,7 @@ export function presentAnswer(answer: Answer & { eventId: number | null }) {
   };
 }
 
-/** A command as the device collects it: which of its locks to open, or which mode its door is in now. */
+/** A command as the device collects it: which of its locks to open, or which mode its door is in now and until when. */
 export function presentCommand(row: PendingCommandRow, unlockSeconds: ReadonlyMap<number, number>) {
   const seconds = unlockSeconds.get(row.lock_number);
   return {
@@ -24,7 +24,7 @@ export function presentCommand(row: PendingCommandRow, unlockSeconds: ReadonlyMa
     door_id: row.door_id,
     lock_number: row.lock_number,
     requested_at: formatIsoUtc(row.requested_at),
-    ...(row.mode === null ? {} : { mode: row.mode }),
+    ...(row.mode === null ? {} : { mode: row.mode, valid_until: row.valid_until === null ? null : formatIsoUtc(row.valid_until) }),
     ...(seconds === undefined || row.mode !== null ? {} : { unlock_seconds: seconds }),
   };
 }

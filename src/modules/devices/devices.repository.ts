@@ -144,14 +144,17 @@ export function drivenDoors(db: Queryable, siteId: number): Promise<{ door_id: n
     .execute();
 }
 
+/** What a device/door pair was last told of the door's mode. */
+export type SentMode = Columns<'door_command', 'mode' | 'valid_until'>;
+
 /**
- * The mode of the latest mode command (acknowledged or not) of each door and device, keyed
+ * The mode and end of the latest mode command (acknowledged or not) of each door and device, keyed
  * `modeCommandKey(door, device)`; a pair never sent one is absent.
  */
-export async function latestModeCommands(db: Queryable, siteId: number): Promise<Map<string, string | null>> {
+export async function latestModeCommands(db: Queryable, siteId: number): Promise<Map<string, SentMode>> {
   const rows = await db
     .selectFrom('door_command')
-    .select(['door_id', 'device_id', 'mode'])
+    .select(['door_id', 'device_id', 'mode', 'valid_until'])
     .where('site_id', '=', siteId)
     .where('id', 'in', (eb) =>
       eb
@@ -162,7 +165,7 @@ export async function latestModeCommands(db: Queryable, siteId: number): Promise
         .groupBy(['door_id', 'device_id']),
     )
     .execute();
-  return new Map(rows.map((row) => [modeCommandKey(row.door_id, row.device_id), row.mode]));
+  return new Map(rows.map((row) => [modeCommandKey(row.door_id, row.device_id), { mode: row.mode, valid_until: row.valid_until }]));
 }
 
 export const modeCommandKey = (doorId: number, deviceId: number) => `${doorId}/${deviceId}`;
@@ -211,7 +214,44 @@ export async function supersedeModeCommands(db: Queryable, siteId: number, doorI
     .execute();
 }
 
-export type PendingCommandRow = Columns<'door_command', 'id' | 'command' | 'mode' | 'door_id' | 'requested_at' | 'delivered_at'> &
+/**
+ * Deletes the mode commands of these doors that a newer mode command of the same device and door has
+ * replaced and that no device can still name: ended (superseded or acknowledged), and either never
+ * handed over and superseded before `replacedBefore` (a poll that read it just before hands it over
+ * even so), or handed over before `handedBefore` (a device acknowledges what it collected long before
+ * that). An acknowledgement naming a deleted command would fail its whole batch. The latest of each
+ * pair, and anything still pending, is kept: it is what the device is to apply and what the sync
+ * compares with.
+ */
+export async function pruneModeCommands(
+  db: Queryable,
+  siteId: number,
+  doorIds: number[],
+  { replacedBefore, handedBefore }: { replacedBefore: number; handedBefore: number },
+): Promise<void> {
+  if (doorIds.length === 0) return;
+  await db
+    .deleteFrom('door_command')
+    .where('site_id', '=', siteId)
+    .where('command', '=', MODE_COMMAND)
+    .where('door_id', 'in', doorIds)
+    .where('acked_at', 'is not', null)
+    .where((eb) => eb.or([eb.and([eb('delivered_at', 'is', null), eb('acked_at', '<', replacedBefore)]), eb('delivered_at', '<', handedBefore)]))
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('door_command as newer')
+          .select('newer.id')
+          .where('newer.site_id', '=', siteId)
+          .where('newer.command', '=', MODE_COMMAND)
+          .whereRef('newer.door_id', '=', 'door_command.door_id')
+          .whereRef('newer.device_id', '=', 'door_command.device_id')
+          .whereRef('newer.id', '>', 'door_command.id'),
+      ),
+    )
+    .execute();
+}
+
+export type PendingCommandRow = Columns<'door_command', 'id' | 'command' | 'mode' | 'valid_until' | 'door_id' | 'requested_at' | 'delivered_at'> &
   Columns<'device_door', 'lock_number'> & { door_name: string; location_name: string | null };
 
 /**
@@ -229,6 +269,7 @@ export function pendingCommands(db: Queryable, siteId: number, deviceId: number,
       'c.id',
       'c.command',
       'c.mode',
+      'c.valid_until',
       'c.door_id',
       'door.name as door_name',
       'location.name as location_name',

@@ -107,6 +107,12 @@ export const CommandObject = Type.Object({
   mode: Type.Optional(
     Type.String({ description: 'On a mode command: access_controlled, unlocked, locked or card_and_pin, the mode the door is in from now.' }),
   ),
+  valid_until: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], {
+      description:
+        'Extension, on a mode command: when the mode ends (ISO 8601 UTC), after which the device applies access_controlled by itself unless a newer mode command came; null: no known end, the mode holds until the next mode command (docs/door-modes.md).',
+    }),
+  ),
   unlock_seconds: Type.Optional(
     Type.Integer({
       description:

@@ -1,4 +1,5 @@
-import { type DoorModeFacts, doorModeAt } from '../../access/door-mode.ts';
+import type { DoorModeFacts } from '../../access/door-mode.ts';
+import { type TimedMode, rememberingNextChange, timedModeAt } from '../../access/mode-end.ts';
 import { doorModeOf, findDoorModes } from '../../access/facts.repository.ts';
 import { sql } from 'kysely';
 import { announceChange, writeTransaction } from '../../db/change-feed.ts';
@@ -31,15 +32,17 @@ export async function doorModeFactsOf(db: Queryable, siteId: number, doorIds: re
 }
 
 /**
- * Inside the writing transaction, after the change: each door's mode as the engine now resolves it, sent
- * to its devices as a mode command. The same transaction announces the site's change to the access index
- * (writeTransaction), so decisions and devices learn of it from one commit. Under the site's mode lock,
- * so the sync (`syncDoorModes`) queues wholly before this or after it, never a mode read in between.
+ * Inside the writing transaction, after the change: each door's mode as the engine now resolves it, and
+ * when that ends, sent to its devices as a mode command. The same transaction announces the site's
+ * change to the access index (writeTransaction), so decisions and devices learn of it from one commit.
+ * Under the site's mode lock, so the sync (`syncDoorModes`) queues wholly before this or after it, never
+ * a mode read in between.
  */
 export async function sendDoorModes(trx: Queryable, doorIds: readonly number[], call: ModeChangeCall): Promise<void> {
   await lockSiteModes(trx, call.site.id);
   const facts = await doorModeFactsOf(trx, call.site.id, doorIds);
-  const modes = new Map([...facts].map(([doorId, doorFacts]) => [doorId, doorModeAt(doorFacts, call.now, call.site.timezone).mode]));
+  const next = rememberingNextChange();
+  const modes = new Map([...facts].map(([doorId, doorFacts]) => [doorId, timedModeAt(doorFacts, call.now, call.site.timezone, next)]));
   for (const device of await queueModeCommands(trx, call.site.id, modes, call.by, call.now)) call.queued.add(device);
 }
 
@@ -62,20 +65,24 @@ async function lockSiteModes(trx: Queryable, siteId: number): Promise<void> {
 }
 
 /**
- * The doors some device of which was last sent another mode than the door is in at `now` (a device
- * never sent one assumes `access_controlled`: it decides per credential), with the door's mode.
+ * The doors some device of which was last sent another mode, or another end of it, than the door has at
+ * `now` (a device never sent one assumes `access_controlled`: it decides per credential), with the
+ * door's mode. An end that moved (an override extended, a plan's auto-revert changed) is sent again, so
+ * the device does not fall back while the mode still holds, nor hold it past its new end.
  */
-async function staleDoorModes(db: Queryable, site: Site, now: number): Promise<Map<number, string>> {
+async function staleDoorModes(db: Queryable, site: Site, now: number): Promise<Map<number, TimedMode>> {
   const [driven, facts, sent] = await Promise.all([drivenDoors(db, site.id), findDoorModes(db, site.id, null), latestModeCommands(db, site.id)]);
-  const current = new Map<number, string>();
-  const stale = new Map<number, string>();
+  const next = rememberingNextChange();
+  const current = new Map<number, TimedMode>();
+  const stale = new Map<number, TimedMode>();
   for (const { door_id: doorId, device_id: deviceId } of driven) {
-    let mode = current.get(doorId);
-    if (mode === undefined) {
-      mode = doorModeAt(doorModeOf(facts, doorId), now, site.timezone).mode;
-      current.set(doorId, mode);
+    let timed = current.get(doorId);
+    if (timed === undefined) {
+      timed = timedModeAt(doorModeOf(facts, doorId), now, site.timezone, next);
+      current.set(doorId, timed);
     }
-    if (mode !== (sent.get(modeCommandKey(doorId, deviceId)) ?? 'access_controlled')) stale.set(doorId, mode);
+    const last = sent.get(modeCommandKey(doorId, deviceId)) ?? { mode: 'access_controlled', valid_until: null };
+    if (timed.mode !== last.mode || timed.validUntil !== last.valid_until) stale.set(doorId, timed);
   }
   return stale;
 }
