@@ -45,11 +45,11 @@ async function waitForLine(child: ChildProcess, logFile: string, pattern: RegExp
   throw new Error(`${what} did not start within 60 s; see ${logFile}`);
 }
 
-function launch(args: string[], env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+function launch(args: string[], env: NodeJS.ProcessEnv, logFile: string, cwd = ROOT): ChildProcess {
   const log = openSync(logFile, 'w');
   try {
     // Spawned without a shell: the child's pid is the node process whose memory is sampled.
-    return spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', log, log] });
+    return spawn(process.execPath, args, { cwd, env, stdio: ['ignore', log, log] });
   } finally {
     closeSync(log);
   }
@@ -63,6 +63,8 @@ export interface ServerOptions {
   cpuProfDir?: string | undefined;
   /** The log's file name in `dataDir`, so several servers on one store keep separate logs. */
   logName?: string | undefined;
+  /** The checkout whose `bin/portcullis.js` serves (another worktree, to compare builds); default: this one. */
+  root?: string | undefined;
 }
 
 /**
@@ -99,6 +101,7 @@ export async function startPortcullis(options: ServerOptions): Promise<Child> {
     ],
     env,
     logFile,
+    options.root,
   );
   const match = await waitForLine(child, logFile, /Listening on https:\/\/127\.0\.0\.1:(\d+)/, 'portcullis serve');
   return { pid: child.pid as number, port: Number(match[1]), logFile, stop: () => stopChild(child) };

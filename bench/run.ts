@@ -9,6 +9,7 @@ import type { Dialect } from '../src/db/open.ts';
 import { type Exchange, type LoadResult, type LoadSpec, exchange, keepAliveAgent, load, median } from './load.ts';
 import { type Child, ROOT, cpuMsOf, rssOf, rssSampler, startBaseline, startPortcullis, startWebhookReceiver } from './processes.ts';
 import { FIGURE_NAMES, type Figure, type FigureName, figure, figureTable, formatNumber, table } from './report.ts';
+import { apiHeaders, decisionRequests, deviceHeaders, userByIdPaths } from './requests.ts';
 import { type Location, type SeededSite, countEvents, freshLocation, seedSite, siteShape } from './seed.ts';
 
 /**
@@ -68,17 +69,6 @@ const stores: Dialect[] = flags.stores ? (flags.stores.split(',') as Dialect[]) 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const step = (line: string) => say(`  · ${line}`);
 
-/** A deterministic stream of pseudo-random integers below `n`, cheap enough for the load generator's loop. */
-function randomBelow(seed: number): (n: number) => number {
-  let state = seed >>> 0;
-  return (n) => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) % n;
-  };
-}
-
 function fail(message: string): never {
   throw new Error(message);
 }
@@ -94,31 +84,6 @@ interface Running {
   framework: Child | null;
   site: SeededSite;
   location: Location;
-}
-
-const apiHeaders = (site: SeededSite) => ({ apiuser: site.apiuser, apikey: site.apikey });
-const deviceHeaders = (site: SeededSite) => ({ authorization: `Bearer ${site.deviceKey}`, 'content-type': 'application/json' });
-
-/**
- * A random known card at a door it may or may not open: half the time one of its holder's levels names
- * the door (granted unless that level's schedule is closed now), half the time any door of the site
- * (mostly denied).
- */
-function decisionRequests(site: SeededSite, seed: number) {
-  const next = randomBelow(seed);
-  const doors = site.doorIds.last - site.doorIds.first + 1;
-  return () => {
-    const card = next(site.cardNums.length);
-    const own = site.cardDoors[card] ?? [];
-    const door = own.length > 0 && next(2) === 0 ? (own[next(own.length)] as number) : site.doorIds.first + next(doors);
-    return JSON.stringify({ door_id: door, card_num: site.cardNums[card] });
-  };
-}
-
-function userByIdPaths(site: SeededSite, seed: number) {
-  const next = randomBelow(seed);
-  const users = site.userIds.last - site.userIds.first + 1;
-  return () => `/api/v1/user?id=${site.userIds.first + next(users)}`;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { hashSecret } from '../../lib/secrets.ts';
 import { type ApiKeyPrincipal, authenticateApiKey } from '../../modules/api-keys/api-keys.service.ts';
 import { rememberedCallers } from './caller-cache.ts';
+import { addRouteHook } from './route-hooks.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -30,17 +31,21 @@ function header(request: FastifyRequest, name: string): string | undefined {
 export function installApiKeyAuth(app: FastifyInstance, db: Queryable, clock: Clock): void {
   const keys = rememberedCallers<ApiKeyPrincipal>(app, db, clock);
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config.auth !== 'api_key') return;
-    const apiuser = header(request, 'apiuser');
-    const apikey = header(request, 'apikey');
-    if (!apiuser || !apikey) {
-      throw ERRORS.unauthorized('Missing API credentials: send the apiuser and apikey headers.');
-    }
-    request.principal = await keys.get(`${apiuser}:${hashSecret(apikey)}`, async () => ({
-      caller: await authenticateApiKey(db, apiuser, apikey),
-    }));
-  });
+  addRouteHook(
+    app,
+    'onRequest',
+    (route) => route.config?.auth === 'api_key',
+    async (request) => {
+      const apiuser = header(request, 'apiuser');
+      const apikey = header(request, 'apikey');
+      if (!apiuser || !apikey) {
+        throw ERRORS.unauthorized('Missing API credentials: send the apiuser and apikey headers.');
+      }
+      request.principal = await keys.get(`${apiuser}:${hashSecret(apikey)}`, async () => ({
+        caller: await authenticateApiKey(db, apiuser, apikey),
+      }));
+    },
+  );
 }
 
 /** The authenticated caller of an `auth: 'api_key'` route. */

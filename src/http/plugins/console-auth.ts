@@ -4,6 +4,7 @@ import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { type Capability, may } from '../../modules/console/console-permissions.ts';
+import { addRouteHook } from './route-hooks.ts';
 import { CONSOLE_MAX_MS, authenticateConsole } from '../../modules/operator-sessions/operator-sessions.service.ts';
 
 declare module 'fastify' {
@@ -64,14 +65,18 @@ export function clearConsoleCookie(reply: FastifyReply): void {
  * (403 otherwise, whatever the page offered).
  */
 export function installConsoleAuth(app: FastifyInstance, db: Queryable, clock: Clock): void {
-  app.addHook('onRequest', async (request) => {
-    const { auth, capability } = request.routeOptions.config;
-    if (auth !== 'console') return;
-    const token = consoleToken(request);
-    if (!token) throw ERRORS.unauthorized('Sign in to the console.');
-    const operator = await authenticateConsole(db, token, clock.now());
-    if (!READS.has(request.method) && !csrfMatches(request, token)) throw ERRORS.forbidden('Missing or wrong CSRF token: reload the console.');
-    if (capability !== undefined && !may(operator.role, capability)) throw ERRORS.forbidden(`The ${operator.role} role may not do this.`);
-    request.operator = operator;
-  });
+  addRouteHook(
+    app,
+    'onRequest',
+    (route) => route.config?.auth === 'console',
+    async (request) => {
+      const { capability } = request.routeOptions.config;
+      const token = consoleToken(request);
+      if (!token) throw ERRORS.unauthorized('Sign in to the console.');
+      const operator = await authenticateConsole(db, token, clock.now());
+      if (!READS.has(request.method) && !csrfMatches(request, token)) throw ERRORS.forbidden('Missing or wrong CSRF token: reload the console.');
+      if (capability !== undefined && !may(operator.role, capability)) throw ERRORS.forbidden(`The ${operator.role} role may not do this.`);
+      request.operator = operator;
+    },
+  );
 }

@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { hashSecret } from '../../lib/secrets.ts';
 import { type DevicePrincipal, authenticateDevice, noteDeviceSeen } from '../../modules/devices/devices.service.ts';
 import { rememberedCallers } from './caller-cache.ts';
+import { addRouteHook } from './route-hooks.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,13 +32,17 @@ export function installDeviceAuth(app: FastifyInstance, db: Queryable, clock: Cl
     return device;
   });
   app.decorateRequest('device', null);
-  app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config.auth !== 'device') return;
-    const header = request.headers.authorization;
-    const key = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
-    if (!key) throw ERRORS.unauthorized('Missing device credentials: send Authorization: Bearer <device_key>.');
-    request.device = await app.authenticateDeviceKey(key);
-  });
+  addRouteHook(
+    app,
+    'onRequest',
+    (route) => route.config?.auth === 'device',
+    async (request) => {
+      const header = request.headers.authorization;
+      const key = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+      if (!key) throw ERRORS.unauthorized('Missing device credentials: send Authorization: Bearer <device_key>.');
+      request.device = await app.authenticateDeviceKey(key);
+    },
+  );
 }
 
 /** The authenticated device of an `auth: 'device'` route. */

@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { ERRORS } from '../../domain/errors.ts';
 import { callerOf } from './caller.ts';
+import { addRouteHook } from './route-hooks.ts';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 
@@ -30,24 +31,30 @@ export function installOneWriteAtATime(app: FastifyInstance): void {
     held.delete(request);
     running.delete(key);
   };
+  // Only the routes a caller writes through hold anything: reads and decisions skip these hooks entirely.
+  const holds = (route: RouteOptions) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    return methods.some((method) => WRITE_METHODS.has(method)) && !DECISION_ROUTES.has(route.url);
+  };
 
-  app.addHook('preParsing', async (request, reply, payload) => {
-    if (!WRITE_METHODS.has(request.method) || DECISION_ROUTES.has(request.routeOptions.url ?? '')) return payload;
+  addRouteHook(app, 'preParsing', holds, (request, reply, payload, done) => {
+    if (!WRITE_METHODS.has(request.method)) return done(null, payload);
     const { key, kind } = callerOf(request);
-    if (kind === undefined) return payload;
-    if (running.has(key)) throw ERRORS.writeInProgress(kind);
+    if (kind === undefined) return done(null, payload);
+    if (running.has(key)) return done(ERRORS.writeInProgress(kind));
     running.add(key);
     held.set(request, key);
     reply.raw.once('close', () => {
       if (!started.has(request)) release(request);
     });
-    return payload;
+    done(null, payload);
   });
-  app.addHook('preHandler', async (request) => {
+  addRouteHook(app, 'preHandler', holds, (request, _reply, done) => {
     started.add(request);
+    done();
   });
-  app.addHook('onSend', async (request, _reply, payload) => {
+  addRouteHook(app, 'onSend', holds, (request, _reply, payload, done) => {
     release(request);
-    return payload;
+    done(null, payload);
   });
 }

@@ -3,6 +3,7 @@ import type { Queryable } from '../../db/queryable.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import { siteOfPrefix } from '../basip/site-prefix.ts';
 import { rememberedCallers } from './caller-cache.ts';
+import { addRouteHook } from './route-hooks.ts';
 import { addressKey } from './caller.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hashSecret } from '../../lib/secrets.ts';
@@ -33,36 +34,40 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 export function installOperatorAuth(app: FastifyInstance, db: Queryable, clock: Clock): void {
   const sessions = rememberedCallers<OperatorPrincipal>(app, db, clock);
   app.decorateRequest('operator', null);
-  app.addHook('onRequest', async (request) => {
-    const { auth, anyRole } = request.routeOptions.config;
-    if (auth !== 'operator') return;
-    const header = request.headers.authorization;
-    const token = bearerToken(request);
-    const basic = typeof header === 'string' ? BASIC.exec(header)?.[1] : undefined;
-    const siteId = siteOfPrefix(request);
-    let operator: OperatorPrincipal;
-    if (token) {
-      operator = await sessions.get(hashSecret(token), async () => {
-        const { operator: caller, expiresAt } = await authenticateSession(db, token, clock.now());
-        return { caller, until: expiresAt };
-      });
-      // A token is refused under another site's URL prefix.
-      if (siteId !== undefined && operator.site.id !== siteId) throw ERRORS.unauthorized();
-    } else if (basic) {
-      const decoded = Buffer.from(basic, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon < 0) throw ERRORS.unauthorized();
-      operator = await authenticateBasic(
-        db,
-        { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), address: addressKey(request), siteId },
-        clock,
-      );
-    } else throw ERRORS.unauthorized();
-    if (request.method !== 'GET' && !anyRole && operator.role !== 'admin') {
-      throw ERRORS.forbidden('Administrator rights required');
-    }
-    request.operator = operator;
-  });
+  addRouteHook(
+    app,
+    'onRequest',
+    (route) => route.config?.auth === 'operator',
+    async (request) => {
+      const { anyRole } = request.routeOptions.config;
+      const header = request.headers.authorization;
+      const token = bearerToken(request);
+      const basic = typeof header === 'string' ? BASIC.exec(header)?.[1] : undefined;
+      const siteId = siteOfPrefix(request);
+      let operator: OperatorPrincipal;
+      if (token) {
+        operator = await sessions.get(hashSecret(token), async () => {
+          const { operator: caller, expiresAt } = await authenticateSession(db, token, clock.now());
+          return { caller, until: expiresAt };
+        });
+        // A token is refused under another site's URL prefix.
+        if (siteId !== undefined && operator.site.id !== siteId) throw ERRORS.unauthorized();
+      } else if (basic) {
+        const decoded = Buffer.from(basic, 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        if (colon < 0) throw ERRORS.unauthorized();
+        operator = await authenticateBasic(
+          db,
+          { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), address: addressKey(request), siteId },
+          clock,
+        );
+      } else throw ERRORS.unauthorized();
+      if (request.method !== 'GET' && !anyRole && operator.role !== 'admin') {
+        throw ERRORS.forbidden('Administrator rights required');
+      }
+      request.operator = operator;
+    },
+  );
 }
 
 /** The operator of an `auth: 'operator'` route. */
