@@ -9,10 +9,9 @@ function listed(filter: 'webhook.codes' | 'webhook.categories' | 'webhook.doors'
 
 /**
  * The outbox's insert, compiled once (src/db/prepared.ts): it runs in every shared commit of decisions,
- * and Kysely building it afresh each time cost more than running it (docs/performance.md). The events of
- * one append are named by their first and last id rather than listed, so the statement has one shape
- * whatever their number: an append's ids are the only ones in that range (SQLite has one writer; on
- * PostgreSQL a transaction's log ids are its own, src/db/log-ids.ts).
+ * and Kysely building it afresh each time cost more than running it (docs/performance.md). The events
+ * are named by the first and last id of a run of consecutive ids rather than listed, so the statement
+ * has one shape whatever their number.
  */
 export const outboxInsert = hotStatement((db, param: Param<{ first: number; last: number }>) =>
   db
@@ -56,8 +55,21 @@ export const outboxInsert = hotStatement((db, param: Param<{ first: number; last
  * indexed lookup per commit.
  */
 export async function queueWebhookDeliveries(trx: Queryable, eventIds: readonly number[]): Promise<void> {
-  const first = eventIds[0];
-  const last = eventIds.at(-1);
-  if (first === undefined || last === undefined) return;
-  await outboxInsert.run(trx, { first, last });
+  for (const [first, last] of consecutiveRuns(eventIds)) await outboxInsert.run(trx, { first, last });
+}
+
+/**
+ * Ascending ids as runs of consecutive ids, [first, last] each. A run's range then holds these events and
+ * no other (ids are unique). An append in a transaction is one run (SQLite numbers a writer's rows one
+ * after another; PostgreSQL numbers them by their place in the transaction, src/db/log-ids.ts); outside
+ * one, each statement of a long append on PostgreSQL is a transaction and a run of its own.
+ */
+export function consecutiveRuns(ids: readonly number[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const id of ids) {
+    const run = runs.at(-1);
+    if (run && id === run[1] + 1) run[1] = id;
+    else runs.push([id, id]);
+  }
+  return runs;
 }
