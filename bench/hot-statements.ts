@@ -4,6 +4,7 @@ import type { HotStatement } from '../src/db/prepared.ts';
 import type { Queryable } from '../src/db/queryable.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from '../src/event-log/catalogue.ts';
 import { type EventRow, eventInsert } from '../src/event-log/event-log.statements.ts';
+import { outboxInsert } from '../src/event-log/webhook-outbox.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { hashSecret } from '../src/lib/secrets.ts';
 import { apiKeyWithSite } from '../src/modules/api-keys/api-keys.statements.ts';
@@ -12,6 +13,14 @@ import { consoleSignIn } from '../src/modules/operator-sessions/operator-session
 import { operatorSession } from '../src/modules/operator-sessions/operator-sessions.statements.ts';
 import { createOperator } from '../src/modules/users/operators.service.ts';
 import { userViewById, userViews } from '../src/modules/users/users.service.ts';
+import { insertWebhook } from '../src/modules/webhooks/webhooks.repository.ts';
+import {
+  type NewAttempt,
+  attemptInsert,
+  claimStatement,
+  deliveredUpdate,
+  nextDeliveriesStatement,
+} from '../src/modules/webhooks/webhooks.statements.ts';
 import { median } from './load.ts';
 import { type SeededSite, onSeededStores, siteShape } from './seed.ts';
 
@@ -110,7 +119,62 @@ async function measure(db: Queryable, site: SeededSite, dialect: Dialect): Promi
     hw_time: i,
     db_time: i,
   });
+  // The webhook delivery worker's statements (issue 17): a subscription taking every event, and a commit's
+  // worth of events (20) with their pending deliveries, which every round rolls back.
+  const webhookId = await insertWebhook(db, {
+    site_id: siteId,
+    url: 'http://127.0.0.1/hook',
+    codes: '',
+    categories: '',
+    doors: '',
+    enabled: 1,
+    secret: 'sealed',
+    created_at: 0,
+    updated_at: 0,
+  });
+  const commitEvents = (await eventInsert(20).rows(db, { rows: Array.from({ length: 20 }, (_, i) => event(i)), first: 0 })).map((r) => r.id);
+  const [firstEvent = 0, lastEvent = 0] = [commitEvents[0], commitEvents.at(-1)];
+  // The delivery the recorded attempts are of.
+  const { id: deliveryId } = await db
+    .insertInto('webhook_delivery')
+    .values({ site_id: siteId, webhook_id: webhookId, event_id: firstEvent, state: 'delivered', next_at: 0, created_at: 0 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const withDeliveries = async (on: Queryable, run: (db: Queryable) => Promise<void>) =>
+    rolledBack(on, async (trx) => {
+      await outboxInsert.run(trx, { first: firstEvent, last: lastEvent });
+      await run(trx);
+    });
+  const attempts = (i: number): NewAttempt[] =>
+    Array.from({ length: 64 }, () => ({
+      site_id: siteId,
+      webhook_id: webhookId,
+      delivery_id: deliveryId,
+      at: i,
+      status: 204,
+      latency_ms: 1,
+      error: '',
+      response_head: '',
+    }));
   const pairs: Pair[] = [
+    {
+      ...statementPair('webhook outbox (a commit of 20 events)', outboxInsert, () => ({ first: firstEvent, last: lastEvent })),
+      round: rolledBack,
+    },
+    { ...statementPair('webhook claim', claimStatement, (i) => ({ owner: 'bench', now: Date.now(), until: Date.now() + i })), round: rolledBack },
+    {
+      ...statementPair('webhook deliveries read (20 with their events)', nextDeliveriesStatement, () => ({ webhookId, limit: 200, afterEventId: 0 })),
+      round: withDeliveries,
+    },
+    { ...statementPair('webhook attempts recorded (64)', attemptInsert(64), (i) => ({ rows: attempts(i) })), round: rolledBack },
+    {
+      ...statementPair('webhook deliveries marked delivered (64)', deliveredUpdate(64), (i) => ({
+        ids: Array.from({ length: 64 }, (_, n) => n + 1),
+        at: i,
+        attemptedFrom: i,
+      })),
+      round: rolledBack,
+    },
     statementPair('API key with its site', apiKeyWithSite, () => ({ apiuser: site.apiuser })),
     statementPair('device key with its site', deviceByKeyHash, () => ({ keyHash })),
     statementPair('operator session', operatorSession, (i) => ({ tokenHash, kind: 'console' as const, now: Date.now() + i })),

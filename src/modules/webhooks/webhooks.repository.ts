@@ -1,9 +1,8 @@
 import type { Selectable } from 'kysely';
 import { dialectOf } from '../../db/dialect.ts';
-import { settledLogIds } from '../../db/log-ids.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { WebhookAttemptTable, WebhookTable } from '../../db/schema.ts';
-import { locktEventJson } from '../events/event-json.ts';
+import { type NewAttempt, attemptInsert, chunked, claimStatement, deliveredUpdate, nextDeliveriesStatement } from './webhooks.statements.ts';
 
 export type WebhookRow = Selectable<WebhookTable>;
 export type AttemptRow = Selectable<WebhookAttemptTable> & { event_id: number; state: string };
@@ -48,38 +47,7 @@ export async function deleteWebhooks(db: Queryable, siteId: number, ids: number[
  * sent again: at least once). On PostgreSQL SKIP LOCKED lets workers pass over rows another is claiming.
  */
 export async function claimWebhook(db: Queryable, owner: string, now: number, leaseMs: number): Promise<WebhookRow | undefined> {
-  let candidate = db
-    .selectFrom('webhook')
-    .select('webhook.id')
-    .where('webhook.enabled', '=', 1)
-    .where((eb) => eb.or([eb('webhook.lease_until', 'is', null), eb('webhook.lease_until', '<', now)]))
-    // Due when the head of its queue (the pending delivery with the lowest event id) is.
-    .where((eb) =>
-      eb(
-        eb
-          .selectFrom('webhook_delivery as d')
-          .select('d.next_at')
-          .whereRef('d.webhook_id', '=', 'webhook.id')
-          .where('d.state', '=', 'pending')
-          .orderBy('d.event_id')
-          .limit(1),
-        '<=',
-        now,
-      ),
-    )
-    .orderBy('webhook.lease_until')
-    .limit(1);
-  if (dialectOf(db) === 'postgres') candidate = candidate.forUpdate().skipLocked();
-  return (
-    db
-      .updateTable('webhook')
-      .set({ lease_owner: owner, lease_until: now + leaseMs })
-      .where('id', 'in', candidate)
-      // Checked again here: on SQLite another process may have claimed it between the two reads.
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-      .returningAll()
-      .executeTakeFirst()
-  );
+  return claimStatement.first(db, { owner, now, until: now + leaseMs });
 }
 
 /** Extends this worker's lease; false when it has lost it (it ran out and another worker took the queue). */
@@ -111,30 +79,11 @@ export interface QueuedDelivery {
  * lower event id than one already sent, so order holds across concurrent writers and processes.
  */
 export function nextDeliveries(db: Queryable, webhookId: number, limit: number, afterEventId = 0): Promise<QueuedDelivery[]> {
-  const settled = settledLogIds(db);
-  let query = db
-    .selectFrom('webhook_delivery')
-    .innerJoin('event', 'event.id', 'webhook_delivery.event_id')
-    .innerJoin('site', 'site.id', 'webhook_delivery.site_id')
-    .select([
-      'webhook_delivery.id',
-      'webhook_delivery.event_id',
-      'webhook_delivery.attempts',
-      'webhook_delivery.next_at',
-      'webhook_delivery.created_at',
-      'event.code as event_code',
-      'site.name as site_name',
-      locktEventJson(dialectOf(db)).as('event_json'),
-    ])
-    .where('webhook_delivery.webhook_id', '=', webhookId)
-    .where('webhook_delivery.state', '=', 'pending')
-    .where('webhook_delivery.event_id', '>', afterEventId);
-  if (settled !== undefined) query = query.where('webhook_delivery.event_id', '<', settled);
-  return query.orderBy('webhook_delivery.event_id').limit(limit).execute();
+  return nextDeliveriesStatement.rows(db, { webhookId, limit, afterEventId });
 }
 
-export async function recordAttempts(db: Queryable, attempts: Omit<Selectable<WebhookAttemptTable>, 'id'>[]): Promise<void> {
-  await db.insertInto('webhook_attempt').values(attempts).execute();
+export async function recordAttempts(db: Queryable, attempts: readonly NewAttempt[]): Promise<void> {
+  for (const rows of chunked(attempts)) await attemptInsert(rows.length).run(db, { rows });
 }
 
 /*
@@ -143,14 +92,8 @@ export async function recordAttempts(db: Queryable, attempts: Omit<Selectable<We
  * redelivery asked for is still to be sent, and is.
  */
 
-export async function markDelivered(db: Queryable, ids: number[], at: number, attemptedFrom: number): Promise<void> {
-  if (ids.length === 0) return;
-  await db
-    .updateTable('webhook_delivery')
-    .set((eb) => ({ state: 'delivered', attempts: eb('attempts', '+', 1), done_at: at }))
-    .where('id', 'in', ids)
-    .where('next_at', '<', attemptedFrom)
-    .execute();
+export async function markDelivered(db: Queryable, ids: readonly number[], at: number, attemptedFrom: number): Promise<void> {
+  for (const part of chunked(ids)) await deliveredUpdate(part.length).run(db, { ids: part, at, attemptedFrom });
 }
 
 export async function scheduleRetry(db: Queryable, id: number, attempts: number, nextAt: number, attemptedFrom: number): Promise<void> {
