@@ -246,7 +246,6 @@ export async function showEvents(context) {
     h('div', { class: 'pager' }, list.more),
   );
   await list.load(false);
-  await load(false);
 }
 
 /** Audit records shown by id at most: a batch of a thousand is a count, not a list. */
