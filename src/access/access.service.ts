@@ -8,7 +8,7 @@ import { type Decision, decide, opensToAnyone } from './decide.ts';
 import { NO_DOOR_MODE, firstInDay } from './door-mode.ts';
 import { insertFirstIn } from './facts.repository.ts';
 import { spendPass } from './passes.repository.ts';
-import { type FactSource, type GatheredFacts, type Presented, gatherFacts, gatherHolderPinFacts } from './facts.ts';
+import { type FactSource, type GatheredFacts, type Presented, gatherAnyoneFacts, gatherFacts, gatherHolderPinFacts } from './facts.ts';
 
 /** The device that asked, as events name it. */
 export interface AskingDevice {
@@ -54,6 +54,19 @@ export async function answerHolderPin(
   question: Omit<AccessQuestion, 'presented' | 'deviceId'> & { holderId: number },
 ): Promise<Answer> {
   const gathered = await gatherHolderPinFacts(source, question.site, question.holderId, question.doorId);
+  return withCodes({ gathered, decision: decide(gathered.facts, question.at) });
+}
+
+/**
+ * Whether a door opens to anyone at `at`, asked as the device `deviceId` would (its lock's free access),
+ * and with `publicCode` whether the site's public unlock code would open it there: the console's "who can
+ * open this door", which lists these before the people it names.
+ */
+export async function answerAnyone(
+  source: FactSource,
+  question: Omit<AccessQuestion, 'presented' | 'deviceId'> & { deviceId: number | null; publicCode: boolean },
+): Promise<Answer> {
+  const gathered = await gatherAnyoneFacts(source, question.site, question.doorId, question.deviceId, { publicCode: question.publicCode });
   return withCodes({ gathered, decision: decide(gathered.facts, question.at) });
 }
 

@@ -191,6 +191,23 @@ export async function gatherHolderPinFacts(
 }
 
 /**
+ * The facts of someone nobody knows at a door, as the device `deviceId` would ask (null: no device): what
+ * opens it to anyone (its mode, a free-access window of its panel lock), and with `publicCode` the public
+ * unlock code typed there, when the site has one switched on. For "who can open this door" (the console).
+ */
+export async function gatherAnyoneFacts(
+  source: FactSource,
+  site: { id: number; timezone: string },
+  doorId: number,
+  deviceId: number | null,
+  { publicCode }: { publicCode: boolean },
+): Promise<GatheredFacts> {
+  await source.catchUp();
+  const place = await placeOf(source, site, doorId, deviceId);
+  return candidateFacts(source, site, place, doorId, null, null, { publicCode: publicCode && place.rules.publicCode !== null });
+}
+
+/**
  * The facts for a presented credential at a door: one candidate for a card or key, one per holder for a
  * PIN (several holders may share one where the site allows it), one with no credential when nothing
  * matches.

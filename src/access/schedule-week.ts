@@ -56,6 +56,19 @@ function firstChange(admits: (at: number) => boolean, low: number, high: number,
   return after;
 }
 
+/**
+ * When something open at `from` stops being so (the first second `admits` says no), looked for as the
+ * week view looks (every five minutes, then to the second) up to `horizon` ms ahead; null when it is
+ * still open then. For "open to anyone until 18:00" on a door's page.
+ */
+export function openUntil(admits: (at: number) => boolean, from: number, horizon: number): number | null {
+  for (let at = from; at < from + horizon; at += SAMPLE_MS) {
+    const next = at + SAMPLE_MS;
+    if (!admits(next)) return firstChange(admits, at, next, false);
+  }
+  return null;
+}
+
 /** The Monday starting the week that holds `date` (`YYYY-MM-DD` on the zone's clocks), or undefined when it is not a date. */
 export function weekStart(date: string, zone: string): number | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return undefined;

@@ -1,4 +1,5 @@
 import { scheduleAdmits } from '../../access/schedule.ts';
+import { storedTimeProfile } from '../../access/time-profile.ts';
 import { storedSchedule } from '../../access/facts.repository.ts';
 import { type ScheduleWeek, scheduleWeek, weekStart } from '../../access/schedule-week.ts';
 import { fromFlag } from '../../db/conventions.ts';
@@ -84,6 +85,8 @@ export async function scheduleWeekView(db: Queryable, site: Site, id: number, da
   const week: ScheduleWeek = scheduleWeek((at) => scheduleAdmits(schedule, at, zone), from, zone);
   return {
     schedule: consoleSchedule(row),
+    // A time profile's rule as the panel face reads and writes it, which the console's form edits.
+    rule: row.rule === null ? null : storedTimeProfile(row.rule),
     zone,
     from: siteInstant(week.from, zone),
     to: siteInstant(week.to, zone),

@@ -172,6 +172,7 @@ describe.each(DIALECTS)('operator console: access levels, schedules and the audi
       from: Instant;
       to: Instant;
       days: { date: string; hours: Hour[] }[];
+      rule: unknown;
       intervals: { from: Instant; to: Instant }[];
     };
   }
@@ -242,6 +243,53 @@ describe.each(DIALECTS)('operator console: access levels, schedules and the audi
     const other = await h.addSite(`Other site ${dialect}`);
     const foreign = await seedSchedule(h.store.db, other.site.id, 'Foreign');
     expect((await manager.get(`/console/api/access/schedules/${foreign}/week`)).status).toBe(404);
+  });
+
+  it('edits a time profile’s rule through the panel face’s write: its checks and messages, audited as the operator’s', async () => {
+    const made = await createTimeProfile(
+      h.store.db,
+      { site: h.site, actor: { kind: 'cli', name: 'test' }, now: START },
+      {
+        name: 'Cleaners',
+        time_options: { is_all_day: false, date_from: Date.UTC(2026, 10, 30, 6) / 1000, date_to: Date.UTC(2026, 10, 30, 7) / 1000 },
+        repeat_options: { repeat_enable: false },
+      },
+    );
+    const manager = await operator('manager');
+    const rule = {
+      time_options: { is_all_day: false, date_from: Date.UTC(2026, 10, 30, 6) / 1000, date_to: Date.UTC(2026, 10, 30, 8) / 1000 },
+      repeat_options: { repeat_enable: true, repeat_format: { repeat_type: 'day', repeat_end: { format: 'never' } } },
+    };
+    const saved = await manager.send('PATCH', `/console/api/access/time-profiles/${made}`, rule);
+    expect(saved.status, saved.text).toBe(200);
+    const shown = await week(manager, made, '2026-12-02');
+    expect(shown.rule).toEqual(rule);
+    expect(shown.intervals.map((i) => [i.from.local, i.to.local])).toEqual(
+      ['11-30', '12-01', '12-02', '12-03', '12-04', '12-05', '12-06'].map((day) => [`2026-${day} 06:00:00 +01:00`, `2026-${day} 08:00:01 +01:00`]),
+    );
+    const audit = await manager.get(`/console/api/audit?actor=${encodeURIComponent(manager.username)}&resource=time_profile`);
+    expect(audit.body.records).toEqual([expect.objectContaining({ action: 'write', resource: 'time_profile', record_ids: [made] })]);
+
+    // The panel face's messages, nothing written.
+    const missing = await manager.send('PATCH', `/console/api/access/time-profiles/${made}`, { repeat_options: { repeat_enable: true } });
+    expect(missing.status).toBe(400);
+    expect(missing.text).toContain('repeat_options.repeat_format is required when repeat_enable is true');
+    const backwards = await manager.send('PATCH', `/console/api/access/time-profiles/${made}`, {
+      time_options: { ...rule.time_options, date_to: rule.time_options.date_from - 3600 },
+    });
+    expect(backwards.status).toBe(400);
+    expect(backwards.text).toContain('date_to');
+    expect((await week(manager, made, '2026-12-02')).rule).toEqual(rule);
+    // A weekly schedule has no rule to edit; another site's profile is not found.
+    expect((await manager.send('PATCH', `/console/api/access/time-profiles/${always}`, rule)).status).toBe(404);
+    expect((await manager.send('PATCH', '/console/api/access/time-profiles/999999', rule)).status).toBe(404);
+
+    // Only access.manage: installers are refused, and so is a write without its CSRF token or signed out.
+    const installer = await operator('installer');
+    expect((await installer.send('PATCH', `/console/api/access/time-profiles/${made}`, rule)).status).toBe(403);
+    expect((await manager.send('PATCH', `/console/api/access/time-profiles/${made}`, rule, { csrf: null })).status).toBe(403);
+    const anonymous = await h.request('PATCH', `/console/api/access/time-profiles/${made}`, { as: null, body: rule });
+    expect(anonymous.status).toBe(401);
   });
 
   it('filters the audit log by actor, resource and time in the site’s zone, and lists who and what it names', async () => {

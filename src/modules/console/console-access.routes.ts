@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { nameKey } from '../../domain/names.ts';
+import { operatorCall } from '../../http/basip/routes.ts';
 import { runBatch } from '../../http/batch.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
 import { changeAccessLevels, createAccessLevels, removeAccessLevels } from '../access-levels/access-levels.operations.ts';
@@ -7,6 +8,8 @@ import { levelIdsByNameKey } from '../access-levels/access-levels.repository.ts'
 import type { AppContext, TypedApp } from '../module.ts';
 import { changeSchedules, createSchedules, removeSchedules } from '../schedules/schedules.operations.ts';
 import { DAY_COLUMNS, nameKeyOwners } from '../schedules/schedules.repository.ts';
+import { TimeProfileUpdate } from '../time-profiles/time-profiles.basip.schema.ts';
+import { updateTimeProfile } from '../time-profiles/time-profiles.service.ts';
 import { levelList, levelPage, scheduleList, scheduleWeekView } from './console-access-levels.service.ts';
 import { IdParams, batchCallerOf, idOf } from './console-params.ts';
 
@@ -50,7 +53,7 @@ const scheduleRecord = ({ days, ...rest }: ScheduleBody) => ({
   ...(days !== undefined ? Object.fromEntries(DAY_COLUMNS.map((column, index) => [column, days[index] === true ? 1 : 0])) : {}),
 });
 
-/** Access levels as a door × schedule grid, schedules and time profiles in a week view (managers and admins). */
+/** Access levels as a door × schedule grid, schedules and time profiles in a week view, a time profile's rule (managers and admins). */
 export function accessRoutes(app: TypedApp, { db, clock }: AppContext): void {
   const caller = (request: Parameters<typeof operatorOf>[0]) => {
     const operator = operatorOf(request);
@@ -110,6 +113,17 @@ export function accessRoutes(app: TypedApp, { db, clock }: AppContext): void {
       const { by, call } = caller(request);
       const id = scheduleId(request.params.id);
       await runBatch(db, changeSchedules, { schedules: [{ id, ...scheduleRecord(request.body) }] }, by, call);
+      return { id };
+    },
+  );
+
+  // A time profile's rule through the panel face's own write (its checks, messages and audit entry).
+  app.patch(
+    '/console/api/access/time-profiles/:id',
+    { config: JSON_API, schema: { tags, hide, params: IdParams, body: TimeProfileUpdate } },
+    async (request) => {
+      const id = idOf(request.params.id, 'time profile');
+      await updateTimeProfile(db, operatorCall(request, clock), id, request.body);
       return { id };
     },
   );

@@ -1,12 +1,15 @@
-import { type Answer, answer, answerHolderPin } from '../../access/access.service.ts';
-import { describeRule } from '../../access/decide.ts';
+import { type Answer, answer, answerAnyone, answerHolderPin } from '../../access/access.service.ts';
+import { decide, describeRule, opensToAnyone } from '../../access/decide.ts';
 import type { FactSource, Presented } from '../../access/facts.ts';
+import { lockIncludes } from '../../access/panel-rules.ts';
 import { readCardNum } from '../../access/presented.ts';
+import { openUntil } from '../../access/schedule-week.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { fromFlag } from '../../db/conventions.ts';
 import { ERRORS } from '../../domain/errors.ts';
 import type { Site } from '../../domain/site.ts';
 import { parseWireTime } from '../../lib/site-time.ts';
+import { LOCKS } from '../credentials/identifiers.basip.schema.ts';
 import * as repo from './console.repository.ts';
 
 /** People a page of "who can open this door" asks the engine about. */
@@ -74,11 +77,51 @@ export interface DoorOpener {
   rule: string;
 }
 
+/** What opens a door to anyone now: its mode, a free-access window of its panel lock, the public code. */
+export interface OpenToAnyone {
+  /** "anyone", or "anyone who types the public code". */
+  who: string;
+  rule: string;
+  /** When it stops opening to anyone (epoch ms), looked for a week ahead; null when not within it. */
+  until: number | null;
+}
+
+/** How far ahead "until" is looked for: a door open to anyone all week says so without a time. */
+const UNTIL_HORIZON_MS = 7 * 24 * 3_600_000;
+
 /**
- * Who can open a door now: the people whose access levels (or delegations) name it, a page at a time in
- * id order, each asked of the access engine with their credentials, then their PIN, until one is granted. Those the engine
- * refuses now (disabled, expired, outside their schedule) are left out. `next` continues after the last
- * person asked, whether or not they could open it.
+ * What opens the door to anyone now, asked of the engine as each device driving it would ask (no device
+ * when none does) for someone it does not know, then for the public code typed there; one line per rule.
+ */
+async function openToAnyone(
+  access: FactSource,
+  site: Site,
+  doorId: number,
+  deviceIds: readonly (number | null)[],
+  now: number,
+): Promise<OpenToAnyone[]> {
+  const found = new Map<string, OpenToAnyone>();
+  for (const deviceId of deviceIds) {
+    for (const publicCode of [false, true]) {
+      const { decision, gathered } = await answerAnyone(access, { site, doorId, deviceId, at: now, publicCode });
+      if (!decision.granted || decision.rule === null) continue;
+      const rule = describeRule(decision.rule);
+      if (found.has(rule)) continue;
+      const until = openUntil((at) => decide(gathered.facts, at).granted, now, UNTIL_HORIZON_MS);
+      found.set(rule, { who: decision.rule.via === 'public_code' ? 'anyone who types the public code' : 'anyone', rule, until });
+    }
+  }
+  return [...found.values()];
+}
+
+/**
+ * Who can open a door now: first what opens it to anyone (on the first page), then the people whose access
+ * levels (or delegations) name it or who hold a panel identifier for one of its panel locks, a page at a
+ * time in id order, each asked of the access engine with their credentials (a panel identifier also as
+ * each device driving the door asks, so its lock counts), then their PIN, until one is granted. Those the
+ * engine refuses now (disabled, expired, outside their schedule) are left out, and so is a grant that
+ * opens the door to anyone (listed once, above). `next` continues after the last person asked, whether
+ * or not they could open it.
  */
 export async function whoCanOpen(
   db: Queryable,
@@ -87,10 +130,13 @@ export async function whoCanOpen(
   doorId: number,
   afterId: number,
   now: number,
-): Promise<{ people: DoorOpener[]; next: number | null }> {
+): Promise<{ anyone: OpenToAnyone[]; people: DoorOpener[]; next: number | null }> {
   const [door] = await repo.doorsWithState(db, site.id, 1, doorId);
   if (door === undefined) throw ERRORS.notFound(`No door with id ${doorId}.`);
-  const holders = await repo.doorHolders(db, site.id, doorId, afterId, HOLDERS_PAGE);
+  const locks = await repo.doorLocks(db, site.id, doorId);
+  const deviceIds = [...new Set(locks.map((lock) => lock.device_id))];
+  const panelLocks = LOCKS.filter((lock) => locks.some((l) => lockIncludes(lock, l.lock_number)));
+  const holders = await repo.doorHolders(db, site.id, doorId, panelLocks, afterId, HOLDERS_PAGE);
   const credentials = await repo.credentialsOf(
     db,
     site.id,
@@ -100,14 +146,25 @@ export async function whoCanOpen(
   for (const holder of holders) {
     const asks = credentials
       .filter((c) => c.user_id === holder.id)
-      .map((row) => ({ credential: credentialLabel(row), ask: () => answer(access, { site, doorId, presented: byKey(row), at: now }) }));
+      .flatMap((row) => {
+        const presented = byKey(row);
+        const asking = [null, ...(fromFlag(row.panel_access) ? deviceIds : [])];
+        return asking.map((deviceId) => ({
+          credential: credentialLabel(row),
+          ask: () => answer(access, { site, doorId, presented, at: now, deviceId }),
+        }));
+      });
     if (holder.has_pin) asks.push({ credential: 'PIN', ask: () => answerHolderPin(access, { site, doorId, holderId: holder.id, at: now }) });
     for (const { credential, ask } of asks) {
       const { decision } = await ask();
-      if (!decision.granted || decision.rule === null) continue;
+      if (!decision.granted || decision.rule === null || opensToAnyone(decision.rule)) continue;
       people.push({ id: holder.id, name: `${holder.first_name} ${holder.last_name}`, credential, rule: describeRule(decision.rule) });
       break;
     }
   }
-  return { people, next: holders.length < HOLDERS_PAGE ? null : (holders.at(-1)?.id ?? null) };
+  return {
+    anyone: afterId === 0 ? await openToAnyone(access, site, doorId, deviceIds.length === 0 ? [null] : deviceIds, now) : [],
+    people,
+    next: holders.length < HOLDERS_PAGE ? null : (holders.at(-1)?.id ?? null),
+  };
 }

@@ -12,7 +12,8 @@ import type { OperatorRole } from '../operator-sessions/operator-sessions.servic
  * admin; what a plan covers and who responds (creating and deleting plans) stays with admins. The console offers only what the role holds,
  * and the server refuses the rest (403) whatever the page offered.
  */
-export const CAPABILITIES = [
+/** What a manager holds: reading everything, people, access and the doors' day-to-day operation. */
+const MANAGER_CAPABILITIES = [
   'events.read',
   'people.read',
   'people.write',
@@ -20,10 +21,15 @@ export const CAPABILITIES = [
   'audit.read',
   'access.manage',
   'doors.unlock',
-  'doors.emergency',
-  'doors.manage',
   'doors.override',
   'lockdown.operate',
+] as const;
+
+/** Every capability: the manager's and those only admins (and, for doors and devices, installers) hold. */
+export const CAPABILITIES = [
+  ...MANAGER_CAPABILITIES,
+  'doors.emergency',
+  'doors.manage',
   'lockdown.manage',
   'devices.manage',
   'devices.create',
@@ -34,17 +40,7 @@ export type Capability = (typeof CAPABILITIES)[number];
 
 const ROLE_CAPABILITIES: Record<OperatorRole, readonly Capability[]> = {
   admin: CAPABILITIES,
-  manager: [
-    'events.read',
-    'people.read',
-    'people.write',
-    'access.explain',
-    'audit.read',
-    'access.manage',
-    'doors.unlock',
-    'doors.override',
-    'lockdown.operate',
-  ],
+  manager: MANAGER_CAPABILITIES,
   installer: ['events.read', 'doors.manage', 'devices.manage'],
 };
 

@@ -95,6 +95,7 @@ describe.each(DIALECTS)('operator console: doors, devices, explain, events and a
     const names = async () => ((await manager.get(`/console/api/doors/${front}/people`)).body.people as { id: number }[]).map((p) => p.id);
     const answer = await manager.get(`/console/api/doors/${front}/people`);
     expect(answer.body).toEqual({
+      anyone: [],
       people: [
         { id: grace, name: 'Grace Tester', credential: 'Card 5550001', rule: 'access level Staff on schedule Always' },
         { id: alan, name: 'Alan Tester', credential: 'Card 5550002', rule: 'access level Staff on schedule Always' },

@@ -1,4 +1,5 @@
 import { type Expression, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
+import { toFlag } from '../../db/conventions.ts';
 import { dialectOf } from '../../db/dialect.ts';
 import { settledLogIds } from '../../db/log-ids.ts';
 import type { Queryable } from '../../db/queryable.ts';
@@ -139,14 +140,17 @@ export function filteredEventsAfter(db: Queryable, siteId: number, filter: Event
   return filteredEvents(db, siteId, filter).where('id', '>', afterId).orderBy('id').limit(limit).execute();
 }
 
-export type PersonCredentialRow = Columns<'credential', 'id' | 'user_id' | 'name' | 'card_num' | 'is_fob' | 'identifier_type' | 'credential_key'>;
+export type PersonCredentialRow = Columns<
+  'credential',
+  'id' | 'user_id' | 'name' | 'card_num' | 'is_fob' | 'identifier_type' | 'credential_key' | 'panel_access'
+>;
 
 /** The credentials these people hold, in id order. */
 export function credentialsOf(db: Queryable, siteId: number, userIds: readonly number[]): Promise<PersonCredentialRow[]> {
   if (userIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('credential')
-    .select(['id', 'user_id', 'name', 'card_num', 'is_fob', 'identifier_type', 'credential_key'])
+    .select(['id', 'user_id', 'name', 'card_num', 'is_fob', 'identifier_type', 'credential_key', 'panel_access'])
     .where('site_id', '=', siteId)
     .where('user_id', 'in', userIds)
     .orderBy('id')
@@ -247,22 +251,64 @@ export async function findHolder(db: Queryable, siteId: number, id: number): Pro
 }
 
 /**
- * The site's cardholders holding an access level (or a delegation) that names the door, in id order after
- * `afterId`: those the engine is asked about for "who can open this door".
+ * The site's cardholders holding an access level (or a delegation) that names the door, or a panel
+ * identifier (one made on the panel face, which opens a panel's locks by itself) whose `lock` is one of
+ * `panelLocks` (the `first`/`second`/`all` that name the door's lock numbers), in id order after `afterId`:
+ * those the engine is asked about for "who can open this door".
  */
-export async function doorHolders(db: Queryable, siteId: number, doorId: number, afterId: number, limit: number): Promise<HolderRow[]> {
+export async function doorHolders(
+  db: Queryable,
+  siteId: number,
+  doorId: number,
+  panelLocks: readonly string[],
+  afterId: number,
+  limit: number,
+): Promise<HolderRow[]> {
   const rows = await holders(db, siteId)
     .where('user.id', '>', afterId)
-    .where('user.id', 'in', (eb) =>
-      eb
-        .selectFrom('user_access_level as ual')
-        .innerJoin('access_level_door as ald', 'ald.access_level_id', 'ual.access_level_id')
-        .select('ual.user_id')
-        .where('ald.site_id', '=', siteId)
-        .where('ald.door_id', '=', doorId),
+    .where((eb) =>
+      eb.or([
+        eb(
+          'user.id',
+          'in',
+          eb
+            .selectFrom('user_access_level as ual')
+            .innerJoin('access_level_door as ald', 'ald.access_level_id', 'ual.access_level_id')
+            .select('ual.user_id')
+            .where('ald.site_id', '=', siteId)
+            .where('ald.door_id', '=', doorId),
+        ),
+        ...(panelLocks.length === 0
+          ? []
+          : [
+              eb(
+                'user.id',
+                'in',
+                eb
+                  .selectFrom('credential')
+                  .select('credential.user_id')
+                  .where('credential.site_id', '=', siteId)
+                  .where('credential.panel_access', '=', toFlag(true))
+                  .where('credential.lock', 'in', panelLocks),
+              ),
+            ]),
+      ]),
     )
     .orderBy('user.id')
     .limit(limit)
     .execute();
   return rows.map(holderRow);
+}
+
+/** The devices (not revoked) that drive the door, with its lock number on each. */
+export function doorLocks(db: Queryable, siteId: number, doorId: number): Promise<{ device_id: number; lock_number: number }[]> {
+  return db
+    .selectFrom('device_door')
+    .innerJoin('device', (join) => join.onRef('device.id', '=', 'device_door.device_id').onRef('device.site_id', '=', 'device_door.site_id'))
+    .select(['device_door.device_id', 'device_door.lock_number'])
+    .where('device_door.site_id', '=', siteId)
+    .where('device_door.door_id', '=', doorId)
+    .where('device.revoked_at', 'is', null)
+    .orderBy('device_door.device_id')
+    .execute();
 }

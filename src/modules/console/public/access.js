@@ -336,7 +336,73 @@ function weekTable(week) {
   );
 }
 
-/** A schedule's (or time profile's) week on the site's clocks, a week picker, and for a weekly schedule its edit form. */
+const REPEAT_TYPES = [
+  ['', 'Does not repeat'],
+  ['day', 'Every day'],
+  ['week', 'Every week'],
+  ['twoWeeks', 'Every two weeks'],
+  ['month', 'Every month'],
+  ['year', 'Every year'],
+  ['custom', 'Custom (below)'],
+];
+
+// A time profile's times are Unix seconds whose UTC fields are the site's wall clock (the panel's own
+// reading), so a datetime-local value is their ISO form without the zone, and back.
+const wallValue = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 19);
+const wallSeconds = (value) => Date.parse(`${value.length === 16 ? `${value}:00` : value}Z`) / 1000;
+
+/**
+ * A time profile's rule as the panel face reads it: its first occurrence (all day or from/to, on the
+ * site's clocks), how it repeats and until when, and a custom repeat as the panel's JSON. The server's
+ * time-profile checks decide what is valid; their messages are shown above the form.
+ */
+function timeProfileForm(rule, onsubmit) {
+  const time = rule.time_options;
+  const format = rule.repeat_options.repeat_enable ? rule.repeat_options.repeat_format : undefined;
+  const allDay = h('input', { id: 'tp-all-day', name: 'is_all_day', type: 'checkbox', checked: time.is_all_day });
+  const from = h('input', { id: 'tp-from', name: 'date_from', type: 'datetime-local', step: '1', value: wallValue(time.date_from), required: true });
+  const to = h('input', { id: 'tp-to', name: 'date_to', type: 'datetime-local', step: '1', value: wallValue(time.date_to), required: true });
+  const repeat = h(
+    'select',
+    { id: 'tp-repeat', name: 'repeat_type' },
+    REPEAT_TYPES.map(([value, text]) => h('option', { value, selected: (format?.repeat_type ?? '') === value }, text)),
+  );
+  const ends = format?.repeat_end?.format === 'date' ? wallValue(format.repeat_end.date).slice(0, 10) : '';
+  const until = h('input', { id: 'tp-until', name: 'repeat_end', type: 'date', value: ends });
+  const custom = h(
+    'textarea',
+    { id: 'tp-custom', name: 'repeat_custom', rows: 3, spellcheck: 'false' },
+    format?.repeat_custom ? JSON.stringify(format.repeat_custom) : '',
+  );
+  const values = () => {
+    const type = repeat.value;
+    const time_options = { is_all_day: allDay.checked, date_from: wallSeconds(from.value), date_to: wallSeconds(to.value) };
+    if (type === '') return { time_options, repeat_options: { repeat_enable: false } };
+    const repeat_format = {
+      repeat_type: type,
+      repeat_end: until.value ? { format: 'date', date: wallSeconds(`${until.value}T00:00:00`) } : { format: 'never' },
+    };
+    if (custom.value.trim() !== '') {
+      try {
+        repeat_format.repeat_custom = JSON.parse(custom.value);
+      } catch {
+        throw new Error('Custom repeat: not JSON (for example {"repeat_point_type":"week","repeat_looper":1,"repeat_options":["MON","FRI"]}).');
+      }
+    }
+    return { time_options, repeat_options: { repeat_enable: true, repeat_format } };
+  };
+  return h(
+    'form',
+    { class: 'schedule', 'aria-label': 'Time profile rule', onsubmit: (event) => onsubmit(event, values) },
+    h('div', { class: 'check' }, allDay, h('label', { for: allDay.id }, 'All day (from the first date 00:00:00 to the last date 23:59:59)')),
+    h('div', { class: 'inline-fields' }, field('tp-from', 'First occurrence from', from), field('tp-to', 'To (included)', to)),
+    h('div', { class: 'inline-fields' }, field('tp-repeat', 'Repeats', repeat), field('tp-until', 'Repeats until (empty: never)', until)),
+    field('tp-custom', 'Custom repeat (the panel’s repeat_custom, JSON)', custom),
+    h('button', { type: 'submit' }, 'Save rule'),
+  );
+}
+
+/** A schedule's (or time profile's) week on the site's clocks, a week picker, and its edit form (a weekly schedule's days, a time profile's rule). */
 export async function showSchedule(context, id, notice = '') {
   const { main } = context;
   const params = new URLSearchParams(location.search);
@@ -361,6 +427,12 @@ export async function showSchedule(context, id, notice = '') {
       () => api('PATCH', `access/schedules/${id}`, values),
       () => showSchedule(context, id, 'Saved.'),
     )(event);
+  const saveRule = (event, values) =>
+    acting(
+      errors,
+      () => api('PATCH', `access/time-profiles/${id}`, values()),
+      () => showSchedule(context, id, 'Rule saved.'),
+    )(event);
   const remove = acting(
     errors,
     () => (window.confirm(`Delete ${schedule.name}?`) ? api('DELETE', `access/schedules/${id}`) : Promise.resolve(null)),
@@ -374,7 +446,7 @@ export async function showSchedule(context, id, notice = '') {
       'p',
       {},
       schedule.kind === 'time_profile'
-        ? 'A BAS-IP time profile: its rule decides; change it through the panel face.'
+        ? 'A BAS-IP time profile: its rule decides (the panel face edits the same rule).'
         : `Weekly: ${daysText(schedule.days)}, ${schedule.start} to ${schedule.stop}.`,
     ),
     h(
@@ -396,6 +468,7 @@ export async function showSchedule(context, id, notice = '') {
         ),
     errors,
     status,
+    schedule.kind === 'time_profile' && [h('h2', {}, 'Edit the rule'), timeProfileForm(week.rule, saveRule)],
     schedule.kind === 'schedule' && [
       h('h2', {}, 'Edit'),
       scheduleForm('edit-schedule', schedule, 'Save schedule', save),

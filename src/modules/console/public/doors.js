@@ -1,5 +1,5 @@
 import { doorEditForm, emergencyCloseForm, locationChoices, newDoorForm } from './door-admin.js';
-import { alertBox, api, fill, h, labelled, link, showError } from './dom.js';
+import { alertBox, api, fill, h, labelled, link, showError, siteTime } from './dom.js';
 import { eventsTable } from './events.js';
 
 export const STATE_TEXT = {
@@ -157,8 +157,19 @@ export async function showDoors(context) {
   );
 }
 
-/** Who can open the door now, a page of people at a time (the access engine's answer for each). */
-function openers(id) {
+/** "Anyone — free access, lock 1: …, until 18:00": what opens the door to anyone now, and until when (site zone). */
+function anyoneItem(open, zone) {
+  const until = open.until === null ? '' : `, until ${siteTime(open.until, zone)}`;
+  return h(
+    'li',
+    { class: 'anyone' },
+    h('strong', {}, open.who === 'anyone' ? 'Anyone' : `Anyone (${open.who.replace(/^anyone /, '')})`),
+    ` — by ${open.rule}${until}`,
+  );
+}
+
+/** Who can open the door now: what opens it to anyone, then a page of people at a time (the access engine's answer for each). */
+function openers(id, zone) {
   const list = h('ul', { class: 'openers' });
   const errors = alertBox();
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'More people');
@@ -166,7 +177,10 @@ function openers(id) {
   async function load() {
     try {
       const page = await api('GET', `doors/${id}/people${after ? `?after=${after}` : ''}`);
-      list.append(...page.people.map((p) => h('li', {}, link(`/console/people/${p.id}`, p.name), ` — ${p.credential}, by ${p.rule}`)));
+      list.append(
+        ...page.anyone.map((open) => anyoneItem(open, zone)),
+        ...page.people.map((p) => h('li', {}, link(`/console/people/${p.id}`, p.name), ` — ${p.credential}, by ${p.rule}`)),
+      );
       if (list.children.length === 0 && page.next === null) list.append(h('li', {}, 'Nobody can open this door now.'));
       after = page.next;
       more.hidden = page.next === null;
@@ -221,7 +235,7 @@ export async function showDoor(context, id) {
         overrideForm(door, () => showDoor(context, id)),
       ),
     can('doors.manage') && h('section', { class: 'panel' }, doorEditForm(door, locations)),
-    can('people.read') && openers(id),
+    can('people.read') && openers(id, context.session.site.timezone),
     h(
       'section',
       { 'aria-labelledby': 'door-events-title' },

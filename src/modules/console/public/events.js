@@ -120,6 +120,50 @@ export function doorSelect(id, label, doors, chosen, blank) {
   return { select, row: h('div', { class: 'field' }, h('label', { for: id }, label), select) };
 }
 
+const field = (id, label, control) => h('div', { class: 'field' }, h('label', { for: id }, label), control);
+
+/**
+ * A filtered list, newest first, shared by the events and the audit log: the filters kept in the
+ * screen's address, a page at a time (`next` is the `before` of the older page), errors shown above it.
+ * `filtered(query)` sees each new filter (the events' CSV link); `show(page, older)` draws or appends a page.
+ */
+function filteredList({ screen, label, older: olderText, filterQuery, filtered, show }) {
+  const errors = alertBox();
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, olderText);
+  let before;
+  async function load(older) {
+    try {
+      const query = filterQuery();
+      history.replaceState(null, '', `/console/${screen}${query.size > 0 ? `?${query}` : ''}`);
+      filtered?.(query);
+      const paged = new URLSearchParams(query);
+      if (older && before) paged.set('before', String(before));
+      const page = await api('GET', `${screen}?${paged}`);
+      errors.replaceChildren();
+      show(page, older);
+      before = page.next;
+      more.hidden = page.next === null;
+    } catch (error) {
+      showError(errors, error);
+    }
+  }
+  more.addEventListener('click', () => load(true));
+  const form = (...controls) =>
+    h(
+      'form',
+      {
+        class: 'filters',
+        'aria-label': label,
+        onsubmit: (event) => {
+          event.preventDefault();
+          load(false);
+        },
+      },
+      ...controls,
+    );
+  return { errors, more, load, form };
+}
+
 const OUTCOMES = [
   ['', 'Any outcome'],
   ['granted', 'Granted'],
@@ -136,7 +180,6 @@ export async function showEvents(context) {
     api('GET', 'events/reasons'),
     params.get('person_id') && can('people.read') ? api('GET', `people/${params.get('person_id')}`).catch(() => null) : null,
   ]);
-  const errors = alertBox();
   const wall = (name) => (params.get(name) ? params.get(name).replace(' ', 'T') : '');
   const from = h('input', { id: 'from', name: 'from', type: 'datetime-local', step: '1', value: wall('from') });
   const to = h('input', { id: 'to', name: 'to', type: 'datetime-local', step: '1', value: wall('to') });
@@ -155,7 +198,6 @@ export async function showEvents(context) {
   );
   const results = h('div', {});
   const csv = h('a', { class: 'button secondary', download: 'events.csv' }, 'Export CSV');
-  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Older events');
 
   function filterQuery() {
     const query = new URLSearchParams();
@@ -173,39 +215,24 @@ export async function showEvents(context) {
     return query;
   }
 
-  let before;
-  async function load(older) {
-    try {
-      const query = filterQuery();
-      history.replaceState(null, '', `/console/events${query.size > 0 ? `?${query}` : ''}`);
+  const list = filteredList({
+    screen: 'events',
+    label: 'Filter events',
+    older: 'Older events',
+    filterQuery,
+    filtered: (query) => {
       csv.href = `/console/api/events.csv?${query}`;
-      if (older && before) query.set('before', String(before));
-      const page = await api('GET', `events?${query}`);
-      errors.replaceChildren();
+    },
+    show: (page, older) => {
       const table = eventsTable(page.events, context, `Events (times in ${zone})`);
       if (older) results.querySelector('tbody')?.append(...table.querySelector('tbody').children);
       else results.replaceChildren(table);
-      before = page.next;
-      more.hidden = page.next === null;
-    } catch (error) {
-      showError(errors, error);
-    }
-  }
-  more.addEventListener('click', () => load(true));
-  const field = (id, label, control) => h('div', { class: 'field' }, h('label', { for: id }, label), control);
+    },
+  });
   fill(
     main,
     h('h1', {}, 'Events'),
-    h(
-      'form',
-      {
-        class: 'filters',
-        'aria-label': 'Filter events',
-        onsubmit: (event) => {
-          event.preventDefault();
-          load(false);
-        },
-      },
+    list.form(
       field('from', `From (${zone})`, from),
       field('to', `To (${zone})`, to),
       door.row,
@@ -214,11 +241,11 @@ export async function showEvents(context) {
       field('reason', 'Reason', reason),
       h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter'), csv),
     ),
-    errors,
+    list.errors,
     results,
-    h('div', { class: 'pager' }, more),
+    h('div', { class: 'pager' }, list.more),
   );
-  await load(false);
+  await list.load(false);
 }
 
 /** Audit records shown by id at most: a batch of a thousand is a count, not a list. */
@@ -240,8 +267,6 @@ export async function showAudit(context) {
   const params = new URLSearchParams(location.search);
   const choices = await api('GET', 'audit/choices');
   const body = h('tbody', {});
-  const errors = alertBox();
-  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Older records');
   const wall = (name) => (params.get(name) ? params.get(name).replace(' ', 'T') : '');
   const from = h('input', { id: 'audit-from', name: 'from', type: 'datetime-local', step: '1', value: wall('from') });
   const to = h('input', { id: 'audit-to', name: 'to', type: 'datetime-local', step: '1', value: wall('to') });
@@ -268,14 +293,12 @@ export async function showAudit(context) {
     add('to', siteTimeParam(to.value));
     return query;
   }
-  let before;
-  async function load(older) {
-    try {
-      const query = filterQuery();
-      history.replaceState(null, '', `/console/audit${query.size > 0 ? `?${query}` : ''}`);
-      if (older && before) query.set('before', String(before));
-      const page = await api('GET', `audit?${query}`);
-      errors.replaceChildren();
+  const list = filteredList({
+    screen: 'audit',
+    label: 'Filter the audit log',
+    older: 'Older records',
+    filterQuery,
+    show: (page, older) => {
       if (!older) body.replaceChildren();
       body.append(
         ...page.records.map((r) =>
@@ -297,34 +320,19 @@ export async function showAudit(context) {
         ),
       );
       if (body.children.length === 0) body.append(h('tr', {}, h('td', { colspan: 5 }, 'No changes recorded that match.')));
-      before = page.next;
-      more.hidden = page.next === null;
-    } catch (error) {
-      showError(errors, error);
-    }
-  }
-  more.addEventListener('click', () => load(true));
-  const field = (id, label, control) => h('div', { class: 'field' }, h('label', { for: id }, label), control);
+    },
+  });
   fill(
     main,
     h('h1', {}, 'Audit log'),
-    h(
-      'form',
-      {
-        class: 'filters',
-        'aria-label': 'Filter the audit log',
-        onsubmit: (event) => {
-          event.preventDefault();
-          load(false);
-        },
-      },
+    list.form(
       field('audit-actor', 'Who', actor),
       field('audit-resource', 'Resource', resource),
       field('audit-from', `From (${zone})`, from),
       field('audit-to', `To (${zone})`, to),
       h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter')),
     ),
-    errors,
+    list.errors,
     h(
       'table',
       { class: 'audit' },
@@ -340,7 +348,7 @@ export async function showAudit(context) {
       ),
       body,
     ),
-    h('div', { class: 'pager' }, more),
+    h('div', { class: 'pager' }, list.more),
   );
-  await load(false);
+  await list.load(false);
 }
