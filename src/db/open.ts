@@ -181,18 +181,16 @@ function neverRan(error: unknown): boolean {
  * fails only what was in flight, not what happens to pick a dead connection just after (docs/faults.md).
  */
 function namingStatements(pool: pg.Pool, problem: FeedProblem): PostgresPool {
-  const watched = new WeakSet<pg.PoolClient>();
-  const checkOut = async (): Promise<pg.PoolClient> => {
-    const client = await pool.connect();
-    if (!watched.has(client)) {
-      // The pool listens for a connection's errors only while it is idle; one that ends while checked
-      // out (between a transaction's statements, say) would otherwise end the process. Its statement
-      // fails by itself (503), and the pool drops the connection when it is released.
-      client.on('error', (error) => problem('store connection lost; the pool replaces it', error));
-      watched.add(client);
-    }
-    return client;
-  };
+  // The pool listens for a connection's errors only while it is idle; one that ends while checked out
+  // (between a transaction's statements, say) would otherwise end the process. Its statement fails by
+  // itself (503), and the pool drops the connection when it is released. Listened to from the pool's
+  // `connect`, not after the checkout's await: when the event loop was busy past the server's
+  // idle_session_timeout (a start), the connection's readiness and its end arrive in one read, and the
+  // end is emitted before an await resumes.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => problem('store connection lost; the pool replaces it', error));
+  });
+  const checkOut = (): Promise<pg.PoolClient> => pool.connect();
   const naming = (checkedOut: pg.PoolClient): PostgresPoolClient => {
     let client = checkedOut;
     let inTransaction = false;
@@ -258,6 +256,10 @@ function openPostgres(url: string, schema: string | undefined, max: number): Sto
     watchOtherProcesses: async () => {
       const connect = async () => {
         const client = new pg.Client({ ...config, application_name: CHANGE_FEED_APPLICATION });
+        // Heard from the start for the same reason as the pool's (namingStatements): an end that arrives
+        // with the connection's readiness comes before the watcher listens. The client is then not
+        // queryable, its LISTEN fails, and the watcher reconnects.
+        client.on('error', () => undefined);
         await client.connect();
         return client;
       };
