@@ -5,6 +5,27 @@ import { explainHref, personRef } from './events.js';
 /** Rows the live feed keeps on screen. */
 const FEED_ROWS = 200;
 const HOUR_MS = 3600000;
+/**
+ * Doors and devices the dashboard lists, those needing attention first: a site of 2,000 doors drew 4,000
+ * rows that nobody reads here (the Doors screen has them all), most of the page's time.
+ */
+const DASHBOARD_ROWS = 50;
+/** How much a door's state asks for attention; states not named here ask least. */
+const DOOR_ATTENTION = ['forced', 'held', 'offline', 'open', 'unknown'];
+
+const attention = (door) => {
+  const rank = DOOR_ATTENTION.indexOf(door.state);
+  return (door.enabled ? 0 : 20) + (rank < 0 ? DOOR_ATTENTION.length : rank) - (door.mode === 'access_controlled' ? 0 : 10);
+};
+
+/** The first `DASHBOARD_ROWS` of `rows` by `rank` (stable), and a line saying so (linking the full list where the operator may see it). */
+function firstNeeding(rows, rank, noun, href) {
+  const shown = rows.length <= DASHBOARD_ROWS ? rows : [...rows].sort((a, b) => rank(a) - rank(b)).slice(0, DASHBOARD_ROWS);
+  const more =
+    rows.length > shown.length &&
+    h('p', { class: 'more' }, `${shown.length} of ${rows.length} ${noun}, those needing attention first`, href && [': ', link(href, `all ${noun}`)]);
+  return { shown, more };
+}
 
 function eventRow(event, context) {
   const { can, session } = context;
@@ -25,42 +46,47 @@ function eventRow(event, context) {
 }
 
 function doorsTable(doors) {
-  return h(
-    'table',
-    {},
-    h('caption', {}, 'Doors'),
+  const { shown, more } = firstNeeding(doors, attention, 'doors', '/console/doors');
+  return [
     h(
-      'thead',
+      'table',
       {},
+      h('caption', {}, 'Doors'),
       h(
-        'tr',
+        'thead',
         {},
-        h('th', { scope: 'col' }, 'Door'),
-        h('th', { scope: 'col' }, 'Location'),
-        h('th', { scope: 'col' }, 'State'),
-        h('th', { scope: 'col' }, 'Mode'),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      doors.map((door) =>
         h(
           'tr',
-          { id: `door-${door.id}` },
-          h('th', { scope: 'row' }, link(`/console/doors/${door.id}`, door.name)),
-          h('td', {}, door.location_name ?? ''),
-          h('td', {}, stateBadge(door)),
-          h('td', {}, modeBadge(door)),
+          {},
+          h('th', { scope: 'col' }, 'Door'),
+          h('th', { scope: 'col' }, 'Location'),
+          h('th', { scope: 'col' }, 'State'),
+          h('th', { scope: 'col' }, 'Mode'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        shown.map((door) =>
+          h(
+            'tr',
+            { id: `door-${door.id}` },
+            h('th', { scope: 'row' }, link(`/console/doors/${door.id}`, door.name)),
+            h('td', {}, door.location_name ?? ''),
+            h('td', {}, stateBadge(door)),
+            h('td', {}, modeBadge(door)),
+          ),
         ),
       ),
     ),
-  );
+    more,
+  ];
 }
 
 function devicesTable(devices, context) {
   const { can, session } = context;
   const errors = alertBox();
+  const { shown, more } = firstNeeding(devices, (device) => (device.online ? 1 : 0), 'devices', can('devices.manage') && '/console/devices');
   const revoke = (device) => async () => {
     if (!window.confirm(`Revoke ${device.name}? Its key stops working at once and cannot be restored.`)) return;
     try {
@@ -93,7 +119,7 @@ function devicesTable(devices, context) {
       h(
         'tbody',
         {},
-        devices.map((device) =>
+        shown.map((device) =>
           h(
             'tr',
             { id: `device-${device.id}` },
@@ -105,6 +131,7 @@ function devicesTable(devices, context) {
         ),
       ),
     ),
+    more,
   );
 }
 
