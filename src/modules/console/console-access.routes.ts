@@ -3,6 +3,7 @@ import { nameKey } from '../../domain/names.ts';
 import { operatorCall } from '../../http/basip/routes.ts';
 import { runBatch } from '../../http/batch.ts';
 import { operatorOf } from '../../http/plugins/operator-auth.ts';
+import type { Clock } from '../../lib/clock.ts';
 import { changeAccessLevels, createAccessLevels, removeAccessLevels } from '../access-levels/access-levels.operations.ts';
 import { levelIdsByNameKey } from '../access-levels/access-levels.repository.ts';
 import type { AppContext, TypedApp } from '../module.ts';
@@ -53,15 +54,22 @@ const scheduleRecord = ({ days, ...rest }: ScheduleBody) => ({
   ...(days !== undefined ? Object.fromEntries(DAY_COLUMNS.map((column, index) => [column, days[index] === true ? 1 : 0])) : {}),
 });
 
+/** The signed-in operator as the caller of a batch write, its call, and its site. */
+function writerOf(request: Parameters<typeof operatorOf>[0], clock: Clock) {
+  const operator = operatorOf(request);
+  const { caller: by, call } = batchCallerOf(operator, clock);
+  return { by, call, site: operator.site };
+}
+
 /** Access levels as a door × schedule grid, schedules and time profiles in a week view, a time profile's rule (managers and admins). */
-export function accessRoutes(app: TypedApp, { db, clock }: AppContext): void {
-  const caller = (request: Parameters<typeof operatorOf>[0]) => {
-    const operator = operatorOf(request);
-    const { caller: by, call } = batchCallerOf(operator, clock);
-    return { by, call, site: operator.site };
-  };
+export function accessRoutes(app: TypedApp, context: AppContext): void {
+  levelRoutes(app, context);
+  scheduleRoutes(app, context);
+}
+
+function levelRoutes(app: TypedApp, { db, clock }: AppContext): void {
+  const caller = (request: Parameters<typeof operatorOf>[0]) => writerOf(request, clock);
   const levelId = (id: number | string) => idOf(id, 'access level');
-  const scheduleId = (id: number | string) => idOf(id, 'schedule');
 
   app.get('/console/api/access/levels', { config: JSON_API, schema: { tags, hide } }, async (request) => ({
     levels: await levelList(db, operatorOf(request).site),
@@ -89,6 +97,11 @@ export function accessRoutes(app: TypedApp, { db, clock }: AppContext): void {
     await runBatch(db, removeAccessLevels, { accesslevels: [{ id: levelId(request.params.id) }] }, by, call);
     return {};
   });
+}
+
+function scheduleRoutes(app: TypedApp, { db, clock }: AppContext): void {
+  const caller = (request: Parameters<typeof operatorOf>[0]) => writerOf(request, clock);
+  const scheduleId = (id: number | string) => idOf(id, 'schedule');
 
   app.get('/console/api/access/schedules', { config: JSON_API, schema: { tags, hide } }, async (request) => ({
     schedules: await scheduleList(db, operatorOf(request).site),
