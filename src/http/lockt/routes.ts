@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { type TObject, type TSchema, Type } from 'typebox';
+import { type Static, type TObject, type TSchema, Type } from 'typebox';
 import { keysetChunks, mapChunks } from '../../db/keyset.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { toId } from '../../domain/batch-checks.ts';
@@ -120,6 +120,16 @@ export function batchWrite<Input, Plan>(
   return (app, shared) => batchWriteRoute(app, { ...shared, method, summary, operation, ...(response ? { response } : {}) });
 }
 
+/** One write of `batchWrites` whose operation takes a context of its own (`how` builds it, as for `batchCallRoute`). */
+export function batchCall<Input, Plan, Context>(
+  method: BatchWriteRoute<Input, Plan, Context>['method'],
+  summary: string,
+  operation: BatchOperation<Input, Plan, Context>,
+  how: BatchCall<Context>,
+): BatchWrite {
+  return (app, shared) => batchCallRoute(app, { ...shared, method, summary, operation }, how);
+}
+
 /** The batch writes of one Lockt URL (POST, PUT, DELETE as the resource has them), in the order given. */
 export function batchWrites(app: TypedApp, shared: Pick<BatchWriteRoute<unknown, unknown>, 'url' | 'tags' | 'context'>, writes: BatchWrite[]): void {
   for (const write of writes) write(app, shared);
@@ -139,6 +149,34 @@ export function streamPaged<Row extends { id: number }>(
   return sendDataStream(reply, mapChunks(keysetChunks(fetch, { afterId, total: limit }), present));
 }
 
+/** A list behind the site's API key, read as its query asks: where it is, how OpenAPI describes it, how it answers. */
+export interface ListRoute<Query extends TObject> {
+  url: string;
+  tags: string[];
+  summary: string;
+  querystring: Query;
+  /** Schema of one presented row. */
+  object: TSchema;
+  /** Answers for the caller's site (streamed through `streamPaged`, or a whole array through `data`). */
+  handler: (query: Static<Query>, site: Site, reply: FastifyReply) => Promise<FastifyReply | { data: unknown[] }>;
+}
+
+/** Registers `GET <url>` of a list: API-key auth, the query and the `{"data": [object]}` answer in OpenAPI. */
+export function listRoute<Query extends TObject>(app: TypedApp, route: ListRoute<Query>): void {
+  app.get(route.url, {
+    config: LOCKT_API_KEY,
+    schema: {
+      tags: route.tags,
+      security: LOCKT_SECURITY,
+      summary: route.summary,
+      querystring: route.querystring,
+      response: { 200: DataEnvelope(Type.Array(route.object)) },
+    },
+    // The querystring schema has validated the query; the type provider cannot resolve a schema left generic.
+    handler: async (request, reply) => route.handler(request.query as Static<Query>, principalOf(request).site, reply),
+  });
+}
+
 /** A list that takes no selector: every row of the site, paged. */
 export interface PagedListRoute<Row extends { id: number }> {
   url: string;
@@ -156,23 +194,37 @@ export interface PagedListRoute<Row extends { id: number }> {
 export function pagedListRoute<Row extends { id: number }>(app: TypedApp, route: PagedListRoute<Row>): void {
   const { list, present } = route;
   const { db } = route.context;
-  app.get(route.url, {
-    config: LOCKT_API_KEY,
-    schema: {
-      tags: route.tags,
-      security: LOCKT_SECURITY,
-      summary: route.summary,
-      querystring: Type.Object(PagingQuery),
-      response: { 200: DataEnvelope(Type.Array(route.object)) },
-    },
-    handler: async (request, reply) => {
-      const { site } = principalOf(request);
-      return streamPaged(
+  listRoute(app, {
+    ...route,
+    querystring: Type.Object(PagingQuery),
+    handler: (query, site, reply) =>
+      streamPaged(
         reply,
-        request.query,
+        query,
         (after, n) => list(db, site.id, after, n),
         (row) => present(row, site),
-      );
-    },
+      ),
   });
+}
+
+/**
+ * A Lockt resource whose routes share one URL and tag: its paged list and its batch writes. Most resources
+ * are only this; one declaration registers them all alike.
+ */
+export interface ResourceRoutes<Row extends { id: number }> {
+  url: string;
+  tags: string[];
+  list: Omit<PagedListRoute<Row>, 'url' | 'tags' | 'context'>;
+  writes: BatchWrite[];
+}
+
+/** Registers the resource's `GET` list, then its writes in the order given (the order OpenAPI lists them in). */
+export function resourceRoutes<Row extends { id: number }>(
+  app: TypedApp,
+  context: Pick<AppContext, 'db' | 'clock'>,
+  resource: ResourceRoutes<Row>,
+): void {
+  const { url, tags } = resource;
+  pagedListRoute(app, { ...resource.list, url, tags, context });
+  batchWrites(app, { url, tags, context }, resource.writes);
 }

@@ -1,9 +1,6 @@
-import { Type } from 'typebox';
 import { data } from '../../http/lockt/envelope.ts';
-import { batchWrite, batchWrites, streamPaged } from '../../http/lockt/routes.ts';
-import { principalOf } from '../../http/plugins/api-key-auth.ts';
-import { DataEnvelope } from '../../http/schemas.ts';
-import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
+import { batchWrite, batchWrites, listRoute, streamPaged } from '../../http/lockt/routes.ts';
+import type { ResourceModule } from '../module.ts';
 import { presentAccessLevel } from './access-levels.presenter.ts';
 import { changeAccessLevels, createAccessLevels, removeAccessLevels } from './access-levels.operations.ts';
 import { AccessLevelCreate, AccessLevelObject, AccessLevelQuery } from './access-levels.schema.ts';
@@ -17,22 +14,18 @@ export const accessLevelsModule: ResourceModule = {
   objectTypes: { accesslevel: AccessLevelObject, accesslevel_create: AccessLevelCreate },
   register(app, context) {
     const { db } = context;
-    app.get('/api/v1/accesslevel', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'List all access levels, delegate levels included, or the one named by ?name= (case-insensitive).',
-        querystring: AccessLevelQuery,
-        response: { 200: DataEnvelope(Type.Array(AccessLevelObject)) },
-      },
-      handler: async (request, reply) => {
-        const { site } = principalOf(request);
-        if (request.query.name !== undefined) {
-          const levels = await findAccessLevelsByName(db, site.id, request.query.name);
+    listRoute(app, {
+      url: '/api/v1/accesslevel',
+      tags,
+      summary: 'List all access levels, delegate levels included, or the one named by ?name= (case-insensitive).',
+      querystring: AccessLevelQuery,
+      object: AccessLevelObject,
+      handler: async (query, site, reply) => {
+        if (query.name !== undefined) {
+          const levels = await findAccessLevelsByName(db, site.id, query.name);
           return data(levels.map(presentAccessLevel));
         }
-        return streamPaged(reply, request.query, (after, n) => listAccessLevels(db, site.id, after, n), presentAccessLevel);
+        return streamPaged(reply, query, (after, n) => listAccessLevels(db, site.id, after, n), presentAccessLevel);
       },
     });
 

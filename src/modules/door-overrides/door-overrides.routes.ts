@@ -1,6 +1,6 @@
 import { toBool, toId } from '../../domain/batch-checks.ts';
 import { batchOperation } from '../../domain/batch.ts';
-import { batchCallRoute, pagedListRoute } from '../../http/lockt/routes.ts';
+import { batchCall, resourceRoutes } from '../../http/lockt/routes.ts';
 import { apiKeyModeChange } from '../door-modes/mode-change.routes.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentOverride } from './door-overrides.presenter.ts';
@@ -40,20 +40,25 @@ export const doorOverridesModule: ResourceModule = {
   name: 'door-overrides',
   objectTypes: { dooroverride: DoorOverrideObject, dooroverride_create: DoorOverrideSet },
   register(app, context) {
-    pagedListRoute(app, {
+    const modeChange = apiKeyModeChange(context);
+    resourceRoutes(app, context, {
       url: '/api/v1/dooroverride',
       tags,
-      summary: 'Extension: list the doors whose mode is overridden.',
-      object: DoorOverrideObject,
-      list: repo.listOverrides,
-      present: presentOverride,
-      context,
+      list: {
+        summary: 'Extension: list the doors whose mode is overridden.',
+        object: DoorOverrideObject,
+        list: repo.listOverrides,
+        present: presentOverride,
+      },
+      writes: [
+        batchCall(
+          'POST',
+          'Extension: put doors (or a location’s doors) into a mode until a time, the next schedule change, or their return to schedule.',
+          setOverrides,
+          modeChange,
+        ),
+        batchCall('DELETE', 'Extension: return doors (or a location’s doors) to their schedules.', returnToSchedule, modeChange),
+      ],
     });
-    const modeChange = apiKeyModeChange(context);
-    const route = { url: '/api/v1/dooroverride', tags, context };
-    const set = 'Extension: put doors (or a location’s doors) into a mode until a time, the next schedule change, or their return to schedule.';
-    batchCallRoute(app, { ...route, method: 'POST', summary: set, operation: setOverrides }, modeChange);
-    const clear = 'Extension: return doors (or a location’s doors) to their schedules.';
-    batchCallRoute(app, { ...route, method: 'DELETE', summary: clear, operation: returnToSchedule }, modeChange);
   },
 };

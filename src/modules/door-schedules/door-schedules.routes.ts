@@ -1,6 +1,6 @@
 import { toBool, toId } from '../../domain/batch-checks.ts';
 import { batchOperation } from '../../domain/batch.ts';
-import { batchWrite, batchWrites, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
+import { batchWrite, deleteById, resourceRoutes } from '../../http/lockt/routes.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentDoorSchedule } from './door-schedules.presenter.ts';
 import * as repo from './door-schedules.repository.ts';
@@ -37,19 +37,20 @@ export const doorSchedulesModule: ResourceModule = {
   name: 'door-schedules',
   objectTypes: { doorschedule: DoorScheduleObject, doorschedule_create: DoorScheduleCreate, doorschedule_update: DoorScheduleUpdate },
   register(app, context) {
-    pagedListRoute(app, {
+    resourceRoutes(app, context, {
       url: '/api/v1/doorschedule',
       tags,
-      summary: 'Extension: list the doors’ unlock schedules.',
-      object: DoorScheduleObject,
-      list: repo.listDoorSchedules,
-      present: presentDoorSchedule,
-      context,
+      list: {
+        summary: 'Extension: list the doors’ unlock schedules.',
+        object: DoorScheduleObject,
+        list: repo.listDoorSchedules,
+        present: presentDoorSchedule,
+      },
+      writes: [
+        batchWrite('POST', 'Extension: give doors unlock schedules.', create),
+        batchWrite('PUT', 'Extension: change the mode or first person in of door unlock schedules.', update),
+        batchWrite('DELETE', 'Extension: delete door unlock schedules.', remove),
+      ],
     });
-    batchWrites(app, { url: '/api/v1/doorschedule', tags, context }, [
-      batchWrite('POST', 'Extension: give doors unlock schedules.', create),
-      batchWrite('PUT', 'Extension: change the mode or first person in of door unlock schedules.', update),
-      batchWrite('DELETE', 'Extension: delete door unlock schedules.', remove),
-    ]);
   },
 };

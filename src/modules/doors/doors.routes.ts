@@ -2,9 +2,9 @@ import { Type } from 'typebox';
 import { toBool, toId } from '../../domain/batch-checks.ts';
 import { batchOperation } from '../../domain/batch.ts';
 import { runBatch } from '../../http/batch.ts';
-import { batchWrite, batchWrites, bodyFor, deleteById, responseFor, streamPaged } from '../../http/lockt/routes.ts';
+import { batchWrite, batchWrites, bodyFor, deleteById, listRoute, responseFor, streamPaged } from '../../http/lockt/routes.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
-import { DataEnvelope, FlagParam } from '../../http/schemas.ts';
+import { FlagParam } from '../../http/schemas.ts';
 import { runUnlockBatch } from '../devices/devices.routes.ts';
 import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
 import { presentDoor } from './doors.presenter.ts';
@@ -47,19 +47,15 @@ export const doorsModule: ResourceModule = {
   objectTypes: { door: DoorObject, door_create: DoorCreate, door_update: DoorUpdate },
   register(app, context) {
     const { db, clock } = context;
-    app.get('/api/v1/door', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'List all doors, or with ?user_id= or ?id_num= the doors a cardholder reaches through all assigned access levels.',
-        querystring: DoorQuery,
-        response: { 200: DataEnvelope(Type.Array(DoorObject)) },
-      },
-      handler: async (request, reply) => {
-        const { site } = principalOf(request);
-        const holderId = await service.resolveDoorHolder(db, site.id, request.query);
-        return streamPaged(reply, request.query, (after, n) => repo.listDoors(db, site.id, after, n, holderId), presentDoor);
+    listRoute(app, {
+      url: '/api/v1/door',
+      tags,
+      summary: 'List all doors, or with ?user_id= or ?id_num= the doors a cardholder reaches through all assigned access levels.',
+      querystring: DoorQuery,
+      object: DoorObject,
+      handler: async (query, site, reply) => {
+        const holderId = await service.resolveDoorHolder(db, site.id, query);
+        return streamPaged(reply, query, (after, n) => repo.listDoors(db, site.id, after, n, holderId), presentDoor);
       },
     });
 

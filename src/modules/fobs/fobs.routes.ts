@@ -2,11 +2,9 @@ import { Type } from 'typebox';
 import { ERRORS } from '../../domain/errors.ts';
 import { toId } from '../../domain/batch-checks.ts';
 import { type BatchRecord, batchOperation } from '../../domain/batch.ts';
-import { batchWrite, batchWrites, deleteById, streamPaged } from '../../http/lockt/routes.ts';
+import { batchWrite, batchWrites, deleteById, listRoute, streamPaged } from '../../http/lockt/routes.ts';
 import { PagingQuery } from '../../http/paging.ts';
-import { principalOf } from '../../http/plugins/api-key-auth.ts';
-import { DataEnvelope } from '../../http/schemas.ts';
-import { LOCKT_API_KEY, LOCKT_SECURITY, type ResourceModule } from '../module.ts';
+import type { ResourceModule } from '../module.ts';
 import { presentFob } from './fobs.presenter.ts';
 import { FobCreate, FobDelete, FobObject, FobQuery, FobUpdate } from './fobs.schema.ts';
 import {
@@ -49,18 +47,14 @@ export const fobsModule: ResourceModule = {
   objectTypes: { fob: FobObject, fob_create: FobCreate },
   register(app, context) {
     const { db } = context;
-    app.get('/api/v1/fob', {
-      config: LOCKT_API_KEY,
-      schema: {
-        tags,
-        security: LOCKT_SECURITY,
-        summary: 'List fobs: all, or by ?id=, ?id_num=, ?name= or ?card_num=.',
-        querystring: Type.Object({ ...PagingQuery, ...FobQuery.properties }),
-        response: { 200: DataEnvelope(Type.Array(FobObject)) },
-      },
-      handler: async (request, reply) => {
-        const { site } = principalOf(request);
-        const { id, id_num: idNum, name, card_num: cardNum } = request.query;
+    listRoute(app, {
+      url: '/api/v1/fob',
+      tags,
+      summary: 'List fobs: all, or by ?id=, ?id_num=, ?name= or ?card_num=.',
+      querystring: Type.Object({ ...PagingQuery, ...FobQuery.properties }),
+      object: FobObject,
+      handler: async (query, site, reply) => {
+        const { id, id_num: idNum, name, card_num: cardNum } = query;
         if ([id, idNum, name, cardNum].filter((v) => v !== undefined).length > 1) {
           throw ERRORS.badRequest('Use at most one of id, id_num, name and card_num.');
         }
@@ -70,7 +64,7 @@ export const fobsModule: ResourceModule = {
           ...(name !== undefined ? { name } : {}),
           ...(cardNum !== undefined ? { cardNum: cardNum.trim() } : {}),
         });
-        return streamPaged(reply, request.query, (after, n) => fobViews(db, site.id, filter, after, n), presentFob);
+        return streamPaged(reply, query, (after, n) => fobViews(db, site.id, filter, after, n), presentFob);
       },
     });
 

@@ -1,6 +1,6 @@
 import { toBool, toId } from '../../domain/batch-checks.ts';
 import { type BatchRecord, batchOperation } from '../../domain/batch.ts';
-import { batchWrite, batchWrites, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
+import { batchWrite, deleteById, resourceRoutes } from '../../http/lockt/routes.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentHoliday } from './holidays.presenter.ts';
 import * as repo from './holidays.repository.ts';
@@ -37,19 +37,15 @@ export const holidaysModule: ResourceModule = {
   name: 'holidays',
   objectTypes: { holiday: HolidayObject, holiday_create: HolidayCreate, holiday_update: HolidayUpdate },
   register(app, context) {
-    pagedListRoute(app, {
+    resourceRoutes(app, context, {
       url: '/api/v1/holiday',
       tags,
-      summary: 'Extension: list the site’s holidays.',
-      object: HolidayObject,
-      list: repo.listHolidays,
-      present: presentHoliday,
-      context,
+      list: { summary: 'Extension: list the site’s holidays.', object: HolidayObject, list: repo.listHolidays, present: presentHoliday },
+      writes: [
+        batchWrite('POST', 'Extension: create holidays.', create),
+        batchWrite('PUT', 'Extension: update holidays; only the properties supplied change.', update),
+        batchWrite('DELETE', 'Extension: delete holidays.', remove),
+      ],
     });
-    batchWrites(app, { url: '/api/v1/holiday', tags, context }, [
-      batchWrite('POST', 'Extension: create holidays.', create),
-      batchWrite('PUT', 'Extension: update holidays; only the properties supplied change.', update),
-      batchWrite('DELETE', 'Extension: delete holidays.', remove),
-    ]);
   },
 };

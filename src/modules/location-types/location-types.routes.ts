@@ -1,5 +1,5 @@
 import { batchOperation } from '../../domain/batch.ts';
-import { batchWrite, batchWrites, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
+import { batchWrite, deleteById, resourceRoutes } from '../../http/lockt/routes.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentLocationType } from './location-types.presenter.ts';
 import * as repo from './location-types.repository.ts';
@@ -22,19 +22,14 @@ export const locationTypesModule: ResourceModule = {
   name: 'location-types',
   objectTypes: { locationtype: LocationTypeObject, locationtype_create: LocationTypeCreate },
   register(app, context) {
-    pagedListRoute(app, {
+    resourceRoutes(app, context, {
       url: '/api/v1/locationtype',
       tags,
-      summary: 'List all location types.',
-      object: LocationTypeObject,
-      list: repo.listLocationTypes,
-      present: presentLocationType,
-      context,
+      list: { summary: 'List all location types.', object: LocationTypeObject, list: repo.listLocationTypes, present: presentLocationType },
+      writes: [
+        batchWrite('POST', 'Extension: create location types.', create),
+        batchWrite('DELETE', 'Extension: delete location types no location uses.', remove),
+      ],
     });
-
-    batchWrites(app, { url: '/api/v1/locationtype', tags, context }, [
-      batchWrite('POST', 'Extension: create location types.', create),
-      batchWrite('DELETE', 'Extension: delete location types no location uses.', remove),
-    ]);
   },
 };

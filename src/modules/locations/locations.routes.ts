@@ -1,6 +1,6 @@
 import { toBool, toId } from '../../domain/batch-checks.ts';
 import { batchOperation } from '../../domain/batch.ts';
-import { batchWrite, batchWrites, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
+import { batchWrite, deleteById, resourceRoutes } from '../../http/lockt/routes.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentLocation } from './locations.presenter.ts';
 import * as repo from './locations.repository.ts';
@@ -37,20 +37,15 @@ export const locationsModule: ResourceModule = {
   name: 'locations',
   objectTypes: { location: LocationObject, location_create: LocationCreate, location_update: LocationUpdate },
   register(app, context) {
-    pagedListRoute(app, {
+    resourceRoutes(app, context, {
       url: '/api/v1/location',
       tags,
-      summary: 'List all locations.',
-      object: LocationObject,
-      list: repo.listLocations,
-      present: presentLocation,
-      context,
+      list: { summary: 'List all locations.', object: LocationObject, list: repo.listLocations, present: presentLocation },
+      writes: [
+        batchWrite('POST', 'Create locations.', create),
+        batchWrite('PUT', 'Extension: update locations; only the properties supplied change.', update),
+        batchWrite('DELETE', 'Extension: delete locations no door uses.', remove),
+      ],
     });
-
-    batchWrites(app, { url: '/api/v1/location', tags, context }, [
-      batchWrite('POST', 'Create locations.', create),
-      batchWrite('PUT', 'Extension: update locations; only the properties supplied change.', update),
-      batchWrite('DELETE', 'Extension: delete locations no door uses.', remove),
-    ]);
   },
 };

@@ -1,6 +1,6 @@
 import { toId } from '../../domain/batch-checks.ts';
 import { batchOperation } from '../../domain/batch.ts';
-import { batchCallRoute, batchWrite, batchWrites, deleteById, pagedListRoute } from '../../http/lockt/routes.ts';
+import { batchCallRoute, batchWrite, deleteById, resourceRoutes } from '../../http/lockt/routes.ts';
 import { apiKeyModeChange } from '../door-modes/mode-change.routes.ts';
 import type { ResourceModule } from '../module.ts';
 import { presentLockdown } from './lockdowns.presenter.ts';
@@ -56,19 +56,20 @@ export const lockdownsModule: ResourceModule = {
   name: 'lockdowns',
   objectTypes: { lockdown: LockdownObject, lockdown_create: LockdownCreate },
   register(app, context) {
-    pagedListRoute(app, {
+    resourceRoutes(app, context, {
       url: '/api/v1/lockdown',
       tags,
-      summary: 'Extension: list the site’s lockdown plans and whether each is started.',
-      object: LockdownObject,
-      list: repo.listLockdowns,
-      present: presentLockdown,
-      context,
+      list: {
+        summary: 'Extension: list the site’s lockdown plans and whether each is started.',
+        object: LockdownObject,
+        list: repo.listLockdowns,
+        present: presentLockdown,
+      },
+      writes: [
+        batchWrite('POST', 'Extension: create lockdown plans.', createLockdowns),
+        batchWrite('DELETE', 'Extension: delete lockdown plans that are not started.', removeLockdowns),
+      ],
     });
-    batchWrites(app, { url: '/api/v1/lockdown', tags, context }, [
-      batchWrite('POST', 'Extension: create lockdown plans.', createLockdowns),
-      batchWrite('DELETE', 'Extension: delete lockdown plans that are not started.', removeLockdowns),
-    ]);
     const modeChange = apiKeyModeChange(context);
     const start = 'Extension: start lockdown plans (by id or name); every door they cover takes their mode at once.';
     batchCallRoute(app, { method: 'POST', url: '/api/v1/lockdown/start', tags, summary: start, operation: startLockdowns, context }, modeChange);

@@ -1,4 +1,4 @@
-import { batchWrite, batchWrites, pagedListRoute } from '../../http/lockt/routes.ts';
+import { batchWrite, resourceRoutes } from '../../http/lockt/routes.ts';
 import type { ResourceModule } from '../module.ts';
 import { changeSchedules, createSchedules, removeSchedules } from './schedules.operations.ts';
 import { presentSchedule } from './schedules.presenter.ts';
@@ -12,20 +12,15 @@ export const schedulesModule: ResourceModule = {
   name: 'schedules',
   objectTypes: { schedule: ScheduleObject, schedule_create: ScheduleCreate, schedule_update: ScheduleUpdate },
   register(app, context) {
-    pagedListRoute(app, {
+    resourceRoutes(app, context, {
       url: '/api/v1/schedule',
       tags,
-      summary: 'List all schedules.',
-      object: ScheduleObject,
-      list: repo.listSchedules,
-      present: presentSchedule,
-      context,
+      list: { summary: 'List all schedules.', object: ScheduleObject, list: repo.listSchedules, present: presentSchedule },
+      writes: [
+        batchWrite('POST', 'Extension: create schedules.', createSchedules),
+        batchWrite('PUT', 'Extension: update schedules; only the properties supplied change.', changeSchedules),
+        batchWrite('DELETE', 'Extension: delete schedules no access level uses.', removeSchedules),
+      ],
     });
-
-    batchWrites(app, { url: '/api/v1/schedule', tags, context }, [
-      batchWrite('POST', 'Extension: create schedules.', createSchedules),
-      batchWrite('PUT', 'Extension: update schedules; only the properties supplied change.', changeSchedules),
-      batchWrite('DELETE', 'Extension: delete schedules no access level uses.', removeSchedules),
-    ]);
   },
 };

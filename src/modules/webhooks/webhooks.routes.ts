@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { MAX_ID } from '../../db/conventions.ts';
 import { ERRORS } from '../../domain/errors.ts';
-import { batchWrite, batchWriteRoute, batchWrites, pagedListRoute, streamPaged } from '../../http/lockt/routes.ts';
+import { batchWrite, batchWriteRoute, resourceRoutes, streamPaged } from '../../http/lockt/routes.ts';
 import { PagingQuery } from '../../http/paging.ts';
 import { principalOf } from '../../http/plugins/api-key-auth.ts';
 import { parseWireTime } from '../../lib/site-time.ts';
@@ -28,20 +28,21 @@ export const webhooksModule: ResourceModule = {
   register(app, context) {
     const { db } = context;
     const ops = webhookOperations(context.webhooks);
-    pagedListRoute(app, {
+    resourceRoutes(app, context, {
       url: '/api/v1/webhook',
       tags,
-      summary: 'Extension: list the site’s webhooks (never their secrets).',
-      object: WebhookObject,
-      list: repo.listWebhooks,
-      present: presentWebhook,
-      context,
+      list: {
+        summary: 'Extension: list the site’s webhooks (never their secrets).',
+        object: WebhookObject,
+        list: repo.listWebhooks,
+        present: presentWebhook,
+      },
+      writes: [
+        batchWrite('POST', 'Extension: create webhooks; each one’s signing secret is in shown_once, this once.', ops.create, WebhookWriteResponse),
+        batchWrite('PUT', 'Extension: change webhooks, enable or disable them, rotate their secrets.', ops.update, WebhookWriteResponse),
+        batchWrite('DELETE', 'Extension: delete webhooks and their deliveries.', ops.remove),
+      ],
     });
-    batchWrites(app, { url: '/api/v1/webhook', tags, context }, [
-      batchWrite('POST', 'Extension: create webhooks; each one’s signing secret is in shown_once, this once.', ops.create, WebhookWriteResponse),
-      batchWrite('PUT', 'Extension: change webhooks, enable or disable them, rotate their secrets.', ops.update, WebhookWriteResponse),
-      batchWrite('DELETE', 'Extension: delete webhooks and their deliveries.', ops.remove),
-    ]);
     batchWriteRoute(app, {
       method: 'POST',
       url: '/api/v1/webhook/redeliver',
