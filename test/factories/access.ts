@@ -20,6 +20,14 @@ export async function seedDoor(db: Queryable, siteId: number, name: string): Pro
   return row.id;
 }
 
+/** Doors of these names, in order; returns their ids in the same order. */
+export async function seedDoors<Names extends string[]>(db: Queryable, siteId: number, names: [...Names]): Promise<{ [K in keyof Names]: number }> {
+  const ids: number[] = [];
+  for (const name of names) ids.push(await seedDoor(db, siteId, name));
+  // One id per name, in order: the tuple the mapped type states.
+  return ids as { [K in keyof Names]: number };
+}
+
 /** A schedule open every day, all day. */
 export async function seedSchedule(db: Queryable, siteId: number, name: string): Promise<number> {
   const row = await db
@@ -55,6 +63,23 @@ export async function seedUser(db: Queryable, siteId: number, firstName: string,
 
 export async function grantAccessLevel(db: Queryable, siteId: number, userId: number, accessLevelId: number): Promise<void> {
   await db.insertInto('user_access_level').values({ site_id: siteId, user_id: userId, access_level_id: accessLevelId }).execute();
+}
+
+/** A cardholder granted the level and holding one card (`number` its card_num, `key` its credential_key); returns the user's id. */
+export async function seedUserWithCard(
+  db: Queryable,
+  siteId: number,
+  firstName: string,
+  accessLevelId: number,
+  card: { number: string; key: string },
+): Promise<number> {
+  const userId = await seedUser(db, siteId, firstName);
+  await grantAccessLevel(db, siteId, userId, accessLevelId);
+  await db
+    .insertInto('credential')
+    .values({ site_id: siteId, user_id: userId, name: 'Card', card_num: card.number, credential_key: card.key, created_at: 0 })
+    .execute();
+  return userId;
 }
 
 /** The ids of the levels a user holds, ascending. */

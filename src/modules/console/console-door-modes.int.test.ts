@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleSignIns } from '../../../test/console.ts';
-import { grantAccessLevel, seedDoor, seedSchedule, seedUser } from '../../../test/factories/access.ts';
+import { seedDoors, seedSchedule, seedUserWithCard } from '../../../test/factories/access.ts';
 import { seedAccessLevel } from '../../../test/factories/places.ts';
 import { DIALECTS, type DeviceCaller, type Harness, createHarness } from '../../../test/harness.ts';
 import { fixedClock } from '../../lib/clock.ts';
@@ -28,17 +28,11 @@ describe.each(DIALECTS)('operator console: lockdown and door modes (%s)', (diale
   beforeAll(async () => {
     h = await createHarness(dialect, { clock });
     const db = h.store.db;
-    front = await seedDoor(db, h.site.id, 'Front');
-    back = await seedDoor(db, h.site.id, 'Back');
+    [front, back] = await seedDoors(db, h.site.id, ['Front', 'Back']);
     device = await h.device({ name: 'Front reader', doorIds: [front] });
     const always = await seedSchedule(db, h.site.id, 'Always');
     const staff = await seedAccessLevel(db, h.site.id, 'Staff', [front], { scheduleId: always });
-    const user = await seedUser(db, h.site.id, 'Ann');
-    await grantAccessLevel(db, h.site.id, user, staff);
-    await db
-      .insertInto('credential')
-      .values({ site_id: h.site.id, user_id: user, name: 'Card', card_num: '1001', credential_key: 'K1001', created_at: 0 })
-      .execute();
+    await seedUserWithCard(db, h.site.id, 'Ann', staff, { number: '1001', key: 'K1001' });
   });
   afterAll(async () => h.close());
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { itRequiresApiKey } from '../../../test/common-route-tests.ts';
 import { runCli } from '../../../test/cli-runner.ts';
-import { grantAccessLevel, seedDoor, seedSchedule, seedUser } from '../../../test/factories/access.ts';
+import { seedDoor, seedDoors, seedSchedule, seedUserWithCard } from '../../../test/factories/access.ts';
 import { seedAccessLevel } from '../../../test/factories/places.ts';
 import { DIALECTS, type Harness, type TestStore, createHarness, storeUrl } from '../../../test/harness.ts';
 import { openStore } from '../../db/open.ts';
@@ -19,8 +19,7 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
   let backDoor: number;
   beforeEach(async () => {
     h = await createHarness(dialect);
-    frontDoor = await seedDoor(h.store.db, h.site.id, 'Front Door');
-    backDoor = await seedDoor(h.store.db, h.site.id, 'Back Door');
+    [frontDoor, backDoor] = await seedDoors(h.store.db, h.site.id, ['Front Door', 'Back Door']);
   });
   afterEach(async () => {
     await h.close();
@@ -170,12 +169,7 @@ describe.each(DIALECTS)('device API on %s', (dialect) => {
     beforeEach(async () => {
       const schedule = await seedSchedule(h.store.db, h.site.id, 'Always');
       const level = await seedAccessLevel(h.store.db, h.site.id, 'Staff', [frontDoor], { scheduleId: schedule });
-      const user = await seedUser(h.store.db, h.site.id, 'Ann');
-      await grantAccessLevel(h.store.db, h.site.id, user, level);
-      await h.store.db
-        .insertInto('credential')
-        .values({ site_id: h.site.id, user_id: user, name: 'Card', card_num: '12345', credential_key: 'ABCD-EFGH-JKLM-NPQR', created_at: 0 })
-        .execute();
+      const user = await seedUserWithCard(h.store.db, h.site.id, 'Ann', level, { number: '12345', key: 'ABCD-EFGH-JKLM-NPQR' });
       const { pin_secret } = await h.store.db.selectFrom('site').select('pin_secret').where('id', '=', h.site.id).executeTakeFirstOrThrow();
       await h.store.db
         .updateTable('user')

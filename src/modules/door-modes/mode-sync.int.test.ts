@@ -1,75 +1,51 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { grantAccessLevel, seedDoor, seedSchedule, seedUser } from '../../../test/factories/access.ts';
+import { seedDoor, seedSchedule, seedUserWithCard } from '../../../test/factories/access.ts';
+import { type ModeSite, ackCommands, openModeSite, pollModeCommands, unlockSchedule } from '../../../test/factories/door-modes.ts';
 import { seedAccessLevel } from '../../../test/factories/places.ts';
 import { DIALECTS, type DeviceCaller, type Harness, createHarness } from '../../../test/harness.ts';
 import { writeTransaction } from '../../db/change-feed.ts';
-import { fixedClock } from '../../lib/clock.ts';
 import { DoorModeSync } from './mode-sync-worker.ts';
 
 /** Monday 2026-12-07 08:00 UTC: before a weekday 09:00-17:00 unlock schedule opens. */
 const MONDAY_8AM = Date.UTC(2026, 11, 7, 8);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-interface ModeCommand {
-  id: number;
-  command: string;
-  door_id: number;
-  mode: string;
-}
+/** Unlocked on weekdays 09:00-17:00. */
+const WEEKDAYS = { name: 'Weekdays', d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, start: '09:00:00', stop: '16:59:59' };
 
 describe.each(DIALECTS)('door modes reached by time, sent to devices, on %s', (dialect) => {
   let h: Harness;
-  let clock: ReturnType<typeof fixedClock>;
+  let clock: ModeSite['clock'];
   let sync: DoorModeSync;
   let front: number;
   let device: DeviceCaller;
   beforeEach(async () => {
-    clock = fixedClock(MONDAY_8AM);
-    h = await createHarness(dialect, { clock });
-    sync = new DoorModeSync(h.store.db, clock, 60_000, h.app.log);
-    front = await seedDoor(h.store.db, h.site.id, 'Front');
-    device = await h.device({ doorIds: [front] });
+    ({ h, clock, sync, front, device } = await openModeSite(dialect, MONDAY_8AM));
   });
   afterEach(async () => {
     await h.close();
   });
 
-  /** The mode commands the device's poll hands over now. */
-  const modeCommands = async (of: DeviceCaller = device) =>
-    ((await of.request('GET', '/api/v1/device/commands?wait=0')).body.data as ModeCommand[]).filter((c) => c.command === 'mode');
-  const modesOf = async (of: DeviceCaller = device) => (await modeCommands(of)).map((c) => c.mode);
-  const ack = async (commands: ModeCommand[]) =>
-    device.request('POST', '/api/v1/device/commands/ack', { body: { commands: commands.map((c) => ({ id: c.id })) } });
+  const modesOf = async (of: DeviceCaller = device) => (await pollModeCommands(of)).map((c) => c.mode);
 
-  /** Front unlocked by schedule on weekdays 09:00-17:00. */
-  async function officeHours(): Promise<void> {
-    const created = await h.request('POST', '/api/v1/schedule', {
-      body: { schedules: [{ name: 'Weekdays', d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, start: '09:00:00', stop: '16:59:59' }] },
-    });
-    expect(created.status).toBe(200);
-    const [schedule] = (await h.request('GET', '/api/v1/schedule')).body.data;
-    const linked = await h.request('POST', '/api/v1/doorschedule', {
-      body: { doorschedules: [{ door_id: front, schedule_id: schedule.id, mode: 'unlocked' }] },
-    });
-    expect(linked.body.data.inserted).toBe(1);
-  }
+  /** Front unlocked by schedule on weekdays. */
+  const officeHours = () => unlockSchedule(h, front, WEEKDAYS);
 
   it('sends unlocked when an unlock schedule opens, access_controlled when it closes, and nothing twice', async () => {
     await officeHours();
     expect(await sync.look()).toBe(0);
-    expect(await modeCommands()).toEqual([]);
+    expect(await pollModeCommands(device)).toEqual([]);
 
     clock.set(MONDAY_8AM + HOUR + 30_000);
     expect(await sync.look()).toBe(1);
-    const opened = await modeCommands();
+    const opened = await pollModeCommands(device);
     expect(opened).toMatchObject([{ command: 'mode', door_id: front, mode: 'unlocked', lock_number: 1 }]);
     // Nothing changed since: no second command, acknowledged or not.
     expect(await sync.look()).toBe(0);
-    expect(await modeCommands()).toEqual(opened);
-    await ack(opened);
+    expect(await pollModeCommands(device)).toEqual(opened);
+    await ackCommands(device, opened);
     expect(await sync.look()).toBe(0);
-    expect(await modeCommands()).toEqual([]);
+    expect(await pollModeCommands(device)).toEqual([]);
 
     clock.set(MONDAY_8AM + 9 * HOUR);
     expect(await sync.look()).toBe(1);
@@ -126,22 +102,8 @@ describe.each(DIALECTS)('door modes reached by time, sent to devices, on %s', (d
     const always = await seedSchedule(db, h.site.id, 'Always');
     const staff = await seedAccessLevel(db, h.site.id, 'Staff', [front], { scheduleId: always });
     await writeTransaction(db, h.site.id, (trx) => trx.updateTable('access_level').set({ first_person_in: 1 }).where('id', '=', staff).execute());
-    const ann = await seedUser(db, h.site.id, 'Ann');
-    await grantAccessLevel(db, h.site.id, ann, staff);
-    await db
-      .insertInto('credential')
-      .values({ site_id: h.site.id, user_id: ann, name: 'Card', card_num: '1001', credential_key: 'KEY-1001', created_at: 0 })
-      .execute();
-    const created = await h.request('POST', '/api/v1/schedule', {
-      body: { schedules: [{ name: 'Weekdays', d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, start: '09:00:00', stop: '16:59:59' }] },
-    });
-    expect(created.status).toBe(200);
-    const [schedule] = ((await h.request('GET', '/api/v1/schedule')).body.data as { id: number; name: string }[]).filter(
-      (s) => s.name === 'Weekdays',
-    );
-    await h.request('POST', '/api/v1/doorschedule', {
-      body: { doorschedules: [{ door_id: front, schedule_id: schedule?.id, mode: 'unlocked', first_person_in: true }] },
-    });
+    await seedUserWithCard(db, h.site.id, 'Ann', staff, { number: '1001', key: 'KEY-1001' });
+    await unlockSchedule(h, front, WEEKDAYS, { first_person_in: true });
     clock.set(MONDAY_8AM + 2 * HOUR);
     expect(await sync.look()).toBe(0);
     const granted = await device.request('POST', '/api/v1/device/access', { body: { door_id: front, card_num: '1001' } });
@@ -175,14 +137,7 @@ describe.each(DIALECTS)('door modes reached by time, sent to devices, on %s', (d
     try {
       const door = await seedDoor(served.store.db, served.site.id, 'Lobby');
       const lobby = await served.device({ doorIds: [door] });
-      const created = await served.request('POST', '/api/v1/schedule', {
-        body: { schedules: [{ name: 'Always', d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, d5: 1, d6: 1, start: '00:00:00', stop: '23:59:59' }] },
-      });
-      expect(created.status).toBe(200);
-      const [schedule] = (await served.request('GET', '/api/v1/schedule')).body.data;
-      await served.request('POST', '/api/v1/doorschedule', {
-        body: { doorschedules: [{ door_id: door, schedule_id: schedule.id, mode: 'unlocked' }] },
-      });
+      await unlockSchedule(served, door, { name: 'Always', d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, d5: 1, d6: 1, start: '00:00:00', stop: '23:59:59' });
       const polled = await lobby.request('GET', '/api/v1/device/commands?wait=30');
       expect(polled.body.data).toMatchObject([{ command: 'mode', door_id: door, mode: 'unlocked' }]);
     } finally {

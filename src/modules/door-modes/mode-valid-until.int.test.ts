@@ -1,30 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { seedDoor } from '../../../test/factories/access.ts';
-import { DIALECTS, type DeviceCaller, type Harness, createHarness } from '../../../test/harness.ts';
-import { fixedClock } from '../../lib/clock.ts';
+import { type ModeSite, ackCommands, openModeSite, pollModeCommands, unlockSchedule } from '../../../test/factories/door-modes.ts';
+import { DIALECTS, type DeviceCaller, type Harness } from '../../../test/harness.ts';
 import { REPLACED_MODE_KEPT_MS } from '../devices/device-commands.service.ts';
-import { DoorModeSync } from './mode-sync-worker.ts';
 
 /** Monday 2026-12-07 10:00 UTC. */
 const MONDAY_10AM = Date.UTC(2026, 11, 7, 10);
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-
-interface ModeCommand {
-  id: number;
-  command: string;
-  door_id: number;
-  mode: string;
-  valid_until: string | null;
-}
-
-interface Door {
-  h: Harness;
-  clock: ReturnType<typeof fixedClock>;
-  sync: DoorModeSync;
-  front: number;
-  device: DeviceCaller;
-}
 
 /** Every schedule day, Monday (d0) to Sunday (d6). */
 const EVERY_DAY = { d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, d5: 1, d6: 1 };
@@ -36,35 +18,15 @@ describe.each(DIALECTS)('mode commands carry when their mode ends (valid_until),
     opened = [];
   });
 
-  /** A site in `timezone` at `at`, with a door Front driven by one device, and the sync of its app. */
-  async function door(at: number, timezone = 'UTC'): Promise<Door> {
-    const clock = fixedClock(at);
-    const h = await createHarness(dialect, { clock, timezone });
-    opened.push(h);
-    const front = await seedDoor(h.store.db, h.site.id, 'Front');
-    return { h, clock, sync: new DoorModeSync(h.store.db, clock, 60_000, h.app.log), front, device: await h.device({ doorIds: [front] }) };
-  }
-
-  /** The mode commands the device's poll hands over now. */
-  const modeCommands = async ({ device }: Door) =>
-    ((await device.request('GET', '/api/v1/device/commands?wait=0')).body.data as ModeCommand[]).filter((c) => c.command === 'mode');
-  const ack = ({ device }: Door, commands: { id: number }[]) =>
-    device.request('POST', '/api/v1/device/commands/ack', { body: { commands: commands.map((c) => ({ id: c.id })) } });
-
-  /** Front on an unlock schedule made of these fields; returns the schedule's id. */
-  async function unlockSchedule({ h, front }: Door, fields: object): Promise<number> {
-    const created = await h.request('POST', '/api/v1/schedule', { body: { schedules: [{ name: 'Unlock', ...fields }] } });
-    expect(created.status, created.text).toBe(200);
-    const [schedule] = (await h.request('GET', '/api/v1/schedule')).body.data;
-    const linked = await h.request('POST', '/api/v1/doorschedule', {
-      body: { doorschedules: [{ door_id: front, schedule_id: schedule.id, mode: 'unlocked' }] },
-    });
-    expect(linked.body.data.inserted).toBe(1);
-    return schedule.id;
+  /** A site in `timezone` at `at`, closed after the test. */
+  async function door(at: number, timezone = 'UTC'): Promise<ModeSite> {
+    const site = await openModeSite(dialect, at, timezone);
+    opened.push(site.h);
+    return site;
   }
 
   /** The mode commands stored for the door, oldest first: what pruning leaves. */
-  const stored = ({ h }: Door) =>
+  const stored = ({ h }: ModeSite) =>
     h.store.db.selectFrom('door_command').select(['mode', 'result']).where('command', '=', 'mode').orderBy('id').execute();
 
   it.each([
@@ -74,29 +36,29 @@ describe.each(DIALECTS)('mode commands carry when their mode ends (valid_until),
     { day: 'the autumn change', at: Date.UTC(2026, 9, 24, 22, 30), end: '2026-10-25T05:00:00.000Z' },
   ])('sends a schedule’s unlock until the window’s end across $day (Europe/Berlin)', async ({ at, end }) => {
     const site = await door(at, 'Europe/Berlin');
-    await unlockSchedule(site, { d6: 1, start: '00:00:00', stop: '05:59:59' });
+    await unlockSchedule(site.h, site.front, { name: 'Unlock', d6: 1, start: '00:00:00', stop: '05:59:59' });
     expect(await site.sync.look()).toBe(1);
-    expect(await modeCommands(site)).toMatchObject([{ mode: 'unlocked', valid_until: end }]);
+    expect(await pollModeCommands(site.device)).toMatchObject([{ mode: 'unlocked', valid_until: end }]);
     expect(await site.sync.look()).toBe(0);
     site.clock.set(Date.parse(end) - 1_000);
     expect(await site.sync.look()).toBe(0);
     site.clock.set(Date.parse(end));
     expect(await site.sync.look()).toBe(1);
-    expect(await modeCommands(site)).toMatchObject([{ mode: 'access_controlled', valid_until: null }]);
+    expect(await pollModeCommands(site.device)).toMatchObject([{ mode: 'access_controlled', valid_until: null }]);
   });
 
   it('ends a window closing at midnight at midnight, and one spanning midnight the next morning', async () => {
     // 19:00 in Berlin (winter, UTC+1).
     const site = await door(Date.UTC(2026, 11, 7, 18), 'Europe/Berlin');
-    const evening = await unlockSchedule(site, { ...EVERY_DAY, start: '18:00:00', stop: '23:59:59' });
+    const evening = await unlockSchedule(site.h, site.front, { name: 'Unlock', ...EVERY_DAY, start: '18:00:00', stop: '23:59:59' });
     expect(await site.sync.look()).toBe(1);
-    expect(await modeCommands(site)).toMatchObject([{ mode: 'unlocked', valid_until: '2026-12-07T23:00:00.000Z' }]);
+    expect(await pollModeCommands(site.device)).toMatchObject([{ mode: 'unlocked', valid_until: '2026-12-07T23:00:00.000Z' }]);
 
     // The window now runs on past midnight until 06:00: the mode is the same, its end is not, so it is sent again.
     const spanned = await site.h.request('PUT', '/api/v1/schedule', { body: { schedules: [{ id: evening, stop: '05:59:59' }] } });
     expect(spanned.status, spanned.text).toBe(200);
     expect(await site.sync.look()).toBe(1);
-    expect(await modeCommands(site)).toMatchObject([{ mode: 'unlocked', valid_until: '2026-12-08T05:00:00.000Z' }]);
+    expect(await pollModeCommands(site.device)).toMatchObject([{ mode: 'unlocked', valid_until: '2026-12-08T05:00:00.000Z' }]);
     expect(await site.sync.look()).toBe(0);
   });
 
@@ -105,18 +67,18 @@ describe.each(DIALECTS)('mode commands carry when their mode ends (valid_until),
     const override = (fields: object) =>
       site.h.request('POST', '/api/v1/dooroverride', { body: { dooroverrides: [{ door_id: site.front, ...fields }] } });
     expect((await override({ mode: 'unlocked', until: '2026-12-07 12:00:00' })).body.data.processed).toBe(1);
-    const first = await modeCommands(site);
+    const first = await pollModeCommands(site.device);
     expect(first).toMatchObject([{ mode: 'unlocked', valid_until: '2026-12-07T12:00:00.000Z' }]);
-    await ack(site, first);
+    await ackCommands(site.device, first);
     expect(await site.sync.look()).toBe(0);
 
     // Extended: the device is told the new end, or it would fall back at noon while the door is still to be open.
     expect((await override({ mode: 'unlocked', until: '2026-12-07 15:30:00' })).body.data.processed).toBe(1);
-    expect(await modeCommands(site)).toMatchObject([{ mode: 'unlocked', valid_until: '2026-12-07T15:30:00.000Z' }]);
+    expect(await pollModeCommands(site.device)).toMatchObject([{ mode: 'unlocked', valid_until: '2026-12-07T15:30:00.000Z' }]);
     expect(await site.sync.look()).toBe(0);
 
     expect((await override({ mode: 'locked' })).body.data.processed).toBe(1);
-    expect(await modeCommands(site)).toMatchObject([{ mode: 'locked', valid_until: null }]);
+    expect(await pollModeCommands(site.device)).toMatchObject([{ mode: 'locked', valid_until: null }]);
   });
 
   it('re-sends when an override’s end moves without a mode command being queued', async () => {
@@ -124,7 +86,7 @@ describe.each(DIALECTS)('mode commands carry when their mode ends (valid_until),
     await site.h.request('POST', '/api/v1/dooroverride', {
       body: { dooroverrides: [{ door_id: site.front, mode: 'unlocked', until: '2026-12-07 12:00:00' }] },
     });
-    await ack(site, await modeCommands(site));
+    await ackCommands(site.device, await pollModeCommands(site.device));
     // As another process, or a restore, might leave it: the override's end changed, no command says so.
     await site.h.store.db
       .updateTable('door_override')
@@ -132,16 +94,16 @@ describe.each(DIALECTS)('mode commands carry when their mode ends (valid_until),
       .where('door_id', '=', site.front)
       .execute();
     expect(await site.sync.look()).toBe(1);
-    expect(await modeCommands(site)).toMatchObject([{ mode: 'unlocked', valid_until: '2026-12-07T15:00:00.000Z' }]);
+    expect(await pollModeCommands(site.device)).toMatchObject([{ mode: 'unlocked', valid_until: '2026-12-07T15:00:00.000Z' }]);
   });
 
   it('ends an override that the schedule continues in the same mode at the schedule’s end', async () => {
     const site = await door(MONDAY_10AM);
-    await unlockSchedule(site, { d0: 1, start: '11:00:00', stop: '16:59:59' });
+    await unlockSchedule(site.h, site.front, { name: 'Unlock', d0: 1, start: '11:00:00', stop: '16:59:59' });
     await site.h.request('POST', '/api/v1/dooroverride', {
       body: { dooroverrides: [{ door_id: site.front, mode: 'unlocked', until: '2026-12-07 12:00:00' }] },
     });
-    expect(await modeCommands(site)).toMatchObject([{ mode: 'unlocked', valid_until: '2026-12-07T17:00:00.000Z' }]);
+    expect(await pollModeCommands(site.device)).toMatchObject([{ mode: 'unlocked', valid_until: '2026-12-07T17:00:00.000Z' }]);
     site.clock.set(MONDAY_10AM + 2 * HOUR + MINUTE);
     expect(await site.sync.look()).toBe(0);
   });
@@ -158,12 +120,12 @@ describe.each(DIALECTS)('mode commands carry when their mode ends (valid_until),
       },
     });
     await h.request('POST', '/api/v1/lockdown/start', { body: { lockdowns: [{ name: 'Hold' }] } });
-    expect(await modeCommands(site)).toMatchObject([{ mode: 'locked', valid_until: null }]);
+    expect(await pollModeCommands(site.device)).toMatchObject([{ mode: 'locked', valid_until: null }]);
     // The drill reverts in ten minutes, onto the plan below it that holds the door locked: no end is known.
     await h.request('POST', '/api/v1/lockdown/start', { body: { lockdowns: [{ name: 'Drill' }] } });
-    expect(await modeCommands(site)).toMatchObject([{ mode: 'locked', valid_until: null }]);
+    expect(await pollModeCommands(site.device)).toMatchObject([{ mode: 'locked', valid_until: null }]);
     await h.request('POST', '/api/v1/lockdown/clear', { body: { lockdowns: [{ name: 'Hold' }] } });
-    expect(await modeCommands(site)).toMatchObject([{ mode: 'locked', valid_until: '2026-12-07T10:10:00.000Z' }]);
+    expect(await pollModeCommands(site.device)).toMatchObject([{ mode: 'locked', valid_until: '2026-12-07T10:10:00.000Z' }]);
     expect(await site.sync.look()).toBe(0);
   });
 
@@ -185,10 +147,10 @@ describe.each(DIALECTS)('mode commands carry when their mode ends (valid_until),
     ]);
 
     // Collected, then replaced: kept a while, so the device's acknowledgement of it is still ignored, not refused.
-    const collected = await modeCommands(site);
+    const collected = await pollModeCommands(site.device);
     site.clock.set(MONDAY_10AM + 10 * MINUTE);
     await override('locked');
-    const late = await ack(site, collected);
+    const late = await ackCommands(site.device, collected);
     expect(late.status, late.text).toBe(200);
     expect(await stored(site)).toEqual([
       { mode: 'unlocked', result: 'superseded' },
@@ -204,14 +166,14 @@ describe.each(DIALECTS)('mode commands carry when their mode ends (valid_until),
       await collect(other);
       site.clock.set(MONDAY_10AM + 10 * MINUTE + (i + 1) * (REPLACED_MODE_KEPT_MS + MINUTE));
       await override(mode);
-      if (i % 2 === 0) await ack(site, await modeCommands(site));
+      if (i % 2 === 0) await ackCommands(site.device, await pollModeCommands(site.device));
       else await collect(site.device);
     }
     expect(await stored(site)).toEqual([
       { mode: 'unlocked', result: null },
       { mode: 'unlocked', result: null },
     ]);
-    expect(await modeCommands(site)).toMatchObject([{ mode: 'unlocked', door_id: site.front }]);
+    expect(await pollModeCommands(site.device)).toMatchObject([{ mode: 'unlocked', door_id: site.front }]);
     const others = (await other.request('GET', '/api/v1/device/commands?wait=0')).body.data;
     expect(others).toMatchObject([{ command: 'mode', mode: 'unlocked' }]);
     expect(await site.sync.look()).toBe(0);
@@ -219,13 +181,13 @@ describe.each(DIALECTS)('mode commands carry when their mode ends (valid_until),
 
   it('prunes what the sync replaces too, and leaves unlocks alone', async () => {
     const site = await door(Date.UTC(2026, 11, 7, 8));
-    await unlockSchedule(site, { ...EVERY_DAY, start: '09:00:00', stop: '16:59:59' });
+    await unlockSchedule(site.h, site.front, { name: 'Unlock', ...EVERY_DAY, start: '09:00:00', stop: '16:59:59' });
     const unlock = await site.h.request('POST', '/api/v1/door/unlock', { body: { doors: [{ id: site.front }] } });
     expect(unlock.status, unlock.text).toBe(200);
     for (let day = 0; day < 5; day++) {
       site.clock.set(Date.UTC(2026, 11, 7 + day, 10));
       expect(await site.sync.look()).toBe(1);
-      await ack(site, await modeCommands(site));
+      await ackCommands(site.device, await pollModeCommands(site.device));
       site.clock.set(Date.UTC(2026, 11, 7 + day, 18));
       expect(await site.sync.look()).toBe(1);
     }
@@ -234,6 +196,6 @@ describe.each(DIALECTS)('mode commands carry when their mode ends (valid_until),
       { command: 'unlock', mode: null },
       { command: 'mode', mode: 'access_controlled' },
     ]);
-    expect(await modeCommands(site)).toMatchObject([{ mode: 'access_controlled', valid_until: null }]);
+    expect(await pollModeCommands(site.device)).toMatchObject([{ mode: 'access_controlled', valid_until: null }]);
   });
 });

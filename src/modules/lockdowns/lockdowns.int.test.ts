@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { grantAccessLevel, seedDoor, seedSchedule, seedUser } from '../../../test/factories/access.ts';
+import { seedDoors, seedSchedule, seedUserWithCard } from '../../../test/factories/access.ts';
 import { seedAccessLevel } from '../../../test/factories/places.ts';
 import { itRequiresApiKey } from '../../../test/common-route-tests.ts';
 import { DIALECTS, type DeviceCaller, type Harness, createHarness } from '../../../test/harness.ts';
@@ -11,8 +11,7 @@ describe.each(DIALECTS)('/lockdown on %s', (dialect) => {
   let device: DeviceCaller;
   beforeEach(async () => {
     h = await createHarness(dialect);
-    front = await seedDoor(h.store.db, h.site.id, 'Front');
-    back = await seedDoor(h.store.db, h.site.id, 'Back');
+    [front, back] = await seedDoors(h.store.db, h.site.id, ['Front', 'Back']);
     device = await h.device({ doorIds: [front, back] });
   });
   afterEach(async () => {
@@ -129,12 +128,7 @@ describe.each(DIALECTS)('/lockdown on %s', (dialect) => {
       ['Ann', staff, '1001'],
       ['Gus', guards, '2002'],
     ] as const) {
-      const user = await seedUser(db, h.site.id, name);
-      await grantAccessLevel(db, h.site.id, user, level);
-      await db
-        .insertInto('credential')
-        .values({ site_id: h.site.id, user_id: user, name: 'Card', card_num: card, credential_key: `K${card}`, created_at: 0 })
-        .execute();
+      await seedUserWithCard(db, h.site.id, name, level, { number: card, key: `K${card}` });
     }
     const decide = async (card: string) =>
       (await device.request('POST', '/api/v1/device/access', { body: { door_id: front, card_num: card } })).body.data;
