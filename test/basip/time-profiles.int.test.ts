@@ -425,23 +425,18 @@ describe.each(DIALECTS)('BAS-IP time profiles on %s', (dialect) => {
     await create(monthly);
     const listed = await h.request('GET', '/api/v1/schedule');
     expect(listed.status).toBe(200);
+    /** A time profile as Lockt lists it: its weekly reading (days, start, stop) and the rule it was sent with. */
+    const asSchedule = (sent: Wire, week: { days: number[]; start: string; stop: string }) => ({
+      id: expect.any(Number),
+      name: sent.name,
+      ...Object.fromEntries(week.days.map((on, day) => [`d${day}`, on])),
+      start: week.start,
+      stop: week.stop,
+      time_profile: { time_options: sent.time_options, repeat_options: sent.repeat_options },
+    });
     expect(listed.body.data).toEqual([
-      {
-        id: expect.any(Number),
-        name: 'Work week',
-        ...{ d0: 1, d1: 1, d2: 1, d3: 1, d4: 1, d5: 0, d6: 0 },
-        start: '00:00:00',
-        stop: '23:59:59',
-        time_profile: { time_options: workWeek.time_options, repeat_options: workWeek.repeat_options },
-      },
-      {
-        id: expect.any(Number),
-        name: 'Monthly',
-        ...{ d0: 0, d1: 0, d2: 0, d3: 0, d4: 0, d5: 0, d6: 0 },
-        start: '08:00:00',
-        stop: '18:00:00',
-        time_profile: { time_options: monthly.time_options, repeat_options: monthly.repeat_options },
-      },
+      asSchedule(workWeek, { days: [1, 1, 1, 1, 1, 0, 0], start: '00:00:00', stop: '23:59:59' }),
+      asSchedule(monthly, { days: [0, 0, 0, 0, 0, 0, 0], start: '08:00:00', stop: '18:00:00' }),
     ]);
   });
 });
