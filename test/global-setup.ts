@@ -56,6 +56,8 @@ async function prepareSqlite(project: TestProject): Promise<() => void> {
 
 /** The schema migrated once per run; its dump, renamed, makes each test's schema. */
 export const PG_TEMPLATE_SCHEMA = 'portcullis_template';
+/** In each worker database, the schemas its finished tests emptied, ready for the next (test/pg-schemas.ts). */
+export const FREE_SCHEMAS_TABLE = 'portcullis_free_schema';
 
 /**
  * The migrated template schema as one SQL script, or null when pg_dump is not installed (each test then
@@ -95,6 +97,12 @@ async function preparePostgres(project: TestProject): Promise<(() => Promise<voi
   const workerDatabases = Array.from({ length: project.config.maxWorkers }, (_, i) => `${database}_w${i + 1}`);
   for (const name of [database, ...workerDatabases]) await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
+  for (const name of workerDatabases) {
+    const worker = new pg.Client({ connectionString: withDatabase(ADMIN_URL, name) });
+    await worker.connect();
+    await worker.query(`CREATE TABLE ${FREE_SCHEMAS_TABLE} (name text PRIMARY KEY)`);
+    await worker.end();
+  }
   const databaseUrl = withDatabase(ADMIN_URL, database);
   const run = new pg.Client({ connectionString: databaseUrl });
   await run.connect();

@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { type AppOptions, buildApp } from '../src/app.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
@@ -14,7 +13,7 @@ import type { TypedApp } from '../src/modules/module.ts';
 import type { Site } from '../src/domain/site.ts';
 import { createSite } from '../src/modules/sites/sites.service.ts';
 import { type OperatorRole, createOperator } from '../src/modules/users/operators.service.ts';
-import { PG_TEMPLATE_SCHEMA } from './global-setup.ts';
+import { giveBackSchema, onDatabase, takeSchema } from './pg-schemas.ts';
 import { responseCheck } from './response-check.ts';
 
 /**
@@ -41,7 +40,8 @@ export type TestStore = Store & { dataDir: string; databaseUrl?: string; pgSchem
 
 /**
  * A store of its own for one test: a copy of the run's migrated template (test/global-setup.ts), a SQLite
- * file or a PostgreSQL schema, so no test sees another's rows. `migrated: false` gives an empty one.
+ * file or a PostgreSQL schema (made from the template's dump, or an earlier test's emptied back to it:
+ * test/pg-schemas.ts), so no test sees another's rows. `migrated: false` gives an empty one.
  */
 export async function openTestStore(dialect: Dialect, { migrated = true } = {}): Promise<TestStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-test-'));
@@ -59,19 +59,24 @@ export async function openTestStore(dialect: Dialect, { migrated = true } = {}):
     };
   }
   const databaseUrl = requirePgUrl();
-  const pgSchema = `t_${randomBytes(6).toString('hex')}`;
   const templateSql = inject('pgTemplateSql');
-  await onRunDatabase(databaseUrl, migrated && templateSql ? templateSql.replaceAll(PG_TEMPLATE_SCHEMA, pgSchema) : `CREATE SCHEMA ${pgSchema}`);
+  const reused = migrated && templateSql !== null;
+  const pgSchema = reused ? await takeSchema(databaseUrl, templateSql) : `t_${randomBytes(6).toString('hex')}`;
+  if (!reused) await onDatabase(databaseUrl, `CREATE SCHEMA ${pgSchema}`);
   const store = openStore({ dataDir, databaseUrl, pgSchema, pgPoolSize: 4 });
   if (migrated && !templateSql) await migrateToLatest(store.db);
+  let closed = false;
   return {
     ...store,
     dataDir,
     databaseUrl,
     pgSchema,
     close: async () => {
+      if (closed) return;
+      closed = true;
       await store.close();
-      await onRunDatabase(databaseUrl, `DROP SCHEMA ${pgSchema} CASCADE`);
+      if (reused) await giveBackSchema(databaseUrl, templateSql, pgSchema);
+      else await onDatabase(databaseUrl, `DROP SCHEMA ${pgSchema} CASCADE`);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -83,16 +88,6 @@ export function storeUrl(store: TestStore): string | undefined {
   const url = new URL(store.databaseUrl);
   url.searchParams.set('options', `-c search_path=${store.pgSchema}`);
   return url.toString();
-}
-
-async function onRunDatabase(databaseUrl: string, statement: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  try {
-    await admin.query(statement);
-  } finally {
-    await admin.end();
-  }
 }
 
 export interface Credentials {
