@@ -1,5 +1,6 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import autocannon from 'autocannon';
+import { pacedLoad } from './paced-load.ts';
 
 /** How a load run went: throughput, latency, and anything that was not a 2xx. */
 export interface LoadResult {
@@ -20,17 +21,18 @@ export interface LoadSpec {
   connections: number;
   seconds: number;
   warmupSeconds: number;
-  /** Requests per second across all connections; none: as fast as the server answers. */
+  /** Requests per second across all connections, evenly paced (paced-load.ts); none: as fast as the server answers. */
   overallRate?: number;
 }
 
 async function cannon(spec: LoadSpec, seconds: number): Promise<LoadResult> {
+  const { overallRate } = spec;
+  if (overallRate !== undefined) return pacedLoad({ ...spec, overallRate }, seconds);
   const first = spec.next();
   const result = await autocannon({
     url: `https://127.0.0.1:${spec.port}`,
     connections: spec.connections,
     duration: seconds,
-    ...(spec.overallRate === undefined ? {} : { overallRate: spec.overallRate }),
     headers: spec.headers,
     requests: [
       {
