@@ -69,7 +69,12 @@ export class GroupCommit {
   }
 
   private settle(group: readonly PendingEvent[], ids: readonly number[]): void {
-    for (const [index, pending] of group.entries()) pending.resolve(ids[index] as number);
+    for (const [index, pending] of group.entries()) {
+      const id = ids[index];
+      // appendEvents returns an id per event; a writer left without one is refused, never answered as recorded.
+      if (id === undefined) pending.reject(new Error('the shared commit returned no id for an event it held'));
+      else pending.resolve(id);
+    }
   }
 }
 

@@ -191,13 +191,16 @@ export function fromSchema(schema: unknown, depth = 0): fc.Arbitrary<unknown> {
   return result;
 }
 
+/** Each byte as encodeComponent writes it, worked out once: per byte at each call, it was most of the fuzz suite's time. */
+const BYTE_ENCODED = Array.from({ length: 256 }, (_, byte) =>
+  /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+);
+
 /** Percent-encodes the UTF-8 of any string, lone surrogates included (where encodeURIComponent throws). */
 export function encodeComponent(value: string): string {
-  return [...Buffer.from(value, 'utf8')]
-    .map((byte) =>
-      /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
-    )
-    .join('');
+  let encoded = '';
+  for (const byte of Buffer.from(value, 'utf8')) encoded += BYTE_ENCODED[byte];
+  return encoded;
 }
 
 /** Raw URL pieces that are not valid percent-encoding or decode to something odd. */

@@ -174,13 +174,14 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
   async function check(route: FuzzRoute, request: FuzzRequest): Promise<string | undefined> {
     await ensureOperator();
     const sent = { ...request, path: pathFor(route, request) };
+    const target = targetOf(sent);
     const before = await counts();
     logged = [];
     const payload =
       request.body.kind === 'none' ? undefined : request.body.kind === 'json' ? (JSON.stringify(request.body.value) ?? 'null') : request.body.text;
     const response = await app.inject({
       method: request.method as 'GET',
-      url: targetOf(sent),
+      url: target,
       headers: headersFor(route, request),
       ...(payload === undefined ? {} : { payload }),
     });
@@ -188,7 +189,7 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
     statuses.set(String(status), (statuses.get(String(status)) ?? 0) + 1);
     const notDescribed = undocumented();
     const shown =
-      `${request.method} ${targetOf(sent).slice(0, 300)} (${request.auth} auth, ${request.contentType ?? 'no content type'}, ` +
+      `${request.method} ${target.slice(0, 300)} (${request.auth} auth, ${request.contentType ?? 'no content type'}, ` +
       `body ${payload === undefined ? 'none' : String(payload).slice(0, 300)}) → ${status} ${response.body.slice(0, 300)}`;
     if (status >= 500) {
       const causes = loggedCodes();
@@ -215,7 +216,6 @@ export async function createWorld(dialect: Dialect): Promise<FuzzWorld> {
       if (status >= 400) {
         // The face of the path as it arrives: inject, like any WHATWG URL client, resolves `..` segments first.
         // A path such as `//%` is no URL at all (it reads as a host); the server then saw it as sent.
-        const target = targetOf(sent);
         const arrived = URL.canParse(target, 'http://portcullis.test') ? new URL(target, 'http://portcullis.test').pathname : target;
         const problem = errorFormatProblem(faceOfPath(arrived), body);
         if (problem) return `${problem}: ${shown}`;
