@@ -11,9 +11,10 @@ export default defineConfig({
     // app afresh (some 4 s a file, most of the suite's time on 2 cores). What a test changes globally it
     // puts back (vi.unstubAllEnvs, mockRestore, useRealTimers), and every test has its own store and app.
     isolate: false,
-    // Three files at a time on 2 cores: much of a file's time is spent waiting (child processes, PostgreSQL,
-    // Chromium, the login throttle's real sleeps), and a third file fills those waits (full suite 865 s with
-    // two, 746 s with three). Each worker has its own PostgreSQL database (test/global-setup.ts).
-    maxWorkers: 3,
+    // Two files at a time: much of a file's time is spent waiting (child processes, PostgreSQL, Chromium),
+    // so two overlap well on 2 cores. Three were faster (746 s against 865 s) but starved the crash, browser
+    // and fault suites' child processes of CPU, which then failed now and then. Each worker has its own
+    // PostgreSQL database (test/global-setup.ts).
+    maxWorkers: 2,
   },
 });

@@ -60,9 +60,10 @@ async function prepareStore(dialect: Dialect): Promise<PreparedStore> {
   };
 }
 
-/** How many user batches, event batches and decisions have been acknowledged so far. */
+/** How many user batches, event batches, decisions and granted decisions have been acknowledged so far. */
 function ackedByKind(ledger: Ledger): number[] {
-  return [ledger.userBatches, ledger.eventBatches, ledger.decisions].map((writes) => writes.filter((w) => w.outcome === 'acked').length);
+  const granted = ledger.decisions.filter((d) => d.answer?.body.data.granted === true);
+  return [ledger.userBatches, ledger.eventBatches, ledger.decisions, granted].map((writes) => writes.filter((w) => w.outcome === 'acked').length);
 }
 
 describe.each(DIALECTS)('crash safety of portcullis serve on %s', (dialect) => {
@@ -126,7 +127,8 @@ describe.each(DIALECTS)('crash safety of portcullis serve on %s', (dialect) => {
           const workers = writers.map(({ client: writer, work }) => drive(writer, ledger, work, doorId, pick, () => stopped));
           await new Promise((resolve) => setTimeout(resolve, 50 + pick(MAX_LOAD_MS)));
           // On a machine short of CPU a round's first answers can come after its random moment: the kill then
-          // waits (20 s at most) for one acknowledged write of each kind, so every round kills all three under load.
+          // waits (20 s at most) for one acknowledged write of each kind and one granted decision, so every
+          // round kills all of them under load.
           const waitUntil = Date.now() + 20_000;
           while (Date.now() < waitUntil && ackedByKind(ledger).some((acked, kind) => acked === ackedBefore[kind])) {
             await new Promise((resolve) => setTimeout(resolve, 20));
