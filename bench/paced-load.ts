@@ -21,12 +21,17 @@ export async function pacedLoad(spec: LoadSpec & { overallRate: number }, second
   let ok = 0;
   let non2xx = 0;
   let errors = 0;
-  const send = async (dueAt: number) => {
+  /** One request of the spec's, answered and read to the end; its status. */
+  const exchange = async () => {
     const { path, body } = spec.next();
+    const answer = await pool.request({ method: spec.method, path, headers: spec.headers, ...(body === undefined ? {} : { body }) });
+    await answer.body.dump();
+    return answer.statusCode;
+  };
+  const send = async (dueAt: number) => {
     try {
-      const answer = await pool.request({ method: spec.method, path, headers: spec.headers, ...(body === undefined ? {} : { body }) });
-      await answer.body.dump();
-      if (answer.statusCode >= 200 && answer.statusCode < 300) ok++;
+      const status = await exchange();
+      if (status >= 200 && status < 300) ok++;
       else non2xx++;
     } catch {
       errors++;
@@ -35,12 +40,7 @@ export async function pacedLoad(spec: LoadSpec & { overallRate: number }, second
   };
   try {
     // Every connection opened first, by a request of its own that is not counted: a measured request pays no TLS handshake.
-    await Promise.all(
-      Array.from({ length: spec.connections }, async () => {
-        const { path, body } = spec.next();
-        await (await pool.request({ method: spec.method, path, headers: spec.headers, ...(body === undefined ? {} : { body }) })).body.dump();
-      }),
-    );
+    await Promise.all(Array.from({ length: spec.connections }, exchange));
     const started = performance.now();
     const dueAt = (i: number) => started + (i * 1000) / spec.overallRate;
     const inFlight: Promise<void>[] = [];

@@ -154,12 +154,8 @@ describe.each(DIALECTS)('crash safety of portcullis serve on %s', (dialect) => {
           await check(`after kill ${kill}`);
         }
 
-        const acked = {
-          users: ledger.userBatches.filter((b) => b.outcome === 'acked').length,
-          events: ledger.eventBatches.filter((b) => b.outcome === 'acked').length,
-          decisions: ledger.decisions.filter((d) => d.outcome === 'acked').length,
-          grants: ledger.decisions.filter((d) => d.outcome === 'acked' && d.answer?.body.data.granted === true).length,
-        };
+        const [users = 0, events = 0, decisions = 0, grants = 0] = ackedByKind(ledger);
+        const acked = { users, events, decisions, grants };
         const writes = [...ledger.userBatches, ...ledger.eventBatches, ...ledger.decisions];
         const cutOff = writes.filter((w) => w.outcome === 'unknown').length;
         const refused = writes.filter((w) => w.outcome === 'refused').length;
