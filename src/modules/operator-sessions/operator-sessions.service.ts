@@ -1,5 +1,4 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Actor } from '../../audit/audit-log.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { writeTransaction } from '../../db/change-feed.ts';
@@ -88,7 +87,7 @@ async function verifyOperator(db: Queryable, attempt: LoginAttempt, clock: Clock
     .update(`${key.siteScope}:${usernameKey}:${(attempt.digests[0] ?? '').toLowerCase()}`)
     .digest('hex');
   const failures = await repo.claimLoginAttempt(db, key, remembered, now, LOCK_AFTER, now + LOCK_MS);
-  await sleep(loginDelayMs((failures ?? (await repo.loginFailures(db, key))) - 1));
+  await clock.sleep(loginDelayMs((failures ?? (await repo.loginFailures(db, key))) - 1));
   // Checked even when locked or unknown, so that the answer takes as long either way.
   const stored = operator?.password_hash ?? (await decoy);
   let matches = false;
