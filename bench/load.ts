@@ -83,7 +83,7 @@ export interface Exchange {
 export function exchange(
   agent: Agent,
   port: number,
-  options: { method: 'GET' | 'POST' | 'DELETE'; path: string; headers?: Record<string, string>; body?: string; keepText?: boolean },
+  options: { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; headers?: Record<string, string>; body?: string; keepText?: boolean },
 ): Promise<Exchange> {
   return new Promise((resolve, reject) => {
     const started = performance.now();

@@ -67,6 +67,9 @@ export interface ServerOptions {
   root?: string | undefined;
 }
 
+/** The bearer token of the benchmark servers' `/metrics`, which a monitored site would have on too. */
+export const BENCH_METRICS_TOKEN = 'portcullis-bench-metrics';
+
 /**
  * `node bin/portcullis.js serve` on the seeded store: the real HTTPS server, as `npm start` runs it, on a
  * free port of 127.0.0.1. The per-caller rate limit is switched off (`--rate-limit 0`): the benchmark
@@ -76,7 +79,7 @@ export interface ServerOptions {
  */
 export async function startPortcullis(options: ServerOptions): Promise<Child> {
   const logFile = join(options.dataDir, options.logName ?? 'server.log');
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORTCULLIS_METRICS_TOKEN: BENCH_METRICS_TOKEN };
   delete env.DATABASE_URL;
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   const profile = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
