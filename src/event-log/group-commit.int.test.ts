@@ -45,6 +45,17 @@ describe.each(DIALECTS)('shared commits of decision events on %s', (dialect) => 
     expect(await details()).toEqual(asked);
   });
 
+  it('tells how many writers the last commit carried, while it is recent enough to say the store is busy', async () => {
+    const group = new GroupCommit(store.db);
+    expect(group.recentCommitSize(Date.now(), 250)).toBe(0);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => group.record(siteId, false, async () => event(`decision ${i}`))));
+    const committed = Date.now();
+    expect(group.recentCommitSize(committed, 250)).toBe(20);
+    await group.record(siteId, false, async () => event('alone'));
+    expect(group.recentCommitSize(Date.now(), 250)).toBe(1);
+    expect(group.recentCommitSize(Date.now() + 251, 250)).toBe(0);
+  });
+
   it('fails a writer whose part fails by itself, committing the others of its group', async () => {
     const group = new GroupCommit(store.db);
     const failure = new Error('this write cannot be made');

@@ -27,8 +27,18 @@ const MOST_PER_COMMIT = 500;
 export class GroupCommit {
   private queue: PendingEvent[] = [];
   private draining = false;
+  private lastSize = 0;
+  private lastEndedAt = 0;
 
   constructor(private readonly db: Queryable) {}
+
+  /**
+   * How many decisions the last shared commit carried, if it ended within the last `withinMs` (else 0):
+   * one or two while decisions come at a pace the store keeps up with, dozens while they queue for it.
+   */
+  recentCommitSize(now: number, withinMs: number): number {
+    return now - this.lastEndedAt <= withinMs ? this.lastSize : 0;
+  }
 
   /**
    * Runs `prepare` inside the next shared transaction and appends the event it returns; resolves with the
@@ -50,6 +60,8 @@ export class GroupCommit {
       const started = performance.now();
       try {
         this.settle(group, await this.commit(group));
+        this.lastSize = group.length;
+        this.lastEndedAt = Date.now();
         signalsOf(this.db).groupCommitted(group.length, secondsSince(started));
       } catch (error) {
         if (group.length === 1) group[0]?.reject(error);

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Queryable } from '../../db/queryable.ts';
 import { EVENT_CATEGORIES, EVENT_CODES } from '../../event-log/catalogue.ts';
 import { appendEvents } from '../../event-log/event-log.ts';
+import { groupCommitOf } from '../../event-log/group-commit.ts';
 import { signalsOf } from '../../metrics/signals.ts';
 import { openSecret, type WebhookKey } from './webhook-secrets.ts';
 import { LEASE_MARGIN_MS, type RunAttempt, SendingThread, delivered } from './webhook-sender.ts';
@@ -36,6 +37,11 @@ export interface DeliverySettings {
   /** How often the worker deletes what is past retainMs, and how many deliveries per statement. */
   pruneEveryMs: number;
   pruneBatch: number;
+  /**
+   * The longest a run of deliveries waits while decisions queue for the store (decisions come first); then
+   * it goes anyway, so a sustained overload slows deliveries but never stops them.
+   */
+  heldMostMs: number;
 }
 
 export const DEFAULT_DELIVERY: DeliverySettings = {
@@ -50,7 +56,15 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   retainMs: 30 * 86_400_000,
   pruneEveryMs: 60_000,
   pruneBatch: 500,
+  heldMostMs: 1_000,
 };
+
+/**
+ * Decisions per shared commit from which they are queueing for the store (a saturated server: at a pace
+ * it keeps up with, a commit carries one to a few), and how recent that commit must be.
+ */
+const QUEUEING_DECISIONS = 16;
+const QUEUEING_WITHIN_MS = 250;
 
 /** Deliveries fetched per read of a subscription's queue, and recorded per commit at most. */
 const BATCH = 200;
@@ -226,6 +240,7 @@ export class WebhookWorker {
           await sleep(this.settings.pollMs, undefined, { ref: false });
           continue;
         }
+        await this.roomForDeliveries();
         if (head.next_at > Date.now() || !(await leaseCovers())) return sentAny;
         const deliveries = queue.map((d) => ({ id: d.id, nextAt: d.next_at, body: deliveryBody(d, hook.site_id) }));
         const { sent, cutShort } = await this.sender.send({ url: hook.url, secrets, deliveries, leaseUntil });
@@ -253,6 +268,22 @@ export class WebhookWorker {
       } finally {
         await repo.releaseWebhook(this.db, hook.id, this.owner);
       }
+    }
+  }
+
+  /**
+   * Waits while decisions queue for the store (decisions first: a delivery's reads and records take the
+   * same thread and store), for heldMostMs at most, so that deliveries still move under a sustained overload.
+   */
+  private async roomForDeliveries(): Promise<void> {
+    const heldFrom = Date.now();
+    const commits = groupCommitOf(this.db);
+    while (
+      !this.stopped &&
+      commits.recentCommitSize(Date.now(), QUEUEING_WITHIN_MS) >= QUEUEING_DECISIONS &&
+      Date.now() - heldFrom < this.settings.heldMostMs
+    ) {
+      await sleep(this.settings.pollMs, undefined, { ref: false });
     }
   }
 

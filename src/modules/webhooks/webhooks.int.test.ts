@@ -205,6 +205,24 @@ describe.each(DIALECTS)('/webhook on %s', (dialect) => {
       expect(attempt).toMatchObject({ event_id: eventId, delivery_state: 'delivered', status: 200, response: 'answer 200', error: '' });
     });
 
+    it('holds deliveries back while decisions queue for the store, for heldMostMs at most, so a sustained overload slows them but never stops them', async () => {
+      await start(undefined, { heldMostMs: 300 });
+      await subscribe();
+      // Bursts of fifty decisions at once: a shared commit carries each, so the store stays busy for as long
+      // as they go on, and they go on until something has been delivered. A hold without its bound would
+      // deliver nothing before the bursts stop.
+      let bursts = 0;
+      while (receiver.received.length === 0) {
+        if (++bursts > 100) throw new Error('nothing delivered while decisions kept queueing');
+        await Promise.all(Array.from({ length: 50 }, () => decide()));
+      }
+      const decided = await h.store.db
+        .selectFrom('event')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      await until('every event delivered', () => receiver.received.length >= Number(decided.n));
+    });
+
     it('sends only what the filters ask for', async () => {
       await start();
       await subscribe({ codes: [48] });
