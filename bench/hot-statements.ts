@@ -28,7 +28,7 @@ import { type SeededSite, onSeededStores, siteShape } from './seed.ts';
  * `npx tsx bench/hot-statements.ts [--stores sqlite,postgres] [--rounds 10] [--ops 2000] [--users 10000]`:
  * the hot statements (src/db/prepared.ts) in one process, without HTTP, on a seeded site: each as Kysely
  * builds and compiles it on every call (`built`) against the same statement compiled once, and
- * `GET /user?id=`'s reads as they were (three Kysely reads) against now (two hot statements). The two
+ * `GET /user?id=`'s reads as they were (three Kysely reads) against now (one hot statement). The two
  * paths alternate round by round in the same run, so the ratio holds on a loaded machine where the µs
  * do not. PostgreSQL needs DATABASE_URL (a server where a database may be created).
  */
@@ -182,7 +182,7 @@ async function measure(db: Queryable, site: SeededSite, dialect: Dialect): Promi
     // One event a statement, as a commit of one decision writes it; `first` as src/db/log-ids.ts numbers them.
     { ...statementPair('event insert (1 row)', eventInsert(1), (i) => ({ rows: [event(i)], first: i })), round: rolledBack },
     {
-      name: 'GET /user?id= reads: 3 Kysely → 2 hot',
+      name: 'GET /user?id= reads: 3 Kysely → 1 hot',
       old: (on, i) => userViews(on, siteId, { roles: ['cardholder'], id: userId(i) }, 0, 1000),
       now: (on, i) => userViewById(on, siteId, userId(i), 0),
     },

@@ -115,7 +115,7 @@ describe.each(DIALECTS)('/user on %s', (dialect) => {
       expect((await list())[0]).not.toHaveProperty('credentials');
     });
 
-    it('reads by ?id= the record ?id_num= reads, levels and credentials each in id order; none past after_id, no operator', async () => {
+    it('reads by ?id= the record ?id_num= reads, levels and credentials each in id order, or none held; none past after_id, no operator', async () => {
       const first = await seedAccessLevel(h.store.db, h.site.id, 'First');
       const second = await seedAccessLevel(h.store.db, h.site.id, 'Second');
       const [user, other] = await createUsers(h, [
@@ -131,6 +131,11 @@ describe.each(DIALECTS)('/user on %s', (dialect) => {
       expect(byId?.accesslevels.map((l: { id: number }) => l.id)).toEqual([first, second]);
       expect(byId?.credentials.map((c: { name: string }) => c.name)).toEqual(['4242', 'Fob B', 'Fob A']);
       expect((await list(`?id=${other?.id}`))[0]).toEqual((await list('?id_num=OTHER'))[0]);
+      // A cardholder holding no level and no credential is read whole too.
+      const [bare] = await createUsers(h, [newUser({ id_num: 'BARE' })]);
+      const [bareById] = await list(`?id=${bare?.id}`);
+      expect(bareById).toEqual((await list('?id_num=BARE'))[0]);
+      expect([bareById?.id_num, bareById?.accesslevels, bareById?.credentials]).toEqual(['BARE', [], []]);
       expect(await list(`?id=${user?.id}&after_id=${user?.id}`)).toEqual([]);
       const operator = await seedUser(h.store.db, h.site.id, 'Manager', 'manager');
       expect(await list(`?id=${operator}`)).toEqual([]);

@@ -8,7 +8,7 @@ import { valuesById } from '../../db/values-by-id.ts';
 import { groupBy, idsBy } from '../../lib/group-by.ts';
 import { type ListColumns, type ListRequest, listQueryOf } from '../../db/list-query.ts';
 import type { HeldCredentialRow } from '../credentials/credentials.repository.ts';
-import { cardholderById, levelsAndCredentialsOf } from './users.statements.ts';
+import { cardholderWithHoldings } from './users.statements.ts';
 
 export type UserRow = Columns<
   'user',
@@ -202,27 +202,37 @@ export async function levelsOfUsers(db: Queryable, siteId: number, userIds: numb
   return new Map([...byUser].map(([userId, held]) => [userId, held.map((row): LevelRef => ({ id: row.id, name: row.name }))]));
 }
 
-/** A cardholder by id, if its id is above `afterId`: the `?id=` lookup, a hot statement. */
-export function findCardholder(db: Queryable, siteId: number, id: number, afterId: number): Promise<UserRow | undefined> {
-  return cardholderById.first(db, { siteId, id, afterId });
+/** A cardholder with the access levels and credentials it holds (each in id order), as `GET /user?id=` shows it. */
+export interface CardholderHoldings {
+  row: UserRow;
+  levels: LevelRef[];
+  credentials: HeldCredentialRow[];
 }
 
-/** One user's access levels and credentials, each in id order, in one read. */
-export async function levelsAndCredentialsOfUser(
+/** The cardholder `id` with its levels and credentials, if its id is above `afterId`: the `?id=` lookup, in one read. */
+export async function findCardholderWithHoldings(
   db: Queryable,
   siteId: number,
-  userId: number,
-): Promise<{ levels: LevelRef[]; credentials: HeldCredentialRow[] }> {
+  id: number,
+  afterId: number,
+): Promise<CardholderHoldings | undefined> {
+  const rows = await cardholderWithHoldings.rows(db, { siteId, id, afterId });
+  const first = rows[0];
+  if (!first) return undefined;
+  // Every row carries the cardholder's columns; the first gives them, without its own holding.
+  const { held_credential, held_id, held_name, held_is_fob, held_card_num, held_key, ...row } = first;
   const levels: LevelRef[] = [];
   const credentials: HeldCredentialRow[] = [];
-  for (const row of await levelsAndCredentialsOf.rows(db, { siteId, userId })) {
-    const { id, name, is_fob, card_num, credential_key } = row;
-    // The union's levels carry nulls where a credential has its columns, which a credential never does.
-    if (row.credential === 1 && is_fob !== null && credential_key !== null) {
-      credentials.push({ id, user_id: userId, is_fob, name, card_num, credential_key });
+  for (const holding of rows) {
+    const id = holding.held_id;
+    const name = holding.held_name;
+    // Null on the one row of a cardholder holding nothing; a level's row has its credential columns null.
+    if (id === null || name === null) continue;
+    if (holding.held_credential === 1 && holding.held_is_fob !== null && holding.held_key !== null) {
+      credentials.push({ id, user_id: row.id, is_fob: holding.held_is_fob, name, card_num: holding.held_card_num, credential_key: holding.held_key });
     } else levels.push({ id, name });
   }
-  return { levels, credentials };
+  return { row, levels, credentials };
 }
 
 export async function clearLevelsOfUsers(db: Queryable, siteId: number, userIds: number[]): Promise<void> {

@@ -63,12 +63,12 @@ export async function userViews(db: Queryable, siteId: number, filter: UserListF
   }));
 }
 
-/** `?id=`: the cardholder with its levels and credentials in two reads, side by side where the store allows. */
+/** `?id=`: the cardholder with its levels and credentials, in one read. */
 export async function userViewById(db: Queryable, siteId: number, id: number, afterId: number): Promise<UserView[]> {
   // An id no row can hold matches nothing (and PostgreSQL would refuse to compare it).
   if (!isStorableId(id)) return [];
-  const [row, held] = await Promise.all([repo.findCardholder(db, siteId, id, afterId), repo.levelsAndCredentialsOfUser(db, siteId, id)]);
-  return row ? [{ id: row.id, row, ...held }] : [];
+  const found = await repo.findCardholderWithHoldings(db, siteId, id, afterId);
+  return found ? [{ id: found.row.id, ...found }] : [];
 }
 
 /** One record of POST or PUT /user, fields that failed their schema already removed. */
